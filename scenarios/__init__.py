@@ -1,0 +1,1 @@
+"""Study runners: scenario YAML -> runs of the Twin -> Result and report. Stands on ``twin``."""

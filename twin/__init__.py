@@ -1,0 +1,20 @@
+"""pharma-twin: a digital-twin simulation engine for pharmaceutical plants.
+
+Layers, from the bottom up (dependencies point down only):
+
+- ``twin._*``       compiled kernels built from ``ext/*.pyx`` (event calendar, flow line, ...)
+- ``twin.des``      discrete-event simulation with SimPy's API over the compiled core
+- ``twin.plant``    the Plant from its IFC / 3D delivery model, keyed by tag
+- ``twin.process``  continuous unit models on CasADi
+- ``twin.Twin``     Plant + units on one clock, with the TagBus
+
+``scenarios``, ``viewer`` and ``bridge`` stand on ``twin``; ``twin`` never imports them.
+"""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pharma-twin")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

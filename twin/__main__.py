@@ -1,0 +1,4 @@
+"""``python -m twin`` is the ``twin`` command."""
+from twin.cli import main
+
+raise SystemExit(main())

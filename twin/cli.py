@@ -1,0 +1,74 @@
+"""The ``twin`` command line.
+
+Subcommands are not hard-wired here: each package registers its own under the entry-point group
+``twin.commands`` (see pyproject.toml) as ``name = "module:add_parser"``. ``add_parser(subparsers)`` adds
+an ``argparse`` sub-parser whose ``func(args) -> int`` runs the command. This keeps ``twin`` free of imports
+from the packages that stand on it (``scenarios``, ``viewer``, ``bridge``).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from importlib.metadata import entry_points
+
+from twin import __version__
+
+EPILOG = """\
+examples:
+  twin demo                          run the discrete-event demo (a tablet packaging hall)
+  twin <command> --help              what a command does, its options and examples
+
+Every command reads YAML with safe loading only and reports bad input with file, line and key.
+"""
+
+
+def _commands() -> dict[str, str]:
+    """Map each registered subcommand name to its ``module:function`` target, sorted by name."""
+    return {ep.name: ep.value for ep in sorted(entry_points(group="twin.commands"), key=lambda e: e.name)}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twin",
+        description="pharma-twin: run, question and view digital twins of pharmaceutical plants.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pharma-twin {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, target in _commands().items():
+        module, _, func = target.partition(":")
+        try:
+            add_parser = getattr(importlib.import_module(module), func)
+        except Exception as exc:  # a broken plug-in must not take the whole CLI down
+            broken = sub.add_parser(name, help=f"(unavailable: {exc})")
+            broken.set_defaults(func=_unavailable(name, target, exc))
+            continue
+        add_parser(sub)
+    return parser
+
+
+def _unavailable(name: str, target: str, exc: Exception):
+    def run(_args) -> int:
+        print(
+            f"twin {name}: cannot load {target}: {type(exc).__name__}: {exc}\n"
+            "hint: reinstall the package (pip install -e .) so its compiled parts are built.",
+            file=sys.stderr,
+        )
+        return 2
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
