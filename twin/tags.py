@@ -183,6 +183,34 @@ class TagBus:
         for callback in subscribers:
             callback(tag)
 
+    def record(self, name: str, times: np.ndarray, values: np.ndarray, quality: Quality = Quality.GOOD) -> None:
+        """Append many samples of one float tag at once (a continuous unit's trace); notify once at the last one."""
+        n = len(times)
+        if n == 0:
+            return
+        if n == 1:
+            return self.write(name, values[0], t=times[0], quality=quality)
+        tag = self[name]
+        if tag.dtype is not float:
+            raise TypeError(f"tag {name} holds {tag.dtype.__name__} values; record() takes float traces only")
+        with self._lock:
+            if times[0] < tag.timestamp:
+                raise ValueError(f"tag {name}: write at t={times[0]} is older than its last value at t={tag.timestamp}")
+            h = tag._history
+            if h.n + n > len(h.t):
+                size = max(2 * len(h.t), h.n + n)
+                h.t, h.v, h.q = np.resize(h.t, size), np.resize(h.v, size), np.resize(h.q, size)
+            h.t[h.n:h.n + n] = times
+            h.v[h.n:h.n + n] = values
+            h.q[h.n:h.n + n] = quality
+            h.n += n
+            value, quality = float(values[-1]), Quality(quality)
+            changed = quality != tag.quality or not _same(value, tag.value)
+            tag.value, tag.timestamp, tag.quality = value, float(times[-1]), quality
+            subscribers = [cb for pattern, cb in self._subscribers if fnmatchcase(name, pattern)] if changed else ()
+        for callback in subscribers:
+            callback(tag)
+
     def read(self, name: str) -> object:
         """The current value of a tag."""
         return self[name].value

@@ -101,3 +101,20 @@ def test_concurrent_writers_lose_nothing():
         assert bus.history(n)[1].tolist() == list(map(float, range(2000)))
     cols = bus.columns()
     assert len(cols["t"]) == 8000 and set(cols["tag"]) == set(names)
+
+
+def test_record_appends_a_trace_like_single_writes():
+    # Reference: the same samples written one by one.
+    one, bulk = TagBus(), TagBus()
+    for bus in (one, bulk):
+        bus.define("BL-101.w_API", unit="1")
+    times, values = np.arange(40.0), np.sin(np.arange(40.0))
+    for t, v in zip(times, values):
+        one.write("BL-101.w_API", v, t=t)
+    bulk.record("BL-101.w_API", times[:3], values[:3])
+    bulk.record("BL-101.w_API", times[3:], values[3:])
+    for a, b in zip(one.history("BL-101.w_API"), bulk.history("BL-101.w_API")):
+        np.testing.assert_array_equal(a, b)
+    assert bulk["BL-101.w_API"].value == values[-1] and bulk["BL-101.w_API"].timestamp == 39.0
+    with pytest.raises(ValueError, match="older than its last value"):
+        bulk.record("BL-101.w_API", np.array([1.0, 2.0]), np.array([0.0, 0.0]))
