@@ -1,0 +1,159 @@
+"""Securing a connection: policies, certificates and user identities, for both ends of the bridge.
+
+A **PKI folder** chosen by the user holds everything (never put it in git)::
+
+    pki/
+      own/cert.der, own/key.pem   this application's certificate, generated on first use
+      trusted/                    peer certificates to trust; when this folder exists a server accepts
+                                  only the client certificates found in it
+      users/                      (server) certificates of users who may log in with certificate authentication
+
+Security policies are OPC UA's: ``None``, ``Basic256Sha256`` with mode ``Sign`` or ``SignAndEncrypt``.
+User identities: anonymous, user name and password, or a certificate (the application's own).
+"""
+from __future__ import annotations
+
+import hmac
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asyncua import Client, Server, ua
+from asyncua.crypto import security_policies
+from asyncua.crypto.cert_gen import setup_self_signed_certificate
+from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.crypto.truststore import TrustStore
+from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+CLIENT_URI = "urn:pharma-twin:bridge"
+SERVER_URI = "urn:pharma-twin:server"
+POLICIES = {"None": None, "Basic256Sha256": security_policies.SecurityPolicyBasic256Sha256}
+MODES = {"Sign": ua.MessageSecurityMode.Sign, "SignAndEncrypt": ua.MessageSecurityMode.SignAndEncrypt}
+_SERVER_POLICY = {
+    ("None", None): ua.SecurityPolicyType.NoSecurity,
+    ("Basic256Sha256", "Sign"): ua.SecurityPolicyType.Basic256Sha256_Sign,
+    ("Basic256Sha256", "SignAndEncrypt"): ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt,
+}
+
+
+class SecurityError(ValueError):
+    """A security setting that cannot work; the message says which and how to fix it."""
+
+
+def parse_policy(text: str) -> tuple[str, str | None]:
+    """``"Basic256Sha256,Sign"`` -> ``("Basic256Sha256", "Sign")``; ``"None"`` -> ``("None", None)``."""
+    policy, _, mode = (part.strip() for part in text.partition(","))
+    if policy not in POLICIES:
+        raise SecurityError(f"unknown security policy {policy!r}; use None, Basic256Sha256,Sign or "
+                            "Basic256Sha256,SignAndEncrypt")
+    if policy == "None":
+        return policy, None
+    mode = mode or "SignAndEncrypt"
+    if mode not in MODES:
+        raise SecurityError(f"unknown security mode {mode!r} for {policy}; use Sign or SignAndEncrypt")
+    return policy, mode
+
+
+async def own_certificate(pki: Path, app_uri: str, server: bool) -> tuple[Path, Path]:
+    """This application's certificate and key in ``pki/own``, generated (self-signed, one year) on first use."""
+    own = Path(pki) / "own"
+    try:
+        own.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SecurityError(f"cannot create the certificate folder {own}: {exc}; choose a writable --pki folder") \
+            from None
+    cert, key = own / "cert.der", own / "key.pem"
+    use = [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
+    await setup_self_signed_certificate(key, cert, app_uri, socket.gethostname(), use,
+                                        {"commonName": app_uri.rsplit(":", 1)[-1], "organizationName": "pharma-twin"})
+    return cert, key
+
+
+@dataclass(frozen=True)
+class ClientSecurity:
+    """How the bridge connects: a policy and mode, the PKI folder, and the user identity."""
+
+    policy: str = "None"
+    mode: str | None = None
+    pki: Path | None = None
+    username: str | None = None
+    password: str | None = None
+    certificate_login: bool = False  # log in with the application's own certificate
+
+    async def apply(self, client: Client) -> None:
+        """Configure ``client`` (before ``connect``); certificates are generated into ``pki`` on first use."""
+        client.application_uri = CLIENT_URI
+        needs_cert = self.policy != "None" or self.certificate_login
+        if needs_cert and self.pki is None:
+            raise SecurityError(f"policy {self.policy} / certificate login needs a folder for the certificates; "
+                                "hint: pass --pki ./pki")
+        if needs_cert:
+            cert, key = await own_certificate(self.pki, CLIENT_URI, server=False)
+        if self.policy != "None":
+            await client.set_security(POLICIES[self.policy], str(cert), str(key), mode=MODES[self.mode])
+        if self.certificate_login:
+            await client.load_client_certificate(str(cert))
+            await client.load_private_key(str(key))
+        elif self.username is not None:
+            client.set_user(self.username)
+            client.set_password(self.password or "")
+
+
+@dataclass(frozen=True)
+class ServerSecurity:
+    """What a server offers: its policies, its PKI folder, its users, and whether anonymous login is allowed."""
+
+    policies: tuple[tuple[str, str | None], ...] = (("None", None),)
+    pki: Path | None = None
+    users: dict[str, str] = field(default_factory=dict)  # user name -> password
+    allow_anonymous: bool = False
+
+    async def apply(self, server: Server) -> None:
+        """Configure ``server`` (before ``start``): endpoints, certificate, client trust and user logins."""
+        try:
+            server.set_security_policy([_SERVER_POLICY[p] for p in self.policies])
+        except KeyError as exc:
+            raise SecurityError(f"unknown server security policy {exc.args[0]}") from None
+        secured = any(policy != "None" for policy, _ in self.policies)
+        user_certs: dict[bytes, str] = {}
+        if self.pki is not None:
+            cert, key = await own_certificate(self.pki, SERVER_URI, server=True)
+            await server.load_certificate(str(cert))
+            await server.load_private_key(str(key))
+            trusted = Path(self.pki) / "trusted"
+            if trusted.is_dir():
+                store = TrustStore([trusted], [])
+                await store.load()
+                options = CertificateValidatorOptions.TRUSTED_VALIDATION | CertificateValidatorOptions.PEER_CLIENT
+                server.set_certificate_validator(CertificateValidator(options, store))
+            for path in sorted((Path(self.pki) / "users").glob("*.der")):
+                user_certs[path.read_bytes()] = path.stem
+        elif secured:
+            raise SecurityError("a secured endpoint needs a certificate; hint: pass --pki ./pki")
+        tokens = [ua.UserNameIdentityToken] if self.users else []
+        if user_certs:
+            tokens.append(ua.X509IdentityToken)
+        if self.allow_anonymous:
+            tokens.append(ua.AnonymousIdentityToken)
+        if not tokens:
+            raise SecurityError("nobody could log in: give users (--user NAME:PASSWORD), user certificates "
+                                "(PKI/users/*.der) or --allow-anonymous")
+        server.set_identity_tokens(tokens)
+        server.iserver.set_user_manager(_Users(dict(self.users), user_certs, self.allow_anonymous))
+
+
+class _Users:
+    """asyncua user manager: user names with passwords, user certificates, and optionally anonymous users."""
+
+    def __init__(self, passwords: dict[str, str], certificates: dict[bytes, str], allow_anonymous: bool) -> None:
+        self.passwords, self.certificates, self.allow_anonymous = passwords, certificates, allow_anonymous
+
+    def get_user(self, iserver, username=None, password=None, certificate=None) -> User | None:
+        if username is not None:
+            expected = self.passwords.get(username)
+            ok = expected is not None and hmac.compare_digest(expected.encode(), (password or "").encode())
+            return User(role=UserRole.User, name=username) if ok else None
+        if certificate is not None and certificate in self.certificates:
+            return User(role=UserRole.User, name=self.certificates[certificate])
+        return User(role=UserRole.User, name="anonymous") if self.allow_anonymous else None

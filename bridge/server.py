@@ -1,0 +1,278 @@
+"""The twin served over OPC UA: every tag of a TagBus becomes a variable that SCADA/MES clients read and subscribe to.
+
+The address space follows the plant hierarchy, ``Objects/site/area/space/asset/signal``; each signal's NodeId is
+``ns=<urn:pharma-twin:tags>;s=<tag>`` so that mappings stay valid when the hierarchy changes. Float signals are
+``AnalogItemType`` variables with ``EngineeringUnits`` (UNECE codes, OPC UA Part 8) and ``EURange``. Setpoint
+tags are writable: a client's write lands in the TagBus, i.e. in the twin's inputs. Historized tags are stored
+through asyncua's history support (SQLite) so that clients can read history after the fact.
+
+>>> server = TwinServer(bus, "opc.tcp://127.0.0.1:4840", setpoints=["R-101.TT-SP"])  # doctest: +SKIP
+>>> async with server:                                                                  # doctest: +SKIP
+...     await asyncio.sleep(3600)
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from asyncua import Server, ua
+from asyncua.common.callback import CallbackType
+from asyncua.server.history_sql import HistorySQLite
+
+from bridge.security import SERVER_URI, ServerSecurity
+from twin.tags import Quality, Tag, TagBus
+
+NAMESPACE = "urn:pharma-twin:tags"
+UNECE_NAMESPACE = "http://www.opcfoundation.org/UA/units/un/cefact"
+# UN/CEFACT Recommendation 20 common codes of the units a pharma plant uses.
+UNECE_CODES = {
+    "K": "KEL", "degC": "CEL", "°C": "CEL", "Pa": "PAL", "kPa": "KPA", "bar": "BAR", "kg": "KGM", "g": "GRM",
+    "kg/s": "KGS", "kg/h": "E93", "m3/s": "MQS", "m3/h": "MQH", "L": "LTR", "m3": "MTQ", "m": "MTR", "m/s": "MTS",
+    "s": "SEC", "min": "MIN", "h": "HUR", "W": "WTT", "kW": "KWT", "J": "JOU", "kWh": "KWH", "%": "P1",
+    "1/s": "S4", "Hz": "HTZ", "rpm": "RPM", "A": "AMP", "V": "VLT", "kg/m3": "KMQ", "mol": "C34", "": "C62",
+}
+_VARIANT = {float: ua.VariantType.Double, int: ua.VariantType.Int64, bool: ua.VariantType.Boolean,
+            str: ua.VariantType.String}
+_DATATYPE = {float: ua.ObjectIds.Double, int: ua.ObjectIds.Int64, bool: ua.ObjectIds.Boolean,
+             str: ua.ObjectIds.String}
+STATUS = {Quality.GOOD: ua.StatusCodes.Good, Quality.UNCERTAIN: ua.StatusCodes.Uncertain,
+          Quality.BAD: ua.StatusCodes.Bad}
+
+
+def unece_unit_id(code: str) -> int:
+    """OPC UA Part 8 §5.6.3: the UnitId of a UNECE common code packs its (up to three) characters into an Int32."""
+    unit_id = 0
+    for char in code:
+        unit_id = (unit_id << 8) | ord(char)
+    return unit_id
+
+
+def eu_information(unit: str) -> ua.EUInformation:
+    """The ``EngineeringUnits`` value of a unit; units without a UNECE code get ``UnitId = -1`` and their name."""
+    code = UNECE_CODES.get(unit)
+    return ua.EUInformation(
+        NamespaceUri=UNECE_NAMESPACE,
+        UnitId=unece_unit_id(code) if code else -1,
+        DisplayName=ua.LocalizedText(unit),
+        Description=ua.LocalizedText(unit),
+    )
+
+
+class _SQLiteHistory(HistorySQLite):
+    """asyncua's SQLite history store with two fixes: table names that string NodeIds fit (asyncua quotes them, then
+    rejects its own quotes as SQL injection), and timestamps kept as naive UTC, since Python's sqlite3 cannot read
+    back an aware timestamp that falls on a whole second."""
+
+    def _get_table_name(self, node_id: ua.NodeId) -> str:
+        return f"{node_id.NamespaceIndex}_{node_id.Identifier}"  # tag names hold only letters, digits, _ - .
+
+    async def save_node_value(self, node_id: ua.NodeId, datavalue: ua.DataValue) -> None:
+        await super().save_node_value(node_id, dataclasses.replace(
+            datavalue, SourceTimestamp=_naive(datavalue.SourceTimestamp),
+            ServerTimestamp=_naive(datavalue.ServerTimestamp)))
+
+    @staticmethod
+    def _get_bounds(start, end, nb_values):
+        start_time, end_time, order, limit = HistorySQLite._get_bounds(start, end, nb_values)
+        return _naive_text(start_time), _naive_text(end_time), order, limit
+
+
+def _naive(stamp: datetime | None) -> datetime | None:
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp is not None and stamp.tzinfo else stamp
+
+
+def _naive_text(text: str) -> str:
+    return _naive(datetime.fromisoformat(text)).isoformat(" ")
+
+
+class TwinServer:
+    """An OPC UA server over a TagBus. Use ``async with`` (or ``start``/``stop``) inside a running event loop.
+
+    - ``hierarchy``: asset tag -> ``(site, area, space)``; assets not in it are placed under ``name``.
+    - ``ranges``: tag -> ``(low, high)`` for ``EURange`` (default: the whole real line).
+    - ``setpoints``: glob patterns of tags that clients may write.
+    - ``history``: an SQLite file in which the tags matching ``historize`` (glob) are stored.
+    - ``time_origin``: UNIX time (s) of the bus's ``t = 0``; source timestamps are ``time_origin + t``.
+    - ``clock``: the bus time now, stamped on client writes (default: wall clock less ``time_origin``).
+    """
+
+    def __init__(self, bus: TagBus, endpoint: str = "opc.tcp://127.0.0.1:4840", *, name: str = "pharma-twin",
+                 hierarchy: Mapping[str, Sequence[str]] | None = None,
+                 ranges: Mapping[str, tuple[float, float]] | None = None, setpoints: Iterable[str] = (),
+                 history: str | Path | None = None, historize: str = "*",
+                 security: ServerSecurity | None = None, time_origin: float = 0.0,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.bus, self.endpoint, self.name = bus, endpoint, name
+        self.hierarchy = dict(hierarchy or {})
+        self.ranges = dict(ranges or {})
+        self.setpoints = tuple(setpoints)
+        self.history, self.historize = history, historize
+        self.security = security or ServerSecurity(allow_anonymous=True)
+        self.time_origin = time_origin
+        self.clock = clock or (lambda: time.time() - self.time_origin)
+        self.server: Server | None = None
+        self.ns = 0
+        self._node_ids: dict[str, ua.NodeId] = {}
+        self._tags_by_node: dict[ua.NodeId, str] = {}
+        self._queue: asyncio.Queue | None = None
+        self._writer: asyncio.Task | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    async def __aenter__(self) -> TwinServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    def node_id(self, tag: str) -> ua.NodeId:
+        """The NodeId under which ``tag`` is served."""
+        return self._node_ids[tag]
+
+    # -- starting and stopping -----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Build the address space from the bus's tags, then listen on ``endpoint``."""
+        server = self.server = Server()
+        if self.history is not None:
+            server.iserver.history_manager.set_storage(_SQLiteHistory(str(self.history)))
+        await server.init()
+        server.set_endpoint(self.endpoint)
+        server.set_server_name(self.name)
+        await server.set_application_uri(SERVER_URI)
+        await self.security.apply(server)
+        self.ns = await server.register_namespace(NAMESPACE)
+        await self._build_address_space()
+        if self.history is not None:
+            historized = [server.get_node(self._node_ids[t]) for t in self.bus.names(self.historize)]
+            await server.historize_node_data_change(historized, period=None)
+        server.subscribe_server_callback(CallbackType.PostWrite, self._on_client_write)
+        self._queue = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        self._unsubscribe = self.bus.subscribe("*", lambda tag: loop.call_soon_threadsafe(self._enqueue, tag))
+        self._writer = asyncio.create_task(self._write_changes())
+        try:
+            await server.start()
+        except OSError as exc:
+            await self.stop()
+            raise OSError(f"cannot serve on {self.endpoint}: {exc.strerror or exc}; hint: is another server "
+                          "using this port? choose another with --endpoint") from None
+
+    async def stop(self) -> None:
+        """Stop serving; the bus keeps its tags and history."""
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._writer:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+        if self.server is not None:
+            server, self.server = self.server, None
+            await server.stop()
+
+    # -- the address space ---------------------------------------------------------------------------------------
+    async def _build_address_space(self) -> None:
+        folders: dict[tuple[str, ...], ua.NodeId] = {(): ua.NodeId(ua.ObjectIds.ObjectsFolder)}
+        variables, properties = [], []
+        for name in self.bus:
+            tag = self.bus[name]
+            path = (*self.hierarchy.get(tag.asset, (self.name,)), tag.asset)
+            parent = await self._folder(path, folders)
+            node_id = ua.NodeId(name, self.ns)
+            self._node_ids[name] = node_id
+            self._tags_by_node[node_id] = name
+            variables.append(self._variable(tag, node_id, parent))
+            if tag.dtype is float:
+                properties += self._analog_properties(tag, node_id)
+        isession = self.server.iserver.isession
+        for items in (variables, properties):
+            for result in await isession.add_nodes(items):
+                result.StatusCode.check()
+        for name, node_id in self._node_ids.items():  # the current values, with their timestamps and quality
+            await self.server.iserver.aspace.write_attribute_value(node_id, ua.AttributeIds.Value,
+                                                                   self._datavalue(self.bus[name]))
+
+    async def _folder(self, path: tuple[str, ...], folders: dict) -> ua.NodeId:
+        if path not in folders:
+            parent = await self._folder(path[:-1], folders)
+            node = await self.server.get_node(parent).add_folder(ua.NodeId("/".join(path), self.ns),
+                                                                 ua.QualifiedName(path[-1], self.ns))
+            folders[path] = node.nodeid
+        return folders[path]
+
+    def _variable(self, tag: Tag, node_id: ua.NodeId, parent: ua.NodeId) -> ua.AddNodesItem:
+        writable = any(fnmatchcase(tag.name, p) for p in self.setpoints)
+        access = ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if writable else 0)
+        attrs = ua.VariableAttributes(
+            DisplayName=ua.LocalizedText(tag.name.split(".", 1)[1]),
+            Description=ua.LocalizedText(tag.description or tag.name),
+            Value=self._datavalue(tag).Value,
+            DataType=ua.NodeId(_DATATYPE[tag.dtype]),
+            ValueRank=ua.ValueRank.Scalar,
+            AccessLevel=access,
+            UserAccessLevel=access,
+        )
+        return ua.AddNodesItem(
+            ParentNodeId=parent,
+            ReferenceTypeId=ua.NodeId(ua.ObjectIds.HasComponent),
+            RequestedNewNodeId=node_id,
+            BrowseName=ua.QualifiedName(tag.name.split(".", 1)[1], self.ns),
+            NodeClass=ua.NodeClass.Variable,
+            NodeAttributes=attrs,
+            TypeDefinition=ua.NodeId(ua.ObjectIds.AnalogItemType if tag.dtype is float
+                                     else ua.ObjectIds.BaseDataVariableType),
+        )
+
+    def _analog_properties(self, tag: Tag, node_id: ua.NodeId) -> list[ua.AddNodesItem]:
+        low, high = self.ranges.get(tag.name, (-1.7976931348623157e308, 1.7976931348623157e308))
+        values = {
+            "EngineeringUnits": (ua.Variant(eu_information(tag.unit)), ua.ObjectIds.EUInformation),
+            "EURange": (ua.Variant(ua.Range(Low=float(low), High=float(high))), ua.ObjectIds.Range),
+        }
+        return [
+            ua.AddNodesItem(
+                ParentNodeId=node_id,
+                ReferenceTypeId=ua.NodeId(ua.ObjectIds.HasProperty),
+                RequestedNewNodeId=ua.NodeId(f"{tag.name}.{prop}", self.ns),
+                BrowseName=ua.QualifiedName(prop, 0),
+                NodeClass=ua.NodeClass.Variable,
+                NodeAttributes=ua.VariableAttributes(
+                    DisplayName=ua.LocalizedText(prop), Value=ua.DataValue(value), DataType=ua.NodeId(datatype),
+                    ValueRank=ua.ValueRank.Scalar, AccessLevel=ua.AccessLevel.CurrentRead.mask,
+                    UserAccessLevel=ua.AccessLevel.CurrentRead.mask),
+                TypeDefinition=ua.NodeId(ua.ObjectIds.PropertyType),
+            )
+            for prop, (value, datatype) in values.items()
+        ]
+
+    def _datavalue(self, tag: Tag) -> ua.DataValue:
+        value = None if tag.value is None else tag.dtype(tag.value)
+        stamp = None if tag.timestamp != tag.timestamp else datetime.fromtimestamp(self.time_origin + tag.timestamp,
+                                                                                   UTC)
+        return ua.DataValue(ua.Variant(value, _VARIANT[tag.dtype]), StatusCode=ua.StatusCode(STATUS[tag.quality]),
+                            SourceTimestamp=stamp, ServerTimestamp=datetime.now(UTC))
+
+    # -- bus -> OPC UA -------------------------------------------------------------------------------------------
+    def _enqueue(self, tag: Tag) -> None:
+        if tag.name in self._node_ids:
+            self._queue.put_nowait((self._node_ids[tag.name], self._datavalue(tag)))
+
+    async def _write_changes(self) -> None:
+        write = self.server.iserver.aspace.write_attribute_value
+        while True:
+            node_id, datavalue = await self._queue.get()
+            await write(node_id, ua.AttributeIds.Value, datavalue)
+
+    # -- OPC UA -> bus (setpoints) -------------------------------------------------------------------------------
+    async def _on_client_write(self, event, _dispatcher) -> None:
+        for item, status in zip(event.request_params.NodesToWrite, event.response_params):
+            name = self._tags_by_node.get(item.NodeId)
+            if name is None or item.AttributeId != ua.AttributeIds.Value or not status.is_good():
+                continue
+            t = max(self.clock(), self.bus[name].timestamp)  # never before the tag's last value (NaN: never set)
+            self.bus.write(name, item.Value.Value.Value, t=t)
