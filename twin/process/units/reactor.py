@@ -1,0 +1,60 @@
+"""Jacketed semi-batch reactor: A charged, B dosed, A + B -> P exothermic, jacket cooling, heating, interlock.
+
+Rate ``r = k0 exp(-Ea / (R T)) cA cB V`` (mol/s). Energy of the contents (density and heat capacity constant):
+``rho cp V dT/dt = (-dH) r + UA (Tj - T) + rho cp F (T_dose - T) + Q_heat``; the jacket is one lump fed with coolant
+``F_cool`` at ``T_cin``. Two running totals make the energy balance checkable: heat released by the reaction and
+heat taken by the jacket. The guard ``T_high`` is the high-temperature interlock (``T`` rising through ``T_trip``).
+"""
+from __future__ import annotations
+
+import casadi as ca
+
+from twin.process.model import ProcessModel
+
+R = 8.314462618  # J/(mol K), CODATA 2018
+
+
+class SemiBatchReactor(ProcessModel):
+    def __init__(self, tag: str, *, V0: float = 2.0, cA0: float = 2000.0, T0: float = 293.15, k0: float = 5e4,
+                 Ea: float = 60e3, dH: float = -1.5e5, rho: float = 1000.0, cp: float = 3500.0, UA: float = 8e3,
+                 m_jacket: float = 300.0, cp_cool: float = 4180.0, c_dose: float = 5000.0,
+                 T_trip: float = 353.15) -> None:
+        super().__init__(tag)
+        F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
+        T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
+        F_cool = self.input("F_cool", 2.0, "kg/s", "coolant flow through the jacket")
+        T_cin = self.input("T_cin", 283.15, "K", "coolant inlet temperature")
+        Q_heat = self.input("Q_heat", 0.0, "W", "heating power into the contents")
+        k0_ = self.parameter("k0", k0, "m3/(mol s)", "pre-exponential factor")
+        Ea_ = self.parameter("Ea", Ea, "J/mol", "activation energy")
+        dH_ = self.parameter("dH", dH, "J/mol", "reaction enthalpy (negative: exothermic)")
+        rho_ = self.parameter("rho", rho, "kg/m3", "density of the contents")
+        cp_ = self.parameter("cp", cp, "J/(kg K)", "heat capacity of the contents")
+        UA_ = self.parameter("UA", UA, "W/K", "jacket heat-transfer coefficient times area")
+        mj = self.parameter("m_jacket", m_jacket, "kg", "coolant held in the jacket")
+        cpc = self.parameter("cp_cool", cp_cool, "J/(kg K)", "coolant heat capacity")
+        cB_in = self.parameter("c_dose", c_dose, "mol/m3", "concentration of B in the dosed solution")
+        T_trip_ = self.parameter("T_trip", T_trip, "K", "high-temperature interlock trip point")
+        V = self.state("V", V0, "m3", "liquid volume")
+        nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
+        nB = self.state("nB", 0.0, "mol", "B in the reactor")
+        nP = self.state("nP", 0.0, "mol", "product in the reactor")
+        T = self.state("T", T0, "K", "temperature of the contents")
+        Tj = self.state("Tj", T0, "K", "jacket temperature")
+        Q_rx = self.state("Q_rxn", 0.0, "J", "heat released by the reaction so far")
+        Q_j = self.state("Q_jacket", 0.0, "J", "heat taken by the jacket so far")
+        r = k0_ * ca.exp(-Ea_ / (R * T)) * nA * nB / V
+        q_rx = -dH_ * r
+        q_j = UA_ * (T - Tj)
+        self.der(V, F)
+        self.der(nA, -r)
+        self.der(nB, F * cB_in - r)
+        self.der(nP, r)
+        self.der(T, (q_rx - q_j + rho_ * cp_ * F * (T_dose - T) + Q_heat) / (rho_ * cp_ * V))
+        self.der(Tj, (q_j + F_cool * cpc * (T_cin - Tj)) / (mj * cpc))
+        self.der(Q_rx, q_rx)
+        self.der(Q_j, q_j)
+        self.output("TT-01", T, "K", "reactor temperature")
+        self.output("rate", r, "mol/s", "reaction rate")
+        self.output("conversion_B", nP / ca.fmax(nP + nB, 1e-12), "1", "fraction of dosed B converted")
+        self.guard("T_high", T - T_trip_, +1)
