@@ -17,4 +17,13 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["Twin", "__version__"]
+
+
+def __getattr__(name: str):
+    """``twin.Twin`` is imported on first use, so that ``import twin`` (the CLI) stays light."""
+    if name == "Twin":
+        from twin.twin import Twin
+
+        return Twin
+    raise AttributeError(f"module 'twin' has no attribute {name!r}")
