@@ -21,6 +21,7 @@ cdef extern from "Python.h":
     bint PyIndex_Check(object o)
     bint PyLong_Check(object o)
     bint PyFloat_Check(object o)
+    bint PyNumber_Check(object o)
 
 
 # -- constants and exceptions -------------------------------------------------------------------------------------
@@ -338,8 +339,8 @@ cdef class Environment:
             if not isinstance(until, Event):
                 try:
                     at = until if isinstance(until, int) else float(until)
-                except (TypeError, ValueError):
-                    raise TypeError(f'until must be a number or an Event, got {until!r}') from None
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f'until must be a number or an Event, got {until!r}') from None
                 if at <= self.now:
                     raise ValueError(f'until ({at}) must be greater than the current simulation time')
                 # Schedule the event before all regular timeouts.
@@ -400,10 +401,9 @@ cdef class Environment:
 
 
 cdef double _as_time(object value, str what) except? -1:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f'{what} must be a number, got {value!r}') from None
+    if not PyNumber_Check(value):
+        raise TypeError(f'{what} must be a number, got {value!r}')
+    return float(value)
 
 
 cdef inline bint _is_integer(object value):
@@ -554,7 +554,7 @@ cdef class Timeout(Event):
         self._value = value
         self._delay = delay
         self._is_ok = True
-        env._schedule_after(self, _NORMAL, delay)
+        self.env._schedule_after(self, _NORMAL, delay)
 
     def _desc(self):
         """Return a string *Timeout(delay[, value=value])*."""

@@ -28,7 +28,10 @@ from twin.des.events import (
     Condition,
     ConditionValue,
     Event,
+    EventCallback,
+    EventCallbacks,
     EventPriority,
+    EventType,
     Initialize,
     Interruption,
     Process,
@@ -36,8 +39,8 @@ from twin.des.events import (
     Timeout,
 )
 from twin.des.exceptions import Interrupt, SimPyException
-from twin.des.resources.base import BaseResource, Get, Put
-from twin.des.resources.container import Container, ContainerGet, ContainerPut
+from twin.des.resources.base import BaseResource, Get, GetType, Put, PutType, ResourceType
+from twin.des.resources.container import Container, ContainerAmount, ContainerGet, ContainerPut
 from twin.des.resources.resource import (
     Preempted,
     PreemptiveResource,
@@ -55,10 +58,11 @@ from twin.des.util import start_delayed, subscribe_at
 
 __all__ = [
     "NORMAL", "PENDING", "URGENT", "AllOf", "AnyOf", "BaseResource", "BoundClass", "Condition", "ConditionValue",
-    "Container", "ContainerGet", "ContainerPut", "EmptySchedule", "Environment", "Event", "EventPriority",
-    "FilterStore", "FilterStoreGet", "Get", "Infinity", "Initialize", "Interrupt", "Interruption", "Preempted",
-    "PreemptiveResource", "PriorityItem", "PriorityRequest", "PriorityResource", "PriorityStore", "Process",
-    "ProcessGenerator", "Put", "RealtimeEnvironment", "Release", "Request", "Resource", "ResourceStats",
+    "Container", "ContainerAmount", "ContainerGet", "ContainerPut", "EmptySchedule", "Environment", "Event",
+    "EventCallback", "EventCallbacks", "EventPriority", "EventType", "FilterStore", "FilterStoreGet", "Get",
+    "GetType", "Infinity", "Initialize", "Interrupt", "Interruption", "Preempted", "PreemptiveResource",
+    "PriorityItem", "PriorityRequest", "PriorityResource", "PriorityStore", "Process", "ProcessGenerator", "Put",
+    "PutType", "RealtimeEnvironment", "Release", "Request", "Resource", "ResourceStats", "ResourceType",
     "SimPyException", "SimTime", "SortedQueue", "StopSimulation", "Store", "StoreGet", "StorePut", "Timeout",
     "start_delayed", "subscribe_at",
 ]
