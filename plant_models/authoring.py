@@ -200,12 +200,14 @@ class PlantAuthor:
         length = float(np.linalg.norm(vector))
         axis = vector / length
         x_axis = np.cross(axis, [0, 0, 1]) if abs(axis[2]) < 0.9 else np.array([1.0, 0, 0])
-        segment = self._create("IfcPipeSegment", name=f"Pipe {self._pipe_count}.{index}", predefined_type="RIGIDSEGMENT")
+        x_axis = x_axis / np.linalg.norm(x_axis)
+        segment = self._create("IfcPipeSegment", name=f"Pipe {self._pipe_count}.{index}",
+                               predefined_type="RIGIDSEGMENT")
         self.api.spatial.assign_container(self.file, products=[segment], relating_structure=container)
         self._place(segment, start)
         self._represent(segment, self.shape.extrude(
             self.shape.circle(radius=diameter / 2), magnitude=length,
-            position_z_axis=tuple(float(v) for v in axis), position_x_axis=tuple(float(v) for v in x_axis / np.linalg.norm(x_axis))))
+            position_z_axis=tuple(float(v) for v in axis), position_x_axis=tuple(float(v) for v in x_axis)))
         pset = {"NominalDiameter": diameter, "Length": length}
         self.pset(segment, "Pset_PipeSegmentTypeCommon", pset)
         return segment, self.port(segment, (0, 0, 0), "SINK"), self.port(segment, vector, "SOURCE")

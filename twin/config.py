@@ -265,6 +265,10 @@ class Schema:
     def validate(self, value, where: _Where):
         raise NotImplementedError
 
+    def missing(self):
+        """The value an optional key takes when it is absent."""
+        return None
+
     def fail(self, value, where: _Where, hint: str | None = None) -> ConfigError:
         return where.error(f"got {_kind(value)}", expected=self.expected, hint=hint)
 
@@ -387,6 +391,9 @@ class ListOf(Schema):
         self.item, self.min_items = item, min_items
         self.expected = f"a list of {item.expected}" + (f" (at least {min_items})" if min_items else "")
 
+    def missing(self):
+        return Sequence()
+
     def validate(self, value, where):
         if not isinstance(value, list) or len(value) < self.min_items:
             raise self.fail(value, where)
@@ -401,6 +408,9 @@ class MapOf(Schema):
     def __init__(self, value: Schema, *, key: Schema | None = None) -> None:
         self.key, self.value = key or Str(), value
         self.expected = f"a mapping of {self.key.expected} to {value.expected}"
+
+    def missing(self):
+        return Mapping()
 
     def validate(self, value, where):
         if value is None:
@@ -419,7 +429,7 @@ class Record(Schema):
     """A mapping with known keys: ``fields`` maps each key to its schema; keys in ``required`` must be present.
 
     An unknown key is an error that suggests the closest known key; absent optional keys are filled with
-    ``defaults`` (or None).
+    ``defaults`` (else None, or an empty mapping or list for :class:`MapOf` and :class:`ListOf`).
     """
 
     def __init__(self, fields: dict[str, Schema], *, required: Iterable[str] = (),
@@ -443,7 +453,8 @@ class Record(Schema):
                 raise where.error(f"missing key '{k}'", expected=self.expected,
                                   hint=f"add '{k}: ...' ({self.fields[k].expected})")
         for k in self.fields:
-            out.setdefault(k, self.defaults.get(k))
+            if k not in out:
+                out[k] = self.defaults[k] if k in self.defaults else self.fields[k].missing()
         _copy_marks(value, out)
         return out
 

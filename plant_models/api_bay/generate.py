@@ -98,8 +98,8 @@ def build() -> PlantAuthor:
 
     pump_102 = p.equipment("P-102", "IfcPump", bay, (5.5, 6.0, 0.0), box=(0.6, 0.4, 0.5), predefined_type="ENDSUCTION",
                            name="Transfer pump R-102 to R-101", psets={EQUIPMENT_PSET: {"RatedFlow_m3_h": 8.0}})
-    p.pipe(p.port(reactors[102], (0, -0.6, 0), "SOURCE", name="bottom outlet"), p.port(pump_102, (0.3, 0, 0.25), "SINK"),
-           liquid, bay, diameter=0.05, rack_height=0.2)
+    p.pipe(p.port(reactors[102], (0, -0.6, 0), "SOURCE", name="bottom outlet"),
+           p.port(pump_102, (0.3, 0, 0.25), "SINK"), liquid, bay, diameter=0.05, rack_height=0.2)
     p.pipe(p.port(pump_102, (-0.3, 0, 0.25), "SOURCE"), p.port(reactors[101], (0.6, -0.6, 2.4), "SINK",
                                                                 name="transfer inlet"),
            liquid, bay, diameter=0.05, rack_height=2.9)

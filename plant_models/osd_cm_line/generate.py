@@ -68,7 +68,8 @@ def build() -> PlantAuthor:
                           object_type="MetalDetector", name="Metal check")
     p.instrument("XS-01", checker, predefined_type="USERDEFINED", object_type="MetalSensor", offset=(0, 0.5, 1.0))
     ahu = p.equipment("AHU-01", "IfcUnitaryEquipment", technical, (11.0, 1.5, 0.0), box=(4.0, 1.8, 2.2),
-                      predefined_type="AIRHANDLER", name="Air handling unit, cleanroom suite",
+                      predefined_type="AIRHANDLER", object_type="AirHandlingUnit",
+                      name="Air handling unit, cleanroom suite",
                       psets={EQUIPMENT_PSET: {"SupplyAirflow_m3_h": 12000.0, "FilterClass": "H14"}})
     p.instrument("TT-01", ahu, predefined_type="TEMPERATURESENSOR", offset=(2.2, 0, 1.8), name="Supply air temperature")
     p.instrument("MT-01", ahu, predefined_type="HUMIDITYSENSOR", offset=(2.2, 0.3, 1.8), name="Supply air humidity")

@@ -1,0 +1,105 @@
+"""Tessellate an IFC file into one triangle mesh per product, on all cores, cached on disk by file hash.
+
+ifcopenshell's geometry iterator does the work (OpenCASCADE, one thread per core, world coordinates in metres);
+this module only gathers its output as ``{GlobalId: (vertices, faces)}`` NumPy arrays and keeps them in
+``$TWIN_CACHE_DIR`` (default ``~/.cache/pharma-twin/geometry``) under the SHA-256 of the file, so opening the same
+file again skips tessellation. Set ``TWIN_CACHE_DIR`` to move the cache; delete the folder to clear it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+from pathlib import Path
+
+import ifcopenshell
+import ifcopenshell.geom
+import numpy as np
+from tqdm import tqdm
+
+log = logging.getLogger(__name__)
+CACHE_FORMAT = 1  # bump when the cached arrays change meaning
+
+Meshes = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def cache_dir() -> Path:
+    """Where tessellated geometry is kept: ``$TWIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/pharma-twin/geometry``."""
+    if "TWIN_CACHE_DIR" in os.environ:
+        return Path(os.environ["TWIN_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "pharma-twin" / "geometry"
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def settings() -> ifcopenshell.geom.settings:
+    s = ifcopenshell.geom.settings()
+    s.set("use-world-coords", True)
+    return s
+
+
+def tessellate(ifc: ifcopenshell.file, *, threads: int | None = None, progress: bool = False) -> Meshes:
+    """Run the multi-core geometry iterator over every product of ``ifc``: ``{GlobalId: (vertices, faces)}``."""
+    meshes: Meshes = {}
+    iterator = ifcopenshell.geom.iterator(settings(), ifc, threads or multiprocessing.cpu_count())
+    if not iterator.initialize():
+        return meshes
+    with tqdm(total=100, disable=not progress, desc="tessellating", unit="%", leave=False) as bar:
+        while True:
+            shape = iterator.get()
+            geometry = shape.geometry
+            vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3)
+            faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3)
+            meshes[shape.guid] = (vertices, faces)
+            bar.update(iterator.progress() - bar.n)
+            if not iterator.next():
+                break
+    return meshes
+
+
+def load(path: Path, ifc: ifcopenshell.file, *, cache: bool = True, progress: bool = False) -> Meshes:
+    """The meshes of the IFC file at ``path``: from the cache if this exact file was tessellated before."""
+    if not cache:
+        return tessellate(ifc, progress=progress)
+    where = cache_dir() / f"{file_hash(path)}-v{CACHE_FORMAT}-{ifcopenshell.version}.npz"
+    if where.exists():
+        try:
+            return _read(where)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable geometry cache %s (%s)", where, exc)
+    meshes = tessellate(ifc, progress=progress)
+    try:
+        _write(where, meshes)
+    except OSError as exc:  # a read-only home must not stop a load
+        log.warning("cannot write geometry cache %s (%s); set TWIN_CACHE_DIR to a writable folder", where, exc)
+    return meshes
+
+
+def _write(where: Path, meshes: Meshes) -> None:
+    """All meshes in one ``.npz``: concatenated vertices and faces, with the offsets where each product starts."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    guids = list(meshes)
+    vertices = [meshes[g][0] for g in guids]
+    faces = [meshes[g][1] for g in guids]
+    tmp = where.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez(tmp, guids=np.array(guids, dtype="U22"),
+             v_offsets=np.cumsum([0] + [len(v) for v in vertices]),
+             f_offsets=np.cumsum([0] + [len(f) for f in faces]),
+             vertices=np.concatenate(vertices) if vertices else np.empty((0, 3)),
+             faces=np.concatenate(faces) if faces else np.empty((0, 3), dtype=np.int32))
+    os.replace(tmp, where)  # atomic: a concurrent reader never sees half a file
+
+
+def _read(where: Path) -> Meshes:
+    with np.load(where) as data:
+        guids, vo, fo = data["guids"], data["v_offsets"], data["f_offsets"]
+        vertices, faces = data["vertices"], data["faces"]
+    return {str(g): (vertices[vo[i]:vo[i + 1]], faces[fo[i]:fo[i + 1]]) for i, g in enumerate(guids)}

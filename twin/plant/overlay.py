@@ -1,0 +1,78 @@
+"""The plant overlay (``plant.yaml``): what the digital delivery lacks, added by tag.
+
+.. code-block:: yaml
+
+    plant: api_bay.ifc               # the delivery: an .ifc or a mesh layout .yaml, relative to this file
+    tag_property: Pset_Tag.Number    # optional: where tags live when the IFC Tag attribute is not used
+    assets:
+      R-101:
+        behaviour: semi_batch_reactor          # which unit model drives this asset in a twin
+        params: {volume: 4 m3, jacket_ua: 2.5 kW/K}   # 'value unit' strings become SI floats
+        instruments:
+          TT-01: {unit: K, description: reaction mass temperature}
+    links:                           # transfers the delivery does not draw as pipes
+      - {from: R-101, to: NF-101, medium: slurry}
+
+Every tag is checked against the delivery: an unknown one is an error naming file, line and the closest tag.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from twin import config
+from twin.config import FilePath, ListOf, MapOf, Param, Record, Str
+from twin.plant.model import Instrument, Link, Plant
+
+INSTRUMENT = Record({"unit": Str(), "description": Str(), "type": Str(), "properties": MapOf(Param())},
+                    name="an instrument")
+ASSET = Record({"behaviour": Str(), "params": MapOf(Param()), "instruments": MapOf(INSTRUMENT),
+                "description": Str()}, name="an asset entry")
+LINK = Record({"from": Str(), "to": Str(), "medium": Str(), "kind": Str(["transfer", "pipe"])},
+              required=["from", "to"], defaults={"kind": "transfer"}, name="a link")
+SCHEMA = Record({"plant": FilePath(), "name": Str(), "tag_property": Str(pattern=r"^[^.]+\.[^.]+$"),
+                 "assets": MapOf(ASSET), "links": ListOf(LINK)},
+                required=["plant"], name="a plant overlay")
+
+
+def read(path: str | Path, load_delivery, **options) -> Plant:
+    """Load the overlay at ``path``: the delivery it names (through ``load_delivery``), then its additions."""
+    overlay = config.load(path, SCHEMA)
+    if overlay["tag_property"]:
+        options.setdefault("tag_property", overlay["tag_property"])
+    plant = load_delivery(overlay["plant"], **options)
+    apply(plant, overlay)
+    return plant
+
+
+def apply(plant: Plant, overlay: config.Mapping) -> None:
+    """Add the overlay's behaviours, parameters, instruments and links to ``plant``, checking every tag."""
+    if overlay["name"]:
+        plant.name = overlay["name"]
+    assets = overlay["assets"]
+    for tag, entry in assets.items():
+        if tag not in plant.assets:
+            raise assets.error(tag, f"unknown tag '{tag}': the delivery has no such asset",
+                               expected=f"a tag of {plant.source.name if plant.source else plant.name}",
+                               choices=plant.assets)
+        asset = plant.assets[tag]
+        asset.behaviour = entry["behaviour"] or asset.behaviour
+        asset.params.update(entry["params"])
+        if entry["description"]:
+            asset.description = entry["description"]
+        for signal, spec in entry["instruments"].items():
+            name = signal if signal.startswith(f"{tag}.") else f"{tag}.{signal}"
+            known = asset.instruments.get(name)
+            instrument = known or Instrument(tag=name, type=spec["type"] or "signal")
+            instrument.unit = spec["unit"] or instrument.unit
+            instrument.name = spec["description"] or instrument.name
+            instrument.type = spec["type"] or instrument.type
+            instrument.properties.update(spec["properties"])
+            asset.instruments[name] = instrument
+    links = overlay["links"]
+    for i, entry in enumerate(links):
+        for end in ("from", "to"):
+            if entry[end] not in plant.assets:
+                raise entry.error(end, f"unknown tag '{entry[end]}' in link {i + 1}",
+                                  expected="the tag of an asset of the delivery",
+                                  hint=config.suggest(entry[end], plant.assets))
+        plant.add_link(Link(source=entry["from"], target=entry["to"], medium=entry["medium"], kind=entry["kind"]))
