@@ -1,0 +1,317 @@
+"""The live plant into the twin: an OPC UA client that keeps the mapped tags of a TagBus in step with a server.
+
+>>> bridge = Bridge(bus, load_mapping("plant.yaml"), "opc.tcp://plc:4840")   # doctest: +SKIP
+>>> async with bridge:                                                         # doctest: +SKIP
+...     await asyncio.sleep(3600)   # the bus follows the plant meanwhile
+
+One subscription carries every mapped node (monitored items created in batches, so thousands of tags connect in
+seconds); each data change lands in the bus with its source timestamp and its status as the tag's quality.
+
+When the connection drops, the bridge reconnects with exponential backoff, re-creates the subscription and reads
+every tag's current value. For nodes the server historizes it back-fills the gap from the server's history; for
+the others it marks the gap explicitly: a BAD-quality entry (NaN for float tags) where the data stopped. A value
+is written only if its source timestamp is newer than the tag's last one, so nothing is ever written twice.
+Bad input (an unknown node, a value that does not convert) is reported in ``problems`` and that tag is skipped;
+the other tags keep flowing.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from asyncua import Client, ua
+from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
+
+from bridge.mapping import Mapping, MappingError, TagMap
+from bridge.security import ClientSecurity
+from twin.tags import Quality, TagBus
+
+log = logging.getLogger(__name__)
+BATCH = 1000  # nodes per read / monitored-item request
+
+
+def quality_of(status: ua.StatusCode | None) -> Quality:
+    """An OPC UA status code's severity as a tag quality (the two top bits: 00 good, 01 uncertain, 1x bad)."""
+    if status is None:
+        return Quality.GOOD
+    return (Quality.GOOD, Quality.UNCERTAIN, Quality.BAD, Quality.BAD)[status.value >> 30]
+
+
+class Bridge:
+    """Keeps ``bus`` in step with the nodes of ``mapping`` on an OPC UA server, across connection losses.
+
+    - ``endpoint``: overrides the mapping's endpoint.
+    - ``time_origin``: UNIX time (s) of the bus's ``t = 0``; a value stamped ``T`` lands at ``t = T - time_origin``.
+    - ``backoff``: first and longest wait (s) between reconnection attempts.
+    - ``report``: called with each problem message (besides collecting them in ``problems``).
+    """
+
+    def __init__(self, bus: TagBus, mapping: Mapping, endpoint: str | None = None, *,
+                 security: ClientSecurity | None = None, time_origin: float = 0.0, timeout: float = 4.0,
+                 backoff: tuple[float, float] = (0.5, 30.0), report: Callable[[str], None] | None = None) -> None:
+        self.bus, self.mapping = bus, mapping
+        self.endpoint = endpoint or mapping.endpoint
+        if not self.endpoint:
+            raise MappingError(f"{mapping.source}: no endpoint; give one (opc.tcp://host:4840) on the command line "
+                               "or as `endpoint:` in the mapping")
+        self.security = security or ClientSecurity()
+        self.time_origin, self.timeout, self.backoff = time_origin, timeout, backoff
+        self.report = report
+        self.problems: list[str] = []
+        self.stats = {"updates": 0, "duplicates": 0, "backfilled": 0, "gaps": 0, "reconnects": 0}
+        self.connected = asyncio.Event()
+        self._last: dict[str, float] = {}  # tag -> bus time of the last value written
+        self._maps = {m.tag: m for m in mapping.tags}
+        self._by_node: dict[ua.NodeId, list[TagMap]] = {}  # one node may feed several tags
+        self._historizing: set[str] = set()
+        self._reported: set[str] = set()
+        self._task: asyncio.Task | None = None
+        for m in mapping.tags:
+            try:
+                bus.define(m.tag, unit=m.unit, dtype=m.dtype)
+            except ValueError as exc:
+                raise MappingError(f"{m.where}: {exc}") from None
+            self._last[m.tag] = bus[m.tag].timestamp
+
+    async def __aenter__(self) -> Bridge:
+        self._task = asyncio.create_task(self.run())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task  # a bug inside the bridge surfaces here rather than vanishing with its task
+
+    # -- the connection loop -------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Connect, follow the server, and reconnect with backoff whenever the connection is lost; until cancelled."""
+        delay, lost_at = self.backoff[0], None
+        while True:
+            try:
+                lost_at = await self._session(lost_at)
+                delay = self.backoff[0]
+                self.stats["reconnects"] += 1
+            except (OSError, TimeoutError, ConnectionError, ua.UaError, ValueError) as exc:
+                self._problem(self._explain(exc) + f"; retrying in {delay:g} s", key=f"connect:{type(exc)}")
+                lost_at = lost_at if lost_at is not None else self._now()
+            self.connected.clear()
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, self.backoff[1])
+
+    async def _session(self, lost_at: float | None) -> float:
+        """One connection, from connect to loss; returns the bus time at which the connection was lost."""
+        client = Client(self.endpoint, timeout=self.timeout, watchdog_intervall=1.0)
+        lost = asyncio.Event()
+
+        async def on_lost(_exc: Exception) -> None:
+            lost.set()
+
+        client.connection_lost_callback = on_lost
+        await self.security.apply(client)
+        await client.connect()
+        try:
+            nodes = await self._resolve(client)
+            sub = await client.create_subscription(self._subscription_parameters(), handler=None, queue_maxsize=0)
+            await self._monitor(client, sub, nodes)
+            await self._catch_up(client, nodes, lost_at)
+            self.connected.set()
+            consumer = asyncio.create_task(self._consume(sub, lost))
+            await lost.wait()
+            consumer.cancel()
+            await asyncio.gather(consumer, return_exceptions=True)
+            return self._now()
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.disconnect(), self.timeout)
+
+    def _subscription_parameters(self) -> ua.CreateSubscriptionParameters:
+        return ua.CreateSubscriptionParameters(
+            RequestedPublishingInterval=1000 * self.mapping.publishing_interval,
+            RequestedLifetimeCount=max(30, int(60 / self.mapping.publishing_interval)),
+            RequestedMaxKeepAliveCount=max(3, int(5 / self.mapping.publishing_interval)),
+            MaxNotificationsPerPublish=0, PublishingEnabled=True, Priority=0)
+
+    # -- resolving and checking the nodes ------------------------------------------------------------------------
+    async def _resolve(self, client: Client) -> dict[str, ua.NodeId]:
+        """NodeIds of the mapped tags (browse paths translated in batches), checked to exist and be readable."""
+        found: dict[str, ua.NodeId] = {}
+        by_path = [m for m in self.mapping.tags if m.path is not None]
+        for m in self.mapping.tags:
+            if m.node is not None:
+                found[m.tag] = ua.NodeId.from_string(m.node)
+        objects = ua.NodeId(ua.ObjectIds.ObjectsFolder)
+        for i in range(0, len(by_path), BATCH):
+            chunk = by_path[i:i + BATCH]
+            results = await client.translate_browsepaths(objects, ["/" + m.path for m in chunk])
+            for m, result in zip(chunk, results):
+                if result.StatusCode.is_good() and result.Targets:
+                    target = result.Targets[0].TargetId
+                    found[m.tag] = ua.NodeId(target.Identifier, target.NamespaceIndex, target.NodeIdType)
+                else:
+                    self._problem(f"{m.where}: browse path {m.path} does not exist on {self.endpoint} "
+                                  f"({result.StatusCode.name}); tag {m.tag} is not bridged; hint: "
+                                  "`twin bridge --discover` lists the server's nodes", key=m.tag)
+        names = list(found)
+        historizing: set[str] = set()
+        for i in range(0, len(names), BATCH):
+            chunk = names[i:i + BATCH]
+            values = await _read(client, [found[n] for n in chunk], ua.AttributeIds.Value)
+            flags = await _read(client, [found[n] for n in chunk], ua.AttributeIds.Historizing)
+            for name, value, flag in zip(chunk, values, flags):
+                if value.StatusCode.name in ("BadNodeIdUnknown", "BadNodeIdInvalid", "BadAttributeIdInvalid"):
+                    m = self._maps[name]
+                    self._problem(f"{m.where}: node {m.source} does not exist on {self.endpoint} "
+                                  f"({value.StatusCode.name}); tag {name} is not bridged; hint: "
+                                  "`twin bridge --discover` lists the server's nodes", key=name)
+                    del found[name]
+                elif flag.StatusCode.is_good() and flag.Value.Value:
+                    historizing.add(name)
+        self._historizing = historizing
+        self._by_node = {}
+        for name, node in found.items():
+            self._by_node.setdefault(node, []).append(self._maps[name])
+        return found
+
+    async def _monitor(self, client: Client, sub, nodes: dict[str, ua.NodeId]) -> None:
+        """Create the monitored items in batches; a node the server refuses is reported and skipped."""
+        unique = list(dict.fromkeys(nodes.values()))
+        for i in range(0, len(unique), BATCH):
+            chunk = unique[i:i + BATCH]
+            handles = await sub.subscribe_data_change(
+                [client.get_node(n) for n in chunk], queuesize=self.mapping.queue_size,
+                sampling_interval=1000 * self.mapping.sampling_interval)
+            for node, handle in zip(chunk, handles):
+                for m in self._by_node[node] if isinstance(handle, ua.StatusCode) else ():
+                    self._problem(f"{m.where}: the server refused to monitor node {m.source} ({handle.name}); "
+                                  f"tag {m.tag} is not bridged", key=m.tag)
+
+    # -- catching up after a (re)connection ----------------------------------------------------------------------
+    async def _catch_up(self, client: Client, nodes: dict[str, ua.NodeId], lost_at: float | None) -> None:
+        """Back-fill or mark the gap of every tag, then write the current values read from the server."""
+        names = list(nodes)
+        current: dict[str, ua.DataValue] = {}
+        for i in range(0, len(names), BATCH):
+            chunk = names[i:i + BATCH]
+            current.update(zip(chunk, await _read(client, [nodes[n] for n in chunk], ua.AttributeIds.Value)))
+        for name in names:
+            last = self._last[name]
+            if lost_at is not None and not math.isnan(last):
+                if name in self._historizing:
+                    await self._backfill(client, name, nodes[name], last)
+                else:
+                    self._mark_gap(name, lost_at, self._stamp(current[name]))
+            self._deliver(self._maps[name], current[name])
+
+    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float) -> None:
+        start = datetime.fromtimestamp(self.time_origin + last, UTC)
+        try:
+            values = await client.get_node(node).read_raw_history(start, datetime.now(UTC), return_bounds=False)
+        except ua.UaError as exc:
+            self._problem(f"tag {name}: the server's history could not be read ({exc}); the gap is marked instead",
+                          key=f"history:{name}")
+            self._mark_gap(name, last, None)
+            return
+        for dv in sorted(values, key=lambda dv: self._stamp(dv)):
+            if self._deliver(self._maps[name], dv):
+                self.stats["backfilled"] += 1
+
+    def _mark_gap(self, name: str, lost_at: float, next_stamp: float | None) -> None:
+        """A BAD entry where the data stopped: at the loss, or just after the last value if one came before it."""
+        last = self._last[name]
+        came_before = next_stamp is not None and last < next_stamp <= lost_at
+        at = math.nextafter(last, math.inf) if came_before else lost_at
+        if at <= last:
+            return
+        tag = self.bus[name]
+        self.bus.write(name, math.nan if tag.dtype is float else tag.value, t=at, quality=Quality.BAD)
+        self._last[name] = at
+        self.stats["gaps"] += 1
+
+    # -- data changes --------------------------------------------------------------------------------------------
+    async def _consume(self, sub, lost: asyncio.Event) -> None:
+        async for event in sub:
+            if isinstance(event, DataChangeEvent):
+                for tag_map in self._by_node.get(event.node.nodeid, ()):
+                    self._deliver(tag_map, event.data.monitored_item.Value)
+            elif isinstance(event, StatusChangeEvent) and not event.notification.Status.is_good():
+                lost.set()
+
+    def _deliver(self, m: TagMap, dv: ua.DataValue) -> bool:
+        """Write one server value into the bus unless it is not newer than the tag's last value."""
+        t = self._stamp(dv)
+        if t <= self._last[m.tag]:
+            self.stats["duplicates"] += 1
+            return False
+        quality = quality_of(dv.StatusCode)
+        raw = dv.Value.Value if dv.Value is not None else None
+        if raw is None and quality is not Quality.GOOD:
+            value = math.nan if m.dtype is float else self.bus[m.tag].value
+        else:
+            try:
+                value = m.convert(raw)
+            except TypeError as exc:
+                self._problem(str(exc) + "; its other values are skipped too until they convert", key=f"type:{m.tag}")
+                return False
+        self.bus.write(m.tag, value, t=t, quality=quality)
+        self._last[m.tag] = t
+        self.stats["updates"] += 1
+        return True
+
+    def _stamp(self, dv: ua.DataValue) -> float:
+        """Bus time of a value: its source timestamp, else its server timestamp, else now."""
+        stamp = dv.SourceTimestamp or dv.ServerTimestamp
+        if stamp is None:
+            return self._now()
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp.timestamp() - self.time_origin
+
+    def _now(self) -> float:
+        return time.time() - self.time_origin
+
+    # -- problems ------------------------------------------------------------------------------------------------
+    def _problem(self, message: str, key: str) -> None:
+        """Report a problem once per key (a tag, a kind of connection failure) so a flood stays readable."""
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.problems.append(message)
+        log.warning(message)
+        if self.report:
+            self.report(message)
+
+    def _explain(self, exc: Exception) -> str:
+        """A connection failure in words, with the likely fix."""
+        name = type(exc).__name__
+        hints = {
+            "BadSecurityPolicyRejected": "the server does not offer this security policy; see its endpoints with "
+                                         "`twin bridge --discover`",
+            "BadCertificateUntrusted": "the server does not trust this client's certificate: copy PKI/own/cert.der "
+                                       "into the server's trusted certificates",
+            "BadCertificateInvalid": "the server rejected this client's certificate",
+            "BadUserAccessDenied": "the server refused the user name / password or user certificate",
+            "BadIdentityTokenRejected": "the server does not accept this kind of login (anonymous, user name or "
+                                        "certificate); set --user or --cert-login",
+            "BadIdentityTokenInvalid": "the server refused the login",
+        }
+        if name in hints:
+            return f"cannot connect to {self.endpoint}: {name}: {hints[name]}"
+        if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
+            return (f"cannot connect to {self.endpoint}: the server offers no endpoint with policy "
+                    f"{self.security.policy} / {self.security.mode}; see its endpoints with `twin bridge --discover`")
+        if isinstance(exc, OSError | TimeoutError | ConnectionError):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else name
+            return f"cannot reach {self.endpoint}: {reason}; hint: is the server running, and are host and port right?"
+        return f"cannot connect to {self.endpoint}: {name}: {exc}"
+
+
+async def _read(client: Client, nodes: list[ua.NodeId], attribute: ua.AttributeIds) -> list[ua.DataValue]:
+    """One Read request for one attribute of many nodes; per-node errors come back as status codes."""
+    params = ua.ReadParameters(NodesToRead=[ua.ReadValueId(NodeId=n, AttributeId=attribute) for n in nodes],
+                               TimestampsToReturn=ua.TimestampsToReturn.Both)
+    return await client.uaclient.read(params)
