@@ -241,7 +241,9 @@ cdef enum:
 #: Codes of the breakdown clocks, by name.
 BASIS = {"calendar": CALENDAR, "operating": OPERATING}
 
-cdef int NO_LIMIT = 2147483647
+#: Events allowed at one instant before the run is declared stuck in a zero-time loop (jobs created at time t
+#: flowing through zero process times into an unlimited buffer, without end).
+STUCK_AFTER = 1_000_000
 
 
 cdef class Replication:
@@ -291,6 +293,7 @@ cdef class Replication:
     cdef int wip
     cdef double wip_since
     cdef bint out_of_memory
+    cdef public bint stuck
     # statistics
     cdef public object machine_time, buffer_area, completed, arrived, flow_time_sum
     cdef double[:, :] mt
@@ -419,21 +422,32 @@ cdef class Replication:
         free(self.job_work)
         free(self.free_jobs)
 
-    def run(self):
-        """Run the replication to the horizon with the GIL released; return the number of events processed."""
+    def run(self, int64_t stuck_after=STUCK_AFTER):
+        """Run to the horizon with the GIL released; return the number of events processed.
+
+        The run stops early with ``stuck`` set if more than ``stuck_after`` events fall on one instant.
+        """
         with nogil:
-            self.loop()
+            self.loop(stuck_after)
         if self.out_of_memory:
             raise MemoryError(f"flow line: out of memory at t={self.now:g} with {self.wip} jobs in the system")
         return self.events
 
     # -- the event loop ------------------------------------------------------------------------------------------
 
-    cdef void loop(self) noexcept nogil:
+    cdef void loop(self, int64_t stuck_after) noexcept nogil:
         cdef Event ev
         cdef int i, s
+        cdef int64_t same_time = 0
         while self.heap_size > 0 and self.heap[0].time <= self.horizon and not self.out_of_memory:
             ev = self.pop()
+            if ev.time == self.now:
+                same_time += 1
+                if same_time > stuck_after:
+                    self.stuck = True
+                    break
+            else:
+                same_time = 0
             self.now = ev.time
             if ev.kind == FINISH:
                 if ev.epoch != self.m_epoch[ev.who]:

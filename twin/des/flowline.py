@@ -126,7 +126,7 @@ class Distribution:
 
 def _distribution_problem(kind, params) -> str | None:
     """What is wrong with a distribution, or None."""
-    if kind not in PARAMETERS:
+    if not isinstance(kind, str) or kind not in PARAMETERS:
         return f"unknown distribution {kind!r}; expected one of {', '.join(PARAMETERS)}"
     names, example = PARAMETERS[kind]
     if not isinstance(params, Mapping):
@@ -314,6 +314,11 @@ class FlowLine:
                               for i in range(n)], dtype=np.uint64)
             rep = _flowline.Replication(self._compiled, seeds, horizon, warmup)
             rep.run()
+            if rep.stuck:
+                raise FlowLineError(
+                    f"run: time stopped advancing (more than {_flowline.STUCK_AFTER:,} events at one instant): "
+                    "zero interarrival or process times keep feeding an unlimited buffer; give a time > 0 or a "
+                    "buffer size somewhere along the route")
             return rep
 
         workers = min(replications, workers or os.cpu_count() or 1)
@@ -384,14 +389,18 @@ def _compile(line: FlowLine) -> dict:
     for i, st in enumerate(line.stations):
         if not isinstance(st, Station):
             raise FlowLineError(f"stations[{i}]: expected a Station, got {st!r}")
+        if not isinstance(st.name, str) or not st.name:
+            raise FlowLineError(f"stations[{i}]: name must be a non-empty text, got {st.name!r}")
         if st.name in stations:
             raise FlowLineError(f"station {st.name!r} is defined twice; give each station its own name")
         stations[st.name] = i
     for p, route in line.routes.items():
+        if not isinstance(p, str):
+            raise FlowLineError(f"routes: product names must be text, got {p!r}")
         if isinstance(route, str) or not isinstance(route, Sequence) or not route:
             raise FlowLineError(f"route of product {p!r} must be a non-empty list of station names, got {route!r}")
         for s in route:
-            if s not in stations:
+            if not isinstance(s, str) or s not in stations:
                 raise FlowLineError(f"route of product {p!r} names station {s!r}, which does not exist; "
                                     f"stations are: {', '.join(map(str, stations))}")
     P, S = len(products), len(stations)
@@ -436,7 +445,7 @@ def _compile(line: FlowLine) -> dict:
         if b is not None:
             if not isinstance(b, Breakdowns):
                 raise FlowLineError(f"{here}: breakdowns must be Breakdowns(mtbf, mttr, basis), got {b!r}")
-            if b.basis not in _flowline.BASIS:
+            if not isinstance(b.basis, str) or b.basis not in _flowline.BASIS:
                 raise FlowLineError(f"{here}: breakdowns basis must be 'calendar' or 'operating', got {b.basis!r}")
             ttf[s] = dist_index(_failure_time(b.mtbf, f"{here}: breakdowns mtbf"))
             ttr[s] = dist_index(_failure_time(b.mttr, f"{here}: breakdowns mttr"))
