@@ -67,7 +67,7 @@ def build() -> PlantAuthor:
         p.instrument("TIC-01", reactor, ifc_class="IfcController", predefined_type="PROPORTIONAL",
                      offset=(1.0, -0.4, 1.2), name="Jacket temperature controller")
         doser = p.equipment(f"D-{n}", "IfcTank", deck, (x - 1.0, 7.0, 4.0), cylinder=(0.5, 1.2),
-                            predefined_type="VESSEL", name=f"Dosing vessel {n}",
+                            predefined_type="VESSEL", object_type="DosingVessel", name=f"Dosing vessel {n}",
                             psets={EQUIPMENT_PSET: {"NominalVolume_m3": 0.8}})
         p.instrument("LT-01", doser, predefined_type="LEVELSENSOR", offset=(0, 0, 1.25))
         valve = p.equipment(f"XV-{n}", "IfcValve", bay, (x - 1.0, 7.0, 3.0), box=(0.3, 0.3, 0.3),
@@ -75,7 +75,8 @@ def build() -> PlantAuthor:
                             psets={INSTRUMENT_PSET: {"Role": "SIS final element", "SafetyFunction": f"SIF-{n}",
                                                      "FailPosition": "closed"}})
         condenser = p.equipment(f"E-{n}", "IfcHeatExchanger", deck, (x + 1.2, 9.0, 4.5), box=(2.0, 0.5, 0.5),
-                                predefined_type="SHELLANDTUBE", name=f"Reflux condenser {n}",
+                                predefined_type="SHELLANDTUBE", object_type="RefluxCondenser",
+                                name=f"Reflux condenser {n}",
                                 psets={EQUIPMENT_PSET: {"HeatTransferArea_m2": 6.0, "Coolant": "brine -10 degC"}})
         p.instrument("TT-01", condenser, predefined_type="TEMPERATURESENSOR", offset=(1.1, 0, 0.25),
                      name="Vent gas temperature")
