@@ -679,3 +679,6 @@ cdef class Container(BaseResource):
             (<Event>event)._succeed(None)
             return True
         return None
+
+    cdef double _current_level(self):
+        return self._level_obj
