@@ -56,12 +56,19 @@ class _History:
         self.q = np.empty(16, dtype=np.uint8)
         self.n = 0
 
+    def reserve(self, extra: int) -> None:
+        """Make room for ``extra`` more samples (at least doubling, so appends stay amortised O(1))."""
+        if self.n + extra > len(self.t):
+            size = max(2 * len(self.t), self.n + extra)
+            for name in ("t", "v", "q"):
+                old = getattr(self, name)
+                new = np.empty(size, dtype=old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+
     def append(self, t: float, v, q: int) -> None:
         if self.n == len(self.t):
-            size = 2 * self.n
-            self.t = np.resize(self.t, size)
-            self.v = np.resize(self.v, size)
-            self.q = np.resize(self.q, size)
+            self.reserve(1)
         self.t[self.n] = t
         self.v[self.n] = v
         self.q[self.n] = q
@@ -197,9 +204,7 @@ class TagBus:
             if times[0] < tag.timestamp:
                 raise ValueError(f"tag {name}: write at t={times[0]} is older than its last value at t={tag.timestamp}")
             h = tag._history
-            if h.n + n > len(h.t):
-                size = max(2 * len(h.t), h.n + n)
-                h.t, h.v, h.q = np.resize(h.t, size), np.resize(h.v, size), np.resize(h.q, size)
+            h.reserve(n)
             h.t[h.n:h.n + n] = times
             h.v[h.n:h.n + n] = values
             h.q[h.n:h.n + n] = quality

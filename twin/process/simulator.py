@@ -57,15 +57,16 @@ class Simulator:
         if dae.z.numel():
             scaled |= {"z": dae.z, "alg": dae.g}
         self.solver = "idas" if dae.z.numel() else "cvodes"
-        opts = {"reltol": rtol, "abstol": atol, "max_num_steps": max_num_steps, "show_eval_warnings": False}
+        opts = {"reltol": rtol, "abstol": atol, "max_num_steps": max_num_steps, "show_eval_warnings": False,
+                "disable_internal_warnings": True}
         if compiled:
             from twin.process.codegen import compiled_dae
 
             scaled = compiled_dae(scaled, dae.hash())
-        self._grid = {k: ca.integrator(f"grid{k}", self.solver, scaled, 0.0, [float(i) for i in range(1, k + 1)],
-                                       opts) for k in GRIDS}
+        self._grid = {k: _Fast(ca.integrator(f"grid{k}", self.solver, scaled, 0.0,
+                                             [float(i) for i in range(1, k + 1)], opts)) for k in GRIDS}
         ye = ca.Function("ye", [dae.x, dae.z, dae.p], [ca.vertcat(dae.y, dae.e)])
-        self._ye = {k: ye.map(k) for k in GRIDS}
+        self._ye = {k: _Fast(ye.map(f"ye{k}", "serial", k, [2], [])) for k in GRIDS}
         self._ye1 = ye
         self._rhs = ca.Function("rhs", [dae.x, dae.z, dae.p], [dae.f])
         self.n_y = dae.y.numel()
@@ -83,13 +84,24 @@ class Simulator:
     # -- integration --------------------------------------------------------------------------------------------
     def _step(self, k: int, h: float, x, z):
         """Integrate ``k`` steps of length ``h`` from (x, z); returns (X, Z) with one column per step."""
+        f = self._grid[k]
+        f.args[0][:], f.args[1][:], f.args[2][:-1], f.args[2][-1] = x, z, self.p, h
         try:
-            r = self._grid[k](x0=x, z0=z, p=np.append(self.p, h))
+            f()
         except RuntimeError as exc:
             raise _Failed(str(exc)) from None
-        X = np.asarray(r["xf"]).reshape(len(self.x), k) if len(self.x) else np.zeros((0, k))
-        Z = np.asarray(r["zf"]).reshape(len(self.z), k) if len(self.z) else np.zeros((0, k))
+        X = f.res[0].reshape(k, len(self.x)).T.copy()
+        Z = f.res[1].reshape(k, len(self.z)).T.copy()
+        if not (np.isfinite(X).all() and np.isfinite(Z).all()):
+            raise _Failed("the integrator returned non-finite values")
         return X, Z
+
+    def _outputs(self, k: int, X: np.ndarray, Z: np.ndarray) -> np.ndarray:
+        """Outputs and guards at ``k`` states (columns)."""
+        f = self._ye[k]
+        f.args[0][:], f.args[1][:], f.args[2][:] = X.ravel(order="F"), Z.ravel(order="F"), self.p
+        f()
+        return f.res[0].reshape(k, -1).T.copy()
 
     def advance(self, t_end: float, p: np.ndarray | None = None) -> Segment:
         """Integrate to ``t_end`` or to the first state event before it, with inputs ``p`` held constant.
@@ -118,7 +130,7 @@ class Simulator:
                     k = next(g for g in GRIDS if g <= len(times) - 1 - i) if len(times) - 1 - i >= 1 else 1
                     h = self.dt
                 X, Z = self._step(k, h, x, z)
-                YE = np.asarray(self._ye[k](X, Z, self.p))
+                YE = self._outputs(k, X, Z)
                 ts = t + h * np.arange(1, k + 1) if k > 1 else np.array([times[i]])
                 fired, te, xe, ze = self._events(t, x, z, ts, X, Z, YE, h)
                 if fired:
@@ -143,21 +155,21 @@ class Simulator:
         if not len(self.directions):
             return [], None, None, None
         E = YE[self.n_y:]
-        sides = np.where(E > 0, 1, np.where(E < 0, -1, 0))
-        first, hits = None, []
-        prev = self._side.copy()
-        for j in range(E.shape[1]):
-            s = sides[:, j]
-            crossed = (prev * s < 0) | ((prev != 0) & (s == 0))
-            crossed &= (self.directions == 0) | (self.directions == np.where(prev < 0, 1, -1))
-            moved = s != 0
-            prev = np.where(moved, s, prev)
-            if crossed.any():
-                first, hits = j, np.flatnonzero(crossed)
-                break
-        if first is None:
-            self._side = prev
+        k = E.shape[1]
+        S = np.hstack([self._side[:, None], np.sign(E)])
+        # carry the last non-zero side forward, so that a guard resting on zero does not cross twice
+        last = np.maximum.accumulate(np.where(S != 0, np.arange(k + 1), 0), axis=1)
+        before = np.take_along_axis(S, last, axis=1)[:, :-1]
+        now = S[:, 1:]
+        crossed = (before * now < 0) | ((before != 0) & (now == 0))
+        crossed &= (self.directions[:, None] == 0) | (self.directions[:, None] == np.where(before < 0, 1, -1))
+        columns = np.flatnonzero(crossed.any(axis=0))
+        if not len(columns):
+            self._side = np.take_along_axis(S, last[:, -1:], axis=1)[:, 0]
             return [], None, None, None
+        first = int(columns[0])
+        hits = np.flatnonzero(crossed[:, first])
+        side = before[:, first].copy()  # at the event time, guards that did not fire keep their side
         x_a = x if first == 0 else X[:, first - 1]
         z_a = z if first == 0 else Z[:, first - 1]
         t_a = t if first == 0 else ts[first - 1]
@@ -178,8 +190,8 @@ class Simulator:
         fired = [self.dae.guards[gi][0] for gi, s in zip(hits, times, strict=True) if s - s_e <= self.event_tol]
         for gi, s in zip(hits, times, strict=True):
             if s - s_e <= self.event_tol:  # after the event the guard is on its new side
-                prev[gi] = 1 if self.directions[gi] == 1 else (-1 if self.directions[gi] == -1 else -self._side[gi])
-        self._side = prev
+                side[gi] = self.directions[gi] or -side[gi]
+        self._side = side
         if s_e > 0:
             Xe, Ze = self._step(1, s_e, x_a, z_a)
             xe, ze = Xe[:, 0], Ze[:, 0]
@@ -209,3 +221,23 @@ class Simulator:
 
 class _Failed(Exception):
     pass
+
+
+class _Fast:
+    """Calls a CasADi Function on preallocated NumPy arrays (no conversion to and from DM): fill ``args``, call,
+    read ``res`` (flat, column-major)."""
+
+    def __init__(self, f: ca.Function) -> None:
+        self.f = f
+        self.buffer, self.trigger = f.buffer()
+        self.args = [np.zeros(f.nnz_in(i)) for i in range(f.n_in())]
+        self.res = [np.zeros(f.nnz_out(i)) for i in range(f.n_out())]
+        for i, a in enumerate(self.args):
+            self.buffer.set_arg(i, memoryview(a))
+        for i, a in enumerate(self.res):
+            self.buffer.set_res(i, memoryview(a))
+
+    def __call__(self) -> None:
+        self.trigger()
+        if self.buffer.ret():
+            raise RuntimeError(f"{self.f.name()} failed (return code {self.buffer.ret()})")

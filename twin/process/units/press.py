@@ -13,7 +13,8 @@ from twin.process.model import ProcessModel, solids
 
 class TabletPress(ProcessModel):
     def __init__(self, tag: str, components: tuple[str, ...], api: str = "API", *, tablet_mass: float = 2.5e-4,
-                 api_target: float = 0.1, tau_ff: float = 20.0, tolerance: float = 0.05) -> None:
+                 api_target: float = 0.1, tau_ff: float = 20.0, tolerance: float = 0.05,
+                 holdup: dict[str, float] | None = None) -> None:
         super().__init__(tag)
         if api not in components:
             raise ValueError(f"{tag}: API component {api!r} is not one of the stream's {components}")
@@ -25,7 +26,7 @@ class TabletPress(ProcessModel):
         tau = self.parameter("tau_ff", tau_ff, "s", "feed-frame mean residence time")
         flows = {}
         for c in components:
-            M = self.state(f"M_{c}", 0.0, "kg", f"{c} held in the feed frame")
+            M = self.state(f"M_{c}", (holdup or {}).get(c, 0.0), "kg", f"{c} held in the feed frame")
             self.der(M, inlet[f"m_{c}"] - M / tau)
             flows[c] = M / tau
         total = sum(flows.values())

@@ -1,0 +1,1 @@
+"""Benchmarks of the continuous core: ``python -m benchmarks.process``."""
