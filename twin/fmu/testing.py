@@ -169,8 +169,6 @@ def build_fmu(model: str, folder: str | Path, fmi_version: int = 2, interfaces: 
     with zipfile.ZipFile(fmu, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("modelDescription.xml", writer(model, spec, guid, interfaces))
         archive.write(library, f"{binary_dir}/{model}.so")
-        for source in ("model.h", f"fmi{fmi_version}.c", f"{model}.c"):
-            archive.write(MODELS_DIR / source, f"sources/{source}")
     return fmu
 
 

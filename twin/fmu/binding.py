@@ -1,0 +1,136 @@
+"""Binding FMU variables to tags by name, as the plant YAML states it.
+
+.. code-block:: yaml
+
+    fmus:
+      TCU-101:
+        fmu: models/jacket_tcu.fmu          # relative to this file
+        inputs: {T_set: R-101.TIC-01.SP, T: R-101.TT-01}
+        outputs: {Tj: R-101.TT-02}
+        parameters: {Kp: 3.0, Ti: 10 min}   # start values and parameters; 'value unit' strings become SI
+    co_simulation: {step: 10 s, ordering: gauss-seidel}
+
+Every name is checked against the FMU's model description: an unknown variable gets the nearest names, a
+variable bound on the wrong side (an output under ``inputs:``) says where it belongs, a parameter value of the
+wrong type says what the variable holds. Unbound inputs are bound to ``<asset>.<variable>``, and so are all
+outputs when none is named.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fmpy.model_description import ModelDescription
+
+from twin import config
+from twin.config import FilePath, MapOf, Number, Param, Quantity, Record, Str
+from twin.fmu.describe import FMUError, python_type
+from twin.tags import TAG_NAME
+
+ENTRY = Record({"fmu": FilePath(), "interface": Str(["CoSimulation", "ModelExchange"]), "inputs": MapOf(Str()),
+                "outputs": MapOf(Str()), "parameters": MapOf(Param())}, required=["fmu"], name="an FMU entry")
+MASTER = Record({"step": Quantity("s", "10 s"), "ordering": Str(["jacobi", "gauss-seidel"]),
+                 "loop_tolerance": Number(minimum=0)}, defaults={"ordering": "jacobi"}, name="co-simulation options")
+SCHEMA = Record({"fmus": MapOf(ENTRY), "co_simulation": MASTER}, required=["fmus"], name="an FMU binding file")
+
+#: Which causalities may be bound on each side.
+SIDES = {"inputs": ("input",), "outputs": ("output", "local"), "parameters": ("parameter", "input")}
+
+
+@dataclass
+class Binding:
+    """One FMU of the plant: its file and which tag each input and output is, plus parameter values."""
+
+    asset: str
+    fmu: Path
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, object] = field(default_factory=dict)
+    interface: str | None = None
+
+
+def load(path: str | Path) -> tuple[list[Binding], dict]:
+    """Read a binding file: its FMUs (each checked against its model description) and the co-simulation options."""
+    from twin.fmu.describe import read
+
+    doc = config.load(path, SCHEMA)
+    bindings = []
+    for asset, entry in doc["fmus"].items():
+        try:
+            md = read(entry["fmu"])
+        except FMUError as exc:
+            raise entry.error("fmu", str(exc).split("\n")[0], expected="a path to an FMU (FMI 2.0 or 3.0)") from None
+        inputs, outputs, parameters = resolve(md, asset, entry["inputs"], entry["outputs"], entry["parameters"],
+                                              where=entry)
+        bindings.append(Binding(asset, entry["fmu"], inputs, outputs, parameters, entry["interface"]))
+    options = doc["co_simulation"] or {"step": None, "ordering": "jacobi", "loop_tolerance": None}
+    return bindings, dict(options)
+
+
+def resolve(md: ModelDescription, asset: str, inputs: dict | None = None, outputs: dict | None = None,
+            parameters: dict | None = None, where: config.Mapping | None = None
+            ) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
+    """Check the variable names, sides and parameter types of a binding and fill in the default tags.
+
+    ``where`` is the YAML entry the binding came from (errors then name file, line and key); without it errors are
+    :class:`~twin.fmu.describe.FMUError`.
+    """
+    variables = {v.name: v for v in md.modelVariables}
+    given = {"inputs": dict(inputs or {}), "outputs": dict(outputs or {}), "parameters": dict(parameters or {})}
+    for side, mapping in given.items():
+        for name, value in mapping.items():
+            _check_variable(md, variables, side, name, where)
+            if side == "parameters":
+                _check_value(variables[name], value, where)
+            elif not (isinstance(value, str) and TAG_NAME.match(value)):
+                _fail(where, side, name, f"{value!r} is not a tag name",
+                      "a tag ASSET.SIGNAL, e.g. R-101.TT-01")
+    for v in md.modelVariables:
+        if v.causality == "input" and v.name not in given["inputs"]:
+            given["inputs"][v.name] = default_tag(asset, v.name)
+    if not given["outputs"]:
+        given["outputs"] = {v.name: default_tag(asset, v.name) for v in md.modelVariables if v.causality == "output"}
+    return given["inputs"], given["outputs"], given["parameters"]
+
+
+def default_tag(asset: str, variable: str) -> str:
+    """The tag an unbound variable gets: ``<asset>.<variable>``, with characters tags do not allow replaced."""
+    return f"{asset}.{re.sub(r'[^A-Za-z0-9_.-]', '_', variable)}"
+
+
+def _check_variable(md, variables, side: str, name: str, where) -> None:
+    origin = f"{md.modelName} (FMI {md.fmiVersion})"
+    if name not in variables:
+        candidates = [v.name for v in md.modelVariables if v.causality in SIDES[side]]
+        close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5) or difflib.get_close_matches(
+            name, list(variables), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else \
+            f"the {side} of this FMU are: {', '.join(candidates) or 'none'}"
+        _fail(where, side, name, f"'{name}' is not a variable of {origin}", f"one of {', '.join(candidates)}", hint)
+    causality = variables[name].causality
+    if causality not in SIDES[side]:
+        home = next((s for s, allowed in SIDES.items() if causality in allowed), None)
+        hint = f"bind it under {home}:" if home else "only inputs, outputs and parameters can be bound"
+        _fail(where, side, name, f"'{name}' is {'an' if causality[0] in 'aeiou' else 'a'} {causality} of {origin}, "
+              f"not one of its {side}", f"a variable with causality {' or '.join(SIDES[side])}", hint)
+
+
+def _check_value(variable, value, where) -> None:
+    wanted = python_type(variable)
+    ok = (isinstance(value, bool) if wanted is bool else
+          isinstance(value, int) and not isinstance(value, bool) if wanted is int else
+          isinstance(value, int | float) and not isinstance(value, bool) if wanted is float else
+          isinstance(value, str))
+    if not ok:
+        _fail(where, "parameters", variable.name,
+              f"'{variable.name}' is a {variable.type} variable; {value!r} ({type(value).__name__}) does not fit",
+              f"a {wanted.__name__} value")
+
+
+def _fail(where, side: str, key: str, message: str, expected: str | None = None, hint: str | None = None):
+    if where is not None and isinstance(where.get(side), config.Mapping):
+        raise where[side].error(key, message, expected=expected, hint=hint)
+    raise FMUError(f"{side}: {message}" + (f"\n  expected: {expected}" if expected else "")
+                   + (f"\n  hint: {hint}" if hint else ""))

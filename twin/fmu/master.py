@@ -1,0 +1,241 @@
+"""The co-simulation master: FMUs stepped together on one communication grid, exchanging values through tags.
+
+>>> cosim = CoSimulation([reactor, tcu], step=10.0, ordering="gauss-seidel")     # doctest: +SKIP
+>>> tw.add(cosim)                                                                 # doctest: +SKIP
+
+**The grid.** Communication points lie at ``t0 + k * step``. At each one the master sets every FMU's inputs from
+the tags, steps every FMU to the next point and writes their outputs to the tags. With ``ordering="jacobi"`` all
+FMUs step from the values of the last point; with ``"gauss-seidel"`` each FMU, in the order given, already sees the
+outputs that the FMUs before it reached at the end of the step.
+
+**DES events.** The master follows the twin's clock lazily: between grid points the outputs hold their last values.
+When a DES event writes a tag that is an FMU input, the master first steps every FMU to the event's time with the
+old inputs (an extra communication point), then the new value takes effect. A DES event that touches no FMU input
+costs nothing.
+
+**Step retry.** If an FMU discards a step (FMI status *discard*) and every FMU can save and restore its state, the
+master restores all of them and takes the step in two halves, down to ``step / 2**max_halvings``.
+
+**Algebraic loops.** When outputs feed inputs that feed back, through FMUs whose outputs depend directly on their
+inputs (the model structure's dependencies), there is an algebraic loop. The master detects it when built and
+reports it, or, given ``loop_tolerance``, solves it at every communication point by fixed-point iteration until
+no value in the loop changes by more than ``loop_tolerance * (1 + |value|)``.
+"""
+from __future__ import annotations
+
+from math import isclose
+
+import networkx as nx
+
+from twin.fmu.describe import FMUError
+from twin.fmu.unit import FMUStepError, FMUUnit
+from twin.tags import Quality
+from twin.unit import ContinuousUnit
+
+ORDERINGS = ("jacobi", "gauss-seidel")
+
+
+class AlgebraicLoopError(FMUError):
+    """Outputs that depend on themselves through direct feedthrough, left unsolved or not converging."""
+
+
+class CoSimulation(ContinuousUnit):
+    """Several FMU units stepped together; see the module docstring."""
+
+    kind = "fmu"
+
+    def __init__(self, units: list[FMUUnit], step: float, *, ordering: str = "jacobi",
+                 loop_tolerance: float | None = None, max_iterations: int = 100, max_halvings: int = 8,
+                 tag: str | None = None) -> None:
+        units = list(units)
+        if not units or not all(isinstance(u, FMUUnit) for u in units):
+            raise TypeError("CoSimulation takes a non-empty list of FMUUnit")
+        if not (isinstance(step, int | float) and step > 0):
+            raise ValueError(f"the communication step must be a positive number of seconds, got {step!r}")
+        if ordering not in ORDERINGS:
+            raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}, not {ordering!r}")
+        super().__init__(tag or "+".join(u.tag for u in units))
+        self.units, self.step, self.ordering = units, float(step), ordering
+        self.loop_tolerance, self.max_iterations, self.max_halvings = loop_tolerance, max_iterations, max_halvings
+        for u in units:
+            u.master = self
+        self.loops = algebraic_loops(units)
+        if self.loops and loop_tolerance is None:
+            raise AlgebraicLoopError(
+                f"algebraic loop among the FMUs: {' -> '.join(self.loops[0])} -> (back to the start)\n"
+                "  each output in it depends directly on the input before it, so no FMU can go first\n"
+                "  hint: pass loop_tolerance (e.g. 1e-10) to solve it by fixed-point iteration at every "
+                "communication point, or break the loop with a unit that has a state")
+        in_loop = {name.split(".", 1)[0] for cycle in self.loops for name in cycle if not name.startswith("[")}
+        self._loop_units = [u for u in units if u.tag in in_loop]
+        self._busy = False
+        self.iterations = 0  # fixed-point iterations done so far, for the curious
+        self.retries = 0     # halved steps after a discard
+
+    # -- joining and starting --------------------------------------------------------------------------------------
+    def attach(self, twin) -> None:
+        self.twin = twin
+        for u in self.units:
+            if u.twin is not twin:
+                u.attach(twin)
+        produced = {tag for u in self.units for tag in u.outputs.values()}
+        external = {tag for u in self.units for tag in u.inputs.values()} - produced
+        self._unsubscribe = [twin.tags.subscribe(tag, self._input_changed) for tag in sorted(external)]
+
+    def start(self, t0: float) -> None:
+        self.t0, self.k, self.time, self.t_fmu = t0, 0, t0, t0
+        for u in self.units:
+            u.initialize(t0)
+        self._rollback = self.max_halvings > 0 and all(u.can_rollback for u in self.units)
+        outputs = {}
+        for u in self.units:
+            outputs.update(u.read_outputs())
+        self._solve_loops(outputs)
+        self._publish(outputs, t0)
+
+    # -- following the twin's clock --------------------------------------------------------------------------------
+    def advance(self, t_end: float) -> float:
+        """Step over every grid point up to ``t_end``; the outputs hold between grid points."""
+        while True:
+            t_next = self.t0 + (self.k + 1) * self.step
+            if t_next > t_end and not isclose(t_next, t_end):
+                break
+            self._communicate(t_next)
+            self.k += 1
+        self.time = max(self.time, t_end)
+        return t_end
+
+    def _input_changed(self, tag) -> None:
+        """A DES event (or the bridge) wrote an FMU input: first bring the FMUs to that time with the old inputs."""
+        t = min(tag.timestamp, self.time)
+        if self._busy or t <= self.t_fmu or isclose(t, self.t_fmu):
+            return
+        self._communicate(t, apply=False)
+
+    def finish(self) -> None:
+        for unsubscribe in getattr(self, "_unsubscribe", ()):
+            unsubscribe()
+        for u in self.units:
+            u.terminate()
+
+    # -- one communication step ------------------------------------------------------------------------------------
+    def _communicate(self, t: float, apply: bool = True, depth: int = 0) -> None:
+        """Step every FMU from ``t_fmu`` to ``t`` and publish the outputs; halve the step on a discard."""
+        self._busy = True
+        try:
+            if self._rollback:
+                for u in self.units:
+                    u.save()
+            outputs, refused = self._step_all(t, apply)
+            if refused is not None:
+                if not self._rollback:
+                    raise refused._failure(
+                        f"doStep to t = {t:g} s was discarded and the step cannot be retried (the FMUs cannot "
+                        "all save and restore their state); use a smaller communication step", 2, t)
+                if depth >= self.max_halvings:
+                    raise refused._failure(
+                        f"doStep to t = {t:g} s was still discarded after {depth} halvings of the step", 2, t)
+                for u in self.units:
+                    u.restore()
+                self.retries += 1
+                self._busy = False
+                middle = (self.t_fmu + t) / 2
+                self._communicate(middle, apply, depth + 1)
+                self._communicate(t, True, depth + 1)
+                return
+            self._solve_loops(outputs)
+            self._publish(outputs, t)
+        except FMUStepError:
+            self._mark_bad()
+            raise
+        finally:
+            self._busy = False
+
+    def _step_all(self, t: float, apply: bool) -> tuple[dict, FMUUnit | None]:
+        """Jacobi or Gauss-Seidel: the outputs each FMU reached at ``t``, or the FMU that refused the step."""
+        outputs: dict = {}
+        read = self.twin.tags.read
+        if self.ordering == "jacobi" or not apply:
+            if apply:
+                for u in self.units:
+                    u.apply_inputs(read)
+            for u in self.units:
+                if not u.step_to(t):
+                    return outputs, u
+            for u in self.units:
+                outputs.update(u.read_outputs())
+        else:
+            def lookup(tag):
+                return outputs[tag] if tag in outputs else read(tag)
+
+            for u in self.units:
+                u.apply_inputs(lookup)
+                if not u.step_to(t):
+                    return outputs, u
+                outputs.update(u.read_outputs())
+        return outputs, None
+
+    def _solve_loops(self, outputs: dict) -> None:
+        """Fixed-point iteration over the FMUs of the algebraic loops, on ``outputs`` in place."""
+        if not self._loop_units:
+            return
+        read = self.twin.tags.read
+
+        def lookup(tag):
+            return outputs[tag] if tag in outputs else read(tag)
+
+        change = float("inf")
+        for _ in range(self.max_iterations):
+            before = dict(outputs)
+            for u in self._loop_units:
+                u.apply_inputs(lookup)
+                outputs.update(u.read_outputs())
+            self.iterations += 1
+            change = max((abs(v - before[k]) / (1.0 + abs(v)) for k, v in outputs.items()
+                          if isinstance(v, float) and k in before), default=0.0)
+            if change <= self.loop_tolerance:
+                return
+        raise AlgebraicLoopError(
+            f"the algebraic loop {' -> '.join(self.loops[0])} did not converge in {self.max_iterations} "
+            f"fixed-point iterations at t = {self.t_fmu:g} s (last relative change {change:.3g}, tolerance "
+            f"{self.loop_tolerance:g})\n  hint: the loop gain is probably 1 or more: break the loop with a unit that "
+            "has a state")
+
+    def _publish(self, outputs: dict, t: float) -> None:
+        write = self.twin.tags.write
+        for tag, value in outputs.items():
+            write(tag, value, t)
+        self.t_fmu = t
+
+    def _mark_bad(self) -> None:
+        """After a failure: the outputs keep their last good values, marked bad from then on."""
+        tags = self.twin.tags
+        for u in self.units:
+            for tag in u.outputs.values():
+                if tags[tag].timestamp <= self.t_fmu:
+                    tags.write(tag, tags[tag].value, self.t_fmu, Quality.BAD)
+
+
+def algebraic_loops(units: list[FMUUnit]) -> list[list[str]]:
+    """The cycles of direct feedthrough among ``units``: each a list like ``["G1.u", "G1.y", "[X.1]", ...]``.
+
+    An edge runs from an input to each output that depends on it directly (the model structure; no
+    ``dependencies`` attribute means every input), and from an output to each input bound to the same tag.
+    """
+    graph = nx.DiGraph()
+    by_tag: dict[str, list[str]] = {}
+    for u in units:
+        for name, tag in u.inputs.items():
+            by_tag.setdefault(tag, []).append(f"{u.tag}.{name}")
+        deps = {unknown.variable.name: unknown.dependencies for unknown in u.md.outputs}
+        for out_name, tag in u.outputs.items():
+            depends = deps.get(out_name)
+            sources = u.inputs if depends is None else [v.name for v in depends if v.name in u.inputs]
+            for name in sources:
+                graph.add_edge(f"{u.tag}.{name}", f"{u.tag}.{out_name}")
+            graph.add_edge(f"{u.tag}.{out_name}", f"[{tag}]")
+    for tag, inputs in by_tag.items():
+        for node in inputs:
+            if f"[{tag}]" in graph:
+                graph.add_edge(f"[{tag}]", node)
+    return [cycle for cycle in nx.simple_cycles(graph)]

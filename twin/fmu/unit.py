@@ -1,0 +1,391 @@
+"""An FMU as a unit of the twin: FMI 2.0 or 3.0, Co-Simulation or Model Exchange, through fmpy.
+
+>>> tw = Twin()
+>>> tw.add(FMUUnit("TCU-101", "jacket_tcu.fmu", inputs={"T": "R-101.TT-01"}, step=10.0))   # doctest: +SKIP
+
+Inputs and outputs are tags (see :mod:`twin.fmu.binding`). A Co-Simulation FMU steps itself with ``doStep``; a
+Model Exchange FMU is integrated by fmpy's CVODE solver, stopping at its time events and at its state events
+(located by CVODE's root finding) exactly as ``fmpy.simulate_fmu`` does. Alone in a twin, the unit is stepped by a
+co-simulation master of its own (:class:`twin.fmu.master.CoSimulation`); several coupled FMUs share one master.
+
+When the FMU returns an error, :class:`FMUStepError` says when, in which call, with which inputs, and what the
+FMU logged; the tags keep everything recorded up to the last good communication point.
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+import shutil
+from math import isclose
+from pathlib import Path
+
+import fmpy
+from fmpy.fmi1 import FMICallException
+from fmpy.simulation import (
+    Input,
+    apply_start_values,
+    instantiate_fmu,
+    settable_in_initialization_mode,
+    settable_in_instantiated,
+)
+
+from twin.fmu.binding import resolve
+from twin.fmu.describe import FMUError, python_type, read
+from twin.tags import Quality
+from twin.unit import ContinuousUnit
+
+STATUS = ("ok", "warning", "discard", "error", "fatal", "pending")
+
+
+class FMUStepError(FMUError):
+    """An FMU failed while running: time, call, inputs and the FMU's own log. ``t_good``: last good time."""
+
+    def __init__(self, message: str, *, t: float, t_good: float, log: list[str]) -> None:
+        super().__init__(message)
+        self.t, self.t_good, self.log = t, t_good, log
+
+
+class FMUUnit(ContinuousUnit):
+    """One FMU bound to tags.
+
+    ``inputs`` / ``outputs``: ``{variable: tag}`` (unbound inputs, and all outputs when none is named, become
+    ``<tag>.<variable>``); ``parameters``: start values and parameters by variable name; ``interface``:
+    ``"CoSimulation"`` or ``"ModelExchange"`` (default: Co-Simulation when the FMU has it); ``step``: the
+    communication step in s (default: the FMU's default experiment); ``tolerance``: relative tolerance of CVODE and
+    of the FMU's own solver; ``max_step``: CVODE's largest step (Model Exchange).
+    """
+
+    kind = "fmu"
+
+    def __init__(self, tag: str, fmu: str | Path, *, inputs: dict | None = None, outputs: dict | None = None,
+                 parameters: dict | None = None, interface: str | None = None, step: float | None = None,
+                 tolerance: float | None = None, max_step: float = math.inf) -> None:
+        super().__init__(tag)
+        self.path = Path(fmu)
+        self.md = read(self.path)
+        kinds = {"CoSimulation": self.md.coSimulation, "ModelExchange": self.md.modelExchange}
+        self.interface = interface or ("CoSimulation" if self.md.coSimulation else "ModelExchange")
+        if kinds.get(self.interface) is None:
+            has = ", ".join(k for k, v in kinds.items() if v is not None)
+            raise FMUError(f"{self.path}: the FMU has no {self.interface} interface; it has: {has}")
+        self.inputs, self.outputs, self.parameters = resolve(self.md, tag, inputs, outputs, parameters)
+        experiment = self.md.defaultExperiment
+        self.step = float(step or (experiment and experiment.stepSize) or 1.0)
+        if not self.step > 0:
+            raise FMUError(f"{self.tag}: the communication step must be positive, got {step!r}")
+        if tolerance is None and experiment is not None and experiment.tolerance is not None:
+            tolerance = float(experiment.tolerance)
+        self.tolerance = tolerance
+        self.max_step = max_step
+        self.log: list[str] = []
+        self.fmu = None
+        self.master = None  # the CoSimulation that steps this unit
+        self._variables = {v.name: v for v in self.md.modelVariables}
+        self._fmi3 = self.md.fmiVersion.startswith("3")
+        self._state = None
+
+    # -- joining a twin --------------------------------------------------------------------------------------------
+    def attach(self, twin) -> None:
+        """Define the bound tags (unit and type from the model description); a tag of another type is an error."""
+        self.twin = twin
+        for side, mapping in (("input", self.inputs), ("output", self.outputs)):
+            for name, tag in mapping.items():
+                v = self._variables[name]
+                wanted = python_type(v)
+                if tag in twin.tags and twin.tags[tag].dtype is not wanted:
+                    held = twin.tags[tag].dtype.__name__
+                    raise FMUError(
+                        f"{self.tag} ({self.path.name}): {side} '{name}' is a {v.type} variable but tag {tag} holds "
+                        f"{held} values\n  hint: bind '{name}' to a {wanted.__name__} tag, or bind {tag} to a "
+                        f"{held} variable")
+                initial = None
+                if side == "input" and v.start is not None and tag not in twin.tags:
+                    initial = _parse(v.start, wanted)
+                twin.tags.define(tag, unit=v.unit or "", description=v.description or "", dtype=wanted,
+                                 initial=initial)
+
+    def start(self, t0: float) -> None:
+        """Alone in a twin: start a co-simulation master of its own."""
+        from twin.fmu.master import CoSimulation
+
+        self.master = CoSimulation([self], step=self.step, tag=self.tag)
+        self.master.attach(self.twin)
+        self.master.start(t0)
+        self.time = t0
+
+    def advance(self, t_end: float) -> float:
+        self.time = self.master.advance(t_end)
+        return self.time
+
+    def finish(self) -> None:
+        if self.master is not None and self.master.units == [self]:
+            self.master.finish()
+        else:
+            self.terminate()
+
+    # -- the FMU itself: used by the master ------------------------------------------------------------------------
+    def initialize(self, t0: float) -> None:
+        """Instantiate, set parameters and inputs, initialise at ``t0``."""
+        self._unzipped = fmpy.extract(str(self.path))
+        try:
+            self.fmu = instantiate_fmu(self._unzipped, self.md, self.interface, logger=self._logger)
+        except Exception as exc:
+            raise FMUError(f"{self.tag} ({self.path.name}): cannot instantiate the FMU: {exc}") from None
+        self.fmu_time = t0
+        self._prepare_io()
+        fmu, rest = self.fmu, dict(self.parameters)
+        with self._calling("initialisation", t0):
+            if self._fmi3:
+                rest = apply_start_values(fmu, self.md, rest, settable=settable_in_instantiated)
+                fmu.enterInitializationMode(tolerance=self.tolerance, startTime=t0)
+            else:
+                fmu.setupExperiment(tolerance=self.tolerance, startTime=t0)
+                rest = apply_start_values(fmu, self.md, rest, settable=settable_in_instantiated)
+                fmu.enterInitializationMode()
+            rest = apply_start_values(fmu, self.md, rest, settable=settable_in_initialization_mode)
+            self.apply_inputs(initial=True)
+            fmu.exitInitializationMode()
+            if self.interface == "ModelExchange":
+                self._event_iteration()
+                fmu.enterContinuousTimeMode()
+                self._start_solver(t0)
+        if rest:
+            raise FMUError(f"{self.tag} ({self.path.name}): cannot set {', '.join(rest)}: not settable before or "
+                           "during initialisation (constants or calculated variables)")
+
+    def _prepare_io(self) -> None:
+        """Value-reference arrays for the inputs and outputs, grouped by type, for fast get and set."""
+        self._in = self._groups(self.inputs)
+        self._out = self._groups(self.outputs)
+        self._applied: list | None = None
+
+    def _groups(self, mapping: dict[str, str]) -> list[tuple]:
+        groups: dict[str, tuple] = {}
+        for name, tag in mapping.items():
+            v = self._variables[name]
+            kind = {"Real": "Float64", "Integer": "Int32", "Enumeration": "Int64" if self._fmi3 else "Integer"}.get(
+                v.type, v.type) if self._fmi3 else ("Integer" if v.type == "Enumeration" else v.type)
+            names, vrs, tags = groups.setdefault(kind, ([], [], []))
+            names.append(name)
+            vrs.append(v.valueReference)
+            tags.append(tag)
+        out = []
+        for kind, (names, vrs, tags) in groups.items():
+            vr = (ctypes.c_uint32 * len(vrs))(*vrs)
+            if kind in ("Real", "Float64"):  # the common case: raw calls on preallocated arrays
+                values = (ctypes.c_double * len(vrs))()
+                raw = (getattr(self.fmu.dll, f"fmi{'3' if self._fmi3 else '2'}Get{kind}"),
+                       getattr(self.fmu.dll, f"fmi{'3' if self._fmi3 else '2'}Set{kind}"))
+            else:
+                values, raw = None, None
+            out.append((kind, names, list(vrs), vr, values, raw, tags))
+        return out
+
+    def apply_inputs(self, lookup=None, initial: bool = False) -> None:
+        """Set the inputs from their tags (or ``lookup(tag)``); a Model Exchange FMU restarts its solver on a change."""
+        read = lookup or self.twin.tags.read
+        values = [[read(tag) for tag in group[6]] for group in self._in]
+        if values == self._applied:
+            return
+        me_change = self.interface == "ModelExchange" and not initial
+        if me_change:
+            self.fmu.enterEventMode()
+        for group, vals in zip(self._in, values, strict=True):
+            self._set(group, vals)
+        self._applied = values
+        if me_change:
+            self._event_iteration()
+            self.fmu.enterContinuousTimeMode()
+            self.solver.reset(self.fmu_time)
+
+    def _set(self, group: tuple, vals: list) -> None:
+        kind, names, vrs, vr, values, raw, _ = group
+        if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
+            return  # a tag without a value yet: the FMU keeps its start value
+        if raw is not None:
+            values[:] = vals
+            status = raw[1](self.fmu.component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
+                raw[1](self.fmu.component, vr, len(vrs), values)
+            if status > 1:
+                raise self._failure(f"set{kind}({', '.join(names)})", status, self.fmu_time)
+        else:
+            with self._calling(f"set{kind}({', '.join(names)})", self.fmu_time):
+                getattr(self.fmu, f"set{kind}")(vrs, [python_type(self._variables[n])(x) for n, x in zip(
+                    names, vals, strict=True)])
+
+    def read_outputs(self) -> dict[str, object]:
+        """The outputs now, by tag."""
+        out = {}
+        for kind, names, vrs, vr, values, raw, tags in self._out:
+            if raw is not None:
+                status = raw[0](self.fmu.component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
+                    raw[0](self.fmu.component, vr, len(vrs), values)
+                if status > 1:
+                    raise self._failure(f"get{kind}({', '.join(names)})", status, self.fmu_time)
+                out.update(zip(tags, values, strict=True))
+            else:
+                with self._calling(f"get{kind}({', '.join(names)})", self.fmu_time):
+                    got = getattr(self.fmu, f"get{kind}")(vrs)
+                out.update((t, python_type(self._variables[n])(x)) for t, n, x in zip(tags, names, got, strict=True))
+        return out
+
+    def publish(self, t: float, outputs: dict | None = None, quality: Quality = Quality.GOOD) -> None:
+        """Write the outputs to their tags at time ``t``."""
+        write = self.twin.tags.write
+        for tag, value in (outputs if outputs is not None else self.read_outputs()).items():
+            write(tag, value, t, quality)
+
+    def step_to(self, t: float) -> bool:
+        """Advance the FMU to ``t``; False if it discarded the step (it is then where it was)."""
+        if self.interface == "CoSimulation":
+            return self._do_step(t)
+        with self._calling("integration", t):
+            self._integrate(t)
+        return True
+
+    def _do_step(self, t: float) -> bool:
+        h = t - self.fmu_time
+        if self._fmi3:
+            flags = (ctypes.c_bool(), ctypes.c_bool(), ctypes.c_bool(), ctypes.c_double())
+            status = self.fmu.dll.fmi3DoStep(self.fmu.component, self.fmu_time, h, True,
+                                             *(ctypes.byref(f) for f in flags))
+        else:
+            status = self.fmu.dll.fmi2DoStep(self.fmu.component, self.fmu_time, h, 1)
+        if status == 2:
+            return False
+        if status > 2:
+            raise self._failure(f"doStep(t={self.fmu_time:g} s, h={h:g} s)", status, t)
+        self.fmu_time = t
+        return True
+
+    # -- Model Exchange: fmpy's CVODE, event handling as in fmpy.simulate_fmu --------------------------------------
+    def _start_solver(self, t0: float) -> None:
+        from fmpy.sundials import CVodeSolver
+
+        fmu = self.fmu
+        self.solver = CVodeSolver(
+            nx=self.md.numberOfContinuousStates, nz=self.md.numberOfEventIndicators,
+            get_x=fmu.getContinuousStates, set_x=fmu.setContinuousStates,
+            get_dx=fmu.getContinuousStateDerivatives if self._fmi3 else fmu.getDerivatives,
+            get_z=fmu.getEventIndicators, get_nominals=fmu.getNominalsOfContinuousStates, set_time=fmu.setTime,
+            input=Input(fmu, self.md, None), startTime=t0, maxStep=self.max_step,
+            relativeTolerance=self.tolerance if self.tolerance is not None else 1e-5)
+
+    def _event_iteration(self) -> None:
+        update = self.fmu.updateDiscreteStates if self._fmi3 else self.fmu.newDiscreteStates
+        needed, terminate = True, False
+        while needed and not terminate:
+            needed, terminate, _, _, defined, next_time = update()
+        self._next_event = next_time if defined else math.inf
+        if terminate:
+            raise self._failure("event update: the FMU asked to terminate", 0, self.fmu_time)
+
+    def _integrate(self, t_end: float) -> None:
+        fmu, needs_step_call = self.fmu, self.md.modelExchange.needsCompletedIntegratorStep
+        time = self.fmu_time
+        while not (time > t_end or isclose(time, t_end)):
+            target = t_end
+            if target > self._next_event and not isclose(target, self._next_event):
+                target = self._next_event
+            time_event = isclose(target, self._next_event)
+            state_event, _, time = self.solver.step(time, target)
+            fmu.setTime(time)
+            step_event = False
+            if needs_step_call:
+                step_event, terminate = fmu.completedIntegratorStep()
+                if terminate:
+                    raise self._failure("completedIntegratorStep: the FMU asked to terminate", 0, time)
+            if time_event or state_event or step_event:
+                fmu.enterEventMode()
+                self._event_iteration()
+                fmu.enterContinuousTimeMode()
+                self.solver.reset(time)
+            self.fmu_time = time
+        self.fmu_time = time
+
+    # -- saving and restoring (step retry) -------------------------------------------------------------------------
+    @property
+    def can_rollback(self) -> bool:
+        """True when the FMU can save and restore its state (``canGetAndSetFMUstate``)."""
+        kind = self.md.coSimulation if self.interface == "CoSimulation" else self.md.modelExchange
+        return bool(kind.canGetAndSetFMUstate)
+
+    def save(self) -> None:
+        """Save the FMU's state (one slot, reused)."""
+        if self._fmi3:
+            state = self._state or ctypes.c_void_p()
+            status = self.fmu.dll.fmi3GetFMUState(self.fmu.component, ctypes.byref(state))
+        else:
+            state = self._state or ctypes.c_void_p()
+            status = self.fmu.dll.fmi2GetFMUstate(self.fmu.component, ctypes.byref(state))
+        if status > 1:
+            raise self._failure("getFMUstate", status, self.fmu_time)
+        self._state, self._saved_time, self._saved_inputs = state, self.fmu_time, self._applied
+
+    def restore(self) -> None:
+        """Go back to the saved state."""
+        call = self.fmu.dll.fmi3SetFMUState if self._fmi3 else self.fmu.dll.fmi2SetFMUstate
+        status = call(self.fmu.component, self._state)
+        if status > 1:
+            raise self._failure("setFMUstate", status, self.fmu_time)
+        self.fmu_time, self._applied = self._saved_time, self._saved_inputs
+        if self.interface == "ModelExchange":
+            self.solver.reset(self.fmu_time)
+
+    def terminate(self) -> None:
+        """End the FMU and free it (safe to call twice)."""
+        if self.fmu is None:
+            return
+        fmu, self.fmu = self.fmu, None
+        try:
+            if self._state is not None:
+                (fmu.freeFMUState if self._fmi3 else fmu.freeFMUstate)(self._state)
+            fmu.terminate()
+        except FMICallException:
+            pass  # an FMU that already failed may refuse to terminate; it is freed all the same
+        finally:
+            fmu.freeInstance()
+            shutil.rmtree(self._unzipped, ignore_errors=True)
+
+    # -- errors ----------------------------------------------------------------------------------------------------
+    def _logger(self, *args) -> None:
+        """The FMU's log callback (FMI 2 and 3 pass status, category and message last)."""
+        status, category, message = args[-3:]
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        label = STATUS[status] if 0 <= status < len(STATUS) else status
+        self.log.append(f"[{label}] {text}")
+
+    def _calling(self, call: str, t: float):
+        return _Calling(self, call, t)
+
+    def _failure(self, call: str, status: int, t: float) -> FMUStepError:
+        inputs = ", ".join(f"{name} = {self.twin.tags.read(tag)!r} ({tag})" for name, tag in self.inputs.items())
+        log = "\n".join(f"    {line}" for line in self.log[-10:]) or "    (the FMU logged nothing)"
+        what = f"{call} returned {STATUS[status] if 0 <= status < len(STATUS) else status}" if status else call
+        return FMUStepError(
+            f"{self.tag} ({self.path.name}): {what} at t = {t:g} s\n"
+            f"  inputs: {inputs or 'none'}\n"
+            f"  FMU log:\n{log}\n"
+            f"  results up to t = {self.fmu_time:g} s are kept on the tags",
+            t=t, t_good=self.fmu_time, log=list(self.log))
+
+
+class _Calling:
+    """Turn fmpy's FMICallException inside a block into an FMUStepError with the unit's context."""
+
+    def __init__(self, unit: FMUUnit, call: str, t: float) -> None:
+        self.unit, self.call, self.t = unit, call, t
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, FMICallException):
+            raise self.unit._failure(f"{self.call}: {exc.function}", exc.status, self.t) from None
+        return False
+
+
+def _parse(text: str, kind: type):
+    if kind is bool:
+        return text in ("true", "1", True)
+    return kind(float(text)) if kind is int else kind(text)
