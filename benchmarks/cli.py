@@ -1,0 +1,25 @@
+"""``twin bench``: run the side-by-side benchmarks from the command line (registered in pyproject.toml)."""
+from __future__ import annotations
+
+import argparse
+
+EXAMPLES = """\
+examples:
+  twin bench des                 SimPy, twin.des and salabim on three models; events/s and ratio to SimPy
+  twin bench des --quick         a smoke run in a few seconds
+  twin bench des --no-salabim    skip the slowest engine
+"""
+
+
+def add_parser(subparsers) -> None:
+    """Add ``twin bench`` with one sub-command per benchmark suite."""
+    from benchmarks.des.run import add_arguments, main_with
+
+    bench = subparsers.add_parser("bench", help="run side-by-side benchmarks against the peer tools",
+                                  description="Run benchmarks against the peer tools, in one process.",
+                                  epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    suites = bench.add_subparsers(title="suites", metavar="SUITE", required=True)
+    des = suites.add_parser("des", help="discrete-event core vs SimPy and salabim", epilog=EXAMPLES,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(des)
+    des.set_defaults(func=main_with)
