@@ -17,10 +17,12 @@ import random
 import numpy as np
 import pytest
 import simpy
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from twin.config import ConfigError
 from twin.des.flowline import (
     Breakdowns,
     Distribution,
@@ -553,19 +555,20 @@ def test_zero_time_flood_is_refused_or_stopped():
         stuck.run(10)
 
 
-def test_yaml_file_errors(tmp_path):
-    with pytest.raises(FlowLineError, match="cannot read the flow line file"):
+def test_yaml_file_errors_name_file_and_line(tmp_path):
+    with pytest.raises(ConfigError, match="file not found"):
         FlowLine.from_yaml(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources: [\n  {name: a\n")
-    with pytest.raises(FlowLineError, match=r"bad.yaml: malformed YAML at line \d+"):
+    with pytest.raises(ConfigError, match=r"bad.yaml:\d+: not valid YAML"):
         FlowLine.from_yaml(bad)
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text("sources: []\nstations: []\nroutes: {}\n")
-    with pytest.raises(FlowLineError, match="wrong.yaml: sources must be a non-empty list"):
+    wrong.write_text(yaml.safe_dump(edited(("stations", 1, "capacity"), 0), sort_keys=False))
+    with pytest.raises(FlowLineError, match=r"wrong.yaml: station 'coater': capacity"):
         FlowLine.from_yaml(wrong)
-    import yaml
-
+    wrong.write_text(yaml.safe_dump(edited(("stations", 1, "breakdowns"), {"mtbf": 5}), sort_keys=False))
+    with pytest.raises(FlowLineError, match=r"wrong.yaml: stations\[1\] \(line \d+\) 'coater': breakdowns: missing"):
+        FlowLine.from_yaml(wrong)
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump(GOOD))
     assert FlowLine.from_yaml(good).products == ("A",)

@@ -28,13 +28,12 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy import stats
 from tqdm import tqdm
 
-from twin import _flowline
+from twin import _flowline, config
 
 __all__ = [
     "Breakdowns", "Distribution", "Estimate", "FlowLine", "FlowLineError", "FlowLineResult", "Source", "Station",
@@ -263,8 +262,9 @@ class FlowLine:
         unknown = set(data) - {"sources", "stations", "routes"}
         if unknown:
             raise FlowLineError(f"{where}: unknown keys {sorted(unknown)}; expected sources, stations, routes")
-        sources = [_source(s, f"{where}: sources[{i}]") for i, s in enumerate(_items(data, "sources", where))]
-        stations = [_station(s, f"{where}: stations[{i}]") for i, s in enumerate(_items(data, "stations", where))]
+        sources = [_source(s, _at(f"{where}: sources[{i}]", s)) for i, s in enumerate(_items(data, "sources", where))]
+        stations = [_station(s, _at(f"{where}: stations[{i}]", s))
+                    for i, s in enumerate(_items(data, "stations", where))]
         routes = data.get("routes")
         if not isinstance(routes, Mapping):
             raise FlowLineError(f"{where}: routes must map each product to its list of stations, "
@@ -276,21 +276,12 @@ class FlowLine:
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike) -> FlowLine:
-        """A flow line from a YAML file (safe loading) holding the mapping ``from_dict`` takes."""
-        import yaml
+        """A flow line from a YAML file holding the mapping ``from_dict`` takes.
 
-        path = Path(path)
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise FlowLineError(f"{path}: cannot read the flow line file ({exc.strerror}); check the path") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise FlowLineError(f"{path}: malformed YAML{at}: {getattr(exc, 'problem', exc)}") from None
-        return cls.from_dict(data, where=str(path))
+        The file is read by ``twin.config`` (safe loading; a missing file or broken YAML is a ``ConfigError`` with
+        file and line); errors in the line name the file and the line of the source or station at fault.
+        """
+        return cls.from_dict(config.load(path), where=str(path))
 
     def run(self, horizon: float, warmup: float = 0.0, seed=None, replications: int = 1,
             workers: int | None = None, progress: bool | None = None) -> FlowLineResult:
@@ -327,6 +318,12 @@ class FlowLine:
             reps = list(tqdm(pool.map(one, range(replications)), total=replications, desc="replications",
                              unit="run", disable=disable))
         return FlowLineResult._from_replications(self, reps, horizon - warmup)
+
+
+def _at(where: str, spec) -> str:
+    """``where`` with the YAML line of ``spec`` when it came from a file (``twin.config`` remembers it)."""
+    line = getattr(spec, "line", None)
+    return f"{where} (line {line})" if line else where
 
 
 def _items(data: Mapping, key: str, where: str) -> list:
