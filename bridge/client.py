@@ -124,10 +124,18 @@ class Bridge:
             await lost.wait()
             consumer.cancel()
             await asyncio.gather(consumer, return_exceptions=True)
-            return self._now()
+            return self._healthy_until(sub)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.disconnect(), self.timeout)
+
+    def _healthy_until(self, sub) -> float:
+        """Bus time up to which every change is known to have arrived: the last publish response received (data or
+        keep-alive), less one sampling interval and a network allowance."""
+        received = sub.last_publish_at
+        now = self._now()
+        at = now - (time.monotonic() - received) if received is not None else now
+        return at - self.mapping.sampling_interval - 0.1
 
     def _subscription_parameters(self) -> ua.CreateSubscriptionParameters:
         return ua.CreateSubscriptionParameters(
@@ -199,38 +207,41 @@ class Bridge:
             chunk = names[i:i + BATCH]
             current.update(zip(chunk, await _read(client, [nodes[n] for n in chunk], ua.AttributeIds.Value)))
         for name in names:
-            last = self._last[name]
+            last, marked = self._last[name], False
             if lost_at is not None and not math.isnan(last):
                 if name in self._historizing:
-                    await self._backfill(client, name, nodes[name], last)
-                else:
-                    self._mark_gap(name, lost_at, self._stamp(current[name]))
-            self._deliver(self._maps[name], current[name])
+                    marked = not await self._backfill(client, name, nodes[name], last)
+                if name not in self._historizing or marked:
+                    marked = self._mark_gap(name, lost_at, self._stamp(current[name]))
+            if not self._deliver(self._maps[name], current[name]) and marked:
+                self._deliver(self._maps[name], current[name], at=self._now())  # unchanged: re-read, stamped now
 
-    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float) -> None:
+    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float) -> bool:
+        """Write the values the server's history holds after ``last``; False if the history cannot be read."""
         start = datetime.fromtimestamp(self.time_origin + last, UTC)
         try:
             values = await client.get_node(node).read_raw_history(start, datetime.now(UTC), return_bounds=False)
         except ua.UaError as exc:
             self._problem(f"tag {name}: the server's history could not be read ({exc}); the gap is marked instead",
                           key=f"history:{name}")
-            self._mark_gap(name, last, None)
-            return
+            return False
         for dv in sorted(values, key=lambda dv: self._stamp(dv)):
             if self._deliver(self._maps[name], dv):
                 self.stats["backfilled"] += 1
+        return True
 
-    def _mark_gap(self, name: str, lost_at: float, next_stamp: float | None) -> None:
-        """A BAD entry where the data stopped: at the loss, or just after the last value if one came before it."""
+    def _mark_gap(self, name: str, lost_at: float, next_stamp: float | None) -> bool:
+        """A BAD entry (NaN, or the last value for other types) where the data may have stopped: at ``lost_at``,
+        the end of the healthy connection, or just after the tag's last value if the next one came before that."""
         last = self._last[name]
-        came_before = next_stamp is not None and last < next_stamp <= lost_at
-        at = math.nextafter(last, math.inf) if came_before else lost_at
-        if at <= last:
-            return
+        at = max(math.nextafter(last, math.inf), lost_at)
+        if next_stamp is not None and last < next_stamp <= at:
+            at = math.nextafter(last, math.inf)
         tag = self.bus[name]
         self.bus.write(name, math.nan if tag.dtype is float else tag.value, t=at, quality=Quality.BAD)
         self._last[name] = at
         self.stats["gaps"] += 1
+        return True
 
     # -- data changes --------------------------------------------------------------------------------------------
     async def _consume(self, sub, lost: asyncio.Event) -> None:
@@ -241,9 +252,10 @@ class Bridge:
             elif isinstance(event, StatusChangeEvent) and not event.notification.Status.is_good():
                 lost.set()
 
-    def _deliver(self, m: TagMap, dv: ua.DataValue) -> bool:
-        """Write one server value into the bus unless it is not newer than the tag's last value."""
-        t = self._stamp(dv)
+    def _deliver(self, m: TagMap, dv: ua.DataValue, at: float | None = None) -> bool:
+        """Write one server value into the bus (at its timestamp, or ``at``) unless it is not newer than the tag's
+        last value; True if written."""
+        t = self._stamp(dv) if at is None else at
         if t <= self._last[m.tag]:
             self.stats["duplicates"] += 1
             return False

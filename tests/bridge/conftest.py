@@ -1,0 +1,65 @@
+"""Shared helpers of the bridge tests: free loopback ports, async test bodies with a time limit, polling."""
+import asyncio
+import socket
+import time
+
+import pytest
+
+
+@pytest.fixture
+def port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(coro, timeout: float = 60.0):
+    """Run an async test body, failing (instead of hanging) after ``timeout`` seconds."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+async def until(condition, timeout: float = 10.0, what: str = "condition") -> None:
+    """Wait until ``condition()`` is true, polling every 20 ms."""
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class Proxy:
+    """A loopback TCP relay between a client and a server whose connections a test can cut and restore:
+    a network outage while the server keeps running."""
+
+    def __init__(self, listen_port: int, target_port: int) -> None:
+        self.listen_port, self.target_port = listen_port, target_port
+        self._server = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.listen_port)
+
+    async def cut(self) -> None:
+        """Stop listening and drop every open connection."""
+        self._server.close()
+        await self._server.wait_closed()
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _relay(self, reader, writer) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers += [writer, up_writer]
+
+        async def pipe(src, dst):
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))

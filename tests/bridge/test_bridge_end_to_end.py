@@ -1,0 +1,167 @@
+"""End to end on loopback: a TwinServer serves a bus, a Bridge copies it into a second bus.
+
+The reference is the served bus itself (or, for the server process that a test kills, the log of every value it
+wrote): what arrives must equal what was written, value for value and timestamp for timestamp.
+"""
+import asyncio
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import Proxy, run, until
+
+from bridge.client import Bridge
+from bridge.mapping import parse_mapping
+from bridge.server import TwinServer
+from twin.tags import Quality, TagBus
+
+HERE = Path(__file__).parent
+FAST = "subscription: {publishing_interval: 0.02, sampling_interval: 0, queue_size: 100}\n"
+
+
+def test_values_timestamps_and_quality_arrive_equal(port):
+    origin = float(int(time.time()))  # whole seconds: timestamps survive the trip to the microsecond
+    served = TagBus()
+    served.define("R-101.TT-01", unit="K", initial=293.15)
+    served.define("R-101.state", dtype=str, initial="idle")
+    served.define("R-101.batches", dtype=int, initial=0)
+    mapping = parse_mapping(FAST + """tags:
+  - {tag: R-101.TT-01, node: "ns=2;s=R-101.TT-01", unit: K}
+  - {tag: R-101.state, path: "2:pharma-twin/2:R-101/2:state", type: str}
+  - {tag: R-101.batches, node: "ns=2;s=R-101.batches", type: int}
+""")
+    live = TagBus()
+
+    async def body():
+        async with TwinServer(served, f"opc.tcp://127.0.0.1:{port}", time_origin=origin):
+            async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{port}", time_origin=origin) as bridge:
+                await until(bridge.connected.is_set, what="connection")
+                t = round(time.time() - origin, 6)
+                for k in range(1, 41):  # every write a change: the bus notifies (and OPC UA reports) changes only
+                    t += 0.013
+                    served.write("R-101.TT-01", 293.15 + math.sin(k), t=round(t, 6),
+                                 quality=Quality.UNCERTAIN if k == 7 else Quality.GOOD)
+                    if k % 10 == 1:
+                        served.write("R-101.state", f"phase-{k}", t=round(t, 6))
+                        served.write("R-101.batches", k // 10 + 1, t=round(t, 6))
+                    await asyncio.sleep(0.013)
+                await until(lambda: live["R-101.TT-01"].timestamp == pytest.approx(t, abs=1e-6), what="last value")
+                await until(lambda: live["R-101.batches"].value == 4, what="last batch count")
+                assert bridge.problems == []
+
+    run(body())
+    for name in ("R-101.TT-01", "R-101.state", "R-101.batches"):
+        t_in, v_in, q_in = served.history(name)
+        t_out, v_out, q_out = live.history(name)
+        np.testing.assert_allclose(t_out, t_in, rtol=0, atol=1e-6)
+        assert list(v_out) == list(v_in) and list(q_out) == list(q_in)
+
+
+def test_network_outage_is_back_filled_from_the_server_history(port, tmp_path):
+    """The server keeps running (and historizing) while the network is down: every value must arrive, once."""
+    origin = float(int(time.time()))
+    served = TagBus()
+    served.define("C-1.count", initial=0.0)
+    mapping = parse_mapping(FAST + "tags:\n  - {tag: C-1.count, node: 'ns=2;s=C-1.count'}\n")
+    live = TagBus()
+    with socket_pair() as (proxy_port,):
+        async def body():
+            async with TwinServer(served, f"opc.tcp://127.0.0.1:{port}", history=tmp_path / "h.db",
+                                  time_origin=origin):
+                proxy = Proxy(proxy_port, port)
+                await proxy.start()
+                async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{proxy_port}", time_origin=origin,
+                                  backoff=(0.2, 0.5)) as bridge:
+                    await until(bridge.connected.is_set, what="connection")
+                    t0 = round(time.time() - origin, 3)
+                    for k in range(1, 61):
+                        if k == 20:
+                            await proxy.cut()
+                        if k == 40:
+                            await proxy.start()
+                        served.write("C-1.count", float(k), t=t0 + k * 0.02)
+                        await asyncio.sleep(0.02)
+                    await until(lambda: live["C-1.count"].value == 60.0, timeout=15, what="the last value")
+                    assert bridge.stats["reconnects"] >= 1 and bridge.stats["backfilled"] > 0
+                    assert bridge.stats["gaps"] == 0
+
+        run(body())
+    t_in, v_in, _ = served.history("C-1.count")
+    t_out, v_out, q_out = live.history("C-1.count")
+    assert list(v_out) == list(v_in), "missing or duplicated values"
+    np.testing.assert_allclose(t_out, t_in, rtol=0, atol=1e-6)
+    assert set(q_out) == {Quality.GOOD}
+
+
+class socket_pair:
+    """One more free loopback port (for the proxy), as a context manager for symmetry with the fixture."""
+
+    def __enter__(self):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return (s.getsockname()[1],)
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.mark.parametrize("history", [True, False], ids=["with-history", "without-history"])
+def test_server_killed_and_restarted(port, tmp_path, history):
+    """Kill the server process mid-run and restart it: the bridge recovers; with the server's history it back-fills
+    what it missed, without it marks the gap; every value the server wrote outside the marked gap arrives, once."""
+    origin = float(int(time.time()))
+    log = tmp_path / "written.txt"
+    command = [sys.executable, str(HERE / "counter_server.py"), str(port), str(origin), "--dt", "0.05",
+               "--log", str(log)] + (["--history", str(tmp_path / "h.db")] if history else [])
+    mapping = parse_mapping("subscription: {publishing_interval: 0.2, sampling_interval: 0, queue_size: 100}\n"
+                            "tags:\n  - {tag: C-1.count, node: 'ns=2;s=C-1.count'}\n")
+    live = TagBus()
+    processes = []
+
+    async def body():
+        processes.append(subprocess.Popen(command))
+        async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{port}", time_origin=origin,
+                          backoff=(0.2, 0.5)) as bridge:
+            await until(lambda: bridge.stats["updates"] >= 10, timeout=30, what="first values")
+            processes[-1].kill()
+            processes[-1].wait()
+            await asyncio.sleep(1.0)
+            processes.append(subprocess.Popen(command))
+            await until(lambda: bridge.stats["reconnects"] >= 1, timeout=30, what="reconnection")
+            after = bridge.stats["updates"]
+            await until(lambda: bridge.stats["updates"] >= after + 10, timeout=30, what="values after restart")
+
+    try:
+        run(body(), timeout=90)
+    finally:
+        for p in processes:
+            p.kill()
+            p.wait()
+    written = {int(k): float(t) for k, t in (line.split() for line in log.read_text().splitlines())}
+    t_out, v_out, q_out = live.history("C-1.count")
+    good = q_out == Quality.GOOD
+    received = v_out[good].astype(int)
+    assert np.all(np.diff(t_out) > 0), "a timestamp repeats or goes back: a duplicate"
+    assert np.all(np.diff(received) > 0), "a value repeats: a duplicate"
+    for k, t in zip(received, t_out[good]):
+        assert written[k] == pytest.approx(t, abs=1e-6), f"value {k} arrived with the wrong timestamp"
+    missing = sorted(set(range(received[0], received[-1] + 1)) & set(written) - set(received))
+    markers = t_out[~good]
+    if history:
+        assert len(markers) == 0
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "h.db") as db:
+            stored = {int(float(v)) for (v,) in db.execute('SELECT Value FROM "2_C-1.count"')}
+        assert not (stored & set(missing)), f"values in the server's history were not back-filled: {missing}"
+    else:
+        assert len(markers) == 1 and math.isnan(v_out[~good][0]), "the gap is not marked"
+        for k in missing:  # whatever is missing lies inside the marked gap
+            before = t_out[t_out < written[k]]
+            assert len(before) and not good[len(before) - 1], f"value {k} is missing outside the marked gap"
