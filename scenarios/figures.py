@@ -1,0 +1,99 @@
+"""Figures of results as PNG: traces (mean and 95% band over replications) and KPIs with their intervals.
+
+Every function takes one or several result folders: with several, the curves and bars are overlaid, one colour per
+result, for ``twin compare``. Figures are built on ``matplotlib.figure.Figure`` (no pyplot, no global state).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats
+
+RELATIVE = "-"   # the unit of fractions (utilisation, downtime)
+
+
+def trace_bands(table, column: str, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Time, mean and half-width of the confidence band of ``column`` over the replications of a traces table."""
+    reps = table.column("replication").to_numpy()
+    t_all, v_all = table.column("t").to_numpy(), table.column(column).to_numpy().astype(float)
+    runs = [np.flatnonzero(reps == r) for r in np.unique(reps)]
+    n = min(len(idx) for idx in runs)
+    values = np.stack([v_all[idx[:n]] for idx in runs])
+    t = t_all[runs[0][:n]]
+    if len(runs) < 2:
+        return t, values[0], np.zeros(n)
+    half = stats.t.ppf(0.5 + confidence / 2, len(runs) - 1) * values.std(axis=0, ddof=1) / math.sqrt(len(runs))
+    return t, values.mean(axis=0), half
+
+
+def traces_figure(results: Sequence) -> Figure | None:
+    """One panel per trace signal, a curve and band per result; None when no result has traces."""
+    tables = [(r.name, r.traces()) for r in results]
+    tables = [(name, t) for name, t in tables if t is not None]
+    if not tables:
+        return None
+    signals = [c for c in tables[0][1].column_names if c not in ("replication", "t")]
+    cols = 2 if len(signals) > 1 else 1
+    rows = math.ceil(len(signals) / cols)
+    fig = Figure(figsize=(5.5 * cols, 2.4 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True).ravel()
+    for ax, signal in zip(axes, signals, strict=False):
+        for name, table in tables:
+            if signal in table.column_names:
+                t, mean, half = trace_bands(table, signal)
+                line, = ax.plot(t, mean, lw=1.2, label=name)
+                ax.fill_between(t, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
+        ax.set_title(signal, fontsize="medium")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(signals):]:
+        ax.set_visible(False)
+    for ax in axes[-cols:]:
+        ax.set_xlabel("time [h]")
+    axes[0].legend(fontsize="small")
+    return fig
+
+
+def kpis_figure(results: Sequence) -> Figure | None:
+    """KPIs as bars with 95% intervals, one panel per unit, one bar per result; None without KPIs."""
+    names = [k for k in results[0].kpis if all(k in r.kpis for r in results)]
+    if not names:
+        return None
+    by_unit: dict[str, list[str]] = {}
+    for k in names:
+        by_unit.setdefault(results[0].kpis[k]["unit"], []).append(k)
+    widths = [max(len(ks), 1.5) for ks in by_unit.values()]
+    fig = Figure(figsize=(min(2.2 + 0.45 * len(results) * sum(widths), 16), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(by_unit), squeeze=False, width_ratios=widths)[0]
+    width = 0.8 / len(results)
+    for ax, (unit, keys) in zip(axes, by_unit.items(), strict=True):
+        x = np.arange(len(keys))
+        for j, r in enumerate(results):
+            mean = [r.kpis[k]["mean"] for k in keys]
+            half = [0 if not np.isfinite(r.kpis[k]["half_width"]) else r.kpis[k]["half_width"] for k in keys]
+            ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=half, capsize=2, label=r.name)
+        ax.set_xticks(x, keys, rotation=45, ha="right", fontsize="small")
+        ax.set_title("fraction of time" if unit == RELATIVE else unit, fontsize="medium")
+        ax.grid(axis="y", alpha=0.3)
+    if len(results) > 1:
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=len(results),
+                   fontsize="small")
+    return fig
+
+
+def write(results: Sequence, folder: Path) -> list[Path]:
+    """Write ``traces.png`` and ``kpis.png`` for ``results`` into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in (("traces.png", traces_figure(results)), ("kpis.png", kpis_figure(results))):
+        if fig is not None:
+            fig.savefig(folder / name, dpi=110)
+            written.append(folder / name)
+    return written
+
+
+def write_result_figures(result) -> list[Path]:
+    return write([result], result.path / "figures")

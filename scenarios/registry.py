@@ -1,0 +1,56 @@
+"""Study runners by name: what a scenario's ``study:`` key can say, with each runner's schema and defaults.
+
+A study is a :class:`Study`: the schema of its own parameters (``twin.config`` nodes), their defaults, a check
+against the plant's tags, and ``run(params, seed) -> Run``, one replication. Runners live in their own packages
+(``scenarios/line_capacity/``) and are listed in :data:`STUDIES` as ``"module:attribute"``, imported on first use.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from twin.config import Schema
+
+#: Every study runner, by the name a scenario file gives in ``study:``.
+STUDIES = {
+    "line_capacity": "scenarios.line_capacity:STUDY",
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One replication's output: KPIs (name -> value, with ``units``), traces and the event log as columns."""
+
+    kpis: dict[str, float]
+    units: dict[str, str]
+    traces: dict[str, np.ndarray] = field(default_factory=dict)
+    events: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study runner: its parameters' schema and defaults, a check against the plant, and one replication."""
+
+    name: str
+    description: str
+    fields: dict[str, Schema]
+    run: Callable[[Mapping[str, Any], np.random.SeedSequence], Run]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    check: Callable[[Mapping[str, Any], frozenset[str]], None] = lambda params, tags: None
+
+
+def study_names() -> list[str]:
+    return list(STUDIES)
+
+
+@functools.cache
+def get_study(name: str) -> Study:
+    """The study runner registered as ``name`` (see :data:`STUDIES`)."""
+    module, _, attribute = STUDIES[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)

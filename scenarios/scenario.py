@@ -1,0 +1,178 @@
+"""Scenario files: load, validate against the study's schema, and resolve what-if variants.
+
+A scenario names a plant, a study, the run settings and the study's own parameters; ``variants`` are named
+overrides addressed by dotted path::
+
+    plant: ../../plant_models/multipurpose_osd/multipurpose_osd.ifc
+    study: line_capacity
+    horizon: 30 d
+    seed: 20261125
+    replications: 20
+    stages:
+      blending: {units: [BL-301], process: 5 h}
+    variants:
+      second_blender:
+        stages.blending.units: [BL-301, BL-302]
+
+Everything is checked before anything runs: each problem is a :class:`twin.config.ConfigError` naming file, line,
+key, what was expected and the closest valid alternative (an unknown study, an unknown plant tag, an override path
+that leads nowhere, a variant that changes nothing).
+"""
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Mapping as AnyMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scenarios.registry import Study, get_study, study_names
+from twin import config
+from twin.config import ConfigError, FilePath, Integer, MapOf, Mapping, Quantity, Record, Str
+
+BASE = "base"  # the name of the scenario as written, without overrides
+
+#: Settings every scenario has, whatever its study.
+COMMON = {
+    "plant": FilePath(),
+    "study": Str(),
+    "horizon": Quantity("s", "30 d"),
+    "warmup": Quantity("s", "2 d"),
+    "seed": Integer(minimum=0),
+    "replications": Integer(minimum=1),
+    "variants": MapOf(MapOf(config.Anything())),
+}
+COMMON_DEFAULTS = {"warmup": 0.0, "replications": 10, "variants": {}}
+NOT_OVERRIDABLE = ("plant", "study", "seed", "variants")
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: the study, and the resolved parameters of the base scenario and of each variant."""
+
+    file: Path
+    study: Study
+    plant: Path
+    seed: int
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """``base`` followed by the variants, in file order."""
+        return list(self.variants)
+
+    def settings(self, variant: str = BASE) -> dict[str, Any]:
+        """Everything one variant runs with, as plain data (the resolved ``scenario.yaml`` of its result)."""
+        params = {k: v for k, v in self.variants[variant].items() if k != "variants"}
+        return plain({**params, "variant": variant, "overrides": self.overrides.get(variant, {})})
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and check the scenario file at ``path``; raises :class:`ConfigError` on the first problem."""
+    raw = config.load(path)
+    if not isinstance(raw, Mapping):
+        raise ConfigError("a scenario file must be a mapping", file=path, line=1,
+                          expected="keys plant, study, horizon, seed, ... (see scenarios/line_capacity/*.yaml)")
+    if "study" not in raw:
+        raise ConfigError("missing key 'study'", file=raw.file, line=raw.line, key="study",
+                          expected=f"the name of a study: one of {', '.join(study_names())}")
+    if raw["study"] not in study_names():
+        raise raw.error("study", f"unknown study '{raw['study']}'", expected=f"one of {', '.join(study_names())}",
+                        choices=study_names())
+    study = get_study(raw["study"])
+    schema = Record({**COMMON, **study.fields}, required=("plant", "study", "horizon", "seed", *study.required),
+                    defaults={**COMMON_DEFAULTS, **study.defaults}, name=f"a {study.name} scenario")
+    base = schema.validate(raw, config._Where(raw.file, raw.line, ""))
+    tags = plant_tags(base["plant"])
+    study.check(base, tags)
+    _check_window(base, raw)
+    scenario = Scenario(file=Path(path), study=study, plant=base["plant"], seed=base["seed"],
+                        variants={BASE: dict(base)})
+    for name, overrides in base["variants"].items():
+        scenario.variants[name] = _resolve(raw, schema, study, tags, name, overrides, base)
+        scenario.overrides[name] = plain(dict(overrides))
+    return scenario
+
+
+def _resolve(raw: Mapping, schema: Record, study: Study, tags: set[str], name: str, overrides: Mapping,
+             base: Mapping) -> dict[str, Any]:
+    """Apply one variant's overrides to the raw document and validate the result like the base scenario."""
+    variants = raw["variants"]
+    if name == BASE:
+        raise variants.error(name, f"a variant cannot be called '{BASE}': it names the scenario as written",
+                             hint="rename the variant")
+    if not overrides:
+        raise variants.error(name, f"variant '{name}' has no overrides", expected="path: value pairs",
+                             hint="e.g. stages.blending.units: [BL-301, BL-302]")
+    doc = copy.deepcopy(raw)
+    del doc["variants"]
+    for path, value in overrides.items():
+        _set(doc, variants[name], path, value)
+    try:
+        resolved = schema.validate(doc, config._Where(raw.file, raw.line, ""))
+        study.check(resolved, tags)
+        _check_window(resolved, doc)
+    except ConfigError as exc:
+        exc.message = f"in variant '{name}': {exc.message}"
+        raise
+    resolved["variants"] = {}
+    if all(resolved[k] == base[k] for k in resolved if k != "variants"):
+        raise variants.error(name, f"variant '{name}' changes nothing: every override repeats the base value",
+                             hint="remove the variant or give an override a different value")
+    return dict(resolved)
+
+
+def _set(doc: Mapping, variant: Mapping, path: str, value) -> None:
+    """Put ``value`` at dotted ``path`` in ``doc``; the path must lead to an existing key (or an optional one)."""
+    parts = str(path).split(".")
+    if parts[0] in NOT_OVERRIDABLE:
+        raise variant.error(path, f"'{parts[0]}' cannot be changed by a variant",
+                            hint="make a second scenario file for another plant or study")
+    node = doc
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if not isinstance(node, dict) or (part not in node and not (last and isinstance(node, Mapping))):
+            here = ".".join(parts[:depth]) or "the scenario"
+            choices = list(node) if isinstance(node, dict) else []
+            raise variant.error(path, f"override path '{path}' leads nowhere: {here} has no '{part}'",
+                                expected=f"one of {', '.join(map(str, choices))}" if choices else "an existing path",
+                                hint=config.suggest(part, choices))
+        if last:
+            node[part] = value
+            node.lines[part] = variant.lines.get(path, variant.line)
+        else:
+            node = node[part]
+
+
+def _check_window(params: Mapping, raw: Mapping) -> None:
+    if not 0 <= params["warmup"] < params["horizon"]:
+        key = "warmup" if "warmup" in raw else "horizon"
+        raise raw.error(key, f"the warm-up ({params['warmup']:g} s) must be shorter than the horizon "
+                             f"({params['horizon']:g} s)", expected="0 <= warmup < horizon",
+                        hint="shorten the warm-up or lengthen the horizon")
+
+
+@functools.cache
+def plant_tags(path: Path) -> frozenset[str]:
+    """The equipment tags of the plant model at ``path`` (an IFC file)."""
+    import ifcopenshell
+
+    try:
+        model = ifcopenshell.open(str(path))
+    except Exception as exc:  # ifcopenshell raises its own and RuntimeError for unreadable files
+        raise ConfigError(f"cannot read the plant model: {exc}", file=path, key="plant",
+                          expected="an IFC file such as plant_models/multipurpose_osd/multipurpose_osd.ifc") from None
+    return frozenset(e.Tag for e in model.by_type("IfcElement") if e.Tag)
+
+
+def plain(value):
+    """Deep copy of ``value`` as plain ``dict`` / ``list`` / scalars (for YAML and JSON dumps)."""
+    if isinstance(value, AnyMapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
