@@ -1,0 +1,58 @@
+"""``twin demo``: the packaging hall runs, is reproducible, and its KPIs obey the model's own accounting and
+queueing theory's flow balance."""
+import argparse
+import math
+
+import pytest
+
+from twin.des.demo import Hall, add_parser, simulate
+
+
+def main(argv):
+    """``twin demo`` as the CLI wires it (without loading every other plug-in of the ``twin`` command)."""
+    parser = argparse.ArgumentParser(prog="twin")
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_demo_command_prints_the_kpi_table(capsys):
+    assert main(["demo", "--days", "3", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Tablet packaging hall: key figures" in out and "operator utilisation (%)" in out
+
+
+def test_demo_rejects_a_bad_argument(capsys):
+    assert main(["demo", "--lines", "0"]) == 2
+    assert "--lines must be > 0" in capsys.readouterr().out
+
+
+def test_same_seed_same_result_and_flow_balance():
+    hall = Hall()
+    kpis = simulate(hall, days=60, seed=5)
+    assert kpis == simulate(hall, days=60, seed=5)
+    # Flow balance of a stable system: batches out ~ batches in = Poisson(horizon / mean interarrival);
+    # allow 4 standard deviations plus the few batches in the hall at the end.
+    expected = 60 * 24 * 60 / hall.batch_interarrival
+    assert abs(kpis["batches packed"] - expected) < 4 * math.sqrt(expected) + hall.lines + 5
+    # Accounting identity: packing minutes = tablets / speed (up to the batches still on the lines at the end).
+    packing_minutes = sum(kpis["line packing share (%)"]) / 100 * 60 * 24 * 60
+    packed_minutes = kpis["tablets packed (millions)"] * 1e6 / hall.line_speed
+    assert packed_minutes <= packing_minutes + 1e-6
+    assert packing_minutes - packed_minutes < hall.lines * hall.batch_tablets[1] / hall.line_speed
+    # Breakdowns: a line packs a share s of the time, its failure clock ticks every mtbf minutes on average.
+    for share, breakdowns in zip(kpis["line packing share (%)"], kpis["breakdowns per line"]):
+        mean = share / 100 * 60 * 24 * 60 / hall.mtbf
+        assert abs(breakdowns - mean) < 4 * math.sqrt(mean) + 2
+    assert 0 < kpis["operator utilisation (%)"] < 100
+
+
+def test_progress_is_reported():
+    seen = []
+    simulate(Hall(), days=10, seed=1, progress=seen.append)
+    assert seen and seen == sorted(seen) and seen[-1] <= 10 * 24 * 60
+
+
+@pytest.mark.parametrize("days", [0.5, 2])
+def test_short_runs_work(days):
+    assert simulate(Hall(), days=days, seed=3)["days simulated"] == days
