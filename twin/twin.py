@@ -74,8 +74,12 @@ class Twin:
         for unit in units:
             if isinstance(unit, ProcessModel):
                 self.flowsheet.add(unit)
+                for s in unit.signals():
+                    self.tags.define(f"{unit.tag}.{s.name}", unit=s.unit, description=s.description,
+                                     initial=s.default if s.direction != "out" else None)
             elif isinstance(unit, Unit):
                 self.units.append(unit)
+                unit.attach(self)
             else:
                 raise TypeError(f"Twin.add takes units or process models, not {type(unit).__name__}")
         return self
@@ -117,9 +121,9 @@ class Twin:
     # -- running ----------------------------------------------------------------------------------------------------
     def _start(self) -> None:
         if self.flowsheet.models:
-            self.units.insert(0, FlowsheetUnit(self.flowsheet, **self.process_options))
-        for unit in self.units:
-            unit.attach(self)
+            flowsheet = FlowsheetUnit(self.flowsheet, **self.process_options)
+            flowsheet.attach(self)
+            self.units.insert(0, flowsheet)
         self._continuous = sorted((u for u in self.units if isinstance(u, ContinuousUnit)),
                                   key=lambda u: not u.locates_events)
         self._guard_names = [n for u in self._continuous if isinstance(u, FlowsheetUnit) for n, _ in u.dae.guards]

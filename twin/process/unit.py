@@ -32,11 +32,7 @@ class FlowsheetUnit(ContinuousUnit):
     def attach(self, twin) -> None:
         self.twin = twin
         self.dae = self.flowsheet.build()
-        for m in self.models.values():
-            for s in m.signals():
-                twin.tags.define(f"{m.tag}.{s.name}", unit=s.unit, description=s.description,
-                                 initial=s.default if s.direction != "out" else None)
-        for name in self.dae.p_names:  # boundary inlets
+        for name in self.dae.p_names:  # the models' own signals are defined when added; these are boundary inlets
             if name not in twin.tags:
                 twin.tags.define(name, unit=self.dae.units.get(name, ""), initial=0.0)
 

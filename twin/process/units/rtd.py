@@ -73,4 +73,5 @@ def _outputs(model: ProcessModel, components, out) -> None:
     total = sum(out.values())
     model.output("massflow", total, "kg/s", "total outlet mass flow")
     for c in components:
+        model.output(f"m_{c}", out[f"m_{c}"], "kg/s", f"outlet mass flow of {c}")
         model.output(f"w_{c}", out[f"m_{c}"] / ca.fmax(total, 1e-12), "1", f"mass fraction of {c} at the outlet")
