@@ -14,7 +14,7 @@ def test_plate_heat_exchanger_tends_to_the_counterflow_effectiveness_ntu_formula
     # Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, Table 11.3, counterflow:
     eps = (1 - math.exp(-ntu * (1 - Cr))) / (1 - Cr * math.exp(-ntu * (1 - Cr)))
     errors = []
-    for cells in (20, 80, 320):
+    for cells in (10, 40, 160):
         ss = steady_state(Flowsheet(PlateHeatExchanger("E-1", UA=UA, cells=cells)).build())
         errors.append(abs(ss["E-1.effectiveness"] - eps))
         # energy balance: what the hot side loses the cold side gains
@@ -22,7 +22,7 @@ def test_plate_heat_exchanger_tends_to_the_counterflow_effectiveness_ntu_formula
     # the lumped model converges to the formula at first order: 4 times the lumps, a quarter of the error
     assert errors[0] / errors[1] == pytest.approx(4, rel=0.05)
     assert errors[1] / errors[2] == pytest.approx(4, rel=0.05)
-    assert errors[2] < 2e-3
+    assert errors[2] < 4e-3
 
 
 def test_cleanroom_zone_steady_state_matches_the_hand_calculation():
