@@ -26,6 +26,7 @@ from __future__ import annotations
 from math import isclose
 
 import networkx as nx
+import numpy as np
 
 from twin.fmu.describe import FMUError
 from twin.fmu.unit import FMUStepError, FMUUnit
@@ -67,7 +68,7 @@ class CoSimulation(ContinuousUnit):
                 "  hint: pass loop_tolerance (e.g. 1e-10) to solve it by fixed-point iteration at every "
                 "communication point, or break the loop with a unit that has a state")
         in_loop = {name.split(".", 1)[0] for cycle in self.loops for name in cycle if not name.startswith("[")}
-        self._loop_units = [u for u in units if u.tag in in_loop]
+        self._loop_units = [(i, u) for i, u in enumerate(units) if u.tag in in_loop]
         self._busy = False
         self.iterations = 0  # fixed-point iterations done so far, for the curious
         self.retries = 0     # halved steps after a discard
@@ -80,6 +81,9 @@ class CoSimulation(ContinuousUnit):
                 u.attach(twin)
         produced = {tag for u in self.units for tag in u.outputs.values()}
         external = {tag for u in self.units for tag in u.inputs.values()} - produced
+        # units whose inputs come from other FMUs take new inputs at every step; the others only after a change
+        self._coupled = [bool(set(u.inputs.values()) & produced) for u in self.units]
+        self._changed = True
         self._unsubscribe = [twin.tags.subscribe(tag, self._input_changed) for tag in sorted(external)]
 
     def start(self, t0: float) -> None:
@@ -87,30 +91,38 @@ class CoSimulation(ContinuousUnit):
         for u in self.units:
             u.initialize(t0)
         self._rollback = self.max_halvings > 0 and all(u.can_rollback for u in self.units)
-        outputs = {}
-        for u in self.units:
-            outputs.update(u.read_outputs())
-        self._solve_loops(outputs)
-        self._publish(outputs, t0)
+        self._where = {tag: (i, j) for i, u in enumerate(self.units) for j, tag in enumerate(u.output_tags)}
+        self._rows: list[list] = [[] for _ in self.units]  # (t, outputs) per unit, not yet on the bus
+        self._current = [u.read_outputs() for u in self.units]
+        self._solve_loops(self._current)
+        self._keep(self._current, t0)
+        self._flush()
 
-    # -- following the twin's clock --------------------------------------------------------------------------------
+    # -- following the twin's clock ------------------------------------------------------------------------------
     def advance(self, t_end: float) -> float:
         """Step over every grid point up to ``t_end``; the outputs hold between grid points."""
-        while True:
-            t_next = self.t0 + (self.k + 1) * self.step
-            if t_next > t_end and not isclose(t_next, t_end):
-                break
-            self._communicate(t_next)
-            self.k += 1
+        try:
+            while True:
+                t_next = self.t0 + (self.k + 1) * self.step
+                if t_next > t_end and not isclose(t_next, t_end):
+                    break
+                self._communicate(t_next)
+                self.k += 1
+        finally:
+            self._flush()
         self.time = max(self.time, t_end)
         return t_end
 
     def _input_changed(self, tag) -> None:
         """A DES event (or the bridge) wrote an FMU input: first bring the FMUs to that time with the old inputs."""
         t = min(tag.timestamp, self.time)
+        self._changed = True
         if self._busy or t <= self.t_fmu or isclose(t, self.t_fmu):
             return
-        self._communicate(t, apply=False)
+        try:
+            self._communicate(t, apply=False)
+        finally:
+            self._flush()
 
     def finish(self) -> None:
         for unsubscribe in getattr(self, "_unsubscribe", ()):
@@ -118,9 +130,9 @@ class CoSimulation(ContinuousUnit):
         for u in self.units:
             u.terminate()
 
-    # -- one communication step ------------------------------------------------------------------------------------
+    # -- one communication step ----------------------------------------------------------------------------------
     def _communicate(self, t: float, apply: bool = True, depth: int = 0) -> None:
-        """Step every FMU from ``t_fmu`` to ``t`` and publish the outputs; halve the step on a discard."""
+        """Step every FMU from ``t_fmu`` to ``t`` and keep the outputs; halve the step on a discard."""
         self._busy = True
         try:
             if self._rollback:
@@ -137,62 +149,74 @@ class CoSimulation(ContinuousUnit):
                         f"doStep to t = {t:g} s was still discarded after {depth} halvings of the step", 2, t)
                 for u in self.units:
                     u.restore()
+                self._changed = True  # the restored FMUs hold the inputs of before the step
                 self.retries += 1
-                self._busy = False
                 middle = (self.t_fmu + t) / 2
                 self._communicate(middle, apply, depth + 1)
-                self._communicate(t, True, depth + 1)
+                self._communicate(t, apply, depth + 1)
                 return
             self._solve_loops(outputs)
-            self._publish(outputs, t)
+            self._current = outputs
+            self._keep(outputs, t)
         except FMUStepError:
+            self._flush()
             self._mark_bad()
             raise
         finally:
             self._busy = False
 
-    def _step_all(self, t: float, apply: bool) -> tuple[dict, FMUUnit | None]:
+    def _lookup(self, outputs: list):
+        """``tag -> value``: this master's outputs from ``outputs``, any other tag from the bus."""
+        where, read = self._where, self.twin.tags.read
+
+        def lookup(tag):
+            if tag in where:
+                i, j = where[tag]
+                return outputs[i][j]
+            return read(tag)
+
+        return lookup
+
+    def _step_all(self, t: float, apply: bool) -> tuple[list, FMUUnit | None]:
         """Jacobi or Gauss-Seidel: the outputs each FMU reached at ``t``, or the FMU that refused the step."""
-        outputs: dict = {}
-        read = self.twin.tags.read
+        outputs = list(self._current)
+        changed = self._changed
+        if apply:
+            self._changed = False
         if self.ordering == "jacobi" or not apply:
             if apply:
-                for u in self.units:
-                    u.apply_inputs(read)
+                lookup = self._lookup(self._current)
+                for u, coupled in zip(self.units, self._coupled, strict=True):
+                    if coupled or changed:
+                        u.apply_inputs(lookup)
             for u in self.units:
                 if not u.step_to(t):
                     return outputs, u
-            for u in self.units:
-                outputs.update(u.read_outputs())
+            outputs = [u.read_outputs() for u in self.units]
         else:
-            def lookup(tag):
-                return outputs[tag] if tag in outputs else read(tag)
-
-            for u in self.units:
-                u.apply_inputs(lookup)
+            lookup = self._lookup(outputs)
+            for i, u in enumerate(self.units):
+                if self._coupled[i] or changed:
+                    u.apply_inputs(lookup)
                 if not u.step_to(t):
                     return outputs, u
-                outputs.update(u.read_outputs())
+                outputs[i] = u.read_outputs()
         return outputs, None
 
-    def _solve_loops(self, outputs: dict) -> None:
+    def _solve_loops(self, outputs: list) -> None:
         """Fixed-point iteration over the FMUs of the algebraic loops, on ``outputs`` in place."""
         if not self._loop_units:
             return
-        read = self.twin.tags.read
-
-        def lookup(tag):
-            return outputs[tag] if tag in outputs else read(tag)
-
+        lookup = self._lookup(outputs)
         change = float("inf")
         for _ in range(self.max_iterations):
-            before = dict(outputs)
-            for u in self._loop_units:
+            before = [list(o) for o in outputs]
+            for i, u in self._loop_units:
                 u.apply_inputs(lookup)
-                outputs.update(u.read_outputs())
+                outputs[i] = u.read_outputs()
             self.iterations += 1
-            change = max((abs(v - before[k]) / (1.0 + abs(v)) for k, v in outputs.items()
-                          if isinstance(v, float) and k in before), default=0.0)
+            change = max((abs(v - w) / (1.0 + abs(v)) for new, old in zip(outputs, before, strict=True)
+                          for v, w in zip(new, old, strict=True) if isinstance(v, float)), default=0.0)
             if change <= self.loop_tolerance:
                 return
         raise AlgebraicLoopError(
@@ -201,19 +225,36 @@ class CoSimulation(ContinuousUnit):
             f"{self.loop_tolerance:g})\n  hint: the loop gain is probably 1 or more: break the loop with a unit that "
             "has a state")
 
-    def _publish(self, outputs: dict, t: float) -> None:
-        write = self.twin.tags.write
-        for tag, value in outputs.items():
-            write(tag, value, t)
+    def _keep(self, outputs: list, t: float) -> None:
+        for rows, values in zip(self._rows, outputs, strict=True):
+            rows.append((t, values))
         self.t_fmu = t
+
+    def _flush(self) -> None:
+        """Write the kept outputs to the bus: float traces in one go per tag."""
+        tags = self.twin.tags
+        self._busy = True
+        try:
+            for u, rows in zip(self.units, self._rows, strict=True):
+                if not rows:
+                    continue
+                times = np.fromiter((r[0] for r in rows), float, len(rows))
+                for j, tag in enumerate(u.output_tags):
+                    if tags[tag].dtype is float:
+                        tags.record(tag, times, np.fromiter((r[1][j] for r in rows), float, len(rows)))
+                    else:
+                        for t, values in rows:
+                            tags.write(tag, values[j], t)
+                rows.clear()
+        finally:
+            self._busy = False
 
     def _mark_bad(self) -> None:
         """After a failure: the outputs keep their last good values, marked bad from then on."""
         tags = self.twin.tags
         for u in self.units:
-            for tag in u.outputs.values():
-                if tags[tag].timestamp <= self.t_fmu:
-                    tags.write(tag, tags[tag].value, self.t_fmu, Quality.BAD)
+            for tag in u.output_tags:
+                tags.write(tag, tags[tag].value, max(self.t_fmu, tags[tag].timestamp), Quality.BAD)
 
 
 def algebraic_loops(units: list[FMUUnit]) -> list[list[str]]:

@@ -31,7 +31,6 @@ from fmpy.simulation import (
 
 from twin.fmu.binding import resolve
 from twin.fmu.describe import FMUError, python_type, read
-from twin.tags import Quality
 from twin.unit import ContinuousUnit
 
 STATUS = ("ok", "warning", "discard", "error", "fatal", "pending")
@@ -157,7 +156,16 @@ class FMUUnit(ContinuousUnit):
         """Value-reference arrays for the inputs and outputs, grouped by type, for fast get and set."""
         self._in = self._groups(self.inputs)
         self._out = self._groups(self.outputs)
+        self.output_tags = [tag for group in self._out for tag in group[6]]
+        self._only_floats = len(self._out) == 1 and self._out[0][5] is not None
         self._applied: list | None = None
+        self._component = self.fmu.component
+        if self._fmi3:
+            self._flags = (ctypes.c_bool(), ctypes.c_bool(), ctypes.c_bool(), ctypes.c_double())
+            self._flag_refs = tuple(ctypes.byref(f) for f in self._flags)
+            self._raw_step = self.fmu.dll.fmi3DoStep
+        else:
+            self._raw_step = self.fmu.dll.fmi2DoStep
 
     def _groups(self, mapping: dict[str, str]) -> list[tuple]:
         groups: dict[str, tuple] = {}
@@ -204,8 +212,8 @@ class FMUUnit(ContinuousUnit):
             return  # a tag without a value yet: the FMU keeps its start value
         if raw is not None:
             values[:] = vals
-            status = raw[1](self.fmu.component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
-                raw[1](self.fmu.component, vr, len(vrs), values)
+            status = raw[1](self._component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
+                raw[1](self._component, vr, len(vrs), values)
             if status > 1:
                 raise self._failure(f"set{kind}({', '.join(names)})", status, self.fmu_time)
         else:
@@ -213,27 +221,28 @@ class FMUUnit(ContinuousUnit):
                 getattr(self.fmu, f"set{kind}")(vrs, [python_type(self._variables[n])(x) for n, x in zip(
                     names, vals, strict=True)])
 
-    def read_outputs(self) -> dict[str, object]:
-        """The outputs now, by tag."""
-        out = {}
-        for kind, names, vrs, vr, values, raw, tags in self._out:
+    def read_outputs(self) -> list:
+        """The outputs now, in the order of :attr:`output_tags`."""
+        if self._only_floats:  # the common case, kept short
+            kind, names, vrs, vr, values, raw, _ = self._out[0]
+            status = raw[0](self._component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
+                raw[0](self._component, vr, len(vrs), values)
+            if status > 1:
+                raise self._failure(f"get{kind}({', '.join(names)})", status, self.fmu_time)
+            return values[:]
+        out: list = []
+        for kind, names, vrs, vr, values, raw, _ in self._out:
             if raw is not None:
-                status = raw[0](self.fmu.component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
-                    raw[0](self.fmu.component, vr, len(vrs), values)
+                status = raw[0](self._component, vr, len(vrs), values, len(vrs)) if self._fmi3 else \
+                    raw[0](self._component, vr, len(vrs), values)
                 if status > 1:
                     raise self._failure(f"get{kind}({', '.join(names)})", status, self.fmu_time)
-                out.update(zip(tags, values, strict=True))
+                out += values
             else:
                 with self._calling(f"get{kind}({', '.join(names)})", self.fmu_time):
                     got = getattr(self.fmu, f"get{kind}")(vrs)
-                out.update((t, python_type(self._variables[n])(x)) for t, n, x in zip(tags, names, got, strict=True))
+                out += [python_type(self._variables[n])(x) for n, x in zip(names, got, strict=True)]
         return out
-
-    def publish(self, t: float, outputs: dict | None = None, quality: Quality = Quality.GOOD) -> None:
-        """Write the outputs to their tags at time ``t``."""
-        write = self.twin.tags.write
-        for tag, value in (outputs if outputs is not None else self.read_outputs()).items():
-            write(tag, value, t, quality)
 
     def step_to(self, t: float) -> bool:
         """Advance the FMU to ``t``; False if it discarded the step (it is then where it was)."""
@@ -246,11 +255,9 @@ class FMUUnit(ContinuousUnit):
     def _do_step(self, t: float) -> bool:
         h = t - self.fmu_time
         if self._fmi3:
-            flags = (ctypes.c_bool(), ctypes.c_bool(), ctypes.c_bool(), ctypes.c_double())
-            status = self.fmu.dll.fmi3DoStep(self.fmu.component, self.fmu_time, h, True,
-                                             *(ctypes.byref(f) for f in flags))
+            status = self._raw_step(self._component, self.fmu_time, h, True, *self._flag_refs)
         else:
-            status = self.fmu.dll.fmi2DoStep(self.fmu.component, self.fmu_time, h, 1)
+            status = self._raw_step(self._component, self.fmu_time, h, 1)
         if status == 2:
             return False
         if status > 2:
@@ -312,15 +319,14 @@ class FMUUnit(ContinuousUnit):
 
     def save(self) -> None:
         """Save the FMU's state (one slot, reused)."""
-        if self._fmi3:
-            state = self._state or ctypes.c_void_p()
-            status = self.fmu.dll.fmi3GetFMUState(self.fmu.component, ctypes.byref(state))
-        else:
-            state = self._state or ctypes.c_void_p()
-            status = self.fmu.dll.fmi2GetFMUstate(self.fmu.component, ctypes.byref(state))
+        if self._state is None:
+            self._state = ctypes.c_void_p()
+            self._state_ref = ctypes.byref(self._state)
+            self._raw_save = self.fmu.dll.fmi3GetFMUState if self._fmi3 else self.fmu.dll.fmi2GetFMUstate
+        status = self._raw_save(self._component, self._state_ref)
         if status > 1:
             raise self._failure("getFMUstate", status, self.fmu_time)
-        self._state, self._saved_time, self._saved_inputs = state, self.fmu_time, self._applied
+        self._saved_time, self._saved_inputs = self.fmu_time, self._applied
 
     def restore(self) -> None:
         """Go back to the saved state."""

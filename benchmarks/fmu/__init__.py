@@ -1,0 +1,64 @@
+"""FMU benchmark: one Co-Simulation FMU stepped N times through the twin and through ``fmpy.simulate_fmu``.
+
+Both runs step the same FMU (the oscillator built from ``twin/fmu/models``) with the same communication step and
+record the same outputs at every step, in the same process. The cost per communication step is measured as
+``(T(N) - T(N / 100)) / (N - N / 100)``, so that the one-off costs of each side (unzipping, reading the model
+description, instantiating) cancel out. ``python -m benchmarks.fmu`` prints the ratio twin / fmpy; the target is
+1.5 or less.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import fmpy
+
+from twin.fmu.master import CoSimulation
+from twin.fmu.testing import build_fmu
+from twin.fmu.unit import FMUUnit
+from twin.twin import Twin
+
+STEP = 1e-3
+
+
+def run_fmpy(fmu: Path, steps: int) -> tuple[float, float]:
+    """Wall time of ``fmpy.simulate_fmu`` over ``steps`` communication steps, and the final position."""
+    start = time.perf_counter()
+    result = fmpy.simulate_fmu(str(fmu), fmi_type="CoSimulation", stop_time=steps * STEP, output_interval=STEP)
+    return time.perf_counter() - start, float(result["x"][-1])
+
+
+def run_twin(fmu: Path, steps: int, fmi_version: int = 2) -> tuple[float, float]:
+    """Wall time of a twin stepping the same FMU ``steps`` times, and the final position."""
+    start = time.perf_counter()
+    tw = Twin(sample_interval=STEP)
+    unit = FMUUnit("OSC-1", fmu, interface="CoSimulation")
+    tw.add(CoSimulation([unit], step=STEP))
+    tw.run(until=steps * STEP)
+    elapsed = time.perf_counter() - start
+    return elapsed, float(tw.tags.read("OSC-1.x"))
+
+
+def per_step(run, fmu: Path, steps: int, repeat: int = 3) -> tuple[float, float]:
+    """Seconds per communication step, with the fixed costs taken out (best of ``repeat``, as ``timeit`` does, since
+    the machine is shared); and the final position of the long run."""
+    short = min(run(fmu, steps // 100)[0] for _ in range(repeat))
+    runs = [run(fmu, steps) for _ in range(repeat)]
+    return (min(r[0] for r in runs) - short) / (steps - steps // 100), runs[0][1]
+
+
+def main(steps: int = 100_000) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        report = {}
+        for version in (2, 3):
+            fmu = build_fmu("oscillator", folder, fmi_version=version, interfaces=("CoSimulation",))
+            twin_step, x_twin = per_step(run_twin, fmu, steps)
+            fmpy_step, x_fmpy = per_step(run_fmpy, fmu, steps)
+            if x_fmpy != x_twin:
+                raise AssertionError(f"the two runs disagree: x = {x_fmpy} (fmpy) vs {x_twin} (twin)")
+            ratio = twin_step / fmpy_step
+            report[f"FMI {version}.0"] = ratio
+            print(f"FMI {version}.0 CS, {steps:,} steps of {STEP} s: fmpy.simulate_fmu {fmpy_step * 1e6:.1f} us/step, "
+                  f"twin {twin_step * 1e6:.1f} us/step -> ratio {ratio:.2f} (target <= 1.5)")
+    return report
