@@ -39,7 +39,7 @@ COMMON = {
     "study": Str(),
     "horizon": Quantity("s", "30 d"),
     "warmup": Quantity("s", "2 d"),
-    "seed": Integer(minimum=0),
+    "seed": Integer(),
     "replications": Integer(minimum=1),
     "variants": MapOf(MapOf(config.Anything())),
 }
@@ -80,11 +80,13 @@ def load(path: str | Path) -> Scenario:
                           expected=f"the name of a study: one of {', '.join(study_names())}")
     if raw["study"] not in study_names():
         raise raw.error("study", f"unknown study '{raw['study']}'", expected=f"one of {', '.join(study_names())}",
-                        choices=study_names())
+                        hint=config.suggest(raw["study"], study_names()))
     study = get_study(raw["study"])
     schema = Record({**COMMON, **study.fields}, required=("plant", "study", "horizon", "seed", *study.required),
                     defaults={**COMMON_DEFAULTS, **study.defaults}, name=f"a {study.name} scenario")
     base = schema.validate(raw, config._Where(raw.file, raw.line, ""))
+    if base["seed"] < 0:
+        raise raw.error("seed", f"got int {base['seed']}", expected="an integer >= 0", hint=f"seed: {-base['seed']}")
     tags = plant_tags(base["plant"])
     study.check(base, tags)
     _check_window(base, raw)
