@@ -459,18 +459,21 @@ def test_statistics_identical_in_distribution_long(sim):
 
 @pytest.mark.slow
 def test_model_b_identical_in_distribution_to_simpy():
-    """Benchmark model (b) itself: 10 stations in series, buffers of 5, blocking after service."""
-    from benchmarks.des.flowline import fast_line, process_line
+    """Benchmark model (b) itself, the shared SimPy version (benchmarks/des/line.py) against the data version."""
+    from benchmarks.des import line as model_b
+    from benchmarks.des.flowline import fast_line, fast_statistics
 
-    runs = [process_line(simpy, 5_000, seed) for seed in range(40)]
-    fast = fast_line().run(5_000, seed=5, replications=160, progress=False)
-    pairs = [(np.array([r["throughput"] for r in runs]), fast.throughput[:, 0]),
-             (np.array([r["mean_flow_time"] for r in runs]), fast.mean_flow_time)]
-    pairs += [(np.array([r["utilisation"][k] for r in runs]), fast.utilisation[:, k]) for k in range(10)]
-    bound = stats.norm.ppf(1 - 0.01 / (2 * len(pairs)))
-    for proc, mine in pairs:
+    horizon, runs = 5_000, []
+    for seed in range(40):
+        env, statistics = model_b.build_simpy_like(simpy, seed)
+        env.run(until=horizon)
+        runs.append(statistics())
+    fast = fast_statistics(fast_line().run(horizon, seed=5, replications=160, progress=False))
+    bound = stats.norm.ppf(1 - 0.01 / (2 * len(fast)))
+    for name, mine in fast.items():
+        proc = np.array([r[name] for r in runs])
         se = math.sqrt(proc.var(ddof=1) / len(proc) + mine.var(ddof=1) / len(mine))
-        assert abs(mine.mean() - proc.mean()) <= bound * se
+        assert abs(mine.mean() - proc.mean()) <= bound * se, name
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -623,3 +626,28 @@ def test_random_lines_keep_their_books(line, seed):
     for name in ("utilisation", "blocked", "starved", "down", "buffer", "wip", "throughput"):
         assert np.all(getattr(res, name) >= -1e-12), name
     assert np.all(res.buffer <= np.array([np.inf if s.buffer is None else s.buffer for s in line.stations]) + 1e-9)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 5. The examples in the docs run
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_module_docstring_example_runs(capsys):
+    import textwrap
+
+    import twin.des.flowline as module
+
+    code = textwrap.dedent(module.__doc__.split("::\n\n", 1)[1].split("\n\n")[0])
+    exec(code, vars(module).copy())
+    assert "product tablet" in capsys.readouterr().out
+
+
+def test_readme_example_runs(capsys):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = next(b for b in re.findall(r"```python\n(.*?)\n```", readme, re.S) if "twin.des.flowline" in b)
+    exec(code, {})
+    out = capsys.readouterr().out
+    assert "50 replications" in out and "coater" in out

@@ -526,9 +526,6 @@ class Estimate:
     def high(self):
         return self.mean + self.half_width
 
-    def __contains__(self, value) -> bool:
-        return bool(np.all(np.abs(np.asarray(value) - self.mean) <= self.half_width))
-
 
 #: The statistics of a replication, and what each means (arrays: one row per replication).
 METRICS = {
