@@ -142,15 +142,18 @@ MODELS: dict[str, Model] = {
 
 
 def build_fmu(model: str, folder: str | Path, fmi_version: int = 2, interfaces: tuple[str, ...] = INTERFACES,
-              name: str | None = None) -> Path:
-    """Compile ``model`` into ``folder/<name>.fmu`` (FMI ``fmi_version`` 2 or 3) and return its path."""
+              name: str | None = None, rollback: bool = True) -> Path:
+    """Compile ``model`` into ``folder/<name>.fmu`` (FMI ``fmi_version`` 2 or 3) and return its path.
+
+    ``rollback=False`` declares that the FMU cannot save and restore its state (``canGetAndSetFMUstate``).
+    """
     spec = MODELS[model]
     if fmi_version not in (2, 3):
         raise ValueError(f"fmi_version must be 2 or 3, not {fmi_version!r}")
     unknown = set(interfaces) - set(INTERFACES)
     if unknown or not interfaces:
         raise ValueError(f"interfaces must be taken from {INTERFACES}, not {interfaces!r}")
-    name = name or f"{model}_fmi{fmi_version}_{'_'.join(i[:2].lower() for i in interfaces)}"
+    name = name or f"{model}_fmi{fmi_version}_{'_'.join(i[:2].lower() for i in interfaces)}{'' if rollback else '_nr'}"
     folder = Path(folder)
     work = folder / f"{name}.build"
     (work / "include").mkdir(parents=True, exist_ok=True)
@@ -167,7 +170,11 @@ def build_fmu(model: str, folder: str | Path, fmi_version: int = 2, interfaces: 
     writer = _fmi2_description if fmi_version == 2 else _fmi3_description
     fmu = folder / f"{name}.fmu"
     with zipfile.ZipFile(fmu, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("modelDescription.xml", writer(model, spec, guid, interfaces))
+        xml = writer(model, spec, guid, interfaces)
+        if not rollback:
+            xml = xml.replace('canGetAndSetFMUstate="true"', 'canGetAndSetFMUstate="false"').replace(
+                'canGetAndSetFMUState="true"', 'canGetAndSetFMUState="false"')
+        archive.writestr("modelDescription.xml", xml)
         archive.write(library, f"{binary_dir}/{model}.so")
     return fmu
 

@@ -14,20 +14,17 @@ FMU logged; the tags keep everything recorded up to the last good communication 
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import shutil
+import weakref
 from math import isclose
 from pathlib import Path
 
 import fmpy
+from fmpy import fmi2, fmi3
 from fmpy.fmi1 import FMICallException
-from fmpy.simulation import (
-    Input,
-    apply_start_values,
-    instantiate_fmu,
-    settable_in_initialization_mode,
-    settable_in_instantiated,
-)
+from fmpy.simulation import Input, apply_start_values, settable_in_initialization_mode, settable_in_instantiated
 
 from twin.fmu.binding import resolve
 from twin.fmu.describe import FMUError, python_type, read
@@ -90,18 +87,21 @@ class FMUUnit(ContinuousUnit):
         for side, mapping in (("input", self.inputs), ("output", self.outputs)):
             for name, tag in mapping.items():
                 v = self._variables[name]
-                wanted = python_type(v)
-                if tag in twin.tags and twin.tags[tag].dtype is not wanted:
-                    held = twin.tags[tag].dtype.__name__
+                wanted, unit = python_type(v), v.unit or (v.declaredType.unit if v.declaredType else None) or ""
+                if tag not in twin.tags:
+                    initial = _parse(v.start, wanted) if side == "input" and v.start is not None else None
+                    twin.tags.define(tag, unit=unit, description=v.description or "", dtype=wanted, initial=initial)
+                    continue
+                held = twin.tags[tag]
+                if held.dtype is not wanted:
                     raise FMUError(
                         f"{self.tag} ({self.path.name}): {side} '{name}' is a {v.type} variable but tag {tag} holds "
-                        f"{held} values\n  hint: bind '{name}' to a {wanted.__name__} tag, or bind {tag} to a "
-                        f"{held} variable")
-                initial = None
-                if side == "input" and v.start is not None and tag not in twin.tags:
-                    initial = _parse(v.start, wanted)
-                twin.tags.define(tag, unit=v.unit or "", description=v.description or "", dtype=wanted,
-                                 initial=initial)
+                        f"{held.dtype.__name__} values\n  hint: bind '{name}' to a {wanted.__name__} tag, or bind "
+                        f"{tag} to a {held.dtype.__name__} variable")
+                if held.unit and unit and held.unit != unit:
+                    raise FMUError(
+                        f"{self.tag} ({self.path.name}): {side} '{name}' is in {unit} but tag {tag} is in "
+                        f"{held.unit}\n  hint: bind '{name}' to a tag in {unit}, or convert in the FMU")
 
     def start(self, t0: float) -> None:
         """Alone in a twin: start a co-simulation master of its own."""
@@ -127,7 +127,7 @@ class FMUUnit(ContinuousUnit):
         """Instantiate, set parameters and inputs, initialise at ``t0``."""
         self._unzipped = fmpy.extract(str(self.path))
         try:
-            self.fmu = instantiate_fmu(self._unzipped, self.md, self.interface, logger=self._logger)
+            self.fmu = self._instantiate()
         except Exception as exc:
             raise FMUError(f"{self.tag} ({self.path.name}): cannot instantiate the FMU: {exc}") from None
         self.fmu_time = t0
@@ -151,6 +151,20 @@ class FMUUnit(ContinuousUnit):
         if rest:
             raise FMUError(f"{self.tag} ({self.path.name}): cannot set {', '.join(rest)}: not settable before or "
                            "during initialisation (constants or calculated variables)")
+
+    def _instantiate(self):
+        """The fmpy FMU object, instantiated under the unit's tag (so that its log reaches this unit)."""
+        cs = self.interface == "CoSimulation"
+        args = dict(guid=self.md.guid, unzipDirectory=self._unzipped, instanceName=self.tag,
+                    modelIdentifier=(self.md.coSimulation if cs else self.md.modelExchange).modelIdentifier)
+        if self._fmi3:
+            fmu = (fmi3.FMU3Slave if cs else fmi3.FMU3Model)(**args)
+            fmu.instantiate(logMessage=self._logger)
+        else:
+            fmu = (fmi2.FMU2Slave if cs else fmi2.FMU2Model)(**args)
+            _INSTANCES[self.tag] = self
+            fmu.instantiate(callbacks=_fmi2_callbacks())
+        return fmu
 
     def _prepare_io(self) -> None:
         """Value-reference arrays for the inputs and outputs, grouped by type, for fast get and set."""
@@ -365,7 +379,9 @@ class FMUUnit(ContinuousUnit):
         return _Calling(self, call, t)
 
     def _failure(self, call: str, status: int, t: float) -> FMUStepError:
-        inputs = ", ".join(f"{name} = {self.twin.tags.read(tag)!r} ({tag})" for name, tag in self.inputs.items())
+        applied = [x for group in (self._applied or ()) for x in group]
+        names = [(n, tag) for group in self._in for n, tag in zip(group[1], group[6], strict=True)]
+        inputs = ", ".join(f"{n} = {x!r} ({tag})" for (n, tag), x in zip(names, applied, strict=False))
         log = "\n".join(f"    {line}" for line in self.log[-10:]) or "    (the FMU logged nothing)"
         what = f"{call} returned {STATUS[status] if 0 <= status < len(STATUS) else status}" if status else call
         return FMUStepError(
@@ -374,6 +390,28 @@ class FMUUnit(ContinuousUnit):
             f"  FMU log:\n{log}\n"
             f"  results up to t = {self.fmu_time:g} s are kept on the tags",
             t=t, t_good=self.fmu_time, log=list(self.log))
+
+
+_INSTANCES: weakref.WeakValueDictionary[str, FMUUnit] = weakref.WeakValueDictionary()
+
+
+def _fmi2_log(environment, instance, status, category, message) -> None:
+    """FMI 2 log messages pass through fmpy's one formatting proxy per process: route them by instance name."""
+    unit = _INSTANCES.get(instance.decode(errors="replace") if instance else "")
+    if unit is not None:
+        unit._logger(status, category, message)
+
+
+@functools.cache
+def _fmi2_callbacks() -> fmi2.fmi2CallbackFunctions:
+    from fmpy.logging import addLoggerProxy
+
+    callbacks = fmi2.fmi2CallbackFunctions()
+    callbacks.logger = fmi2.fmi2CallbackLoggerTYPE(_fmi2_log)
+    callbacks.allocateMemory = fmi2.fmi2CallbackAllocateMemoryTYPE(fmpy.calloc)
+    callbacks.freeMemory = fmi2.fmi2CallbackFreeMemoryTYPE(fmpy.free)
+    addLoggerProxy(ctypes.byref(callbacks))
+    return callbacks
 
 
 class _Calling:
