@@ -27,8 +27,9 @@ from datetime import UTC, datetime
 from asyncua import Client, ua
 from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
 
-from bridge.mapping import Mapping, MappingError, TagMap
+from bridge.mapping import Mapping, TagMap
 from bridge.security import ClientSecurity
+from twin.config import ConfigError
 from twin.tags import Quality, TagBus
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,8 @@ class Bridge:
         self.bus, self.mapping = bus, mapping
         self.endpoint = endpoint or mapping.endpoint
         if not self.endpoint:
-            raise MappingError(f"{mapping.source}: no endpoint; give one (opc.tcp://host:4840) on the command line "
-                               "or as `endpoint:` in the mapping")
+            raise ConfigError("no endpoint", file=mapping.source,
+                              hint="give one (opc.tcp://host:4840) on the command line or as `endpoint:` in it")
         self.security = security or ClientSecurity()
         self.time_origin, self.timeout, self.backoff = time_origin, timeout, backoff
         self.report = report
@@ -75,7 +76,7 @@ class Bridge:
             try:
                 bus.define(m.tag, unit=m.unit, dtype=m.dtype)
             except ValueError as exc:
-                raise MappingError(f"{m.where}: {exc}") from None
+                raise ConfigError(str(exc), file=m.where) from None
             self._last[m.tag] = bus[m.tag].timestamp
 
     async def __aenter__(self) -> Bridge:
@@ -313,7 +314,7 @@ class Bridge:
         }
         if name in hints:
             return f"cannot connect to {self.endpoint}: {name}: {hints[name]}"
-        if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
+        if "no matching endpoints" in str(exc).lower():
             return (f"cannot connect to {self.endpoint}: the server offers no endpoint with policy "
                     f"{self.security.policy} / {self.security.mode}; see its endpoints with `twin bridge --discover`")
         if isinstance(exc, OSError | TimeoutError | ConnectionError):

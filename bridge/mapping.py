@@ -17,24 +17,22 @@ A mapping is a YAML file (safe loading only)::
         scale: 1000.0                           # tag = raw * scale + offset (before the unit conversion)
         type: float                             # float (default), int, bool or str
 
-Every error names the file, the line and the key, and says what was expected.
+Every error is a :class:`twin.config.ConfigError` naming the file, the line and the key, and what was expected.
 """
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from asyncua import ua
 
+from twin import config
+from twin.config import ConfigError, Integer, ListOf, Number, Quantity, Record, Str
 from twin.tags import TAG_NAME
 
 TYPES = {"float": float, "int": int, "bool": bool, "str": str}
-
-
-class MappingError(ValueError):
-    """A mapping file that cannot be used; the message names file, line and key."""
 
 
 @dataclass(frozen=True)
@@ -103,146 +101,85 @@ class Mapping:
 
 @functools.cache
 def _units():
-    import pint  # imported on first use: building the registry takes a moment
+    from twin.config import _units as registry  # the project's one pint registry
 
-    return pint.UnitRegistry()
-
-
-# -- loading -----------------------------------------------------------------------------------------------------
-class _Located(dict):
-    """A YAML mapping that remembers the line of itself and of each of its keys."""
-
-    line: int = 0
-    lines: dict
+    return registry()
 
 
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
-    loader.flatten_mapping(node)
-    located = _Located(loader.construct_pairs(node, deep=True))
-    located.line = node.start_mark.line + 1
-    located.lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-    return located
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+SUBSCRIPTION_DEFAULTS = {"publishing_interval": 0.5, "sampling_interval": 0.1, "queue_size": 10}
+TAG_SCHEMA = Record({
+    "tag": Str(pattern=TAG_NAME.pattern), "node": Str(), "path": Str(), "unit": Str(), "source_unit": Str(),
+    "scale": Number(), "offset": Number(), "type": Str(choices=TYPES),
+}, required=["tag"], defaults={"unit": "", "scale": 1.0, "offset": 0.0, "type": "float"},
+    name="a tag binding {tag, node or path, ...}")
+SCHEMA = Record({
+    "endpoint": Str(pattern=r"^opc\.tcp://"),
+    "subscription": Record({"publishing_interval": Quantity("s", "500 ms"), "sampling_interval": Quantity("s"),
+                            "queue_size": Integer()},
+                           defaults=SUBSCRIPTION_DEFAULTS),
+    "tags": ListOf(TAG_SCHEMA, min_items=1),
+}, required=["tags"], defaults={"subscription": SUBSCRIPTION_DEFAULTS}, name="a bridge mapping")
 
 
 def load_mapping(path: str | Path) -> Mapping:
-    """Read and check a mapping file; raises ``MappingError`` naming file, line and key."""
-    path = Path(path)
+    """Read and check a mapping file; raises ``ConfigError`` naming file, line and key."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MappingError(f"{path}: no such mapping file; hint: `twin bridge --discover ENDPOINT -o {path}` "
-                           "writes a starter mapping") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from None
-    return parse_mapping(text, source=str(path))
+        doc = config.load(path, SCHEMA)
+    except ConfigError as exc:
+        if exc.message == "file not found":
+            exc.hint = f"`twin bridge --discover ENDPOINT -o {path}` writes a starter mapping"
+        raise
+    return _mapping(doc, str(path))
 
 
 def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
     """Check a mapping given as YAML text (``source`` names it in messages)."""
-    try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 -- _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise MappingError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(doc, _Located):
-        raise MappingError(f"{source}: expected a mapping with a `tags:` list, got {type(doc).__name__}")
-    _only(doc, {"endpoint", "subscription", "tags"}, source)
-    sub = doc.get("subscription") or _Located()
-    if not isinstance(sub, _Located):
-        raise MappingError(f"{source}:{doc.lines['subscription']}: key 'subscription' must be a mapping")
-    _only(sub, {"publishing_interval", "sampling_interval", "queue_size"}, source)
-    tags = doc.get("tags")
-    if not isinstance(tags, list) or not tags:
-        line = doc.lines.get("tags", doc.line)
-        raise MappingError(f"{source}:{line}: key 'tags' must be a non-empty list of {{tag, node or path}} entries")
-    entries = tuple(_tag_map(entry, source, doc.lines["tags"]) for entry in tags)
-    seen: dict[str, str] = {}
-    for entry in entries:
-        if entry.tag in seen:
-            raise MappingError(f"{entry.where}: tag {entry.tag} is already mapped at {seen[entry.tag]}; "
-                               "map each tag from one node only")
-        seen[entry.tag] = entry.where
-    endpoint = doc.get("endpoint")
-    if endpoint is not None and not (isinstance(endpoint, str) and endpoint.startswith("opc.tcp://")):
-        raise MappingError(f"{source}:{doc.lines['endpoint']}: key 'endpoint' must look like "
-                           f"'opc.tcp://host:4840', got {endpoint!r}")
-    return Mapping(
-        tags=entries,
-        endpoint=endpoint,
-        publishing_interval=_number(sub, "publishing_interval", 0.5, source, positive=True),
-        sampling_interval=_number(sub, "sampling_interval", 0.1, source),
-        queue_size=int(_number(sub, "queue_size", 10, source, positive=True)),
-        source=source,
-    )
+    return _mapping(config.loads(text, SCHEMA, file=source), source)
 
 
-def _tag_map(entry: object, source: str, list_line: int) -> TagMap:
-    if not isinstance(entry, _Located):
-        raise MappingError(f"{source}:{list_line}: each entry of 'tags' must be a mapping like "
-                           f"{{tag: R-101.TT-01, node: 'ns=2;s=TT01'}}, got {entry!r}")
-    _only(entry, {"tag", "node", "path", "unit", "source_unit", "scale", "offset", "type"}, source)
-    where = f"{source}:{entry.line}"
-    tag = entry.get("tag")
-    if not isinstance(tag, str) or not TAG_NAME.match(tag):
-        raise MappingError(f"{where}: key 'tag' must be a twin tag ASSET.SIGNAL (e.g. R-101.TT-01), got {tag!r}")
-    node, path = entry.get("node"), entry.get("path")
-    if (node is None) == (path is None):
-        raise MappingError(f"{where}: tag {tag} needs exactly one of 'node' (a NodeId such as 'ns=2;s=TT01') "
-                           "or 'path' (a browse path from Objects such as '2:Plant/2:R-101/2:TT-01')")
-    for key, value in (("node", node), ("path", path)):
-        if value is not None and not isinstance(value, str):
-            raise MappingError(f"{source}:{entry.lines[key]}: key '{key}' must be a string, got {value!r}")
-    if node is not None:
-        from asyncua import ua
+def _mapping(doc, source: str) -> Mapping:
+    sub = doc["subscription"]
+    if sub["publishing_interval"] <= 0 or sub["sampling_interval"] < 0 or sub["queue_size"] < 1:
+        raise doc.error("subscription", "intervals must be positive (sampling may be 0: as fast as possible) "
+                                        "and the queue size at least 1")
+    tags, seen = doc["tags"], {}
+    entries = []
+    for i, entry in enumerate(tags):
+        tag_map = _tag_map(entry, tags, i)
+        if tag_map.tag in seen:
+            raise tags.error(i, f"tag {tag_map.tag} is already mapped on line {seen[tag_map.tag]}",
+                             hint="map each tag from one node only")
+        seen[tag_map.tag] = tags.lines[i]
+        entries.append(tag_map)
+    return Mapping(tags=tuple(entries), endpoint=doc["endpoint"], publishing_interval=sub["publishing_interval"],
+                   sampling_interval=sub["sampling_interval"], queue_size=sub["queue_size"], source=source)
 
+
+def _tag_map(entry, tags, index: int) -> TagMap:
+    where = f"{tags.file}:{tags.lines[index]}"
+    if (entry["node"] is None) == (entry["path"] is None):
+        raise tags.error(index, f"tag {entry['tag']} needs exactly one of 'node' or 'path'",
+                         expected="node: a NodeId such as 'ns=2;s=TT01', or path: a browse path from Objects "
+                                  "such as '2:Plant/2:R-101/2:TT-01'")
+    if entry["node"] is not None:
         try:
-            ua.NodeId.from_string(node)
+            ua.NodeId.from_string(entry["node"])
         except Exception:
-            raise MappingError(f"{source}:{entry.lines['node']}: {node!r} is not a NodeId; expected e.g. "
-                               "'ns=2;s=R101.TT01' or 'ns=2;i=1001'") from None
-    type_name = entry.get("type", "float")
-    if type_name not in TYPES:
-        raise MappingError(f"{source}:{entry.lines['type']}: key 'type' must be one of {', '.join(TYPES)}, "
-                           f"got {type_name!r}")
-    unit, source_unit = entry.get("unit", ""), entry.get("source_unit")
-    tag_map = TagMap(
-        tag=tag, node=node, path=path, unit=str(unit), dtype=TYPES[type_name],
-        scale=_number(entry, "scale", 1.0, source), offset=_number(entry, "offset", 0.0, source),
-        source_unit=source_unit, where=where,
-    )
-    if source_unit is not None:
+            raise entry.error("node", f"{entry['node']!r} is not a NodeId",
+                              expected="e.g. 'ns=2;s=R101.TT01' or 'ns=2;i=1001'") from None
+    tag_map = TagMap(tag=entry["tag"], node=entry["node"], path=entry["path"], unit=entry["unit"],
+                     dtype=TYPES[entry["type"]], scale=float(entry["scale"]), offset=float(entry["offset"]),
+                     source_unit=entry["source_unit"], where=where)
+    if tag_map.source_unit is not None:
         if tag_map.dtype is not float:
-            raise MappingError(f"{source}:{entry.lines['source_unit']}: unit conversion needs a float tag")
+            raise entry.error("source_unit", "unit conversion needs a float tag", hint="remove 'type' or the unit")
         try:
             tag_map._affine  # noqa: B018 -- converts once, here, so that bad units fail at load
         except Exception as exc:
-            raise MappingError(f"{source}:{entry.lines['source_unit']}: cannot convert {source_unit!r} to "
-                               f"{unit!r}: {exc}") from None
+            raise entry.error("source_unit", f"cannot convert {tag_map.source_unit!r} to {tag_map.unit!r}: "
+                                             f"{type(exc).__name__}: {exc}",
+                              expected="two units of the same kind that pint knows, e.g. degC and K") from None
     return tag_map
-
-
-def _only(doc: _Located, allowed: set[str], source: str) -> None:
-    for key in doc:
-        if key not in allowed:
-            raise MappingError(f"{source}:{doc.lines[key]}: unknown key {key!r}; expected one of "
-                               f"{', '.join(sorted(allowed))}")
-
-
-def _number(doc: _Located, key: str, default: float, source: str, positive: bool = False) -> float:
-    value = doc.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or (positive and value <= 0):
-        kind = "a positive number" if positive else "a finite number"
-        raise MappingError(f"{source}:{doc.lines.get(key, doc.line)}: key '{key}' must be {kind}, got {value!r}")
-    return float(value)
 
 
 def dump_mapping(mapping: Mapping) -> str:

@@ -63,3 +63,39 @@ class Proxy:
                 dst.transport.abort()
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+class ServerThread:
+    """A TwinServer running in its own thread and event loop, so that one server (slow to start: asyncua builds
+    the whole standard address space) serves all the tests of a module, each with its own ``asyncio.run``."""
+
+    def __init__(self, server) -> None:
+        import threading
+
+        self.server = server
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._main(),), daemon=True)
+
+    async def _main(self) -> None:
+        self._stop = asyncio.Event()
+        try:
+            async with self.server:
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as exc:  # noqa: BLE001 -- handed to the test thread
+            self._error = exc
+            self._ready.set()
+
+    def __enter__(self):
+        self._thread.start()
+        self._ready.wait(120)
+        if self._error:
+            raise self._error
+        return self.server
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)

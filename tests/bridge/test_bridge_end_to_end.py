@@ -5,6 +5,8 @@ wrote): what arrives must equal what was written, value for value and timestamp 
 """
 import asyncio
 import math
+import re
+import socket
 import subprocess
 import sys
 import time
@@ -12,106 +14,173 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Proxy, run, until
+from conftest import Proxy, ServerThread, run, until
 
 from bridge.client import Bridge
 from bridge.mapping import parse_mapping
+from bridge.security import ClientSecurity
 from bridge.server import TwinServer
 from twin.tags import Quality, TagBus
 
 HERE = Path(__file__).parent
 FAST = "subscription: {publishing_interval: 0.02, sampling_interval: 0, queue_size: 100}\n"
+ORIGIN = float(int(time.time()))  # whole seconds: timestamps survive the trip to the microsecond
 
 
-def test_values_timestamps_and_quality_arrive_equal(port):
-    origin = float(int(time.time()))  # whole seconds: timestamps survive the trip to the microsecond
-    served = TagBus()
-    served.define("R-101.TT-01", unit="K", initial=293.15)
-    served.define("R-101.state", dtype=str, initial="idle")
-    served.define("R-101.batches", dtype=int, initial=0)
+def now() -> float:
+    return round(time.time() - ORIGIN, 6)
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory):
+    """One served bus for the module's tests: each test writes its own tags, at the current time."""
+    bus = TagBus()
+    bus.define("R-101.TT-01", unit="K", initial=293.15)
+    bus.define("R-101.state", dtype=str, initial="idle")
+    bus.define("R-101.batches", dtype=int, initial=0)
+    bus.define("C-1.count", initial=0.0)
+    bus.define("C-2.count", initial=0.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = TwinServer(bus, f"opc.tcp://127.0.0.1:{port}", history=tmp_path_factory.mktemp("h") / "h.db",
+                        historize="C-1.*", time_origin=ORIGIN)
+    with ServerThread(server):
+        yield bus, server.endpoint
+
+
+def test_values_timestamps_and_quality_arrive_equal(plant):
+    served, endpoint = plant
     mapping = parse_mapping(FAST + """tags:
   - {tag: R-101.TT-01, node: "ns=2;s=R-101.TT-01", unit: K}
   - {tag: R-101.state, path: "2:pharma-twin/2:R-101/2:state", type: str}
   - {tag: R-101.batches, node: "ns=2;s=R-101.batches", type: int}
 """)
     live = TagBus()
+    start = now()
 
     async def body():
-        async with TwinServer(served, f"opc.tcp://127.0.0.1:{port}", time_origin=origin):
-            async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{port}", time_origin=origin) as bridge:
-                await until(bridge.connected.is_set, what="connection")
-                t = round(time.time() - origin, 6)
-                for k in range(1, 41):  # every write a change: the bus notifies (and OPC UA reports) changes only
-                    t += 0.013
-                    served.write("R-101.TT-01", 293.15 + math.sin(k), t=round(t, 6),
-                                 quality=Quality.UNCERTAIN if k == 7 else Quality.GOOD)
-                    if k % 10 == 1:
-                        served.write("R-101.state", f"phase-{k}", t=round(t, 6))
-                        served.write("R-101.batches", k // 10 + 1, t=round(t, 6))
-                    await asyncio.sleep(0.013)
-                await until(lambda: live["R-101.TT-01"].timestamp == pytest.approx(t, abs=1e-6), what="last value")
-                await until(lambda: live["R-101.batches"].value == 4, what="last batch count")
-                assert bridge.problems == []
+        async with Bridge(live, mapping, endpoint, time_origin=ORIGIN) as bridge:
+            await until(bridge.connected.is_set, what="connection")
+            for k in range(1, 41):  # every write a change: the bus notifies (and OPC UA reports) changes only
+                t = now()
+                served.write("R-101.TT-01", 293.15 + math.sin(k), t=t,
+                             quality=Quality.UNCERTAIN if k == 7 else Quality.GOOD)
+                if k % 10 == 1:
+                    served.write("R-101.state", f"phase-{k}", t=t)
+                    served.write("R-101.batches", k // 10 + 1, t=t)
+                await asyncio.sleep(0.013)
+            await until(lambda: live["R-101.TT-01"].timestamp == pytest.approx(t, abs=1e-6), what="last value")
+            await until(lambda: live["R-101.batches"].value == 4, what="last batch count")
+            assert bridge.problems == []
 
     run(body())
     for name in ("R-101.TT-01", "R-101.state", "R-101.batches"):
         t_in, v_in, q_in = served.history(name)
         t_out, v_out, q_out = live.history(name)
-        np.testing.assert_allclose(t_out, t_in, rtol=0, atol=1e-6)
-        assert list(v_out) == list(v_in) and list(q_out) == list(q_in)
+        written = t_in >= start
+        np.testing.assert_allclose(t_out[1:], t_in[written], rtol=0, atol=1e-6)  # [0]: the value on connection
+        assert list(v_out[1:]) == list(v_in[written]) and list(q_out[1:]) == list(q_in[written])
 
 
-def test_network_outage_is_back_filled_from_the_server_history(port, tmp_path):
+def test_network_outage_is_back_filled_from_the_server_history(plant):
     """The server keeps running (and historizing) while the network is down: every value must arrive, once."""
-    origin = float(int(time.time()))
-    served = TagBus()
-    served.define("C-1.count", initial=0.0)
+    served, endpoint = plant
     mapping = parse_mapping(FAST + "tags:\n  - {tag: C-1.count, node: 'ns=2;s=C-1.count'}\n")
     live = TagBus()
-    with socket_pair() as (proxy_port,):
-        async def body():
-            async with TwinServer(served, f"opc.tcp://127.0.0.1:{port}", history=tmp_path / "h.db",
-                                  time_origin=origin):
-                proxy = Proxy(proxy_port, port)
-                await proxy.start()
-                async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{proxy_port}", time_origin=origin,
-                                  backoff=(0.2, 0.5)) as bridge:
-                    await until(bridge.connected.is_set, what="connection")
-                    t0 = round(time.time() - origin, 3)
-                    for k in range(1, 61):
-                        if k == 20:
-                            await proxy.cut()
-                        if k == 40:
-                            await proxy.start()
-                        served.write("C-1.count", float(k), t=t0 + k * 0.02)
-                        await asyncio.sleep(0.02)
-                    await until(lambda: live["C-1.count"].value == 60.0, timeout=15, what="the last value")
-                    assert bridge.stats["reconnects"] >= 1 and bridge.stats["backfilled"] > 0
-                    assert bridge.stats["gaps"] == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        proxy_port = s.getsockname()[1]
+    start = now()
 
-        run(body())
+    async def body():
+        proxy = Proxy(proxy_port, int(endpoint.rsplit(":", 1)[1]))
+        await proxy.start()
+        async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{proxy_port}", time_origin=ORIGIN,
+                          backoff=(0.2, 0.5)) as bridge:
+            await until(bridge.connected.is_set, what="connection")
+            for k in range(1, 61):
+                if k == 20:
+                    await proxy.cut()
+                if k == 40:
+                    await proxy.start()
+                served.write("C-1.count", float(k), t=now())
+                await asyncio.sleep(0.02)
+            await until(lambda: live["C-1.count"].value == 60.0, timeout=15, what="the last value")
+            assert bridge.stats["reconnects"] >= 1 and bridge.stats["backfilled"] > 0
+            assert bridge.stats["gaps"] == 0
+
+    run(body())
     t_in, v_in, _ = served.history("C-1.count")
     t_out, v_out, q_out = live.history("C-1.count")
-    assert list(v_out) == list(v_in), "missing or duplicated values"
-    np.testing.assert_allclose(t_out, t_in, rtol=0, atol=1e-6)
+    written = t_in >= start
+    assert list(v_out[1:]) == list(v_in[written]), "missing or duplicated values"
+    np.testing.assert_allclose(t_out[1:], t_in[written], rtol=0, atol=1e-6)
     assert set(q_out) == {Quality.GOOD}
 
 
-class socket_pair:
-    """One more free loopback port (for the proxy), as a context manager for symmetry with the fixture."""
+def test_bad_nodes_and_types_are_reported_and_the_other_tags_keep_flowing(plant):
+    served, endpoint = plant
+    mapping = parse_mapping(FAST + """tags:
+  - {tag: C-2.count, node: "ns=2;s=C-2.count"}
+  - {tag: X-1.missing, node: "ns=2;s=NO-SUCH.node"}
+  - {tag: X-2.missing, path: "2:pharma-twin/2:NO-SUCH/2:node"}
+  - {tag: X-3.wrongtype, node: "ns=2;s=R-101.state"}
+""", source="plant.yaml")
+    live = TagBus()
 
-    def __enter__(self):
-        import socket
+    async def body():
+        async with Bridge(live, mapping, endpoint, time_origin=ORIGIN) as bridge:
+            await until(bridge.connected.is_set, what="connection")
+            for k in range(1, 11):
+                served.write("C-2.count", float(k), t=now())
+                await asyncio.sleep(0.02)
+            await until(lambda: live["C-2.count"].value == 10.0, what="the good tag")
+            return bridge.problems
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return (s.getsockname()[1],)
+    problems = run(body())
+    assert len(problems) == 3, problems
+    assert "plant.yaml:4: node ns=2;s=NO-SUCH.node does not exist" in problems[1] + problems[0]
+    text = "\n".join(problems)
+    assert "plant.yaml:5: browse path 2:pharma-twin/2:NO-SUCH/2:node does not exist" in text
+    assert re.search(r"plant.yaml:6: node ns=2;s=R-101.state sent '.*' \(str\), which does not convert to tag "
+                     r"X-3.wrongtype of type float; hint: set `type:`", text)
+    assert list(live.history("C-2.count")[1][1:]) == [float(k) for k in range(1, 11)]
 
-    def __exit__(self, *exc):
-        return False
+
+def test_unreachable_endpoint_is_reported_and_retried():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nobody listens once the socket is closed
+    mapping = parse_mapping("tags:\n  - {tag: C-1.count, node: 'ns=2;s=C-1.count'}\n")
+
+    async def body():
+        async with Bridge(TagBus(), mapping, f"opc.tcp://127.0.0.1:{closed}", backoff=(0.05, 0.1)) as bridge:
+            await until(lambda: bridge.problems, what="a problem report")
+            await asyncio.sleep(0.3)
+            return bridge.problems
+
+    problems = run(body())
+    assert len(problems) == 1, "a failure that repeats is reported once"
+    assert f"cannot reach opc.tcp://127.0.0.1:{closed}" in problems[0] and "is the server running" in problems[0]
 
 
-@pytest.mark.parametrize("history", [True, False], ids=["with-history", "without-history"])
+def test_wrong_security_policy_is_explained(plant, tmp_path):
+    _, endpoint = plant  # offers policy None only
+    mapping = parse_mapping("tags:\n  - {tag: C-1.count, node: 'ns=2;s=C-1.count'}\n")
+    security = ClientSecurity("Basic256Sha256", "Sign", pki=tmp_path / "pki")
+
+    async def body():
+        async with Bridge(TagBus(), mapping, endpoint, security=security, backoff=(0.1, 0.2)) as bridge:
+            await until(lambda: bridge.problems, what="a problem report")
+            return bridge.problems
+
+    (problem,) = run(body())
+    assert "offers no endpoint with policy Basic256Sha256 / Sign" in problem
+
+
+@pytest.mark.parametrize("history", [pytest.param(True, marks=pytest.mark.slow), False],
+                         ids=["with-history", "without-history"])
 def test_server_killed_and_restarted(port, tmp_path, history):
     """Kill the server process mid-run and restart it: the bridge recovers; with the server's history it back-fills
     what it missed, without it marks the gap; every value the server wrote outside the marked gap arrives, once."""
