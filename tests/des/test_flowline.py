@@ -651,3 +651,35 @@ def test_readme_example_runs(capsys):
     exec(code, {})
     out = capsys.readouterr().out
     assert "50 replications" in out and "coater" in out
+
+
+def test_a_run_releases_the_gil():
+    """While a replication runs, a Python thread keeps running: its longest stall is far shorter than the run
+    (a call that holds the GIL, such as ``sum(range(10**8))``, stalls it for the whole call)."""
+    import threading
+    import time
+
+    from twin import _flowline
+    from twin.des.flowline import _stream_state
+
+    line = mm1(0.9, 1.0)
+    seeds = np.array([_stream_state(1, (0, i)) for i in range(3)], dtype=np.uint64)
+    rep = _flowline.Replication(line._compiled, seeds, 200_000.0, 0.0)
+    stop, longest = threading.Event(), [0.0]
+
+    def spin():
+        last = time.perf_counter()
+        while not stop.is_set():
+            now = time.perf_counter()
+            longest[0], last = max(longest[0], now - last), now
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    time.sleep(0.02)
+    start = time.perf_counter()
+    rep.run()
+    took = time.perf_counter() - start
+    stop.set()
+    spinner.join()
+    assert rep.events > 350_000
+    assert longest[0] < took / 2, (longest[0], took)
