@@ -37,13 +37,14 @@ from twin.unit import ContinuousUnit, Unit
 class Twin:
     """A plant's behaviour on one clock.
 
-    ``plant``: a :class:`twin.plant.Plant` whose assets carry ``behaviour:`` entries (attached at construction), or
+    ``plant``: a :class:`twin.plant.Plant` whose assets carry ``behaviour:`` entries (attached at construction, see
+    :mod:`twin.behaviours`; ``params`` override their parameters by tag, ``seed`` seeds their random streams), or
     ``None`` to add units in code. ``sample_interval``: seconds between recorded samples of continuous signals.
     ``process_options``: options of the continuous simulator (``rtol``, ``atol``, ``compiled``...).
     """
 
-    def __init__(self, plant=None, *, sample_interval: float = 1.0, solve_loops: bool = False,
-                 **process_options) -> None:
+    def __init__(self, plant=None, *, params: dict[str, dict] | None = None, seed: int = 0,
+                 sample_interval: float = 1.0, solve_loops: bool = False, **process_options) -> None:
         if not (isinstance(sample_interval, int | float) and sample_interval > 0):
             raise ValueError(f"sample_interval must be a positive number of seconds, got {sample_interval!r}")
         self.plant = plant
@@ -57,10 +58,11 @@ class Twin:
         self._waiters: dict[str, list] = {}
         self._continuous: list[ContinuousUnit] = []
         self._started = False
+        self.static: list[str] = []  # plant assets without a behaviour model
         if plant is not None:
             from twin.behaviours import attach_behaviours
 
-            attach_behaviours(self, plant)
+            attach_behaviours(self, plant, params, seed)
 
     # -- building -------------------------------------------------------------------------------------------------
     @property

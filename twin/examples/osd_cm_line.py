@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.process.units import Blender, LossInWeightFeeder, TabletPress
-from twin.unit import DiscreteUnit
+from twin.process.units import Blender, HopperRefill, LossInWeightFeeder, TabletPress
 
 COMPONENTS = ("API", "MCC", "MgSt")
 REFILL_TIME = 60.0  # s
@@ -43,24 +42,6 @@ FEEDERS = (
 BLENDER_TAU, BLENDER_N, PRESS_TAU, TAU_C = 120.0, 5, 20.0, 10.0
 
 
-class Refill(DiscreteUnit):
-    """Refills one feeder's hopper whenever its ``low`` event fires; each lot brings a new feed factor."""
-
-    def __init__(self, spec: FeederSpec, rng: np.random.Generator, ff_sigma: float) -> None:
-        super().__init__(spec.tag + "-REFILL")
-        self.spec, self.rng, self.ff_sigma = spec, rng, ff_sigma
-
-    def process(self, twin):
-        feeder = self.spec.tag
-        rate = (self.spec.m0 - self.spec.m_low) / REFILL_TIME
-        while True:
-            yield twin.event(f"{feeder}.low")
-            twin.set(f"{feeder}.refill", rate)
-            yield twin.env.timeout(REFILL_TIME)
-            twin.set(f"{feeder}.refill", 0.0)
-            twin.set(f"{feeder}.ff", 1.0 + self.ff_sigma * self.rng.standard_normal())
-
-
 def build(twin, seed: int = 0, ff_sigma: float = 0.03) -> None:
     """Add the line's models, streams and refill processes to ``twin``."""
     for spec in FEEDERS:
@@ -76,4 +57,4 @@ def build(twin, seed: int = 0, ff_sigma: float = 0.03) -> None:
     twin.connect("BL-101.out", "TP-101.in")
     streams = np.random.SeedSequence(seed).spawn(len(FEEDERS))
     for spec, ss in zip(FEEDERS, streams, strict=True):
-        twin.add(Refill(spec, np.random.default_rng(ss), ff_sigma))
+        twin.add(HopperRefill(spec.tag, spec.m0, spec.m_low, np.random.default_rng(ss), ff_sigma, REFILL_TIME))

@@ -1,7 +1,7 @@
 """The pharma unit library, one module per unit or family; ``BEHAVIOURS`` maps plant-YAML names to classes."""
 from twin.process.units.chiller import Chiller
 from twin.process.units.cstr import CSTR
-from twin.process.units.feeder import LossInWeightFeeder
+from twin.process.units.feeder import HopperRefill, LossInWeightFeeder
 from twin.process.units.heat_exchanger import PlateHeatExchanger
 from twin.process.units.hvac import CleanroomZone
 from twin.process.units.press import TabletPress
@@ -22,5 +22,6 @@ BEHAVIOURS = {
     "chiller": Chiller,
 }
 
-__all__ = ["BEHAVIOURS", "AxialDispersion", "Blender", "CSTR", "Chiller", "CleanroomZone", "LossInWeightFeeder",
+__all__ = ["BEHAVIOURS", "AxialDispersion", "Blender", "CSTR", "Chiller", "CleanroomZone", "HopperRefill",
+           "LossInWeightFeeder",
            "PlateHeatExchanger", "SemiBatchReactor", "TabletPress", "TanksInSeries"]

@@ -7,12 +7,14 @@ weighing is void and the controller holds the speed (volumetric mode). A new ref
 factor (input ``ff``): this is the feed-factor noise a DES refill process draws per lot.
 
 Guards: ``low`` when the hopper mass falls through ``m_low`` (call a refill), ``empty`` when it runs dry.
+:class:`HopperRefill` is the refill system: a DES process that answers ``low``.
 """
 from __future__ import annotations
 
 import casadi as ca
 
 from twin.process.model import ProcessModel, solids
+from twin.unit import DiscreteUnit
 
 
 class LossInWeightFeeder(ProcessModel):
@@ -37,3 +39,23 @@ class LossInWeightFeeder(ProcessModel):
         self.guard("empty", -m, +1)
         self.stream = solids(components)
         self.outlet("out", self.stream, {f"m_{c}": (F if c == component else 0) for c in components})
+
+
+class HopperRefill(DiscreteUnit):
+    """The refill system of a feeder, a DES process: on the feeder's ``low`` event it tops the hopper up to ``m_full``
+    in ``duration`` seconds; each lot brings a feed factor drawn from ``N(1, ff_sigma)`` with ``rng``."""
+
+    def __init__(self, feeder: str, m_full: float, m_low: float, rng, ff_sigma: float = 0.03,
+                 duration: float = 60.0) -> None:
+        super().__init__(feeder + "-REFILL")
+        self.feeder, self.rate, self.duration = feeder, (m_full - m_low) / duration, duration
+        self.rng, self.ff_sigma = rng, ff_sigma
+
+    def process(self, twin):
+        f = self.feeder
+        while True:
+            yield twin.event(f"{f}.low")
+            twin.set(f"{f}.refill", self.rate)
+            yield twin.env.timeout(self.duration)
+            twin.set(f"{f}.refill", 0.0)
+            twin.set(f"{f}.ff", 1.0 + self.ff_sigma * self.rng.standard_normal())

@@ -1,9 +1,13 @@
-"""Jacketed semi-batch reactor: A charged, B dosed, A + B -> P exothermic, jacket cooling, heating, interlock.
+"""Jacketed semi-batch reactor: A charged, B dosed, A + B -> P exothermic, jacket heating/cooling, interlock.
 
 Rate ``r = k0 exp(-Ea / (R T)) cA cB V`` (mol/s). Energy of the contents (density and heat capacity constant):
-``rho cp V dT/dt = (-dH) r + UA (Tj - T) + rho cp F (T_dose - T) + Q_heat``; the jacket is one lump fed with coolant
-``F_cool`` at ``T_cin``. Two running totals make the energy balance checkable: heat released by the reaction and
-heat taken by the jacket. The guard ``T_high`` is the high-temperature interlock (``T`` rising through ``T_trip``).
+``rho cp V dT/dt = (-dH) r + UA (Tj - T) + rho cp F (T_dose - T) + rho cp F_charge (T_charge - T) + Q_heat``; the
+jacket is one lump fed with heat-transfer fluid ``F_cool`` at ``T_cin`` (hot water to heat, cooling water to cool).
+``F_charge`` charges A solution, ``F_out`` drains the contents. Two running totals make the energy balance
+checkable: heat released by the reaction and heat taken by the jacket.
+
+Guards: ``T_high`` the high-temperature interlock (``T`` rising through ``T_trip``), ``at_setpoint`` (``T`` rising
+through the input ``T_sp``), ``drained`` (volume falling through ``V_heel``).
 """
 from __future__ import annotations
 
@@ -18,13 +22,17 @@ class SemiBatchReactor(ProcessModel):
     def __init__(self, tag: str, *, V0: float = 2.0, cA0: float = 2000.0, T0: float = 293.15, k0: float = 5e4,
                  Ea: float = 60e3, dH: float = -1.5e5, rho: float = 1000.0, cp: float = 3500.0, UA: float = 8e3,
                  m_jacket: float = 300.0, cp_cool: float = 4180.0, c_dose: float = 5000.0,
-                 T_trip: float = 353.15) -> None:
+                 T_trip: float = 353.15, c_charge: float = 2000.0, V_heel: float = 0.05) -> None:
         super().__init__(tag)
         F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
         T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
         F_cool = self.input("F_cool", 2.0, "kg/s", "coolant flow through the jacket")
         T_cin = self.input("T_cin", 283.15, "K", "coolant inlet temperature")
         Q_heat = self.input("Q_heat", 0.0, "W", "heating power into the contents")
+        F_ch = self.input("F_charge", 0.0, "m3/s", "charging flow of the A solution")
+        T_ch = self.input("T_charge", 293.15, "K", "temperature of the charged solution")
+        F_out = self.input("F_out", 0.0, "m3/s", "discharge flow")
+        T_sp = self.input("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event")
         k0_ = self.parameter("k0", k0, "m3/(mol s)", "pre-exponential factor")
         Ea_ = self.parameter("Ea", Ea, "J/mol", "activation energy")
         dH_ = self.parameter("dH", dH, "J/mol", "reaction enthalpy (negative: exothermic)")
@@ -35,6 +43,8 @@ class SemiBatchReactor(ProcessModel):
         cpc = self.parameter("cp_cool", cp_cool, "J/(kg K)", "coolant heat capacity")
         cB_in = self.parameter("c_dose", c_dose, "mol/m3", "concentration of B in the dosed solution")
         T_trip_ = self.parameter("T_trip", T_trip, "K", "high-temperature interlock trip point")
+        cA_in = self.parameter("c_charge", c_charge, "mol/m3", "concentration of A in the charged solution")
+        V_heel_ = self.parameter("V_heel", V_heel, "m3", "volume left when drained")
         V = self.state("V", V0, "m3", "liquid volume")
         nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
         nB = self.state("nB", 0.0, "mol", "B in the reactor")
@@ -46,15 +56,19 @@ class SemiBatchReactor(ProcessModel):
         r = k0_ * ca.exp(-Ea_ / (R * T)) * nA * nB / V
         q_rx = -dH_ * r
         q_j = UA_ * (T - Tj)
-        self.der(V, F)
-        self.der(nA, -r)
-        self.der(nB, F * cB_in - r)
-        self.der(nP, r)
-        self.der(T, (q_rx - q_j + rho_ * cp_ * F * (T_dose - T) + Q_heat) / (rho_ * cp_ * V))
+        out = F_out / ca.fmax(V, 1e-6)  # fraction of the contents drained per second
+        self.der(V, F + F_ch - F_out)
+        self.der(nA, F_ch * cA_in - r - out * nA)
+        self.der(nB, F * cB_in - r - out * nB)
+        self.der(nP, r - out * nP)
+        self.der(T, (q_rx - q_j + rho_ * cp_ * (F * (T_dose - T) + F_ch * (T_ch - T)) + Q_heat) / (rho_ * cp_ * V))
         self.der(Tj, (q_j + F_cool * cpc * (T_cin - Tj)) / (mj * cpc))
         self.der(Q_rx, q_rx)
         self.der(Q_j, q_j)
         self.output("TT-01", T, "K", "reactor temperature")
+        self.output("LT-01", V, "m3", "liquid volume")
         self.output("rate", r, "mol/s", "reaction rate")
         self.output("conversion_B", nP / ca.fmax(nP + nB, 1e-12), "1", "fraction of dosed B converted")
         self.guard("T_high", T - T_trip_, +1)
+        self.guard("at_setpoint", T - T_sp, +1)
+        self.guard("drained", V_heel_ - V, +1)
