@@ -16,3 +16,14 @@ def test_describe_lists_variables_causality_units_and_experiment(fmu, version):
     assert row[:2] == ["T_jacket", "input"] and "K" in row and "jacket" in row
     causality = [line.split()[1] for line in lines[lines.index("") + 2:]]
     assert causality == sorted(causality, key=["parameter", "input", "output", "local", "independent"].index)
+
+
+def test_twin_inspect_fmu(fmu, capsys, tmp_path):
+    from twin.cli import main
+
+    assert main(["inspect", str(fmu("tcu", 3))]) == 0
+    out = capsys.readouterr().out
+    assert "FMI 3.0 model 'tcu'" in out and "T_set" in out
+    (tmp_path / "broken.fmu").write_text("not a zip")
+    assert main(["inspect", str(tmp_path / "broken.fmu")]) == 2
+    assert "not an FMU" in capsys.readouterr().err

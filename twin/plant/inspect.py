@@ -23,9 +23,11 @@ examples:
   twin inspect model.ifc --tag-property Pset_Tag.Number  tags kept in a property instead of the Tag attribute
   twin inspect plant.yaml --export master.csv            equipment master data for a spreadsheet (or .json)
   twin inspect plant.yaml --json | jq '.assets[].tag'    everything as JSON
+  twin inspect models/jacket_tcu.fmu                     an FMU: variables, causality, units, default experiment
 
-FILE is an .ifc (IFC2X3, IFC4, IFC4X3), a plant overlay .yaml (key 'plant:') or a mesh layout .yaml
-(key 'meshes:'). Tessellated geometry is cached in $TWIN_CACHE_DIR (default ~/.cache/pharma-twin/geometry).
+FILE is an .ifc (IFC2X3, IFC4, IFC4X3), a plant overlay .yaml (key 'plant:'), a mesh layout .yaml
+(key 'meshes:') or an .fmu (FMI 2.0 or 3.0).
+Tessellated geometry is cached in $TWIN_CACHE_DIR (default ~/.cache/pharma-twin/geometry).
 """
 
 
@@ -45,6 +47,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    if str(args.file).lower().endswith(".fmu"):  # an FMU from another tool: its model description
+        from twin.fmu.describe import FMUError, describe
+
+        try:
+            print(describe(args.file))
+        except FMUError as exc:
+            print(f"twin inspect: {exc}", file=sys.stderr)
+            return 2
+        return 0
     try:
         plant = load(args.file, tag_property=args.tag_property, geometry_cache=not args.no_cache,
                      progress=sys.stderr.isatty())
