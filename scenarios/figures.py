@@ -20,7 +20,7 @@ def trace_bands(table, column: str, confidence: float = 0.95) -> tuple[np.ndarra
     """Time, mean and half-width of the confidence band of ``column`` over the replications of a traces table."""
     reps = table.column("replication").to_numpy()
     t_all, v_all = table.column("t").to_numpy(), table.column(column).to_numpy().astype(float)
-    runs = [np.flatnonzero(reps == r) for r in np.unique(reps)]
+    runs = np.split(np.arange(len(reps)), np.flatnonzero(np.diff(reps)) + 1)   # rows come replication by replication
     n = min(len(idx) for idx in runs)
     values = np.stack([v_all[idx[:n]] for idx in runs])
     t = t_all[runs[0][:n]]

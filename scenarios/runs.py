@@ -62,7 +62,7 @@ class Failure:
 def tasks(scenario: Scenario, variants: list[str] | None = None) -> Iterator[Task]:
     """The tasks of ``variants`` (default: all, base first), replication by replication."""
     for name in variants or scenario.names:
-        params = plain(scenario.variants[name])
+        params = plain({k: v for k, v in scenario.variants[name].items() if k != "variants"})
         for r in range(params["replications"]):
             yield Task(scenario.study.name, name, r, scenario.seed, params)
 

@@ -111,7 +111,7 @@ def _resolve(raw: Mapping, schema: Record, study: Study, tags: set[str], name: s
     doc = copy.deepcopy(raw)
     del doc["variants"]
     for path, value in overrides.items():
-        _set(doc, variants[name], path, value)
+        _set(doc, variants[name], path, value, base)
     try:
         resolved = schema.validate(doc, config._Where(raw.file, raw.line, ""))
         study.check(resolved, tags)
@@ -126,16 +126,17 @@ def _resolve(raw: Mapping, schema: Record, study: Study, tags: set[str], name: s
     return dict(resolved)
 
 
-def _set(doc: Mapping, variant: Mapping, path: str, value) -> None:
-    """Put ``value`` at dotted ``path`` in ``doc``; the path must lead to an existing key (or an optional one)."""
+def _set(doc: Mapping, variant: Mapping, path: str, value, base: Mapping) -> None:
+    """Put ``value`` at dotted ``path`` in ``doc``: the path must lead to a key of the file or of the defaults."""
     parts = str(path).split(".")
     if parts[0] in NOT_OVERRIDABLE:
         raise variant.error(path, f"'{parts[0]}' cannot be changed by a variant",
                             hint="make a second scenario file for another plant or study")
-    node = doc
+    node, defaults = doc, base
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        if not isinstance(node, dict) or (part not in node and not (last and isinstance(node, Mapping))):
+        known = isinstance(defaults, dict) and part in defaults
+        if not isinstance(node, dict) or not (part in node or known or (last and isinstance(node, Mapping))):
             here = ".".join(parts[:depth]) or "the scenario"
             choices = list(node) if isinstance(node, dict) else []
             raise variant.error(path, f"override path '{path}' leads nowhere: {here} has no '{part}'",
@@ -144,8 +145,13 @@ def _set(doc: Mapping, variant: Mapping, path: str, value) -> None:
         if last:
             node[part] = value
             node.lines[part] = variant.lines.get(path, variant.line)
-        else:
-            node = node[part]
+            return
+        if part not in node:  # a section left to its defaults: start it empty, the schema fills in the rest
+            node[part] = Mapping()
+            node[part].file, node[part].line = variant.file, variant.lines.get(path, variant.line)
+            node[part].path = ".".join(parts[:depth + 1])
+            node.lines[part] = node[part].line
+        node, defaults = node[part], defaults.get(part) if known else None
 
 
 def _check_window(params: Mapping, raw: Mapping) -> None:

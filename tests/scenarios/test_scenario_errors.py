@@ -31,6 +31,17 @@ def test_the_small_scenario_loads(write_scenario):
     assert scenario.settings("second_blender")["overrides"] == {"stages.blending.units": ["BL-301", "BL-302"]}
 
 
+def test_override_of_a_section_left_to_its_defaults(write_scenario):
+    """The small scenario says nothing of shifts; a variant may still drop the night shift."""
+    text = SMALL + "  two_shifts:\n    shifts.count: 2\n"
+    scenario = load(write_scenario(text))
+    assert scenario.variants["two_shifts"]["shifts"] == {"count": 2, "length": 8 * 3600.0}
+    assert scenario.variants["base"]["shifts"] == {"count": 3, "length": 8 * 3600.0}
+    err = error_of(write_scenario, SMALL + "  two_shifts:\n    shifts.cont: 2\n")
+    assert "unknown key 'cont'" in str(err) and "did you mean 'count'?" in str(err)
+    assert err.line == len(SMALL.splitlines()) + 2 and err.key == "shifts.cont"
+
+
 def test_unknown_study_suggests_the_closest(write_scenario):
     text = SMALL.replace("study: line_capacity", "study: line_capacty")
     err = error_of(write_scenario, text)
