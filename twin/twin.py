@@ -34,6 +34,13 @@ from twin.tags import TagBus
 from twin.unit import ContinuousUnit, Unit
 
 
+class UnknownEventError(KeyError):
+    """A state event name no unit declares; the message suggests the closest names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class Twin:
     """A plant's behaviour on one clock.
 
@@ -108,8 +115,8 @@ class Twin:
             import difflib
 
             close = difflib.get_close_matches(name, self._guard_names, n=3)
-            raise KeyError(f"no state event {name!r}" + (f"; did you mean {', '.join(close)}?" if close else
-                                                           f"; the twin's state events are {self._guard_names}"))
+            hint = f"did you mean {', '.join(close)}?" if close else f"the twin's state events are {self._guard_names}"
+            raise UnknownEventError(f"no state event {name!r}; {hint}")
         ev = self.env.event()
         self._waiters.setdefault(name, []).append(ev)
         return ev
@@ -131,7 +138,8 @@ class Twin:
         self._guard_names = [n for u in self._continuous if isinstance(u, FlowsheetUnit) for n, _ in u.dae.guards]
         unknown = [n for n in self._waiters if n not in self._guard_names]
         if unknown:
-            raise KeyError(f"processes wait on unknown state events {unknown}; the twin's are {self._guard_names}")
+            raise UnknownEventError(f"processes wait on unknown state events {unknown}; "
+                                    f"the twin's are {self._guard_names}")
         for unit in self._continuous:
             unit.start(self.env.now)
         self._started = True

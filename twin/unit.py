@@ -38,12 +38,16 @@ A minimal continuous unit, a first-order lag ``y' = (u - y) / tau`` integrated e
             super().__init__(tag)
             self.tau, self.y = tau, 0.0
 
+        def start(self, t0):
+            self.time = t0
+            self.write("y", self.y, t0)
+
         def advance(self, t_end):
             u = self.read("u")
             for t in [*self.twin.sample_times(self.time, t_end), t_end]:
                 self.y = u + (self.y - u) * math.exp(-(t - self.time) / self.tau)
                 self.time = t
-                self.write("y", self.y)
+                self.write("y", self.y, t)
             return t_end
 """
 from __future__ import annotations

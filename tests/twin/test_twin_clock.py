@@ -1,0 +1,121 @@
+"""The Twin's clock: DES events, continuous units and state events in one order; bad input; the Result."""
+import math
+
+import numpy as np
+import pytest
+
+from twin import Twin
+from twin.process import FlowsheetError, ProcessModel
+from twin.unit import ContinuousUnit, Signal
+
+
+def tank(tag="TK-1", k=0.1, level=0.5):
+    m = ProcessModel(tag)
+    x = m.state("x", 1.0, "m")
+    k_ = m.input("k", k, "1/s")
+    m.der(x, -k_ * x)
+    m.guard("low", level - x)
+    return m
+
+
+def test_a_state_event_resumes_a_process_at_the_crossing_before_later_events():
+    tw = Twin(sample_interval=0.5)
+    tw.add(tank())
+    log = []
+
+    def watcher(tw):
+        t = yield tw.event("TK-1.low")
+        log.append(("low", t, tw.now))
+        tw.set("TK-1.k", 0.0)  # stop the decay: x stays at 0.5
+
+    def clock(tw):
+        yield tw.env.timeout(10.0)
+        log.append(("timer", tw.now, tw.now))
+
+    tw.env.process(watcher(tw))
+    tw.env.process(clock(tw))
+    result = tw.run(until=20.0)
+    t_cross = math.log(2) / 0.1  # x = exp(-0.1 t) = 0.5 -> 6.93 s
+    assert [e[0] for e in log] == ["low", "timer"]
+    assert log[0][1] == pytest.approx(t_cross, abs=1e-6) and log[0][2] >= log[0][1]
+    t, x = result.trace("TK-1.x")
+    assert x[-1] == pytest.approx(0.5, abs=1e-9)
+    assert result.t_end == 20.0
+    assert result.kpis["state_events"] == 1 and result.kpis["discrete_changes"] == 1
+    assert np.all(np.diff(t) >= 0)
+
+
+class Lag(ContinuousUnit):
+    """The contract's example: a first-order lag integrated exactly, as an FMU unit would be stepped."""
+
+    signals = (Signal("u", "in", unit="K", default=0.0), Signal("y", "out", unit="K"))
+
+    def __init__(self, tag, tau):
+        super().__init__(tag)
+        self.tau, self.y = tau, 0.0
+
+    def start(self, t0):
+        self.time = t0
+        self.write("y", self.y, t0)
+
+    def advance(self, t_end):
+        u = self.read("u")
+        for t in [*self.twin.sample_times(self.time, t_end), t_end]:
+            self.y = u + (self.y - u) * math.exp(-(t - self.time) / self.tau)
+            self.time = t
+            self.write("y", self.y, t)
+        return t_end
+
+
+def test_a_unit_of_the_contract_runs_next_to_the_flowsheet():
+    tw = Twin(sample_interval=1.0)
+    tw.add(tank(), Lag("TIC-1", tau=5.0))
+
+    def step(tw):
+        yield tw.env.timeout(3.0)
+        tw.set("TIC-1.u", 10.0)
+
+    tw.env.process(step(tw))
+    result = tw.run(until=30.0)
+    t, y = result.trace("TIC-1.y")
+    expected = np.where(t < 3, 0.0, 10 * (1 - np.exp(-(t - 3) / 5.0)))
+    np.testing.assert_allclose(y, expected, atol=1e-12)
+    # both units wrote on the same grid, so the table has no gaps
+    table = result.table()
+    assert not np.isnan(table["TIC-1.y"]).any() and not np.isnan(table["TK-1.x"]).any()
+
+
+def test_bad_input_is_explained():
+    with pytest.raises(ValueError, match="sample_interval must be a positive number"):
+        Twin(sample_interval=0)
+    tw = Twin()
+    with pytest.raises(TypeError, match="takes units or process models, not str"):
+        tw.add("R-101")
+    tw.add(tank())
+
+    def waits(tw):
+        yield tw.event("TK-1.lwo")
+
+    tw.env.process(waits(tw))
+    with pytest.raises(KeyError, match="no state event 'TK-1.lwo'; did you mean TK-1.low"):
+        tw.run(until=1.0)
+    tw2 = Twin()
+    tw2.add(tank("A-1"))
+    with pytest.raises(FlowsheetError, match=r"A-1 has no outlet 'out'; its outlets are \[\]"):
+        tw2.connect("A-1.out", "A-2.in")
+    with pytest.raises(FlowsheetError, match="no model with the tag 'A-2'; did you mean A-1"):
+        tw2.connect("A-2.out", "A-1.in")
+
+
+def test_run_continues_and_result_plots(tmp_path):
+    tw = Twin(sample_interval=1.0)
+    tw.add(tank())
+    tw.run(until=5.0)
+    result = tw.run(until=10.0)
+    t, x = result.trace("TK-1.x")
+    assert t[-1] == 10.0 and x[-1] == pytest.approx(math.exp(-1.0), rel=1e-9)
+    fig = result.plot("TK-1.*")
+    fig.savefig(tmp_path / "tank.png")
+    assert (tmp_path / "tank.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="lies before the current time"):
+        tw.run(until=5.0)
