@@ -87,7 +87,11 @@ def load(path: str | Path) -> Scenario:
     base = schema.validate(raw, config._Where(raw.file, raw.line, ""))
     if base["seed"] < 0:
         raise raw.error("seed", f"got int {base['seed']}", expected="an integer >= 0", hint=f"seed: {-base['seed']}")
-    tags = plant_tags(base["plant"])
+    try:
+        tags = plant_tags(base["plant"])
+    except Exception as exc:  # the plant readers raise their own errors, each with the reason
+        raise raw.error("plant", f"cannot load the plant: {exc}",
+                        expected="an IFC file, a plant overlay .yaml or a mesh layout .yaml") from None
     study.check(base, tags)
     _check_window(base, raw)
     scenario = Scenario(file=Path(path), study=study, plant=base["plant"], seed=base["seed"],
@@ -164,15 +168,10 @@ def _check_window(params: Mapping, raw: Mapping) -> None:
 
 @functools.cache
 def plant_tags(path: Path) -> frozenset[str]:
-    """The equipment tags of the plant model at ``path`` (an IFC file)."""
-    import ifcopenshell
+    """The equipment tags of the plant at ``path`` (IFC, plant overlay or mesh layout; see ``twin.plant.load``)."""
+    from twin import plant
 
-    try:
-        model = ifcopenshell.open(str(path))
-    except Exception as exc:  # ifcopenshell raises its own and RuntimeError for unreadable files
-        raise ConfigError(f"cannot read the plant model: {exc}", file=path, key="plant",
-                          expected="an IFC file such as plant_models/multipurpose_osd/multipurpose_osd.ifc") from None
-    return frozenset(e.Tag for e in model.by_type("IfcElement") if e.Tag)
+    return frozenset(asset.tag for asset in plant.load(path))
 
 
 def plain(value):

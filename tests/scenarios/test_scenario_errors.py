@@ -164,3 +164,17 @@ def test_any_value_gives_a_config_error_or_a_scenario(write_scenario, field, val
         load(write_scenario(text))
     except ConfigError as err:
         assert err.file is not None and err.line is not None
+
+
+def test_unreadable_plant_points_at_the_plant_key(write_scenario, tmp_path):
+    (tmp_path / "broken.ifc").write_text("ISO-10303-21;\nthis is not IFC\n")
+    text = SMALL.replace("plant: {plant}", "plant: broken.ifc")
+    err = error_of(write_scenario, text)
+    assert err.key == "plant" and err.line == 1 and "cannot load the plant" in str(err)
+
+
+def test_plant_overlay_yaml_works_as_well(write_scenario):
+    from conftest import PLANT
+
+    text = SMALL.replace("plant: {plant}", f"plant: {PLANT.with_name('plant.yaml')}")
+    assert load(write_scenario(text)).study.name == "line_capacity"
