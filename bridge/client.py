@@ -211,25 +211,36 @@ class Bridge:
             last, marked = self._last[name], False
             if lost_at is not None and not math.isnan(last):
                 if name in self._historizing:
-                    marked = not await self._backfill(client, name, nodes[name], last)
+                    marked = not await self._backfill(client, name, nodes[name], last, self._stamp(current[name]))
                 if name not in self._historizing or marked:
                     marked = self._mark_gap(name, lost_at, self._stamp(current[name]))
             if not self._deliver(self._maps[name], current[name]) and marked:
                 self._deliver(self._maps[name], current[name], at=self._now())  # unchanged: re-read, stamped now
 
-    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float) -> bool:
-        """Write the values the server's history holds after ``last``; False if the history cannot be read."""
+    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float, current: float) -> bool:
+        """Write the values the server's history holds after ``last``, up to the ``current`` value (the server may
+        store it a moment after serving it: read again until it is there, up to ``timeout``); False if the history
+        cannot be read or stops short."""
+        if current <= last:
+            return True  # unchanged since the last value: nothing to fill
         start = datetime.fromtimestamp(self.time_origin + last, UTC)
-        try:
-            values = await client.get_node(node).read_raw_history(start, datetime.now(UTC), return_bounds=False)
-        except ua.UaError as exc:
-            self._problem(f"tag {name}: the server's history could not be read ({exc}); the gap is marked instead",
-                          key=f"history:{name}")
-            return False
+        end = datetime.fromtimestamp(self.time_origin + max(current, self._now()) + 1.0, UTC)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                values = await client.get_node(node).read_raw_history(start, end, return_bounds=False)
+            except ua.UaError as exc:
+                self._problem(f"tag {name}: the server's history could not be read ({exc}); the gap is marked "
+                              "instead", key=f"history:{name}")
+                return False
+            reached = any(self._stamp(dv) >= current for dv in values)
+            if reached or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
         for dv in sorted(values, key=lambda dv: self._stamp(dv)):
             if self._deliver(self._maps[name], dv):
                 self.stats["backfilled"] += 1
-        return True
+        return reached  # a history that stops short of the current value leaves a gap to mark
 
     def _mark_gap(self, name: str, lost_at: float, next_stamp: float | None) -> bool:
         """A BAD entry (NaN, or the last value for other types) where the data may have stopped: at ``lost_at``,
