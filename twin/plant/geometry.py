@@ -11,6 +11,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import ifcopenshell
@@ -48,9 +49,52 @@ def settings() -> ifcopenshell.geom.settings:
 
 def tessellate(ifc: ifcopenshell.file, *, threads: int | None = None, progress: bool = False) -> Meshes:
     """Run the multi-core geometry iterator over every product of ``ifc``: ``{GlobalId: (vertices, faces)}``."""
-    meshes: Meshes = {}
+    return _drain(_start(ifc, threads), progress)
+
+
+def begin(path: Path, ifc: ifcopenshell.file, *, scale: float = 1.0, cache: bool = True, progress: bool = False,
+          warn: Callable[[str], None] = log.warning) -> Callable[[], Meshes]:
+    """Start getting the meshes of the IFC file at ``path``; call the returned function to have them.
+
+    From the cache if this exact file was tessellated before; otherwise the iterator's threads start now and work
+    in the background (they need no Python), so the caller can read the rest of the model meanwhile. ``scale`` is
+    the file's length unit in metres: if the geometry kernel read the unit differently, meshes are rescaled to
+    metres and ``warn`` is told.
+    """
+    where = cache_dir() / f"{file_hash(path)}-v{CACHE_FORMAT}-{ifcopenshell.version}.npz" if cache else None
+    if where is not None and where.exists():
+        try:
+            meshes = _read(where)
+            return lambda: meshes
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable geometry cache %s (%s)", where, exc)
+    iterator = _start(ifc)
+
+    def finish() -> Meshes:
+        meshes = _drain(iterator, progress)
+        kernel = iterator.unit_magnitude() if iterator is not None else scale
+        if meshes and abs(kernel - scale) > 1e-9 * scale:
+            warn(f"{path.name}: the geometry kernel read the length unit as {kernel:g} m, the file declares "
+                 f"{scale:g} m ({iterator.unit_name()} vs the project's units): meshes rescaled to metres")
+            meshes = {guid: (v * (scale / kernel), f) for guid, (v, f) in meshes.items()}
+        if where is not None:
+            try:
+                _write(where, meshes)
+            except OSError as exc:  # a read-only home must not stop a load
+                log.warning("cannot write geometry cache %s (%s); set TWIN_CACHE_DIR to a writable folder", where, exc)
+        return meshes
+
+    return finish
+
+
+def _start(ifc: ifcopenshell.file, threads: int | None = None):
     iterator = ifcopenshell.geom.iterator(settings(), ifc, threads or multiprocessing.cpu_count())
-    if not iterator.initialize():
+    return iterator if iterator.initialize() else None
+
+
+def _drain(iterator, progress: bool) -> Meshes:
+    meshes: Meshes = {}
+    if iterator is None:
         return meshes
     with tqdm(total=100, disable=not progress, desc="tessellating", unit="%", leave=False) as bar:
         while True:
@@ -62,24 +106,6 @@ def tessellate(ifc: ifcopenshell.file, *, threads: int | None = None, progress: 
             bar.update(iterator.progress() - bar.n)
             if not iterator.next():
                 break
-    return meshes
-
-
-def load(path: Path, ifc: ifcopenshell.file, *, cache: bool = True, progress: bool = False) -> Meshes:
-    """The meshes of the IFC file at ``path``: from the cache if this exact file was tessellated before."""
-    if not cache:
-        return tessellate(ifc, progress=progress)
-    where = cache_dir() / f"{file_hash(path)}-v{CACHE_FORMAT}-{ifcopenshell.version}.npz"
-    if where.exists():
-        try:
-            return _read(where)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("ignoring unreadable geometry cache %s (%s)", where, exc)
-    meshes = tessellate(ifc, progress=progress)
-    try:
-        _write(where, meshes)
-    except OSError as exc:  # a read-only home must not stop a load
-        log.warning("cannot write geometry cache %s (%s); set TWIN_CACHE_DIR to a writable folder", where, exc)
     return meshes
 
 

@@ -54,12 +54,15 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
         plant.warn(f"{path.name}: the file ends before END-ISO-10303-21; (truncated?): "
                    f"loaded the {len(list(ifc))} entities read so far")
     scale = ifcopenshell.util.unit.calculate_unit_scale(ifc)
+    meshes = None
+    if with_geometry:  # the geometry iterator's threads tessellate in the background while the model is read here
+        meshes = geometry.begin(path, ifc, scale=scale, cache=geometry_cache, progress=progress, warn=plant.warn)
     _read_spaces(ifc, plant, grade_property)
-    assets = _read_assets(ifc, plant, tag_property, scale)
+    assets = _read_assets(ifc, plant, tag_property, _Placements(scale))
     _read_instruments(ifc, plant, assets, tag_property)
     _read_links(ifc, plant, assets)
-    if with_geometry:
-        _attach_geometry(ifc, plant, assets, geometry.load(path, ifc, cache=geometry_cache, progress=progress))
+    if meshes is not None:
+        _attach_geometry(ifc, plant, assets, meshes())
     return plant
 
 
@@ -99,6 +102,35 @@ def _complete(path: Path) -> bool:
 def _project_name(ifc, path: Path) -> str:
     projects = ifc.by_type("IfcProject")
     return (projects[0].Name if projects and projects[0].Name else None) or path.stem
+
+
+class _Placements:
+    """World matrices of ``IfcLocalPlacement`` chains in metres, each placement computed once."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale, self.memo = scale, {}
+
+    def __call__(self, placement) -> np.ndarray:
+        if placement is None:
+            return np.eye(4)
+        key = placement.id()
+        if key not in self.memo:
+            if not placement.is_a("IfcLocalPlacement"):  # grid or linear placements: the general routine
+                matrix = ifcopenshell.util.placement.get_local_placement(placement)
+                matrix[:3, 3] *= self.scale
+            else:
+                matrix = self(placement.PlacementRelTo) @ self._relative(placement.RelativePlacement)
+            self.memo[key] = matrix
+        return self.memo[key]
+
+    def _relative(self, axes) -> np.ndarray:
+        if axes.is_a("IfcAxis2Placement3D") and axes.Axis is None and axes.RefDirection is None:
+            matrix = np.eye(4)  # the common case: a pure translation
+            matrix[:3, 3] = axes.Location.Coordinates
+        else:
+            matrix = ifcopenshell.util.placement.get_axis2placement(axes)
+        matrix[:3, 3] *= self.scale
+        return matrix
 
 
 # --- spaces ------------------------------------------------------------------------------------------------------
@@ -168,9 +200,10 @@ def _controls(element):
     return None
 
 
-def _read_assets(ifc, plant: Plant, tag_property: str | None, scale: float) -> dict[int, Asset]:
+def _read_assets(ifc, plant: Plant, tag_property: str | None, placements: _Placements) -> dict[int, Asset]:
     """Every asset by IFC entity id; the plant gets them by tag (duplicates and blanks renamed, with a warning)."""
     assets: dict[int, Asset] = {}
+    spaces = {space.guid: space.number for space in plant.spaces.values()}
     for element in ifc.by_type("IfcElement"):
         if not _is_asset(element):
             continue
@@ -186,33 +219,22 @@ def _read_assets(ifc, plant: Plant, tag_property: str | None, scale: float) -> d
                        f"{element.GlobalId}; the second is kept as '{renamed}' (fix the Tag in the model)")
             tag = renamed
         container = ifcopenshell.util.element.get_container(element)
-        placement = np.eye(4)
-        if element.ObjectPlacement is not None:
-            placement = ifcopenshell.util.placement.get_local_placement(element.ObjectPlacement)
-            placement[:3, 3] *= scale
         asset = Asset(tag=tag, type=_type(element), ifc_class=element.is_a(),
                       predefined_type=_predefined_type(element), name=element.Name or "",
                       description=element.Description or "", guid=element.GlobalId,
                       properties=_flat_properties(element),
-                      space=_space_number(container, plant), storey=_storey_of(element),
-                      ports=_ports(element, scale), placement=placement)
+                      space=spaces.get(container.GlobalId) if container is not None else None,
+                      storey=_storey_of(element), ports=_ports(element, placements),
+                      placement=placements(element.ObjectPlacement))
         plant.assets[tag] = asset
         assets[element.id()] = asset
     return assets
 
 
-def _space_number(container, plant: Plant) -> str | None:
-    if container is None or not container.is_a("IfcSpace"):
-        return None
-    return next((s.number for s in plant.spaces.values() if s.guid == container.GlobalId), None)
-
-
-def _ports(element, scale: float) -> list[Port]:
+def _ports(element, placements: _Placements) -> list[Port]:
     ports = []
     for port in ifcopenshell.util.system.get_ports(element):
-        position = None
-        if port.ObjectPlacement is not None:
-            position = ifcopenshell.util.placement.get_local_placement(port.ObjectPlacement)[:3, 3] * scale
+        position = placements(port.ObjectPlacement)[:3, 3] if port.ObjectPlacement is not None else None
         ports.append(Port(name=port.Name or port.GlobalId, direction=DIRECTIONS.get(port.FlowDirection, "unknown"),
                           position=position, guid=port.GlobalId))
     return ports
@@ -314,6 +336,8 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
                 space.volume = float(space.mesh.volume)
     for guid in list(meshes):
         element = _by_guid(ifc, guid)
+        if element is not None and element.is_a("IfcFeatureElement"):
+            continue  # openings are already cut out of their host's mesh
         plant.elements[guid] = Element(guid=guid, ifc_class=element.is_a() if element else "?",
                                        name=(element.Name or "") if element else "", mesh=mesh(guid))
     for asset in assets.values():
