@@ -1,0 +1,198 @@
+"""Replaying a run in the scene, or following a live TagBus.
+
+>>> play = Playback(scene, Recording.from_result(result), [Rule("state")])
+>>> play.frame(3600.0)                  # colours, clock and event list as they were at t = 1 h
+>>> play.inspect("R-101")               # its tags and their trend beside the scene
+>>> play.interactive().show()           # time slider, play/pause, click an asset to inspect it
+>>> play.movie("run.mp4", fps=20)       # the whole run as a movie (imageio-ffmpeg)
+
+:class:`Live` colours the scene from a TagBus as it changes (a bridged plant or a running twin): the bus's
+subscribers only note the new values (from whatever thread writes), and the scene repaints on its own timer.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+from tqdm import tqdm
+
+from viewer.colouring import Colouring, Rule, ranges_of
+from viewer.recording import Recording
+from viewer.scene import PlantScene
+
+EVENT_LINES = 8
+
+
+def _clock(t: float) -> str:
+    h, rest = divmod(float(t), 3600)
+    m, s = divmod(rest, 60)
+    return f"t = {int(h):d}:{int(m):02d}:{s:04.1f}"
+
+
+class Playback:
+    """A :class:`Recording` replayed in a :class:`PlantScene`, coloured by ``rules``.
+
+    :attr:`messages` gathers what did not fit (tags of another plant, rules that match no tag); they are shown in
+    the scene too.
+    """
+
+    def __init__(self, scene: PlantScene, recording: Recording, rules: Sequence[Rule] = (Rule("state"),)) -> None:
+        if not isinstance(recording, Recording):
+            raise TypeError(f"Playback replays a viewer.Recording (Recording.from_result(result)), "
+                            f"not {type(recording).__name__}")
+        self.scene, self.recording = scene, recording
+        self.colouring = Colouring(rules, scene.tags, recording.tags, ranges_of(recording.traces))
+        self.messages = recording.check(scene.plant) + self.colouring.messages
+        self.t0, self.t1 = recording.span
+        self.time = self.t0
+        self._base = scene.colours.copy()
+        self._traces = [recording.traces[tag] for tag in self.colouring.tags]
+        self._events_t = np.array([e[0] for e in recording.events])
+        self._chart = None
+        if self.messages:
+            scene.messages += self.messages
+            scene.plotter.add_text("\n".join(scene.messages), position="upper_left", font_size=9, color="#a04000",
+                                   name="messages")
+        self._clock = scene.plotter.add_text(_clock(self.t0), position=(0.82, 0.95), viewport=True, font_size=12,
+                                             color="black", name="clock")
+        self._events = scene.plotter.add_text(" ", position=(0.01, 0.01), viewport=True, font_size=9,
+                                              color="#333333", name="events")
+
+    def values(self, t: float) -> list:
+        """The value of each coloured tag at ``t`` (sample and hold)."""
+        out = []
+        for times, values in self._traces:
+            i = int(np.searchsorted(times, t, side="right")) - 1
+            out.append(values[i] if i >= 0 else None)
+        return out
+
+    def frame(self, t: float, render: bool = True) -> None:
+        """Show the plant as it was at time ``t`` (s): asset colours, clock, the latest events."""
+        self.time = float(np.clip(t, self.t0, self.t1))
+        self.scene.colours[:] = self.colouring.colours(self.values(self.time), self._base)
+        self._clock.SetInput(_clock(self.time))
+        n = int(np.searchsorted(self._events_t, self.time, side="right"))
+        recent = self.recording.events[max(0, n - EVENT_LINES):n]
+        self._events.SetInput(" " + "\n".join(f"{_clock(te)[4:]}  {text}" for te, text in recent))
+        self.scene.repaint(render)
+
+    def times(self, fps: float = 20.0, seconds: float | None = None) -> np.ndarray:
+        """Frame times spanning the recording: ``seconds`` of movie at ``fps`` (default 10 s)."""
+        n = max(2, int(round(fps * (seconds or 10.0))))
+        return np.linspace(self.t0, self.t1, n)
+
+    def inspect(self, tag: str) -> str:
+        """The tags of asset ``tag`` with their value now, and a chart of their trend; returns the text shown."""
+        self.scene._position(tag)
+        own = [n for n in self.recording.tags if n.split(".", 1)[0] == tag]
+        lines = [f"{tag}  ({self.scene.plant.assets[tag].type})"]
+        for name in own:
+            value = self.recording.at(name, self.time)
+            unit = self.recording.units.get(name, "")
+            lines.append(f"  {name.split('.', 1)[1]} = {value:.4g} {unit}" if isinstance(value, float | np.floating)
+                         else f"  {name.split('.', 1)[1]} = {value}")
+        if not own:
+            lines.append("  (no recorded tags)")
+        text = "\n".join(lines)
+        plotter = self.scene.plotter
+        plotter.add_text(text, position="upper_right", font_size=9, color="black", name="inspect")
+        numeric = [n for n in own if self.recording.traces[n][1].dtype.kind in "fiu"]
+        if numeric:
+            chart = pv.Chart2D(size=(0.34, 0.28), loc=(0.64, 0.36), x_label="t [h]", y_label=tag)
+            for name in numeric:
+                t, v = self.recording.traces[name]
+                chart.line(t / 3600.0, np.asarray(v, float), label=name.split(".", 1)[1])
+            if self._chart is not None:
+                plotter.remove_chart(self._chart)
+            plotter.add_chart(chart)
+            self._chart = chart
+        return text
+
+    def movie(self, path: str | Path, fps: float = 20.0, seconds: float | None = None, progress: bool = True) -> Path:
+        """Record the whole run as an MP4 (``fps`` frames a second, ``seconds`` long) with imageio-ffmpeg."""
+        path = Path(path)
+        plotter = self.scene.plotter
+        plotter.open_movie(str(path), framerate=fps, quality=7)
+        try:
+            for t in tqdm(self.times(fps, seconds), desc="movie", unit="frame", disable=not progress):
+                self.frame(t, render=False)
+                plotter.write_frame()
+        finally:
+            plotter.mwriter.close()
+            plotter.mwriter = None
+        return path
+
+    def interactive(self, speed: float | None = None) -> PlantScene:
+        """Add a time slider, a play/pause button and click-to-inspect; returns the scene to ``show()``.
+
+        ``speed``: simulated seconds per real second (default: the whole run in 20 s).
+        """
+        plotter = self.scene.plotter
+        speed = speed or max((self.t1 - self.t0) / 20.0, 1e-9)
+        state = {"playing": False}
+        slider = plotter.add_slider_widget(lambda t: self.frame(t), [self.t0, self.t1], value=self.t0,
+                                           title="time [s]", pointa=(0.25, 0.06), pointb=(0.75, 0.06),
+                                           style="modern", interaction_event="always")
+
+        def tick(_step=None) -> None:
+            if state["playing"]:
+                t = self.time + speed / 20.0
+                if t >= self.t1:
+                    state["playing"], t = False, self.t1
+                slider.GetRepresentation().SetValue(t)
+                self.frame(t)
+
+        plotter.add_checkbox_button_widget(lambda on: state.update(playing=on), value=False, position=(10, 60),
+                                           size=30, color_on="#2ca02c", color_off="#bbbbbb")
+        plotter.add_text("play", position=(45, 65), font_size=10, color="black", name="play-label")
+        plotter.add_timer_event(max_steps=10**9, duration=50, callback=tick)
+        plotter.track_click_position(lambda point: self._clicked(point), side="left")
+        self.frame(self.t0)
+        return self.scene
+
+    def _clicked(self, point) -> None:
+        tag = self.scene.asset_at(point)
+        if tag is not None:
+            self.inspect(tag)
+
+
+class Live:
+    """Colour ``scene`` from a live :class:`twin.tags.TagBus` by ``rules``; call :meth:`update` (or let
+    :meth:`start` do it on a timer) to repaint with the latest values."""
+
+    def __init__(self, scene: PlantScene, bus, rules: Sequence[Rule] = (Rule("state"),)) -> None:
+        self.scene, self.bus = scene, bus
+        self.colouring = Colouring(rules, scene.tags, list(bus))
+        self.messages = self.colouring.messages
+        self._base = scene.colours.copy()
+        self._latest = {tag: bus[tag].value for tag in self.colouring.tags}
+        self._lock = threading.Lock()
+        self._dirty = True
+        self._unsubscribe = [bus.subscribe(tag, self._note) for tag in self.colouring.tags]
+
+    def _note(self, tag) -> None:  # called by the bus, possibly from a network thread
+        with self._lock:
+            self._latest[tag.name] = tag.value
+            self._dirty = True
+
+    def update(self, render: bool = True) -> bool:
+        """Repaint if any watched tag changed since the last update; returns whether it did."""
+        with self._lock:
+            if not self._dirty:
+                return False
+            values, self._dirty = [self._latest[t] for t in self.colouring.tags], False
+        self.scene.colours[:] = self.colouring.colours(values, self._base)
+        self.scene.repaint(render)
+        return True
+
+    def start(self, interval_ms: int = 100) -> PlantScene:
+        """Repaint on a timer while the window is open; returns the scene to ``show()``."""
+        self.scene.plotter.add_timer_event(max_steps=10**9, duration=interval_ms, callback=lambda _s: self.update())
+        return self.scene
+
+    def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
