@@ -179,7 +179,6 @@ class CoSimulation(ContinuousUnit):
 
     def _step_all(self, t: float, apply: bool) -> tuple[list, FMUUnit | None]:
         """Jacobi or Gauss-Seidel: the outputs each FMU reached at ``t``, or the FMU that refused the step."""
-        outputs = list(self._current)
         changed = self._changed
         if apply:
             self._changed = False
@@ -191,9 +190,10 @@ class CoSimulation(ContinuousUnit):
                         u.apply_inputs(lookup)
             for u in self.units:
                 if not u.step_to(t):
-                    return outputs, u
+                    return self._current, u
             outputs = [u.read_outputs() for u in self.units]
         else:
+            outputs = list(self._current)
             lookup = self._lookup(outputs)
             for i, u in enumerate(self.units):
                 if self._coupled[i] or changed:

@@ -78,6 +78,7 @@ class FMUUnit(ContinuousUnit):
         self.master = None  # the CoSimulation that steps this unit
         self._variables = {v.name: v for v in self.md.modelVariables}
         self._fmi3 = self.md.fmiVersion.startswith("3")
+        self._cs = self.interface == "CoSimulation"
         self._state = None
 
     # -- joining a twin --------------------------------------------------------------------------------------------
@@ -260,7 +261,7 @@ class FMUUnit(ContinuousUnit):
 
     def step_to(self, t: float) -> bool:
         """Advance the FMU to ``t``; False if it discarded the step (it is then where it was)."""
-        if self.interface == "CoSimulation":
+        if self._cs:
             return self._do_step(t)
         with self._calling("integration", t):
             self._integrate(t)
