@@ -22,7 +22,7 @@ from scenarios.runs import Failure, Outcome, Task, execute, tasks
 from scenarios.scenario import Scenario
 
 DAY = 86400.0
-START_CLUSTER = ("start one with `dask scheduler` (it listens on tcp://HOST:8786) and workers with "
+START_CLUSTER = ("\n  hint: start one with `dask scheduler` (it listens on tcp://HOST:8786) and workers with "
                  "`dask worker tcp://HOST:8786` on machines where pharma-twin is installed, "
                  "or use --cluster local:N for N workers on this machine")
 
@@ -34,9 +34,10 @@ class ClusterError(RuntimeError):
 def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str | None = None,
               progress: bool | None = None, timeout: float = 10.0) -> list[Outcome | Failure]:
     """Execute ``tasks``; outcomes come back in task order (failures as :class:`Failure`, never raised)."""
+    if cluster is not None:
+        with connect(cluster, timeout) as client, _progress(tasks, progress) as advance:
+            return _on_dask(client, tasks, advance)
     with _progress(tasks, progress) as advance:
-        if cluster is not None:
-            return _on_dask(tasks, cluster, advance, timeout)
         workers = min(len(tasks), workers or os.cpu_count() or 1)
         if workers <= 1:
             return [advance(execute(t)) for t in tasks]
@@ -57,13 +58,12 @@ def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) 
     return grouped
 
 
-def _on_dask(tasks: Sequence[Task], cluster: str, advance: Callable, timeout: float) -> list[Outcome | Failure]:
-    with connect(cluster, timeout) as client:
-        from distributed import as_completed as dask_completed
+def _on_dask(client, tasks: Sequence[Task], advance: Callable) -> list[Outcome | Failure]:
+    from distributed import as_completed as dask_completed
 
-        futures = client.map(execute, tasks, pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        return _in_order(len(tasks), ((index[f.key], f.result()) for f in dask_completed(futures)), advance)
+    futures = client.map(execute, tasks, pure=False)
+    index = {f.key: i for i, f in enumerate(futures)}
+    return _in_order(len(tasks), ((index[f.key], f.result()) for f in dask_completed(futures)), advance)
 
 
 @contextmanager
@@ -83,12 +83,12 @@ def connect(cluster: str, timeout: float = 10.0):
             yield client
         return
     if not cluster.startswith(("tcp://", "tls://")) or ":" not in cluster.split("://", 1)[1]:
-        raise ClusterError(f"--cluster {cluster}: expected tcp://HOST:PORT (a Dask scheduler) or local:N; "
+        raise ClusterError(f"--cluster {cluster}: expected tcp://HOST:PORT (a Dask scheduler) or local:N"
                            f"{START_CLUSTER}")
     try:
         client = Client(cluster, timeout=timeout)
     except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"no Dask scheduler answers at {cluster} (waited {timeout:g} s: {exc}); "
+        raise ClusterError(f"no Dask scheduler answers at {cluster} (waited {timeout:g} s: {exc})"
                            f"{START_CLUSTER}") from None
     with client:
         yield client
