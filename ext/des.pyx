@@ -22,6 +22,9 @@ cdef extern from "Python.h":
     bint PyLong_Check(object o)
     bint PyFloat_Check(object o)
     bint PyNumber_Check(object o)
+    bint PyGen_CheckExact(object o)
+    PyObject* PyList_GET_ITEM(object list, Py_ssize_t i)
+    Py_ssize_t PyList_GET_SIZE(object list)
 
 
 # -- constants and exceptions -------------------------------------------------------------------------------------
@@ -38,6 +41,9 @@ Infinity = float('inf')
 """Convenience alias for infinity."""
 
 cdef object _PENDING = PENDING
+# An event's C field ``_callbacks`` holds None (processed), a list, _NO_CALLBACKS (none yet: the list is made when
+# someone asks for it) or a single waiting Process: most events are awaited by one process and nothing else.
+cdef object _NO_CALLBACKS = object()
 cdef int _URGENT = 0
 cdef int _NORMAL = 1
 # Calendar key = (priority + _PRIO_OFFSET) << _EID_BITS | insertion id: one integer compare orders ties.
@@ -164,13 +170,15 @@ cdef class Environment:
 
     def process(self, generator):
         """Create a new :class:`Process` instance for *generator*."""
-        return Process(self, generator)
+        cdef Process process = Process.__new__(Process)
+        process._start(self, generator)
+        return process
 
     def timeout(self, delay=0, value=None):
         """Return a new :class:`Timeout` event with a *delay* and, optionally, a *value*."""
         cdef Timeout t = Timeout.__new__(Timeout)
         t.env = self
-        t.callbacks = []
+        t._callbacks = _NO_CALLBACKS
         t._value = value
         t._delay = delay
         t._is_ok = True
@@ -292,13 +300,20 @@ cdef class Environment:
         Py_DECREF(event)  # the calendar's reference; ``event`` holds its own
 
         # Set the callbacks to None first to prevent concurrent modifications.
-        callbacks = event.callbacks
-        event.callbacks = None
+        callbacks = event._callbacks
+        event._callbacks = None
+        if isinstance(callbacks, Process):
+            (<Process>callbacks)._resume_with(event)
+            callbacks = ()
+        elif callbacks is _NO_CALLBACKS:
+            callbacks = ()
+        if type(callbacks) is not list:
+            callbacks = list(callbacks)
         try:
-            while i < len(callbacks):
-                callback = callbacks[i]
+            while i < PyList_GET_SIZE(callbacks):
+                callback = <object>PyList_GET_ITEM(callbacks, i)
                 if isinstance(callback, Process):
-                    (<Process>callback)._resume(event)
+                    (<Process>callback)._resume_with(event)
                 else:
                     callback(event)
                 i += 1
@@ -424,18 +439,30 @@ cdef class Event:
     :attr:`defused`. ``a & b`` and ``a | b`` build :class:`Condition` events.
     """
     cdef public Environment env
-    cdef public object callbacks
+    cdef object _callbacks
     cdef public object _value
     cdef bint _is_ok
     cdef bint _is_defused
     cdef dict __dict__
 
-    def __cinit__(self, *args, **kwargs):
-        self._value = _PENDING
-
     def __init__(self, env):
         self.env = env
-        self.callbacks = []
+        self._callbacks = []
+        self._value = _PENDING
+
+    @property
+    def callbacks(self):
+        """List of functions called with this event when it is processed; ``None`` once it is processed."""
+        callbacks = self._callbacks
+        if callbacks is _NO_CALLBACKS:
+            callbacks = self._callbacks = []
+        elif isinstance(callbacks, Process):
+            callbacks = self._callbacks = [callbacks]
+        return callbacks
+
+    @callbacks.setter
+    def callbacks(self, value):
+        self._callbacks = value
 
     def __repr__(self):
         return f'<{self._desc()} object at {id(self):#x}>'
@@ -452,7 +479,7 @@ cdef class Event:
     @property
     def processed(self):
         """Becomes ``True`` if the event has been processed (e.g., its callbacks have been invoked)."""
-        return self.callbacks is None
+        return self._callbacks is None
 
     @property
     def ok(self):
@@ -550,7 +577,7 @@ cdef class Timeout(Event):
 
     def __init__(self, env, delay, value=None):
         self.env = env
-        self.callbacks = []
+        self._callbacks = _NO_CALLBACKS
         self._value = value
         self._delay = delay
         self._is_ok = True
@@ -567,7 +594,7 @@ cdef class Initialize(Event):
 
     def __init__(self, env, process):
         self.env = env
-        self.callbacks = [process]
+        self._callbacks = process
         self._value = None
         # Urgent, so that it is handled before interrupts: a process not yet started cannot be interrupted.
         self._is_ok = True
@@ -599,7 +626,7 @@ cdef class Interruption(Event):
             return
         # A process always waits for a target event: stop waiting for it.
         self.process._target.callbacks.remove(self.process)
-        self.process._resume(self)
+        self.process._resume_with(self)
 
 
 cdef class Process(Event):
@@ -614,15 +641,27 @@ cdef class Process(Event):
     cdef public object _target
 
     def __init__(self, env, generator):
-        if not hasattr(generator, 'throw'):
+        self._start(env, generator)
+
+    cdef int _start(self, Environment env, generator) except -1:
+        cdef Initialize init
+        if not PyGen_CheckExact(generator) and not hasattr(generator, 'throw'):
             raise ValueError(
                 f'{generator} is not a generator. Pass the generator, e.g. env.process(worker(env)), '
                 'and make sure the function contains a yield.')
         self.env = env
-        self.callbacks = []
+        self._callbacks = _NO_CALLBACKS
+        self._value = _PENDING
         self._generator = generator
-        # Schedule the start of the execution of the process.
-        self._target = Initialize(env, self)
+        # Schedule the start of the execution of the process (urgent: before any interrupt).
+        init = Initialize.__new__(Initialize)
+        init.env = env
+        init._callbacks = self
+        init._value = None
+        init._is_ok = True
+        env._push(init, _URGENT, env._now, env._now_int)
+        self._target = init
+        return 0
 
     def _desc(self):
         """Return a string *Process(process_func_name)*."""
@@ -653,9 +692,13 @@ cdef class Process(Event):
 
     def __call__(self, event):
         """A process waits on an event by being one of its callbacks (SimPy appends ``process._resume``)."""
-        self._resume(event)
+        self._resume_with(event)
 
-    def _resume(self, Event event):
+    def _resume(self, event):
+        """Resume the generator with the value of *event* (SimPy's name for it)."""
+        self._resume_with(event)
+
+    cdef int _resume_with(self, Event event) except -1:
         """Resume the generator with the value of *event*; trigger the process when the generator exits."""
         cdef Environment env = self.env
         cdef PyObject* result
@@ -701,14 +744,21 @@ cdef class Process(Event):
                     f'\n{_describe_frame(self._generator)}Invalid yield value "{yielded}": '
                     'a process must yield events, e.g. env.timeout(1), a request or another process.') from None
             next_event = <Event>yielded
-            if next_event.callbacks is not None:
+            callbacks = next_event._callbacks
+            if callbacks is not None:
                 # Not yet processed: wait for it.
-                next_event.callbacks.append(self)
+                if callbacks is _NO_CALLBACKS:
+                    next_event._callbacks = self
+                elif isinstance(callbacks, Process):
+                    next_event._callbacks = [callbacks, self]
+                else:
+                    callbacks.append(self)
                 event = next_event
                 break
             event = next_event
         self._target = event
         env._active_proc = None
+        return 0
 
 
 def _describe_frame(generator):
@@ -803,7 +853,7 @@ cdef class Condition(Event):
         # Check the processed events now; wait for the others.
         self._check_callback = self._check
         for event in self._events:
-            if (<Event>event).callbacks is None:
+            if (<Event>event)._callbacks is None:
                 self._check(event)
             else:
                 (<Event>event).callbacks.append(self._check_callback)
@@ -820,7 +870,7 @@ cdef class Condition(Event):
         for event in self._events:
             if isinstance(event, Condition):
                 event._populate_value(value)
-            elif (<Event>event).callbacks is None:
+            elif (<Event>event)._callbacks is None:
                 value.events.append(event)
 
     def _build_value(self, event):

@@ -24,7 +24,8 @@ cdef class Put(Event):
 
     cdef int _enqueue(self, BaseResource resource) except -1:
         self.env = resource._env
-        self.callbacks = [resource._trigger_get_callback]
+        self._value = _PENDING
+        self._callbacks = [resource._trigger_get_callback]
         self.resource = resource
         self.proc = self.env._active_proc
         self._since = self.env._now
@@ -61,7 +62,8 @@ cdef class Get(Event):
 
     cdef int _enqueue(self, BaseResource resource) except -1:
         self.env = resource._env
-        self.callbacks = [resource._trigger_put_callback]
+        self._value = _PENDING
+        self._callbacks = [resource._trigger_put_callback]
         self.resource = resource
         self.proc = self.env._active_proc
         self._since = self.env._now
