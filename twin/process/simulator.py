@@ -1,8 +1,8 @@
 """Integrating a flowsheet's DAE with CVODES (ODE) or IDAS (DAE) on a sample grid, locating state events.
 
 The DAE is integrated in scaled time ``tau`` with ``t = t0 + h * tau``, so that a handful of integrators built once
-(output grids of 1, 8, 64 and 512 steps of ``tau``) cover any span: a span of ``n`` samples is done in chunks taken
-greedily from the largest grid. CasADi evaluates the outputs and the guards of a whole chunk in one call.
+(output grids of 1, 8, 64, 512 and 4096 steps of ``tau``) cover any span: a span of ``n`` samples is done in chunks
+taken greedily from the largest grid. CasADi evaluates the outputs and the guards of a whole chunk in one call.
 
 A guard that changes sign between two samples is located by Brent's method on the integrator started from the
 earlier sample (tolerance ``event_tol``, 1e-9 s by default), and the integration stops there.
@@ -18,7 +18,7 @@ from scipy.optimize import brentq
 
 from twin.process.flowsheet import Dae
 
-GRIDS = (512, 64, 8, 1)
+GRIDS = (4096, 512, 64, 8, 1)
 
 
 class IntegrationError(RuntimeError):
@@ -53,19 +53,20 @@ class Simulator:
         self.z = dae.z0.copy()
         self.p = dae.p0.copy()
         h = ca.SX.sym("h")
-        scaled = {"x": dae.x, "p": ca.vertcat(dae.p, h), "ode": h * dae.f}
-        if dae.z.numel():
-            scaled |= {"z": dae.z, "alg": dae.g}
+        empty = ca.SX(0, 1)
+        scaled = ca.Function("twin_dae", [ca.SX.sym("t"), dae.x, dae.z, ca.vertcat(dae.p, h), empty],
+                             [h * dae.f, dae.g, empty, empty], ["t", "x", "z", "p", "u"],
+                             ["ode", "alg", "quad", "zero"])
         self.solver = "idas" if dae.z.numel() else "cvodes"
         opts = {"reltol": rtol, "abstol": atol, "max_num_steps": max_num_steps, "show_eval_warnings": False,
                 "disable_internal_warnings": True}
+        ye = ca.Function("twin_ye", [dae.x, dae.z, dae.p], [ca.vertcat(dae.y, dae.e)])
         if compiled:
-            from twin.process.codegen import compiled_dae
+            from twin.process.codegen import compiled as load_compiled
 
-            scaled = compiled_dae(scaled, dae.hash())
+            scaled, ye = load_compiled([scaled, ye], dae.hash())
         self._grid = {k: _Fast(ca.integrator(f"grid{k}", self.solver, scaled, 0.0,
                                              [float(i) for i in range(1, k + 1)], opts)) for k in GRIDS}
-        ye = ca.Function("ye", [dae.x, dae.z, dae.p], [ca.vertcat(dae.y, dae.e)])
         self._ye = {k: _Fast(ye.map(f"ye{k}", "serial", k, [2], [])) for k in GRIDS}
         self._ye1 = ye
         self._rhs = ca.Function("rhs", [dae.x, dae.z, dae.p], [dae.f])
@@ -163,8 +164,11 @@ class Simulator:
         if not len(self.directions):
             return [], None, None, None
         E = YE[self.n_y:]
+        signs = np.sign(E)
+        if (signs == self._side[:, None]).all():  # the common case: every guard stays on its side
+            return [], None, None, None
         k = E.shape[1]
-        S = np.hstack([self._side[:, None], np.sign(E)])
+        S = np.hstack([self._side[:, None], signs])
         # carry the last non-zero side forward, so that a guard resting on zero does not cross twice
         last = np.maximum.accumulate(np.where(S != 0, np.arange(k + 1), 0), axis=1)
         before = np.take_along_axis(S, last, axis=1)[:, :-1]
