@@ -29,7 +29,7 @@ import ifcopenshell.util.unit
 import numpy as np
 import trimesh
 
-from twin.plant import geometry
+from twin.plant import cache, geometry
 from twin.plant.model import GRADES, Asset, Element, Instrument, Link, Plant, Port, Space
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,16 @@ class IfcError(ValueError):
 
 def read(path: str | Path, *, tag_property: str | None = None, grade_property: str = "GMPGrade",
          geometry_cache: bool = True, with_geometry: bool = True, progress: bool = False) -> Plant:
-    """Load the IFC file at ``path`` into a :class:`Plant` (see the module docstring for the mapping)."""
+    """Load the IFC file at ``path`` into a :class:`Plant` (see the module docstring for the mapping).
+
+    With ``geometry_cache`` (the default) an unchanged file read with the same options comes back from
+    :mod:`twin.plant.cache` without being parsed or tessellated again.
+    """
     path = Path(path)
+    options = {"tag_property": tag_property, "grade_property": grade_property}
+    cache_key = cache.key(path, **options) if geometry_cache and with_geometry and path.is_file() else None
+    if cache_key and (cached := cache.load(cache_key, path)) is not None:
+        return cached
     ifc = open_ifc(path)
     plant = Plant(name=_project_name(ifc, path), source=path)
     if not _complete(path):
@@ -56,13 +64,15 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
     scale = ifcopenshell.util.unit.calculate_unit_scale(ifc)
     meshes = None
     if with_geometry:  # the geometry iterator's threads tessellate in the background while the model is read here
-        meshes = geometry.begin(path, ifc, scale=scale, cache=geometry_cache, progress=progress, warn=plant.warn)
+        meshes = geometry.begin(path, ifc, scale=scale, progress=progress, warn=plant.warn)
     _read_spaces(ifc, plant, grade_property)
     assets = _read_assets(ifc, plant, tag_property, _Placements(scale))
     _read_instruments(ifc, plant, assets, tag_property)
     _read_links(ifc, plant, assets)
     if meshes is not None:
         _attach_geometry(ifc, plant, assets, meshes())
+    if cache_key:
+        cache.save(cache_key, plant)
     return plant
 
 
