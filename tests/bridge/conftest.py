@@ -19,12 +19,12 @@ def run(coro, timeout: float = 60.0):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
-async def until(condition, timeout: float = 10.0, what: str = "condition") -> None:
+async def until(condition, timeout: float = 10.0, what: str = "condition", debug=None) -> None:
     """Wait until ``condition()`` is true, polling every 20 ms."""
     end = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what} {debug() if debug else ''}")
         await asyncio.sleep(0.02)
 
 
