@@ -130,7 +130,10 @@ class FMUUnit(ContinuousUnit):
         try:
             self.fmu = self._instantiate()
         except Exception as exc:
+            shutil.rmtree(self._unzipped, ignore_errors=True)
             raise FMUError(f"{self.tag} ({self.path.name}): cannot instantiate the FMU: {exc}") from None
+        # freed with the unit at the latest, if the run ends without terminate()
+        self._release = weakref.finalize(self, _release, self.fmu, self._unzipped)
         self.fmu_time = t0
         self._prepare_io()
         fmu, rest = self.fmu, dict(self.parameters)
@@ -365,8 +368,7 @@ class FMUUnit(ContinuousUnit):
         except FMICallException:
             pass  # an FMU that already failed may refuse to terminate; it is freed all the same
         finally:
-            fmu.freeInstance()
-            shutil.rmtree(self._unzipped, ignore_errors=True)
+            self._release()
 
     # -- errors ----------------------------------------------------------------------------------------------------
     def _logger(self, *args) -> None:
@@ -428,6 +430,12 @@ class _Calling:
         if isinstance(exc, FMICallException):
             raise self.unit._failure(f"{self.call}: {exc.function}", exc.status, self.t) from None
         return False
+
+
+def _release(fmu, folder: str) -> None:
+    """Free an FMU instance and remove the folder it was unzipped to."""
+    fmu.freeInstance()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _parse(text: str, kind: type):
