@@ -40,3 +40,17 @@ def test_trajectories_match_at_every_sample(both):
     np.testing.assert_allclose(table["TP-101.w_api"][rows], w_api(ref), rtol=1e-7)
     # the feed-factor changes are visible downstream: the API content moved
     assert np.ptp(table["TP-101.w_api"]) > 1e-4
+
+
+@pytest.mark.slow
+def test_a_whole_day_matches_solve_ivp():
+    """The benchmark's run: 24 h, 35 refills, every 1 s sample against SciPy's BDF at the same tolerances."""
+    tw = Twin(sample_interval=1.0, rtol=1e-10, atol=1e-12)
+    build(tw, seed=1)
+    result = tw.run(until=86400.0)
+    ts, Y, lows = simulate(86400.0, seed=1, rtol=1e-10, atol=1e-12)
+    state = result.events("state")
+    assert len(lows) == 35 and list(state["name"]) == [f"{tag}.low" for _, tag in lows]
+    np.testing.assert_allclose(state["t"], [t for t, _ in lows], atol=1e-6)
+    t_w, w = result.trace("TP-101.w_api")
+    np.testing.assert_allclose(np.interp(ts, t_w, w), w_api(Y), rtol=1e-7)
