@@ -100,3 +100,16 @@ def test_step_must_be_positive(fmu):
         CoSimulation([FMUUnit("G-1", fmu("gain"))], step=1, ordering="random")
     with pytest.raises(FMUError, match="positive"):
         FMUUnit("G-1", fmu("gain"), step=-1)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_model_exchange_error_inside_the_solver_is_reported(fmu, version):
+    """The reactor refuses T > T_max while CVODE asks it for derivatives: the error still reaches the user."""
+    tw = Twin(sample_interval=10.0)
+    tw.tags.define("R-101.TT-02", unit="K", initial=400.0)
+    tw.add(FMUUnit("R-101", fmu("reactor", version), interface="ModelExchange", parameters={"T_max": 320.0},
+                   inputs={"T_jacket": "R-101.TT-02"}, outputs={"T": "R-101.TT-01"}, step=10.0))
+    with pytest.raises(FMUStepError, match="(?s)integration: .*Derivatives returned error.*exceeds T_max") as err:
+        tw.run(until=3600.0)
+    times, temperature, _ = tw.tags.history("R-101.TT-01")
+    assert times[-1] == err.value.t_good and temperature.max() <= 320.0

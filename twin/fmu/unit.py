@@ -291,10 +291,22 @@ class FMUUnit(ContinuousUnit):
         self.solver = CVodeSolver(
             nx=self.md.numberOfContinuousStates, nz=self.md.numberOfEventIndicators,
             get_x=fmu.getContinuousStates, set_x=fmu.setContinuousStates,
-            get_dx=fmu.getContinuousStateDerivatives if self._fmi3 else fmu.getDerivatives,
-            get_z=fmu.getEventIndicators, get_nominals=fmu.getNominalsOfContinuousStates, set_time=fmu.setTime,
+            get_dx=self._guarded(fmu.getContinuousStateDerivatives if self._fmi3 else fmu.getDerivatives),
+            get_z=self._guarded(fmu.getEventIndicators), get_nominals=fmu.getNominalsOfContinuousStates,
+            set_time=fmu.setTime,
             input=Input(fmu, self.md, None), startTime=t0, maxStep=self.max_step,
             relativeTolerance=self.tolerance if self.tolerance is not None else 1e-5)
+
+    def _guarded(self, call):
+        """``call`` for CVODE's callbacks, where an exception would be lost: a failure is kept and raised after the
+        solver returns (see :meth:`_integrate`)."""
+        def guarded(*args):
+            try:
+                call(*args)
+            except FMICallException as exc:
+                self._callback_error = self._callback_error or exc
+
+        return guarded
 
     def _event_iteration(self) -> None:
         update = self.fmu.updateDiscreteStates if self._fmi3 else self.fmu.newDiscreteStates
@@ -313,7 +325,10 @@ class FMUUnit(ContinuousUnit):
             if target > self._next_event and not isclose(target, self._next_event):
                 target = self._next_event
             time_event = isclose(target, self._next_event)
+            self._callback_error = None
             state_event, _, time = self.solver.step(time, target)
+            if self._callback_error is not None:
+                raise self._callback_error
             fmu.setTime(time)
             step_event = False
             if needs_step_call:
