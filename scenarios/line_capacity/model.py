@@ -82,10 +82,9 @@ class Line:
         self.log: list[tuple[float, int, int, int]] = []   # (t, unit index or -1 for the line, kind, batch)
         self.samples: list[tuple] = []
         self.env.process(self.release(params["release"], stream(seed, 0)))
-        for u, (stage, _tag) in enumerate(self.units):
+        for u, (stage, tag) in enumerate(self.units):
             spec = params["stages"][stage]
-            i = self.stages.index(stage)
-            k = spec["units"].index(self.units[u][1])
+            i, k = self.stages.index(stage), spec["units"].index(tag)   # stream keys: stage and place in it
             self.env.process(self.work(u, i, spec, stream(seed, 1, i, k), stream(seed, 2, i, k)))
         self.env.process(self.sample(float(params["trace_interval"])))
 
