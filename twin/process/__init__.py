@@ -9,7 +9,8 @@
 from twin.process.flowsheet import Dae, Flowsheet, FlowsheetError
 from twin.process.model import ModelError, ProcessModel, StreamType, solids
 from twin.process.simulator import IntegrationError, Simulator, simulate
-from twin.process.steady import SteadyStateError, optimize_steady_state, steady_state
+from twin.process.steady import SteadyStateError, optimal_control, optimize_steady_state, steady_state
 
 __all__ = ["Dae", "Flowsheet", "FlowsheetError", "IntegrationError", "ModelError", "ProcessModel", "Simulator",
-           "SteadyStateError", "StreamType", "optimize_steady_state", "simulate", "solids", "steady_state"]
+           "SteadyStateError", "StreamType", "optimal_control", "optimize_steady_state", "simulate", "solids",
+           "steady_state"]

@@ -108,3 +108,72 @@ def optimize_steady_state(dae: Dae, minimize: str, decide: dict[str, tuple[float
     y = np.asarray(ca.Function("y", [dae.x, dae.z, dae.p], [dae.y])(v[len(free):len(free) + nx],
                                                                    v[len(free) + nx:], p_opt)).ravel()
     return out | dict(zip(names, v[len(free):], strict=True)) | dict(zip(dae.y_names, y, strict=True))
+
+
+def optimal_control(dae: Dae, controls: dict[str, tuple[float, float]], horizon: float, intervals: int,
+                    minimize: str, bounds: dict[str, tuple[float, float]] | None = None,
+                    inputs: dict[str, float] | None = None, x0: dict[str, float] | None = None) -> dict:
+    """Piecewise-constant inputs over ``intervals`` equal steps that minimise the time integral of an output.
+
+    Direct multiple shooting: CVODES integrates each interval (with its sensitivities), Ipopt solves the NLP in the
+    controls and the states at the interval boundaries; ``bounds`` hold states at those boundaries (``{"R-1.T":
+    (0, 360)}``). Returns ``t`` (interval starts), the control columns by tag, the state trajectories at the
+    boundaries by tag and ``objective``.
+    """
+    p = _values(dae, inputs)
+    idx = []
+    for name in controls:
+        if name not in dae.p_names:
+            raise KeyError(f"{name!r} is not an input; inputs are {dae.p_names}")
+        idx.append(dae.p_names.index(name))
+    if dae.z.numel():
+        raise NotImplementedError("optimal_control handles ODE flowsheets (no algebraic variables) for now")
+    signals = dict(zip(dae.x_names, ca.vertsplit(dae.x), strict=True)) | dict(
+        zip(dae.y_names, ca.vertsplit(dae.y), strict=True))
+    if minimize not in signals:
+        raise KeyError(f"{minimize!r} is not a state or output; they are {list(signals)}")
+    h = horizon / intervals
+    step = ca.integrator("ocp_step", "cvodes", {"x": dae.x, "p": dae.p, "ode": dae.f, "quad": signals[minimize]},
+                         0.0, h, {"reltol": 1e-10, "abstol": 1e-12})
+    nx, nu = dae.x.numel(), len(idx)
+    X = [ca.MX.sym(f"X{k}", nx) for k in range(intervals + 1)]
+    U = [ca.MX.sym(f"U{k}", nu) for k in range(intervals)]
+    start = dae.x0.copy()
+    for name, value in (x0 or {}).items():
+        start[dae.x_names.index(name)] = value
+    J, g, lbg, ubg = 0, [X[0] - start], [0.0] * nx, [0.0] * nx
+    for k in range(intervals):
+        pk = ca.MX(ca.DM(p))
+        for j, i in enumerate(idx):
+            pk[i] = U[k][j]
+        r = step(x0=X[k], p=pk)
+        J += r["qf"]
+        g.append(r["xf"] - X[k + 1])
+        lbg += [0.0] * nx
+        ubg += [0.0] * nx
+    lbx, ubx = [], []
+    for _ in range(intervals + 1):
+        lo, hi = np.full(nx, -np.inf), np.full(nx, np.inf)
+        for name, (a, b) in (bounds or {}).items():
+            if name not in dae.x_names:
+                raise KeyError(f"bounds apply to states; {name!r} is not one of {dae.x_names}")
+            lo[dae.x_names.index(name)], hi[dae.x_names.index(name)] = a, b
+        lbx.append(lo)
+        ubx.append(hi)
+    for _ in range(intervals):
+        lbx.append(np.array([lo for lo, _ in controls.values()]))
+        ubx.append(np.array([hi for _, hi in controls.values()]))
+    w = ca.vertcat(*X, *U)
+    solver = ca.nlpsol("ocp", "ipopt", {"x": w, "f": J, "g": ca.vertcat(*g)},
+                       {"ipopt.print_level": 0, "print_time": False, "ipopt.sb": "yes"})
+    w0 = np.concatenate([np.tile(start, intervals + 1)] + [np.clip(p[idx], lbx[-1], ubx[-1])] * intervals)
+    sol = solver(x0=w0, lbx=np.concatenate(lbx), ubx=np.concatenate(ubx), lbg=lbg, ubg=ubg)
+    if not solver.stats()["success"]:
+        raise SteadyStateError(f"Ipopt did not converge: {solver.stats()['return_status']}")
+    v = np.asarray(sol["x"]).ravel()
+    Xs = v[: nx * (intervals + 1)].reshape(intervals + 1, nx)
+    Us = v[nx * (intervals + 1):].reshape(intervals, nu)
+    out = {"t": np.arange(intervals + 1) * h, "objective": float(sol["f"])}
+    out |= {name: Us[:, j] for j, name in enumerate(controls)}
+    out |= {name: Xs[:, i] for i, name in enumerate(dae.x_names)}
+    return out
