@@ -56,8 +56,10 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
     cache_key = cache.key(path, **options) if geometry_cache and with_geometry and path.is_file() else None
     if cache_key and (cached := cache.load(cache_key, path)) is not None:
         return cached
-    ifc = open_ifc(path)
+    ifc, errors = open_ifc(path)
     plant = Plant(name=_project_name(ifc, path), source=path)
+    if errors:
+        plant.warn(f"{path.name}: {len(errors)} parse errors, the model may be incomplete; first: {errors[0]}")
     if not _complete(path):
         plant.warn(f"{path.name}: the file ends before END-ISO-10303-21; (truncated?): "
                    f"loaded the {len(list(ifc))} entities read so far")
@@ -76,8 +78,8 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
     return plant
 
 
-def open_ifc(path: Path) -> ifcopenshell.file:
-    """``ifcopenshell.open`` with errors a person can act on."""
+def open_ifc(path: Path) -> tuple[ifcopenshell.file, list[str]]:
+    """``ifcopenshell.open`` with errors a person can act on; also the parser's error messages, if any."""
     if not path.exists():
         raise IfcError(f"{path}: file not found")
     if path.is_dir():
@@ -89,6 +91,7 @@ def open_ifc(path: Path) -> ifcopenshell.file:
             "XML (ifcXML is not supported: export IFC-SPF .ifc)" if head.lstrip().startswith(b"<") else
             "not an IFC-SPF (STEP) file")
         raise IfcError(f"{path}: {kind}: an .ifc file starts with 'ISO-10303-21;'")
+    ifcopenshell.get_log()  # forget what earlier files logged
     try:
         ifc = ifcopenshell.open(str(path))
     except ifcopenshell.SchemaError as exc:
@@ -100,7 +103,8 @@ def open_ifc(path: Path) -> ifcopenshell.file:
         raise IfcError(f"{path}: schema {ifc.schema_identifier} is not supported: expected {', '.join(SCHEMAS)}")
     if not ifc.by_type("IfcProduct"):
         raise IfcError(f"{path}: no IfcProduct in the file: nothing to build a plant from (damaged file?)")
-    return ifc
+    errors = [line.split("] ")[-1] for line in ifcopenshell.get_log().splitlines() if line.startswith("[error]")]
+    return ifc, errors
 
 
 def _complete(path: Path) -> bool:
