@@ -19,7 +19,15 @@ def test_describe_lists_variables_causality_units_and_experiment(fmu, version):
 
 
 def test_twin_inspect_fmu(fmu, capsys, tmp_path):
-    from twin.cli import main
+    import argparse
+
+    from twin.plant.inspect import add_parser
+
+    def main(argv):  # `twin inspect`, without depending on the installed entry points
+        parser = argparse.ArgumentParser(prog="twin")
+        add_parser(parser.add_subparsers())
+        args = parser.parse_args(argv)
+        return args.func(args)
 
     assert main(["inspect", str(fmu("tcu", 3))]) == 0
     out = capsys.readouterr().out
