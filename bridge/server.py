@@ -63,6 +63,11 @@ def eu_information(unit: str) -> ua.EUInformation:
     )
 
 
+def hierarchy_of(plant) -> dict[str, tuple[str, str, str]]:
+    """Where each asset of a :class:`twin.plant.Plant` sits: ``(site, area, space)`` = plant, storey, room."""
+    return {asset.tag: (plant.name, asset.storey or "unplaced", asset.space or "unplaced") for asset in plant}
+
+
 class _SQLiteHistory(HistorySQLite):
     """asyncua's SQLite history store with two fixes: table names that string NodeIds fit (asyncua quotes them, then
     rejects its own quotes as SQL injection), and timestamps kept as naive UTC, since Python's sqlite3 cannot read
@@ -242,7 +247,7 @@ class TwinServer:
                 BrowseName=ua.QualifiedName(prop, 0),
                 NodeClass=ua.NodeClass.Variable,
                 NodeAttributes=ua.VariableAttributes(
-                    DisplayName=ua.LocalizedText(prop), Value=ua.DataValue(value), DataType=ua.NodeId(datatype),
+                    DisplayName=ua.LocalizedText(prop), Value=value, DataType=ua.NodeId(datatype),
                     ValueRank=ua.ValueRank.Scalar, AccessLevel=ua.AccessLevel.CurrentRead.mask,
                     UserAccessLevel=ua.AccessLevel.CurrentRead.mask),
                 TypeDefinition=ua.NodeId(ua.ObjectIds.PropertyType),

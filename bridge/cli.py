@@ -1,0 +1,230 @@
+"""``twin bridge`` (live plant -> twin) and ``twin serve`` (twin -> OPC UA), registered as ``twin`` plug-ins."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from twin.config import ConfigError
+
+BRIDGE_EXAMPLES = """\
+examples:
+  twin bridge --discover opc.tcp://plc:4840 -o plant-map.yaml      write a starter mapping from the server's nodes
+  twin bridge --discover opc.tcp://plc:4840 --plant plant_models/osd_cm_line/plant.yaml -o map.yaml
+                                                                    ... naming the nodes by the plant's tags
+  twin bridge plant-map.yaml                                        follow the plant; Ctrl-C stops
+  twin bridge plant-map.yaml opc.tcp://plc:4840 --duration 60 --csv live.csv
+  twin bridge plant-map.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user operator:secret
+  twin bridge plant-map.yaml --shadow plant_models/osd_cm_line/plant.yaml --band 5
+                                                                    the twin beside the plant: deviation and alarm tags
+
+The mapping is YAML: `tags:` a list of {tag, node (a NodeId) or path (browse path from Objects), unit,
+source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder: keep it out of git.
+"""
+
+SERVE_EXAMPLES = """\
+examples:
+  twin serve plant_models/osd_cm_line/plant.yaml                    serve the simulated line on opc.tcp://127.0.0.1:4840
+  twin serve plant_models/osd_cm_line/plant.yaml --endpoint opc.tcp://0.0.0.0:4841 --speed 10 --history twin.db
+  twin serve plant.yaml --setpoint '*.F_sp' --setpoint '*.T_set'    which tags clients may write (glob patterns)
+  twin serve plant.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user scada:secret
+
+Clients browse Objects/<plant>/<storey>/<space>/<asset>/<signal>; each signal's NodeId is ns=<urn:pharma-twin:tags>;
+s=<tag>. Anonymous login is off unless --allow-anonymous is given.
+"""
+
+
+def add_bridge(subparsers) -> None:
+    p = subparsers.add_parser("bridge", help="follow a live plant over OPC UA: node values into the twin's tags",
+                              description="Subscribe to an OPC UA server and keep the twin's tags in step with it: "
+                                          "reconnects, back-fills or marks gaps, reports bad tags and goes on.",
+                              epilog=BRIDGE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mapping", nargs="?", help="the mapping YAML (node -> tag)")
+    p.add_argument("endpoint", nargs="?", help="opc.tcp://host:port (default: the mapping's endpoint)")
+    p.add_argument("--discover", metavar="ENDPOINT", help="browse ENDPOINT and write a starter mapping")
+    p.add_argument("-o", "--output", default="-", help="where --discover writes the mapping (default: stdout)")
+    p.add_argument("--plant", help="plant (YAML/IFC) whose instrument tags --discover matches node names to")
+    p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
+    p.add_argument("--csv", help="write the recorded tag history (tag, t, value, quality) here on exit")
+    p.add_argument("--shadow", metavar="PLANT", help="run PLANT's twin in real time beside the live plant")
+    p.add_argument("--band", type=float, default=1.0, help="shadow alarm band: |live - predicted| <= BAND")
+    _security_arguments(p, server=False)
+    p.set_defaults(func=_bridge)
+
+
+def add_serve(subparsers) -> None:
+    p = subparsers.add_parser("serve", help="serve a simulated plant twin over OPC UA (virtual commissioning)",
+                              description="Run a plant's twin in real time and serve its tags as an OPC UA server, "
+                                          "laid out by plant hierarchy, with engineering units, writable setpoints "
+                                          "and history.",
+                              epilog=SERVE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("plant", help="the plant (YAML overlay or IFC) whose twin is served")
+    p.add_argument("--endpoint", default="opc.tcp://127.0.0.1:4840", help="where to listen")
+    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second")
+    p.add_argument("--setpoint", action="append", default=None, metavar="PATTERN",
+                   help="glob of tags clients may write (repeatable; default: *_sp, *_set, *.F_sp)")
+    p.add_argument("--history", help="SQLite file in which to store every tag's history for clients to read")
+    p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
+    _security_arguments(p, server=True)
+    p.set_defaults(func=_serve)
+
+
+def _security_arguments(p, server: bool) -> None:
+    g = p.add_argument_group("security")
+    g.add_argument("--policy", action="append" if server else "store", default=None,
+                   help="None, Basic256Sha256,Sign or Basic256Sha256,SignAndEncrypt" +
+                        (" (repeatable; default: None)" if server else " (default: None)"))
+    g.add_argument("--pki", type=Path, help="folder for certificates (generated on first use; keep out of git)")
+    g.add_argument("--user", action="append" if server else "store", default=None, metavar="NAME:PASSWORD",
+                   help="user allowed to log in (repeatable)" if server else "log in with this user")
+    if server:
+        g.add_argument("--allow-anonymous", action="store_true", help="let clients log in without credentials")
+    else:
+        g.add_argument("--cert-login", action="store_true", help="log in with this client's certificate")
+
+
+def _fail(message: str) -> int:
+    print(f"twin: {message}", file=sys.stderr)
+    return 2
+
+
+def _user(text: str) -> tuple[str, str]:
+    name, sep, password = text.partition(":")
+    if not sep or not name:
+        raise ValueError(f"--user {text!r}: expected NAME:PASSWORD")
+    return name, password
+
+
+# -- twin bridge -----------------------------------------------------------------------------------------------
+def _bridge(args) -> int:
+    from bridge.security import ClientSecurity, SecurityError, parse_policy
+
+    try:
+        policy, mode = parse_policy(args.policy or "None")
+        name, password = _user(args.user) if args.user else (None, None)
+        security = ClientSecurity(policy, mode, pki=args.pki, username=name, password=password,
+                                  certificate_login=args.cert_login)
+        if args.discover:
+            return asyncio.run(_discover(args, security))
+        if not args.mapping:
+            return _fail("bridge: give a mapping file, or --discover ENDPOINT to write one (see twin bridge --help)")
+        return asyncio.run(_follow(args, security))
+    except (ConfigError, SecurityError, ValueError, KeyError) as exc:
+        return _fail(f"bridge: {exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _discover(args, security) -> int:
+    from bridge.discover import discover
+    from bridge.mapping import dump_mapping
+
+    tags = []
+    if args.plant:
+        import twin.plant
+
+        tags = list(twin.plant.load(args.plant).instruments)
+    try:
+        mapping = await discover(args.discover, security=security, plant_tags=tags)
+    except (OSError, TimeoutError) as exc:
+        return _fail(f"bridge: cannot reach {args.discover}: {exc}; is the server running, host and port right?")
+    text = dump_mapping(mapping)
+    if args.output == "-":
+        print(text, end="")
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(mapping.tags)} tags to {args.output}", file=sys.stderr)
+    return 0
+
+
+async def _follow(args, security) -> int:
+    from tqdm import tqdm
+
+    from bridge.client import Bridge
+    from bridge.mapping import load_mapping
+    from twin.tags import TagBus
+
+    mapping = load_mapping(args.mapping)
+    origin = time.time()
+    live = TagBus()
+    bridge = Bridge(live, mapping, args.endpoint, security=security, time_origin=origin,
+                    report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))
+    tasks = []
+    if args.shadow:
+        tasks.append(asyncio.create_task(_shadow(args, live, origin, [m.tag for m in mapping.tags])))
+    with tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr) as bar:
+        async with bridge:
+            end = None if args.duration is None else time.monotonic() + args.duration
+            while end is None or time.monotonic() < end:
+                await asyncio.sleep(0.5)
+                bar.update(bridge.stats["updates"] - bar.n)
+                bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems),
+                                gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
+    for task in tasks:
+        task.cancel()
+    if args.csv:
+        _write_csv(live, args.csv)
+    print(f"{bridge.stats['updates']} updates, {bridge.stats['backfilled']} back-filled, {bridge.stats['gaps']} "
+          f"gaps marked, {len(bridge.problems)} problems", file=sys.stderr)
+    return 0
+
+
+async def _shadow(args, live, origin: float, tags: list[str]) -> None:
+    import twin.plant
+    from bridge.realtime import run_in_real_time
+    from bridge.shadow import Shadow
+    from twin.twin import Twin
+
+    tw = Twin(twin.plant.load(args.shadow))
+    shared = [t for t in tags if t in tw.tags]
+    if not shared:
+        print("twin bridge: --shadow: no mapped tag is also a tag of the twin; nothing to compare", file=sys.stderr)
+    Shadow(live, tw.tags, shared, band=args.band, into=live)
+    tw.run(until=time.time() - origin)
+    await run_in_real_time(tw)
+
+
+def _write_csv(bus, path: str) -> None:
+    import csv
+
+    columns = bus.columns()
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["tag", "t", "value", "quality"])
+        writer.writerows(zip(columns["tag"], columns["t"], columns["value"], columns["quality"]))
+
+
+# -- twin serve ------------------------------------------------------------------------------------------------
+def _serve(args) -> int:
+    from bridge.security import SecurityError, ServerSecurity, parse_policy
+
+    try:
+        users = dict(_user(u) for u in args.user or [])
+        policies = tuple(parse_policy(p) for p in args.policy or ["None"])
+        security = ServerSecurity(policies, pki=args.pki, users=users, allow_anonymous=args.allow_anonymous)
+        return asyncio.run(_run_server(args, security))
+    except (ConfigError, SecurityError, ValueError, OSError) as exc:
+        return _fail(f"serve: {exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run_server(args, security) -> int:
+    import twin.plant
+    from bridge.realtime import run_in_real_time
+    from bridge.server import TwinServer, hierarchy_of
+    from twin.twin import Twin
+
+    plant = twin.plant.load(args.plant)
+    tw = Twin(plant)
+    origin = time.time()
+    server = TwinServer(tw.tags, args.endpoint, name=plant.name, hierarchy=hierarchy_of(plant),
+                        setpoints=args.setpoint or ["*_sp", "*_set", "*.F_sp"], history=args.history,
+                        security=security, time_origin=origin, clock=lambda: tw.now)
+    async with server:
+        print(f"serving {len(tw.tags)} tags of {plant.name} on {args.endpoint} (Ctrl-C stops)", file=sys.stderr)
+        until = None if args.duration is None else args.duration * args.speed
+        await run_in_real_time(tw, speed=args.speed, until=until)
+    return 0

@@ -1,0 +1,24 @@
+"""A Twin in step with the wall clock, for serving it (``twin serve``) or running it beside the plant (shadow).
+
+``run_in_real_time`` advances the twin every ``step`` seconds to the wall time elapsed (times ``speed``), inside the
+event loop, so that OPC UA writes and reads see the twin between two steps and never in the middle of one.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+async def run_in_real_time(twin, *, speed: float = 1.0, step: float = 0.2, until: float | None = None) -> None:
+    """Run ``twin`` so that its clock follows the wall clock (``speed`` simulated seconds per second), until its
+    time reaches ``until`` (s), or forever."""
+    if speed <= 0 or step <= 0:
+        raise ValueError(f"speed and step must be positive, got speed={speed}, step={step}")
+    start, t0 = time.monotonic(), twin.now
+    while until is None or twin.now < until:
+        target = t0 + (time.monotonic() - start) * speed
+        if until is not None:
+            target = min(target, until)
+        if target > twin.now:
+            twin.run(until=target)
+        await asyncio.sleep(step)
