@@ -13,7 +13,7 @@ GIL, so replications run in parallel threads. ``twin.des.flowline`` is the Pytho
 """
 from libc.math cimport exp, log, log1p, pow, sqrt
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 
 import numpy as np
 
@@ -347,12 +347,8 @@ cdef class Replication:
         self.m_started = _doubles(np.zeros(M))
         self.m_up_left = _doubles(np.zeros(M))
         self.s_job = _ints(np.full(self.n_sources, -1))
-        self.buffer = <Fifo*> malloc(self.n_stations * sizeof(Fifo))
-        self.waiting = <Fifo*> malloc(self.n_stations * sizeof(Fifo))
-        for s in range(self.n_stations):
-            self.buffer[s].data = self.waiting[s].data = NULL
-            self.buffer[s].cap = self.buffer[s].head = self.buffer[s].size = 0
-            self.waiting[s].cap = self.waiting[s].head = self.waiting[s].size = 0
+        self.buffer = <Fifo*> calloc(self.n_stations, sizeof(Fifo))     # empty queues
+        self.waiting = <Fifo*> calloc(self.n_stations, sizeof(Fifo))
         self.buffer_since = _doubles(np.zeros(self.n_stations))
         self.heap_cap = 64 + 2 * (M + self.n_sources)
         self.heap = <Event*> malloc(self.heap_cap * sizeof(Event))

@@ -248,7 +248,12 @@ class FlowLine:
     routes: Mapping[str, Sequence[str]]
 
     def __post_init__(self):
-        object.__setattr__(self, "_compiled", _compile(self))   # validates: errors name the element and the fix
+        compiled = _compile(self)              # validates: errors name the element and the fix
+        # frozen for good: the compiled arrays must keep describing this line
+        object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "stations", tuple(self.stations))
+        object.__setattr__(self, "routes", {p: tuple(r) for p, r in self.routes.items()})
+        object.__setattr__(self, "_compiled", compiled)
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -379,8 +384,11 @@ def _failure_time(spec, where: str) -> Distribution:
 
 def _compile(line: FlowLine) -> dict:
     """Check the line and turn it into the kernel's arrays (see ``twin._flowline.Replication``)."""
-    if not line.sources or not line.stations or not line.routes:
-        raise FlowLineError("a flow line needs at least one source, one station and one route")
+    for name, kind in (("sources", Sequence), ("stations", Sequence), ("routes", Mapping)):
+        value = getattr(line, name)
+        if isinstance(value, str) or not isinstance(value, kind) or not value:
+            raise FlowLineError(f"{name} must be a non-empty {'list' if kind is Sequence else 'mapping'}, "
+                                f"got {value!r}")
     products = list(line.routes)
     stations = {}
     for i, st in enumerate(line.stations):
