@@ -69,3 +69,15 @@ def main(steps: int = 100_000, repeat: int = 5) -> dict:
             print(f"FMI {version}.0 CS, {steps:,} steps of {STEP} s: fmpy.simulate_fmu {fmpy_step * 1e6:.1f} us/step, "
                   f"twin {twin_step * 1e6:.1f} us/step -> ratio {ratio:.2f} (target <= 1.5)")
     return report
+
+
+def add_arguments(parser) -> None:
+    """The options of a ``twin bench fmu`` sub-command (for ``benchmarks/cli.py`` to register)."""
+    parser.add_argument("--steps", type=int, default=100_000, help="communication steps per run (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each side; the best counts (default 5)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    main(args.steps, args.repeat)
+    return 0
