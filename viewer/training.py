@@ -79,6 +79,7 @@ class Training:
         self.misses: list[tuple[float, list[float]]] = []  # clicks that found nothing: (time, point)
         self.started = self.clock()
         self.finished = False
+        self._told: list[str] = []
         scene.messages += self.messages
 
     @classmethod
@@ -88,14 +89,15 @@ class Training:
         hazards, messages = [], []
         entries = doc["hazards"]
         for i, entry in enumerate(entries):
-            if (entry["asset"] is None) == (entry["location"] is None):
+            if (entry["asset"] is None) == (not entry["location"]):
                 raise entries.error(i, f"hazard '{entry['id']}' needs either 'asset' or 'location' (not both)",
                                     hint="asset: XV-101   or   location: [12 m, 3 m, 0.5 m]")
             asset = entry["asset"]
             if asset is not None and asset not in scene.tags:
                 messages.append("left out: " + str(entry.error("asset", f"hazard '{entry['id']}' names asset "
                                                                f"'{asset}', which plant '{scene.plant.name}' does "
-                                                               "not have", choices=scene.tags)).replace("\n", ";"))
+                                                               "not have", hint=config.suggest(asset, scene.tags))
+                                ).replace("\n ", ";"))
                 continue
             consequence = entry["consequence"] or {}
             alarm = [t for t in (consequence.get("alarm") or []) if t in scene.tags]
@@ -123,9 +125,9 @@ class Training:
         point = np.asarray(point, float)
         asset = self.scene.asset_at(point)
         for hazard in self.hazards:
-            if hazard.id in self.found:
-                continue
             hit = (asset == hazard.asset) if hazard.asset else np.linalg.norm(point - hazard.point) <= hazard.radius
+            if hit and hazard.id in self.found:
+                return None  # pointed out again: neither new nor wrong
             if hit:
                 self.found[hazard.id] = self.elapsed
                 self._mark(hazard, FOUND_COLOUR)
@@ -178,8 +180,10 @@ class Training:
         """
         self._mark(hazard, MISSED_COLOUR)
         plotter = self.scene.plotter
-        plotter.add_text(f"missed {hazard.id} ({hazard.kind}): {hazard.text or hazard.description}",
-                         position="lower_left", font_size=10, color="#a00000", name="consequence")
+        self._told.append(f"missed {hazard.id} ({hazard.kind})" + (f": {hazard.text or hazard.description}"
+                                                                    if hazard.text or hazard.description else ""))
+        plotter.add_text("\n".join(self._told), position="lower_left", font_size=10, color="#a00000",
+                         name="consequences")
         if hazard.replay is not None:
             from viewer.playback import Playback
             from viewer.recording import Recording
