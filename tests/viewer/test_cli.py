@@ -1,0 +1,113 @@
+"""``twin view`` end to end: plant and result folder to PNG / HTML / MP4, and bad input met with clear messages."""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import SAMPLES, alarm_mask, non_background
+from PIL import Image
+
+from twin.cli import main
+
+PLANT = SAMPLES / "osd_cm_line" / "plant.yaml"
+
+
+def _png(path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def result_folder(tmp_path_factory):
+    """A result folder as ``twin run`` writes it: two replications; in replication 1 TP-101 is in alarm
+    (state index 3) from t = 600 s."""
+    folder = tmp_path_factory.mktemp("result")
+    t = np.array([0.0, 600.0, 1200.0])
+    columns = {"replication": np.repeat(np.array([0, 1], np.int32), 3), "t": np.concatenate([t, t]),
+               "TP-101.state": np.array([0.0, 0.0, 0.0, 0.0, 3.0, 3.0]),
+               "BL-101.state": np.array([1.0, 0.0, 0.0, 0.0, 0.0, 2.0])}
+    pq.write_table(pa.table(columns), folder / "traces.parquet")
+    events = {"replication": np.array([1], np.int32), "t": np.array([600.0]), "source": ["TP-101"],
+              "event": ["overpressure trip"]}
+    pq.write_table(pa.table(events), folder / "events.parquet")
+    (folder / "scenario.yaml").write_text(yaml.safe_dump({"plant": str(PLANT), "variant": "base"}))
+    return folder
+
+
+def test_view_plant_to_png_and_html(tmp_path, capsys):
+    assert main(["view", str(PLANT), "--screenshot", str(tmp_path / "p.png"), "--html", str(tmp_path / "p.html"),
+                 "--size", "800x500"]) == 0
+    image = _png(tmp_path / "p.png")
+    assert image.shape == (500, 800, 3) and non_background(image) > 0.15
+    assert (tmp_path / "p.html").stat().st_size > 100_000
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_view_result_at_a_time(result_folder, tmp_path):
+    before, after = tmp_path / "t0.png", tmp_path / "t15.png"
+    args = ["view", str(result_folder), "--replication", "1", "--no-labels", "--size", "800x500"]
+    assert main([*args, "--time", "5 min", "--screenshot", str(before)]) == 0
+    assert main([*args, "--time", "15 min", "--screenshot", str(after)]) == 0
+    assert alarm_mask(_png(after)).sum() - alarm_mask(_png(before)).sum() > 300  # TP-101 in alarm from 10 min
+
+
+def test_view_result_as_movie(result_folder, tmp_path):
+    import imageio.v3 as iio
+
+    movie = tmp_path / "run.mp4"
+    assert main(["view", str(result_folder), "--replication", "1", "--movie", str(movie), "--fps", "5",
+                 "--seconds", "1", "--size", "640x400"]) == 0
+    assert len(list(iio.imiter(movie))) == 5
+
+
+@pytest.mark.parametrize("args, message", [
+    (["plant_models/osd_cm_line/plant.yml"], "file not found"),
+    ([str(PLANT), "--size", "big"], "WIDTHxHEIGHT"),
+    ([str(PLANT), "--hide-storey", "Process levle"], "did you mean 'Process level'"),
+    ([str(PLANT), "--movie", "x.mp4"], "give a result folder"),
+    ([str(PLANT), "--screenshot", "out.jpg"], "ending in .png"),
+])
+def test_bad_input_is_explained(args, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path.parent if "plant_models" not in args[0] else SAMPLES.parent)
+    if "--screenshot" not in args and "--movie" not in args:
+        args = [*args, "--screenshot", str(tmp_path / "x.png")]
+    assert main(["view", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("twin view: ") and message in err, err
+    assert "Traceback" not in err
+
+
+def test_rules_and_results_that_do_not_fit_still_open(result_folder, tmp_path, capsys):
+    other = SAMPLES / "api_bay" / "plant.yaml"
+    out = tmp_path / "other.png"
+    assert main(["view", str(result_folder), "--plant", str(other), "--colour", "stat", "--screenshot",
+                 str(out), "--size", "640x400"]) == 0
+    err = capsys.readouterr().err
+    assert "another plant" in err and "did you mean 'state'" in err
+    assert non_background(_png(out)) > 0.1
+
+
+def test_exercise_with_a_missing_asset_still_opens(tmp_path, capsys):
+    exercise = tmp_path / "ex.yaml"
+    exercise.write_text("exercise: Line walk\ntime_limit: 3 min\nhazards:\n"
+                        "  - {id: H1, kind: leak, asset: TP-101}\n  - {id: H2, kind: leak, asset: TP-110}\n")
+    assert main(["view", str(PLANT), "--exercise", str(exercise), "--screenshot", str(tmp_path / "e.png"),
+                 "--size", "640x400"]) == 0
+    err = capsys.readouterr().err
+    assert "ex.yaml:5" in err and "TP-110" in err and "did you mean 'TP-101'" in err
+    assert (tmp_path / "e.png").exists()
+
+
+def test_no_display_no_window(monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["view", str(PLANT)]) == 2
+    assert "--screenshot" in capsys.readouterr().err
+
+
+def test_help_teaches_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["view", "--help"])
+    text = capsys.readouterr().out
+    assert "examples:" in text and "--html" in text and "schematic" in text
