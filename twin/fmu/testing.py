@@ -14,7 +14,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -47,7 +47,7 @@ class Model:
     stop_time: float = 10.0
     step_size: float = 0.01
     internal_step: float = 1e-3
-    indicators: tuple[str, ...] = field(default=())
+    indicators: tuple[str, ...] = ()
 
 
 MODELS: dict[str, Model] = {
@@ -161,12 +161,16 @@ def build_fmu(model: str, folder: str | Path, fmi_version: int = 2, interfaces: 
     (work / "include" / "vars.h").write_text(_vars_header(spec, guid))
     binary_dir = f"binaries/{fmpy.platform if fmi_version == 2 else fmpy.platform_tuple}"
     library = work / f"{model}.so"
-    subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O2", "-std=gnu11", "-w", f"-I{work / 'include'}", f"-I{MODELS_DIR}",
-         f"-I{HEADERS_DIR}", f'-DMODEL_SOURCE="{model}.c"', str(MODELS_DIR / f"fmi{fmi_version}.c"),
-         "-o", str(library), "-lm"],
-        check=True, capture_output=True, text=True,
-    )
+    command = ["gcc", "-shared", "-fPIC", "-O2", "-std=gnu11", "-w", f"-I{work / 'include'}", f"-I{MODELS_DIR}",
+               f"-I{HEADERS_DIR}", f'-DMODEL_SOURCE="{model}.c"', str(MODELS_DIR / f"fmi{fmi_version}.c"),
+               "-o", str(library), "-lm"]
+    try:
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise RuntimeError("gcc not found: the test FMUs are compiled with the system C compiler "
+                           "(apt-get install gcc)") from None
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(f"compiling the {model} FMU failed:\n{exc.stderr}") from None
     writer = _fmi2_description if fmi_version == 2 else _fmi3_description
     fmu = folder / f"{name}.fmu"
     with zipfile.ZipFile(fmu, "w", zipfile.ZIP_DEFLATED) as archive:
