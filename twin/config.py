@@ -223,8 +223,7 @@ def to_si(text: str | float, unit: str | None = None) -> float:
         converted = quantity.to(unit) if unit else quantity.to_base_units()
     except pint.errors.DimensionalityError:
         raise ValueError(f"'{written}' is not a unit of {unit} ({ureg.Unit(unit).dimensionality})") from None
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError) as exc:
+    except Exception as exc:  # pint's parser raises many kinds (tokenize, syntax, undefined unit, ...)
         raise ValueError(f"unknown unit '{written}' ({type(exc).__name__})") from None
     return float(converted.magnitude)
 
@@ -307,7 +306,7 @@ class Number(Schema):
     def __init__(self, minimum: float | None = None) -> None:
         self.minimum = minimum
         if minimum is not None:
-            self.expected = f"a number >= {minimum}"
+            self.expected = f"{type(self).expected} >= {minimum}"
 
     def validate(self, value, where):
         if isinstance(value, bool) or not isinstance(value, int | float):
