@@ -39,7 +39,8 @@ def traces_figure(results: Sequence) -> Figure | None:
     signals = [c for c in tables[0][1].column_names if c not in ("replication", "t")]
     cols = 2 if len(signals) > 1 else 1
     rows = math.ceil(len(signals) / cols)
-    fig = Figure(figsize=(5.5 * cols, 2.4 * rows), layout="constrained")
+    fig = Figure(figsize=(5.5 * cols, 2.4 * rows))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.5 / rows, top=1 - 0.25 / rows, hspace=0.35, wspace=0.15)
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True).ravel()
     for ax, signal in zip(axes, signals, strict=False):
         for name, table in tables:

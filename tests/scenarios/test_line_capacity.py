@@ -149,7 +149,7 @@ def flowline_peer(params: dict, replications: int, seed: int):
 def test_example_scenario_agrees_with_the_flowline_kernel():
     """The example scenario (three shifts, so the kernel can model it) on both engines: the means of throughput,
     flow time and every stage's utilisation and downtime agree (Welch's t-test does not reject at 1%)."""
-    from conftest import EXAMPLE
+    from scenario_files import EXAMPLE
 
     scenario = load(EXAMPLE)
     params = scenario.variants["base"]

@@ -4,7 +4,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from test_sweeps import fails_on_odd_replications
+from scenario_files import PLANT, SMALL, fails_on_odd_replications
 
 from scenarios import compare, registry, results, runs
 from scenarios.registry import Study
@@ -12,11 +12,14 @@ from twin import __version__
 from twin.cli import main
 
 
-@pytest.fixture
-def small_run(write_scenario, tmp_path):
-    out = tmp_path / "result"
-    assert main(["run", str(write_scenario()), "-o", str(out), "--workers", "1", "--no-progress"]) == 0
-    return out
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """The small scenario run once for the tests that only read its result folder."""
+    folder = tmp_path_factory.mktemp("small")
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(SMALL.replace("{plant}", str(PLANT)))
+    assert main(["run", str(scenario), "-o", str(folder / "result"), "--workers", "1", "--no-progress"]) == 0
+    return folder / "result"
 
 
 def test_run_writes_a_complete_result_folder(small_run):

@@ -3,9 +3,9 @@ import re
 
 import pytest
 import yaml
-from conftest import SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenario_files import SMALL
 
 from scenarios.scenario import load
 from twin.config import ConfigError
@@ -174,7 +174,7 @@ def test_unreadable_plant_points_at_the_plant_key(write_scenario, tmp_path):
 
 
 def test_plant_overlay_yaml_works_as_well(write_scenario):
-    from conftest import PLANT
+    from scenario_files import PLANT
 
     text = SMALL.replace("plant: {plant}", f"plant: {PLANT.with_name('plant.yaml')}")
     assert load(write_scenario(text)).study.name == "line_capacity"

@@ -4,9 +4,10 @@ import socket
 
 import numpy as np
 import pytest
+from scenario_files import fails_on_odd_replications
 from scipy import stats
 
-from scenarios import registry, runs
+from scenarios import runs
 from scenarios.registry import Study
 from scenarios.results import summarise
 from scenarios.runs import Failure, Outcome, tasks
@@ -90,13 +91,6 @@ def test_confidence_interval_matches_scipy():
         assert (s["low"], s["high"]) == pytest.approx((low, high), rel=1e-12)
         assert s["n"] == n and s["mean"] == pytest.approx(x.mean())
     assert np.isnan(summarise([1.0])["half_width"])
-
-
-def fails_on_odd_replications(params, seed):
-    """A study that breaks on some replications, to see the sweep carry on."""
-    if seed.spawn_key[-1] % 2:
-        raise RuntimeError("the model diverged")
-    return registry.get_study("line_capacity").run(params, seed)
 
 
 def test_a_failed_run_is_reported_and_does_not_sink_the_sweep(write_scenario, monkeypatch):
