@@ -415,6 +415,48 @@ cdef class Environment:
         return None
 
 
+# The calendar's C array holds references to events, which hold the environment: a reference cycle the garbage
+# collector must see, or every finished simulation would leak. So the environment's type visits (and, when the
+# collector breaks a cycle, releases) the scheduled events on top of what Cython generates.
+ctypedef int (*_visitproc)(PyObject*, void*) noexcept
+ctypedef int (*_traverseproc)(PyObject*, _visitproc, void*) noexcept
+ctypedef int (*_inquiry)(PyObject*) noexcept
+
+cdef extern from "Python.h":
+    ctypedef struct _TypeSlots "PyTypeObject":
+        _traverseproc tp_traverse
+        _inquiry tp_clear
+
+cdef _TypeSlots* _environment_type = <_TypeSlots*><void*>Environment
+cdef _traverseproc _generated_traverse = _environment_type.tp_traverse
+cdef _inquiry _generated_clear = _environment_type.tp_clear
+
+
+cdef int _traverse_environment(PyObject* o, _visitproc visit, void* arg) noexcept:
+    cdef Py_ssize_t i
+    cdef int result = _generated_traverse(o, visit, arg)
+    cdef Entry* heap = (<Environment>o)._heap
+    for i in range((<Environment>o)._size):
+        if result:
+            break
+        result = visit(heap[i].event, arg)
+    return result
+
+
+cdef int _clear_environment(PyObject* o) noexcept:
+    cdef Environment env = <Environment>o
+    cdef PyObject* event
+    while env._size > 0:
+        env._size -= 1
+        event = env._heap[env._size].event
+        Py_DECREF(<object>event)
+    return _generated_clear(o)
+
+
+_environment_type.tp_traverse = _traverse_environment
+_environment_type.tp_clear = _clear_environment
+
+
 cdef double _as_time(object value, str what) except? -1:
     if not PyNumber_Check(value):
         raise TypeError(f'{what} must be a number, got {value!r}')

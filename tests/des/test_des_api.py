@@ -328,3 +328,25 @@ def test_realtime_strict_mode_raises_when_too_slow():
         env.process(slow(env))
         with pytest.raises(RuntimeError, match="Simulation too slow for real time"):
             env.run()
+
+
+def test_finished_simulations_are_garbage_collected():
+    # The calendar holds events in a C array; the collector must still see (and break) the cycles
+    # environment -> scheduled event -> waiting process -> generator -> environment.
+    import gc
+
+    def forever(env, store):
+        while True:
+            yield env.timeout(1)
+            yield store.put(env.now)
+
+    for env_class in (twin.des.Environment, twin.des.RealtimeEnvironment):
+        env = env_class() if env_class is twin.des.Environment else env_class(factor=1e-6, strict=False)
+        store = twin.des.Store(env, capacity=2)
+        for _ in range(5):
+            env.process(forever(env, store))
+        env.run(until=10)
+    del env, store
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, twin.des.Event | twin.des.Environment | twin.des.Store)]
+    assert alive == []
