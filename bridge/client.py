@@ -106,7 +106,7 @@ class Bridge:
 
     async def _session(self, lost_at: float | None) -> float:
         """One connection, from connect to loss; returns the bus time at which the connection was lost."""
-        client = Client(self.endpoint, timeout=self.timeout, watchdog_intervall=1.0)
+        client = Client(self.endpoint, timeout=self.timeout, watchdog_intervall=self.timeout)
         lost = asyncio.Event()
 
         async def on_lost(_exc: Exception) -> None:

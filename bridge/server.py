@@ -3,8 +3,9 @@
 The address space follows the plant hierarchy, ``Objects/site/area/space/asset/signal``; each signal's NodeId is
 ``ns=<urn:pharma-twin:tags>;s=<tag>`` so that mappings stay valid when the hierarchy changes. Float signals are
 ``AnalogItemType`` variables with ``EngineeringUnits`` (UNECE codes, OPC UA Part 8) and ``EURange``. Setpoint
-tags are writable: a client's write lands in the TagBus, i.e. in the twin's inputs. Historized tags are stored
-through asyncua's history support (SQLite) so that clients can read history after the fact.
+tags are writable: a client's write lands in the TagBus, i.e. in the twin's inputs. Every change of a historized tag
+is stored in asyncua's SQLite history store (as it is served, not sampled by a subscription as asyncua's own
+``historize_node_data_change`` does), so that clients can read the history after the fact.
 
 >>> server = TwinServer(bus, "opc.tcp://127.0.0.1:4840", setpoints=["R-101.TT-SP"])  # doctest: +SKIP
 >>> async with server:                                                                  # doctest: +SKIP
@@ -124,6 +125,8 @@ class TwinServer:
         self.ns = 0
         self._node_ids: dict[str, ua.NodeId] = {}
         self._tags_by_node: dict[ua.NodeId, str] = {}
+        self._historized: set[ua.NodeId] = set()
+        self._storage = None
         self._queue: asyncio.Queue | None = None
         self._writer: asyncio.Task | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -144,7 +147,8 @@ class TwinServer:
         """Build the address space from the bus's tags, then listen on ``endpoint``."""
         server = self.server = Server()
         if self.history is not None:
-            server.iserver.history_manager.set_storage(_SQLiteHistory(str(self.history)))
+            self._storage = _SQLiteHistory(str(self.history))
+            server.iserver.history_manager.set_storage(self._storage)
         await server.init()
         server.set_endpoint(self.endpoint)
         server.set_server_name(self.name)
@@ -152,13 +156,11 @@ class TwinServer:
         await self.security.apply(server)
         self.ns = await server.register_namespace(NAMESPACE)
         await self._build_address_space()
-        if self.history is not None:
-            historized = [server.get_node(self._node_ids[t]) for t in self.bus.names(self.historize)]
-            await server.historize_node_data_change(historized, period=None)
         server.subscribe_server_callback(CallbackType.PostWrite, self._on_client_write)
         self._queue = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        self._unsubscribe = self.bus.subscribe("*", lambda tag: loop.call_soon_threadsafe(self._enqueue, tag))
+        self._unsubscribe = self.bus.subscribe(  # the value is taken now, in the writer's thread
+            "*", lambda tag: loop.call_soon_threadsafe(self._enqueue, tag.name, self._datavalue(tag)))
         self._writer = asyncio.create_task(self._write_changes())
         try:
             await server.start()
@@ -191,6 +193,8 @@ class TwinServer:
             node_id = ua.NodeId(name, self.ns)
             self._node_ids[name] = node_id
             self._tags_by_node[node_id] = name
+            if self.history is not None and fnmatchcase(name, self.historize):
+                self._historized.add(node_id)
             variables.append(self._variable(tag, node_id, parent))
             if tag.dtype is float:
                 properties += self._analog_properties(tag, node_id)
@@ -198,9 +202,10 @@ class TwinServer:
         for items in (variables, properties):
             for result in await isession.add_nodes(items):
                 result.StatusCode.check()
+        for node_id in self._historized:
+            await self._storage.new_historized_node(node_id, period=None)
         for name, node_id in self._node_ids.items():  # the current values, with their timestamps and quality
-            await self.server.iserver.aspace.write_attribute_value(node_id, ua.AttributeIds.Value,
-                                                                   self._datavalue(self.bus[name]))
+            await self._set(node_id, self._datavalue(self.bus[name]))
 
     async def _folder(self, path: tuple[str, ...], folders: dict) -> ua.NodeId:
         if path not in folders:
@@ -212,7 +217,9 @@ class TwinServer:
 
     def _variable(self, tag: Tag, node_id: ua.NodeId, parent: ua.NodeId) -> ua.AddNodesItem:
         writable = any(fnmatchcase(tag.name, p) for p in self.setpoints)
-        access = ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if writable else 0)
+        historized = node_id in self._historized
+        access = (ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if writable else 0)
+                  | (ua.AccessLevel.HistoryRead.mask if historized else 0))
         attrs = ua.VariableAttributes(
             DisplayName=ua.LocalizedText(tag.name.split(".", 1)[1]),
             Description=ua.LocalizedText(tag.description or tag.name),
@@ -221,6 +228,7 @@ class TwinServer:
             ValueRank=ua.ValueRank.Scalar,
             AccessLevel=access,
             UserAccessLevel=access,
+            Historizing=historized,
         )
         return ua.AddNodesItem(
             ParentNodeId=parent,
@@ -263,15 +271,19 @@ class TwinServer:
                             SourceTimestamp=stamp, ServerTimestamp=datetime.now(UTC))
 
     # -- bus -> OPC UA -------------------------------------------------------------------------------------------
-    def _enqueue(self, tag: Tag) -> None:
-        if tag.name in self._node_ids:
-            self._queue.put_nowait((self._node_ids[tag.name], self._datavalue(tag)))
+    def _enqueue(self, name: str, datavalue: ua.DataValue) -> None:
+        if name in self._node_ids:  # tags defined after the start are not served
+            self._queue.put_nowait((self._node_ids[name], datavalue))
 
     async def _write_changes(self) -> None:
-        write = self.server.iserver.aspace.write_attribute_value
         while True:
-            node_id, datavalue = await self._queue.get()
-            await write(node_id, ua.AttributeIds.Value, datavalue)
+            await self._set(*await self._queue.get())
+
+    async def _set(self, node_id: ua.NodeId, datavalue: ua.DataValue) -> None:
+        """Serve a new value, and store it when the node is historized: every change, none sampled away."""
+        await self.server.iserver.aspace.write_attribute_value(node_id, ua.AttributeIds.Value, datavalue)
+        if node_id in self._historized:
+            await self._storage.save_node_value(node_id, datavalue)
 
     # -- OPC UA -> bus (setpoints) -------------------------------------------------------------------------------
     async def _on_client_write(self, event, _dispatcher) -> None:
