@@ -207,7 +207,7 @@ class TagBus:
             h.reserve(n)
             h.t[h.n:h.n + n] = times
             h.v[h.n:h.n + n] = values
-            h.q[h.n:h.n + n] = quality
+            h.q[h.n:h.n + n] = int(quality)
             h.n += n
             value, quality = float(values[-1]), Quality(quality)
             changed = quality != tag.quality or not _same(value, tag.value)

@@ -68,7 +68,7 @@ class Simulator:
         self._grid = {k: _Fast(ca.integrator(f"grid{k}", self.solver, scaled, 0.0,
                                              [float(i) for i in range(1, k + 1)], opts)) for k in GRIDS}
         self._ye = {k: _Fast(ye.map(f"ye{k}", "serial", k, [2], [])) for k in GRIDS}
-        self._ye1 = ye
+        self._ye1 = _Fast(ye)
         self._rhs = ca.Function("rhs", [dae.x, dae.z, dae.p], [dae.f])
         self.n_y = dae.y.numel()
         self.directions = np.array([d for _, d in dae.guards], dtype=int)
@@ -77,10 +77,17 @@ class Simulator:
     # -- state --------------------------------------------------------------------------------------------------
     def outputs(self) -> np.ndarray:
         """Outputs (``dae.y_names``) at the current time."""
-        return np.asarray(self._ye1(self.x, self.z, self.p)).ravel()[: self.n_y]
+        return self._at(self.x, self.z)[: self.n_y]
 
     def guards(self) -> np.ndarray:
-        return np.asarray(self._ye1(self.x, self.z, self.p)).ravel()[self.n_y:]
+        return self._at(self.x, self.z)[self.n_y:]
+
+    def _at(self, x, z) -> np.ndarray:
+        """Outputs then guards at one state (a fresh array)."""
+        f = self._ye1
+        f.args[0][:], f.args[1][:], f.args[2][:] = x, z, self.p
+        f()
+        return f.res[0].copy()
 
     # -- integration --------------------------------------------------------------------------------------------
     def _step(self, k: int, h: float, x, z):
@@ -91,9 +98,10 @@ class Simulator:
             f()
         except RuntimeError as exc:
             raise _Failed(str(exc)) from None
-        X = f.res[0].reshape(k, len(self.x)).T.copy()
-        Z = f.res[1].reshape(k, len(self.z)).T.copy()
-        if not (np.isfinite(X).all() and np.isfinite(Z).all()):
+        # views of the integrator's output buffers: valid until the next call with the same k
+        X = f.res[0].reshape(k, len(self.x)).T
+        Z = f.res[1].reshape(k, len(self.z)).T
+        if not (np.isfinite(f.res[0]).all() and np.isfinite(f.res[1]).all()):
             raise _Failed("the integrator returned non-finite values")
         return X, Z
 
@@ -102,7 +110,7 @@ class Simulator:
         f = self._ye[k]
         f.args[0][:], f.args[1][:], f.args[2][:] = X.ravel(order="F"), Z.ravel(order="F"), self.p
         f()
-        return f.res[0].reshape(k, -1).T.copy()
+        return f.res[0].reshape(k, -1).T  # a view of the buffer, valid until the next call with the same k
 
     def advance(self, t_end: float, p: np.ndarray | None = None) -> Segment:
         """Integrate to ``t_end`` or to the first state event before it, with inputs ``p`` held constant.
@@ -145,13 +153,13 @@ class Simulator:
                 if fired:
                     n = int(np.searchsorted(ts, te, side="left"))
                     out_t += [ts[:n], [te]]
-                    ye = np.asarray(self._ye1(xe, ze, self.p)).ravel()
-                    out_y += [YE[: self.n_y, :n], ye[: self.n_y, None]]
+                    ye = self._at(xe, ze)
+                    out_y += [YE[: self.n_y, :n].copy(), ye[: self.n_y, None]]
                     self.t, self.x, self.z = te, xe, ze
                     return Segment(np.concatenate(out_t), np.hstack(out_y), te, fired)
                 out_t.append(ts)
-                out_y.append(YE[: self.n_y])
-                x, z, t = X[:, -1], Z[:, -1], ts[-1]
+                out_y.append(YE[: self.n_y].copy())
+                x, z, t = X[:, -1].copy(), Z[:, -1].copy(), ts[-1]
                 i += k
         except _Failed as exc:
             self.t, self.x, self.z = t, x, z
@@ -182,8 +190,8 @@ class Simulator:
         first = int(columns[0])
         hits = np.flatnonzero(crossed[:, first])
         side = before[:, first].copy()  # at the event time, guards that did not fire keep their side
-        x_a = x if first == 0 else X[:, first - 1]
-        z_a = z if first == 0 else Z[:, first - 1]
+        x_a = (x if first == 0 else X[:, first - 1]).copy()  # copies: root finding reuses the buffers
+        z_a = (z if first == 0 else Z[:, first - 1]).copy()
         t_a = t if first == 0 else ts[first - 1]
         span = ts[first] - t_a
         g_end = E[hits, first]
@@ -191,9 +199,9 @@ class Simulator:
         for gi, g_b in zip(hits, g_end, strict=True):
             def g(s, gi=gi):
                 if s <= 0:
-                    return float(np.asarray(self._ye1(x_a, z_a, self.p)).ravel()[self.n_y + gi])
+                    return float(self._at(x_a, z_a)[self.n_y + gi])
                 Xs, Zs = self._step(1, s, x_a, z_a)
-                return float(np.asarray(self._ye1(Xs[:, 0], Zs[:, 0], self.p)).ravel()[self.n_y + gi])
+                return float(self._at(Xs[:, 0], Zs[:, 0])[self.n_y + gi])
 
             g_a = g(0.0)
             times.append(span if g_b == 0 else (0.0 if g_a == 0 else
@@ -206,7 +214,7 @@ class Simulator:
         self._side = side
         if s_e > 0:
             Xe, Ze = self._step(1, s_e, x_a, z_a)
-            xe, ze = Xe[:, 0], Ze[:, 0]
+            xe, ze = Xe[:, 0].copy(), Ze[:, 0].copy()
         else:
             xe, ze = x_a, z_a
         return fired, t_a + s_e, xe, ze
