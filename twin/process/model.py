@@ -9,7 +9,7 @@ anything: a :class:`~twin.process.flowsheet.Flowsheet` joins the models of a pla
 >>> k = m.parameter("k", 0.02, unit="m2.5/s")
 >>> m.der(V, F_in - k * V**0.5)
 >>> m.guard("overflow", V - 2.0)           # fires when V rises through 2 m3
->>> m.output("level", V / 1.5, unit="m")
+>>> level = m.output("level", V / 1.5, unit="m")
 
 Every symbol is named ``<tag>.<name>`` and becomes the tag of the same name on the twin's bus: inputs and
 parameters are read from it, states and outputs written to it.
