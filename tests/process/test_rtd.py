@@ -1,8 +1,9 @@
 """RTD elements against their analytical moments and step responses.
 
-References: Levenspiel, *Chemical Reaction Engineering* (3rd ed.), ch. 11 and 14: tanks in series have mean tau and
-variance tau**2 / n, and the step response F(t) = 1 - exp(-n t / tau) * sum_{k<n} (n t / tau)**k / k!; a closed-closed
-dispersed plug flow has mean tau and variance tau**2 * (2/Pe - 2/Pe**2 * (1 - exp(-Pe))).
+References: Levenspiel, *Chemical Reaction Engineering* (3rd ed.), ch. 11, 13 and 14: tanks in series have mean tau
+and variance tau**2 / n, and the step response F(t) = 1 - exp(-n t / tau) * sum_{k<n} (n t / tau)**k / k!; a
+closed-closed dispersed plug flow has mean tau and variance tau**2 * (2/Pe - 2/Pe**2 * (1 - exp(-Pe))); an open-open
+one mean tau (1 + 2/Pe) and variance tau**2 (2/Pe + 8/Pe**2).
 """
 import math
 
@@ -67,6 +68,16 @@ def test_axial_dispersion_closed_moments(Pe):
     assert mean == pytest.approx(tau + eps, rel=1e-4)
     expected = tau**2 * (2 / Pe - 2 / Pe**2 * (1 - math.exp(-Pe)))
     assert var == pytest.approx(expected, rel=0.01)  # 120 cells: discretisation error well below 1 %
+
+
+def test_axial_dispersion_open_moments():
+    # Levenspiel, ch. 13: open-open vessel, mean tau (1 + 2/Pe), variance tau**2 (2/Pe + 8/Pe**2)
+    tau, eps, Pe = 60.0, 0.01, 10.0
+    r = simulate(Pulse(eps), AxialDispersion("BL-1", C, tau=tau, Pe=Pe, cells=60, boundaries="open"),
+                 connect=[("SRC.out", "BL-1.in")], until=tau * 6, dt=0.1)
+    area, mean, var = moments(r["t"], r["BL-1.probe_T"])
+    assert mean == pytest.approx(tau * (1 + 2 / Pe) + eps, rel=2e-3)
+    assert var == pytest.approx(tau**2 * (2 / Pe + 8 / Pe**2), rel=1e-2)
 
 
 def test_bad_rtd_parameters_are_explained():

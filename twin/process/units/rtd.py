@@ -37,29 +37,46 @@ class TanksInSeries(ProcessModel):
 
 
 class AxialDispersion(ProcessModel):
-    """A closed-closed dispersed plug flow of Peclet number ``Pe`` and mean residence time ``tau``."""
+    """Dispersed plug flow of Peclet number ``Pe`` and mean residence time ``tau`` (``cells`` per vessel length).
+
+    ``boundaries="closed"``: Danckwerts closed-closed vessel; the outlet is the vessel's exit. ``"open"``: the
+    open-open vessel of tracer studies, fluid dispersing freely across the inlet and the measuring point; modelled
+    as the same medium extended ``margin`` vessel lengths up- and downstream, the feed entering at ``z = 0``; the
+    outputs ``probe_<c>`` give the convective flow ``u c`` at ``z = 1``, whose moments are ``tau (1 + 2/Pe)`` and
+    ``tau**2 (2/Pe + 8/Pe**2)``. The outlet port is the far end of the extended domain (mass is conserved).
+    """
 
     def __init__(self, tag: str, components: tuple[str, ...], *, tau: float = 60.0, Pe: float = 20.0,
-                 cells: int = 50, holdup: dict[str, float] | None = None) -> None:
+                 cells: int = 50, boundaries: str = "closed", margin: int = 2,
+                 holdup: dict[str, float] | None = None) -> None:
         super().__init__(tag)
         if Pe / cells >= 2:
             raise ValueError(f"{tag}: Pe/cells = {Pe / cells:.2f} >= 2 makes central differences oscillate; "
                              f"use at least {int(Pe / 2) + 1} cells")
+        if boundaries not in ("closed", "open"):
+            raise ValueError(f"{tag}: boundaries must be 'closed' or 'open', not {boundaries!r}")
         self.stream = solids(components)
         inlet = self.inlet("in", self.stream)
-        tau_ = self.parameter("tau", tau, "s", "mean residence time")
+        tau_ = self.parameter("tau", tau, "s", "mean residence time of one vessel length")
         Pe_ = self.parameter("Pe", Pe, "1", "Peclet number u L / D")
         N = cells
+        pad = N * margin if boundaries == "open" else 0  # cells added up- and downstream
         out = {}
         for c in components:
             # c_k: the cell's holdup as a flow equivalent (kg/s): holdup of cell k = c_k * tau / N
-            start = (holdup or {}).get(c, 0.0) / tau
-            cs = [self.state(f"c_{c}_{k}", start, "kg/s", f"{c} in cell {k} as flow equivalent") for k in range(N)]
-            faces = [inlet[f"m_{c}"]]
-            faces += [(cs[k] + cs[k + 1]) / 2 - N / Pe_ * (cs[k + 1] - cs[k]) for k in range(N - 1)]
+            start = (holdup or {}).get(c, 0.0) / tau if not pad else 0.0
+            cs = [self.state(f"c_{c}_{k}", start, "kg/s", f"{c} in cell {k} as flow equivalent")
+                  for k in range(N + 2 * pad)]
+            faces = [0 if pad else inlet[f"m_{c}"]]
+            faces += [(cs[k] + cs[k + 1]) / 2 - N / Pe_ * (cs[k + 1] - cs[k]) for k in range(len(cs) - 1)]
             faces.append(cs[-1])
-            for k in range(N):
-                self.der(cs[k], N / tau_ * (faces[k] - faces[k + 1]))
+            for k in range(len(cs)):
+                # open: the feed enters at z = 0, the face between cells pad - 1 and pad
+                feed = inlet[f"m_{c}"] / 2 if pad and k in (pad - 1, pad) else 0
+                self.der(cs[k], N / tau_ * (faces[k] - faces[k + 1] + feed))
+            if pad:
+                self.output(f"probe_{c}", (cs[pad + N - 1] + cs[pad + N]) / 2, "kg/s",
+                            f"convective flow of {c} at z = 1")
             out[f"m_{c}"] = cs[-1]
         _outputs(self, components, out)
         self.outlet("out", self.stream, out)
