@@ -290,7 +290,6 @@ cdef class Environment:
     cdef int _step(self) except -1:
         cdef Entry entry
         cdef Event event
-        cdef Py_ssize_t i = 0
         if self._size == 0:
             raise EmptySchedule()
         entry = self._pop()
@@ -304,11 +303,19 @@ cdef class Environment:
         event._callbacks = None
         if isinstance(callbacks, Process):
             (<Process>callbacks)._resume_with(event)
-            callbacks = ()
-        elif callbacks is _NO_CALLBACKS:
-            callbacks = ()
-        if type(callbacks) is not list:
-            callbacks = list(callbacks)
+        elif callbacks is not _NO_CALLBACKS:
+            self._call_all(event, callbacks if type(callbacks) is list else list(callbacks))
+
+        if not event._is_ok and not event._is_defused:
+            # The event has failed and nobody defused it: crash the environment with a fresh copy.
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+        return 0
+
+    cdef int _call_all(self, Event event, list callbacks) except -1:
+        """Call each callback with *event*; on StopSimulation keep the rest for when the simulation resumes."""
+        cdef Py_ssize_t i = 0
         try:
             while i < PyList_GET_SIZE(callbacks):
                 callback = <object>PyList_GET_ITEM(callbacks, i)
@@ -319,15 +326,9 @@ cdef class Environment:
                 i += 1
         except StopSimulation:
             # Reattach the remaining callbacks and reschedule the event for when the simulation resumes.
-            event.callbacks = callbacks[i + 1:]
+            event._callbacks = callbacks[i + 1:]
             self._push(event, -1, self._now, self._now_int)
             raise
-
-        if not event._is_ok and not event._is_defused:
-            # The event has failed and nobody defused it: crash the environment with a fresh copy.
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
         return 0
 
     def pause(self):
