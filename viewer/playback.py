@@ -24,6 +24,8 @@ from viewer.recording import Recording
 from viewer.scene import PlantScene
 
 EVENT_LINES = 8
+TICKS_PER_SECOND = 20
+TREND_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
 def _clock(t: float) -> str:
@@ -60,6 +62,20 @@ class Playback:
                                              color="black", name="clock")
         self._events = scene.plotter.add_text(" ", position=(0.01, 0.01), viewport=True, font_size=9,
                                               color="#333333", name="events")
+        self._colour_bar(rules)
+
+    def _colour_bar(self, rules: Sequence[Rule]) -> None:
+        """A colour bar for the first colour-map rule (its ``clim``, or 0..1 of each tag's recorded range)."""
+        rule = next((r for r in rules if r.cmap), None)
+        if rule is None or not self.colouring.tags:
+            return
+        low, high = rule.clim or (0.0, 1.0)
+        title = rule.signal if rule.clim else f"{rule.signal}\n(of its range)"
+        dummy = self.scene.plotter.add_mesh(pv.PolyData(np.zeros((2, 3))), scalars=[low, high], cmap=rule.cmap,
+                                            clim=(low, high), show_scalar_bar=False, name="colour-bar-source")
+        dummy.SetVisibility(False)
+        self.scene.plotter.add_scalar_bar(title=title, mapper=dummy.mapper, vertical=True, position_x=0.90,
+                                          position_y=0.40, height=0.4, width=0.05, color="black", fmt="%.3g")
 
     def values(self, t: float) -> list:
         """The value of each coloured tag at ``t`` (sample and hold)."""
@@ -98,15 +114,17 @@ class Playback:
             lines.append("  (no recorded tags)")
         text = "\n".join(lines)
         plotter = self.scene.plotter
-        plotter.add_text(text, position="upper_right", font_size=9, color="black", name="inspect")
+        plotter.add_text(text, position=(0.70, 0.38), viewport=True, font_size=9, color="black", name="inspect")
         numeric = [n for n in own if self.recording.traces[n][1].dtype.kind in "fiu"]
+        if self._chart is not None:
+            plotter.remove_chart(self._chart)
+            self._chart = None
         if numeric:
-            chart = pv.Chart2D(size=(0.34, 0.28), loc=(0.64, 0.36), x_label="t [h]", y_label=tag)
-            for name in numeric:
+            chart = pv.Chart2D(size=(0.34, 0.30), loc=(0.01, 0.10), x_label="t [h]", y_label=tag)
+            for k, name in enumerate(numeric):
                 t, v = self.recording.traces[name]
-                chart.line(t / 3600.0, np.asarray(v, float), label=name.split(".", 1)[1])
-            if self._chart is not None:
-                plotter.remove_chart(self._chart)
+                chart.line(t / 3600.0, np.asarray(v, float), color=TREND_COLOURS[k % len(TREND_COLOURS)],
+                           label=name.split(".", 1)[1])
             plotter.add_chart(chart)
             self._chart = chart
         return text
@@ -131,32 +149,39 @@ class Playback:
         ``speed``: simulated seconds per real second (default: the whole run in 20 s).
         """
         plotter = self.scene.plotter
-        speed = speed or max((self.t1 - self.t0) / 20.0, 1e-9)
-        state = {"playing": False}
-        slider = plotter.add_slider_widget(lambda t: self.frame(t), [self.t0, self.t1], value=self.t0,
-                                           title="time [s]", pointa=(0.25, 0.06), pointb=(0.75, 0.06),
-                                           style="modern", interaction_event="always")
-
-        def tick(_step=None) -> None:
-            if state["playing"]:
-                t = self.time + speed / 20.0
-                if t >= self.t1:
-                    state["playing"], t = False, self.t1
-                slider.GetRepresentation().SetValue(t)
-                self.frame(t)
-
-        plotter.add_checkbox_button_widget(lambda on: state.update(playing=on), value=False, position=(10, 60),
-                                           size=30, color_on="#2ca02c", color_off="#bbbbbb")
+        self.speed = speed or max((self.t1 - self.t0) / 20.0, 1e-9)
+        self.playing = False
+        self._slider = plotter.add_slider_widget(lambda t: self.frame(t), [self.t0, self.t1], value=self.t0,
+                                                 title="time [s]", pointa=(0.25, 0.06), pointb=(0.75, 0.06),
+                                                 style="modern", interaction_event="always")
+        plotter.add_checkbox_button_widget(self.play, value=False, position=(10, 60), size=30,
+                                           color_on="#2ca02c", color_off="#bbbbbb")
         plotter.add_text("play", position=(45, 65), font_size=10, color="black", name="play-label")
-        plotter.add_timer_event(max_steps=10**9, duration=50, callback=tick)
-        plotter.track_click_position(lambda point: self._clicked(point), side="left")
+        plotter.add_timer_event(max_steps=10**9, duration=int(1000 / TICKS_PER_SECOND), callback=self.tick)
+        plotter.track_click_position(self.clicked, side="left")
         self.frame(self.t0)
         return self.scene
 
-    def _clicked(self, point) -> None:
+    def play(self, on: bool = True) -> None:
+        """Start (or pause) playing; at the end, playing starts over."""
+        if on and self.time >= self.t1:
+            self.frame(self.t0)
+        self.playing = bool(on)
+
+    def tick(self, _step=None) -> None:
+        """One timer tick while playing: ``speed / TICKS_PER_SECOND`` simulated seconds on, the slider following."""
+        if self.playing:
+            t = min(self.time + self.speed / TICKS_PER_SECOND, self.t1)
+            self.playing = t < self.t1
+            self._slider.GetRepresentation().SetValue(t)
+            self.frame(t)
+
+    def clicked(self, point) -> str | None:
+        """A click at world ``point``: inspect the asset there; returns its tag (None if no asset is there)."""
         tag = self.scene.asset_at(point)
         if tag is not None:
             self.inspect(tag)
+        return tag
 
 
 class Live:
