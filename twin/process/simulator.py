@@ -233,10 +233,21 @@ class Simulator:
             bad = list(np.argsort(-rate)[:3])
         units = sorted({names[i].split(".")[0] for i in bad})
         values = ", ".join(f"{names[i]} = {x[i]:.6g} (d/dt = {f[i]:.3g})" for i in bad)
-        reason = message.strip().splitlines()[-1][:200] if message.strip() else "integrator failure"
+        code = next((c for c in _SUNDIALS if c in message), None)
+        reason = _SUNDIALS[code] + f" ({code})" if code else (message.strip().splitlines() or ["failure"])[-1][:200]
         return (f"integration failed in unit(s) {', '.join(units)} between t = {t_ok:.9g} s and t = {t_try:.9g} s: "
                 f"{values}. Integrator: {reason}. Check these units' parameters and inputs (a value out of range, "
                 "a division by zero, a runaway), or loosen the tolerances.")
+
+
+_SUNDIALS = {  # what the integrators' return codes mean for a model
+    "TOO_MUCH_WORK": "it took more than max_num_steps steps (a state racing away, or a very stiff moment)",
+    "CONV_FAIL": "the Newton iteration did not converge (a discontinuity or a singular Jacobian)",
+    "ERR_FAIL": "the error test failed repeatedly (a singularity ahead)",
+    "RHSFUNC_ERR": "the equations returned NaN or infinity",
+    "RESFUNC_ERR": "the equations returned NaN or infinity",
+    "TOO_CLOSE": "the time span is too short",
+}
 
 
 class _Failed(Exception):
