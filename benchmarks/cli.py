@@ -8,6 +8,7 @@ examples:
   twin bench des                 SimPy, twin.des and salabim on three models; events/s and ratio to SimPy
   twin bench des --quick         a smoke run in a few seconds
   twin bench des --no-salabim    skip the slowest engine
+  twin bench process --rtol 1e-8 continuous core vs SciPy's solve_ivp (BDF), 24 h of the osd_cm_line
 """
 
 
@@ -23,3 +24,11 @@ def add_parser(subparsers) -> None:
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(des)
     des.set_defaults(func=main_with)
+    from benchmarks.process.run import add_arguments as process_arguments
+    from benchmarks.process.run import main_with as process_main
+
+    process = suites.add_parser("process", help="continuous core vs SciPy's solve_ivp: 24 h of the osd_cm_line",
+                                description="The twin (CasADi/CVODES, DES refills, TagBus) against SciPy's BDF on "
+                                            "24 h of the continuous tablet line; ratio and real-time factor.")
+    process_arguments(process)
+    process.set_defaults(func=process_main)

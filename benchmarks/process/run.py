@@ -12,14 +12,13 @@ import time
 
 import numpy as np
 
-from benchmarks.process import scipy_osd
-from twin import Twin
-from twin.examples.osd_cm_line import build
-
 HOURS = 24.0
 
 
 def run_twin(t_end: float, seed: int, rtol: float, atol: float, compiled: bool = False):
+    from twin import Twin
+    from twin.examples.osd_cm_line import build
+
     tw = Twin(sample_interval=1.0, rtol=rtol, atol=atol, compiled=compiled)
     build(tw, seed=seed)
     tw.run(until=0.0)  # build the integrators (and compile, or load the cached library) outside the timing
@@ -29,19 +28,30 @@ def run_twin(t_end: float, seed: int, rtol: float, atol: float, compiled: bool =
 
 
 def run_scipy(t_end: float, seed: int, rtol: float, atol: float):
+    from benchmarks.process import scipy_osd
+
     start = time.process_time()
     out = scipy_osd.simulate(t_end, seed=seed, rtol=rtol, atol=atol)
     return time.process_time() - start, out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.process", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hours", type=float, default=HOURS, help="simulated time (default 24 h)")
     parser.add_argument("--rtol", type=float, nargs="+", default=[1e-8, 1e-10], help="relative tolerances to run")
     parser.add_argument("--repeat", type=int, default=3, help="best of N CPU times (default 3)")
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.process", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return main_with(parser.parse_args(argv))
+
+
+def main_with(args: argparse.Namespace) -> int:
+    from benchmarks.process import scipy_osd
+
     t_end = args.hours * 3600
     print(f"osd_cm_line, {args.hours:g} h simulated, outputs every 1 s, feeder refills as events\n")
     print(f"{'rtol':>6} {'mode':>9} {'twin [s]':>9} {'SciPy BDF [s]':>14} {'ratio':>7} {'real-time factor':>17} "
