@@ -245,5 +245,15 @@ class PlantAuthor:
     def write(self, path: str | Path) -> Path:
         path = Path(path)
         self.file.header.file_name.name = path.name
+        self._creation_order()
         self.file.write(str(path))
         return path
+
+    def _creation_order(self) -> None:
+        """Sort the entity lists of relationships by creation: ifcopenshell.api builds some through Python sets,
+        whose order changes from one process to the next, and the file must not."""
+        for entity in (*self.file.by_type("IfcRelationship"), *self.file.by_type("IfcUnitAssignment")):
+            for i, value in enumerate(entity):
+                if isinstance(value, tuple) and value and all(isinstance(v, ifcopenshell.entity_instance)
+                                                              for v in value):
+                    entity[i] = tuple(sorted(value, key=lambda e: e.id()))
