@@ -27,7 +27,7 @@ import yaml
 
 __all__ = [
     "ConfigError", "Mapping", "Sequence", "load", "loads", "to_si", "suggest",
-    "Schema", "Str", "Number", "Integer", "Boolean", "Quantity", "Param", "FilePath",
+    "Schema", "Anything", "Str", "Number", "Integer", "Boolean", "Quantity", "Param", "FilePath",
     "ListOf", "MapOf", "Record",
 ]
 
@@ -270,6 +270,13 @@ class Schema:
 
     def fail(self, value, where: _Where, hint: str | None = None) -> ConfigError:
         return where.error(f"got {_kind(value)}", expected=self.expected, hint=hint)
+
+
+class Anything(Schema):
+    """Any value, unchecked (for free-form parts another module validates itself)."""
+
+    def validate(self, value, where):
+        return value
 
 
 class Str(Schema):
