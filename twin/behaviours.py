@@ -22,9 +22,6 @@ import numpy as np
 
 from twin.process import units as lib
 
-# plant-YAML name -> (builder, plant params it reads); builders take (asset, plant, context) and return kwargs
-_LINE_BEHAVIOURS = ("liw_feeder", "continuous_blender", "tablet_press")
-
 
 class BehaviourError(ValueError):
     """A behaviour or a parameter of the plant YAML the twin cannot use; names tag and key."""
@@ -76,9 +73,11 @@ def _chiller(asset, ctx):
 
 
 def _plain(cls):
+    """A unit built from its defaults (and ``Twin(plant, params=...)``)."""
     return lambda asset, ctx: (cls, {}, {})
 
 
+#: plant-YAML behaviour -> builder(asset, context) returning (model class, keyword arguments, extras)
 BUILDERS = {
     "liw_feeder": _feeder, "feeder": _feeder,
     "continuous_blender": _blender, "blender": _blender,

@@ -108,13 +108,14 @@ class Flowsheet:
         for m in self.models.values():
             m.check()
         feeds = self._feeds()
-        inlet_syms, inlet_exprs, extra_inputs = [], [], []
+        inlet_syms, inlet_exprs, open_inlets = [], [], []
         for m in self.models.values():
             for port in m.inlets.values():
                 for var, sym in port.values.items():
                     if port.path in self.boundaries:
                         unit = dict(port.stream.variables)[var]
-                        extra_inputs.append(Var(f"{port.name}.{var}", sym, unit, 0.0, f"boundary of {port.path}"))
+                        var_ = Var(f"{port.name}.{var}", sym, unit, 0.0, f"open inlet {port.path}")
+                        open_inlets.append((m.tag, var_))
                     else:
                         inlet_syms.append(sym)
                         inlet_exprs.append(sum((src.values[var] for src in feeds[port.path]), ca.SX(0)))
@@ -124,7 +125,7 @@ class Flowsheet:
         x_vars = [(m.tag, v) for m in models for v in m.states.values()]
         z_vars = [(m.tag, v) for m in models for v in m.algebraics.values()]
         p_vars = [(m.tag, v) for m in models for v in m.inputs.values()]
-        p_vars += [(name.split(".")[0], v) for name, v in ((v.sym.name(), v) for v in extra_inputs)]
+        p_vars += open_inlets
         f = [m.odes[n] for m in models for n in m.states]
         g = [r for m in models for r in m.residuals]
         y_vars = [(m.tag, v) for m in models for v in (*m.states.values(), *m.outputs.values())]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from twin.process.flowsheet import Flowsheet
-from twin.process.model import ProcessModel
 from twin.process.simulator import Simulator
 from twin.unit import ContinuousUnit
 
@@ -24,10 +23,6 @@ class FlowsheetUnit(ContinuousUnit):
         self.options = simulator_options
         self.sim: Simulator | None = None
         self._fired: list[str] = []
-
-    @property
-    def models(self) -> dict[str, ProcessModel]:
-        return self.flowsheet.models
 
     def attach(self, twin) -> None:
         self.twin = twin
