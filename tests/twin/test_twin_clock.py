@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twin import Twin
 from twin.process import FlowsheetError, ProcessModel
@@ -119,3 +121,31 @@ def test_run_continues_and_result_plots(tmp_path):
     assert (tmp_path / "tank.png").stat().st_size > 1000
     with pytest.raises(ValueError, match="lies before the current time"):
         tw.run(until=5.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.01, 5.0), st.floats(0.0, 0.5)), min_size=1, max_size=8),
+       st.sampled_from([0.3, 1.0, 2.5]))
+def test_discrete_changes_restart_cleanly(changes, dt):
+    """Random DES writes of the decay rate: x(t) = exp(-sum k_i dt_i) at every sample (piecewise exponential)."""
+    tw = Twin(sample_interval=dt)
+    tw.add(tank(k=0.1, level=-1.0))  # the guard never fires
+
+    def schedule(tw):
+        for wait, k in changes:
+            yield tw.env.timeout(wait)
+            tw.set("TK-1.k", k)
+
+    tw.env.process(schedule(tw))
+    until = sum(w for w, _ in changes) + 3.0
+    result = tw.run(until=until)
+    t, x = result.trace("TK-1.x")
+    switch = np.cumsum([w for w, _ in changes])
+    rates = [0.1] + [k for _, k in changes]
+
+    def exact(s):
+        edges = np.concatenate([[0.0], switch[switch < s], [s]])
+        ks = rates[: len(edges) - 1]
+        return math.exp(-sum(k * (b - a) for k, a, b in zip(ks, edges[:-1], edges[1:], strict=True)))
+
+    np.testing.assert_allclose(x, [exact(s) for s in t], rtol=1e-8, atol=1e-10)
