@@ -24,10 +24,8 @@ events (``"R-101.T_high"``). The twin puts them in the calendar at ``t_e``; DES 
 ``twin.event("R-101.T_high")`` resume there. A unit with **time events** of its own (an FMU's internal time event)
 announces the next one with :meth:`ContinuousUnit.next_time_event`, and the twin never steps past it.
 
-When several continuous units are advanced and one stops early at ``t_e``, the others must end at ``t_e`` too: the
-twin advances units that can stop early first, and a unit that went past ``t_e`` is brought back with
-:meth:`ContinuousUnit.snapshot` / :meth:`ContinuousUnit.restore` (default: not supported, so such units are advanced
-last, to the time the others reached).
+When one unit stops early at ``t_e``, the others must end at ``t_e`` too: the twin advances the units that can stop
+early (``locates_events = True``: the process flowsheet) first and the others after them, to the time reached.
 
 A minimal continuous unit, a first-order lag ``y' = (u - y) / tau`` integrated exactly::
 
@@ -156,13 +154,5 @@ class ContinuousUnit(Unit):
         """Time of the unit's next own time event (``math.inf`` if none); the twin never steps past it."""
         return math.inf
 
-    def snapshot(self) -> Any:
-        """An opaque copy of the unit's state, or ``NotImplementedError`` if the unit cannot go back in time."""
-        raise NotImplementedError
-
-    def restore(self, snapshot: Any) -> None:
-        """Return to a state taken by :meth:`snapshot`."""
-        raise NotImplementedError
-
     def finish(self) -> None:
-        """Called once when the run ends (free solvers, terminate FMUs)."""
+        """Called once by ``Twin.close()`` (or at the end of ``with Twin(...)``): free solvers, terminate FMUs."""
