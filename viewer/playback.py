@@ -54,6 +54,7 @@ class Playback:
         self._traces = [recording.traces[tag] for tag in self.colouring.tags]
         self._events_t = np.array([e[0] for e in recording.events])
         self._chart = None
+        self._shown_events = -1
         if self.messages:
             scene.messages += self.messages
             scene.plotter.add_text("\n".join(scene.messages), position="upper_left", font_size=9, color="#a04000",
@@ -91,8 +92,10 @@ class Playback:
         self.scene.colours[:] = self.colouring.colours(self.values(self.time), self._base)
         self._clock.SetInput(_clock(self.time))
         n = int(np.searchsorted(self._events_t, self.time, side="right"))
-        recent = self.recording.events[max(0, n - EVENT_LINES):n]
-        self._events.SetInput(" " + "\n".join(f"{_clock(te)[4:]}  {text}" for te, text in recent))
+        if n != self._shown_events:  # re-typesetting text costs a few ms a frame: only when it changes
+            recent = self.recording.events[max(0, n - EVENT_LINES):n]
+            self._events.SetInput(" " + "\n".join(f"{_clock(te)[4:]}  {text}" for te, text in recent))
+            self._shown_events = n
         self.scene.repaint(render)
 
     def times(self, fps: float = 20.0, seconds: float | None = None) -> np.ndarray:
