@@ -54,9 +54,9 @@ def build() -> PlantAuthor:
                 name="NIR probe (PAT), blend uniformity",
                 psets={EQUIPMENT_PSET: {"MeasurementInterval_s": 5.0, "Model": "PLS blend uniformity"}})
     gate = p.equipment("DV-101", "IfcValve", blending, (6.5, 9.0, 0.3), box=(0.4, 0.4, 0.5),
-                       predefined_type="DIVERTING", name="Diversion gate")
+                       predefined_type="DIVERTING", object_type="DiversionGate", name="Diversion gate")
     bin_ = p.equipment("BIN-101", "IfcTank", blending, (6.5, 11.0, 0.0), cylinder=(0.35, 0.8),
-                       predefined_type="STORAGE", name="Reject bin")
+                       predefined_type="STORAGE", object_type="RejectBin", name="Reject bin")
     press = p.equipment("TP-101", "IfcUnitaryEquipment", compression, (11.5, 9.0, 0.0), box=(1.3, 1.3, 2.0),
                         object_type="RotaryTabletPress", name="Rotary tablet press",
                         psets={EQUIPMENT_PSET: {"Stations": 36, "TurretSpeed_rpm": 60.0, "TabletMass_mg": 400.0}})
