@@ -313,10 +313,18 @@ cdef class Request(Put):
     cdef public object usage_since
 
     def __exit__(self, exc_type, exc_value, traceback):
-        Put.__exit__(self, exc_type, exc_value, traceback)
+        if type(self) is Request:
+            if self._value is _PENDING:
+                self.resource.put_queue.remove(self)
+                self.resource._observe()
+        else:
+            self.cancel()
         # Don't release the resource on generator cleanups: it creates uncollectable cycles otherwise.
         if exc_type is not GeneratorExit:
-            self.resource.release(self)
+            if type(self.resource) is Resource:
+                (<Resource>self.resource)._release(self)
+            else:
+                self.resource.release(self)
         return None
 
 
@@ -396,13 +404,15 @@ cdef class Resource(BaseResource):
 
     def release(self, request):
         """Release a usage slot."""
-        cdef Release release
         if type(self) is Resource:
-            release = Release.__new__(Release)
-            release.request = request
-            release._enqueue(self)
-            return release
+            return self._release(request)
         return Release(self, request)
+
+    cdef Release _release(self, request):
+        cdef Release release = Release.__new__(Release)
+        release.request = request
+        release._enqueue(self)
+        return release
 
     put = request
     get = release

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from benchmarks.des import line, mm1, ticks
 
 MODELS = {
-    "(a) M/M/1": (mm1, 5_000),
+    "(a) M/M/1": (mm1, 20_000),
     "(b) 10-station line": (line, 5_000),
     "(c) 1,000 timeout loops": (ticks, 100),
 }
