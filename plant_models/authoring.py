@@ -44,10 +44,10 @@ PIPE_RACK_HEIGHT = 3.2  # m above the storey floor, where pipe runs cross betwee
 class PlantAuthor:
     """An IFC4 file under construction: project, site, building, storeys, rooms, equipment, ports and pipes."""
 
-    def __init__(self, name: str, *, seed: int) -> None:
+    def __init__(self, name: str, *, seed: int, schema: str = "IFC4") -> None:
         rng = random.Random(seed)
         ifcopenshell.guid.new = lambda: ifcopenshell.guid.compress(uuid.UUID(int=rng.getrandbits(128)).hex)
-        self.file = ifcopenshell.api.project.create_file(version="IFC4")
+        self.file = ifcopenshell.api.project.create_file(version=schema)
         self.file.header.file_name.time_stamp = TIME_STAMP
         self.file.header.file_name.author = ("pharma-twin plant_models",)
         self.api = ifcopenshell.api

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import ifcopenshell
 import ifcopenshell.geom
+import ifcopenshell.guid
 import ifcopenshell.util.placement
 import numpy as np
 import pytest
@@ -121,3 +122,31 @@ def test_the_iterator_in_the_background_gives_the_same_meshes():
     for guid, (vertices, faces) in direct.items():
         np.testing.assert_array_equal(background[guid][0], vertices)
         np.testing.assert_array_equal(background[guid][1], faces)
+
+
+def test_an_ifc4x3_delivery_loads_the_same_way(tmp_path):
+    """A small IFC4X3 model authored with the samples' toolkit: tag, grade, instrument and pipe run survive."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("authoring", MODELS / "authoring.py")
+    authoring = importlib.util.module_from_spec(spec)
+    original_guid = ifcopenshell.guid.new
+    try:
+        spec.loader.exec_module(authoring)
+        p = authoring.PlantAuthor("Tiny IFC4X3", seed=1, schema="IFC4X3")
+        room = p.space(p.storey("GF", 0.0), "101", "Room", origin=(0, 0), size=(6, 4), grade="C")
+        pump = p.equipment("P-1", "IfcPump", room, (1, 2, 0), box=(0.5, 0.4, 0.5), predefined_type="CIRCULATOR")
+        tank = p.equipment("T-1", "IfcTank", room, (4, 2, 0), cylinder=(0.5, 1.5), predefined_type="STORAGE")
+        p.instrument("LT-01", tank, predefined_type="LEVELSENSOR")
+        p.pipe(p.port(pump, (0.25, 0, 0.25), "SOURCE"), p.port(tank, (0, 0, 1.5), "SINK"),
+               p.system("Water", "DOMESTICCOLDWATER"), room, rack_height=2.0)
+        path = p.write(tmp_path / "tiny.ifc")
+    finally:
+        ifcopenshell.guid.new = original_guid
+    assert ifcopenshell.open(str(path)).schema == "IFC4X3"
+    plant = twin.plant.load(path, geometry_cache=False)
+    assert sorted(plant.assets) == ["P-1", "T-1"] and plant.warnings == []
+    (link,) = plant.links
+    assert (link.source, link.target, len(link.via), link.medium) == ("P-1", "T-1", 5, "Water")
+    assert plant.grade("P-1") == "C" and plant["T-1.LT-01"].type == "LEVELSENSOR"
+    np.testing.assert_allclose(plant["P-1"].bounds, [[0.75, 1.8, 0.0], [1.25, 2.2, 0.5]], atol=1e-9)
