@@ -226,5 +226,6 @@ async def _run_server(args, security) -> int:
     async with server:
         print(f"serving {len(tw.tags)} tags of {plant.name} on {args.endpoint} (Ctrl-C stops)", file=sys.stderr)
         until = None if args.duration is None else args.duration * args.speed
+        server.time_origin = time.time() - tw.now  # the twin's clock starts now, not when loading began
         await run_in_real_time(tw, speed=args.speed, until=until)
     return 0

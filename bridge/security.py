@@ -109,13 +109,19 @@ class ServerSecurity:
     users: dict[str, str] = field(default_factory=dict)  # user name -> password
     allow_anonymous: bool = False
 
+    def __post_init__(self) -> None:
+        unknown = [p for p in self.policies if p not in _SERVER_POLICY]
+        if unknown:
+            raise SecurityError(f"unknown server security policy {unknown[0]}")
+        if self.pki is None and any(policy != "None" for policy, _ in self.policies):
+            raise SecurityError("a secured endpoint needs a certificate; hint: pass --pki ./pki")
+        if not (self.users or self.allow_anonymous or self.pki is not None and (Path(self.pki) / "users").is_dir()):
+            raise SecurityError("nobody could log in: give users (--user NAME:PASSWORD), user certificates "
+                                "(PKI/users/*.der) or --allow-anonymous")
+
     async def apply(self, server: Server) -> None:
         """Configure ``server`` (before ``start``): endpoints, certificate, client trust and user logins."""
-        try:
-            server.set_security_policy([_SERVER_POLICY[p] for p in self.policies])
-        except KeyError as exc:
-            raise SecurityError(f"unknown server security policy {exc.args[0]}") from None
-        secured = any(policy != "None" for policy, _ in self.policies)
+        server.set_security_policy([_SERVER_POLICY[p] for p in self.policies])
         user_certs: dict[bytes, str] = {}
         if self.pki is not None:
             cert, key = await own_certificate(self.pki, SERVER_URI, server=True)
@@ -129,16 +135,11 @@ class ServerSecurity:
                 server.set_certificate_validator(CertificateValidator(options, store))
             for path in sorted((Path(self.pki) / "users").glob("*.der")):
                 user_certs[path.read_bytes()] = path.stem
-        elif secured:
-            raise SecurityError("a secured endpoint needs a certificate; hint: pass --pki ./pki")
         tokens = [ua.UserNameIdentityToken] if self.users else []
         if user_certs:
             tokens.append(ua.X509IdentityToken)
         if self.allow_anonymous:
             tokens.append(ua.AnonymousIdentityToken)
-        if not tokens:
-            raise SecurityError("nobody could log in: give users (--user NAME:PASSWORD), user certificates "
-                                "(PKI/users/*.der) or --allow-anonymous")
         server.set_identity_tokens(tokens)
         server.iserver.set_user_manager(_Users(dict(self.users), user_certs, self.allow_anonymous))
 

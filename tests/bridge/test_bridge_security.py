@@ -97,14 +97,11 @@ def test_bad_security_settings():
         parse_policy("Basic256Sha256,Encrypt")
     assert parse_policy("Basic256Sha256") == ("Basic256Sha256", "SignAndEncrypt")
     with pytest.raises(SecurityError, match="nobody could log in"):
-        asyncio.run(ServerSecurity().apply(_FakeServer()))
+        ServerSecurity()
+    with pytest.raises(SecurityError, match="a secured endpoint needs a certificate"):
+        ServerSecurity(policies=(("Basic256Sha256", "Sign"),), allow_anonymous=True)
     with pytest.raises(SecurityError, match="--pki"):
         asyncio.run(ClientSecurity("Basic256Sha256", "Sign").apply(_FakeClient()))
-
-
-class _FakeServer:
-    def set_security_policy(self, policies):
-        self.policies = policies
 
 
 class _FakeClient:

@@ -1,0 +1,105 @@
+"""``twin serve`` and ``twin bridge`` as a user runs them: the issue's loop, a simulated osd_cm_line served and a
+second twin bridged to it, checked against the server's own history; and the commands' answers to bad input."""
+import asyncio
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from asyncua import Client
+from conftest import run, until
+
+import twin.plant
+from bridge.client import Bridge
+from bridge.discover import discover
+from bridge.mapping import dump_mapping, parse_mapping
+from twin.cli import main
+from twin.twin import Twin
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANT = ROOT / "plant_models" / "osd_cm_line" / "plant.yaml"
+ORIGIN = [float(int(time.time()))]
+
+
+def twin_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "twin", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_help_teaches_with_examples():
+    for command in ("bridge", "serve"):
+        out = twin_cli(command, "--help")
+        assert out.returncode == 0 and "examples:" in out.stdout and f"twin {command} " in out.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["bridge"], "give a mapping file, or --discover ENDPOINT"),
+    (["bridge", "missing.yaml"], "missing.yaml: file not found"),
+    (["bridge", "missing.yaml", "--policy", "Basic128"], "unknown security policy 'Basic128'"),
+    (["bridge", "missing.yaml", "--user", "operator"], "expected NAME:PASSWORD"),
+    (["serve", "missing-plant.yaml"], "serve: "),
+    (["serve", str(PLANT), "--policy", "Basic256Sha256,Sign"], "a secured endpoint needs a certificate"),
+])
+def test_bad_input_gets_a_message_not_a_traceback(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_serve_a_simulated_line_and_bridge_a_second_twin_to_it(tmp_path):
+    """The issue's proof: `twin serve` the osd_cm_line, discover it with the plant's tags, bridge a second twin's
+    bus to it, and compare with the history the server stored (read back over OPC UA: an independent path)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    server = subprocess.Popen([sys.executable, "-m", "twin", "serve", str(PLANT), "--endpoint", endpoint,
+                               "--allow-anonymous", "--history", str(tmp_path / "h.db"), "--duration", "120"],
+                              stderr=subprocess.PIPE, text=True)
+    ready = threading.Event()
+    threading.Thread(target=lambda: [ready.set() for line in server.stderr if line.startswith("serving")],
+                     daemon=True).start()
+    plant = twin.plant.load(PLANT)
+    second = Twin(plant)  # its bus defines the same tags, with the same units: the bridge writes into it
+
+    async def body():
+        assert await asyncio.to_thread(ready.wait, 120), "twin serve did not start"
+        mapping = await discover(endpoint, plant_tags=list(second.tags))
+        mapping = parse_mapping(dump_mapping(mapping).replace("publishing_interval: 0.5", "publishing_interval: 0.1"))
+        assert {m.tag for m in mapping.tags} == set(second.tags), "discover names every node by its plant tag"
+        async with Bridge(second.tags, mapping, endpoint, time_origin=ORIGIN[0]) as bridge:
+            await until(bridge.connected.is_set, timeout=30, what="connection")
+            connected_at = time.time()
+            async with Client(endpoint) as client:
+                setpoint = client.get_node(next(m.node for m in mapping.tags if m.tag == "LIW-101.F_sp"))
+                await setpoint.write_value(0.0025)  # kg/s, from 0.00167: the feeder's mass flow follows
+                await until(lambda: second.tags.read("LIW-101.F_sp") == 0.0025, what="the setpoint back")
+                await asyncio.sleep(4.0)
+                history = {}
+                for tag in ("LIW-101.massflow", "LIW-101.m_hopper", "LIW-101.F_sp"):
+                    node = client.get_node(next(m.node for m in mapping.tags if m.tag == tag))
+                    history[tag] = await node.read_raw_history(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+            return connected_at, history, bridge.problems
+
+    try:
+        connected_at, history, problems = run(body(), timeout=240)
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert problems == []
+    for tag, stored in history.items():
+        t, v, _ = second.tags.history(tag)
+        bridged = dict(zip(np.round(t + ORIGIN[0], 6), v))
+        # every change the server stored after the bridge connected arrived, with the same value and timestamp
+        # (and the last one: a setpoint is stamped with the twin's clock, which may trail the wall clock a little)
+        served = {round(dv.SourceTimestamp.replace(tzinfo=UTC).timestamp(), 6): dv.Value.Value for dv in stored
+                  if dv.SourceTimestamp.replace(tzinfo=UTC).timestamp() > connected_at or dv is stored[-1]}
+        assert len(served) >= (1 if tag.endswith("_sp") else 2) and set(served) <= set(bridged), tag
+        np.testing.assert_array_equal([bridged[k] for k in served], list(served.values()))
+    assert history["LIW-101.F_sp"][-1].Value.Value == 0.0025
+    massflow = [dv.Value.Value for dv in history["LIW-101.massflow"]]
+    assert massflow[-1] > massflow[0], "the served twin took the new setpoint as its input"
