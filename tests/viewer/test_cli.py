@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import SAMPLES, alarm_mask, non_background
+from pictures import SAMPLES, alarm_mask, non_background
 from PIL import Image
 
 from twin.cli import main

@@ -9,7 +9,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import alarm_mask, browser_screenshot, non_background
+from pictures import alarm_mask, browser_screenshot, non_background
 from PIL import Image
 
 from viewer import export

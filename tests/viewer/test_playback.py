@@ -6,10 +6,10 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import alarm_mask, is_alarm, project
 from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib import colormaps
+from pictures import alarm_mask, is_alarm, project
 
 from twin import Twin
 from twin.tags import TagBus

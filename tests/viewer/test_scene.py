@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import alarm_mask, is_alarm, non_background, project
+from pictures import alarm_mask, is_alarm, non_background, project
 
 from twin.plant import Asset, Link, Plant
 from viewer.scene import BACKGROUND, GRADE_COLOURS, SPACE_OPACITY, STATE_COLOURS, PlantScene, rgb

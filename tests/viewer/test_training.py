@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import is_alarm, project
+from pictures import is_alarm, project
 
 from twin.config import ConfigError
 from viewer.scene import PlantScene
