@@ -55,10 +55,7 @@ class Playback:
         self._events_t = np.array([e[0] for e in recording.events])
         self._chart = None
         self._shown_events = -1
-        if self.messages:
-            scene.messages += self.messages
-            scene.plotter.add_text("\n".join(scene.messages), position="upper_left", font_size=9, color="#a04000",
-                                   name="messages")
+        scene.say(*self.messages)
         self._clock = scene.plotter.add_text(_clock(self.t0), position=(0.82, 0.95), viewport=True, font_size=12,
                                              color="black", name="clock")
         self._events = scene.plotter.add_text(" ", position=(0.01, 0.01), viewport=True, font_size=9,
@@ -195,6 +192,7 @@ class Live:
         self.scene, self.bus = scene, bus
         self.colouring = Colouring(rules, scene.tags, list(bus))
         self.messages = self.colouring.messages
+        scene.say(*self.messages)
         self._base = scene.colours.copy()
         self._latest = {tag: bus[tag].value for tag in self.colouring.tags}
         self._lock = threading.Lock()

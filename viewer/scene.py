@@ -107,9 +107,7 @@ class PlantScene:
             self._add_labels(storeys)
         self._add_legend()
         self.plotter.add_text(self.plant.name, position="upper_edge", font_size=12, color="black", name="title")
-        if self.messages:
-            self.plotter.add_text("\n".join(self.messages), position="upper_left", font_size=9, color="#a04000",
-                                  name="messages")
+        self.say()
 
     def _add(self, layer: str, storey: str | None, actor) -> None:
         self.layers.setdefault((layer, storey or NO_STOREY), []).append(actor)
@@ -184,6 +182,13 @@ class PlantScene:
                                 loc="lower right", face="rectangle", name="legend")
 
     # -- using ------------------------------------------------------------------------------------------------
+    def say(self, *messages: str) -> None:
+        """Add ``messages`` to :attr:`messages` and show them all in the top left corner, below the title."""
+        self.messages += messages
+        if self.messages:
+            self.plotter.add_text("\n\n\n" + "\n".join(self.messages), position="upper_left", font_size=9,
+                                  color="#a04000", name="messages")
+
     def label_point(self, tag: str) -> np.ndarray:
         """Where the label of asset ``tag`` sits: just above the top of its mesh."""
         x0, x1, y0, y1, _, z1 = self.meshes[tag].bounds

@@ -80,7 +80,7 @@ class Training:
         self.started = self.clock()
         self.finished = False
         self._told: list[str] = []
-        scene.messages += self.messages
+        scene.say(*self.messages)
 
     @classmethod
     def load(cls, path: str | Path, scene: PlantScene, clock=time.monotonic) -> Training:

@@ -111,3 +111,30 @@ def test_help_teaches_with_examples(capsys):
         main(["view", "--help"])
     text = capsys.readouterr().out
     assert "examples:" in text and "--html" in text and "schematic" in text
+
+
+def test_an_ifc_without_geometry_is_drawn_as_a_schematic(tmp_path, capsys, monkeypatch):
+    """A real IFC delivery whose products have no shape representation (only tags, rooms, ports and pipe runs)."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(SAMPLES))
+    from authoring import PlantAuthor
+
+    author = PlantAuthor("Paper plant", seed=5)
+    author._represent = lambda product, solid: None  # write every product without its shape
+    floor = author.storey("Ground floor", 0.0)
+    room = author.space(floor, "R1", "Process", origin=(0, 0), size=(10, 8), grade="D")
+    system = author.system("Process", "CHEMICAL")
+    tank = author.equipment("V-101", "IfcTank", room, (2, 4, 0), cylinder=(0.6, 2.0))
+    pump = author.equipment("P-101", "IfcPump", room, (5, 2, 0), box=(0.6, 0.4, 0.5))
+    reactor = author.equipment("R-101", "IfcTank", room, (8, 4, 0), cylinder=(1.0, 2.5))
+    author.pipe(author.port(tank, (0, 0, 0.1), "SOURCE"), author.port(pump, (0, 0, 0.2), "SINK"), system, room)
+    author.pipe(author.port(pump, (0, 0, 0.3), "SOURCE"), author.port(reactor, (0, 0, 2.0), "SINK"), system, room)
+    ifc = author.write(tmp_path / "paper.ifc")
+    assert "authoring" in sys.modules
+
+    out = tmp_path / "paper.png"
+    assert main(["view", str(ifc), "--screenshot", str(out), "--size", "640x400"]) == 0
+    err = capsys.readouterr().err
+    assert "has no geometry: showing a schematic layout of its 3 assets from the link graph (2 links)" in err
+    assert non_background(_png(out)) > 0.02
