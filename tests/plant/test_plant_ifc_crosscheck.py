@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import twin.plant
+import twin.plant.ifc
 from twin.plant import geometry
 
 MODELS = Path(__file__).resolve().parents[2] / "plant_models"
@@ -150,3 +151,21 @@ def test_an_ifc4x3_delivery_loads_the_same_way(tmp_path):
     assert (link.source, link.target, len(link.via), link.medium) == ("P-1", "T-1", 5, "Water")
     assert plant.grade("P-1") == "C" and plant["T-1.LT-01"].type == "LEVELSENSOR"
     np.testing.assert_allclose(plant["P-1"].bounds, [[0.75, 1.8, 0.0], [1.25, 2.2, 0.5]], atol=1e-9)
+
+
+def test_properties_and_quantities_come_out_in_si(tmp_path):
+    """The API bay with its project units switched to mm and mm2: the same rooms must read the same in SI."""
+    model = raw("api_bay")
+    for unit in model.by_type("IfcSIUnit"):
+        if unit.UnitType in ("LENGTHUNIT", "AREAUNIT"):
+            unit.Prefix = "MILLI"  # the stored numbers now mean mm and mm2
+    path = tmp_path / "api_bay_mm.ifc"
+    model.write(str(path))
+    metres = twin.plant.load(MODELS / "api_bay" / "api_bay.ifc", geometry_cache=False)
+    millimetres = twin.plant.ifc.read(path, with_geometry=False)
+    room, room_mm = metres.spaces["R01"], millimetres.spaces["R01"]
+    assert (room.area, room.properties["Qto_SpaceBaseQuantities.Height"]) == (96.0, 4.0)  # 12 x 8 m, 4 m high
+    assert room_mm.area == pytest.approx(96.0 * 1e-6)  # 96 "mm2" = 9.6e-5 m2
+    assert room_mm.properties["Qto_SpaceBaseQuantities.Height"] == pytest.approx(4.0e-3)
+    assert room_mm.volume == room.volume == 384.0  # the volume unit stayed m3
+    np.testing.assert_allclose(millimetres["R-101"].placement[:3, 3], metres["R-101"].placement[:3, 3] * 1e-3)

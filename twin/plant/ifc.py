@@ -8,6 +8,8 @@ What becomes what:
 - **instruments**: sensors, controllers and actuators bound to an asset by ``IfcRelFlowControlElements``, tagged
   ``ASSET.TAG`` (``R-101.TT-01``).
 - **spaces**: ``IfcSpace`` by ``Name`` (the room number), GMP grade from any property called ``grade_property``.
+- **properties**: every property and quantity set flattened to ``Pset.Property``, lengths, areas and volumes in SI
+  (:mod:`twin.plant.properties`).
 - **links**: from each asset port, ``IfcRelConnectsPorts`` is followed through pipe/duct segments and fittings to
   the port of the next asset; the whole run becomes one link, directed by the ports' ``FlowDirection``.
 - **geometry**: one mesh per asset, space and other element, from :mod:`twin.plant.geometry`.
@@ -31,6 +33,7 @@ import trimesh
 
 from twin.plant import cache, geometry
 from twin.plant.model import GRADES, Asset, Element, Instrument, Link, Plant, Port, Space
+from twin.plant.properties import Properties
 
 log = logging.getLogger(__name__)
 SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
@@ -67,9 +70,10 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
     meshes = None
     if with_geometry:  # the geometry iterator's threads tessellate in the background while the model is read here
         meshes = geometry.begin(path, ifc, scale=scale, progress=progress, warn=plant.warn)
-    _read_spaces(ifc, plant, grade_property)
-    assets = _read_assets(ifc, plant, tag_property, _Placements(scale))
-    _read_instruments(ifc, plant, assets, tag_property)
+    properties = Properties(ifc)
+    _read_spaces(ifc, plant, grade_property, properties)
+    assets = _read_assets(ifc, plant, tag_property, _Placements(scale), properties)
+    _read_instruments(ifc, plant, assets, tag_property, properties)
     _read_links(ifc, plant, assets)
     if meshes is not None:
         _attach_geometry(ifc, plant, assets, meshes())
@@ -156,13 +160,7 @@ def _storey_of(element) -> str | None:
     return node.Name if node is not None else None
 
 
-def _flat_properties(element) -> dict:
-    return {f"{pset}.{name}": value
-            for pset, props in ifcopenshell.util.element.get_psets(element).items()
-            for name, value in props.items() if name != "id"}
-
-
-def _read_spaces(ifc, plant: Plant, grade_property: str) -> None:
+def _read_spaces(ifc, plant: Plant, grade_property: str, properties: Properties) -> None:
     plant.storeys = [s.Name or s.GlobalId for s in sorted(ifc.by_type("IfcBuildingStorey"),
                                                          key=lambda s: s.Elevation or 0.0)]
     for space in ifc.by_type("IfcSpace"):
@@ -170,7 +168,7 @@ def _read_spaces(ifc, plant: Plant, grade_property: str) -> None:
         if number in plant.spaces:
             plant.warn(f"space {space.GlobalId}: number '{number}' is used twice; kept as '{number}#{space.id()}'")
             number = f"{number}#{space.id()}"
-        props = _flat_properties(space)
+        props = properties(space)
         grade = next((str(v).strip().upper() for k, v in props.items() if k.split(".", 1)[1] == grade_property), None)
         if grade is not None and grade not in GRADES:
             plant.warn(f"space {number}: GMP grade '{grade}' is not one of {', '.join(GRADES)}; ignored")
@@ -214,7 +212,8 @@ def _controls(element):
     return None
 
 
-def _read_assets(ifc, plant: Plant, tag_property: str | None, placements: _Placements) -> dict[int, Asset]:
+def _read_assets(ifc, plant: Plant, tag_property: str | None, placements: _Placements,
+                 properties: Properties) -> dict[int, Asset]:
     """Every asset by IFC entity id; the plant gets them by tag (duplicates and blanks renamed, with a warning)."""
     assets: dict[int, Asset] = {}
     spaces = {space.guid: space.number for space in plant.spaces.values()}
@@ -236,7 +235,7 @@ def _read_assets(ifc, plant: Plant, tag_property: str | None, placements: _Place
         asset = Asset(tag=tag, type=_type(element), ifc_class=element.is_a(),
                       predefined_type=_predefined_type(element), name=element.Name or "",
                       description=element.Description or "", guid=element.GlobalId,
-                      properties=_flat_properties(element),
+                      properties=properties(element),
                       space=spaces.get(container.GlobalId) if container is not None else None,
                       storey=_storey_of(element), ports=_ports(element, placements),
                       placement=placements(element.ObjectPlacement))
@@ -254,7 +253,8 @@ def _ports(element, placements: _Placements) -> list[Port]:
     return ports
 
 
-def _read_instruments(ifc, plant: Plant, assets: dict[int, Asset], tag_property: str | None) -> None:
+def _read_instruments(ifc, plant: Plant, assets: dict[int, Asset], tag_property: str | None,
+                      properties: Properties) -> None:
     for element in ifc.by_type("IfcDistributionControlElement"):
         owner = _controls(element)
         if owner is None:
@@ -271,7 +271,7 @@ def _read_instruments(ifc, plant: Plant, assets: dict[int, Asset], tag_property:
             continue
         kind = _predefined_type(element) or _type(element)
         asset.instruments[tag] = Instrument(tag=tag, type=kind, name=element.Name or "",
-                                            properties=_flat_properties(element), guid=element.GlobalId)
+                                            properties=properties(element), guid=element.GlobalId)
 
 
 # --- links -------------------------------------------------------------------------------------------------------
