@@ -5,10 +5,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pictures import alarm_mask, is_alarm, non_background, project
 
 from twin.plant import Asset, Link, Plant
-from viewer.scene import BACKGROUND, GRADE_COLOURS, SPACE_OPACITY, STATE_COLOURS, PlantScene, rgb
+from viewer.scene import BACKGROUND, GRADE_COLOURS, SPACE_OPACITY, STATE_COLOURS, PlantScene, rgb, schematic_layout
 
 
 def test_sample_plant_is_visible(osd_line):
@@ -133,10 +135,32 @@ def test_a_plant_without_geometry_is_shown_as_a_schematic_and_says_so():
 
 def test_schematic_columns_are_the_generations_of_the_link_graph():
     plant = _plant_without_geometry()
-    from viewer.scene import SCHEMATIC_PITCH, schematic_layout
+    from viewer.scene import SCHEMATIC_PITCH
 
     layout = schematic_layout(plant)
     graph = nx.DiGraph([(link.source, link.target) for link in plant.links])
     for depth, generation in enumerate(nx.topological_generations(graph)):
         for tag in generation:
             assert layout[tag][0] == pytest.approx(depth * SCHEMATIC_PITCH)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 12).flatmap(lambda n: st.tuples(st.just(n), st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=2 * n))))
+def test_schematic_layout_of_any_link_graph(graph):
+    """Any link graph, cycles included: one distinct place per asset, and along every link outside a cycle the flow
+    runs left to right."""
+    n, edges = graph
+    plant = Plant(name="random")
+    for i in range(n):
+        plant.assets[f"A-{i}"] = Asset(tag=f"A-{i}", type="Equipment")
+    for a, b in edges:
+        if a != b:
+            plant.add_link(Link(f"A-{a}", f"A-{b}"))
+    layout = schematic_layout(plant)
+    assert set(layout) == set(plant.assets)
+    assert len({tuple(p) for p in layout.values()}) == n
+    cyclic = {tag for part in nx.strongly_connected_components(plant.graph) if len(part) > 1 for tag in part}
+    for link in plant.links:
+        if not ({link.source, link.target} <= cyclic):
+            assert layout[link.target][0] > layout[link.source][0]
