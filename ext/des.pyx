@@ -254,25 +254,34 @@ cdef class Environment:
         return 0
 
     cdef Entry _pop(self) noexcept:
-        """Remove and return the earliest entry; the caller owns its event reference."""
+        """Remove and return the earliest entry; the caller owns its event reference.
+
+        Bottom-up: the hole left at the root walks down along the earlier child to a leaf (one comparison per
+        level), then the last entry moves into it and sifts up, which is rarely more than a level or two.
+        """
         cdef Entry top = self._heap[0]
         cdef Entry last
-        cdef Py_ssize_t i = 0, child, n
+        cdef Entry* heap = self._heap
+        cdef Py_ssize_t i = 0, child, parent, n
         self._size -= 1
         n = self._size
         if n > 0:
-            last = self._heap[n]
+            last = heap[n]
             while True:
                 child = 2 * i + 1
                 if child >= n:
                     break
-                if child + 1 < n and _before(&self._heap[child + 1], &self._heap[child]):
+                if child + 1 < n and _before(&heap[child + 1], &heap[child]):
                     child += 1
-                if not _before(&self._heap[child], &last):
-                    break
-                self._heap[i] = self._heap[child]
+                heap[i] = heap[child]
                 i = child
-            self._heap[i] = last
+            while i > 0:
+                parent = (i - 1) >> 1
+                if not _before(&last, &heap[parent]):
+                    break
+                heap[i] = heap[parent]
+                i = parent
+            heap[i] = last
         return top
 
     def peek(self):
