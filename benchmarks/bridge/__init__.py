@@ -1,9 +1,10 @@
 """Bridge benchmark: N tags changing at 1 Hz on a server, followed over loopback by the bridge and by a bare asyncua
 subscription, side by side in one process.
 
-A server process (``TwinServer``) writes every tag once a second, in ten slices of N/10 tags 100 ms apart, each
-value the count ``k`` of that tag's writes and each source timestamp the moment of the write. In this process the
-two clients take turns, ``seconds`` each, on the same server:
+A node-opcua server process (``server.js``: another implementation, so that the server is not what is measured, and
+one fast enough for 10,000 changes a second) writes every tag once a second, in ten slices of N/10 tags 100 ms apart,
+each value the count ``k`` of that tag's writes and each source timestamp the moment of the write. In this process
+the two clients take turns, ``seconds`` each, on the same server:
 
 - **asyncua** (the peer): one subscription, monitored items created in batches of 1000, notifications taken from
   asyncua's event iterator; this is the floor any asyncua client pays.
@@ -17,9 +18,13 @@ benchmarks.bridge`` prints them and the ratios bridge / asyncua. Targets: p99 < 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from asyncua import Client, ua
@@ -30,37 +35,25 @@ from bridge.mapping import Mapping, TagMap
 from twin.tags import TagBus
 
 PUBLISHING, QUEUE = 0.1, 10
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pharma-twin" / "node-opcua"
 
 
-def _serve(port: int, n: int, ready, stop) -> None:
-    """The server process: N tags, each rewritten once a second (ten slices, 100 ms apart)."""
-    from bridge.server import TwinServer
-
-    async def main():
-        bus = TagBus()
-        names = [f"B-{i // 100:03d}.S{i % 100:02d}" for i in range(n)]
-        for name in names:
-            bus.define(name)
-            bus.write(name, 0.0, t=time.time())
-        async with TwinServer(bus, f"opc.tcp://127.0.0.1:{port}"):
-            ready.set()
-            k, slices = 0, [names[i::10] for i in range(10)]
-            next_tick = time.monotonic()
-            while not stop.is_set():
-                k += 1
-                for part in slices:
-                    now = time.time()
-                    for name in part:
-                        bus.write(name, float(k), t=now)
-                    next_tick += 0.1
-                    await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
-
-    asyncio.run(main())
+def _node_opcua() -> dict:
+    """The environment in which ``node`` finds node-opcua, installed by npm into a cache folder on first use."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        raise SystemExit("benchmarks.bridge: its node-opcua server needs Node.js and npm (apt-get install nodejs npm)")
+    if not (CACHE / "node_modules" / "node-opcua-server").is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"installing node-opcua-server into {CACHE} ...", file=sys.stderr)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), "node-opcua-server@2"],
+                       check=True, timeout=900)
+    return {**os.environ, "NODE_PATH": str(CACHE / "node_modules")}
 
 
 def _mapping(n: int) -> Mapping:
     return Mapping(tags=tuple(TagMap(tag=f"B-{i // 100:03d}.S{i % 100:02d}",
-                                     node=f"ns=2;s=B-{i // 100:03d}.S{i % 100:02d}") for i in range(n)),
+                                     node=f"ns=1;s=B-{i // 100:03d}.S{i % 100:02d}") for i in range(n)),
                    publishing_interval=PUBLISHING, sampling_interval=0.0, queue_size=QUEUE)
 
 
@@ -146,21 +139,20 @@ def main(n: int = 10_000, seconds: float = 20.0) -> dict:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ctx = multiprocessing.get_context("spawn")
-    ready, stop = ctx.Event(), ctx.Event()
-    server = ctx.Process(target=_serve, args=(port, n, ready, stop), daemon=True)
-    server.start()
+    server = subprocess.Popen(["node", str(Path(__file__).with_name("server.js")), str(port), str(n)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_node_opcua())
     try:
-        if not ready.wait(300):
-            raise RuntimeError("the benchmark server did not start within 300 s")
+        for line in server.stdout:
+            if line.startswith("READY"):
+                break
+        else:
+            raise RuntimeError("the node-opcua benchmark server stopped before it was ready")
         endpoint = f"opc.tcp://127.0.0.1:{port}"
         peer = asyncio.run(run_asyncua(endpoint, n, seconds))
         ours = asyncio.run(run_bridge(endpoint, n, seconds))
     finally:
-        stop.set()
-        server.join(10)
-        if server.is_alive():
-            server.kill()
+        server.kill()
+        server.wait()
     print(f"{n} tags at 1 Hz over loopback, {seconds:g} s measured per side")
     print(f"{'':10} {'updates/s':>10} {'holes':>6} {'p50 ms':>8} {'p99 ms':>8} {'CPU cores':>10}")
     for name, r in (("asyncua", peer), ("bridge", ours)):

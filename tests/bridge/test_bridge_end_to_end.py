@@ -179,8 +179,8 @@ def test_wrong_security_policy_is_explained(plant, tmp_path):
     assert "offers no endpoint with policy Basic256Sha256 / Sign" in problem
 
 
-@pytest.mark.parametrize("history", [pytest.param(True, marks=pytest.mark.slow), False],
-                         ids=["with-history", "without-history"])
+@pytest.mark.slow  # two server processes, each slow to start (asyncua builds its whole address space)
+@pytest.mark.parametrize("history", [True, False], ids=["with-history", "without-history"])
 def test_server_killed_and_restarted(port, tmp_path, history):
     """Kill the server process mid-run and restart it: the bridge recovers; with the server's history it back-fills
     what it missed, without it marks the gap; every value the server wrote outside the marked gap arrives, once."""

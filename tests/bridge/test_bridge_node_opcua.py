@@ -40,6 +40,7 @@ def node_opcua() -> dict:
     return {**os.environ, "NODE_PATH": str(CACHE / "node_modules")}
 
 
+@pytest.mark.slow  # Node.js starting node-opcua takes 10-20 s
 def test_bridge_follows_a_node_opcua_server(node_opcua):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
