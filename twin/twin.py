@@ -168,6 +168,8 @@ class Twin:
                 env.step()
             elif reached >= until:
                 break
+        if until > env.now:  # no event left before `until`: the calendar's clock moves on to it, as SimPy's run does
+            env.run(until=until)
         if bar is not None:
             bar.close()
         self._wall = getattr(self, "_wall", 0.0) + wallclock.perf_counter() - wall

@@ -149,3 +149,12 @@ def test_discrete_changes_restart_cleanly(changes, dt):
         return math.exp(-sum(k * (b - a) for k, a, b in zip(ks, edges[:-1], edges[1:], strict=True)))
 
     np.testing.assert_allclose(x, [exact(s) for s in t], rtol=1e-8, atol=1e-10)
+
+
+def test_the_clock_reads_until_after_a_run():
+    tw = Twin(sample_interval=1.0)
+    tw.add(tank())
+    tw.run(until=12.5)
+    assert tw.now == 12.5  # as SimPy's env.run(until=...) leaves it, even with no event at 12.5
+    tw.set("TK-1.k", 0.0)  # so a write after the run is stamped with the time the run reached
+    assert tw.tags["TK-1.k"].timestamp == 12.5
