@@ -355,13 +355,19 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
         plant.elements[guid] = Element(guid=guid, ifc_class=element.is_a() if element else "?",
                                        name=(element.Name or "") if element else "", mesh=mesh(guid))
     for asset in assets.values():
-        if asset.mesh is None:
-            element = ifc.by_guid(asset.guid)
-            reason = "it has no 3D representation" if not element.Representation else \
-                "the geometry kernel could not tessellate its representation (see the log)"
-            plant.warn(f"asset {asset.tag}: no mesh: {reason}")
+        if asset.mesh is None and not ifc.by_guid(asset.guid).Representation:
+            plant.warn(f"asset {asset.tag}: no mesh: it has no 3D representation")
         if asset.space is None:
             asset.space = plant.space_at(asset.base)  # models that contain equipment in storeys only
+    tags = {a.guid: a.tag for a in assets.values()}
+    drawn = {*plant.elements, *(a.guid for a in assets.values() if a.mesh is not None),
+             *(s.guid for s in plant.spaces.values() if s.mesh is not None)}
+    for product in (*ifc.by_type("IfcElement"), *ifc.by_type("IfcSpace")):
+        if product.Representation and product.GlobalId not in drawn and not product.is_a("IfcFeatureElement"):
+            name = f"asset {tags[product.GlobalId]}" if product.GlobalId in tags else \
+                f"{product.is_a()} {product.GlobalId}"
+            plant.warn(f"{name}: no mesh: the geometry kernel produced none from its representation "
+                       "(no 3D body, or one it cannot tessellate; ifcopenshell's log says which)")
 
 
 def _by_guid(ifc, guid: str):
