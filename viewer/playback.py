@@ -12,6 +12,7 @@ subscribers only note the new values (from whatever thread writes), and the scen
 from __future__ import annotations
 
 import threading
+import time as wallclock
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -120,7 +121,7 @@ class Playback:
             plotter.remove_chart(self._chart)
             self._chart = None
         if numeric:
-            chart = pv.Chart2D(size=(0.34, 0.30), loc=(0.01, 0.10), x_label="t [h]", y_label=tag)
+            chart = pv.Chart2D(size=(0.34, 0.30), loc=(0.01, 0.16), x_label="t [h]", y_label=tag)
             for k, name in enumerate(numeric):
                 t, v = self.recording.traces[name]
                 chart.line(t / 3600.0, np.asarray(v, float), color=TREND_COLOURS[k % len(TREND_COLOURS)],
@@ -150,14 +151,14 @@ class Playback:
         """
         plotter = self.scene.plotter
         self.speed = speed or max((self.t1 - self.t0) / 20.0, 1e-9)
-        self.playing = False
+        self.playing, self._last_tick = False, None
         self._slider = plotter.add_slider_widget(lambda t: self.frame(t), [self.t0, self.t1], value=self.t0,
-                                                 title="time [s]", pointa=(0.25, 0.06), pointb=(0.75, 0.06),
+                                                 title="time [s]", pointa=(0.22, 0.06), pointb=(0.66, 0.06),
                                                  style="modern", interaction_event="always")
         plotter.add_checkbox_button_widget(self.play, value=False, position=(10, 60), size=30,
                                            color_on="#2ca02c", color_off="#bbbbbb")
         plotter.add_text("play", position=(45, 65), font_size=10, color="black", name="play-label")
-        plotter.add_timer_event(max_steps=10**9, duration=int(1000 / TICKS_PER_SECOND), callback=self.tick)
+        plotter.add_timer_event(max_steps=10**9, duration=int(1000 / TICKS_PER_SECOND), callback=lambda _: self.tick())
         plotter.track_click_position(self.clicked, side="left")
         self.frame(self.t0)
         return self.scene
@@ -166,15 +167,21 @@ class Playback:
         """Start (or pause) playing; at the end, playing starts over."""
         if on and self.time >= self.t1:
             self.frame(self.t0)
-        self.playing = bool(on)
+        self.playing, self._last_tick = bool(on), None
 
-    def tick(self, _step=None) -> None:
-        """One timer tick while playing: ``speed / TICKS_PER_SECOND`` simulated seconds on, the slider following."""
-        if self.playing:
-            t = min(self.time + self.speed / TICKS_PER_SECOND, self.t1)
-            self.playing = t < self.t1
-            self._slider.GetRepresentation().SetValue(t)
-            self.frame(t)
+    def tick(self, elapsed: float | None = None) -> None:
+        """A timer tick while playing: ``speed x elapsed`` simulated seconds on (``elapsed``: real seconds since the
+        last tick, measured when not given), the slider following."""
+        if not self.playing:
+            return
+        now = wallclock.monotonic()
+        if elapsed is None:
+            elapsed = 0.0 if self._last_tick is None else now - self._last_tick
+        self._last_tick = now
+        t = min(self.time + self.speed * elapsed, self.t1)
+        self.playing = t < self.t1
+        self._slider.GetRepresentation().SetValue(t)
+        self.frame(t)
 
     def clicked(self, point) -> str | None:
         """A click at world ``point``: inspect the asset there; returns its tag (None if no asset is there)."""

@@ -168,19 +168,19 @@ def test_colour_option_parses_or_explains(text):
 def test_interactive_controls_drive_the_frames(two_rooms, recording):
     scene = PlantScene(two_rooms, labels=False, off_screen=True)
     play = Playback(scene, recording, [Rule("state")])
-    play.interactive(speed=450.0)  # 450 s of the run per real second: 22.5 s per tick
+    play.interactive(speed=450.0)  # 450 s of the run per real second
     widgets = getattr(scene.plotter, "widgets", scene.plotter)  # pyvista 0.49 moved them to plotter.widgets
     assert len(widgets.slider_widgets) == 1 and len(widgets.button_widgets) == 1
-    play.tick()
+    play.tick(1.0)
     assert play.time == 0.0  # paused
     play.play()
-    for _ in range(40):  # 40 ticks = 900 s: T-1 goes into alarm at 900 s
-        play.tick()
+    for _ in range(40):  # 40 ticks of 50 ms at 450 s/s = 900 s: T-1 goes into alarm at 900 s
+        play.tick(0.05)
     assert play.time == pytest.approx(900.0)
     assert widgets.slider_widgets[0].GetRepresentation().GetValue() == pytest.approx(900.0)
     assert scene.colours[scene.tags.index("T-1")].tolist() == rgb(STATE_COLOURS["alarm"]).tolist()
     for _ in range(100):
-        play.tick()
+        play.tick(0.05)
     assert play.time == play.t1 and not play.playing  # stops at the end
     assert play.clicked(scene.centre("T-2")) == "T-2"
     assert play.clicked([50.0, 50.0, 50.0]) is None
