@@ -121,10 +121,12 @@ class Bridge:
             await self._monitor(client, sub, nodes)
             await self._catch_up(client, nodes, lost_at)
             self.connected.set()
-            consumer = asyncio.create_task(self._consume(sub, lost))
-            await lost.wait()
-            consumer.cancel()
-            await asyncio.gather(consumer, return_exceptions=True)
+            consumer, waiter = asyncio.create_task(self._consume(sub, lost)), asyncio.create_task(lost.wait())
+            await asyncio.wait({consumer, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (consumer, waiter):
+                task.cancel()
+            if consumer.done() and not consumer.cancelled() and consumer.exception():
+                raise consumer.exception()  # a bug: surfaces in run()'s caller, never swallowed
             return self._healthy_until(sub)
         finally:
             with contextlib.suppress(Exception):
