@@ -37,6 +37,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--hide-storey", action="append", default=[], metavar="NAME", help="hide a storey (repeatable)")
     p.add_argument("--no-labels", action="store_true", help="leave out the tag labels")
     p.add_argument("--exercise", help="a training exercise YAML: find its hazards by clicking")
+    p.add_argument("--score", metavar="JSON", help="where to save the exercise's score (default: "
+                                                    "EXERCISE_NAME.result.json in the current folder)")
     p.add_argument("--screenshot", metavar="PNG", help="render off screen to this PNG")
     p.add_argument("--html", metavar="HTML", help="write a standalone HTML page (vtk.js, works offline)")
     p.add_argument("--movie", metavar="MP4", help="record the replayed run as an MP4")
@@ -112,12 +114,12 @@ def _run(args) -> int:
         print(f"wrote {args.movie}")
     if not offline:
         if training is not None:
-            training.interactive()
+            training.interactive(result_file=args.score or f"{Path(args.exercise).stem}.result.json")
         elif playback is not None:
             playback.interactive()
         scene.show()
         if training is not None and training.finished:
-            print(training.summary())
+            print(f"{training.summary()}; score saved to {training.result_file}")
     return 0
 
 

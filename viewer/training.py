@@ -80,6 +80,7 @@ class Training:
         self.started = self.clock()
         self.finished = False
         self._told: list[str] = []
+        self.result_file: str | Path | None = None
         scene.say(*self.messages)
 
     @classmethod
@@ -200,37 +201,45 @@ class Training:
                 self.scene.paint(lit)
         return frames
 
-    def interactive(self) -> PlantScene:
-        """Click to find hazards; the exercise ends at the time limit (or when all are found); returns the scene."""
+    def interactive(self, result_file: str | Path | None = None) -> PlantScene:
+        """Click to find hazards; the exercise ends at the time limit (or when all are found) and its score is saved
+        to ``result_file`` (JSON) if given; returns the scene to ``show()``."""
+        self.result_file = result_file
         plotter = self.scene.plotter
-        remaining = plotter.add_text("", position=(0.82, 0.95), viewport=True, font_size=12, color="black",
-                                     name="remaining")
-
-        def clicked(point) -> None:
-            if self.click(point) is not None and not self.missed:
-                self._end()
-
-        def tick(_step=None) -> None:
-            if not self.finished:
-                remaining.SetInput(f"{max(self.time_limit - self.elapsed, 0):.0f} s left, "
-                                   f"{len(self.found)}/{len(self.hazards)} found")
-                if self.elapsed > self.time_limit:
-                    self._end()
-                plotter.render()
-
-        plotter.track_click_position(clicked, side="left")
-        plotter.add_timer_event(max_steps=10**9, duration=250, callback=tick)
+        self._remaining = plotter.add_text(" ", position=(0.80, 0.95), viewport=True, font_size=12, color="black",
+                                           name="remaining")
+        plotter.track_click_position(self.clicked, side="left")
+        plotter.add_timer_event(max_steps=10**9, duration=250, callback=lambda _: self.tick())
         self.started = self.clock()
         return self.scene
 
-    def _end(self) -> None:
+    def clicked(self, point) -> Hazard | None:
+        """A click in the window at world ``point``: :meth:`click`, and the end once every hazard is found."""
+        hazard = self.click(point)
+        if hazard is not None and not self.missed:
+            self.end()
+        return hazard
+
+    def tick(self) -> None:
+        """The window's timer: time left on screen, and the end when it runs out."""
+        if not self.finished:
+            self._remaining.SetInput(f"{max(self.time_limit - self.elapsed, 0):.0f} s left, "
+                                     f"{len(self.found)}/{len(self.hazards)} found")
+            if self.elapsed > self.time_limit:
+                self.end()
+            self.scene.plotter.render()
+
+    def end(self) -> None:
+        """Finish, show the summary and the missed hazards' consequences, save the score if a file was named."""
         self.finish()
-        self.scene.plotter.add_text(self.summary(), position="upper_left", font_size=11, color="black",
-                                    name="summary")
+        self.scene.say(self.summary())
+        if self.result_file is not None:
+            self.save(self.result_file)
         self.scene.plotter.render()
 
     def _mark(self, hazard: Hazard, colour: str) -> None:
         import pyvista as pv
 
-        self.scene.plotter.add_mesh(pv.Sphere(radius=0.35, center=hazard.point + [0, 0, 0.5]), color=colour,
+        above = self.scene.label_point(hazard.asset) + [0, 0, 0.3] if hazard.asset else hazard.point
+        self.scene.plotter.add_mesh(pv.Sphere(radius=0.3, center=above), color=colour,
                                     name=f"hazard:{hazard.id}", pickable=False)

@@ -104,3 +104,28 @@ def test_bad_exercise_files_name_file_line_and_fix(two_rooms, tmp_path, change, 
         Training.load(path, scene)
     assert "bad.yaml:" in str(info.value)
     scene.close()
+
+
+def test_in_the_window_the_exercise_ends_by_itself_and_saves_its_score(two_rooms, exercise, tmp_path):
+    scene = PlantScene(two_rooms, labels=False, off_screen=True)
+    clock = Clock()
+    training = Training.load(exercise, scene, clock=clock)
+    training.interactive(result_file=tmp_path / "score.json")
+    clock.now = 5.0
+    assert training.clicked(scene.centre("T-1")).id == "H1" and not training.finished
+    clock.now = 8.0
+    training.tick()
+    assert training._remaining.GetInput() == "112 s left, 1/2 found"
+    assert training.clicked([10.2, 5.0, 0.5]).id == "H2"  # the last one: the exercise ends
+    assert training.finished
+    saved = json.loads((tmp_path / "score.json").read_text())
+    assert saved["score_percent"] == 100.0 and saved["passed"] and [f["after_s"] for f in saved["found"]] == [5, 8]
+    assert "2 of 2 hazards found" in scene.messages[-1]
+
+    late = Training.load(exercise, PlantScene(two_rooms, labels=False, off_screen=True), clock=clock)
+    late.interactive(result_file=tmp_path / "late.json")
+    clock.now += 121.0
+    late.tick()  # the time limit passed: the exercise ends with nothing found, both consequences shown
+    assert late.finished and json.loads((tmp_path / "late.json").read_text())["score_percent"] == 0.0
+    scene.close()
+    late.scene.close()
