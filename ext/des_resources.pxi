@@ -493,41 +493,6 @@ cdef class FilterStoreGet(StoreGet):
         self._enqueue(resource)
 
 
-class PriorityItem(tuple):
-    """Wrap an arbitrary *item* with an orderable *priority*; comparisons consider only the priority.
-
-    A named tuple ``(priority, item)`` as in SimPy, so unorderable items can go into a :class:`PriorityStore`.
-    """
-    __slots__ = ()
-    _fields = ('priority', 'item')
-
-    def __new__(cls, priority, item):
-        return tuple.__new__(cls, (priority, item))
-
-    @property
-    def priority(self):
-        return self[0]
-
-    @property
-    def item(self):
-        return self[1]
-
-    def __lt__(self, other):
-        return self.priority < other.priority
-
-    def __repr__(self):
-        return f'PriorityItem(priority={self[0]!r}, item={self[1]!r})'
-
-    def _asdict(self):
-        return {'priority': self[0], 'item': self[1]}
-
-    def _replace(self, **changes):
-        return PriorityItem(changes.get('priority', self[0]), changes.get('item', self[1]))
-
-    def __getnewargs__(self):
-        return tuple(self)
-
-
 cdef class Store(BaseResource):
     """Resource with *capacity* slots (unlimited by default) storing arbitrary objects, retrieved first-in
     first-out.
@@ -576,8 +541,8 @@ cdef class Store(BaseResource):
 
 
 cdef class PriorityStore(Store):
-    """A :class:`Store` that returns its smallest item first (items must be orderable: see
-    :class:`PriorityItem`)."""
+    """A :class:`Store` that returns its smallest item first (items must be orderable: wrap others in a
+    ``PriorityItem``)."""
 
     cpdef _do_put(self, event):
         if len(self.items) < self._cap:

@@ -11,7 +11,13 @@ import twin.des
 index = st.integers(0, 30)
 delay = st.sampled_from([0, 0.5, 1, 1.5, 2, 3])
 value = st.integers(0, 3)
+user = st.tuples(st.just("user"), st.sampled_from(["res", "pres", "store_put", "store_get", "fstore_get",
+                                                   "pstore_put", "pstore_get", "tank_put", "tank_get"]),
+                 st.integers(0, 2), delay, st.booleans())
 operation = st.one_of(
+    user, user, user,  # weighted: processes using resources are where engines differ most
+    st.tuples(st.just("waiter"), index),
+    st.tuples(st.just("timeout"), delay, value),
     st.tuples(st.just("event")),
     st.tuples(st.just("timeout"), delay, value),
     st.tuples(st.just("succeed"), index, value),
@@ -23,11 +29,9 @@ operation = st.one_of(
     st.tuples(st.just("and"), index, index),
     st.tuples(st.just("or"), index, index),
     st.tuples(st.just("waiter"), index),
-    st.tuples(st.just("user"), st.sampled_from(["res", "pres", "store_put", "store_get", "fstore_get",
-                                                 "pstore_put", "pstore_get", "tank_put", "tank_get"]),
-              st.integers(0, 2), delay, st.booleans()),
     st.tuples(st.just("interrupt"), index),
     st.tuples(st.just("run"), delay),
+    st.tuples(st.just("run"), delay),  # twice: runs between the operations make the processes act
     st.tuples(st.just("run_until_event"), index),
     st.tuples(st.just("step")),
     st.tuples(st.just("peek")),
@@ -191,7 +195,7 @@ class Driver:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(operation, min_size=1, max_size=40))
+@given(st.lists(operation, min_size=5, max_size=40))
 def test_random_operations_agree_with_simpy(ops):
     reference, ours = Driver(simpy), Driver(twin.des)
     for op in ops + [("run", 3)] * 3:
