@@ -101,3 +101,25 @@ def test_serve_a_simulated_line_and_bridge_a_second_twin_to_it(tmp_path):
     assert history["LIW-101.F_sp"][-1].Value.Value == 0.0025
     massflow = [dv.Value.Value for dv in history["LIW-101.massflow"]]
     assert massflow[-1] > massflow[0], "the served twin took the new setpoint as its input"
+
+
+def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys):
+    from conftest import ServerThread
+
+    from bridge.server import TwinServer
+    from twin.tags import TagBus
+
+    served = TagBus()
+    served.define("R-101.TT-01", unit="K", initial=300.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    (tmp_path / "map.yaml").write_text("subscription: {publishing_interval: 100 ms}\n"
+                                       "tags:\n  - {tag: R-101.TT-01, node: 'ns=2;s=R-101.TT-01', unit: K}\n")
+    with ServerThread(TwinServer(served, endpoint, time_origin=time.time())):
+        code = main(["bridge", str(tmp_path / "map.yaml"), endpoint, "--duration", "2", "--csv",
+                     str(tmp_path / "live.csv")])
+    assert code == 0
+    assert "1 updates, 0 back-filled, 0 gaps marked, 0 problems" in capsys.readouterr().err
+    rows = (tmp_path / "live.csv").read_text().splitlines()
+    assert rows[0] == "tag,t,value,quality" and rows[1].startswith("R-101.TT-01,") and rows[1].endswith(",300.0,0")
