@@ -19,6 +19,25 @@ import numpy as np
 from twin.config import ConfigError, suggest, suggest_file
 from twin.plant import Plant
 
+EVENT_STATES = {"start": "running", "end": "idle", "breakdown": "down", "repaired": "idle", "failure": "down",
+                "trip": "alarm", "alarm": "alarm"}
+
+
+def states_from_events(times, sources, names) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``ASSET.state`` traces from an event log's ``(t, source, event)`` rows: a ``start`` makes its source
+    running, an ``end`` idle, a ``breakdown`` down, a ``trip`` alarm (see :data:`EVENT_STATES`); sources with no
+    such event (the line's ``released``) get none."""
+    per_source: dict[str, list[tuple[float, str]]] = {}
+    for t, source, name in zip(times, sources, names, strict=True):
+        state = EVENT_STATES.get(str(name).lower())
+        if state is not None:
+            per_source.setdefault(str(source), []).append((float(t), state))
+    out = {}
+    for source, rows in per_source.items():
+        rows.sort(key=lambda row: row[0])  # stable: events at one instant keep their logged order
+        out[f"{source}.state"] = (np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=object))
+    return out
+
 
 @dataclass
 class Recording:
@@ -48,7 +67,8 @@ class Recording:
 
     @classmethod
     def from_folder(cls, folder: str | Path, replication: int = 0) -> Recording:
-        """From a result folder (``traces.parquet``, ``events.parquet``, ``scenario.yaml``), one replication."""
+        """From a result folder (``traces.parquet``, ``events.parquet``, ``scenario.yaml``), one replication; the
+        assets' ``state`` is derived from the event log (:func:`states_from_events`) unless a trace holds it."""
         import pyarrow.parquet as pq
         import yaml
 
@@ -70,15 +90,19 @@ class Recording:
         events = []
         if (folder / "events.parquet").is_file():
             ev = pq.read_table(folder / "events.parquet").to_pydict()
-            for i, when in enumerate(ev.get("t", [])):
-                if ev.get("replication", [replication] * len(ev["t"]))[i] == replication:
-                    text = " ".join(str(ev[k][i]) for k in ev if k not in ("replication", "t"))
-                    events.append((float(when), text))
+            rows = [i for i, r in enumerate(ev.get("replication", [replication] * len(ev.get("t", []))))
+                    if r == replication]
+            text = [k for k in ev if k not in ("replication", "t")]
+            events = sorted((float(ev["t"][i]), " ".join(str(ev[k][i]) for k in text)) for i in rows)
+            if "source" in ev and "event" in ev:
+                for tag, trace in states_from_events([ev["t"][i] for i in rows], [ev["source"][i] for i in rows],
+                                                     [ev["event"][i] for i in rows]).items():
+                    traces.setdefault(tag, trace)
         settings = {}
         if (folder / "scenario.yaml").is_file():
             settings = yaml.safe_load((folder / "scenario.yaml").read_text()) or {}
         plant = settings.get("plant")
-        return cls(traces, sorted(events), plant_file=Path(plant) if plant else None,
+        return cls(traces, events, plant_file=Path(plant) if plant else None,
                    name=str(settings.get("variant", folder.name)))
 
     # -- reading ----------------------------------------------------------------------------------------------
@@ -127,6 +151,6 @@ class Recording:
             messages.append(f"none of the {len(foreign)} tags of recording '{self.name}' names an asset of plant "
                             f"'{plant.name}' (e.g. {foreign[0]}): is it a result of another plant? Nothing is coloured")
         elif foreign:
-            messages.append(f"{len(foreign)} tags of recording '{self.name}' name assets plant '{plant.name}' "
-                            f"does not have (e.g. {foreign[0]}); they are left out")
+            messages.append(f"{len(foreign)} traces of recording '{self.name}' are not signals of the assets of plant "
+                            f"'{plant.name}' (e.g. {foreign[0]}); they colour nothing")
         return messages

@@ -28,8 +28,10 @@ def result_folder(tmp_path_factory):
                "TP-101.state": np.array([0.0, 0.0, 0.0, 0.0, 3.0, 3.0]),
                "BL-101.state": np.array([1.0, 0.0, 0.0, 0.0, 0.0, 2.0])}
     pq.write_table(pa.table(columns), folder / "traces.parquet")
-    events = {"replication": np.array([1], np.int32), "t": np.array([600.0]), "source": ["TP-101"],
-              "event": ["overpressure trip"]}
+    events = {"replication": np.array([1, 1, 1, 1, 1, 1], np.int32),
+              "t": np.array([600.0, 0.0, 300.0, 300.0, 700.0, 900.0]),
+              "source": ["TP-101", "MD-101", "MD-101", "MD-101", "MD-101", "MD-101"],
+              "event": ["overpressure", "start", "end", "start", "breakdown", "repaired"]}
     pq.write_table(pa.table(events), folder / "events.parquet")
     (folder / "scenario.yaml").write_text(yaml.safe_dump({"plant": str(PLANT), "variant": "base"}))
     return folder
@@ -42,6 +44,20 @@ def test_view_plant_to_png_and_html(tmp_path, capsys):
     assert image.shape == (500, 800, 3) and non_background(image) > 0.15
     assert (tmp_path / "p.html").stat().st_size > 100_000
     assert "wrote" in capsys.readouterr().out
+
+
+def test_states_come_from_the_event_log_of_a_result_folder(result_folder):
+    from viewer.recording import Recording
+
+    rec = Recording.from_folder(result_folder, replication=1)
+    # MD-101: start 0, end and start again at 300 (logged in that order), breakdown 700, repaired 900
+    expected = {0: "running", 299: "running", 300: "running", 650: "running", 700: "down", 899: "down", 900: "idle"}
+    assert {t: rec.at("MD-101.state", t) for t in expected} == expected
+    assert "TP-101.state" in rec.traces and rec.at("TP-101.state", 700) == 3.0  # a recorded trace wins
+    assert rec.events[0] == (0.0, "MD-101 start") and len(rec.events) == 6
+    assert Recording.from_folder(result_folder, replication=0).events == []
+    with pytest.raises(ValueError, match=r"no replication 7; the folder holds replications \[0, 1\]"):
+        Recording.from_folder(result_folder, replication=7)
 
 
 def test_view_result_at_a_time(result_folder, tmp_path):
