@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import sys
 import time
 from dataclasses import dataclass
 
@@ -115,7 +116,8 @@ def main_with(args: argparse.Namespace) -> int:
 
     engines = tuple(e for e in ENGINES if not (args.no_salabim and e == "salabim"))
     if args.repeat < 1:
-        raise SystemExit(f"--repeat must be >= 1, got {args.repeat}")
+        print(f"benchmarks.des: --repeat must be >= 1, got {args.repeat} (e.g. --repeat 3)", file=sys.stderr)
+        return 2
     with tqdm(total=len(MODELS) * len(engines), desc="DES benchmarks", unit="run", leave=False) as bar:
         results = measure(scale=0.05 if args.quick else 1.0, repeat=args.repeat, engines=engines,
                           progress=lambda model, engine: bar.update())
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.des",
         description="DES benchmarks: SimPy, twin.des and salabim on the same models, side by side.",
-        epilog="examples:\n  python -m benchmarks.des            full run (about a minute)\n"
+        epilog="examples:\n  python -m benchmarks.des            full run (one to two minutes, salabim is most of it)\n"
                "  python -m benchmarks.des --quick    smoke run in a few seconds\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
