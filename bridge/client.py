@@ -121,6 +121,7 @@ class Bridge:
             await self._monitor(client, sub, nodes)
             await self._catch_up(client, nodes, lost_at)
             self.connected.set()
+            self._reported = {key for key in self._reported if not key.startswith("connect:")}  # report anew
             consumer, waiter = asyncio.create_task(self._consume(sub, lost)), asyncio.create_task(lost.wait())
             await asyncio.wait({consumer, waiter}, return_when=asyncio.FIRST_COMPLETED)
             for task in (consumer, waiter):
