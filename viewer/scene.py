@@ -41,9 +41,9 @@ def rgb(colour) -> np.ndarray:
         try:
             return np.round(np.array(to_rgb(colour)) * 255).astype(np.uint8)
         except ValueError:
+            hint = suggest(colour, STATE_COLOURS)
             raise ValueError(f"unknown colour {colour!r}: use a state ({', '.join(STATE_COLOURS)}), a colour name "
-                             "or '#rrggbb'" + (f"; {suggest(colour, STATE_COLOURS)}" if suggest(colour, STATE_COLOURS)
-                                              else "")) from None
+                             "or '#rrggbb'" + (f"; {hint}" if hint else "")) from None
     value = np.asarray(colour, float)
     if value.shape != (3,):
         raise ValueError(f"a colour needs three components (r, g, b), got {colour!r}")
