@@ -3,6 +3,7 @@
 >>> export.screenshot(scene, "plant.png")
 >>> export.html(scene, "plant.html")          # one file: the scene and the vtk.js viewer, no server, no internet
 >>> export.movie(playback, "run.mp4", fps=20)
+>>> export.snapshot(plant, "report/plant.png", recording=Recording.from_result(result), t=3600)  # for a report
 
 The HTML page is made without a server: trame-vtk's serializers turn the render window into the scene description
 vtk.js reads, and trame-vtk's standalone viewer page (vtk.js bundled in) carries it base64-embedded. (pyvista 0.49's
@@ -27,6 +28,26 @@ def _target(path: str | Path, suffix: str) -> Path:
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path}: the folder {path.parent} does not exist (create it first)")
     return path
+
+
+def snapshot(plant, path: str | Path, *, recording=None, t: float | None = None, rules=None,
+             size: tuple[int, int] = (1280, 800)) -> Path:
+    """One call for a study's report: ``plant`` off screen to a PNG, coloured by ``recording`` (a
+    :class:`viewer.recording.Recording`) at time ``t`` (default: its end) with ``rules`` (default: the state)."""
+    from viewer.colouring import Rule
+    from viewer.playback import Playback
+    from viewer.scene import headless
+
+    headless()
+    scene = PlantScene(plant, off_screen=True, window_size=size)
+    try:
+        if recording is not None:
+            playback = Playback(scene, recording, rules or [Rule("state")])
+            playback.frame(playback.t1 if t is None else t)
+        screenshot(scene, path)
+    finally:
+        scene.close()
+    return Path(path)
 
 
 def screenshot(scene: PlantScene, path: str | Path) -> np.ndarray:

@@ -64,3 +64,17 @@ def test_html_page_shows_the_scene_in_a_real_browser(scene, tmp_path, chromium):
     twice = SPACE_OPACITY * yellow + (1 - SPACE_OPACITY) * once  # a room's top and floor over white
     tinted = np.abs(shot.astype(float) - twice).max(axis=-1) <= 6
     assert tinted.sum() > 5000  # grade C rooms, as blended by WebGL in the browser
+
+
+def test_snapshot_for_a_report(two_rooms, tmp_path):
+    from pictures import is_alarm
+
+    from viewer.recording import Recording
+
+    rec = Recording({"T-2.state": (np.array([0.0, 60.0]), np.array(["running", "alarm"], dtype=object))})
+    path = export.snapshot(two_rooms, tmp_path / "report.png", recording=rec, t=30.0, size=(640, 400))
+    running = np.asarray(Image.open(path).convert("RGB"))
+    export.snapshot(two_rooms, tmp_path / "end.png", recording=rec, size=(640, 400))  # t: the end, T-2 in alarm
+    end = np.asarray(Image.open(tmp_path / "end.png").convert("RGB"))
+    assert (alarm_mask(end).sum() - alarm_mask(running).sum()) > 100
+    assert not is_alarm(running[0, 0])
