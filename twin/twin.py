@@ -155,7 +155,8 @@ class Twin:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=until - self.env.now, unit="s sim", desc="twin")
+            bar = tqdm(total=until - self.env.now, unit="s", unit_scale=True, desc="twin (simulated)",
+                       bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]")
         env, t_start = self.env, self.env.now
         while True:
             t_next = min(env.peek(), until, *(u.next_time_event() for u in self._continuous))
