@@ -21,3 +21,15 @@ def test_readme_reactor_example_runs(monkeypatch, capsys):
     assert times["R-101.T_high"] == pytest.approx(5774.91, abs=0.005)
     assert times["R-101.drained"] == pytest.approx(9821.98, abs=0.005)
     assert "R-101.TT-01" in namespace["frame"]
+
+
+def test_readme_unit_model_example_runs():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("A unit model of your own is a few declarations", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    trace = namespace["trace"]
+    # dV/dt = 0.02 - 0.01 sqrt(V) > 0 for V < 4: the tank fills, the level is V / 1.5
+    assert trace["t"][-1] == 600 and trace["TK-101.V"][-1] > 1.0
+    assert trace["TK-101.level"] == pytest.approx(trace["TK-101.V"] / 1.5)
