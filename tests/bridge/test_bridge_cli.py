@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from asyncua import Client
-from conftest import run, until
+from loopback import run, until
 
 import twin.plant
 from bridge.client import Bridge
@@ -104,7 +104,7 @@ def test_serve_a_simulated_line_and_bridge_a_second_twin_to_it(tmp_path):
 
 
 def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys):
-    from conftest import ServerThread
+    from loopback import ServerThread
 
     from bridge.server import TwinServer
     from twin.tags import TagBus

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Proxy, ServerThread, run, until
+from loopback import Proxy, ServerThread, run, until
 
 from bridge.client import Bridge
 from bridge.mapping import parse_mapping

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run, until
+from loopback import run, until
 
 from bridge.client import Bridge
 from bridge.mapping import parse_mapping

@@ -6,7 +6,7 @@ import socket
 import time
 
 import pytest
-from conftest import ServerThread, run, until
+from loopback import ServerThread, run, until
 
 from bridge.client import Bridge
 from bridge.mapping import parse_mapping

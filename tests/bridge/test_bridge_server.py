@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from asyncua import Client, ua
-from conftest import ServerThread, run
+from loopback import ServerThread, run
 
 from bridge.server import TwinServer, eu_information, unece_unit_id
 from twin.tags import Quality, TagBus
