@@ -113,6 +113,7 @@ def _run(args) -> int:
         export.movie(playback, args.movie, fps=args.fps, seconds=args.seconds)
         print(f"wrote {args.movie}")
     if not offline:
+        scene.add_storey_buttons()
         if training is not None:
             training.interactive(result_file=args.score or f"{Path(args.exercise).stem}.result.json")
         elif playback is not None:

@@ -247,6 +247,15 @@ class PlantScene:
                     actor.SetVisibility(visible)
         self.plotter.render()
 
+    def add_storey_buttons(self) -> None:
+        """One check box per storey in the window's lower left, to show or hide that floor."""
+        for i, storey in enumerate(self.storeys):
+            y = 110 + 40 * i
+            self.plotter.add_checkbox_button_widget(lambda on, s=storey: self.show_storey(s, on), value=True,
+                                                    position=(10, y), size=28, color_on="#5d6d7e",
+                                                    color_off="#eeeeee")
+            self.plotter.add_text(storey, position=(45, y + 4), font_size=9, color="black", name=f"storey:{storey}")
+
     def asset_at(self, point) -> str | None:
         """The tag of the asset whose box holds ``point`` (x, y, z in m; 10 cm slack), the smallest if several."""
         point = np.asarray(point, float)

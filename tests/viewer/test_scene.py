@@ -164,3 +164,16 @@ def test_schematic_layout_of_any_link_graph(graph):
     for link in plant.links:
         if not ({link.source, link.target} <= cyclic):
             assert layout[link.target][0] > layout[link.source][0]
+
+
+def test_storey_buttons_hide_their_floor(api_bay):
+    scene = PlantScene(api_bay, labels=False, off_screen=True)
+    scene.add_storey_buttons()
+    widgets = getattr(scene.plotter, "widgets", scene.plotter).button_widgets
+    assert len(widgets) == 2
+    charging = widgets[scene.storeys.index("Charging level")]
+    charging.GetRepresentation().SetState(0)  # the trainee unticks "Charging level"
+    charging.InvokeEvent("StateChangedEvent")
+    assert not any(a.GetVisibility() for a in scene.layers[("assets", "Charging level")])
+    assert all(a.GetVisibility() for a in scene.layers[("assets", "Reactor level")])
+    scene.close()
