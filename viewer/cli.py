@@ -14,9 +14,9 @@ examples:
   twin view plant_models/api_bay/plant.yaml --screenshot bay.png   render it off screen (no display needed)
   twin view plant_models/api_bay/plant.yaml --html bay.html        one HTML file to open in any browser, offline
   twin view plant_models/api_bay/plant.yaml --hide-storey "Charging level" --screenshot lower.png
-  twin view results/base --colour state --time 2h --screenshot t2h.png   a run's state at t = 2 h
+  twin view results/multipurpose_osd/base --time 30 --screenshot t30.png   a run's state at t = 30
   twin view results/base --colour TT-01:coolwarm:280:360 --movie run.mp4 --fps 20 --seconds 15
-  twin view plant_models/api_bay/plant.yaml --exercise training/bay_walkdown.yaml
+  twin view plant_models/api_bay/plant.yaml --exercise viewer/exercises/api_bay_walkdown.yaml
 
 A result folder (written by `twin run`) names its plant; --plant overrides it. Colour rules: SIGNAL (a state tag:
 running/idle/down/alarm) or SIGNAL:CMAP[:LOW:HIGH] (a number on a matplotlib colour map); SIGNAL is a signal of

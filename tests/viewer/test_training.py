@@ -129,3 +129,15 @@ def test_in_the_window_the_exercise_ends_by_itself_and_saves_its_score(two_rooms
     assert late.finished and json.loads((tmp_path / "late.json").read_text())["score_percent"] == 0.0
     scene.close()
     late.scene.close()
+
+
+def test_the_shipped_exercise_fits_its_plant(api_bay):
+    from pictures import SAMPLES
+
+    scene = PlantScene(api_bay, labels=False, off_screen=True)
+    training = Training.load(SAMPLES.parent / "viewer" / "exercises" / "api_bay_walkdown.yaml", scene, clock=Clock())
+    assert training.messages == [] and len(training.hazards) == 5
+    # each point hazard lies in the room its description names
+    rooms = {h.id: api_bay.space_at(h.point) for h in training.hazards if h.asset is None}
+    assert rooms == {"blocked-corridor": "R03", "ppe-isolation-room": "R02"}
+    scene.close()
