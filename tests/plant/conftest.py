@@ -7,7 +7,6 @@ import twin.plant
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "plant_models"
-PUBLIC = ROOT / "tests" / "data" / "public_ifc"
 
 
 @pytest.fixture(scope="session", autouse=True)

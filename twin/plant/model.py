@@ -256,10 +256,6 @@ class Plant:
         """Straight-line distance (m) between the centres of two assets."""
         return float(np.linalg.norm(self._asset(a).centre - self._asset(b).centre))
 
-    def links_of(self, tag: str) -> list[Link]:
-        self._asset(tag)
-        return [link for link in self.links if tag in (link.source, link.target)]
-
     def add_link(self, link: Link) -> None:
         self.links.append(link)
         self.__dict__.pop("graph", None)
