@@ -17,7 +17,7 @@ from libc.stdlib cimport free, malloc, realloc
 
 
 cdef extern from "Python.h":
-    int PyIter_Send(object iterator, object arg, PyObject** presult) except -1
+    int _send "PyIter_Send"(object iterator, object arg, PyObject** presult)  # -1: an exception is pending
     bint PyIndex_Check(object o)
     bint PyLong_Check(object o)
     bint PyFloat_Check(object o)
@@ -758,38 +758,25 @@ cdef class Process(Event):
         cdef Event next_event
         env._active_proc = self
         while True:
-            try:
-                if event._is_ok:
-                    status = PyIter_Send(self._generator, event._value, &result)
-                    yielded = <object>result
-                    Py_DECREF(yielded)
-                else:
-                    # The process has no choice but to handle the failed event (or fail itself). It gets an
-                    # exclusive copy of the exception, so that tracebacks of other processes stay apart.
-                    event._is_defused = True
-                    exc = type(event._value)(*event._value.args)
-                    exc.__cause__ = event._value
-                    status = 1
+            if event._is_ok:
+                status = _send(self._generator, event._value, &result)
+                if status == -1:
+                    return self._exit_on_error()
+                yielded = <object>result
+                Py_DECREF(yielded)
+            else:
+                # The process has no choice but to handle the failed event (or fail itself). It gets an
+                # exclusive copy of the exception, so that tracebacks of other processes stay apart.
+                event._is_defused = True
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                try:
                     yielded = self._generator.throw(exc)
-            except StopIteration as stop:
-                status = 0
-                yielded = stop.args[0] if len(stop.args) else None
-            except BaseException as error:
-                # Process has failed. Strip this function's frame from the traceback: it adds nothing.
-                if error.__traceback__ is not None:
-                    error.__traceback__ = error.__traceback__.tb_next
-                self._is_ok = False
-                self._value = error
-                env._push(self, _NORMAL, env._now, env._now_int)
-                event = None
-                break
+                    status = 1
+                except BaseException as error:
+                    return self._exit_with(error)
             if status == 0:
-                # The generator returned: the process has terminated.
-                self._is_ok = True
-                self._value = yielded
-                env._push(self, _NORMAL, env._now, env._now_int)
-                event = None
-                break
+                return self._exit(True, yielded)  # the generator returned
             if not isinstance(yielded, Event):
                 env._active_proc = None
                 raise RuntimeError(
@@ -805,12 +792,41 @@ cdef class Process(Event):
                     next_event._callbacks = [callbacks, self]
                 else:
                     callbacks.append(self)
-                event = next_event
-                break
+                self._target = next_event
+                env._active_proc = None
+                return 0
             event = next_event
-        self._target = event
+
+    cdef int _exit_on_error(self) except -1:
+        """The generator raised: the exception C code left pending ends the process."""
+        try:
+            _raise_pending()
+        except BaseException as error:
+            return self._exit_with(error)
+
+    cdef int _exit_with(self, error) except -1:
+        """The generator raised *error*: StopIteration is a return, anything else a failure of the process."""
+        if isinstance(error, StopIteration):
+            return self._exit(True, error.args[0] if len(error.args) else None)
+        # Strip this function's frame from the traceback: it adds nothing.
+        if error.__traceback__ is not None:
+            error.__traceback__ = error.__traceback__.tb_next
+        return self._exit(False, error)
+
+    cdef int _exit(self, bint ok, value) except -1:
+        """The generator has exited: trigger this process with its return value or exception."""
+        cdef Environment env = self.env
+        self._is_ok = ok
+        self._value = value
+        env._push(self, _NORMAL, env._now, env._now_int)
+        self._target = None
         env._active_proc = None
         return 0
+
+
+cdef int _raise_pending() except -1:
+    """Hand the exception that C code left pending to Cython's ``try``/``except``."""
+    return -1
 
 
 def _describe_frame(generator):
