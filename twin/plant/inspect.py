@@ -64,10 +64,11 @@ def run(args) -> int:
     except (ConfigError, IfcError, ValueError) as exc:
         print(f"twin inspect: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(to_dict(plant), indent=2, ensure_ascii=False))
-    else:
-        print(report(plant))
+    try:
+        print(json.dumps(to_dict(plant), indent=2, ensure_ascii=False) if args.json else report(plant))
+    except BrokenPipeError:  # `twin inspect ... | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
     if args.export:
         print(f"wrote master data of {len(plant)} assets to {args.export}", file=sys.stderr)
     return 0
