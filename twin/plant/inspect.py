@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from twin.config import ConfigError
@@ -66,8 +67,8 @@ def run(args) -> int:
         return 2
     try:
         print(json.dumps(to_dict(plant), indent=2, ensure_ascii=False) if args.json else report(plant))
-    except BrokenPipeError:  # `twin inspect ... | head` closed the pipe: not an error
-        sys.stderr.close()
+    except BrokenPipeError:  # `twin inspect ... | head` closed the pipe: not an error (see Python's signal docs)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if args.export:
         print(f"wrote master data of {len(plant)} assets to {args.export}", file=sys.stderr)
