@@ -3,8 +3,9 @@
 What becomes what:
 
 - **assets**: every physical element that is not building structure, pipework, an opening or a port: equipment,
-  valves, sensors standing on their own, furniture, proxies. The tag is the element's ``Tag`` attribute, else the
-  property named by ``tag_property`` (``"Pset_Name.Property"``), else its ``Name``, else its GlobalId.
+  valves, sensors standing on their own, furniture, proxies. The tag is the property named by ``tag_property``
+  (``"Pset_Name.Property"``) when one is given and set (authoring tools often fill ``Tag`` with their own ids),
+  else the element's ``Tag`` attribute, else its ``Name``, else its GlobalId.
 - **instruments**: sensors, controllers and actuators bound to an asset by ``IfcRelFlowControlElements``, tagged
   ``ASSET.TAG`` (``R-101.TT-01``).
 - **spaces**: ``IfcSpace`` by ``Name`` (the room number), GMP grade from any property called ``grade_property``.
