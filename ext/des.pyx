@@ -106,6 +106,35 @@ cdef inline bint _before(Entry* a, Entry* b) noexcept nogil:
     return a.time < b.time or (a.time == b.time and a.key < b.key)
 
 
+cdef inline Entry _heap_pop(Entry* heap, Py_ssize_t n) noexcept nogil:
+    """Remove and return the earliest of the *n* + 1 entries of *heap*; the caller owns its event reference.
+
+    Bottom-up: the hole left at the root walks down along the earlier child to a leaf (one comparison per
+    level), then the last entry moves into it and sifts up, which is rarely more than a level or two.
+    """
+    cdef Entry top = heap[0]
+    cdef Entry last
+    cdef Py_ssize_t i = 0, child, parent
+    if n > 0:
+        last = heap[n]
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _before(&heap[child + 1], &heap[child]):
+                child += 1
+            heap[i] = heap[child]
+            i = child
+        while i > 0:
+            parent = (i - 1) >> 1
+            if not _before(&last, &heap[parent]):
+                break
+            heap[i] = heap[parent]
+            i = parent
+        heap[i] = last
+    return top
+
+
 cdef class Environment:
     """Execution environment for an event-based simulation. The passing of time is simulated by stepping
     from event to event.
@@ -253,37 +282,6 @@ cdef class Environment:
         self._heap[i] = entry
         return 0
 
-    cdef Entry _pop(self) noexcept:
-        """Remove and return the earliest entry; the caller owns its event reference.
-
-        Bottom-up: the hole left at the root walks down along the earlier child to a leaf (one comparison per
-        level), then the last entry moves into it and sifts up, which is rarely more than a level or two.
-        """
-        cdef Entry top = self._heap[0]
-        cdef Entry last
-        cdef Entry* heap = self._heap
-        cdef Py_ssize_t i = 0, child, parent, n
-        self._size -= 1
-        n = self._size
-        if n > 0:
-            last = heap[n]
-            while True:
-                child = 2 * i + 1
-                if child >= n:
-                    break
-                if child + 1 < n and _before(&heap[child + 1], &heap[child]):
-                    child += 1
-                heap[i] = heap[child]
-                i = child
-            while i > 0:
-                parent = (i - 1) >> 1
-                if not _before(&last, &heap[parent]):
-                    break
-                heap[i] = heap[parent]
-                i = parent
-            heap[i] = last
-        return top
-
     def peek(self):
         """Get the time of the next scheduled event. Return :data:`Infinity` if there is no further event."""
         if self._size == 0:
@@ -301,7 +299,8 @@ cdef class Environment:
         cdef Event event
         if self._size == 0:
             raise EmptySchedule()
-        entry = self._pop()
+        self._size -= 1
+        entry = _heap_pop(self._heap, self._size)
         self._now = entry.time
         self._now_int = entry.is_int
         event = <Event>entry.event
