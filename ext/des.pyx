@@ -295,31 +295,7 @@ cdef class Environment:
         self._step()
 
     cdef int _step(self) except -1:
-        cdef Entry entry
-        cdef Event event
-        if self._size == 0:
-            raise EmptySchedule()
-        self._size -= 1
-        entry = _heap_pop(self._heap, self._size)
-        self._now = entry.time
-        self._now_int = entry.is_int
-        event = <Event>entry.event
-        Py_DECREF(event)  # the calendar's reference; ``event`` holds its own
-
-        # Set the callbacks to None first to prevent concurrent modifications.
-        callbacks = event._callbacks
-        event._callbacks = None
-        if isinstance(callbacks, Process):
-            (<Process>callbacks)._resume_with(event)
-        elif callbacks is not _NO_CALLBACKS:
-            self._call_all(event, callbacks if type(callbacks) is list else list(callbacks))
-
-        if not event._is_ok and not event._is_defused:
-            # The event has failed and nobody defused it: crash the environment with a fresh copy.
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
-        return 0
+        return _step(self)
 
     cdef int _call_all(self, Event event, list callbacks) except -1:
         """Call each callback with *event*; on StopSimulation keep the rest for when the simulation resumes."""
@@ -399,7 +375,7 @@ cdef class Environment:
         try:
             while True:
                 if compiled_step:
-                    self._step()
+                    _step(self)
                 else:
                     self.step()
                 if countdown > 0:
@@ -422,6 +398,36 @@ cdef class Environment:
             self._until = None
             raise
         return None
+
+
+cdef inline int _step(Environment env) except -1:
+    """Process the next event of *env*: pop it, advance the clock, call its callbacks (resuming a waiting
+    process directly), and crash the environment if it failed and nobody defused it."""
+    cdef Entry entry
+    cdef Event event
+    if env._size == 0:
+        raise EmptySchedule()
+    env._size -= 1
+    entry = _heap_pop(env._heap, env._size)
+    env._now = entry.time
+    env._now_int = entry.is_int
+    event = <Event>entry.event
+    Py_DECREF(event)  # the calendar's reference; ``event`` holds its own
+
+    # Set the callbacks to None first to prevent concurrent modifications.
+    callbacks = event._callbacks
+    event._callbacks = None
+    if isinstance(callbacks, Process):
+        (<Process>callbacks)._resume_with(event)
+    elif callbacks is not _NO_CALLBACKS:
+        env._call_all(event, callbacks if type(callbacks) is list else list(callbacks))
+
+    if not event._is_ok and not event._is_defused:
+        # The event has failed and nobody defused it: crash the environment with a fresh copy.
+        exc = type(event._value)(*event._value.args)
+        exc.__cause__ = event._value
+        raise exc
+    return 0
 
 
 # The calendar's C array holds references to events, which hold the environment: a reference cycle the garbage
