@@ -1,0 +1,1 @@
+"""The scheduling study: production schedules optimised with OR-Tools CP-SAT (see ``jobshop``)."""
