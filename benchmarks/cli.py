@@ -9,6 +9,8 @@ examples:
   twin bench des --quick         a smoke run in a few seconds
   twin bench des --no-salabim    skip the slowest engine
   twin bench process --rtol 1e-8 continuous core vs SciPy's solve_ivp (BDF), 24 h of the osd_cm_line
+  twin bench flowline            compiled flow-line fast path vs the same line as SimPy processes
+  twin bench fmu                 FMU stepped through the twin vs fmpy.simulate_fmu
 """
 
 
@@ -32,3 +34,10 @@ def add_parser(subparsers) -> None:
                                             "24 h of the continuous tablet line; ratio and real-time factor.")
     process_arguments(process)
     process.set_defaults(func=process_main)
+
+    from benchmarks import fmu as fmu_bench
+
+    fmu_bench.add_arguments(suites.add_parser("fmu", help="FMU co-simulation vs fmpy.simulate_fmu"))
+    from benchmarks.des import flowline
+
+    flowline.add_arguments(suites.add_parser("flowline", help="compiled flow-line fast path vs SimPy processes"))

@@ -38,3 +38,14 @@ def test_twin_bench_des_command(capsys):
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "(c) 1,000 timeout loops" in out and "salabim" not in out
+
+
+def test_bench_flowline_command_prints_all_three_engines_with_equal_process_statistics(capsys):
+    """`twin bench flowline` at a tiny size: SimPy and twin.des simulate the same line (identical statistics)."""
+    from twin.cli import main
+
+    assert main(["bench", "flowline", "--horizon", "300", "--repeat", "1", "--replications", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "flowline (fast path)" in out
+    jobs = next(line for line in out.splitlines() if line.startswith("jobs completed")).split()
+    assert jobs[2] == jobs[3], "simpy and twin.des must complete the same jobs"
