@@ -1,0 +1,116 @@
+"""Continuous manufacturing: a direct-compression line with PAT, RTD traceability, diversion and real-time release.
+
+Loss-in-weight feeders (hopper refills, feed-factor noise per lot) feed a continuous blender and a tablet press,
+CasADi models on the Twin's clock; the scenario adds disturbances (feed-factor steps and drifts, stoppages) and
+ratio control. From the feeders' records the line's residence-time distribution predicts the content reaching
+the press; an NIR probe at the blender outlet measures it (sampling period, noise, bias); the diversion gate
+rejects what either puts outside the limits tightened by the margin. See ``flagship.yaml`` beside this file.
+
+KPIs: ``throughput`` (kg/h of accepted tablets), ``yield``, ``diverted`` and ``escaped`` (kg; out of the limits
+yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max`` (the worst Ph. Eur. 2.9.40
+acceptance value over the RTRT windows), ``windows_released`` and ``prediction_error`` (RTD model vs Twin).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scenarios.continuous_manufacturing.model import simulate
+from scenarios.registry import Study
+from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+
+FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
+                 "refill_at": Quantity("kg", "3 kg"), "ff_sd": Quantity("1", "2 %"),
+                 "control_time": Quantity("s", "10 s")},
+                required=("component", "rate", "hopper", "refill_at"), defaults={"ff_sd": 0.0, "control_time": 10.0},
+                name="a feeder")
+BLENDER = Record({"tag": Str(), "tau": Quantity("s", "90 s"), "tanks": Integer(minimum=1)},
+                 required=("tag", "tau", "tanks"), name="a blender")
+PRESS = Record({"tag": Str(), "api": Str(), "tablet_mass": Quantity("kg", "400 mg"),
+                "feed_frame_tau": Quantity("s", "20 s")},
+               required=("tag", "tablet_mass", "feed_frame_tau"), defaults={"api": "API"}, name="a press")
+PAT = Record({"tag": Str(), "interval": Quantity("s", "5 s"), "noise": Quantity("1", "1 %"),
+              "bias": Quantity("1", "0.5 %")}, required=("tag", "interval"), defaults={"noise": 0.0, "bias": 0.0},
+             name="an NIR probe")
+GATE = Record({"tag": Str()}, required=("tag",), name="a diversion gate")
+DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage"]), "feeder": Str(), "at": Quantity("s", "6 h"),
+                      "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0)},
+                     required=("kind", "feeder", "at"), defaults={"duration": 0.0, "feed_factor": 1.0},
+                     name="a disturbance")
+RTRT = Record({"window": Quantity("s", "1 h"), "tablets": Integer(minimum=10), "tablet_cv": Quantity("1", "1.5 %")},
+              defaults={"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, name="the real-time release")
+
+
+def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """The units exist in the plant; rates, limits, margin and periods make sense together."""
+    where = {"blender": params["blender"], "press": params["press"], "pat": params["pat"], "gate": params["gate"]}
+    for key, unit in where.items():
+        _plant_tag(unit, "tag", unit["tag"], tags, f"the plant has no {key} '{unit['tag']}'")
+    feeders = params["feeders"]
+    if not feeders:
+        raise params.error("feeders", "no feeders", expected="the line's loss-in-weight feeders by tag")
+    for tag, f in feeders.items():
+        _plant_tag(feeders, tag, tag, tags, f"the plant has no feeder '{tag}'")
+        if not f["rate"] > 0:
+            raise f.error("rate", f"feeder {tag} has a rate of {f['rate'] * 3600:g} kg/h",
+                          expected="a positive mass flow such as 6 kg/h", hint="a feeder that is off is left out")
+        if not 0 <= f["refill_at"] < f["hopper"]:
+            raise f.error("refill_at", f"feeder {tag} refills at {f['refill_at']:g} kg with a hopper of "
+                          f"{f['hopper']:g} kg", expected="0 <= refill_at < hopper")
+    components = [f["component"] for f in feeders.values()]
+    if params["press"]["api"] not in components:
+        raise params["press"].error("api", f"no feeder delivers '{params['press']['api']}'",
+                                    expected=f"one of the feeders' components: {', '.join(components)}",
+                                    hint=suggest(params["press"]["api"], components))
+    if len(params["limits"]) != 2:
+        raise params.error("limits", f"{len(params['limits'])} limits given",
+                           expected="[low, high], e.g. [95 %, 105 %]")
+    low, high = params["limits"]
+    if not 0 < low < 1 < high:
+        raise params.error("limits", f"limits {low:.0%} to {high:.0%} of label claim are inverted or exclude 100 %",
+                           expected="[low, high] with low < 100 % < high, e.g. [95 %, 105 %]",
+                           hint=f"limits: [{min(low, high):.0%}, {max(low, high):.0%}]" if low > high else None)
+    if not 0 <= params["margin"] < min(1 - low, high - 1):
+        raise params.error("margin", f"a margin of {params['margin']:.1%} closes the band {low:.0%}-{high:.0%}",
+                           expected=f"0 <= margin < {min(1 - low, high - 1):.1%}")
+    dt = params["sample_interval"]
+    if not dt > 0:
+        raise params.error("sample_interval", "the sample interval must be positive", expected="a time such as 1 s")
+    interval = params["pat"]["interval"]
+    if interval < dt or abs(interval / dt - round(interval / dt)) > 1e-9:
+        raise params["pat"].error("interval", f"the NIR samples every {interval:g} s but the twin records every "
+                                  f"{dt:g} s", expected=f"a multiple of the sample interval ({dt:g} s)",
+                                  hint=f"interval: {max(1, round(interval / dt)) * dt:g} s, or a smaller "
+                                       "sample_interval")
+    for i, d in enumerate(params["disturbances"]):
+        if d["feeder"] not in feeders:
+            raise params["disturbances"][i].error("feeder", f"no feeder '{d['feeder']}' in this scenario",
+                                                  expected=f"one of {', '.join(feeders)}",
+                                                  hint=suggest(d["feeder"], list(feeders)))
+        if d["kind"] != "step" and not d["duration"] > 0:
+            raise params["disturbances"][i].error("duration", f"a {d['kind']} needs a positive duration",
+                                                  expected="a time such as 2 min")
+    if not params["control_interval"] >= dt:
+        raise params.error("control_interval", "the ratio controller cannot act faster than the twin records",
+                           expected=f"at least the sample interval ({dt:g} s)")
+
+
+def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None:
+    if tag not in tags:
+        raise where.error(key, message, expected="a tag of the plant model",
+                          hint=suggest(tag, tags) or f"the plant's tags are {', '.join(sorted(tags))}")
+
+
+STUDY = Study(
+    name="continuous_manufacturing",
+    description=__doc__.splitlines()[0],
+    fields={"sample_interval": Quantity("s", "1 s"), "feeders": MapOf(FEEDER), "blender": BLENDER, "press": PRESS,
+            "pat": PAT, "gate": GATE, "limits": ListOf(Quantity("1", "95 %"), min_items=2),
+            "margin": Quantity("1", "1 %"), "ratio_control": Boolean(), "control_interval": Quantity("s", "2 s"),
+            "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT},
+    defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "ratio_control": True,
+              "control_interval": 2.0, "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
+    required=("feeders", "blender", "press", "pat", "gate"),
+    run=simulate,
+    check=check,
+)

@@ -1,0 +1,209 @@
+"""One replication of the continuous line on the Twin: feeders -> blender -> NIR -> diversion gate -> press.
+
+The units are the CasADi models of :mod:`twin.process.units` in one flowsheet on the Twin's clock; DES processes
+refill the feeders' hoppers (each lot a new feed factor), apply the scenario's disturbances (feed-factor steps and
+drifts, stoppages) and, when ``ratio_control`` is on, keep every feeder's set point in ratio to the measured flow
+of the largest one. After the run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the
+feeders' records, the NIR signal is sampled from the blender outlet with noise and bias, and the gate diverts
+what either says is out of the tightened band (:mod:`.release`). The true content (the Twin's press) tells what
+escaped. Times in s inside, hours in the traces.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy import signal
+
+from scenarios.continuous_manufacturing import release, rtd
+from scenarios.line_capacity.model import stream
+from scenarios.registry import Run
+from twin import Twin
+from twin.process.units import Blender, LossInWeightFeeder, TabletPress
+
+HOUR = 3600.0
+REFILL_TIME = 60.0   # s to top a hopper up
+DRIFT_STEPS = 20     # a drift is applied as this many small steps
+
+
+class Line:
+    """The Twin of the line and the DES processes that disturb and control it."""
+
+    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+        self.p = params
+        self.feeders = params["feeders"]
+        self.components = tuple(f["component"] for f in self.feeders.values())
+        self.rates = {tag: f["rate"] for tag, f in self.feeders.items()}
+        self.total = sum(self.rates.values())
+        self.api = params["press"]["api"]
+        self.target = sum(f["rate"] for f in self.feeders.values() if f["component"] == self.api) / self.total
+        self.seed = seed
+        self.lot = dict.fromkeys(self.feeders, 1.0)         # feed factor of the lot in the hopper
+        self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
+        self.stopped: set[str] = set()
+        self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
+        self.lead_moved = None
+        self.twin = tw = Twin(sample_interval=params["sample_interval"])
+        blender, press = params["blender"], params["press"]
+        tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
+        steady = {f["component"]: f["rate"] for f in self.feeders.values()}
+        for tag, f in self.feeders.items():
+            tw.add(LossInWeightFeeder(tag, f["component"], self.components, F_sp=f["rate"], F_max=3 * f["rate"],
+                                      m0=f["hopper"], m_low=f["refill_at"], tau_c=f["control_time"]))
+        tw.add(Blender(blender["tag"], self.components, tau=tau_b, n=blender["tanks"],
+                       holdup={c: r * tau_b for c, r in steady.items()}))
+        tw.add(TabletPress(press["tag"], self.components, self.api, api_target=self.target, tau_ff=tau_ff,
+                           tablet_mass=press["tablet_mass"], holdup={c: r * tau_ff for c, r in steady.items()}))
+        for tag in self.feeders:
+            tw.connect(f"{tag}.out", f"{blender['tag']}.in")
+        tw.connect(f"{blender['tag']}.out", f"{press['tag']}.in")
+        for i, tag in enumerate(self.feeders):
+            tw.env.process(self.refills(tag, stream(seed, 0, i)))
+        for d in params["disturbances"]:
+            tw.env.process(self.disturb(d))
+        if params["ratio_control"]:
+            self.lead_moved = tw.env.event()
+            tw.env.process(self.ratio_control())
+
+    def feed_factor(self, tag: str) -> None:
+        self.twin.set(f"{tag}.ff", 0.0 if tag in self.stopped else self.lot[tag] * self.upset[tag])
+        if tag == self.lead and self.lead_moved is not None and not self.lead_moved.triggered:
+            self.lead_moved.succeed()
+
+    def refills(self, tag: str, rng: np.random.Generator):
+        """Top the hopper up when it calls (``low``); the new lot brings a feed factor from N(1, ff_sd)."""
+        f, tw = self.feeders[tag], self.twin
+        while True:
+            yield tw.event(f"{tag}.low")
+            tw.set(f"{tag}.refill", (f["hopper"] - f["refill_at"]) / REFILL_TIME)
+            yield tw.env.timeout(REFILL_TIME)
+            tw.set(f"{tag}.refill", 0.0)
+            self.lot[tag] = 1.0 + f["ff_sd"] * rng.standard_normal()
+            self.feed_factor(tag)
+
+    def disturb(self, d: Mapping[str, Any]):
+        """A feed-factor step, a linear drift over ``duration``, or a stoppage (no flow for ``duration``)."""
+        tw, tag = self.twin, d["feeder"]
+        yield tw.env.timeout(d["at"])
+        if d["kind"] == "step":
+            self.upset[tag] *= d["feed_factor"]
+            self.feed_factor(tag)
+        elif d["kind"] == "drift":
+            start = self.upset[tag]
+            for k in range(1, DRIFT_STEPS + 1):
+                yield tw.env.timeout(d["duration"] / DRIFT_STEPS)
+                self.upset[tag] = start * (1 + (d["feed_factor"] - 1) * k / DRIFT_STEPS)
+                self.feed_factor(tag)
+        else:
+            self.stopped.add(tag)
+            set_point = tw.tags.read(f"{tag}.F_sp")
+            tw.set(f"{tag}.F_sp", 0.0)       # the controller holds the screw while nothing comes out
+            self.feed_factor(tag)
+            yield tw.env.timeout(d["duration"])
+            self.stopped.discard(tag)
+            tw.set(f"{tag}.F_sp", set_point)
+            self.feed_factor(tag)
+
+    def ratio_control(self):
+        """Every ``control_interval``, set the other feeders to their share of the leading feeder's measured flow
+        (a change under the 0.5 % dead band is not sent). Between its own changes the lead's flow is steady, so
+        the controller sleeps until the lead moves and then works until its gravimetric loop has settled."""
+        tw, c, lead = self.twin, self.p["control_interval"], self.lead
+        settle = 10 * self.feeders[lead]["control_time"]
+        while True:
+            yield self.lead_moved
+            self.lead_moved = tw.env.event()
+            until = tw.now + settle
+            while tw.now < until or self.lead in self.stopped:
+                yield tw.env.timeout(c)
+                if self.lead_moved.triggered:       # moved again: settle from now
+                    self.lead_moved, until = tw.env.event(), tw.now + settle
+                measured = tw.tags.read(f"{lead}.massflow")
+                for tag, rate in self.rates.items():
+                    if tag == lead or tag in self.stopped:
+                        continue
+                    new = rate * measured / self.rates[lead]
+                    if abs(new - tw.tags.read(f"{tag}.F_sp")) > 0.005 * rate:
+                        tw.set(f"{tag}.F_sp", new)
+
+    # -- the outcome ----------------------------------------------------------------------------------------------
+    def run(self) -> Run:
+        p, tw = self.p, self.twin
+        tw.run(until=p["horizon"])
+        dt = p["sample_interval"]
+        grid = np.arange(round(p["horizon"] / dt) + 1) * dt
+        press, blender = p["press"]["tag"], p["blender"]["tag"]
+
+        def sampled(tag: str) -> np.ndarray:      # on the grid: the last record at or before each point
+            t, v, _ = tw.tags.history(tag)
+            return v[np.searchsorted(t, grid * (1 + 1e-12), side="right") - 1]
+
+        true = sampled(f"{press}.api_ratio")
+        massflow = sampled(f"{press}.tablet_rate") * p["press"]["tablet_mass"]
+        feeds = {tag: sampled(f"{tag}.massflow") for tag in self.feeders}
+        # the RTD model's prediction from the feeders' records
+        w = rtd.kernel(dt, p["blender"]["tau"], p["blender"]["tanks"], p["press"]["feed_frame_tau"])
+        at_press = {tag: rtd.propagate(rtd.step_means(*tw.tags.history(f"{tag}.massflow")[:2], grid),
+                                       self.rates[tag], w) for tag in self.feeders}
+        api_flow = sum(at_press[tag] for tag, f in self.feeders.items() if f["component"] == self.api)
+        predicted = api_flow / np.maximum(sum(at_press.values()), 1e-12) / self.target
+        # the NIR probe at the blender outlet: sampled, noisy, biased; carried to the press by the feed frame
+        pat = p["pat"]
+        wb = sampled(f"{blender}.w_{self.api}")
+        every = int(round(pat["interval"] / dt))
+        rng = stream(self.seed, 1)
+        samples = wb[::every] * (1 + pat["bias"] + pat["noise"] * rng.standard_normal(wb[::every].size))
+        held = np.repeat(samples, every)[: wb.size]
+        a = np.exp(-dt / p["press"]["feed_frame_tau"])
+        # the feed frame as a first-order lag, exact for a held input, full at the target before t = 0
+        measured = signal.lfilter([1 - a], [1, -a], held, zi=[a * self.target])[0] / self.target
+        low, high = p["limits"]
+        diverted = release.divert(predicted, measured, low, high, p["margin"])
+        out = (true < low) | (true > high)
+        t = grid
+        kpis, units = self.kpis(t, massflow, diverted, out, true, rng)
+        kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
+        units["prediction_error"] = "% LC"
+        traces = {"t": t / HOUR, "api_true": true * 100, "api_predicted": predicted * 100,
+                  "api_nir": measured * 100, "diverting": diverted.astype(float),
+                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
+        spans = release.windows(diverted)
+        events = {"t": np.array([t[i] / HOUR for s in spans for i in (s[0], s[1] - 1)]),
+                  "event": np.array(["divert", "accept"] * len(spans), dtype=object)}
+        return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+    def kpis(self, t, massflow, diverted, out, true, rng) -> tuple[dict[str, float], dict[str, str]]:
+        p = self.p
+        dt = p["sample_interval"]
+        mass = massflow * dt                        # kg pressed in each step
+        good, waste = mass[~diverted].sum(), mass[diverted].sum()
+        escaped = mass[out & ~diverted].sum()
+        avs = self.acceptance_values(t, true, diverted, rng)
+        kpis = {"throughput": good / (p["horizon"] / HOUR), "yield": good / (good + waste), "diverted": waste,
+                "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
+                "av_max": float(np.nanmax(avs)) if np.isfinite(avs).any() else np.nan,
+                "windows_released": float(np.mean(avs <= release.L1))}
+        units = {"throughput": "kg/h", "yield": "-", "diverted": "kg", "escaped": "kg", "diversion_events": "events",
+                 "av_max": "% LC", "windows_released": "-"}
+        return kpis, units
+
+    def acceptance_values(self, t, true, diverted, rng) -> np.ndarray:
+        """Per RTRT window: 10 tablets drawn from the accepted stream, each with the true content times a
+        tablet-to-tablet scatter of ``tablet_cv``; their AV (NaN where the window kept fewer than 10 samples)."""
+        r = self.p["rtrt"]
+        avs = []
+        for start in np.arange(0, self.p["horizon"], r["window"]):
+            pick = np.flatnonzero((t >= start) & (t < start + r["window"]) & ~diverted)
+            if pick.size < r["tablets"]:
+                avs.append(np.nan)
+                continue
+            chosen = rng.choice(pick, r["tablets"], replace=False)
+            contents = 100 * true[chosen] * (1 + r["tablet_cv"] * rng.standard_normal(r["tablets"]))
+            avs.append(release.acceptance_value(contents))
+        return np.array(avs)
+
+
+def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
+    """One replication of the line described by ``params`` (resolved scenario parameters, SI units)."""
+    return Line(params, seed).run()
