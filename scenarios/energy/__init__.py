@@ -1,0 +1,118 @@
+"""Energy: what the cleanroom HVAC, chillers and boiler of the plant use and cost, and whether the rooms stay in
+their GMP limits while they save (compliance is a hard limit: a strategy with any violation is marked).
+
+Every room of the plant served by an AHU becomes a zone (volume, area and GMP grade from the plant; design air
+changes and overpressure from the room's properties or the grade table of :mod:`scenarios.energy.grades`). The
+scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the chillers (capacity, COP, DOE-2
+part-load curve), the weather (a design day or an EPW file), the tariff (time-of-use price, demand charge), the
+production window and the control strategy: constant design flow, night/weekend setback of the air changes
+(with a recovery lead before production), supply-temperature reset. See ``osd_cm_line.yaml`` beside this file
+and :mod:`scenarios.energy.model` for the physics.
+
+KPIs: ``electricity``, ``gas`` (kWh), ``cost``, ``energy_cost``, ``demand_cost`` (currency), ``peak`` (kW),
+``co2`` (t), ``violation_minutes`` (room-minutes outside temperature or pressure limits, plus minutes of unmet
+cooling), ``compliant`` (1 or 0), and ``kwh.<use>`` for fans, chillers, pump, process, reheat, preheat, cooling_coils.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scenarios.energy import tariff
+from scenarios.energy.grades import DEFAULTS
+from scenarios.energy.model import DOE2_EIR, simulate, zones
+from scenarios.registry import Study
+from twin.config import Boolean, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+
+GRADES = Str(list(DEFAULTS))
+SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
+                    "grades": ["C", "D", "CNC"]}
+ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
+               "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa")}, name="a room override")
+AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimum=0),
+              "fan_pressure": Quantity("Pa", "1200 Pa"), "fan_efficiency": Number(minimum=0)},
+             required=("serves",), defaults={"outside_air": 0.2, "fan_pressure": 1200.0, "fan_efficiency": 0.65},
+             name="an air handling unit")
+CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)}, required=("capacity",),
+                 defaults={"cop": 5.5}, name="a chiller")
+CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0)},
+                  required=("units",), defaults={"eir": list(DOE2_EIR), "pump": 0.03}, name="the chiller plant")
+WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"), "epw": FilePath()},
+                 defaults={"max": 305.15, "range": 10.0, "epw": None}, name="the weather (a design day or an EPW file)")
+PERIOD = Record({"from": Quantity("s", "7 h"), "to": Quantity("s", "22 h"), "price": Number(minimum=0)},
+                required=("from", "to", "price"), name="a price period")
+TARIFF = Record({"periods": ListOf(PERIOD), "demand_charge": Number(minimum=0), "currency": Str()},
+                required=("periods",), defaults={"demand_charge": 0.0, "currency": "EUR"}, name="a tariff")
+SETBACK = Record({"enabled": Boolean(), "fraction": Number(minimum=0), "hold_pressure": Boolean(),
+                  "recovery": Quantity("s", "1 h"), "grades": ListOf(GRADES)},
+                 defaults=SETBACK_DEFAULTS, name="a setback")
+CONTROL = Record({"coil_leaving": Quantity("K", "12 degC"), "coil_leaving_max": Quantity("K", "18 degC"),
+                  "supply_reset": Boolean(), "setback": SETBACK},
+                 defaults={"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
+                           "setback": SETBACK_DEFAULTS}, name="the control strategy")
+ROOM_LIMITS = Record({"set": Quantity("K", "21 degC"), "low": Quantity("K", "18 degC"),
+                      "high": Quantity("K", "24 degC")},
+                     defaults={"set": 294.15, "low": 291.15, "high": 297.15}, name="room temperatures")
+PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"), "days_per_week": Number(minimum=0)},
+                    defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
+GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
+               defaults={"production": 60.0, "idle": 8.0}, name="internal gains per floor area")
+CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("kg/J", "0.20 kg/kWh")},
+             defaults={"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, name="emission factors")
+
+
+def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """AHUs serve rooms of the plant, each room once; the tariff covers the day; the numbers are physical."""
+    zone_of = zones(params["plant"], params["rooms"])
+    ahus = params["ahus"]
+    if not ahus:
+        raise params.error("ahus", "no air handling units", expected="AHUs with the rooms each serves")
+    served: dict[str, str] = {}
+    for name, ahu in ahus.items():
+        for i, room in enumerate(ahu["serves"]):
+            if room not in zone_of:
+                raise ahu["serves"].error(i, f"AHU {name} serves room '{room}', which the plant does not have",
+                                          expected="a room number of the plant",
+                                          hint=suggest(room, zone_of) or f"the rooms are {', '.join(zone_of)}")
+            if room in served:
+                raise ahu["serves"].error(i, f"room {room} is already served by {served[room]}",
+                                          hint="a room is served by one AHU")
+            served[room] = name
+        if not 0 <= ahu["outside_air"] <= 1:
+            raise ahus[name].error("outside_air", "the outside-air fraction must lie between 0 and 1")
+        if not 0 < ahu["fan_efficiency"] <= 1:
+            raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
+    if not params["chillers"]["units"]:
+        raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
+    tariff.check(params["tariff"])
+    setback = params["control"]["setback"]
+    if not 0 < setback["fraction"] <= 1:
+        where = setback if hasattr(setback, "error") else params
+        raise where.error("fraction", "the setback fraction of the design air flow must lie in (0, 1]")
+    limits = params["room"]
+    if not limits["low"] < limits["set"] < limits["high"]:
+        raise params.error("room", "the comfort band is infeasible: the set-point must lie between low and high",
+                           expected="low < set < high")
+    if not params["step"] > 0:
+        raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
+
+
+STUDY = Study(
+    name="energy",
+    description=__doc__.splitlines()[0],
+    fields={"rooms": MapOf(ROOM), "ahus": MapOf(AHU), "chillers": CHILLERS, "boiler": Record(
+                {"efficiency": Number(minimum=0)}, defaults={"efficiency": 0.9}, name="a boiler"),
+            "weather": WEATHER, "tariff": TARIFF, "control": CONTROL, "room": ROOM_LIMITS,
+            "production": PRODUCTION, "gains": GAINS, "envelope_ua": Quantity("W/(m**2*K)", "1.5 W/(m2 K)"),
+            "co2": CO2, "step": Quantity("s", "5 min")},
+    defaults={"rooms": {}, "boiler": {"efficiency": 0.9}, "weather": {"max": 305.15, "range": 10.0, "epw": None},
+              "control": {"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
+                          "setback": SETBACK_DEFAULTS},
+              "room": {"set": 294.15, "low": 291.15, "high": 297.15},
+              "production": {"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5},
+              "gains": {"production": 60.0, "idle": 8.0}, "envelope_ua": 1.5,
+              "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "step": 300.0},
+    required=("ahus", "chillers", "tariff"),
+    run=simulate,
+    check=check,
+)

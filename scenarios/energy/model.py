@@ -1,0 +1,218 @@
+"""The energy model: cleanroom zones from the plant's rooms, air handling units, chillers and a boiler, stepped
+through the horizon at the control step (quasi-steady: each step is a steady state of the air and water loops).
+
+Per zone (volume ``V``, air changes ``ACH``, supply ``m = rho ACH V / 3600``): the sensible load at the set-point is
+``L = gains + UA (T_out - T_set)``, so the supply must be ``T_req = T_set - L / (m cp)``. Per AHU: outside air
+fraction ``f`` mixes with the return, ``T_mix = f T_out + (1 - f) T_ret``; the cooling coil (or preheat) brings it
+to the coil leaving temperature, the supply fan adds its power as heat, ``T_duct = T_coil + P_fan / (m cp)``,
+and each zone's reheat coil warms its air from ``T_duct`` to ``T_req``. A zone whose ``T_req`` lies below the
+duct floats above its set-point: ``T_room = (m cp T_duct + gains + UA T_out) / (m cp + UA)``. The fan follows the
+affinity law ``P = P_design (Q / Q_design)**3``. Room overpressure follows the orifice law through the leaks,
+``dp = dp_design (offset / offset_design)**2``: a setback that scales the supply and return together scales the
+offset, one that holds the offset holds the pressure.
+
+Chilled water: the coils' load plus the pump's heat, staged onto the chillers in order (fewest that cover the load,
+sharing it at equal part-load ratio), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
+:class:`twin.process.units.chiller.Chiller`). Heat: preheat and reheat from a gas boiler of fixed efficiency.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scenarios.energy import tariff, weather
+from scenarios.energy.grades import DEFAULTS
+from scenarios.registry import Run
+from twin import plant as plants
+from twin.config import ConfigError
+from twin.process.units.chiller import Chiller
+from twin.process.units.hvac import R_AIR
+
+CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
+P_ATM = 101325.0       # Pa
+DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
+DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A room as the HVAC sees it (SI units)."""
+
+    number: str
+    grade: str
+    volume: float
+    area: float
+    ach: float
+    dp: float
+    dp_min: float
+
+
+def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
+    """A zone per room of the plant: volume, area and grade from the plant, ACH and overpressure from the space's
+    own properties or else the grade table (:mod:`scenarios.energy.grades`), ``rooms`` overriding any of them."""
+    plant = plants.load(plant_path)
+    for number in rooms:
+        if number not in plant.spaces:
+            raise rooms.error(number, f"unknown room '{number}'", expected="a room number of the plant",
+                              choices=plant.spaces)
+    out = {}
+    for number, space in plant.spaces.items():
+        given = rooms.get(number, {})
+        grade = given.get("grade") or space.grade
+        volume = given.get("volume") or space.volume
+        area = given.get("area") or space.area or (volume / 3.0 if volume else None)
+        for what, value, key in (("GMP grade", grade, "grade"), ("volume", volume, "volume")):
+            if value is None:
+                raise ConfigError(f"room {number} ({space.name}) has no {what}", file=plant_path,
+                                  key=f"space {number} (IfcSpace {space.guid})",
+                                  hint=f"give it in the IFC (PharmaTwin_Cleanroom.GMPGrade, "
+                                       f"Qto_SpaceBaseQuantities.NetVolume) or in the scenario: "
+                                       f"rooms: {{{number}: {{{key}: ...}}}}")
+        table = DEFAULTS[grade]
+        props = space.properties
+        out[number] = Zone(number, grade, volume, area,
+                           ach=given.get("ach") or props.get("PharmaTwin_Cleanroom.AirChangeRate") or table.ach,
+                           dp=given.get("dp") or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
+                           dp_min=table.dp_min)
+    return out
+
+
+def outdoor(params: Mapping[str, Any], t: np.ndarray) -> np.ndarray:
+    """Outdoor temperature (K) at the times ``t``, from the hourly weather."""
+    spec = params["weather"]
+    hours = int(np.ceil(t[-1] / HOUR)) + 1
+    hourly = (weather.read_epw(spec["epw"], hours) if spec["epw"] is not None
+              else weather.design_day(spec["max"], spec["range"], hours))
+    return np.interp(t / HOUR, np.arange(hourly.size), hourly)
+
+
+def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np.ndarray:
+    """Whether the plant is in production at ``t`` (the shift window on production days), ``lead`` seconds early."""
+    p = params["production"]
+    day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
+    return (day < p["days_per_week"]) & (of_day >= p["start"] - lead) & (of_day < p["end"])
+
+
+def chiller_power(load: np.ndarray, chillers: list[Mapping[str, Any]], eir) -> tuple[np.ndarray, np.ndarray]:
+    """Electric power (W) of the chiller plant carrying ``load`` (W), and the load it could not carry (W)."""
+    capacity = np.array([c["capacity"] for c in chillers])
+    cumulative = np.cumsum(capacity)
+    running = np.minimum(np.searchsorted(cumulative, load, side="left"), len(chillers) - 1) + 1
+    carried = np.minimum(load, cumulative[running - 1])
+    plr = np.where(load > 0, carried / cumulative[running - 1], 0.0)
+    a, b, c = eir
+    power = np.zeros_like(load)
+    for i, chiller in enumerate(chillers):
+        on = (running > i) & (load > 0)
+        power += np.where(on, chiller["capacity"] / chiller["cop"] * (a + b * plr + c * plr**2), 0.0)
+    return power, load - carried
+
+
+def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
+    """One run of the energy model over ``[warmup, horizon]`` (deterministic: ``seed`` is not used)."""
+    flows = balance(params)
+    return Run(kpis=flows.kpis, units=flows.units, traces=flows.traces)
+
+
+@dataclass
+class Flows:
+    """Every power flow of a run (W, arrays over the steps) and the KPIs drawn from them."""
+
+    t: np.ndarray
+    power: dict[str, np.ndarray]
+    kpis: dict[str, float]
+    units: dict[str, str]
+    traces: dict[str, np.ndarray]
+
+
+def balance(params: Mapping[str, Any]) -> Flows:
+    """Step the plant's HVAC through the window and collect its power flows (see the module docstring)."""
+    step = params["step"]
+    t = np.arange(params["warmup"], params["horizon"], step)
+    t_out = outdoor(params, t)
+    control, room = params["control"], params["room"]
+    setback = control["setback"]
+    busy = producing(params, t)
+    full = producing(params, t, lead=setback["recovery"]) | (not setback["enabled"])
+    zone_of = zones(params["plant"], params["rooms"])
+    power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "process",
+                                            "envelope_in", "outside_air_in", "exhaust_out")}
+    violation_steps, compliant_zones = np.zeros_like(t), {}
+    t_set, gains_on, gains_off = room["set"], params["gains"]["production"], params["gains"]["idle"]
+    for ahu in params["ahus"].values():
+        served = [zone_of[n] for n in ahu["serves"]]
+        rho = P_ATM / (R_AIR * t_set)
+        design = np.array([rho * z.ach * z.volume / HOUR for z in served])          # kg/s per zone
+        setback_here = np.array([z.grade in setback["grades"] for z in served])
+        fraction = np.where(full[:, None] | ~setback_here[None, :], 1.0, setback["fraction"])
+        m = design[None, :] * fraction                                               # (steps, zones)
+        m_total = m.sum(axis=1)
+        fan_design = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"]
+        fan = fan_design * (m_total / design.sum()) ** 3
+        area = np.array([z.area for z in served])
+        gains = np.where(busy[:, None], gains_on, gains_off) * area[None, :]
+        ua = params["envelope_ua"] * area[None, :]
+        t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
+        rise = fan / (m_total * CP_AIR)
+        if control["supply_reset"]:
+            coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], control["coil_leaving_max"])
+        else:
+            coil = np.full_like(t, control["coil_leaving"])
+        duct = coil + rise
+        t_supply = np.maximum(t_req, duct[:, None])
+        t_room = (m * CP_AIR * t_supply + gains + ua * t_out[:, None]) / (m * CP_AIR + ua)
+        t_return = (m * t_room).sum(axis=1) / m_total
+        f = ahu["outside_air"]
+        t_mix = f * t_out + (1 - f) * t_return
+        power["fans"] += fan
+        power["cooling_coils"] += m_total * CP_AIR * np.maximum(t_mix - coil, 0.0)
+        power["preheat"] += m_total * CP_AIR * np.maximum(coil - t_mix, 0.0)
+        power["reheat"] += (m * CP_AIR * (t_supply - duct[:, None])).sum(axis=1)
+        power["process"] += gains.sum(axis=1)
+        power["envelope_in"] += (ua * (t_out[:, None] - t_room)).sum(axis=1)
+        power["outside_air_in"] += f * m_total * CP_AIR * t_out
+        power["exhaust_out"] += f * m_total * CP_AIR * t_return
+        offset = np.where(setback["hold_pressure"], 1.0, fraction)
+        dp = np.array([z.dp for z in served])[None, :] * offset**2
+        bad = (t_room < room["low"]) | (t_room > room["high"]) | (dp < np.array([z.dp_min for z in served]))
+        violation_steps += bad.sum(axis=1)
+        compliant_zones.update({z.number: not bad[:, i].any() for i, z in enumerate(served)})
+    plant = params["chillers"]
+    pump = plant["pump"] * power["cooling_coils"]
+    chillers, unmet = chiller_power(power["cooling_coils"] + pump, list(plant["units"].values()), plant["eir"])
+    heat = power["preheat"] + power["reheat"]
+    gas = heat / params["boiler"]["efficiency"]
+    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heat,
+                 tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet)
+    electric = power["fans"] + power["process"] + pump + chillers
+    power["electricity"] = electric
+    return Flows(t, power, *_kpis(params, t, power, violation_steps, step), _traces(t, t_out, power))
+
+
+def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], dict[str, str]]:
+    energy_cost, demand_cost = tariff.cost(params["tariff"], t, power["electricity"], step)
+    kwh = {k: float(power[k].sum() * step / KWH) for k in ("electricity", "gas", "fans", "chillers", "pump",
+                                                          "process", "reheat", "preheat", "cooling_coils")}
+    co2 = (kwh["electricity"] * params["co2"]["electricity"] + kwh["gas"] * params["co2"]["gas"]) * KWH
+    unmet_minutes = float(np.count_nonzero(power["unmet_cooling"] > 0) * step / 60)
+    violation = float(violation_steps.sum() * step / 60) + unmet_minutes
+    kpis = {"electricity": kwh["electricity"], "gas": kwh["gas"],
+            "cost": energy_cost + demand_cost, "energy_cost": energy_cost, "demand_cost": demand_cost,
+            "peak": float(power["electricity"].max() / 1e3), "co2": co2 / 1e3,
+            "violation_minutes": violation, "compliant": float(violation == 0),
+            **{f"kwh.{k}": kwh[k] for k in ("fans", "chillers", "pump", "process", "reheat", "preheat",
+                                            "cooling_coils")}}
+    units = {k: "kWh" for k in kpis} | {"cost": params["tariff"]["currency"],
+                                        "energy_cost": params["tariff"]["currency"],
+                                        "demand_cost": params["tariff"]["currency"], "peak": "kW", "co2": "t",
+                                        "violation_minutes": "room-min", "compliant": "1"}
+    return kpis, units
+
+
+def _traces(t, t_out, power) -> dict[str, np.ndarray]:
+    kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "reheat", "gas")}
+    return {"t": t / HOUR, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}

@@ -1,0 +1,153 @@
+"""The energy study against hand calculations, the twin's own unit models (twin.process), ASHRAE's design-day
+table and the tariff worked by hand; the strategies of the example scenario against each other."""
+import functools
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenarios import scenario
+from scenarios.energy import model, tariff, weather
+from twin.process import Flowsheet, simulate, steady_state
+from twin.process.units import Chiller, CleanroomZone
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "scenarios" / "energy" / "osd_cm_line.yaml"
+PLANT = ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"
+CP, R = 1006.0, 287.05
+
+ONE_ROOM = f"""
+plant: {PLANT}
+study: energy
+horizon: 1 d
+seed: 1
+replications: 1
+step: 1 h
+weather: {{max: 30 degC, range: 0 K}}         # constant 30 degC
+production: {{start: 0 h, end: 24 h, days_per_week: 7}}
+gains: {{production: 50 W/m2, idle: 50 W/m2}}
+envelope_ua: 2 W/(m2 K)
+ahus:
+  AHU-01: {{serves: [G10], outside_air: 0.25, fan_pressure: 1200 Pa, fan_efficiency: 0.65}}
+chillers: {{units: {{CH-01: {{capacity: 60 kW, cop: 5.5}}}}}}
+tariff: {{periods: [{{from: 0 h, to: 24 h, price: 0.2}}]}}
+"""
+
+
+def load(tmp_path, text: str):
+    path = tmp_path / "energy.yaml"
+    path.write_text(textwrap.dedent(text))
+    return scenario.load(path)
+
+
+@functools.cache
+def example_flows() -> dict:
+    s = scenario.load(EXAMPLE)
+    return {name: model.balance(s.variants[name]) for name in s.names}
+
+
+def test_single_zone_steady_state_matches_the_hand_calculation_and_the_cleanroom_zone_model(tmp_path):
+    flows = model.balance(load(tmp_path, ONE_ROOM).variants["base"])
+    # G10 (blending, grade C): 168 m3, 56 m2, 25 air changes from its IFC properties; air at 21 degC, 1 atm
+    rho = 101325.0 / (R * 294.15)                      # 1.2000 kg/m3
+    q = 25 * 168 / 3600                                # 1.1667 m3/s
+    m = rho * q                                        # 1.4000 kg/s
+    load_w = 50 * 56 + 2 * 56 * (30 - 21)              # 2800 W gains + 1008 W through the envelope = 3808 W
+    t_supply = 21 - load_w / (m * CP)                  # 18.296 degC
+    fan = q * 1200 / 0.65                              # 2153.8 W, all of it heat in the supply air
+    duct = 12 + fan / (m * CP)                         # 13.529 degC after coil and fan
+    assert t_supply == pytest.approx(18.296, abs=1e-3)
+    assert flows.power["fans"] == pytest.approx(fan, rel=1e-12)
+    assert flows.power["reheat"] == pytest.approx(m * CP * (t_supply - duct), rel=1e-9)
+    t_mix = 0.25 * 30 + 0.75 * 21                      # the room is held at its set-point: return at 21 degC
+    assert flows.power["cooling_coils"] == pytest.approx(m * CP * (t_mix - 12), rel=1e-9)
+    # the twin's CasADi cleanroom zone, fed that supply temperature, settles at the set-point; its leaks take
+    # 0.1 m3/s at 25 Pa over a corridor at 101300 Pa, so the room air is at 1 atm as above
+    zone = Flowsheet(CleanroomZone("G10", volume=168.0, UA=2 * 56.0, C_leak=0.02, p_ref=101300.0)).build()
+    ss = steady_state(zone, inputs={"G10.Q_supply": q, "G10.Q_return": q - 0.1, "G10.T_supply": t_supply + 273.15,
+                                    "G10.Q_internal": 2800.0, "G10.T_amb": 303.15}, guess={"G10.dp": 20.0})
+    assert ss["G10.dp"] == pytest.approx(25.0, rel=1e-9)
+    assert ss["G10.T"] == pytest.approx(294.15, abs=1e-6)
+
+
+@pytest.mark.parametrize("variant", ["base", "night_setback", "setback_losing_pressure", "supply_reset",
+                                     "setback_and_reset"])
+def test_the_energy_balance_closes(variant):
+    p = example_flows()[variant].power
+    # the site as control volume, enthalpies from 0 K: electricity, gas, outdoor air and the envelope bring
+    # energy in; the cooling tower, the boiler flue and the exhaust air take it out; nothing is stored
+    energy_in = sum(p[k].sum() for k in ("electricity", "gas", "outside_air_in", "envelope_in"))
+    energy_out = sum(p[k].sum() for k in ("tower", "flue_loss", "exhaust_out"))
+    assert abs(energy_in - energy_out) / energy_in < 1e-3
+    assert not p["unmet_cooling"].any()
+
+
+def test_fan_power_follows_the_affinity_law():
+    base, setback = example_flows()["base"], example_flows()["night_setback"]
+    # AHU-01 (G10, G11, G12, U10: 588 m3 at 25/h) and AHU-02 (G01, G03, G02, U02 at 20/h; G20 at 15/h)
+    q1, q2 = 588 * 25 / 3600, (36 + 36 + 150 + 60) * 20 / 3600 + 108 * 15 / 3600
+    design = q1 * 1200 / 0.65 + q2 * 1000 / 0.65
+    assert base.power["fans"] == pytest.approx(design, rel=1e-12)
+    night = (base.t % 86400) == 3 * 3600                 # 03:00, every room set back to half its air
+    assert setback.power["fans"][night] == pytest.approx(design * 0.5**3, rel=1e-12)
+    day = ((base.t % 86400) == 12 * 3600) & (base.t < 5 * 86400)   # noon on a production day (not the weekend)
+    assert setback.power["fans"][day] == pytest.approx(design, rel=1e-12)
+
+
+@pytest.mark.parametrize("load_kw, plr", [(15.0, 0.25), (30.0, 0.5), (60.0, 1.0)])
+def test_chiller_power_follows_its_doe2_curve_and_the_chiller_model(load_kw, plr):
+    a, b, c = model.DOE2_EIR
+    units = [{"capacity": 60e3, "cop": 5.5}]
+    power, unmet = model.chiller_power(np.array([load_kw * 1e3]), units, model.DOE2_EIR)
+    # DOE-2: P = Q_nom / COP_nom * (a + b PLR + c PLR^2)
+    assert power[0] == pytest.approx(60e3 / 5.5 * (a + b * plr + c * plr**2), rel=1e-12)
+    assert unmet[0] == 0
+    # the twin's CasADi chiller with that load on its chilled water, settled after an hour (30 time constants)
+    r = simulate(Chiller("CH-1", Q_nom=60e3, COP_nom=5.5), until=3600.0, dt=60.0,
+                 inputs={"CH-1.m_chw": 2.0, "CH-1.T_return": 280.15 + load_kw * 1e3 / (2.0 * 4186.0)})
+    assert r["CH-1.PLR"][-1] == pytest.approx(plr, rel=1e-9)
+    assert power[0] == pytest.approx(r["CH-1.P"][-1], rel=1e-9)
+
+
+def test_chillers_are_staged_in_order_and_share_the_load():
+    a, b, c = model.DOE2_EIR
+    units = [{"capacity": 60e3, "cop": 5.5}, {"capacity": 60e3, "cop": 5.0}]
+    power, unmet = model.chiller_power(np.array([90e3, 150e3, 0.0]), units, model.DOE2_EIR)
+    eir = a + b * 0.75 + c * 0.75**2                    # 90 kW on two 60 kW chillers: both at 75%
+    assert power[0] == pytest.approx(60e3 / 5.5 * eir + 60e3 / 5.0 * eir, rel=1e-12)
+    assert unmet[1] == pytest.approx(30e3)              # 150 kW asked of 120 kW
+    assert power[2] == 0 and unmet[2] == 0
+
+
+def test_design_day_follows_the_ashrae_range_fractions():
+    t = weather.design_day(305.15, 11.0, 48)
+    assert t[14] == pytest.approx(305.15) and t[15] == pytest.approx(305.15)   # maximum at 14:00-15:00
+    assert t[5] == pytest.approx(305.15 - 11.0)                                  # minimum at 05:00
+    assert t[8] == pytest.approx(305.15 - 0.74 * 11.0)                           # table 6, hour 8: 0.74
+    assert t[0] == t[24] == pytest.approx(305.15 - 0.82 * 11.0)                  # midnight: hour 24, 0.82
+
+
+def test_tariff_cost_worked_by_hand():
+    s = scenario.load(EXAMPLE)
+    t = np.arange(0, 86400, 3600.0)
+    energy, demand = tariff.cost(s.variants["base"]["tariff"], t, np.full(t.size, 10e3), 3600.0)
+    # 10 kW for 7 h at 0.12, 13 h at 0.24 and 4 h at 0.16; 12 per kW of peak
+    assert energy == pytest.approx(10 * (7 * 0.12 + 13 * 0.24 + 4 * 0.16))
+    assert demand == pytest.approx(120.0)
+
+
+def test_setback_saves_only_while_it_holds_the_pressure_cascade():
+    kpis = {name: model.simulate(scenario.load(EXAMPLE).variants[name]).kpis
+            for name in ("base", "night_setback", "setback_losing_pressure", "supply_reset")}
+    base, held, lost, reset = (kpis[k] for k in ("base", "night_setback", "setback_losing_pressure",
+                                                 "supply_reset"))
+    assert base["compliant"] == held["compliant"] == reset["compliant"] == 1
+    assert held["cost"] < base["cost"] and reset["cost"] < base["cost"] and reset["gas"] < base["gas"]
+    # half the flow with return tracking supply halves the leak offset: dp = 15 Pa / 4 = 3.75 Pa < 10 Pa (Annex 1)
+    # in the D rooms (30 Pa / 4 = 7.5 Pa in the C rooms): the 8 classified rooms out for every set-back step
+    # (the technical room G20 is not classified: no cascade to keep)
+    setback_steps = np.count_nonzero(~model.producing(scenario.load(EXAMPLE).variants["base"],
+                                                      example_flows()["base"].t, lead=3600.0))
+    assert lost["compliant"] == 0
+    assert lost["violation_minutes"] == pytest.approx(8 * setback_steps * 5)
