@@ -84,7 +84,7 @@ def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
 def outdoor(params: Mapping[str, Any], t: np.ndarray) -> np.ndarray:
     """Outdoor temperature (K) at the times ``t``, from the hourly weather."""
     spec = params["weather"]
-    hours = int(np.ceil(t[-1] / HOUR)) + 1
+    hours = int(np.ceil(t[-1] / HOUR))
     hourly = (weather.read_epw(spec["epw"], hours) if spec["epw"] is not None
               else weather.design_day(spec["max"], spec["range"], hours))
     return np.interp(t / HOUR, np.arange(hourly.size), hourly)

@@ -30,7 +30,10 @@ def design_day(t_max: float, daily_range: float, hours: int) -> np.ndarray:
 
 
 def read_epw(path: str | Path, hours: int) -> np.ndarray:
-    """The first ``hours + 1`` hourly dry-bulb temperatures (K) of the EPW file at ``path``.
+    """Dry-bulb temperatures (K) at hours 0 .. ``hours`` of the run from the EPW file at ``path``.
+
+    An EPW line is the hour *ending* at its hour stamp (hour 1 ends at 01:00), so the run's hour k takes line k;
+    hour 0 (before the file begins) repeats line 1.
 
     Checks every data line: 35 comma-separated fields, consecutive hours (no gaps), a dry-bulb value that is
     present; raises :class:`ConfigError` naming the file and line otherwise.
@@ -46,7 +49,7 @@ def read_epw(path: str | Path, hours: int) -> np.ndarray:
                           file=path, line=1, hint="download the .epw of a nearby station from climate.onebuilding.org")
     temps, previous = [], None
     for number, line in enumerate(lines[EPW_HEADER_LINES:], start=EPW_HEADER_LINES + 1):
-        if len(temps) > hours or not line.strip():
+        if len(temps) >= hours or not line.strip():
             break
         fields = line.split(",")
         if len(fields) != EPW_FIELDS:
@@ -67,10 +70,10 @@ def read_epw(path: str | Path, hours: int) -> np.ndarray:
                               line=number, hint="fill the gap, e.g. by interpolating the neighbouring hours")
         temps.append(dry_bulb + 273.15)
         previous = (month, day, hour)
-    if len(temps) <= hours:
-        raise ConfigError(f"the weather file covers {len(temps)} hours, the run needs {hours + 1}",
+    if len(temps) < hours:
+        raise ConfigError(f"the weather file covers {len(temps)} hours, the run needs {hours}",
                           file=path, line=len(lines), hint="shorten the horizon or use a longer weather file")
-    return np.array(temps)
+    return np.array(temps[:1] + temps)
 
 
 def _next_hour(before: tuple[int, int, int], after: tuple[int, int, int]) -> bool:
