@@ -19,6 +19,7 @@ from twin.config import Schema
 #: Every study runner, by the name a scenario file gives in ``study:``.
 STUDIES = {
     "line_capacity": "scenarios.line_capacity:STUDY",
+    "scheduling": "scenarios.scheduling:STUDY",
     "energy": "scenarios.energy:STUDY",
     "safety": "scenarios.safety:STUDY",
     "continuous_manufacturing": "scenarios.continuous_manufacturing:STUDY",

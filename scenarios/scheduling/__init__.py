@@ -1,1 +1,138 @@
-"""The scheduling study: production schedules optimised with OR-Tools CP-SAT (see ``jobshop``)."""
+"""Scheduling: a production plan optimised with OR-Tools CP-SAT, then executed in the DES twin under uncertainty.
+
+The scenario lists products with their recipes (ordered steps, each with the plant units that may do it as tags or
+patterns such as ``TP-40*``, a time, and an optional hold-time limit before the next step), orders (product, number
+of batches, release and due dates, priority), the cleaning matrix between products (minor clean on the diagonal,
+major clean off it) and the objective's weights. :mod:`~scenarios.scheduling.plan` makes the plan once;
+each replication executes it (:mod:`~scenarios.scheduling.execute`) with random times and breakdowns under a policy:
+``shift_right`` (keep the plan) or ``dispatch`` (earliest due date). See ``multipurpose_osd.yaml`` beside this file;
+``twin schedule jobshop FILE`` solves job-shop instances in the OR-Library format.
+
+KPIs: ``makespan``, ``tardiness`` and ``tardiness.max`` (h), ``on_time`` (fraction of batches), ``hold_violations``,
+``wip`` (batches), ``utilisation.busy|cleaning|down`` (fraction of unit time), and ``plan.*`` for the plan as made.
+"""
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from scenarios.registry import Run, Study
+from scenarios.scenario import plain, plant_tags
+from scenarios.scheduling.execute import POLICIES, Execution
+from scenarios.scheduling.plan import Plan, Problem, solve
+from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+
+STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h")},
+              required=("units", "time"), name="a recipe step")
+PRODUCT = Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")
+ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quantity("s", "2 d"),
+                "due": Quantity("s", "10 d"), "priority": Number(minimum=0)},
+               required=("product", "due"), defaults={"batches": 1, "release": 0.0, "priority": 1.0}, name="an order")
+OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0)},
+                   defaults={"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0}, name="objective weights")
+SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1)},
+                defaults={"time_limit": 10.0, "workers": 1}, name="solver settings")
+UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h")},
+                     defaults={"duration_cv": 0.0}, name="the uncertainty of execution")
+
+
+def eligible(pattern: str, tags) -> list[str]:
+    """The plant tags a step's unit entry names: the tag itself, or those matching a pattern like ``TP-40*``."""
+    return sorted(fnmatch.filter(tags, pattern)) if any(c in pattern for c in "*?[") else (
+        [pattern] if pattern in tags else [])
+
+
+def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """Every step has plant units, every order a known product and a due date after release, the matrix is whole."""
+    products = params["products"]
+    if not products:
+        raise params.error("products", "no products", expected="at least one product with its recipe steps")
+    for name, product in products.items():
+        if not product["steps"]:
+            raise products[name].error("steps", f"product '{name}' has no steps", expected="a mapping of steps")
+        for step_name, step in product["steps"].items():
+            for i, pattern in enumerate(step["units"]):
+                if not eligible(pattern, tags):
+                    raise step["units"].error(i, f"product '{name}', step '{step_name}': no plant unit is "
+                                              f"'{pattern}'", expected="a plant tag, or a pattern such as TP-40*",
+                                              hint=suggest(pattern, tags) or f"the plant's tags are "
+                                              f"{', '.join(sorted(tags))}")
+            if step["hold"] is not None and step["hold"] < 0:
+                raise step.error("hold", "a hold time cannot be negative", expected="a time such as 24 h")
+    if not params["orders"]:
+        raise params.error("orders", "no orders", expected="a list of orders {product, batches, due}")
+    for i, order in enumerate(params["orders"]):
+        if order["product"] not in products:
+            raise order.error("product", f"order {i}: unknown product '{order['product']}'",
+                              expected=f"one of {', '.join(products)}", hint=suggest(order["product"], products))
+        if order["due"] < order["release"]:
+            raise order.error("due", f"order {i} ({order['product']}) is due ({order['due'] / 3600:g} h) before it "
+                              f"is released ({order['release'] / 3600:g} h)", expected="due >= release")
+        route = sum(step["time"] for step in products[order["product"]]["steps"].values())
+        if order["release"] + route > params["horizon"]:
+            raise order.error("release", f"order {i} ({order['product']}) cannot finish within the horizon: released "
+                              f"at {order['release'] / 3600:g} h, its fastest route takes {route / 3600:g} h, the "
+                              f"horizon ends at {params['horizon'] / 3600:g} h", expected="release + route <= horizon",
+                              hint="lengthen the horizon or release the order earlier")
+    matrix = params["cleaning"]
+    for a in products:
+        if a not in matrix:
+            raise params.error("cleaning", f"the cleaning matrix has no row for product '{a}'",
+                               expected=f"a row '{a}: {{{', '.join(f'{b}: TIME' for b in products)}}}'")
+        for b in products:
+            if b not in matrix[a]:
+                raise matrix.error(a, f"the cleaning matrix misses the clean from '{a}' to '{b}'",
+                                   expected=f"'{b}: TIME' in the row of '{a}'")
+    if params["policy"] not in POLICIES:
+        raise params.error("policy", f"unknown policy '{params['policy']}'", expected=f"one of {', '.join(POLICIES)}",
+                           hint=suggest(params["policy"], POLICIES))
+    u = params["uncertainty"]
+    if (u["mtbf"] is None) != (u["mttr"] is None):
+        raise params.error("uncertainty", "breakdowns need both mtbf and mttr", hint="give both, or neither")
+
+
+def problem_of(params: Mapping[str, Any]) -> Problem:
+    """The planning problem of validated scenario parameters (patterns resolved against the plant's tags)."""
+    tags = plant_tags(params["plant"])
+    units = {(p, s): sorted({t for pattern in step["units"] for t in eligible(pattern, tags)})
+             for p, spec in params["products"].items() for s, step in spec["steps"].items()}
+    return Problem.from_params(params, units)
+
+
+PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver")
+
+
+def plan_of(params: Mapping[str, Any]) -> Plan:
+    """The plan of a scenario, made once per process and reused by every replication."""
+    return _plan(json.dumps(plain({k: params[k] for k in PLANNED}), sort_keys=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _plan(key: str) -> Plan:
+    params = json.loads(key)
+    return solve(problem_of(params), params["solver"]["time_limit"], params["solver"]["workers"])
+
+
+def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
+    """One replication: the scenario's plan executed under its uncertainty and policy."""
+    return Execution(plan_of(params), params["uncertainty"], params["policy"], seed).run()
+
+
+STUDY = Study(
+    name="scheduling",
+    description=__doc__.splitlines()[0],
+    fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
+            "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str()},
+    defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0},
+              "solver": {"time_limit": 10.0, "workers": 1}, "uncertainty": {"duration_cv": 0.0, "mtbf": None,
+                                                                           "mttr": None},
+              "policy": "shift_right"},
+    required=("products", "orders", "cleaning"),
+    run=simulate,
+    check=check,
+)
