@@ -47,6 +47,7 @@ class Study:
     defaults: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     check: Callable[[Mapping[str, Any], frozenset[str]], None] = lambda params, tags: None
+    figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
 
 
 def study_names() -> list[str]:

@@ -29,6 +29,7 @@ import yaml
 from scipy import stats
 
 from scenarios import figures, report
+from scenarios.registry import STUDIES, get_study
 from scenarios.runs import Failure, Outcome
 from twin import __version__
 
@@ -99,6 +100,9 @@ def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outco
             pq.write_table(table, folder / f"{name}.parquet")
     result = ResultFolder(folder, settings, kpis, failures)
     figures.write_result_figures(result)
+    study = settings.get("study")
+    if study in STUDIES and get_study(study).figures is not None:
+        get_study(study).figures(result)
     report.write_result_report(result)
     return result
 

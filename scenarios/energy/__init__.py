@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.energy import tariff
+from scenarios.energy.figures import energy_balance
 from scenarios.energy.grades import DEFAULTS
 from scenarios.energy.model import DOE2_EIR, simulate, zones
 from scenarios.registry import Study
@@ -115,4 +116,5 @@ STUDY = Study(
     required=("ahus", "chillers", "tariff"),
     run=simulate,
     check=check,
+    figures=energy_balance,
 )

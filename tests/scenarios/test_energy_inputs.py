@@ -161,4 +161,5 @@ def test_twin_run_writes_the_result_folder_of_a_variant(tmp_path):
     assert main(["run", str(EXAMPLE), "--variant", "night_setback", "-o", str(out), "--workers", "1",
                  "--no-progress"]) == 0
     assert (out / "report.html").exists() and (out / "figures" / "traces.png").exists()
+    assert (out / "figures" / "energy_balance.png").exists()                 # the study's own Sankey figure
     assert "violation_minutes" in (out / "kpis.json").read_text()

@@ -1,0 +1,36 @@
+"""The energy balance of a result as a Sankey diagram (matplotlib's ``Sankey``): purchased electricity and gas on
+the left, what uses them on the right, widths in kWh (the means over the replications)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from matplotlib.sankey import Sankey
+
+USES = {"kwh.fans": "AHU fans", "kwh.chillers": "chillers", "kwh.pump": "chilled-water pumps",
+        "kwh.process": "process equipment", "kwh.reheat": "reheat coils", "kwh.preheat": "preheat coils"}
+
+
+def energy_balance(result) -> list[Path]:
+    """Write ``figures/energy_balance.png`` for the result folder ``result``; returns the file written."""
+    kwh = {name: value["mean"] for name, value in result.kpis.items()}
+    flue = kwh["gas"] - kwh["kwh.reheat"] - kwh["kwh.preheat"]
+    flows = {"grid electricity": kwh["electricity"], "gas": kwh["gas"],
+             **{label: -kwh[key] for key, label in USES.items()}, "boiler flue loss": -flue}
+    flows = {label: value for label, value in flows.items() if abs(value) > 1e-9 * kwh["electricity"]}
+    total = sum(v for v in flows.values() if v > 0)
+    fig = Figure(figsize=(9, 6))
+    ax = fig.add_subplot(xticks=[], yticks=[], frame_on=False)
+    ax.set_title(f"Energy balance, {result.name}: {total:,.0f} kWh bought "
+                 f"(cooling coils remove {kwh['kwh.cooling_coils']:,.0f} kWh of heat)", fontsize=10)
+    inputs = [label for label, v in flows.items() if v > 0]
+    orientations = [0 if i == 0 else 1 for i in range(len(inputs))] + [
+        0 if v == max(-x for x in flows.values() if x < 0) else (1 if i % 2 else -1)
+        for i, v in enumerate(-x for x in flows.values() if x < 0)]
+    sankey = Sankey(ax=ax, scale=1.0 / total, unit=" kWh", format="%.0f", gap=0.4, margin=0.3)
+    sankey.add(flows=list(flows.values()), labels=list(flows), orientations=orientations,
+               pathlengths=0.4, facecolor="#9ecae1", edgecolor="#3182bd")
+    sankey.finish()
+    path = Path(result.path) / "figures" / "energy_balance.png"
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return [path]
