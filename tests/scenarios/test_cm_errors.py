@@ -1,0 +1,66 @@
+"""Bad continuous-manufacturing scenarios are refused before anything runs, naming file, line, key and the fix."""
+import pytest
+from cm_files import ROOT, flagship_text
+
+from scenarios.scenario import load
+from twin.config import ConfigError
+
+
+def error_of(tmp_path, text: str) -> str:
+    path = tmp_path / "cm.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    message = str(info.value)
+    assert str(path) in message
+    return message
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_inverted_limits(tmp_path):
+    text = flagship_text(("limits: [95 %, 105 %]", "limits: [105 %, 95 %]"))
+    message = error_of(tmp_path, text)
+    assert "inverted" in message and "limits: [95%, 105%]" in message
+    assert f":{line_of(text, 'limits:')}" in message
+
+
+def test_negative_feeder_rate(tmp_path):
+    text = flagship_text(("rate: 6 kg/h", "rate: -6 kg/h"))
+    message = error_of(tmp_path, text)
+    assert "feeder LIW-101 has a rate of -6 kg/h" in message and "positive mass flow" in message
+    assert f":{line_of(text, 'rate: -6 kg/h')}" in message
+
+
+def test_nir_faster_than_the_twin_records(tmp_path):
+    text = flagship_text(("interval: 5 s", "interval: 0.5 s"))
+    message = error_of(tmp_path, text)
+    assert "NIR samples every 0.5 s" in message and "interval: 1 s" in message
+
+
+def test_plant_without_a_unit_the_study_needs(tmp_path):
+    text = flagship_text(("tag: BL-101", "tag: BL-110"))
+    message = error_of(tmp_path, text)
+    assert "the plant has no blender 'BL-110'" in message and "BL-101" in message
+
+
+def test_another_plant_has_none_of_the_line(tmp_path):
+    other = ROOT / "plant_models" / "multipurpose_osd" / "multipurpose_osd.ifc"
+    text = flagship_text((str(ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"), str(other)))
+    assert "the plant has no" in error_of(tmp_path, text)
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("margin: 1 %", "margin: 6 %", "closes the band"),
+    ("limits: [95 %, 105 %]", "limits: [95 %]", "(at least 2)"),
+    ("limits: [95 %, 105 %]", "limits: [95 %, 100 %, 105 %]", "3 limits given"),
+    ("feeder: LIW-102, at: 4 h", "feeder: LIW-120, at: 4 h", "no feeder 'LIW-120'"),
+    ("duration: 2 min", "duration: 0 s", "a stoppage needs a positive duration"),
+    ("api: API", "api: APi", "no feeder delivers 'APi'"),
+    ("refill_at: 3 kg", "refill_at: 12 kg", "refills at 12 kg with a hopper of 10 kg"),
+    ("kind: step", "kind: stpe", "one of step, drift, stoppage"),
+])
+def test_other_mistakes(tmp_path, old, new, says):
+    assert says in error_of(tmp_path, flagship_text((old, new)))
