@@ -1,13 +1,19 @@
-"""Safety barriers: the LOPA risk register of a plant, its SIFs' PFDavg by IEC 61508-6, checked against the plant.
+"""Safety barriers: the LOPA risk register of a plant, its SIFs' PFDavg by IEC 61508-6, barriers followed live.
 
 The scenario names a LOPA file (YAML or a CSV worksheet, see :mod:`scenarios.safety.lopa`); every IPL must stand
-on a tag of the plant (``R-101.TT-02``, ``XV-101``). See ``api_bay.yaml`` beside this file.
+on a tag of the plant (``R-101.TT-02``, ``XV-101``). ``states`` is a timeline of barrier health written to the
+TagBus (``{at: 30 d, tag: R-101.TT-02.bypassed, value: true}``, see :mod:`scenarios.safety.live`): the frequencies
+follow it over the horizon. See ``api_bay.yaml`` beside this file.
 
-KPIs per LOPA scenario ``s``: ``frequency.s`` (mitigated, 1/yr), ``gap.s`` (mitigated / tolerable: above 1 the risk
-is not tolerable), ``rrf_needed.s`` (what the SIFs must bring) and ``sil_required.s``; ``pfd.<ipl>`` per IPL.
+KPIs per LOPA scenario ``s``: ``frequency.s`` (mitigated with every barrier healthy, 1/yr), ``gap.s`` (that over
+the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (what the SIFs must bring),
+``sil_required.s``, ``mean_frequency.s`` (time-average over the horizon with the states, 1/yr) and ``time_above.s``
+(h above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time.
 
-- :mod:`scenarios.safety.sif`   PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
-- :mod:`scenarios.safety.lopa`  LOPA files in, the risk register out
+- :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
+- :mod:`scenarios.safety.lopa`    LOPA files in, the risk register out
+- :mod:`scenarios.safety.bowtie`  the barrier graph: frequencies, minimal cut sets, min-cut, restore suggestions
+- :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
 """
 from __future__ import annotations
 
@@ -20,7 +26,9 @@ import numpy as np
 
 from scenarios.registry import Run, Study
 from scenarios.safety import lopa
-from twin.config import FilePath
+from scenarios.safety.live import HEALTH, LiveBarriers
+from twin.config import Anything, FilePath, ListOf, Quantity, Record, Str, suggest, to_si
+from twin.tags import TagBus
 
 
 @functools.cache
@@ -32,29 +40,76 @@ def plant_signals(path: Path) -> frozenset[str]:
     return frozenset(asset.tag for asset in model) | frozenset(model.instruments)
 
 
+STATE = Record({"at": Quantity("s", "30 d"), "tag": Str(), "value": Anything()}, required=("at", "tag", "value"),
+               name="a barrier state change")
+HOUR = 3600.0
+
+
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
-    """The LOPA file reads cleanly and its IPLs stand on tags of the plant."""
-    lopa.check_tags(lopa.load(params["lopa"]), tags | plant_signals(params["plant"]))
+    """The LOPA file reads cleanly, its IPLs stand on tags of the plant, the states name their health tags."""
+    study = lopa.load(params["lopa"])
+    lopa.check_tags(study, tags | plant_signals(params["plant"]))
+    health = {f"{layer.tag}.{signal}": kind for layer in study.layers.values() for signal, kind in HEALTH.items()}
+    states = params["states"]
+    for i, state in enumerate(states):
+        if state["tag"] not in health:
+            raise states[i].error("tag", f"'{state['tag']}' is not the health tag of an IPL",
+                                  expected="<IPL tag>.bypassed, .failed or .test_age",
+                                  hint=suggest(state["tag"], health) or f"e.g. {next(iter(health), 'R-101.bypassed')}")
+        kind, value = health[state["tag"]], state["value"]
+        if kind is bool and not isinstance(value, bool):
+            raise states[i].error("value", f"got {value!r}", expected="true or false")
+        if kind is float:
+            try:
+                to_si(value, "s")
+            except ValueError as exc:
+                raise states[i].error("value", f"got {value!r}: {exc}", expected="a time such as 400 d") from None
+        if not 0 <= state["at"] <= params["horizon"]:
+            raise states[i].error("at", f"{state['at']:g} s lies outside the horizon",
+                                  expected=f"0 <= at <= {params['horizon']:g} s")
 
 
 def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
-    """The risk register as KPIs (static: every replication gives the same numbers)."""
+    """The risk register as KPIs, then the states replayed on a TagBus (static: every replication is the same)."""
     study = lopa.load(params["lopa"])
     kpis, units = {}, {}
+
+    def kpi(name: str, value: float, unit: str) -> None:
+        kpis[name], units[name] = float(value), unit
+
     for e in lopa.register(study):
-        for key, value, unit in (("frequency", e.frequency, "1/yr"), ("gap", e.gap, "1"),
-                                 ("rrf_needed", e.rrf_needed, "1"), ("sil_required", e.sil_required, "SIL")):
-            kpis[f"{key}.{e.scenario}"], units[f"{key}.{e.scenario}"] = float(value), unit
+        kpi(f"frequency.{e.scenario}", e.frequency, "1/yr")
+        kpi(f"gap.{e.scenario}", e.gap, "1")
+        kpi(f"rrf_needed.{e.scenario}", e.rrf_needed, "1")
+        kpi(f"sil_required.{e.scenario}", e.sil_required, "SIL")
     for layer in study.layers.values():
         if layer.sif:  # computed from its architecture (a worksheet's SIF has a PFD per scenario instead)
-            kpis[f"pfd.{layer.name}"], units[f"pfd.{layer.name}"] = layer.pfd, "1"
-    return Run(kpis=kpis, units=units)
+            kpi(f"pfd.{layer.name}", layer.pfd, "1")
+    bus = TagBus()
+    LiveBarriers(study, bus)
+    horizon = float(params["horizon"])
+    states = sorted(params["states"], key=lambda s: s["at"])
+    for state in states:
+        value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
+        bus.write(state["tag"], value, t=state["at"])
+    traces: dict[str, np.ndarray] = {}
+    for h in study.hazards:
+        t, f, _ = bus.history(f"{h.name}.frequency")
+        t, f = np.append(t, horizon), np.append(f, f[-1])
+        kpi(f"mean_frequency.{h.name}", np.sum(f[:-1] * np.diff(t)) / horizon, "1/yr")
+        kpi(f"time_above.{h.name}", np.sum(np.diff(t)[f[:-1] > h.tolerable * lopa.YEAR * (1 + 1e-12)]) / HOUR, "h")
+        traces["t"] = np.repeat(t / HOUR, 2)[1:]  # steps: each value held until the next change
+        traces[f"frequency.{h.name}"] = np.repeat(f, 2)[:-1]
+    events = {"t": np.array([s["at"] / HOUR for s in states]),
+              "source": np.array([s["tag"] for s in states], dtype=object),
+              "event": np.array([str(s["value"]) for s in states], dtype=object)}
+    return Run(kpis=kpis, units=units, traces=traces, events=events)
 
 
 STUDY = Study(
     name="safety",
     description=__doc__.splitlines()[0],
-    fields={"lopa": FilePath()},
+    fields={"lopa": FilePath(), "states": ListOf(STATE)},
     required=("lopa",),
     run=assess,
     check=check,

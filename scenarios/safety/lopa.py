@@ -208,6 +208,9 @@ def read_csv(path: Path) -> Lopa:
         modifiers = {h[3:]: value(h, Probability()) for h in header if h.startswith("cm:") and cells[h]}
         pfds = {h[4:].partition("@")[0]: value(h, Probability()) for h in header
                 if h.startswith(("ipl:", "sif:")) and cells[h]}
+        if any(h.name == cells["scenario"] for h in hazards):
+            raise ConfigError(f"scenario '{cells['scenario']}' appears twice", file=path, line=line, key="scenario",
+                              hint="give each row its own scenario name")
         hazards.append(Hazard(value("scenario", Str()), value("initiating_event", Str()),
                               value("frequency", Frequency()), value("consequence", Str()),
                               value("tolerable", Frequency()), modifiers, pfds))

@@ -1,0 +1,70 @@
+"""Live barriers: each IPL's PFD follows its health on the TagBus, and every scenario's frequency follows the PFDs.
+
+An IPL standing on plant tag ``X`` (``R-101.TT-02``) is watched through three tags: ``X.bypassed`` and ``X.failed``
+(true: the barrier gives no protection, PFD 1; a failed demand or a sensor disagreeing with its partner is
+written as ``failed``) and, for a SIF given by its architecture, ``X.test_age`` (s since the last proof test). An
+overdue test stretches the proof-test interval: the PFD is the SIF's PFDavg with ``t1`` = the age, by the same
+IEC 61508-6 formulas. After each change the bow-tie is re-evaluated and, per LOPA scenario ``s``, the tags
+``s.frequency`` (1/yr) and ``s.alarm`` (frequency above tolerable) are written::
+
+    live = LiveBarriers(lopa.load("api_bay_lopa.yaml"), bus)
+    bus.write("R-101.TT-02.bypassed", True, t=3600.0)   # -> dosing_overcharge.alarm becomes True
+    live.bowtie.suggestions()                           # [('SIF-101', ...)]: restore it first
+"""
+from __future__ import annotations
+
+from scenarios.safety.bowtie import from_lopa
+from scenarios.safety.lopa import YEAR, Lopa
+from scenarios.safety.sif import pfd_avg
+from twin.tags import Tag, TagBus
+
+HEALTH = {"bypassed": bool, "failed": bool, "test_age": float}
+
+
+class LiveBarriers:
+    """The bow-tie of ``lopa`` kept up to date from the health tags on ``bus`` (defined here if absent)."""
+
+    def __init__(self, lopa: Lopa, bus: TagBus) -> None:
+        self.lopa, self.bus = lopa, bus
+        self.bowtie = from_lopa(lopa)
+        self.by_tag: dict[str, list[str]] = {}
+        for layer in lopa.layers.values():
+            if layer.name in self.bowtie.pfd:
+                self.by_tag.setdefault(layer.tag, []).append(layer.name)
+        for tag in self.by_tag:
+            bus.define(f"{tag}.bypassed", dtype=bool, description="barrier bypassed")
+            bus.define(f"{tag}.failed", dtype=bool, description="barrier failed (demand, disagreement)")
+            bus.define(f"{tag}.test_age", unit="s", description="time since the last proof test")
+        for h in lopa.hazards:
+            bus.define(f"{h.name}.frequency", unit="1/yr", description=f"frequency of: {h.consequence}")
+            bus.define(f"{h.name}.alarm", dtype=bool, description="frequency above the tolerable frequency")
+        self._unsubscribe = [bus.subscribe(f"{tag}.{signal}", self._changed) for tag in self.by_tag
+                             for signal in HEALTH]
+        self.publish(0.0)
+
+    def pfd(self, name: str) -> float:
+        """The PFD of IPL ``name`` from its health tags now."""
+        layer = self.lopa.layers[name]
+        tag = layer.tag
+        if self.bus.read(f"{tag}.bypassed") or self.bus.read(f"{tag}.failed"):
+            return 1.0
+        age = self.bus.read(f"{tag}.test_age")
+        if layer.sif and age == age and age > layer.sif["t1"]:  # age == age: not NaN (never written)
+            return min(1.0, pfd_avg(**{**layer.sif, "t1": age}))
+        return self.bowtie.nominal[name]
+
+    def _changed(self, tag: Tag) -> None:
+        for name in self.by_tag[tag.name.rsplit(".", 1)[0]]:
+            self.bowtie.set_pfd(name, self.pfd(name))
+        self.publish(tag.timestamp)
+
+    def publish(self, t: float) -> None:
+        """Write every scenario's frequency and alarm tags at time ``t``."""
+        frequencies = self.bowtie.frequencies()
+        for h in self.lopa.hazards:
+            self.bus.write(f"{h.name}.frequency", frequencies[h.name] * YEAR, t=t)
+            self.bus.write(f"{h.name}.alarm", bool(frequencies[h.name] > h.tolerable * (1 + 1e-12)), t=t)
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
