@@ -151,3 +151,24 @@ def test_setback_saves_only_while_it_holds_the_pressure_cascade():
                                                       example_flows()["base"].t, lead=3600.0))
     assert lost["compliant"] == 0
     assert lost["violation_minutes"] == pytest.approx(8 * setback_steps * 5)
+
+
+def test_the_multipurpose_plant_balances_and_every_strategy_stays_compliant():
+    s = scenario.load(ROOT / "scenarios" / "energy" / "multipurpose_osd.yaml")
+    costs = {}
+    for name in s.names:
+        flows = model.balance(s.variants[name])
+        p = flows.power
+        energy_in = sum(p[k].sum() for k in ("electricity", "gas", "outside_air_in", "envelope_in"))
+        energy_out = sum(p[k].sum() for k in ("tower", "flue_loss", "exhaust_out"))
+        assert abs(energy_in - energy_out) / energy_in < 1e-3
+        assert flows.kpis["compliant"] == 1 and flows.kpis["violation_minutes"] == 0
+        costs[name] = flows.kpis["cost"]
+    assert costs["setback_and_reset"] < min(costs["night_setback"], costs["supply_reset"]) < costs["base"]
+
+
+@pytest.mark.slow
+def test_energy_benchmark_runs_a_short_year():
+    from benchmarks.energy.__main__ import main
+
+    assert main(["--days", "30", "--step", "300"]) == 0
