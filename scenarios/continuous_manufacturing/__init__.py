@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scenarios.continuous_manufacturing.figures import figures
 from scenarios.continuous_manufacturing.model import simulate
 from scenarios.registry import Study
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
@@ -113,4 +114,5 @@ STUDY = Study(
     required=("feeders", "blender", "press", "pat", "gate"),
     run=simulate,
     check=check,
+    figures=figures,
 )

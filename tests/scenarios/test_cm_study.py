@@ -15,6 +15,7 @@ from cm_files import FLAGSHIP, flagship_text
 from scenarios.continuous_manufacturing.model import Line
 from scenarios.runs import execute, tasks
 from scenarios.scenario import load, plain
+from twin.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,13 @@ def test_flagship_variants_run_through_the_scenario_framework(tmp_path):
     assert kpis["tighter_margin"]["diverted"] > kpis["base"]["diverted"]
     assert all(k["escaped"] == 0 for k in kpis.values())
     assert FLAGSHIP.exists()
+
+
+def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
+    path = tmp_path / "flagship.yaml"
+    path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
+    out = tmp_path / "result"
+    assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
+    for name in ("content.png", "feeders.png", "rtd.png", "traces.png", "kpis.png"):
+        assert (out / "figures" / name).stat().st_size > 10_000, name
+    assert (out / "report.html").read_text().count("<img") == 5      # all of them embedded in the report

@@ -1,0 +1,98 @@
+"""The study's own figures of a result folder: API content against the limits with the diversion windows shaded,
+the feeders' mass flows, and the line's RTD (first replication; see :func:`figures`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from scenarios.continuous_manufacturing import release, rtd
+
+
+def figures(result) -> list[Path]:
+    """Write ``content.png``, ``feeders.png`` and ``rtd.png`` into the result folder's ``figures/``; returns them."""
+    table = result.traces()
+    if table is None:
+        return []
+    first = table.filter(table.column("replication").to_numpy() == 0).to_pydict()
+    traces = {k: np.asarray(v, float) for k, v in first.items() if k != "replication"}
+    s = result.settings
+    written = []
+    for name, fig in (("content.png", content(traces, s)), ("feeders.png", feeders(traces)),
+                      ("rtd.png", rtd_curves(s))):
+        written.append(Path(result.path) / "figures" / name)
+        fig.savefig(written[-1], dpi=110)
+    return written
+
+
+def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
+    """API content at the press: true (Twin), predicted (RTD model) and NIR, limits, margin and diversion shaded;
+    the whole run on top, the first ``zooms`` diversion windows magnified below."""
+    t = traces["t"]
+    spans = release.windows(traces["diverting"] > 0)
+    fig = Figure(figsize=(11, 6.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
+    _content_panel(top.subplots(), traces, settings, spans, legend=True)
+    if spans:
+        shown = spans[:zooms]
+        for ax, (start, end) in zip(bottom.subplots(1, len(shown), squeeze=False)[0], shown, strict=True):
+            _content_panel(ax, traces, settings, spans)
+            pad = max(t[min(end, t.size - 1)] - t[start], 5 / 60)
+            ax.set_xlim(t[start] - pad, t[min(end, t.size - 1)] + pad)
+            ax.set_title(f"diversion at {t[start]:.2f} h", fontsize="small")
+    top.suptitle("API content at the press; red bands: diverted, dotted: limits tightened by the margin",
+                 fontsize="medium")
+    return fig
+
+
+def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False) -> None:
+    t = traces["t"]
+    low, high = (100 * x for x in settings["limits"])
+    margin = 100 * settings["margin"]
+    for start, end in spans:
+        ax.axvspan(t[start], t[min(end, t.size - 1)], color="tab:red", alpha=0.25, lw=0)
+    ax.plot(t, traces["api_nir"], lw=0.5, color="0.6", label="NIR (via feed frame)")
+    ax.plot(t, traces["api_true"], lw=1.2, color="tab:blue", label="true (twin)")
+    ax.plot(t, traces["api_predicted"], lw=0.8, ls="--", color="tab:orange", label="predicted (RTD)")
+    for y in (low, high):
+        ax.axhline(y, color="tab:red", lw=1)
+    for y in (low + margin, high - margin):
+        ax.axhline(y, color="tab:red", lw=0.8, ls=":")
+    ax.set_ylim(max(0, low - 15), high + 15)
+    ax.set_xlabel("time [h]")
+    ax.set_ylabel("API [% label claim]")
+    if legend:
+        ax.legend(fontsize="small", loc="lower left", ncols=3)
+    ax.grid(alpha=0.3)
+
+
+def feeders(traces: dict) -> Figure:
+    """Each feeder's mass flow over the run."""
+    names = [k for k in traces if k.startswith("massflow.")]
+    fig = Figure(figsize=(11, 1.8 * len(names)), layout="constrained")
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, name in zip(axes, names, strict=True):
+        ax.plot(traces["t"], traces[name], lw=0.8)
+        ax.set_ylabel(f"{name.removeprefix('massflow.')}\n[kg/h]")
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("time [h]")
+    return fig
+
+
+def rtd_curves(settings: dict) -> Figure:
+    """``E(t)`` of the blender alone and of blender plus feed frame (the kernel the prediction uses)."""
+    tau, n, tau_ff = settings["blender"]["tau"], settings["blender"]["tanks"], settings["press"]["feed_frame_tau"]
+    dt = 0.5
+    fig = Figure(figsize=(6, 3.2), layout="constrained")
+    ax = fig.subplots()
+    for label, w in ((f"blender ({n} tanks, {tau:g} s)", rtd.kernel(dt, tau, n, 1e-6)),
+                     (f"+ feed frame ({tau_ff:g} s)", rtd.kernel(dt, tau, n, tau_ff))):
+        ax.plot((np.arange(w.size) + 0.5) * dt, w / dt, label=label)
+    ax.set_xlim(0, 4 * (tau + tau_ff))
+    ax.set_xlabel("time since entry [s]")
+    ax.set_ylabel("E(t) [1/s]")
+    ax.set_title("residence-time distributions", fontsize="medium")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
