@@ -6,8 +6,8 @@ changes and overpressure from the room's properties or the grade table of :mod:`
 scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the chillers (capacity, COP, DOE-2
 part-load curve), the weather (a design day or an EPW file), the tariff (time-of-use price, demand charge), the
 production window and the control strategy: constant design flow, night/weekend setback of the air changes
-(with a recovery lead before production), supply-temperature reset. See ``osd_cm_line.yaml`` beside this file
-and :mod:`scenarios.energy.model` for the physics.
+(with a recovery lead before production), supply-temperature reset, chillers staged in order or dispatched at
+least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the physics.
 
 KPIs: ``electricity``, ``gas`` (kWh), ``cost``, ``energy_cost``, ``demand_cost`` (currency), ``peak`` (kW),
 ``co2`` (t), ``violation_minutes`` (room-minutes outside temperature or pressure limits, plus minutes of unmet
@@ -36,8 +36,9 @@ AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimu
              name="an air handling unit")
 CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)}, required=("capacity",),
                  defaults={"cop": 5.5}, name="a chiller")
-CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0)},
-                  required=("units",), defaults={"eir": list(DOE2_EIR), "pump": 0.03}, name="the chiller plant")
+CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
+                   "dispatch": Str(["staged", "optimal"])}, required=("units",),
+                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged"}, name="the chiller plant")
 WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"), "epw": FilePath()},
                  defaults={"max": 305.15, "range": 10.0, "epw": None}, name="the weather (a design day or an EPW file)")
 PERIOD = Record({"from": Quantity("s", "7 h"), "to": Quantity("s", "22 h"), "price": Number(minimum=0)},
@@ -85,6 +86,13 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
     if not params["chillers"]["units"]:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
+    plant = params["chillers"]
+    if len(plant["eir"]) != 3:
+        raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",
+                          expected="[a, b, c] of EIR(PLR) = a + b PLR + c PLR^2")
+    if plant["dispatch"] == "optimal" and not plant["eir"][2] > 0:
+        raise plant.error("eir", "the optimal dispatch needs a convex part-load curve (c > 0)",
+                          hint="use dispatch: staged, or a curve with a positive quadratic coefficient")
     tariff.check(params["tariff"])
     setback = params["control"]["setback"]
     if not 0 < setback["fraction"] <= 1:

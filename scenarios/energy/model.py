@@ -11,8 +11,8 @@ affinity law ``P = P_design (Q / Q_design)**3``. Room overpressure follows the o
 ``dp = dp_design (offset / offset_design)**2``: a setback that scales the supply and return together scales the
 offset, one that holds the offset holds the pressure.
 
-Chilled water: the coils' load plus the pump's heat, staged onto the chillers in order (fewest that cover the load,
-sharing it at equal part-load ratio), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
+Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
+decides (staged in order, or at least power), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
 :class:`twin.process.units.chiller.Chiller`). Heat: preheat and reheat from a gas boiler of fixed efficiency.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import tariff, weather
+from scenarios.energy import dispatch, tariff, weather
 from scenarios.energy.grades import DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -95,21 +95,6 @@ def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np
     p = params["production"]
     day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
     return (day < p["days_per_week"]) & (of_day >= p["start"] - lead) & (of_day < p["end"])
-
-
-def chiller_power(load: np.ndarray, chillers: list[Mapping[str, Any]], eir) -> tuple[np.ndarray, np.ndarray]:
-    """Electric power (W) of the chiller plant carrying ``load`` (W), and the load it could not carry (W)."""
-    capacity = np.array([c["capacity"] for c in chillers])
-    cumulative = np.cumsum(capacity)
-    running = np.minimum(np.searchsorted(cumulative, load, side="left"), len(chillers) - 1) + 1
-    carried = np.minimum(load, cumulative[running - 1])
-    plr = np.where(load > 0, carried / cumulative[running - 1], 0.0)
-    a, b, c = eir
-    power = np.zeros_like(load)
-    for i, chiller in enumerate(chillers):
-        on = (running > i) & (load > 0)
-        power += np.where(on, chiller["capacity"] / chiller["cop"] * (a + b * plr + c * plr**2), 0.0)
-    return power, load - carried
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
@@ -183,7 +168,10 @@ def balance(params: Mapping[str, Any]) -> Flows:
         compliant_zones.update({z.number: not bad[:, i].any() for i, z in enumerate(served)})
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
-    chillers, unmet = chiller_power(power["cooling_coils"] + pump, list(plant["units"].values()), plant["eir"])
+    units = list(plant["units"].values())
+    strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
+    chillers, unmet = strategy(power["cooling_coils"] + pump, np.array([u["capacity"] for u in units]),
+                               np.array([u["cop"] for u in units]), plant["eir"])
     heat = power["preheat"] + power["reheat"]
     gas = heat / params["boiler"]["efficiency"]
     power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heat,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import model, tariff, weather
+from scenarios.energy import dispatch, model, tariff, weather
 from twin.process import Flowsheet, simulate, steady_state
 from twin.process.units import Chiller, CleanroomZone
 
@@ -98,8 +98,7 @@ def test_fan_power_follows_the_affinity_law():
 @pytest.mark.parametrize("load_kw, plr", [(15.0, 0.25), (30.0, 0.5), (60.0, 1.0)])
 def test_chiller_power_follows_its_doe2_curve_and_the_chiller_model(load_kw, plr):
     a, b, c = model.DOE2_EIR
-    units = [{"capacity": 60e3, "cop": 5.5}]
-    power, unmet = model.chiller_power(np.array([load_kw * 1e3]), units, model.DOE2_EIR)
+    power, unmet = dispatch.staged(np.array([load_kw * 1e3]), np.array([60e3]), np.array([5.5]), model.DOE2_EIR)
     # DOE-2: P = Q_nom / COP_nom * (a + b PLR + c PLR^2)
     assert power[0] == pytest.approx(60e3 / 5.5 * (a + b * plr + c * plr**2), rel=1e-12)
     assert unmet[0] == 0
@@ -112,8 +111,8 @@ def test_chiller_power_follows_its_doe2_curve_and_the_chiller_model(load_kw, plr
 
 def test_chillers_are_staged_in_order_and_share_the_load():
     a, b, c = model.DOE2_EIR
-    units = [{"capacity": 60e3, "cop": 5.5}, {"capacity": 60e3, "cop": 5.0}]
-    power, unmet = model.chiller_power(np.array([90e3, 150e3, 0.0]), units, model.DOE2_EIR)
+    power, unmet = dispatch.staged(np.array([90e3, 150e3, 0.0]), np.array([60e3, 60e3]), np.array([5.5, 5.0]),
+                                   model.DOE2_EIR)
     eir = a + b * 0.75 + c * 0.75**2                    # 90 kW on two 60 kW chillers: both at 75%
     assert power[0] == pytest.approx(60e3 / 5.5 * eir + 60e3 / 5.0 * eir, rel=1e-12)
     assert unmet[1] == pytest.approx(30e3)              # 150 kW asked of 120 kW
@@ -165,6 +164,7 @@ def test_the_multipurpose_plant_balances_and_every_strategy_stays_compliant():
         assert flows.kpis["compliant"] == 1 and flows.kpis["violation_minutes"] == 0
         costs[name] = flows.kpis["cost"]
     assert costs["setback_and_reset"] < min(costs["night_setback"], costs["supply_reset"]) < costs["base"]
+    assert costs["optimal_dispatch"] < costs["base"]
 
 
 @pytest.mark.slow
