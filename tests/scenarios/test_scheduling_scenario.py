@@ -54,6 +54,8 @@ def test_run_plans_executes_and_reports(write_scenario, tmp_path):
 def test_scenario_plan_with_planned_times_is_reproduced(write_scenario):
     params = load(write_scenario(SMALL)).variants["base"]
     plan = plan_of(params)
+    assert [s.name for s in plan.problem.recipes["PARA"]] == ["granulation", "drying", "packaging"]
+    assert list(plan.problem.recipes) == ["PARA", "MET"]
     assert {op.unit for ops in plan.operations for op in ops} <= {"GR-201", "GR-202", "FBD-201", "PK-601", "PK-602",
                                                                   "BL-301"}
     assert problem_of(params).recipes["PARA"][0].units == ("GR-201", "GR-202")   # the pattern GR-20*
