@@ -126,7 +126,8 @@ def balance(params: Mapping[str, Any]) -> Flows:
     zone_of = zones(params["plant"], params["rooms"])
     power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "process",
                                             "envelope_in", "outside_air_in", "exhaust_out")}
-    violation_steps, compliant_zones = np.zeros_like(t), {}
+    violation_steps, hottest, margin = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
+    by_grade = {}   # grade -> (fan power, cooling-coil load, heating load) of its rooms' share of their AHUs
     t_set, gains_on, gains_off = room["set"], params["gains"]["production"], params["gains"]["idle"]
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
@@ -153,10 +154,17 @@ def balance(params: Mapping[str, Any]) -> Flows:
         t_return = (m * t_room).sum(axis=1) / m_total
         f = ahu["outside_air"]
         t_mix = f * t_out + (1 - f) * t_return
+        cooling = m_total * CP_AIR * np.maximum(t_mix - coil, 0.0)
+        preheat = m_total * CP_AIR * np.maximum(coil - t_mix, 0.0)
+        reheat = m * CP_AIR * (t_supply - duct[:, None])
         power["fans"] += fan
-        power["cooling_coils"] += m_total * CP_AIR * np.maximum(t_mix - coil, 0.0)
-        power["preheat"] += m_total * CP_AIR * np.maximum(coil - t_mix, 0.0)
-        power["reheat"] += (m * CP_AIR * (t_supply - duct[:, None])).sum(axis=1)
+        power["cooling_coils"] += cooling
+        power["preheat"] += preheat
+        power["reheat"] += reheat.sum(axis=1)
+        share = m / m_total[:, None]                     # each room's part of its AHU: its share of the air
+        for i, z in enumerate(served):
+            parts = (share[:, i] * fan, share[:, i] * cooling, share[:, i] * preheat + reheat[:, i])
+            by_grade[z.grade] = tuple(a + b for a, b in zip(by_grade.get(z.grade, (0, 0, 0)), parts))
         power["process"] += gains.sum(axis=1)
         power["envelope_in"] += (ua * (t_out[:, None] - t_room)).sum(axis=1)
         power["outside_air_in"] += f * m_total * CP_AIR * t_out
@@ -165,7 +173,8 @@ def balance(params: Mapping[str, Any]) -> Flows:
         dp = np.array([z.dp for z in served])[None, :] * offset**2
         bad = (t_room < room["low"]) | (t_room > room["high"]) | (dp < np.array([z.dp_min for z in served]))
         violation_steps += bad.sum(axis=1)
-        compliant_zones.update({z.number: not bad[:, i].any() for i, z in enumerate(served)})
+        hottest = np.maximum(hottest, t_room.max(axis=1))
+        margin = np.minimum(margin, (dp - np.array([z.dp_min for z in served])[None, :]).min(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
     units = list(plant["units"].values())
@@ -178,7 +187,12 @@ def balance(params: Mapping[str, Any]) -> Flows:
                  tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet)
     electric = power["fans"] + power["process"] + pump + chillers
     power["electricity"] = electric
-    return Flows(t, power, *_kpis(params, t, power, violation_steps, step), _traces(t, t_out, power))
+    cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
+    for grade, (fan, cooling, heating) in by_grade.items():   # HVAC energy bought for the rooms of each grade
+        power[f"grade.{grade}"] = fan + cooling / cooled * (chillers + pump) + heating / params["boiler"]["efficiency"]
+    kpis, units = _kpis(params, t, power, violation_steps, step)
+    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "dp_margin_min": margin}
+    return Flows(t, power, kpis, units, traces)
 
 
 def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], dict[str, str]]:
@@ -193,7 +207,8 @@ def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], di
             "peak": float(power["electricity"].max() / 1e3), "co2": co2 / 1e3,
             "violation_minutes": violation, "compliant": float(violation == 0),
             **{f"kwh.{k}": kwh[k] for k in ("fans", "chillers", "pump", "process", "reheat", "preheat",
-                                            "cooling_coils")}}
+                                            "cooling_coils")},
+            **{f"kwh.{k}": float(power[k].sum() * step / KWH) for k in sorted(power) if k.startswith("grade.")}}
     units = {k: "kWh" for k in kpis} | {"cost": params["tariff"]["currency"],
                                         "energy_cost": params["tariff"]["currency"],
                                         "demand_cost": params["tariff"]["currency"], "peak": "kW", "co2": "t",

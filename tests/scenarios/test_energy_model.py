@@ -81,6 +81,12 @@ def test_the_energy_balance_closes(variant):
     energy_out = sum(p[k].sum() for k in ("tower", "flue_loss", "exhaust_out"))
     assert abs(energy_in - energy_out) / energy_in < 1e-3
     assert not p["unmet_cooling"].any()
+    # the HVAC energy bought (fans, chillers, pumps, gas) is all attributed to the rooms, by grade
+    kpis = example_flows()[variant].kpis
+    by_grade = sum(v for k, v in kpis.items() if k.startswith("kwh.grade."))
+    assert by_grade == pytest.approx(kpis["kwh.fans"] + kpis["kwh.chillers"] + kpis["kwh.pump"] + kpis["gas"],
+                                     rel=1e-9)
+    assert {k for k in kpis if k.startswith("kwh.grade.")} == {"kwh.grade.C", "kwh.grade.D", "kwh.grade.CNC"}
 
 
 def test_fan_power_follows_the_affinity_law():
@@ -149,6 +155,8 @@ def test_setback_saves_only_while_it_holds_the_pressure_cascade():
     setback_steps = np.count_nonzero(~model.producing(scenario.load(EXAMPLE).variants["base"],
                                                       example_flows()["base"].t, lead=3600.0))
     assert lost["compliant"] == 0
+    flows = example_flows()["setback_losing_pressure"]
+    assert flows.traces["dp_margin_min"].min() == pytest.approx(15 / 4 - 10)   # the worst: a D room at 3.75 Pa
     assert lost["violation_minutes"] == pytest.approx(8 * setback_steps * 5)
 
 
