@@ -35,7 +35,7 @@ def test_negative_feeder_rate(tmp_path):
 
 
 def test_nir_faster_than_the_twin_records(tmp_path):
-    text = flagship_text(("interval: 5 s", "interval: 0.5 s"))
+    text = flagship_text(("NIR-101, interval: 1 s", "NIR-101, interval: 0.5 s"))
     message = error_of(tmp_path, text)
     assert "NIR samples every 0.5 s" in message and "interval: 1 s" in message
 
