@@ -10,5 +10,5 @@
 - :mod:`scenarios.compare`   the what-if table: differences and Welch's t-test
 - :mod:`scenarios.cli`       ``twin run``, ``twin sweep``, ``twin compare``
 
-Study runners: :mod:`scenarios.line_capacity`.
+Study runners: :mod:`scenarios.line_capacity`, :mod:`scenarios.energy`.
 """
