@@ -17,6 +17,7 @@ import fnmatch
 import functools
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from scenarios.registry import Run, Study
 from scenarios.scenario import plain, plant_tags
 from scenarios.scheduling.execute import POLICIES, Execution
+from scenarios.scheduling.gantt import gantt
 from scenarios.scheduling.plan import Plan, Problem, solve
 from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -115,6 +117,13 @@ def _plan(key: str) -> Plan:
     return solve(problem_of(params), params["solver"]["time_limit"], params["solver"]["workers"])
 
 
+def gantt_figure(result) -> list[Path]:
+    """The report's picture: the plan's Gantt chart as ``figures/gantt.png`` of the result folder."""
+    path = Path(result.path) / "figures" / "gantt.png"
+    gantt(plan_of(result.settings), f"Plan of {result.settings.get('variant', 'base')}").savefig(path, dpi=110)
+    return [path]
+
+
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     """One replication: the scenario's plan executed under its uncertainty and policy."""
     return Execution(plan_of(params), params["uncertainty"], params["policy"], seed).run()
@@ -132,4 +141,5 @@ STUDY = Study(
     required=("products", "orders", "cleaning"),
     run=simulate,
     check=check,
+    figures=gantt_figure,
 )

@@ -48,7 +48,9 @@ def test_run_plans_executes_and_reports(write_scenario, tmp_path):
     plan = plan_of(load(scenario).variants["base"])
     assert kpis["plan.makespan"]["mean"] == plan.makespan / 3600      # the same plan in every replication
     assert len(kpis["makespan"]["values"]) == 4 and len(set(kpis["makespan"]["values"])) == 4   # random times
-    assert (tmp_path / "out" / "report.html").is_file() and (tmp_path / "out" / "events.parquet").is_file()
+    assert (tmp_path / "out" / "events.parquet").is_file()
+    assert (tmp_path / "out" / "figures" / "gantt.png").is_file()
+    assert "alt='gantt'" in (tmp_path / "out" / "report.html").read_text()   # embedded in the report
 
 
 def test_scenario_plan_with_planned_times_is_reproduced(write_scenario):
