@@ -8,16 +8,20 @@ follow it over the horizon. See ``api_bay.yaml`` beside this file.
 KPIs per LOPA scenario ``s``: ``frequency.s`` (mitigated with every barrier healthy, 1/yr), ``gap.s`` (that over
 the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (what the SIFs must bring),
 ``sil_required.s``, ``mean_frequency.s`` (time-average over the horizon with the states, 1/yr) and ``time_above.s``
-(h above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time.
+(h above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time. With a
+``thermal`` section, the reactor's thermal risk (:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``,
+``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR`` (h) and Stoessel's ``thermal.class``.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
 - :mod:`scenarios.safety.lopa`    LOPA files in, the risk register out
 - :mod:`scenarios.safety.bowtie`  the barrier graph: frequencies, minimal cut sets, min-cut, restore suggestions
 - :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
+- :mod:`scenarios.safety.thermal` Stoessel's criticality of a semi-batch reaction: MTSR, TMRad, TD24
 """
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,9 @@ import numpy as np
 from scenarios.registry import Run, Study
 from scenarios.safety import lopa
 from scenarios.safety.live import HEALTH, LiveBarriers
-from twin.config import Anything, FilePath, ListOf, Quantity, Record, Str, suggest, to_si
+from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
+from twin.config import Anything, FilePath, ListOf, MapOf, Quantity, Record, Schema, Str, suggest, to_si
+from twin.process.units import SemiBatchReactor
 from twin.tags import TagBus
 
 
@@ -42,6 +48,31 @@ def plant_signals(path: Path) -> frozenset[str]:
 
 STATE = Record({"at": Quantity("s", "30 d"), "tag": Str(), "value": Anything()}, required=("at", "tag", "value"),
                name="a barrier state change")
+class Real(Schema):
+    """A number: plain, written as text (YAML reads ``1.1e4`` as a string), or ``value unit`` (-> SI)."""
+
+    expected = "a number or a 'value unit' string"
+
+    def validate(self, value, where):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.fail(value, where)
+        try:
+            return float(value)
+        except ValueError:
+            try:
+                return to_si(value)
+            except ValueError as exc:
+                raise where.error(f"got {value!r}: {exc}", expected=self.expected) from None
+
+
+THERMAL = Record({"reactor": Str(), "chemistry": MapOf(Real()),
+                  "dosing": Record({"flow": Quantity("m**3/s", "0.1 L/s"), "time": Quantity("s", "1 h")},
+                                   required=("flow", "time"), name="a dosing"),
+                  "coolant": Quantity("K", "20 degC"), "mtt": Quantity("K", "80 degC"),
+                  "decomposition": Record({"q0": Quantity("W/kg", "10 W/kg"), "T0": Quantity("K", "150 degC"),
+                                           "Ea": Quantity("J/mol", "100 kJ/mol")}, required=("q0", "T0", "Ea"),
+                                          name="a decomposition")},
+                 required=("reactor", "dosing", "coolant", "decomposition"), name="a thermal risk section")
 HOUR = 3600.0
 
 
@@ -67,6 +98,37 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         if not 0 <= state["at"] <= params["horizon"]:
             raise states[i].error("at", f"{state['at']:g} s lies outside the horizon",
                                   expected=f"0 <= at <= {params['horizon']:g} s")
+    if params["thermal"] is not None:
+        _check_thermal(params["thermal"], params["plant"])
+
+
+def _check_thermal(spec, plant_path: Path) -> None:
+    """The reactor is a semi-batch reactor of the plant and the chemistry names its model's parameters."""
+    from twin import plant
+
+    assets = {a.tag: a for a in plant.load(plant_path)}
+    reactors = [t for t, a in assets.items() if a.behaviour == "semi_batch_reactor"]
+    if spec["reactor"] not in reactors:
+        raise spec.error("reactor", f"'{spec['reactor']}' is not a semi-batch reactor of the plant",
+                         expected=f"one of {', '.join(reactors) or '(none)'}", hint=suggest(spec["reactor"], reactors))
+    known = [p for p in inspect.signature(SemiBatchReactor).parameters if p != "tag"]
+    for key in spec["chemistry"]:
+        if key not in known:
+            raise spec["chemistry"].error(key, f"'{key}' is not a parameter of the semi-batch reactor",
+                                          expected=f"one of {', '.join(known)}", hint=suggest(key, known))
+
+
+def thermal_risk(spec, plant_path: Path) -> ThermalRisk:
+    """The reactor's thermal risk; UA and MTT default to the plant's ``jacket_ua`` and ``max_temperature``."""
+    from twin import plant
+
+    asset = {a.tag: a for a in plant.load(plant_path)}[spec["reactor"]]
+    chemistry = {"UA": asset.params.get("jacket_ua", 8e3), **spec["chemistry"]}
+    mtt = spec["mtt"] if spec["mtt"] is not None else asset.params.get("max_temperature")
+    cp = chemistry.get("cp", inspect.signature(SemiBatchReactor).parameters["cp"].default)
+    d = spec["decomposition"]
+    return assess_reactor(spec["reactor"], chemistry, spec["dosing"]["flow"], spec["dosing"]["time"],
+                          spec["coolant"], mtt, Decomposition(d["q0"], d["T0"], d["Ea"], cp))
 
 
 def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
@@ -85,6 +147,13 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     for layer in study.layers.values():
         if layer.sif:  # computed from its architecture (a worksheet's SIF has a PFD per scenario instead)
             kpi(f"pfd.{layer.name}", layer.pfd, "1")
+    if params["thermal"] is not None:
+        risk = thermal_risk(params["thermal"], params["plant"])
+        for name, value in (("Tp", risk.Tp), ("dT_ad", risk.dT_ad), ("MTSR", risk.mtsr), ("MTT", risk.mtt),
+                            ("TD24", risk.td24)):
+            kpi(f"thermal.{name}", value, "K")
+        kpi("thermal.TMRad_at_MTSR", risk.tmr_ad_at_mtsr / HOUR, "h")
+        kpi("thermal.class", risk.criticality, "class")
     bus = TagBus()
     LiveBarriers(study, bus)
     horizon = float(params["horizon"])
@@ -109,7 +178,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
 STUDY = Study(
     name="safety",
     description=__doc__.splitlines()[0],
-    fields={"lopa": FilePath(), "states": ListOf(STATE)},
+    fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL},
     required=("lopa",),
     run=assess,
     check=check,

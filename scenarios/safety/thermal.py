@@ -73,3 +73,37 @@ def mtsr(trace: dict[str, np.ndarray], reactor: str, dH: float, rho: float, cp: 
     rise = accumulated * -dH / (rho * V * cp)
     i = int(np.argmax(T + rise))
     return float(T[i] + rise[i]), float(trace["t"][i])
+
+
+@dataclass(frozen=True)
+class ThermalRisk:
+    """The temperatures (K) and times (s) of a semi-batch reaction's thermal risk, and its criticality class."""
+
+    Tp: float
+    dT_ad: float
+    mtsr: float
+    mtsr_time: float
+    mtt: float
+    td24: float
+    tmr_ad_at_mtsr: float
+
+    @property
+    def criticality(self) -> int:
+        return criticality(self.Tp, self.mtsr, self.mtt, self.td24)
+
+
+def assess_reactor(reactor: str, chemistry: dict[str, float], flow: float, time: float, coolant: float,
+                   mtt: float, decomposition: Decomposition, dt: float = 10.0) -> ThermalRisk:
+    """Dose B at ``flow`` (m3/s) for ``time`` (s) into the :class:`~twin.process.units.SemiBatchReactor` with
+    ``chemistry`` (its keyword arguments, SI) and the jacket fed at ``coolant`` (K); the MTSR over the dosing."""
+    from twin.process import simulate
+    from twin.process.units import SemiBatchReactor
+
+    model = SemiBatchReactor(reactor, **chemistry)
+    dH, rho, cp, c_dose = (model.inputs[k].value for k in ("dH", "rho", "cp", "c_dose"))
+    Tp, V0, nA0 = (model.states[k].value for k in ("T", "V", "nA"))
+    trace = simulate(model, until=time, dt=dt, inputs={f"{reactor}.F_dose": flow, f"{reactor}.T_cin": coolant,
+                                                       f"{reactor}.T_dose": Tp})
+    dT_ad = min(nA0, c_dose * flow * time) * -dH / (rho * cp * (V0 + flow * time))
+    top, when = mtsr(trace, reactor, dH, rho, cp)
+    return ThermalRisk(Tp, dT_ad, top, when, mtt, decomposition.td24(), decomposition.tmr_ad(top))

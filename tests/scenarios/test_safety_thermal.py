@@ -1,11 +1,15 @@
 """Thermal risk against independent references: TMRad against the adiabatic induction time integrated by SciPy,
 TD24 and the MTSR of the reactor model worked by hand, Stoessel's classes from his table."""
 import math
+from pathlib import Path
 
 import pytest
 from scipy.integrate import quad
 
+from scenarios.runs import execute, tasks
 from scenarios.safety.thermal import DAY, Decomposition, R, criticality, mtsr
+from scenarios.scenario import load
+from twin.config import ConfigError
 from twin.process import simulate
 from twin.process.units import SemiBatchReactor
 
@@ -74,3 +78,52 @@ def test_mtsr_of_a_fast_reaction_is_close_to_the_temperature():
     i = list(trace["t"]).index(when)
     assert value - trace["R-101.T"][i] < 5.0
     assert 323.15 <= value < 323.15 + 60.15 and math.isfinite(value)
+
+
+THERMAL = """\
+plant: {plant}
+study: safety
+horizon: 1 yr
+seed: 1
+replications: 1
+lopa: {lopa}
+thermal:
+  reactor: {reactor}
+  chemistry: {{V0: 1.5, cA0: 2000, T0: 50 degC, {chemistry}, Ea: 60 kJ/mol, dH: -200 kJ/mol, c_dose: 5000}}
+  dosing: {{flow: 0.1 L/s, time: 4000 s}}
+  coolant: 50 degC
+  decomposition: {{q0: 10 W/kg, T0: 150 degC, Ea: 100 kJ/mol}}
+"""
+
+
+def thermal_scenario(write_scenario, reactor="R-101", chemistry="k0: 1e-12"):
+    root = Path(__file__).resolve().parents[2]
+    return write_scenario(THERMAL.format(plant=root / "plant_models" / "api_bay" / "plant.yaml", reactor=reactor,
+                                         lopa=root / "scenarios" / "safety" / "api_bay_lopa.yaml",
+                                         chemistry=chemistry))
+
+
+def test_study_thermal_kpis_worked_by_hand(write_scenario):
+    """No reaction, everything at 50 degC: MTSR = Tp + dT_ad = 323.15 + 60.150 K; MTT = 80 degC from the plant's
+    R-101; TD24 from cp 3500 J/(kg K) (the model's). 353.15 < TD24 < 383.30: MTT < TD24 < MTSR, class 4."""
+    [outcome] = [execute(t) for t in tasks(load(thermal_scenario(write_scenario)), ["base"])]
+    k = outcome.run.kpis
+    rise = 2000 * 2e5 / (1000 * 3500 * 1.9)
+    assert k["thermal.dT_ad"] == pytest.approx(rise, rel=1e-9)
+    assert k["thermal.MTSR"] == pytest.approx(323.15 + rise, abs=1e-3)
+    assert k["thermal.MTT"] == pytest.approx(353.15)
+    td24 = Decomposition(q0=10.0, T0=423.15, Ea=100e3, cp=3500.0).td24()
+    assert k["thermal.TD24"] == pytest.approx(td24) and 353.15 < td24 < 323.15 + rise
+    assert k["thermal.class"] == 4
+
+
+@pytest.mark.parametrize(("reactor", "chemistry", "message"), [
+    ("R-1O1", "k0: 1e-12", "did you mean 'R-101'?"),
+    ("D-101", "k0: 1e-12", "not a semi-batch reactor"),
+    ("R-101", "k_0: 1e-12", "did you mean 'k0'?"),
+    ("R-101", "k0: fast", "expected: a number or a 'value unit' string"),
+])
+def test_bad_thermal_sections(write_scenario, reactor, chemistry, message):
+    with pytest.raises(ConfigError) as info:
+        load(thermal_scenario(write_scenario, reactor, chemistry))
+    assert message in str(info.value) and info.value.line in (8, 9)
