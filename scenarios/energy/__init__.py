@@ -21,7 +21,7 @@ from typing import Any
 from scenarios.energy import tariff
 from scenarios.energy.figures import energy_balance
 from scenarios.energy.grades import DEFAULTS
-from scenarios.energy.model import DOE2_EIR, simulate, zones
+from scenarios.energy.model import DOE2_EIR, capacities, simulate, zones
 from scenarios.registry import Study
 from twin.config import Boolean, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -34,7 +34,7 @@ AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimu
               "fan_pressure": Quantity("Pa", "1200 Pa"), "fan_efficiency": Number(minimum=0)},
              required=("serves",), defaults={"outside_air": 0.2, "fan_pressure": 1200.0, "fan_efficiency": 0.65},
              name="an air handling unit")
-CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)}, required=("capacity",),
+CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)},  # capacity: else the plant's
                  defaults={"cop": 5.5}, name="a chiller")
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
                    "dispatch": Str(["staged", "optimal"])}, required=("units",),
@@ -86,6 +86,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
     if not params["chillers"]["units"]:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
+    capacities(params)
     plant = params["chillers"]
     if len(plant["eir"]) != 3:
         raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",

@@ -36,6 +36,7 @@ CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
+PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,23 @@ def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
                            dp=given.get("dp") or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
                            dp_min=table.dp_min)
     return out
+
+
+def capacities(params: Mapping[str, Any]) -> np.ndarray:
+    """Each chiller's capacity (W): as the scenario gives it, else from the plant's asset of that tag."""
+    plant, units = plants.load(params["plant"]), params["chillers"]["units"]
+    out = []
+    for tag, unit in units.items():
+        given = unit["capacity"]
+        if given is None and tag in plant:
+            given = plant[tag].properties.get(PLANT_CAPACITY)
+            given = None if given is None else float(given) * 1e3
+        if given is None or not given > 0:
+            raise units.error(tag, f"chiller {tag} has no capacity", expected="a positive capacity",
+                              hint=f"give it, e.g. {tag}: {{capacity: 150 kW}}, or name a chiller of the plant "
+                                   f"whose IFC carries {PLANT_CAPACITY}")
+        out.append(given)
+    return np.array(out)
 
 
 def outdoor(params: Mapping[str, Any], t: np.ndarray) -> np.ndarray:
@@ -179,8 +197,8 @@ def balance(params: Mapping[str, Any]) -> Flows:
     pump = plant["pump"] * power["cooling_coils"]
     units = list(plant["units"].values())
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
-    chillers, unmet = strategy(power["cooling_coils"] + pump, np.array([u["capacity"] for u in units]),
-                               np.array([u["cop"] for u in units]), plant["eir"])
+    chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), np.array([u["cop"] for u in units]),
+                               plant["eir"])
     heat = power["preheat"] + power["reheat"]
     gas = heat / params["boiler"]["efficiency"]
     power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heat,

@@ -71,6 +71,13 @@ def test_an_infeasible_comfort_band_and_an_unknown_room(tmp_path):
     assert "unknown room 'G99'" in str(exc)
 
 
+def test_chiller_capacity_from_the_plant_or_a_clear_error(tmp_path):
+    s = load(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-01: {cop: 5.0}"})
+    assert model.capacities(s.variants["base"]) == pytest.approx([120e3])   # CH-01's IFC: CoolingCapacity_kW 120
+    exc = error(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-09: {cop: 5.0}"})
+    assert "chiller CH-09 has no capacity" in str(exc) and exc.line == 7 and "{capacity: 150 kW}" in str(exc)
+
+
 def test_a_room_without_volume_names_the_room_and_the_fix(tmp_path, monkeypatch):
     real = plants.load(PLANT)
     spaces = {**real.spaces, "G10": dataclasses.replace(real.spaces["G10"], volume=None)}
