@@ -69,3 +69,22 @@ def test_propagate_keeps_the_mass():
     out = rtd.propagate(steps, steady, w)
     assert out[0] == pytest.approx(steady) and out[-1] == pytest.approx(steady)
     assert np.sum(steady - out[1:]) * dt == pytest.approx(steady * 60, rel=1e-6)
+
+
+@pytest.mark.parametrize(("tau", "n", "tau_ff"), [(90.0, 5, 20.0), (60.0, 2, 45.0)])
+def test_prediction_equals_a_state_space_simulation(tau, n, tau_ff):
+    """The peer: SciPy's ``signal.lsim`` of the same tanks with inputs held over each step (exact for held inputs,
+    as the kernel is): random step flows give the same outflow to round-off."""
+    from benchmarks.cm import lsim_prediction
+
+    rng = np.random.default_rng(3)
+    steps = np.repeat(rng.uniform(0.0, 2.0, 60), 50)        # a random staircase, 60 levels of 50 s
+    ours = rtd.propagate(steps, 1.0, rtd.kernel(1.0, tau, n, tau_ff))
+    assert ours == pytest.approx(lsim_prediction(steps, 1.0, 1.0, tau, n, tau_ff), abs=1e-9)
+
+
+@pytest.mark.slow
+def test_benchmark_runs():
+    from benchmarks.cm import main
+
+    assert main(["--repeat", "1"]) == 0
