@@ -26,8 +26,8 @@ from scenarios.registry import Run, Study
 from scenarios.scenario import plain, plant_tags
 from scenarios.scheduling.execute import POLICIES, Execution
 from scenarios.scheduling.gantt import gantt
-from scenarios.scheduling.plan import Plan, Problem, solve
-from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from scenarios.scheduling.plan import Operation, Plan, Problem, solve
+from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h")},
               required=("units", "time"), name="a recipe step")
@@ -37,8 +37,8 @@ ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quan
                required=("product", "due"), defaults={"batches": 1, "release": 0.0, "priority": 1.0}, name="an order")
 OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0)},
                    defaults={"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0}, name="objective weights")
-SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1)},
-                defaults={"time_limit": 10.0, "workers": 1}, name="solver settings")
+SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1), "hint": Boolean()},
+                defaults={"time_limit": 10.0, "workers": 1, "hint": False}, name="solver settings")
 UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h")},
                      defaults={"duration_cv": 0.0}, name="the uncertainty of execution")
 
@@ -103,6 +103,7 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
     return Problem.from_params(params, units)
 
 
+CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}   # planned times, no breakdowns
 PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver")
 
 
@@ -114,7 +115,17 @@ def plan_of(params: Mapping[str, Any]) -> Plan:
 @functools.lru_cache(maxsize=8)
 def _plan(key: str) -> Plan:
     params = json.loads(key)
-    return solve(problem_of(params), params["solver"]["time_limit"], params["solver"]["workers"])
+    problem = problem_of(params)
+    solver = params["solver"]
+    hint = dispatch_hint(problem) if solver["hint"] else None
+    return solve(problem, solver["time_limit"], solver["workers"], hint=hint)
+
+
+def dispatch_hint(problem: Problem) -> list[list[Operation]]:
+    """The schedule the earliest-due-date rule makes with planned times: where CP-SAT starts its search."""
+    execution = Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0))
+    execution.run()
+    return execution.operations()
 
 
 def gantt_figure(result) -> list[Path]:
@@ -135,8 +146,7 @@ STUDY = Study(
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
             "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES)},
     defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0},
-              "solver": {"time_limit": 10.0, "workers": 1}, "uncertainty": {"duration_cv": 0.0, "mtbf": None,
-                                                                           "mttr": None},
+              "solver": {"time_limit": 10.0, "workers": 1, "hint": False}, "uncertainty": CERTAIN,
               "policy": "shift_right"},
     required=("products", "orders", "cleaning"),
     run=simulate,

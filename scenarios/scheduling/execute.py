@@ -20,17 +20,22 @@ import numpy as np
 import twin.des
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
-from scenarios.scheduling.plan import HOUR, Plan
+from scenarios.scheduling.plan import HOUR, Operation, Plan, Problem
 
 POLICIES = ("shift_right", "dispatch")
 
 
 class Execution:
-    """One replication: the DES processes of the units and what they record."""
+    """One replication: the DES processes of the units and what they record.
 
-    def __init__(self, plan: Plan, uncertainty, policy: str, seed: np.random.SeedSequence,
+    ``plan`` is a :class:`Plan` to execute, or only its :class:`Problem` for the ``dispatch`` policy (which makes a
+    schedule of its own: with planned times, the hint CP-SAT starts from). ``des`` is ``twin.des`` or ``simpy``.
+    """
+
+    def __init__(self, plan: Plan | Problem, uncertainty, policy: str, seed: np.random.SeedSequence,
                  des: ModuleType = twin.des) -> None:
-        self.plan, self.problem = plan, plan.problem
+        self.plan = plan if isinstance(plan, Plan) else None
+        self.problem = plan.problem if self.plan else plan
         self.env = env = des.Environment()
         self.done = [[env.event() for _ in self.recipe(b)] for b in range(len(self.problem.batches))]
         self.actual: dict[tuple[int, int], tuple[str, float, float]] = {}
@@ -42,7 +47,7 @@ class Execution:
         self.failures = {u: stream(seed, 2, i) for i, u in enumerate(units)}
         self.up_left = {u: self.failures[u].exponential(self.mtbf) if self.mtbf else math.inf for u in units}
         if policy == "shift_right":
-            for unit, sequence in plan.sequences().items():
+            for unit, sequence in self.plan.sequences().items():
                 env.process(self.follow(unit, sequence))
         else:
             self.ready: list[tuple[int, int]] = []
@@ -137,6 +142,14 @@ class Execution:
                 self.make_ready(b, k + 1)
 
     # -- the outcome ----------------------------------------------------------------------------------------------
+    def operations(self) -> list[list[Operation]]:
+        """What was done, batch by batch and step by step (times rounded to whole seconds)."""
+        return [[self.operation(b, k) for k in range(len(self.recipe(b)))] for b in range(len(self.problem.batches))]
+
+    def operation(self, b: int, k: int) -> Operation:
+        unit, start, end = self.actual[b, k]
+        return Operation(b, k, unit, round(start), round(end))
+
     def run(self) -> Run:
         self.env.run()
         batches = self.problem.batches
@@ -156,7 +169,7 @@ class Execution:
                 "hold_violations": float(violations), "wip": flow / makespan,
                 **{f"utilisation.{kind}": sum(t[kind] for t in self.time.values()) / total
                    for kind in ("busy", "cleaning", "down")},
-                **{f"plan.{k}": float(v) for k, v in self.plan.kpis().items()}}
+                **({f"plan.{k}": float(v) for k, v in self.plan.kpis().items()} if self.plan else {})}
         units = {"makespan": "h", "on_time": "-", "tardiness": "h", "tardiness.max": "h", "hold_violations": "-",
                  "wip": "batches", **{k: "-" for k in kpis if k.startswith("utilisation.")},
                  "plan.makespan": "h", "plan.tardiness": "h", "plan.on_time": "-", "plan.major_cleans": "-",

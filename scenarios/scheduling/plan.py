@@ -103,8 +103,10 @@ class Plan:
                 "on_time": sum(t == 0 for t in late) / len(late), "major_cleans": majors, "gap": self.gap}
 
 
-def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: int = 0) -> Plan:
-    """The best plan CP-SAT finds in ``time_limit`` deterministic seconds (reproducible run to run)."""
+def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: int = 0,
+          hint: list[list[Operation]] | None = None) -> Plan:
+    """The best plan CP-SAT finds in ``time_limit`` deterministic seconds (reproducible run to run), starting the
+    search from ``hint`` if given (a schedule such as a dispatching rule's; it need not be feasible)."""
     m = cp_model.CpModel()
     H = problem.horizon
     starts, ends, on_unit = [], [], {}
@@ -143,6 +145,12 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: in
                 if pa != pc:
                     majors.append(lit)
         m.add_circuit(arcs)
+    for ops in hint or ():
+        for op in ops:
+            m.add_hint(starts[op.batch][op.step], op.start)
+    for unit, ops in on_unit.items() if hint else ():
+        for b, k, x in ops:
+            m.add_hint(x, hint[b][k].unit == unit)
     makespan = m.new_int_var(0, H, "makespan")
     m.add_max_equality(makespan, [e[-1] for e in ends])
     tardiness = []

@@ -173,3 +173,14 @@ def test_orders_that_cannot_fit_say_why():
     problem = flow_shop([(5, 5), (5, 5), (5, 5)], horizon=16)
     with pytest.raises(PlanError, match="M1 have 15 h|do not fit in the horizon"):
         solve(problem)
+
+
+def test_a_dispatching_hint_leads_to_the_same_optimum():
+    problem = pharma()
+    rule = Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0))
+    rule.run()
+    hint = rule.operations()
+    assert [op.step for op in hint[0]] == [0, 1, 2] and hint[0][1].start >= hint[0][0].end
+    with_hint, without = solve(problem, hint=hint), solve(problem)
+    check_plan(with_hint)
+    assert with_hint.optimal and without.optimal and with_hint.objective == without.objective
