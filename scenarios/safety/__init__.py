@@ -10,13 +10,16 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 ``sil_required.s``, ``mean_frequency.s`` (time-average over the horizon with the states, 1/yr) and ``time_above.s``
 (h above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time. With a
 ``thermal`` section, the reactor's thermal risk (:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``,
-``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR`` (h) and Stoessel's ``thermal.class``.
+``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR`` (h) and Stoessel's ``thermal.class``. With a
+``monte_carlo`` section, each scenario's accident paths sampled (:mod:`scenarios.safety.montecarlo`):
+``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval).
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
 - :mod:`scenarios.safety.lopa`    LOPA files in, the risk register out
 - :mod:`scenarios.safety.bowtie`  the barrier graph: frequencies, minimal cut sets, min-cut, restore suggestions
 - :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
 - :mod:`scenarios.safety.thermal` Stoessel's criticality of a semi-batch reaction: MTSR, TMRad, TD24
+- :mod:`scenarios.safety.montecarlo` accident paths sampled, importance sampling over barrier failures
 """
 from __future__ import annotations
 
@@ -29,10 +32,23 @@ from typing import Any
 import numpy as np
 
 from scenarios.registry import Run, Study
-from scenarios.safety import lopa
+from scenarios.safety import lopa, montecarlo
 from scenarios.safety.live import HEALTH, LiveBarriers
 from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
-from twin.config import Anything, FilePath, ListOf, MapOf, Quantity, Record, Schema, Str, suggest, to_si
+from twin.config import (
+    Anything,
+    FilePath,
+    Integer,
+    ListOf,
+    MapOf,
+    Number,
+    Quantity,
+    Record,
+    Schema,
+    Str,
+    suggest,
+    to_si,
+)
 from twin.process.units import SemiBatchReactor
 from twin.tags import TagBus
 
@@ -73,6 +89,8 @@ THERMAL = Record({"reactor": Str(), "chemistry": MapOf(Real()),
                                            "Ea": Quantity("J/mol", "100 kJ/mol")}, required=("q0", "T0", "Ea"),
                                           name="a decomposition")},
                  required=("reactor", "dosing", "coolant", "decomposition"), name="a thermal risk section")
+MONTE_CARLO = Record({"paths": Integer(minimum=1), "bias": Number(0)}, defaults={"paths": 100_000, "bias": 0.5},
+                     name="a Monte Carlo section")
 HOUR = 3600.0
 
 
@@ -100,6 +118,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                   expected=f"0 <= at <= {params['horizon']:g} s")
     if params["thermal"] is not None:
         _check_thermal(params["thermal"], params["plant"])
+    mc = params["monte_carlo"]
+    if mc is not None and mc["bias"] is not None and not 0 < mc["bias"] < 1:
+        raise mc.error("bias", f"got {mc['bias']}", expected="a probability in (0, 1): the biased failure chance",
+                       hint="bias: 0.5 (or leave it out)")
 
 
 def _check_thermal(spec, plant_path: Path) -> None:
@@ -154,6 +176,12 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             kpi(f"thermal.{name}", value, "K")
         kpi("thermal.TMRad_at_MTSR", risk.tmr_ad_at_mtsr / HOUR, "h")
         kpi("thermal.class", risk.criticality, "class")
+    if params["monte_carlo"] is not None:
+        rng = np.random.default_rng(seed)
+        for h in study.hazards:
+            e = montecarlo.estimate(h, params["monte_carlo"]["paths"], rng, bias=params["monte_carlo"]["bias"])
+            kpi(f"mc_frequency.{h.name}", e.frequency, "1/yr")
+            kpi(f"mc_agrees.{h.name}", e.covers(h.mitigated * lopa.YEAR), "1")
     bus = TagBus()
     LiveBarriers(study, bus)
     horizon = float(params["horizon"])
@@ -178,7 +206,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
 STUDY = Study(
     name="safety",
     description=__doc__.splitlines()[0],
-    fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL},
+    fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL, "monte_carlo": MONTE_CARLO},
     required=("lopa",),
     run=assess,
     check=check,

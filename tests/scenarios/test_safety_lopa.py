@@ -84,7 +84,7 @@ def test_worksheet_gives_the_yaml_register():
 
 def test_study_runs_as_a_scenario():
     scenario = load(EXAMPLE)
-    [outcome] = [execute(t) for t in tasks(scenario, ["base"])]
+    outcome = execute(next(iter(tasks(scenario, ["base"]))))
     assert outcome.run.kpis["gap.inerting_loss"] == pytest.approx(30)
     assert outcome.run.units["frequency.inerting_loss"] == "1/yr"
     assert outcome.run.kpis["sil_required.dosing_overcharge"] == 3
