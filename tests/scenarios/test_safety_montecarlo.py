@@ -60,3 +60,11 @@ def test_bias_outside_0_1_is_refused(write_scenario):
     with pytest.raises(ConfigError) as info:
         load(path)
     assert info.value.line == 6 and "(0, 1)" in str(info.value)
+
+
+def test_benchmark_runs(capsys):
+    """``python -m benchmarks.safety`` on a small case: it checks the graph against networkx itself."""
+    from benchmarks.safety.__main__ import main
+
+    assert main(["--barriers", "50", "--paths", "1000", "--repeat", "2"]) == 0
+    assert "ratio" in capsys.readouterr().out
