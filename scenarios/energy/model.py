@@ -9,7 +9,9 @@ and each zone's reheat coil warms its air from ``T_duct`` to ``T_req``. A zone w
 duct floats above its set-point: ``T_room = (m cp T_duct + gains + UA T_out) / (m cp + UA)``. The fan follows the
 affinity law ``P = P_design (Q / Q_design)**3``. Room overpressure follows the orifice law through the leaks,
 ``dp = dp_design (offset / offset_design)**2``: a setback that scales the supply and return together scales the
-offset, one that holds the offset holds the pressure.
+offset, one that holds the offset holds the pressure. The offset is small and comes back to the AHU through the
+corridor, so the energy balance takes return = supply. Rooms hold no heat between steps (no thermal mass), so a
+setback's recovery is a lead time before production (``setback.recovery``), not a simulated transient.
 
 Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
 decides (staged in order, or at least power), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
@@ -132,13 +134,63 @@ class Flows:
     traces: dict[str, np.ndarray]
 
 
+@dataclass
+class AirSide:
+    """One AHU and its rooms over the steps: AHU flows (W, per step) and room states (steps x rooms)."""
+
+    fan: np.ndarray
+    cooling: np.ndarray
+    preheat: np.ndarray
+    reheat: np.ndarray           # per room
+    gains: np.ndarray            # per room
+    share: np.ndarray            # per room: its part of the AHU's air
+    envelope_in: np.ndarray      # per room
+    outside_air_in: np.ndarray
+    exhaust_out: np.ndarray
+    t_room: np.ndarray           # per room, K
+    dp: np.ndarray               # per room, Pa
+
+
+def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zone], t_out: np.ndarray,
+             busy: np.ndarray, full: np.ndarray) -> AirSide:
+    """The steady state of one AHU and its rooms at every step (see the module docstring for the equations)."""
+    control, t_set, setback = params["control"], params["room"]["set"], params["control"]["setback"]
+    rho = P_ATM / (R_AIR * t_set)
+    design = np.array([rho * z.ach * z.volume / HOUR for z in served])              # kg/s per room
+    set_back = np.array([z.grade in setback["grades"] for z in served])
+    fraction = np.where(full[:, None] | ~set_back[None, :], 1.0, setback["fraction"])
+    m = design[None, :] * fraction                                                   # (steps, rooms)
+    m_total = m.sum(axis=1)
+    fan = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"] * (m_total / design.sum()) ** 3
+    area = np.array([z.area for z in served])
+    gains = np.where(busy[:, None], params["gains"]["production"], params["gains"]["idle"]) * area[None, :]
+    ua = params["envelope_ua"] * area[None, :]
+    t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
+    rise = fan / (m_total * CP_AIR)
+    if control["supply_reset"]:
+        coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], control["coil_leaving_max"])
+    else:
+        coil = np.full_like(t_out, control["coil_leaving"])
+    duct = coil + rise
+    t_supply = np.maximum(t_req, duct[:, None])
+    t_room = (m * CP_AIR * t_supply + gains + ua * t_out[:, None]) / (m * CP_AIR + ua)
+    t_return = (m * t_room).sum(axis=1) / m_total
+    outside = ahu["outside_air"] * m_total * CP_AIR
+    t_mix = ahu["outside_air"] * t_out + (1 - ahu["outside_air"]) * t_return
+    offset = 1.0 if setback["hold_pressure"] else fraction
+    return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0),
+                   preheat=m_total * CP_AIR * np.maximum(coil - t_mix, 0.0),
+                   reheat=m * CP_AIR * (t_supply - duct[:, None]), gains=gains, share=m / m_total[:, None],
+                   envelope_in=ua * (t_out[:, None] - t_room), outside_air_in=outside * t_out,
+                   exhaust_out=outside * t_return, t_room=t_room,
+                   dp=np.array([z.dp for z in served])[None, :] * offset**2)
+
+
 def balance(params: Mapping[str, Any]) -> Flows:
     """Step the plant's HVAC through the window and collect its power flows (see the module docstring)."""
-    step = params["step"]
+    step, room, setback = params["step"], params["room"], params["control"]["setback"]
     t = np.arange(params["warmup"], params["horizon"], step)
     t_out = outdoor(params, t)
-    control, room = params["control"], params["room"]
-    setback = control["setback"]
     busy = producing(params, t)
     full = producing(params, t, lead=setback["recovery"]) | (not setback["enabled"])
     zone_of = zones(params["plant"], params["rooms"])
@@ -146,65 +198,33 @@ def balance(params: Mapping[str, Any]) -> Flows:
                                             "envelope_in", "outside_air_in", "exhaust_out")}
     violation_steps, hottest, margin = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
     by_grade = {}   # grade -> (fan power, cooling-coil load, heating load) of its rooms' share of their AHUs
-    t_set, gains_on, gains_off = room["set"], params["gains"]["production"], params["gains"]["idle"]
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
-        rho = P_ATM / (R_AIR * t_set)
-        design = np.array([rho * z.ach * z.volume / HOUR for z in served])          # kg/s per zone
-        setback_here = np.array([z.grade in setback["grades"] for z in served])
-        fraction = np.where(full[:, None] | ~setback_here[None, :], 1.0, setback["fraction"])
-        m = design[None, :] * fraction                                               # (steps, zones)
-        m_total = m.sum(axis=1)
-        fan_design = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"]
-        fan = fan_design * (m_total / design.sum()) ** 3
-        area = np.array([z.area for z in served])
-        gains = np.where(busy[:, None], gains_on, gains_off) * area[None, :]
-        ua = params["envelope_ua"] * area[None, :]
-        t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
-        rise = fan / (m_total * CP_AIR)
-        if control["supply_reset"]:
-            coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], control["coil_leaving_max"])
-        else:
-            coil = np.full_like(t, control["coil_leaving"])
-        duct = coil + rise
-        t_supply = np.maximum(t_req, duct[:, None])
-        t_room = (m * CP_AIR * t_supply + gains + ua * t_out[:, None]) / (m * CP_AIR + ua)
-        t_return = (m * t_room).sum(axis=1) / m_total
-        f = ahu["outside_air"]
-        t_mix = f * t_out + (1 - f) * t_return
-        cooling = m_total * CP_AIR * np.maximum(t_mix - coil, 0.0)
-        preheat = m_total * CP_AIR * np.maximum(coil - t_mix, 0.0)
-        reheat = m * CP_AIR * (t_supply - duct[:, None])
-        power["fans"] += fan
-        power["cooling_coils"] += cooling
-        power["preheat"] += preheat
-        power["reheat"] += reheat.sum(axis=1)
-        share = m / m_total[:, None]                     # each room's part of its AHU: its share of the air
+        air = air_side(params, ahu, served, t_out, busy, full)
+        for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
+                           ("reheat", air.reheat.sum(axis=1)), ("process", air.gains.sum(axis=1)),
+                           ("envelope_in", air.envelope_in.sum(axis=1)), ("outside_air_in", air.outside_air_in),
+                           ("exhaust_out", air.exhaust_out)):
+            power[key] += value
         for i, z in enumerate(served):
-            parts = (share[:, i] * fan, share[:, i] * cooling, share[:, i] * preheat + reheat[:, i])
+            share = air.share[:, i]
+            parts = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
             by_grade[z.grade] = tuple(a + b for a, b in zip(by_grade.get(z.grade, (0, 0, 0)), parts))
-        power["process"] += gains.sum(axis=1)
-        power["envelope_in"] += (ua * (t_out[:, None] - t_room)).sum(axis=1)
-        power["outside_air_in"] += f * m_total * CP_AIR * t_out
-        power["exhaust_out"] += f * m_total * CP_AIR * t_return
-        offset = np.where(setback["hold_pressure"], 1.0, fraction)
-        dp = np.array([z.dp for z in served])[None, :] * offset**2
-        bad = (t_room < room["low"]) | (t_room > room["high"]) | (dp < np.array([z.dp_min for z in served]))
+        dp_margin = air.dp - np.array([z.dp_min for z in served])[None, :]
+        bad = (air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin < 0)
         violation_steps += bad.sum(axis=1)
-        hottest = np.maximum(hottest, t_room.max(axis=1))
-        margin = np.minimum(margin, (dp - np.array([z.dp_min for z in served])[None, :]).min(axis=1))
+        hottest = np.maximum(hottest, air.t_room.max(axis=1))
+        margin = np.minimum(margin, dp_margin.min(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
-    units = list(plant["units"].values())
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
-    chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), np.array([u["cop"] for u in units]),
-                               plant["eir"])
+    cop = np.array([unit["cop"] for unit in plant["units"].values()])
+    chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), cop, plant["eir"])
     heat = power["preheat"] + power["reheat"]
     gas = heat / params["boiler"]["efficiency"]
     power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heat,
-                 tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet)
-    electric = power["fans"] + power["process"] + pump + chillers
-    power["electricity"] = electric
+                 tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet,
+                 electricity=power["fans"] + power["process"] + pump + chillers)
     cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
     for grade, (fan, cooling, heating) in by_grade.items():   # HVAC energy bought for the rooms of each grade
         power[f"grade.{grade}"] = fan + cooling / cooled * (chillers + pump) + heating / params["boiler"]["efficiency"]
