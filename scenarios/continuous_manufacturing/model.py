@@ -42,6 +42,7 @@ class Line:
         self.lot = dict.fromkeys(self.feeders, 1.0)         # feed factor of the lot in the hopper
         self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
         self.stopped: set[str] = set()
+        self.refilled = {tag: [] for tag in self.feeders}   # times each new lot was poured in
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
         self.lead_moved = None
         self.twin = tw = Twin(sample_interval=params["sample_interval"])
@@ -76,6 +77,7 @@ class Line:
         f, tw = self.feeders[tag], self.twin
         while True:
             yield tw.event(f"{tag}.low")
+            self.refilled[tag].append(tw.now)
             tw.set(f"{tag}.refill", (f["hopper"] - f["refill_at"]) / REFILL_TIME)
             yield tw.env.timeout(REFILL_TIME)
             tw.set(f"{tag}.refill", 0.0)
@@ -169,9 +171,27 @@ class Line:
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
         spans = release.windows(diverted)
-        events = {"t": np.array([t[i] / HOUR for s in spans for i in (s[0], s[1] - 1)]),
-                  "event": np.array(["divert", "accept"] * len(spans), dtype=object)}
+        events = [(t[i] / HOUR, p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
+                                                                                      (s[1] - 1, "accept"))]
+        events += self.genealogy(grid, w)
+        events.sort()
+        events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
+                  "event": np.array([e[2] for e in events], dtype=object)}
         return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+    def genealogy(self, grid: np.ndarray, w: np.ndarray, share: float = 0.01) -> list[tuple[float, str, str]]:
+        """When each raw-material lot reaches the press: first and last time its share of its feeder's material
+        there exceeds ``share`` (events ``lot k in`` / ``lot k out``, source the feeder)."""
+        events, tw = [], self.twin
+        for tag, f in self.feeders.items():
+            t, flow, _ = tw.tags.history(f"{tag}.massflow")
+            shares = rtd.lot_shares(t, flow, grid, self.refilled[tag], f["refill_at"], f["rate"], w)
+            for k, row in enumerate(shares):
+                present = np.flatnonzero(row > share)
+                if present.size:
+                    events += [(grid[present[0]] / HOUR, tag, f"lot {k} in"),
+                               (grid[present[-1]] / HOUR, tag, f"lot {k} out")]
+        return events
 
     def kpis(self, t, massflow, diverted, out, true, rng) -> tuple[dict[str, float], dict[str, str]]:
         p = self.p

@@ -48,6 +48,24 @@ def propagate(steps: np.ndarray, steady: float, w: np.ndarray) -> np.ndarray:
     return signal.oaconvolve(padded, w)[w.size: w.size + steps.size + 1]
 
 
+def lot_shares(t: np.ndarray, flow: np.ndarray, grid: np.ndarray, refills: list[float], left: float, steady: float,
+               w: np.ndarray) -> np.ndarray:
+    """Each lot's share of one feeder's material reaching the press, one row per lot, on ``grid``.
+
+    Lot 0 was in the hopper at t = 0; lot ``i`` was poured in at ``refills[i - 1]`` onto ``left`` kg of older
+    material. The hopper is taken as first-in first-out (mass flow), so lot ``i`` leaves the feeder once ``left`` kg
+    more have been delivered; the mass of each lot in each step then goes through the line's RTD like any flow."""
+    delivered = np.concatenate([[0.0], np.cumsum(np.diff(t) * (flow[1:] + flow[:-1]) / 2)])
+    at_grid = np.interp(grid, t, delivered)
+    bounds = [-np.inf, *(np.interp(refills, t, delivered) + left), np.inf]
+    flows = []
+    for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        mass = np.diff(np.clip(at_grid, lo, hi))
+        flows.append(propagate(mass / np.diff(grid), steady if i == 0 else 0.0, w))
+    flows = np.array(flows)
+    return flows / np.maximum(flows.sum(axis=0), 1e-300)
+
+
 def moments(t: np.ndarray, E: np.ndarray) -> tuple[float, float]:
     """Mean and variance of a response ``E(t)`` on a uniform grid (trapezoid rule)."""
     area = np.trapezoid(E, t)
