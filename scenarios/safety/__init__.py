@@ -20,6 +20,7 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 - :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
 - :mod:`scenarios.safety.thermal` Stoessel's criticality of a semi-batch reaction: MTSR, TMRad, TD24
 - :mod:`scenarios.safety.montecarlo` accident paths sampled, importance sampling over barrier failures
+- :mod:`scenarios.safety.figures` the report's bow-tie and Swiss-cheese pictures
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.registry import Run, Study
-from scenarios.safety import lopa, montecarlo
+from scenarios.safety import figures, lopa, montecarlo
 from scenarios.safety.live import HEALTH, LiveBarriers
 from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
 from twin.config import (
@@ -210,4 +211,5 @@ STUDY = Study(
     required=("lopa",),
     run=assess,
     check=check,
+    figures=figures.write,
 )

@@ -1,0 +1,107 @@
+"""Report figures of a safety result: the bow-tie coloured by barrier state, and the Swiss-cheese staircase.
+
+Registered as the study's ``figures`` hook: :func:`write` adds ``bowtie.png`` and ``swiss_cheese.png`` to a result
+folder (matplotlib ``Figure`` objects, no pyplot). Barrier states are those at the end of the horizon.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import networkx as nx
+from matplotlib.figure import Figure
+
+from scenarios.safety import lopa
+from scenarios.safety.bowtie import BowTie
+from scenarios.safety.live import LiveBarriers
+from twin.config import to_si
+from twin.tags import TagBus
+
+COLOURS = {"threat": "#c7c7c7", "consequence": "#d62728", "event": "#1f77b4"}
+
+
+def barrier_colour(now: float, nominal: float) -> str:
+    """Green healthy, orange degraded (PFD up), red giving no protection (PFD 1)."""
+    return "#2ca02c" if now <= nominal else ("#d62728" if now >= 1 else "#ff7f0e")
+
+
+def bowtie_figure(bt: BowTie, title: str = "") -> Figure:
+    """The barrier graph left to right, one row per connected part: barriers coloured by their state, consequences
+    red when above their tolerable frequency."""
+    g = bt.graph
+    layer = {n: depth for depth, nodes in enumerate(nx.topological_generations(g)) for n in nodes}
+    pos, row = {}, 0.0
+    for part in nx.weakly_connected_components(g):
+        height = max(sum(1 for n in part if layer[n] == d) for d in {layer[n] for n in part})
+        seen: dict[int, int] = {}
+        for n in sorted(part, key=str):
+            pos[n] = (layer[n], -(row + seen.get(layer[n], 0)))
+            seen[layer[n]] = seen.get(layer[n], 0) + 1
+        row += height
+    frequencies = bt.frequencies()
+    fig = Figure(figsize=(2.2 * (max(layer.values()) + 1), 0.4 + 1.0 * row))
+    ax = fig.subplots()
+
+    def colour(n: str, d: dict) -> str:
+        if d["kind"] == "barrier":
+            return barrier_colour(bt.pfd[d["barrier"]], bt.nominal[d["barrier"]])
+        if d["kind"] == "consequence":
+            return COLOURS["consequence"] if frequencies[n] > d["tolerable"] * (1 + 1e-12) else "#9edae5"
+        return COLOURS[d["kind"]]
+
+    def label(n: str, d: dict) -> str:
+        if d["kind"] == "barrier":
+            return f"{d['barrier']}\n{bt.pfd[d['barrier']]:.2g}"
+        return "\n".join(textwrap.wrap(n.split(":", 1)[-1], 18))
+
+    nodes = list(g.nodes(data=True))
+    nx.draw_networkx(g, pos, ax=ax, nodelist=[n for n, _ in nodes], node_color=[colour(n, d) for n, d in nodes],
+                     labels={n: label(n, d) for n, d in nodes}, node_size=1400, font_size=6.5, arrowsize=10)
+    ax.set_title(title or "barrier graph: threats -> barriers (PFD now; green healthy, orange degraded, red none)"
+                          " -> consequences (red: above tolerable)", fontsize="small")
+    ax.margins(0.08)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def swiss_cheese_figure(study: lopa.Lopa, pfd: dict[str, float]) -> Figure:
+    """Per scenario the frequency falling through each barrier in turn (log scale) against its tolerable line."""
+    fig = Figure(figsize=(5 * min(3, len(study.hazards)), 3.4))
+    axes = fig.subplots(1, len(study.hazards), squeeze=False).ravel()
+    for ax, h in zip(axes, study.hazards, strict=True):
+        steps = [("initiating", h.frequency * lopa.YEAR)]
+        for name, p in h.modifiers.items():
+            steps.append((name, steps[-1][1] * p))
+        for name in h.pfds:
+            steps.append((name, steps[-1][1] * pfd.get(name, h.pfds[name])))
+        x = range(len(steps))
+        ax.step(x, [f for _, f in steps], where="mid", color="#1f77b4")
+        ax.bar(x, [f for _, f in steps], color="#aec7e8", width=0.6)
+        ax.axhline(h.tolerable * lopa.YEAR, color="#d62728", ls="--", lw=1, label="tolerable")
+        ax.set_yscale("log")
+        ax.set_xticks(list(x), [s for s, _ in steps], rotation=30, fontsize="small", ha="right")
+        ax.set_title(h.name, fontsize="medium")
+        ax.set_ylabel("frequency [1/yr]")
+        ax.grid(alpha=0.3, which="both", axis="y")
+    axes[0].legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def write(result) -> list[Path]:
+    """``bowtie.png`` and ``swiss_cheese.png`` for a result folder, the barriers in their state at the horizon."""
+    settings = result.settings
+    study = lopa.load(settings["lopa"])
+    bus = TagBus()
+    live = LiveBarriers(study, bus)
+    for state in sorted(settings.get("states") or [], key=lambda s: s["at"]):
+        value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
+        bus.write(state["tag"], value, t=state["at"])
+    folder = Path(result.path) / "figures"
+    written = []
+    for name, fig in (("bowtie.png", bowtie_figure(live.bowtie)),
+                      ("swiss_cheese.png", swiss_cheese_figure(study, live.bowtie.pfd))):
+        fig.savefig(folder / name, dpi=100)
+        written.append(folder / name)
+    return written
