@@ -89,15 +89,17 @@ def test_gravimetric_control_rejects_a_feed_factor_step(flagship):
 
 def test_flagship_variants_run_through_the_scenario_framework(tmp_path):
     path = tmp_path / "flagship.yaml"
-    path.write_text(flagship_text(("horizon: 24 h", "horizon: 13 h")))
+    path.write_text(flagship_text(("horizon: 24 h", "horizon: 19 h")))
     scenario = load(path)
-    assert scenario.names == ["base", "larger_blender", "tighter_margin", "no_ratio_control"]
+    assert scenario.names == ["base", "larger_blender", "tighter_margin", "no_margin", "no_ratio_control"]
     runs = {t.variant: execute(t) for t in tasks(scenario)}
     assert all(hasattr(r, "run") for r in runs.values()), [str(r) for r in runs.values()]
     kpis = {v: r.run.kpis for v, r in runs.items()}
     # the gate acting 1.5 % earlier on each side diverts more of the same disturbances
-    assert kpis["tighter_margin"]["diverted"] > kpis["base"]["diverted"]
-    assert all(k["escaped"] == 0 for k in kpis.values())
+    assert kpis["tighter_margin"]["diverted"] > kpis["base"]["diverted"] > kpis["no_margin"]["diverted"]
+    # without a margin the RTD prediction's lag and the NIR's bias and noise let out-of-limit material through
+    assert kpis["no_margin"]["escaped"] > 0
+    assert all(k["escaped"] == 0 for v, k in kpis.items() if v != "no_margin")
     assert FLAGSHIP.exists()
 
 
