@@ -26,6 +26,7 @@ from scenarios.registry import Study
 from twin.config import Boolean, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 GRADES = Str(list(DEFAULTS))
+ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
                     "grades": ["C", "D", "CNC"]}
 ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
@@ -39,8 +40,10 @@ CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)}
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
                    "dispatch": Str(["staged", "optimal"])}, required=("units",),
                   defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged"}, name="the chiller plant")
-WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"), "epw": FilePath()},
-                 defaults={"max": 305.15, "range": 10.0, "epw": None}, name="the weather (a design day or an EPW file)")
+WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"),
+                  "dew_point": Quantity("K", "15 degC"), "epw": FilePath()},
+                 defaults={"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
+                 name="the weather (a design day or an EPW file)")
 PERIOD = Record({"from": Quantity("s", "7 h"), "to": Quantity("s", "22 h"), "price": Number(minimum=0)},
                 required=("from", "to", "price"), name="a price period")
 TARIFF = Record({"periods": ListOf(PERIOD), "demand_charge": Number(minimum=0), "currency": Str()},
@@ -53,8 +56,8 @@ CONTROL = Record({"coil_leaving": Quantity("K", "12 degC"), "coil_leaving_max": 
                  defaults={"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
                            "setback": SETBACK_DEFAULTS}, name="the control strategy")
 ROOM_LIMITS = Record({"set": Quantity("K", "21 degC"), "low": Quantity("K", "18 degC"),
-                      "high": Quantity("K", "24 degC")},
-                     defaults={"set": 294.15, "low": 291.15, "high": 297.15}, name="room temperatures")
+                      "high": Quantity("K", "24 degC"), "rh_low": Number(minimum=0), "rh_high": Number(minimum=0)},
+                     defaults=ROOM_DEFAULTS, name="room temperatures and relative humidity (0..1)")
 PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"), "days_per_week": Number(minimum=0)},
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
@@ -103,6 +106,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not limits["low"] < limits["set"] < limits["high"]:
         raise params.error("room", "the comfort band is infeasible: the set-point must lie between low and high",
                            expected="low < set < high")
+    if not 0 <= limits["rh_low"] < limits["rh_high"] <= 1:
+        raise params.error("room", "the humidity band is infeasible", expected="0 <= rh_low < rh_high <= 1",
+                           hint="relative humidity as a fraction, e.g. rh_high: 0.6")
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
 
@@ -115,10 +121,11 @@ STUDY = Study(
             "weather": WEATHER, "tariff": TARIFF, "control": CONTROL, "room": ROOM_LIMITS,
             "production": PRODUCTION, "gains": GAINS, "envelope_ua": Quantity("W/(m**2*K)", "1.5 W/(m2 K)"),
             "co2": CO2, "step": Quantity("s", "5 min")},
-    defaults={"rooms": {}, "boiler": {"efficiency": 0.9}, "weather": {"max": 305.15, "range": 10.0, "epw": None},
+    defaults={"rooms": {}, "boiler": {"efficiency": 0.9},
+              "weather": {"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
               "control": {"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
                           "setback": SETBACK_DEFAULTS},
-              "room": {"set": 294.15, "low": 291.15, "high": 297.15},
+              "room": ROOM_DEFAULTS,
               "production": {"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5},
               "gains": {"production": 60.0, "idle": 8.0}, "envelope_ua": 1.5,
               "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "step": 300.0},

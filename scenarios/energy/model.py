@@ -11,7 +11,10 @@ affinity law ``P = P_design (Q / Q_design)**3``. Room overpressure follows the o
 ``dp = dp_design (offset / offset_design)**2``: a setback that scales the supply and return together scales the
 offset, one that holds the offset holds the pressure. The offset is small and comes back to the AHU through the
 corridor, so the energy balance takes return = supply. Rooms hold no heat between steps (no thermal mass), so a
-setback's recovery is a lead time before production (``setback.recovery``), not a simulated transient.
+setback's recovery is a lead time before production (``setback.recovery``), not a simulated transient. Humidity
+(:mod:`scenarios.energy.psychro`): the rooms have no moisture sources, so at steady state they hold the outdoor
+humidity ratio unless the coil condenses it to saturation at its leaving temperature; the latent heat of the
+condensate is part of the coil's load (humidifiers are not modelled).
 
 Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
 decides (staged in order, or at least power), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import dispatch, tariff, weather
+from scenarios.energy import dispatch, psychro, tariff, weather
 from scenarios.energy.grades import DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -38,6 +41,7 @@ CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
+RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
 PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
 
@@ -101,13 +105,18 @@ def capacities(params: Mapping[str, Any]) -> np.ndarray:
     return np.array(out)
 
 
-def outdoor(params: Mapping[str, Any], t: np.ndarray) -> np.ndarray:
-    """Outdoor temperature (K) at the times ``t``, from the hourly weather."""
+def outdoor(params: Mapping[str, Any], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Outdoor temperature (K) and humidity ratio (kg/kg) at the times ``t``, from the hourly weather."""
     spec = params["weather"]
     hours = int(np.ceil(t[-1] / HOUR))
-    hourly = (weather.read_epw(spec["epw"], hours) if spec["epw"] is not None
-              else weather.design_day(spec["max"], spec["range"], hours))
-    return np.interp(t / HOUR, np.arange(hourly.size), hourly)
+    if spec["epw"] is not None:
+        dry_bulb, dew = weather.read_epw(spec["epw"], hours)
+    else:
+        dry_bulb = weather.design_day(spec["max"], spec["range"], hours)
+        dew = np.minimum(spec["dew_point"], dry_bulb)
+    at = t / HOUR
+    grid = np.arange(dry_bulb.size)
+    return np.interp(at, grid, dry_bulb), np.interp(at, grid, psychro.humidity_ratio(psychro.saturation_pressure(dew)))
 
 
 def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np.ndarray:
@@ -148,11 +157,12 @@ class AirSide:
     outside_air_in: np.ndarray
     exhaust_out: np.ndarray
     t_room: np.ndarray           # per room, K
+    rh: np.ndarray               # per room, relative humidity (0..1)
     dp: np.ndarray               # per room, Pa
 
 
 def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zone], t_out: np.ndarray,
-             busy: np.ndarray, full: np.ndarray) -> AirSide:
+             w_out: np.ndarray, busy: np.ndarray, full: np.ndarray) -> AirSide:
     """The steady state of one AHU and its rooms at every step (see the module docstring for the equations)."""
     control, t_set, setback = params["control"], params["room"]["set"], params["control"]["setback"]
     rho = P_ATM / (R_AIR * t_set)
@@ -167,8 +177,11 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     ua = params["envelope_ua"] * area[None, :]
     t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
     rise = fan / (m_total * CP_AIR)
-    if control["supply_reset"]:
-        coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], control["coil_leaving_max"])
+    if control["supply_reset"]:   # no warmer than the coil that still dries humid outdoor air enough
+        w_limit = psychro.humidity_ratio(params["room"]["rh_high"] * psychro.saturation_pressure(t_set))
+        ceiling = np.where(w_out > w_limit, min(psychro.dew_point(w_limit), control["coil_leaving_max"]),
+                           control["coil_leaving_max"])
+        coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], ceiling)
     else:
         coil = np.full_like(t_out, control["coil_leaving"])
     duct = coil + rise
@@ -177,12 +190,19 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     t_return = (m * t_room).sum(axis=1) / m_total
     outside = ahu["outside_air"] * m_total * CP_AIR
     t_mix = ahu["outside_air"] * t_out + (1 - ahu["outside_air"]) * t_return
+    # moisture at steady state (no sources in the rooms): the rooms hold the outdoor air's humidity, unless the
+    # coil condenses it down to saturation at its leaving temperature; the condensate takes its latent heat along
+    w_room = np.minimum(w_out, psychro.humidity_ratio(psychro.saturation_pressure(coil)))
+    w_mix = ahu["outside_air"] * w_out + (1 - ahu["outside_air"]) * w_room
+    latent = m_total * (w_mix - w_room) * psychro.H_FG
     offset = 1.0 if setback["hold_pressure"] else fraction
-    return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0),
+    return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0) + latent,
                    preheat=m_total * CP_AIR * np.maximum(coil - t_mix, 0.0),
                    reheat=m * CP_AIR * (t_supply - duct[:, None]), gains=gains, share=m / m_total[:, None],
-                   envelope_in=ua * (t_out[:, None] - t_room), outside_air_in=outside * t_out,
-                   exhaust_out=outside * t_return, t_room=t_room,
+                   envelope_in=ua * (t_out[:, None] - t_room),
+                   outside_air_in=outside * t_out + ahu["outside_air"] * m_total * w_out * psychro.H_FG,
+                   exhaust_out=outside * t_return + ahu["outside_air"] * m_total * w_room * psychro.H_FG,
+                   t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room),
                    dp=np.array([z.dp for z in served])[None, :] * offset**2)
 
 
@@ -190,17 +210,18 @@ def balance(params: Mapping[str, Any]) -> Flows:
     """Step the plant's HVAC through the window and collect its power flows (see the module docstring)."""
     step, room, setback = params["step"], params["room"], params["control"]["setback"]
     t = np.arange(params["warmup"], params["horizon"], step)
-    t_out = outdoor(params, t)
+    t_out, w_out = outdoor(params, t)
     busy = producing(params, t)
     full = producing(params, t, lead=setback["recovery"]) | (not setback["enabled"])
     zone_of = zones(params["plant"], params["rooms"])
     power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "process",
                                             "envelope_in", "outside_air_in", "exhaust_out")}
     violation_steps, hottest, margin = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
+    most_humid = np.zeros_like(t)
     by_grade = {}   # grade -> (fan power, cooling-coil load, heating load) of its rooms' share of their AHUs
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
-        air = air_side(params, ahu, served, t_out, busy, full)
+        air = air_side(params, ahu, served, t_out, w_out, busy, full)
         for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
                            ("reheat", air.reheat.sum(axis=1)), ("process", air.gains.sum(axis=1)),
                            ("envelope_in", air.envelope_in.sum(axis=1)), ("outside_air_in", air.outside_air_in),
@@ -211,9 +232,11 @@ def balance(params: Mapping[str, Any]) -> Flows:
             parts = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
             by_grade[z.grade] = tuple(a + b for a, b in zip(by_grade.get(z.grade, (0, 0, 0)), parts))
         dp_margin = air.dp - np.array([z.dp_min for z in served])[None, :]
-        bad = (air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin < 0)
+        bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin < 0)
+               | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
         violation_steps += bad.sum(axis=1)
         hottest = np.maximum(hottest, air.t_room.max(axis=1))
+        most_humid = np.maximum(most_humid, air.rh.max(axis=1))
         margin = np.minimum(margin, dp_margin.min(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
@@ -229,7 +252,8 @@ def balance(params: Mapping[str, Any]) -> Flows:
     for grade, (fan, cooling, heating) in by_grade.items():   # HVAC energy bought for the rooms of each grade
         power[f"grade.{grade}"] = fan + cooling / cooled * (chillers + pump) + heating / params["boiler"]["efficiency"]
     kpis, units = _kpis(params, t, power, violation_steps, step)
-    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "dp_margin_min": margin}
+    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "RH_room_max": most_humid * 100,
+                                         "dp_margin_min": margin}
     return Flows(t, power, kpis, units, traces)
 
 

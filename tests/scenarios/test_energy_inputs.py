@@ -107,7 +107,8 @@ def two_days() -> list[str]:
 
 
 def test_epw_reader_reads_the_dry_bulb_of_a_real_layout(tmp_path):
-    temps = weather.read_epw(write_epw(tmp_path / "w.epw", two_days()), 48)
+    temps, dew = weather.read_epw(write_epw(tmp_path / "w.epw", two_days()), 48)
+    assert dew == pytest.approx(np.full(49, 273.15))                         # the lines' dew point: 0 degC
     # hour k of the run is the line of the hour ending at k; hour 0 repeats the first line
     assert temps.size == 49 and temps[0] == temps[1] == pytest.approx(283.65) and temps[-1] == pytest.approx(284.15)
 

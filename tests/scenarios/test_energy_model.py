@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import dispatch, model, tariff, weather
+from scenarios.energy import dispatch, model, psychro, tariff, weather
 from twin.process import Flowsheet, simulate, steady_state
 from twin.process.units import Chiller, CleanroomZone
 
@@ -24,7 +24,7 @@ horizon: 1 d
 seed: 1
 replications: 1
 step: 1 h
-weather: {{max: 30 degC, range: 0 K}}         # constant 30 degC
+weather: {{max: 30 degC, range: 0 K, dew_point: 5 degC}}   # constant 30 degC, too dry to condense on the coil
 production: {{start: 0 h, end: 24 h, days_per_week: 7}}
 gains: {{production: 50 W/m2, idle: 50 W/m2}}
 envelope_ua: 2 W/(m2 K)
@@ -69,6 +69,42 @@ def test_single_zone_steady_state_matches_the_hand_calculation_and_the_cleanroom
                                     "G10.Q_internal": 2800.0, "G10.T_amb": 303.15}, guess={"G10.dp": 20.0})
     assert ss["G10.dp"] == pytest.approx(25.0, rel=1e-9)
     assert ss["G10.T"] == pytest.approx(294.15, abs=1e-6)
+
+
+def test_psychrometrics_against_steam_tables_and_coolprop():
+    from CoolProp.HumidAirProp import HAPropsSI
+
+    # saturation pressure of water (IAPWS-95 steam tables): 1.2282 kPa at 10 degC, 2.3393 at 20, 4.2470 at 30
+    for t, p_ws in ((283.15, 1228.2), (293.15, 2339.3), (303.15, 4247.0)):
+        assert psychro.saturation_pressure(t) == pytest.approx(p_ws, rel=3e-4)
+    # humidity ratio and dew point of air at 21 degC, 60% RH: CoolProp's humid air (it adds the enhancement
+    # factor of real moist air, about 0.4%, hence the tolerance on W)
+    w = psychro.humidity_ratio(0.6 * psychro.saturation_pressure(294.15))
+    assert w == pytest.approx(HAPropsSI("W", "T", 294.15, "P", 101325, "R", 0.6), rel=6e-3)
+    assert psychro.dew_point(w) == pytest.approx(HAPropsSI("D", "T", 294.15, "P", 101325, "R", 0.6), abs=0.01)
+
+
+def test_the_coil_dries_humid_air_and_the_latent_heat_is_its_load(tmp_path):
+    dry = model.balance(load(tmp_path, ONE_ROOM).variants["base"])
+    humid = model.balance(load(tmp_path, ONE_ROOM.replace("dew_point: 5 degC", "dew_point: 20 degC"))
+                          .variants["base"])
+    # hand calculation: the room ends at saturation at the 12 degC coil; the outdoor air (25% of 1.4 kg/s)
+    # brings its surplus moisture, which condenses and gives up 2.45 MJ/kg
+    w_out = psychro.humidity_ratio(psychro.saturation_pressure(293.15))      # 0.0147 kg/kg
+    w_coil = psychro.humidity_ratio(psychro.saturation_pressure(285.15))     # 0.0088 kg/kg
+    m = 101325.0 / (R * 294.15) * 25 * 168 / 3600
+    latent = 0.25 * m * (w_out - w_coil) * 2.45e6                             # 5.1 kW
+    assert humid.power["cooling_coils"] - dry.power["cooling_coils"] == pytest.approx(latent, rel=1e-9)
+    rh = psychro.vapour_pressure(w_coil) / psychro.saturation_pressure(294.15)
+    assert humid.traces["RH_room_max"] == pytest.approx(100 * rh)               # 56% at 21 degC
+
+
+def test_supply_reset_stops_where_the_rooms_would_get_too_humid():
+    flows = example_flows()
+    # with a 17 degC outdoor dew point the coil may warm only to the dew point of 21 degC / 60% (12.9 degC)
+    assert flows["supply_reset"].traces["RH_room_max"].max() == pytest.approx(60.0, abs=1e-6)
+    assert flows["supply_reset"].kpis["compliant"] == 1
+    assert flows["base"].traces["RH_room_max"].max() < 60.0
 
 
 @pytest.mark.parametrize("variant", ["base", "night_setback", "setback_losing_pressure", "supply_reset",

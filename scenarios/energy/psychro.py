@@ -1,0 +1,37 @@
+"""Moist air: saturation pressure, humidity ratio, dew point (ASHRAE Handbook - Fundamentals, chapter 1).
+
+Saturation pressure over liquid water by Hyland and Wexler (ASHRAE Fundamentals 2017, ch. 1, eq. 6), valid from
+0 to 200 degC; the humidity ratio ``W = 0.621945 p_w / (p - p_w)`` (eq. 20). Latent heat at a constant
+``H_FG = 2.45 MJ/kg`` (water near 20 degC): moisture condensed on a coil carries that heat with it.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+P_ATM = 101325.0   # Pa
+H_FG = 2.45e6      # J/kg
+EPSILON = 0.621945
+_C = (-5.8002206e3, 1.3914993, -4.8640239e-2, 4.1764768e-5, -1.4452093e-8, 6.5459673)
+
+
+def saturation_pressure(t):
+    """Saturation vapour pressure (Pa) over liquid water at ``t`` (K)."""
+    c8, c9, c10, c11, c12, c13 = _C
+    return np.exp(c8 / t + c9 + c10 * t + c11 * t**2 + c12 * t**3 + c13 * np.log(t))
+
+
+def humidity_ratio(vapour_pressure, p: float = P_ATM):
+    """kg of water per kg of dry air at the vapour pressure ``vapour_pressure`` (Pa)."""
+    return EPSILON * vapour_pressure / (p - vapour_pressure)
+
+
+def vapour_pressure(w, p: float = P_ATM):
+    """Vapour pressure (Pa) of air of humidity ratio ``w``."""
+    return p * w / (EPSILON + w)
+
+
+def dew_point(w: float, p: float = P_ATM) -> float:
+    """The temperature (K) at which air of humidity ratio ``w`` saturates."""
+    target = vapour_pressure(w, p)
+    return brentq(lambda t: saturation_pressure(t) - target, 273.15, 373.15, xtol=1e-10)
