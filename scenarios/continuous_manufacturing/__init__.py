@@ -9,6 +9,8 @@ rejects what either puts outside the limits tightened by the margin. See ``flags
 KPIs: ``throughput`` (kg/h of accepted tablets), ``yield``, ``diverted`` and ``escaped`` (kg; out of the limits
 yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max`` (the worst Ph. Eur. 2.9.40
 acceptance value over the RTRT windows), ``windows_released`` and ``prediction_error`` (RTD model vs Twin).
+Events: the gate's ``divert``/``accept`` and, per feeder, when each raw-material lot reaches the press (``lot k in``,
+``lot k out``). Figures: :mod:`.figures`.
 """
 from __future__ import annotations
 

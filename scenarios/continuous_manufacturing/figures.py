@@ -1,5 +1,5 @@
 """The study's own figures of a result folder: API content against the limits with the diversion windows shaded,
-the feeders' mass flows, and the line's RTD (first replication; see :func:`figures`)."""
+the feeders' mass flows, the line's RTD and the lot genealogy (first replication; see :func:`figures`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +11,8 @@ from scenarios.continuous_manufacturing import release, rtd
 
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png`` and ``rtd.png`` into the result folder's ``figures/``; returns them."""
+    """Write ``content.png``, ``feeders.png``, ``rtd.png`` and ``lots.png`` into the result folder's ``figures/``;
+    returns the files."""
     table = result.traces()
     if table is None:
         return []
@@ -19,8 +20,12 @@ def figures(result) -> list[Path]:
     traces = {k: np.asarray(v, float) for k, v in first.items() if k != "replication"}
     s = result.settings
     written = []
-    for name, fig in (("content.png", content(traces, s)), ("feeders.png", feeders(traces)),
-                      ("rtd.png", rtd_curves(s))):
+    charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s))]
+    events = result.events()
+    if events is not None:
+        first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
+        charts.append(("lots.png", lots(first_events, list(s["feeders"]))))
+    for name, fig in charts:
         written.append(Path(result.path) / "figures" / name)
         fig.savefig(written[-1], dpi=110)
     return written
@@ -95,4 +100,28 @@ def rtd_curves(settings: dict) -> Figure:
     ax.set_title("residence-time distributions", fontsize="medium")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def lots(events: dict, feeders: list[str]) -> Figure:
+    """Lot genealogy: for each feeder, the span in which each of its lots is in the tablets (over 1 % of that
+    feeder's material at the press); where two spans overlap, tablets hold both lots."""
+    fig = Figure(figsize=(11, 0.6 + 0.55 * len(feeders)), layout="constrained")
+    ax = fig.subplots()
+    spans: dict[tuple[str, str], list[float]] = {}
+    for t, source, event in zip(events["t"], events["source"], events["event"], strict=True):
+        if event.startswith("lot "):
+            spans.setdefault((source, event.rsplit(" ", 1)[0]), []).append(t)
+    for (source, lot), times in spans.items():
+        row = feeders.index(source)
+        k = int(lot.split()[1])
+        start, end = times[0], times[-1]
+        ax.barh(row + (0.15 if k % 2 else -0.15), end - start, left=start, height=0.3,
+                color="tab:blue" if k % 2 else "tab:orange")
+    ax.set_yticks(range(len(feeders)), feeders)
+    ax.invert_yaxis()
+    ax.set_xlabel("time at the press [h]")
+    ax.set_title("lot genealogy: when each raw-material lot is in the tablets (alternate lots above and below)",
+                 fontsize="medium")
+    ax.grid(axis="x", alpha=0.3)
     return fig

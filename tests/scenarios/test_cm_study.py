@@ -108,9 +108,9 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
     out = tmp_path / "result"
     assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
-    for name in ("content.png", "feeders.png", "rtd.png", "traces.png", "kpis.png"):
+    for name in ("content.png", "feeders.png", "rtd.png", "lots.png", "traces.png", "kpis.png"):
         assert (out / "figures" / name).stat().st_size > 10_000, name
-    assert (out / "report.html").read_text().count("<img") == 5      # all of them embedded in the report
+    assert (out / "report.html").read_text().count("<img") == 6      # all of them embedded in the report
 
 
 def test_lot_genealogy_follows_the_fifo_hopper_and_the_line_rtd(flagship):
