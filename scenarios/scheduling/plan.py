@@ -1,7 +1,7 @@
 """The production plan: batches of orders through their recipes' steps on plant units, optimised with CP-SAT.
 
-Each step of a batch is one interval, placed on one of its eligible units by optional intervals (one per unit,
-exactly one present). A unit is a route through its operations (``add_circuit``): an arc from operation i to j
+Each step of a batch is one interval, placed on one of its eligible units by a presence literal per unit (exactly
+one true). A unit is a route through its operations (``add_circuit``): an arc from operation i to j
 means j follows i, and its literal enforces the cleaning time ``cleaning[product_i][product_j]`` in between
 (a minor clean within a product campaign, a major clean between products). Steps follow each other within a batch,
 no sooner than the batch's release and no later than the step's hold-time limit allows. Times are whole seconds.
@@ -104,9 +104,10 @@ class Plan:
 
 
 def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: int = 0,
-          hint: list[list[Operation]] | None = None) -> Plan:
-    """The best plan CP-SAT finds in ``time_limit`` deterministic seconds (reproducible run to run), starting the
-    search from ``hint`` if given (a schedule such as a dispatching rule's; it need not be feasible)."""
+          hint: list[list[Operation]] | None = None, wall_clock: bool = False) -> Plan:
+    """The best plan CP-SAT finds in ``time_limit`` deterministic seconds (reproducible run to run; wall-clock
+    seconds if ``wall_clock``), starting the search from ``hint`` if given (a schedule such as a dispatching rule's;
+    it need not be feasible)."""
     m = cp_model.CpModel()
     H = problem.horizon
     starts, ends, on_unit = [], [], {}
@@ -119,7 +120,6 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: in
             present = []
             for unit in step.units:
                 x = m.new_bool_var(f"x{b}_{k}_{unit}")
-                m.new_optional_fixed_size_interval_var(starts[b][k], step.time, x, f"i{b}_{k}_{unit}")
                 on_unit.setdefault(unit, []).append((b, k, x))
                 present.append(x)
             m.add_exactly_one(present)
@@ -162,7 +162,10 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: in
     m.minimize(round(100 * w["makespan"]) * makespan + sum(tardiness)
                + round(100 * w["major_cleans"] * HOUR) * sum(majors))
     solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = time_limit
+    if wall_clock:
+        solver.parameters.max_time_in_seconds = time_limit
+    else:
+        solver.parameters.max_deterministic_time = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(m)
