@@ -4,7 +4,10 @@ An IPL standing on plant tag ``X`` (``R-101.TT-02``) is watched through three ta
 (true: the barrier gives no protection, PFD 1; a failed demand or a sensor disagreeing with its partner is
 written as ``failed``) and, for a SIF given by its architecture, ``X.test_age`` (s since the last proof test). An
 overdue test stretches the proof-test interval: the PFD is the SIF's PFDavg with ``t1`` = the age, by the same
-IEC 61508-6 formulas. After each change the bow-tie is re-evaluated and, per LOPA scenario ``s``, the tags
+IEC 61508-6 formulas. An IPL with a ``partner`` (a redundant sensor, ``R-101.TT-01``) compares the two values:
+when they differ by more than the limit, one channel is suspect and the SIF runs degraded, with one channel fewer
+voting (1oo2 as 1oo1, 2oo3 as 1oo2, the suspect channel set to trip); an IPL without redundancy counts as failed.
+After each change the bow-tie is re-evaluated and, per LOPA scenario ``s``, the tags
 ``s.frequency`` (1/yr) and ``s.alarm`` (frequency above tolerable) are written::
 
     live = LiveBarriers(lopa.load("api_bay_lopa.yaml"), bus)
@@ -19,6 +22,7 @@ from scenarios.safety.sif import pfd_avg
 from twin.tags import Tag, TagBus
 
 HEALTH = {"bypassed": bool, "failed": bool, "test_age": float}
+DEGRADED = {"1oo2": "1oo1", "2oo3": "1oo2"}  # one suspect channel set to trip: one channel fewer to vote
 
 
 class LiveBarriers:
@@ -40,6 +44,13 @@ class LiveBarriers:
             bus.define(f"{h.name}.alarm", dtype=bool, description="frequency above the tolerable frequency")
         self._unsubscribe = [bus.subscribe(f"{tag}.{signal}", self._changed) for tag in self.by_tag
                              for signal in HEALTH]
+        for name in self.bowtie.pfd:
+            layer = lopa.layers[name]
+            if layer.partner:
+                for tag in (layer.tag, layer.partner[0]):
+                    if tag not in bus:
+                        bus.define(tag)
+                    self._unsubscribe.append(bus.subscribe(tag, lambda tag, name=name: self._update(name, tag)))
         self.publish(0.0)
 
     def pfd(self, name: str) -> float:
@@ -48,10 +59,21 @@ class LiveBarriers:
         tag = layer.tag
         if self.bus.read(f"{tag}.bypassed") or self.bus.read(f"{tag}.failed"):
             return 1.0
+        sif = dict(layer.sif or {})
         age = self.bus.read(f"{tag}.test_age")
-        if layer.sif and age == age and age > layer.sif["t1"]:  # age == age: not NaN (never written)
-            return min(1.0, pfd_avg(**{**layer.sif, "t1": age}))
+        if sif and age == age and age > sif["t1"]:  # age == age: not NaN (never written)
+            sif["t1"] = age
+        if layer.partner and abs(self.bus.read(tag) - self.bus.read(layer.partner[0])) > layer.partner[1]:
+            if sif.get("architecture") not in DEGRADED:
+                return 1.0
+            sif["architecture"] = DEGRADED[sif["architecture"]]
+        if sif != (layer.sif or {}):
+            return min(1.0, pfd_avg(**sif))
         return self.bowtie.nominal[name]
+
+    def _update(self, name: str, tag: Tag) -> None:
+        self.bowtie.set_pfd(name, self.pfd(name))
+        self.publish(tag.timestamp)
 
     def _changed(self, tag: Tag) -> None:
         for name in self.by_tag[tag.name.rsplit(".", 1)[0]]:

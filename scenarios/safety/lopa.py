@@ -66,8 +66,9 @@ SIF = Record({"architecture": Str(ARCHITECTURES), "lambda_d": Quantity("1/s", "2
               "mrt": Quantity("s", "8 h")},
              required=("architecture", "lambda_d", "t1"), defaults={"dc": 0.0, "beta": 0.0, "mttr": 8 * 3600.0},
              name="a SIF architecture")
-IPL = Record({"tag": Str(), "pfd": Probability(), "sif": SIF, "description": Str()}, required=("tag",),
-             name="an IPL")
+DISAGREEMENT = Record({"tag": Str(), "limit": Number(0)}, required=("tag", "limit"), name="a redundant partner")
+IPL = Record({"tag": Str(), "pfd": Probability(), "sif": SIF, "partner": DISAGREEMENT, "description": Str()},
+             required=("tag",), name="an IPL")
 SCENARIO = Record({"initiating_event": Str(), "frequency": Frequency(), "modifiers": MapOf(Probability()),
                    "ipls": ListOf(Str()), "consequence": Str(), "tolerable": Frequency()},
                   required=("initiating_event", "frequency", "consequence", "tolerable"), name="a LOPA scenario")
@@ -84,6 +85,7 @@ class Layer:
     pfd: float
     sif: dict | None = None
     where: tuple = (None, None)  # file, line
+    partner: tuple[str, float] | None = None  # a redundant sensor's tag and the largest difference tolerated
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def _layer(name: str, spec) -> Layer:
         if not 0 < pfd <= 1:
             raise spec.error("sif", f"the SIF of IPL '{name}' has a PFDavg of {pfd:.3g}, outside (0, 1]",
                              hint="check lambda_d (per hour) and the proof-test interval t1")
-    return Layer(name, spec["tag"], pfd, dict(spec["sif"]) if spec["sif"] else None, (spec.file, spec.line))
+    partner = (spec["partner"]["tag"], spec["partner"]["limit"]) if spec["partner"] else None
+    return Layer(name, spec["tag"], pfd, dict(spec["sif"]) if spec["sif"] else None, (spec.file, spec.line), partner)
 
 
 def read_csv(path: Path) -> Lopa:
@@ -227,6 +230,11 @@ def _number(text: str) -> float | None:
 def check_tags(lopa: Lopa, tags: frozenset[str]) -> None:
     """Every IPL stands on a tag of the plant (equipment ``R-101`` or instrument ``R-101.TT-02``)."""
     for layer in lopa.layers.values():
+        if layer.partner and layer.partner[0] not in tags:
+            file, line = layer.where
+            raise ConfigError(f"IPL '{layer.name}' compares with '{layer.partner[0]}', which the plant does not have",
+                              file=file, line=line, key=f"{layer.name}.partner", expected="an instrument tag",
+                              hint=config.suggest(layer.partner[0], tags))
         if layer.tag not in tags:
             file, line = layer.where
             raise ConfigError(f"IPL '{layer.name}' points at '{layer.tag}', which the plant does not have",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.runs import execute, tasks
-from scenarios.safety import lopa
+from scenarios.safety import lopa, plant_signals
 from scenarios.safety.live import LiveBarriers
 from scenarios.scenario import load
 from twin.config import ConfigError
@@ -86,3 +86,29 @@ def test_bad_states(write_scenario, tag, value, message):
     with pytest.raises(ConfigError) as info:
         load(path)
     assert info.value.line == 7 and message in str(info.value)
+
+
+def test_disagreeing_sensors_degrade_the_sif():
+    """TT-02 and its partner TT-01 more than 5 K apart: SIF-101 votes 1oo1. By hand (B.3.2.2.1, T1 = 8766 h):
+    tCE = 0.4 (4383 + 8) + 0.6 x 8 = 1761.2 h, PFD = 2E-06 x 1761.2 = 3.5224E-03."""
+    bus = TagBus()
+    bus.define("R-101.TT-01", unit="K")
+    LiveBarriers(lopa.load(FOLDER / "api_bay_lopa.yaml"), bus)
+    base = 0.2 * 0.1 * sif_101(YEAR_H)
+    bus.write("R-101.TT-01", 340.0, t=10.0)
+    bus.write("R-101.TT-02", 344.0, t=10.0)  # 4 K apart: within the limit
+    assert bus.read("dosing_overcharge.frequency") == pytest.approx(base, rel=1e-9)
+    bus.write("R-101.TT-02", 346.0, t=20.0)  # 6 K apart
+    assert bus.read("dosing_overcharge.frequency") == pytest.approx(0.02 * 2e-6 * 1761.2, rel=1e-9)
+    assert bus.read("dosing_overcharge.alarm") is True
+    bus.write("R-101.TT-01", 345.0, t=30.0)  # agree again
+    assert bus.read("dosing_overcharge.frequency") == pytest.approx(base, rel=1e-9)
+
+
+def test_partner_tag_must_exist(tmp_path):
+    text = (FOLDER / "api_bay_lopa.yaml").read_text().replace("{tag: R-101.TT-01, limit", "{tag: R-101.TT-11, limit")
+    (tmp_path / "lopa.yaml").write_text(text)
+    tags = plant_signals(ROOT / "plant_models" / "api_bay" / "plant.yaml")
+    with pytest.raises(ConfigError) as info:
+        lopa.check_tags(lopa.load(tmp_path / "lopa.yaml"), tags)
+    assert "R-101.TT-11" in info.value.message and info.value.hint == "did you mean 'R-101.TT-01'?"
