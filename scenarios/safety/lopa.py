@@ -7,7 +7,10 @@ architecture by :func:`scenarios.safety.sif.pfd_avg`. YAML::
 
     ipls:
       BPCS-TIC-101: {tag: R-101.TIC-01, pfd: 0.1}
-      SIF-101: {tag: R-101.TT-02, sif: {architecture: 1oo2, lambda_d: 2e-6 1/h, dc: 0.6, beta: 0.1, t1: 1 yr}}
+      SIF-101:
+        tag: R-101.TT-02
+        sif: {architecture: 1oo2, lambda_d: 2e-6 1/h, dc: 0.6, beta: 0.1, t1: 1 yr}
+        partner: {tag: R-101.TT-01, limit: 5}     # a redundant sensor (see scenarios.safety.live)
     scenarios:
       runaway R-101:
         initiating_event: cooling water failure
