@@ -1,6 +1,8 @@
 """Bad continuous-manufacturing scenarios are refused before anything runs, naming file, line, key and the fix."""
 import pytest
 from cm_files import ROOT, flagship_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scenarios.scenario import load
 from twin.config import ConfigError
@@ -64,3 +66,24 @@ def test_another_plant_has_none_of_the_line(tmp_path):
 ])
 def test_other_mistakes(tmp_path, old, new, says):
     assert says in error_of(tmp_path, flagship_text((old, new)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rate=st.floats(-10, 10), low=st.floats(0, 2), high=st.floats(0, 2), margin=st.floats(-0.1, 0.2),
+       interval=st.floats(0.05, 10))
+def test_any_numbers_load_or_are_refused_clearly(tmp_path, rate, low, high, margin, interval):
+    """Whatever the numbers, the scenario loads with them or a ConfigError names the file; nothing else escapes."""
+    text = flagship_text(("rate: 6 kg/h", f"rate: {rate!r} kg/h"),
+                         ("limits: [95 %, 105 %]", f"limits: [{low!r}, {high!r}]"),
+                         ("margin: 1 %", f"margin: {margin!r}"),
+                         ("NIR-101, interval: 1 s", f"NIR-101, interval: {interval!r} s"))
+    path = tmp_path / "cm.yaml"
+    path.write_text(text)
+    try:
+        params = load(path).variants["base"]
+    except ConfigError as exc:
+        assert str(path) in str(exc)
+        return
+    assert params["feeders"]["LIW-101"]["rate"] > 0
+    assert 0 < params["limits"][0] + params["margin"] < 1 < params["limits"][1] - params["margin"]
+    assert params["pat"]["interval"] >= params["sample_interval"]
