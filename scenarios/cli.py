@@ -15,6 +15,8 @@ from twin.config import ConfigError, suggest
 
 RUN_EPILOG = """\
 examples:
+  twin run scenarios/continuous_manufacturing/flagship.yaml
+        24 h of the continuous tablet line with PAT, diversion and RTRT; results/flagship/base/report.html
   twin run scenarios/line_capacity/multipurpose_osd.yaml
         run the scenario as written; results in results/multipurpose_osd/base/ (open report.html)
   twin run scenarios/line_capacity/multipurpose_osd.yaml --variant second_blender -o /tmp/blender
@@ -29,6 +31,8 @@ failed (the others are in the results; see failures.json), 2 bad input.
 
 SWEEP_EPILOG = """\
 examples:
+  twin sweep scenarios/continuous_manufacturing/flagship.yaml
+        larger blender, tighter margin, no margin, no ratio control: diverted mass against escaped mass
   twin sweep scenarios/line_capacity/multipurpose_osd.yaml
         every variant x every replication on all cores; results/multipurpose_osd/report.html compares them
   twin sweep my_line.yaml --cluster local:4
