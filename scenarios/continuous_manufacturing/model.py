@@ -163,15 +163,14 @@ class Line:
         low, high = p["limits"]
         diverted = release.divert(predicted, measured, low, high, p["margin"])
         out = (true < low) | (true > high)
-        t = grid
-        kpis, units = self.kpis(t, massflow, diverted, out, true, rng)
+        kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
         units["prediction_error"] = "% LC"
-        traces = {"t": t / HOUR, "api_true": true * 100, "api_predicted": predicted * 100,
+        traces = {"t": grid / HOUR, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
         spans = release.windows(diverted)
-        events = [(t[i] / HOUR, p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
+        events = [(grid[i] / HOUR, p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
         events += self.genealogy(grid, w)
         events.sort()
