@@ -29,8 +29,9 @@ from scenarios.scheduling.gantt import gantt
 from scenarios.scheduling.plan import Operation, Plan, Problem, solve
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
-STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h")},
-              required=("units", "time"), name="a recipe step")
+STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
+               "operators": Integer(minimum=0)}, required=("units", "time"), defaults={"operators": 0},
+              name="a recipe step")
 PRODUCT = Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")
 ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quantity("s", "2 d"),
                 "due": Quantity("s", "10 d"), "priority": Number(minimum=0)},
@@ -64,6 +65,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                               f"'{pattern}'", expected="a plant tag, or a pattern such as TP-40*",
                                               hint=suggest(pattern, tags) or f"the plant's tags are "
                                               f"{', '.join(sorted(tags))}")
+            if params["operators"] is not None and step["operators"] > params["operators"]:
+                raise step.error("operators", f"product '{name}', step '{step_name}' needs {step['operators']} "
+                                 f"operators, only {params['operators']} are on shift",
+                                 hint="lower the step's operators or raise the scenario's 'operators'")
             if step["hold"] is not None and step["hold"] < 0:
                 raise step.error("hold", "a hold time cannot be negative", expected="a time such as 24 h")
     if not params["orders"]:
@@ -104,7 +109,7 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
 
 
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}   # planned times, no breakdowns
-PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver")
+PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
@@ -144,7 +149,8 @@ STUDY = Study(
     name="scheduling",
     description=__doc__.splitlines()[0],
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
-            "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES)},
+            "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES),
+            "operators": Integer(minimum=1)},
     defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0},
               "solver": {"time_limit": 10.0, "workers": 1, "hint": False}, "uncertainty": CERTAIN,
               "policy": "shift_right"},

@@ -46,6 +46,8 @@ class Execution:
         self.draw = {u: self.sampler(cv, stream(seed, 1, i)) for i, u in enumerate(units)}
         self.failures = {u: stream(seed, 2, i) for i, u in enumerate(units)}
         self.up_left = {u: self.failures[u].exponential(self.mtbf) if self.mtbf else math.inf for u in units}
+        staff = self.problem.operators
+        self.staff = des.Container(env, capacity=staff, init=staff) if staff else None
         if policy == "shift_right":
             for unit, sequence in self.plan.sequences().items():
                 env.process(self.follow(unit, sequence))
@@ -69,8 +71,10 @@ class Execution:
 
     # -- what every unit does -----------------------------------------------------------------------------------
     def operate(self, unit: str, b: int, k: int):
-        """Run step ``k`` of batch ``b`` on ``unit``, through breakdowns and repairs."""
-        env = self.env
+        """Run step ``k`` of batch ``b`` on ``unit`` with its operators, through breakdowns and repairs."""
+        env, operators = self.env, self.recipe(b)[k].operators
+        if operators and self.staff is not None:
+            yield self.staff.get(operators)
         start = env.now
         self.log.append((start, unit, "start", b, k))
         work = self.draw[unit](self.recipe(b)[k].time)
@@ -87,6 +91,8 @@ class Execution:
                 yield env.timeout(repair)
                 self.log.append((env.now, unit, "repaired", b, k))
                 self.up_left[unit] = self.failures[unit].exponential(self.mtbf)
+        if operators and self.staff is not None:
+            yield self.staff.put(operators)
         self.log.append((env.now, unit, "end", b, k))
         self.actual[b, k] = (unit, start, env.now)
         self.done[b][k].succeed()

@@ -4,7 +4,8 @@ Each step of a batch is one interval, placed on one of its eligible units by a p
 one true). A unit is a route through its operations (``add_circuit``): an arc from operation i to j
 means j follows i, and its literal enforces the cleaning time ``cleaning[product_i][product_j]`` in between
 (a minor clean within a product campaign, a major clean between products). Steps follow each other within a batch,
-no sooner than the batch's release and no later than the step's hold-time limit allows. Times are whole seconds.
+no sooner than the batch's release and no later than the step's hold-time limit allows; the operators at work never
+outnumber those on shift (``add_cumulative``). Times are whole seconds.
 
 The objective weighs the makespan, the priority-weighted tardiness and the number of major cleans (each counted as
 one hour, so the weights compare like with like).
@@ -30,6 +31,7 @@ class Step:
     units: tuple[str, ...]
     time: int
     hold: int | None = None     # longest wait allowed between this step's end and the next step's start
+    operators: int = 0          # operators the step needs while it runs
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,19 @@ class Problem:
     cleaning: dict[str, dict[str, int]]
     horizon: int
     weights: Mapping[str, float]
+    operators: int | None = None    # operators on shift (None: as many as needed)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], units_of: Mapping[tuple[str, str], list[str]]) -> Problem:
         """The problem of a validated scenario; ``units_of[product, step]`` are the plant tags eligible."""
         recipes = {p: [Step(name, tuple(units_of[p, name]), round(s["time"]),
-                            None if s["hold"] is None else round(s["hold"]))
+                            None if s["hold"] is None else round(s["hold"]), s["operators"])
                        for name, s in spec["steps"].items()] for p, spec in params["products"].items()}
         batches = [Batch(i, o["product"], round(o["release"]), round(o["due"]), float(o["priority"]))
                    for i, o in enumerate(params["orders"]) for _ in range(o["batches"])]
         cleaning = {a: {b: round(t) for b, t in row.items()} for a, row in params["cleaning"].items()}
-        return cls(recipes, batches, cleaning, round(params["horizon"]), dict(params["objective"]))
+        return cls(recipes, batches, cleaning, round(params["horizon"]), dict(params["objective"]),
+                   params["operators"])
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ def solve(problem: Problem, time_limit: float = 10.0, workers: int = 1, seed: in
                 m.add(starts[b][k] >= ends[b][k - 1])
                 if recipe[k - 1].hold is not None:
                     m.add(starts[b][k] - ends[b][k - 1] <= recipe[k - 1].hold)
+    if problem.operators is not None:   # at no time more operators at work than on shift
+        staffed = [(b, k, step) for b, batch in enumerate(problem.batches)
+                   for k, step in enumerate(problem.recipes[batch.product]) if step.operators]
+        at_work = [m.new_fixed_size_interval_var(starts[b][k], step.time, f"o{b}_{k}") for b, k, step in staffed]
+        m.add_cumulative(at_work, [step.operators for *_, step in staffed], problem.operators)
     for b, (a, c) in enumerate(zip(problem.batches, problem.batches[1:])):
         if a.order == c.order:   # batches of one order are interchangeable: take them in turn
             m.add(starts[b][0] <= starts[b + 1][0])

@@ -184,3 +184,23 @@ def test_a_dispatching_hint_leads_to_the_same_optimum():
     with_hint, without = solve(problem, hint=hint), solve(problem)
     check_plan(with_hint)
     assert with_hint.optimal and without.optimal and with_hint.objective == without.objective
+
+
+def staffed(operators):
+    """Six 2 h batches on three parallel presses, each needing one operator."""
+    recipes = {"X": [Step("press", ("TP-1", "TP-2", "TP-3"), 2 * HOUR, operators=1)]}
+    return Problem(recipes, [Batch(i, "X", 0, 10**6) for i in range(6)], {"X": {"X": 0}}, 10**6, WEIGHTS, operators)
+
+
+@pytest.mark.parametrize(("operators", "hours"), [(None, 4), (3, 4), (2, 6), (1, 12)])
+def test_operators_limit_how_much_runs_at_once(operators, hours):
+    """With c operators the six batches need ceil(6 / min(c, 3)) rounds of 2 h."""
+    plan = solve(staffed(operators))
+    check_plan(plan)
+    assert plan.optimal and plan.makespan == hours * HOUR
+    execution = Execution(plan, CERTAIN, "shift_right", np.random.SeedSequence(0))
+    execution.run()
+    assert all(execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
+               for ops in plan.operations for op in ops)
+    dispatched = Execution(plan.problem, CERTAIN, "dispatch", np.random.SeedSequence(0)).run()
+    assert dispatched.kpis["makespan"] == hours

@@ -70,7 +70,8 @@ def test_scenario_plan_with_planned_times_is_reproduced(write_scenario):
 
 def test_example_scenario_and_its_variants_validate():
     scenario = load(ROOT / "scenarios" / "scheduling" / "multipurpose_osd.yaml")
-    assert scenario.names == ["base", "dispatching", "one_more_press", "shorter_major_clean", "more_demand"]
+    assert scenario.names == ["base", "dispatching", "one_more_press", "shorter_major_clean", "four_operators",
+                              "more_demand"]
     press = problem_of(scenario.variants["one_more_press"]).recipes["IBU-400"][4]
     assert press.name == "compression" and press.units == ("TP-401", "TP-402", "TP-403")
 
@@ -94,3 +95,11 @@ def test_bad_input_names_what_and_where(write_scenario, old, new, words):
     text = str(caught.value)
     assert str(path) in text and caught.value.line is not None
     assert words in text
+
+
+def test_a_step_needing_more_operators_than_on_shift_is_named(write_scenario):
+    text = SMALL.replace("time: 2 h}", "time: 2 h, operators: 2}")
+    path = write_scenario(text + "operators: 1\n")
+    with pytest.raises(ConfigError, match="product 'MET', step 'blending' needs 2 operators, only 1 are on shift"):
+        load(path)
+    assert load(write_scenario(text + "operators: 2\n")).variants["base"]["operators"] == 2
