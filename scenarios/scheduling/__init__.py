@@ -26,7 +26,7 @@ from scenarios.registry import Run, Study
 from scenarios.scenario import plain, plant_tags
 from scenarios.scheduling.execute import POLICIES, Execution
 from scenarios.scheduling.gantt import gantt
-from scenarios.scheduling.plan import Operation, Plan, Problem, solve
+from scenarios.scheduling.plan import Operation, Plan, PlanError, Problem, solve
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
@@ -113,17 +113,23 @@ PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "s
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
-    """The plan of a scenario, made once per process and reused by every replication."""
-    return _plan(json.dumps(plain({k: params[k] for k in PLANNED})))   # key order kept: recipe steps are in order
+    """The plan of a scenario, made once per process and reused by every replication (as is a failure to plan)."""
+    plan = _plan(json.dumps(plain({k: params[k] for k in PLANNED})))   # key order kept: recipe steps are in order
+    if isinstance(plan, PlanError):
+        raise plan
+    return plan
 
 
 @functools.lru_cache(maxsize=8)
-def _plan(key: str) -> Plan:
+def _plan(key: str) -> Plan | PlanError:
     params = json.loads(key)
     problem = problem_of(params)
     solver = params["solver"]
     hint = dispatch_hint(problem) if solver["hint"] else None
-    return solve(problem, solver["time_limit"], solver["workers"], hint=hint)
+    try:
+        return solve(problem, solver["time_limit"], solver["workers"], hint=hint)
+    except PlanError as exc:
+        return exc
 
 
 def dispatch_hint(problem: Problem) -> list[list[Operation]]:

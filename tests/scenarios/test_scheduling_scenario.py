@@ -9,6 +9,7 @@ from scenario_files import ROOT
 from scenarios.scenario import load
 from scenarios.scheduling import plan_of, problem_of
 from scenarios.scheduling.execute import Execution
+from scenarios.scheduling.plan import PlanError
 from twin.cli import main
 from twin.config import ConfigError
 
@@ -103,3 +104,17 @@ def test_a_step_needing_more_operators_than_on_shift_is_named(write_scenario):
     with pytest.raises(ConfigError, match="product 'MET', step 'blending' needs 2 operators, only 1 are on shift"):
         load(path)
     assert load(write_scenario(text + "operators: 2\n")).variants["base"]["operators"] == 2
+
+
+def test_orders_that_do_not_fit_fail_once_with_the_reason(write_scenario, tmp_path, capsys):
+    """Each batch fits alone (13 h of route) but not all four in 15 h: the plan fails, the reason is printed."""
+    path = write_scenario(SMALL.replace("horizon: 5 d", "horizon: 15 h").replace("due: 2 d", "due: 15 h")
+                          .replace("due: 1 d", "due: 15 h"))
+    params = load(path).variants["base"]
+    with pytest.raises(PlanError, match="do not fit in the horizon of 15 h") as first:
+        plan_of(params)
+    with pytest.raises(PlanError) as again:
+        plan_of(params)
+    assert again.value is first.value                            # not searched again for every replication
+    assert main(["schedule", "plan", str(path)]) == 2
+    assert "do not fit in the horizon of 15 h" in capsys.readouterr().err
