@@ -9,7 +9,8 @@ each replication executes it (:mod:`~scenarios.scheduling.execute`) with random 
 ``twin schedule jobshop FILE`` solves job-shop instances in the OR-Library format.
 
 KPIs: ``makespan``, ``tardiness`` and ``tardiness.max`` (h), ``on_time`` (fraction of batches), ``hold_violations``,
-``wip`` (batches), ``utilisation.busy|cleaning|down`` (fraction of unit time), and ``plan.*`` for the plan as made.
+``wip`` (batches), ``utilisation.busy|cleaning|down|idle`` (fraction of unit time to the makespan), and
+``plan.*`` for the plan as made.
 """
 from __future__ import annotations
 

@@ -175,6 +175,7 @@ class Execution:
                 "hold_violations": float(violations), "wip": flow / makespan,
                 **{f"utilisation.{kind}": sum(t[kind] for t in self.time.values()) / total
                    for kind in ("busy", "cleaning", "down")},
+                "utilisation.idle": 1 - sum(sum(t.values()) for t in self.time.values()) / total,
                 **({f"plan.{k}": float(v) for k, v in self.plan.kpis().items()} if self.plan else {})}
         units = {"makespan": "h", "on_time": "-", "tardiness": "h", "tardiness.max": "h", "hold_violations": "-",
                  "wip": "batches", **{k: "-" for k in kpis if k.startswith("utilisation.")},

@@ -129,6 +129,14 @@ def test_planned_times_reproduce_the_plan_exactly():
             assert execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
     assert run.kpis["makespan"] == run.kpis["plan.makespan"] == plan.makespan / HOUR
     assert run.kpis["hold_violations"] == 0 and run.kpis["utilisation.down"] == 0
+    units = {u for recipe in plan.problem.recipes.values() for step in recipe for u in step.units}
+    work = sum(op.end - op.start for ops in plan.operations for op in ops)
+    sequences = plan.sequences().values()
+    cleaning = sum(plan.problem.cleaning[plan.problem.batches[a.batch].product][plan.problem.batches[b.batch].product]
+                   for seq in sequences for a, b in zip(seq, seq[1:]))
+    assert run.kpis["utilisation.busy"] == pytest.approx(work / (plan.makespan * len(units)))
+    assert run.kpis["utilisation.cleaning"] == pytest.approx(cleaning / (plan.makespan * len(units)))
+    assert run.kpis["utilisation.idle"] == pytest.approx(1 - (work + cleaning) / (plan.makespan * len(units)))
 
 
 def chain(n=4, time=10 * HOUR, clean=HOUR):
