@@ -70,9 +70,16 @@ class ResultFolder:
 
 
 def table(result: ResultFolder) -> str:
-    """The KPIs as text: mean and 95% confidence interval."""
-    return "\n".join(f"  {k:<28}{v['mean']:>12.4g}  [{v['low']:.4g}, {v['high']:.4g}] {v['unit']}"
-                     for k, v in result.kpis.items())
+    """The KPIs as text: mean and 95% confidence interval (none from a single replication)."""
+    def interval(v: dict) -> str:
+        low, high = v["low"], v["high"]
+        if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+            text = "(1 run: no interval)" if v.get("n") == 1 else "[-]"
+        else:
+            text = f"[{low:.4g}, {high:.4g}]"
+        return f"{text:<22}"
+
+    return "\n".join(f"  {k:<28}{v['mean']:>12.4g}  {interval(v)} {v['unit']}" for k, v in result.kpis.items())
 
 
 def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outcome | Failure]) -> ResultFolder:

@@ -114,3 +114,18 @@ def test_help_teaches_with_examples(capsys):
             main([command, "--help"])
         text = capsys.readouterr().out
         assert "examples:" in text and f"twin {command} " in text
+
+
+def test_kpi_table_says_a_single_run_has_no_interval():
+    from types import SimpleNamespace
+
+    from scenarios.results import table
+
+    nan = float("nan")
+    text = table(SimpleNamespace(kpis={
+        "throughput": {"mean": 19.9, "low": nan, "high": nan, "unit": "kg/h", "n": 1},
+        "yield": {"mean": 0.99, "low": 0.98, "high": 1.0, "unit": "-", "n": 5},
+    }))
+    assert "nan" not in text
+    assert "(1 run: no interval)" in text.splitlines()[0]
+    assert "[0.98, 1]" in text.splitlines()[1]
