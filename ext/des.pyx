@@ -11,7 +11,7 @@ The resources (Resource, Store, Container and their variants) live in ``des_reso
 included at the end so that they can reach the events' C fields.
 """
 from cpython.exc cimport PyErr_NoMemory
-from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF, PyObject
 from libc.math cimport isnan
 from libc.stdlib cimport free, malloc, realloc
 
@@ -24,6 +24,7 @@ cdef extern from "Python.h":
     bint PyNumber_Check(object o)
     bint PyGen_CheckExact(object o)
     PyObject* PyList_GET_ITEM(object list, Py_ssize_t i)
+    void* Py_TYPE(object o)
     Py_ssize_t PyList_GET_SIZE(object list)
 
 
@@ -206,6 +207,7 @@ cdef class Environment:
     def timeout(self, delay=0, value=None):
         """Return a new :class:`Timeout` event with a *delay* and, optionally, a *value*."""
         cdef Timeout t = Timeout.__new__(Timeout)
+        _drop_dict(t)
         t.env = self
         t._callbacks = _NO_CALLBACKS
         t._value = value
@@ -441,6 +443,7 @@ cdef extern from "Python.h":
     ctypedef struct _TypeSlots "PyTypeObject":
         _traverseproc tp_traverse
         _inquiry tp_clear
+        Py_ssize_t tp_dictoffset
 
 cdef _TypeSlots* _environment_type = <_TypeSlots*><void*>Environment
 cdef _traverseproc _generated_traverse = _environment_type.tp_traverse
@@ -470,6 +473,14 @@ cdef int _clear_environment(PyObject* o) noexcept:
 
 _environment_type.tp_traverse = _traverse_environment
 _environment_type.tp_clear = _clear_environment
+
+
+cdef inline void _drop_dict(Event event) noexcept:
+    """Free the empty ``__dict__`` Cython gives every new event: CPython makes one again on the first attribute
+    set. A fresh event's dict is a cache line the calendar would otherwise carry for the event's lifetime."""
+    cdef PyObject** slot = <PyObject**>(<char*><PyObject*>event + (<_TypeSlots*>Py_TYPE(event)).tp_dictoffset)
+    Py_XDECREF(slot[0])
+    slot[0] = NULL
 
 
 cdef double _as_time(object value, str what) except? -1:
