@@ -16,8 +16,11 @@ from twin import __version__
 
 EPILOG = """\
 examples:
-  twin demo                          run the discrete-event demo (a tablet packaging hall)
-  twin <command> --help              what a command does, its options and examples
+  twin run scenarios/continuous_manufacturing/flagship.yaml   the flagship: a continuous tablet line for 24 h
+  twin inspect plant_models/api_bay/api_bay.ifc               a plant's assets by tag, links and grades
+  twin view plant_models/api_bay/api_bay.ifc --screenshot bay.png
+  twin demo                                                   a small discrete-event demo (tablet packaging hall)
+  twin <command> --help                                       what a command does, its options and examples
 
 Every command reads YAML with safe loading only and reports bad input with file, line and key.
 """
