@@ -59,7 +59,7 @@ class TagMap:
         """``(a, b)`` such that ``tag value = a * raw + b``: scaling, then the unit conversion."""
         a, b = self.scale, self.offset
         if self.source_unit and self.source_unit != self.unit:
-            q0, q1 = (_units().Quantity(x, self.source_unit).to(self.unit).magnitude for x in (0.0, 1.0))
+            q0, q1 = (config.convert(x, self.source_unit, self.unit) for x in (0.0, 1.0))
             a, b = a * (q1 - q0), b * (q1 - q0) + q0
         return a, b
 
@@ -99,13 +99,6 @@ class Mapping:
     source: str = "<mapping>"
 
 
-@functools.cache
-def _units():
-    from twin.config import _units as registry  # the project's one pint registry
-
-    return registry()
-
-
 SUBSCRIPTION_DEFAULTS = {"publishing_interval": 0.5, "sampling_interval": 0.1, "queue_size": 10}
 TAG_SCHEMA = Record({
     "tag": Str(pattern=TAG_NAME.pattern), "node": Str(), "path": Str(), "unit": Str(), "source_unit": Str(),
@@ -115,7 +108,7 @@ TAG_SCHEMA = Record({
 SCHEMA = Record({
     "endpoint": Str(pattern=r"^opc\.tcp://"),
     "subscription": Record({"publishing_interval": Quantity("s", "500 ms"), "sampling_interval": Quantity("s"),
-                            "queue_size": Integer()},
+                            "queue_size": Integer(minimum=1)},
                            defaults=SUBSCRIPTION_DEFAULTS),
     "tags": ListOf(TAG_SCHEMA, min_items=1),
 }, required=["tags"], defaults={"subscription": SUBSCRIPTION_DEFAULTS}, name="a bridge mapping")
@@ -139,9 +132,8 @@ def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
 
 def _mapping(doc, source: str) -> Mapping:
     sub = doc["subscription"]
-    if sub["publishing_interval"] <= 0 or sub["sampling_interval"] < 0 or sub["queue_size"] < 1:
-        raise doc.error("subscription", "intervals must be positive (sampling may be 0: as fast as possible) "
-                                        "and the queue size at least 1")
+    if sub["publishing_interval"] <= 0 or sub["sampling_interval"] < 0:
+        raise doc.error("subscription", "intervals must be positive (sampling may be 0: as fast as possible)")
     tags, seen = doc["tags"], {}
     entries = []
     for i, entry in enumerate(tags):
@@ -175,9 +167,8 @@ def _tag_map(entry, tags, index: int) -> TagMap:
             raise entry.error("source_unit", "unit conversion needs a float tag", hint="remove 'type' or the unit")
         try:
             tag_map._affine  # noqa: B018 -- converts once, here, so that bad units fail at load
-        except Exception as exc:
-            raise entry.error("source_unit", f"cannot convert {tag_map.source_unit!r} to {tag_map.unit!r}: "
-                                             f"{type(exc).__name__}: {exc}",
+        except ValueError as exc:
+            raise entry.error("source_unit", str(exc),
                               expected="two units of the same kind that pint knows, e.g. degC and K") from None
     return tag_map
 

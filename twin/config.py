@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 __all__ = [
-    "ConfigError", "Mapping", "Sequence", "load", "loads", "to_si", "suggest",
+    "ConfigError", "Mapping", "Sequence", "load", "loads", "validate", "to_si", "convert", "units", "suggest",
     "Schema", "Anything", "Str", "Number", "Integer", "Boolean", "Quantity", "Param", "FilePath",
     "ListOf", "MapOf", "Record",
 ]
@@ -148,7 +148,19 @@ def loads(text: str, schema: Schema | None = None, *, file: str | Path = "<strin
     finally:
         loader.dispose()
     _set_paths(data, "")
-    return schema.validate(data, _Where(file, 1, "")) if schema is not None else data
+    return validate(data, schema, file=file, line=1) if schema is not None else data
+
+
+def validate(value, schema: Schema, *, file: str | Path | None = None, line: int | None = None, key: str = ""):
+    """Check an already parsed ``value`` against ``schema`` (e.g. a document after a scenario variant changed it).
+
+    Errors point at ``file``, ``line`` and ``key``; by default at the value's own file and line when it came from
+    :func:`load` (a :class:`Mapping` or :class:`Sequence`). A string read from elsewhere (a CSV cell) gets them
+    from the caller: ``validate("2.5 m3", Quantity("m**3"), file="layers.csv", line=7, key="volume")``.
+    """
+    file = getattr(value, "file", None) if file is None else file
+    line = getattr(value, "line", None) if line is None else line
+    return schema.validate(value, _Where(file, line, key))
 
 
 def load(path: str | Path, schema: Schema | None = None) -> Any:
@@ -191,10 +203,26 @@ _POWER = re.compile(r"(?<=[A-Za-z])(\d)")  # m3 -> m**3, s2 -> s**2
 
 
 @functools.cache
-def _units():
-    import pint  # imported on first use: loading the registry takes a noticeable fraction of a second
+def units():
+    """The project's one pint ``UnitRegistry`` (loaded on first use: it takes a noticeable fraction of a second)."""
+    import pint
 
     return pint.UnitRegistry()
+
+
+def convert(value: float, unit: str, to: str) -> float:
+    """``value`` in ``unit`` expressed in the unit ``to``, offsets included: ``convert(25, "degC", "K")`` -> 298.15.
+
+    Raises ``ValueError`` naming both units when pint does not know one or they measure different things.
+    """
+    import pint
+
+    try:
+        return float(units().Quantity(float(value), unit).to(to).magnitude)
+    except pint.errors.DimensionalityError:
+        raise ValueError(f"cannot convert {unit!r} to {to!r}: they measure different things") from None
+    except Exception as exc:  # pint's parser raises many kinds (tokenize, syntax, undefined unit, ...)
+        raise ValueError(f"cannot convert {unit!r} to {to!r}: {type(exc).__name__}: {exc}") from None
 
 
 def to_si(text: str | float, unit: str | None = None) -> float:
@@ -217,7 +245,7 @@ def to_si(text: str | float, unit: str | None = None) -> float:
     value, written = float(match.group(1)), match.group(2).replace("°", "deg").replace("²", "2").replace("³", "3")
     if not written:
         return value
-    ureg = _units()
+    ureg = units()
     try:
         quantity = ureg.Quantity(value, _POWER.sub(r"**\1", written))
         converted = quantity.to(unit) if unit else quantity.to_base_units()

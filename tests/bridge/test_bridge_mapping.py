@@ -92,6 +92,8 @@ def test_unconvertible_values_name_node_tag_and_types():
      r"tags\[0\].source_unit.*cannot convert 'bar' to 'K'"),
     ("subscription: {publishing_interval: 0}\ntags:\n  - {tag: A-1.x, node: 'ns=2;i=1'}\n",
      r"<mapping>:1, key 'subscription'.*positive"),
+    ("subscription: {queue_size: 0}\ntags:\n  - {tag: A-1.x, node: 'ns=2;i=1'}\n",
+     r"<mapping>:1, key 'subscription.queue_size': got int 0(.|\n)*an integer >= 1"),
     ("endpoint: http://x\ntags:\n  - {tag: A-1.x, node: 'ns=2;i=1'}\n", r"key 'endpoint'(.|\n)*opc"),
 ])
 def test_bad_mappings_are_named_by_line_and_key(text, message):
