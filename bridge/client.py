@@ -210,40 +210,65 @@ class Bridge:
         for i in range(0, len(names), BATCH):
             chunk = names[i:i + BATCH]
             current.update(zip(chunk, await _read(client, [nodes[n] for n in chunk], ua.AttributeIds.Value)))
+        stamps = {name: self._stamp(dv) for name, dv in current.items()}
+        gap = [] if lost_at is None else [name for name in names if not math.isnan(self._last[name])]
+        filled = await self._backfill(client, {n: nodes[n] for n in gap if n in self._historizing}, stamps)
         for name in names:
-            last, marked = self._last[name], False
-            if lost_at is not None and not math.isnan(last):
-                if name in self._historizing:
-                    marked = not await self._backfill(client, name, nodes[name], last, self._stamp(current[name]))
-                if name not in self._historizing or marked:
-                    marked = self._mark_gap(name, lost_at, self._stamp(current[name]))
+            marked = name in gap and name not in filled and self._mark_gap(name, lost_at, stamps[name])
             if not self._deliver(self._maps[name], current[name]) and marked:
                 self._deliver(self._maps[name], current[name], at=self._now())  # unchanged: re-read, stamped now
 
-    async def _backfill(self, client: Client, name: str, node: ua.NodeId, last: float, current: float) -> bool:
-        """Write the values the server's history holds after ``last``, up to the ``current`` value (the server may
-        store it a moment after serving it: read again until it is there, up to ``timeout``); False if the history
-        cannot be read or stops short."""
-        if current <= last:
-            return True  # unchanged since the last value: nothing to fill
-        start = datetime.fromtimestamp(self.time_origin + last, UTC)
-        end = datetime.fromtimestamp(self.time_origin + max(current, self._now()) + 1.0, UTC)
+    async def _backfill(self, client: Client, nodes: dict[str, ua.NodeId], current: dict[str, float]) -> set[str]:
+        """Write the values the server's history holds after each tag's last value, up to its ``current`` one;
+        return the tags whose history reached it (the others have a gap to mark).
+
+        One HistoryRead carries many nodes: tags whose last values lie close together share a request (and its
+        start time). The server may store a value a moment after serving it: nodes whose history stops short are
+        read again until it is there, up to ``timeout``."""
+        todo = {name for name in nodes if current[name] > self._last[name]}
+        filled = set(nodes) - todo  # unchanged since the last value: nothing to fill
+        found: dict[str, list[ua.DataValue]] = {}
         deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                values = await client.get_node(node).read_raw_history(start, end, return_bounds=False)
-            except ua.UaError as exc:
-                self._problem(f"tag {name}: the server's history could not be read ({exc}); the gap is marked "
-                              "instead", key=f"history:{name}")
-                return False
-            reached = any(self._stamp(dv) >= current for dv in values)
-            if reached or time.monotonic() > deadline:
+        while todo:
+            for group in self._history_groups(todo):
+                start = datetime.fromtimestamp(self.time_origin + self._last[group[0]], UTC)
+                end = datetime.fromtimestamp(self.time_origin + max(self._now(), *map(current.get, group)) + 1.0, UTC)
+                try:
+                    results = await _history(client, [nodes[name] for name in group], start, end)
+                except ua.UaError as exc:
+                    results = [ua.StatusCode(getattr(exc, "code", ua.StatusCodes.Bad))] * len(group)
+                refused: dict[str, list[str]] = {}
+                for name, result in zip(group, results):
+                    if isinstance(result, ua.StatusCode):
+                        refused.setdefault(result.name, []).append(name)
+                        todo.discard(name)
+                        continue
+                    found[name] = result
+                    if any(self._stamp(dv) >= current[name] for dv in result):
+                        todo.discard(name)
+                        filled.add(name)
+                for status, names in refused.items():
+                    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                    self._problem(f"the server's history of {listed} could not be read ({status}); their gaps are "
+                                  "marked instead", key=f"history:{status}:{names[0]}")
+            if not todo or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.05)
-        for dv in sorted(values, key=lambda dv: self._stamp(dv)):
-            if self._deliver(self._maps[name], dv):
-                self.stats["backfilled"] += 1
-        return reached  # a history that stops short of the current value leaves a gap to mark
+        for name, values in found.items():
+            for dv in sorted(values, key=self._stamp):
+                if self._stamp(dv) > self._last[name] and self._deliver(self._maps[name], dv):
+                    self.stats["backfilled"] += 1
+        return filled
+
+    def _history_groups(self, names: set[str]) -> list[list[str]]:
+        """The tags in HistoryRead requests: by their last value's time, at most ``BATCH`` a request and a second
+        apart at most, so that no request reads much history that one of its tags already has."""
+        groups: list[list[str]] = []
+        for name in sorted(names, key=self._last.__getitem__):
+            if not groups or len(groups[-1]) == BATCH or self._last[name] - self._last[groups[-1][0]] > 1.0:
+                groups.append([])
+            groups[-1].append(name)
+        return groups
 
     def _mark_gap(self, name: str, lost_at: float, next_stamp: float | None) -> bool:
         """A BAD entry (NaN, or the last value for other types) where the data may have stopped: at ``lost_at``,
@@ -335,6 +360,31 @@ class Bridge:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else name
             return f"cannot reach {self.endpoint}: {reason}; hint: is the server running, and are host and port right?"
         return f"cannot connect to {self.endpoint}: {name}: {exc}"
+
+
+async def _history(client: Client, nodes: list[ua.NodeId], start: datetime, end: datetime
+                   ) -> list[list[ua.DataValue] | ua.StatusCode]:
+    """The raw history of many nodes between ``start`` and ``end`` in one HistoryRead request (and one more for the
+    nodes the server continues, until none is); a node's error comes back as its status code."""
+    details = ua.ReadRawModifiedDetails(IsReadModified=False, StartTime=start, EndTime=end, NumValuesPerNode=0,
+                                        ReturnBounds=False)
+    out: list[list[ua.DataValue] | ua.StatusCode] = [[] for _ in nodes]
+    pending: dict[int, bytes | None] = dict.fromkeys(range(len(nodes)))  # node index -> continuation point
+    while pending:
+        asked = list(pending)
+        params = ua.HistoryReadParameters(
+            HistoryReadDetails=details, TimestampsToReturn=ua.TimestampsToReturn.Both,
+            NodesToRead=[ua.HistoryReadValueId(NodeId=nodes[i], ContinuationPoint=pending[i]) for i in asked])
+        results = await client.uaclient.history_read(params)
+        previous, pending = pending, {}
+        for i, result in zip(asked, results):
+            if not result.StatusCode.is_good():
+                out[i] = result.StatusCode
+                continue
+            out[i] += getattr(result.HistoryData, "DataValues", None) or []
+            if result.ContinuationPoint and result.ContinuationPoint != previous[i]:  # the same again: no progress
+                pending[i] = result.ContinuationPoint
+    return out
 
 
 async def _read(client: Client, nodes: list[ua.NodeId], attribute: ua.AttributeIds) -> list[ua.DataValue]:

@@ -27,6 +27,9 @@ FAST = "subscription: {publishing_interval: 0.02, sampling_interval: 0, queue_si
 ORIGIN = float(int(time.time()))  # whole seconds: timestamps survive the trip to the microsecond
 
 
+MANY = [f"C-1.n{i:02d}" for i in range(12)]  # historized tags of the batched back-fill test
+
+
 def now() -> float:
     return round(time.time() - ORIGIN, 6)
 
@@ -40,6 +43,8 @@ def plant(tmp_path_factory):
     bus.define("R-101.batches", dtype=int, initial=0)
     bus.define("C-1.count", initial=0.0)
     bus.define("C-2.count", initial=0.0)
+    for name in MANY:
+        bus.define(name, initial=0.0)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -117,6 +122,60 @@ def test_network_outage_is_back_filled_from_the_server_history(plant):
     assert list(v_out[1:]) == list(v_in[written]), "missing or duplicated values"
     np.testing.assert_allclose(t_out[1:], t_in[written], rtol=0, atol=1e-6)
     assert set(q_out) == {Quality.GOOD}
+
+
+def test_back_fill_reads_the_history_of_many_tags_in_one_request(plant, monkeypatch):
+    """After an outage the history of all the tags comes in one HistoryRead (not one per tag), and it is complete:
+    every value the server wrote arrives once, with its timestamp (the served bus is the reference)."""
+    from asyncua.client.ua_session import UaSession
+
+    served, endpoint = plant
+    mapping = parse_mapping(FAST + "tags:\n" + "".join(f"  - {{tag: {n}, node: 'ns=2;s={n}'}}\n" for n in MANY))
+    requests = []  # nodes per HistoryRead request the bridge sends
+    history_read = UaSession.history_read
+
+    async def counted(session, params):
+        requests.append(len(params.NodesToRead))
+        return await history_read(session, params)
+
+    monkeypatch.setattr(UaSession, "history_read", counted)
+    live = TagBus()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        proxy_port = s.getsockname()[1]
+    start = now()
+
+    async def body():
+        proxy = Proxy(proxy_port, int(endpoint.rsplit(":", 1)[1]))
+        await proxy.start()
+        async with Bridge(live, mapping, f"opc.tcp://127.0.0.1:{proxy_port}", time_origin=ORIGIN,
+                          backoff=(0.2, 0.5)) as bridge:
+            await until(bridge.connected.is_set, what="connection")
+            for k in range(1, 41):
+                if k == 10:
+                    await proxy.cut()
+                if k == 30:
+                    await proxy.start()
+                t = now()
+                for name in MANY:
+                    served.write(name, float(k), t=t)
+                await asyncio.sleep(0.02)
+            await until(lambda: all(live[n].value == 40.0 for n in MANY), timeout=15, what="the last values")
+            assert bridge.stats["reconnects"] >= 1 and bridge.stats["gaps"] == 0
+            assert not [p for p in bridge.problems if "history" in p], bridge.problems
+            return bridge.stats["backfilled"]
+
+    backfilled = run(body())
+    assert backfilled >= len(MANY), "the outage was back-filled"
+    assert requests and requests[0] == len(MANY), f"the first HistoryRead asks for every tag: {requests}"
+    assert len(requests) < len(MANY), f"not one request per tag: {requests}"
+    for name in MANY:
+        t_in, v_in, _ = served.history(name)
+        t_out, v_out, q_out = live.history(name)
+        written = t_in >= start
+        assert list(v_out[1:]) == list(v_in[written]), f"{name}: missing or duplicated values"
+        np.testing.assert_allclose(t_out[1:], t_in[written], rtol=0, atol=1e-6)
+        assert set(q_out) == {Quality.GOOD}
 
 
 def test_bad_nodes_and_types_are_reported_and_the_other_tags_keep_flowing(plant):
