@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.energy import tariff
+from scenarios.energy import leakage, tariff
 from scenarios.energy.figures import energy_balance
 from scenarios.energy.grades import DEFAULTS
 from scenarios.energy.model import DOE2_EIR, capacities, simulate, zones
@@ -62,6 +62,10 @@ PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h")
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
                defaults={"production": 60.0, "idle": 8.0}, name="internal gains per floor area")
+LEAKAGE_DEFAULTS = {"door": 0.0124, "envelope": 1e-4, "doors": []}
+LEAKAGE = Record({"door": Quantity("m**2", "124 cm2"), "envelope": Quantity("m**2/m**2", "1 cm2/m2"),
+                  "doors": ListOf(ListOf(Str(), min_items=2))},
+                 defaults=LEAKAGE_DEFAULTS, name="the leak paths (door gaps, the rooms' shell)")
 CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("kg/J", "0.20 kg/kWh")},
              defaults={"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, name="emission factors")
 
@@ -109,6 +113,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not 0 <= limits["rh_low"] < limits["rh_high"] <= 1:
         raise params.error("room", "the humidity band is infeasible", expected="0 <= rh_low < rh_high <= 1",
                            hint="relative humidity as a fraction, e.g. rh_high: 0.6")
+    for i, pair in enumerate(params["leakage"]["doors"]):
+        doors = params["leakage"]["doors"]
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise doors.error(i, f"a door joins two rooms, got {list(pair)}", expected="[room, room or outside]")
+        for room in pair:
+            if room != leakage.OUTSIDE and room not in zone_of:
+                raise doors.error(i, f"door to room '{room}', which the plant does not have",
+                                  expected=f"a room number of the plant or '{leakage.OUTSIDE}'",
+                                  hint=suggest(room, zone_of) or f"the rooms are {', '.join(zone_of)}")
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
 
@@ -120,7 +133,7 @@ STUDY = Study(
                 {"efficiency": Number(minimum=0)}, defaults={"efficiency": 0.9}, name="a boiler"),
             "weather": WEATHER, "tariff": TARIFF, "control": CONTROL, "room": ROOM_LIMITS,
             "production": PRODUCTION, "gains": GAINS, "envelope_ua": Quantity("W/(m**2*K)", "1.5 W/(m2 K)"),
-            "co2": CO2, "step": Quantity("s", "5 min")},
+            "co2": CO2, "leakage": LEAKAGE, "step": Quantity("s", "5 min")},
     defaults={"rooms": {}, "boiler": {"efficiency": 0.9},
               "weather": {"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
               "control": {"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
@@ -128,7 +141,7 @@ STUDY = Study(
               "room": ROOM_DEFAULTS,
               "production": {"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5},
               "gains": {"production": 60.0, "idle": 8.0}, "envelope_ua": 1.5,
-              "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "step": 300.0},
+              "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "leakage": LEAKAGE_DEFAULTS, "step": 300.0},
     required=("ahus", "chillers", "tariff"),
     run=simulate,
     check=check,

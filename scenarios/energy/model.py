@@ -7,10 +7,13 @@ fraction ``f`` mixes with the return, ``T_mix = f T_out + (1 - f) T_ret``; the c
 to the coil leaving temperature, the supply fan adds its power as heat, ``T_duct = T_coil + P_fan / (m cp)``,
 and each zone's reheat coil warms its air from ``T_duct`` to ``T_req``. A zone whose ``T_req`` lies below the
 duct floats above its set-point: ``T_room = (m cp T_duct + gains + UA T_out) / (m cp + UA)``. The fan follows the
-affinity law ``P = P_design (Q / Q_design)**3``. Room overpressure follows the orifice law through the leaks,
-``dp = dp_design (offset / offset_design)**2``: a setback that scales the supply and return together scales the
-offset, one that holds the offset holds the pressure. The offset is small and comes back to the AHU through the
-corridor, so the energy balance takes return = supply. Rooms hold no heat between steps (no thermal mass), so a
+affinity law ``P = P_design (Q / Q_design)**3``. Room pressures come from the airflow network of
+:mod:`scenarios.energy.leakage` (doors between rooms, each room's shell to the outdoors, orifice law): each room's
+offset (supply minus return) is the one that holds its design overpressure; a setback that scales the supply and
+return together scales the offset, one that holds the offset holds the pressures. Compliance checks every
+classified room against the outdoors and every door between two grades (the cleaner side at least
+10 Pa above: EU GMP Annex 1 4.27). The offset is small and comes back to the AHU through the corridor, so the
+energy balance takes return = supply. Rooms hold no heat between steps (no thermal mass), so a
 setback's recovery is a lead time before production (``setback.recovery``), not a simulated transient. Humidity
 (:mod:`scenarios.energy.psychro`): the rooms have no moisture sources, so at steady state they hold the outdoor
 humidity ratio unless the coil condenses it to saturation at its leaving temperature; the latent heat of the
@@ -29,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import dispatch, psychro, tariff, weather
-from scenarios.energy.grades import DEFAULTS
+from scenarios.energy import dispatch, leakage, psychro, tariff, weather
+from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
 from twin.config import ConfigError
@@ -41,6 +44,7 @@ CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
+DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
 PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
@@ -158,17 +162,22 @@ class AirSide:
     exhaust_out: np.ndarray
     t_room: np.ndarray           # per room, K
     rh: np.ndarray               # per room, relative humidity (0..1)
-    dp: np.ndarray               # per room, Pa
+
+
+def supply_fraction(params: Mapping[str, Any], served: list[Zone], full: np.ndarray) -> np.ndarray:
+    """Each room's supply as a fraction of its design flow (steps x rooms): 1, or the setback's fraction."""
+    setback = params["control"]["setback"]
+    set_back = np.array([z.grade in setback["grades"] for z in served])
+    return np.where(full[:, None] | ~set_back[None, :], 1.0, setback["fraction"])
 
 
 def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zone], t_out: np.ndarray,
-             w_out: np.ndarray, busy: np.ndarray, full: np.ndarray) -> AirSide:
-    """The steady state of one AHU and its rooms at every step (see the module docstring for the equations)."""
-    control, t_set, setback = params["control"], params["room"]["set"], params["control"]["setback"]
+             w_out: np.ndarray, busy: np.ndarray, fraction: np.ndarray) -> AirSide:
+    """The steady state of one AHU and its rooms at every step (see the module docstring for the equations);
+    ``fraction``: each room's supply as a fraction of its design flow (steps x rooms)."""
+    control, t_set = params["control"], params["room"]["set"]
     rho = P_ATM / (R_AIR * t_set)
     design = np.array([rho * z.ach * z.volume / HOUR for z in served])              # kg/s per room
-    set_back = np.array([z.grade in setback["grades"] for z in served])
-    fraction = np.where(full[:, None] | ~set_back[None, :], 1.0, setback["fraction"])
     m = design[None, :] * fraction                                                   # (steps, rooms)
     m_total = m.sum(axis=1)
     fan = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"] * (m_total / design.sum()) ** 3
@@ -195,15 +204,46 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     w_room = np.minimum(w_out, psychro.humidity_ratio(psychro.saturation_pressure(coil)))
     w_mix = ahu["outside_air"] * w_out + (1 - ahu["outside_air"]) * w_room
     latent = m_total * (w_mix - w_room) * psychro.H_FG
-    offset = 1.0 if setback["hold_pressure"] else fraction
     return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0) + latent,
                    preheat=m_total * CP_AIR * np.maximum(coil - t_mix, 0.0),
                    reheat=m * CP_AIR * (t_supply - duct[:, None]), gains=gains, share=m / m_total[:, None],
                    envelope_in=ua * (t_out[:, None] - t_room),
                    outside_air_in=outside * t_out + ahu["outside_air"] * m_total * w_out * psychro.H_FG,
                    exhaust_out=outside * t_return + ahu["outside_air"] * m_total * w_room * psychro.H_FG,
-                   t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room),
-                   dp=np.array([z.dp for z in served])[None, :] * offset**2)
+                   t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room))
+
+
+def leak_network(params: Mapping[str, Any], served: list[Zone]) -> leakage.Network:
+    """The airflow network of the served rooms: the scenario's doors (else every pair of neighbouring rooms of the
+    plant) and each room's shell to the outdoors; a door to a room no AHU serves leads to the outdoors."""
+    spec, rooms = params["leakage"], tuple(z.number for z in served)
+    pairs = spec["doors"] or leakage.neighbours(plants.load(params["plant"]).spaces)
+    ends = [tuple(r if r in rooms else leakage.OUTSIDE for r in pair) for pair in pairs]
+    paths = [(a, b, spec["door"]) for a, b in ends if a != b]
+    paths += [(z.number, leakage.OUTSIDE, spec["envelope"] * z.area) for z in served]
+    return leakage.Network(rooms, tuple(paths), rho=P_ATM / (R_AIR * params["room"]["set"]))
+
+
+def cascade(params: Mapping[str, Any], served: list[Zone], fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Room pressures over the outdoors (Pa, steps x rooms) and each room's pressure margin: the least of its
+    overpressure above its grade's limit and, for each door to a less clean grade, the differential above 10 Pa."""
+    network = leak_network(params, served)
+    design = np.array([z.dp for z in served])
+    scale = np.ones_like(fraction) if params["control"]["setback"]["hold_pressure"] else fraction
+    offsets = network.net_outflow(design)[None, :] * scale
+    states, which = np.unique(offsets, axis=0, return_inverse=True)       # a handful of control states
+    pressures = np.array([network.pressures(o, guess=design) for o in states])[which.ravel()]
+    at = {z.number: i for i, z in enumerate(served)}
+    rank = {grade: i for i, grade in enumerate(DEFAULTS)}                  # A cleanest ... CNC
+    dp_min = np.array([z.dp_min for z in served])
+    margin = np.where(dp_min > 0, pressures - dp_min, np.inf)
+    for a, b, _ in network.paths:
+        if leakage.OUTSIDE in (a, b) or served[at[a]].grade == served[at[b]].grade:
+            continue
+        clean, other = (a, b) if rank[served[at[a]].grade] < rank[served[at[b]].grade] else (b, a)
+        differential = pressures[:, at[clean]] - pressures[:, at[other]] - ANNEX1_MIN_DP
+        margin[:, at[clean]] = np.minimum(margin[:, at[clean]], differential)
+    return pressures, margin
 
 
 def balance(params: Mapping[str, Any]) -> Flows:
@@ -214,14 +254,19 @@ def balance(params: Mapping[str, Any]) -> Flows:
     busy = producing(params, t)
     full = producing(params, t, lead=setback["recovery"]) | (not setback["enabled"])
     zone_of = zones(params["plant"], params["rooms"])
+    every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
+    fractions = supply_fraction(params, every, full)
+    pressures, dp_margin = cascade(params, every, fractions)
+    column = {z.number: i for i, z in enumerate(every)}
     power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "process",
                                             "envelope_in", "outside_air_in", "exhaust_out")}
-    violation_steps, hottest, margin = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
+    violation_steps, hottest = np.zeros_like(t), np.full_like(t, -np.inf)
     most_humid = np.zeros_like(t)
     by_grade = {}   # grade -> (fan power, cooling-coil load, heating load) of its rooms' share of their AHUs
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
-        air = air_side(params, ahu, served, t_out, w_out, busy, full)
+        columns = [column[n] for n in ahu["serves"]]
+        air = air_side(params, ahu, served, t_out, w_out, busy, fractions[:, columns])
         for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
                            ("reheat", air.reheat.sum(axis=1)), ("process", air.gains.sum(axis=1)),
                            ("envelope_in", air.envelope_in.sum(axis=1)), ("outside_air_in", air.outside_air_in),
@@ -231,13 +276,11 @@ def balance(params: Mapping[str, Any]) -> Flows:
             share = air.share[:, i]
             parts = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
             by_grade[z.grade] = tuple(a + b for a, b in zip(by_grade.get(z.grade, (0, 0, 0)), parts))
-        dp_margin = air.dp - np.array([z.dp_min for z in served])[None, :]
-        bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin < 0)
+        bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin[:, columns] < -DP_TOLERANCE)
                | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
         violation_steps += bad.sum(axis=1)
         hottest = np.maximum(hottest, air.t_room.max(axis=1))
         most_humid = np.maximum(most_humid, air.rh.max(axis=1))
-        margin = np.minimum(margin, dp_margin.min(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
@@ -253,7 +296,8 @@ def balance(params: Mapping[str, Any]) -> Flows:
         power[f"grade.{grade}"] = fan + cooling / cooled * (chillers + pump) + heating / params["boiler"]["efficiency"]
     kpis, units = _kpis(params, t, power, violation_steps, step)
     traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "RH_room_max": most_humid * 100,
-                                         "dp_margin_min": margin}
+                                         "dp_margin_min": dp_margin.min(axis=1),
+                                         **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
     return Flows(t, power, kpis, units, traces)
 
 
