@@ -52,24 +52,11 @@ class Simulator:
         self.x = dae.x0.copy()
         self.z = dae.z0.copy()
         self.p = dae.p0.copy()
-        h = ca.SX.sym("h")
-        empty = ca.SX(0, 1)
-        scaled = ca.Function("twin_dae", [ca.SX.sym("t"), dae.x, dae.z, ca.vertcat(dae.p, h), empty],
-                             [h * dae.f, dae.g, empty, empty], ["t", "x", "z", "p", "u"],
-                             ["ode", "alg", "quad", "zero"])
         self.solver = "idas" if dae.z.numel() else "cvodes"
-        opts = {"reltol": rtol, "abstol": atol, "max_num_steps": max_num_steps, "show_eval_warnings": False,
-                "disable_internal_warnings": True}
-        ye = ca.Function("twin_ye", [dae.x, dae.z, dae.p], [ca.vertcat(dae.y, dae.e)])
-        if compiled:
-            from twin.process.codegen import compiled as load_compiled
-
-            scaled, ye = load_compiled([scaled, ye], dae.hash())
-        self._grid = {k: _Fast(ca.integrator(f"grid{k}", self.solver, scaled, 0.0,
-                                             [float(i) for i in range(1, k + 1)], opts)) for k in GRIDS}
-        self._ye = {k: _Fast(ye.map(f"ye{k}", "serial", k, [2], [])) for k in GRIDS}
+        grid, ye_map, ye, self._rhs = _functions(dae, rtol, atol, max_num_steps, compiled)
+        self._grid = {k: _Fast(f) for k, f in grid.items()}
+        self._ye = {k: _Fast(f) for k, f in ye_map.items()}
         self._ye1 = _Fast(ye)
-        self._rhs = ca.Function("rhs", [dae.x, dae.z, dae.p], [dae.f])
         self.n_y = dae.y.numel()
         self.directions = np.array([d for _, d in dae.guards], dtype=int)
         self._side = None  # sign of each guard at the current time (+1/-1), set on the first advance
@@ -252,6 +239,38 @@ _SUNDIALS = {  # what the integrators' return codes mean for a model
 
 class _Failed(Exception):
     pass
+
+
+#: CasADi functions by model and options: building the integrators takes tens of ms, a short run (one Monte Carlo
+#: path of a batch) less; functions are shared, each Simulator calls them through buffers of its own.
+_FUNCTIONS: dict[tuple, tuple] = {}
+
+
+def _functions(dae: Dae, rtol: float, atol: float, max_num_steps: int, compiled: bool) -> tuple:
+    """The integrators on every grid, the outputs-and-guards function (mapped per grid and alone), the RHS."""
+    key = (dae.hash(), rtol, atol, max_num_steps, compiled)
+    if key in _FUNCTIONS:
+        return _FUNCTIONS[key]
+    h = ca.SX.sym("h")
+    empty = ca.SX(0, 1)
+    scaled = ca.Function("twin_dae", [ca.SX.sym("t"), dae.x, dae.z, ca.vertcat(dae.p, h), empty],
+                         [h * dae.f, dae.g, empty, empty], ["t", "x", "z", "p", "u"], ["ode", "alg", "quad", "zero"])
+    solver = "idas" if dae.z.numel() else "cvodes"
+    opts = {"reltol": rtol, "abstol": atol, "max_num_steps": max_num_steps, "show_eval_warnings": False,
+            "disable_internal_warnings": True}
+    ye = ca.Function("twin_ye", [dae.x, dae.z, dae.p], [ca.vertcat(dae.y, dae.e)])
+    if compiled:
+        from twin.process.codegen import compiled as load_compiled
+
+        scaled, ye = load_compiled([scaled, ye], dae.hash())
+    grid = {k: ca.integrator(f"grid{k}", solver, scaled, 0.0, [float(i) for i in range(1, k + 1)], opts)
+            for k in GRIDS}
+    functions = (grid, {k: ye.map(f"ye{k}", "serial", k, [2], []) for k in GRIDS}, ye,
+                 ca.Function("rhs", [dae.x, dae.z, dae.p], [dae.f]))
+    if len(_FUNCTIONS) >= 16:
+        del _FUNCTIONS[next(iter(_FUNCTIONS))]
+    _FUNCTIONS[key] = functions
+    return functions
 
 
 class _Fast:
