@@ -8,9 +8,14 @@ so a sweep gives the same results bit for bit wherever it runs::
     by_variant = sweep(scenario, cluster="local:4")               # a Dask LocalCluster of 4 workers
 
 ``workers=1`` runs in this process. A progress bar counts simulated days and finished replications.
+
+Tasks travel in chunks that shrink as the sweep goes on (guided self-scheduling): the first chunks are large, so
+few messages cross between processes, the last hold one task each, so no worker idles long at the end.
 """
 from __future__ import annotations
 
+import gc
+import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -41,9 +46,11 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str
         workers = min(len(tasks), workers or os.cpu_count() or 1)
         if workers <= 1:
             return [advance(execute(t)) for t in tasks]
-        with ProcessPoolExecutor(workers) as pool:
-            futures = {pool.submit(execute, t): i for i, t in enumerate(tasks)}
-            return _in_order(len(tasks), ((futures[f], f.result()) for f in as_completed(futures)), advance)
+        with _frozen_heap(), ProcessPoolExecutor(workers) as pool:
+            futures = {pool.submit(execute_chunk, [tasks[i] for i in chunk]): chunk
+                       for chunk in chunks(len(tasks), workers)}
+            return _in_order(len(tasks), _unchunked((futures[f], f.result()) for f in as_completed(futures)),
+                             advance)
 
 
 def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) -> dict[str, list]:
@@ -58,12 +65,28 @@ def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) 
     return grouped
 
 
+def chunks(n: int, workers: int) -> list[range]:
+    """Task indices ``0..n-1`` in chunks of ``ceil(left / (4 workers))``: large first, single tasks at the end."""
+    out, start = [], 0
+    while start < n:
+        size = math.ceil((n - start) / (4 * workers))
+        out.append(range(start, start + size))
+        start += size
+    return out
+
+
+def execute_chunk(chunk: Sequence[Task]) -> list[Outcome | Failure]:
+    """:func:`scenarios.runs.execute` on each task of a chunk, in a worker."""
+    return [execute(t) for t in chunk]
+
+
 def _on_dask(client, tasks: Sequence[Task], advance: Callable) -> list[Outcome | Failure]:
     from distributed import as_completed as dask_completed
 
-    futures = client.map(execute, tasks, pure=False)
-    index = {f.key: i for i, f in enumerate(futures)}
-    return _in_order(len(tasks), ((index[f.key], f.result()) for f in dask_completed(futures)), advance)
+    parts = chunks(len(tasks), sum(client.ncores().values()) or 1)
+    futures = client.map(execute_chunk, [[tasks[i] for i in chunk] for chunk in parts], pure=False)
+    index = {f.key: chunk for f, chunk in zip(futures, parts, strict=True)}
+    return _in_order(len(tasks), _unchunked((index[f.key], f.result()) for f in dask_completed(futures)), advance)
 
 
 @contextmanager
@@ -92,6 +115,22 @@ def connect(cluster: str, timeout: float = 10.0):
                            f"{START_CLUSTER}") from None
     with client:
         yield client
+
+
+def _unchunked(finished: Iterator[tuple[range, list]]) -> Iterator[tuple[int, Outcome | Failure]]:
+    for chunk, outcomes in finished:
+        yield from zip(chunk, outcomes, strict=True)
+
+
+@contextmanager
+def _frozen_heap():
+    """Hide the parent's objects from the garbage collector while the pool forks its workers (:func:`gc.freeze`):
+    the workers' collections then skip the inherited heap instead of walking it, and its pages stay shared."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _in_order(n: int, finished: Iterator[tuple[int, Outcome | Failure]], advance: Callable) -> list:

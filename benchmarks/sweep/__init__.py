@@ -1,16 +1,26 @@
 """Sweep benchmark: 200 replications of the line-capacity example, on 1 and 2 workers, beside bare loops.
 
-``python -m benchmarks.sweep [--replications N] [--quick]`` prints, in one process:
+``python -m benchmarks.sweep [--replications N] [--rounds R] [--quick]`` prints, in one process:
 
 - the bare peer: the study function called in a plain loop, and mapped over a plain ``ProcessPoolExecutor(2)``;
-- the framework: :func:`scenarios.sweep.run_tasks` on 1 worker (in process), on a pool of 2, on Dask ``local:2``;
-- the speed-up from 1 to 2 workers (target >= 1.7x; it needs two idle cores) and the framework's own overhead per
-  run: wall time beyond the time spent inside the study, as a share of that time (target < 5%);
+- the framework: :func:`scenarios.sweep.run_tasks` on 1 worker (in process) and on a pool of 2, then once on Dask
+  ``local:2`` (its start-up of a few seconds included);
+- the speed-up from 1 to 2 workers (target >= 1.7x on two idle cores) and the framework's own overhead per run:
+  wall time beyond the time spent inside the study, as a share of that time (target < 5%);
 - the time to write the result folder (Parquet, figures, report), once per sweep.
+
+Everything is warmed up once, then timed in ``R`` rounds, the order of the four contenders rotating from round to
+round, so a burst of load from elsewhere hits them all alike; the best round of each counts (as ``timeit`` does).
+Wall time needs idle cores; CPU time (this process and its workers, from ``getrusage``) does not, so the speed-up is
+also given from CPU: the CPU seconds of 1 worker over half the CPU seconds of the pool of 2 (this process included),
+what two idle cores would give if the pool kept both busy to the end.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -38,51 +48,88 @@ def bare_pool(todo, workers: int) -> list[Run]:
         return list(pool.map(bare, todo))
 
 
-def timed(fn):
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its finished child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(fn) -> tuple[list, float, float]:
+    """``fn()``, its wall seconds and the CPU seconds it took here and in the workers it started."""
+    cpu, start = cpu_seconds(), time.perf_counter()
     out = fn()
-    return out, time.perf_counter() - start
+    return out, time.perf_counter() - start, cpu_seconds() - cpu
+
+
+def kpis(outcomes: list) -> list[dict]:
+    return [(o.run if isinstance(o, Outcome) else o).kpis for o in outcomes]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=200, help="replications of the example (default 200)")
-    parser.add_argument("--quick", action="store_true", help="20 replications over 10 days: a smoke run")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each contender (default 3)")
+    parser.add_argument("--quick", action="store_true", help="20 replications over 10 days, one round: a smoke run")
     args = parser.parse_args(argv)
     scenario = load(EXAMPLE)
     params = scenario.variants["base"]
     params["replications"] = 20 if args.quick else args.replications
+    rounds = 1 if args.quick else args.rounds
     if args.quick:
         params["horizon"] = 10 * 86400.0
     todo = list(tasks(scenario, ["base"]))
     n = len(todo)
-    print(f"{n} replications of {EXAMPLE.name} (base, {params['horizon'] / 86400:g} simulated days each)")
+    print(f"{n} replications of {EXAMPLE.name} (base, {params['horizon'] / 86400:g} simulated days each), "
+          f"{rounds} rounds; load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
-    bare(todo[0]), run_tasks(todo[:2], workers=2, progress=False)      # warm caches and the pool start-up path
-    peer_loop, t_peer1 = timed(lambda: [bare(t) for t in todo])
-    peer_pool, t_peer2 = timed(lambda: bare_pool(todo, 2))
-    one, t1 = timed(lambda: run_tasks(todo, workers=1, progress=False))
-    two, t2 = timed(lambda: run_tasks(todo, workers=2, progress=False))
-    dask, t_dask = timed(lambda: run_tasks(todo, cluster="local:2", progress=False))
-    assert [o.run.kpis for o in one] == [r.kpis for r in peer_loop] == [r.kpis for r in peer_pool], \
-        "the framework changed the numbers"
-    assert [o.run.kpis for o in two] == [o.run.kpis for o in one] == [o.run.kpis for o in dask]
-
-    inside = sum(o.seconds for o in one if isinstance(o, Outcome))
-    inside2 = sum(o.seconds for o in two if isinstance(o, Outcome))
+    warm = kpis([bare(t) for t in todo[:4]])                            # warm caches and both pool start-up paths
+    assert kpis(bare_pool(todo[:4], 2)) == kpis(run_tasks(todo[:4], workers=2, progress=False)) == warm
+    contenders = {"peer: plain loop, 1 process": lambda: [bare(t) for t in todo],
+                  "peer: ProcessPoolExecutor(2).map": lambda: bare_pool(todo, 2),
+                  "run_tasks, 1 worker": lambda: run_tasks(todo, workers=1, progress=False),
+                  "run_tasks, process pool of 2": lambda: run_tasks(todo, workers=2, progress=False)}
+    labels = list(contenders)
+    wall: dict[str, list[float]] = {k: [] for k in labels}
+    cpu: dict[str, list[float]] = {k: [] for k in labels}
+    inside: list[float] = []
+    reference = None
+    for r in range(rounds):
+        for label in labels[r % 4:] + labels[:r % 4]:
+            out, w, c = timed(contenders[label])
+            wall[label].append(w)
+            cpu[label].append(c)
+            reference = reference or kpis(out)
+            assert kpis(out) == reference, f"{label} changed the numbers"
+            if label == "run_tasks, 1 worker":
+                inside.append(sum(o.seconds for o in out if isinstance(o, Outcome)))
+                one = out
+            del out
+    dask, t_dask, c_dask = timed(lambda: run_tasks(todo, cluster="local:2", progress=False))
+    assert kpis(dask) == reference, "Dask changed the numbers"
+    del dask
     with tempfile.TemporaryDirectory() as folder:
-        _, t_write = timed(lambda: results.write(Path(folder), scenario.settings("base"), one))
+        _, t_write, _ = timed(lambda: results.write(Path(folder), scenario.settings("base"), one))
 
-    rows = [("peer: plain loop, 1 process", t_peer1), ("peer: ProcessPoolExecutor(2).map", t_peer2),
-            ("run_tasks, 1 worker", t1), ("run_tasks, process pool of 2", t2),
-            ("run_tasks, Dask local:2 (with start-up)", t_dask)]
-    print(f"{'':<42}{'wall [s]':>10}{'per run [ms]':>14}{'vs peer loop':>14}")
-    for label, t in rows:
-        print(f"{label:<42}{t:>10.2f}{1000 * t / n:>14.1f}{t / t_peer1:>13.2f}x")
-    print(f"speed-up 1 -> 2 workers:         {t1 / t2:.2f}x   (target >= 1.7x; peer pool: {t_peer1 / t_peer2:.2f}x)")
-    print(f"framework overhead, 1 worker:    {100 * (t1 - inside) / inside:.1f}% of the time inside the study "
-          f"({1000 * (t1 - inside) / n:.2f} ms per run; target < 5%)")
-    print(f"framework overhead, pool of 2:   {100 * (t2 - t_peer2) / t_peer2:.1f}% beyond the peer pool "
-          f"({100 * (2 * t2 - inside2) / inside2:.1f}% of worker time outside the study: start-up, pickling, tail)")
-    print(f"writing the result folder:       {t_write:.2f} s once ({100 * t_write / inside:.1f}% of the runs' time)")
+    best = {k: min(v) for k, v in wall.items()}
+    print(f"{'':<42}{'best wall [s]':>14}{'median [s]':>12}{'per run [ms]':>14}{'CPU [s]':>9}{'vs peer loop':>14}")
+    for label in labels:
+        print(f"{label:<42}{best[label]:>14.2f}{statistics.median(wall[label]):>12.2f}"
+              f"{1000 * best[label] / n:>14.1f}{statistics.median(cpu[label]):>9.2f}"
+              f"{best[label] / best[labels[0]]:>13.2f}x")
+    print(f"{'run_tasks, Dask local:2 (with start-up)':<42}{t_dask:>14.2f}{'':>12}{1000 * t_dask / n:>14.1f}"
+          f"{c_dask:>9.2f}{t_dask / best[labels[0]]:>13.2f}x")
+    t1, t2 = best["run_tasks, 1 worker"], best["run_tasks, process pool of 2"]
+    cpu1, cpu2 = statistics.median(cpu["run_tasks, 1 worker"]), statistics.median(cpu["run_tasks, process pool of 2"])
+    peer1, peer2 = statistics.median(cpu[labels[0]]), statistics.median(cpu[labels[1]])
+    print(f"speed-up 1 -> 2 workers, wall:   {t1 / t2:.2f}x   (target >= 1.7x on idle cores; peer pool: "
+          f"{best[labels[0]] / best[labels[1]]:.2f}x)")
+    print(f"speed-up 1 -> 2 workers, CPU:    {cpu1 / (cpu2 / 2):.2f}x   (1 worker's CPU over half the pool's, "
+          f"workers and this process; peer pool: {peer1 / (peer2 / 2):.2f}x)")
+    overhead = statistics.median(inside)
+    print(f"framework overhead, 1 worker:    {100 * (t1 - min(inside)) / min(inside):.1f}% of the time inside the "
+          f"study ({1000 * (t1 - min(inside)) / n:.2f} ms per run; target < 5%)")
+    print(f"framework overhead, pool of 2:   {100 * (t2 - best[labels[1]]) / best[labels[1]]:+.1f}% wall and "
+          f"{100 * (cpu2 - peer2) / peer2:+.1f}% CPU against the peer pool")
+    print(f"writing the result folder:       {t_write:.2f} s once ({100 * t_write / overhead:.1f}% of the runs' time)")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (wall figures need it below ~0.5 to mean anything)")
     return 0
