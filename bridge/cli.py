@@ -111,7 +111,7 @@ def _bridge(args) -> int:
         if not args.mapping:
             return _fail("bridge: give a mapping file, or --discover ENDPOINT to write one (see twin bridge --help)")
         return asyncio.run(_follow(args, security))
-    except (ConfigError, SecurityError, ValueError, KeyError) as exc:
+    except (ConfigError, SecurityError, ValueError, KeyError, OSError) as exc:
         return _fail(f"bridge: {exc}")
     except KeyboardInterrupt:
         return 130
@@ -144,6 +144,7 @@ async def _follow(args, security) -> int:
 
     from bridge.client import Bridge
     from bridge.mapping import load_mapping
+    from bridge.realtime import run_in_real_time
     from twin.tags import TagBus
 
     mapping = load_mapping(args.mapping)
@@ -151,9 +152,11 @@ async def _follow(args, security) -> int:
     live = TagBus()
     bridge = Bridge(live, mapping, args.endpoint, security=security, time_origin=origin,
                     report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))
-    tasks = []
-    if args.shadow:
-        tasks.append(asyncio.create_task(_shadow(args, live, origin, [m.tag for m in mapping.tags])))
+    shadow = _shadow(args.shadow, live, [m.tag for m in mapping.tags], args.band) if args.shadow else None
+    if shadow is not None:
+        tw = shadow.predicted_by
+        tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
+        follower = asyncio.create_task(run_in_real_time(tw))
     with tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr) as bar:
         async with bridge:
             end = None if args.duration is None else time.monotonic() + args.duration
@@ -162,28 +165,41 @@ async def _follow(args, security) -> int:
                 bar.update(bridge.stats["updates"] - bar.n)
                 bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems),
                                 gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
-    for task in tasks:
-        task.cancel()
+    if shadow is not None:
+        follower.cancel()
     if args.csv:
         _write_csv(live, args.csv)
     print(f"{bridge.stats['updates']} updates, {bridge.stats['backfilled']} back-filled, {bridge.stats['gaps']} "
           f"gaps marked, {len(bridge.problems)} problems", file=sys.stderr)
+    if shadow is not None:
+        print(_alarm_summary(shadow), file=sys.stderr)
     return 0
 
 
-async def _shadow(args, live, origin: float, tags: list[str]) -> None:
+def _shadow(plant_file: str, live, tags: list[str], band: float):
+    """Deviation and alarm tags, written into ``live``, for the mapped tags that the plant's twin also predicts;
+    the twin is ``predicted_by``."""
     import twin.plant
-    from bridge.realtime import run_in_real_time
     from bridge.shadow import Shadow
     from twin.twin import Twin
 
-    tw = Twin(twin.plant.load(args.shadow))
+    tw = Twin(twin.plant.load(plant_file))
     shared = [t for t in tags if t in tw.tags]
     if not shared:
         print("twin bridge: --shadow: no mapped tag is also a tag of the twin; nothing to compare", file=sys.stderr)
-    Shadow(live, tw.tags, shared, band=args.band, into=live)
-    tw.run(until=time.time() - origin)
-    await run_in_real_time(tw)
+    shadow = Shadow(live, tw.tags, shared, band=band, into=live)
+    shadow.predicted_by = tw
+    return shadow
+
+
+def _alarm_summary(shadow) -> str:
+    """How many tags the shadow compared, and how often an alarm went from clear to raised."""
+    raised = 0
+    for name in shadow.bands:
+        states = shadow.out.history(f"{name}.alarm")[1]
+        raised += sum(int(now and not before) for before, now in zip([False, *states[:-1]], states))
+    n = len(shadow.bands)
+    return f"shadow: {n} tag{'s' if n != 1 else ''} compared, alarm raised {raised} time{'s' if raised != 1 else ''}"
 
 
 def _write_csv(bus, path: str) -> None:

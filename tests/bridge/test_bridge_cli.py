@@ -126,3 +126,49 @@ def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys)
     assert "1 updates, 0 back-filled, 0 gaps marked, 0 problems" in capsys.readouterr().err
     rows = (tmp_path / "live.csv").read_text().splitlines()
     assert rows[0] == "tag,t,value,quality" and rows[1].startswith("R-101.TT-01,") and rows[1].endswith(",300.0,0")
+
+
+def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp_path, capsys):
+    """`twin bridge --shadow`: the osd_cm_line's twin runs beside a live feeder. At steady state the twin predicts
+    the feeder's mass flow equal to its set point, 1/600 kg/s (the plant's feed_rate: analytical reference). The
+    live value first agrees (deviation 0, no alarm), then runs 0.0025 kg/s, outside the 0.0005 kg/s band: deviation
+    0.0025 - 1/600 and the alarm raised; back at 1/600 the alarm clears."""
+    from loopback import ServerThread
+
+    from bridge.server import TwinServer
+    from twin.tags import TagBus
+
+    predicted = 1 / 600
+    served = TagBus()
+    served.define("LIW-101.massflow", unit="kg/s", initial=predicted)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    (tmp_path / "map.yaml").write_text("subscription: {publishing_interval: 50 ms, sampling_interval: 0}\ntags:\n"
+                                       "  - {tag: LIW-101.massflow, node: 'ns=2;s=LIW-101.massflow', unit: kg/s}\n")
+    origin = time.time()
+    server = TwinServer(served, endpoint, time_origin=origin)
+
+    def plant() -> None:  # once the bridge has subscribed: leave the band, then come back
+        subscriptions = server.server.iserver.subscription_service.subscriptions
+        end = time.monotonic() + 60
+        while not subscriptions and time.monotonic() < end:
+            time.sleep(0.05)
+        for value in (0.0025, predicted):
+            time.sleep(1.5)
+            served.write("LIW-101.massflow", value, t=time.time() - origin)
+
+    with ServerThread(server):
+        driver = threading.Thread(target=plant)
+        driver.start()
+        code = main(["bridge", str(tmp_path / "map.yaml"), endpoint, "--shadow", str(PLANT), "--band", "0.0005",
+                     "--duration", "6", "--csv", str(tmp_path / "live.csv")])
+        driver.join()
+    err = capsys.readouterr().err
+    assert code == 0 and "0 problems" in err, err
+    assert "shadow: 1 tag compared, alarm raised 1 time" in err
+    rows = [r.split(",") for r in (tmp_path / "live.csv").read_text().splitlines()[1:]]
+    deviation = [float(r[2]) for r in rows if r[0] == "LIW-101.massflow.deviation"]
+    alarm = [r[2] == "True" for r in rows if r[0] == "LIW-101.massflow.alarm"]
+    assert deviation == pytest.approx([0.0, 0.0025 - predicted, 0.0], abs=1e-12)
+    assert alarm == [False, True, False]
