@@ -172,3 +172,11 @@ def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp
     alarm = [r[2] == "True" for r in rows if r[0] == "LIW-101.massflow.alarm"]
     assert deviation == pytest.approx([0.0, 0.0025 - predicted, 0.0], abs=1e-12)
     assert alarm == [False, True, False]
+
+
+def test_shadow_of_a_missing_plant_is_a_message_before_connecting(tmp_path, capsys):
+    (tmp_path / "map.yaml").write_text("tags:\n  - {tag: LIW-101.massflow, node: 'ns=2;s=LIW-101.massflow'}\n")
+    code = main(["bridge", str(tmp_path / "map.yaml"), "opc.tcp://127.0.0.1:9", "--shadow",
+                 str(tmp_path / "plantt.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2 and "plantt.yaml" in err and "not found" in err and "Traceback" not in err, err
