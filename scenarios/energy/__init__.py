@@ -18,14 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.energy import leakage, tariff
+from scenarios.energy import batches, leakage, tariff
 from scenarios.energy.figures import energy_balance
 from scenarios.energy.grades import DEFAULTS
-from scenarios.energy.model import DOE2_EIR, capacities, simulate, zones
+from scenarios.energy.model import DAY, DOE2_EIR, capacities, simulate, zones
 from scenarios.registry import Study
-from twin.config import Boolean, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from twin import plant as plants
+from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 GRADES = Str(list(DEFAULTS))
+PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
+#                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
 ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
                     "grades": ["C", "D", "CNC"]}
@@ -62,6 +65,22 @@ PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h")
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
                defaults={"production": 60.0, "idle": 8.0}, name="internal gains per floor area")
+STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "2 h"), "clean": Quantity("s", "30 min")},
+              required=("units", "time"), defaults={"clean": 0.0}, name="a step (units: tags or patterns)")
+ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quantity("s", "0 d"),
+                "every": Quantity("s", "12 h")}, required=("product",),
+               defaults={"batches": 1, "release": 0.0, "every": 0.0}, name="an order")
+CAMPAIGN = Record({"products": MapOf(Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")),
+                   "orders": ListOf(ORDER)}, defaults={"products": {}, "orders": []},
+                  name="a batch campaign (products and orders)")
+EQUIPMENT = Record({"running": Quantity("W", "15 kW"), "idle": Quantity("W", "2 kW"),
+                    "cleaning": Quantity("W", "3 kW"), "to_room": Number(minimum=0)}, required=("running",),
+                   defaults={"idle": 0.0, "to_room": 1.0},
+                   name="a unit's electric power by state and the fraction of it that heats its room")
+SHIFT = Record({"from": Quantity("s", "6 h"), "to": Quantity("s", "14 h"), "rooms": MapOf(Number(minimum=0))},
+               required=("from", "to", "rooms"), name="a shift (people per room)")
+PEOPLE = Record({"heat": Quantity("W", "75 W"), "shifts": ListOf(SHIFT)}, defaults={"heat": PERSON_W, "shifts": []},
+                name="people on shift")
 LEAKAGE_DEFAULTS = {"door": 0.0124, "envelope": 1e-4, "doors": []}
 LEAKAGE = Record({"door": Quantity("m**2", "124 cm2"), "envelope": Quantity("m**2/m**2", "1 cm2/m2"),
                   "doors": ListOf(ListOf(Str(), min_items=2))},
@@ -122,8 +141,50 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                 raise doors.error(i, f"door to room '{room}', which the plant does not have",
                                   expected=f"a room number of the plant or '{leakage.OUTSIDE}'",
                                   hint=suggest(room, zone_of) or f"the rooms are {', '.join(zone_of)}")
+    check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
+
+
+def check_batches(params: Mapping[str, Any], zone_of, served: Mapping[str, str]) -> None:
+    """Orders name products, steps and equipment name units of the plant, in rooms an AHU serves."""
+    plant = plants.load(params["plant"])
+    campaign = params["batches"]
+    for i, order in enumerate(campaign["orders"]):
+        if order["product"] not in campaign["products"]:
+            raise campaign["orders"].error(i, f"order of an unknown product '{order['product']}'",
+                                           expected="a product of batches.products",
+                                           hint=suggest(order["product"], campaign["products"]))
+    for name, product in campaign["products"].items():
+        for step_name, step in product["steps"].items():
+            for j, pattern in enumerate(step["units"]):
+                if not batches.units_of(pattern, plant.assets):
+                    raise step["units"].error(j, f"step {step_name} of {name}: no unit of the plant is '{pattern}'",
+                                              expected="a tag or a pattern like GR-20*",
+                                              hint=suggest(pattern, plant.assets))
+    for pattern in params["equipment"]:
+        units = batches.units_of(pattern, plant.assets)
+        if not units:
+            raise params["equipment"].error(pattern, f"no unit of the plant is '{pattern}'",
+                                            expected="a tag or a pattern like TP-40*",
+                                            hint=suggest(pattern, plant.assets))
+        if not params["equipment"][pattern]["to_room"] <= 1:
+            raise params["equipment"][pattern].error("to_room", "the fraction of the power that heats the room must "
+                                                     "lie in [0, 1]", hint="the rest leaves with process air")
+        for unit in units:
+            if plant.assets[unit].space not in served:
+                raise params["equipment"].error(pattern, f"{unit} stands in room {plant.assets[unit].space}, which "
+                                                         "no AHU serves: its heat would go nowhere",
+                                                hint="add the room to an AHU's serves")
+    for i, shift in enumerate(params["people"]["shifts"]):
+        shifts = params["people"]["shifts"]
+        if not 0 <= shift["from"] < shift["to"] <= DAY:
+            raise shifts.error(i, "a shift runs from a time of day to a later one", expected="0 h <= from < to <= 24 h")
+        for room in shift["rooms"]:
+            if room not in served:
+                raise shift["rooms"].error(room, f"people in room '{room}', which no AHU serves",
+                                           expected="a room an AHU serves",
+                                           hint=suggest(room, served) or f"the rooms are {', '.join(served)}")
 
 
 STUDY = Study(
@@ -133,7 +194,8 @@ STUDY = Study(
                 {"efficiency": Number(minimum=0)}, defaults={"efficiency": 0.9}, name="a boiler"),
             "weather": WEATHER, "tariff": TARIFF, "control": CONTROL, "room": ROOM_LIMITS,
             "production": PRODUCTION, "gains": GAINS, "envelope_ua": Quantity("W/(m**2*K)", "1.5 W/(m2 K)"),
-            "co2": CO2, "leakage": LEAKAGE, "step": Quantity("s", "5 min")},
+            "co2": CO2, "leakage": LEAKAGE, "batches": CAMPAIGN, "equipment": MapOf(EQUIPMENT), "people": PEOPLE,
+            "step": Quantity("s", "5 min")},
     defaults={"rooms": {}, "boiler": {"efficiency": 0.9},
               "weather": {"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
               "control": {"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
@@ -141,7 +203,8 @@ STUDY = Study(
               "room": ROOM_DEFAULTS,
               "production": {"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5},
               "gains": {"production": 60.0, "idle": 8.0}, "envelope_ua": 1.5,
-              "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "leakage": LEAKAGE_DEFAULTS, "step": 300.0},
+              "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "leakage": LEAKAGE_DEFAULTS, "step": 300.0,
+              "batches": {"products": {}, "orders": []}, "equipment": {}, "people": {"heat": PERSON_W, "shifts": []}},
     required=("ahus", "chillers", "tariff"),
     run=simulate,
     check=check,

@@ -8,7 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.sankey import Sankey
 
 USES = {"kwh.fans": "AHU fans", "kwh.chillers": "chillers", "kwh.pump": "chilled-water pumps",
-        "kwh.process": "process equipment", "kwh.reheat": "reheat coils", "kwh.preheat": "preheat coils"}
+        "kwh.lighting": "lighting", "kwh.equipment": "process equipment", "kwh.reheat": "reheat coils",
+        "kwh.preheat": "preheat coils"}
 
 
 def energy_balance(result) -> list[Path]:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import dispatch, leakage, psychro, tariff, weather
+from scenarios.energy import batches, dispatch, leakage, psychro, tariff, weather
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -46,6 +46,8 @@ DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
+USES = ("fans", "chillers", "pump", "process", "lighting", "equipment", "people_in", "reheat", "preheat",
+        "cooling_coils")  # the flows reported as kwh.<use>
 PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
 
@@ -133,7 +135,55 @@ def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
     """One run of the energy model over ``[warmup, horizon]`` (deterministic: ``seed`` is not used)."""
     flows = balance(params)
-    return Run(kpis=flows.kpis, units=flows.units, traces=flows.traces)
+    return Run(kpis=flows.kpis, units=flows.units, traces=flows.traces, events=flows.events)
+
+
+@dataclass
+class Gains:
+    """Internal heat of the served rooms (W, steps x rooms) by source, and the units' power and rooms (batches)."""
+
+    lighting: np.ndarray         # lighting and small power per floor area, in or out of production
+    equipment: np.ndarray        # the units' power by state, the part that heats the room
+    process_exhaust: np.ndarray  # the rest of their power, carried off by process air and product (W, per step)
+    people: np.ndarray           # people on shift
+    in_use: np.ndarray           # whether a batch uses the room
+    campaign: batches.Campaign
+    unit_power: dict[str, dict[str, float]]
+    room_of: dict[str, str]
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.lighting + self.equipment + self.people
+
+
+def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray) -> Gains:
+    """What heats each room from inside: lighting by floor area (production or idle), the units of the
+    scenario's ``equipment`` by the state the batch campaign puts them in, and the people of each shift."""
+    plant, step = plants.load(params["plant"]), params["step"]
+    rooms = [z.number for z in served]
+    area = np.array([z.area for z in served])
+    lighting = np.where(producing(params, t)[:, None], params["gains"]["production"],
+                        params["gains"]["idle"]) * area[None, :]
+    campaign = batches.run(params["batches"], list(plant.assets), params["horizon"])
+    power = {unit: {"running": p["running"], "idle": p["idle"],
+                    "cleaning": p["idle"] if p["cleaning"] is None else p["cleaning"]}
+             for pattern, p in params["equipment"].items() for unit in batches.units_of(pattern, plant.assets)}
+    to_room = {unit: p["to_room"] for pattern, p in params["equipment"].items()
+               for unit in batches.units_of(pattern, plant.assets)}
+    room_of = {tag: asset.space for tag, asset in plant.assets.items()}
+    equipment, process_exhaust = np.zeros((t.size, len(rooms))), np.zeros(t.size)
+    for unit, watts in batches.unit_power(campaign, power, t, step).items():
+        equipment[:, rooms.index(room_of[unit])] += to_room[unit] * watts
+        process_exhaust += (1 - to_room[unit]) * watts
+    people = np.zeros_like(equipment)
+    day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
+    workday = day < params["production"]["days_per_week"]
+    for shift in params["people"]["shifts"]:
+        on = workday & (of_day >= shift["from"]) & (of_day < shift["to"])
+        for room, count in shift["rooms"].items():
+            people[:, rooms.index(room)] += np.where(on, count * params["people"]["heat"], 0.0)
+    return Gains(lighting, equipment, process_exhaust, people, batches.in_use(campaign, room_of, rooms, t, step),
+                 campaign, power, room_of)
 
 
 @dataclass
@@ -145,6 +195,7 @@ class Flows:
     kpis: dict[str, float]
     units: dict[str, str]
     traces: dict[str, np.ndarray]
+    events: dict[str, np.ndarray]
 
 
 @dataclass
@@ -165,16 +216,17 @@ class AirSide:
 
 
 def supply_fraction(params: Mapping[str, Any], served: list[Zone], full: np.ndarray) -> np.ndarray:
-    """Each room's supply as a fraction of its design flow (steps x rooms): 1, or the setback's fraction."""
+    """Each room's supply as a fraction of its design flow (steps x rooms): 1 where ``full`` (steps x rooms), or
+    the setback's fraction in the rooms of the grades it sets back."""
     setback = params["control"]["setback"]
     set_back = np.array([z.grade in setback["grades"] for z in served])
-    return np.where(full[:, None] | ~set_back[None, :], 1.0, setback["fraction"])
+    return np.where(full | ~set_back[None, :], 1.0, setback["fraction"])
 
 
 def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zone], t_out: np.ndarray,
-             w_out: np.ndarray, busy: np.ndarray, fraction: np.ndarray) -> AirSide:
+             w_out: np.ndarray, gains: np.ndarray, fraction: np.ndarray) -> AirSide:
     """The steady state of one AHU and its rooms at every step (see the module docstring for the equations);
-    ``fraction``: each room's supply as a fraction of its design flow (steps x rooms)."""
+    ``gains``: each room's internal heat (W), ``fraction``: its supply as a fraction of design (steps x rooms)."""
     control, t_set = params["control"], params["room"]["set"]
     rho = P_ATM / (R_AIR * t_set)
     design = np.array([rho * z.ach * z.volume / HOUR for z in served])              # kg/s per room
@@ -182,7 +234,6 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     m_total = m.sum(axis=1)
     fan = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"] * (m_total / design.sum()) ** 3
     area = np.array([z.area for z in served])
-    gains = np.where(busy[:, None], params["gains"]["production"], params["gains"]["idle"]) * area[None, :]
     ua = params["envelope_ua"] * area[None, :]
     t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
     rise = fan / (m_total * CP_AIR)
@@ -251,31 +302,36 @@ def balance(params: Mapping[str, Any]) -> Flows:
     step, room, setback = params["step"], params["room"], params["control"]["setback"]
     t = np.arange(params["warmup"], params["horizon"], step)
     t_out, w_out = outdoor(params, t)
-    busy = producing(params, t)
-    full = producing(params, t, lead=setback["recovery"]) | (not setback["enabled"])
     zone_of = zones(params["plant"], params["rooms"])
     every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
+    heat = internal_gains(params, every, t)
+    # full air in the production window and while a batch uses the room, from the recovery lead before either
+    lead = int(np.ceil(setback["recovery"] / step))
+    later = np.cumsum(np.vstack([heat.in_use, np.zeros((lead + 1, len(every)), dtype=bool)])[::-1], axis=0)[::-1]
+    soon = later[:t.size] - later[lead + 1:lead + 1 + t.size] > 0                # in use within the lead
+    full = (producing(params, t, lead=setback["recovery"]) | (not setback["enabled"]))[:, None] | soon
     fractions = supply_fraction(params, every, full)
     pressures, dp_margin = cascade(params, every, fractions)
     column = {z.number: i for i, z in enumerate(every)}
-    power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "process",
-                                            "envelope_in", "outside_air_in", "exhaust_out")}
+    power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "envelope_in",
+                                            "outside_air_in", "exhaust_out")}
+    power.update(lighting=heat.lighting.sum(axis=1), equipment=heat.equipment.sum(axis=1) + heat.process_exhaust,
+                 process_exhaust=heat.process_exhaust, people_in=heat.people.sum(axis=1))
+    power["process"] = power["lighting"] + power["equipment"]
     violation_steps, hottest = np.zeros_like(t), np.full_like(t, -np.inf)
     most_humid = np.zeros_like(t)
-    by_grade = {}   # grade -> (fan power, cooling-coil load, heating load) of its rooms' share of their AHUs
+    by_room = {}    # room -> (fan power, cooling-coil load, heating load) of its share of its AHU
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
         columns = [column[n] for n in ahu["serves"]]
-        air = air_side(params, ahu, served, t_out, w_out, busy, fractions[:, columns])
+        air = air_side(params, ahu, served, t_out, w_out, heat.total[:, columns], fractions[:, columns])
         for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
-                           ("reheat", air.reheat.sum(axis=1)), ("process", air.gains.sum(axis=1)),
-                           ("envelope_in", air.envelope_in.sum(axis=1)), ("outside_air_in", air.outside_air_in),
-                           ("exhaust_out", air.exhaust_out)):
+                           ("reheat", air.reheat.sum(axis=1)), ("envelope_in", air.envelope_in.sum(axis=1)),
+                           ("outside_air_in", air.outside_air_in), ("exhaust_out", air.exhaust_out)):
             power[key] += value
         for i, z in enumerate(served):
             share = air.share[:, i]
-            parts = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
-            by_grade[z.grade] = tuple(a + b for a, b in zip(by_grade.get(z.grade, (0, 0, 0)), parts))
+            by_room[z.number] = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
         bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin[:, columns] < -DP_TOLERANCE)
                | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
         violation_steps += bad.sum(axis=1)
@@ -286,25 +342,53 @@ def balance(params: Mapping[str, Any]) -> Flows:
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
     chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), cop, plant["eir"])
-    heat = power["preheat"] + power["reheat"]
-    gas = heat / params["boiler"]["efficiency"]
-    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heat,
+    heating = power["preheat"] + power["reheat"]
+    gas = heating / params["boiler"]["efficiency"]
+    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heating,
                  tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet,
                  electricity=power["fans"] + power["process"] + pump + chillers)
     cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
-    for grade, (fan, cooling, heating) in by_grade.items():   # HVAC energy bought for the rooms of each grade
-        power[f"grade.{grade}"] = fan + cooling / cooled * (chillers + pump) + heating / params["boiler"]["efficiency"]
+    hvac = {room: fan + cooling / cooled * (chillers + pump) + warming / params["boiler"]["efficiency"]
+            for room, (fan, cooling, warming) in by_room.items()}      # the HVAC energy bought for each room
+    for z in every:
+        key = f"grade.{z.grade}"
+        power[key] = power.get(key, 0.0) + hvac[z.number]
     kpis, units = _kpis(params, t, power, violation_steps, step)
+    per_batch, batch_events = _per_batch(params, t, heat, hvac, every)
+    kpis.update(per_batch)
+    units.update({k: "-" if k == "batches" else "kWh" for k in per_batch})
     traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "RH_room_max": most_humid * 100,
                                          "dp_margin_min": dp_margin.min(axis=1),
                                          **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
-    return Flows(t, power, kpis, units, traces)
+    return Flows(t, power, kpis, units, traces, batch_events)
+
+
+def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """KPIs of energy per batch (mean over the finished batches, and per product) and a row per batch."""
+    campaign = heat.campaign
+    room_power = {z.number: hvac[z.number] + heat.lighting[:, i] for i, z in enumerate(every)}
+    from_units, from_rooms, unattributed = batches.attribute(campaign, heat.unit_power, heat.room_of, room_power,
+                                                             t, params["step"])
+    total = (from_units + from_rooms) / KWH
+    done = campaign.finished() <= t[-1] + params["step"]
+    kpis = {"batches": float(done.sum()), "kwh.attributed": float(total.sum()),
+            "kwh.unattributed": float(unattributed / KWH)}
+    if done.any():
+        kpis["kwh_per_batch"] = float(total[done].mean())
+    products = np.array(campaign.products, dtype=object)
+    for product in dict.fromkeys(campaign.products):
+        mine = done & (products == product)
+        if mine.any():
+            kpis[f"kwh_per_batch.{product}"] = float(total[mine].mean())
+    events = {"t": campaign.finished() / HOUR, "source": products, "event": np.full(len(products), "batch",
+                                                                                  dtype=object),
+              "batch": np.arange(len(products)), "kwh_units": from_units / KWH, "kwh_rooms": from_rooms / KWH}
+    return kpis, events
 
 
 def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], dict[str, str]]:
     energy_cost, demand_cost = tariff.cost(params["tariff"], t, power["electricity"], step)
-    kwh = {k: float(power[k].sum() * step / KWH) for k in ("electricity", "gas", "fans", "chillers", "pump",
-                                                          "process", "reheat", "preheat", "cooling_coils")}
+    kwh = {k: float(power[k].sum() * step / KWH) for k in ("electricity", "gas", *USES)}
     co2 = (kwh["electricity"] * params["co2"]["electricity"] + kwh["gas"] * params["co2"]["gas"]) * KWH
     unmet_minutes = float(np.count_nonzero(power["unmet_cooling"] > 0) * step / 60)
     violation = float(violation_steps.sum() * step / 60) + unmet_minutes
@@ -312,8 +396,7 @@ def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], di
             "cost": energy_cost + demand_cost, "energy_cost": energy_cost, "demand_cost": demand_cost,
             "peak": float(power["electricity"].max() / 1e3), "co2": co2 / 1e3,
             "violation_minutes": violation, "compliant": float(violation == 0),
-            **{f"kwh.{k}": kwh[k] for k in ("fans", "chillers", "pump", "process", "reheat", "preheat",
-                                            "cooling_coils")},
+            **{f"kwh.{k}": kwh[k] for k in USES},
             **{f"kwh.{k}": float(power[k].sum() * step / KWH) for k in sorted(power) if k.startswith("grade.")}}
     units = {k: "kWh" for k in kpis} | {"cost": params["tariff"]["currency"],
                                         "energy_cost": params["tariff"]["currency"],

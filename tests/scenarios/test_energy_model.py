@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "scenarios" / "energy" / "osd_cm_line.yaml"
 PLANT = ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"
 CP, R = 1006.0, 287.05
+ENERGY_IN = ("electricity", "gas", "outside_air_in", "envelope_in", "people_in")
+ENERGY_OUT = ("tower", "flue_loss", "exhaust_out", "process_exhaust")
 
 ONE_ROOM = f"""
 plant: {PLANT}
@@ -111,10 +113,11 @@ def test_supply_reset_stops_where_the_rooms_would_get_too_humid():
                                      "setback_and_reset"])
 def test_the_energy_balance_closes(variant):
     p = example_flows()[variant].power
-    # the site as control volume, enthalpies from 0 K: electricity, gas, outdoor air and the envelope bring
-    # energy in; the cooling tower, the boiler flue and the exhaust air take it out; nothing is stored
-    energy_in = sum(p[k].sum() for k in ("electricity", "gas", "outside_air_in", "envelope_in"))
-    energy_out = sum(p[k].sum() for k in ("tower", "flue_loss", "exhaust_out"))
+    # the site as control volume, enthalpies from 0 K: electricity, gas, outdoor air, the envelope and people bring
+    # energy in; the cooling tower, the boiler flue, the exhaust air and the process air take it out; nothing is
+    # stored
+    energy_in = sum(p[k].sum() for k in ENERGY_IN)
+    energy_out = sum(p[k].sum() for k in ENERGY_OUT)
     assert abs(energy_in - energy_out) / energy_in < 1e-3
     assert not p["unmet_cooling"].any()
     # the HVAC energy bought (fans, chillers, pumps, gas) is all attributed to the rooms, by grade
@@ -202,8 +205,8 @@ def test_the_multipurpose_plant_balances_and_every_strategy_stays_compliant():
     for name in s.names:
         flows = model.balance(s.variants[name])
         p = flows.power
-        energy_in = sum(p[k].sum() for k in ("electricity", "gas", "outside_air_in", "envelope_in"))
-        energy_out = sum(p[k].sum() for k in ("tower", "flue_loss", "exhaust_out"))
+        energy_in = sum(p[k].sum() for k in ENERGY_IN)
+        energy_out = sum(p[k].sum() for k in ENERGY_OUT)
         assert abs(energy_in - energy_out) / energy_in < 1e-3
         assert flows.kpis["compliant"] == 1 and flows.kpis["violation_minutes"] == 0
         costs[name] = flows.kpis["cost"]
