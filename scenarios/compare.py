@@ -53,12 +53,13 @@ def compare(results: Sequence[ResultFolder], alpha: float = ALPHA) -> list[dict]
 
 def table(rows: Sequence[dict]) -> str:
     """The comparison as text for a terminal."""
-    head = f"{'KPI':<26}{'variant':<18}{'base':>10}{'variant':>10}{'diff':>11}{'p':>11}  significant"
+    head = f"{'KPI':<26}{'variant':<18}{'base':>10}{'variant':>10}{'diff':>11}{'p':>11}  significant  unit"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['kpi']:<26}{r['variant']:<18}{report.number(r['base']):>10}{report.number(r['value']):>10}"
-                     f"{report.number(r['difference']):>11}{report.number(r['p_value']):>11}  "
-                     f"{'YES' if r['significant'] else 'no'}")
+        size, unit = report.display_unit(r["unit"], r["base"])
+        base, value, diff = (report.number(r[k] / size) for k in ("base", "value", "difference"))
+        lines.append(f"{r['kpi']:<26}{r['variant']:<18}{base:>10}{value:>10}{diff:>11}"
+                     f"{report.number(r['p_value']):>11}  {'YES' if r['significant'] else 'no':<11}  {unit}")
     return "\n".join(lines)
 
 

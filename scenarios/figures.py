@@ -2,6 +2,7 @@
 
 Every function takes one or several result folders: with several, the curves and bars are overlaid, one colour per
 result, for ``twin compare``. Figures are built on ``matplotlib.figure.Figure`` (no pyplot, no global state).
+Results hold SI values (time ``t`` in seconds); the axes show them in the units of :func:`report.display_unit`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
+
+from scenarios.report import display_unit
 
 RELATIVE = "-"   # the unit of fractions (utilisation, downtime)
 
@@ -42,18 +45,19 @@ def traces_figure(results: Sequence) -> Figure | None:
     fig = Figure(figsize=(5.5 * cols, 2.4 * rows))
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.5 / rows, top=1 - 0.25 / rows, hspace=0.35, wspace=0.15)
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True).ravel()
+    size, unit = display_unit("s", max(float(np.max(tb.column("t").to_numpy(), initial=0)) for _, tb in tables))
     for ax, signal in zip(axes, signals, strict=False):
         for name, table in tables:
             if signal in table.column_names:
                 t, mean, half = trace_bands(table, signal)
-                line, = ax.plot(t, mean, lw=1.2, label=name)
-                ax.fill_between(t, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
+                line, = ax.plot(t / size, mean, lw=1.2, label=name)
+                ax.fill_between(t / size, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
         ax.set_title(signal, fontsize="medium")
         ax.grid(alpha=0.3)
     for ax in axes[len(signals):]:
         ax.set_visible(False)
     for ax in axes[-cols:]:
-        ax.set_xlabel("time [h]")
+        ax.set_xlabel(f"time [{unit}]")
     axes[0].legend(fontsize="small")
     return fig
 
@@ -72,12 +76,13 @@ def kpis_figure(results: Sequence) -> Figure | None:
     width = 0.8 / len(results)
     for ax, (unit, keys) in zip(axes, by_unit.items(), strict=True):
         x = np.arange(len(keys))
+        size, shown = display_unit(unit, max(abs(results[0].kpis[k]["mean"]) for k in keys))
         for j, r in enumerate(results):
-            mean = [r.kpis[k]["mean"] for k in keys]
-            half = [0 if not np.isfinite(r.kpis[k]["half_width"]) else r.kpis[k]["half_width"] for k in keys]
+            mean = [r.kpis[k]["mean"] / size for k in keys]
+            half = [0 if not np.isfinite(r.kpis[k]["half_width"]) else r.kpis[k]["half_width"] / size for k in keys]
             ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=half, capsize=2, label=r.name)
         ax.set_xticks(x, keys, rotation=45, ha="right", fontsize="small")
-        ax.set_title("fraction of time" if unit == RELATIVE else unit, fontsize="medium")
+        ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium")
         ax.grid(axis="y", alpha=0.3)
     if len(results) > 1:
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=len(results),

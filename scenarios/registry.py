@@ -28,7 +28,11 @@ STUDIES = {
 
 @dataclass(frozen=True)
 class Run:
-    """One replication's output: KPIs (name -> value, with ``units``), traces and the event log as columns."""
+    """One replication's output: KPIs (name -> value, with ``units``), traces and the event log as columns.
+
+    Everything in SI units: KPI times in seconds, rates per second; ``traces["t"]`` and ``events["t"]`` in seconds,
+    as :meth:`twin.result.Result.table` gives them (reports convert for display).
+    """
 
     kpis: dict[str, float]
     units: dict[str, str]

@@ -1,6 +1,7 @@
 """``report.html``: one self-contained page a person opens to see the KPIs, the figures and the settings.
 
-Figures are embedded as base64 PNG, so the page can be mailed or archived on its own.
+Figures are embedded as base64 PNG, so the page can be mailed or archived on its own. Results hold SI values
+(seconds, per second); a page, a table or a figure shows them in the unit a person reads (:func:`display_unit`).
 """
 from __future__ import annotations
 
@@ -21,6 +22,26 @@ img { max-width: 100%; }
 """
 
 
+TIMES = (("d", 86400.0), ("h", 3600.0), ("min", 60.0))
+
+
+def display_unit(unit: str, typical: float) -> tuple[float, str]:
+    """The unit to show values in SI ``unit`` of about ``typical`` in, as (its size in ``unit``, its name).
+
+    Seconds become days, hours or minutes, the largest that leaves ``typical`` at 2 or more; a rate per second
+    becomes per hour, or per day when fewer than one a hour; other units stay. Divide a value by the size::
+
+        >>> display_unit("s", 118440.0), display_unit("batches/s", 5.8e-5), display_unit("kg", 3.0)
+        ((3600.0, 'h'), (1.1574074074074073e-05, 'batches/d'), (1.0, 'kg'))
+    """
+    typical = abs(typical) if math.isfinite(typical) else 0.0
+    if unit == "s":
+        return next(((size, name) for name, size in TIMES if typical >= 2 * size), (1.0, "s"))
+    if unit.endswith("/s"):
+        return (1 / 3600, unit[:-2] + "/h") if typical * 3600 >= 1 else (1 / 86400, unit[:-2] + "/d")
+    return 1.0, unit
+
+
 def number(x: float) -> str:
     """A KPI value, with four significant digits."""
     return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.4g}"
@@ -37,10 +58,13 @@ def image(path: Path) -> str:
 
 
 def kpi_table(kpis: dict) -> str:
-    rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td class=num>{number(v['mean'])}</td>"
-        f"<td class=num>[{number(v['low'])}, {number(v['high'])}]</td><td>{html.escape(v['unit'])}</td>"
-        f"<td class=num>{v['n']}</td></tr>" for k, v in kpis.items())
+    def row(name: str, v: dict) -> str:
+        size, unit = display_unit(v["unit"], v["mean"])
+        return (f"<tr><td>{html.escape(name)}</td><td class=num>{number(v['mean'] / size)}</td>"
+                f"<td class=num>[{number(v['low'] / size)}, {number(v['high'] / size)}]</td><td>{html.escape(unit)}"
+                f"</td><td class=num>{v['n']}</td></tr>")
+
+    rows = "".join(row(k, v) for k, v in kpis.items())
     return ("<table><tr><th>KPI</th><th>mean</th><th>95% confidence interval</th><th>unit</th>"
             f"<th>replications</th></tr>{rows}</table>")
 
@@ -72,12 +96,16 @@ def write_result_report(result) -> Path:
 def write_comparison_report(folder: Path, rows: Sequence[dict], results: Sequence, figures: Sequence[Path]) -> Path:
     """Write the what-if ``report.html``: the comparison table, overlaid figures, and links to each result."""
     base = results[0].name
-    lines = "".join(
-        f"<tr><td>{html.escape(r['kpi'])}</td><td>{html.escape(r['variant'])}</td>"
-        f"<td class=num>{number(r['base'])}</td><td class=num>{number(r['value'])}</td>"
-        f"<td class=num>{number(r['difference'])}</td><td class=num>{number(r['relative'] * 100)}%</td>"
-        f"<td class=num>{number(r['p_value'])}</td><td class={'yes' if r['significant'] else 'no'}>"
-        f"{'yes' if r['significant'] else 'no'}</td><td>{html.escape(r['unit'])}</td></tr>" for r in rows)
+
+    def line(r: dict) -> str:
+        size, unit = display_unit(r["unit"], r["base"])
+        return (f"<tr><td>{html.escape(r['kpi'])}</td><td>{html.escape(r['variant'])}</td>"
+                f"<td class=num>{number(r['base'] / size)}</td><td class=num>{number(r['value'] / size)}</td>"
+                f"<td class=num>{number(r['difference'] / size)}</td><td class=num>{number(r['relative'] * 100)}%</td>"
+                f"<td class=num>{number(r['p_value'])}</td><td class={'yes' if r['significant'] else 'no'}>"
+                f"{'yes' if r['significant'] else 'no'}</td><td>{html.escape(unit)}</td></tr>")
+
+    lines = "".join(line(r) for r in rows)
     links = "".join(f"<li><a href='{html.escape(str(Path(r.path).resolve().as_uri()))}/report.html'>"
                     f"{html.escape(r.name)}</a></li>" for r in results)
     failures = failures_section([f for r in results for f in r.failures])

@@ -11,6 +11,8 @@
       figures/*.png     traces (mean and 95% band over replications) and KPIs with their intervals
       report.html       all of it on one page, figures embedded
 
+Values are in SI units as the study gives them (``t`` and every time in seconds, rates per second), as
+``viewer.recording`` reads them back; only tables, figures and reports convert them for a person to read.
 :func:`read` loads a folder back as a :class:`ResultFolder`.
 """
 from __future__ import annotations
@@ -70,16 +72,17 @@ class ResultFolder:
 
 
 def table(result: ResultFolder) -> str:
-    """The KPIs as text: mean and 95% confidence interval (none from a single replication)."""
-    def interval(v: dict) -> str:
+    """The KPIs as text: mean and 95% confidence interval (none from a single replication), in display units."""
+    def line(name: str, v: dict) -> str:
+        size, unit = report.display_unit(v["unit"], v["mean"])
         low, high = v["low"], v["high"]
         if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
-            text = "(1 run: no interval)" if v.get("n") == 1 else "[-]"
+            interval = "(1 run: no interval)" if v.get("n") == 1 else "[-]"
         else:
-            text = f"[{low:.4g}, {high:.4g}]"
-        return f"{text:<22}"
+            interval = f"[{low / size:.4g}, {high / size:.4g}]"
+        return f"  {name:<28}{v['mean'] / size:>12.4g}  {interval:<22} {unit}"
 
-    return "\n".join(f"  {k:<28}{v['mean']:>12.4g}  {interval(v)} {v['unit']}" for k, v in result.kpis.items())
+    return "\n".join(line(k, v) for k, v in result.kpis.items())
 
 
 def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outcome | Failure]) -> ResultFolder:

@@ -5,8 +5,9 @@ time, and the units' mean time between failures and to repair; batches are relea
 Poisson stream, or whenever the first stage has room (``saturated``: the line's capacity). See
 ``multipurpose_osd.yaml`` beside this file, and :mod:`scenarios.line_capacity.model` for the model itself.
 
-KPIs: ``throughput`` (batches/d), ``flow_time`` (h, release to packed), ``wip`` (batches in the line),
-``utilisation.<stage>`` and ``down.<stage>`` (fraction of unit time processing / under repair).
+KPIs, in SI units (reports show them per day and in hours): ``throughput`` (batches/s), ``flow_time`` (s, release
+to packed), ``wip`` (batches in the line), ``utilisation.<stage>`` and ``down.<stage>`` (fraction of unit time
+processing / under repair). Traces and the event log are timed in seconds (column ``t``).
 """
 from __future__ import annotations
 

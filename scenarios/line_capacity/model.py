@@ -6,7 +6,8 @@ unit takes the oldest batch, processes it (process time plus cleaning), and pass
 (bins are staged, so queues are unlimited). A unit works only within the staffed hours of each day (work pauses at
 the end of the last shift and resumes at the start of the first). Breakdowns strike after an exponential operating
 time (mean ``mtbf``); the repair (exponential, mean ``mttr``) runs at once, and the batch then resumes its remaining
-work. Times are in seconds; KPIs are measured over the window ``[warmup, horizon]``.
+work. Times are in seconds, in the model and in its results (SI, as the viewer reads them); KPIs are measured
+over the window ``[warmup, horizon]``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ import twin.des as des
 from scenarios.registry import Run
 
 DAY = 86400.0
-HOUR = 3600.0
 EVENT_KINDS = ("released", "start", "end", "breakdown", "repaired", "completed")
 
 
@@ -183,22 +183,22 @@ class Line:
         self.change_wip(0)
         window = self.horizon - self.warmup
         kpis = {
-            "throughput": self.completed_in_window / (window / DAY),
-            "flow_time": self.flow_time_sum / self.completed_in_window / HOUR if self.completed_in_window else math.nan,
+            "throughput": self.completed_in_window / window,
+            "flow_time": self.flow_time_sum / self.completed_in_window if self.completed_in_window else math.nan,
             "wip": self.wip_area / window,
         }
-        units = {"throughput": "batches/d", "flow_time": "h", "wip": "batches"}
+        units = {"throughput": "batches/s", "flow_time": "s", "wip": "batches"}
         for s in self.stages:
             n = sum(1 for stage, _ in self.units if stage == s)
             kpis[f"utilisation.{s}"] = self.busy[s] / (n * window)
             kpis[f"down.{s}"] = self.down[s] / (n * window)
             units[f"utilisation.{s}"] = units[f"down.{s}"] = "-"
         rows = np.array(self.samples, dtype=float)
-        traces = {"t": rows[:, 0] / HOUR, "wip": rows[:, 1], "completed": rows[:, 2],
+        traces = {"t": rows[:, 0], "wip": rows[:, 1], "completed": rows[:, 2],
                   **{f"queue.{s}": rows[:, 3 + i] for i, s in enumerate(self.stages)}}
         log = np.array(self.log, dtype=float).reshape(-1, 4)
         tags = np.array(["line", *(tag for _, tag in self.units)], dtype=object)
-        events = {"t": log[:, 0] / HOUR, "source": tags[log[:, 1].astype(int) + 1],
+        events = {"t": log[:, 0], "source": tags[log[:, 1].astype(int) + 1],
                   "event": np.array(EVENT_KINDS, dtype=object)[log[:, 2].astype(int)], "batch": log[:, 3].astype(int)}
         return Run(kpis=kpis, units=units, traces=traces, events=events)
 

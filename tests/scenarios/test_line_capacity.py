@@ -43,8 +43,8 @@ def test_deterministic_line_worked_by_hand(write_scenario):
     it (6 a day), WIP = 11.5 / 4 (Little), and utilisations are 2.5/4, 3/4 and 6/8.
     """
     k = kpis(write_scenario, DETERMINISTIC)
-    assert k["throughput"]["mean"] == pytest.approx(6.0, abs=1e-12)
-    assert k["flow_time"]["mean"] == pytest.approx(11.5, abs=1e-9)
+    assert k["throughput"]["mean"] == pytest.approx(6.0 / DAY, rel=1e-12)     # KPIs are SI: batches/s, seconds
+    assert k["flow_time"]["mean"] == pytest.approx(11.5 * HOUR, rel=1e-12)
     assert k["wip"]["mean"] == pytest.approx(11.5 / 4, rel=1e-12)
     assert k["utilisation.granulation"]["mean"] == pytest.approx(2.5 / 4, rel=1e-12)
     assert k["utilisation.drying"]["mean"] == pytest.approx(3 / 4, rel=1e-12)
@@ -63,7 +63,7 @@ def test_shift_pattern_worked_by_hand(write_scenario):
         "release: {pattern: fixed, every: 4 h}", "release: {pattern: saturated}\nshifts: {count: 2, length: 8 h}")
     text = text.split("  granulation")[0] + "  blending: {units: [BL-301], process: 5 h}\n"
     k = kpis(write_scenario, text)
-    assert k["throughput"]["mean"] == pytest.approx(160 / 50, rel=1e-12)
+    assert k["throughput"]["mean"] == pytest.approx(160 / 50 / DAY, rel=1e-12)
     assert k["utilisation.blending"]["mean"] == pytest.approx(16 / 24, rel=1e-12)
 
 
@@ -85,7 +85,8 @@ def test_mm1_queue_matches_queueing_theory(write_scenario):
     utilisation rho = 0.8, mean time in system W = 1/(mu - lambda) = 4 h, mean number in system L = rho/(1-rho) = 4
     (e.g. Kleinrock, Queueing Systems I, ch. 3). Each 95% interval must hold the theoretical value."""
     k = kpis(write_scenario, MM1)
-    for kpi, theory in (("utilisation.compression", 0.8), ("flow_time", 4.0), ("wip", 4.0), ("throughput", 24.0)):
+    for kpi, theory in (("utilisation.compression", 0.8), ("flow_time", 4 * HOUR), ("wip", 4.0),
+                        ("throughput", 1 / HOUR)):
         assert k[kpi]["low"] <= theory <= k[kpi]["high"], (kpi, k[kpi], theory)
 
 
@@ -97,7 +98,7 @@ def test_breakdowns_match_renewal_theory(write_scenario):
     text = MM1.replace("release: {pattern: poisson, every: 1 h}", "release: {pattern: saturated}").replace(
         "process: {dist: exponential, mean: 48 min}}", "process: 2 h, mtbf: 20 h, mttr: 2 h}")
     k = kpis(write_scenario, text)
-    for kpi, theory in (("throughput", 24 / 2.2), ("utilisation.compression", 2 / 2.2),
+    for kpi, theory in (("throughput", 1 / (2.2 * HOUR)), ("utilisation.compression", 2 / 2.2),
                         ("down.compression", 0.2 / 2.2)):
         assert k[kpi]["low"] <= theory <= k[kpi]["high"], (kpi, k[kpi], theory)
 
@@ -121,7 +122,7 @@ stages:
 """
     capacity = {"granulation": 2 * 24 / (3 * 1.05), "drying": 2 * 24 / (5 * 1.05), "blending": 3 * 24 / 6}
     k = kpis(write_scenario, text)
-    bound = min(capacity.values())
+    bound = min(capacity.values()) / DAY
     assert k["throughput"]["low"] <= bound <= k["throughput"]["high"], (k["throughput"], bound)
     assert k["utilisation.drying"]["mean"] == pytest.approx(1 / 1.05, rel=0.01)
 
@@ -156,7 +157,7 @@ def test_example_scenario_agrees_with_the_flowline_kernel():
     ours = [execute(t).run.kpis for t in tasks(scenario, ["base"])]
     peer = flowline_peer(params, len(ours), seed=99)
     stages = list(params["stages"])
-    pairs = {"throughput": peer.throughput[:, 0] * DAY, "flow_time": peer.flow_time[:, 0] / HOUR,
+    pairs = {"throughput": peer.throughput[:, 0], "flow_time": peer.flow_time[:, 0],      # both in SI units
              **{f"utilisation.{s}": peer.utilisation[:, i] for i, s in enumerate(stages)},
              **{f"down.{s}": peer.down[:, i] for i, s in enumerate(stages)}}
     for kpi, theirs in pairs.items():

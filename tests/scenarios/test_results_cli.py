@@ -32,21 +32,55 @@ def test_run_writes_a_complete_result_folder(small_run):
     assert settings["shifts"] == {"count": 3, "length": 28800.0}           # defaults written out, in SI
     assert settings["stages"]["blending"]["cleaning"] == 3600.0
     kpis = json.loads((small_run / "kpis.json").read_text())["kpis"]
-    assert kpis["throughput"]["unit"] == "batches/d" and len(kpis["throughput"]["values"]) == 3
+    assert kpis["throughput"]["unit"] == "batches/s" and len(kpis["throughput"]["values"]) == 3
     assert kpis["throughput"]["mean"] == pytest.approx(sum(kpis["throughput"]["values"]) / 3, rel=1e-12)
     traces = pq.read_table(small_run / "traces.parquet")
     assert traces.column_names[:4] == ["replication", "t", "wip", "completed"]
+    assert traces.column("t").to_pylist()[:3] == [0.0, 3600.0, 7200.0]      # seconds: sampled every hour
     assert sorted(set(traces.column("replication").to_pylist())) == [0, 1, 2]
     events = pq.read_table(small_run / "events.parquet")
     assert {"released", "start", "end", "completed", "breakdown", "repaired"} <= set(events.column("event").to_pylist())
     assert set(events.column("source").to_pylist()) == {"line", "GR-201", "BL-301"}
 
 
+def test_result_folder_is_timed_in_seconds_as_the_viewer_reads_it(small_run):
+    """SI in the folder: the 10-day horizon is 864000 s in traces, events and KPIs; the viewer's recording of the
+    folder spans it, and a unit's state follows its logged starts and ends."""
+    from viewer.recording import Recording
+
+    kpis = json.loads((small_run / "kpis.json").read_text())["kpis"]
+    assert kpis["flow_time"]["unit"] == "s" and 3 * 3600 < kpis["flow_time"]["mean"] < 10 * 86400
+    events = pq.read_table(small_run / "events.parquet").to_pydict()
+    assert min(events["t"]) >= 0 and max(events["t"]) <= 864000.0
+    rec = Recording.from_folder(small_run)
+    assert rec.span[0] == 0.0 and 864000.0 - 3600.0 <= rec.span[1] <= 864000.0
+    start = next(t for t, r, s, e in zip(events["t"], events["replication"], events["source"], events["event"],
+                                         strict=True) if (r, s, e) == (0, "BL-301", "start"))
+    assert rec.at("BL-301.state", start) == "running"
+
+
+def test_display_units_worked_by_hand():
+    from scenarios.report import display_unit
+
+    assert display_unit("s", 30.0) == (1.0, "s") and display_unit("s", 150.0) == (60.0, "min")
+    assert display_unit("s", 11.5 * 3600) == (3600.0, "h") and display_unit("s", 60 * 86400) == (86400.0, "d")
+    assert display_unit("s", float("nan")) == (1.0, "s")
+    assert display_unit("kg/s", 20 / 3600) == (1 / 3600, "kg/h")                   # 20 kg/h
+    assert display_unit("batches/s", 5 / 86400) == (1 / 86400, "batches/d")        # 5 a day: fewer than one an hour
+    assert display_unit("-", 0.5) == (1.0, "-") and display_unit("batches/d", 5.0) == (1.0, "batches/d")
+
+
 def test_report_shows_kpis_figures_and_settings(small_run):
+    from scenarios.report import display_unit
+
     page = (small_run / "report.html").read_text()
     kpis = json.loads((small_run / "kpis.json").read_text())["kpis"]
     for name, k in kpis.items():
-        assert f"<td>{name}</td><td class=num>{k['mean']:.4g}</td>" in page
+        size, unit = display_unit(k["unit"], k["mean"])
+        assert f"<td>{name}</td><td class=num>{k['mean'] / size:.4g}</td>" in page
+    flow = kpis["flow_time"]
+    assert f"<td>flow_time</td><td class=num>{flow['mean'] / 3600:.4g}</td>" in page           # seconds shown in h
+    assert f"<td>throughput</td><td class=num>{kpis['throughput']['mean'] * 86400:.4g}</td>" in page  # per day
     assert page.count("data:image/png;base64,") == 2
     assert "BL-301" in page and "seed 7" in page
 
