@@ -12,7 +12,10 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 ``thermal`` section, the reactor's thermal risk (:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``,
 ``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR`` (h) and Stoessel's ``thermal.class``. With a
 ``monte_carlo`` section, each scenario's accident paths sampled (:mod:`scenarios.safety.montecarlo`):
-``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval).
+``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval). With an
+``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
+(:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
+``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
 - :mod:`scenarios.safety.lopa`    LOPA files in, the risk register out
@@ -20,6 +23,7 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 - :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
 - :mod:`scenarios.safety.thermal` Stoessel's criticality of a semi-batch reaction: MTSR, TMRad, TD24
 - :mod:`scenarios.safety.montecarlo` accident paths sampled, importance sampling over barrier failures
+- :mod:`scenarios.safety.paths`   accident paths through the twin's reactor, operator response times
 - :mod:`scenarios.safety.figures` the report's bow-tie and Swiss-cheese pictures
 """
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.registry import Run, Study
-from scenarios.safety import figures, lopa, montecarlo
+from scenarios.safety import figures, lopa, montecarlo, paths
 from scenarios.safety.live import HEALTH, LiveBarriers
 from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
 from twin.config import (
@@ -92,6 +96,17 @@ THERMAL = Record({"reactor": Str(), "chemistry": MapOf(Real()),
                  required=("reactor", "dosing", "coolant", "decomposition"), name="a thermal risk section")
 MONTE_CARLO = Record({"paths": Integer(minimum=1), "bias": Number(0)}, defaults={"paths": 100_000, "bias": 0.5},
                      name="a Monte Carlo section")
+RESPONSE = Record({"median": Quantity("s", "5 min"), "sigma": Number(0)}, required=("median",),
+                  defaults={"sigma": 0.8}, name="an operator response time (lognormal: median, sigma of its log)")
+ALARM = Record({"ipl": Str(), "at": Quantity("K", "65 degC"), "response": RESPONSE}, required=("ipl", "at"),
+               name="an alarm the operator answers")
+SIMULATED = Record({"initiating_event": Str(paths.KINDS), "simulates": ListOf(Str()),
+                    "flow": Quantity("m**3/s", "0.5 L/s")}, required=("initiating_event",),
+                   name="a LOPA scenario run through the twin")
+ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
+                         "alarm": ALARM, "trip": Str(), "scenarios": MapOf(SIMULATED)},
+                        required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
+                        name="an accident-paths section")
 HOUR = 3600.0
 
 
@@ -120,9 +135,44 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if params["thermal"] is not None:
         _check_thermal(params["thermal"], params["plant"])
     mc = params["monte_carlo"]
-    if mc is not None and mc["bias"] is not None and not 0 < mc["bias"] < 1:
-        raise mc.error("bias", f"got {mc['bias']}", expected="a probability in (0, 1): the biased failure chance",
-                       hint="bias: 0.5 (or leave it out)")
+    for section in (mc, params["accident_paths"]):
+        if section is not None and section["bias"] is not None and not 0 < section["bias"] < 1:
+            raise section.error("bias", f"got {section['bias']}", hint="bias: 0.5 (or leave it out)",
+                                expected="a probability in (0, 1): the biased failure chance")
+    if params["accident_paths"] is not None:
+        _check_paths(params["accident_paths"], study, params)
+
+
+def _check_paths(spec, study: lopa.Lopa, params) -> None:
+    """The simulated scenarios, IPLs and modifiers are the LOPA's; the reactor comes from the thermal section; the
+    alarm and the SIS trip lie below the MTT."""
+    if params["thermal"] is None:
+        raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
+                         hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
+    hazards = {h.name: h for h in study.hazards}
+    for key in ("alarm", "trip"):
+        ipl = spec[key]["ipl"] if key == "alarm" and spec[key] else spec[key]
+        if ipl is not None and ipl not in study.layers:
+            where = spec[key] if key == "alarm" else spec
+            raise where.error("ipl" if key == "alarm" else key, f"'{ipl}' is not an IPL of the LOPA",
+                              expected=f"one of {', '.join(study.layers)}", hint=suggest(ipl, study.layers))
+    for name, sim in spec["scenarios"].items():
+        if name not in hazards:
+            raise spec["scenarios"].error(name, f"'{name}' is not a scenario of the LOPA",
+                                          expected=f"one of {', '.join(hazards)}", hint=suggest(name, hazards))
+        for i, modifier in enumerate(sim["simulates"]):
+            if modifier not in hazards[name].modifiers:
+                raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
+                                             expected=f"one of {', '.join(hazards[name].modifiers) or '(none)'}",
+                                             hint=suggest(modifier, hazards[name].modifiers))
+    batch = _batch(params)
+    trip = paths.trip_point(batch)
+    for what, value, where, key in (("the SIS trip point", trip, spec, "trip"),
+                                    ("the alarm", spec["alarm"] and spec["alarm"]["at"], spec["alarm"], "at")):
+        if value is not None and not value < batch.mtt:
+            raise (where or spec).error(key, f"{what} ({value - 273.15:.1f} degC) is not below the MTT "
+                                        f"({batch.mtt - 273.15:.1f} degC)",
+                                        hint="a barrier acting at or after the MTT cannot prevent reaching it")
 
 
 def _check_thermal(spec, plant_path: Path) -> None:
@@ -154,6 +204,33 @@ def thermal_risk(spec, plant_path: Path) -> ThermalRisk:
                           spec["coolant"], mtt, Decomposition(d["q0"], d["T0"], d["Ea"], cp))
 
 
+def _batch(params) -> paths.Batch:
+    """The batch the accident paths run: the thermal section's reaction, then the digestion."""
+    spec, ap = params["thermal"], params["accident_paths"]
+    risk = thermal_risk(spec, params["plant"])
+    dose = spec["dosing"]
+    alarm = ap["alarm"]["at"] if ap["alarm"] else risk.mtt
+    return paths.Batch(Path(params["plant"]), spec["reactor"], dict(spec["chemistry"]), dose["flow"], dose["time"],
+                       ap["digest"] if ap["digest"] is not None else dose["time"], spec["coolant"], alarm, risk.mtt,
+                       risk.td24)
+
+
+def accident_paths(params) -> dict[str, paths.AccidentPaths]:
+    """The simulated LOPA scenarios of ``params`` by name, barriers credited in each."""
+    spec, study = params["accident_paths"], lopa.load(params["lopa"])
+    batch, hazards = _batch(params), {h.name: h for h in study.hazards}
+    alarm = spec["alarm"] or {}
+    response = alarm.get("response") or {"median": 300.0, "sigma": 0.8}
+    out = {}
+    for name, sim in spec["scenarios"].items():
+        h = hazards[name]
+        out[name] = paths.AccidentPaths(
+            batch, h, sim["initiating_event"], alarm=alarm.get("ipl") if alarm.get("ipl") in h.pfds else None,
+            trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
+            response=(response["median"], response["sigma"]), stuck_flow=sim["flow"])
+    return out
+
+
 def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     """The risk register as KPIs, then the states replayed on a TagBus (static: every replication is the same)."""
     study = lopa.load(params["lopa"])
@@ -183,6 +260,27 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             e = montecarlo.estimate(h, params["monte_carlo"]["paths"], rng, bias=params["monte_carlo"]["bias"])
             kpi(f"mc_frequency.{h.name}", e.frequency, "1/yr")
             kpi(f"mc_agrees.{h.name}", e.covers(h.mitigated * lopa.YEAR), "1")
+    events = {"t": [], "source": [], "event": []}
+    if params["accident_paths"] is not None:
+        rng = np.random.default_rng(seed.spawn(1)[0])
+        for name, sampler in accident_paths(params).items():
+            found = sampler.estimate(params["accident_paths"]["paths"], rng, bias=params["accident_paths"]["bias"])
+            e = found.estimate
+            for key, value in (("frequency", e.frequency), ("low", e.low), ("high", e.high)):
+                kpi(f"dyn_{key}.{name}", value, "1/yr")
+            kpi(f"dyn_agrees.{name}", found.agrees, "1")
+            kpi(f"dyn_top_events.{name}", e.hits, "paths")
+            kpi(f"dyn_reach.{name}", found.reach, "1")
+            kpi(f"dyn_assumed_reach.{name}", found.assumed_reach, "1")
+            for ipl, share in found.late.items():
+                kpi(f"dyn_late.{name}.{ipl}", share, "1")
+            for p in found.paths:
+                if p.top_event:
+                    events["t"].append(p.t_mtt / HOUR)
+                    events["source"].append(name)
+                    events["event"].append(f"MTT reached, event at {p.demand.t_event:.0f} s, failed: "
+                                           f"{', '.join(sorted(p.demand.failed)) or 'none'}"
+                                           + "".join(f", {b} acted at {t:.0f} s" for b, t in p.acted.items()))
     bus = TagBus()
     LiveBarriers(study, bus)
     horizon = float(params["horizon"])
@@ -198,16 +296,19 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
         kpi(f"time_above.{h.name}", np.sum(np.diff(t)[f[:-1] > h.tolerable * lopa.YEAR * (1 + 1e-12)]) / HOUR, "h")
         traces["t"] = np.repeat(t / HOUR, 2)[1:]  # steps: each value held until the next change
         traces[f"frequency.{h.name}"] = np.repeat(f, 2)[:-1]
-    events = {"t": np.array([s["at"] / HOUR for s in states]),
-              "source": np.array([s["tag"] for s in states], dtype=object),
-              "event": np.array([str(s["value"]) for s in states], dtype=object)}
-    return Run(kpis=kpis, units=units, traces=traces, events=events)
+    events["t"] += [s["at"] / HOUR for s in states]
+    events["source"] += [s["tag"] for s in states]
+    events["event"] += [str(s["value"]) for s in states]
+    return Run(kpis=kpis, units=units, traces=traces,
+               events={"t": np.array(events["t"], float), "source": np.array(events["source"], dtype=object),
+                       "event": np.array(events["event"], dtype=object)})
 
 
 STUDY = Study(
     name="safety",
     description=__doc__.splitlines()[0],
-    fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL, "monte_carlo": MONTE_CARLO},
+    fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL, "monte_carlo": MONTE_CARLO,
+            "accident_paths": ACCIDENT_PATHS},
     required=("lopa",),
     run=assess,
     check=check,

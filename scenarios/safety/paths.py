@@ -1,0 +1,252 @@
+"""Accident paths through the twin: each sampled demand of a LOPA scenario runs the reactor on the Twin's clock.
+
+The batch is the ``thermal`` section's semi-batch reaction (A charged at the process temperature, B dosed at
+``flow`` for the dosing time, then a digestion), built from the plant's reactor (its UA and SIS trip point). A
+demand is one occurrence of the initiating event at a time drawn uniformly over the batch:
+
+- ``cooling_loss``: the jacket's coolant pump stops;
+- ``dosing_stuck_open``: the dosing valve jams open at ``flow`` (the recipe cannot stop it).
+
+Two barriers act in the simulation, each failing on demand with its PFD from the LOPA: the alarm (the operator
+stops the dosing a lognormal response time after the temperature rises through the alarm point) and the SIS trip
+(the dosing stops at the exact time the temperature crosses the trip point, the ``T_high`` state event). The
+path reaches the top event when the temperature rises through the MTT (the boiling point, the set pressure).
+Everything else the LOPA credits (a relief device, an ignition probability) does not change the temperature:
+those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
+modifiers the batch itself decides (``dosing_in_progress``: whether there is B to accumulate) are replaced by the
+simulation. Importance sampling draws each simulated barrier failed with probability ``max(PFD, bias)``::
+
+    paths = AccidentPaths(batch, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101", simulated_modifiers=[...])
+    estimate = paths.estimate(400, rng)      # frequency (1/yr) with its 95% interval, and why it differs from LOPA
+
+Where the estimate and the static LOPA differ, the diagnostics say which dynamic effect: ``reach`` (the share of
+unprotected demands that really reach the MTT, against the LOPA's modifiers) and ``late`` (per barrier, the share
+of the paths it had to stop alone on which it acted after the point of no return).
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.safety.lopa import YEAR, Hazard
+from scenarios.safety.montecarlo import Z95, Estimate
+
+KINDS = ("cooling_loss", "dosing_stuck_open")
+
+
+@functools.cache
+def _reactor(plant: Path, tag: str, chemistry: tuple):
+    """The reactor's model as the plant builds it (UA, SIS trip point) with the batch's chemistry; built once per
+    process and shared by the paths' twins (a model is a declaration: each twin integrates its own copy)."""
+    from twin import plant as plants
+    from twin.behaviours import BUILDERS
+
+    asset = plants.load(plant)[tag]
+    cls, kwargs, _ = BUILDERS[asset.behaviour](asset, {})
+    return cls(tag, **(kwargs | dict(chemistry)))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The semi-batch reaction of ``reactor`` in ``plant``: ``chemistry`` (SI keyword arguments of the
+    :class:`~twin.process.units.SemiBatchReactor`), B dosed at ``flow`` (m3/s) for ``dose_time`` (s), then
+    ``digest_time`` (s) of digestion, coolant at ``coolant`` (K); alarm point, MTT and TD24 in K."""
+
+    plant: Path
+    reactor: str
+    chemistry: dict
+    flow: float
+    dose_time: float
+    digest_time: float
+    coolant: float
+    alarm: float
+    mtt: float
+    td24: float
+    sample_interval: float = 10.0
+
+    @property
+    def duration(self) -> float:
+        return self.dose_time + self.digest_time
+
+
+def trip_point(batch: Batch) -> float:
+    """The SIS trip temperature (K) of the batch's reactor: the plant's (TT-02's ``trip``) unless the chemistry
+    overrides ``T_trip``."""
+    model = _reactor(Path(batch.plant), batch.reactor, tuple(sorted(batch.chemistry.items())))
+    return float(model.inputs["T_trip"].value)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One sampled path: when the initiating event happens (s), which simulated barriers fail on demand, and how
+    long the operator takes to act on the alarm (s)."""
+
+    t_event: float
+    failed: frozenset[str]
+    response: float
+
+
+@dataclass
+class AccidentPath:
+    """What the twin did on one demand: the peak temperature, when it crossed the MTT (None: it did not), when each
+    barrier acted (the operator or the SIS stopping the dosing), and the temperature trace when asked for."""
+
+    demand: Demand
+    peak: float
+    t_mtt: float | None
+    acted: dict[str, float] = field(default_factory=dict)
+    trace: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def top_event(self) -> bool:
+        return self.t_mtt is not None
+
+
+def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
+             stuck_flow: float | None = None, keep_trace: bool = False) -> AccidentPath:
+    """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
+    ``demand``; ``alarm`` and ``trip`` name the IPLs acting as operator alarm and SIS trip (None: absent);
+    ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the recipe's)."""
+    from twin import Twin
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown initiating event '{kind}': expected one of {', '.join(KINDS)}")
+    if not trip_point(batch) < batch.mtt:
+        raise ValueError(f"the SIS trip point ({trip_point(batch):g} K) must lie below the MTT ({batch.mtt:g} K)")
+    r = batch.reactor
+    tw = Twin(sample_interval=batch.sample_interval, rtol=1e-8, atol=1e-8)
+    tw.add(_reactor(Path(batch.plant), r, tuple(sorted(batch.chemistry.items()))))
+    Tp = batch.chemistry.get("T0", tw.tags[f"{r}.T"].value)
+    stuck, out = [False], AccidentPath(demand, math.nan, None)
+
+    def recipe(tw):
+        tw.set(f"{r}.T_dose", Tp)
+        tw.set(f"{r}.T_cin", batch.coolant)
+        tw.set(f"{r}.T_sp", batch.alarm)  # at_setpoint: the temperature alarm
+        tw.set(f"{r}.F_dose", batch.flow)
+        yield tw.env.timeout(batch.dose_time)
+        if not stuck[0] and tw.tags[f"{r}.F_dose"].value:
+            tw.set(f"{r}.F_dose", 0.0)
+
+    def initiating_event(tw):
+        yield tw.env.timeout(demand.t_event)
+        if kind == "cooling_loss":
+            tw.set(f"{r}.F_cool", 0.0)
+        else:
+            stuck[0] = True
+            tw.set(f"{r}.F_dose", stuck_flow or batch.flow)
+
+    def stop_dosing(name):
+        out.acted[name] = tw.now
+        tw.set(f"{r}.F_dose", 0.0)
+        stuck[0] = False  # the block valve (SIS) or the pump (operator) is upstream of the jammed valve
+
+    def operator(tw):
+        yield tw.event(f"{r}.at_setpoint")
+        if alarm not in demand.failed:
+            yield tw.env.timeout(demand.response)
+            stop_dosing(alarm)
+
+    def sis(tw):
+        yield tw.event(f"{r}.T_high")
+        if trip not in demand.failed:
+            stop_dosing(trip)
+
+    def top_event(tw):  # after the trip point the guard watches the MTT
+        yield tw.event(f"{r}.T_high")
+        tw.set(f"{r}.T_trip", batch.mtt)
+        out.t_mtt = yield tw.event(f"{r}.T_high")
+
+    for process in (recipe, initiating_event, top_event):
+        tw.env.process(process(tw))
+    if alarm is not None:
+        tw.env.process(operator(tw))
+    if trip is not None:
+        tw.env.process(sis(tw))
+    result = tw.run(until=batch.duration)
+    t, T = result.trace(f"{r}.T")
+    out.peak = float(T.max())
+    if keep_trace:
+        out.trace = (t, T)
+    tw.close()
+    return out
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A dynamic estimate and why it differs from the static LOPA: ``reach`` is the share of demands with every
+    simulated barrier failed that reach the MTT (the LOPA assumes the product of the simulated modifiers); ``late``
+    per barrier the share of the paths on which it acted alone (the other simulated barriers failed) that reached
+    the MTT anyway: its action came after the point of no return, where the LOPA credits it in full."""
+
+    estimate: Estimate
+    lopa: float
+    reach: float
+    assumed_reach: float
+    late: dict[str, float]
+    paths: list[AccidentPath]
+
+    @property
+    def agrees(self) -> bool:
+        return self.estimate.covers(self.lopa)
+
+
+class AccidentPaths:
+    """The demands of one LOPA scenario sampled and simulated (see the module doc)."""
+
+    def __init__(self, batch: Batch, hazard: Hazard, kind: str, *, alarm: str | None = None,
+                 trip: str | None = None, simulated_modifiers: tuple[str, ...] = (),
+                 response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None) -> None:
+        self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
+        self.barriers = tuple(b for b in (alarm, trip) if b is not None)
+        for name in (*self.barriers, *simulated_modifiers):
+            if name not in hazard.pfds and name not in hazard.modifiers:
+                raise ValueError(f"'{name}' is not credited in LOPA scenario '{hazard.name}'")
+        self.alarm, self.trip = alarm, trip
+        self.simulated_modifiers = tuple(simulated_modifiers)
+        self.median, self.sigma = response
+        # layers and conditions the temperature does not see: their probabilities multiply the estimate
+        self.static = math.prod(p for n, p in hazard.pfds.items() if n not in self.barriers) * math.prod(
+            p for n, p in hazard.modifiers.items() if n not in self.simulated_modifiers)
+
+    def demands(self, n: int, rng: np.random.Generator, bias: float | None = 0.5) -> tuple[list[Demand], np.ndarray]:
+        """``n`` demands and their likelihood ratios (all 1 without importance sampling)."""
+        p = np.array([self.hazard.pfds[b] for b in self.barriers])
+        q = p if bias is None else np.maximum(p, bias)
+        failed = rng.random((n, len(p))) < q
+        weight = np.prod(np.where(failed, p / q, (1 - p) / (1 - q)), axis=1)
+        t_event = rng.uniform(0.0, self.batch.duration, n)
+        response = self.median * np.exp(self.sigma * rng.standard_normal(n))
+        return [Demand(float(t), frozenset(b for b, f in zip(self.barriers, row, strict=True) if f), float(s))
+                for t, row, s in zip(t_event, failed, response, strict=True)], weight
+
+    def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
+        return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace)
+
+    def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
+        """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""
+        demands, weight = self.demands(n, rng, bias)
+        paths = []
+        for d in demands:
+            paths.append(self.run(d))
+            if progress is not None:
+                progress()
+        top = np.array([p.top_event for p in paths], dtype=float)
+        scale = self.hazard.frequency * YEAR * self.static
+        y = weight * top
+        mean = float(y.mean())
+        half = Z95 * float(y.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
+        estimate = Estimate(scale * mean, scale * max(mean - half, 0.0), scale * (mean + half), n, int(top.sum()))
+        unprotected = np.array([d.failed == frozenset(self.barriers) for d in demands])
+        reach = float(top[unprotected].mean()) if unprotected.any() else math.nan
+        late = {}
+        for b in self.barriers:  # b acted, every other simulated barrier failed: did b alone stop the path?
+            alone = np.array([b in p.acted and d.failed == frozenset(self.barriers) - {b}
+                              for p, d in zip(paths, demands, strict=True)])
+            late[b] = float(top[alone].mean()) if alone.any() else math.nan
+        assumed = math.prod(self.hazard.modifiers[m] for m in self.simulated_modifiers)
+        return Findings(estimate, self.hazard.mitigated * YEAR, reach, assumed, late, paths)

@@ -1,0 +1,182 @@
+"""Accident paths through the twin's reactor: each path against SciPy, the frequency against the static LOPA.
+
+Reference: R-101's equations (:class:`twin.process.units.SemiBatchReactor`, the plant's UA 2.5 kW/K) written again
+in NumPy and integrated with SciPy's ``solve_ivp`` (DOP853, rtol 1e-10), the MTT crossing located by SciPy's event
+finder. The unprotected cooling loss runs away exactly when it happens before a time ``t*`` (the later the loss, the
+less B remains to be dosed); bisection on SciPy's runs gives ``t*``. With barriers that always act in time, the
+LOPA whose "dosing in progress" modifier is ``t* / batch`` is what the simulation confirms path by path, and the
+Monte Carlo estimate must cover it.
+"""
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from scenarios.runs import execute, tasks
+from scenarios.safety import lopa
+from scenarios.safety.paths import AccidentPaths, Batch, Demand, simulate
+from scenarios.scenario import load
+from twin.config import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "scenarios" / "safety"
+C = 273.15
+R = 8.314462618
+CHEM = {"V0": 1.5, "cA0": 2000.0, "T0": 50 + C, "k0": 1.1e4, "Ea": 60e3, "dH": -2e5, "c_dose": 5000.0}
+BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=1e-4, dose_time=4000.0,
+              digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
+HAZARDS = {h.name: h for h in lopa.load(FOLDER / "api_bay_lopa.yaml").hazards}
+
+
+def rhs(t, y, F_dose, F_cool):
+    """R-101 with the plant's UA (2500 W/K) and the model's jacket (300 kg of water at 2 kg/s, inlet 15 degC)."""
+    V, nA, nB, nP, T, Tj = y
+    r = CHEM["k0"] * np.exp(-CHEM["Ea"] / (R * T)) * nA * nB / V
+    q_j = 2500.0 * (T - Tj)
+    rc = 1000.0 * 3500.0
+    return [F_dose, -r, F_dose * CHEM["c_dose"] - r, r,
+            (-CHEM["dH"] * r - q_j + rc * F_dose * (CHEM["T0"] - T)) / (rc * V),
+            (q_j + F_cool * 4180.0 * (BATCH.coolant - Tj)) / (300.0 * 4180.0)]
+
+
+def unprotected_cooling_loss(t_fail: float) -> float | None:
+    """SciPy: the cooling lost at ``t_fail``, the dosing running its course; the MTT crossing time (None: none)."""
+    y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
+    cuts = sorted({0.0, t_fail, BATCH.dose_time, BATCH.duration})
+
+    def mtt(t, y, *args):
+        return y[4] - BATCH.mtt
+    mtt.terminal, mtt.direction = True, 1
+    for a, b in zip(cuts, cuts[1:]):
+        inputs = (BATCH.flow if a < BATCH.dose_time else 0.0, 2.0 if a < t_fail else 0.0)
+        sol = solve_ivp(rhs, (a, b), y, method="DOP853", rtol=1e-10, atol=1e-10, args=inputs, events=mtt)
+        if sol.t_events[0].size:
+            return float(sol.t_events[0][0])
+        y = sol.y[:, -1]
+    return None
+
+
+@pytest.fixture(scope="module")
+def t_star():
+    """The latest cooling loss that still runs away unprotected, by bisection on SciPy's runs (to 0.01 s)."""
+    lo, hi = 0.0, BATCH.dose_time
+    assert unprotected_cooling_loss(lo) is not None and unprotected_cooling_loss(hi) is None
+    while hi - lo > 0.01:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if unprotected_cooling_loss(mid) is not None else (lo, mid)
+    return lo
+
+
+def test_one_unprotected_path_against_scipy():
+    """No barrier: the twin crosses the MTT when SciPy does; the peak is the adiabatic end of the dosing."""
+    path = simulate(BATCH, "cooling_loss", Demand(1000.0, frozenset({"TAH-101", "SIF-101"}), 300.0),
+                    alarm="TAH-101", trip="SIF-101")
+    assert path.t_mtt == pytest.approx(unprotected_cooling_loss(1000.0), abs=1e-3)
+    assert path.acted == {} and path.peak > BATCH.mtt
+
+
+def test_the_sis_stops_the_dosing_at_the_exact_trip_crossing():
+    """SIF-101 working: the dosing stops when TT-02 passes 75 degC (SciPy's crossing) and the MTT is never reached."""
+    path = simulate(BATCH, "cooling_loss", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101")
+    y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
+    y = solve_ivp(rhs, (0, 1000.0), y, method="DOP853", rtol=1e-10, atol=1e-10, args=(BATCH.flow, 2.0)).y[:, -1]
+
+    def trip(t, y, *args):
+        return y[4] - (75 + C)
+    trip.terminal, trip.direction = True, 1
+    sol = solve_ivp(rhs, (1000.0, 4000.0), y, method="DOP853", rtol=1e-10, atol=1e-10, args=(BATCH.flow, 0.0),
+                    events=trip)
+    assert path.acted["SIF-101"] == pytest.approx(sol.t_events[0][0], abs=1e-3)
+    assert path.t_mtt is None and 75 + C < path.peak < BATCH.mtt
+
+
+def test_paths_confirmed_one_by_one_agree_with_the_lopa(t_star):
+    """A quick operator (median 1 min) and the SIS always act in time; the unprotected loss runs away exactly before
+    t*: every path's outcome is SciPy's, and the estimate covers the LOPA with dosing_in_progress = t* / batch."""
+    hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"],
+                                 modifiers={"dosing_in_progress": t_star / BATCH.duration})
+    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
+                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    found = sampler.estimate(160, np.random.default_rng(12))
+    unprotected = [p for p in found.paths if p.demand.failed == {"TAH-101", "SIF-101"}]
+    assert len(unprotected) > 20
+    for p in found.paths:
+        runs_away = p.demand.failed == {"TAH-101", "SIF-101"} and p.demand.t_event < t_star
+        assert p.top_event == runs_away, p.demand
+    assert found.late == {"TAH-101": 0.0, "SIF-101": 0.0}
+    # the LOPA value by hand: 0.1/yr x t*/8000 s x TAH 0.1 x SIF-101 (1oo2, 3.66e-4) x RD 0.01
+    by_hand = 0.1 * t_star / 8000.0 * 0.1 * HAZARDS["runaway_cooling_loss"].pfds["SIF-101"] * 0.01
+    assert found.lopa == pytest.approx(by_hand, rel=1e-12)
+    assert found.agrees and found.estimate.hits >= 5
+    assert found.reach == pytest.approx(np.mean([p.demand.t_event < t_star for p in unprotected]))
+
+
+def test_a_slow_operator_comes_after_the_point_of_no_return():
+    """Answering the 65 degC alarm in 30 min: the MTT is reached before the dosing stops on most alarmed paths,
+    and the dynamic frequency lies above the static LOPA, which credits the alarm in full."""
+    sampler = AccidentPaths(BATCH, HAZARDS["runaway_cooling_loss"], "cooling_loss", alarm="TAH-101",
+                            trip="SIF-101", simulated_modifiers=("dosing_in_progress",), response=(1800.0, 0.2))
+    found = sampler.estimate(120, np.random.default_rng(3))
+    assert found.late["TAH-101"] > 0.5 and found.late["SIF-101"] == 0.0
+    assert found.estimate.low > found.lopa and not found.agrees
+    for p in found.paths:
+        if "TAH-101" in p.acted and p.top_event:
+            assert p.acted["TAH-101"] > p.t_mtt - p.demand.response  # the alarm came in time, the answer did not
+
+
+def test_importance_sampling_and_plain_sampling_agree(t_star):
+    """Both estimators are unbiased: with the SIS credited at PFD 0.3 (so that plain sampling sees enough failures)
+    their intervals overlap and both cover the value by hand."""
+    hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": 0.2, "SIF-101": 0.3},
+                                 modifiers={"dosing_in_progress": t_star / BATCH.duration})
+    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
+                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    plain = sampler.estimate(160, np.random.default_rng(5), bias=None).estimate
+    biased = sampler.estimate(160, np.random.default_rng(6), bias=0.5).estimate
+    exact = 0.1 * t_star / 8000.0 * 0.2 * 0.3
+    assert plain.covers(exact) and biased.covers(exact)
+    assert math.isclose(hazard.mitigated * lopa.YEAR, exact, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("  scenarios: {runaway_cooling_los: {initiating_event: cooling_loss}}", "did you mean 'runaway_cooling_loss'?"),
+    ("  scenarios: {runaway_cooling_loss: {initiating_event: coolant_loss}}", "cooling_loss, dosing_stuck_open"),
+    ("  scenarios: {runaway_cooling_loss: {initiating_event: cooling_loss, simulates: [dosing_in_progres]}}",
+     "did you mean 'dosing_in_progress'?"),
+    ("  trip: SIF-11\n  scenarios: {dosing_overcharge: {initiating_event: dosing_stuck_open}}",
+     "did you mean 'SIF-101'?"),
+    ("  alarm: {ipl: TAH-101, at: 85 degC}\n  scenarios: {dosing_overcharge: {initiating_event: cooling_loss}}",
+     "is not below the MTT"),
+    ("  bias: 2\n  scenarios: {dosing_overcharge: {initiating_event: cooling_loss}}", "a probability in (0, 1)"),
+])
+def test_bad_accident_paths_sections(tmp_path, section, message):
+    text = (FOLDER / "api_bay_paths.yaml").read_text().split("accident_paths:")[0]
+    path = tmp_path / "paths.yaml"
+    path.write_text(text.replace("../../", f"{ROOT}/").replace("api_bay_lopa.yaml", str(FOLDER / "api_bay_lopa.yaml"))
+                    + "accident_paths:\n" + section + "\n")
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert message in str(info.value) and info.value.file is not None
+
+
+def test_accident_paths_need_the_thermal_section(tmp_path):
+    text = (FOLDER / "api_bay_paths.yaml").read_text()
+    head, tail = text.split("thermal:")[0], "accident_paths:" + text.split("accident_paths:")[1].split("variants:")[0]
+    path = tmp_path / "paths.yaml"
+    path.write_text((head + tail).replace("../../", f"{ROOT}/").replace("api_bay_lopa.yaml",
+                                                                        str(FOLDER / "api_bay_lopa.yaml")))
+    with pytest.raises(ConfigError, match="add a thermal: section"):
+        load(path)
+
+
+@pytest.mark.slow
+def test_the_example_scenario_runs_and_names_the_late_trip():
+    """api_bay_paths.yaml: the cooling loss agrees with the LOPA; the wide-open dosing valve outruns the SIS trip."""
+    outcome = execute(next(iter(tasks(load(FOLDER / "api_bay_paths.yaml"), ["base"]))))
+    k = outcome.run.kpis
+    assert k["dyn_agrees.runaway_cooling_loss"] == 1.0
+    assert k["dyn_agrees.dosing_overcharge"] == 0.0 and k["dyn_late.dosing_overcharge.SIF-101"] > 0.1
+    assert k["dyn_low.dosing_overcharge"] > k["frequency.dosing_overcharge"]
