@@ -26,6 +26,9 @@ cdef extern from "Python.h":
     PyObject* PyList_GET_ITEM(object list, Py_ssize_t i)
     void* Py_TYPE(object o)
     Py_ssize_t PyList_GET_SIZE(object list)
+    PyObject** _PyObject_GetDictPtr(object o)
+    Py_ssize_t _dict_size "PyDict_GET_SIZE"(PyObject* dict)
+    PyObject* _dict_get "PyDict_GetItemWithError"(PyObject* dict, PyObject* key)
 
 
 # -- constants and exceptions -------------------------------------------------------------------------------------
@@ -371,12 +374,13 @@ cdef class Environment:
                 pass
 
     cdef object _run(self, progress, long long progress_every):
+        # As on SimPy, a ``step`` replaced on the class or on the instance (SimPy's tracing recipe) is called.
         cdef bint compiled_step = type(self) is Environment or type(self).step is Environment.step
         cdef long long countdown = progress_every if progress is not None else -1
         self._paused = False
         try:
             while True:
-                if compiled_step:
+                if compiled_step and not _has_own_step(self):
                     _step(self)
                 else:
                     self.step()
@@ -400,6 +404,15 @@ cdef class Environment:
             self._until = None
             raise
         return None
+
+
+cdef PyObject* _STEP = <PyObject*>'step'
+
+
+cdef inline bint _has_own_step(Environment env) noexcept:
+    """``env.step`` was set on the instance (as SimPy's event tracing recipe does): cheap when the dict is empty."""
+    cdef PyObject* d = _PyObject_GetDictPtr(env)[0]
+    return d != NULL and _dict_size(d) != 0 and _dict_get(d, _STEP) != NULL
 
 
 cdef inline int _step(Environment env) except -1:

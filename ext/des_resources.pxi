@@ -321,10 +321,7 @@ cdef class Request(Put):
             self.cancel()
         # Don't release the resource on generator cleanups: it creates uncollectable cycles otherwise.
         if exc_type is not GeneratorExit:
-            if type(self.resource) is Resource:
-                (<Resource>self.resource)._release(self)
-            else:
-                self.resource.release(self)
+            self.resource.release(self)  # looked up each time: a model may wrap ``release`` on the instance
         return None
 
 

@@ -237,6 +237,31 @@ def test_python_subclasses_of_events_processes_and_resources(sim):
     assert log == [(2, "ring"), (0, 2, 3), "<Logged(proc)"]
 
 
+@pytest.mark.parametrize("sim", ENGINES, ids=lambda m: m.__name__)
+def test_methods_patched_on_instances_are_called(sim):
+    """SimPy's monitoring guide wraps ``res.release`` and ``env.step`` on the instance; both stay in use (a
+    ``with`` block's release and ``run()``'s steps), as SimPy's own doctests of that guide expect."""
+    env = sim.Environment()
+    res = sim.Resource(env)
+    calls = []
+
+    def wrap(obj, name):
+        method = getattr(obj, name)
+        setattr(obj, name, lambda *args: calls.append((name, env.now)) or method(*args))
+
+    wrap(res, "release")
+    wrap(env, "step")
+
+    def user(env):
+        with res.request() as request:
+            yield request
+            yield env.timeout(1)
+
+    env.run(env.process(user(env)))
+    assert ("release", 1) in calls
+    assert [call for call in calls if call[0] == "step"] == [("step", 0)] * 3 + [("step", 1)] * 2
+
+
 # -- beyond SimPy: pause/resume and progress ------------------------------------------------------------------------
 
 def clocks(env, log):
