@@ -8,7 +8,8 @@ rejects what either puts outside the limits tightened by the margin. See ``flags
 
 KPIs: ``throughput`` (kg/h of accepted tablets), ``yield``, ``diverted`` and ``escaped`` (kg; out of the limits
 yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max`` (the worst Ph. Eur. 2.9.40
-acceptance value over the RTRT windows), ``windows_released`` and ``prediction_error`` (RTD model vs Twin).
+acceptance value over the RTRT windows), ``windows_released``, ``prediction_error`` (RTD model vs Twin) and ``iae``
+(the integral of the absolute deviation of the true content from target, % LC min: how well the control held it).
 Events: the gate's ``divert``/``accept`` and, per feeder, when each raw-material lot reaches the press (``lot k in``,
 ``lot k out``). Figures: :mod:`.figures`.
 """
@@ -20,7 +21,7 @@ from typing import Any
 from scenarios.continuous_manufacturing.figures import figures
 from scenarios.continuous_manufacturing.model import simulate
 from scenarios.registry import Study
-from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
                  "refill_at": Quantity("kg", "3 kg"), "ff_sd": Quantity("1", "2 %"),
@@ -40,6 +41,11 @@ DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage"]), "feeder": Str(
                       "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0)},
                      required=("kind", "feeder", "at"), defaults={"duration": 0.0, "feed_factor": 1.0},
                      name="a disturbance")
+MPC_DEFAULTS = {"interval": 10.0, "horizon": 300.0, "moves": 6, "rate_weight": 0.1, "move_weight": 0.01}
+MPC = Record({"interval": Quantity("s", "10 s"), "horizon": Quantity("s", "5 min"), "moves": Integer(minimum=1),
+              "rate_weight": Number(minimum=0), "move_weight": Number(minimum=0)},
+             defaults={"interval": 10.0, "horizon": 300.0, "moves": 6, "rate_weight": 0.1, "move_weight": 0.01},
+             name="the model-predictive controller")
 RTRT = Record({"window": Quantity("s", "1 h"), "tablets": Integer(minimum=10), "tablet_cv": Quantity("1", "1.5 %")},
               defaults={"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, name="the real-time release")
 
@@ -96,6 +102,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not params["control_interval"] >= dt:
         raise params.error("control_interval", "the ratio controller cannot act faster than the twin records",
                            expected=f"at least the sample interval ({dt:g} s)")
+    mpc = params["mpc"]
+    if not mpc["interval"] >= dt:
+        raise mpc.error("interval", f"the MPC would solve every {mpc['interval']:g} s but the twin records every "
+                        f"{dt:g} s", expected=f"at least the sample interval ({dt:g} s), e.g. 10 s")
+    if not mpc["horizon"] >= mpc["interval"] * mpc["moves"]:
+        raise mpc.error("horizon", f"a horizon of {mpc['horizon']:g} s is shorter than {mpc['moves']} moves of "
+                        f"{mpc['interval']:g} s", expected="horizon >= moves * interval; about three times the "
+                        "line's residence time (blender + feed frame) sees a disturbance through",
+                        hint=f"horizon: {3 * (params['blender']['tau'] + params['press']['feed_frame_tau']):g} s")
 
 
 def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None:
@@ -109,10 +124,12 @@ STUDY = Study(
     description=__doc__.splitlines()[0],
     fields={"sample_interval": Quantity("s", "1 s"), "feeders": MapOf(FEEDER), "blender": BLENDER, "press": PRESS,
             "pat": PAT, "gate": GATE, "limits": ListOf(Quantity("1", "95 %"), min_items=2),
-            "margin": Quantity("1", "1 %"), "ratio_control": Boolean(), "control_interval": Quantity("s", "2 s"),
+            "margin": Quantity("1", "1 %"), "control": Str(["ratio", "mpc", "none"]),
+            "control_interval": Quantity("s", "2 s"), "mpc": MPC,
             "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT},
-    defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "ratio_control": True,
-              "control_interval": 2.0, "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
+    defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
+              "control_interval": 2.0, "mpc": MPC_DEFAULTS,
+              "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=simulate,
     check=check,

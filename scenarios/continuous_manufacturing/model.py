@@ -2,10 +2,11 @@
 
 The units are the CasADi models of :mod:`twin.process.units` in one flowsheet on the Twin's clock; DES processes
 refill the feeders' hoppers (each lot a new feed factor), apply the scenario's disturbances (feed-factor steps and
-drifts, stoppages) and, when ``ratio_control`` is on, keep every feeder's set point in ratio to the measured flow
-of the largest one. After the run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the
-feeders' records, the NIR signal is sampled from the blender outlet with noise and bias, and the gate diverts
-what either says is out of the tightened band (:mod:`.release`). The true content (the Twin's press) tells what
+drifts, stoppages) and control the feeders' set points: ``control: ratio`` keeps them in ratio to the measured flow
+of the largest feeder, ``control: mpc`` lets the model-predictive controller of :mod:`.mpc` choose them. After the
+run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the feeders' records, the NIR signal
+is sampled from the blender outlet with noise and bias, and the gate diverts what either says is out of the
+tightened band (:mod:`.release`). The true content (the Twin's press) tells what
 escaped. Times in s inside, hours in the traces.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from scipy import signal
 
 from scenarios.continuous_manufacturing import release, rtd
+from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from twin import Twin
@@ -44,7 +46,7 @@ class Line:
         self.stopped: set[str] = set()
         self.refilled = {tag: [] for tag in self.feeders}   # times each new lot was poured in
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
-        self.lead_moved = None
+        self.moved = None                                   # succeeds when a disturbance wakes the controller
         self.twin = tw = Twin(sample_interval=params["sample_interval"])
         blender, press = params["blender"], params["press"]
         tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
@@ -63,14 +65,23 @@ class Line:
             tw.env.process(self.refills(tag, stream(seed, 0, i)))
         for d in params["disturbances"]:
             tw.env.process(self.disturb(d))
-        if params["ratio_control"]:
-            self.lead_moved = tw.env.event()
-            tw.env.process(self.ratio_control())
+        self.mpc = None
+        if params["control"] != "none":
+            self.moved = tw.env.event()
+            tw.env.process(self.ratio_control() if params["control"] == "ratio" else self.predictive_control())
+        if params["control"] == "mpc":
+            m = params["mpc"]
+            shares = {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c) / self.total
+                      for c in dict.fromkeys(self.components)}
+            self.mpc = Mpc(tw.flowsheet.build(), self.rates, press["tag"], shares, interval=m["interval"],
+                           steps=max(1, round(m["horizon"] / m["interval"])), moves=m["moves"],
+                           rate_weight=m["rate_weight"], move_weight=m["move_weight"])
 
     def feed_factor(self, tag: str) -> None:
         self.twin.set(f"{tag}.ff", 0.0 if tag in self.stopped else self.lot[tag] * self.upset[tag])
-        if tag == self.lead and self.lead_moved is not None and not self.lead_moved.triggered:
-            self.lead_moved.succeed()
+        wakes = self.p["control"] == "mpc" or tag == self.lead
+        if wakes and self.moved is not None and not self.moved.triggered:
+            self.moved.succeed()
 
     def refills(self, tag: str, rng: np.random.Generator):
         """Top the hopper up when it calls (``low``); the new lot brings a feed factor from N(1, ff_sd)."""
@@ -114,13 +125,13 @@ class Line:
         tw, c, lead = self.twin, self.p["control_interval"], self.lead
         settle = 10 * self.feeders[lead]["control_time"]
         while True:
-            yield self.lead_moved
-            self.lead_moved = tw.env.event()
+            yield self.moved
+            self.moved = tw.env.event()
             until = tw.now + settle
             while tw.now < until or self.lead in self.stopped:
                 yield tw.env.timeout(c)
-                if self.lead_moved.triggered:       # moved again: settle from now
-                    self.lead_moved, until = tw.env.event(), tw.now + settle
+                if self.moved.triggered:            # moved again: settle from now
+                    self.moved, until = tw.env.event(), tw.now + settle
                 measured = tw.tags.read(f"{lead}.massflow")
                 for tag, rate in self.rates.items():
                     if tag == lead or tag in self.stopped:
@@ -128,6 +139,29 @@ class Line:
                     new = rate * measured / self.rates[lead]
                     if abs(new - tw.tags.read(f"{tag}.F_sp")) > 0.005 * rate:
                         tw.set(f"{tag}.F_sp", new)
+
+    def predictive_control(self):
+        """From a disturbance on, every ``mpc.interval``: solve the MPC from the Twin's states and the feed factors
+        the feeders measure (flow over screw speed) and apply its first move. A new disturbance is answered one
+        sample after it (when the load cells see it); once the plan holds the set points and forecasts the recipe
+        within 0.1 %, rest until the next one (the line is steady, solving on would change nothing). A stopped
+        feeder's set point is left alone."""
+        tw, mpc, dae = self.twin, self.mpc, self.mpc.dae
+        resting = True
+        while True:
+            yield self.moved if resting else tw.env.any_of([tw.env.timeout(mpc.interval), self.moved])
+            if self.moved.triggered:
+                yield tw.env.timeout(self.p["sample_interval"])
+                self.moved = tw.env.event()
+            p = np.array([tw.tags.read(name) for name in dae.p_names], float)
+            for tag in self.feeders:
+                speed = tw.tags.read(f"{tag}.speed") * tw.tags.read(f"{tag}.F_max")
+                p[dae.p_names.index(f"{tag}.ff")] = tw.tags.read(f"{tag}.massflow") / max(speed, 1e-12)
+            plan = mpc.plan(np.array([tw.tags.read(name) for name in dae.x_names], float), p)
+            for j, tag in enumerate(self.feeders):
+                if tag not in self.stopped:
+                    tw.set(f"{tag}.F_sp", plan[0, j])
+            resting = mpc.at_rest(tolerance=1e-3)
 
     # -- the outcome ----------------------------------------------------------------------------------------------
     def run(self) -> Run:
@@ -165,7 +199,8 @@ class Line:
         out = (true < low) | (true > high)
         kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
-        units["prediction_error"] = "% LC"
+        kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
+        units |= {"prediction_error": "% LC", "iae": "% LC min"}
         traces = {"t": grid / HOUR, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}

@@ -87,3 +87,20 @@ def test_any_numbers_load_or_are_refused_clearly(tmp_path, rate, low, high, marg
     assert params["feeders"]["LIW-101"]["rate"] > 0
     assert 0 < params["limits"][0] + params["margin"] < 1 < params["limits"][1] - params["margin"]
     assert params["pat"]["interval"] >= params["sample_interval"]
+
+
+def test_mpc_horizon_shorter_than_its_moves(tmp_path):
+    text = flagship_text(("mpc: {interval: 10 s, horizon: 5 min", "mpc: {interval: 10 s, horizon: 30 s"))
+    message = error_of(tmp_path, text)
+    assert "a horizon of 30 s is shorter than 6 moves of 10 s" in message and "horizon: 330 s" in message
+    assert f":{line_of(text, 'mpc: {')}" in message
+
+
+def test_mpc_faster_than_the_twin_records(tmp_path):
+    message = error_of(tmp_path, flagship_text(("mpc: {interval: 10 s", "mpc: {interval: 0.5 s")))
+    assert "the MPC would solve every 0.5 s but the twin records every 1 s" in message
+
+
+def test_unknown_control(tmp_path):
+    message = error_of(tmp_path, flagship_text(("control: ratio", "control: pid")))
+    assert "pid" in message and "mpc" in message
