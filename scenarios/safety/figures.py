@@ -1,10 +1,13 @@
 """Report figures of a safety result: the bow-tie coloured by barrier state, and the Swiss-cheese staircase.
 
 Registered as the study's ``figures`` hook: :func:`write` adds ``bowtie.png`` and ``swiss_cheese.png`` to a result
-folder (matplotlib ``Figure`` objects, no pyplot). Barrier states are those at the end of the horizon.
+folder (matplotlib ``Figure`` objects, no pyplot), and ``accident_paths.png`` (the reactor temperature on each
+typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths. Barrier states are
+those at the end of the horizon.
 """
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 
@@ -89,6 +92,44 @@ def swiss_cheese_figure(study: lopa.Lopa, pfd: dict[str, float]) -> Figure:
     return fig
 
 
+def paths_figure(samplers: dict, mtsr: float) -> Figure:
+    """Per simulated LOPA scenario, the reactor temperature on its typical accident paths (the initiating event a
+    quarter into the dosing; the operator at the median and the 95th percentile of the response time) against the
+    batch's MTSR, the MTT and TD24."""
+    from scenarios.safety.paths import Demand
+
+    fig = Figure(figsize=(6.2 * len(samplers), 4.2))
+    axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
+    for ax, (name, sampler) in zip(axes, samplers.items(), strict=True):
+        batch, barriers = sampler.batch, frozenset(sampler.barriers)
+        t_event = batch.dose_time / 4
+        slow = sampler.median * math.exp(1.645 * sampler.sigma)
+        cases = [("every barrier works", frozenset(), sampler.median)]
+        for b in barriers:
+            kept = "operator" if b == sampler.alarm else "SIS"
+            cases.append((f"{b} alone ({kept})", barriers - {b}, sampler.median))
+            if b == sampler.alarm:
+                cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
+        cases.append(("no barrier", barriers, sampler.median))
+        for label, failed, response in cases:
+            path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
+            t, T = path.trace
+            ax.plot(t / 3600, T - 273.15, lw=1.4, label=label + (" -> MTT" if path.top_event else ""))
+        for value, text, style in ((mtsr, "MTSR", ":"), (batch.mtt, "MTT", "--"), (batch.td24, "TD24", "-.")):
+            ax.axhline(value - 273.15, color="#d62728" if text != "MTSR" else "#7f7f7f", ls=style, lw=1)
+            ax.annotate(text, (batch.duration / 3600, value - 273.15), fontsize="small", ha="right", va="bottom")
+        ax.axvline(t_event / 3600, color="#7f7f7f", lw=0.8)
+        ax.annotate(sampler.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
+                    rotation=90, va="bottom", ha="right")
+        ax.set_title(name, fontsize="medium")
+        ax.set_xlabel("time in the batch [h]")
+        ax.set_ylabel("reactor temperature [degC]")
+        ax.legend(fontsize="x-small", loc="best")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def write(result) -> list[Path]:
     """``bowtie.png`` and ``swiss_cheese.png`` for a result folder, the barriers in their state at the horizon."""
     settings = result.settings
@@ -104,4 +145,10 @@ def write(result) -> list[Path]:
                       ("swiss_cheese.png", swiss_cheese_figure(study, live.bowtie.pfd))):
         fig.savefig(folder / name, dpi=100)
         written.append(folder / name)
+    if settings.get("accident_paths"):
+        from scenarios.safety import accident_paths, thermal_risk
+
+        fig = paths_figure(accident_paths(settings), thermal_risk(settings["thermal"], settings["plant"]).mtsr)
+        fig.savefig(folder / "accident_paths.png", dpi=100)
+        written.append(folder / "accident_paths.png")
     return written
