@@ -9,6 +9,11 @@
 - ``--paths`` Monte Carlo paths of the rarest api_bay scenario (runaway on loss of cooling), plain and with
   importance sampling: time, and the variance of the estimator over ``--repeat`` runs (variance ratio = how many
   times more plain paths would be needed for the same precision).
+- ``--reactor-paths`` accident paths through the twin's reactor (``scenarios/safety/api_bay_paths.yaml``, the
+  cooling loss), split into ``--replications`` tasks run by the scenario framework's process pool on 1 and on 2
+  workers: paths per second (the two runs must give the same estimates bit for bit), the estimator's variance
+  over the replications with importance sampling, and the variance plain sampling would have (binomial, from the
+  estimated probability).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from scenarios.safety.bowtie import BowTie
 from scenarios.safety.montecarlo import estimate
 
 LOPA = Path(__file__).resolve().parents[2] / "scenarios" / "safety" / "api_bay_lopa.yaml"
+PATHS = LOPA.with_name("api_bay_paths.yaml")
 
 
 def bowtie(barriers: int, per_chain: int = 5, shared: int = 20) -> BowTie:
@@ -71,9 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--barriers", type=int, default=500, help="barrier nodes in the bow-tie (default 500)")
     parser.add_argument("--paths", type=int, default=100_000, help="Monte Carlo paths per run (default 100,000)")
     parser.add_argument("--repeat", type=int, default=20, help="runs for timings and variances (default 20)")
+    parser.add_argument("--reactor-paths", type=int, default=800,
+                        help="accident paths through the twin's reactor, in all (default 800; 0 skips)")
+    parser.add_argument("--replications", type=int, default=8, help="tasks the reactor paths are split into "
+                        "(default 8)")
     args = parser.parse_args(argv)
-    if args.barriers < 5 or args.paths < 1 or args.repeat < 2:
-        parser.error("--barriers must be at least 5, --paths at least 1, --repeat at least 2")
+    if args.barriers < 5 or args.paths < 1 or args.repeat < 2 or args.replications < 2 or args.reactor_paths < 0:
+        parser.error("--barriers must be at least 5, --paths at least 1, --repeat and --replications at least 2")
 
     bt = bowtie(args.barriers)
     state = iter(range(10**9))
@@ -107,7 +117,57 @@ def main(argv: list[str] | None = None) -> int:
     plain = (hazard.frequency * lopa.YEAR) ** 2 * share * (1 - share) / args.paths
     print(f"  variance of plain sampling (binomial, exact) {plain:.3g}; ratio to importance sampling "
           f"{plain / results['importance sampling']:.3g} (as many times more plain paths for the same precision)")
+    if args.reactor_paths:
+        reactor(args.reactor_paths, args.replications)
     return 0
+
+
+def reactor(paths: int, replications: int) -> None:
+    """Accident paths of the cooling loss through the twin, on the scenario framework's pool of 1 and 2 workers."""
+    import dataclasses
+    import os
+
+    from scenarios.runs import tasks
+    from scenarios.safety import accident_paths
+    from scenarios.scenario import load
+    from scenarios.sweep import run_tasks
+
+    scenario = load(PATHS)
+    per_task = max(2, paths // replications)
+    todo = []
+    for task in tasks(scenario, ["base"]):
+        params = dict(task.params)
+        params["replications"] = replications
+        params["accident_paths"] = {**params["accident_paths"], "paths": per_task,
+                                    "scenarios": {"runaway_cooling_loss":
+                                                  params["accident_paths"]["scenarios"]["runaway_cooling_loss"]}}
+        todo = [dataclasses.replace(task, replication=r, params=params) for r in range(replications)]
+        break
+    name = "runaway_cooling_loss"
+    print(f"accident paths through the twin ({name}, api_bay_paths.yaml): {per_task * replications:,} paths in "
+          f"{replications} tasks of {per_task}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    estimates = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        outcomes = run_tasks(todo, workers=workers, progress=False)
+        seconds = time.perf_counter() - start
+        failed = [o for o in outcomes if not hasattr(o, "run")]
+        if failed:
+            raise SystemExit(f"a task failed: {failed[0]}\n{failed[0].traceback}")
+        estimates[workers] = np.array([o.run.kpis[f"dyn_frequency.{name}"] for o in outcomes])
+        rate = per_task * replications / seconds
+        print(f"  {workers} worker{'s' if workers > 1 else ' '}  {seconds:7.1f} s  {rate:6.1f} paths/s  "
+              f"(100,000 paths: {100_000 / rate / 60:.0f} min)")
+    assert np.array_equal(estimates[1], estimates[2]), "the pool changed the estimates"
+    kpis = outcomes[0].run.kpis
+    values = estimates[2]
+    sampler = accident_paths(todo[0].params)[name]
+    scale = sampler.hazard.frequency * lopa.YEAR * sampler.static  # 1/yr per unit probability of the simulated part
+    share = values.mean() / scale
+    plain = scale**2 * share * (1 - share) / per_task
+    print(f"  importance sampling: mean {values.mean():.3g} /yr (LOPA {kpis[f'frequency.{name}']:.3g}), variance "
+          f"over {replications} tasks {values.var(ddof=1):.3g}; plain sampling (binomial, exact for that mean) "
+          f"{plain:.3g}: ratio {plain / values.var(ddof=1):.3g}")
 
 
 if __name__ == "__main__":

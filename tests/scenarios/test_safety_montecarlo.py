@@ -66,5 +66,16 @@ def test_benchmark_runs(capsys):
     """``python -m benchmarks.safety`` on a small case: it checks the graph against networkx itself."""
     from benchmarks.safety.__main__ import main
 
-    assert main(["--barriers", "50", "--paths", "1000", "--repeat", "2"]) == 0
+    assert main(["--barriers", "50", "--paths", "1000", "--repeat", "2", "--reactor-paths", "0"]) == 0
     assert "ratio" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_benchmark_of_the_reactor_paths_runs(capsys):
+    """The accident paths through the twin on 1 and 2 workers: the same estimates bit for bit (asserted inside)."""
+    from benchmarks.safety.__main__ import main
+
+    assert main(["--barriers", "10", "--paths", "10", "--repeat", "2", "--reactor-paths", "40",
+                 "--replications", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 workers" in out and "paths/s" in out
