@@ -1,9 +1,12 @@
 """Replications and sweeps: bit-for-bit reproducible, the same on a process pool and on a Dask cluster, confidence
 intervals as scipy computes them, failures reported without sinking the sweep, clear cluster errors."""
+import math
 import socket
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenario_files import fails_on_odd_replications
 from scipy import stats
 
@@ -12,7 +15,7 @@ from scenarios.registry import Study
 from scenarios.results import summarise
 from scenarios.runs import Failure, Outcome, tasks
 from scenarios.scenario import load
-from scenarios.sweep import ClusterError, run_tasks, sweep
+from scenarios.sweep import ClusterError, chunks, run_tasks, sweep
 
 
 def same_runs(a: list, b: list) -> None:
@@ -104,3 +107,16 @@ def test_a_failed_run_is_reported_and_does_not_sink_the_sweep(write_scenario, mo
     assert "variant 'base', replication 1 (seed 7" in str(failed[0]) and "the model diverged" in str(failed[0])
     assert "RuntimeError" in failed[0].traceback
     assert sum(isinstance(o, Outcome) for o in outcomes) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 5000), st.integers(1, 64))
+def test_chunks_cover_every_task_once_shrinking_to_single_tasks(n, workers):
+    """Guided self-scheduling: chunks of ceil(left / 4w) tasks, in order, never growing, the last of one task; so
+    about 4w ln(n / 4w) + 4w messages instead of n (for 200 tasks on 2 workers: 29)."""
+    parts = chunks(n, workers)
+    assert [i for part in parts for i in part] == list(range(n))
+    sizes = [len(part) for part in parts]
+    assert sizes == sorted(sizes, reverse=True) and all(s >= 1 for s in sizes)
+    assert not sizes or (sizes[0] == math.ceil(n / (4 * workers)) and sizes[-1] == 1)
+    assert len(parts) <= 4 * workers * (1 + math.log(max(n, 1)))
