@@ -19,6 +19,7 @@ the units stop at the crossing time ``t_e``, an event enters the calendar at ``t
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time as wallclock
 from collections.abc import Iterable
@@ -45,8 +46,10 @@ class Twin:
     """A plant's behaviour on one clock.
 
     ``plant``: a :class:`twin.plant.Plant` whose assets carry ``behaviour:`` entries (attached at construction, see
-    :mod:`twin.behaviours`; ``params`` override their parameters by tag, ``seed`` seeds their random streams), or
-    ``None`` to add units in code. ``sample_interval``: seconds between recorded samples of continuous signals.
+    :mod:`twin.behaviours`; ``params`` override their parameters by tag, ``seed`` seeds their random streams) and
+    whose overlay may bind FMUs to assets (``fmus:``, all on one co-simulation master; ``params`` override their
+    parameters too), or ``None`` to add units in code. ``sample_interval``: seconds between recorded samples of
+    continuous signals.
     ``process_options``: options of the continuous simulator (``rtol``, ``atol``, ``compiled``...).
     """
 
@@ -65,11 +68,23 @@ class Twin:
         self._waiters: dict[str, list] = {}
         self._continuous: list[ContinuousUnit] = []
         self._started = False
+        self._closed = False
         self.static: list[str] = []  # plant assets without a behaviour model
         if plant is not None:
             from twin.behaviours import attach_behaviours
 
             attach_behaviours(self, plant, params, seed)
+            if plant.fmus:
+                self._add_fmus(plant, params or {})
+
+    def _add_fmus(self, plant, params: dict[str, dict]) -> None:
+        """The FMUs the plant overlay binds to its assets, on one co-simulation master."""
+        from twin.fmu import from_bindings
+
+        fmu_assets = {b.asset for b in plant.fmus}
+        self.add(from_bindings(plant.fmus, plant.co_simulation, {a: p for a, p in params.items() if a in fmu_assets},
+                               source=plant.name))
+        self.static = [tag for tag in self.static if tag not in fmu_assets]
 
     # -- building -------------------------------------------------------------------------------------------------
     @property
@@ -145,11 +160,25 @@ class Twin:
         self._started = True
 
     def run(self, until: float, progress: bool = False) -> Result:
-        """Run to simulated time ``until`` (s); returns the :class:`~twin.result.Result` (the twin can run on)."""
-        if not self._started:
-            self._start()
+        """Run to simulated time ``until`` (s); returns the :class:`~twin.result.Result`.
+
+        The twin can run on (``run`` again to a later time) until :meth:`close`. A run that fails closes the twin:
+        every unit's ``finish`` is called (an FMU is freed) before the error reaches the caller.
+        """
+        if self._closed:
+            raise RuntimeError("the twin is closed (its units are finished); build a new Twin to run again")
         if until < self.env.now:
             raise ValueError(f"until={until} lies before the current time {self.env.now}")
+        try:
+            return self._run(until, progress)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the run's error is the one to see
+                self.close()
+            raise
+
+    def _run(self, until: float, progress: bool) -> Result:
+        if not self._started:
+            self._start()
         wall = wallclock.perf_counter()
         bar = None
         if progress:
@@ -177,9 +206,19 @@ class Twin:
         return Result(self, t_end=until, wall_time=self._wall)
 
     def close(self) -> None:
-        """End the run: every continuous unit frees its solvers (an FMU terminates). Also ``with Twin(...) as tw:``."""
-        for unit in self._continuous:
-            unit.finish()
+        """End the twin's life: every unit's ``finish`` is called, once (solvers freed, FMUs terminated). Also at the
+        end of ``with Twin(...) as tw:`` and after a run that fails. The tags and their history stay readable."""
+        if self._closed:
+            return
+        self._closed = True
+        errors = []
+        for unit in self.units:
+            try:
+                unit.finish()
+            except Exception as exc:  # noqa: BLE001 -- every unit gets its finish; the first failure is raised
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     def __enter__(self) -> Twin:
         return self

@@ -111,6 +111,10 @@ class Unit:
         """Write one of this unit's outputs at time ``t`` (default: the twin's current time)."""
         self.twin.tags.write(self.tag_of(signal), value, t=self.twin.now if t is None else t)
 
+    def finish(self) -> None:
+        """Called once when the twin's life ends (``Twin.close()``, the end of ``with Twin(...)``, or a run that
+        failed): free solvers, terminate FMUs, close files."""
+
 
 class DiscreteUnit(Unit):
     """A unit that is a DES process: ``process(twin)`` is a generator started when the unit is attached."""
@@ -153,6 +157,3 @@ class ContinuousUnit(Unit):
     def next_time_event(self) -> float:
         """Time of the unit's next own time event (``math.inf`` if none); the twin never steps past it."""
         return math.inf
-
-    def finish(self) -> None:
-        """Called once by ``Twin.close()`` (or at the end of ``with Twin(...)``): free solvers, terminate FMUs."""

@@ -22,7 +22,7 @@ from twin.fmu.master import AlgebraicLoopError, CoSimulation
 from twin.fmu.unit import FMUStepError, FMUUnit
 
 __all__ = ["AlgebraicLoopError", "Binding", "CoSimulation", "FMUError", "FMUStepError", "FMUUnit", "describe",
-           "from_yaml", "read"]
+           "from_bindings", "from_yaml", "read"]
 
 
 def from_yaml(path: str | Path, parameters: dict[str, dict] | None = None, **options) -> CoSimulation:
@@ -33,15 +33,26 @@ def from_yaml(path: str | Path, parameters: dict[str, dict] | None = None, **opt
     ``ordering``, ``loop_tolerance``).
     """
     bindings, settings = load(path)
-    by_asset = {b.asset: b for b in bindings}
-    for asset, values in (parameters or {}).items():
-        if asset not in by_asset:
-            hint = suggest(asset, by_asset) or f"the file binds {', '.join(by_asset)}"
-            raise FMUError(f"{path}: no FMU is bound to asset '{asset}'\n  hint: {hint}")
-        by_asset[asset].parameters = {**by_asset[asset].parameters, **values}
-    units = [FMUUnit(b.asset, b.fmu, inputs=b.inputs, outputs=b.outputs, parameters=b.parameters,
-                     interface=b.interface) for b in bindings]
     settings.update({k: v for k, v in options.items() if v is not None})
+    return from_bindings(bindings, settings, parameters, source=str(path))
+
+
+def from_bindings(bindings: list[Binding], settings: dict | None = None, parameters: dict[str, dict] | None = None,
+                  source: str = "the bindings") -> CoSimulation:
+    """Bound FMUs (of a binding file, or of a plant overlay's ``fmus:``) on one co-simulation master.
+
+    ``settings``: the ``co_simulation`` entry (``step``, default: the smallest step of the FMUs; ``ordering``;
+    ``loop_tolerance``); ``parameters`` overrides parameters per asset (the bindings are left as they are).
+    """
+    settings = settings or {}
+    by_asset = {b.asset: b for b in bindings}
+    for asset in parameters or {}:
+        if asset not in by_asset:
+            hint = suggest(asset, by_asset) or f"{source} binds {', '.join(by_asset)}"
+            raise FMUError(f"{source}: no FMU is bound to asset '{asset}'\n  hint: {hint}")
+    units = [FMUUnit(b.asset, b.fmu, inputs=b.inputs, outputs=b.outputs,
+                     parameters={**b.parameters, **(parameters or {}).get(b.asset, {})}, interface=b.interface)
+             for b in bindings]
     step = settings.get("step") or min(u.step for u in units)
     return CoSimulation(units, step, ordering=settings.get("ordering") or "jacobi",
                         loop_tolerance=settings.get("loop_tolerance"))

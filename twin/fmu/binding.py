@@ -53,20 +53,23 @@ class Binding:
 
 def load(path: str | Path) -> tuple[list[Binding], dict]:
     """Read a binding file: its FMUs (each checked against its model description) and the co-simulation options."""
-    from twin.fmu.describe import read
-
     doc = config.load(path, SCHEMA)
-    bindings = []
-    for asset, entry in doc["fmus"].items():
-        try:
-            md = read(entry["fmu"])
-        except FMUError as exc:
-            raise entry.error("fmu", str(exc).split("\n")[0], expected="a path to an FMU (FMI 2.0 or 3.0)") from None
-        inputs, outputs, parameters = resolve(md, asset, entry["inputs"], entry["outputs"], entry["parameters"],
-                                              where=entry)
-        bindings.append(Binding(asset, entry["fmu"], inputs, outputs, parameters, entry["interface"]))
+    bindings = [bind(asset, entry) for asset, entry in doc["fmus"].items()]
     options = doc["co_simulation"] or {"step": None, "ordering": "jacobi", "loop_tolerance": None}
     return bindings, dict(options)
+
+
+def bind(asset: str, entry: config.Mapping) -> Binding:
+    """One checked ``ENTRY`` of a YAML file (a binding file or a plant overlay): errors name its file and line."""
+    from twin.fmu.describe import read
+
+    try:
+        md = read(entry["fmu"])
+    except FMUError as exc:
+        raise entry.error("fmu", str(exc).split("\n")[0], expected="a path to an FMU (FMI 2.0 or 3.0)") from None
+    inputs, outputs, parameters = resolve(md, asset, entry["inputs"], entry["outputs"], entry["parameters"],
+                                          where=entry)
+    return Binding(asset, entry["fmu"], inputs, outputs, parameters, entry["interface"])
 
 
 def resolve(md: ModelDescription, asset: str, inputs: dict | None = None, outputs: dict | None = None,

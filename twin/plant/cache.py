@@ -20,7 +20,7 @@ import trimesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when what is cached changes meaning
+FORMAT = 2  # bump when what is cached changes meaning (2: Plant.fmus, Plant.co_simulation)
 
 
 def folder() -> Path:

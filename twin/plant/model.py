@@ -156,6 +156,8 @@ class Plant:
     elements: dict[str, Element] = field(default_factory=dict)
     storeys: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    fmus: list = field(default_factory=list)  # twin.fmu.binding.Binding of the overlay's fmus: entry, by asset
+    co_simulation: dict = field(default_factory=dict)  # the overlay's co_simulation: options (step, ordering...)
 
     # --- lookup ----------------------------------------------------------------------------------------------
 

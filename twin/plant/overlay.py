@@ -12,8 +12,16 @@
           TT-01: {unit: K, description: reaction mass temperature}
     links:                           # transfers the delivery does not draw as pipes
       - {from: R-101, to: NF-101, medium: slurry}
+    fmus:                            # assets whose behaviour an FMU from another tool gives (see twin.fmu.binding)
+      TCU-101:
+        fmu: models/jacket_tcu.fmu
+        inputs: {T: R-101.TT-01}
+        parameters: {Kp: 3.0, Ti: 10 min}
+    co_simulation: {step: 10 s}      # optional: the FMUs' common communication step, ordering, loop tolerance
 
-Every tag is checked against the delivery: an unknown one is an error naming file, line and the closest tag.
+Every tag is checked against the delivery: an unknown one is an error naming file, line and the closest tag. Each
+FMU binding is checked against the FMU's model description (variable names, sides, parameter types); an asset driven
+by an FMU gets ``behaviour: fmu`` (stating another behaviour for it as well is an error).
 """
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ from pathlib import Path
 
 from twin import config
 from twin.config import FilePath, ListOf, MapOf, Param, Record, Str
+from twin.fmu import binding
 from twin.plant.model import Instrument, Link, Plant
 
 INSTRUMENT = Record({"unit": Str(), "description": Str(), "type": Str(), "properties": MapOf(Param())},
@@ -30,7 +39,8 @@ ASSET = Record({"behaviour": Str(), "params": MapOf(Param()), "instruments": Map
 LINK = Record({"from": Str(), "to": Str(), "medium": Str(), "kind": Str(["transfer", "pipe"])},
               required=["from", "to"], defaults={"kind": "transfer"}, name="a link")
 SCHEMA = Record({"plant": FilePath(), "name": Str(), "tag_property": Str(pattern=r"^[^.]+\.[^.]+$"),
-                 "assets": MapOf(ASSET), "links": ListOf(LINK)},
+                 "assets": MapOf(ASSET), "links": ListOf(LINK), "fmus": MapOf(binding.ENTRY),
+                 "co_simulation": binding.MASTER},
                 required=["plant"], name="a plant overlay")
 
 
@@ -76,3 +86,22 @@ def apply(plant: Plant, overlay: config.Mapping) -> None:
                                   expected="the tag of an asset of the delivery",
                                   hint=config.suggest(entry[end], plant.assets))
         plant.add_link(Link(source=entry["from"], target=entry["to"], medium=entry["medium"], kind=entry["kind"]))
+    _apply_fmus(plant, overlay)
+
+
+def _apply_fmus(plant: Plant, overlay: config.Mapping) -> None:
+    """Bind the overlay's FMUs to their assets, each checked against its model description."""
+    fmus = overlay["fmus"]
+    for tag, entry in fmus.items():
+        if tag not in plant.assets:
+            raise fmus.error(tag, f"unknown tag '{tag}': the delivery has no such asset for this FMU",
+                             expected=f"a tag of {plant.source.name if plant.source else plant.name}",
+                             choices=plant.assets)
+        asset = overlay["assets"].get(tag)
+        if asset and asset["behaviour"]:
+            raise fmus.error(tag, f"asset {tag} has behaviour '{asset['behaviour']}' (line "
+                                  f"{asset.lines['behaviour']}) and an FMU: one behaviour per asset",
+                             hint="remove one of the two")
+        plant.fmus.append(binding.bind(tag, entry))
+        plant.assets[tag].behaviour = "fmu"
+    plant.co_simulation = dict(overlay["co_simulation"] or {})
