@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.integrate import quad
 
 from scenarios.runs import execute, tasks
 from scenarios.safety import lopa
@@ -19,11 +20,43 @@ EXAMPLE = ROOT / "scenarios" / "safety" / "api_bay.yaml"
 YEAR_H = 8760.0
 
 
-@pytest.mark.parametrize(("dc", "table"), [(0.0, 2.2e-3), (0.6, 8.8e-4), (0.9, 2.2e-4), (0.99, 2.6e-5)])
-def test_1oo1_matches_iec_61508_6_table_b3(dc, table):
-    """IEC 61508-6:2010 Table B.3 (proof test every year, MTTR 8 h), 1oo1 row for a channel failure rate of
-    1.0E-06 /h, of which the table takes half as dangerous (lambda_D = 5E-07 /h); values printed to 2 digits."""
-    assert pfd_avg("1oo1", lambda_d=5e-7, dc=dc, t1=YEAR_H, mttr=8) == pytest.approx(table, rel=0.03)
+def exact_pfd_avg(architecture: str, lambda_d: float, dc: float, beta: float, t1: float, mttr: float) -> float:
+    """PFDavg from its definition, the time average of the group's unavailability over one proof-test interval,
+    integrated by SciPy (no approximation): each channel's undetected failures (rate (1 - beta) lambda_DU) stay
+    until the proof test; a common-cause undetected failure (beta lambda_DU) fails the group; detected failures
+    fail the group while repaired (two-state Markov chain, steady-state unavailability lambda_DD / (lambda_DD + 1 /
+    MTTR); with redundancy only their common-cause share beta_D = beta / 2 counts, independent detected failures of
+    two channels at once being of second order in MTTR)."""
+    l_du, l_dd = lambda_d * (1 - dc), lambda_d * dc
+    need = {"1oo1": 1, "1oo2": 2, "2oo3": 2}[architecture]  # failed channels that fail the group
+    n = {"1oo1": 1, "1oo2": 2, "2oo3": 3}[architecture]
+    indep = l_du if n == 1 else (1 - beta) * l_du
+
+    def unavailable(t):
+        p = 1 - math.exp(-indep * t)
+        group = sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(need, n + 1))
+        common = 0.0 if n == 1 else 1 - math.exp(-beta * l_du * t)
+        return 1 - (1 - group) * (1 - common)
+
+    undetected = quad(unavailable, 0, t1, epsabs=0, epsrel=1e-12)[0] / t1
+    rate = l_dd if n == 1 else beta / 2 * l_dd
+    detected = rate / (rate + 1 / mttr)
+    return 1 - (1 - undetected) * (1 - detected)
+
+
+@pytest.mark.parametrize("architecture", ["1oo1", "1oo2", "2oo3"])
+@pytest.mark.parametrize(("lambda_d", "dc", "beta"),
+                         [(5e-7, 0.0, 0.0), (5e-7, 0.0, 0.1), (5e-7, 0.6, 0.05), (2e-6, 0.9, 0.02)])
+def test_simplified_formulas_against_the_exact_time_average(architecture, lambda_d, dc, beta):
+    """IEC 61508-6 B.3.2.2's formulas keep the leading term of PFDavg (proof test every year, MRT 0): they lie on
+    the safe side of the exact average computed above, by the next term's share, at most 1.25 lambda_D T1 (2oo3
+    without common cause: 3p^2 - 2p^3 with p = 1 - exp(-lambda t) averages to (lambda T)^2 (1 - 5/4 lambda T ...)).
+
+    (Last session's test quoted IEC 61508-6 Table B.3 from memory; the table could not be consulted, so the
+    definition of PFDavg is the reference instead.)"""
+    ours = pfd_avg(architecture, lambda_d=lambda_d, dc=dc, beta=beta, t1=YEAR_H, mttr=8, mrt=0)
+    exact = exact_pfd_avg(architecture, lambda_d, dc, beta, YEAR_H, 8)
+    assert exact <= ours <= exact * (1 + 1.3 * lambda_d * YEAR_H)
 
 
 def test_1oo2_and_2oo3_worked_by_hand():
