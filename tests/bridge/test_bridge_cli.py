@@ -23,6 +23,7 @@ from twin.twin import Twin
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANT = ROOT / "plant_models" / "osd_cm_line" / "plant.yaml"
+API_BAY = ROOT / "plant_models" / "api_bay" / "plant.yaml"
 ORIGIN = [float(int(time.time()))]
 
 
@@ -180,3 +181,37 @@ def test_shadow_of_a_missing_plant_is_a_message_before_connecting(tmp_path, caps
                  str(tmp_path / "plantt.yaml")])
     err = capsys.readouterr().err
     assert code == 2 and "plantt.yaml" in err and "not found" in err and "Traceback" not in err, err
+
+
+def test_discover_command_writes_a_mapping_named_by_the_plant_tags(tmp_path, capsys):
+    """`twin bridge --discover ENDPOINT --plant PLANT -o FILE`: a node `R101/TT_01` (the server's spelling) is mapped
+    to the plant's instrument R-101.TT-01, with the unit and type the server states; the file loads back."""
+    from loopback import ServerThread
+
+    from bridge.mapping import load_mapping
+    from bridge.server import TwinServer
+    from twin.tags import TagBus
+
+    served = TagBus()
+    served.define("R101.TT_01", unit="K", initial=300.0)
+    served.define("R101.batches", dtype=int, initial=3)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    out = tmp_path / "map.yaml"
+    with ServerThread(TwinServer(served, endpoint)):
+        code = main(["bridge", "--discover", endpoint, "--plant", str(API_BAY), "-o", str(out)])
+    assert code == 0 and "wrote 2 tags to" in capsys.readouterr().err
+    mapping = load_mapping(out)
+    assert mapping.endpoint == endpoint
+    assert {(m.tag, m.node, m.unit, m.dtype) for m in mapping.tags} == {
+        ("R-101.TT-01", "ns=2;s=R101.TT_01", "K", float), ("R101.batches", "ns=2;s=R101.batches", "", int)}
+
+
+def test_discover_an_unreachable_endpoint_is_a_message(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    assert main(["bridge", "--discover", f"opc.tcp://127.0.0.1:{closed}"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot reach opc.tcp://127.0.0.1:{closed}" in err and "is the server running" in err, err
