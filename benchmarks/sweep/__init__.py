@@ -13,7 +13,9 @@ Everything is warmed up once, then timed in ``R`` rounds, the order of the four 
 round, so a burst of load from elsewhere hits them all alike; the best round of each counts (as ``timeit`` does).
 Wall time needs idle cores; CPU time (this process and its workers, from ``getrusage``) does not, so the speed-up is
 also given from CPU: the CPU seconds of 1 worker over half the CPU seconds of the pool of 2 (this process included),
-what two idle cores would give if the pool kept both busy to the end.
+what two idle cores would give if the pool kept both busy to the end. On an idle machine the peer pool's CPU
+figure is the machine's own ceiling: if a run costs more CPU while the other core works too (two vCPUs on one
+physical core, a shared cache), no pool reaches 2x there.
 """
 from __future__ import annotations
 
