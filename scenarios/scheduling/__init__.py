@@ -25,22 +25,31 @@ import numpy as np
 
 from scenarios.registry import Run, Study
 from scenarios.scenario import plain, plant_tags
+from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import POLICIES, Execution
 from scenarios.scheduling.gantt import gantt
-from scenarios.scheduling.plan import Operation, Plan, PlanError, Problem, solve
-from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from scenarios.scheduling.plan import Plan, PlanError, Problem
+from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
-               "operators": Integer(minimum=0)}, required=("units", "time"), defaults={"operators": 0},
-              name="a recipe step")
-PRODUCT = Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")
-ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quantity("s", "2 d"),
-                "due": Quantity("s", "10 d"), "priority": Number(minimum=0)},
-               required=("product", "due"), defaults={"batches": 1, "release": 0.0, "priority": 1.0}, name="an order")
-OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0)},
-                   defaults={"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0}, name="objective weights")
-SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1), "hint": Boolean()},
-                defaults={"time_limit": 10.0, "workers": 1, "hint": False}, name="solver settings")
+               "operators": Integer(minimum=0), "times": MapOf(Quantity("s", "8 h"))},
+              required=("units", "time"), defaults={"operators": 0}, name="a recipe step")
+PRODUCT = Record({"steps": MapOf(STEP), "batch_size": Number(minimum=0)}, required=("steps",), name="a product")
+ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "quantity": Number(minimum=0),
+                "release": Quantity("s", "2 d"), "due": Quantity("s", "10 d"), "priority": Number(minimum=0)},
+               required=("product", "due"), defaults={"release": 0.0, "priority": 1.0}, name="an order")
+TEST = Record({"instruments": ListOf(Str()), "time": Quantity("s", "6 h"), "hands_on": Quantity("s", "2 h")},
+              required=("time",), name="a lab test")
+LAB = Record({"tests": MapOf(TEST), "analysts": MapOf(ListOf(Str(), min_items=1))}, required=("tests", "analysts"),
+             name="the QC lab")
+WINDOW = Record({"from": Quantity("s", "3 d"), "to": Quantity("s", "3.5 d")}, required=("from", "to"),
+                name="a closed window")
+OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0),
+                    "lab": Number(minimum=0)},
+                   defaults={"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
+                   name="objective weights")
+SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1), "window": Integer(minimum=1)},
+                defaults={"time_limit": 10.0, "workers": 1, "window": 20}, name="solver settings")
 UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h")},
                      defaults={"duration_cv": 0.0}, name="the uncertainty of execution")
 
@@ -66,6 +75,13 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                               f"'{pattern}'", expected="a plant tag, or a pattern such as TP-40*",
                                               hint=suggest(pattern, tags) or f"the plant's tags are "
                                               f"{', '.join(sorted(tags))}")
+            units = {t for pattern in step["units"] for t in eligible(pattern, tags)}
+            for pattern in step["times"]:
+                if not set(eligible(pattern, tags)) & units:
+                    raise step["times"].error(pattern, f"product '{name}', step '{step_name}': a time for "
+                                              f"'{pattern}', which is not one of the step's units",
+                                              expected=f"one of {', '.join(sorted(units))}",
+                                              hint=suggest(pattern, units))
             if params["operators"] is not None and step["operators"] > params["operators"]:
                 raise step.error("operators", f"product '{name}', step '{step_name}' needs {step['operators']} "
                                  f"operators, only {params['operators']} are on shift",
@@ -81,7 +97,14 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         if order["due"] < order["release"]:
             raise order.error("due", f"order {i} ({order['product']}) is due ({order['due'] / 3600:g} h) before it "
                               f"is released ({order['release'] / 3600:g} h)", expected="due >= release")
-        route = sum(step["time"] for step in products[order["product"]]["steps"].values())
+        if order["batches"] is not None and order["quantity"] is not None:
+            raise order.error("quantity", f"order {i} ({order['product']}) gives both batches and quantity",
+                              hint="give one: the quantity is split into batches of the product's batch_size")
+        if order["quantity"] is not None and products[order["product"]]["batch_size"] is None:
+            raise order.error("quantity", f"order {i} gives a quantity but product '{order['product']}' has no "
+                              "batch_size", hint=f"add 'batch_size: ...' to product '{order['product']}'")
+        route = sum(min([step["time"], *step["times"].values()])
+                    for step in products[order["product"]]["steps"].values())
         if order["release"] + route > params["horizon"]:
             raise order.error("release", f"order {i} ({order['product']}) cannot finish within the horizon: released "
                               f"at {order['release'] / 3600:g} h, its fastest route takes {route / 3600:g} h, the "
@@ -96,9 +119,42 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             if b not in matrix[a]:
                 raise matrix.error(a, f"the cleaning matrix misses the clean from '{a}' to '{b}'",
                                    expected=f"'{b}: TIME' in the row of '{a}'")
+    check_lab(params, tags)
+    for unit, windows in params["maintenance"].items():
+        if unit not in tags:
+            raise params["maintenance"].error(unit, f"no plant unit is '{unit}'", expected="a plant tag",
+                                              hint=suggest(unit, tags))
+        for window in windows:
+            if window["to"] <= window["from"]:
+                raise window.error("to", f"maintenance of {unit}: the window ends before it starts",
+                                   expected="to > from")
     u = params["uncertainty"]
     if (u["mtbf"] is None) != (u["mttr"] is None):
         raise params.error("uncertainty", "breakdowns need both mtbf and mttr", hint="give both, or neither")
+
+
+def check_lab(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """Every lab test has instruments of the plant and a qualified analyst; every qualification is a test."""
+    lab = params["lab"]
+    if lab is None:
+        return
+    for name, test in lab["tests"].items():
+        for i, pattern in enumerate(test["instruments"]):
+            if not eligible(pattern, tags):
+                raise test["instruments"].error(i, f"lab test '{name}': no plant instrument is '{pattern}'",
+                                                expected="a plant tag, or a pattern such as HPLC-0*",
+                                                hint=suggest(pattern, tags))
+        if test["hands_on"] is not None and test["hands_on"] > test["time"]:
+            raise test.error("hands_on", f"lab test '{name}': hands-on time longer than the test",
+                             expected="hands_on <= time")
+        if not any(name in skills for skills in lab["analysts"].values()):
+            raise lab.error("analysts", f"no analyst is qualified for the lab test '{name}'",
+                            hint=f"add '{name}' to an analyst's qualifications")
+    for analyst, skills in lab["analysts"].items():
+        for i, skill in enumerate(skills):
+            if skill not in lab["tests"]:
+                raise skills.error(i, f"analyst '{analyst}': no lab test '{skill}'",
+                                   expected=f"one of {', '.join(lab['tests'])}", hint=suggest(skill, lab["tests"]))
 
 
 def problem_of(params: Mapping[str, Any]) -> Problem:
@@ -106,11 +162,18 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
     tags = plant_tags(params["plant"])
     units = {(p, s): sorted({t for pattern in step["units"] for t in eligible(pattern, tags)})
              for p, spec in params["products"].items() for s, step in spec["steps"].items()}
-    return Problem.from_params(params, units)
+    params = dict(params, products={p: dict(spec, steps={s: dict(step, times={
+        t: time for pattern, time in step["times"].items() for t in eligible(pattern, tags) if t in units[p, s]})
+        for s, step in spec["steps"].items()}) for p, spec in params["products"].items()})
+    tests = (params.get("lab") or {}).get("tests", {})
+    instruments = {name: sorted({t for pattern in test["instruments"] for t in eligible(pattern, tags)})
+                   for name, test in tests.items()}
+    return Problem.from_params(params, units, instruments)
 
 
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}   # planned times, no breakdowns
-PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators")
+PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
+           "maintenance")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
@@ -126,18 +189,10 @@ def _plan(key: str) -> Plan | PlanError:
     params = json.loads(key)
     problem = problem_of(params)
     solver = params["solver"]
-    hint = dispatch_hint(problem) if solver["hint"] else None
     try:
-        return solve(problem, solver["time_limit"], solver["workers"], hint=hint)
+        return horizon.plan(problem, solver["time_limit"], solver["workers"], solver["window"])
     except PlanError as exc:
         return exc
-
-
-def dispatch_hint(problem: Problem) -> list[list[Operation]]:
-    """The schedule the earliest-due-date rule makes with planned times: where CP-SAT starts its search."""
-    execution = Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0))
-    execution.run()
-    return execution.operations()
 
 
 def gantt_figure(result) -> list[Path]:
@@ -157,9 +212,9 @@ STUDY = Study(
     description=__doc__.splitlines()[0],
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
             "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES),
-            "operators": Integer(minimum=1)},
-    defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0},
-              "solver": {"time_limit": 10.0, "workers": 1, "hint": False}, "uncertainty": CERTAIN,
+            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW))},
+    defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
+              "solver": {"time_limit": 10.0, "workers": 1, "window": 20}, "uncertainty": CERTAIN,
               "policy": "shift_right"},
     required=("products", "orders", "cleaning"),
     run=simulate,
