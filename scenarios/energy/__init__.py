@@ -9,9 +9,17 @@ production window and the control strategy: constant design flow, night/weekend 
 (with a recovery lead before production), supply-temperature reset, chillers staged in order or dispatched at
 least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the physics.
 
+Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
+campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
+(:mod:`scenarios.energy.batches`); the cooling tower, process steam and compressed air are in
+:mod:`scenarios.energy.utilities`.
+
 KPIs: ``electricity``, ``gas`` (kWh), ``cost``, ``energy_cost``, ``demand_cost`` (currency), ``peak`` (kW),
-``co2`` (t), ``violation_minutes`` (room-minutes outside temperature or pressure limits, plus minutes of unmet
-cooling), ``compliant`` (1 or 0), and ``kwh.<use>`` for fans, chillers, pump, process, reheat, preheat, cooling_coils.
+``co2`` (t), ``violation_minutes`` (room-minutes outside temperature, humidity or pressure limits, plus minutes of
+unmet cooling), ``compliant`` (1 or 0), ``kwh.<use>`` (fans, chillers, pump, tower_fans, condenser_pump,
+compressors, lighting, equipment, reheat, preheat, process_steam, ...), ``kwh.grade.<grade>`` (HVAC by room grade),
+``steam`` (t), ``compressed_air`` (m3), ``batches``, ``kwh_per_batch`` and ``kwh_per_batch.<product>``,
+``kwh.attributed`` and ``kwh.unattributed``.
 """
 from __future__ import annotations
 
@@ -22,6 +30,7 @@ from scenarios.energy import batches, leakage, tariff
 from scenarios.energy.figures import energy_balance
 from scenarios.energy.grades import DEFAULTS
 from scenarios.energy.model import DAY, DOE2_EIR, capacities, simulate, zones
+from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
 from scenarios.registry import Study
 from twin import plant as plants
 from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
@@ -40,9 +49,14 @@ AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimu
              name="an air handling unit")
 CHILLER = Record({"capacity": Quantity("W", "150 kW"), "cop": Number(minimum=0)},  # capacity: else the plant's
                  defaults={"cop": 5.5}, name="a chiller")
+TOWER_DEFAULTS = {"approach": F_RANGE, "range": F_RANGE, "fan": ASHRAE_90_1_FAN, "head": 20.0, "pump_efficiency": 0.7}
+TOWER = Record({"approach": Quantity("K", "4 K"), "range": Quantity("K", "5.6 K"), "fan": Number(minimum=0),
+                "head": Quantity("m", "20 m"), "pump_efficiency": Number(minimum=0)}, defaults=TOWER_DEFAULTS,
+               name="the cooling tower (fan: W per W rejected at design)")
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
-                   "dispatch": Str(["staged", "optimal"])}, required=("units",),
-                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged"}, name="the chiller plant")
+                   "dispatch": Str(["staged", "optimal"]), "tower": TOWER}, required=("units",),
+                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "tower": TOWER_DEFAULTS},
+                  name="the chiller plant")
 WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"),
                   "dew_point": Quantity("K", "15 degC"), "epw": FilePath()},
                  defaults={"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
@@ -73,10 +87,25 @@ ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quan
 CAMPAIGN = Record({"products": MapOf(Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")),
                    "orders": ListOf(ORDER)}, defaults={"products": {}, "orders": []},
                   name="a batch campaign (products and orders)")
+NONE_BY_STATE = {"running": 0.0, "idle": 0.0, "cleaning": 0.0}
+STEAM = Record({state: Quantity("kg/s", "50 kg/h") for state in NONE_BY_STATE}, defaults=NONE_BY_STATE,
+               name="steam by state")
+AIR = Record({state: Quantity("m**3/s", "30 m3/h") for state in NONE_BY_STATE}, defaults=NONE_BY_STATE,
+             name="compressed air (free air delivered) by state")
 EQUIPMENT = Record({"running": Quantity("W", "15 kW"), "idle": Quantity("W", "2 kW"),
-                    "cleaning": Quantity("W", "3 kW"), "to_room": Number(minimum=0)}, required=("running",),
-                   defaults={"idle": 0.0, "to_room": 1.0},
-                   name="a unit's electric power by state and the fraction of it that heats its room")
+                    "cleaning": Quantity("W", "3 kW"), "to_room": Number(minimum=0), "steam": STEAM, "air": AIR},
+                   required=("running",), defaults={"idle": 0.0, "to_room": 1.0, "steam": NONE_BY_STATE,
+                                                    "air": NONE_BY_STATE},
+                   name="a unit's electric power by state, the fraction of it that heats its room, its steam and "
+                        "compressed air")
+BOILER_DEFAULTS = {"efficiency": 0.9, "steam_pressure": 9e5, "feed": 353.15}
+BOILER = Record({"efficiency": Number(minimum=0), "steam_pressure": Quantity("Pa", "9 bar"),
+                 "feed": Quantity("K", "80 degC")}, defaults=BOILER_DEFAULTS,
+                name="the boiler (hot water for the coils, steam at an absolute pressure from feed water)")
+COMPRESSED_AIR_DEFAULTS = {"pressure": 8e5, "efficiency": 0.55}
+COMPRESSED_AIR = Record({"pressure": Quantity("Pa", "8 bar"), "efficiency": Number(minimum=0)},
+                        defaults=COMPRESSED_AIR_DEFAULTS,
+                        name="the compressors (absolute pressure, isothermal efficiency wire to air)")
 SHIFT = Record({"from": Quantity("s", "6 h"), "to": Quantity("s", "14 h"), "rooms": MapOf(Number(minimum=0))},
                required=("from", "to", "rooms"), name="a shift (people per room)")
 PEOPLE = Record({"heat": Quantity("W", "75 W"), "shifts": ListOf(SHIFT)}, defaults={"heat": PERSON_W, "shifts": []},
@@ -121,6 +150,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise plant.error("eir", "the optimal dispatch needs a convex part-load curve (c > 0)",
                           hint="use dispatch: staged, or a curve with a positive quadratic coefficient")
     tariff.check(params["tariff"])
+    check_utilities(params)
     setback = params["control"]["setback"]
     if not 0 < setback["fraction"] <= 1:
         where = setback if hasattr(setback, "error") else params
@@ -144,6 +174,20 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
+
+
+def check_utilities(params: Mapping[str, Any]) -> None:
+    """Efficiencies in (0, 1], a tower with a range, compressors above the atmosphere."""
+    for section, key in (("boiler", "efficiency"), ("compressed_air", "efficiency")):
+        if not 0 < params[section][key] <= 1:
+            raise params.error(section, f"the {section.replace('_', ' ')} {key} must lie in (0, 1]")
+    tower = params["chillers"]["tower"]
+    if not (tower["range"] > 0 and 0 < tower["pump_efficiency"] <= 1):
+        raise params["chillers"].error("tower", "the cooling tower needs a positive range and a pump efficiency in "
+                                                "(0, 1]", hint="e.g. tower: {range: 5.6 K, pump_efficiency: 0.7}")
+    if not params["compressed_air"]["pressure"] > P_ATM:
+        raise params.error("compressed_air", "the compressed-air pressure is absolute and must exceed 1 atm",
+                           hint="e.g. compressed_air: {pressure: 8 bar}")
 
 
 def check_batches(params: Mapping[str, Any], zone_of, served: Mapping[str, str]) -> None:
@@ -190,13 +234,13 @@ def check_batches(params: Mapping[str, Any], zone_of, served: Mapping[str, str])
 STUDY = Study(
     name="energy",
     description=__doc__.splitlines()[0],
-    fields={"rooms": MapOf(ROOM), "ahus": MapOf(AHU), "chillers": CHILLERS, "boiler": Record(
-                {"efficiency": Number(minimum=0)}, defaults={"efficiency": 0.9}, name="a boiler"),
+    fields={"rooms": MapOf(ROOM), "ahus": MapOf(AHU), "chillers": CHILLERS, "boiler": BOILER,
+            "compressed_air": COMPRESSED_AIR,
             "weather": WEATHER, "tariff": TARIFF, "control": CONTROL, "room": ROOM_LIMITS,
             "production": PRODUCTION, "gains": GAINS, "envelope_ua": Quantity("W/(m**2*K)", "1.5 W/(m2 K)"),
             "co2": CO2, "leakage": LEAKAGE, "batches": CAMPAIGN, "equipment": MapOf(EQUIPMENT), "people": PEOPLE,
             "step": Quantity("s", "5 min")},
-    defaults={"rooms": {}, "boiler": {"efficiency": 0.9},
+    defaults={"rooms": {}, "boiler": BOILER_DEFAULTS, "compressed_air": COMPRESSED_AIR_DEFAULTS,
               "weather": {"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
               "control": {"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
                           "setback": SETBACK_DEFAULTS},

@@ -8,14 +8,15 @@ from matplotlib.figure import Figure
 from matplotlib.sankey import Sankey
 
 USES = {"kwh.fans": "AHU fans", "kwh.chillers": "chillers", "kwh.pump": "chilled-water pumps",
-        "kwh.lighting": "lighting", "kwh.equipment": "process equipment", "kwh.reheat": "reheat coils",
-        "kwh.preheat": "preheat coils"}
+        "kwh.tower_fans": "cooling-tower fans", "kwh.condenser_pump": "condenser-water pump",
+        "kwh.compressors": "air compressors", "kwh.lighting": "lighting", "kwh.equipment": "process equipment",
+        "kwh.reheat": "reheat coils", "kwh.preheat": "preheat coils", "kwh.process_steam": "process steam"}
 
 
 def energy_balance(result) -> list[Path]:
     """Write ``figures/energy_balance.png`` for the result folder ``result``; returns the file written."""
     kwh = {name: value["mean"] for name, value in result.kpis.items()}
-    flue = kwh["gas"] - kwh["kwh.reheat"] - kwh["kwh.preheat"]
+    flue = kwh["gas"] - kwh["kwh.reheat"] - kwh["kwh.preheat"] - kwh["kwh.process_steam"]
     flows = {"grid electricity": kwh["electricity"], "gas": kwh["gas"],
              **{label: -kwh[key] for key, label in USES.items()}, "boiler flue loss": -flue}
     flows = {label: value for label, value in flows.items() if abs(value) > 1e-9 * kwh["electricity"]}

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import batches, dispatch, leakage, psychro, tariff, weather
+from scenarios.energy import batches, dispatch, leakage, psychro, tariff, utilities, weather
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -46,8 +46,8 @@ DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
-USES = ("fans", "chillers", "pump", "process", "lighting", "equipment", "people_in", "reheat", "preheat",
-        "cooling_coils")  # the flows reported as kwh.<use>
+USES = ("fans", "chillers", "pump", "tower_fans", "condenser_pump", "compressors", "process", "lighting",
+        "equipment", "people_in", "reheat", "preheat", "process_steam", "cooling_coils")  # reported as kwh.<use>
 PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
 
@@ -111,8 +111,9 @@ def capacities(params: Mapping[str, Any]) -> np.ndarray:
     return np.array(out)
 
 
-def outdoor(params: Mapping[str, Any], t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Outdoor temperature (K) and humidity ratio (kg/kg) at the times ``t``, from the hourly weather."""
+def outdoor(params: Mapping[str, Any], t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outdoor temperature (K), humidity ratio (kg/kg) and wet bulb (K) at the times ``t``, from the hourly
+    weather."""
     spec = params["weather"]
     hours = int(np.ceil(t[-1] / HOUR))
     if spec["epw"] is not None:
@@ -122,7 +123,8 @@ def outdoor(params: Mapping[str, Any], t: np.ndarray) -> tuple[np.ndarray, np.nd
         dew = np.minimum(spec["dew_point"], dry_bulb)
     at = t / HOUR
     grid = np.arange(dry_bulb.size)
-    return np.interp(at, grid, dry_bulb), np.interp(at, grid, psychro.humidity_ratio(psychro.saturation_pressure(dew)))
+    w = psychro.humidity_ratio(psychro.saturation_pressure(dew))
+    return np.interp(at, grid, dry_bulb), np.interp(at, grid, w), np.interp(at, grid, psychro.wet_bulb(dry_bulb, w))
 
 
 def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np.ndarray:
@@ -146,9 +148,11 @@ class Gains:
     equipment: np.ndarray        # the units' power by state, the part that heats the room
     process_exhaust: np.ndarray  # the rest of their power, carried off by process air and product (W, per step)
     people: np.ndarray           # people on shift
+    steam: np.ndarray            # kg/s of process steam the units take (per step)
+    free_air: np.ndarray         # m3/s of compressed air (free air delivered) the units take (per step)
     in_use: np.ndarray           # whether a batch uses the room
     campaign: batches.Campaign
-    unit_power: dict[str, dict[str, float]]
+    unit_bought: dict[str, dict[str, float]]   # per unit and state: electricity, steam fuel and air power (W)
     room_of: dict[str, str]
 
     @property
@@ -165,16 +169,23 @@ def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray)
     lighting = np.where(producing(params, t)[:, None], params["gains"]["production"],
                         params["gains"]["idle"]) * area[None, :]
     campaign = batches.run(params["batches"], list(plant.assets), params["horizon"])
+    spec = {unit: p for pattern, p in params["equipment"].items() for unit in batches.units_of(pattern, plant.assets)}
     power = {unit: {"running": p["running"], "idle": p["idle"],
-                    "cleaning": p["idle"] if p["cleaning"] is None else p["cleaning"]}
-             for pattern, p in params["equipment"].items() for unit in batches.units_of(pattern, plant.assets)}
-    to_room = {unit: p["to_room"] for pattern, p in params["equipment"].items()
-               for unit in batches.units_of(pattern, plant.assets)}
+                    "cleaning": p["idle"] if p["cleaning"] is None else p["cleaning"]} for unit, p in spec.items()}
+    steam = {unit: p["steam"] for unit, p in spec.items()}
+    air = {unit: p["air"] for unit, p in spec.items()}
+    boiler, compressor = params["boiler"], params["compressed_air"]
+    fuel_per_kg = utilities.steam_heat(boiler["steam_pressure"], boiler["feed"]) / boiler["efficiency"]
+    air_power = utilities.compressor_power(1.0, compressor["pressure"], compressor["efficiency"])   # W per m3/s
+    bought = {unit: {state: power[unit][state] + steam[unit][state] * fuel_per_kg + air[unit][state] * air_power
+                     for state in ("running", "idle", "cleaning")} for unit in spec}
     room_of = {tag: asset.space for tag, asset in plant.assets.items()}
     equipment, process_exhaust = np.zeros((t.size, len(rooms))), np.zeros(t.size)
     for unit, watts in batches.unit_power(campaign, power, t, step).items():
-        equipment[:, rooms.index(room_of[unit])] += to_room[unit] * watts
-        process_exhaust += (1 - to_room[unit]) * watts
+        equipment[:, rooms.index(room_of[unit])] += spec[unit]["to_room"] * watts
+        process_exhaust += (1 - spec[unit]["to_room"]) * watts
+    steam_use = sum(batches.unit_power(campaign, steam, t, step).values(), np.zeros(t.size))
+    air_use = sum(batches.unit_power(campaign, air, t, step).values(), np.zeros(t.size))
     people = np.zeros_like(equipment)
     day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
     workday = day < params["production"]["days_per_week"]
@@ -182,8 +193,8 @@ def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray)
         on = workday & (of_day >= shift["from"]) & (of_day < shift["to"])
         for room, count in shift["rooms"].items():
             people[:, rooms.index(room)] += np.where(on, count * params["people"]["heat"], 0.0)
-    return Gains(lighting, equipment, process_exhaust, people, batches.in_use(campaign, room_of, rooms, t, step),
-                 campaign, power, room_of)
+    return Gains(lighting, equipment, process_exhaust, people, steam_use, air_use,
+                 batches.in_use(campaign, room_of, rooms, t, step), campaign, bought, room_of)
 
 
 @dataclass
@@ -301,7 +312,7 @@ def balance(params: Mapping[str, Any]) -> Flows:
     """Step the plant's HVAC through the window and collect its power flows (see the module docstring)."""
     step, room, setback = params["step"], params["room"], params["control"]["setback"]
     t = np.arange(params["warmup"], params["horizon"], step)
-    t_out, w_out = outdoor(params, t)
+    t_out, w_out, wet_bulb = outdoor(params, t)
     zone_of = zones(params["plant"], params["rooms"])
     every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
     heat = internal_gains(params, every, t)
@@ -342,13 +353,23 @@ def balance(params: Mapping[str, Any]) -> Flows:
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
     chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), cop, plant["eir"])
+    rejected = power["cooling_coils"] + pump - unmet + chillers
+    design = float(np.sum(capacities(params) * (1 + 1 / cop)))            # W the tower rejects at full load
+    cooling_tower = utilities.tower(rejected, wet_bulb, design, plant["tower"])
+    boiler, compressor = params["boiler"], params["compressed_air"]
     heating = power["preheat"] + power["reheat"]
-    gas = heating / params["boiler"]["efficiency"]
-    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heating,
-                 tower=power["cooling_coils"] + pump - unmet + chillers, unmet_cooling=unmet,
-                 electricity=power["fans"] + power["process"] + pump + chillers)
+    process_steam = heat.steam * utilities.steam_heat(boiler["steam_pressure"], boiler["feed"])
+    gas = (heating + process_steam) / boiler["efficiency"]
+    compressors = utilities.compressor_power(heat.free_air, compressor["pressure"], compressor["efficiency"])
+    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heating - process_steam,
+                 tower_fans=cooling_tower["fan"], condenser_pump=cooling_tower["pump"],
+                 tower=rejected + cooling_tower["fan"] + cooling_tower["pump"], unmet_cooling=unmet,
+                 process_steam=process_steam, compressors=compressors, compressor_heat=compressors,
+                 electricity=power["fans"] + power["process"] + pump + chillers + cooling_tower["fan"]
+                 + cooling_tower["pump"] + compressors)
     cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
-    hvac = {room: fan + cooling / cooled * (chillers + pump) + warming / params["boiler"]["efficiency"]
+    water_plant = chillers + pump + cooling_tower["fan"] + cooling_tower["pump"]
+    hvac = {room: fan + cooling / cooled * water_plant + warming / boiler["efficiency"]
             for room, (fan, cooling, warming) in by_room.items()}      # the HVAC energy bought for each room
     for z in every:
         key = f"grade.{z.grade}"
@@ -357,7 +378,10 @@ def balance(params: Mapping[str, Any]) -> Flows:
     per_batch, batch_events = _per_batch(params, t, heat, hvac, every)
     kpis.update(per_batch)
     units.update({k: "-" if k == "batches" else "kWh" for k in per_batch})
+    kpis.update(steam=float(heat.steam.sum() * step / 1e3), compressed_air=float(heat.free_air.sum() * step))
+    units.update(steam="t", compressed_air="m3 (free air)")
     traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "RH_room_max": most_humid * 100,
+                                         "T_condenser_water": cooling_tower["supply"] - 273.15,
                                          "dp_margin_min": dp_margin.min(axis=1),
                                          **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
     return Flows(t, power, kpis, units, traces, batch_events)
@@ -367,7 +391,7 @@ def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], d
     """KPIs of energy per batch (mean over the finished batches, and per product) and a row per batch."""
     campaign = heat.campaign
     room_power = {z.number: hvac[z.number] + heat.lighting[:, i] for i, z in enumerate(every)}
-    from_units, from_rooms, unattributed = batches.attribute(campaign, heat.unit_power, heat.room_of, room_power,
+    from_units, from_rooms, unattributed = batches.attribute(campaign, heat.unit_bought, heat.room_of, room_power,
                                                              t, params["step"])
     total = (from_units + from_rooms) / KWH
     done = campaign.finished() <= t[-1] + params["step"]

@@ -1,7 +1,8 @@
 """Moist air: saturation pressure, humidity ratio, dew point (ASHRAE Handbook - Fundamentals, chapter 1).
 
 Saturation pressure over liquid water by Hyland and Wexler (ASHRAE Fundamentals 2017, ch. 1, eq. 6), valid from
-0 to 200 degC; the humidity ratio ``W = 0.621945 p_w / (p - p_w)`` (eq. 20). Latent heat at a constant
+0 to 200 degC; the humidity ratio ``W = 0.621945 p_w / (p - p_w)`` (eq. 20); the thermodynamic wet bulb from
+eq. 35 (the air saturated adiabatically by water at the wet bulb). Latent heat at a constant
 ``H_FG = 2.45 MJ/kg`` (water near 20 degC): moisture condensed on a coil carries that heat with it.
 """
 from __future__ import annotations
@@ -29,6 +30,18 @@ def humidity_ratio(vapour_pressure, p: float = P_ATM):
 def vapour_pressure(w, p: float = P_ATM):
     """Vapour pressure (Pa) of air of humidity ratio ``w``."""
     return p * w / (EPSILON + w)
+
+
+def wet_bulb(t, w, p: float = P_ATM):
+    """The thermodynamic wet-bulb temperature (K) of air at ``t`` (K) and humidity ratio ``w`` (arrays allowed)."""
+    def solve(t, w):
+        c = t - 273.15
+
+        def gap(star):
+            ws = humidity_ratio(saturation_pressure(star + 273.15), p)
+            return ((2501 - 2.326 * star) * ws - 1.006 * (c - star)) / (2501 + 1.86 * c - 4.186 * star) - w
+        return brentq(gap, -50.0, c, xtol=1e-10) + 273.15 if gap(c) > 0 else t
+    return np.vectorize(solve, otypes=[float])(t, w)
 
 
 def dew_point(w: float, p: float = P_ATM) -> float:
