@@ -128,3 +128,37 @@ def test_a_port_in_use_is_explained(served):
 
     with pytest.raises(OSError, match="cannot serve on .*another server"):
         run(body())
+
+
+def test_asyncua_history_store_still_needs_our_two_fixes(tmp_path):
+    """A canary for ``bridge.server._SQLiteHistory``: asyncua's own SQLite store (2.1.0) rejects the table name it
+    makes for a string NodeId, and cannot read back a value stamped on a whole second. When this test fails, asyncua
+    has fixed one of them: drop the matching override."""
+    from asyncua.common.sql_injection import SqlInjectionError
+    from asyncua.server.history_sql import HistorySQLite
+
+    from bridge.server import _SQLiteHistory
+
+    stamp = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    value = ua.DataValue(ua.Variant(1.0), SourceTimestamp=stamp, ServerTimestamp=stamp)
+    window = (datetime(2026, 1, 1, 11, 59, 59, tzinfo=UTC), datetime(2026, 1, 1, 12, 0, 1, tzinfo=UTC), 0)
+
+    async def body():
+        theirs, ours = HistorySQLite(str(tmp_path / "theirs.db")), _SQLiteHistory(str(tmp_path / "ours.db"))
+        for store in (theirs, ours):
+            await store.init()
+        with pytest.raises(SqlInjectionError):
+            await theirs.new_historized_node(ua.NodeId("R-101.TT-01", 2), period=None)
+        await theirs.new_historized_node(ua.NodeId(7, 2), period=None)
+        await theirs.save_node_value(ua.NodeId(7, 2), value)
+        with pytest.raises(ValueError):
+            await theirs.read_node_history(ua.NodeId(7, 2), *window)
+        await ours.new_historized_node(ua.NodeId("R-101.TT-01", 2), period=None)
+        await ours.save_node_value(ua.NodeId("R-101.TT-01", 2), value)
+        read, _ = await ours.read_node_history(ua.NodeId("R-101.TT-01", 2), *window)
+        for store in (theirs, ours):
+            await store.stop()
+        return read
+
+    (read,) = run(body())
+    assert read.Value.Value == 1.0 and read.SourceTimestamp.replace(tzinfo=UTC) == stamp
