@@ -21,17 +21,20 @@ def energy_balance(result) -> list[Path]:
              **{label: -kwh[key] for key, label in USES.items()}, "boiler flue loss": -flue}
     flows = {label: value for label, value in flows.items() if abs(value) > 1e-9 * kwh["electricity"]}
     total = sum(v for v in flows.values() if v > 0)
-    fig = Figure(figsize=(9, 6))
+    fig = Figure(figsize=(11, 7))
     ax = fig.add_subplot(xticks=[], yticks=[], frame_on=False)
     ax.set_title(f"Energy balance, {result.name}: {total:,.0f} kWh bought "
                  f"(cooling coils remove {kwh['kwh.cooling_coils']:,.0f} kWh of heat)", fontsize=10)
     inputs = [label for label, v in flows.items() if v > 0]
-    orientations = [0 if i == 0 else 1 for i in range(len(inputs))] + [
-        0 if v == max(-x for x in flows.values() if x < 0) else (1 if i % 2 else -1)
-        for i, v in enumerate(-x for x in flows.values() if x < 0)]
-    sankey = Sankey(ax=ax, scale=1.0 / total, unit=" kWh", format="%.0f", gap=0.4, margin=0.3)
-    sankey.add(flows=list(flows.values()), labels=list(flows), orientations=orientations,
-               pathlengths=0.4, facecolor="#9ecae1", edgecolor="#3182bd")
+    uses = sorted((label for label, v in flows.items() if v < 0), key=lambda label: flows[label])
+    # the largest use straight on, the others alternately up and down, their labels staggered so they never meet
+    sides = {label: 0 if i == 0 else (1 if i % 2 else -1) for i, label in enumerate(uses)}
+    reach = {label: 0.3 + 0.5 * ((i + 1) // 2 % 2) for i, label in enumerate(uses)}
+    order = inputs + uses
+    sankey = Sankey(ax=ax, scale=1.0 / total, unit=" kWh", format="%.0f", gap=0.5, margin=0.4)
+    sankey.add(flows=[flows[k] for k in order], labels=[k.replace(" ", "\n", 1) for k in order],
+               orientations=[0 if i == 0 else 1 for i in range(len(inputs))] + [sides[k] for k in uses],
+               pathlengths=[0.4] * len(inputs) + [reach[k] for k in uses], facecolor="#9ecae1", edgecolor="#3182bd")
     sankey.finish()
     path = Path(result.path) / "figures" / "energy_balance.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
