@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 from scenarios import figures, report
+from scenarios.registry import STUDIES, get_study
 from scenarios.results import ResultFolder
 
 ALPHA = 0.05
@@ -72,4 +73,7 @@ def write(results: Sequence[ResultFolder], folder: str | Path) -> Path:
         {"base": str(results[0].path), "results": [str(r.path) for r in results], "alpha": ALPHA, "rows": rows},
         indent=2))
     pngs = figures.write(results, folder / "figures")
+    study = results[0].settings.get("study")
+    if study in STUDIES and get_study(study).comparison_figures is not None:
+        pngs += get_study(study).comparison_figures(results, folder / "figures")
     return report.write_comparison_report(folder, rows, results, pngs)

@@ -52,6 +52,7 @@ class Study:
     required: tuple[str, ...] = ()
     check: Callable[[Mapping[str, Any], frozenset[str]], None] = lambda params, tags: None
     figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
+    comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
 
 
 def study_names() -> list[str]:

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p, dt = task.params, task.params["sample_interval"]
     tau, n, tau_ff = p["blender"]["tau"], p["blender"]["tanks"], p["press"]["feed_frame_tau"]
-    grid = run.traces["t"] * 3600
+    grid = run.traces["t"]
     t, flow, _ = line.twin.tags.history("LIW-101.massflow")
     steps = rtd.step_means(t, flow, grid)
     steady = p["feeders"]["LIW-101"]["rate"]

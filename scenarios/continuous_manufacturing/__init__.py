@@ -11,14 +11,15 @@ yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max
 acceptance value over the RTRT windows), ``windows_released``, ``prediction_error`` (RTD model vs Twin) and ``iae``
 (the integral of the absolute deviation of the true content from target, % LC min: how well the control held it).
 Events: the gate's ``divert``/``accept`` and, per feeder, when each raw-material lot reaches the press (``lot k in``,
-``lot k out``). Figures: :mod:`.figures`.
+``lot k out``). Figures: :mod:`.figures`; a comparison of variants (``twin sweep``) adds the trade-off between
+diverted and escaped mass.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.continuous_manufacturing.figures import figures
+from scenarios.continuous_manufacturing.figures import comparison_figures, figures
 from scenarios.continuous_manufacturing.model import simulate
 from scenarios.registry import Study
 from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
@@ -134,4 +135,5 @@ STUDY = Study(
     run=simulate,
     check=check,
     figures=figures,
+    comparison_figures=comparison_figures,
 )

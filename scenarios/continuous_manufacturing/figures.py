@@ -1,5 +1,7 @@
 """The study's own figures of a result folder: API content against the limits with the diversion windows shaded,
-the feeders' mass flows, the line's RTD and the lot genealogy (first replication; see :func:`figures`)."""
+the feeders' mass flows, the line's RTD, the lot genealogy and the line in 3D at its worst moment (first
+replication; see :func:`figures`); and, for a comparison of variants, the trade-off between diverted and escaped
+mass (:func:`comparison_figures`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,10 +11,12 @@ from matplotlib.figure import Figure
 
 from scenarios.continuous_manufacturing import release, rtd
 
+HOUR = 3600.0
+
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png``, ``rtd.png`` and ``lots.png`` into the result folder's ``figures/``;
-    returns the files."""
+    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``lots.png`` and the 3D ``worst.png`` into the result
+    folder's ``figures/``; returns the files."""
     table = result.traces()
     if table is None:
         return []
@@ -28,13 +32,49 @@ def figures(result) -> list[Path]:
     for name, fig in charts:
         written.append(Path(result.path) / "figures" / name)
         fig.savefig(written[-1], dpi=110)
+    if events is not None:
+        written.append(worst_moment(result, traces, first_events))
     return written
+
+
+def worst_moment(result, traces: dict, events: dict, size: tuple[int, int] = (1100, 700)) -> Path:
+    """``worst.png``: the plant in 3D at the moment the true API content at the press strays furthest from target,
+    each unit of the line coloured by its state then (:func:`line_states`), drawn by the viewer's report export."""
+    from twin.plant import load
+    from viewer.export import snapshot
+    from viewer.recording import Recording
+
+    worst = float(traces["t"][np.argmax(np.abs(traces["api_true"] - 100))])
+    states = line_states(result.settings, traces, events, worst)
+    recording = Recording({f"{unit}.state": (np.array([worst]), np.array([state], dtype=object))
+                           for unit, state in states.items()})
+    return snapshot(load(result.settings["plant"]), Path(result.path) / "figures" / "worst.png",
+                    recording=recording, t=worst, size=size)
+
+
+def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[str, str]:
+    """Each unit's state at time ``at`` (s): a feeder stopped then is ``down``; the gate diverting, the NIR probe
+    reading outside the tightened band and the press holding out-of-limit content are in ``alarm``; the rest
+    ``running``."""
+    i = int(np.searchsorted(traces["t"], at))
+    low, high = (100 * x for x in settings["limits"])
+    margin = 100 * settings["margin"]
+    states = {}
+    for tag in settings["feeders"]:
+        changes = [e for t, src, e in zip(events["t"], events["source"], events["event"], strict=True)
+                   if src == tag and e in ("stop", "restart") and t <= at]
+        states[tag] = "down" if changes and changes[-1] == "stop" else "running"
+    states[settings["blender"]["tag"]] = "running"
+    states[settings["pat"]["tag"]] = "alarm" if not low + margin <= traces["api_nir"][i] <= high - margin else "running"
+    states[settings["gate"]["tag"]] = "alarm" if traces["diverting"][i] > 0 else "running"
+    states[settings["press"]["tag"]] = "alarm" if not low <= traces["api_true"][i] <= high else "running"
+    return states
 
 
 def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
     """API content at the press: true (Twin), predicted (RTD model) and NIR, limits, margin and diversion shaded;
     the whole run on top, the first ``zooms`` diversion windows magnified below."""
-    t = traces["t"]
+    t = traces["t"] / HOUR
     spans = release.windows(traces["diverting"] > 0)
     fig = Figure(figsize=(11, 6.4), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
@@ -52,7 +92,7 @@ def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
 
 
 def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False) -> None:
-    t = traces["t"]
+    t = traces["t"] / HOUR
     low, high = (100 * x for x in settings["limits"])
     margin = 100 * settings["margin"]
     for start, end in spans:
@@ -78,7 +118,7 @@ def feeders(traces: dict) -> Figure:
     fig = Figure(figsize=(11, 1.8 * len(names)), layout="constrained")
     axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
     for ax, name in zip(axes, names, strict=True):
-        ax.plot(traces["t"], traces[name], lw=0.8)
+        ax.plot(traces["t"] / HOUR, traces[name], lw=0.8)
         ax.set_ylabel(f"{name.removeprefix('massflow.')}\n[kg/h]")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("time [h]")
@@ -111,7 +151,7 @@ def lots(events: dict, feeders: list[str]) -> Figure:
     spans: dict[tuple[str, str], list[float]] = {}
     for t, source, event in zip(events["t"], events["source"], events["event"], strict=True):
         if event.startswith("lot "):
-            spans.setdefault((source, event.rsplit(" ", 1)[0]), []).append(t)
+            spans.setdefault((source, event.rsplit(" ", 1)[0]), []).append(t / HOUR)
     for (source, lot), times in spans.items():
         row = feeders.index(source)
         k = int(lot.split()[1])
@@ -125,3 +165,32 @@ def lots(events: dict, feeders: list[str]) -> Figure:
                  fontsize="medium")
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def comparison_figures(results, folder: Path) -> list[Path]:
+    """``tradeoff.png`` for a comparison of variants: diverted mass against escaped mass (the gate's trade-off
+    between waste and risk) and how closely each variant held the API content (IAE); returns the file."""
+    rows = [(r.name, r.kpis) for r in results if {"diverted", "escaped"} <= set(r.kpis)]
+    if not rows:
+        return []
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
+    for i, (name, k) in enumerate(sorted(rows, key=lambda row: row[1]["diverted"]["mean"])):
+        diverted, escaped = k["diverted"]["mean"], k["escaped"]["mean"] * 1000
+        left.scatter(diverted, escaped, s=60, color="tab:red" if escaped > 0 else "tab:green", zorder=3)
+        left.annotate(name, (diverted, escaped), textcoords="offset points", xytext=(4, 6 + 12 * (i % 3)),
+                      fontsize="small", arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6})
+    left.set_xlabel("diverted to waste [kg]")
+    left.set_ylabel("out of limits yet accepted (escaped) [g]")
+    left.set_title("the gate's trade-off: waste against escape risk (green: nothing escaped)", fontsize="medium")
+    left.grid(alpha=0.3)
+    names = [name for name, k in rows if "iae" in k]
+    right.barh(names, [k["iae"]["mean"] for name, k in rows if "iae" in k], color="tab:blue")
+    right.invert_yaxis()
+    right.set_xlabel("IAE of the API content [% LC min]")
+    right.set_title("how closely the control held the content", fontsize="medium")
+    right.grid(axis="x", alpha=0.3)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "tradeoff.png"
+    fig.savefig(out, dpi=110)
+    return [out]

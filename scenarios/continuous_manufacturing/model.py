@@ -7,7 +7,8 @@ of the largest feeder, ``control: mpc`` lets the model-predictive controller of 
 run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the feeders' records, the NIR signal
 is sampled from the blender outlet with noise and bias, and the gate diverts what either says is out of the
 tightened band (:mod:`.release`). The true content (the Twin's press) tells what
-escaped. Times in s inside, hours in the traces.
+escaped. Times in s (traces and events too, as the scenario framework and the viewer read them); mass flows in
+the traces in kg/h.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Line:
         self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
         self.stopped: set[str] = set()
         self.refilled = {tag: [] for tag in self.feeders}   # times each new lot was poured in
+        self.stops: list[tuple[float, str, str]] = []        # (time, feeder, "stop" / "restart")
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
         self.moved = None                                   # succeeds when a disturbance wakes the controller
         self.twin = tw = Twin(sample_interval=params["sample_interval"])
@@ -110,11 +112,13 @@ class Line:
                 self.feed_factor(tag)
         else:
             self.stopped.add(tag)
+            self.stops.append((tw.now, tag, "stop"))
             set_point = tw.tags.read(f"{tag}.F_sp")
             tw.set(f"{tag}.F_sp", 0.0)       # the controller holds the screw while nothing comes out
             self.feed_factor(tag)
             yield tw.env.timeout(d["duration"])
             self.stopped.discard(tag)
+            self.stops.append((tw.now, tag, "restart"))
             tw.set(f"{tag}.F_sp", set_point)
             self.feed_factor(tag)
 
@@ -201,13 +205,13 @@ class Line:
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
         kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
         units |= {"prediction_error": "% LC", "iae": "% LC min"}
-        traces = {"t": grid / HOUR, "api_true": true * 100, "api_predicted": predicted * 100,
+        traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
         spans = release.windows(diverted)
-        events = [(grid[i] / HOUR, p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
+        events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
-        events += self.genealogy(grid, w)
+        events += self.genealogy(grid, w) + self.stops
         events.sort()
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
                   "event": np.array([e[2] for e in events], dtype=object)}
@@ -223,8 +227,7 @@ class Line:
             for k, row in enumerate(shares):
                 present = np.flatnonzero(row > share)
                 if present.size:
-                    events += [(grid[present[0]] / HOUR, tag, f"lot {k} in"),
-                               (grid[present[-1]] / HOUR, tag, f"lot {k} out")]
+                    events += [(grid[present[0]], tag, f"lot {k} in"), (grid[present[-1]], tag, f"lot {k} out")]
         return events
 
     def kpis(self, t, massflow, diverted, out, true, rng) -> tuple[dict[str, float], dict[str, str]]:

@@ -140,6 +140,6 @@ def test_mpc_holds_the_content_closer_to_target_than_ratio_control(tmp_path):
         assert run.kpis["iae"] == pytest.approx(np.abs(run.traces["api_true"] - 100).sum() / 60, rel=1e-9)
     assert mpc["iae"] < 0.8 * ratio["iae"]
     assert mpc["escaped"] == 0 and ratio["escaped"] == 0
-    t, true = runs["mpc"].traces["t"] * 3600, runs["mpc"].traces["api_true"]
+    t, true = runs["mpc"].traces["t"], runs["mpc"].traces["api_true"]
     step = (t > 300) & (t < 1200)
     assert np.abs(true[step] - 100).max() < np.abs(runs["ratio"].traces["api_true"][step] - 100).max()

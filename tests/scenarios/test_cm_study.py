@@ -8,11 +8,14 @@ disturbances, checked against independent references.
   press content.
 - Diversion: with the default margin no instant of out-of-limit content reaches the accepted stream.
 """
+import json
+
 import numpy as np
 import pytest
 from cm_files import FLAGSHIP, flagship_text
 from scipy import integrate, optimize, stats
 
+from scenarios.continuous_manufacturing.figures import line_states
 from scenarios.continuous_manufacturing.model import Line
 from scenarios.runs import execute, tasks
 from scenarios.scenario import load, plain
@@ -47,7 +50,7 @@ def test_api_mass_balance_closes(flagship):
     assert fed > 0.9 * 6 / 3600 * 86400                          # the API feeder ran most of the day
     assert holdup(0) + fed == pytest.approx(struck + holdup(-1), rel=1e-3)
     # struck = accepted + diverted: the gate splits the press's outflow, on the study's time grid
-    t = run.traces["t"] * 3600
+    t = run.traces["t"]
     flow = np.interp(t, *tags.history("TP-101.M_API")[:2]) / tau_ff
     diverting = run.traces["diverting"] > 0
     assert (flow[~diverting].sum() + flow[diverting].sum()) * dt == pytest.approx(struck, rel=1e-3)
@@ -80,7 +83,7 @@ def test_no_out_of_spec_material_escapes_with_the_default_margin(flagship):
 def test_gravimetric_control_rejects_a_feed_factor_step(flagship):
     """A 5 % lighter excipient lot at 4 h: the loop brings the flow back to its set point within 5 control times."""
     _, run = flagship
-    t, flow = run.traces["t"], run.traces["massflow.LIW-102"]
+    t, flow = run.traces["t"] / 3600, run.traces["massflow.LIW-102"]
     after = (t > 4 + 50 / 3600) & (t < 4 + 0.2)
     assert flow[after] == pytest.approx(13.5, rel=0.01)
     dip = flow[(t >= 4) & (t < 4 + 5 / 3600)].min()
@@ -108,9 +111,23 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
     out = tmp_path / "result"
     assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
-    for name in ("content.png", "feeders.png", "rtd.png", "lots.png", "traces.png", "kpis.png"):
+    for name in ("content.png", "feeders.png", "rtd.png", "lots.png", "traces.png", "kpis.png", "worst.png"):
         assert (out / "figures" / name).stat().st_size > 10_000, name
-    assert (out / "report.html").read_text().count("<img") == 6      # all of them embedded in the report
+    assert (out / "report.html").read_text().count("<img") == 7      # all of them embedded in the report
+
+
+def test_the_worst_moment_shows_each_unit_in_its_state(flagship):
+    """The 3D snapshot's colours: the API screw is down during its stoppage (12 h, 2 min); at the moment the true
+    content strays furthest, the press holds out-of-limit content and the gate is diverting it."""
+    line, run = flagship
+    during = line_states(line.p, run.traces, run.events, 12 * 3600 + 60)
+    assert during["LIW-101"] == "down" and during["LIW-102"] == during["LIW-103"] == "running"
+    worst = run.traces["t"][np.argmax(np.abs(run.traces["api_true"] - 100))]
+    assert 12 * 3600 < worst < 12 * 3600 + 600                   # the API stoppage takes the content furthest
+    states = line_states(line.p, run.traces, run.events, worst)
+    assert states["TP-101"] == "alarm" and states["DV-101"] == "alarm"
+    assert line_states(line.p, run.traces, run.events, 3600.0) == dict.fromkeys(
+        ["LIW-101", "LIW-102", "LIW-103", "BL-101", "NIR-101", "DV-101", "TP-101"], "running")
 
 
 def test_lot_genealogy_follows_the_fifo_hopper_and_the_line_rtd(flagship):
@@ -126,7 +143,7 @@ def test_lot_genealogy_follows_the_fifo_hopper_and_the_line_rtd(flagship):
         return integrate.quad(inner, 0, t)[0]
 
     first, last = (optimize.brentq(lambda t, q=q: cdf(t) - q, 1, 2000) for q in (0.01, 0.99))
-    events = list(zip(run.events["t"] * 3600, run.events["source"], run.events["event"], strict=True))
+    events = list(zip(run.events["t"], run.events["source"], run.events["event"], strict=True))
     t, flow, _ = line.twin.tags.history("LIW-101.massflow")
     delivered = np.concatenate([[0.0], np.cumsum(np.diff(t) * (flow[1:] + flow[:-1]) / 2)])
     checked = 0
@@ -140,3 +157,25 @@ def test_lot_genealogy_follows_the_fifo_hopper_and_the_line_rtd(flagship):
         assert gone == pytest.approx(leaves + last, abs=2.0)
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.slow
+def test_twin_sweep_compares_the_variants_with_the_tradeoff_figure(tmp_path):
+    """``twin sweep`` of the flagship (its disturbances compressed into 40 min): every variant runs, the comparison
+    report embeds the diverted-against-escaped trade-off, and MPC holds the content closer than ratio control."""
+    path = tmp_path / "flagship.yaml"
+    path.write_text(flagship_text(("horizon: 24 h", "horizon: 40 min"), ("at: 4 h", "at: 5 min"),
+                                  ("at: 8 h, duration: 2 h", "at: 10 min, duration: 10 min"),
+                                  ("at: 12 h, duration: 2 min", "at: 22 min, duration: 2 min"),
+                                  ("at: 18 h, duration: 1 min", "at: 32 min, duration: 1 min")))
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "-o", str(out), "--workers", "1"]) == 0
+    assert (out / "figures" / "tradeoff.png").stat().st_size > 10_000
+    assert "alt='tradeoff'" in (out / "report.html").read_text()         # embedded in the comparison report
+    rows = json.loads((out / "comparison.json").read_text())["rows"]
+    iae = {r["variant"]: r["value"] for r in rows if r["kpi"] == "iae"}
+    base = next(r["base"] for r in rows if r["kpi"] == "iae")
+    assert set(iae) == {"larger_blender", "tighter_margin", "no_margin", "no_ratio_control", "mpc"}
+    assert iae["mpc"] < base
+    escaped = {r["variant"]: r["value"] for r in rows if r["kpi"] == "escaped"}
+    assert escaped["mpc"] == 0 and escaped["tighter_margin"] == 0
