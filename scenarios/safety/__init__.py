@@ -16,6 +16,7 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
 (:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
 ``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs.
+``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
 - :mod:`scenarios.safety.lopa`    LOPA files in, the risk register out
@@ -42,6 +43,7 @@ from scenarios.safety.live import HEALTH, LiveBarriers
 from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
 from twin.config import (
     Anything,
+    Boolean,
     FilePath,
     Integer,
     ListOf,
@@ -308,7 +310,7 @@ STUDY = Study(
     name="safety",
     description=__doc__.splitlines()[0],
     fields={"lopa": FilePath(), "states": ListOf(STATE), "thermal": THERMAL, "monte_carlo": MONTE_CARLO,
-            "accident_paths": ACCIDENT_PATHS},
+            "accident_paths": ACCIDENT_PATHS, "barrier_view": Boolean()},
     required=("lopa",),
     run=assess,
     check=check,

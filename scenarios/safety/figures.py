@@ -2,8 +2,10 @@
 
 Registered as the study's ``figures`` hook: :func:`write` adds ``bowtie.png`` and ``swiss_cheese.png`` to a result
 folder (matplotlib ``Figure`` objects, no pyplot), and ``accident_paths.png`` (the reactor temperature on each
-typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths. Barrier states are
-those at the end of the horizon.
+typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths, and with
+``barrier_view: true`` ``barriers_3d.png``: the plant in 3D coloured by barrier state at the worst moment of the
+timeline, drawn by the viewer's report export (the one use of the viewer a study may make). The bow-tie's barrier
+states are those at the end of the horizon.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 from matplotlib.figure import Figure
 
 from scenarios.safety import lopa
@@ -130,6 +133,40 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
     return fig
 
 
+def barrier_scores(live: LiveBarriers) -> dict[str, float]:
+    """Per plant asset the worst state of the IPLs standing on it: 0 healthy, 1 degraded, 2 no protection."""
+    scores: dict[str, float] = {}
+    for name, layer in live.lopa.layers.items():
+        now, nominal = live.bowtie.pfd[name], live.bowtie.nominal[name]
+        score = 0.0 if now <= nominal else (2.0 if now >= 1 else 1.0)
+        asset = layer.tag.split(".", 1)[0]
+        scores[asset] = max(scores.get(asset, 0.0), score)
+    return scores
+
+
+def barrier_view(plant_path, study: lopa.Lopa, states: list, path: Path) -> Path:
+    """The plant in 3D (:func:`viewer.export.snapshot`), each asset coloured by its barriers' worst state at the
+    worst moment of the timeline (most degraded barriers; the first such moment)."""
+    from twin import plant
+    from viewer.colouring import Rule
+    from viewer.export import snapshot
+    from viewer.recording import Recording
+
+    bus = TagBus()
+    live = LiveBarriers(study, bus)
+    worst, at = barrier_scores(live), 0.0
+    for state in sorted(states, key=lambda s: s["at"]):
+        value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
+        bus.write(state["tag"], value, t=state["at"])
+        scores = barrier_scores(live)
+        if sum(scores.values()) > sum(worst.values()):
+            worst, at = scores, float(state["at"])
+    recording = Recording({f"{asset}.barrier": (np.array([at]), np.array([score])) for asset, score in worst.items()},
+                          name=f"barriers at {at / 86400:.1f} d")
+    return snapshot(plant.load(plant_path), path, recording=recording, t=at, size=(1000, 640),
+                    rules=[Rule("barrier", cmap="RdYlGn_r", clim=(0.0, 2.0))])
+
+
 def write(result) -> list[Path]:
     """``bowtie.png`` and ``swiss_cheese.png`` for a result folder, the barriers in their state at the horizon."""
     settings = result.settings
@@ -145,6 +182,9 @@ def write(result) -> list[Path]:
                       ("swiss_cheese.png", swiss_cheese_figure(study, live.bowtie.pfd))):
         fig.savefig(folder / name, dpi=100)
         written.append(folder / name)
+    if settings.get("barrier_view"):
+        written.append(barrier_view(settings["plant"], study, settings.get("states") or [],
+                                    folder / "barriers_3d.png"))
     if settings.get("accident_paths"):
         from scenarios.safety import accident_paths, thermal_risk
 

@@ -1,6 +1,9 @@
 """The safety result folder: its report carries the bow-tie and the Swiss-cheese figures with barrier states."""
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from scenarios.results import write
 from scenarios.runs import execute, tasks
 from scenarios.safety.figures import barrier_colour
@@ -16,7 +19,8 @@ def test_barrier_colours():
 def test_result_folder_has_the_safety_figures(tmp_path):
     scenario = load(ROOT / "scenarios" / "safety" / "api_bay.yaml")
     outcomes = [execute(next(iter(tasks(scenario, ["base"]))))]
-    result = write(tmp_path / "base", scenario.settings("base"), outcomes)
+    settings = scenario.settings("base") | {"barrier_view": False}  # the 3D view: see the slow test below
+    result = write(tmp_path / "base", settings, outcomes)
     for name in ("bowtie.png", "swiss_cheese.png", "traces.png"):
         assert (result.path / "figures" / name).stat().st_size > 10_000
     assert "alt='bowtie'" in (result.path / "report.html").read_text()
@@ -39,3 +43,44 @@ def test_accident_path_figure_labels_what_each_path_reached(tmp_path):
     written = write(SimpleNamespace(settings=settings, path=tmp_path))
     assert [p.name for p in written] == ["bowtie.png", "swiss_cheese.png", "accident_paths.png"]
     assert (tmp_path / "figures" / "accident_paths.png").stat().st_size > 20_000
+
+
+def test_barrier_scores_follow_the_states():
+    """api_bay: the TT-02 bypass leaves SIF-101 with no protection (R-101: 2); an overdue proof test degrades it
+    (1); the failed O2 analyser AT-101 (on R-101 too) gives no protection; restored, everything is healthy."""
+    from scenarios.safety import lopa
+    from scenarios.safety.figures import barrier_scores
+    from scenarios.safety.live import LiveBarriers
+    from twin.tags import TagBus
+
+    bus = TagBus()
+    live = LiveBarriers(lopa.load(ROOT / "scenarios" / "safety" / "api_bay_lopa.yaml"), bus)
+    assert barrier_scores(live) == {"R-101": 0.0}
+    bus.write("R-101.TT-02.bypassed", True, t=1.0)
+    assert barrier_scores(live) == {"R-101": 2.0}
+    bus.write("R-101.TT-02.bypassed", False, t=2.0)
+    bus.write("R-101.TT-02.test_age", 1.5 * 365.25 * 86400, t=3.0)
+    assert barrier_scores(live) == {"R-101": 1.0}
+    bus.write("R-101.TT-02.test_age", 0.0, t=4.0)
+    assert barrier_scores(live) == {"R-101": 0.0}
+
+
+@pytest.mark.slow
+def test_barrier_view_colours_the_plant_at_the_worst_moment(tmp_path):
+    """barriers_3d.png, the viewer's snapshot of api_bay: R-101 turns red (RdYlGn_r's top: no protection) at the
+    bypass of day 40 and stays green with every barrier healthy; nothing else is red."""
+    from matplotlib.image import imread
+
+    from scenarios.safety import lopa
+    from scenarios.safety.figures import barrier_view
+
+    settings = load(ROOT / "scenarios" / "safety" / "api_bay.yaml").settings("base")
+    study = lopa.load(settings["lopa"])
+
+    def colours(states, name):  # red and green pixels (the colour bar and the legend are in both pictures)
+        image = imread(barrier_view(settings["plant"], study, states, tmp_path / name))[..., :3]
+        r, g, b = image[..., 0], image[..., 1], image[..., 2]
+        return np.array([((r - g > 0.25) & (r - b > 0.2)).sum(), ((g - r > 0.15) & (g - b > 0.05)).sum()])
+
+    red, green = colours(settings["states"], "worst.png") - colours([], "healthy.png")
+    assert red > 500 and green < -500
