@@ -9,16 +9,19 @@ so a sweep gives the same results bit for bit wherever it runs::
 
 ``workers=1`` runs in this process. A progress bar counts simulated days and finished replications.
 
-Tasks travel in chunks that shrink as the sweep goes on (guided self-scheduling): the first chunks are large, so
-few messages cross between processes, the last hold one task each, so no worker idles long at the end.
+Tasks travel to the workers in chunks (guided self-scheduling): a chunk takes a share of the tasks left (large
+early, so few messages cross between processes, single tasks at the end, so no worker idles long), capped at about
+:data:`CHUNK_SECONDS` of work as timed on the tasks finished so far (single tasks until the first ones are back), so
+a sweep of long runs still moves its progress bar run by run.
 """
 from __future__ import annotations
 
 import gc
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 
 from tqdm import tqdm
@@ -27,6 +30,7 @@ from scenarios.runs import Failure, Outcome, Task, execute, tasks
 from scenarios.scenario import Scenario
 
 DAY = 86400.0
+CHUNK_SECONDS = 0.2   # the work a chunk holds at most: its message costs ~1 ms, so under 1% of it
 START_CLUSTER = ("\n  hint: start one with `dask scheduler` (it listens on tcp://HOST:8786) and workers with "
                  "`dask worker tcp://HOST:8786` on machines where pharma-twin is installed, "
                  "or use --cluster local:N for N workers on this machine")
@@ -47,10 +51,7 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str
         if workers <= 1:
             return [advance(execute(t)) for t in tasks]
         with _frozen_heap(), ProcessPoolExecutor(workers) as pool:
-            futures = {pool.submit(execute_chunk, [tasks[i] for i in chunk]): chunk
-                       for chunk in chunks(len(tasks), workers)}
-            return _in_order(len(tasks), _unchunked((futures[f], f.result()) for f in as_completed(futures)),
-                             advance)
+            return _scheduled(pool.submit, wait_futures, tasks, workers, advance)
 
 
 def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) -> dict[str, list]:
@@ -65,14 +66,10 @@ def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) 
     return grouped
 
 
-def chunks(n: int, workers: int) -> list[range]:
-    """Task indices ``0..n-1`` in chunks of ``ceil(left / (4 workers))``: large first, single tasks at the end."""
-    out, start = [], 0
-    while start < n:
-        size = math.ceil((n - start) / (4 * workers))
-        out.append(range(start, start + size))
-        start += size
-    return out
+def chunk_size(left: int, workers: int, seconds_per_task: float) -> int:
+    """Tasks in the next chunk: ``ceil(left / 4 workers)``, at most :data:`CHUNK_SECONDS` of work, at least one
+    (one while nothing is timed yet: ``seconds_per_task=math.inf``)."""
+    return max(1, min(math.ceil(left / (4 * workers)), int(CHUNK_SECONDS / max(seconds_per_task, 1e-9))))
 
 
 def execute_chunk(chunk: Sequence[Task]) -> list[Outcome | Failure]:
@@ -80,13 +77,33 @@ def execute_chunk(chunk: Sequence[Task]) -> list[Outcome | Failure]:
     return [execute(t) for t in chunk]
 
 
-def _on_dask(client, tasks: Sequence[Task], advance: Callable) -> list[Outcome | Failure]:
-    from distributed import as_completed as dask_completed
+def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers: int,
+               advance: Callable) -> list[Outcome | Failure]:
+    """Run ``tasks`` in chunks through ``submit(fn, arg) -> future`` with ``2 x workers`` chunks in flight (so no
+    worker waits for the next); ``wait`` is ``concurrent.futures.wait`` or ``distributed.wait``."""
+    results: list = [None] * len(tasks)
+    pending: dict = {}
+    start, timed, seconds = 0, 0, 0.0
+    while start < len(tasks) or pending:
+        while start < len(tasks) and len(pending) < 2 * workers:
+            per_task = seconds / timed if timed else math.inf
+            chunk = range(start, start + chunk_size(len(tasks) - start, workers, per_task))
+            pending[submit(execute_chunk, [tasks[i] for i in chunk])] = chunk
+            start = chunk.stop
+        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for future in done:
+            for i, outcome in zip(pending.pop(future), future.result(), strict=True):
+                results[i] = advance(outcome)
+                if isinstance(outcome, Outcome):
+                    timed, seconds = timed + 1, seconds + outcome.seconds
+    return results
 
-    parts = chunks(len(tasks), sum(client.ncores().values()) or 1)
-    futures = client.map(execute_chunk, [[tasks[i] for i in chunk] for chunk in parts], pure=False)
-    index = {f.key: chunk for f, chunk in zip(futures, parts, strict=True)}
-    return _in_order(len(tasks), _unchunked((index[f.key], f.result()) for f in dask_completed(futures)), advance)
+
+def _on_dask(client, tasks: Sequence[Task], advance: Callable) -> list[Outcome | Failure]:
+    from distributed import wait
+
+    workers = sum(client.ncores().values()) or 1
+    return _scheduled(lambda fn, arg: client.submit(fn, arg, pure=False), wait, tasks, workers, advance)
 
 
 @contextmanager
@@ -117,11 +134,6 @@ def connect(cluster: str, timeout: float = 10.0):
         yield client
 
 
-def _unchunked(finished: Iterator[tuple[range, list]]) -> Iterator[tuple[int, Outcome | Failure]]:
-    for chunk, outcomes in finished:
-        yield from zip(chunk, outcomes, strict=True)
-
-
 @contextmanager
 def _frozen_heap():
     """Hide the parent's objects from the garbage collector while the pool forks its workers (:func:`gc.freeze`):
@@ -131,13 +143,6 @@ def _frozen_heap():
         yield
     finally:
         gc.unfreeze()
-
-
-def _in_order(n: int, finished: Iterator[tuple[int, Outcome | Failure]], advance: Callable) -> list:
-    results: list = [None] * n
-    for i, outcome in finished:
-        results[i] = advance(outcome)
-    return results
 
 
 @contextmanager

@@ -2,20 +2,23 @@
 intervals as scipy computes them, failures reported without sinking the sweep, clear cluster errors."""
 import math
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scenario_files import fails_on_odd_replications
+from scenario_files import SMALL, fails_on_odd_replications
 from scipy import stats
 
 from scenarios import runs
+from scenarios import sweep as sweep_module
 from scenarios.registry import Study
 from scenarios.results import summarise
 from scenarios.runs import Failure, Outcome, tasks
 from scenarios.scenario import load
-from scenarios.sweep import ClusterError, chunks, run_tasks, sweep
+from scenarios.sweep import CHUNK_SECONDS, ClusterError, chunk_size, run_tasks, sweep
 
 
 def same_runs(a: list, b: list) -> None:
@@ -109,14 +112,35 @@ def test_a_failed_run_is_reported_and_does_not_sink_the_sweep(write_scenario, mo
     assert sum(isinstance(o, Outcome) for o in outcomes) == 4
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.integers(0, 5000), st.integers(1, 64))
-def test_chunks_cover_every_task_once_shrinking_to_single_tasks(n, workers):
-    """Guided self-scheduling: chunks of ceil(left / 4w) tasks, in order, never growing, the last of one task; so
-    about 4w ln(n / 4w) + 4w messages instead of n (for 200 tasks on 2 workers: 29)."""
-    parts = chunks(n, workers)
-    assert [i for part in parts for i in part] == list(range(n))
-    sizes = [len(part) for part in parts]
-    assert sizes == sorted(sizes, reverse=True) and all(s >= 1 for s in sizes)
-    assert not sizes or (sizes[0] == math.ceil(n / (4 * workers)) and sizes[-1] == 1)
-    assert len(parts) <= 4 * workers * (1 + math.log(max(n, 1)))
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5000), st.integers(1, 64), st.floats(1e-7, 100.0))
+def test_chunk_size_takes_a_share_of_the_tasks_left_within_the_time_cap(left, workers, seconds_per_task):
+    """Guided self-scheduling: ceil(left / 4w) tasks, but no more than CHUNK_SECONDS of work, and at least one
+    (Polychronopoulos & Kuck, IEEE Trans. Computers 36(12), 1987, with a share of left/4w instead of left/w)."""
+    size = chunk_size(left, workers, seconds_per_task)
+    assert 1 <= size <= math.ceil(left / (4 * workers)) <= left
+    assert size == 1 or size * seconds_per_task <= CHUNK_SECONDS
+    assert chunk_size(left, workers, 0.0) == math.ceil(left / (4 * workers))   # instant tasks: the share alone
+    assert chunk_size(left, workers, math.inf) == 1                               # nothing timed yet: one task
+
+
+def test_chunk_size_by_hand():
+    assert chunk_size(200, 2, 0.0) == 25 and chunk_size(8, 2, 0.0) == 1 and chunk_size(9, 2, 0.0) == 2
+    assert chunk_size(200, 2, 0.02) == 10         # 20 ms runs: 0.2 s of work
+    assert chunk_size(200, 2, 5.0) == 1           # long runs travel singly: the progress bar moves run by run
+
+
+def test_schedule_probes_with_single_tasks_and_ends_with_them(write_scenario):
+    """The first 2w chunks hold one task each (nothing timed yet), the last one task (none left to share); every task
+    runs once and the outcomes come back in task order."""
+    scenario = load(write_scenario(SMALL.replace("replications: 3", "replications: 30")))
+    todo = list(tasks(scenario))
+    sizes = []
+    with ThreadPoolExecutor(2) as pool:
+        def submit(fn, chunk):
+            sizes.append(len(chunk))
+            return pool.submit(fn, chunk)
+
+        outcomes = sweep_module._scheduled(submit, futures_wait, todo, 2, lambda outcome: outcome)
+    assert [o.task for o in outcomes] == todo and sum(sizes) == len(todo) == 60
+    assert sizes[:4] == [1, 1, 1, 1] and sizes[-1] == 1 and max(sizes) > 1
