@@ -122,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the pool's workers), load-independent."""
+    import resource
+
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
 def reactor(paths: int, replications: int) -> None:
     """Accident paths of the cooling loss through the twin, on the scenario framework's pool of 1 and 2 workers."""
     import dataclasses
@@ -148,16 +156,18 @@ def reactor(paths: int, replications: int) -> None:
           f"{replications} tasks of {per_task}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     estimates = {}
     for workers in (1, 2):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         outcomes = run_tasks(todo, workers=workers, progress=False)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         failed = [o for o in outcomes if not hasattr(o, "run")]
         if failed:
             raise SystemExit(f"a task failed: {failed[0]}\n{failed[0].traceback}")
         estimates[workers] = np.array([o.run.kpis[f"dyn_frequency.{name}"] for o in outcomes])
         rate = per_task * replications / seconds
+        per_path = cpu / (per_task * replications)
         print(f"  {workers} worker{'s' if workers > 1 else ' '}  {seconds:7.1f} s  {rate:6.1f} paths/s  "
-              f"(100,000 paths: {100_000 / rate / 60:.0f} min)")
+              f"(100,000 paths: {100_000 / rate / 60:.0f} min); CPU {per_path * 1e3:.1f} ms per path (100,000 "
+              f"paths on {workers} idle core{'s' if workers > 1 else ''}: {100_000 * per_path / workers / 60:.0f} min)")
     assert np.array_equal(estimates[1], estimates[2]), "the pool changed the estimates"
     kpis = outcomes[0].run.kpis
     values = estimates[2]
