@@ -18,7 +18,8 @@ examples:
   twin bridge plant-map.yaml opc.tcp://plc:4840 --duration 60 --csv live.csv
   twin bridge plant-map.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user operator:secret
   twin bridge plant-map.yaml --shadow plant_models/osd_cm_line/plant.yaml --band 5
-                                                                    the twin beside the plant: deviation and alarm tags
+                                                                    the twin beside the plant, following its set points
+                                                                    (--drive): deviation and alarm tags for the others
 
 The mapping is YAML: `tags:` a list of {tag, node (a NodeId) or path (browse path from Objects), unit,
 source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder: keep it out of git.
@@ -50,6 +51,9 @@ def add_bridge(subparsers) -> None:
     p.add_argument("--csv", help="write the recorded tag history (tag, t, value, quality) here on exit")
     p.add_argument("--shadow", metavar="PLANT", help="run PLANT's twin in real time beside the live plant")
     p.add_argument("--band", type=float, default=1.0, help="shadow alarm band: |live - predicted| <= BAND")
+    p.add_argument("--drive", action="append", default=None, metavar="PATTERN",
+                   help="glob of mapped tags fed from the plant into the shadow twin's inputs instead of compared "
+                        "(repeatable; default: *_sp, *_set)")
     _security_arguments(p, server=False)
     p.set_defaults(func=_bridge)
 
@@ -152,7 +156,8 @@ async def _follow(args, security) -> int:
     live = TagBus()
     bridge = Bridge(live, mapping, args.endpoint, security=security, time_origin=origin,
                     report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))
-    shadow = _shadow(args.shadow, live, [m.tag for m in mapping.tags], args.band) if args.shadow else None
+    shadow = _shadow(args.shadow, live, [m.tag for m in mapping.tags], args.band,
+                     args.drive or ["*_sp", "*_set"]) if args.shadow else None
     if shadow is not None:
         tw = shadow.predicted_by
         tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
@@ -176,18 +181,29 @@ async def _follow(args, security) -> int:
     return 0
 
 
-def _shadow(plant_file: str, live, tags: list[str], band: float):
-    """Deviation and alarm tags, written into ``live``, for the mapped tags that the plant's twin also predicts;
-    the twin is ``predicted_by``."""
+def _shadow(plant_file: str, live, tags: list[str], band: float, drive: list[str]):
+    """The plant's twin (``predicted_by``) fed with the mapped tags matching ``drive``, and deviation and alarm tags,
+    written into ``live``, for the other mapped tags it also predicts."""
+    from fnmatch import fnmatchcase
+
     import twin.plant
-    from bridge.shadow import Shadow
+    from bridge import shadow as shadow_mode
     from twin.twin import Twin
 
     tw = Twin(twin.plant.load(plant_file))
     shared = [t for t in tags if t in tw.tags]
-    if not shared:
-        print("twin bridge: --shadow: no mapped tag is also a tag of the twin; nothing to compare", file=sys.stderr)
-    shadow = Shadow(live, tw.tags, shared, band=band, into=live)
+    mismatched = [f"{t} ({live[t].unit or 'no unit'} in the mapping, {tw.tags[t].unit or 'no unit'} in the twin)"
+                  for t in shared if live[t].unit != tw.tags[t].unit and {live[t].unit, tw.tags[t].unit} - {"", "1"}]
+    if mismatched:
+        raise ValueError(f"--shadow: the mapping and the twin state different units for {', '.join(mismatched)}; "
+                         "hint: set `unit:` in the mapping to the twin's (and `source_unit:` to the server's)")
+    driven = [t for t in shared if any(fnmatchcase(t, pattern) for pattern in drive)]
+    compared = [t for t in shared if t not in driven]
+    if not compared:
+        print("twin bridge: --shadow: no mapped tag is also a tag the twin predicts; nothing to compare",
+              file=sys.stderr)
+    shadow_mode.drive(live, tw, driven)
+    shadow = shadow_mode.Shadow(live, tw.tags, compared, band=band, into=live)
     shadow.predicted_by = tw
     return shadow
 

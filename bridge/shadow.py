@@ -2,8 +2,10 @@
 
 For every shadowed tag ``X`` the shadow keeps ``X.deviation`` (live - predicted, in the tag's unit) and ``X.alarm``
 (true while the deviation lies outside the band the user set) in the output bus. Both signals are held between
-changes (zero-order hold): a change on either side re-evaluates the pair at that time.
+changes (zero-order hold): a change on either side re-evaluates the pair at that time. The twin predicts from the
+plant's own inputs: :func:`drive` feeds live values (set points an operator changes) into the twin as they arrive.
 
+>>> drive(live_bus, twin, ["LIW-101.F_sp"])                                      # doctest: +SKIP
 >>> shadow = Shadow(live_bus, twin.tags, ["TP-101.rate"], band=(-50.0, 50.0))   # doctest: +SKIP
 """
 from __future__ import annotations
@@ -64,3 +66,19 @@ class Shadow:
         t = max(t, self.out[f"{name}.deviation"].timestamp)
         self.out.write(f"{name}.deviation", deviation, t=t, quality=quality)
         self.out.write(f"{name}.alarm", bool(alarm), t=t, quality=quality)
+
+
+def drive(live: TagBus, twin, tags: Iterable[str]) -> list:
+    """Feed each change of ``tags`` on the ``live`` bus into the twin's input of the same name at the time the plant
+    stamped it (a twin running behind the wall clock takes it exactly then; one already past it, at once); a value of
+    bad quality (a gap marker) is not fed. Returns the unsubscribe functions."""
+
+    def set_at(name: str, value, delay: float):
+        yield twin.env.timeout(delay)
+        twin.set(name, value)
+
+    def feed(tag: Tag) -> None:
+        if tag.quality is not Quality.BAD:
+            twin.env.process(set_at(tag.name, tag.value, max(0.0, tag.timestamp - twin.now)))
+
+    return [live.subscribe(name, feed) for name in tags]

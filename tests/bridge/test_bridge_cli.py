@@ -1,6 +1,7 @@
 """``twin serve`` and ``twin bridge`` as a user runs them: the issue's loop, a simulated osd_cm_line served and a
 second twin bridged to it, checked against the server's own history; and the commands' answers to bad input."""
 import asyncio
+import re
 import socket
 import subprocess
 import sys
@@ -131,56 +132,80 @@ def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys)
 
 def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp_path, capsys):
     """`twin bridge --shadow`: the osd_cm_line's twin runs beside a live feeder. At steady state the twin predicts
-    the feeder's mass flow equal to its set point, 1/600 kg/s (the plant's feed_rate: analytical reference). The
-    live value first agrees (deviation 0, no alarm), then runs 0.0025 kg/s, outside the 0.0005 kg/s band: deviation
-    0.0025 - 1/600 and the alarm raised; back at 1/600 the alarm clears."""
+    the feeder's mass flow equal to its set point, 1/600 kg/s (the plant's feed_rate: analytical reference).
+
+    1. the live mass flow agrees: deviation 0, no alarm;
+    2. it runs at 0.0025 kg/s, outside the 0.0005 kg/s band: deviation 0.0025 - 1/600, alarm raised;
+    3. back at 1/600: the alarm clears;
+    4. the operator raises the live set point to 0.0025 kg/s: it drives the twin (`--drive`, default `*_sp`), whose
+       mass flow follows its first-order lag (tau_c = 10 s: (d2 - d_inf) / (d1 - d_inf) = exp(-(t2 - t1) / 10)
+       between any two points), while the live mass flow stays: the deviation falls towards 1/600 - 0.0025."""
     from loopback import ServerThread
 
     from bridge.server import TwinServer
     from twin.tags import TagBus
 
-    predicted = 1 / 600
+    steady, high = 1 / 600, 0.0025
     served = TagBus()
-    served.define("LIW-101.massflow", unit="kg/s", initial=predicted)
+    served.define("LIW-101.massflow", unit="kg/s", initial=steady)
+    served.define("LIW-101.F_sp", unit="kg/s", initial=steady)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
     (tmp_path / "map.yaml").write_text("subscription: {publishing_interval: 50 ms, sampling_interval: 0}\ntags:\n"
-                                       "  - {tag: LIW-101.massflow, node: 'ns=2;s=LIW-101.massflow', unit: kg/s}\n")
+                                       + "".join(f"  - {{tag: {tag}, node: 'ns=2;s={tag}', unit: kg/s}}\n"
+                                                 for tag in ("LIW-101.massflow", "LIW-101.F_sp")))
     origin = time.time()
     server = TwinServer(served, endpoint, time_origin=origin)
 
-    def plant() -> None:  # once the bridge has subscribed: leave the band, then come back
+    def plant() -> None:  # once the bridge has subscribed: leave the band, come back, then raise the set point
         subscriptions = server.server.iserver.subscription_service.subscriptions
         end = time.monotonic() + 60
         while not subscriptions and time.monotonic() < end:
             time.sleep(0.05)
-        for value in (0.0025, predicted):
+        for tag, value in (("LIW-101.massflow", high), ("LIW-101.massflow", steady), ("LIW-101.F_sp", high)):
             time.sleep(1.5)
-            served.write("LIW-101.massflow", value, t=time.time() - origin)
+            served.write(tag, value, t=time.time() - origin)
 
     with ServerThread(server):
         driver = threading.Thread(target=plant)
         driver.start()
         code = main(["bridge", str(tmp_path / "map.yaml"), endpoint, "--shadow", str(PLANT), "--band", "0.0005",
-                     "--duration", "6", "--csv", str(tmp_path / "live.csv")])
+                     "--duration", "8", "--csv", str(tmp_path / "live.csv")])
         driver.join()
     err = capsys.readouterr().err
     assert code == 0 and "0 problems" in err, err
-    assert "shadow: 1 tag compared, alarm raised 1 time" in err
-    rows = [r.split(",") for r in (tmp_path / "live.csv").read_text().splitlines()[1:]]
-    deviation = [float(r[2]) for r in rows if r[0] == "LIW-101.massflow.deviation"]
-    alarm = [r[2] == "True" for r in rows if r[0] == "LIW-101.massflow.alarm"]
-    assert deviation == pytest.approx([0.0, 0.0025 - predicted, 0.0], abs=1e-12)
-    assert alarm == [False, True, False]
+    assert "shadow: 1 tag compared, alarm raised 1 time" in err, "the set point is driven, not compared"
+    rows = {}
+    for tag, t, value, _ in (r.split(",") for r in (tmp_path / "live.csv").read_text().splitlines()[1:]):
+        rows.setdefault(tag, []).append((float(t), value))
+    (t1, _), (t2, _) = rows["LIW-101.massflow"][1:]
+    (t3, _), = rows["LIW-101.F_sp"][1:]
+    deviation = np.array([(t, float(v)) for t, v in rows["LIW-101.massflow.deviation"]])
+    alarm = np.array([v == "True" for _, v in rows["LIW-101.massflow.alarm"]])
+    t, d = deviation.T
+    phase = np.searchsorted([t1, t2, t3], t, side="right")  # 0..3: before, during, after the excursion; set point
+    assert set(phase) == {0, 1, 2, 3}, "every phase was seen"
+    np.testing.assert_allclose(d[phase == 0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(d[phase == 1], high - steady, rtol=1e-9)
+    np.testing.assert_allclose(d[phase == 2], 0.0, atol=1e-12)
+    assert not alarm[phase != 1].any() and alarm[phase == 1].all()
+    following = d < -1e-9  # the twin has taken the new set point
+    assert following.sum() >= 3 and np.all(phase[following] == 3) and d[-1] < -1e-4
+    d_inf, (tf, df) = steady - high, (t[following], d[following])
+    np.testing.assert_allclose((df[1:] - d_inf) / (df[:-1] - d_inf), np.exp(-np.diff(tf) / 10.0), rtol=1e-3)
 
 
-def test_shadow_of_a_missing_plant_is_a_message_before_connecting(tmp_path, capsys):
-    (tmp_path / "map.yaml").write_text("tags:\n  - {tag: LIW-101.massflow, node: 'ns=2;s=LIW-101.massflow'}\n")
-    code = main(["bridge", str(tmp_path / "map.yaml"), "opc.tcp://127.0.0.1:9", "--shadow",
-                 str(tmp_path / "plantt.yaml")])
+@pytest.mark.parametrize("plant, unit, message", [
+    ("plantt.yaml", "kg/s", r"plantt.yaml: file not found"),
+    (str(PLANT), "kg/h", r"different units for LIW-101.massflow \(kg/h in the mapping, kg/s in the twin\).*hint: set "
+                         r"`unit:`"),
+])
+def test_shadow_bad_input_is_a_message_before_connecting(tmp_path, capsys, plant, unit, message):
+    (tmp_path / "map.yaml").write_text(f"tags:\n  - {{tag: LIW-101.massflow, node: 'ns=2;s=x', unit: {unit}}}\n")
+    code = main(["bridge", str(tmp_path / "map.yaml"), "opc.tcp://127.0.0.1:9", "--shadow", str(tmp_path / plant)])
     err = capsys.readouterr().err
-    assert code == 2 and "plantt.yaml" in err and "not found" in err and "Traceback" not in err, err
+    assert code == 2 and re.search(message, err) and "Traceback" not in err, err
 
 
 def test_discover_command_writes_a_mapping_named_by_the_plant_tags(tmp_path, capsys):

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.shadow import Shadow
-from twin.tags import TagBus
+from bridge.shadow import Shadow, drive
+from twin.tags import Quality, TagBus
+from twin.twin import Twin
 
 changes = st.lists(st.tuples(st.sampled_from(["live", "predicted"]), st.floats(0, 5), st.floats(-10, 10)),
                    min_size=1, max_size=40)
@@ -54,3 +55,20 @@ def test_an_asymmetric_band_per_tag_and_bad_input():
         Shadow(live, model, ["TP-101.rate"], band=(2.0, 1.0), into=TagBus())
     with pytest.raises(ValueError, match="no band for tag TP-101.rate"):
         Shadow(live, model, ["TP-101.rate"], band={}, into=TagBus())
+
+
+def test_drive_feeds_live_values_into_the_twin_at_the_plant_s_time():
+    tw = Twin()
+    tw.tags.define("LIW-101.F_sp", unit="kg/s", initial=1.0)
+    live = TagBus()
+    live.define("LIW-101.F_sp", unit="kg/s")
+    drive(live, tw, ["LIW-101.F_sp"])
+    tw.run(until=1.0)
+    live.write("LIW-101.F_sp", 2.0, t=2.5)  # the twin is behind: it takes the value at 2.5 exactly
+    live.write("LIW-101.F_sp", math.nan, t=2.7, quality=Quality.BAD)  # a gap marker is not an operator's value
+    tw.run(until=5.0)
+    live.write("LIW-101.F_sp", 3.0, t=3.0)  # the twin is past 3.0 already: it takes the value at once
+    tw.run(until=6.0)
+    times, values, _ = tw.tags.history("LIW-101.F_sp")
+    assert list(times) == [0.0, 2.5, 5.0] and list(values) == [1.0, 2.0, 3.0]
+    assert (2.5, "LIW-101.F_sp=2.0", "set") in tw.events
