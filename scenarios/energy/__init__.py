@@ -26,8 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.energy import batches, leakage, tariff
-from scenarios.energy.figures import energy_balance
+from scenarios.energy import batches, figures, leakage, tariff
 from scenarios.energy.grades import DEFAULTS
 from scenarios.energy.model import DAY, DOE2_EIR, capacities, simulate, zones
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
@@ -252,5 +251,5 @@ STUDY = Study(
     required=("ahus", "chillers", "tariff"),
     run=simulate,
     check=check,
-    figures=energy_balance,
+    figures=figures.write,
 )

@@ -377,6 +377,10 @@ def balance(params: Mapping[str, Any]) -> Flows:
     kpis, units = _kpis(params, t, power, violation_steps, step)
     per_batch, batch_events = _per_batch(params, t, heat, hvac, every)
     kpis.update(per_batch)
+    bought = {room: hvac[room] + heat.lighting[:, i] for i, room in enumerate(column)}   # each room's bill
+    for unit, watts in batches.unit_power(heat.campaign, heat.unit_bought, t, step).items():
+        bought[heat.room_of[unit]] = bought[heat.room_of[unit]] + watts
+    kpis.update({f"kwh.room.{room}": float(w.sum() * step / KWH) for room, w in bought.items()})
     units.update({k: "-" if k == "batches" else "kWh" for k in per_batch})
     kpis.update(steam=float(heat.steam.sum() * step / 1e3), compressed_air=float(heat.free_air.sum() * step))
     units.update(steam="t", compressed_air="m3 (free air)")

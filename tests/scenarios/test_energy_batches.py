@@ -115,6 +115,9 @@ def test_the_batches_and_the_unattributed_energy_add_up_to_what_the_plant_bought
     assert kpis["batches"] == 16 and kpis["compliant"] == 1
     assert kpis["kwh.attributed"] + kpis["kwh.unattributed"] == pytest.approx(kpis["electricity"] + kpis["gas"],
                                                                             rel=1e-9)
+    # and the rooms' bills (HVAC share, lighting, their units) add up to it too
+    rooms = sum(v for k, v in kpis.items() if k.startswith("kwh.room."))
+    assert rooms == pytest.approx(kpis["electricity"] + kpis["gas"], rel=1e-9)
     # a coated, wet-granulated tablet takes more than a direct-compression one
     assert kpis["kwh_per_batch.PARA-500"] > kpis["kwh_per_batch.MET-850"] > 0
 
