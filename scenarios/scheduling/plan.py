@@ -52,7 +52,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Test:
+class LabTest:
     """A release test of the QC lab, run on every batch after its last step."""
     name: str
     instruments: tuple[str, ...]
@@ -82,7 +82,7 @@ class Problem:
     horizon: int
     weights: Mapping[str, float]
     operators: int | None = None    # operators on shift (None: as many as needed)
-    tests: tuple[Test, ...] = ()    # the QC lab's release tests of every batch
+    tests: tuple[LabTest, ...] = ()    # the QC lab's release tests of every batch
     closed: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)   # unit -> (from, to) windows
 
     @classmethod
@@ -98,7 +98,7 @@ class Problem:
                    for i, o in enumerate(params["orders"]) for _ in range(batch_count(o, params["products"]))]
         cleaning = {a: {b: round(t) for b, t in row.items()} for a, row in params["cleaning"].items()}
         lab = params.get("lab") or {"tests": {}, "analysts": {}}
-        tests = tuple(Test(name, tuple(instruments_of[name]), round(t["time"]),
+        tests = tuple(LabTest(name, tuple(instruments_of[name]), round(t["time"]),
                            tuple(a for a, skills in lab["analysts"].items() if name in skills),
                            None if t["hands_on"] is None else round(t["hands_on"]))
                       for name, t in lab["tests"].items())
