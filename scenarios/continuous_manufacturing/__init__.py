@@ -9,7 +9,8 @@ rejects what either puts outside the limits tightened by the margin. See ``flags
 KPIs: ``throughput`` (kg/h of accepted tablets), ``yield``, ``diverted`` and ``escaped`` (kg; out of the limits
 yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max`` (the worst Ph. Eur. 2.9.40
 acceptance value over the RTRT windows), ``windows_released``, ``prediction_error`` (RTD model vs Twin) and ``iae``
-(the integral of the absolute deviation of the true content from target, % LC min: how well the control held it).
+(the integral of the absolute deviation of the true content from target, % LC min: how well the control held it);
+with ``power`` given per unit (running and idle), ``energy`` (kWh) and ``specific_energy`` (kWh per kg accepted).
 Events: the gate's ``divert``/``accept`` and, per feeder, when each raw-material lot reaches the press (``lot k in``,
 ``lot k out``). Figures: :mod:`.figures`; a comparison of variants (``twin sweep``) adds the trade-off between
 diverted and escaped mass.
@@ -42,6 +43,8 @@ DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage"]), "feeder": Str(
                       "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0)},
                      required=("kind", "feeder", "at"), defaults={"duration": 0.0, "feed_factor": 1.0},
                      name="a disturbance")
+POWER = Record({"running": Quantity("W", "1.5 kW"), "idle": Quantity("W", "0.2 kW")}, required=("running",),
+               defaults={"idle": 0.0}, name="a unit's electric power")
 MPC_DEFAULTS = {"interval": 10.0, "horizon": 300.0, "moves": 6, "rate_weight": 0.1, "move_weight": 0.01}
 MPC = Record({"interval": Quantity("s", "10 s"), "horizon": Quantity("s", "5 min"), "moves": Integer(minimum=1),
               "rate_weight": Number(minimum=0), "move_weight": Number(minimum=0)},
@@ -103,6 +106,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not params["control_interval"] >= dt:
         raise params.error("control_interval", "the ratio controller cannot act faster than the twin records",
                            expected=f"at least the sample interval ({dt:g} s)")
+    for tag in params["power"]:
+        _plant_tag(params["power"], tag, tag, tags, f"the plant has no unit '{tag}' to give a power to")
     mpc = params["mpc"]
     if not mpc["interval"] >= dt:
         raise mpc.error("interval", f"the MPC would solve every {mpc['interval']:g} s but the twin records every "
@@ -126,10 +131,10 @@ STUDY = Study(
     fields={"sample_interval": Quantity("s", "1 s"), "feeders": MapOf(FEEDER), "blender": BLENDER, "press": PRESS,
             "pat": PAT, "gate": GATE, "limits": ListOf(Quantity("1", "95 %"), min_items=2),
             "margin": Quantity("1", "1 %"), "control": Str(["ratio", "mpc", "none"]),
-            "control_interval": Quantity("s", "2 s"), "mpc": MPC,
+            "control_interval": Quantity("s", "2 s"), "mpc": MPC, "power": MapOf(POWER),
             "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT},
     defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
-              "control_interval": 2.0, "mpc": MPC_DEFAULTS,
+              "control_interval": 2.0, "mpc": MPC_DEFAULTS, "power": {},
               "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=simulate,

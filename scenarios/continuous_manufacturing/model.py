@@ -205,6 +205,10 @@ class Line:
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
         kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
         units |= {"prediction_error": "% LC", "iae": "% LC min"}
+        if p["power"]:
+            kpis["energy"] = self.energy() / 3.6e6
+            kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
+            units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
         traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
@@ -216,6 +220,24 @@ class Line:
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
                   "event": np.array([e[2] for e in events], dtype=object)}
         return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+    def energy(self) -> float:
+        """Electric energy (J) of the units given a ``power``: running power while running, idle power while a
+        feeder's screw is stopped (the rest of the line runs throughout)."""
+        horizon, total = self.p["horizon"], 0.0
+        for tag, power in self.p["power"].items():
+            stopped, since = 0.0, None
+            for t, feeder, kind in self.stops:
+                if feeder != tag:
+                    continue
+                if kind == "stop":
+                    since = t
+                else:
+                    stopped, since = stopped + t - since, None
+            if since is not None:                 # still stopped at the end
+                stopped += horizon - since
+            total += power["running"] * (horizon - stopped) + power["idle"] * stopped
+        return total
 
     def genealogy(self, grid: np.ndarray, w: np.ndarray, share: float = 0.01) -> list[tuple[float, str, str]]:
         """When each raw-material lot reaches the press: first and last time its share of its feeder's material

@@ -104,3 +104,10 @@ def test_mpc_faster_than_the_twin_records(tmp_path):
 def test_unknown_control(tmp_path):
     message = error_of(tmp_path, flagship_text(("control: ratio", "control: pid")))
     assert "pid" in message and "mpc" in message
+
+
+def test_power_for_a_unit_the_plant_lacks(tmp_path):
+    text = flagship_text(("  BL-101: {running: 2.2 kW}", "  BL-110: {running: 2.2 kW}"))
+    message = error_of(tmp_path, text)
+    assert "the plant has no unit 'BL-110'" in message and "BL-101" in message
+    assert f":{line_of(text, 'BL-110: {running')}" in message

@@ -179,3 +179,17 @@ def test_twin_sweep_compares_the_variants_with_the_tradeoff_figure(tmp_path):
     assert iae["mpc"] < base
     escaped = {r["variant"]: r["value"] for r in rows if r["kpi"] == "escaped"}
     assert escaped["mpc"] == 0 and escaped["tighter_margin"] == 0
+
+
+def test_energy_from_each_units_power_and_state(flagship):
+    """The flagship's ratings: 0.75 + 0.75 + 0.37 + 2.2 + 11 kW running for 24 h, less what the two stopped
+    screws save at idle (0.75 -> 0.15 kW for 2 min on LIW-101 and 1 min on LIW-102), by hand."""
+    _, run = flagship
+    by_hand = (0.75 + 0.75 + 0.37 + 2.2 + 11) * 24 - (0.75 - 0.15) * (2 + 1) / 60
+    assert run.kpis["energy"] == pytest.approx(by_hand, rel=1e-9)
+    accepted = run.kpis["throughput"] * 24
+    assert run.kpis["specific_energy"] == pytest.approx(by_hand / accepted, rel=1e-9)
+    stops = [(t, s, e) for t, s, e in zip(run.events["t"], run.events["source"], run.events["event"], strict=True)
+             if e in ("stop", "restart")]
+    assert stops == [(12 * 3600, "LIW-101", "stop"), (12 * 3600 + 120, "LIW-101", "restart"),
+                     (18 * 3600, "LIW-102", "stop"), (18 * 3600 + 60, "LIW-102", "restart")]
