@@ -79,4 +79,5 @@ def lower_bound(problem: Problem) -> float:
         makespan = max(makespan, min(h for h, _, _ in jobs) + -(-sum(d for _, d, _ in jobs) // len(units))
                        + min(t for _, _, t in jobs))
     late = sum(round(100 * w["tardiness"] * b.priority) * max(0, f - b.due) for b, f in zip(problem.batches, finish))
-    return round(100 * w["makespan"]) * makespan + late + round(100 * w.get("lab", 0.0)) * lab * len(finish)
+    lab_term = round(100 * w.get("lab", 0.0)) * sum(finish) if problem.tests else 0
+    return round(100 * w["makespan"]) * makespan + late + lab_term

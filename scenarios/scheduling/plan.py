@@ -13,7 +13,9 @@ qualified analyst (the analyst busy for the test's hands-on time); the batch is 
 Times are whole seconds.
 
 The objective weighs the makespan, the priority-weighted tardiness of release, the number of major cleans (each
-counted as one hour, so the weights compare like with like) and the lab's lead time (release after the last step).
+counted as one hour, so the weights compare like with like) and the release times of the batches (their sum: the
+lab's part in getting batches out early; not the lead time after packaging, which a plan could shorten by making
+batches later).
 
 A plan may start from a state (:class:`Start`): operations done or under way are kept, units continue from their last
 operation (cleaning from its product), batches from their last step done. :mod:`~scenarios.scheduling.horizon` uses it
@@ -170,20 +172,21 @@ class Plan:
         units: dict[str, list[Operation]] = {}
         ops = [op for ops in self.operations for op in ops] + [t for tests in self.tests for t in tests]
         for op in sorted(ops, key=lambda op: op.start):
-            units.setdefault(op.unit, []).append(op)
+            if op.unit:   # (a lab test without an instrument is on no row)
+                units.setdefault(op.unit, []).append(op)
         return units
 
     def major_cleans(self) -> int:
-        products = [b.product for b in self.problem.batches]
-        return sum(products[a.batch] != products[b.batch] for seq in self.sequences().values()
-                   for a, b in zip(seq, seq[1:]) if a.unit in self.problem.units())
+        products, units = [b.product for b in self.problem.batches], set(self.problem.units())
+        return sum(products[a.batch] != products[b.batch] for unit, seq in self.sequences().items() if unit in units
+                   for a, b in zip(seq, seq[1:]))
 
     def score(self) -> float:
         """The objective of this plan as CP-SAT counts it (weights x 100, times in seconds)."""
         w, problem = self.problem.weights, self.problem
         late = sum(round(100 * w["tardiness"] * b.priority) * max(0, self.released(i) - b.due)
                    for i, b in enumerate(problem.batches))
-        lab = sum(self.released(i) - ops[-1].end for i, ops in enumerate(self.operations)) if self.tests else 0
+        lab = sum(self.released(i) for i in range(len(problem.batches))) if self.tests else 0
         return (round(100 * w["makespan"]) * self.makespan + late + round(100 * w["major_cleans"] * HOUR)
                 * self.major_cleans() + round(100 * w.get("lab", 0.0)) * lab)
 
@@ -387,10 +390,7 @@ class Model:
             terms.append(round(100 * w["tardiness"] * batch.priority) * late)
         terms.append(round(100 * w["major_cleans"] * HOUR) * sum(self.majors))
         if w.get("lab") and self.release:
-            last = {b: len(problem.recipes[self.product(b)]) - 1 for b in self.release}
-            terms.append(round(100 * w["lab"]) * sum(
-                r - (self.var[b, last[b]][1] if (b, last[b]) in self.var else self.fixed[b][-1].end)
-                for b, r in self.release.items()))
+            terms.append(round(100 * w["lab"]) * sum(self.release.values()))
         m.minimize(sum(terms))
 
     def hint(self, plan: Plan) -> None:
