@@ -2,7 +2,8 @@
 
 Registered as the study's ``figures`` hook: :func:`write` adds ``bowtie.png`` and ``swiss_cheese.png`` to a result
 folder (matplotlib ``Figure`` objects, no pyplot), and ``accident_paths.png`` (the reactor temperature on each
-typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths, and with
+typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths, with the first
+scenario's unprotected path as a result folder ``replay/`` for the viewer (``twin view <result>/replay``), and with
 ``barrier_view: true`` ``barriers_3d.png``: the plant in 3D coloured by barrier state at the worst moment of the
 timeline, drawn by the viewer's report export (the one use of the viewer a study may make). The bow-tie's barrier
 states are those at the end of the horizon.
@@ -116,7 +117,7 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
         cases.append(("no barrier", barriers, sampler.median))
         for label, failed, response in cases:
             path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
-            t, T = path.trace
+            t, T = path.trace["t"], path.trace[f"{batch.reactor}.T"]
             ax.plot(t / 3600, T - 273.15, lw=1.4, label=label + (" -> MTT" if path.top_event else ""))
         for value, text, style in ((mtsr, "MTSR", ":"), (batch.mtt, "MTT", "--"), (batch.td24, "TD24", "-.")):
             ax.axhline(value - 273.15, color="#d62728" if text != "MTSR" else "#7f7f7f", ls=style, lw=1)
@@ -188,7 +189,19 @@ def write(result) -> list[Path]:
     if settings.get("accident_paths"):
         from scenarios.safety import accident_paths, thermal_risk
 
-        fig = paths_figure(accident_paths(settings), thermal_risk(settings["thermal"], settings["plant"]).mtsr)
+        samplers = accident_paths(settings)
+        fig = paths_figure(samplers, thermal_risk(settings["thermal"], settings["plant"]).mtsr)
         fig.savefig(folder / "accident_paths.png", dpi=100)
         written.append(folder / "accident_paths.png")
+        written.append(replay(next(iter(samplers.values())), Path(result.path) / "replay"))
     return written
+
+
+def replay(sampler, folder: Path) -> Path:
+    """The sampler's typical unprotected path (the event a quarter into the dosing, every simulated barrier failed)
+    as a result folder for the viewer: ``twin view <folder>`` or a training hazard's ``replay:``."""
+    from scenarios.safety.paths import Demand, write_replay
+
+    demand = Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.median)
+    return write_replay(sampler.run(demand, keep_trace=True), sampler.batch.plant, folder,
+                        title=f"{sampler.hazard.name}, no barrier")

@@ -73,6 +73,37 @@ class Batch:
         return self.dose_time + self.digest_time
 
 
+#: the reactor signals an accident path keeps for its figure and its replay
+TRACED = ("TT-01", "T", "F_dose", "F_cool", "LT-01")
+
+
+@functools.cache
+def _plant_tags(plant: Path) -> frozenset[str]:
+    from twin import plant as plants
+
+    return frozenset(a.tag for a in plants.load(plant))
+
+
+def write_replay(path: AccidentPath, plant: Path, folder: Path, title: str = "accident path") -> Path:
+    """Write a path kept with its traces as a result folder the viewer replays: ``twin view <folder>``, or a
+    training hazard's ``consequence: {replay: <folder>}`` (times in seconds; the assets go into alarm as the path
+    unfolds: the initiating failure, the alarm, the SIS trip, the runaway)."""
+    from scenarios import results
+    from scenarios.registry import Run
+    from scenarios.runs import Outcome, Task
+
+    if path.trace is None:
+        raise ValueError("the path was simulated without its traces: run it with keep_trace=True")
+    events = {"t": np.array([e[0] for e in path.events]), "source": np.array([e[1] for e in path.events], object),
+              "event": np.array([e[2] for e in path.events], object)}
+    run = Run(kpis={"peak_temperature": path.peak, "top_event": float(path.top_event)}, units={
+        "peak_temperature": "K", "top_event": "1"}, traces=dict(path.trace), events=events)
+    task = Task("safety", title, 0, 0, {})
+    results.write(folder, {"plant": str(plant), "variant": title, "horizon": float(path.trace["t"][-1])},
+                  [Outcome(task, run, 0.0)])
+    return Path(folder)
+
+
 def trip_point(batch: Batch) -> float:
     """The SIS trip temperature (K) of the batch's reactor: the plant's (TT-02's ``trip``) unless the chemistry
     overrides ``T_trip``."""
@@ -93,13 +124,15 @@ class Demand:
 @dataclass
 class AccidentPath:
     """What the twin did on one demand: the peak temperature, when it crossed the MTT (None: it did not), when each
-    barrier acted (the operator or the SIS stopping the dosing), and the temperature trace when asked for."""
+    barrier acted (the operator or the SIS stopping the dosing), and when asked for the reactor's traces on one
+    time axis (``t`` and :data:`TRACED` signals) and its events ``(t, source, event)``."""
 
     demand: Demand
     peak: float
     t_mtt: float | None
     acted: dict[str, float] = field(default_factory=dict)
-    trace: tuple[np.ndarray, np.ndarray] | None = None
+    trace: dict[str, np.ndarray] | None = None
+    events: list[tuple[float, str, str]] = field(default_factory=list)
 
     @property
     def top_event(self) -> bool:
@@ -168,10 +201,17 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
     if trip is not None:
         tw.env.process(sis(tw))
     result = tw.run(until=batch.duration)
-    t, T = result.trace(f"{r}.T")
-    out.peak = float(T.max())
+    out.peak = float(result.trace(f"{r}.T")[1].max())
     if keep_trace:
-        out.trace = (t, T)
+        table = result.table(f"{r}.*")
+        out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
+        valve = "XV-101" if "XV-101" in _plant_tags(Path(batch.plant)) else r
+        out.events = sorted([(demand.t_event, valve if kind == "dosing_stuck_open" else r, "failure")]
+                            + [(t, valve if name == trip else r, "trip" if name == trip else "alarm")
+                               for name, t in out.acted.items()]
+                            + [(t, r, "alarm") for t, name, k in tw.events if k == "state" and name.endswith(
+                                "at_setpoint")]
+                            + ([(out.t_mtt, r, "runaway")] if out.top_event else []))
     tw.close()
     return out
 

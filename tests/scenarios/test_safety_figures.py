@@ -41,7 +41,7 @@ def test_accident_path_figure_labels_what_each_path_reached(tmp_path):
     assert "SIF-101 alone (SIS)" in labels and "no barrier -> MTT" in labels
     (tmp_path / "figures").mkdir()
     written = write(SimpleNamespace(settings=settings, path=tmp_path))
-    assert [p.name for p in written] == ["bowtie.png", "swiss_cheese.png", "accident_paths.png"]
+    assert [p.name for p in written] == ["bowtie.png", "swiss_cheese.png", "accident_paths.png", "replay"]
     assert (tmp_path / "figures" / "accident_paths.png").stat().st_size > 20_000
 
 

@@ -119,7 +119,7 @@ def test_a_slow_operator_comes_after_the_point_of_no_return():
     and the dynamic frequency lies above the static LOPA, which credits the alarm in full."""
     sampler = AccidentPaths(BATCH, HAZARDS["runaway_cooling_loss"], "cooling_loss", alarm="TAH-101",
                             trip="SIF-101", simulated_modifiers=("dosing_in_progress",), response=(1800.0, 0.2))
-    found = sampler.estimate(120, np.random.default_rng(3))
+    found = sampler.estimate(80, np.random.default_rng(3))
     assert found.late["TAH-101"] > 0.5 and found.late["SIF-101"] == 0.0
     assert found.estimate.low > found.lopa and not found.agrees
     for p in found.paths:
@@ -127,6 +127,7 @@ def test_a_slow_operator_comes_after_the_point_of_no_return():
             assert p.acted["TAH-101"] > p.t_mtt - p.demand.response  # the alarm came in time, the answer did not
 
 
+@pytest.mark.slow
 def test_importance_sampling_and_plain_sampling_agree(t_star):
     """Both estimators are unbiased: with the SIS credited at PFD 0.3 (so that plain sampling sees enough failures)
     their intervals overlap and both cover the value by hand."""
@@ -180,3 +181,22 @@ def test_the_example_scenario_runs_and_names_the_late_trip():
     assert k["dyn_agrees.runaway_cooling_loss"] == 1.0
     assert k["dyn_agrees.dosing_overcharge"] == 0.0 and k["dyn_late.dosing_overcharge.SIF-101"] > 0.1
     assert k["dyn_low.dosing_overcharge"] > k["frequency.dosing_overcharge"]
+
+
+def test_an_unprotected_path_replays_in_the_viewer(tmp_path):
+    """The typical unprotected cooling loss as a result folder: the viewer's Recording (what `twin view` and a
+    training hazard's ``replay:`` read) shows R-101 down at the cooling loss, in alarm from the 65 degC alarm on,
+    the runaway logged at the MTT crossing, and the temperature trace in seconds."""
+    from scenarios.safety import accident_paths
+    from scenarios.safety.figures import replay
+    from viewer.recording import Recording
+
+    sampler = accident_paths(load(FOLDER / "api_bay_paths.yaml").settings("base"))["runaway_cooling_loss"]
+    recording = Recording.from_folder(replay(sampler, tmp_path / "replay"))
+    events = dict((text, t) for t, text in recording.events)
+    assert events["R-101 failure"] == 1000.0 and events["R-101 runaway"] == pytest.approx(
+        unprotected_cooling_loss(1000.0), abs=1e-3)
+    assert recording.at("R-101.state", 999.0) is None and recording.at("R-101.state", 1500.0) == "down"
+    assert recording.at("R-101.state", events["R-101 alarm"] + 1) == "alarm"
+    assert recording.at("R-101.TT-01", events["R-101 alarm"]) == pytest.approx(65 + C, abs=0.5)
+    assert recording.plant_file == ROOT / "plant_models" / "api_bay" / "plant.yaml"
