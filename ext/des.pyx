@@ -14,6 +14,7 @@ from cpython.exc cimport PyErr_NoMemory
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF, PyObject
 from libc.math cimport isnan
 from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy
 
 
 cdef extern from "Python.h":
@@ -50,7 +51,8 @@ cdef object _PENDING = PENDING
 cdef object _NO_CALLBACKS = object()
 cdef int _URGENT = 0
 cdef int _NORMAL = 1
-# Calendar key = (priority + _PRIO_OFFSET) << _EID_BITS | insertion id: one integer compare orders ties.
+# Calendar key = (priority + _PRIO_OFFSET) << 45 | insertion id << 1 | the time is an int: one integer compare
+# orders ties (priority, then insertion), and the low bit rides along without changing the order.
 cdef long long _PRIO_OFFSET = 1 << 15
 cdef int _EID_BITS = 44
 
@@ -99,36 +101,67 @@ cdef object _stop_callback = StopSimulation.callback
 
 # -- the calendar -------------------------------------------------------------------------------------------------
 
+ctypedef unsigned long long u64
+
+cdef extern from *:
+    """
+    /* (when, key) < (when, key) as one 128-bit compare: no branch for the heap's walk to mispredict. */
+    static inline int twin_des_before(unsigned long long aw, unsigned long long ak,
+                                      unsigned long long bw, unsigned long long bk) {
+        return (((unsigned __int128)aw << 64) | ak) < (((unsigned __int128)bw << 64) | bk);
+    }
+    """
+    bint _before_128 "twin_des_before"(u64 a_when, u64 a_key, u64 b_when, u64 b_key) noexcept nogil
+
+
 cdef struct Entry:
-    double time
-    long long key
-    PyObject* event
-    bint is_int          # the time is an integer (SimPy keeps ``now`` an int while all delays are ints)
+    u64 when             # the time, as an unsigned integer that sorts like it (see _when)
+    u64 key              # priority, insertion id, and in bit 0 whether the time is an int (SimPy keeps ``now``
+    PyObject* event      # an int while all delays are ints)
+
+
+cdef u64 _SIGN = 1ULL << 63
+cdef u64 _LAST = ~0ULL   # (when, key) of the sentinel that the heap's walk never picks
+
+
+cdef inline u64 _when(double time) noexcept nogil:
+    """The IEEE 754 bits of *time*, sign-folded so that unsigned order is time order (-0.0 counts as 0.0)."""
+    cdef u64 bits
+    time += 0.0
+    memcpy(&bits, &time, 8)
+    return bits ^ (<u64>(<long long>bits >> 63) | _SIGN)
+
+
+cdef inline double _time(u64 when) noexcept nogil:
+    """The time whose :func:`_when` is *when*."""
+    cdef double time
+    when ^= <u64>(<long long>~when >> 63) | _SIGN
+    memcpy(&time, &when, 8)
+    return time
 
 
 cdef inline bint _before(Entry* a, Entry* b) noexcept nogil:
-    return a.time < b.time or (a.time == b.time and a.key < b.key)
+    return _before_128(a.when, a.key, b.when, b.key)
 
 
 cdef inline Entry _heap_pop(Entry* heap, Py_ssize_t n) noexcept nogil:
     """Remove and return the earliest of the *n* + 1 entries of *heap*; the caller owns its event reference.
 
-    Bottom-up: the hole left at the root walks down along the earlier child to a leaf (one comparison per
-    level), then the last entry moves into it and sifts up, which is rarely more than a level or two.
+    Bottom-up: the hole left at the root walks down along the earlier child to a leaf (one branch-free
+    comparison per level; the last slot holds a sentinel meanwhile, so a lone left child needs no test), then
+    the last entry moves into the hole and sifts up, which is rarely more than a level or two.
     """
     cdef Entry top = heap[0]
     cdef Entry last
-    cdef Py_ssize_t i = 0, child, parent
+    cdef Py_ssize_t i = 0, child = 1, parent
     if n > 0:
         last = heap[n]
-        while True:
-            child = 2 * i + 1
-            if child >= n:
-                break
-            if child + 1 < n and _before(&heap[child + 1], &heap[child]):
-                child += 1
+        heap[n].when = heap[n].key = _LAST
+        while child < n:
+            child += _before(&heap[child + 1], &heap[child])
             heap[i] = heap[child]
             i = child
+            child = 2 * i + 1
         while i > 0:
             parent = (i - 1) >> 1
             if not _before(&last, &heap[parent]):
@@ -191,11 +224,13 @@ cdef class Environment:
         """The scheduled events as SimPy's sorted ``(time, priority, eid, event)`` tuples (read-only copy)."""
         cdef Py_ssize_t i
         cdef Entry* e
+        cdef double time
         rows = []
         for i in range(self._size):
             e = &self._heap[i]
-            rows.append(((<long long>e.time if e.is_int else e.time),
-                         (e.key >> _EID_BITS) - _PRIO_OFFSET, e.key & ((1LL << _EID_BITS) - 1), <object>e.event))
+            time = _time(e.when)
+            rows.append(((<long long>time if e.key & 1 else time), <long long>(e.key >> (_EID_BITS + 1)) - _PRIO_OFFSET,
+                         (e.key >> 1) & ((1ULL << _EID_BITS) - 1), <object>e.event))
         rows.sort(key=lambda row: row[:3])
         return rows
 
@@ -270,10 +305,9 @@ cdef class Environment:
                 PyErr_NoMemory()
             self._heap = grown
             self._cap *= 2
-        entry.time = time
-        entry.key = ((priority + _PRIO_OFFSET) << _EID_BITS) | self._eid
+        entry.when = _when(time)
+        entry.key = (<u64>(priority + _PRIO_OFFSET) << (_EID_BITS + 1)) | (<u64>self._eid << 1) | is_int
         entry.event = <PyObject*>event
-        entry.is_int = is_int
         self._eid += 1
         Py_INCREF(event)
         i = self._size
@@ -289,9 +323,11 @@ cdef class Environment:
 
     def peek(self):
         """Get the time of the next scheduled event. Return :data:`Infinity` if there is no further event."""
+        cdef double time
         if self._size == 0:
             return Infinity
-        return <long long>self._heap[0].time if self._heap[0].is_int else self._heap[0].time
+        time = _time(self._heap[0].when)
+        return <long long>time if self._heap[0].key & 1 else time
 
     # -- stepping --
 
@@ -424,8 +460,8 @@ cdef inline int _step(Environment env) except -1:
         raise EmptySchedule()
     env._size -= 1
     entry = _heap_pop(env._heap, env._size)
-    env._now = entry.time
-    env._now_int = entry.is_int
+    env._now = _time(entry.when)
+    env._now_int = entry.key & 1
     event = <Event>entry.event
     Py_DECREF(event)  # the calendar's reference; ``event`` holds its own
 

@@ -375,3 +375,27 @@ def test_finished_simulations_are_garbage_collected():
     gc.collect()
     alive = [o for o in gc.get_objects() if isinstance(o, twin.des.Event | twin.des.Environment | twin.des.Store)]
     assert alive == []
+
+
+# -- the calendar's order of times, against SimPy's heap of tuples ---------------------------------------------------
+
+@pytest.mark.parametrize("start", [-7.25, -0.0, 0, 3])
+def test_calendar_orders_negative_zero_and_mixed_times_as_simpy(start):
+    """The compiled calendar keys a time by its sign-folded IEEE bits: negative times, -0.0 (equal to 0.0, so
+    ties go by priority and insertion), ints and floats must come out in SimPy's order with SimPy's ``now``."""
+    def run(sim):
+        env, log = sim.Environment(initial_time=start), []
+
+        def proc(env, name, delays):
+            for delay in delays:
+                yield env.timeout(delay)
+                log.append((env.now, type(env.now), name, env.peek()))
+
+        for name, delays in [("a", [0, 1.5, 0.0, 7]), ("b", [-start if start < 0 else 0, 0, 2]),
+                             ("c", [0.0, 5.75, 1]), ("d", [-0.0, 0, 0])]:
+            env.process(proc(env, name, delays))
+        env.event().succeed()
+        env.run()
+        return log
+
+    assert run(twin.des) == run(simpy)
