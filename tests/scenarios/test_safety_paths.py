@@ -119,7 +119,7 @@ def test_a_slow_operator_comes_after_the_point_of_no_return():
     and the dynamic frequency lies above the static LOPA, which credits the alarm in full."""
     sampler = AccidentPaths(BATCH, HAZARDS["runaway_cooling_loss"], "cooling_loss", alarm="TAH-101",
                             trip="SIF-101", simulated_modifiers=("dosing_in_progress",), response=(1800.0, 0.2))
-    found = sampler.estimate(80, np.random.default_rng(3))
+    found = sampler.estimate(120, np.random.default_rng(3))
     assert found.late["TAH-101"] > 0.5 and found.late["SIF-101"] == 0.0
     assert found.estimate.low > found.lopa and not found.agrees
     for p in found.paths:
