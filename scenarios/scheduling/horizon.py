@@ -7,8 +7,9 @@ nothing in that time the greedy schedule stands. The same function re-plans from
 :class:`~scenarios.scheduling.plan.Start`: what is done or under way stays, the rest is planned again).
 
 A windowed plan is not proven optimal; its gap is measured against :func:`lower_bound`, a bound that holds for any
-plan: no batch is released before its fastest route (and its longest lab test) is over, and no group of
-interchangeable units finishes its work sooner than shared out evenly between them.
+plan: no batch is released before its fastest route (and its longest lab test) is over, no group of
+interchangeable units finishes its work sooner than shared out evenly between them, and a group of u units through
+which p products pass changes product at least p - u times.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from scenarios.scheduling.greedy import fits, greedy
-from scenarios.scheduling.plan import SCRATCH, Plan, PlanError, Problem, Start, infeasible_reason, solve
+from scenarios.scheduling.plan import HOUR, SCRATCH, Plan, PlanError, Problem, Start, infeasible_reason, solve
 
 
 def plan(problem: Problem, time_limit: float = 10.0, workers: int = 1, window: int = 20, wall_clock: bool = False,
@@ -60,7 +61,8 @@ def plan(problem: Problem, time_limit: float = 10.0, workers: int = 1, window: i
 
 def lower_bound(problem: Problem) -> float:
     """A bound on the objective of any plan (in :meth:`Plan.score`'s units): each batch alone on its fastest route
-    and lab, and each group of interchangeable units sharing its work evenly from the first release."""
+    and lab, each group of interchangeable units sharing its work evenly from the first release, and changing product
+    no fewer times than it has products beyond its units (groups sharing a unit with another are left out)."""
     w, lab = problem.weights, max((t.time for t in problem.tests), default=0)
     finish, made = [], []
     for batch in problem.batches:
@@ -79,5 +81,11 @@ def lower_bound(problem: Problem) -> float:
         makespan = max(makespan, min(h for h, _, _ in jobs) + -(-sum(d for _, d, _ in jobs) // len(units))
                        + min(t for _, _, t in jobs))
     late = sum(round(100 * w["tardiness"] * b.priority) * max(0, f - b.due) for b, f in zip(problem.batches, finish))
+    groups: dict[tuple[str, ...], set[str]] = {}   # products through each group of interchangeable units
+    for batch in problem.batches:
+        for step in problem.recipes[batch.product]:
+            groups.setdefault(step.units, set()).add(batch.product)
+    shared = {u for units in groups for u in units if sum(u in g for g in groups) > 1}
+    majors = sum(max(0, len(products) - len(units)) for units, products in groups.items() if not set(units) & shared)
     lab_term = round(100 * w.get("lab", 0.0)) * sum(finish) if problem.tests else 0
-    return round(100 * w["makespan"]) * makespan + late + lab_term
+    return round(100 * w["makespan"]) * makespan + late + lab_term + round(100 * w["major_cleans"] * HOUR) * majors

@@ -161,3 +161,16 @@ def test_orders_as_quantities_make_whole_batches():
     assert batch_count({"product": "X", "quantity": 1000.0}, products) == 3
     assert batch_count({"product": "X", "quantity": 800.0}, products) == 2
     assert batch_count({"product": "X", "batches": 5, "quantity": None}, products) == 5
+
+
+def test_lower_bound_counts_the_product_changes_a_unit_cannot_avoid():
+    """Three products through one press: at least two major cleans; through three presses: none needed.
+    The makespan part: 3 x 1 h of work on one press, or 1 h on three."""
+    weights = {"makespan": 1.0, "tardiness": 0.0, "major_cleans": 1.0}
+    cleaning = {a: {b: 0 if a == b else HOUR for b in "ABC"} for a in "ABC"}
+    for units, changes, span in ((("TP",), 2, 3), (("TP-1", "TP-2", "TP-3"), 0, 1)):
+        recipes = {p: [Step("press", units, HOUR)] for p in "ABC"}
+        problem = Problem(recipes, [Batch(i, p, 0, 10**6) for i, p in enumerate("ABC")], cleaning, 10**6, weights)
+        assert horizon.lower_bound(problem) == 100 * span * HOUR + 100 * HOUR * changes
+        plan = solve(problem)
+        assert plan.optimal and plan.major_cleans() == changes and plan.objective >= horizon.lower_bound(problem)
