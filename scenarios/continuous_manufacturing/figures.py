@@ -180,6 +180,7 @@ def comparison_figures(results, folder: Path) -> list[Path]:
         left.scatter(diverted, escaped, s=60, color="tab:red" if escaped > 0 else "tab:green", zorder=3)
         left.annotate(name, (diverted, escaped), textcoords="offset points", xytext=(4, 6 + 12 * (i % 3)),
                       fontsize="small", arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6})
+    left.margins(x=0.12, y=0.25)
     left.set_xlabel("diverted to waste [kg]")
     left.set_ylabel("out of limits yet accepted (escaped) [g]")
     left.set_title("the gate's trade-off: waste against escape risk (green: nothing escaped)", fontsize="medium")
