@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,8 @@ examples:
   twin bridge plant-map.yaml --shadow plant_models/osd_cm_line/plant.yaml --band 5
                                                                     the twin beside the plant, following its set points
                                                                     (--drive): deviation and alarm tags for the others
+  twin bridge plant-map.yaml --shadow plant.yaml --serve opc.tcp://0.0.0.0:4841 --serve-user scada:secret
+                                                                    ... and the shadow served to SCADA/MES
 
 The mapping is YAML: `tags:` a list of {tag, node (a NodeId) or path (browse path from Objects), unit,
 source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder: keep it out of git.
@@ -55,6 +58,14 @@ def add_bridge(subparsers) -> None:
                    help="glob of mapped tags fed from the plant into the shadow twin's inputs instead of compared "
                         "(repeatable; default: *_sp, *_set)")
     _security_arguments(p, server=False)
+    g = p.add_argument_group("serving the shadow", "the shadow twin's tags (predictions, TAG.deviation, TAG.alarm) "
+                                                   "served to SCADA/MES, laid out by plant hierarchy")
+    g.add_argument("--serve", metavar="ENDPOINT", help="serve the shadow twin here (opc.tcp://0.0.0.0:4841)")
+    g.add_argument("--serve-policy", action="append", default=None, help="as `twin serve --policy` (default: None)")
+    g.add_argument("--serve-pki", type=Path, help="the server's certificate folder (not the bridge's --pki)")
+    g.add_argument("--serve-user", action="append", default=None, metavar="NAME:PASSWORD",
+                   help="user allowed to log in (repeatable)")
+    g.add_argument("--serve-allow-anonymous", action="store_true", help="let clients log in without credentials")
     p.set_defaults(func=_bridge)
 
 
@@ -103,13 +114,18 @@ def _user(text: str) -> tuple[str, str]:
 
 # -- twin bridge -----------------------------------------------------------------------------------------------
 def _bridge(args) -> int:
-    from bridge.security import ClientSecurity, SecurityError, parse_policy
+    from bridge.security import ClientSecurity, SecurityError, ServerSecurity, parse_policy
 
     try:
         policy, mode = parse_policy(args.policy or "None")
         name, password = _user(args.user) if args.user else (None, None)
         security = ClientSecurity(policy, mode, pki=args.pki, username=name, password=password,
                                   certificate_login=args.cert_login)
+        if args.serve and not args.shadow:
+            return _fail("bridge: --serve serves the shadow twin: give --shadow PLANT too")
+        args.serve_security = args.serve and ServerSecurity(
+            tuple(parse_policy(p) for p in args.serve_policy or ["None"]), pki=args.serve_pki,
+            users=dict(_user(u) for u in args.serve_user or []), allow_anonymous=args.serve_allow_anonymous)
         if args.discover:
             return asyncio.run(_discover(args, security))
         if not args.mapping:
@@ -158,22 +174,26 @@ async def _follow(args, security) -> int:
                     report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))
     shadow = _shadow(args.shadow, live, [m.tag for m in mapping.tags], args.band,
                      args.drive or ["*_sp", "*_set"]) if args.shadow else None
-    if shadow is not None:
-        tw = shadow.predicted_by
-        tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
-        follower = asyncio.create_task(run_in_real_time(tw))
-    with tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr) as bar:
-        async with bridge:
-            end = None if args.duration is None else time.monotonic() + args.duration
-            while end is None or time.monotonic() < end:
-                await asyncio.sleep(0.5)
-                bar.update(bridge.stats["updates"] - bar.n)
-                bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems),
-                                gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
-    if shadow is not None:
-        follower.cancel()
+    async with contextlib.AsyncExitStack() as stack:
+        if shadow is not None:
+            tw = shadow.predicted_by
+            if args.serve:
+                await stack.enter_async_context(_served(tw, args.serve, args.serve_security, origin))
+            tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
+            follower = asyncio.create_task(run_in_real_time(tw))
+            stack.callback(follower.cancel)
+        bar = stack.enter_context(tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr))
+        await stack.enter_async_context(bridge)
+        end = None if args.duration is None else time.monotonic() + args.duration
+        while end is None or time.monotonic() < end:
+            await asyncio.sleep(0.5)
+            bar.update(bridge.stats["updates"] - bar.n)
+            bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems),
+                            gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
     if args.csv:
-        _write_csv(live, args.csv)
+        shadowed = [] if shadow is None else [(shadow.out, f"{name}.{signal}") for name in shadow.bands
+                                              for signal in ("deviation", "alarm")]
+        _write_csv(args.csv, [(live, "*"), *shadowed])
     print(f"{bridge.stats['updates']} updates, {bridge.stats['backfilled']} back-filled, {bridge.stats['gaps']} "
           f"gaps marked, {len(bridge.problems)} problems", file=sys.stderr)
     if shadow is not None:
@@ -183,7 +203,7 @@ async def _follow(args, security) -> int:
 
 def _shadow(plant_file: str, live, tags: list[str], band: float, drive: list[str]):
     """The plant's twin (``predicted_by``) fed with the mapped tags matching ``drive``, and deviation and alarm tags,
-    written into ``live``, for the other mapped tags it also predicts."""
+    written into the twin's bus, for the other mapped tags it also predicts."""
     from fnmatch import fnmatchcase
 
     import twin.plant
@@ -203,7 +223,7 @@ def _shadow(plant_file: str, live, tags: list[str], band: float, drive: list[str
         print("twin bridge: --shadow: no mapped tag is also a tag the twin predicts; nothing to compare",
               file=sys.stderr)
     shadow_mode.drive(live, tw, driven)
-    shadow = shadow_mode.Shadow(live, tw.tags, compared, band=band, into=live)
+    shadow = shadow_mode.Shadow(live, tw.tags, compared, band=band)
     shadow.predicted_by = tw
     return shadow
 
@@ -218,14 +238,25 @@ def _alarm_summary(shadow) -> str:
     return f"shadow: {n} tag{'s' if n != 1 else ''} compared, alarm raised {raised} time{'s' if raised != 1 else ''}"
 
 
-def _write_csv(bus, path: str) -> None:
+def _served(tw, endpoint: str, security, origin: float):
+    """A TwinServer over the shadow twin's bus, its clock the twin's."""
+    from bridge.server import TwinServer, hierarchy_of
+
+    plant = tw.plant
+    return TwinServer(tw.tags, endpoint, name=plant.name, hierarchy=hierarchy_of(plant), security=security,
+                      time_origin=origin, clock=lambda: tw.now)
+
+
+def _write_csv(path: str, parts) -> None:
+    """The history of the tags of each ``(bus, pattern)`` of ``parts``, as rows ``tag, t, value, quality``."""
     import csv
 
-    columns = bus.columns()
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["tag", "t", "value", "quality"])
-        writer.writerows(zip(columns["tag"], columns["t"], columns["value"], columns["quality"]))
+        for bus, pattern in parts:
+            columns = bus.columns(pattern)
+            writer.writerows(zip(columns["tag"], columns["t"], columns["value"], columns["quality"]))
 
 
 # -- twin serve ------------------------------------------------------------------------------------------------

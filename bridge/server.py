@@ -272,11 +272,16 @@ class TwinServer:
         ]
 
     def _datavalue(self, tag: Tag) -> ua.DataValue:
-        value = None if tag.value is None else tag.dtype(tag.value)
+        """The tag's value as OPC UA serves it; a tag never written (a bool or int one has no NaN) is an empty value
+        with status BadWaitingForInitialData."""
+        if tag.value is None:
+            return ua.DataValue(ua.Variant(), StatusCode=ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData),
+                                ServerTimestamp=datetime.now(UTC))
         stamp = None if tag.timestamp != tag.timestamp else datetime.fromtimestamp(self.time_origin + tag.timestamp,
                                                                                    UTC)
-        return ua.DataValue(ua.Variant(value, _VARIANT[tag.dtype]), StatusCode=ua.StatusCode(STATUS[tag.quality]),
-                            SourceTimestamp=stamp, ServerTimestamp=datetime.now(UTC))
+        return ua.DataValue(ua.Variant(tag.dtype(tag.value), _VARIANT[tag.dtype]),
+                            StatusCode=ua.StatusCode(STATUS[tag.quality]), SourceTimestamp=stamp,
+                            ServerTimestamp=datetime.now(UTC))
 
     # -- bus -> OPC UA -------------------------------------------------------------------------------------------
     def _enqueue(self, name: str, datavalue: ua.DataValue) -> None:

@@ -28,6 +28,18 @@ API_BAY = ROOT / "plant_models" / "api_bay" / "plant.yaml"
 ORIGIN = [float(int(time.time()))]
 
 
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free TCP ports on the loopback interface."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def test_help_teaches_with_examples(capsys):
     for command in ("bridge", "serve"):
         with pytest.raises(SystemExit) as done:
@@ -41,6 +53,8 @@ def test_help_teaches_with_examples(capsys):
     (["bridge", "missing.yaml"], "missing.yaml: file not found"),
     (["bridge", "missing.yaml", "--policy", "Basic128"], "unknown security policy 'Basic128'"),
     (["bridge", "missing.yaml", "--user", "operator"], "expected NAME:PASSWORD"),
+    (["bridge", "map.yaml", "--serve", "opc.tcp://127.0.0.1:4841"], "--serve serves the shadow twin: give --shadow"),
+    (["bridge", "map.yaml", "--shadow", "plant.yaml", "--serve", "opc.tcp://127.0.0.1:4841"], "nobody could log in"),
     (["serve", "missing-plant.yaml"], "serve: "),
     (["serve", str(PLANT), "--policy", "Basic256Sha256,Sign"], "a secured endpoint needs a certificate"),
 ])
@@ -139,7 +153,10 @@ def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp
     3. back at 1/600: the alarm clears;
     4. the operator raises the live set point to 0.0025 kg/s: it drives the twin (`--drive`, default `*_sp`), whose
        mass flow follows its first-order lag (tau_c = 10 s: (d2 - d_inf) / (d1 - d_inf) = exp(-(t2 - t1) / 10)
-       between any two points), while the live mass flow stays: the deviation falls towards 1/600 - 0.0025."""
+       between any two points), while the live mass flow stays: the deviation falls towards 1/600 - 0.0025.
+
+    Meanwhile the shadow twin is served (`--serve`): during the excursion a client reads the alarm and the deviation
+    there, under the feeder's folder of the plant hierarchy."""
     from loopback import ServerThread
 
     from bridge.server import TwinServer
@@ -149,14 +166,24 @@ def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp
     served = TagBus()
     served.define("LIW-101.massflow", unit="kg/s", initial=steady)
     served.define("LIW-101.F_sp", unit="kg/s", initial=steady)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    endpoint, shadow_endpoint = (f"opc.tcp://127.0.0.1:{port}" for port in free_ports(2))
     (tmp_path / "map.yaml").write_text("subscription: {publishing_interval: 50 ms, sampling_interval: 0}\ntags:\n"
                                        + "".join(f"  - {{tag: {tag}, node: 'ns=2;s={tag}', unit: kg/s}}\n"
                                                  for tag in ("LIW-101.massflow", "LIW-101.F_sp")))
     origin = time.time()
     server = TwinServer(served, endpoint, time_origin=origin)
+
+    seen = {}  # what a client of the served shadow reads during the excursion
+
+    async def read_served_shadow() -> None:
+        async with Client(shadow_endpoint) as client:
+            alarm = await client.nodes.objects.get_child(["2:OSD continuous manufacturing line", "2:Feeding level",
+                                                          "2:U10", "2:LIW-101", "2:massflow.alarm"])
+            end = time.monotonic() + 10
+            while not await alarm.read_value() and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+            seen["alarm"] = await alarm.read_value()
+            seen["deviation"] = await client.get_node("ns=2;s=LIW-101.massflow.deviation").read_value()
 
     def plant() -> None:  # once the bridge has subscribed: leave the band, come back, then raise the set point
         subscriptions = server.server.iserver.subscription_service.subscriptions
@@ -166,16 +193,20 @@ def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp
         for tag, value in (("LIW-101.massflow", high), ("LIW-101.massflow", steady), ("LIW-101.F_sp", high)):
             time.sleep(1.5)
             served.write(tag, value, t=time.time() - origin)
+            if value == high and tag == "LIW-101.massflow":
+                asyncio.run(read_served_shadow())
 
     with ServerThread(server):
         driver = threading.Thread(target=plant)
         driver.start()
         code = main(["bridge", str(tmp_path / "map.yaml"), endpoint, "--shadow", str(PLANT), "--band", "0.0005",
-                     "--duration", "8", "--csv", str(tmp_path / "live.csv")])
+                     "--duration", "10", "--csv", str(tmp_path / "live.csv"), "--serve", shadow_endpoint,
+                     "--serve-allow-anonymous"])
         driver.join()
     err = capsys.readouterr().err
     assert code == 0 and "0 problems" in err, err
     assert "shadow: 1 tag compared, alarm raised 1 time" in err, "the set point is driven, not compared"
+    assert seen["alarm"] is True and seen["deviation"] == pytest.approx(high - steady, rel=1e-9)
     rows = {}
     for tag, t, value, _ in (r.split(",") for r in (tmp_path / "live.csv").read_text().splitlines()[1:]):
         rows.setdefault(tag, []).append((float(t), value))

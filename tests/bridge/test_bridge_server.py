@@ -22,6 +22,7 @@ def served(tmp_path_factory):
     bus.define("R-101.TT-SP", unit="degC", initial=25.0)
     bus.define("R-101.state", dtype=str, initial="idle")
     bus.define("P-101.running", dtype=bool, initial=False)
+    bus.define("P-101.tripped", dtype=bool)  # never written yet: a bool has no NaN
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -79,6 +80,23 @@ def test_values_carry_source_timestamp_and_quality(served):
     dv = run(body())
     assert dv.Value.Value == 21.5 and dv.StatusCode.is_uncertain()
     assert dv.SourceTimestamp.timestamp() - ORIGIN == pytest.approx(t, abs=1e-6)
+
+
+def test_a_tag_never_written_waits_for_its_first_value(served):
+    bus, server = served
+
+    async def read():
+        async with Client(server.endpoint) as client:
+            return await client.get_node(server.node_id("P-101.tripped")).read_data_value(raise_on_bad_status=False)
+
+    dv = run(read())
+    assert dv.StatusCode.name == "BadWaitingForInitialData" and dv.Value.Value is None
+    bus.write("P-101.tripped", True, t=round(time.time() - ORIGIN, 6))
+    for _ in range(50):
+        dv = run(read())
+        if dv.StatusCode.is_good():
+            break
+    assert dv.Value.Value is True
 
 
 def test_setpoints_are_writable_and_land_in_the_bus_others_are_not(served):
