@@ -38,7 +38,8 @@ PRESS = Record({"tag": Str(), "api": Str(), "tablet_mass": Quantity("kg", "400 m
 PAT = Record({"tag": Str(), "interval": Quantity("s", "5 s"), "noise": Quantity("1", "1 %"),
               "bias": Quantity("1", "0.5 %")}, required=("tag", "interval"), defaults={"noise": 0.0, "bias": 0.0},
              name="an NIR probe")
-GATE = Record({"tag": Str()}, required=("tag",), name="a diversion gate")
+GATE = Record({"tag": Str(), "switch_time": Quantity("s", "0.5 s")}, required=("tag",), defaults={"switch_time": 0.0},
+              name="a diversion gate")
 DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage"]), "feeder": Str(), "at": Quantity("s", "6 h"),
                       "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0)},
                      required=("kind", "feeder", "at"), defaults={"duration": 0.0, "feed_factor": 1.0},
@@ -86,6 +87,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not 0 <= params["margin"] < min(1 - low, high - 1):
         raise params.error("margin", f"a margin of {params['margin']:.1%} closes the band {low:.0%}-{high:.0%}",
                            expected=f"0 <= margin < {min(1 - low, high - 1):.1%}")
+    if params["gate"]["switch_time"] < 0:
+        raise params["gate"].error("switch_time", "a gate cannot switch in negative time",
+                                   expected="0 s or more, e.g. 0.5 s")
     dt = params["sample_interval"]
     if not dt > 0:
         raise params.error("sample_interval", "the sample interval must be positive", expected="a time such as 1 s")

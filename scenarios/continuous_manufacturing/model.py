@@ -199,7 +199,8 @@ class Line:
         # the feed frame as a first-order lag, exact for a held input, full at the target before t = 0
         measured = signal.lfilter([1 - a], [1, -a], held, zi=[a * self.target])[0] / self.target
         low, high = p["limits"]
-        diverted = release.divert(predicted, measured, low, high, p["margin"])
+        lag = int(np.ceil(p["gate"]["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
+        diverted = release.divert(predicted, measured, low, high, p["margin"], lag)
         out = (true < low) | (true > high)
         kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)

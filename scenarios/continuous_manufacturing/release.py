@@ -29,8 +29,11 @@ def windows(flag: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
-def divert(predicted: np.ndarray, measured: np.ndarray, low: float, high: float, margin: float) -> np.ndarray:
-    """True where the predicted or the measured content (fractions of label claim) leaves the band tightened by
-    ``margin`` on both sides: the gate sends that material to waste."""
+def divert(predicted: np.ndarray, measured: np.ndarray, low: float, high: float, margin: float,
+           lag: int = 0) -> np.ndarray:
+    """True where the gate sends the material to waste: where the predicted or the measured content (fractions of
+    label claim) left the band tightened by ``margin`` on both sides ``lag`` samples earlier (the gate's switching
+    time: it reaches either position that much after the decision)."""
     lo, hi = low + margin, high - margin
-    return (predicted < lo) | (predicted > hi) | (measured < lo) | (measured > hi)
+    decided = (predicted < lo) | (predicted > hi) | (measured < lo) | (measured > hi)
+    return np.concatenate([np.zeros(lag, bool), decided[:decided.size - lag]]) if lag else decided

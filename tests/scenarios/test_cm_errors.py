@@ -111,3 +111,8 @@ def test_power_for_a_unit_the_plant_lacks(tmp_path):
     message = error_of(tmp_path, text)
     assert "the plant has no unit 'BL-110'" in message and "BL-101" in message
     assert f":{line_of(text, 'BL-110: {running')}" in message
+
+
+def test_gate_switching_in_negative_time(tmp_path):
+    message = error_of(tmp_path, flagship_text(("switch_time: 0.5 s", "switch_time: -0.5 s")))
+    assert "a gate cannot switch in negative time" in message

@@ -48,3 +48,13 @@ def test_windows_and_diversion_band():
     assert flag.tolist() == [False, True, True, False, True, False, False]
     assert release.windows(flag) == [(1, 3), (4, 5)]
     assert release.windows(np.ones(3, bool)) == [(0, 3)] and release.windows(np.zeros(3, bool)) == []
+
+
+def test_the_gate_acts_its_switching_time_late():
+    """A gate that needs a sample to switch diverts each window one sample late and holds it one sample longer:
+    the window's first material reaches the good stream, the first good material after it goes to waste."""
+    predicted = np.array([1.0, 1.0, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0])
+    on_time = release.divert(predicted, predicted, 0.95, 1.05, 0.01)
+    late = release.divert(predicted, predicted, 0.95, 1.05, 0.01, lag=1)
+    assert release.windows(on_time) == [(2, 5)] and release.windows(late) == [(3, 6)]
+    assert late.sum() == on_time.sum()

@@ -193,3 +193,15 @@ def test_energy_from_each_units_power_and_state(flagship):
              if e in ("stop", "restart")]
     assert stops == [(12 * 3600, "LIW-101", "stop"), (12 * 3600 + 120, "LIW-101", "restart"),
                      (18 * 3600, "LIW-102", "stop"), (18 * 3600 + 60, "LIW-102", "restart")]
+
+
+def test_the_gate_follows_the_decision_one_sample_late(flagship):
+    """DV-101 switches in 0.5 s (the plant overlay's figure): on the 1 s grid the gate acts one sample after the
+    predicted or NIR content leaves 96-104 %, and nothing out of limits escapes all the same."""
+    _, run = flagship
+    pred, nir = run.traces["api_predicted"], run.traces["api_nir"]
+    decided = (pred < 96) | (pred > 104) | (nir < 96) | (nir > 104)
+    diverting = run.traces["diverting"] > 0
+    assert decided.any() and not diverting[0]
+    assert (diverting[1:] == decided[:-1]).all()
+    assert run.kpis["escaped"] == 0
