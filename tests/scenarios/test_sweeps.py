@@ -144,3 +144,16 @@ def test_schedule_probes_with_single_tasks_and_ends_with_them(write_scenario):
         outcomes = sweep_module._scheduled(submit, futures_wait, todo, 2, lambda outcome: outcome)
     assert [o.task for o in outcomes] == todo and sum(sizes) == len(todo) == 60
     assert sizes[:4] == [1, 1, 1, 1] and sizes[-1] == 1 and max(sizes) > 1
+
+
+@pytest.mark.slow
+def test_sweep_benchmark_smoke_run(capsys):
+    """``python -m benchmarks.sweep --quick`` runs every contender, checks they agree, and reports both speed-ups."""
+    pytest.importorskip("distributed")
+    from benchmarks.sweep import main
+
+    assert main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    for line in ("peer: ProcessPoolExecutor(2).map", "run_tasks, process pool of 2", "Dask local:2",
+                 "speed-up 1 -> 2 workers, wall:", "speed-up 1 -> 2 workers, CPU:", "framework overhead, 1 worker:"):
+        assert line in out, line
