@@ -207,7 +207,7 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
         valve = "XV-101" if "XV-101" in _plant_tags(Path(batch.plant)) else r
         out.events = sorted([(demand.t_event, valve if kind == "dosing_stuck_open" else r, "failure")]
-                            + [(t, valve if name == trip else r, "trip" if name == trip else "alarm")
+                            + [(t, valve, "trip") if name == trip else (t, r, f"dosing stopped by {name}")
                                for name, t in out.acted.items()]
                             + [(t, r, "alarm") for t, name, k in tw.events if k == "state" and name.endswith(
                                 "at_setpoint")]
