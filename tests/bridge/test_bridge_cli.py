@@ -144,6 +144,7 @@ def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys)
     assert rows[0] == "tag,t,value,quality" and rows[1].startswith("R-101.TT-01,") and rows[1].endswith(",300.0,0")
 
 
+@pytest.mark.slow  # 10 s of shadowing beside a server, plus loading the plant: ~15 s on an idle machine
 def test_shadow_command_raises_the_alarm_when_the_live_value_leaves_the_band(tmp_path, capsys):
     """`twin bridge --shadow`: the osd_cm_line's twin runs beside a live feeder. At steady state the twin predicts
     the feeder's mass flow equal to its set point, 1/600 kg/s (the plant's feed_rate: analytical reference).
