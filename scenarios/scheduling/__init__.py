@@ -51,7 +51,7 @@ OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0
 SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1), "window": Integer(minimum=1)},
                 defaults={"time_limit": 10.0, "workers": 1, "window": 20}, name="solver settings")
 UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h"),
-                      "retest": Number(minimum=0), "replan_after": Quantity("s", "8 h"),
+                      "retest": Number(minimum=0), "absence": Number(minimum=0), "replan_after": Quantity("s", "8 h"),
                       "replan_limit": Quantity("s", "1 s")},
                      defaults={"duration_cv": 0.0, "retest": 0.0, "replan_after": 0.0, "replan_limit": 1.0},
                      name="the uncertainty of execution (and how the replan policy answers it)")
@@ -134,6 +134,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     u = params["uncertainty"]
     if (u["mtbf"] is None) != (u["mttr"] is None):
         raise params.error("uncertainty", "breakdowns need both mtbf and mttr", hint="give both, or neither")
+    if u["absence"] is not None and u["absence"] > 1:
+        raise u.error("absence", f"an absence probability of {u['absence']:g}", expected="0 <= absence <= 1")
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
 

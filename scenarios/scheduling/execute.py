@@ -2,8 +2,9 @@
 
 Operations take random times (lognormal around the planned time, coefficient of variation ``duration_cv``) and units
 break down (exponential operating time between failures, mean ``mtbf``, and repair, mean ``mttr``; the operation
-resumes after the repair). Before an operation a unit is cleaned for its product, for the time the cleaning matrix
-gives from the product it ran last; it starts nothing that would run into a closed window (planned maintenance).
+resumes after the repair); each day an operator on shift stays away with probability ``absence``. Before an
+operation a unit is cleaned for its product, for the time the cleaning matrix gives from the product it ran last;
+it starts nothing that would run into a closed window (planned maintenance).
 When a batch's last step is done its samples go to the QC lab: each test runs on an instrument with a qualified
 analyst (the analyst busy for the hands-on part), and is run again with probability ``retest``; the batch is
 released when all its tests pass. Three policies decide what a unit or instrument does next:
@@ -32,6 +33,7 @@ from scenarios.scheduling.greedy import outside
 from scenarios.scheduling.plan import HOUR, Operation, Plan, PlanError, Problem, Start
 
 POLICIES = ("shift_right", "replan", "dispatch")
+DAY = 24 * HOUR
 
 
 class Execution:
@@ -70,6 +72,8 @@ class Execution:
         self.clean_for: dict[str, str | None] = dict.fromkeys(units)   # product it is cleaned for
         staff = problem.operators
         self.staff = des.Container(env, capacity=staff, init=staff) if staff else None
+        if self.staff is not None and uncertainty.get("absence"):
+            env.process(self.absences(uncertainty["absence"], stream(seed, 4)))
         self.analysts = des.FilterStore(env)
         self.analysts.items.extend(sorted({a for t in problem.tests for a in t.analysts}))
         if policy == "dispatch":
@@ -178,6 +182,19 @@ class Execution:
             who = yield self.analysts.get(lambda a, again=who: a == again)
         self.lab[b, i] = (instrument, who, start, env.now)
         del self.testing[b, i]
+
+    def absences(self, p: float, rng: np.random.Generator):
+        """Each day each operator on shift stays away with probability ``p`` (taken from the pool as they come free;
+        those back the next day return before anyone waiting is served), until the last step is done."""
+        steps, away = sum(len(d) for d in self.done), 0
+        while len(self.actual) < steps:
+            today = int(rng.binomial(self.problem.operators, p))
+            if today > away:
+                yield self.staff.get(today - away)
+            elif today < away:
+                yield self.staff.put(away - today)
+            away = today
+            yield self.env.timeout(DAY - self.env.now % DAY)
 
     # -- the policies ---------------------------------------------------------------------------------------------
     def follow(self, name: str):

@@ -206,6 +206,7 @@ def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_sce
     ("to: 5 h}", "to: 2 h}", "maintenance of BL-301: the window ends before it starts"),
     ("times: {PK-601: 4 h}", "times: {BL-301: 4 h}", "a time for 'BL-301', which is not one of the step's units"),
     ("retest: 0.1", "retest: 1", "a retest probability of 1 never ends"),
+    ("retest: 0.1", "retest: 0.1, absence: 1.5", "an absence probability of 1.5"),
     ("policy: replan", "policy: re-plan", "did you mean 'replan'"),
 ])
 def test_bad_lab_and_calendar_input_names_what_and_where(write_scenario, old, new, words):
@@ -215,3 +216,17 @@ def test_bad_lab_and_calendar_input_names_what_and_where(write_scenario, old, ne
         load(path)
     assert str(path) in str(caught.value) and caught.value.line is not None
     assert words in str(caught.value)
+
+
+def test_operator_absence_delays_by_whole_days_geometrically():
+    """One operator, absent each day with probability 0.3; a 2 h step needing them, released at 0: it starts on
+    the first day they come, after 24 h x 0.3 / 0.7 on average (a geometric number of days)."""
+    problem = Problem({"X": [Step("press", ("TP",), 2 * HOUR, operators=1)]}, [Batch(0, "X", 0, 10**6)],
+                      {"X": {"X": 0}}, 10**6, WEIGHTS, operators=1)
+    plan = solve(problem)
+    seeds = np.random.SeedSequence(12).spawn(3000)
+    waits = np.array([Execution(plan, {**CERTAIN, "absence": 0.3}, "shift_right", s).run().kpis["makespan"] - 2
+                      for s in seeds])
+    sd = 24 * math.sqrt(0.3) / 0.7
+    assert set(np.round(waits / 24, 9)) <= set(range(20))
+    assert abs(waits.mean() - 24 * 0.3 / 0.7) < 4 * sd / math.sqrt(len(waits))
