@@ -6,8 +6,11 @@ Results hold SI values (time ``t`` in seconds); the axes show them in the units 
 """
 from __future__ import annotations
 
+import json
 import math
+import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import numpy as np
@@ -103,3 +106,40 @@ def write(results: Sequence, folder: Path) -> list[Path]:
 
 def write_result_figures(result) -> list[Path]:
     return write([result], result.path / "figures")
+
+
+def add_view(result, name: str, *, title: str = "", t: float | None = None, assets: dict | None = None,
+             signal: str = "state", rooms: dict | None = None, cmap: str | None = None,
+             clim: tuple[float, float] | None = None, label: str = "") -> None:
+    """Ask for a 3D picture of the result's plant, ``figures/<name>.png``, drawn by a report plug-in (the viewer).
+
+    ``assets``: ``{tag: value}`` at time ``t`` (s), states (``running``, ``down``, ``alarm`` ...) or, with ``cmap``,
+    numbers on ``clim``; ``signal`` names them. ``rooms``: ``{space: number}`` on ``cmap``, titled ``label``. The
+    request goes to ``views.json`` in the result folder, so studies never import the viewer.
+    """
+    file = Path(result.path) / "views.json"
+    views = [v for v in (json.loads(file.read_text(encoding="utf-8")) if file.is_file() else []) if v["name"] != name]
+    view = {"name": name, "title": title, "plant": str(result.settings["plant"]), "t": t, "signal": signal,
+            "assets": {str(k): _plain(v) for k, v in (assets or {}).items()},
+            "rooms": {str(k): float(v) for k, v in (rooms or {}).items()},
+            "cmap": cmap, "clim": list(clim) if clim else None, "label": label}
+    file.write_text(json.dumps(views + [view], indent=1), encoding="utf-8")
+
+
+def _plain(value):
+    return value if isinstance(value, str) else float(value)
+
+
+def write_plugin_figures(result) -> list[Path]:
+    """Figures drawn by the plug-ins of the entry-point group ``twin.report_figures`` (the viewer's 3D views).
+
+    A plug-in that fails costs its pictures, not the result folder: the reason is printed and the report goes on.
+    """
+    written = []
+    for plugin in entry_points(group="twin.report_figures"):
+        try:
+            written += plugin.load()(result.path)
+        except Exception as exc:  # a picture must never lose a simulated result
+            print(f"{result.path}: the {plugin.name} figures could not be drawn: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+    return written

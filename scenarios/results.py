@@ -113,6 +113,7 @@ def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outco
     study = settings.get("study")
     if study in STUDIES and get_study(study).figures is not None:
         get_study(study).figures(result)
+    figures.write_plugin_figures(result)
     report.write_result_report(result)
     return result
 

@@ -1,0 +1,96 @@
+"""3D pictures for study reports: the views a result folder asks for, drawn off screen into its ``figures/``.
+
+A study never imports the viewer (scenarios stand on ``twin`` only). It lists the pictures it wants in the result
+folder's ``views.json`` (:func:`scenarios.figures.add_view`): the plant at a moment, assets coloured by a value each
+and rooms by a number each. When the folder is written, ``scenarios.results`` calls the plug-ins registered under the
+entry-point group ``twin.report_figures``; the viewer's is :func:`render`::
+
+    [{"name": "worst", "title": "the line at 5.2 h", "plant": "plant_models/osd_cm_line/plant.yaml", "t": 18720.0,
+      "assets": {"LIW-101": "down", "DV-101": "alarm"}, "signal": "state"},
+     {"name": "room_energy", "plant": "...", "rooms": {"R-102": 412.0}, "cmap": "YlOrRd", "label": "kWh per m2"}]
+
+Assets take ``signal`` (the name shown, ``state`` by default), ``cmap`` and ``clim`` as a :class:`Rule`; without
+``cmap`` their values are states (running, idle, down, alarm ...). Rooms are always numbers on ``cmap``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from twin import plant as plants
+from viewer.colouring import Rule
+from viewer.export import screenshot
+from viewer.playback import Playback
+from viewer.recording import Recording
+from viewer.scene import PlantScene, headless
+
+FILE = "views.json"
+
+
+def render(folder: str | Path) -> list[Path]:
+    """Draw every view ``folder/views.json`` asks for into ``folder/figures/<name>.png``; returns the files."""
+    folder = Path(folder)
+    if not (folder / FILE).is_file():
+        return []
+    try:
+        views = json.loads((folder / FILE).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{folder / FILE}: not JSON ({exc}); delete it or write it with scenarios.figures.add_view"
+                         ) from None
+    loaded: dict[str, plants.Plant] = {}
+    written = []
+    for view in views:
+        plant = loaded.get(view["plant"]) or loaded.setdefault(view["plant"], plants.load(view["plant"]))
+        written.append(draw(plant, view, folder / "figures" / f"{view['name']}.png"))
+    return written
+
+
+def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1100, 700)) -> Path:
+    """One view (a dict as in :data:`views.json <viewer.views>`) of ``plant`` to the PNG ``path``."""
+    headless()
+    scene = PlantScene(plant, labels=not view.get("rooms"), off_screen=True, window_size=size)
+    try:
+        if view.get("title"):
+            scene.plotter.add_text(f"{plant.name}: {view['title']}", position="upper_edge", font_size=11,
+                                   color="black", name="title")
+        if view.get("assets"):
+            _colour_assets(scene, view)
+        if view.get("rooms"):
+            _colour_rooms(scene, view)
+        screenshot(scene, path)
+    finally:
+        scene.close()
+    return Path(path)
+
+
+def _colour_assets(scene: PlantScene, view: dict) -> None:
+    signal, t = view.get("signal", "state"), float(view.get("t") or 0.0)
+    numeric = view.get("cmap") is not None
+    recording = Recording({f"{tag}.{signal}": (np.array([t]), np.array([value], dtype=float if numeric else object))
+                           for tag, value in view["assets"].items()})
+    clim = tuple(view["clim"]) if view.get("clim") else None
+    Playback(scene, recording, [Rule(signal, cmap=view.get("cmap"), clim=clim)]).frame(t)
+
+
+def _colour_rooms(scene: PlantScene, view: dict) -> None:
+    """Each room of ``view["rooms"]`` as a translucent box on ``cmap``, labelled with its value."""
+    import pyvista as pv
+
+    rooms = {name: value for name, value in view["rooms"].items() if scene.plant.spaces[name].mesh is not None}
+    if not rooms:
+        scene.say("none of the rooms of this view has geometry")
+        return
+    scene.show_layer("spaces", False)
+    clim = tuple(view["clim"]) if view.get("clim") else (min(0.0, *rooms.values()), max(rooms.values()) or 1.0)
+    for name, value in rooms.items():
+        mesh = scene.plant.spaces[name].mesh
+        box = pv.PolyData.from_regular_faces(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64))
+        box.cell_data[view.get("label", "value")] = np.full(box.n_cells, value)
+        scene.plotter.add_mesh(box, scalars=view.get("label", "value"), cmap=view.get("cmap", "YlOrRd"), clim=clim,
+                               opacity=0.55, lighting=False,
+                               scalar_bar_args={"title": view.get("label", ""), "color": "black", "vertical": True,
+                                                "position_x": 0.04, "position_y": 0.2})
+        scene.plotter.add_point_labels([mesh.bounds.mean(axis=0)], [f"{name}\n{value:,.0f}"], font_size=11,
+                                       shape_opacity=0.4, always_visible=True)
