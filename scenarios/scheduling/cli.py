@@ -14,7 +14,7 @@ from twin.config import ConfigError, suggest
 EPILOG = """\
 examples:
   twin schedule plan scenarios/scheduling/multipurpose_osd.yaml -o plan.png
-        optimise the scenario's production plan: KPIs, gap and every operation; the Gantt chart in plan.png
+        optimise the scenario's production plan: KPIs, gap, every operation and lab test; the Gantt chart in plan.png
   twin schedule plan scenarios/scheduling/multipurpose_osd.yaml --variant one_more_press --time-limit 30
         the plan of a what-if variant, searched for 30 deterministic seconds
   twin schedule jobshop ft06.txt
@@ -105,7 +105,12 @@ def plan_command(args) -> int:
         print(f"batch {ops[0].batch} (order {batch.order}, {batch.product}): " + ", ".join(
             f"{plan.problem.recipes[batch.product][op.step].name} {op.unit} {op.start / HOUR:g}-{op.end / HOUR:g} h"
             for op in ops))
+        for t in plan.tests[ops[0].batch] if plan.tests else ():
+            print(f"    lab {plan.problem.tests[t.step].name} {t.unit or '-'} {t.analyst} "
+                  f"{t.start / HOUR:g}-{t.end / HOUR:g} h")
     kpis = plan.kpis()
+    if "lab_lead_time" in kpis:
+        print(f"lab lead time: {kpis['lab_lead_time']:g} h from packaging to release (mean)")
     print(f"makespan: {kpis['makespan']:g} h\ntardiness: {kpis['tardiness']:g} h per batch\n"
           f"on time: {kpis['on_time']:.0%}\nmajor cleans: {kpis['major_cleans']}\n"
           f"optimal: {'yes (proven)' if plan.optimal else f'not proven, gap {plan.gap:.1%}'}")

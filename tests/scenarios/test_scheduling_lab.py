@@ -16,6 +16,7 @@ from scenarios.scheduling import plan_of
 from scenarios.scheduling.execute import Execution
 from scenarios.scheduling.greedy import greedy
 from scenarios.scheduling.plan import HOUR, Batch, LabTest, Problem, Step, solve
+from twin.cli import main
 from twin.config import ConfigError
 
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}
@@ -181,8 +182,9 @@ variants:
 """
 
 
-def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_scenario):
-    scenario = load(write_scenario(LAB))
+def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_scenario, capsys):
+    path = write_scenario(LAB)
+    scenario = load(path)
     plan = plan_of(scenario.variants["base"])
     assert len(plan.problem.batches) == 3                        # 1000 in batches of 400
     assert plan.problem.recipes["MET"][1].time_on("PK-601") == 4 * HOUR
@@ -192,6 +194,10 @@ def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_sce
     assert fewer.kpis()["lab_lead_time"] >= plan.kpis()["lab_lead_time"]
     run = Execution(plan, scenario.variants["base"]["uncertainty"], "replan", np.random.SeedSequence(4)).run()
     assert run.kpis["lab_lead_time"] >= 4 and "replans" in run.kpis
+    assert main(["schedule", "plan", str(path)]) == 0   # the same plan, printed with its lab tests
+    out = capsys.readouterr().out
+    assert "    lab assay HPLC-0" in out and "    lab dissolution DT-01" in out
+    assert f"lab lead time: {plan.kpis()['lab_lead_time']:g} h" in out
 
 
 @pytest.mark.parametrize(("old", "new", "words"), [
