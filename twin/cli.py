@@ -3,7 +3,8 @@
 Subcommands are not hard-wired here: each package registers its own under the entry-point group
 ``twin.commands`` (see pyproject.toml) as ``name = "module:add_parser"``. ``add_parser(subparsers)`` adds
 an ``argparse`` sub-parser whose ``func(args) -> int`` runs the command. This keeps ``twin`` free of imports
-from the packages that stand on it (``scenarios``, ``viewer``, ``bridge``).
+from the packages that stand on it (``scenarios``, ``viewer``, ``bridge``). A command line that names a command
+imports that plug-in only: ``twin demo`` does not wait for the 3D, IFC and solver stacks of the others.
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def _commands() -> dict[str, str]:
     return {ep.name: ep.value for ep in sorted(entry_points(group="twin.commands"), key=lambda e: e.name)}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``twin`` parser with every registered command. With *command* (the word the user typed), only that
+    plug-in is imported; the others are added by name, enough to parse the line or to list them in an error."""
     parser = argparse.ArgumentParser(
         prog="twin",
         description="pharma-twin: run, question and view digital twins of pharmaceutical plants.",
@@ -41,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pharma-twin {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name, target in _commands().items():
+        if command is not None and name != command:
+            sub.add_parser(name)
+            continue
         module, _, func = target.partition(":")
         try:
             add_parser = getattr(importlib.import_module(module), func)
@@ -65,7 +71,9 @@ def _unavailable(name: str, target: str, exc: Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # The first word is the command (``twin`` itself has no option that takes a value); none: ``twin --help``.
+    parser = build_parser(next((arg for arg in argv if not arg.startswith("-")), None))
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()

@@ -2,6 +2,8 @@
 queueing theory's flow balance."""
 import argparse
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -56,3 +58,21 @@ def test_progress_is_reported():
 @pytest.mark.parametrize("days", [0.5, 2])
 def test_short_runs_work(days):
     assert simulate(Hall(), days=days, seed=3)["days simulated"] == days
+
+
+def test_twin_demo_imports_only_its_own_plug_in():
+    """``twin demo`` must not wait for the other commands' stacks (3D, IFC, solvers): the CLI imports the plug-in
+    of the command it is given, and only that one."""
+    code = ("import sys\nfrom twin.cli import main\ntry:\n    main(['demo', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print([m for m in ('scenarios', 'viewer', 'bridge', 'twin.plant', 'pyvista', 'ifcopenshell') "
+            "if m in sys.modules])")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "twin demo" in run.stdout and run.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_unknown_command_still_lists_the_real_ones(capsys):
+    from twin.cli import main as twin_main
+
+    with pytest.raises(SystemExit) as stop:
+        twin_main(["demoo"])
+    assert stop.value.code == 2 and "invalid choice: 'demoo'" in capsys.readouterr().err
