@@ -27,8 +27,9 @@ from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, s
 
 FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
                  "refill_at": Quantity("kg", "3 kg"), "ff_sd": Quantity("1", "2 %"),
-                 "control_time": Quantity("s", "10 s")},
-                required=("component", "rate", "hopper", "refill_at"), defaults={"ff_sd": 0.0, "control_time": 10.0},
+                 "control_time": Quantity("s", "10 s"), "hopper_mixing": Str(["fifo", "mixed"])},
+                required=("component", "rate", "hopper", "refill_at"),
+                defaults={"ff_sd": 0.0, "control_time": 10.0, "hopper_mixing": "fifo"},
                 name="a feeder")
 BLENDER = Record({"tag": Str(), "tau": Quantity("s", "90 s"), "tanks": Integer(minimum=1)},
                  required=("tag", "tau", "tanks"), name="a blender")

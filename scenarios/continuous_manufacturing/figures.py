@@ -10,13 +10,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from scenarios.continuous_manufacturing import release, rtd
+from scenarios.figures import add_view
 
 HOUR = 3600.0
 
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``lots.png`` and the 3D ``worst.png`` into the result
-    folder's ``figures/``; returns the files."""
+    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``lots.png`` into the result folder's ``figures/`` and
+    ask for the 3D ``worst.png``; returns the files written."""
     table = result.traces()
     if table is None:
         return []
@@ -33,23 +34,18 @@ def figures(result) -> list[Path]:
         written.append(Path(result.path) / "figures" / name)
         fig.savefig(written[-1], dpi=110)
     if events is not None:
-        written.append(worst_moment(result, traces, first_events))
+        worst_moment(result, traces, first_events)
     return written
 
 
-def worst_moment(result, traces: dict, events: dict, size: tuple[int, int] = (1100, 700)) -> Path:
-    """``worst.png``: the plant in 3D at the moment the true API content at the press strays furthest from target,
-    each unit of the line coloured by its state then (:func:`line_states`), drawn by the viewer's report export."""
-    from twin.plant import load
-    from viewer.export import snapshot
-    from viewer.recording import Recording
-
-    worst = float(traces["t"][np.argmax(np.abs(traces["api_true"] - 100))])
-    states = line_states(result.settings, traces, events, worst)
-    recording = Recording({f"{unit}.state": (np.array([worst]), np.array([state], dtype=object))
-                           for unit, state in states.items()})
-    return snapshot(load(result.settings["plant"]), Path(result.path) / "figures" / "worst.png",
-                    recording=recording, t=worst, size=size)
+def worst_moment(result, traces: dict, events: dict) -> None:
+    """Ask for ``worst.png``: the plant in 3D at the moment the true API content at the press strays furthest from
+    target, each unit of the line coloured by its state then (:func:`line_states`); the viewer draws it
+    (:func:`scenarios.figures.add_view`)."""
+    i = int(np.argmax(np.abs(traces["api_true"] - 100)))
+    worst = float(traces["t"][i])
+    add_view(result, "worst", t=worst, assets=line_states(result.settings, traces, events, worst),
+             title=f"worst moment, {worst / HOUR:.2f} h: API content {traces['api_true'][i]:.1f} % LC")
 
 
 def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[str, str]:

@@ -240,13 +240,23 @@ class Line:
             total += power["running"] * (horizon - stopped) + power["idle"] * stopped
         return total
 
+    def outflows(self, tag: str, grid: np.ndarray) -> np.ndarray:
+        """Each lot's mean outflow from feeder ``tag`` over each grid step, its hopper first-in first-out or
+        perfectly mixed (``hopper_mixing``), from the Twin's records (:mod:`.rtd`)."""
+        f, tags = self.feeders[tag], self.twin.tags
+        t, flow, _ = tags.history(f"{tag}.massflow")
+        if f["hopper_mixing"] == "fifo":
+            return rtd.fifo_outflow(t, flow, grid, self.refilled[tag], f["refill_at"])
+        t_mass, mass, _ = tags.history(f"{tag}.m_hopper")
+        return rtd.mixed_outflow(t, flow, grid, self.refilled[tag], REFILL_TIME,
+                                 (f["hopper"] - f["refill_at"]) / REFILL_TIME, t_mass, mass)
+
     def genealogy(self, grid: np.ndarray, w: np.ndarray, share: float = 0.01) -> list[tuple[float, str, str]]:
         """When each raw-material lot reaches the press: first and last time its share of its feeder's material
         there exceeds ``share`` (events ``lot k in`` / ``lot k out``, source the feeder)."""
-        events, tw = [], self.twin
+        events = []
         for tag, f in self.feeders.items():
-            t, flow, _ = tw.tags.history(f"{tag}.massflow")
-            shares = rtd.lot_shares(t, flow, grid, self.refilled[tag], f["refill_at"], f["rate"], w)
+            shares = rtd.lot_shares(self.outflows(tag, grid), f["rate"], w)
             for k, row in enumerate(shares):
                 present = np.flatnonzero(row > share)
                 if present.size:

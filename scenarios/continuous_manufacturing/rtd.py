@@ -48,21 +48,46 @@ def propagate(steps: np.ndarray, steady: float, w: np.ndarray) -> np.ndarray:
     return signal.oaconvolve(padded, w)[w.size: w.size + steps.size + 1]
 
 
-def lot_shares(t: np.ndarray, flow: np.ndarray, grid: np.ndarray, refills: list[float], left: float, steady: float,
-               w: np.ndarray) -> np.ndarray:
-    """Each lot's share of one feeder's material reaching the press, one row per lot, on ``grid``.
+def fifo_outflow(t: np.ndarray, flow: np.ndarray, grid: np.ndarray, refills: list[float], left: float) -> np.ndarray:
+    """Each lot's mean outflow over each grid step (one row per lot) from a first-in first-out (mass-flow) hopper.
 
     Lot 0 was in the hopper at t = 0; lot ``i`` was poured in at ``refills[i - 1]`` onto ``left`` kg of older
-    material. The hopper is taken as first-in first-out (mass flow), so lot ``i`` leaves the feeder once ``left`` kg
-    more have been delivered; the mass of each lot in each step then goes through the line's RTD like any flow."""
+    material, so it leaves the feeder once ``left`` kg more have been delivered."""
     delivered = np.concatenate([[0.0], np.cumsum(np.diff(t) * (flow[1:] + flow[:-1]) / 2)])
     at_grid = np.interp(grid, t, delivered)
     bounds = [-np.inf, *(np.interp(refills, t, delivered) + left), np.inf]
-    flows = []
-    for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        mass = np.diff(np.clip(at_grid, lo, hi))
-        flows.append(propagate(mass / np.diff(grid), steady if i == 0 else 0.0, w))
-    flows = np.array(flows)
+    return np.array([np.diff(np.clip(at_grid, lo, hi)) / np.diff(grid)
+                     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])
+
+
+def mixed_outflow(t: np.ndarray, flow: np.ndarray, grid: np.ndarray, refills: list[float], duration: float,
+                  rate: float, t_mass: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """Each lot's mean outflow over each grid step from a perfectly mixed hopper (hopper mass ``mass`` recorded at
+    ``t_mass``; lot ``i`` poured in from ``refills[i - 1]`` for ``duration`` at ``rate``).
+
+    A lot's share of the outflow is its share of the hopper. Between refills the shares stay; while a lot pours in
+    at ``r`` against the outflow ``F``, every older share falls by the factor ``(m / m0)**(-r / (r - F))`` (the
+    balance ``x_i' = -r x_i / m`` with ``m' = r - F``, integrated exactly for constant ``r`` and ``F``), and the
+    new lot takes the rest. Shares are taken at each step's midpoint."""
+    mid = (grid[:-1] + grid[1:]) / 2
+    m = np.interp(mid, t_mass, mass)
+    kept = np.ones((len(refills) + 1, mid.size))      # row j: what refill j leaves of the older lots' shares
+    kept[0] = 0.0                                     # lot 0 had the hopper to itself
+    for j, start in enumerate(refills, start=1):
+        exponent = -rate / (rate - np.interp(start + duration / 2, t, flow))
+        m0, m1 = np.interp([start, start + duration], t_mass, mass)
+        kept[j] = np.where(mid < start, 1.0, np.where(mid > start + duration, (m1 / m0) ** exponent,
+                                                      (m / m0) ** exponent))
+    later = np.flipud(np.cumprod(np.flipud(np.vstack([kept[1:], np.ones(mid.size)])), axis=0))
+    shares = (1 - kept) * later        # lot i: what it took of refill i, times what the later refills left of it
+    return shares * step_means(t, flow, grid)
+
+
+def lot_shares(outflows: np.ndarray, steady: float, w: np.ndarray) -> np.ndarray:
+    """Each lot's share of one feeder's material reaching the press, one row per lot (from :func:`fifo_outflow` or
+    :func:`mixed_outflow`): every lot's outflow goes through the line's RTD like any flow (lot 0 filled the line
+    at ``steady`` before t = 0)."""
+    flows = np.array([propagate(o, steady if i == 0 else 0.0, w) for i, o in enumerate(outflows)])
     return flows / np.maximum(flows.sum(axis=0), 1e-300)
 
 
