@@ -1,13 +1,15 @@
 """The figures of an energy result: the energy balance as a Sankey diagram (matplotlib's ``Sankey``: purchased
 electricity and gas on the left, what uses them on the right, widths in kWh, the means over the replications), and
-the plant in 3D with each room coloured by the energy bought for it per m2 of floor (the viewer's scene)."""
+the plant in 3D with each room coloured by the energy bought for it per m2 of floor (drawn by the viewer from the
+result folder's ``views.json``)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.sankey import Sankey
+
+from scenarios.figures import add_view
 
 USES = {"kwh.fans": "AHU fans", "kwh.chillers": "chillers", "kwh.pump": "chilled-water pumps",
         "kwh.tower_fans": "cooling-tower fans", "kwh.condenser_pump": "condenser-water pump",
@@ -21,43 +23,17 @@ def write(result) -> list[Path]:
 
 
 def room_energy(result) -> list[Path]:
-    """Write ``figures/room_energy.png``: the rooms in 3D coloured by kWh per m2 (HVAC share, lighting, units)."""
+    """Ask for ``figures/room_energy.png`` (drawn by the viewer, :func:`scenarios.figures.add_view`): the rooms in
+    3D coloured by kWh per m2 of floor (HVAC share, lighting, units). Nothing is written here."""
     from twin import plant as plants
-    from viewer.export import screenshot
-    from viewer.scene import PlantScene, headless
 
     plant = plants.load(result.settings["plant"])
     rooms = {k.removeprefix("kwh.room."): v["mean"] for k, v in result.kpis.items() if k.startswith("kwh.room.")}
-    drawn = [n for n in rooms if plant.spaces[n].mesh is not None and plant.spaces[n].area]
-    if not drawn:
-        return []
-    headless()
-    scene = PlantScene(plant, labels=False, off_screen=True, window_size=(1000, 640))
-    try:
-        scene.show_layer("spaces", False)
-        for number in drawn:
-            space = plant.spaces[number]
-            mesh = scene_mesh(space.mesh)
-            mesh.cell_data["kWh/m2"] = np.full(mesh.n_cells, rooms[number] / space.area)
-            scene.plotter.add_mesh(mesh, scalars="kWh/m2", cmap="YlOrRd", opacity=0.55, lighting=False,
-                                   clim=(0.0, max(rooms[n] / plant.spaces[n].area for n in drawn)),
-                                   scalar_bar_args={"title": "kWh per m2 of floor", "color": "black", "vertical": True,
-                                                    "position_x": 0.04, "position_y": 0.2})
-            scene.plotter.add_point_labels([space.mesh.bounds.mean(axis=0)],
-                                           [f"{number}\n{rooms[number] / space.area:,.0f}"], font_size=11,
-                                           shape_opacity=0.4, always_visible=True)
-        path = Path(result.path) / "figures" / "room_energy.png"
-        screenshot(scene, path)
-    finally:
-        scene.close()
-    return [path]
-
-
-def scene_mesh(mesh):
-    """A room's trimesh mesh as pyvista polydata."""
-    import pyvista as pv
-
-    return pv.PolyData.from_regular_faces(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64))
+    per_m2 = {n: kwh / plant.spaces[n].area for n, kwh in rooms.items() if plant.spaces[n].area}
+    if per_m2:
+        add_view(result, "room_energy", rooms=per_m2, cmap="YlOrRd", label="kWh per m2 of floor",
+                 title="energy bought per room and m2 of floor")
+    return []
 
 
 def energy_balance(result) -> list[Path]:

@@ -5,7 +5,7 @@ folder (matplotlib ``Figure`` objects, no pyplot), and ``accident_paths.png`` (t
 typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths, with the first
 scenario's unprotected path as a result folder ``replay/`` for the viewer (``twin view <result>/replay``), and with
 ``barrier_view: true`` ``barriers_3d.png``: the plant in 3D coloured by barrier state at the worst moment of the
-timeline, drawn by the viewer's report export (the one use of the viewer a study may make). The bow-tie's barrier
+timeline, asked for in ``views.json`` and drawn by the viewer (studies never import it). The bow-tie's barrier
 states are those at the end of the horizon.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import textwrap
 from pathlib import Path
 
 import networkx as nx
-import numpy as np
 from matplotlib.figure import Figure
 
+from scenarios.figures import add_view
 from scenarios.safety import lopa
 from scenarios.safety.bowtie import BowTie
 from scenarios.safety.live import LiveBarriers
@@ -145,14 +145,9 @@ def barrier_scores(live: LiveBarriers) -> dict[str, float]:
     return scores
 
 
-def barrier_view(plant_path, study: lopa.Lopa, states: list, path: Path) -> Path:
-    """The plant in 3D (:func:`viewer.export.snapshot`), each asset coloured by its barriers' worst state at the
-    worst moment of the timeline (most degraded barriers; the first such moment)."""
-    from twin import plant
-    from viewer.colouring import Rule
-    from viewer.export import snapshot
-    from viewer.recording import Recording
-
+def worst_barrier_moment(study: lopa.Lopa, states: list) -> tuple[float, dict[str, float]]:
+    """The worst moment of the timeline ``states`` (the first with the most degraded barriers) and each asset's
+    barrier score then (:func:`barrier_scores`: 0 healthy, 1 degraded, 2 lost)."""
     bus = TagBus()
     live = LiveBarriers(study, bus)
     worst, at = barrier_scores(live), 0.0
@@ -162,10 +157,15 @@ def barrier_view(plant_path, study: lopa.Lopa, states: list, path: Path) -> Path
         scores = barrier_scores(live)
         if sum(scores.values()) > sum(worst.values()):
             worst, at = scores, float(state["at"])
-    recording = Recording({f"{asset}.barrier": (np.array([at]), np.array([score])) for asset, score in worst.items()},
-                          name=f"barriers at {at / 86400:.1f} d")
-    return snapshot(plant.load(plant_path), path, recording=recording, t=at, size=(1000, 640),
-                    rules=[Rule("barrier", cmap="RdYlGn_r", clim=(0.0, 2.0))])
+    return at, worst
+
+
+def barrier_view(result, study: lopa.Lopa, states: list) -> None:
+    """Ask for ``barriers_3d.png``: the plant in 3D, each asset coloured by its barriers' worst state at the worst
+    moment of the timeline (drawn by the viewer, :func:`scenarios.figures.add_view`)."""
+    at, scores = worst_barrier_moment(study, states)
+    add_view(result, "barriers_3d", t=at, assets=scores, signal="barrier", cmap="RdYlGn_r", clim=(0.0, 2.0),
+             title=f"barriers at {at / 86400:.1f} d (green healthy, red lost)")
 
 
 def write(result) -> list[Path]:
@@ -184,8 +184,7 @@ def write(result) -> list[Path]:
         fig.savefig(folder / name, dpi=100)
         written.append(folder / name)
     if settings.get("barrier_view"):
-        written.append(barrier_view(settings["plant"], study, settings.get("states") or [],
-                                    folder / "barriers_3d.png"))
+        barrier_view(result, study, settings.get("states") or [])
     if settings.get("accident_paths"):
         from scenarios.safety import accident_paths, thermal_risk
 

@@ -67,20 +67,28 @@ def test_barrier_scores_follow_the_states():
 
 @pytest.mark.slow
 def test_barrier_view_colours_the_plant_at_the_worst_moment(tmp_path):
-    """barriers_3d.png, the viewer's snapshot of api_bay: R-101 turns red (RdYlGn_r's top: no protection) at the
-    bypass of day 40 and stays green with every barrier healthy; nothing else is red."""
+    """barriers_3d.png, asked for in views.json and drawn by the viewer's report plug-in: R-101 turns red
+    (RdYlGn_r's top: no protection) at the bypass of day 40 and stays green with every barrier healthy; nothing
+    else is red."""
+    from types import SimpleNamespace
+
     from matplotlib.image import imread
 
     from scenarios.safety import lopa
     from scenarios.safety.figures import barrier_view
+    from viewer import views
 
     settings = load(ROOT / "scenarios" / "safety" / "api_bay.yaml").settings("base")
     study = lopa.load(settings["lopa"])
 
     def colours(states, name):  # red and green pixels (the colour bar and the legend are in both pictures)
-        image = imread(barrier_view(settings["plant"], study, states, tmp_path / name))[..., :3]
+        result = SimpleNamespace(path=tmp_path / name, settings=settings)
+        (result.path / "figures").mkdir(parents=True)
+        barrier_view(result, study, states)
+        (png,) = views.render(result.path)
+        image = imread(png)[..., :3]
         r, g, b = image[..., 0], image[..., 1], image[..., 2]
         return np.array([((r - g > 0.25) & (r - b > 0.2)).sum(), ((g - r > 0.15) & (g - b > 0.05)).sum()])
 
-    red, green = colours(settings["states"], "worst.png") - colours([], "healthy.png")
+    red, green = colours(settings["states"], "worst") - colours([], "healthy")
     assert red > 500 and green < -500
