@@ -12,7 +12,9 @@ sum_c (u_c,k - u_c,k-1)**2``: every component's share ``s_c,k`` of the tablets (
 share in the recipe, the press's intake ``F_k`` at its nominal rate, and calm screws. The feed factors the model
 uses are those the feeders measure (flow over screw speed), held over the horizon, so a stopped screw is seen as
 a feed factor of 0 and the other feeders are moved to keep the recipe. Only the first move is applied
-(receding horizon); the next solve starts from the shifted plan.
+(receding horizon); the next solve starts from the shifted plan. The controller starts from the Twin's states
+(full state feedback); on a real line the blender's and feed frame's hold-ups would come from the same RTD model
+fed by the load cells, which :mod:`.rtd` shows to agree with the Twin within 0.5 % of label claim.
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@
 import numpy as np
 import pytest
 from cm_files import flagship_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import optimize, signal
 
 from scenarios.continuous_manufacturing.model import Line
@@ -143,3 +145,23 @@ def test_mpc_holds_the_content_closer_to_target_than_ratio_control(tmp_path):
     t, true = runs["mpc"].traces["t"], runs["mpc"].traces["api_true"]
     step = (t > 300) & (t < 1200)
     assert np.abs(true[step] - 100).max() < np.abs(runs["ratio"].traces["api_true"][step] - 100).max()
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(feeder=st.sampled_from(["LIW-101", "LIW-102", "LIW-103"]), factor=st.floats(0.85, 1.15),
+       after=st.integers(3, 40))
+def test_first_move_matches_scipy_for_any_feed_factor_step(tmp_path, feeder, factor, after):
+    """Any feeder, any feed-factor step of up to 15 %, solved any time in the first 40 s after it: Ipopt's first
+    move on the Twin's flowsheet equals SciPy's on the hand-written problem."""
+    step = {"kind": "step", "feeder": feeder, "at": 60.0, "duration": 0.0, "feed_factor": factor}
+    params = flagship_params(tmp_path, horizon=600.0, control="none", disturbances=[step])
+    line = Line(params, np.random.SeedSequence(1))
+    line.twin.run(until=60.0 + after)
+    dae = line.twin.flowsheet.build()
+    settings_ = {"interval": 10.0, "steps": 30, "moves": 4, "rate_weight": 0.1, "move_weight": 0.01}
+    mpc = Mpc(dae, line.rates, "TP-101", SHARES, **settings_)
+    p = measured_inputs(line, dae)
+    plan = mpc.plan(np.array([line.twin.tags.read(n) for n in dae.x_names], float), p)
+    reference, _ = reference_first_move(line, p, dae, **settings_)
+    np.testing.assert_allclose(plan[0] / np.array(list(line.rates.values())), reference, atol=2e-3)
