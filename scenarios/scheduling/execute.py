@@ -223,9 +223,10 @@ class Execution:
                     wait.append(env.timeout(op.start - env.now))
                 if wait:
                     yield env.all_of(wait) | self.replanned
-                    if self.queue.get(name) is not queue or not queue or queue[0] is not op or not all(
-                            e.triggered for e in wait):
-                        continue   # re-planned meanwhile, or not ready yet
+                    if not all(e.processed for e in wait):
+                        continue   # re-planned before it was ready
+            if self.queue.get(name) is not queue or queue[0] is not op:
+                continue   # re-planned meanwhile
             queue.pop(0)
             if lab:
                 yield from self.test(name, op.batch, op.step, op.analyst)

@@ -236,3 +236,32 @@ def test_operator_absence_delays_by_whole_days_geometrically():
     sd = 24 * math.sqrt(0.3) / 0.7
     assert set(np.round(waits / 24, 9)) <= set(range(20))
     assert abs(waits.mean() - 24 * 0.3 / 0.7) < 4 * sd / math.sqrt(len(waits))
+
+
+def test_replanning_at_every_breakdown_runs_each_operation_once():
+    """Frequent long breakdowns, a re-plan at each: every step and test runs exactly once, in recipe order, and no
+    unit or instrument ever does two things at once."""
+    recipes = {p: [Step("mix", ("MX-1", "MX-2"), 3 * HOUR, hold=4 * HOUR), Step("press", ("TP-1", "TP-2"), 5 * HOUR),
+                   Step("pack", ("PK-1",), 2 * HOUR)] for p in "AB"}
+    cleaning = {a: {b: HOUR // 2 if a == b else 2 * HOUR for b in "AB"} for a in "AB"}
+    tests = (LabTest("assay", ("HPLC-1", "HPLC-2"), 3 * HOUR, ("Ann", "Bob"), HOUR),)
+    problem = Problem(recipes, [Batch(i, "AB"[i % 2], 0, 60 * HOUR) for i in range(6)], cleaning, 10**6,
+                      {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 1.0, "lab": 0.0}, 2, tests)
+    plan = solve(problem, time_limit=1.0)
+    uncertain = {"duration_cv": 0.2, "mtbf": 10 * HOUR, "mttr": 3 * HOUR, "replan_after": 0.0,
+                 "replan_limit": 0.1}
+    for seed in np.random.SeedSequence(5).spawn(4):
+        execution = Execution(plan, uncertain, "replan", seed)
+        kpis = execution.run().kpis
+        assert kpis["replans"] >= 1 and len(execution.actual) == 18 and len(execution.lab) == 6
+        by_unit: dict[str, list] = {}
+        for (b, k), (unit, start, end) in execution.actual.items():
+            by_unit.setdefault(unit, []).append((start, end))
+            if k:
+                assert start >= execution.actual[b, k - 1][2]
+        for (b, _), (unit, _, start, end) in execution.lab.items():
+            by_unit.setdefault(unit, []).append((start, end))
+            assert start >= execution.actual[b, 2][2]
+        for spans in by_unit.values():
+            spans.sort()
+            assert all(a[1] <= b[0] + 1e-9 for a, b in zip(spans, spans[1:]))
