@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from scenarios.runs import execute, tasks
@@ -200,3 +202,22 @@ def test_an_unprotected_path_replays_in_the_viewer(tmp_path):
     assert recording.at("R-101.state", events["R-101 alarm"] + 1) == "alarm"
     assert recording.at("R-101.TT-01", events["R-101 alarm"]) == pytest.approx(65 + C, abs=0.5)
     assert recording.plant_file == ROOT / "plant_models" / "api_bay" / "plant.yaml"
+
+
+@settings(max_examples=15, deadline=None)
+@given(p_alarm=st.floats(1e-4, 0.9), p_trip=st.floats(1e-5, 0.9), bias=st.floats(0.05, 0.95),
+       seed=st.integers(0, 2**32 - 1))
+def test_importance_weights_reproduce_the_true_failure_probabilities(p_alarm, p_trip, bias, seed):
+    """Whatever the PFDs and the bias: the likelihood ratios average to 1 and the weighted share of demands with
+    every simulated barrier failed is p_alarm x p_trip (within 5 standard errors of 10,000 demands); the event
+    times cover the batch and the response times are lognormal around their median."""
+    hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": p_alarm, "SIF-101": p_trip})
+    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101", response=(300.0, 0.8))
+    demands, w = sampler.demands(10_000, np.random.default_rng(seed), bias=bias)
+    both = np.array([d.failed == {"TAH-101", "SIF-101"} for d in demands])
+    assert abs(w.mean() - 1) < 5 * w.std() / math.sqrt(len(w)) + 1e-12  # w = 1 when no PFD lies below the bias
+    y = w * both
+    assert abs(y.mean() - p_alarm * p_trip) < 5 * y.std() / math.sqrt(len(y)) + 1e-15
+    t = np.array([d.t_event for d in demands])
+    assert t.min() >= 0 and t.max() <= BATCH.duration and abs(t.mean() / BATCH.duration - 0.5) < 0.02
+    assert abs(np.median([d.response for d in demands]) / 300.0 - 1) < 0.05
