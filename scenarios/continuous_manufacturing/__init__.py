@@ -111,8 +111,12 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not params["control_interval"] >= dt:
         raise params.error("control_interval", "the ratio controller cannot act faster than the twin records",
                            expected=f"at least the sample interval ({dt:g} s)")
-    for tag in params["power"]:
+    for tag, power in params["power"].items():
         _plant_tag(params["power"], tag, tag, tags, f"the plant has no unit '{tag}' to give a power to")
+        for state in ("running", "idle"):
+            if power[state] < 0:
+                raise power.error(state, f"{tag} draws {power[state] / 1000:g} kW when {state}",
+                                  expected="0 kW or more, e.g. 2.2 kW")
     mpc = params["mpc"]
     if not mpc["interval"] >= dt:
         raise mpc.error("interval", f"the MPC would solve every {mpc['interval']:g} s but the twin records every "

@@ -116,3 +116,28 @@ def test_power_for_a_unit_the_plant_lacks(tmp_path):
 def test_gate_switching_in_negative_time(tmp_path):
     message = error_of(tmp_path, flagship_text(("switch_time: 0.5 s", "switch_time: -0.5 s")))
     assert "a gate cannot switch in negative time" in message
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(interval=st.floats(-5, 60), horizon=st.floats(-60, 900), moves=st.integers(-2, 40),
+       switch=st.floats(-2, 5), power=st.floats(-5, 50))
+def test_any_controller_gate_and_power_numbers_load_or_are_refused_clearly(tmp_path, interval, horizon, moves,
+                                                                           switch, power):
+    """The MPC's interval, horizon and moves, the gate's switching time and a unit's power: the scenario loads
+    with a solvable controller and a gate that switches forward in time, or a ConfigError names the file."""
+    text = flagship_text(("mpc: {interval: 10 s, horizon: 5 min, moves: 6}",
+                          f"mpc: {{interval: {interval!r} s, horizon: {horizon!r} s, moves: {moves}}}"),
+                         ("switch_time: 0.5 s", f"switch_time: {switch!r} s"),
+                         ("BL-101: {running: 2.2 kW}", f"BL-101: {{running: {power!r} kW}}"))
+    path = tmp_path / "cm.yaml"
+    path.write_text(text)
+    try:
+        params = load(path).variants["base"]
+    except ConfigError as exc:
+        assert str(path) in str(exc)
+        return
+    mpc = params["mpc"]
+    assert mpc["interval"] >= params["sample_interval"] and mpc["moves"] >= 1
+    assert mpc["horizon"] >= mpc["interval"] * mpc["moves"]
+    assert params["gate"]["switch_time"] >= 0
+    assert params["power"]["BL-101"]["running"] >= 0
