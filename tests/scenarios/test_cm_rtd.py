@@ -85,6 +85,8 @@ def test_prediction_equals_a_state_space_simulation(tau, n, tau_ff):
 
 @pytest.mark.slow
 def test_benchmark_runs():
+    """The flagship timed, the RTD prediction against lsim, and (``--mpc``) the mpc variant and one MPC solve
+    against SciPy's SLSQP on the same problem: exit 0 only when the peers agree."""
     from benchmarks.cm import main
 
-    assert main(["--repeat", "1"]) == 0
+    assert main(["--repeat", "1", "--mpc"]) == 0
