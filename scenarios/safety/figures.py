@@ -109,7 +109,7 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
         t_event = batch.dose_time / 4
         slow = sampler.median * math.exp(1.645 * sampler.sigma)
         cases = [("every barrier works", frozenset(), sampler.median)]
-        for b in barriers:
+        for b in sampler.barriers:  # in the order the scenario names them
             kept = "operator" if b == sampler.alarm else "SIS"
             cases.append((f"{b} alone ({kept})", barriers - {b}, sampler.median))
             if b == sampler.alarm:
