@@ -152,12 +152,11 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
                          hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
     hazards = {h.name: h for h in study.hazards}
-    for key in ("alarm", "trip"):
-        ipl = spec[key]["ipl"] if key == "alarm" and spec[key] else spec[key]
-        if ipl is not None and ipl not in study.layers:
-            where = spec[key] if key == "alarm" else spec
-            raise where.error("ipl" if key == "alarm" else key, f"'{ipl}' is not an IPL of the LOPA",
-                              expected=f"one of {', '.join(study.layers)}", hint=suggest(ipl, study.layers))
+    named = ([(spec["alarm"], "ipl")] if spec["alarm"] else []) + ([(spec, "trip")] if spec["trip"] else [])
+    for where, key in named:
+        if where[key] not in study.layers:
+            raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
+                              expected=f"one of {', '.join(study.layers)}", hint=suggest(where[key], study.layers))
     for name, sim in spec["scenarios"].items():
         if name not in hazards:
             raise spec["scenarios"].error(name, f"'{name}' is not a scenario of the LOPA",
@@ -168,13 +167,14 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
                                              expected=f"one of {', '.join(hazards[name].modifiers) or '(none)'}",
                                              hint=suggest(modifier, hazards[name].modifiers))
     batch = _batch(params)
-    trip = paths.trip_point(batch)
-    for what, value, where, key in (("the SIS trip point", trip, spec, "trip"),
-                                    ("the alarm", spec["alarm"] and spec["alarm"]["at"], spec["alarm"], "at")):
-        if value is not None and not value < batch.mtt:
-            raise (where or spec).error(key, f"{what} ({value - 273.15:.1f} degC) is not below the MTT "
-                                        f"({batch.mtt - 273.15:.1f} degC)",
-                                        hint="a barrier acting at or after the MTT cannot prevent reaching it")
+    limits = [("the SIS trip point", paths.trip_point(batch), spec, "trip")]
+    if spec["alarm"]:
+        limits.append(("the alarm", spec["alarm"]["at"], spec["alarm"], "at"))
+    for what, value, where, key in limits:
+        if not value < batch.mtt:
+            raise where.error(key, f"{what} ({value - 273.15:.1f} degC) is not below the MTT "
+                              f"({batch.mtt - 273.15:.1f} degC)",
+                              hint="a barrier acting at or after the MTT cannot prevent reaching it")
 
 
 def _check_thermal(spec, plant_path: Path) -> None:
