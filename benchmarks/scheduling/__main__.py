@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import simpy
+from tqdm import tqdm
 
 import twin.des
 from scenarios import scenario
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{rough.kpis()['on_time']:.0%}, {rough.major_cleans()} major cleans")
         for limit in args.limits:
             start = time.perf_counter()
-            plan = horizon.plan(problem, limit, args.workers, args.window, wall_clock=True)
+            with tqdm(total=size, desc=f"  CP-SAT {limit:g} s", unit="batch", leave=False) as bar:
+                plan = horizon.plan(problem, limit, args.workers, args.window, wall_clock=True, progress=bar.update)
             wall = time.perf_counter() - start
             late |= wall > 1.2 * limit
             kpis = plan.kpis()
