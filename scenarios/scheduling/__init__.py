@@ -44,6 +44,8 @@ LAB = Record({"tests": MapOf(TEST), "analysts": MapOf(ListOf(Str(), min_items=1)
              name="the QC lab")
 WINDOW = Record({"from": Quantity("s", "3 d"), "to": Quantity("s", "3.5 d")}, required=("from", "to"),
                 name="a closed window")
+SHIFT = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h")}, required=("start", "end"),
+               name="the operators' daily shift (times of day)")
 OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0),
                     "lab": Number(minimum=0)},
                    defaults={"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
@@ -123,6 +125,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                 raise matrix.error(a, f"the cleaning matrix misses the clean from '{a}' to '{b}'",
                                    expected=f"'{b}: TIME' in the row of '{a}'")
     check_lab(params, tags)
+    check_shift(params)
     for unit, windows in params["maintenance"].items():
         if unit not in tags:
             raise params["maintenance"].error(unit, f"no plant unit is '{unit}'", expected="a plant tag",
@@ -138,6 +141,24 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise u.error("absence", f"an absence probability of {u['absence']:g}", expected="0 <= absence <= 1")
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
+
+
+def check_shift(params: Mapping[str, Any]) -> None:
+    """A shift needs operators, times of day, and room for the longest step that needs them."""
+    shift = params["shift"]
+    if shift is None:
+        return
+    if params["operators"] is None:
+        raise params.error("shift", "a shift without operators", hint="give 'operators: N' on shift")
+    for key in ("start", "end"):
+        if not 0 <= shift[key] <= 86400:
+            raise shift.error(key, f"the shift's {key} is not a time of day", expected="between 0 h and 24 h")
+    length = (shift["end"] - shift["start"]) % 86400 or 86400
+    for name, product in params["products"].items():
+        for step_name, step in product["steps"].items():
+            if step["operators"] and min([step["time"], *step["times"].values()]) > length:
+                raise step.error("time", f"product '{name}', step '{step_name}' needs operators for longer than the "
+                                 f"{length / 3600:g} h shift", hint="lengthen the shift, or split the step")
 
 
 def check_lab(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -181,7 +202,7 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "replan_after": 0.0,
            "replan_limit": 1.0}   # planned times, no breakdowns
 PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
-           "maintenance")
+           "maintenance", "shift")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
@@ -220,7 +241,7 @@ STUDY = Study(
     description=__doc__.splitlines()[0],
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
             "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES),
-            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW))},
+            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW)), "shift": SHIFT},
     defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
               "solver": {"time_limit": 10.0, "workers": 1, "window": 20}, "uncertainty": CERTAIN,
               "policy": "shift_right"},

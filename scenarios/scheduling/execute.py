@@ -2,9 +2,9 @@
 
 Operations take random times (lognormal around the planned time, coefficient of variation ``duration_cv``) and units
 break down (exponential operating time between failures, mean ``mtbf``, and repair, mean ``mttr``; the operation
-resumes after the repair); each day an operator on shift stays away with probability ``absence``. Before an
-operation a unit is cleaned for its product, for the time the cleaning matrix gives from the product it ran last;
-it starts nothing that would run into a closed window (planned maintenance).
+resumes after the repair); operators work the daily shift, and each day one stays away with probability
+``absence``. Before an operation a unit is cleaned for its product, for the time the cleaning matrix gives from the
+product it ran last; it starts nothing that would run into a closed window (planned maintenance).
 When a batch's last step is done its samples go to the QC lab: each test runs on an instrument with a qualified
 analyst (the analyst busy for the hands-on part), and is run again with probability ``retest``; the batch is
 released when all its tests pass. Three policies decide what a unit or instrument does next:
@@ -30,10 +30,9 @@ from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from scenarios.scheduling import horizon
 from scenarios.scheduling.greedy import outside
-from scenarios.scheduling.plan import HOUR, Operation, Plan, PlanError, Problem, Start
+from scenarios.scheduling.plan import DAY, HOUR, Operation, Plan, PlanError, Problem, Start
 
 POLICIES = ("shift_right", "replan", "dispatch")
-DAY = 24 * HOUR
 
 
 class Execution:
@@ -72,7 +71,9 @@ class Execution:
         self.clean_for: dict[str, str | None] = dict.fromkeys(units)   # product it is cleaned for
         staff = problem.operators
         self.staff = des.Container(env, capacity=staff, init=staff) if staff else None
-        if self.staff is not None and uncertainty.get("absence"):
+        if self.staff is not None and problem.shift:
+            env.process(self.shifts(uncertainty.get("absence") or 0.0, stream(seed, 4)))
+        elif self.staff is not None and uncertainty.get("absence"):
             env.process(self.absences(uncertainty["absence"], stream(seed, 4)))
         self.analysts = des.FilterStore(env)
         self.analysts.items.extend(sorted({a for t in problem.tests for a in t.analysts}))
@@ -195,6 +196,30 @@ class Execution:
                 yield self.staff.put(away - today)
             away = today
             yield self.env.timeout(DAY - self.env.now % DAY)
+
+    def shifts(self, p: float, rng: np.random.Generator):
+        """Operators come at the shift's start (each absent that day with probability ``p``) and go home at its end,
+        each after the operation in hand (overtime), until the last step is done."""
+        env, capacity, steps = self.env, self.problem.operators, sum(len(d) for d in self.done)
+        start, end = self.problem.shift
+        length = (end - start) % DAY or DAY
+        at_work = capacity - (int(rng.binomial(capacity, p)) if p else 0)
+        if (env.now - start) % DAY >= length:   # the pool starts full: off shift at time 0, all go home
+            at_work = 0
+        if at_work < capacity:
+            yield self.staff.get(capacity - at_work)
+        while len(self.actual) < steps:
+            phase = (env.now - start) % DAY
+            if phase < length:   # on shift until it ends
+                yield env.timeout(length - phase)
+                if at_work:
+                    yield self.staff.get(at_work)
+                at_work = 0
+            else:
+                yield env.timeout(DAY - phase)
+                at_work = capacity - (int(rng.binomial(capacity, p)) if p else 0)
+                if at_work:
+                    yield self.staff.put(at_work)
 
     # -- the policies ---------------------------------------------------------------------------------------------
     def follow(self, name: str):

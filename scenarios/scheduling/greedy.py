@@ -80,6 +80,8 @@ def greedy(problem: Problem, start: Start = SCRATCH, batches: Sequence[int] | No
     for op in sorted(start.fixed, key=lambda op: op.end):
         free[op.unit] = (op.end, problem.batches[op.batch].product)
     staff = Staff(problem.operators)
+    for lo, hi in problem.off_shift():
+        staff.add(lo, hi, problem.operators)
     for op in start.fixed:
         step = problem.recipes[problem.batches[op.batch].product][op.step]
         if op.end > start.now:

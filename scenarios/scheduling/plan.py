@@ -30,6 +30,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 HOUR = 3600
+DAY = 24 * HOUR
 
 
 class PlanError(ValueError):
@@ -86,6 +87,16 @@ class Problem:
     operators: int | None = None    # operators on shift (None: as many as needed)
     tests: tuple[LabTest, ...] = ()    # the QC lab's release tests of every batch
     closed: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)   # unit -> (from, to) windows
+    shift: tuple[int, int] | None = None   # operators at work daily from..to (seconds of the day); None: always
+
+    def off_shift(self) -> list[tuple[int, int]]:
+        """The times no operator is at work, to the horizon: each night outside the daily shift."""
+        if self.shift is None:
+            return []
+        start, end = self.shift
+        end += DAY if end <= start else 0   # (a night shift ends the next day)
+        return [(max(0, (d - 1) * DAY + end), d * DAY + start) for d in range(self.horizon // DAY + 2)
+                if d * DAY + start > max(0, (d - 1) * DAY + end)]
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], units_of: Mapping[tuple[str, str], list[str]],
@@ -107,7 +118,10 @@ class Problem:
         closed = {u: tuple((round(w["from"]), round(w["to"])) for w in windows)
                   for u, windows in (params.get("maintenance") or {}).items()}
         weights = {"lab": 0.0, **params["objective"]}
-        return cls(recipes, batches, cleaning, round(params["horizon"]), weights, params["operators"], tests, closed)
+        shift = params.get("shift")
+        shift = (round(shift["start"]), round(shift["end"])) if shift else None
+        return cls(recipes, batches, cleaning, round(params["horizon"]), weights, params["operators"], tests, closed,
+                   shift)
 
     def units(self) -> list[str]:
         """Every production unit of the recipes."""
@@ -279,6 +293,9 @@ class Model:
                 if step.operators and op.end > start.now:
                     staffed.append(m.new_fixed_size_interval_var(op.start, op.end - op.start, ""))
                     demands.append(step.operators)
+            for lo, hi in problem.off_shift():   # nobody at work at night
+                staffed.append(m.new_fixed_size_interval_var(lo, hi - lo, "night"))
+                demands.append(problem.operators)
             m.add_cumulative(staffed, demands, problem.operators)
         for a, c in zip(self.batches, self.batches[1:]):
             pa, pc = problem.batches[a], problem.batches[c]

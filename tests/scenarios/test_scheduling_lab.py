@@ -161,7 +161,7 @@ products:
     batch_size: 400
     steps:
       blending: {units: [BL-301], time: 2 h}
-      packaging: {units: [PK-60*], time: 5 h, times: {PK-601: 4 h}}
+      packaging: {units: [PK-60*], time: 5 h, times: {PK-601: 4.5 h}, operators: 1}
 orders:
   - {product: MET, quantity: 1000, due: 2 d}
 cleaning:
@@ -187,7 +187,7 @@ def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_sce
     scenario = load(path)
     plan = plan_of(scenario.variants["base"])
     assert len(plan.problem.batches) == 3                        # 1000 in batches of 400
-    assert plan.problem.recipes["MET"][1].time_on("PK-601") == 4 * HOUR
+    assert plan.problem.recipes["MET"][1].time_on("PK-601") == 4.5 * HOUR
     assert plan.problem.closed == {"BL-301": ((3 * HOUR, 5 * HOUR),)}
     assert {t.unit for tests in plan.tests for t in tests} <= {"HPLC-01", "HPLC-02", "HPLC-03", "DT-01"}
     fewer = plan_of(scenario.variants["one_less_analyst"])
@@ -210,10 +210,14 @@ def test_a_scenario_with_lab_quantities_and_maintenance_plans_and_runs(write_sce
     ("quantity: 1000,", "quantity: 1000, batches: 2,", "gives both batches and quantity"),
     ("BL-301: [{from", "BL-309: [{from", "no plant unit is 'BL-309'"),
     ("to: 5 h}", "to: 2 h}", "maintenance of BL-301: the window ends before it starts"),
-    ("times: {PK-601: 4 h}", "times: {BL-301: 4 h}", "a time for 'BL-301', which is not one of the step's units"),
+    ("times: {PK-601: 4.5 h}", "times: {BL-301: 4 h}", "a time for 'BL-301', which is not one of the step's units"),
     ("retest: 0.1", "retest: 1", "a retest probability of 1 never ends"),
     ("retest: 0.1", "retest: 0.1, absence: 1.5", "an absence probability of 1.5"),
     ("policy: replan", "policy: re-plan", "did you mean 'replan'"),
+    ("policy: replan", "policy: replan\nshift: {start: 6 h, end: 22 h}", "a shift without operators"),
+    ("policy: replan", "policy: replan\noperators: 2\nshift: {start: 6 h, end: 10 h}",
+     "step 'packaging' needs operators for longer than the 4 h shift"),
+    ("policy: replan", "policy: replan\noperators: 2\nshift: {start: 6 h, end: 30 h}", "the shift's end is not a time"),
 ])
 def test_bad_lab_and_calendar_input_names_what_and_where(write_scenario, old, new, words):
     assert old in LAB
@@ -265,3 +269,20 @@ def test_replanning_at_every_breakdown_runs_each_operation_once():
         for spans in by_unit.values():
             spans.sort()
             assert all(a[1] <= b[0] + 1e-9 for a, b in zip(spans, spans[1:]))
+
+
+def test_operators_on_a_day_shift_plan_and_run_by_day():
+    """One operator on shift 6-22 h; three 10 h steps needing them on one press: 6-16 h, then the next fits only the
+    next day's shift, 30-40 h, then 54-64 h (hand schedule). The twin, sending the operator home at 22 h and back
+    at 6 h, reproduces it."""
+    problem = Problem({"X": [Step("press", ("TP",), 10 * HOUR, operators=1)]}, [Batch(i, "X", 0, 10**6)
+                      for i in range(3)], {"X": {"X": 0}}, 10**6, WEIGHTS, operators=1, shift=(6 * HOUR, 22 * HOUR))
+    assert problem.off_shift()[:3] == [(0, 6 * HOUR), (22 * HOUR, 30 * HOUR), (46 * HOUR, 54 * HOUR)]
+    for plan in (solve(problem), greedy(problem)):
+        assert sorted(op.start / HOUR for ops in plan.operations for op in ops) == [6, 30, 54]
+        execution = Execution(plan, CERTAIN, "shift_right", np.random.SeedSequence(0))
+        execution.run()
+        assert all(execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
+                   for ops in plan.operations for op in ops)
+    night = Problem({}, [], {}, 2 * 86400, WEIGHTS, operators=1, shift=(22 * HOUR, 6 * HOUR))
+    assert night.off_shift()[:2] == [(6 * HOUR, 22 * HOUR), (30 * HOUR, 46 * HOUR)]
