@@ -234,7 +234,7 @@ class Bridge:
                 start = datetime.fromtimestamp(self.time_origin + self._last[group[0]], UTC)
                 end = datetime.fromtimestamp(self.time_origin + max(self._now(), *map(current.get, group)) + 1.0, UTC)
                 try:
-                    results = await _history(client, [nodes[name] for name in group], start, end)
+                    results = await read_history(client, [nodes[name] for name in group], start, end)
                 except ua.UaError as exc:
                     results = [ua.StatusCode(getattr(exc, "code", ua.StatusCodes.Bad))] * len(group)
                 refused: dict[str, list[str]] = {}
@@ -362,7 +362,7 @@ class Bridge:
         return f"cannot connect to {self.endpoint}: {name}: {exc}"
 
 
-async def _history(client: Client, nodes: list[ua.NodeId], start: datetime, end: datetime
+async def read_history(client: Client, nodes: list[ua.NodeId], start: datetime, end: datetime
                    ) -> list[list[ua.DataValue] | ua.StatusCode]:
     """The raw history of many nodes between ``start`` and ``end`` in one HistoryRead request (and one more for the
     nodes the server continues, until none is); a node's error comes back as its status code."""

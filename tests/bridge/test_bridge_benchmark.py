@@ -15,3 +15,14 @@ def test_benchmark_smoke(capsys):
         assert result[side]["holes"] == 0 and result[side]["updates"] > 0
     assert result["bridge"]["problems"] == 0
     assert "ratios bridge / asyncua" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_backfill_benchmark_reads_the_same_history_both_ways(capsys):
+    """The batched HistoryRead returns, node for node, what asyncua's per-node read_raw_history returns (the
+    benchmark raises otherwise), in one request instead of one per node."""
+    from benchmarks.bridge.backfill import main
+
+    result = main(n=60, values=3)
+    assert result["requests"] == (60, 1) and result["asyncua"] > 0 and result["bridge"] > 0
+    assert "ratio asyncua / bridge" in capsys.readouterr().out
