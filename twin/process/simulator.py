@@ -105,7 +105,15 @@ class Simulator:
         Returns the outputs at every sample time ``k * dt`` in ``(t, t_reached]`` plus ``t_reached`` itself.
         """
         if p is not None:
-            self.p = np.asarray(p, float)
+            p = np.asarray(p, float)
+            if self._side is not None and not np.array_equal(p, self.p):
+                # a guard the new inputs move (a trip point raised) is on the side they put it, not where the last
+                # crossing left it: else a crossing within the next sample interval would go unseen
+                before = self.guards()
+                self.p = p
+                after = self.guards()
+                self._side = np.where(after != before, np.sign(after), self._side)
+            self.p = p
         if self._side is None:
             self._side = np.sign(self.guards())
         t0 = self.t
