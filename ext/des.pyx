@@ -26,6 +26,7 @@ cdef extern from "Python.h":
     bint PyGen_CheckExact(object o)
     PyObject* PyList_GET_ITEM(object list, Py_ssize_t i)
     void* Py_TYPE(object o)
+    Py_ssize_t Py_REFCNT(object o)
     Py_ssize_t PyList_GET_SIZE(object list)
     PyObject** _PyObject_GetDictPtr(object o)
     Py_ssize_t _dict_size "PyDict_GET_SIZE"(PyObject* dict)
@@ -55,6 +56,7 @@ cdef int _NORMAL = 1
 # orders ties (priority, then insertion), and the low bit rides along without changing the order.
 cdef long long _PRIO_OFFSET = 1 << 15
 cdef int _EID_BITS = 44
+DEF _SPARES = 32
 
 
 class SimPyException(Exception):
@@ -187,6 +189,8 @@ cdef class Environment:
     cdef double _now
     cdef bint _now_int
     cdef bint _paused
+    cdef PyObject* _spares[_SPARES]    # processed Timeouts that nobody else holds, for timeout() to reuse
+    cdef int _nspares
     cdef object _until
     cdef public object _active_proc
     cdef dict __dict__
@@ -203,6 +207,9 @@ cdef class Environment:
             for i in range(self._size):
                 Py_DECREF(<object>self._heap[i].event)
             free(self._heap)
+        while self._nspares:
+            self._nspares -= 1
+            Py_DECREF(<object>self._spares[self._nspares])
 
     def __init__(self, initial_time=0):
         self._now = _as_time(initial_time, 'initial_time')
@@ -244,9 +251,17 @@ cdef class Environment:
 
     def timeout(self, delay=0, value=None):
         """Return a new :class:`Timeout` event with a *delay* and, optionally, a *value*."""
-        cdef Timeout t = Timeout.__new__(Timeout)
-        _drop_dict(t)
-        t.env = self
+        cdef Timeout t
+        if self._nspares:
+            # A spare is as good as new: nothing can tell them apart (see _step).
+            self._nspares -= 1
+            t = <Timeout>self._spares[self._nspares]
+            Py_DECREF(t)  # the spares' reference; ``t`` holds its own
+            t._is_defused = False
+        else:
+            t = Timeout.__new__(Timeout)
+            _drop_dict(t)
+            t.env = self
         t._callbacks = _NO_CALLBACKS
         t._value = value
         t._delay = delay
@@ -478,6 +493,15 @@ cdef inline int _step(Environment env) except -1:
         exc = type(event._value)(*event._value.args)
         exc.__cause__ = event._value
         raise exc
+
+    # A plain Timeout that only this function still holds can never be seen again: keep it as a spare for
+    # timeout(), which saves allocating, tracking and freeing an object (and its dict) per event.
+    if Py_REFCNT(event) == 1 and Py_TYPE(event) == _timeout_type and env._nspares < _SPARES and not _has_dict(event):
+        event._value = None
+        event._delay = None
+        Py_INCREF(event)
+        env._spares[env._nspares] = <PyObject*>event
+        env._nspares += 1
     return 0
 
 
@@ -507,6 +531,10 @@ cdef int _traverse_environment(PyObject* o, _visitproc visit, void* arg) noexcep
         if result:
             break
         result = visit(heap[i].event, arg)
+    for i in range((<Environment>o)._nspares):
+        if result:
+            break
+        result = visit((<Environment>o)._spares[i], arg)
     return result
 
 
@@ -517,11 +545,22 @@ cdef int _clear_environment(PyObject* o) noexcept:
         env._size -= 1
         event = env._heap[env._size].event
         Py_DECREF(<object>event)
+    while env._nspares > 0:
+        env._nspares -= 1
+        Py_DECREF(<object>env._spares[env._nspares])
     return _generated_clear(o)
 
 
 _environment_type.tp_traverse = _traverse_environment
 _environment_type.tp_clear = _clear_environment
+
+
+cdef void* _timeout_type = <void*>Timeout
+
+
+cdef inline bint _has_dict(Event event) noexcept:
+    """Whether *event* has an instance ``__dict__`` (someone set an attribute on it)."""
+    return (<PyObject**>(<char*><PyObject*>event + (<_TypeSlots*>Py_TYPE(event)).tp_dictoffset))[0] != NULL
 
 
 cdef inline void _drop_dict(Event event) noexcept:

@@ -377,6 +377,30 @@ def test_finished_simulations_are_garbage_collected():
     assert alive == []
 
 
+def test_spare_timeouts_are_reused_only_when_nobody_can_tell():
+    """``env.timeout()`` reuses processed Timeouts that nothing else references: one still held, or carrying an
+    attribute, must never come back as a new timeout (its value, state and attributes stay as they were)."""
+    env = twin.des.Environment()
+    kept, noted = [], []
+
+    def proc(env):
+        for i in range(30):
+            t = env.timeout(1, value=i)
+            noted.append(hasattr(t, "note"))
+            if i % 3 == 0:
+                t.note = i
+            if i % 5 == 0:
+                kept.append(t)
+            yield t
+            t = None
+
+    env.process(proc(env))
+    env.run()
+    assert not any(noted)
+    assert [(t.value, t.processed, t.ok) for t in kept] == [(i, True, True) for i in range(0, 30, 5)]
+    assert [getattr(t, "note", None) for t in kept] == [i if i % 3 == 0 else None for i in range(0, 30, 5)]
+
+
 # -- the calendar's order of times, against SimPy's heap of tuples ---------------------------------------------------
 
 @pytest.mark.parametrize("start", [-7.25, -0.0, 0, 3])
