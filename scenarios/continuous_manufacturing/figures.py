@@ -45,7 +45,7 @@ def worst_moment(result, traces: dict, events: dict) -> None:
     i = int(np.argmax(np.abs(traces["api_true"] - 100)))
     worst = float(traces["t"][i])
     add_view(result, "worst", t=worst, assets=line_states(result.settings, traces, events, worst),
-             title=f"worst moment, {worst / HOUR:.2f} h: API content {traces['api_true'][i]:.1f} % LC")
+             title="worst moment")       # short: the time is drawn beside it
 
 
 def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[str, str]:
