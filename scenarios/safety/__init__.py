@@ -15,7 +15,8 @@ the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (w
 ``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval). With an
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
 (:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
-``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs.
+``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs;
+``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does).
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -276,6 +278,9 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             kpi(f"dyn_assumed_reach.{name}", found.assumed_reach, "1")
             for ipl, share in found.late.items():
                 kpi(f"dyn_late.{name}.{ipl}", share, "1")
+            if sampler.trip is not None:
+                limit = paths.trip_limit(sampler)
+                kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
             for p in found.paths:
                 if p.top_event:
                     events["t"].append(p.t_mtt / HOUR)

@@ -21,10 +21,12 @@ simulation. Importance sampling draws each simulated barrier failed with probabi
 
 Where the estimate and the static LOPA differ, the diagnostics say which dynamic effect: ``reach`` (the share of
 unprotected demands that really reach the MTT, against the LOPA's modifiers) and ``late`` (per barrier, the share
-of the paths it had to stop alone on which it acted after the point of no return).
+of the paths it had to stop alone on which it acted after the point of no return). :func:`trip_limit` suggests the
+remedy for a late SIS: the highest trip point that stops the dosing in time.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass, field
@@ -214,6 +216,35 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
                             + ([(out.t_mtt, r, "runaway")] if out.top_event else []))
     tw.close()
     return out
+
+
+def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> float | None:
+    """The highest SIS trip point (K) at which the SIS alone (every other simulated barrier failed) keeps the batch
+    below the MTT whenever the initiating event happens (``events`` times across the batch), found by bisection to
+    ``tol`` K between the normal batch's peak + 1 K (lower, the SIS would trip every batch) and the MTT. None: no
+    trip point does, stopping the dosing comes too late at any temperature (the accumulated B alone reaches the
+    MTT)."""
+    if sampler.trip is None:
+        raise ValueError(f"scenario '{sampler.hazard.name}' credits no SIS trip")
+    batch = sampler.batch
+    others = frozenset(sampler.barriers) - {sampler.trip}
+    times = np.linspace(0.0, batch.duration, events)
+    normal = simulate(batch, sampler.kind, Demand(batch.duration, others, sampler.median)).peak
+
+    def holds(trip: float) -> bool:
+        b = dataclasses.replace(batch, chemistry=batch.chemistry | {"T_trip": trip})
+        return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
+                                sampler.trip, sampler.stuck_flow).top_event for t in times)
+
+    lo, hi = normal + 1.0, batch.mtt - tol
+    if not holds(lo):
+        return None
+    if holds(hi):
+        return hi
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+    return lo
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,43 @@ def test_importance_weights_reproduce_the_true_failure_probabilities(p_alarm, p_
     t = np.array([d.t_event for d in demands])
     assert t.min() >= 0 and t.max() <= BATCH.duration and abs(t.mean() / BATCH.duration - 0.5) < 0.02
     assert abs(np.median([d.response for d in demands]) / 300.0 - 1) < 0.05
+
+
+def stuck_valve_reaches_mtt(t_event: float, trip: float, stuck: float = 5e-4) -> bool:
+    """SciPy: the dosing valve jams open at ``t_event`` (``stuck`` m3/s), the SIS stops the dosing when T rises
+    through ``trip``, the cooling runs; does T reach the MTT before the batch ends?"""
+    y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
+
+    def crossing(level):
+        def g(t, y, *args):
+            return y[4] - level
+        g.terminal, g.direction = True, 1
+        return g
+    cuts = sorted({0.0, min(t_event, BATCH.dose_time), t_event})
+    for a, b in zip(cuts, cuts[1:]):
+        y = solve_ivp(rhs, (a, b), y, method="DOP853", rtol=1e-10, atol=1e-10,
+                      args=(BATCH.flow if a < BATCH.dose_time else 0.0, 2.0)).y[:, -1]
+    sol = solve_ivp(rhs, (t_event, BATCH.duration), y, method="DOP853", rtol=1e-10, atol=1e-10, args=(stuck, 2.0),
+                    events=[crossing(trip), crossing(BATCH.mtt)])
+    if sol.t_events[1].size:
+        return True
+    if not sol.t_events[0].size:
+        return False
+    sol = solve_ivp(rhs, (sol.t_events[0][0], BATCH.duration), sol.y_events[0][0], method="DOP853", rtol=1e-10,
+                    atol=1e-10, args=(0.0, 2.0), events=crossing(BATCH.mtt))
+    return bool(sol.t_events[0].size)
+
+
+def test_the_trip_point_that_stops_a_wide_open_valve_in_time():
+    """The dosing valve jammed at 0.5 L/s: the SIS alone keeps R-101 below the MTT for any event time (of 9 across
+    the batch) if it trips at or below the limit found, not 0.1 K above: checked in SciPy. The plant's 75 degC lies
+    above it (the late trip of the example scenario)."""
+    from scenarios.safety.paths import trip_limit
+
+    sampler = AccidentPaths(BATCH, HAZARDS["dosing_overcharge"], "dosing_stuck_open", alarm="TAH-101",
+                            trip="SIF-101", stuck_flow=5e-4)
+    limit = trip_limit(sampler)
+    times = np.linspace(0.0, BATCH.duration, 9)
+    assert not any(stuck_valve_reaches_mtt(t, limit) for t in times)
+    assert any(stuck_valve_reaches_mtt(t, limit + 0.1) for t in times)
+    assert limit < 75 + C
