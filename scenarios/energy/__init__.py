@@ -28,7 +28,7 @@ from typing import Any
 
 from scenarios.energy import batches, figures, leakage, tariff
 from scenarios.energy.grades import DEFAULTS
-from scenarios.energy.model import DAY, DOE2_EIR, capacities, simulate, zones
+from scenarios.energy.model import DAY, DOE2_EIR, HOUR, capacities, simulate, zones
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
 from scenarios.registry import Study
 from twin import plant as plants
@@ -52,10 +52,13 @@ TOWER_DEFAULTS = {"approach": F_RANGE, "range": F_RANGE, "fan": ASHRAE_90_1_FAN,
 TOWER = Record({"approach": Quantity("K", "4 K"), "range": Quantity("K", "5.6 K"), "fan": Number(minimum=0),
                 "head": Quantity("m", "20 m"), "pump_efficiency": Number(minimum=0)}, defaults=TOWER_DEFAULTS,
                name="the cooling tower (fan: W per W rejected at design)")
+STORAGE = Record({"capacity": Quantity("J", "2000 kWh")}, defaults={"capacity": 0.0},
+                 name="a chilled-water tank (usable cold; 0: none)")
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
-                   "dispatch": Str(["staged", "optimal"]), "tower": TOWER}, required=("units",),
-                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "tower": TOWER_DEFAULTS},
-                  name="the chiller plant")
+                   "dispatch": Str(["staged", "optimal"]), "tower": TOWER, "storage": STORAGE}, required=("units",),
+                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "tower": TOWER_DEFAULTS,
+                            "storage": {"capacity": 0.0}},
+                  name="the chiller plant (with a tank, the chillers follow its hourly plan)")
 WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"),
                   "dew_point": Quantity("K", "15 degC"), "epw": FilePath()},
                  defaults={"max": 305.15, "range": 10.0, "dew_point": 288.15, "epw": None},
@@ -145,7 +148,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if len(plant["eir"]) != 3:
         raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",
                           expected="[a, b, c] of EIR(PLR) = a + b PLR + c PLR^2")
-    if plant["dispatch"] == "optimal" and not plant["eir"][2] > 0:
+    if (plant["dispatch"] == "optimal" or plant["storage"]["capacity"] > 0) and not plant["eir"][2] > 0:
         raise plant.error("eir", "the optimal dispatch needs a convex part-load curve (c > 0)",
                           hint="use dispatch: staged, or a curve with a positive quadratic coefficient")
     tariff.check(params["tariff"])
@@ -184,6 +187,10 @@ def check_utilities(params: Mapping[str, Any]) -> None:
     if not (tower["range"] > 0 and 0 < tower["pump_efficiency"] <= 1):
         raise params["chillers"].error("tower", "the cooling tower needs a positive range and a pump efficiency in "
                                                 "(0, 1]", hint="e.g. tower: {range: 5.6 K, pump_efficiency: 0.7}")
+    if params["chillers"]["storage"]["capacity"] > 0 and (
+            HOUR % params["step"] or (params["horizon"] - params["warmup"]) % HOUR):
+        raise params.error("step", "a chilled-water tank is planned by the hour: the step must divide an hour and "
+                                   "the run last whole hours", hint="e.g. step: 5 min, horizon: 7 d")
     if not params["compressed_air"]["pressure"] > P_ATM:
         raise params.error("compressed_air", "the compressed-air pressure is absolute and must exceed 1 atm",
                            hint="e.g. compressed_air: {pressure: 8 bar}")

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import batches, dispatch, leakage, psychro, tariff, utilities, weather
+from scenarios.energy import batches, dispatch, leakage, psychro, storage, tariff, utilities, weather
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -352,8 +352,15 @@ def balance(params: Mapping[str, Any]) -> Flows:
     pump = plant["pump"] * power["cooling_coils"]
     strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
-    chillers, unmet = strategy(power["cooling_coils"] + pump, capacities(params), cop, plant["eir"])
-    rejected = power["cooling_coils"] + pump - unmet + chillers
+    load = power["cooling_coils"] + pump
+    if plant["storage"]["capacity"] > 0:      # pre-cooling: the chillers follow the tank's hourly plan
+        made, chillers = tank_plan(params, t, load, power["fans"] + power["process"], cop)
+        unmet = np.zeros_like(t)
+    else:
+        chillers, unmet = strategy(load, capacities(params), cop, plant["eir"])
+        made = load - unmet
+    power["storage_in"] = made - (load - unmet)                          # cold into the tank (W)
+    rejected = made + chillers
     design = float(np.sum(capacities(params) * (1 + 1 / cop)))            # W the tower rejects at full load
     cooling_tower = utilities.tower(rejected, wet_bulb, design, plant["tower"])
     boiler, compressor = params["boiler"], params["compressed_air"]
@@ -389,6 +396,21 @@ def balance(params: Mapping[str, Any]) -> Flows:
                                          "dp_margin_min": dp_margin.min(axis=1),
                                          **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
     return Flows(t, power, kpis, units, traces, batch_events)
+
+
+def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other: np.ndarray,
+              cop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the chillers make (W) and draw (W) at each step under the tank's cheapest hourly plan
+    (:mod:`scenarios.energy.storage`); ``other``: the rest of the site's electric power, for the peak."""
+    plant = params["chillers"]
+    hour = ((t - t[0]) // HOUR).astype(int)
+    per_hour = np.bincount(hour)
+    mean = {name: np.bincount(hour, weights=x) / per_hour for name, x in (("load", load), ("other", other))}
+    curve = storage.hull(capacities(params), cop, plant["eir"])
+    price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(per_hour.size))
+    plan = storage.plan(mean["load"], price, mean["other"], plant["storage"]["capacity"], curve,
+                        params["tariff"]["demand_charge"])
+    return plan.made[hour], plan.power[hour]
 
 
 def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], dict[str, np.ndarray]]:

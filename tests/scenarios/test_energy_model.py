@@ -17,7 +17,8 @@ EXAMPLE = ROOT / "scenarios" / "energy" / "osd_cm_line.yaml"
 PLANT = ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"
 CP, R = 1006.0, 287.05
 ENERGY_IN = ("electricity", "gas", "outside_air_in", "envelope_in", "people_in")
-ENERGY_OUT = ("tower", "flue_loss", "exhaust_out", "process_exhaust", "process_steam", "compressor_heat")
+ENERGY_OUT = ("tower", "flue_loss", "exhaust_out", "process_exhaust", "process_steam", "compressor_heat",
+              "storage_in")
 
 ONE_ROOM = f"""
 plant: {PLANT}
