@@ -32,7 +32,7 @@ from scenarios.scheduling.plan import Plan, PlanError, Problem
 from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
-               "operators": Integer(minimum=0), "times": MapOf(Quantity("s", "8 h"))},
+               "operators": Integer(minimum=0), "times": MapOf(Quantity("s", "8 h")), "crew": Str()},
               required=("units", "time"), defaults={"operators": 0}, name="a recipe step")
 PRODUCT = Record({"steps": MapOf(STEP), "batch_size": Number(minimum=0)}, required=("steps",), name="a product")
 ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "quantity": Number(minimum=0),
@@ -87,7 +87,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                               f"'{pattern}', which is not one of the step's units",
                                               expected=f"one of {', '.join(sorted(units))}",
                                               hint=suggest(pattern, units))
-            if params["operators"] is not None and step["operators"] > params["operators"]:
+            if step["crew"] is not None and step["crew"] not in params["crews"]:
+                raise step.error("crew", f"product '{name}', step '{step_name}': no crew '{step['crew']}'",
+                                 expected=f"one of the scenario's crews: {', '.join(params['crews']) or 'none given'}",
+                                 hint=suggest(step["crew"], params["crews"]) or "add it to 'crews: {NAME: PEOPLE}'")
+            if step["crew"] is not None and step["operators"] > params["crews"][step["crew"]]:
+                raise step.error("operators", f"product '{name}', step '{step_name}' needs {step['operators']} "
+                                 f"operators, crew '{step['crew']}' has {params['crews'][step['crew']]}",
+                                 hint="lower the step's operators or enlarge the crew")
+            if step["crew"] is None and params["operators"] is not None and step["operators"] > params["operators"]:
                 raise step.error("operators", f"product '{name}', step '{step_name}' needs {step['operators']} "
                                  f"operators, only {params['operators']} are on shift",
                                  hint="lower the step's operators or raise the scenario's 'operators'")
@@ -148,8 +156,8 @@ def check_shift(params: Mapping[str, Any]) -> None:
     shift = params["shift"]
     if shift is None:
         return
-    if params["operators"] is None:
-        raise params.error("shift", "a shift without operators", hint="give 'operators: N' on shift")
+    if params["operators"] is None and not params["crews"]:
+        raise params.error("shift", "a shift without operators", hint="give 'operators: N' (or crews) on shift")
     for key in ("start", "end"):
         if not 0 <= shift[key] <= 86400:
             raise shift.error(key, f"the shift's {key} is not a time of day", expected="between 0 h and 24 h")
@@ -202,7 +210,7 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "replan_after": 0.0,
            "replan_limit": 1.0}   # planned times, no breakdowns
 PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
-           "maintenance", "shift")
+           "maintenance", "shift", "crews")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
@@ -241,7 +249,8 @@ STUDY = Study(
     description=__doc__.splitlines()[0],
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
             "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES),
-            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW)), "shift": SHIFT},
+            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW)), "shift": SHIFT,
+            "crews": MapOf(Integer(minimum=1))},
     defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
               "solver": {"time_limit": 10.0, "workers": 1, "window": 20}, "uncertainty": CERTAIN,
               "policy": "shift_right"},

@@ -69,12 +69,13 @@ class Execution:
         self.up_left = {u: self.failures[u].exponential(self.mtbf) if self.mtbf else math.inf for u in units}
         self.last: dict[str, str | None] = dict.fromkeys(units)        # product a unit ran last
         self.clean_for: dict[str, str | None] = dict.fromkeys(units)   # product it is cleaned for
-        staff = problem.operators
-        self.staff = des.Container(env, capacity=staff, init=staff) if staff else None
-        if self.staff is not None and problem.shift:
-            env.process(self.shifts(uncertainty.get("absence") or 0.0, stream(seed, 4)))
-        elif self.staff is not None and uncertainty.get("absence"):
-            env.process(self.absences(uncertainty["absence"], stream(seed, 4)))
+        self.staff = {crew: des.Container(env, capacity=n, init=n) for crew, n in problem.pools().items()}
+        absence = uncertainty.get("absence") or 0.0
+        for i, (crew, n) in enumerate(problem.pools().items()):   # (the general pool first, as before crews)
+            if problem.shift:
+                env.process(self.shifts(self.staff[crew], n, absence, stream(seed, 4, i)))
+            elif absence:
+                env.process(self.absences(self.staff[crew], n, absence, stream(seed, 4, i)))
         self.analysts = des.FilterStore(env)
         self.analysts.items.extend(sorted({a for t in problem.tests for a in t.analysts}))
         if policy == "dispatch":
@@ -121,8 +122,9 @@ class Execution:
         ready = outside(env.now, step.time_on(unit) + min(self.problem.cleaning[product].values()), closed)
         if ready > env.now:   # not into planned maintenance
             yield env.timeout(ready - env.now)
-        if step.operators and self.staff is not None:
-            yield self.staff.get(step.operators)
+        crew = self.staff.get(step.crew) if step.operators else None
+        if crew is not None:
+            yield crew.get(step.operators)
         start = env.now
         self.log.append((start, unit, "start", b, k))
         work = self.draw[unit](step.time_on(unit))
@@ -143,8 +145,8 @@ class Execution:
                 yield env.timeout(repair)
                 self.log.append((env.now, unit, "repaired", b, k))
                 self.up_left[unit] = self.failures[unit].exponential(self.mtbf)
-        if step.operators and self.staff is not None:
-            yield self.staff.put(step.operators)
+        if crew is not None:
+            yield crew.put(step.operators)
         self.log.append((env.now, unit, "end", b, k))
         del self.running[b, k]
         self.actual[b, k] = (unit, start, env.now)
@@ -184,42 +186,42 @@ class Execution:
         self.lab[b, i] = (instrument, who, start, env.now)
         del self.testing[b, i]
 
-    def absences(self, p: float, rng: np.random.Generator):
+    def absences(self, staff, capacity: int, p: float, rng: np.random.Generator):
         """Each day each operator on shift stays away with probability ``p`` (taken from the pool as they come free;
         those back the next day return before anyone waiting is served), until the last step is done."""
         steps, away = sum(len(d) for d in self.done), 0
         while len(self.actual) < steps:
-            today = int(rng.binomial(self.problem.operators, p))
+            today = int(rng.binomial(capacity, p))
             if today > away:
-                yield self.staff.get(today - away)
+                yield staff.get(today - away)
             elif today < away:
-                yield self.staff.put(away - today)
+                yield staff.put(away - today)
             away = today
             yield self.env.timeout(DAY - self.env.now % DAY)
 
-    def shifts(self, p: float, rng: np.random.Generator):
+    def shifts(self, staff, capacity: int, p: float, rng: np.random.Generator):
         """Operators come at the shift's start (each absent that day with probability ``p``) and go home at its end,
         each after the operation in hand (overtime), until the last step is done."""
-        env, capacity, steps = self.env, self.problem.operators, sum(len(d) for d in self.done)
+        env, steps = self.env, sum(len(d) for d in self.done)
         start, end = self.problem.shift
         length = (end - start) % DAY or DAY
         at_work = capacity - (int(rng.binomial(capacity, p)) if p else 0)
         if (env.now - start) % DAY >= length:   # the pool starts full: off shift at time 0, all go home
             at_work = 0
         if at_work < capacity:
-            yield self.staff.get(capacity - at_work)
+            yield staff.get(capacity - at_work)
         while len(self.actual) < steps:
             phase = (env.now - start) % DAY
             if phase < length:   # on shift until it ends
                 yield env.timeout(length - phase)
                 if at_work:
-                    yield self.staff.get(at_work)
+                    yield staff.get(at_work)
                 at_work = 0
             else:
                 yield env.timeout(DAY - phase)
                 at_work = capacity - (int(rng.binomial(capacity, p)) if p else 0)
                 if at_work:
-                    yield self.staff.put(at_work)
+                    yield staff.put(at_work)
 
     # -- the policies ---------------------------------------------------------------------------------------------
     def follow(self, name: str):

@@ -39,6 +39,9 @@ class Staff:
             self.work.append((start, end, need))
 
 
+ANYONE = Staff(None)   # the operators of a step when none are counted
+
+
 def outside(t: int, length: int, closed: Sequence[tuple[int, int]]) -> int:
     """The earliest time from ``t`` at which ``[t, t + length)`` misses every closed window."""
     moved = True
@@ -50,7 +53,7 @@ def outside(t: int, length: int, closed: Sequence[tuple[int, int]]) -> int:
     return t
 
 
-def place(problem: Problem, free: dict[str, tuple[int, str | None]], staff: Staff, b: int, k: int,
+def place(problem: Problem, free: dict[str, tuple[int, str | None]], staff: dict[str | None, Staff], b: int, k: int,
           est: int) -> Operation:
     """Step ``k`` of batch ``b`` on the unit that finishes it first from ``est`` on, a clean longer than the
     shortest counted twice (it delays this step, and the products that would have followed without it)."""
@@ -64,7 +67,7 @@ def place(problem: Problem, free: dict[str, tuple[int, str | None]], staff: Staf
         t = max(est, t0 + clean)
         while True:
             t = outside(t, d + tail, problem.closed.get(unit, ()))
-            s = staff.earliest(t, d, step.operators)
+            s = staff.get(step.crew, ANYONE).earliest(t, d, step.operators)
             if s == t:
                 break
             t = s
@@ -79,13 +82,14 @@ def greedy(problem: Problem, start: Start = SCRATCH, batches: Sequence[int] | No
     free: dict[str, tuple[int, str | None]] = {}   # unit -> (free from, product it last ran)
     for op in sorted(start.fixed, key=lambda op: op.end):
         free[op.unit] = (op.end, problem.batches[op.batch].product)
-    staff = Staff(problem.operators)
-    for lo, hi in problem.off_shift():
-        staff.add(lo, hi, problem.operators)
+    staff = {crew: Staff(capacity) for crew, capacity in problem.pools().items()}
+    for crew, capacity in problem.pools().items():
+        for lo, hi in problem.off_shift():
+            staff[crew].add(lo, hi, capacity)
     for op in start.fixed:
         step = problem.recipes[problem.batches[op.batch].product][op.step]
         if op.end > start.now:
-            staff.add(op.start, op.end, step.operators)
+            staff.get(step.crew, ANYONE).add(op.start, op.end, step.operators)
     busy: dict[str, int] = {}   # lab instruments and analysts -> free from
     for t in start.tests:
         busy[t.unit] = max(busy.get(t.unit, 0), t.end)
@@ -119,7 +123,7 @@ def greedy(problem: Problem, start: Start = SCRATCH, batches: Sequence[int] | No
             op = placed[k]
             operations[b].append(op)
             free[op.unit] = (op.end, product)
-            staff.add(op.start, op.end, recipe[k].operators)
+            staff.get(recipe[k].crew, ANYONE).add(op.start, op.end, recipe[k].operators)
         made = operations[b][-1].end
         for i, test in enumerate(problem.tests):
             if any(t.step == i for t in tests[b]):

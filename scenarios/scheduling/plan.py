@@ -45,6 +45,7 @@ class Step:
     hold: int | None = None     # longest wait allowed between this step's end and the next step's start
     operators: int = 0          # operators the step needs while it runs
     times: Mapping[str, int] = field(default_factory=dict)   # a unit's own time where it differs from ``time``
+    crew: str | None = None     # the crew (operators of one skill) its operators come from; None: the general pool
 
     def time_on(self, unit: str) -> int:
         return self.times.get(unit, self.time)
@@ -88,6 +89,11 @@ class Problem:
     tests: tuple[LabTest, ...] = ()    # the QC lab's release tests of every batch
     closed: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)   # unit -> (from, to) windows
     shift: tuple[int, int] | None = None   # operators at work daily from..to (seconds of the day); None: always
+    crews: Mapping[str, int] = field(default_factory=dict)   # operators by skill: crew -> people on shift
+
+    def pools(self) -> dict[str | None, int]:
+        """The operators on shift by crew (None: the general pool of ``operators``)."""
+        return {**({None: self.operators} if self.operators is not None else {}), **self.crews}
 
     def off_shift(self) -> list[tuple[int, int]]:
         """The times no operator is at work, to the horizon: each night outside the daily shift."""
@@ -105,7 +111,7 @@ class Problem:
         ``instruments_of[test]`` those of a lab test."""
         recipes = {p: [Step(name, tuple(units_of[p, name]), round(s["time"]),
                             None if s["hold"] is None else round(s["hold"]), s["operators"],
-                            {u: round(t) for u, t in s["times"].items()})
+                            {u: round(t) for u, t in s["times"].items()}, s.get("crew"))
                        for name, s in spec["steps"].items()] for p, spec in params["products"].items()}
         batches = [Batch(i, o["product"], round(o["release"]), round(o["due"]), float(o["priority"]))
                    for i, o in enumerate(params["orders"]) for _ in range(batch_count(o, params["products"]))]
@@ -121,7 +127,7 @@ class Problem:
         shift = params.get("shift")
         shift = (round(shift["start"]), round(shift["end"])) if shift else None
         return cls(recipes, batches, cleaning, round(params["horizon"]), weights, params["operators"], tests, closed,
-                   shift)
+                   shift, dict(params.get("crews") or {}))
 
     def units(self) -> list[str]:
         """Every production unit of the recipes."""
@@ -252,7 +258,8 @@ class Model:
         self.var: dict[tuple[int, int], tuple[Any, Any]] = {}          # (b, k) -> (start, end)
         self.on: dict[str, list[tuple[int, int, Any]]] = {}             # unit -> [(b, k, presence)]
         self.intervals: dict[str, list[Any]] = {}
-        staffed, demands = [], []
+        staffed: dict[str | None, list[tuple[Any, int]]] = {}   # crew -> (interval, operators)
+        pools = problem.pools()
         for b in self.batches:
             batch, recipe = problem.batches[b], problem.recipes[problem.batches[b].product]
             done = self.fixed.get(b, [])
@@ -265,9 +272,8 @@ class Model:
                 d = m.new_int_var_from_domain(cp_model.Domain.from_values(times), f"d{b}_{k}")
                 master = m.new_interval_var(s, d, e, f"op{b}_{k}")
                 self.var[b, k] = (s, e)
-                if step.operators and problem.operators is not None:
-                    staffed.append(master)
-                    demands.append(step.operators)
+                if step.operators and step.crew in pools:
+                    staffed.setdefault(step.crew, []).append((master, step.operators))
                 tail = min(problem.cleaning[batch.product].values())
                 present = []
                 for unit in step.units:
@@ -287,16 +293,15 @@ class Model:
                         m.add(s - self.var[b, k - 1][1] <= recipe[k - 1].hold)
                 elif done and recipe[k - 1].hold is not None and done[-1].end + recipe[k - 1].hold >= start.now:
                     m.add(s - done[-1].end <= recipe[k - 1].hold)   # (a hold already overrun is not planned)
-        if problem.operators is not None:   # at no time more operators at work than on shift
-            for op in start.fixed:
-                step = problem.recipes[problem.batches[op.batch].product][op.step]
-                if step.operators and op.end > start.now:
-                    staffed.append(m.new_fixed_size_interval_var(op.start, op.end - op.start, ""))
-                    demands.append(step.operators)
-            for lo, hi in problem.off_shift():   # nobody at work at night
-                staffed.append(m.new_fixed_size_interval_var(lo, hi - lo, "night"))
-                demands.append(problem.operators)
-            m.add_cumulative(staffed, demands, problem.operators)
+        for op in start.fixed:
+            step = problem.recipes[problem.batches[op.batch].product][op.step]
+            if step.operators and step.crew in pools and op.end > start.now:
+                staffed.setdefault(step.crew, []).append(
+                    (m.new_fixed_size_interval_var(op.start, op.end - op.start, ""), step.operators))
+        for crew, capacity in pools.items():   # at no time more operators at work than on shift, none at night
+            work = staffed.get(crew, []) + [(m.new_fixed_size_interval_var(lo, hi - lo, "night"), capacity)
+                                            for lo, hi in problem.off_shift()]
+            m.add_cumulative([i for i, _ in work], [n for _, n in work], capacity)
         for a, c in zip(self.batches, self.batches[1:]):
             pa, pc = problem.batches[a], problem.batches[c]
             if pa.order == pc.order and a not in self.fixed and c not in self.fixed:

@@ -7,6 +7,7 @@ test retested with probability p (mean 1 / (1 - p)); a hand schedule of a breakd
 """
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -286,3 +287,34 @@ def test_operators_on_a_day_shift_plan_and_run_by_day():
                    for ops in plan.operations for op in ops)
     night = Problem({}, [], {}, 2 * 86400, WEIGHTS, operators=1, shift=(22 * HOUR, 6 * HOUR))
     assert night.off_shift()[:2] == [(6 * HOUR, 22 * HOUR), (30 * HOUR, 46 * HOUR)]
+
+
+def test_crews_by_skill_limit_each_step_to_its_own_people():
+    """Two batches: granulation (2 h, two granulators) by the one granulation operator, packing (3 h, two lines) by
+    the one packer. Hand schedule: granulations 0-2 h and 2-4 h, packings 2-5 h and 5-8 h: 8 h. The same two people
+    as one pool of any skill: both granulations 0-2 h, both packings 2-5 h: 5 h."""
+    recipes = {"X": [Step("granulation", ("GR-1", "GR-2"), 2 * HOUR, operators=1, crew="granulation"),
+                     Step("packing", ("PK-1", "PK-2"), 3 * HOUR, operators=1, crew="packing")]}
+    batches = [Batch(i, "X", 0, 10**6) for i in range(2)]
+    crews = Problem(recipes, batches, {"X": {"X": 0}}, 10**6, WEIGHTS, crews={"granulation": 1, "packing": 1})
+    anyone = Problem({"X": [replace(s, crew=None) for s in recipes["X"]]}, batches, {"X": {"X": 0}}, 10**6, WEIGHTS,
+                     operators=2)
+    for problem, hours in ((crews, 8), (anyone, 5)):
+        for plan in (solve(problem), greedy(problem)):
+            assert plan.makespan == hours * HOUR
+            execution = Execution(plan, CERTAIN, "shift_right", np.random.SeedSequence(0))
+            execution.run()
+            assert all(execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
+                       for ops in plan.operations for op in ops)
+        assert Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0)).run().kpis["makespan"] == hours
+
+
+@pytest.mark.parametrize(("crew", "crews", "words"), [
+    ("packers", "{pack: 2}", "no crew 'packers'"),
+    ("pack", "{pack: 1}", "needs 2 operators, crew 'pack' has 1"),
+])
+def test_a_step_names_a_crew_that_can_staff_it(write_scenario, crew, crews, words):
+    text = LAB.replace("operators: 1}", f"operators: 2, crew: {crew}}}").replace("policy: replan",
+                                                                              f"policy: replan\ncrews: {crews}")
+    with pytest.raises(ConfigError, match=words):
+        load(write_scenario(text))
