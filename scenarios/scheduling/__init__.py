@@ -1,16 +1,21 @@
 """Scheduling: a production plan optimised with OR-Tools CP-SAT, then executed in the DES twin under uncertainty.
 
 The scenario lists products with their recipes (ordered steps, each with the plant units that may do it as tags or
-patterns such as ``TP-40*``, a time, and an optional hold-time limit before the next step), orders (product, number
-of batches, release and due dates, priority), the cleaning matrix between products (minor clean on the diagonal,
-major clean off it) and the objective's weights. :mod:`~scenarios.scheduling.plan` makes the plan once;
-each replication executes it (:mod:`~scenarios.scheduling.execute`) with random times and breakdowns under a policy:
-``shift_right`` (keep the plan) or ``dispatch`` (earliest due date). See ``multipurpose_osd.yaml`` beside this file;
-``twin schedule jobshop FILE`` solves job-shop instances in the OR-Library format.
+patterns such as ``TP-40*``, a time (per unit where one differs), an optional hold-time limit before the next step,
+the operators it needs and from which crew), orders (product, batches or a quantity in batches of the product's
+size, release and due dates, priority), the cleaning matrix between products (minor clean on the diagonal, major
+clean off it), maintenance windows of units, operators on shift (a pool, or crews by skill, on a daily shift), the
+QC lab (release tests on instruments, analysts and what each is qualified for) and the objective's weights.
+:mod:`~scenarios.scheduling.horizon` makes the plan once (CP-SAT window by window, from the greedy schedule of
+:mod:`~scenarios.scheduling.greedy`); each replication executes it (:mod:`~scenarios.scheduling.execute`) with random
+times, breakdowns, retests and absences under a policy: ``shift_right`` (keep the plan), ``replan`` (plan again from
+the shop floor after a long breakdown) or ``dispatch`` (earliest due date). See ``multipurpose_osd.yaml`` beside this
+file; ``twin schedule jobshop FILE`` solves job-shop instances in the OR-Library format.
 
-KPIs: ``makespan``, ``tardiness`` and ``tardiness.max`` (h), ``on_time`` (fraction of batches), ``hold_violations``,
-``wip`` (batches), ``utilisation.busy|cleaning|down|idle`` (fraction of unit time to the makespan), and
-``plan.*`` for the plan as made.
+KPIs: ``makespan``, ``tardiness`` and ``tardiness.max`` (h, of release), ``on_time`` (fraction of batches),
+``hold_violations``, ``wip`` (batches), ``utilisation.busy|cleaning|down|idle`` (fraction of unit time to the
+makespan), ``lab_lead_time`` and ``.max`` (h from packaging to release), ``replans``, and ``plan.*`` for the plan as
+made (the same in every replication: ``twin compare`` calls two such KPIs different exactly when they differ).
 """
 from __future__ import annotations
 
