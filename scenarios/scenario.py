@@ -84,7 +84,7 @@ def load(path: str | Path) -> Scenario:
     study = get_study(raw["study"])
     schema = Record({**COMMON, **study.fields}, required=("plant", "study", "horizon", "seed", *study.required),
                     defaults={**COMMON_DEFAULTS, **study.defaults}, name=f"a {study.name} scenario")
-    base = schema.validate(raw, config._Where(raw.file, raw.line, ""))
+    base = config.validate(raw, schema)
     if base["seed"] < 0:
         raise raw.error("seed", f"got int {base['seed']}", expected="an integer >= 0", hint=f"seed: {-base['seed']}")
     try:
@@ -117,7 +117,7 @@ def _resolve(raw: Mapping, schema: Record, study: Study, tags: set[str], name: s
     for path, value in overrides.items():
         _set(doc, variants[name], path, value, base)
     try:
-        resolved = schema.validate(doc, config._Where(raw.file, raw.line, ""))
+        resolved = config.validate(doc, schema, file=raw.file, line=raw.line)
         study.check(resolved, tags)
         _check_window(resolved, doc)
     except ConfigError as exc:
