@@ -24,7 +24,7 @@ to plan many batches window by window and to re-plan from the shop floor's state
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -487,9 +487,35 @@ class Model:
                     status == cp_model.OPTIMAL, tests if problem.tests else [])
 
 
+def relaxations(problem: Problem):
+    """The problem without each kind of rule in turn, named: hold times, maintenance, operators, the lab."""
+    holds = [f"{p}: {s.name} {s.hold / HOUR:g} h" for p, r in problem.recipes.items() for s in r[:-1]
+             if s.hold is not None]
+    if holds:
+        yield (f"the hold-time limits ({'; '.join(holds)})",
+               replace(problem, recipes={p: [replace(s, hold=None) for s in r] for p, r in problem.recipes.items()}))
+    if problem.closed:
+        yield (f"the maintenance windows of {', '.join(sorted(problem.closed))}", replace(problem, closed={}))
+    if problem.pools():
+        yield ("the operators on shift" + (" and their daily shift" if problem.shift else ""),
+               replace(problem, operators=None, crews={}, shift=None))
+    if problem.tests:
+        yield "the lab's tests within the horizon", replace(problem, tests=())
+
+
+def feasible(problem: Problem, time_limit: float = 2.0) -> bool:
+    """Whether CP-SAT finds any plan within ``time_limit`` deterministic seconds."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.stop_after_first_solution = True
+    solver.parameters.num_workers = 1
+    status = solver.solve(Model(problem, SCRATCH, range(len(problem.batches))).m)
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
 def infeasible_reason(problem: Problem) -> str:
-    """Why no plan fits: a batch that cannot make it alone, an idle resource of the lab, or the work of the busiest
-    step against the horizon."""
+    """Why no plan fits: a batch that cannot make it alone, an idle resource of the lab, a kind of rule without
+    which a plan exists, or the work of the busiest step against the horizon."""
     for batch in problem.batches:
         route = sum(s.fastest for s in problem.recipes[batch.product])
         if batch.release + route > problem.horizon:
@@ -499,6 +525,9 @@ def infeasible_reason(problem: Problem) -> str:
     for test in problem.tests:
         if not test.analysts:
             return f"no analyst is qualified for the lab test '{test.name}'; qualify one in lab.analysts"
+    for rule, relaxed in relaxations(problem):
+        if feasible(relaxed):
+            return f"no plan keeps {rule}; without them one exists: relax them or lengthen the horizon"
     load: dict[tuple[str, ...], int] = {}
     for batch in problem.batches:
         for step in problem.recipes[batch.product]:

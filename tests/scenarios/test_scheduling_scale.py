@@ -5,6 +5,7 @@ References: every rule checked operation by operation on random instances (the g
 brute-force enumeration of unit assignments and sequences on small instances; hand schedules.
 """
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from benchmarks.scheduling.__main__ import four_weeks
 from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import Execution
 from scenarios.scheduling.greedy import Staff, fits, greedy, outside
-from scenarios.scheduling.plan import HOUR, Batch, Problem, Step, batch_count, solve
+from scenarios.scheduling.plan import HOUR, Batch, PlanError, Problem, Step, batch_count, solve
 
 WEIGHTS = {"makespan": 1.0, "tardiness": 0.0, "major_cleans": 0.0}
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}
@@ -174,3 +175,15 @@ def test_lower_bound_counts_the_product_changes_a_unit_cannot_avoid():
         assert horizon.lower_bound(problem) == 100 * span * HOUR + 100 * HOUR * changes
         plan = solve(problem)
         assert plan.optimal and plan.major_cleans() == changes and plan.objective >= horizon.lower_bound(problem)
+
+
+def test_an_infeasible_plan_names_the_rule_that_makes_it_so():
+    """One batch, 2 h on M1 then straight (hold 0) 2 h on M2, within 6 h; both units closed 2-4 h. Without the hold:
+    M1 0-2 h, M2 4-6 h. With it, M2 must follow at once: 0-2/2-4 meets the window, 4-6/6-8 the horizon."""
+    recipes = {"X": [Step("mix", ("M1",), 2 * HOUR, hold=0), Step("press", ("M2",), 2 * HOUR)]}
+    closed = {u: ((2 * HOUR, 4 * HOUR),) for u in ("M1", "M2")}
+    problem = Problem(recipes, [Batch(0, "X", 0, 6 * HOUR)], {"X": {"X": 0}}, 6 * HOUR, WEIGHTS, closed=closed)
+    with pytest.raises(PlanError, match=r"no plan keeps the hold-time limits \(X: mix 0 h\)"):
+        solve(problem)
+    plan = solve(replace(problem, recipes={"X": [replace(s, hold=None) for s in recipes["X"]]}))
+    assert [op.start / HOUR for op in plan.operations[0]] == [0, 4]
