@@ -8,9 +8,10 @@ follow it over the horizon. See ``api_bay.yaml`` beside this file.
 KPIs per LOPA scenario ``s``: ``frequency.s`` (mitigated with every barrier healthy, 1/yr), ``gap.s`` (that over
 the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (what the SIFs must bring),
 ``sil_required.s``, ``mean_frequency.s`` (time-average over the horizon with the states, 1/yr) and ``time_above.s``
-(h above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time. With a
-``thermal`` section, the reactor's thermal risk (:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``,
-``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR`` (h) and Stoessel's ``thermal.class``. With a
+(s above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time (``t`` in s,
+as every result folder; events too). With a ``thermal`` section, the reactor's thermal risk
+(:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``, ``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR``
+(s) and Stoessel's ``thermal.class``. With a
 ``monte_carlo`` section, each scenario's accident paths sampled (:mod:`scenarios.safety.montecarlo`):
 ``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval). With an
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
@@ -111,7 +112,6 @@ ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest
                          "alarm": ALARM, "trip": Str(), "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
-HOUR = 3600.0
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -256,7 +256,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
         for name, value in (("Tp", risk.Tp), ("dT_ad", risk.dT_ad), ("MTSR", risk.mtsr), ("MTT", risk.mtt),
                             ("TD24", risk.td24)):
             kpi(f"thermal.{name}", value, "K")
-        kpi("thermal.TMRad_at_MTSR", risk.tmr_ad_at_mtsr / HOUR, "h")
+        kpi("thermal.TMRad_at_MTSR", risk.tmr_ad_at_mtsr, "s")
         kpi("thermal.class", risk.criticality, "class")
     if params["monte_carlo"] is not None:
         rng = np.random.default_rng(seed)
@@ -283,7 +283,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
                 kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
             for p in found.paths:
                 if p.top_event:
-                    events["t"].append(p.t_mtt / HOUR)
+                    events["t"].append(p.t_mtt)  # in the batch
                     events["source"].append(name)
                     events["event"].append(f"MTT reached, event at {p.demand.t_event:.0f} s, failed: "
                                            f"{', '.join(sorted(p.demand.failed)) or 'none'}"
@@ -300,10 +300,10 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
         t, f, _ = bus.history(f"{h.name}.frequency")
         t, f = np.append(t, horizon), np.append(f, f[-1])
         kpi(f"mean_frequency.{h.name}", np.sum(f[:-1] * np.diff(t)) / horizon, "1/yr")
-        kpi(f"time_above.{h.name}", np.sum(np.diff(t)[f[:-1] > h.tolerable * lopa.YEAR * (1 + 1e-12)]) / HOUR, "h")
-        traces["t"] = np.repeat(t / HOUR, 2)[1:]  # steps: each value held until the next change
+        kpi(f"time_above.{h.name}", np.sum(np.diff(t)[f[:-1] > h.tolerable * lopa.YEAR * (1 + 1e-12)]), "s")
+        traces["t"] = np.repeat(t, 2)[1:]  # steps: each value held until the next change
         traces[f"frequency.{h.name}"] = np.repeat(f, 2)[:-1]
-    events["t"] += [s["at"] / HOUR for s in states]
+    events["t"] += [s["at"] for s in states]
     events["source"] += [s["tag"] for s in states]
     events["event"] += [str(s["value"]) for s in states]
     return Run(kpis=kpis, units=units, traces=traces,
