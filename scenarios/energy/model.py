@@ -43,6 +43,7 @@ from twin.process.units.hvac import R_AIR
 CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
+WEEK_HOURS = 168       # the tank's plan looks a week ahead
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
@@ -401,16 +402,21 @@ def balance(params: Mapping[str, Any]) -> Flows:
 def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other: np.ndarray,
               cop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the chillers make (W) and draw (W) at each step under the tank's cheapest hourly plan
-    (:mod:`scenarios.energy.storage`); ``other``: the rest of the site's electric power, for the peak."""
+    (:mod:`scenarios.energy.storage`), planned a week at a time, each week's tank ending as it began;
+    ``other``: the rest of the site's electric power, for the peak."""
     plant = params["chillers"]
     hour = ((t - t[0]) // HOUR).astype(int)
     per_hour = np.bincount(hour)
     mean = {name: np.bincount(hour, weights=x) / per_hour for name, x in (("load", load), ("other", other))}
     curve = storage.hull(capacities(params), cop, plant["eir"])
     price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(per_hour.size))
-    plan = storage.plan(mean["load"], price, mean["other"], plant["storage"]["capacity"], curve,
-                        params["tariff"]["demand_charge"])
-    return plan.made[hour], plan.power[hour]
+    made, power = np.empty(per_hour.size), np.empty(per_hour.size)
+    for week in range(0, per_hour.size, WEEK_HOURS):
+        at = slice(week, week + WEEK_HOURS)
+        plan = storage.plan(mean["load"][at], price[at], mean["other"][at], plant["storage"]["capacity"], curve,
+                            params["tariff"]["demand_charge"])
+        made[at], power[at] = plan.made, plan.power
+    return made[hour], power[hour]
 
 
 def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -456,5 +462,6 @@ def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], di
 
 
 def _traces(t, t_out, power) -> dict[str, np.ndarray]:
-    kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "reheat", "gas")}
+    kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "storage_in", "reheat",
+                                      "gas")}
     return {"t": t / HOUR, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}
