@@ -498,7 +498,7 @@ cdef inline int _step(Environment env) except -1:
     # timeout(), which saves allocating, tracking and freeing an object (and its dict) per event.
     if Py_REFCNT(event) == 1 and Py_TYPE(event) == _timeout_type and env._nspares < _SPARES and not _has_dict(event):
         event._value = None
-        event._delay = None
+        (<Timeout>event)._delay = None
         Py_INCREF(event)
         env._spares[env._nspares] = <PyObject*>event
         env._nspares += 1
