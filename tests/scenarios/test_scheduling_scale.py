@@ -142,6 +142,10 @@ def test_windows_keep_every_rule_and_track_the_greedy_plan():
     check_rules(plan)
     assert fits(plan) and plan.objective == plan.score() <= rough.score()
     assert 0 < plan.bound <= plan.objective and 0 <= plan.gap < 1
+    execution = Execution(plan, CERTAIN, "shift_right", np.random.SeedSequence(0))
+    execution.run()   # the windows join up: the twin reproduces the whole plan
+    assert all(execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
+               for ops in plan.operations for op in ops)
 
 
 def test_lower_bound_holds_below_proven_optima():
