@@ -12,7 +12,8 @@ least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energ
 Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
 campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
 (:mod:`scenarios.energy.batches`); the cooling tower, process steam and compressed air are in
-:mod:`scenarios.energy.utilities`.
+:mod:`scenarios.energy.utilities`; a chilled-water tank lets the chillers pre-cool against the tariff on a plan
+a week ahead (:mod:`scenarios.energy.storage`).
 
 KPIs: ``electricity``, ``gas`` (kWh), ``cost``, ``energy_cost``, ``demand_cost`` (currency), ``peak`` (kW),
 ``co2`` (t), ``violation_minutes`` (room-minutes outside temperature, humidity or pressure limits, plus minutes of
