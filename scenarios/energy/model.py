@@ -112,20 +112,22 @@ def capacities(params: Mapping[str, Any]) -> np.ndarray:
     return np.array(out)
 
 
-def outdoor(params: Mapping[str, Any], t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def outdoor(params: Mapping[str, Any], t: np.ndarray, measured=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Outdoor temperature (K), humidity ratio (kg/kg) and wet bulb (K) at the times ``t``, from the hourly
-    weather."""
+    weather, or from ``measured`` samples ``(times s, dry bulb K, dew point K)`` (shadow mode)."""
     spec = params["weather"]
-    hours = int(np.ceil(t[-1] / HOUR))
-    if spec["epw"] is not None:
-        dry_bulb, dew = weather.read_epw(spec["epw"], hours)
+    if measured is not None:
+        grid, dry_bulb, dew = measured
     else:
-        dry_bulb = weather.design_day(spec["max"], spec["range"], hours)
-        dew = np.minimum(spec["dew_point"], dry_bulb)
-    at = t / HOUR
-    grid = np.arange(dry_bulb.size)
-    w = psychro.humidity_ratio(psychro.saturation_pressure(dew))
-    return np.interp(at, grid, dry_bulb), np.interp(at, grid, w), np.interp(at, grid, psychro.wet_bulb(dry_bulb, w))
+        hours = int(np.ceil(t[-1] / HOUR))
+        if spec["epw"] is not None:
+            dry_bulb, dew = weather.read_epw(spec["epw"], hours)
+        else:
+            dry_bulb = weather.design_day(spec["max"], spec["range"], hours)
+            dew = np.minimum(spec["dew_point"], dry_bulb)
+        grid = HOUR * np.arange(dry_bulb.size)
+    w = psychro.humidity_ratio(psychro.saturation_pressure(np.minimum(dew, dry_bulb)))
+    return np.interp(t, grid, dry_bulb), np.interp(t, grid, w), np.interp(t, grid, psychro.wet_bulb(dry_bulb, w))
 
 
 def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np.ndarray:
@@ -309,11 +311,12 @@ def cascade(params: Mapping[str, Any], served: list[Zone], fraction: np.ndarray)
     return pressures, margin
 
 
-def balance(params: Mapping[str, Any]) -> Flows:
-    """Step the plant's HVAC through the window and collect its power flows (see the module docstring)."""
+def balance(params: Mapping[str, Any], measured=None) -> Flows:
+    """Step the plant's HVAC through the window and collect its power flows (see the module docstring);
+    ``measured``: the outdoor air as sampled on site, instead of the scenario's weather (see :func:`outdoor`)."""
     step, room, setback = params["step"], params["room"], params["control"]["setback"]
     t = np.arange(params["warmup"], params["horizon"], step)
-    t_out, w_out, wet_bulb = outdoor(params, t)
+    t_out, w_out, wet_bulb = outdoor(params, t, measured)
     zone_of = zones(params["plant"], params["rooms"])
     every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
     heat = internal_gains(params, every, t)
