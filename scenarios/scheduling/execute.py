@@ -123,8 +123,13 @@ class Execution:
         if ready > env.now:   # not into planned maintenance
             yield env.timeout(ready - env.now)
         crew = self.staff.get(step.crew) if step.operators else None
-        if crew is not None:
+        while crew is not None:
             yield crew.get(step.operators)
+            wait = self.off_shift(env.now)
+            if not wait:
+                break
+            yield crew.put(step.operators)   # (handed back after the shift's end by someone's overtime)
+            yield env.timeout(wait)
         start = env.now
         self.log.append((start, unit, "start", b, k))
         work = self.draw[unit](step.time_on(unit))
@@ -198,6 +203,14 @@ class Execution:
                 yield staff.put(away - today)
             away = today
             yield self.env.timeout(DAY - self.env.now % DAY)
+
+    def off_shift(self, t: float) -> float:
+        """How long until the operators' shift starts again (0 while it runs, or without a shift)."""
+        if not self.problem.shift:
+            return 0.0
+        start, end = self.problem.shift
+        phase = (t - start) % DAY
+        return 0.0 if phase < ((end - start) % DAY or DAY) else DAY - phase
 
     def shifts(self, staff, capacity: int, p: float, rng: np.random.Generator):
         """Operators come at the shift's start (each absent that day with probability ``p``) and go home at its end,

@@ -318,3 +318,15 @@ def test_a_step_names_a_crew_that_can_staff_it(write_scenario, crew, crews, word
                                                                               f"policy: replan\ncrews: {crews}")
     with pytest.raises(ConfigError, match=words):
         load(write_scenario(text))
+
+
+def test_no_operation_starts_off_shift():
+    """Dispatching, one operator on shift 6-22 h, three 10 h steps on two presses: 6-16 h, 16-26 h (overtime: it
+    started on shift), and the third, waiting since 16 h, gets the operator back at 26 h, off shift: it starts at
+    30 h when the shift does (hand schedule), not at 26 h."""
+    problem = Problem({"X": [Step("press", ("TP-1", "TP-2"), 10 * HOUR, operators=1)]},
+                      [Batch(i, "X", 0, 10**6) for i in range(3)], {"X": {"X": 0}}, 10**6, WEIGHTS, operators=1,
+                      shift=(6 * HOUR, 22 * HOUR))
+    execution = Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0))
+    assert execution.run().kpis["makespan"] == 40
+    assert sorted(start / HOUR for _, start, _ in execution.actual.values()) == [6, 16, 30]
