@@ -88,7 +88,8 @@ ORDER = Record({"product": Str(), "batches": Integer(minimum=1), "release": Quan
                 "every": Quantity("s", "12 h")}, required=("product",),
                defaults={"batches": 1, "release": 0.0, "every": 0.0}, name="an order")
 CAMPAIGN = Record({"products": MapOf(Record({"steps": MapOf(STEP)}, required=("steps",), name="a product")),
-                   "orders": ListOf(ORDER)}, defaults={"products": {}, "orders": []},
+                   "orders": ListOf(ORDER), "duration_cv": Number(minimum=0)},
+                  defaults={"products": {}, "orders": [], "duration_cv": 0.0},
                   name="a batch campaign (products and orders)")
 NONE_BY_STATE = {"running": 0.0, "idle": 0.0, "cleaning": 0.0}
 STEAM = Record({state: Quantity("kg/s", "50 kg/h") for state in NONE_BY_STATE}, defaults=NONE_BY_STATE,
@@ -255,7 +256,8 @@ STUDY = Study(
               "production": {"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5},
               "gains": {"production": 60.0, "idle": 8.0}, "envelope_ua": 1.5,
               "co2": {"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, "leakage": LEAKAGE_DEFAULTS, "step": 300.0,
-              "batches": {"products": {}, "orders": []}, "equipment": {}, "people": {"heat": PERSON_W, "shifts": []}},
+              "batches": {"products": {}, "orders": [], "duration_cv": 0.0},
+              "equipment": {}, "people": {"heat": PERSON_W, "shifts": []}},
     required=("ahus", "chillers", "tariff"),
     run=simulate,
     check=check,

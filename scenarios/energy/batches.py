@@ -59,11 +59,15 @@ def units_of(pattern: str, tags) -> list[str]:
     return [t for t in tags if fnmatch.fnmatchcase(t, pattern)]
 
 
-def run(spec: Mapping[str, Any], tags, horizon: float, des=None) -> Campaign:
+def run(spec: Mapping[str, Any], tags, horizon: float, des=None, rng: np.random.Generator | None = None) -> Campaign:
     """Run the campaign ``spec`` (products and orders) on ``des`` (``twin.des``, or SimPy: same API) up to
-    ``horizon`` (s). Steps already started when the horizon comes are cut there."""
+    ``horizon`` (s). Steps already started when the horizon comes are cut there. With ``duration_cv`` > 0 each
+    step takes its time times a lognormal factor of mean 1 and that coefficient of variation, drawn from ``rng``."""
     if des is None:
         import twin.des as des
+    cv = spec["duration_cv"]
+    sigma = np.sqrt(np.log1p(cv**2))
+    rng = rng if rng is not None else np.random.default_rng(0)
     env = des.Environment()
     free = des.FilterStore(env)
     steps = {name: [(sum((units_of(p, tags) for p in step["units"]), []), step["time"], step["clean"])
@@ -82,7 +86,7 @@ def run(spec: Mapping[str, Any], tags, horizon: float, des=None) -> Campaign:
         for units, time, clean_time in steps[product]:
             unit = yield free.get(lambda u, units=units: u in units)
             start = env.now
-            yield env.timeout(time)
+            yield env.timeout(time * (rng.lognormal(-sigma**2 / 2, sigma) if cv > 0 else 1.0))
             intervals.append(Interval(number, unit, "running", start, env.now))
             env.process(clean(unit, number, clean_time))
 

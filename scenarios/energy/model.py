@@ -138,8 +138,9 @@ def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
-    """One run of the energy model over ``[warmup, horizon]`` (deterministic: ``seed`` is not used)."""
-    flows = balance(params)
+    """One run of the energy model over ``[warmup, horizon]``; ``seed`` draws the batches' step times when the
+    campaign has a ``duration_cv`` (else the run is deterministic)."""
+    flows = balance(params, seed=seed)
     return Run(kpis=flows.kpis, units=flows.units, traces=flows.traces, events=flows.events)
 
 
@@ -163,7 +164,8 @@ class Gains:
         return self.lighting + self.equipment + self.people
 
 
-def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray) -> Gains:
+def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray,
+                   rng: np.random.Generator | None = None) -> Gains:
     """What heats each room from inside: lighting by floor area (production or idle), the units of the
     scenario's ``equipment`` by the state the batch campaign puts them in, and the people of each shift."""
     plant, step = plants.load(params["plant"]), params["step"]
@@ -171,7 +173,7 @@ def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray)
     area = np.array([z.area for z in served])
     lighting = np.where(producing(params, t)[:, None], params["gains"]["production"],
                         params["gains"]["idle"]) * area[None, :]
-    campaign = batches.run(params["batches"], list(plant.assets), params["horizon"])
+    campaign = batches.run(params["batches"], list(plant.assets), params["horizon"], rng=rng)
     spec = {unit: p for pattern, p in params["equipment"].items() for unit in batches.units_of(pattern, plant.assets)}
     power = {unit: {"running": p["running"], "idle": p["idle"],
                     "cleaning": p["idle"] if p["cleaning"] is None else p["cleaning"]} for unit, p in spec.items()}
@@ -311,7 +313,7 @@ def cascade(params: Mapping[str, Any], served: list[Zone], fraction: np.ndarray)
     return pressures, margin
 
 
-def balance(params: Mapping[str, Any], measured=None) -> Flows:
+def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequence | None = None) -> Flows:
     """Step the plant's HVAC through the window and collect its power flows (see the module docstring);
     ``measured``: the outdoor air as sampled on site, instead of the scenario's weather (see :func:`outdoor`)."""
     step, room, setback = params["step"], params["room"], params["control"]["setback"]
@@ -319,7 +321,8 @@ def balance(params: Mapping[str, Any], measured=None) -> Flows:
     t_out, w_out, wet_bulb = outdoor(params, t, measured)
     zone_of = zones(params["plant"], params["rooms"])
     every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
-    heat = internal_gains(params, every, t)
+    seed = seed if seed is not None else np.random.SeedSequence(params["seed"])
+    heat = internal_gains(params, every, t, np.random.default_rng(seed))
     # full air in the production window and while a batch uses the room, from the recovery lead before either
     lead = int(np.ceil(setback["recovery"] / step))
     later = np.cumsum(np.vstack([heat.in_use, np.zeros((lead + 1, len(every)), dtype=bool)])[::-1], axis=0)[::-1]

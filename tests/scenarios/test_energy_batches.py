@@ -64,9 +64,13 @@ def multipurpose():
 def test_the_campaign_runs_the_same_on_twin_des_and_simpy():
     params = multipurpose().variants["base"]
     tags = list(plants.load(params["plant"]).assets)
-    ours = batches.run(params["batches"], tags, params["horizon"])
-    peer = batches.run(params["batches"], tags, params["horizon"], des=simpy)
+    nominal = {**params["batches"], "duration_cv": 0.0}
+    ours = batches.run(nominal, tags, params["horizon"])
+    peer = batches.run(nominal, tags, params["horizon"], des=simpy)
     assert ours == peer and len(ours.intervals) > 100
+    varied = [batches.run(params["batches"], tags, params["horizon"], des=des, rng=np.random.default_rng(5))
+              for des in (None, simpy)]
+    assert varied[0] == varied[1] != ours
     first = [(i.unit, i.start / HOUR, i.end / HOUR) for i in ours.intervals if i.batch == 0 and i.state == "running"]
     # by hand from the recipe: dispensing 2 h, granulation 3 h, drying 4 h, blending 1.5 h, compression 10 h, ...
     assert first[:4] == [("DS-101", 0, 2), ("GR-201", 2, 5), ("FBD-201", 5, 9), ("BL-301", 9, 10.5)]
@@ -156,3 +160,18 @@ def test_a_bad_campaign_is_refused_with_the_line(tmp_path, replace, message):
     with pytest.raises(ConfigError, match=message) as error:
         load(tmp_path, **replace)
     assert error.value.line is not None and str(error.value.file).endswith("energy.yaml")
+
+
+def test_random_step_times_have_mean_one_and_the_cv_asked_and_repeat_with_the_seed(tmp_path):
+    spec = load(tmp_path, **{"batches: 2, release: 1 h, every: 1 h": "batches: 400"}).variants["base"]["batches"]
+    spec = {**spec, "duration_cv": 0.2}
+    tags = list(plants.load(PLANT).assets)
+    draw = functools.partial(batches.run, spec, tags, 1e9)
+    ours = draw(rng=np.random.default_rng(11))
+    factor = np.array([(i.end - i.start) / (2 * HOUR) for i in ours.intervals if i.state == "running"])
+    # lognormal with sigma^2 = ln(1 + cv^2), mu = -sigma^2 / 2: mean 1, cv 0.2; 400 draws: 3 standard errors
+    assert factor.size == 400
+    assert factor.mean() == pytest.approx(1.0, abs=3 * 0.2 / np.sqrt(400))
+    assert factor.std(ddof=1) == pytest.approx(0.2, abs=3 * 0.2 / np.sqrt(2 * 399))
+    assert draw(rng=np.random.default_rng(11)) == ours == draw(des=simpy, rng=np.random.default_rng(11))
+    assert draw(rng=np.random.default_rng(12)) != ours
