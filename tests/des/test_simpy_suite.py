@@ -31,7 +31,8 @@ RUN_ON_TWIN = ("import runpy, simpy, sys; assert simpy.__name__ == 'twin.des'; "
 @pytest.fixture(scope="module")
 def simpy_source(request, tmp_path_factory) -> Path:
     """The unpacked simpy sdist of the installed version (downloaded once into pytest's cache)."""
-    cache = request.config.cache.mkdir("simpy-sdist") if request.config.cache else tmp_path_factory.mktemp("dl")
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    cache = cache.mkdir("simpy-sdist") if cache else tmp_path_factory.mktemp("download")
     sdist = cache / f"simpy-{SIMPY_VERSION}.tar.gz"
     if not sdist.exists():
         download = subprocess.run(
