@@ -90,14 +90,15 @@ def main(argv: list[str] | None = None) -> int:
             kpis = plan.kpis()
             print(f"  CP-SAT {limit:g} s, windows of {args.window}: {wall:.1f} s wall, objective {plan.objective:.4g} "
                   f"({plan.objective / rough.score() - 1:+.1%} on greedy), gap {plan.gap:.1%}; makespan "
-                  f"{kpis['makespan']:.1f} h, on time {kpis['on_time']:.0%}, {kpis['major_cleans']} major cleans")
+                  f"{kpis['makespan'] / HOUR:.1f} h, on time {kpis['on_time']:.0%}, "
+                  f"{kpis['major_cleans']} major cleans")
     uncertainty = {"duration_cv": 0.15, "mtbf": 150 * HOUR, "mttr": 4 * HOUR}
     ours, our_spans = execute(plan, "shift_right", twin.des, args.replications, uncertainty)
     peer, peer_spans = execute(plan, "shift_right", simpy, args.replications, uncertainty)
     same = "same KPIs" if our_spans == peer_spans else "KPIs DIFFER"
     print(f"execution of the {len(plan.problem.batches)}-batch plan (shift right), {args.replications} replications: "
           f"twin.des {1000 * ours:.2f} ms, SimPy {1000 * peer:.2f} ms CPU per replication; ratio SimPy/twin.des "
-          f"{peer / ours:.2f} ({same}; mean makespan {np.mean(our_spans):.1f} h)")
+          f"{peer / ours:.2f} ({same}; mean makespan {np.mean(our_spans) / HOUR:.1f} h)")
     return 1 if late else 0
 
 

@@ -110,8 +110,8 @@ def plan_command(args) -> int:
                   f"{t.start / HOUR:g}-{t.end / HOUR:g} h")
     kpis = plan.kpis()
     if "lab_lead_time" in kpis:
-        print(f"lab lead time: {kpis['lab_lead_time']:g} h from packaging to release (mean)")
-    print(f"makespan: {kpis['makespan']:g} h\ntardiness: {kpis['tardiness']:g} h per batch\n"
+        print(f"lab lead time: {kpis['lab_lead_time'] / HOUR:g} h from packaging to release (mean)")
+    print(f"makespan: {kpis['makespan'] / HOUR:g} h\ntardiness: {kpis['tardiness'] / HOUR:g} h per batch\n"
           f"on time: {kpis['on_time']:.0%}\nmajor cleans: {kpis['major_cleans']}\n"
           f"optimal: {'yes (proven)' if plan.optimal else f'not proven, gap {plan.gap:.1%}'}")
     if args.output:

@@ -30,7 +30,7 @@ from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from scenarios.scheduling import horizon
 from scenarios.scheduling.greedy import outside
-from scenarios.scheduling.plan import DAY, HOUR, Operation, Plan, PlanError, Problem, Start
+from scenarios.scheduling.plan import DAY, Operation, Plan, PlanError, Problem, Start
 
 POLICIES = ("shift_right", "replan", "dispatch")
 
@@ -373,27 +373,28 @@ class Execution:
         flow = sum(f - self.actual[b, 0][1] for b, f in enumerate(made))
         production = [u for u in self.time if u in self.last]
         total = makespan * len(production)
-        kpis = {"makespan": makespan / HOUR, "on_time": float(np.mean(late == 0)),
-                "tardiness": float(late.mean()) / HOUR, "tardiness.max": float(late.max()) / HOUR,
+        kpis = {"makespan": float(makespan), "on_time": float(np.mean(late == 0)),
+                "tardiness": float(late.mean()), "tardiness.max": float(late.max()),
                 "hold_violations": float(violations), "wip": flow / makespan,
                 **{f"utilisation.{kind}": sum(self.time[u][kind] for u in production) / total
                    for kind in ("busy", "cleaning", "down")},
                 "utilisation.idle": 1 - sum(sum(self.time[u].values()) for u in production) / total}
-        units = {"makespan": "h", "on_time": "-", "tardiness": "h", "tardiness.max": "h", "hold_violations": "-",
+        units = {"makespan": "s", "on_time": "-", "tardiness": "s", "tardiness.max": "s", "hold_violations": "-",
                  "wip": "batches", **{k: "-" for k in kpis if k.startswith("utilisation.")}}
         if tests:
-            kpis["lab_lead_time"] = float(np.mean(np.array(finish) - made)) / HOUR
-            kpis["lab_lead_time.max"] = float(np.max(np.array(finish) - made)) / HOUR
-            units |= {"lab_lead_time": "h", "lab_lead_time.max": "h"}
+            kpis["lab_lead_time"] = float(np.mean(np.array(finish) - made))
+            kpis["lab_lead_time.max"] = float(np.max(np.array(finish) - made))
+            units |= {"lab_lead_time": "s", "lab_lead_time.max": "s"}
         if self.policy == "replan":
             kpis["replans"] = float(self.replans)
             units["replans"] = "-"
         if self.plan:
             plan = {f"plan.{k}": float(v) for k, v in self.plan.kpis().items()}
             kpis |= plan
-            units |= {k: "-" if k.split(".")[1] in ("on_time", "major_cleans", "gap") else "h" for k in plan}
+            units |= {k: "-" if k.split(".")[1] in ("on_time", "major_cleans", "gap") else "s" for k in plan}
         log = self.log
-        events = {"t": np.array([e[0] for e in log]) / HOUR, "source": np.array([e[1] for e in log], dtype=object),
+        events = {"t": np.array([e[0] for e in log], dtype=float),
+                  "source": np.array([e[1] for e in log], dtype=object),
                   "event": np.array([e[2] for e in log], dtype=object), "batch": np.array([e[3] for e in log]),
                   "step": np.array([e[4] for e in log])}
         return Run(kpis=kpis, units=units, events=events)

@@ -211,14 +211,14 @@ class Plan:
                 * self.major_cleans() + round(100 * w.get("lab", 0.0)) * lab)
 
     def kpis(self) -> dict[str, float]:
-        """Makespan and tardiness (h), on-time fraction, major cleans, gap and lab lead time (h) of the plan."""
+        """Makespan and tardiness (s), on-time fraction, major cleans, gap and lab lead time (s) of the plan."""
         late = [max(0, self.released(i) - b.due) for i, b in enumerate(self.problem.batches)]
-        kpis = {"makespan": self.makespan / HOUR, "tardiness": sum(late) / len(late) / HOUR,
+        kpis = {"makespan": float(self.makespan), "tardiness": sum(late) / len(late),
                 "on_time": sum(t == 0 for t in late) / len(late), "major_cleans": self.major_cleans(),
                 "gap": self.gap}
         if self.tests:
             leads = [self.released(i) - ops[-1].end for i, ops in enumerate(self.operations)]
-            kpis["lab_lead_time"] = sum(leads) / len(leads) / HOUR
+            kpis["lab_lead_time"] = sum(leads) / len(leads)
         return kpis
 
 

@@ -127,7 +127,7 @@ def test_planned_times_reproduce_the_plan_exactly():
     for ops in plan.operations:
         for op in ops:
             assert execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
-    assert run.kpis["makespan"] == run.kpis["plan.makespan"] == plan.makespan / HOUR
+    assert run.kpis["makespan"] == run.kpis["plan.makespan"] == plan.makespan
     assert run.kpis["hold_violations"] == 0 and run.kpis["utilisation.down"] == 0
     units = {u for recipe in plan.problem.recipes.values() for step in recipe for u in step.units}
     work = sum(op.end - op.start for ops in plan.operations for op in ops)
@@ -149,7 +149,7 @@ def test_breakdowns_add_the_expected_repair_time():
     plan = solve(chain())
     uncertain = {"duration_cv": 0.0, "mtbf": 50 * HOUR, "mttr": 5 * HOUR}
     seeds = np.random.SeedSequence(7).spawn(3000)
-    spans = np.array([Execution(plan, uncertain, "shift_right", s).run().kpis["makespan"] for s in seeds])
+    spans = np.array([Execution(plan, uncertain, "shift_right", s).run().kpis["makespan"] for s in seeds]) / HOUR
     assert plan.makespan == 43 * HOUR
     sd = math.sqrt(0.8 * 2 * 5**2)   # compound Poisson: variance = rate x E[repair^2]
     assert abs(spans.mean() - 47) < 4 * sd / math.sqrt(len(spans))
@@ -161,7 +161,7 @@ def test_random_durations_keep_their_mean_under_dispatching():
     plan = solve(chain())
     seeds = np.random.SeedSequence(8).spawn(2000)
     runs = [Execution(plan, {**CERTAIN, "duration_cv": 0.3}, "dispatch", s).run().kpis for s in seeds]
-    spans = np.array([r["makespan"] for r in runs])
+    spans = np.array([r["makespan"] for r in runs]) / HOUR
     sd = math.sqrt(4) * 0.3 * 10
     assert abs(spans.mean() - 43) < 4 * sd / math.sqrt(len(spans))
     assert spans.std() == pytest.approx(sd, rel=0.1)
@@ -174,7 +174,7 @@ def test_dispatching_takes_the_batch_due_first():
     execution = Execution(plan, CERTAIN, "dispatch", np.random.SeedSequence(1))
     run = execution.run()
     assert [execution.actual[b, 0][1] / HOUR for b in range(3)] == [4, 2, 0]
-    assert run.kpis["on_time"] == 1 and run.kpis["makespan"] == 6
+    assert run.kpis["on_time"] == 1 and run.kpis["makespan"] == 6 * HOUR
 
 
 def test_orders_that_cannot_fit_say_why():
@@ -211,4 +211,4 @@ def test_operators_limit_how_much_runs_at_once(operators, hours):
     assert all(execution.actual[op.batch, op.step] == (op.unit, op.start, op.end)
                for ops in plan.operations for op in ops)
     dispatched = Execution(plan.problem, CERTAIN, "dispatch", np.random.SeedSequence(0)).run()
-    assert dispatched.kpis["makespan"] == hours
+    assert dispatched.kpis["makespan"] == hours * HOUR

@@ -130,7 +130,7 @@ def test_maintenance_window_is_planned_around():
         check_rules(plan)
         assert [op.start / HOUR for ops in plan.operations for op in ops] == [0, 10]
     run = Execution(solve(problem), CERTAIN, "shift_right", np.random.SeedSequence(0)).run()
-    assert run.kpis["makespan"] == 14 and run.kpis["utilisation.down"] == pytest.approx(4 / 14)
+    assert run.kpis["makespan"] == 14 * HOUR and run.kpis["utilisation.down"] == pytest.approx(4 / 14)
 
 
 def test_windows_keep_every_rule_and_track_the_greedy_plan():
