@@ -56,7 +56,8 @@ cdef int _NORMAL = 1
 # orders ties (priority, then insertion), and the low bit rides along without changing the order.
 cdef long long _PRIO_OFFSET = 1 << 15
 cdef int _EID_BITS = 44
-DEF _SPARES = 32
+cdef enum:
+    _SPARES = 32         # processed Timeouts an environment keeps for reuse
 
 
 class SimPyException(Exception):
@@ -236,7 +237,8 @@ cdef class Environment:
         for i in range(self._size):
             e = &self._heap[i]
             time = _time(e.when)
-            rows.append(((<long long>time if e.key & 1 else time), <long long>(e.key >> (_EID_BITS + 1)) - _PRIO_OFFSET,
+            rows.append(((<long long>time if e.key & 1 else time),
+                         <long long>(e.key >> (_EID_BITS + 1)) - _PRIO_OFFSET,
                          (e.key >> 1) & ((1ULL << _EID_BITS) - 1), <object>e.event))
         rows.sort(key=lambda row: row[:3])
         return rows
