@@ -433,7 +433,7 @@ cdef class Environment:
         self._paused = False
         try:
             while True:
-                if compiled_step and not _has_own_step(self):
+                if compiled_step and not _has_own(self, _STEP):
                     _step(self)
                 else:
                     self.step()
@@ -460,12 +460,14 @@ cdef class Environment:
 
 
 cdef PyObject* _STEP = <PyObject*>'step'
+cdef PyObject* _RELEASE = <PyObject*>'release'
 
 
-cdef inline bint _has_own_step(Environment env) noexcept:
-    """``env.step`` was set on the instance (as SimPy's event tracing recipe does): cheap when the dict is empty."""
-    cdef PyObject* d = _PyObject_GetDictPtr(env)[0]
-    return d != NULL and _dict_size(d) != 0 and _dict_get(d, _STEP) != NULL
+cdef inline bint _has_own(object obj, PyObject* name) noexcept:
+    """Whether attribute *name* was set on *obj* itself, as SimPy's monitoring and tracing recipes do to wrap
+    ``env.step`` or ``resource.release``: the compiled shortcuts then give way. Cheap when the dict is empty."""
+    cdef PyObject** slot = _PyObject_GetDictPtr(obj)
+    return slot != NULL and slot[0] != NULL and _dict_size(slot[0]) != 0 and _dict_get(slot[0], name) != NULL
 
 
 cdef inline int _step(Environment env) except -1:

@@ -321,7 +321,11 @@ cdef class Request(Put):
             self.cancel()
         # Don't release the resource on generator cleanups: it creates uncollectable cycles otherwise.
         if exc_type is not GeneratorExit:
-            self.resource.release(self)  # looked up each time: a model may wrap ``release`` on the instance
+            resource = self.resource
+            if type(resource) is Resource and not _has_own(resource, _RELEASE):
+                (<Resource>resource)._release(self)
+            else:
+                resource.release(self)
         return None
 
 
