@@ -4,10 +4,11 @@ in the manner of NIST's CONTAM.
 Nodes are the rooms, with the outdoors as the reference at 0 Pa. Each leak path (a door's gaps, or a room's
 shell to the outdoors) is an orifice, ``m = C_d A sqrt(2 rho |dp|)`` in the direction of the pressure drop.
 A room's *offset* (supply minus return and exhaust, kg/s) leaves it through its paths, so the pressures solve
-``offset_i = sum over the paths of i of the mass flow out of i``: one equation per room, solved by Newton's method
-(:func:`scipy.optimize.root`). The design offsets are those that hold every room at its design overpressure; a
-control that scales a room's supply and return together scales its offset, and the network tells what that does
-to every door of the cascade. Air is incompressible here (``rho`` at the room set-point).
+``offset_i = sum over the paths of i of the mass flow out of i``: one equation per room, started from the
+linearised network (each path as the conductance that carries its flow, re-solved as CONTAM initialises) and solved
+by Newton's method (:func:`scipy.optimize.root`). The design offsets are those that hold every room at its design
+overpressure; a control that scales a room's supply and return together scales its offset, and the network tells
+what that does to every door of the cascade. Air is incompressible here (``rho`` at the room set-point).
 
 Doors come from the scenario (``leakage.doors``, an airlock being a room with a door on each side), or else
 every pair of rooms whose walls touch on the same storey, found from the rooms' geometry in the plant.
@@ -23,6 +24,10 @@ OUTSIDE = "outside"
 C_D = 0.61            # discharge coefficient of a sharp-edged orifice (ISO 5167), as CONTAM's default for cracks
 TOUCH = 0.05          # m: walls closer than this are one wall (the rooms are neighbours)
 MIN_SHARED = 0.9      # m: a shared wall shorter than a door is not a way through
+RESIDUAL = 1e-10      # kg/s per kg/s of the largest offset: what a room may fail to pass on
+POLISH = 20           # Newton steps after MINPACK at most
+LINEAR_SWEEPS = 30    # linearised solves before Newton's method
+DP_FLOOR = 1e-3       # Pa: the least pressure drop a linearised path is taken at
 DP_SMOOTH = 1e-10     # Pa: the orifice law rounded off this close to dp = 0, where its slope is infinite
 
 
@@ -75,12 +80,34 @@ class Network:
             np.add.at(jac, (b, a), -slope)
             return jac[:n, :n]
 
-        start = np.zeros(n) if guess is None else np.asarray(guess, dtype=float)
-        solution = root(residual, start, jac=jacobian, method="hybr", options={"xtol": 1e-12})
-        if not solution.success or np.max(np.abs(residual(solution.x))) > 1e-9 * max(1.0, np.abs(offsets).max()):
-            raise RuntimeError(f"the room pressures did not converge ({solution.message}): is every room connected "
-                               "to the outdoors through some path?")
-        return solution.x
+        start = self._linearised(offsets, np.zeros(n) if guess is None else np.asarray(guess, dtype=float))
+        x = root(residual, start, jac=jacobian, method="hybr", options={"xtol": 1e-12}).x
+        tolerance = RESIDUAL * max(1.0, np.abs(offsets).max())
+        for _ in range(POLISH):                   # Newton's own steps where MINPACK stalls near dp = 0
+            if np.max(np.abs(residual(x))) <= tolerance:
+                return x
+            x = x - np.linalg.solve(jacobian(x), residual(x))
+        if np.max(np.abs(residual(x))) > tolerance:
+            raise RuntimeError("the room pressures did not converge: is every room connected to the outdoors "
+                               "through some path?")
+        return x
+
+
+    def _linearised(self, offsets: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """A start for Newton: each path as the conductance that carries its flow at the last pressures
+        (``k / sqrt(dp)``), the linear network solved, repeated with under-relaxation (CONTAM's initialisation)."""
+        a, b, k = self._ends()
+        n = len(self.rooms)
+        for _ in range(LINEAR_SWEEPS):
+            q = np.append(p, 0.0)
+            g = k / np.sqrt(np.maximum(np.abs(q[a] - q[b]), DP_FLOOR))
+            laplacian = np.zeros((n + 1, n + 1))
+            np.add.at(laplacian, (a, a), g)
+            np.add.at(laplacian, (b, b), g)
+            np.add.at(laplacian, (a, b), -g)
+            np.add.at(laplacian, (b, a), -g)
+            p = 0.5 * p + 0.5 * np.linalg.solve(laplacian[:n, :n], offsets)
+        return p
 
 
 def neighbours(spaces) -> list[tuple[str, str]]:

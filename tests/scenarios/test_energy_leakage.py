@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
 from scenarios import scenario
@@ -137,3 +139,23 @@ def test_bad_doors_are_refused_with_the_line(tmp_path, doors, message):
         scenario.load(path)
     assert error.value.line == text[:text.index("  doors:")].count("\n") + 1
     assert str(error.value.file).endswith("energy.yaml")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n), st.floats(0.002, 0.05)), min_size=1, max_size=10),
+    st.lists(st.floats(1e-4, 0.02), min_size=n, max_size=n),
+    st.lists(st.floats(-0.3, 0.3), min_size=n, max_size=n))))
+def test_any_network_conserves_mass_in_every_room(case):
+    # any rooms, any doors among them and to the outdoors (index n), each room's shell leaking outdoors, any
+    # offsets (supplied or extracted): the solved pressures carry each room's offset away, the rest outdoors
+    n, doors, shells, offsets = case
+    rooms = tuple(f"R{i}" for i in range(n))
+    name = (*rooms, "outside")
+    paths = tuple((name[a], name[b], area) for a, b, area in doors if a != b)
+    net = leakage.Network(rooms, paths + tuple((r, "outside", s) for r, s in zip(rooms, shells)), rho=RHO)
+    p = net.pressures(np.array(offsets))
+    assert net.net_outflow(p) == pytest.approx(offsets, abs=1e-9)
+    to_outside = sum(f for f, (a, b, _) in zip(net.flows(p), net.paths) if b == "outside")
+    assert to_outside == pytest.approx(sum(offsets), abs=1e-9)
