@@ -521,6 +521,8 @@ cdef extern from "Python.h":
         _traverseproc tp_traverse
         _inquiry tp_clear
         Py_ssize_t tp_dictoffset
+        unsigned long tp_flags
+    unsigned long _HEAPTYPE "Py_TPFLAGS_HEAPTYPE"
 
 cdef _TypeSlots* _environment_type = <_TypeSlots*><void*>Environment
 cdef _traverseproc _generated_traverse = _environment_type.tp_traverse
@@ -565,6 +567,15 @@ cdef void* _timeout_type = <void*>Timeout
 cdef inline bint _has_dict(Event event) noexcept:
     """Whether *event* has an instance ``__dict__`` (someone set an attribute on it)."""
     return (<PyObject**>(<char*><PyObject*>event + (<_TypeSlots*>Py_TYPE(event)).tp_dictoffset))[0] != NULL
+
+
+cdef inline void _drop_empty_dict(object obj) noexcept:
+    """Free *obj*'s instance dict if it is empty (CPython makes one again on the first attribute set). Objects
+    without a dict share one version tag, which is what Cython's cache of "no Python override" checks against."""
+    cdef PyObject** slot = _PyObject_GetDictPtr(obj)
+    if slot != NULL and slot[0] != NULL and _dict_size(slot[0]) == 0:
+        Py_XDECREF(slot[0])
+        slot[0] = NULL
 
 
 cdef inline void _drop_dict(Event event) noexcept:

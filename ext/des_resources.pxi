@@ -25,12 +25,17 @@ cdef class Put(Event):
     cdef int _enqueue(self, BaseResource resource) except -1:
         self.env = resource._env
         self._value = _PENDING
-        self._callbacks = [resource._trigger_get_callback]
+        # The resource's bound method, made once; looked up afresh only if the instance overrides it.
+        self._callbacks = [resource._trigger_get if _has_own(resource, _TRIGGER_GET)
+                           else resource._trigger_get_callback]
         self.resource = resource
         self.proc = self.env._active_proc
         self._since = self.env._now
         resource.put_queue.append(self)
-        resource._trigger_put(None)
+        if _overridable(resource, _TRIGGER_PUT):
+            resource._trigger_put(None)
+        else:
+            BaseResource._trigger_put(resource, None)
         return 0
 
     def __enter__(self):
@@ -63,12 +68,16 @@ cdef class Get(Event):
     cdef int _enqueue(self, BaseResource resource) except -1:
         self.env = resource._env
         self._value = _PENDING
-        self._callbacks = [resource._trigger_put_callback]
+        self._callbacks = [resource._trigger_put if _has_own(resource, _TRIGGER_PUT)
+                           else resource._trigger_put_callback]
         self.resource = resource
         self.proc = self.env._active_proc
         self._since = self.env._now
         resource.get_queue.append(self)
-        resource._trigger_get(None)
+        if _overridable(resource, _TRIGGER_GET):
+            resource._trigger_get(None)
+        else:
+            BaseResource._trigger_get(resource, None)
         return 0
 
     def __enter__(self):
@@ -195,6 +204,7 @@ cdef class BaseResource:
     GetQueue = list
 
     def __init__(self, env, capacity, monitor=False):
+        _drop_empty_dict(self)
         if not isinstance(env, Environment):
             raise TypeError(f'{type(self).__name__} needs an Environment as first argument, got {env!r}')
         self._env = env
@@ -284,6 +294,16 @@ cdef class BaseResource:
     cpdef _observe(self):
         if self.stats is not None:
             self.stats._record(self._current_level(), len(self.put_queue), len(self.get_queue))
+
+
+cdef PyObject* _TRIGGER_PUT = <PyObject*>'_trigger_put'
+cdef PyObject* _TRIGGER_GET = <PyObject*>'_trigger_get'
+
+
+cdef inline bint _overridable(BaseResource resource, PyObject* name) noexcept:
+    """Whether *name* may be overridden on *resource* (a Python subclass, or set on the instance): then it is
+    called as a Python method, as on SimPy; otherwise the compiled method is called directly."""
+    return (<_TypeSlots*>Py_TYPE(resource)).tp_flags & _HEAPTYPE or _has_own(resource, name)
 
 
 def _check_capacity(capacity):

@@ -377,6 +377,34 @@ def test_finished_simulations_are_garbage_collected():
     assert alive == []
 
 
+@pytest.mark.parametrize("sim", ENGINES, ids=lambda m: m.__name__)
+def test_overrides_of_the_trigger_methods_are_called(sim):
+    """The compiled core calls a resource's ``_trigger_put``/``_trigger_get`` directly unless a Python subclass or
+    the instance overrides them; then, as on SimPy, the override runs: when a request is made and when the
+    opposite request is processed (the release here)."""
+    calls = []
+
+    class CountingStore(sim.Store):
+        def _trigger_get(self, put_event):
+            calls.append(("class", put_event is None))
+            return super()._trigger_get(put_event)
+
+    env = sim.Environment()
+    store, res = CountingStore(env), sim.Resource(env)
+    original = res._trigger_put
+    res._trigger_put = lambda get_event: calls.append(("instance", get_event is None)) or original(get_event)
+
+    def user(env):
+        yield store.put(1)
+        yield store.get()
+        with res.request() as req:
+            yield req
+
+    env.process(user(env))
+    env.run()
+    assert calls == [("class", False), ("class", True), ("instance", True), ("instance", False)]
+
+
 def test_spare_timeouts_are_reused_only_when_nobody_can_tell():
     """``env.timeout()`` reuses processed Timeouts that nothing else references: one still held, or carrying an
     attribute, must never come back as a new timeout (its value, state and attributes stay as they were)."""
