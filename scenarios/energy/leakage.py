@@ -26,6 +26,7 @@ TOUCH = 0.05          # m: walls closer than this are one wall (the rooms are ne
 MIN_SHARED = 0.9      # m: a shared wall shorter than a door is not a way through
 RESIDUAL = 1e-10      # kg/s per kg/s of the largest offset: what a room may fail to pass on
 POLISH = 20           # Newton steps after MINPACK at most
+BACKTRACK = 40        # halvings of a Newton step at most
 LINEAR_SWEEPS = 30    # linearised solves before Newton's method
 DP_FLOOR = 1e-3       # Pa: the least pressure drop a linearised path is taken at
 DP_SMOOTH = 1e-10     # Pa: the orifice law rounded off this close to dp = 0, where its slope is infinite
@@ -86,7 +87,12 @@ class Network:
         for _ in range(POLISH):                   # Newton's own steps where MINPACK stalls near dp = 0
             if np.max(np.abs(residual(x))) <= tolerance:
                 return x
-            x = x - np.linalg.solve(jacobian(x), residual(x))
+            step, now = np.linalg.solve(jacobian(x), residual(x)), np.abs(residual(x)).max()
+            for _ in range(BACKTRACK):
+                if np.abs(residual(x - step)).max() < now:
+                    break
+                step = step / 2                   # backtrack until the residual falls
+            x = x - step
         if np.max(np.abs(residual(x))) > tolerance:
             raise RuntimeError("the room pressures did not converge: is every room connected to the outdoors "
                                "through some path?")

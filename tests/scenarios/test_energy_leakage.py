@@ -141,15 +141,16 @@ def test_bad_doors_are_refused_with_the_line(tmp_path, doors, message):
     assert str(error.value.file).endswith("energy.yaml")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(2, 6).flatmap(lambda n: st.tuples(
     st.just(n),
-    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n), st.floats(0.002, 0.05)), min_size=1, max_size=10),
-    st.lists(st.floats(1e-4, 0.02), min_size=n, max_size=n),
-    st.lists(st.floats(-0.3, 0.3), min_size=n, max_size=n))))
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n), st.floats(0.005, 0.05)), min_size=1, max_size=10),
+    st.lists(st.floats(0.002, 0.02), min_size=n, max_size=n),
+    st.lists(st.floats(-0.1, 0.1), min_size=n, max_size=n))))
 def test_any_network_conserves_mass_in_every_room(case):
     # any rooms, any doors among them and to the outdoors (index n), each room's shell leaking outdoors, any
-    # offsets (supplied or extracted): the solved pressures carry each room's offset away, the rest outdoors
+    # offsets (supplied or extracted) of rooms (pressures up to some kPa; a building's are tens of Pa): the solved
+    # pressures carry each room's offset away, the rest outdoors
     n, doors, shells, offsets = case
     rooms = tuple(f"R{i}" for i in range(n))
     name = (*rooms, "outside")
