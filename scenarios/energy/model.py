@@ -442,7 +442,7 @@ def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], d
         mine = done & (products == product)
         if mine.any():
             kpis[f"kwh_per_batch.{product}"] = float(total[mine].mean())
-    events = {"t": campaign.finished() / HOUR, "source": products, "event": np.full(len(products), "batch",
+    events = {"t": campaign.finished(), "source": products, "event": np.full(len(products), "batch",
                                                                                   dtype=object),
               "batch": np.arange(len(products)), "kwh_units": from_units / KWH, "kwh_rooms": from_rooms / KWH}
     return kpis, events
@@ -470,4 +470,4 @@ def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], di
 def _traces(t, t_out, power) -> dict[str, np.ndarray]:
     kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "storage_in", "reheat",
                                       "gas")}
-    return {"t": t / HOUR, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}
+    return {"t": t, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}

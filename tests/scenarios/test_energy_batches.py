@@ -92,7 +92,7 @@ def test_equipment_heats_its_room_and_every_kwh_goes_to_a_batch_or_to_nobody(tmp
     events = flows.events
     assert events["kwh_units"] * KWH == pytest.approx([units, units], rel=1e-12)
     assert events["kwh_rooms"] * KWH == pytest.approx([room[1:4].sum() * HOUR, room[4:7].sum() * HOUR], rel=1e-12)
-    assert events["t"] == pytest.approx([3, 6])             # the end of each batch's last step, h
+    assert events["t"] == pytest.approx([3 * 3600, 6 * 3600])   # the end of each batch's last step, s
     idle_energy = 1e3 * 18 * HOUR + (room.sum() - room[1:7].sum()) * HOUR
     assert flows.kpis["kwh.unattributed"] == pytest.approx(idle_energy / KWH, rel=1e-12)
     bought = flows.kpis["electricity"] + flows.kpis["gas"]
