@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SHIM = HERE / "simpy_as_twin"
 SIMPY_VERSION = importlib.metadata.version("simpy")
-# What SimPy 4.1.2 has (139 tests, 12 doctest files, 7 examples), as a floor: a suite that silently shrinks
+# SimPy 4.1.2 has 139 tests, 12 doctest files and 7 examples; below these floors a suite that silently shrank
 # (collection errors, a wrong folder) fails.
 MIN_TESTS, MIN_DOCTEST_FILES, MIN_EXAMPLES = 120, 10, 7
 # Runs a script as __main__ after making sure that its ``import simpy`` gives twin.des.
