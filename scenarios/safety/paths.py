@@ -5,11 +5,19 @@ The batch is the ``thermal`` section's semi-batch reaction (A charged at the pro
 demand is one occurrence of the initiating event at a time drawn uniformly over the batch:
 
 - ``cooling_loss``: the jacket's coolant pump stops;
-- ``dosing_stuck_open``: the dosing valve jams open at ``flow`` (the recipe cannot stop it).
+- ``dosing_stuck_open``: the dosing valve jams open at ``flow`` (the recipe cannot stop it);
+- ``agitator_stop``: the agitator stops and, when ``restart`` is given, is restarted that long after (the classic
+  error: the accumulated B reacts at once). The reactor model has no mixing term, so the stop is modelled by two
+  assumptions, stated here: the dosed B is not dispersed and does not react (worst case for accumulation: Stoessel,
+  *Thermal Safety of Chemical Processes*, Wiley-VCH 2008, on feed interlocked with the stirrer), and the jacket's
+  UA falls to :data:`STILL_UA` of its value (the inner film coefficient of a stirred vessel grows as the stirrer
+  speed to the 2/3 power, Nu = C Re^(2/3) Pr^(1/3); natural convection alone is left). The agitation
+  ``interlock`` (an IPL) stops the dosing at the exact time the agitator stops.
 
-Two barriers act in the simulation, each failing on demand with its PFD from the LOPA: the alarm (the operator
-stops the dosing a lognormal response time after the temperature rises through the alarm point) and the SIS trip
-(the dosing stops at the exact time the temperature crosses the trip point, the ``T_high`` state event). The
+Two barriers (three with the agitation interlock) act in the simulation, each failing on demand with its PFD from
+the LOPA: the alarm (the operator stops the dosing a lognormal response time after the temperature rises through
+the alarm point) and the SIS trip (the dosing stops at the exact time the temperature crosses the trip point, the
+``T_high`` state event). The
 path reaches the top event when the temperature rises through the MTT (the boiling point, the set pressure).
 Everything else the LOPA credits (a relief device, an ignition probability) does not change the temperature:
 those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
@@ -37,7 +45,10 @@ import numpy as np
 from scenarios.safety.lopa import YEAR, Hazard
 from scenarios.safety.montecarlo import Z95, Estimate
 
-KINDS = ("cooling_loss", "dosing_stuck_open")
+KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop")
+
+#: share of the jacket's UA left while the agitator stands still (an assumption, see the module doc)
+STILL_UA = 0.2
 
 
 @functools.cache
@@ -142,10 +153,12 @@ class AccidentPath:
 
 
 def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
-             stuck_flow: float | None = None, keep_trace: bool = False) -> AccidentPath:
+             stuck_flow: float | None = None, keep_trace: bool = False, interlock: str | None = None,
+             restart: float | None = None) -> AccidentPath:
     """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
-    ``demand``; ``alarm`` and ``trip`` name the IPLs acting as operator alarm and SIS trip (None: absent);
-    ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the recipe's)."""
+    ``demand``; ``alarm``, ``trip`` and ``interlock`` name the IPLs acting as operator alarm, SIS trip and agitation
+    interlock (None: absent); ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the
+    recipe's); ``restart`` the time (s) a stopped agitator stands still (None: for the rest of the batch)."""
     from twin import Twin
 
     if kind not in KINDS:
@@ -171,6 +184,16 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         yield tw.env.timeout(demand.t_event)
         if kind == "cooling_loss":
             tw.set(f"{r}.F_cool", 0.0)
+        elif kind == "agitator_stop":
+            stirred = {name: tw.tags[f"{r}.{name}"].value for name in ("UA", "k0")}
+            tw.set(f"{r}.UA", STILL_UA * stirred["UA"])
+            tw.set(f"{r}.k0", 0.0)  # the dosed B stays undispersed: it accumulates
+            if interlock is not None and interlock not in demand.failed:
+                stop_dosing(interlock)
+            if restart is not None:
+                yield tw.env.timeout(restart)
+                for name, value in stirred.items():
+                    tw.set(f"{r}.{name}", value)
         else:
             stuck[0] = True
             tw.set(f"{r}.F_dose", stuck_flow or batch.flow)
@@ -234,7 +257,8 @@ def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> fl
     def holds(trip: float) -> bool:
         b = dataclasses.replace(batch, chemistry=batch.chemistry | {"T_trip": trip})
         return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
-                                sampler.trip, sampler.stuck_flow).top_event for t in times)
+                                sampler.trip, sampler.stuck_flow, interlock=sampler.interlock,
+                                restart=sampler.restart).top_event for t in times)
 
     lo, hi = normal + 1.0, batch.mtt - tol
     if not holds(lo):
@@ -271,9 +295,11 @@ class AccidentPaths:
 
     def __init__(self, batch: Batch, hazard: Hazard, kind: str, *, alarm: str | None = None,
                  trip: str | None = None, simulated_modifiers: tuple[str, ...] = (),
-                 response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None) -> None:
+                 response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None,
+                 interlock: str | None = None, restart: float | None = None) -> None:
         self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
-        self.barriers = tuple(b for b in (alarm, trip) if b is not None)
+        self.interlock, self.restart = interlock, restart
+        self.barriers = tuple(b for b in (alarm, trip, interlock) if b is not None)
         for name in (*self.barriers, *simulated_modifiers):
             if name not in hazard.pfds and name not in hazard.modifiers:
                 raise ValueError(f"'{name}' is not credited in LOPA scenario '{hazard.name}'")
@@ -296,7 +322,8 @@ class AccidentPaths:
                 for t, row, s in zip(t_event, failed, response, strict=True)], weight
 
     def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
-        return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace)
+        return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace,
+                        self.interlock, self.restart)
 
     def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
         """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""
