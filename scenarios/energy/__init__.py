@@ -18,7 +18,8 @@ a week ahead (:mod:`scenarios.energy.storage`).
 KPIs: ``electricity``, ``gas`` (kWh), ``cost``, ``energy_cost``, ``demand_cost`` (currency), ``peak`` (kW),
 ``co2`` (t), ``violation_minutes`` (room-minutes outside temperature, humidity or pressure limits, plus minutes of
 unmet cooling), ``compliant`` (1 or 0), ``kwh.<use>`` (fans, chillers, pump, tower_fans, condenser_pump,
-compressors, lighting, equipment, reheat, preheat, process_steam, ...), ``kwh.grade.<grade>`` (HVAC by room grade),
+compressors, lighting, equipment, reheat, preheat, process_steam, chilled_water_idle: the chilled-water
+plant's power while no coil needs cold, ...), ``kwh.grade.<grade>`` (HVAC by room grade),
 ``steam`` (t), ``compressed_air`` (m3), ``batches``, ``kwh_per_batch`` and ``kwh_per_batch.<product>``,
 ``kwh.attributed`` and ``kwh.unattributed``.
 """

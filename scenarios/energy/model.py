@@ -48,7 +48,8 @@ DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
 USES = ("fans", "chillers", "pump", "tower_fans", "condenser_pump", "compressors", "process", "lighting",
-        "equipment", "people_in", "reheat", "preheat", "process_steam", "cooling_coils")  # reported as kwh.<use>
+        "equipment", "people_in", "reheat", "preheat", "process_steam", "cooling_coils",
+        "chilled_water_idle")  # reported as kwh.<use>
 PLANT_CAPACITY = "PharmaTwin_Equipment.CoolingCapacity_kW"  # a chiller asset's capacity in the plant model
 
 
@@ -383,6 +384,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
                  + cooling_tower["pump"] + compressors)
     cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
     water_plant = chillers + pump + cooling_tower["fan"] + cooling_tower["pump"]
+    power["chilled_water_idle"] = np.where(power["cooling_coils"] > 0, 0.0, water_plant)   # no room to bill
     hvac = {room: fan + cooling / cooled * water_plant + warming / boiler["efficiency"]
             for room, (fan, cooling, warming) in by_room.items()}      # the HVAC energy bought for each room
     for z in every:
