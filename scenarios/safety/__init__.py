@@ -17,7 +17,9 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
 (:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
 ``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs;
-``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does).
+``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does). An
+``interlock`` (the agitation interlock's IPL) stops the dosing at the exact time an ``agitator_stop`` happens; such
+a scenario's ``restart`` is how long the agitator stands still.
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -106,10 +108,11 @@ RESPONSE = Record({"median": Quantity("s", "5 min"), "sigma": Number(0)}, requir
 ALARM = Record({"ipl": Str(), "at": Quantity("K", "65 degC"), "response": RESPONSE}, required=("ipl", "at"),
                name="an alarm the operator answers")
 SIMULATED = Record({"initiating_event": Str(paths.KINDS), "simulates": ListOf(Str()),
-                    "flow": Quantity("m**3/s", "0.5 L/s")}, required=("initiating_event",),
+                    "flow": Quantity("m**3/s", "0.5 L/s"), "restart": Quantity("s", "40 min")},
+                   required=("initiating_event",),
                    name="a LOPA scenario run through the twin")
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
-                         "alarm": ALARM, "trip": Str(), "scenarios": MapOf(SIMULATED)},
+                         "alarm": ALARM, "trip": Str(), "interlock": Str(), "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
 
@@ -154,7 +157,7 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
                          hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
     hazards = {h.name: h for h in study.hazards}
-    named = ([(spec["alarm"], "ipl")] if spec["alarm"] else []) + ([(spec, "trip")] if spec["trip"] else [])
+    named = ([(spec["alarm"], "ipl")] if spec["alarm"] else []) + [(spec, k) for k in ("trip", "interlock") if spec[k]]
     for where, key in named:
         if where[key] not in study.layers:
             raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
@@ -163,6 +166,9 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         if name not in hazards:
             raise spec["scenarios"].error(name, f"'{name}' is not a scenario of the LOPA",
                                           expected=f"one of {', '.join(hazards)}", hint=suggest(name, hazards))
+        if sim["restart"] is not None and sim["initiating_event"] != "agitator_stop":
+            raise sim.error("restart", f"'{name}' starts with {sim['initiating_event']}: there is no agitator to "
+                            "restart", hint="restart: belongs to an agitator_stop scenario; remove it here")
         for i, modifier in enumerate(sim["simulates"]):
             if modifier not in hazards[name].modifiers:
                 raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
@@ -231,7 +237,8 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
         out[name] = paths.AccidentPaths(
             batch, h, sim["initiating_event"], alarm=alarm.get("ipl") if alarm.get("ipl") in h.pfds else None,
             trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
-            response=(response["median"], response["sigma"]), stuck_flow=sim["flow"])
+            response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
+            interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"])
     return out
 
 

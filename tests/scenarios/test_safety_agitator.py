@@ -12,8 +12,11 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from scenarios.safety import lopa
+from scenarios.runs import execute, tasks
+from scenarios.safety import accident_paths, lopa
 from scenarios.safety.paths import STILL_UA, AccidentPaths, Batch, Demand, simulate
+from scenarios.scenario import load
+from twin.config import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 C = 273.15
@@ -121,3 +124,38 @@ def test_the_estimate_shows_the_late_sis_and_the_interlock_in_time():
         if "IS-101" not in p.demand.failed:
             assert p.acted["IS-101"] == p.demand.t_event and not p.top_event
     assert found.late["IS-101"] == 0.0
+
+
+FOLDER = ROOT / "scenarios" / "safety"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("interlock: IS-101 ", "interlock: IS-11 ", "did you mean 'IS-101'?"),
+    ("initiating_event: agitator_stop,", "initiating_event: cooling_loss,", "there is no agitator to restart"),
+    ("initiating_event: agitator_stop,", "initiating_event: agitator_halt,", "agitator_stop"),
+])
+def test_bad_agitator_sections(tmp_path, old, new, message):
+    text = (FOLDER / "api_bay_agitator.yaml").read_text()
+    assert old in text
+    path = tmp_path / "agitator.yaml"
+    path.write_text(text.replace(old, new).replace("../../", f"{ROOT}/").replace(
+        "api_bay_agitator_lopa.yaml", str(FOLDER / "api_bay_agitator_lopa.yaml")))
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert message in str(info.value) and info.value.file is not None
+
+
+def test_the_example_builds_the_agitator_paths():
+    """api_bay_agitator.yaml: the scenario's sampler carries the three simulated barriers and the 40 min restart."""
+    sampler = accident_paths(load(FOLDER / "api_bay_agitator.yaml").settings("base"))["runaway_agitator_stop"]
+    assert sampler.kind == "agitator_stop" and sampler.restart == 2400.0
+    assert sampler.barriers == ("TAH-101", "SIF-101", "IS-101")
+
+
+@pytest.mark.slow
+def test_the_example_scenario_names_the_late_sis():
+    """api_bay_agitator.yaml: the temperature SIS acting alone is late on some paths, the interlock never."""
+    outcome = execute(next(iter(tasks(load(FOLDER / "api_bay_agitator.yaml"), ["base"]))))
+    k = outcome.run.kpis
+    assert k["dyn_top_events.runaway_agitator_stop"] > 0
+    assert k["dyn_late.runaway_agitator_stop.SIF-101"] > 0.0 and k["dyn_late.runaway_agitator_stop.IS-101"] == 0.0
