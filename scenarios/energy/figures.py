@@ -1,30 +1,97 @@
 """The figures of an energy result: the energy balance as a two-stage flow diagram (a layered Sankey drawn with
 matplotlib patches: the electricity and gas bought, through the utilities -- chilled-water plant, boiler, AHUs -- to
-the uses -- rooms by grade, process equipment, lighting -- widths in kWh, the means over the replications), and
-the plant in 3D with each room coloured by the energy bought for it per m2 of floor (drawn by the viewer from the
-result folder's ``views.json``)."""
+the uses -- rooms by grade, process equipment, lighting -- widths in kWh, the means over the replications), the
+load profile of each utility against time, the rooms' conditions against their limits, and the plant in 3D with
+each room coloured by the energy bought for it per m2 of floor (drawn by the viewer from the result folder's
+``views.json``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as Curve
 
-from scenarios.figures import add_view
+from scenarios.figures import add_view, trace_bands
+from scenarios.report import display_unit
 
 SOURCES, UTILITIES, AHUS, USES = 0, 1, 2, 3          # the diagram's columns
 STAGE = {"grid electricity": SOURCES, "gas": SOURCES, "chilled-water plant": UTILITIES, "boiler": UTILITIES,
          "AHUs": AHUS}                                 # every other node is a use
 WATER_PLANT = ("chillers", "pump", "tower_fans", "condenser_pump")
 IDLE = "chilled water with no coil load (tank, standby)"
+PROFILES = {"AHU fans": "fans_kW", "chilled-water plant": "chilled_water_plant_kW",
+            "process, lighting, compressed air": "process_kW"}    # the electricity by utility, stacked
 COLOURS = {SOURCES: "#3182bd", UTILITIES: "#e6550d", AHUS: "#31a354", USES: "#756bb1"}
 
 
 def write(result) -> list[Path]:
     """Every figure of an energy result folder."""
-    return energy_balance(result) + room_energy(result)
+    return energy_balance(result) + load_profiles(result) + room_conditions(result) + room_energy(result)
+
+
+def utility_profiles(traces) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Time (s) and the mean electric power of each utility (kW, :data:`PROFILES`) over the replications of an
+    energy result's traces table; together they make up the site's electricity."""
+    profiles = {label: trace_bands(traces, column) for label, column in PROFILES.items()}
+    return next(iter(profiles.values()))[0], {label: mean for label, (_, mean, _) in profiles.items()}
+
+
+def load_profiles(result) -> list[Path]:
+    """Write ``figures/load_profiles.png``: the electricity of each utility stacked against time, the metered
+    total over it, and the boiler's gas below."""
+    traces = result.traces()
+    t, profiles = utility_profiles(traces)
+    size, unit = display_unit("s", float(t.max(initial=0)))
+    fig = Figure(figsize=(11, 6))
+    power, gas = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+    power.stackplot(t / size, list(profiles.values()), labels=list(profiles), alpha=0.8)
+    power.plot(t / size, trace_bands(traces, "electricity_kW")[1], color="k", lw=0.8, label="electricity bought")
+    power.set(ylabel="electric power [kW]", title=f"Load profiles by utility, {result.name}")
+    power.legend(fontsize="small", loc="upper right")
+    gas.plot(t / size, trace_bands(traces, "gas_kW")[1], color="#e6550d", lw=1)
+    gas.set(ylabel="boiler gas [kW]", xlabel=f"time [{unit}]")
+    for ax in (power, gas):
+        ax.grid(alpha=0.3)
+    return [_save(fig, result, "load_profiles.png")]
+
+
+def room_conditions(result) -> list[Path]:
+    """Write ``figures/room_conditions.png``: the coldest and hottest room, the most humid room and the least
+    pressure margin (over the grade's limit or a door's 10 Pa) against time, each with its limit."""
+    traces, limits = result.traces(), result.settings["room"]
+    t = trace_bands(traces, "T_room_max")[0]
+    size, unit = display_unit("s", float(t.max(initial=0)))
+    x = t / size
+    fig = Figure(figsize=(11, 7.5))
+    temperature, humidity, pressure = fig.subplots(3, 1, sharex=True)
+    temperature.plot(x, trace_bands(traces, "T_room_max")[1], color="#de2d26", lw=1, label="hottest room")
+    temperature.plot(x, trace_bands(traces, "T_room_min")[1], color="#3182bd", lw=1, label="coldest room")
+    bands = [(temperature, limits["low"] - 273.15, limits["high"] - 273.15, "room temperature [degC]"),
+             (humidity, 100 * limits["rh_low"], 100 * limits["rh_high"], "relative humidity [%]"),
+             (pressure, 0.0, None, "pressure margin [Pa]")]
+    humidity.plot(x, trace_bands(traces, "RH_room_max")[1], color="#31a354", lw=1, label="most humid room")
+    pressure.plot(x, trace_bands(traces, "dp_margin_min")[1], color="#756bb1", lw=1,
+                  label="least margin over the room's limit (grade, or 10 Pa at a door)")
+    for ax, low, high, label in bands:
+        for limit in (low, high):
+            if limit is not None:
+                ax.axhline(limit, color="k", ls="--", lw=0.8)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small", loc="upper right")
+    temperature.set_title(f"Room conditions against their limits (dashed), {result.name}: "
+                          f"{result.kpis['violation_minutes']['mean']:,.0f} room-minutes outside", fontsize=10)
+    pressure.set_xlabel(f"time [{unit}]")
+    return [_save(fig, result, "room_conditions.png")]
+
+
+def _save(fig: Figure, result, name: str) -> Path:
+    path = Path(result.path) / "figures" / name
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
 
 
 def room_energy(result) -> list[Path]:
@@ -78,9 +145,7 @@ def energy_balance(result) -> list[Path]:
                  f"through the utilities to their uses\n(the boiler's {flue:,.0f} kWh flue loss inside its bands; "
                  f"the cooling coils remove {kwh['kwh.cooling_coils']:,.0f} kWh of heat)", fontsize=10)
     layered_sankey(ax, balance_flows(kwh))
-    path = Path(result.path) / "figures" / "energy_balance.png"
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    return [path]
+    return [_save(fig, result, "energy_balance.png")]
 
 
 def layered_sankey(ax, flows: list[tuple[str, str, float]], width: float = 0.12, gap: float = 0.04) -> None:

@@ -337,7 +337,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
     power.update(lighting=heat.lighting.sum(axis=1), equipment=heat.equipment.sum(axis=1) + heat.process_exhaust,
                  process_exhaust=heat.process_exhaust, people_in=heat.people.sum(axis=1))
     power["process"] = power["lighting"] + power["equipment"]
-    violation_steps, hottest = np.zeros_like(t), np.full_like(t, -np.inf)
+    violation_steps, hottest, coldest = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
     most_humid = np.zeros_like(t)
     by_room = {}    # room -> (fan power, cooling-coil load, heating load) of its share of its AHU
     for ahu in params["ahus"].values():
@@ -354,7 +354,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
         bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin[:, columns] < -DP_TOLERANCE)
                | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
         violation_steps += bad.sum(axis=1)
-        hottest = np.maximum(hottest, air.t_room.max(axis=1))
+        hottest, coldest = np.maximum(hottest, air.t_room.max(axis=1)), np.minimum(coldest, air.t_room.min(axis=1))
         most_humid = np.maximum(most_humid, air.rh.max(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
@@ -400,7 +400,8 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
     units.update({k: "-" if k == "batches" else "kWh" for k in per_batch})
     kpis.update(steam=float(heat.steam.sum() * step / 1e3), compressed_air=float(heat.free_air.sum() * step))
     units.update(steam="t", compressed_air="m3 (free air)")
-    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "RH_room_max": most_humid * 100,
+    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "T_room_min": coldest - 273.15,
+                                         "RH_room_max": most_humid * 100,
                                          "T_condenser_water": cooling_tower["supply"] - 273.15,
                                          "dp_margin_min": dp_margin.min(axis=1),
                                          **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
@@ -472,4 +473,6 @@ def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], di
 def _traces(t, t_out, power) -> dict[str, np.ndarray]:
     kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "storage_in", "reheat",
                                       "gas")}
+    kw["chilled_water_plant"] = sum(power[k] for k in ("chillers", "pump", "tower_fans", "condenser_pump")) / 1e3
+    kw["process"] = (power["process"] + power["compressors"]) / 1e3      # equipment, lighting, compressed air
     return {"t": t, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}

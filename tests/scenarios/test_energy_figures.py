@@ -1,8 +1,11 @@
 """The energy study's figures: the two-stage energy balance closes at every node, against the KPIs the model
-computes independently (electricity and gas as metered, kWh by grade as billed to the rooms)."""
+computes independently (electricity and gas as metered, kWh by grade as billed to the rooms); the load profiles
+add up to the metered electricity; the room conditions drawn against their limits agree with the violation KPI."""
 import functools
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from scenarios import scenario
@@ -64,3 +67,32 @@ def test_a_tank_charged_with_no_coil_load_is_the_chilled_water_plants_loss():
     assert flows == {("grid electricity", "chilled-water plant"): 100.0, ("grid electricity", "AHUs"): 10.0,
                      ("chilled-water plant", "AHUs"): 70.0, ("chilled-water plant", figures.IDLE): 30.0,
                      ("AHUs", "grade C rooms"): 80.0}
+
+
+def traces_table(variant: str) -> pa.Table:
+    traces = example_flows()[variant].traces
+    return pa.table({"replication": np.zeros(traces["t"].size, dtype=int), **traces})
+
+
+@pytest.mark.parametrize("variant", ["base", "night_setback"])
+def test_the_load_profiles_by_utility_add_up_to_the_metered_electricity(variant):
+    t, profiles = figures.utility_profiles(traces_table(variant))
+    flows = example_flows()[variant]
+    assert t == pytest.approx(flows.t)
+    # the model meters electricity as one sum (model.balance); the utilities' profiles are drawn from their parts
+    assert sum(profiles.values()) == pytest.approx(flows.power["electricity"] / 1e3, rel=1e-12)
+    assert profiles["AHU fans"] == pytest.approx(flows.power["fans"] / 1e3, rel=1e-12)
+
+
+@pytest.mark.parametrize("variant", ["base", "night_setback", "setback_losing_pressure"])
+def test_the_room_conditions_drawn_against_their_limits_agree_with_the_violation_minutes(variant):
+    flows = example_flows()[variant]
+    traces, step = flows.traces, flows.t[1] - flows.t[0]
+    assert np.all(traces["T_room_min"] <= traces["T_room_max"])
+    # the example's limits: 18..24 degC, at most 60% relative humidity, pressures at least at their limits
+    outside = ((traces["T_room_min"] < 18) | (traces["T_room_max"] > 24) | (traces["RH_room_max"] > 60 + 1e-7)
+               | (traces["dp_margin_min"] < -model.DP_TOLERANCE))
+    if flows.kpis["compliant"]:
+        assert not outside.any()
+    else:   # the violation KPI counts room-minutes: at least one room for every step a trace is over its limit
+        assert outside.any() and flows.kpis["violation_minutes"] >= outside.sum() * step / 60

@@ -171,4 +171,5 @@ def test_twin_run_writes_the_result_folder_of_a_variant(tmp_path):
     assert (out / "report.html").exists() and (out / "figures" / "traces.png").exists()
     assert (out / "figures" / "energy_balance.png").exists()                 # the study's own Sankey figure
     assert (out / "figures" / "room_energy.png").exists()                    # and the rooms in 3D by kWh/m2
+    assert (out / "figures" / "load_profiles.png").exists() and (out / "figures" / "room_conditions.png").exists()
     assert "violation_minutes" in (out / "kpis.json").read_text()
