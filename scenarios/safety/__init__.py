@@ -19,7 +19,8 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs;
 ``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does). An
 ``interlock`` (the agitation interlock's IPL) stops the dosing at the exact time an ``agitator_stop`` happens; such
-a scenario's ``restart`` is how long the agitator stands still.
+a scenario's ``restart`` is how long the agitator stands still. ``full_cooling: {flow, temperature}`` makes the SIS
+trip also switch the jacket to its emergency coolant.
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -111,8 +112,11 @@ SIMULATED = Record({"initiating_event": Str(paths.KINDS), "simulates": ListOf(St
                     "flow": Quantity("m**3/s", "0.5 L/s"), "restart": Quantity("s", "40 min")},
                    required=("initiating_event",),
                    name="a LOPA scenario run through the twin")
+FULL_COOLING = Record({"flow": Quantity("kg/s", "4 kg/s"), "temperature": Quantity("K", "-5 degC")},
+                      required=("flow", "temperature"), name="the emergency coolant of the SIS trip")
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
-                         "alarm": ALARM, "trip": Str(), "interlock": Str(), "scenarios": MapOf(SIMULATED)},
+                         "alarm": ALARM, "trip": Str(), "interlock": Str(), "full_cooling": FULL_COOLING,
+                         "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
 
@@ -231,6 +235,7 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
     batch, hazards = _batch(params), {h.name: h for h in study.hazards}
     alarm = spec["alarm"] or {}
     response = alarm.get("response") or {"median": 300.0, "sigma": 0.8}
+    cooling = (spec["full_cooling"]["flow"], spec["full_cooling"]["temperature"]) if spec["full_cooling"] else None
     out = {}
     for name, sim in spec["scenarios"].items():
         h = hazards[name]
@@ -238,7 +243,8 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
             batch, h, sim["initiating_event"], alarm=alarm.get("ipl") if alarm.get("ipl") in h.pfds else None,
             trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
             response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
-            interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"])
+            interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"],
+            full_cooling=cooling)
     return out
 
 

@@ -1,0 +1,105 @@
+"""The SIS trip's full cooling: the jacket switched to its emergency coolant at the exact trip crossing, against SciPy.
+
+Reference: R-101's equations (:class:`twin.process.units.SemiBatchReactor`, the plant's UA 2.5 kW/K, the model's
+jacket of 300 kg of water) written again in NumPy and integrated piecewise with SciPy's ``solve_ivp`` (DOP853,
+rtol 1e-10); the 75 degC trip and the 80 degC MTT located by SciPy's event finder, the peak by a bounded search on
+the dense solution.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+from scipy.optimize import minimize_scalar
+
+from scenarios.safety.paths import Batch, Demand, simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+C = 273.15
+R = 8.314462618
+CHEM = {"V0": 1.5, "cA0": 2000.0, "T0": 50 + C, "k0": 1.1e4, "Ea": 60e3, "dH": -2e5, "c_dose": 5000.0}
+BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=1e-4, dose_time=4000.0,
+              digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
+JAMMED, BRINE = 5e-4, (4.0, -5 + C)  # the dosing valve jams wide open at 1000 s; brine at 4 kg/s, -5 degC
+
+
+def rhs(t, y, F_dose, F_cool, T_cin):
+    V, nA, nB, nP, T, Tj = y
+    r = CHEM["k0"] * np.exp(-CHEM["Ea"] / (R * T)) * nA * nB / V
+    q_j = 2500.0 * (T - Tj)
+    rc = 1000.0 * 3500.0
+    return [F_dose, -r, F_dose * CHEM["c_dose"] - r, r,
+            (-CHEM["dH"] * r - q_j + rc * F_dose * (CHEM["T0"] - T)) / (rc * V),
+            (q_j + F_cool * 4180.0 * (T_cin - Tj)) / (300.0 * 4180.0)]
+
+
+def reference(full_cooling: bool):
+    """SciPy: the jammed valve from 1000 s, the SIS stopping the dosing at 75 degC (and switching the jacket to the
+    brine); returns the trip time, the MTT crossing (None: none) and the peak temperature (K)."""
+    y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
+    kw = dict(method="DOP853", rtol=1e-10, atol=1e-10, dense_output=True)
+    y = solve_ivp(rhs, (0.0, 1000.0), y, args=(BATCH.flow, 2.0, BATCH.coolant), **kw).y[:, -1]
+
+    def trip(t, y, *args):
+        return y[4] - (75 + C)
+
+    def mtt(t, y, *args):
+        return y[4] - BATCH.mtt
+    trip.terminal, trip.direction, mtt.direction = True, 1, 1
+    sol = solve_ivp(rhs, (1000.0, 4000.0), y, args=(JAMMED, 2.0, BATCH.coolant), events=trip, **kw)
+    t_trip = float(sol.t_events[0][0])
+    after = solve_ivp(rhs, (t_trip, BATCH.duration), sol.y[:, -1], events=mtt, **kw,
+                      args=(0.0, *(BRINE if full_cooling else (2.0, BATCH.coolant))))
+    t_mtt = float(after.t_events[0][0]) if after.t_events[0].size else None
+    t_top = after.t[np.argmax(after.y[4])]
+    peak = -minimize_scalar(lambda t: -after.sol(t)[4], bounds=(max(t_trip, t_top - 60), t_top + 60),
+                            method="bounded", options={"xatol": 1e-6}).fun
+    return t_trip, t_mtt, peak
+
+
+def run(full_cooling):
+    return simulate(BATCH, "dosing_stuck_open", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101",
+                    stuck_flow=JAMMED, full_cooling=full_cooling)
+
+
+def test_stopping_the_dosing_alone_comes_too_late():
+    t_trip, t_mtt, _ = reference(full_cooling=False)
+    path = run(None)
+    assert path.acted["SIF-101"] == pytest.approx(t_trip, abs=1e-3)
+    assert t_mtt is not None and path.t_mtt == pytest.approx(t_mtt, abs=1e-3)
+
+
+def test_full_cooling_at_the_trip_keeps_the_jammed_valve_below_the_mtt():
+    """The same trip with the jacket switched to brine: SciPy's peak stays below the MTT and the twin's matches it
+    (the twin's peak is the largest of its samples and events, so it lies at most a little below SciPy's)."""
+    t_trip, t_mtt, peak = reference(full_cooling=True)
+    path = run(BRINE)
+    assert path.acted["SIF-101"] == pytest.approx(t_trip, abs=1e-3)
+    assert t_mtt is None and path.t_mtt is None and peak < BATCH.mtt
+    assert peak - 0.01 <= path.peak <= peak + 1e-6
+
+
+FOLDER = ROOT / "scenarios" / "safety"
+
+
+def test_the_full_cooling_variant_reaches_the_samplers():
+    from scenarios.safety import accident_paths
+    from scenarios.scenario import load
+
+    scenario = load(FOLDER / "api_bay_paths.yaml")
+    assert all(s.full_cooling is None for s in accident_paths(scenario.settings("base")).values())
+    cooled = accident_paths(scenario.settings("full_cooling"))
+    assert len(cooled) == 2 and all(s.full_cooling == pytest.approx(BRINE) for s in cooled.values())
+
+
+def test_a_full_cooling_without_its_temperature_is_refused(tmp_path):
+    from scenarios.scenario import load
+    from twin.config import ConfigError
+
+    text = (FOLDER / "api_bay_paths.yaml").read_text().replace("{flow: 4 kg/s, temperature: -5 degC}",
+                                                                "{flow: 4 kg/s}")
+    path = tmp_path / "paths.yaml"
+    path.write_text(text.replace("../../", f"{ROOT}/").replace("api_bay_lopa.yaml", str(FOLDER / "api_bay_lopa.yaml")))
+    with pytest.raises(ConfigError) as info:
+        load(path).settings("full_cooling")
+    assert "temperature" in str(info.value) and info.value.file is not None
