@@ -50,7 +50,7 @@ def load_profiles(result) -> list[Path]:
     power.stackplot(t / size, list(profiles.values()), labels=list(profiles), alpha=0.8)
     power.plot(t / size, trace_bands(traces, "electricity_kW")[1], color="k", lw=0.8, label="electricity bought")
     power.set(ylabel="electric power [kW]", title=f"Load profiles by utility, {result.name}")
-    power.legend(fontsize="small", loc="upper right")
+    power.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     gas.plot(t / size, trace_bands(traces, "gas_kW")[1], color="#e6550d", lw=1)
     gas.set(ylabel="boiler gas [kW]", xlabel=f"time [{unit}]")
     for ax in (power, gas):
@@ -74,14 +74,14 @@ def room_conditions(result) -> list[Path]:
              (pressure, 0.0, None, "pressure margin [Pa]")]
     humidity.plot(x, trace_bands(traces, "RH_room_max")[1], color="#31a354", lw=1, label="most humid room")
     pressure.plot(x, trace_bands(traces, "dp_margin_min")[1], color="#756bb1", lw=1,
-                  label="least margin over the room's limit (grade, or 10 Pa at a door)")
+                  label="least margin\n(grade limit, 10 Pa at doors)")
     for ax, low, high, label in bands:
         for limit in (low, high):
             if limit is not None:
                 ax.axhline(limit, color="k", ls="--", lw=0.8)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small", loc="upper right")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     temperature.set_title(f"Room conditions against their limits (dashed), {result.name}: "
                           f"{result.kpis['violation_minutes']['mean']:,.0f} room-minutes outside", fontsize=10)
     pressure.set_xlabel(f"time [{unit}]")
