@@ -203,13 +203,13 @@ def read_csv(path: Path) -> Lopa:
         cells = dict(zip(header, (c.strip() for c in row), strict=True))
 
         def value(key: str, schema, cells=cells, line=line):
-            where = config._Where(path, line, key)
             if not cells[key]:
-                raise where.error(f"scenario '{cells['scenario']}' has no {key}", expected=schema.expected)
+                raise ConfigError(f"scenario '{cells['scenario']}' has no {key}", file=path, line=line, key=key,
+                                  expected=schema.expected)
             text = cells[key]
             if isinstance(schema, Probability):
                 text = _number(text) if _number(text) is not None else text
-            return schema.validate(text, where)
+            return config.validate(text, schema, file=path, line=line, key=key)
 
         modifiers = {h[3:]: value(h, Probability()) for h in header if h.startswith("cm:") and cells[h]}
         pfds = {h[4:].partition("@")[0]: value(h, Probability()) for h in header
