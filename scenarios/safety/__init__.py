@@ -20,7 +20,8 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does). An
 ``interlock`` (the agitation interlock's IPL) stops the dosing at the exact time an ``agitator_stop`` happens; such
 a scenario's ``restart`` is how long the agitator stands still. ``full_cooling: {flow, temperature}`` makes the SIS
-trip also switch the jacket to its emergency coolant.
+trip also switch the jacket to its emergency coolant, ``quench: {flow, volume, temperature}`` drown the batch in
+cold inert solvent.
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -114,8 +115,12 @@ SIMULATED = Record({"initiating_event": Str(paths.KINDS), "simulates": ListOf(St
                    name="a LOPA scenario run through the twin")
 FULL_COOLING = Record({"flow": Quantity("kg/s", "4 kg/s"), "temperature": Quantity("K", "-5 degC")},
                       required=("flow", "temperature"), name="the emergency coolant of the SIS trip")
+QUENCH = Record({"flow": Quantity("m**3/s", "2 L/s"), "volume": Quantity("m**3", "1 m3"),
+                 "temperature": Quantity("K", "5 degC")}, required=("flow", "volume", "temperature"),
+                name="the quench (cold inert solvent) the SIS trip drowns the batch in")
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
                          "alarm": ALARM, "trip": Str(), "interlock": Str(), "full_cooling": FULL_COOLING,
+                         "quench": QUENCH,
                          "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
@@ -236,6 +241,7 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
     alarm = spec["alarm"] or {}
     response = alarm.get("response") or {"median": 300.0, "sigma": 0.8}
     cooling = (spec["full_cooling"]["flow"], spec["full_cooling"]["temperature"]) if spec["full_cooling"] else None
+    quench = tuple(spec["quench"][k] for k in ("flow", "volume", "temperature")) if spec["quench"] else None
     out = {}
     for name, sim in spec["scenarios"].items():
         h = hazards[name]
@@ -244,7 +250,7 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
             trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
             response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
             interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"],
-            full_cooling=cooling)
+            full_cooling=cooling, quench=quench)
     return out
 
 

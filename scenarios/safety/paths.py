@@ -17,7 +17,8 @@ demand is one occurrence of the initiating event at a time drawn uniformly over 
 Two barriers (three with the agitation interlock) act in the simulation, each failing on demand with its PFD from
 the LOPA: the alarm (the operator stops the dosing a lognormal response time after the temperature rises through
 the alarm point) and the SIS trip (the dosing stops at the exact time the temperature crosses the trip point, the
-``T_high`` state event; with ``full_cooling`` the trip also switches the jacket to its emergency coolant). The
+``T_high`` state event; with ``full_cooling`` the trip also switches the jacket to its emergency coolant, with
+``quench`` it drowns the batch in cold inert solvent through the charging line). The
 path reaches the top event when the temperature rises through the MTT (the boiling point, the set pressure).
 Everything else the LOPA credits (a relief device, an ignition probability) does not change the temperature:
 those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
@@ -154,12 +155,14 @@ class AccidentPath:
 
 def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
              stuck_flow: float | None = None, keep_trace: bool = False, interlock: str | None = None,
-             restart: float | None = None, full_cooling: tuple[float, float] | None = None) -> AccidentPath:
+             restart: float | None = None, full_cooling: tuple[float, float] | None = None,
+             quench: tuple[float, float, float] | None = None) -> AccidentPath:
     """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
     ``demand``; ``alarm``, ``trip`` and ``interlock`` name the IPLs acting as operator alarm, SIS trip and agitation
     interlock (None: absent); ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the
     recipe's); ``restart`` the time (s) a stopped agitator stands still (None: for the rest of the batch);
-    ``full_cooling`` the emergency coolant ``(flow kg/s, inlet K)`` the SIS trip also switches the jacket to."""
+    ``full_cooling`` the emergency coolant ``(flow kg/s, inlet K)`` the SIS trip also switches the jacket to;
+    ``quench`` the inert solvent ``(flow m3/s, volume m3, temperature K)`` the SIS trip also drowns the batch in."""
     from twin import Twin
 
     if kind not in KINDS:
@@ -217,6 +220,13 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
             if full_cooling is not None:
                 tw.set(f"{r}.F_cool", full_cooling[0])
                 tw.set(f"{r}.T_cin", full_cooling[1])
+            if quench is not None:
+                flow, volume, temperature = quench
+                tw.set(f"{r}.c_charge", 0.0)  # solvent: no A
+                tw.set(f"{r}.T_charge", temperature)
+                tw.set(f"{r}.F_charge", flow)
+                yield tw.env.timeout(volume / flow)
+                tw.set(f"{r}.F_charge", 0.0)
 
     def top_event(tw):  # after the trip point the guard watches the MTT
         yield tw.event(f"{r}.T_high")
@@ -262,7 +272,8 @@ def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> fl
         b = dataclasses.replace(batch, chemistry=batch.chemistry | {"T_trip": trip})
         return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
                                 sampler.trip, sampler.stuck_flow, interlock=sampler.interlock,
-                                restart=sampler.restart, full_cooling=sampler.full_cooling).top_event for t in times)
+                                restart=sampler.restart, full_cooling=sampler.full_cooling,
+                                quench=sampler.quench).top_event for t in times)
 
     lo, hi = normal + 1.0, batch.mtt - tol
     if not holds(lo):
@@ -301,9 +312,10 @@ class AccidentPaths:
                  trip: str | None = None, simulated_modifiers: tuple[str, ...] = (),
                  response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None,
                  interlock: str | None = None, restart: float | None = None,
-                 full_cooling: tuple[float, float] | None = None) -> None:
+                 full_cooling: tuple[float, float] | None = None,
+                 quench: tuple[float, float, float] | None = None) -> None:
         self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
-        self.interlock, self.restart, self.full_cooling = interlock, restart, full_cooling
+        self.interlock, self.restart, self.full_cooling, self.quench = interlock, restart, full_cooling, quench
         self.barriers = tuple(b for b in (alarm, trip, interlock) if b is not None)
         for name in (*self.barriers, *simulated_modifiers):
             if name not in hazard.pfds and name not in hazard.modifiers:
@@ -328,7 +340,7 @@ class AccidentPaths:
 
     def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
         return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace,
-                        self.interlock, self.restart, self.full_cooling)
+                        self.interlock, self.restart, self.full_cooling, self.quench)
 
     def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
         """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""

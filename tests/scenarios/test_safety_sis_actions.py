@@ -1,4 +1,5 @@
-"""The SIS trip's full cooling: the jacket switched to its emergency coolant at the exact trip crossing, against SciPy.
+"""The SIS trip's further actions at the exact trip crossing, against SciPy: full cooling (the jacket switched to its
+emergency coolant) and the quench (the batch drowned in cold inert solvent through the charging line).
 
 Reference: R-101's equations (:class:`twin.process.units.SemiBatchReactor`, the plant's UA 2.5 kW/K, the model's
 jacket of 300 kg of water) written again in NumPy and integrated piecewise with SciPy's ``solve_ivp`` (DOP853,
@@ -21,15 +22,17 @@ CHEM = {"V0": 1.5, "cA0": 2000.0, "T0": 50 + C, "k0": 1.1e4, "Ea": 60e3, "dH": -
 BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=1e-4, dose_time=4000.0,
               digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
 JAMMED, BRINE = 5e-4, (4.0, -5 + C)  # the dosing valve jams wide open at 1000 s; brine at 4 kg/s, -5 degC
+QUENCH = (2e-3, 1.0, 5 + C)  # 1 m3 of solvent at 5 degC, 2 L/s
 
 
-def rhs(t, y, F_dose, F_cool, T_cin):
+def rhs(t, y, F_dose, F_cool, T_cin, F_quench=0.0):
+    """R-101; ``F_quench`` m3/s of inert solvent at QUENCH's temperature (the model's charging line, no A in it)."""
     V, nA, nB, nP, T, Tj = y
     r = CHEM["k0"] * np.exp(-CHEM["Ea"] / (R * T)) * nA * nB / V
     q_j = 2500.0 * (T - Tj)
     rc = 1000.0 * 3500.0
-    return [F_dose, -r, F_dose * CHEM["c_dose"] - r, r,
-            (-CHEM["dH"] * r - q_j + rc * F_dose * (CHEM["T0"] - T)) / (rc * V),
+    return [F_dose + F_quench, -r, F_dose * CHEM["c_dose"] - r, r,
+            (-CHEM["dH"] * r - q_j + rc * F_dose * (CHEM["T0"] - T) + rc * F_quench * (QUENCH[2] - T)) / (rc * V),
             (q_j + F_cool * 4180.0 * (T_cin - Tj)) / (300.0 * 4180.0)]
 
 
@@ -90,6 +93,8 @@ def test_the_full_cooling_variant_reaches_the_samplers():
     assert all(s.full_cooling is None for s in accident_paths(scenario.settings("base")).values())
     cooled = accident_paths(scenario.settings("full_cooling"))
     assert len(cooled) == 2 and all(s.full_cooling == pytest.approx(BRINE) for s in cooled.values())
+    quenched = accident_paths(scenario.settings("quench"))
+    assert all(s.quench == pytest.approx(QUENCH) and s.full_cooling is None for s in quenched.values())
 
 
 def test_a_full_cooling_without_its_temperature_is_refused(tmp_path):
@@ -103,3 +108,27 @@ def test_a_full_cooling_without_its_temperature_is_refused(tmp_path):
     with pytest.raises(ConfigError) as info:
         load(path).settings("full_cooling")
     assert "temperature" in str(info.value) and info.value.file is not None
+
+
+def test_the_quench_drowns_the_batch_as_scipy_does():
+    """The trip opens the quench line for 500 s (1 m3 at 2 L/s): temperature and volume on the twin's whole trace
+    are SciPy's, the batch never reaches the MTT and ends 1 m3 fuller."""
+    y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
+    kw = dict(method="DOP853", rtol=1e-10, atol=1e-10, dense_output=True)
+    t_trip = reference(full_cooling=False)[0]
+    segments = [(0.0, 1000.0, (BATCH.flow, 2.0, BATCH.coolant)), (1000.0, t_trip, (JAMMED, 2.0, BATCH.coolant)),
+                (t_trip, t_trip + 500.0, (0.0, 2.0, BATCH.coolant, QUENCH[0])),
+                (t_trip + 500.0, BATCH.duration, (0.0, 2.0, BATCH.coolant))]
+    pieces = []
+    for a, b, args in segments:
+        pieces.append(solve_ivp(rhs, (a, b), y, args=args, **kw))
+        y = pieces[-1].y[:, -1]
+    path = simulate(BATCH, "dosing_stuck_open", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101",
+                    stuck_flow=JAMMED, quench=QUENCH, keep_trace=True)
+    assert path.acted["SIF-101"] == pytest.approx(t_trip, abs=1e-3) and path.t_mtt is None
+    t = path.trace["t"]
+    expected = np.concatenate([p.sol(t[(t >= p.t[0]) & (t < p.t[-1])]) for p in pieces] + [y[:, None]], axis=1)
+    np.testing.assert_allclose(path.trace["R-101.T"], expected[4], atol=1e-4)
+    np.testing.assert_allclose(path.trace["R-101.LT-01"], expected[0], atol=1e-8)
+    assert path.trace["R-101.LT-01"][-1] == pytest.approx(CHEM["V0"] + 1000.0 * BATCH.flow
+                                                          + (t_trip - 1000.0) * JAMMED + QUENCH[1], abs=1e-6)
