@@ -20,7 +20,15 @@ the alarm point) and the SIS trip (the dosing stops at the exact time the temper
 ``T_high`` state event; with ``full_cooling`` the trip also switches the jacket to its emergency coolant, with
 ``quench`` it drowns the batch in cold inert solvent through the charging line). The
 path reaches the top event when the temperature rises through the MTT (the boiling point, the set pressure).
-Everything else the LOPA credits (a relief device, an ignition probability) does not change the temperature:
+
+With a ``relief`` device (an IPL and its set pressure) the head pressure is part of the path: the reactor's
+``PT-01`` (solvent vapour by Antoine + the inert gas, see :class:`~twin.process.units.SemiBatchReactor`) rising
+through the set pressure opens the device at the exact crossing, and the top event becomes the pressure rising
+through the vessel's design pressure (the plant's ``design_pressure``, gauge). The model is a tempered system,
+stated: the open device boils solvent off with the net heat, holding the temperature (and so the pressure) where it
+opened, and recloses when the net heat falls through zero; the vapour is vented, the liquid shrinks.
+
+Everything else the LOPA credits (an ignition probability, a relief device not simulated) does not change the path:
 those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
 modifiers the batch itself decides (``dosing_in_progress``: whether there is B to accumulate) are replaced by the
 simulation. Importance sampling draws each simulated barrier failed with probability ``max(PFD, bias)``::
@@ -48,6 +56,9 @@ from scenarios.safety.montecarlo import Z95, Estimate
 
 KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop")
 
+#: Pa, the standard atmosphere: gauge pressures of the plant to absolute
+ATMOSPHERE = 101325.0
+
 #: share of the jacket's UA left while the agitator stands still (an assumption, see the module doc)
 STILL_UA = 0.2
 
@@ -61,7 +72,10 @@ def _reactor(plant: Path, tag: str, chemistry: tuple):
 
     asset = plants.load(plant)[tag]
     cls, kwargs, _ = BUILDERS[asset.behaviour](asset, {})
-    return cls(tag, **(kwargs | dict(chemistry)))
+    vessel = {"V_vessel": asset.params.get("volume"), "P_design": asset.params.get("design_pressure")}
+    if vessel["P_design"] is not None:
+        vessel["P_design"] += ATMOSPHERE  # the plant's design pressure is gauge (the IFC's DesignPressure_barg)
+    return cls(tag, **(kwargs | {k: v for k, v in vessel.items() if v is not None} | dict(chemistry)))
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,7 @@ class Batch:
 
 
 #: the reactor signals an accident path keeps for its figure and its replay
-TRACED = ("TT-01", "T", "F_dose", "F_cool", "LT-01")
+TRACED = ("TT-01", "T", "F_dose", "F_cool", "LT-01", "PT-01", "relief")
 
 
 @functools.cache
@@ -138,8 +152,10 @@ class Demand:
 @dataclass
 class AccidentPath:
     """What the twin did on one demand: the peak temperature, when it crossed the MTT (None: it did not), when each
-    barrier acted (the operator or the SIS stopping the dosing), and when asked for the reactor's traces on one
-    time axis (``t`` and :data:`TRACED` signals) and its events ``(t, source, event)``."""
+    barrier acted (the operator or the SIS stopping the dosing, the relief device opening first), and when asked
+    for the reactor's traces on one time axis (``t`` and :data:`TRACED` signals) and its events ``(t, source,
+    event)``. With a simulated relief device, the peak head pressure (Pa, absolute), when it rose through the
+    design pressure (None: it did not) and that crossing is the top event."""
 
     demand: Demand
     peak: float
@@ -147,22 +163,26 @@ class AccidentPath:
     acted: dict[str, float] = field(default_factory=dict)
     trace: dict[str, np.ndarray] | None = None
     events: list[tuple[float, str, str]] = field(default_factory=list)
+    peak_pressure: float | None = None
+    t_design: float | None = None
 
     @property
     def top_event(self) -> bool:
-        return self.t_mtt is not None
+        return (self.t_mtt if self.peak_pressure is None else self.t_design) is not None
 
 
 def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
              stuck_flow: float | None = None, keep_trace: bool = False, interlock: str | None = None,
              restart: float | None = None, full_cooling: tuple[float, float] | None = None,
-             quench: tuple[float, float, float] | None = None) -> AccidentPath:
+             quench: tuple[float, float, float] | None = None,
+             relief: tuple[str, float] | None = None) -> AccidentPath:
     """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
     ``demand``; ``alarm``, ``trip`` and ``interlock`` name the IPLs acting as operator alarm, SIS trip and agitation
     interlock (None: absent); ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the
     recipe's); ``restart`` the time (s) a stopped agitator stands still (None: for the rest of the batch);
     ``full_cooling`` the emergency coolant ``(flow kg/s, inlet K)`` the SIS trip also switches the jacket to;
-    ``quench`` the inert solvent ``(flow m3/s, volume m3, temperature K)`` the SIS trip also drowns the batch in."""
+    ``quench`` the inert solvent ``(flow m3/s, volume m3, temperature K)`` the SIS trip also drowns the batch in;
+    ``relief`` the relief device ``(IPL, set pressure Pa absolute)``: the top event becomes the design pressure."""
     from twin import Twin
 
     if kind not in KINDS:
@@ -233,6 +253,24 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         tw.set(f"{r}.T_trip", batch.mtt)
         out.t_mtt = yield tw.event(f"{r}.T_high")
 
+    def relief_device(tw):  # opens at the set pressure, recloses when the boil-off stops
+        tw.set(f"{r}.P_relief", relief[1])
+        while relief[0] not in demand.failed:
+            yield tw.event(f"{r}.P_relief")
+            out.acted.setdefault(relief[0], tw.now)
+            tw.set(f"{r}.relief", 1.0)
+            yield tw.event(f"{r}.reseat")
+            tw.set(f"{r}.relief", 0.0)
+
+    def design_pressure(tw):
+        out.t_design = yield tw.event(f"{r}.P_design")
+
+    if relief is not None:
+        if not relief[1] < tw.tags[f"{r}.P_design"].value:
+            raise ValueError(f"the relief set pressure ({relief[1]:g} Pa) must lie below the design pressure "
+                             f"({tw.tags[f'{r}.P_design'].value:g} Pa, absolute)")
+        tw.env.process(relief_device(tw))
+        tw.env.process(design_pressure(tw))
     for process in (recipe, initiating_event, top_event):
         tw.env.process(process(tw))
     if alarm is not None:
@@ -241,12 +279,15 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         tw.env.process(sis(tw))
     result = tw.run(until=batch.duration)
     out.peak = float(result.trace(f"{r}.T")[1].max())
+    if relief is not None:
+        out.peak_pressure = float(result.trace(f"{r}.PT-01")[1].max())
     if keep_trace:
         table = result.table(f"{r}.*")
         out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
         valve = "XV-101" if "XV-101" in _plant_tags(Path(batch.plant)) else r
         out.events = sorted([(demand.t_event, valve if kind == "dosing_stuck_open" else r, "failure")]
-                            + [(t, valve, "trip") if name == trip else (t, r, f"dosing stopped by {name}")
+                            + [(t, valve, "trip") if name == trip else (t, r, "relief opened") if relief and
+                               name == relief[0] else (t, r, f"dosing stopped by {name}")
                                for name, t in out.acted.items()]
                             + [(t, r, "alarm") for t, name, k in tw.events if k == "state" and name.endswith(
                                 "at_setpoint")]
@@ -273,7 +314,7 @@ def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> fl
         return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
                                 sampler.trip, sampler.stuck_flow, interlock=sampler.interlock,
                                 restart=sampler.restart, full_cooling=sampler.full_cooling,
-                                quench=sampler.quench).top_event for t in times)
+                                quench=sampler.quench, relief=sampler.relief).top_event for t in times)
 
     lo, hi = normal + 1.0, batch.mtt - tol
     if not holds(lo):
@@ -313,10 +354,12 @@ class AccidentPaths:
                  response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None,
                  interlock: str | None = None, restart: float | None = None,
                  full_cooling: tuple[float, float] | None = None,
-                 quench: tuple[float, float, float] | None = None) -> None:
+                 quench: tuple[float, float, float] | None = None,
+                 relief: tuple[str, float] | None = None) -> None:
         self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
         self.interlock, self.restart, self.full_cooling, self.quench = interlock, restart, full_cooling, quench
-        self.barriers = tuple(b for b in (alarm, trip, interlock) if b is not None)
+        self.relief = relief
+        self.barriers = tuple(b for b in (alarm, trip, interlock, relief and relief[0]) if b)
         for name in (*self.barriers, *simulated_modifiers):
             if name not in hazard.pfds and name not in hazard.modifiers:
                 raise ValueError(f"'{name}' is not credited in LOPA scenario '{hazard.name}'")
@@ -340,7 +383,7 @@ class AccidentPaths:
 
     def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
         return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace,
-                        self.interlock, self.restart, self.full_cooling, self.quench)
+                        self.interlock, self.restart, self.full_cooling, self.quench, self.relief)
 
     def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
         """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""

@@ -8,6 +8,14 @@ checkable: heat released by the reaction and heat taken by the jacket.
 
 Guards: ``T_high`` the high-temperature interlock (``T`` rising through ``T_trip``), ``at_setpoint`` (``T`` rising
 through the input ``T_sp``), ``drained`` (volume falling through ``V_heel``).
+
+Head pressure ``PT-01`` (Pa, absolute): the solvent's vapour pressure at ``T`` (Antoine, ``log10(p / bar) = A - B /
+(T + C)``; default ethanol, NIST Chemistry WebBook after Ambrose & Sprake 1970, 293-367 K) plus the inert gas, an
+ideal gas of partial pressure ``p_inert`` at ``T0`` in the headspace ``V_vessel - V0``, compressed by the liquid.
+Guards ``P_relief`` and ``P_design``: the pressure rising through the relief device's set pressure and the design
+pressure. A relief device open (input ``relief`` = 1) tempers the batch: the net heat boils solvent off (latent heat
+``h_vap``) instead of heating the contents, so the temperature holds; ``reseat`` is the net heat falling through zero
+(the boil-off stops, the device recloses).
 """
 from __future__ import annotations
 
@@ -22,7 +30,10 @@ class SemiBatchReactor(ProcessModel):
     def __init__(self, tag: str, *, V0: float = 2.0, cA0: float = 2000.0, T0: float = 293.15, k0: float = 5e4,
                  Ea: float = 60e3, dH: float = -1.5e5, rho: float = 1000.0, cp: float = 3500.0, UA: float = 8e3,
                  m_jacket: float = 300.0, cp_cool: float = 4180.0, c_dose: float = 5000.0,
-                 T_trip: float = 353.15, c_charge: float = 2000.0, V_heel: float = 0.05) -> None:
+                 T_trip: float = 353.15, c_charge: float = 2000.0, V_heel: float = 0.05, V_vessel: float = 4.0,
+                 p_inert: float = 0.0, antoine_A: float = 5.24677, antoine_B: float = 1598.673,
+                 antoine_C: float = -46.424, h_vap: float = 8.37e5, P_relief: float = 1e12,
+                 P_design: float = 1e12) -> None:
         super().__init__(tag)
         F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
         T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
@@ -33,6 +44,7 @@ class SemiBatchReactor(ProcessModel):
         T_ch = self.input("T_charge", 293.15, "K", "temperature of the charged solution")
         F_out = self.input("F_out", 0.0, "m3/s", "discharge flow")
         T_sp = self.input("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event")
+        relief = self.input("relief", 0.0, "1", "relief device open (1) or closed (0)")
         k0_ = self.parameter("k0", k0, "m3/(mol s)", "pre-exponential factor")
         Ea_ = self.parameter("Ea", Ea, "J/mol", "activation energy")
         dH_ = self.parameter("dH", dH, "J/mol", "reaction enthalpy (negative: exothermic)")
@@ -45,6 +57,14 @@ class SemiBatchReactor(ProcessModel):
         T_trip_ = self.parameter("T_trip", T_trip, "K", "high-temperature interlock trip point")
         cA_in = self.parameter("c_charge", c_charge, "mol/m3", "concentration of A in the charged solution")
         V_heel_ = self.parameter("V_heel", V_heel, "m3", "volume left when drained")
+        V_vessel_ = self.parameter("V_vessel", V_vessel, "m3", "vessel volume (liquid + headspace)")
+        p_inert_ = self.parameter("p_inert", p_inert, "Pa", "inert gas partial pressure at T0 and V0")
+        A_ = self.parameter("antoine_A", antoine_A, "1", "solvent's Antoine A (p in bar, T in K)")
+        B_ = self.parameter("antoine_B", antoine_B, "K", "solvent's Antoine B")
+        C_ = self.parameter("antoine_C", antoine_C, "K", "solvent's Antoine C")
+        h_vap_ = self.parameter("h_vap", h_vap, "J/kg", "solvent's latent heat of vaporisation")
+        P_relief_ = self.parameter("P_relief", P_relief, "Pa", "relief device set pressure (absolute)")
+        P_design_ = self.parameter("P_design", P_design, "Pa", "vessel design pressure (absolute)")
         V = self.state("V", V0, "m3", "liquid volume")
         nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
         nB = self.state("nB", 0.0, "mol", "B in the reactor")
@@ -57,11 +77,12 @@ class SemiBatchReactor(ProcessModel):
         q_rx = -dH_ * r
         q_j = UA_ * (T - Tj)
         out = F_out / ca.fmax(V, 1e-6)  # fraction of the contents drained per second
-        self.der(V, F + F_ch - F_out)
+        q_net = q_rx - q_j + rho_ * cp_ * (F * (T_dose - T) + F_ch * (T_ch - T)) + Q_heat
+        self.der(V, F + F_ch - F_out - relief * q_net / (h_vap_ * rho_))
         self.der(nA, F_ch * cA_in - r - out * nA)
         self.der(nB, F * cB_in - r - out * nB)
         self.der(nP, r - out * nP)
-        self.der(T, (q_rx - q_j + rho_ * cp_ * (F * (T_dose - T) + F_ch * (T_ch - T)) + Q_heat) / (rho_ * cp_ * V))
+        self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V))
         self.der(Tj, (q_j + F_cool * cpc * (T_cin - Tj)) / (mj * cpc))
         self.der(Q_rx, q_rx)
         self.der(Q_j, q_j)
@@ -72,3 +93,8 @@ class SemiBatchReactor(ProcessModel):
         self.guard("T_high", T - T_trip_, +1)
         self.guard("at_setpoint", T - T_sp, +1)
         self.guard("drained", V_heel_ - V, +1)
+        P = p_inert_ * (T / T0) * (V_vessel_ - V0) / (V_vessel_ - V) + 1e5 * 10 ** (A_ - B_ / (T + C_))
+        self.output("PT-01", P, "Pa", "head pressure (absolute): solvent vapour + inert gas")
+        self.guard("P_relief", P - P_relief_, +1)
+        self.guard("P_design", P - P_design_, +1)
+        self.guard("reseat", -q_net - (1 - relief) * 1e12, +1)  # watched only while the device is open

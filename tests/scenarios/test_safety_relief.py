@@ -1,0 +1,123 @@
+"""The relief device and the head pressure on the accident path, against SciPy.
+
+Reference: R-101's equations (:class:`twin.process.units.SemiBatchReactor`, the plant's UA 2.5 kW/K and 4 m3
+vessel, the model's jacket of 300 kg of water) written again in NumPy with the head pressure (ethanol's vapour
+pressure, Antoine constants of the NIST Chemistry WebBook after Ambrose & Sprake 1970, plus nitrogen padded to
+0.5 bar gauge at the start, an ideal gas compressed by the liquid) and integrated with SciPy's ``solve_ivp``
+(DOP853, rtol 1e-10); the set-pressure, reseat and design-pressure crossings located by SciPy's event finder. The
+open device is the stated tempered model: no temperature change, the net heat boils ethanol off (838 kJ/kg,
+38.56 kJ/mol at the normal boiling point / 46.07 g/mol, NIST).
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from scenarios.safety.paths import ATMOSPHERE, Batch, Demand, simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+C = 273.15
+R = 8.314462618
+A, B, CC = 5.24677, 1598.673, -46.424  # ethanol, log10(p / bar) = A - B / (T + C), 293-367 K (NIST)
+H_VAP, V_VESSEL = 38.56e3 / 46.07e-3, 4.0
+
+
+def vapour(T):
+    return 1e5 * 10 ** (A - B / (T + CC))
+
+
+P_INERT = 0.5e5 + ATMOSPHERE - vapour(50 + C)  # nitrogen: 0.5 bar gauge in all at 50 degC
+DESIGN, SET = 2.1e5 + ATMOSPHERE, 1.8e5 + ATMOSPHERE  # a weak vessel, so that the runaway reaches it
+CHEM = {"V0": 1.5, "cA0": 2000.0, "T0": 50 + C, "k0": 1.1e4, "Ea": 60e3, "dH": -2e5, "c_dose": 5000.0,
+        "p_inert": P_INERT, "h_vap": H_VAP, "P_design": DESIGN}
+BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=1e-4, dose_time=4000.0,
+              digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
+NO_SAFETY = frozenset({"TAH-101", "SIF-101"})
+
+
+def pressure(y):
+    V, T = y[0], y[4]
+    return P_INERT * T / CHEM["T0"] * (V_VESSEL - CHEM["V0"]) / (V_VESSEL - V) + vapour(T)
+
+
+def net_heat(y, F_dose):
+    V, nA, nB, nP, T, Tj = y
+    r = CHEM["k0"] * np.exp(-CHEM["Ea"] / (R * T)) * nA * nB / V
+    return -CHEM["dH"] * r - 2500.0 * (T - Tj) + 1000.0 * 3500.0 * F_dose * (CHEM["T0"] - T), r
+
+
+def rhs(t, y, F_dose, F_cool, relief):
+    V, nA, nB, nP, T, Tj = y
+    q, r = net_heat(y, F_dose)
+    return [F_dose - relief * q / (H_VAP * 1000.0), -r, F_dose * CHEM["c_dose"] - r, r,
+            (1 - relief) * q / (1000.0 * 3500.0 * V), (2500.0 * (T - Tj) + F_cool * 4180.0 * (BATCH.coolant - Tj))
+            / (300.0 * 4180.0)]
+
+
+def reference(t_fail: float, relief_works: bool):
+    """SciPy: cooling lost at ``t_fail``, the dosing running its course; returns the opening and reseat times, the
+    design-pressure crossing (None: none), the end state and the peak pressure on the dense solutions."""
+    y = np.array([CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]])
+    t, open_, opened, reseated, design, peak = 0.0, 0, [], [], None, 0.0
+    while t < BATCH.duration:
+        end = min(c for c in (t_fail, BATCH.dose_time, BATCH.duration) if c > t)
+        args = (BATCH.flow if t < BATCH.dose_time else 0.0, 2.0 if t < t_fail else 0.0, open_)
+
+        def design_crossing(t, y, *args):
+            return pressure(y) - DESIGN
+
+        def toggle(t, y, F_dose, F_cool, relief):
+            return -net_heat(y, F_dose)[0] if relief else (pressure(y) - SET if relief_works else -1.0)
+        toggle.terminal, toggle.direction, design_crossing.direction = True, 1, 1
+        sol = solve_ivp(rhs, (t, end), y, method="DOP853", rtol=1e-10, atol=1e-10, args=args, dense_output=True,
+                        events=[toggle, design_crossing])
+        grid = np.linspace(sol.t[0], sol.t[-1], 2001)
+        peak = max(peak, float(pressure(sol.sol(grid)).max()))
+        if design is None and sol.t_events[1].size:
+            design = float(sol.t_events[1][0])
+        t, y = float(sol.t[-1]), sol.y[:, -1]
+        if sol.status == 1:
+            (reseated if open_ else opened).append(t)
+            open_ = 1 - open_
+    return opened, reseated, design, y, peak
+
+
+def run(failed):
+    return simulate(BATCH, "cooling_loss", Demand(1000.0, failed, 300.0), "TAH-101", "SIF-101",
+                    relief=("RD-101", SET), keep_trace=True)
+
+
+def test_without_the_relief_the_runaway_crosses_the_design_pressure_when_scipy_does():
+    opened, _, design, _, peak = reference(1000.0, relief_works=False)
+    path = run(NO_SAFETY | {"RD-101"})
+    assert opened == [] and design is not None
+    assert path.top_event and path.t_design == pytest.approx(design, abs=1e-3)
+    assert "RD-101" not in path.acted
+    assert path.peak_pressure == pytest.approx(peak, rel=1e-4)
+
+
+def test_a_working_relief_tempers_the_batch_below_the_design_pressure():
+    """The disc opens at the exact set-pressure crossing, the temperature holds while ethanol boils off, the device
+    recloses when the net heat falls through zero: times, the boiled-off volume and the pressure on the whole trace
+    are SciPy's, and the design pressure is never reached."""
+    opened, reseated, design, y_end, peak = reference(1000.0, relief_works=True)
+    path = run(NO_SAFETY)
+    assert design is None and not path.top_event and path.t_design is None
+    assert len(opened) == 1 and path.acted["RD-101"] == pytest.approx(opened[0], abs=1e-3)
+    # the liquid dosed while the device is open compresses the nitrogen a little (the model vents vapour only)
+    assert SET < peak < SET + 1e3 and path.peak_pressure == pytest.approx(peak, rel=1e-5)
+    trace = path.trace
+    held = (trace["t"] > opened[0]) & (trace["t"] < reseated[0])
+    assert held.sum() > 10 and np.ptp(trace["R-101.T"][held]) < 1e-6  # tempered: the temperature holds
+    closed = trace["t"][(trace["t"] > opened[0]) & (trace["R-101.relief"] == 0.0)][0]  # the reseat's event sample
+    assert len(reseated) == 1 and closed == pytest.approx(reseated[0], abs=1e-3)
+    assert trace["R-101.LT-01"][-1] == pytest.approx(y_end[0], abs=1e-7)  # the boiled-off ethanol left the batch
+    assert trace["R-101.T"][-1] == pytest.approx(y_end[4], abs=1e-5)
+    assert ("relief opened" in {e for _, _, e in path.events})
+
+
+def test_a_relief_set_above_the_design_pressure_is_refused():
+    with pytest.raises(ValueError, match="design pressure"):
+        simulate(BATCH, "cooling_loss", Demand(1000.0, NO_SAFETY, 300.0), "TAH-101", "SIF-101",
+                 relief=("RD-101", DESIGN + 1e4))
