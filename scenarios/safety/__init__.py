@@ -21,7 +21,9 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``interlock`` (the agitation interlock's IPL) stops the dosing at the exact time an ``agitator_stop`` happens; such
 a scenario's ``restart`` is how long the agitator stands still. ``full_cooling: {flow, temperature}`` makes the SIS
 trip also switch the jacket to its emergency coolant, ``quench: {flow, volume, temperature}`` drown the batch in
-cold inert solvent.
+cold inert solvent. ``relief: {ipl, set}`` simulates the relief device (set pressure gauge, below the plant's
+``design_pressure``) in the scenarios crediting it: the head pressure is on the path and the top event is the
+design pressure (the chemistry's ``p_inert`` is the padding gas, the solvent ethanol unless ``antoine_*`` say).
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -118,9 +120,11 @@ FULL_COOLING = Record({"flow": Quantity("kg/s", "4 kg/s"), "temperature": Quanti
 QUENCH = Record({"flow": Quantity("m**3/s", "2 L/s"), "volume": Quantity("m**3", "1 m3"),
                  "temperature": Quantity("K", "5 degC")}, required=("flow", "volume", "temperature"),
                 name="the quench (cold inert solvent) the SIS trip drowns the batch in")
+RELIEF = Record({"ipl": Str(), "set": Quantity("Pa", "5 bar")}, required=("ipl", "set"),
+                name="a relief device (its IPL, its set pressure, gauge)")
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
                          "alarm": ALARM, "trip": Str(), "interlock": Str(), "full_cooling": FULL_COOLING,
-                         "quench": QUENCH,
+                         "quench": QUENCH, "relief": RELIEF,
                          "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
@@ -166,7 +170,8 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
                          hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
     hazards = {h.name: h for h in study.hazards}
-    named = ([(spec["alarm"], "ipl")] if spec["alarm"] else []) + [(spec, k) for k in ("trip", "interlock") if spec[k]]
+    named = [(spec[k], "ipl") for k in ("alarm", "relief") if spec[k]] + [(spec, k) for k in ("trip", "interlock")
+                                                                          if spec[k]]
     for where, key in named:
         if where[key] not in study.layers:
             raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
@@ -187,6 +192,12 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
     limits = [("the SIS trip point", paths.trip_point(batch), spec, "trip")]
     if spec["alarm"]:
         limits.append(("the alarm", spec["alarm"]["at"], spec["alarm"], "at"))
+    if spec["relief"]:
+        design = paths.design_pressure(batch)
+        if not spec["relief"]["set"] + paths.ATMOSPHERE < design:
+            raise spec["relief"].error("set", f"the set pressure ({spec['relief']['set'] / 1e5:g} bar gauge) is not "
+                                       f"below the design pressure ({(design - paths.ATMOSPHERE) / 1e5:g} bar gauge)",
+                                       hint="a relief device must open before the vessel's design pressure")
     for what, value, where, key in limits:
         if not value < batch.mtt:
             raise where.error(key, f"{what} ({value - 273.15:.1f} degC) is not below the MTT "
@@ -242,6 +253,7 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
     response = alarm.get("response") or {"median": 300.0, "sigma": 0.8}
     cooling = (spec["full_cooling"]["flow"], spec["full_cooling"]["temperature"]) if spec["full_cooling"] else None
     quench = tuple(spec["quench"][k] for k in ("flow", "volume", "temperature")) if spec["quench"] else None
+    relief = (spec["relief"]["ipl"], spec["relief"]["set"] + paths.ATMOSPHERE) if spec["relief"] else None
     out = {}
     for name, sim in spec["scenarios"].items():
         h = hazards[name]
@@ -250,7 +262,7 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
             trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
             response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
             interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"],
-            full_cooling=cooling, quench=quench)
+            full_cooling=cooling, quench=quench, relief=relief if relief and relief[0] in h.pfds else None)
     return out
 
 

@@ -139,6 +139,13 @@ def trip_point(batch: Batch) -> float:
     return float(model.inputs["T_trip"].value)
 
 
+def design_pressure(batch: Batch) -> float:
+    """The design pressure (Pa, absolute) of the batch's reactor: the plant's unless the chemistry overrides
+    ``P_design``."""
+    model = _reactor(Path(batch.plant), batch.reactor, tuple(sorted(batch.chemistry.items())))
+    return float(model.inputs["P_design"].value)
+
+
 @dataclass(frozen=True)
 class Demand:
     """One sampled path: when the initiating event happens (s), which simulated barriers fail on demand, and how

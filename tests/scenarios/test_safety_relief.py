@@ -121,3 +121,31 @@ def test_a_relief_set_above_the_design_pressure_is_refused():
     with pytest.raises(ValueError, match="design pressure"):
         simulate(BATCH, "cooling_loss", Demand(1000.0, NO_SAFETY, 300.0), "TAH-101", "SIF-101",
                  relief=("RD-101", DESIGN + 1e4))
+
+
+FOLDER = ROOT / "scenarios" / "safety"
+
+
+def test_the_relief_variant_simulates_the_disc_where_the_lopa_credits_it():
+    from scenarios.safety import accident_paths
+    from scenarios.scenario import load
+
+    samplers = accident_paths(load(FOLDER / "api_bay_paths.yaml").settings("relief"))
+    cooling, overcharge = samplers["runaway_cooling_loss"], samplers["dosing_overcharge"]
+    assert cooling.relief == ("RD-101", pytest.approx(5e5 + ATMOSPHERE)) and "RD-101" in cooling.barriers
+    assert cooling.static == pytest.approx(1.0)  # RD-101's PFD is now drawn path by path, not multiplied in
+    assert overcharge.relief is None  # its LOPA row credits no relief device
+
+
+@pytest.mark.parametrize("relief, key, words", [("{ipl: RD-101, set: 7 bar}", "set", "design pressure"),
+                                                 ("{ipl: RD-110, set: 5 bar}", "ipl", "RD-101")])
+def test_a_bad_relief_is_refused_with_its_file_and_a_hint(tmp_path, relief, key, words):
+    from scenarios.scenario import load
+    from twin.config import ConfigError
+
+    text = (FOLDER / "api_bay_paths.yaml").read_text().replace("{ipl: RD-101, set: 5 bar}", relief)
+    path = tmp_path / "paths.yaml"
+    path.write_text(text.replace("../../", f"{ROOT}/").replace("api_bay_lopa.yaml", str(FOLDER / "api_bay_lopa.yaml")))
+    with pytest.raises(ConfigError) as info:
+        load(path).settings("relief")
+    assert key in str(info.value) and words in str(info.value) and info.value.file is not None
