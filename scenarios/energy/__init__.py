@@ -31,6 +31,7 @@ from typing import Any
 from scenarios.energy import batches, figures, leakage, tariff
 from scenarios.energy.grades import DEFAULTS
 from scenarios.energy.model import DAY, DOE2_EIR, HOUR, capacities, simulate, zones
+from scenarios.energy.thermal import THERMAL_MASS
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
 from scenarios.registry import Study
 from twin import plant as plants
@@ -39,11 +40,13 @@ from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quant
 GRADES = Str(list(DEFAULTS))
 PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
 #                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
-ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6}
+ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6,
+                 "thermal_mass": THERMAL_MASS}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
                     "grades": ["C", "D", "CNC"]}
 ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
-               "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa")}, name="a room override")
+               "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa"), "thermal_mass": Number(minimum=0)},
+              name="a room override")
 AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimum=0),
               "fan_pressure": Quantity("Pa", "1200 Pa"), "fan_efficiency": Number(minimum=0)},
              required=("serves",), defaults={"outside_air": 0.2, "fan_pressure": 1200.0, "fan_efficiency": 0.65},
@@ -77,8 +80,10 @@ CONTROL = Record({"coil_leaving": Quantity("K", "12 degC"), "coil_leaving_max": 
                  defaults={"coil_leaving": 285.15, "coil_leaving_max": 291.15, "supply_reset": False,
                            "setback": SETBACK_DEFAULTS}, name="the control strategy")
 ROOM_LIMITS = Record({"set": Quantity("K", "21 degC"), "low": Quantity("K", "18 degC"),
-                      "high": Quantity("K", "24 degC"), "rh_low": Number(minimum=0), "rh_high": Number(minimum=0)},
-                     defaults=ROOM_DEFAULTS, name="room temperatures and relative humidity (0..1)")
+                      "high": Quantity("K", "24 degC"), "rh_low": Number(minimum=0), "rh_high": Number(minimum=0),
+                      "thermal_mass": Number(minimum=0)},
+                     defaults=ROOM_DEFAULTS, name="room temperatures, relative humidity (0..1) and thermal mass "
+                                                  "(the rooms' heat capacity as a multiple of their air's; 0: none)")
 PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"), "days_per_week": Number(minimum=0)},
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},

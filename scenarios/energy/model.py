@@ -13,8 +13,13 @@ offset (supply minus return) is the one that holds its design overpressure; a se
 return together scales the offset, one that holds the offset holds the pressures. Compliance checks every
 classified room against the outdoors and every door between two grades (the cleaner side at least
 10 Pa above: EU GMP Annex 1 4.27). The offset is small and comes back to the AHU through the corridor, so the
-energy balance takes return = supply. Rooms hold no heat between steps (no thermal mass), so a
-setback's recovery is a lead time before production (``setback.recovery``), not a simulated transient. Humidity
+energy balance takes return = supply. Each room has thermal mass (:mod:`scenarios.energy.thermal`): its
+temperature follows the exact solution of its balance over each step, the reheat bringing it back to the set-point
+as fast as the duct air allows; the steady state above is its limit at long times. A setback's full air comes back
+``setback.recovery`` before production; whether the rooms are back in their limits by then is simulated. The
+temperature and humidity limits hold while a room operates (production window or a batch in it; always without
+setback), the pressure cascade at all times; every room-step out of them counts as a violation. The heat the
+rooms store is ``power["stored"]``. Humidity
 (:mod:`scenarios.energy.psychro`): the rooms have no moisture sources, so at steady state they hold the outdoor
 humidity ratio unless the coil condenses it to saturation at its leaving temperature; the latent heat of the
 condensate is part of the coil's load (humidifiers are not modelled).
@@ -32,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import batches, dispatch, leakage, psychro, storage, tariff, utilities, weather
+from scenarios.energy import batches, dispatch, leakage, psychro, storage, tariff, thermal, utilities, weather
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -64,6 +69,7 @@ class Zone:
     ach: float
     dp: float
     dp_min: float
+    thermal_mass: float | None = None    # heat capacity / the air's; None: the scenario's (room.thermal_mass)
 
 
 def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
@@ -92,7 +98,7 @@ def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
         out[number] = Zone(number, grade, volume, area,
                            ach=given.get("ach") or props.get("PharmaTwin_Cleanroom.AirChangeRate") or table.ach,
                            dp=given.get("dp") or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
-                           dp_min=table.dp_min)
+                           dp_min=table.dp_min, thermal_mass=given.get("thermal_mass"))
     return out
 
 
@@ -228,7 +234,8 @@ class AirSide:
     envelope_in: np.ndarray      # per room
     outside_air_in: np.ndarray
     exhaust_out: np.ndarray
-    t_room: np.ndarray           # per room, K
+    t_room: np.ndarray           # per room, K, at the end of each step
+    stored: np.ndarray           # per room: heat into the rooms' thermal mass (W)
     rh: np.ndarray               # per room, relative humidity (0..1)
 
 
@@ -262,9 +269,11 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     else:
         coil = np.full_like(t_out, control["coil_leaving"])
     duct = coil + rise
-    t_supply = np.maximum(t_req, duct[:, None])
-    t_room = (m * CP_AIR * t_supply + gains + ua * t_out[:, None]) / (m * CP_AIR + ua)
-    t_return = (m * t_room).sum(axis=1) / m_total
+    mass = np.array([params["room"]["thermal_mass"] if z.thermal_mass is None else z.thermal_mass for z in served])
+    rooms = thermal.respond(mass * rho * np.array([z.volume for z in served]) * CP_AIR, m * CP_AIR, ua, gains,
+                            np.broadcast_to(t_out[:, None], m.shape), duct, t_set, params["step"])
+    t_supply, t_room = rooms.supply, rooms.end
+    t_return = (m * rooms.mean).sum(axis=1) / m_total
     outside = ahu["outside_air"] * m_total * CP_AIR
     t_mix = ahu["outside_air"] * t_out + (1 - ahu["outside_air"]) * t_return
     # moisture at steady state (no sources in the rooms): the rooms hold the outdoor air's humidity, unless the
@@ -275,7 +284,7 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0) + latent,
                    preheat=m_total * CP_AIR * np.maximum(coil - t_mix, 0.0),
                    reheat=m * CP_AIR * (t_supply - duct[:, None]), gains=gains, share=m / m_total[:, None],
-                   envelope_in=ua * (t_out[:, None] - t_room),
+                   envelope_in=ua * (t_out[:, None] - rooms.mean), stored=rooms.stored,
                    outside_air_in=outside * t_out + ahu["outside_air"] * m_total * w_out * psychro.H_FG,
                    exhaust_out=outside * t_return + ahu["outside_air"] * m_total * w_room * psychro.H_FG,
                    t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room))
@@ -330,10 +339,11 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
     soon = later[:t.size] - later[lead + 1:lead + 1 + t.size] > 0                # in use within the lead
     full = (producing(params, t, lead=setback["recovery"]) | (not setback["enabled"]))[:, None] | soon
     fractions = supply_fraction(params, every, full)
+    operating = producing(params, t)[:, None] | heat.in_use | (not setback["enabled"])   # the room limits hold
     pressures, dp_margin = cascade(params, every, fractions)
     column = {z.number: i for i, z in enumerate(every)}
     power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "envelope_in",
-                                            "outside_air_in", "exhaust_out")}
+                                            "outside_air_in", "exhaust_out", "stored")}
     power.update(lighting=heat.lighting.sum(axis=1), equipment=heat.equipment.sum(axis=1) + heat.process_exhaust,
                  process_exhaust=heat.process_exhaust, people_in=heat.people.sum(axis=1))
     power["process"] = power["lighting"] + power["equipment"]
@@ -346,13 +356,15 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
         air = air_side(params, ahu, served, t_out, w_out, heat.total[:, columns], fractions[:, columns])
         for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
                            ("reheat", air.reheat.sum(axis=1)), ("envelope_in", air.envelope_in.sum(axis=1)),
-                           ("outside_air_in", air.outside_air_in), ("exhaust_out", air.exhaust_out)):
+                           ("outside_air_in", air.outside_air_in), ("exhaust_out", air.exhaust_out),
+                           ("stored", air.stored.sum(axis=1))):
             power[key] += value
         for i, z in enumerate(served):
             share = air.share[:, i]
             by_room[z.number] = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
-        bad = ((air.t_room < room["low"]) | (air.t_room > room["high"]) | (dp_margin[:, columns] < -DP_TOLERANCE)
-               | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
+        comfort = ((air.t_room < room["low"]) | (air.t_room > room["high"])
+                   | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
+        bad = comfort & operating[:, columns] | (dp_margin[:, columns] < -DP_TOLERANCE)
         violation_steps += bad.sum(axis=1)
         hottest, coldest = np.maximum(hottest, air.t_room.max(axis=1)), np.minimum(coldest, air.t_room.min(axis=1))
         most_humid = np.maximum(most_humid, air.rh.max(axis=1))

@@ -17,7 +17,7 @@ EXAMPLE = ROOT / "scenarios" / "energy" / "osd_cm_line.yaml"
 PLANT = ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"
 CP, R = 1006.0, 287.05
 ENERGY_IN = ("electricity", "gas", "outside_air_in", "envelope_in", "people_in")
-ENERGY_OUT = ("tower", "flue_loss", "exhaust_out", "process_exhaust", "process_steam", "compressor_heat",
+ENERGY_OUT = ("tower", "flue_loss", "exhaust_out", "process_exhaust", "process_steam", "compressor_heat", "stored",
               "storage_in")
 
 ONE_ROOM = f"""
@@ -115,11 +115,11 @@ def test_supply_reset_stops_where_the_rooms_would_get_too_humid():
 def test_the_energy_balance_closes(variant):
     p = example_flows()[variant].power
     # the site as control volume, enthalpies from 0 K: electricity, gas, outdoor air, the envelope and people bring
-    # energy in; the cooling tower, the boiler flue, the exhaust air and the process air take it out; nothing is
-    # stored
+    # energy in; the cooling tower, the boiler flue, the exhaust air and the process air take it out; the rooms'
+    # thermal mass stores the rest (C dT)
     energy_in = sum(p[k].sum() for k in ENERGY_IN)
     energy_out = sum(p[k].sum() for k in ENERGY_OUT)
-    assert abs(energy_in - energy_out) / energy_in < 1e-3
+    assert abs(energy_in - energy_out) / energy_in < 1e-9     # the issue asks 0.1%; the steps are exact
     assert not p["unmet_cooling"].any()
     # the HVAC energy bought (fans, the chilled-water plant, gas for the coils) is all attributed to the rooms
     kpis = example_flows()[variant].kpis

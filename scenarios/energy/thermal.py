@@ -1,0 +1,71 @@
+"""Room thermal mass: each room is one lumped heat capacity ``C`` (its air times a factor for what warms and cools
+with it: furnishings, equipment, the inner layer of walls and floor), so its temperature moves between steps.
+
+Over a step ``dt`` with constant supply ``T_s`` the room balance ``C dT/dt = m cp (T_s - T) + Q + UA (T_o - T)``
+has the exact solution ``T(dt) = T_ss + (T_0 - T_ss) a``, ``a = exp(-dt / tau)``, ``tau = C / (m cp + UA)``,
+``T_ss = (m cp T_s + Q + UA T_o) / (m cp + UA)``. The reheat coil sets the supply that brings the room to its
+set-point by the end of the step; where that supply would be colder than the duct air, the supply is the duct
+air and the room ends above its set-point. So ``T_1 = max(T_set, a T_0 + (1 - a) T_float)`` with ``T_float``
+the steady state on duct air. Maps ``x -> max(c, a x + b)`` with ``a >= 0`` compose into one of the same form, so
+the whole horizon is a prefix scan (``log2(steps)`` vector passes) rather than a loop over the steps. ``C = 0``
+is the quasi-steady room (``a = 0``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+THERMAL_MASS = 5.0   # the rooms' heat capacity as a multiple of their air's: an assumption, not a measurement.
+#                      EnergyPlus multiplies the zone air's capacity the same way for furnishings
+#                      (ZoneCapacitanceMultiplier:ResearchSpecial, default 1 = the air alone); a cleanroom with
+#                      steel furniture and panel walls holds several times its air's heat. Override per scenario
+#                      (room: {thermal_mass: ...}) or per room (rooms: {G10: {thermal_mass: ...}}).
+
+
+def track(a: np.ndarray, b: np.ndarray, floor: np.ndarray | float, start: np.ndarray | float) -> np.ndarray:
+    """``x[k] = max(floor, a[k] x[k-1] + b[k])`` from ``x[-1] = start`` along the first axis, by a prefix scan of
+    the maps (Hillis-Steele): after the pass with ``shift`` each row holds the composition of itself and the
+    ``2 shift - 1`` maps before it."""
+    a, b, c = a.astype(float), b.astype(float), np.broadcast_to(floor, a.shape).astype(float)
+    shift = 1
+    while shift < len(a):
+        later, earlier = slice(shift, None), slice(None, -shift)
+        composed = (a[later] * a[earlier], a[later] * b[earlier] + b[later],
+                    np.maximum(c[later], a[later] * c[earlier] + b[later]))
+        a[later], b[later], c[later] = composed
+        shift *= 2
+    return np.maximum(c, a * start + b)
+
+
+@dataclass
+class Rooms:
+    """The rooms over the steps (steps x rooms): temperatures at the start and end of each step and their mean
+    over it (K), the supply after the reheat (K) and the heat the rooms store (W)."""
+
+    begin: np.ndarray
+    end: np.ndarray
+    mean: np.ndarray
+    supply: np.ndarray
+    stored: np.ndarray
+
+
+def respond(capacity: np.ndarray, flow: np.ndarray, ua: np.ndarray, gains: np.ndarray, t_out: np.ndarray,
+            duct: np.ndarray, t_set: float, dt: float) -> Rooms:
+    """Each room's temperature over the steps from ``t_set``, the reheat holding it at ``t_set`` where the duct air
+    is cold enough (see the module docstring). ``capacity`` (J/K, per room), ``flow`` (m cp, W/K), ``ua`` (W/K),
+    ``gains`` (W) and ``t_out`` (K) are steps x rooms; ``duct`` (K) is per step."""
+    conductance = flow + ua
+    with np.errstate(divide="ignore"):
+        tau = capacity / conductance
+        rest = -np.expm1(-dt / tau)                                # 1 - a, exact for long time constants
+    a = 1.0 - rest
+    t_float = (flow * duct[:, None] + gains + ua * t_out) / conductance
+    end = track(a, rest * t_float, t_set, t_set)
+    begin = np.vstack([np.full((1, end.shape[1]), t_set), end[:-1]])
+    target = (t_set - a * begin) / rest                          # the steady state that ends the step at t_set
+    supply = np.maximum((target * conductance - gains - ua * t_out) / flow, duct[:, None])
+    t_ss = (flow * supply + gains + ua * t_out) / conductance
+    end = t_ss + (begin - t_ss) * a
+    mean = t_ss + (begin - t_ss) * rest * tau / dt                # the step's mean: its energy balance is exact
+    return Rooms(begin, end, mean, supply, capacity * (end - begin) / dt)
