@@ -23,7 +23,8 @@ a scenario's ``restart`` is how long the agitator stands still. ``full_cooling: 
 trip also switch the jacket to its emergency coolant, ``quench: {flow, volume, temperature}`` drown the batch in
 cold inert solvent. ``relief: {ipl, set}`` simulates the relief device (set pressure gauge, below the plant's
 ``design_pressure``) in the scenarios crediting it: the head pressure is on the path and the top event is the
-design pressure (the chemistry's ``p_inert`` is the padding gas, the solvent ethanol unless ``antoine_*`` say).
+design pressure (the chemistry's ``p_inert`` is the padding gas, the solvent ethanol unless ``antoine_*`` say);
+``dyn_peak_pressure.s`` (Pa, absolute) is the highest head pressure over its paths.
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -312,11 +313,15 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             if sampler.trip is not None:
                 limit = paths.trip_limit(sampler)
                 kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
+            if sampler.relief is not None:
+                kpi(f"dyn_peak_pressure.{name}", max(p.peak_pressure for p in found.paths), "Pa")
             for p in found.paths:
                 if p.top_event:
-                    events["t"].append(p.t_mtt)  # in the batch
+                    relieved = p.peak_pressure is not None
+                    events["t"].append(p.t_design if relieved else p.t_mtt)  # in the batch
                     events["source"].append(name)
-                    events["event"].append(f"MTT reached, event at {p.demand.t_event:.0f} s, failed: "
+                    events["event"].append(f"{'design pressure exceeded' if relieved else 'MTT reached'}, event at "
+                                           f"{p.demand.t_event:.0f} s, failed: "
                                            f"{', '.join(sorted(p.demand.failed)) or 'none'}"
                                            + "".join(f", {b} acted at {t:.0f} s" for b, t in p.acted.items()))
     bus = TagBus()
