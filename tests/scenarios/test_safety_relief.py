@@ -149,3 +149,22 @@ def test_a_bad_relief_is_refused_with_its_file_and_a_hint(tmp_path, relief, key,
     with pytest.raises(ConfigError) as info:
         load(path).settings("relief")
     assert key in str(info.value) and words in str(info.value) and info.value.file is not None
+
+
+def test_the_head_pressure_is_ethanols_boiling_point_and_boyles_law():
+    """Independent references: ethanol boils at 351.44 K under 1 atm (NIST Chemistry WebBook, Tboil 351.44 K), and
+    the padding gas obeys Boyle's law when 0.5 m3 of liquid at the same temperature is dosed into the 2.5 m3
+    headspace (no reaction, no jacket): p_inert * 2.5 / 2.0."""
+    from twin import Twin
+    from twin.process.units import SemiBatchReactor
+
+    tw = Twin(sample_interval=10.0)
+    tw.add(SemiBatchReactor("R", V0=1.5, T0=351.44, k0=0.0, UA=0.0, p_inert=1e5, V_vessel=4.0))
+    tw.set("R.T_dose", 351.44)
+    tw.run(until=10.0)
+    assert tw.tags["R.PT-01"].value - 1e5 == pytest.approx(ATMOSPHERE, rel=2e-3)
+    tw.set("R.F_dose", 1e-3)
+    tw.run(until=510.0)
+    assert tw.tags["R.LT-01"].value == pytest.approx(2.0, rel=1e-9)
+    assert tw.tags["R.PT-01"].value - 1e5 * 2.5 / 2.0 == pytest.approx(ATMOSPHERE, rel=2e-3)
+    tw.close()
