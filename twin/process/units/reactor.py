@@ -11,7 +11,8 @@ through the input ``T_sp``), ``drained`` (volume falling through ``V_heel``).
 
 Head pressure ``PT-01`` (Pa, absolute): the solvent's vapour pressure at ``T`` (Antoine, ``log10(p / bar) = A - B /
 (T + C)``; default ethanol, NIST Chemistry WebBook after Ambrose & Sprake 1970, 293-367 K) plus the inert gas, an
-ideal gas of partial pressure ``p_inert`` at ``T0`` in the headspace ``V_vessel - V0``, compressed by the liquid.
+ideal gas of partial pressure ``p_inert`` at ``T0`` in the headspace ``V_vessel - V0``, compressed by the liquid
+(an overfilled vessel keeps 1 L of headspace: the pressure soars without a division by zero).
 Guards ``P_relief`` and ``P_design``: the pressure rising through the relief device's set pressure and the design
 pressure. A relief device open (input ``relief`` = 1) tempers the batch: the net heat boils solvent off (latent heat
 ``h_vap``) instead of heating the contents, so the temperature holds; ``reseat`` is the net heat falling through zero
@@ -93,7 +94,7 @@ class SemiBatchReactor(ProcessModel):
         self.guard("T_high", T - T_trip_, +1)
         self.guard("at_setpoint", T - T_sp, +1)
         self.guard("drained", V_heel_ - V, +1)
-        P = p_inert_ * (T / T0) * (V_vessel_ - V0) / (V_vessel_ - V) + 1e5 * 10 ** (A_ - B_ / (T + C_))
+        P = p_inert_ * (T / T0) * (V_vessel_ - V0) / ca.fmax(V_vessel_ - V, 1e-3) + 1e5 * 10 ** (A_ - B_ / (T + C_))
         self.output("PT-01", P, "Pa", "head pressure (absolute): solvent vapour + inert gas")
         self.guard("P_relief", P - P_relief_, +1)
         self.guard("P_design", P - P_design_, +1)
