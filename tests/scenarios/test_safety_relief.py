@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from scenarios.safety.paths import ATMOSPHERE, Batch, Demand, simulate
@@ -168,3 +170,18 @@ def test_the_head_pressure_is_ethanols_boiling_point_and_boyles_law():
     assert tw.tags["R.LT-01"].value == pytest.approx(2.0, rel=1e-9)
     assert tw.tags["R.PT-01"].value - 1e5 * 2.5 / 2.0 == pytest.approx(ATMOSPHERE, rel=2e-3)
     tw.close()
+
+
+@settings(max_examples=8, deadline=None)
+@given(t_fail=st.floats(0.0, 3000.0), set_gauge=st.floats(0.8e5, 1.9e5))
+def test_a_working_relief_caps_the_pressure_wherever_it_is_set(t_fail, set_gauge):
+    """Property: whenever the cooling fails and wherever the disc is set below the design pressure, the working disc
+    keeps the head pressure within 2 kPa of its set pressure (the nitrogen compressed by the dosing) and no higher
+    than the same path without it."""
+    demand = Demand(t_fail, NO_SAFETY, 300.0)
+    relieved = simulate(BATCH, "cooling_loss", demand, "TAH-101", "SIF-101", relief=("RD-101", set_gauge + ATMOSPHERE))
+    bare = simulate(BATCH, "cooling_loss", Demand(t_fail, NO_SAFETY | {"RD-101"}, 300.0), "TAH-101", "SIF-101",
+                    relief=("RD-101", set_gauge + ATMOSPHERE))
+    assert not relieved.top_event
+    assert relieved.peak_pressure < set_gauge + ATMOSPHERE + 2e3
+    assert relieved.peak_pressure <= bare.peak_pressure + 1e-6
