@@ -89,7 +89,7 @@ def test_with_the_air_alone_the_zone_matches_the_twins_cleanroom_zone():
     assert np.interp(dt * np.arange(1, 61), out["t"], out["G10.T"]) - T_SET == pytest.approx(rise, abs=0.01)
 
 
-def one_room(tmp_path, recovery: str, mass: float | None = None):
+def one_room(tmp_path, recovery: str, mass: float | None = None, room_mass: float | None = None):
     text = textwrap.dedent(ONE_ROOM).replace("horizon: 1 d", "horizon: 2 d").replace("step: 1 h", "step: 1 min")
     text = text.replace("production: {start: 0 h, end: 24 h, days_per_week: 7}",
                         "production: {start: 6 h, end: 22 h, days_per_week: 7}")
@@ -97,6 +97,8 @@ def one_room(tmp_path, recovery: str, mass: float | None = None):
     text += f"control: {{setback: {{enabled: true, fraction: 0.5, recovery: {recovery}}}}}\n"
     if mass is not None:
         text += f"room: {{thermal_mass: {mass}}}\n"
+    if room_mass is not None:
+        text += f"rooms: {{G10: {{thermal_mass: {room_mass}}}}}\n"
     path = tmp_path / "energy.yaml"
     path.write_text(text)
     return scenario.load(path).variants["base"]
@@ -143,8 +145,9 @@ def test_setback_recovery_is_simulated_and_a_short_lead_is_a_violation(tmp_path,
     assert p["stored"].sum() * 60 == pytest.approx(C5 * (hot[-1] - 294.15), rel=1e-6)
 
 
-def test_without_thermal_mass_the_room_is_the_steady_state(tmp_path):
-    flows = model.balance(one_room(tmp_path, "5 min", mass=0))
+@pytest.mark.parametrize("override", [{"mass": 0}, {"mass": 5, "room_mass": 0}])
+def test_without_thermal_mass_the_room_is_the_steady_state(tmp_path, override):
+    flows = model.balance(one_room(tmp_path, "5 min", **override))     # the scenario's or the room's own
     night, day = night_and_day()
     of_day = np.mod(flows.t, 86400.0)
     hot = flows.traces["T_room_max"] + 273.15
@@ -153,6 +156,7 @@ def test_without_thermal_mass_the_room_is_the_steady_state(tmp_path):
     assert flows.kpis["compliant"] == 1 and not flows.power["stored"].any()
 
 
-def test_a_negative_thermal_mass_is_refused(tmp_path):
+@pytest.mark.parametrize("override", [{"mass": -1}, {"room_mass": -2}])
+def test_a_negative_thermal_mass_is_refused(tmp_path, override):
     with pytest.raises(ConfigError, match="thermal_mass"):
-        one_room(tmp_path, "1 h", mass=-1)
+        one_room(tmp_path, "1 h", **override)
