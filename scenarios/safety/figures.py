@@ -99,8 +99,8 @@ def swiss_cheese_figure(study: lopa.Lopa, pfd: dict[str, float]) -> Figure:
 def paths_figure(samplers: dict, mtsr: float) -> Figure:
     """Per simulated LOPA scenario, the reactor temperature on its typical accident paths (the initiating event a
     quarter into the dosing; the operator at the median and the 95th percentile of the response time) against the
-    batch's MTSR, the MTT and TD24."""
-    from scenarios.safety.paths import Demand
+    batch's MTSR, the MTT and TD24; with a simulated relief device, the head pressure too (thin, right axis)."""
+    from scenarios.safety.paths import ATMOSPHERE, Demand
 
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
@@ -110,15 +110,23 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
         slow = sampler.median * math.exp(1.645 * sampler.sigma)
         cases = [("every barrier works", frozenset(), sampler.median)]
         for b in sampler.barriers:  # in the order the scenario names them
-            kept = "operator" if b == sampler.alarm else "SIS"
+            relief = sampler.relief is not None and b == sampler.relief[0]
+            kept = "operator" if b == sampler.alarm else "relief" if relief else "SIS"
             cases.append((f"{b} alone ({kept})", barriers - {b}, sampler.median))
             if b == sampler.alarm:
                 cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
         cases.append(("no barrier", barriers, sampler.median))
+        top = " -> MTT" if sampler.relief is None else " -> design pressure"
+        head = ax.twinx() if sampler.relief is not None else None
         for label, failed, response in cases:
             path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
             t, T = path.trace["t"], path.trace[f"{batch.reactor}.T"]
-            ax.plot(t / 3600, T - 273.15, lw=1.4, label=label + (" -> MTT" if path.top_event else ""))
+            line, = ax.plot(t / 3600, T - 273.15, lw=1.4, label=label + (top if path.top_event else ""))
+            if head is not None:
+                head.plot(t / 3600, (path.trace[f"{batch.reactor}.PT-01"] - ATMOSPHERE) / 1e5, lw=0.8, ls=":",
+                          color=line.get_color())
+        if head is not None:
+            head.set_ylabel("head pressure [bar gauge] (dotted)")
         for value, text, style in ((mtsr, "MTSR", ":"), (batch.mtt, "MTT", "--"), (batch.td24, "TD24", "-.")):
             ax.axhline(value - 273.15, color="#d62728" if text != "MTSR" else "#7f7f7f", ls=style, lw=1)
             ax.annotate(text, (batch.duration / 3600, value - 273.15), fontsize="small", ha="right", va="bottom")
