@@ -185,3 +185,19 @@ def test_a_working_relief_caps_the_pressure_wherever_it_is_set(t_fail, set_gauge
     assert not relieved.top_event
     assert relieved.peak_pressure < set_gauge + ATMOSPHERE + 2e3
     assert relieved.peak_pressure <= bare.peak_pressure + 1e-6
+
+
+def test_the_relief_variants_figure_draws_the_head_pressure():
+    from scenarios.safety import accident_paths
+    from scenarios.safety.figures import paths_figure
+    from scenarios.scenario import load
+
+    settings = load(FOLDER / "api_bay_paths.yaml").settings("relief")
+    samplers = {"runaway_cooling_loss": accident_paths(settings)["runaway_cooling_loss"]}
+    fig = paths_figure(samplers, 337.0)
+    temperature, head = fig.axes
+    assert head.get_ylabel().startswith("head pressure")
+    assert "RD-101 alone (relief)" in [t.get_text() for t in temperature.get_legend().get_texts()]
+    sampler = samplers["runaway_cooling_loss"]
+    bare = sampler.run(Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.median))
+    assert head.get_lines()[-1].get_ydata().max() == pytest.approx((bare.peak_pressure - ATMOSPHERE) / 1e5)
