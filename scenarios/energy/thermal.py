@@ -23,13 +23,21 @@ THERMAL_MASS = 5.0   # the rooms' heat capacity as a multiple of their air's: an
 #                      (room: {thermal_mass: ...}) or per room (rooms: {G10: {thermal_mass: ...}}).
 
 
-def track(a: np.ndarray, b: np.ndarray, floor: np.ndarray | float, start: np.ndarray | float) -> np.ndarray:
+def track(a: np.ndarray, b: np.ndarray, floor: np.ndarray | float, start: np.ndarray | float,
+          held: np.ndarray | None = None) -> np.ndarray:
     """``x[k] = max(floor, a[k] x[k-1] + b[k])`` from ``x[-1] = start`` along the first axis, by a prefix scan of
     the maps (Hillis-Steele): after the pass with ``shift`` each row holds the composition of itself and the
-    ``2 shift - 1`` maps before it."""
+    ``2 shift - 1`` maps before it. ``held``: where the map is known to give ``floor`` whatever ``x``; the scan
+    then needs only enough passes to reach back over the longest stretch between two such rows."""
     a, b, c = a.astype(float), b.astype(float), np.broadcast_to(floor, a.shape).astype(float)
+    reach = len(a)
+    if held is not None:
+        a[held], b[held] = 0.0, c[held]
+        rows = np.arange(len(a)).reshape(-1, *([1] * (a.ndim - 1)))
+        last = np.maximum.accumulate(np.where(held, rows, -1), axis=0)     # the last held row at or before each
+        reach = int((rows - last + (last >= 0)).max())                    # maps from there to here, inclusive
     shift = 1
-    while shift < len(a):
+    while shift < reach:
         later, earlier = slice(shift, None), slice(None, -shift)
         composed = (a[later] * a[earlier], a[later] * b[earlier] + b[later],
                     np.maximum(c[later], a[later] * c[earlier] + b[later]))
@@ -61,7 +69,8 @@ def respond(capacity: np.ndarray, flow: np.ndarray, ua: np.ndarray, gains: np.nd
         rest = -np.expm1(-dt / tau)                                # 1 - a, exact for long time constants
     a = 1.0 - rest
     t_float = (flow * duct[:, None] + gains + ua * t_out) / conductance
-    end = track(a, rest * t_float, t_set, t_set)
+    highest = max(t_set, float(t_float.max()))         # each step mixes the room with t_float: it never gets warmer
+    end = track(a, rest * t_float, t_set, t_set, held=a * highest + rest * t_float <= t_set)
     begin = np.vstack([np.full((1, end.shape[1]), t_set), end[:-1]])
     target = (t_set - a * begin) / rest                          # the steady state that ends the step at t_set
     supply = np.maximum((target * conductance - gains - ua * t_out) / flow, duct[:, None])

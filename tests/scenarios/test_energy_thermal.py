@@ -21,14 +21,17 @@ M_CP, UA = RHO * 25 * 168 / 3600 * CP, 2 * 56.0
 C5 = 5 * RHO * 168 * CP                      # five times the room air's heat capacity
 
 
-def test_track_is_the_max_affine_recurrence_step_by_step():
+@pytest.mark.parametrize("held_share", [None, 0.0, 0.02, 0.5, 1.0])
+def test_track_is_the_max_affine_recurrence_step_by_step(held_share):
     rng = np.random.default_rng(3)
     a, b, floor = rng.uniform(0, 1, (1000, 3)), rng.normal(0, 5, (1000, 3)), rng.normal(0, 3, 3)
+    held = None if held_share is None else rng.random((1000, 3)) < held_share
     x, expected = np.full(3, 2.0), []
-    for k in range(1000):                    # the loop the scan replaces
+    for k in range(1000):                    # the loop the scan replaces; held rows give the floor
         x = np.maximum(floor, a[k] * x + b[k])
+        x = x if held is None else np.where(held[k], floor, x)
         expected.append(x)
-    assert thermal.track(a, b, floor, 2.0) == pytest.approx(np.array(expected), rel=1e-12, abs=1e-12)
+    assert thermal.track(a, b, floor, 2.0, held) == pytest.approx(np.array(expected), rel=1e-12, abs=1e-12)
 
 
 def zone_under_a_gains_step(dt=60.0, steps=240, capacity=C5):
