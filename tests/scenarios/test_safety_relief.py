@@ -176,14 +176,16 @@ def test_the_head_pressure_is_ethanols_boiling_point_and_boyles_law():
 @given(t_fail=st.floats(0.0, 3000.0), set_gauge=st.floats(0.8e5, 1.9e5))
 def test_a_working_relief_caps_the_pressure_wherever_it_is_set(t_fail, set_gauge):
     """Property: whenever the cooling fails and wherever the disc is set below the design pressure, the working disc
-    keeps the head pressure within 2 kPa of its set pressure (the nitrogen compressed by the dosing) and no higher
-    than the same path without it."""
+    keeps the head pressure no higher than the same path without it, and above its set pressure by no more than the
+    stated model allows: it vents vapour only, so the liquid still dosed while it is open compresses the nitrogen
+    (at most the whole 0.4 m3 dose into the 2.1 m3 left: Boyle, the nitrogen at most at 110 degC)."""
     demand = Demand(t_fail, NO_SAFETY, 300.0)
     relieved = simulate(BATCH, "cooling_loss", demand, "TAH-101", "SIF-101", relief=("RD-101", set_gauge + ATMOSPHERE))
     bare = simulate(BATCH, "cooling_loss", Demand(t_fail, NO_SAFETY | {"RD-101"}, 300.0), "TAH-101", "SIF-101",
                     relief=("RD-101", set_gauge + ATMOSPHERE))
     assert not relieved.top_event
-    assert relieved.peak_pressure < set_gauge + ATMOSPHERE + 2e3
+    nitrogen = P_INERT * (110 + C) / CHEM["T0"] * 2.5 / 2.1
+    assert relieved.peak_pressure <= set_gauge + ATMOSPHERE + nitrogen * 0.4 / 2.1
     assert relieved.peak_pressure <= bare.peak_pressure + 1e-6
 
 
