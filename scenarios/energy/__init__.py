@@ -6,8 +6,9 @@ changes and overpressure from the room's properties or the grade table of :mod:`
 scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the chillers (capacity, COP, DOE-2
 part-load curve), the weather (a design day or an EPW file), the tariff (time-of-use price, demand charge), the
 production window and the control strategy: constant design flow, night/weekend setback of the air changes
-(with a recovery lead before production), supply-temperature reset, chillers staged in order or dispatched at
-least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the physics.
+(full air again a recovery lead before production; the rooms' thermal mass decides whether they are back in their
+limits by then, :mod:`scenarios.energy.thermal`), supply-temperature reset, chillers staged in order or dispatched
+at least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the physics.
 
 Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
 campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
