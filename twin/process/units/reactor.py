@@ -15,7 +15,8 @@ ideal gas of partial pressure ``p_inert`` at ``T0`` in the headspace ``V_vessel 
 (an overfilled vessel keeps 1 L of headspace: the pressure soars without a division by zero).
 Guards ``P_relief`` and ``P_design``: the pressure rising through the relief device's set pressure and the design
 pressure. A relief device open (input ``relief`` = 1) tempers the batch: the net heat boils solvent off (latent heat
-``h_vap``) instead of heating the contents, so the temperature holds; ``reseat`` is the net heat falling through zero
+``h_vap``) instead of heating the contents, so the temperature holds (only vapour leaves: liquid dosed meanwhile still
+compresses the inert gas); ``reseat`` is the net heat falling through zero
 (the boil-off stops, the device recloses).
 """
 from __future__ import annotations
