@@ -50,6 +50,7 @@ import numpy as np
 from scenarios.registry import Run, Study
 from scenarios.safety import figures, lopa, montecarlo, paths
 from scenarios.safety.live import HEALTH, LiveBarriers
+from scenarios.safety.paths import TOP_EVENTS
 from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
 from twin.config import (
     Anything,
@@ -317,10 +318,9 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
                 kpi(f"dyn_peak_pressure.{name}", max(p.peak_pressure for p in found.paths), "Pa")
             for p in found.paths:
                 if p.top_event:
-                    relieved = p.peak_pressure is not None
-                    events["t"].append(p.t_design if relieved else p.t_mtt)  # in the batch
+                    events["t"].append(p.t_top)  # in the batch
                     events["source"].append(name)
-                    events["event"].append(f"{'design pressure exceeded' if relieved else 'MTT reached'}, event at "
+                    events["event"].append(f"{TOP_EVENTS[p.top]}, event at "
                                            f"{p.demand.t_event:.0f} s, failed: "
                                            f"{', '.join(sorted(p.demand.failed)) or 'none'}"
                                            + "".join(f", {b} acted at {t:.0f} s" for b, t in p.acted.items()))

@@ -54,7 +54,11 @@ import numpy as np
 from scenarios.safety.lopa import YEAR, Hazard
 from scenarios.safety.montecarlo import Z95, Estimate
 
-KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop")
+KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop", "nitrogen_loss", "regulator_open")
+#: initiating events of the headspace gas: their top events are a flammable headspace and the design pressure
+GAS_KINDS = ("nitrogen_loss", "regulator_open")
+#: the top events of a path, as its event log names them
+TOP_EVENTS = {"mtt": "runaway", "design": "design pressure exceeded", "flammable": "flammable headspace"}
 
 #: Pa, the standard atmosphere: gauge pressures of the plant to absolute
 ATMOSPHERE = 101325.0
@@ -75,6 +79,12 @@ def _reactor(plant: Path, tag: str, chemistry: tuple):
     vessel = {"V_vessel": asset.params.get("volume"), "P_design": asset.params.get("design_pressure")}
     if vessel["P_design"] is not None:
         vessel["P_design"] += ATMOSPHERE  # the plant's design pressure is gauge (the IFC's DesignPressure_barg)
+    for instrument in asset.instruments.values():  # the pressure SIS trip (gauge, as the design pressure), O2 alarm
+        unit, props = str(getattr(instrument, "unit", "")), getattr(instrument, "properties", {})
+        if unit == "Pa" and "trip" in props:
+            vessel["P_trip"] = float(props["trip"]) + ATMOSPHERE
+        if unit == "1" and "alarm" in props:
+            vessel["O2_alarm"] = float(props["alarm"])
     return cls(tag, **(kwargs | {k: v for k, v in vessel.items() if v is not None} | dict(chemistry)))
 
 
@@ -102,7 +112,7 @@ class Batch:
 
 
 #: the reactor signals an accident path keeps for its figure and its replay
-TRACED = ("TT-01", "T", "F_dose", "F_cool", "LT-01", "PT-01", "relief")
+TRACED = ("TT-01", "T", "F_dose", "F_cool", "LT-01", "PT-01", "relief", "AT-01")
 
 
 @functools.cache
@@ -142,8 +152,31 @@ def trip_point(batch: Batch) -> float:
 def design_pressure(batch: Batch) -> float:
     """The design pressure (Pa, absolute) of the batch's reactor: the plant's unless the chemistry overrides
     ``P_design``."""
+    return _parameter(batch, "P_design")
+
+
+def _parameter(batch: Batch, name: str) -> float:
+    """A parameter of the batch's reactor as the plant and the chemistry set it."""
     model = _reactor(Path(batch.plant), batch.reactor, tuple(sorted(batch.chemistry.items())))
-    return float(model.inputs["P_design"].value)
+    return float(model.inputs[name].value)
+
+
+@dataclass(frozen=True)
+class Gas:
+    """The headspace's initiating events and barriers: ``ingress`` the air (m3/s) the headspace breathes once the
+    nitrogen is lost, ``loc`` the solvent's limiting oxygen concentration (the top event of ``nitrogen_loss``),
+    ``oxygen`` the IPL acting on the O2 analyser's alarm (the plant's ``AT-01`` ``alarm``) with the nitrogen
+    ``purge`` (m3/s) it restores and whether an ``operator`` answers it (after the demand's response time) or an
+    interlock acts at the exact crossing; ``supply`` the nitrogen before the pad regulator ``(Pa absolute, CdA
+    m2)`` that ``regulator_open`` lets in, ``pressure_trip`` the IPL acting on the plant's ``PT-02`` trip."""
+
+    ingress: float = 0.0
+    loc: float = 1.0
+    oxygen: str | None = None
+    purge: float = 0.0
+    operator: bool = False
+    supply: tuple[float, float] | None = None
+    pressure_trip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,8 +194,9 @@ class AccidentPath:
     """What the twin did on one demand: the peak temperature, when it crossed the MTT (None: it did not), when each
     barrier acted (the operator or the SIS stopping the dosing, the relief device opening first), and when asked
     for the reactor's traces on one time axis (``t`` and :data:`TRACED` signals) and its events ``(t, source,
-    event)``. With a simulated relief device, the peak head pressure (Pa, absolute), when it rose through the
-    design pressure (None: it did not) and that crossing is the top event."""
+    event)``. With a simulated relief device or a failed-open nitrogen regulator, the peak head pressure (Pa,
+    absolute), when it rose through the design pressure (None: it did not) and that crossing is the top event; on
+    a loss of nitrogen the peak headspace oxygen fraction and when it rose through the LOC, the top event."""
 
     demand: Demand
     peak: float
@@ -172,28 +206,46 @@ class AccidentPath:
     events: list[tuple[float, str, str]] = field(default_factory=list)
     peak_pressure: float | None = None
     t_design: float | None = None
+    peak_oxygen: float | None = None
+    t_flammable: float | None = None
+
+    @property
+    def top(self) -> str:
+        """Which top event the path watches: ``mtt``, ``design`` (pressure) or ``flammable`` (headspace)."""
+        return "flammable" if self.peak_oxygen is not None else "mtt" if self.peak_pressure is None else "design"
+
+    @property
+    def t_top(self) -> float | None:
+        """When the path reached its top event (None: it did not)."""
+        return {"mtt": self.t_mtt, "design": self.t_design, "flammable": self.t_flammable}[self.top]
 
     @property
     def top_event(self) -> bool:
-        return (self.t_mtt if self.peak_pressure is None else self.t_design) is not None
+        return self.t_top is not None
 
 
 def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
              stuck_flow: float | None = None, keep_trace: bool = False, interlock: str | None = None,
              restart: float | None = None, full_cooling: tuple[float, float] | None = None,
              quench: tuple[float, float, float] | None = None,
-             relief: tuple[str, float] | None = None) -> AccidentPath:
+             relief: tuple[str, float] | None = None, gas: Gas = Gas()) -> AccidentPath:
     """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
     ``demand``; ``alarm``, ``trip`` and ``interlock`` name the IPLs acting as operator alarm, SIS trip and agitation
     interlock (None: absent); ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the
     recipe's); ``restart`` the time (s) a stopped agitator stands still (None: for the rest of the batch);
     ``full_cooling`` the emergency coolant ``(flow kg/s, inlet K)`` the SIS trip also switches the jacket to;
     ``quench`` the inert solvent ``(flow m3/s, volume m3, temperature K)`` the SIS trip also drowns the batch in;
-    ``relief`` the relief device ``(IPL, set pressure Pa absolute)``: the top event becomes the design pressure."""
+    ``relief`` the relief device ``(IPL, set pressure Pa absolute)``: the top event becomes the design pressure;
+    ``gas`` the headspace's events and barriers (:class:`Gas`; needed by the :data:`GAS_KINDS`)."""
     from twin import Twin
 
     if kind not in KINDS:
         raise ValueError(f"unknown initiating event '{kind}': expected one of {', '.join(KINDS)}")
+    if kind == "regulator_open" and gas.supply is None:
+        raise ValueError("a failed-open nitrogen regulator needs the nitrogen supply: Gas(supply=(Pa, CdA m2))")
+    if kind == "regulator_open" and relief is not None:
+        raise ValueError("the simulated relief is a tempered (vapour) relief: a gas overpressure's relief device "
+                         "enters the estimate as its PFD; leave relief out for regulator_open")
     if not trip_point(batch) < batch.mtt:
         raise ValueError(f"the SIS trip point ({trip_point(batch):g} K) must lie below the MTT ({batch.mtt:g} K)")
     r = batch.reactor
@@ -225,6 +277,10 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
                 yield tw.env.timeout(restart)
                 for name, value in stirred.items():
                     tw.set(f"{r}.{name}", value)
+        elif kind == "nitrogen_loss":
+            tw.set(f"{r}.Q_air", gas.ingress)  # the pad is gone: the vent breathes air in
+        elif kind == "regulator_open":
+            tw.set(f"{r}.N2_open", 1.0)
         else:
             stuck[0] = True
             tw.set(f"{r}.F_dose", stuck_flow or batch.flow)
@@ -255,6 +311,27 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
                 yield tw.env.timeout(volume / flow)
                 tw.set(f"{r}.F_charge", 0.0)
 
+    def oxygen_barrier(tw):  # the O2 analyser's alarm: stop the dosing, restore the nitrogen
+        yield tw.event(f"{r}.O2_high")
+        if gas.oxygen not in demand.failed:
+            if gas.operator:
+                yield tw.env.timeout(demand.response)
+            stop_dosing(gas.oxygen)
+            tw.set(f"{r}.Q_air", 0.0)
+            tw.set(f"{r}.Q_N2", gas.purge)
+
+    def pressure_sis(tw):  # PT-02's trip: close the nitrogen block valve, stop the dosing
+        yield tw.event(f"{r}.P_high")
+        if gas.pressure_trip not in demand.failed:
+            stop_dosing(gas.pressure_trip)
+            tw.set(f"{r}.N2_open", 0.0)
+            if full_cooling is not None:
+                tw.set(f"{r}.F_cool", full_cooling[0])
+                tw.set(f"{r}.T_cin", full_cooling[1])
+
+    def flammable(tw):
+        out.t_flammable = yield tw.event(f"{r}.flammable")
+
     def top_event(tw):  # after the trip point the guard watches the MTT
         yield tw.event(f"{r}.T_high")
         tw.set(f"{r}.T_trip", batch.mtt)
@@ -272,6 +349,17 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
     def design_pressure(tw):
         out.t_design = yield tw.event(f"{r}.P_design")
 
+    if kind == "regulator_open":
+        tw.set(f"{r}.p_supply", gas.supply[0])
+        tw.set(f"{r}.CdA_N2", gas.supply[1])
+        tw.env.process(design_pressure(tw))
+    if kind == "nitrogen_loss":
+        tw.set(f"{r}.LOC", gas.loc)
+        tw.env.process(flammable(tw))
+    if gas.oxygen is not None:
+        tw.env.process(oxygen_barrier(tw))
+    if gas.pressure_trip is not None:
+        tw.env.process(pressure_sis(tw))
     if relief is not None:
         if not relief[1] < tw.tags[f"{r}.P_design"].value:
             raise ValueError(f"the relief set pressure ({relief[1]:g} Pa) must lie below the design pressure "
@@ -286,19 +374,23 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         tw.env.process(sis(tw))
     result = tw.run(until=batch.duration)
     out.peak = float(result.trace(f"{r}.T")[1].max())
-    if relief is not None:
+    if relief is not None or kind == "regulator_open":
         out.peak_pressure = float(result.trace(f"{r}.PT-01")[1].max())
+    if kind == "nitrogen_loss":
+        out.peak_oxygen = float(result.trace(f"{r}.AT-01")[1].max())
     if keep_trace:
         table = result.table(f"{r}.*")
         out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
-        valve = "XV-101" if "XV-101" in _plant_tags(Path(batch.plant)) else r
-        out.events = sorted([(demand.t_event, valve if kind == "dosing_stuck_open" else r, "failure")]
-                            + [(t, valve, "trip") if name == trip else (t, r, "relief opened") if relief and
-                               name == relief[0] else (t, r, f"dosing stopped by {name}")
+        tags = _plant_tags(Path(batch.plant))
+        valve = "XV-101" if "XV-101" in tags else r
+        failing = {"dosing_stuck_open": valve} | dict.fromkeys(GAS_KINDS, "N2-101" if "N2-101" in tags else r)
+        out.events = sorted([(demand.t_event, failing.get(kind, r), "failure")]
+                            + [(t, valve, "trip") if name in (trip, gas.pressure_trip) else (t, r, "relief opened")
+                               if relief and name == relief[0] else (t, r, f"dosing stopped by {name}")
                                for name, t in out.acted.items()]
                             + [(t, r, "alarm") for t, name, k in tw.events if k == "state" and name.endswith(
-                                "at_setpoint")]
-                            + ([(out.t_mtt, r, "runaway")] if out.top_event else []))
+                                ("at_setpoint", "O2_high"))]
+                            + ([(out.t_top, r, TOP_EVENTS[out.top])] if out.top_event else []))
     tw.close()
     return out
 
@@ -321,7 +413,8 @@ def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> fl
         return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
                                 sampler.trip, sampler.stuck_flow, interlock=sampler.interlock,
                                 restart=sampler.restart, full_cooling=sampler.full_cooling,
-                                quench=sampler.quench, relief=sampler.relief).top_event for t in times)
+                                quench=sampler.quench, relief=sampler.relief, gas=sampler.gas).top_event
+                       for t in times)
 
     lo, hi = normal + 1.0, batch.mtt - tol
     if not holds(lo):
@@ -362,11 +455,12 @@ class AccidentPaths:
                  interlock: str | None = None, restart: float | None = None,
                  full_cooling: tuple[float, float] | None = None,
                  quench: tuple[float, float, float] | None = None,
-                 relief: tuple[str, float] | None = None) -> None:
+                 relief: tuple[str, float] | None = None, gas: Gas = Gas()) -> None:
         self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
         self.interlock, self.restart, self.full_cooling, self.quench = interlock, restart, full_cooling, quench
-        self.relief = relief
-        self.barriers = tuple(b for b in (alarm, trip, interlock, relief and relief[0]) if b)
+        self.relief, self.gas = relief, gas
+        self.barriers = tuple(b for b in (alarm, trip, interlock, relief and relief[0], gas.oxygen,
+                                          gas.pressure_trip) if b)
         for name in (*self.barriers, *simulated_modifiers):
             if name not in hazard.pfds and name not in hazard.modifiers:
                 raise ValueError(f"'{name}' is not credited in LOPA scenario '{hazard.name}'")
@@ -390,7 +484,7 @@ class AccidentPaths:
 
     def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
         return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace,
-                        self.interlock, self.restart, self.full_cooling, self.quench, self.relief)
+                        self.interlock, self.restart, self.full_cooling, self.quench, self.relief, self.gas)
 
     def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
         """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""

@@ -18,6 +18,16 @@ pressure. A relief device open (input ``relief`` = 1) tempers the batch: the net
 ``h_vap``) instead of heating the contents, so the temperature holds (only vapour leaves: liquid dosed meanwhile still
 compresses the inert gas); ``reseat`` is the net heat falling through zero
 (the boil-off stops, the device recloses).
+
+Inerting: ``AT-01`` the headspace's oxygen fraction (state ``O2``, dry basis: the solvent vapour left out, as an
+extractive analyser reads it), a well-mixed gas balance ``Vh dO2/dt = Q_air (0.2095 - O2) - Q_N2 O2`` with
+``Vh = V_vessel - V`` the headspace: ``Q_air`` air drawn in (a vent breathing, an open manway), ``Q_N2`` nitrogen
+purged in, the same volume leaving by the vent (the pressure does not change). Guards ``O2_high`` (rising through
+the analyser's ``O2_alarm``) and ``flammable`` (rising through the solvent's limiting oxygen concentration ``LOC``).
+A nitrogen regulator failed open (input ``N2_open`` = 1) lets nitrogen from the supply ``p_supply`` through its
+orifice ``CdA_N2`` (ideal-gas orifice flow, choked below the critical pressure ratio); the moles let in (state
+``n_N2``) raise the inert gas's pressure and dilute the oxygen. Guard ``P_high``: the head pressure rising through
+the pressure SIS's trip point ``P_trip``.
 """
 from __future__ import annotations
 
@@ -26,6 +36,8 @@ import casadi as ca
 from twin.process.model import ProcessModel
 
 R = 8.314462618  # J/(mol K), CODATA 2018
+AIR_O2 = 0.2095  # oxygen mole fraction of dry air
+M_N2, GAMMA_N2 = 28.0134e-3, 1.4  # kg/mol and heat-capacity ratio of nitrogen
 
 
 class SemiBatchReactor(ProcessModel):
@@ -35,7 +47,9 @@ class SemiBatchReactor(ProcessModel):
                  T_trip: float = 353.15, c_charge: float = 2000.0, V_heel: float = 0.05, V_vessel: float = 4.0,
                  p_inert: float = 0.0, antoine_A: float = 5.24677, antoine_B: float = 1598.673,
                  antoine_C: float = -46.424, h_vap: float = 8.37e5, P_relief: float = 1e12,
-                 P_design: float = 1e12) -> None:
+                 P_design: float = 1e12, O2_0: float = 0.01, O2_alarm: float = 1.0, LOC: float = 1.0,
+                 p_supply: float = 8e5, CdA_N2: float = 1e-5, T_supply: float = 293.15,
+                 P_trip: float = 1e12) -> None:
         super().__init__(tag)
         F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
         T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
@@ -47,6 +61,9 @@ class SemiBatchReactor(ProcessModel):
         F_out = self.input("F_out", 0.0, "m3/s", "discharge flow")
         T_sp = self.input("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event")
         relief = self.input("relief", 0.0, "1", "relief device open (1) or closed (0)")
+        Q_air = self.input("Q_air", 0.0, "m3/s", "air drawn into the headspace (as much gas leaves by the vent)")
+        Q_N2 = self.input("Q_N2", 0.0, "m3/s", "nitrogen purged into the headspace (as much gas leaves by the vent)")
+        N2_open = self.input("N2_open", 0.0, "1", "nitrogen regulator failed open (1) or working (0)")
         k0_ = self.parameter("k0", k0, "m3/(mol s)", "pre-exponential factor")
         Ea_ = self.parameter("Ea", Ea, "J/mol", "activation energy")
         dH_ = self.parameter("dH", dH, "J/mol", "reaction enthalpy (negative: exothermic)")
@@ -67,6 +84,12 @@ class SemiBatchReactor(ProcessModel):
         h_vap_ = self.parameter("h_vap", h_vap, "J/kg", "solvent's latent heat of vaporisation")
         P_relief_ = self.parameter("P_relief", P_relief, "Pa", "relief device set pressure (absolute)")
         P_design_ = self.parameter("P_design", P_design, "Pa", "vessel design pressure (absolute)")
+        O2_alarm_ = self.parameter("O2_alarm", O2_alarm, "1", "oxygen analyser's alarm point")
+        LOC_ = self.parameter("LOC", LOC, "1", "solvent's limiting oxygen concentration")
+        p_supply_ = self.parameter("p_supply", p_supply, "Pa", "nitrogen supply before the regulator (absolute)")
+        CdA_ = self.parameter("CdA_N2", CdA_N2, "m2", "regulator orifice: discharge coefficient times area")
+        T_supply_ = self.parameter("T_supply", T_supply, "K", "nitrogen supply temperature")
+        P_trip_ = self.parameter("P_trip", P_trip, "Pa", "pressure SIS trip point (absolute)")
         V = self.state("V", V0, "m3", "liquid volume")
         nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
         nB = self.state("nB", 0.0, "mol", "B in the reactor")
@@ -75,6 +98,8 @@ class SemiBatchReactor(ProcessModel):
         Tj = self.state("Tj", T0, "K", "jacket temperature")
         Q_rx = self.state("Q_rxn", 0.0, "J", "heat released by the reaction so far")
         Q_j = self.state("Q_jacket", 0.0, "J", "heat taken by the jacket so far")
+        O2 = self.state("O2", O2_0, "1", "headspace oxygen fraction (dry basis)")
+        n_N2 = self.state("n_N2", 0.0, "mol", "nitrogen let in by a failed-open regulator")
         r = k0_ * ca.exp(-Ea_ / (R * T)) * nA * nB / V
         q_rx = -dH_ * r
         q_j = UA_ * (T - Tj)
@@ -95,8 +120,23 @@ class SemiBatchReactor(ProcessModel):
         self.guard("T_high", T - T_trip_, +1)
         self.guard("at_setpoint", T - T_sp, +1)
         self.guard("drained", V_heel_ - V, +1)
-        P = p_inert_ * (T / T0) * (V_vessel_ - V0) / ca.fmax(V_vessel_ - V, 1e-3) + 1e5 * 10 ** (A_ - B_ / (T + C_))
+        Vh = ca.fmax(V_vessel_ - V, 1e-3)
+        p_gas = p_inert_ * (T / T0) * (V_vessel_ - V0) / Vh + R * n_N2 * T / Vh
+        P = p_gas + 1e5 * 10 ** (A_ - B_ / (T + C_))
         self.output("PT-01", P, "Pa", "head pressure (absolute): solvent vapour + inert gas")
         self.guard("P_relief", P - P_relief_, +1)
         self.guard("P_design", P - P_design_, +1)
+        self.guard("P_high", P - P_trip_, +1)
+        g = GAMMA_N2  # orifice: p/p0 held at the critical ratio below it (choked), no flow back into the supply
+        ratio = ca.fmin(ca.fmax(P / p_supply_, (2 / (g + 1)) ** (g / (g - 1))), 1.0)
+        x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-6): finite slope at
+        n_in = N2_open * CdA_ * p_supply_ * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * T_supply_)) * x / ca.sqrt(
+            x + 1e-6)  # equal pressures, 1e-6/(2x) relative below them (x is 0.21 choked)
+        self.der(n_N2, n_in)
+        n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * T)  # moles of gas in the headspace
+        self.der(O2, (Q_air * (AIR_O2 - O2) - Q_N2 * O2) / Vh - n_in * O2 / n_gas)
+        self.output("AT-01", O2, "1", "headspace oxygen fraction (dry basis)")
+        self.output("N2_in", n_in, "mol/s", "nitrogen through a failed-open regulator")
+        self.guard("O2_high", O2 - O2_alarm_, +1)
+        self.guard("flammable", O2 - LOC_, +1)
         self.guard("reseat", -q_net - (1 - relief) * 1e12, +1)  # watched only while the device is open
