@@ -8,9 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scenarios import compare, results
 from scenarios.scenario import BASE, load
-from scenarios.sweep import ClusterError, sweep
 from twin.config import ConfigError, suggest
 
 RUN_EPILOG = """\
@@ -101,6 +99,9 @@ def sweep_command(args) -> int:
 
 
 def _run(args, variants: list[str] | None, out: Path) -> int:
+    from scenarios import compare, results  # here, not at the top: `twin --help` skips SciPy, matplotlib, Arrow
+    from scenarios.sweep import ClusterError, sweep
+
     try:
         scenario = load(args.scenario)
         if variants and variants[0] not in scenario.names:
@@ -130,6 +131,8 @@ def _run(args, variants: list[str] | None, out: Path) -> int:
 
 
 def compare_command(args) -> int:
+    from scenarios import compare, results
+
     try:
         loaded = [results.read(folder) for folder in args.results]
         report = compare.write(loaded, args.output)

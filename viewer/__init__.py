@@ -5,12 +5,13 @@
 >>> scene.paint({"R-101": "alarm"}); scene.screenshot("bay.png")
 >>> play = viewer.Playback(scene, viewer.Recording.from_result(result), [viewer.Rule("state")])
 >>> viewer.export.html(scene, "bay.html")
+
+The names are imported on first use: ``twin view --help`` does not wait for pyvista and VTK.
 """
-from viewer import export
-from viewer.colouring import Colouring, Rule
-from viewer.playback import Live, Playback
-from viewer.recording import Recording
-from viewer.scene import PlantScene, headless
-from viewer.training import Training
+from twin.lazy import lazy
 
 __all__ = ["PlantScene", "Rule", "Colouring", "Recording", "Playback", "Live", "Training", "export", "headless"]
+__getattr__, __dir__ = lazy(__name__, {
+    "PlantScene": "viewer.scene", "headless": "viewer.scene", "Rule": "viewer.colouring",
+    "Colouring": "viewer.colouring", "Recording": "viewer.recording", "Playback": "viewer.playback",
+    "Live": "viewer.playback", "Training": "viewer.training", "export": "viewer.export"})

@@ -18,17 +18,21 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from benchmarks.des import line as model_b
 from benchmarks.des.run import run_model
-from twin.des.flowline import FlowLine, Source, Station, exponential
+
+if TYPE_CHECKING:
+    from twin.des.flowline import FlowLine
 
 
 def fast_line(stations: int = model_b.STATIONS) -> FlowLine:
     """Model (b) as data."""
+    from twin.des.flowline import FlowLine, Source, Station, exponential  # here: `twin bench --help` skips SciPy
+
     return FlowLine(
         sources=[Source("source", exponential(model_b.MEAN_INTERARRIVAL), "job")],
         stations=[Station(f"s{k}", exponential(model_b.MEAN_PROCESS), buffer=None if k == 0 else model_b.BUFFER)
@@ -79,6 +83,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Time both ways of model (b), print statistics side by side and the ratio to SimPy."""
+    from scipy import stats
+
     H, line = args.horizon, fast_line()
 
     timings, results = {}, {}

@@ -12,18 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import fmpy
-
-from twin.fmu.master import CoSimulation
-from twin.fmu.testing import build_fmu
-from twin.fmu.unit import FMUUnit
-from twin.twin import Twin
-
 STEP = 1e-3
 
 
 def run_fmpy(fmu: Path, steps: int) -> tuple[float, float]:
     """Wall time of ``fmpy.simulate_fmu`` over ``steps`` communication steps, and the final position."""
+    import fmpy  # here, as the twin's modules below: `twin bench --help` does not import the FMU stacks
+
     start = time.perf_counter()
     result = fmpy.simulate_fmu(str(fmu), fmi_type="CoSimulation", stop_time=steps * STEP, output_interval=STEP)
     return time.perf_counter() - start, float(result["x"][-1])
@@ -31,6 +26,10 @@ def run_fmpy(fmu: Path, steps: int) -> tuple[float, float]:
 
 def run_twin(fmu: Path, steps: int, fmi_version: int = 2) -> tuple[float, float]:
     """Wall time of a twin stepping the same FMU ``steps`` times, and the final position."""
+    from twin.fmu.master import CoSimulation
+    from twin.fmu.unit import FMUUnit
+    from twin.twin import Twin
+
     start = time.perf_counter()
     tw = Twin(sample_interval=STEP)
     unit = FMUUnit("OSC-1", fmu, interface="CoSimulation")
@@ -56,6 +55,8 @@ def per_step(fmu: Path, steps: int, repeat: int = 5) -> dict[str, tuple[float, f
 
 
 def main(steps: int = 100_000, repeat: int = 5) -> dict:
+    from twin.fmu.testing import build_fmu
+
     with tempfile.TemporaryDirectory() as folder:
         report = {}
         for version in (2, 3):

@@ -8,7 +8,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from scenarios.scheduling import jobshop
 from twin.config import ConfigError, suggest
 
 EPILOG = """\
@@ -54,6 +53,8 @@ def add_parser(sub) -> None:
 
 
 def jobshop_command(args) -> int:
+    from scenarios.scheduling import jobshop
+
     if not args.time_limit > 0:
         print(f"twin schedule: --time-limit must be positive, got {args.time_limit:g}", file=sys.stderr)
         return 2

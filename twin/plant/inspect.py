@@ -10,12 +10,12 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from twin.config import ConfigError
-from twin.plant.export import master_data, to_dict, write
-from twin.plant.ifc import IfcError
-from twin.plant.loading import load
-from twin.plant.model import Plant
+
+if TYPE_CHECKING:
+    from twin.plant.model import Plant
 
 EXAMPLES = """\
 examples:
@@ -57,6 +57,10 @@ def run(args) -> int:
             print(f"twin inspect: {exc}", file=sys.stderr)
             return 2
         return 0
+    from twin.plant.export import to_dict, write  # here, not at the top: `twin --help` skips IFC and mesh stacks
+    from twin.plant.ifc import IfcError
+    from twin.plant.loading import load
+
     try:
         plant = load(args.file, tag_property=args.tag_property, geometry_cache=not args.no_cache,
                      progress=sys.stderr.isatty())
@@ -77,6 +81,8 @@ def run(args) -> int:
 
 def report(plant: Plant) -> str:
     """The human-readable summary: header, asset table, counts by type, warnings."""
+    from twin.plant.export import master_data
+
     source = plant.source.name if plant.source else "memory"
     lines = [f"{plant.name} ({source}): {len(plant)} assets, {len(plant.spaces)} spaces, {len(plant.links)} links, "
              f"{len(plant.instruments)} instruments", ""]
