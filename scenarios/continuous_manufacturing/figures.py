@@ -1,7 +1,7 @@
 """The study's own figures of a result folder: API content against the limits with the diversion windows shaded,
-the feeders' mass flows, the line's RTD, the lot genealogy and the line in 3D at its worst moment (first
-replication; see :func:`figures`); and, for a comparison of variants, the trade-off between diverted and escaped
-mass (:func:`comparison_figures`)."""
+the feeders' mass flows, the line's RTD, its disturbance map (funnel plot), the lot genealogy and the line in 3D at
+its worst moment (first replication; see :func:`figures`); and, for a comparison of variants, the trade-off between
+diverted and escaped mass (:func:`comparison_figures`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +16,8 @@ HOUR = 3600.0
 
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``lots.png`` into the result folder's ``figures/`` and
-    ask for the 3D ``worst.png``; returns the files written."""
+    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``funnel.png``, ``lots.png`` into the result folder's
+    ``figures/`` and ask for the 3D ``worst.png``; returns the files written."""
     table = result.traces()
     if table is None:
         return []
@@ -25,7 +25,8 @@ def figures(result) -> list[Path]:
     traces = {k: np.asarray(v, float) for k, v in first.items() if k != "replication"}
     s = result.settings
     written = []
-    charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s))]
+    charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s)),
+              ("funnel.png", disturbance_map(s))]
     events = result.events()
     if events is not None:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
@@ -136,6 +137,45 @@ def rtd_curves(settings: dict) -> Figure:
     ax.set_title("residence-time distributions", fontsize="medium")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def disturbance_map(settings: dict) -> Figure:
+    """The funnel plot (:func:`.rtd.funnel`): the API content at the press at its furthest from target after the API
+    feeder delivers too much or too little for a while, by the size and length of the upset; the limits' contours
+    bound what the line absorbs, beyond them the gate must divert. The scenario's stoppages of the API feeder are
+    marked (-100 % for their duration)."""
+    feeders, api = settings["feeders"], settings["press"]["api"]
+    share = sum(f["rate"] for f in feeders.values() if f["component"] == api) / sum(f["rate"] for f in feeders.values())
+    tau, n, tau_ff = settings["blender"]["tau"], settings["blender"]["tanks"], settings["press"]["feed_frame_tau"]
+    durations = np.geomspace(1.0, max(3600.0, 10 * (tau + tau_ff)), 120)
+    magnitudes = np.linspace(-1.0, 1.0, 161)
+    content = 100 * rtd.funnel(durations, magnitudes, tau, n, tau_ff, share)
+    low, high = (100 * x for x in settings["limits"])
+    margin = 100 * settings["margin"]
+    fig = Figure(figsize=(8, 4.6), layout="constrained")
+    ax = fig.subplots()
+    reach = max(high - 100, 100 - low) * 3
+    mesh = ax.pcolormesh(durations, 100 * magnitudes, content, cmap="RdBu_r", vmin=100 - reach, vmax=100 + reach,
+                         shading="gouraud")
+    fig.colorbar(mesh, ax=ax, label="API at the press, furthest from target [% LC]", extend="both")
+    lines = ax.contour(durations, 100 * magnitudes, content, levels=[low, high], colors="k", linewidths=1.4)
+    ax.clabel(lines, fmt="%g %%", fontsize="small")
+    if margin > 0:
+        ax.contour(durations, 100 * magnitudes, content, levels=[low + margin, high - margin], colors="k",
+                   linewidths=0.8, linestyles=":")
+    stops = [d["duration"] for d in settings["disturbances"]
+             if d["kind"] == "stoppage" and feeders[d["feeder"]]["component"] == api]
+    if stops:
+        ax.scatter(stops, [-100] * len(stops), marker="v", s=60, color="k", clip_on=False, zorder=3,
+                   label="the scenario's API stoppages")
+        ax.legend(fontsize="small", loc="upper left")
+    ax.set_xscale("log")
+    ax.set_xlabel("duration of the API feeder's upset [s]")
+    ax.set_ylabel("API feeder flow off its set point [%]")
+    ax.set_title(f"disturbance map: inside the {low:g}-{high:g} % contours the line absorbs the upset "
+                 "(dotted: the gate's band)", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
     return fig
 
 

@@ -4,7 +4,8 @@ The blender is ``n`` stirred tanks in series of total mean residence time ``tau`
 ``tau``, variance ``tau**2 / n``); the press's feed frame is one stirred tank (mean and standard deviation
 ``tau_ff``). The line's RTD is their convolution. Convolving what the feeders delivered with it predicts what the
 press receives, so every tablet's content and the share of every raw-material lot in it follow from the feeders'
-records alone: the RTD-based traceability of Engisch & Muzzio, J. Pharm. Innov. 11 (2016) 64-81.
+records alone: the RTD-based traceability of Engisch & Muzzio, J. Pharm. Innov. 11 (2016) 64-81. The same RTD
+maps which feeder upsets, by size and length, push the content out of its limits (:func:`funnel`).
 """
 from __future__ import annotations
 
@@ -12,19 +13,54 @@ import numpy as np
 from scipy import linalg, signal
 
 
-def line_cdf(dt: float, steps: int, tau: float, n: int, tau_ff: float) -> np.ndarray:
-    """``F(j dt)``, ``j = 0..steps``: the fraction of a pulse fed at t = 0 that has left the feed frame.
-
-    The tanks are a linear system ``x' = A x`` (each tank empties into the next at rate ``n / tau``, the feed
-    frame at ``1 / tau_ff``); one step is the matrix exponential ``expm(A dt)``, exact, and ``F = 1 - sum(x)``."""
-    rates = np.array([n / tau] * n + [1 / tau_ff])
+def _tanks(dt: float, steps: int, rates: np.ndarray) -> np.ndarray:
+    """What is left in each of a series of stirred tanks (each empties into the next at its rate in ``rates``, 1/s)
+    at ``j dt``, ``j = 0..steps``, after a unit pulse into the first at t = 0. The tanks are a linear system
+    ``x' = A x``; one step is the matrix exponential ``expm(A dt)``, exact."""
     A = np.diag(-rates) + np.diag(rates[:-1], -1)
     step = linalg.expm(A * dt)
-    x = np.zeros((steps + 1, n + 1))
+    x = np.zeros((steps + 1, rates.size))
     x[0, 0] = 1.0
     for j in range(steps):
         x[j + 1] = step @ x[j]
-    return 1.0 - x.sum(axis=1)
+    return x
+
+
+def _rates(tau: float, n: int, tau_ff: float | None) -> np.ndarray:
+    return np.array([n / tau] * n + ([] if tau_ff is None else [1 / tau_ff]))
+
+
+def line_cdf(dt: float, steps: int, tau: float, n: int, tau_ff: float) -> np.ndarray:
+    """``F(j dt)``, ``j = 0..steps``: the fraction of a pulse fed at t = 0 that has left the feed frame."""
+    return 1.0 - _tanks(dt, steps, _rates(tau, n, tau_ff)).sum(axis=1)
+
+
+def exit_age(dt: float, steps: int, tau: float, n: int, tau_ff: float | None = None) -> np.ndarray:
+    """``E(j dt)``, ``j = 0..steps`` (1/s): the outflow after a unit pulse into the blender's ``n`` tanks of total
+    mean residence time ``tau``, the blender alone (``tau_ff`` None; one stirred tank is ``n = 1``) or followed by
+    the feed frame (the line)."""
+    rates = _rates(tau, n, tau_ff)
+    return _tanks(dt, steps, rates)[:, -1] * rates[-1]
+
+
+def funnel(durations: np.ndarray, magnitudes: np.ndarray, tau: float, n: int, tau_ff: float, share: float,
+           dt: float = 0.5) -> np.ndarray:
+    """The line's disturbance map (the "funnel plot" of Garcia-Munoz et al., AIChE J. 64 (2018) 511-525): the API
+    content at the press at its furthest from target, as a fraction of it, when the API feeder delivers ``1 + m``
+    times its rate for ``d`` seconds, the rest steady; one row per magnitude ``m``, one column per duration ``d``.
+
+    A square pulse leaves the line as ``m (F(t) - F(t - d))`` of the feeder's rate (``F``: :func:`line_cdf`), at
+    most ``m p(d)``. The tanks carry every component alike, so the other components' flow at the press is unchanged
+    and the content is ``(1 + m p) / (1 + share m p)`` of target (``share``: the API feeder's share of the line's
+    flow), furthest from target where ``m p`` is."""
+    durations, magnitudes = np.asarray(durations, float), np.asarray(magnitudes, float)
+    span = tau * (1 + 10 / np.sqrt(n)) + 25 * tau_ff
+    steps = int(np.ceil((durations.max() + span) / dt)) + 2
+    F = line_cdf(dt, steps, tau, n, tau_ff)
+    t = np.arange(steps + 1) * dt
+    peak = np.array([np.max(F - np.interp(t - d, t, F, left=0.0)) for d in durations])
+    f = np.outer(magnitudes, peak)
+    return (1 + f) / (1 + share * f)
 
 
 def kernel(dt: float, tau: float, n: int, tau_ff: float) -> np.ndarray:

@@ -111,9 +111,10 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
     out = tmp_path / "result"
     assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
-    for name in ("content.png", "feeders.png", "rtd.png", "lots.png", "traces.png", "kpis.png", "worst.png"):
+    for name in ("content.png", "feeders.png", "rtd.png", "funnel.png", "lots.png", "traces.png", "kpis.png",
+                 "worst.png"):
         assert (out / "figures" / name).stat().st_size > 10_000, name
-    assert (out / "report.html").read_text().count("<img") == 7      # all of them embedded in the report
+    assert (out / "report.html").read_text().count("<img") == 8      # all of them embedded in the report
 
 
 def test_the_worst_moment_shows_each_unit_in_its_state(flagship):
