@@ -24,7 +24,14 @@ trip also switch the jacket to its emergency coolant, ``quench: {flow, volume, t
 cold inert solvent. ``relief: {ipl, set}`` simulates the relief device (set pressure gauge, below the plant's
 ``design_pressure``) in the scenarios crediting it: the head pressure is on the path and the top event is the
 design pressure (the chemistry's ``p_inert`` is the padding gas, the solvent ethanol unless ``antoine_*`` say);
-``dyn_peak_pressure.s`` (Pa, absolute) is the highest head pressure over its paths.
+``dyn_peak_pressure.s`` (Pa, absolute) is the highest head pressure over its paths. The headspace gas: a
+``nitrogen_loss`` scenario (``ingress``: the air the headspace breathes once the pad is gone) reaches its top event
+when the oxygen rises through ``oxygen: {loc}``, the solvent's limiting oxygen concentration; ``oxygen: {ipl,
+purge, operator}`` is the IPL acting on the plant's O2 alarm (``AT-01``'s ``alarm``): at the exact crossing (an
+interlock) or after the operator's response time, it stops the dosing and purges nitrogen in (``dyn_peak_oxygen.s``,
+the highest oxygen fraction). A ``regulator_open`` scenario (``supply: {pressure, cda}``: the nitrogen before the
+pad regulator, gauge, and its orifice) reaches the design pressure unless the ``pressure_trip`` IPL (on the plant's
+``PT-02`` ``trip``) closes the nitrogen at the exact crossing (and switches to ``full_cooling`` when given).
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -113,8 +120,12 @@ RESPONSE = Record({"median": Quantity("s", "5 min"), "sigma": Number(0)}, requir
                   defaults={"sigma": 0.8}, name="an operator response time (lognormal: median, sigma of its log)")
 ALARM = Record({"ipl": Str(), "at": Quantity("K", "65 degC"), "response": RESPONSE}, required=("ipl", "at"),
                name="an alarm the operator answers")
+SUPPLY = Record({"pressure": Quantity("Pa", "7 bar"), "cda": Quantity("m**2", "1e-5 m2")},
+                required=("pressure", "cda"), name="the nitrogen supply before the pad regulator (gauge pressure, "
+                "the orifice's discharge coefficient times area)")
 SIMULATED = Record({"initiating_event": Str(paths.KINDS), "simulates": ListOf(Str()),
-                    "flow": Quantity("m**3/s", "0.5 L/s"), "restart": Quantity("s", "40 min")},
+                    "flow": Quantity("m**3/s", "0.5 L/s"), "restart": Quantity("s", "40 min"),
+                    "ingress": Quantity("m**3/s", "5 m3/h"), "supply": SUPPLY},
                    required=("initiating_event",),
                    name="a LOPA scenario run through the twin")
 FULL_COOLING = Record({"flow": Quantity("kg/s", "4 kg/s"), "temperature": Quantity("K", "-5 degC")},
@@ -124,9 +135,13 @@ QUENCH = Record({"flow": Quantity("m**3/s", "2 L/s"), "volume": Quantity("m**3",
                 name="the quench (cold inert solvent) the SIS trip drowns the batch in")
 RELIEF = Record({"ipl": Str(), "set": Quantity("Pa", "5 bar")}, required=("ipl", "set"),
                 name="a relief device (its IPL, its set pressure, gauge)")
+OXYGEN = Record({"loc": Quantity("1", "10.5 %"), "ipl": Str(), "purge": Quantity("m**3/s", "20 m3/h"),
+                 "operator": Boolean()}, required=("loc",), defaults={"operator": False},
+                name="the headspace oxygen: the solvent's LOC, the IPL acting on the O2 alarm and the nitrogen it "
+                "purges in")
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
                          "alarm": ALARM, "trip": Str(), "interlock": Str(), "full_cooling": FULL_COOLING,
-                         "quench": QUENCH, "relief": RELIEF,
+                         "quench": QUENCH, "relief": RELIEF, "oxygen": OXYGEN, "pressure_trip": Str(),
                          "scenarios": MapOf(SIMULATED)},
                         required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
                         name="an accident-paths section")
@@ -172,8 +187,8 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
                          hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
     hazards = {h.name: h for h in study.hazards}
-    named = [(spec[k], "ipl") for k in ("alarm", "relief") if spec[k]] + [(spec, k) for k in ("trip", "interlock")
-                                                                          if spec[k]]
+    named = [(spec[k], "ipl") for k in ("alarm", "relief", "oxygen") if spec[k] and spec[k]["ipl"]] + [
+        (spec, k) for k in ("trip", "interlock", "pressure_trip") if spec[k]]
     for where, key in named:
         if where[key] not in study.layers:
             raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
@@ -185,6 +200,15 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
         if sim["restart"] is not None and sim["initiating_event"] != "agitator_stop":
             raise sim.error("restart", f"'{name}' starts with {sim['initiating_event']}: there is no agitator to "
                             "restart", hint="restart: belongs to an agitator_stop scenario; remove it here")
+        for key, kind, example in (("ingress", "nitrogen_loss", "ingress: 5 m3/h"),
+                                   ("supply", "regulator_open", "supply: {pressure: 7 bar, cda: 1e-5 m2}")):
+            if (sim[key] is not None) != (sim["initiating_event"] == kind):
+                raise sim.error(key, f"'{name}' starts with {sim['initiating_event']}: {key} belongs to a {kind} "
+                                "scenario, which needs it", hint=example if sim[key] is None else f"remove {key}: here")
+        if sim["initiating_event"] == "nitrogen_loss" and spec["oxygen"] is None:
+            raise spec.error("scenarios", f"'{name}' loses the nitrogen: its top event is the headspace oxygen "
+                             "rising through the solvent's LOC, which the oxygen: section gives",
+                             hint="oxygen: {loc: 10.5 %} (ethanol; add ipl:, purge: for the O2 alarm's action)")
         for i, modifier in enumerate(sim["simulates"]):
             if modifier not in hazards[name].modifiers:
                 raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
@@ -256,15 +280,24 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
     cooling = (spec["full_cooling"]["flow"], spec["full_cooling"]["temperature"]) if spec["full_cooling"] else None
     quench = tuple(spec["quench"][k] for k in ("flow", "volume", "temperature")) if spec["quench"] else None
     relief = (spec["relief"]["ipl"], spec["relief"]["set"] + paths.ATMOSPHERE) if spec["relief"] else None
+    oxygen = spec["oxygen"] or {"loc": 1.0, "ipl": None, "purge": 0.0, "operator": False}
     out = {}
     for name, sim in spec["scenarios"].items():
         h = hazards[name]
+        supply = sim["supply"] and (sim["supply"]["pressure"] + paths.ATMOSPHERE, sim["supply"]["cda"])
+        gas = paths.Gas(ingress=sim["ingress"] or 0.0, loc=oxygen["loc"], purge=oxygen["purge"] or 0.0,
+                        oxygen=oxygen["ipl"] if oxygen["ipl"] in h.pfds else None, operator=oxygen["operator"],
+                        supply=supply, pressure_trip=spec["pressure_trip"] if spec["pressure_trip"] in h.pfds else None)
+        if sim["initiating_event"] == "regulator_open":
+            relief_here = None  # the simulated relief is tempered (vapour): a gas overpressure's enters as its PFD
+        else:
+            relief_here = relief if relief and relief[0] in h.pfds else None
         out[name] = paths.AccidentPaths(
             batch, h, sim["initiating_event"], alarm=alarm.get("ipl") if alarm.get("ipl") in h.pfds else None,
             trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
             response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
             interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"],
-            full_cooling=cooling, quench=quench, relief=relief if relief and relief[0] in h.pfds else None)
+            full_cooling=cooling, quench=quench, relief=relief_here, gas=gas)
     return out
 
 
@@ -314,8 +347,10 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             if sampler.trip is not None:
                 limit = paths.trip_limit(sampler)
                 kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
-            if sampler.relief is not None:
+            if found.paths[0].peak_pressure is not None:
                 kpi(f"dyn_peak_pressure.{name}", max(p.peak_pressure for p in found.paths), "Pa")
+            if found.paths[0].peak_oxygen is not None:
+                kpi(f"dyn_peak_oxygen.{name}", max(p.peak_oxygen for p in found.paths), "1")
             for p in found.paths:
                 if p.top_event:
                     events["t"].append(p.t_top)  # in the batch

@@ -28,6 +28,15 @@ through the vessel's design pressure (the plant's ``design_pressure``, gauge). T
 stated: the open device boils solvent off with the net heat, holding the temperature (and so the pressure) where it
 opened, and recloses when the net heat falls through zero; the vapour is vented, the liquid shrinks.
 
+The headspace (:class:`Gas`): ``nitrogen_loss`` (the pad from the nitrogen header is lost and the vent breathes
+air in at ``ingress``; the top event is the oxygen rising through the solvent's LOC) and ``regulator_open`` (the
+pad regulator fails open and the supply flows in through its orifice; the top event is the design pressure). The
+O2 alarm's IPL (the plant's ``AT-01`` alarm point) stops the dosing and purges nitrogen in, at the exact crossing
+(an interlock) or after the operator's response; the pressure SIS (the plant's ``PT-02`` trip point) closes the
+nitrogen and stops the dosing at the exact crossing. A gas hazard outlasts the batch (the vessel still breathes,
+the regulator still lets gas in): its path runs a batch's length past the initiating event, and on, a batch's
+length at a time (at most :data:`GAS_RUNS` times), until its top event happens or a barrier acts.
+
 Everything else the LOPA credits (an ignition probability, a relief device not simulated) does not change the path:
 those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
 modifiers the batch itself decides (``dosing_in_progress``: whether there is B to accumulate) are replaced by the
@@ -58,6 +67,9 @@ KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop", "nitrogen_loss", 
 #: initiating events of the headspace gas: their top events are a flammable headspace and the design pressure
 GAS_KINDS = ("nitrogen_loss", "regulator_open")
 #: the top events of a path, as its event log names them
+#: a gas hazard outlasts the batch: its path runs on, a batch's length at a time, at most this many times more,
+#: until its top event happens or a barrier acts
+GAS_RUNS = 20
 TOP_EVENTS = {"mtt": "runaway", "design": "design pressure exceeded", "flammable": "flammable headspace"}
 
 #: Pa, the standard atmosphere: gauge pressures of the plant to absolute
@@ -372,7 +384,11 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         tw.env.process(operator(tw))
     if trip is not None:
         tw.env.process(sis(tw))
-    result = tw.run(until=batch.duration)
+    result = tw.run(until=batch.duration if kind not in GAS_KINDS else demand.t_event + batch.duration)
+    for _ in range(GAS_RUNS if kind in GAS_KINDS else 0):  # until the hazard happened or passed (a barrier acted)
+        if out.acted or (out.t_flammable if kind == "nitrogen_loss" else out.t_design) is not None:
+            break
+        result = tw.run(until=tw.now + batch.duration)
     out.peak = float(result.trace(f"{r}.T")[1].max())
     if relief is not None or kind == "regulator_open":
         out.peak_pressure = float(result.trace(f"{r}.PT-01")[1].max())

@@ -92,7 +92,7 @@ def test_the_full_cooling_variant_reaches_the_samplers():
     scenario = load(FOLDER / "api_bay_paths.yaml")
     assert all(s.full_cooling is None for s in accident_paths(scenario.settings("base")).values())
     cooled = accident_paths(scenario.settings("full_cooling"))
-    assert len(cooled) == 2 and all(s.full_cooling == pytest.approx(BRINE) for s in cooled.values())
+    assert len(cooled) == 3 and all(s.full_cooling == pytest.approx(BRINE) for s in cooled.values())
     quenched = accident_paths(scenario.settings("quench"))
     assert all(s.quench == pytest.approx(QUENCH) and s.full_cooling is None for s in quenched.values())
 

@@ -129,9 +129,9 @@ class SemiBatchReactor(ProcessModel):
         self.guard("P_high", P - P_trip_, +1)
         g = GAMMA_N2  # orifice: p/p0 held at the critical ratio below it (choked), no flow back into the supply
         ratio = ca.fmin(ca.fmax(P / p_supply_, (2 / (g + 1)) ** (g / (g - 1))), 1.0)
-        x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-6): finite slope at
+        x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-8): finite slope at
         n_in = N2_open * CdA_ * p_supply_ * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * T_supply_)) * x / ca.sqrt(
-            x + 1e-6)  # equal pressures, 1e-6/(2x) relative below them (x is 0.21 choked)
+            x + 1e-8)  # equal pressures, 1e-8/(2x) relative below them (x = 0.067 choked: 7.5e-8)
         self.der(n_N2, n_in)
         n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * T)  # moles of gas in the headspace
         self.der(O2, (Q_air * (AIR_O2 - O2) - Q_N2 * O2) / Vh - n_in * O2 / n_gas)
