@@ -34,6 +34,9 @@ examples:
   twin serve plant_models/osd_cm_line/plant.yaml --endpoint opc.tcp://0.0.0.0:4841 --speed 10 --history twin.db
   twin serve plant.yaml --setpoint '*.F_sp' --setpoint '*.T_set'    which tags clients may write (glob patterns)
   twin serve plant.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user scada:secret
+  twin serve scenarios/continuous_manufacturing/flagship.yaml --speed 60
+                                                                    a scenario's twin: its feeders, disturbances and
+                                                                    control, as replication 0 of `twin run` simulates
 
 Clients browse Objects/<plant>/<storey>/<space>/<asset>/<signal>; each signal's NodeId is ns=<urn:pharma-twin:tags>;
 s=<tag>. Anonymous login is off unless --allow-anonymous is given.
@@ -71,11 +74,12 @@ def add_bridge(subparsers) -> None:
 
 def add_serve(subparsers) -> None:
     p = subparsers.add_parser("serve", help="serve a simulated plant twin over OPC UA (virtual commissioning)",
-                              description="Run a plant's twin in real time and serve its tags as an OPC UA server, "
-                                          "laid out by plant hierarchy, with engineering units, writable setpoints "
-                                          "and history.",
+                              description="Run a plant's (or a scenario's) twin in real time and serve its tags as "
+                                          "an OPC UA server, laid out by plant hierarchy, with engineering units, "
+                                          "writable setpoints and history.",
                               epilog=SERVE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("plant", help="the plant (YAML overlay or IFC) whose twin is served")
+    p.add_argument("plant", metavar="FILE", help="the plant (YAML overlay or IFC) whose twin is served, or a "
+                   "scenario YAML whose study builds a twin")
     p.add_argument("--endpoint", default="opc.tcp://127.0.0.1:4840", help="where to listen")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second")
     p.add_argument("--setpoint", action="append", default=None, metavar="PATTERN",
@@ -275,13 +279,11 @@ def _serve(args) -> int:
 
 
 async def _run_server(args, security) -> int:
-    import twin.plant
     from bridge.realtime import run_in_real_time
     from bridge.server import TwinServer, hierarchy_of
-    from twin.twin import Twin
 
-    plant = twin.plant.load(args.plant)
-    tw = Twin(plant)
+    tw = twin_of(args.plant)
+    plant = tw.plant
     origin = time.time()
     server = TwinServer(tw.tags, args.endpoint, name=plant.name, hierarchy=hierarchy_of(plant),
                         setpoints=args.setpoint or ["*_sp", "*_set", "*.F_sp"], history=args.history,
@@ -292,3 +294,23 @@ async def _run_server(args, security) -> int:
         server.time_origin = time.time() - tw.now  # the twin's clock starts now, not when loading began
         await run_in_real_time(tw, speed=args.speed, until=until)
     return 0
+
+
+def twin_of(path: str):
+    """The twin ``twin serve`` serves for *path*: the first a ``twin.twins`` plug-in builds from the file (a
+    scenario's study twin, see pyproject.toml), else the twin of the plant file."""
+    from importlib.metadata import entry_points
+
+    import twin.plant
+    from twin.twin import Twin
+
+    for factory in sorted(entry_points(group="twin.twins"), key=lambda ep: ep.name):
+        tw = factory.load()(path)
+        if tw is not None:
+            return tw
+    try:
+        return Twin(twin.plant.load(path))
+    except ConfigError as exc:
+        exc.hint = exc.hint or ("twin serve takes a plant (.ifc, plant overlay or mesh layout .yaml) or a scenario "
+                                ".yaml whose study builds a twin (study: continuous_manufacturing)")
+        raise

@@ -53,6 +53,7 @@ class Study:
     check: Callable[[Mapping[str, Any], frozenset[str]], None] = lambda params, tags: None
     figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
     comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
+    twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
 
 
 def study_names() -> list[str]:

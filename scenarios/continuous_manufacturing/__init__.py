@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.continuous_manufacturing.figures import comparison_figures, figures
-from scenarios.continuous_manufacturing.model import simulate
+from scenarios.continuous_manufacturing.model import Line, simulate
 from scenarios.registry import Study
 from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -150,4 +150,5 @@ STUDY = Study(
     check=check,
     figures=figures,
     comparison_figures=comparison_figures,
+    twin=lambda params, seed: Line(params, seed).twin,
 )
