@@ -32,6 +32,10 @@ print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))
 """
 
 
+FIX = ("\nhint: move the plug-in module's heavy imports into the function that runs the command, and make its "
+       "package's __init__ name its parts lazily with twin.lazy (see scenarios/scheduling/__init__.py)")
+
+
 def help_of(*words: str) -> tuple[str, set[str]]:
     """What ``twin WORDS --help`` prints, and the top-level packages it imported, in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-c", PROBE, *words, "--help"], capture_output=True, text=True, timeout=120)
@@ -47,7 +51,7 @@ def test_every_command_is_registered():
 
 def test_twin_help_lists_every_command_without_heavy_imports():
     text, modules = help_of()
-    assert not modules & set(HEAVY), f"`twin --help` imported {sorted(modules & set(HEAVY))}"
+    assert not modules & set(HEAVY), f"`twin --help` imported {sorted(modules & set(HEAVY))}{FIX}"
     assert "unavailable" not in text  # a plug-in that failed to import shows as "(unavailable: ...)"
     for name in COMMANDS:
         assert f"\n    {name} " in text, f"`twin --help` does not list {name}"
@@ -57,7 +61,7 @@ def test_twin_help_lists_every_command_without_heavy_imports():
 def test_command_help_without_heavy_imports(command):
     text, modules = help_of(command)
     assert text.startswith(f"usage: twin {command}")
-    assert not modules & set(HEAVY), f"`twin {command} --help` imported {sorted(modules & set(HEAVY))}"
+    assert not modules & set(HEAVY), f"`twin {command} --help` imported {sorted(modules & set(HEAVY))}{FIX}"
 
 
 def test_lazy_package_names_are_the_modules_own():
