@@ -32,6 +32,8 @@ interlock) or after the operator's response time, it stops the dosing and purges
 the highest oxygen fraction). A ``regulator_open`` scenario (``supply: {pressure, cda}``: the nitrogen before the
 pad regulator, gauge, and its orifice) reaches the design pressure unless the ``pressure_trip`` IPL (on the plant's
 ``PT-02`` ``trip``) closes the nitrogen at the exact crossing (and switches to ``full_cooling`` when given).
+Events: each path's top event at its time in the batch, and every sampled path (source ``<scenario>.path``, at
+its initiating event, with its ``peak`` in SI and its importance ``weight``) for the report's scatter.
 ``barrier_view: true`` adds the plant in 3D coloured by barrier state to the report.
 
 - :mod:`scenarios.safety.sif`     PFDavg of 1oo1, 1oo2, 2oo3 groups; SIL bands
@@ -330,7 +332,12 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             e = montecarlo.estimate(h, params["monte_carlo"]["paths"], rng, bias=params["monte_carlo"]["bias"])
             kpi(f"mc_frequency.{h.name}", e.frequency, "1/yr")
             kpi(f"mc_agrees.{h.name}", e.covers(h.mitigated * lopa.YEAR), "1")
-    events = {"t": [], "source": [], "event": []}
+    events = {"t": [], "source": [], "event": [], "peak": [], "weight": []}
+
+    def log(t: float, source: str, event: str, peak: float = math.nan, weight: float = math.nan) -> None:
+        for key, value in zip(events, (t, source, event, peak, weight), strict=True):
+            events[key].append(value)
+
     if params["accident_paths"] is not None:
         rng = np.random.default_rng(seed.spawn(1)[0])
         for name, sampler in accident_paths(params).items():
@@ -351,14 +358,14 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
                 kpi(f"dyn_peak_pressure.{name}", max(p.peak_pressure for p in found.paths), "Pa")
             if found.paths[0].peak_oxygen is not None:
                 kpi(f"dyn_peak_oxygen.{name}", max(p.peak_oxygen for p in found.paths), "1")
-            for p in found.paths:
+            for p, weight in zip(found.paths, found.weights, strict=True):
+                said = (f"event at {p.demand.t_event:.0f} s, failed: {', '.join(sorted(p.demand.failed)) or 'none'}"
+                        + "".join(f", {b} acted at {t:.0f} s" for b, t in p.acted.items()))
                 if p.top_event:
-                    events["t"].append(p.t_top)  # in the batch
-                    events["source"].append(name)
-                    events["event"].append(f"{TOP_EVENTS[p.top]}, event at "
-                                           f"{p.demand.t_event:.0f} s, failed: "
-                                           f"{', '.join(sorted(p.demand.failed)) or 'none'}"
-                                           + "".join(f", {b} acted at {t:.0f} s" for b, t in p.acted.items()))
+                    log(p.t_top, name, f"{TOP_EVENTS[p.top]}, {said}")  # in the batch
+                # every sampled path, for the report's scatter: when it began, its peak, its likelihood ratio
+                log(p.demand.t_event, f"{name}.path", f"{'top event' if p.top_event else 'held'}, {said}",
+                    p.peak_of_top, weight)
     bus = TagBus()
     LiveBarriers(study, bus)
     horizon = float(params["horizon"])
@@ -374,12 +381,10 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
         kpi(f"time_above.{h.name}", np.sum(np.diff(t)[f[:-1] > h.tolerable * lopa.YEAR * (1 + 1e-12)]), "s")
         traces["t"] = np.repeat(t, 2)[1:]  # steps: each value held until the next change
         traces[f"frequency.{h.name}"] = np.repeat(f, 2)[:-1]
-    events["t"] += [s["at"] for s in states]
-    events["source"] += [s["tag"] for s in states]
-    events["event"] += [str(s["value"]) for s in states]
+    for s in states:
+        log(s["at"], s["tag"], str(s["value"]))
     return Run(kpis=kpis, units=units, traces=traces,
-               events={"t": np.array(events["t"], float), "source": np.array(events["source"], dtype=object),
-                       "event": np.array(events["event"], dtype=object)})
+               events={k: np.array(v, dtype=object if k in ("source", "event") else float) for k, v in events.items()})
 
 
 STUDY = Study(

@@ -2,7 +2,8 @@
 
 Registered as the study's ``figures`` hook: :func:`write` adds ``bowtie.png`` and ``swiss_cheese.png`` to a result
 folder (matplotlib ``Figure`` objects, no pyplot), and ``accident_paths.png`` (the reactor temperature on each
-typical accident path against MTSR, MTT and TD24) when the scenario simulates accident paths, with the first
+typical accident path against MTSR, MTT and TD24) and ``sampled_paths.png`` (every sampled path's peak against
+those lines, sized by its importance weight) when the scenario simulates accident paths, with the first
 scenario's unprotected path as a result folder ``replay/`` for the viewer (``twin view <result>/replay``), and with
 ``barrier_view: true`` ``barriers_3d.png``: the plant in 3D coloured by barrier state at the worst moment of the
 timeline, asked for in ``views.json`` and drawn by the viewer (studies never import it). The bow-tie's barrier
@@ -96,11 +97,80 @@ def swiss_cheese_figure(study: lopa.Lopa, pfd: dict[str, float]) -> Figure:
     return fig
 
 
+def top_scale(top: str):
+    """How a figure shows the signal a top event watches: (SI -> display, axis label)."""
+    from scenarios.safety.paths import ATMOSPHERE
+
+    return {"mtt": (lambda x: x - 273.15, "reactor temperature [degC]"),
+            "design": (lambda x: (x - ATMOSPHERE) / 1e5, "head pressure [bar gauge]"),
+            "flammable": (lambda x: 100 * x, "headspace O2 [%] (dry basis)")}[top]
+
+
+def top_limits(sampler, mtsr: float) -> list[tuple[float, str]]:
+    """The lines a path's peak is read against (SI): MTSR, MTT and TD24; the pressure SIS trip and the design
+    pressure; the O2 alarm and the LOC."""
+    from scenarios.safety.paths import _parameter, design_pressure
+
+    batch = sampler.batch
+    if sampler.top == "flammable":
+        return [(_parameter(batch, "O2_alarm"), "O2 alarm"), (sampler.gas.loc, "LOC")]
+    if sampler.top == "design":
+        trip = [(_parameter(batch, "P_trip"), "PT-02 trip")] if sampler.gas.pressure_trip else []
+        relief = [(sampler.relief[1], "relief set")] if sampler.relief else []
+        return trip + relief + [(design_pressure(batch), "design pressure")]
+    return [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]
+
+
+def sampled_paths_figure(samplers: dict, records: dict, mtsr: float) -> Figure:
+    """Every sampled path of each simulated scenario: its peak against the time its initiating event struck, red
+    when it reached the top event, the marker's area the path's importance weight (its share of the estimate),
+    against the lines of :func:`top_limits`. ``records[name]`` holds the arrays ``t_event`` (s), ``peak`` (SI),
+    ``weight`` and ``top`` (bool)."""
+    fig = Figure(figsize=(6.2 * len(samplers), 4.2))
+    axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
+    for ax, (name, sampler) in zip(axes, samplers.items(), strict=True):
+        show, label = top_scale(sampler.top)
+        r = records[name]
+        area = 8 + 120 * r["weight"] / max(float(r["weight"].max()), 1e-300)
+        for hit, colour, text in ((False, "#2ca02c", "held"), (True, "#d62728", "top event")):
+            chosen = r["top"] == hit
+            ax.scatter(r["t_event"][chosen] / 3600, show(r["peak"][chosen]), s=area[chosen], c=colour, alpha=0.6,
+                       edgecolors="none", label=f"{text} ({int(chosen.sum())})", gid=f"{name}:{text}")
+        for value, text in top_limits(sampler, mtsr):
+            ax.axhline(show(value), color="#7f7f7f", ls="--", lw=0.9)
+            ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
+        ax.set_title(f"{name}: {len(r['peak'])} sampled paths (area: importance weight)", fontsize="medium")
+        ax.set_xlabel(f"{sampler.kind.replace('_', ' ')} at [h into the batch]")
+        ax.set_ylabel(f"peak {label}")
+        ax.legend(fontsize="x-small", loc="best")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def sampled_records(events) -> dict[str, dict]:
+    """The sampled paths the run logged (``<scenario>.path`` rows of the events table), by scenario."""
+    import numpy as np
+
+    table = events.to_pydict()
+    out: dict[str, dict] = {}
+    for i, source in enumerate(table["source"]):
+        if source.endswith(".path"):
+            r = out.setdefault(source[:-5], {"t_event": [], "peak": [], "weight": [], "top": []})
+            r["t_event"].append(table["t"][i])
+            r["peak"].append(table["peak"][i])
+            r["weight"].append(table["weight"][i])
+            r["top"].append(table["event"][i].startswith("top event"))
+    return {name: {k: np.array(v) for k, v in r.items()} for name, r in out.items()}
+
+
 def paths_figure(samplers: dict, mtsr: float) -> Figure:
     """Per simulated LOPA scenario, the reactor temperature on its typical accident paths (the initiating event a
     quarter into the dosing; the operator at the median and the 95th percentile of the response time) against the
-    batch's MTSR, the MTT and TD24; with a simulated relief device, the head pressure too (thin, right axis)."""
-    from scenarios.safety.paths import ATMOSPHERE, Demand
+    batch's MTSR, the MTT and TD24; with a simulated relief device, the head pressure too (thin, right axis). A
+    headspace scenario shows its own signal instead: the O2 against the alarm and the LOC, or the head pressure
+    against the PT-02 trip and the design pressure."""
+    from scenarios.safety.paths import ATMOSPHERE, GAS_KINDS, Demand
 
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
@@ -111,31 +181,39 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
         cases = [("every barrier works", frozenset(), sampler.median)]
         for b in sampler.barriers:  # in the order the scenario names them
             relief = sampler.relief is not None and b == sampler.relief[0]
-            kept = "operator" if b == sampler.alarm else "relief" if relief else "SIS"
+            answered = b == sampler.alarm or (b == sampler.gas.oxygen and sampler.gas.operator)
+            kept = ("operator" if answered else "relief" if relief else "interlock"
+                    if b in (sampler.interlock, sampler.gas.oxygen) else "SIS")
             cases.append((f"{b} alone ({kept})", barriers - {b}, sampler.median))
-            if b == sampler.alarm:
+            if answered:
                 cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
         cases.append(("no barrier", barriers, sampler.median))
-        top = " -> MTT" if sampler.relief is None else " -> design pressure"
+        gas = sampler.kind in GAS_KINDS
+        top = {"mtt": " -> MTT", "design": " -> design pressure", "flammable": " -> LOC"}[sampler.top]
+        signal = {"mtt": "T", "design": "PT-01", "flammable": "AT-01"}[sampler.top if gas else "mtt"]
+        show, ylabel = top_scale(sampler.top if gas else "mtt")
         head = ax.twinx() if sampler.relief is not None else None
         for label, failed, response in cases:
             path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
-            t, T = path.trace["t"], path.trace[f"{batch.reactor}.T"]
-            line, = ax.plot(t / 3600, T - 273.15, lw=1.4, label=label + (top if path.top_event else ""))
+            t = path.trace["t"]
+            line, = ax.plot(t / 3600, show(path.trace[f"{batch.reactor}.{signal}"]), lw=1.4,
+                            label=label + (top if path.top_event else ""))
             if head is not None:
                 head.plot(t / 3600, (path.trace[f"{batch.reactor}.PT-01"] - ATMOSPHERE) / 1e5, lw=0.8, ls=":",
                           color=line.get_color())
         if head is not None:
             head.set_ylabel("head pressure [bar gauge] (dotted)")
-        for value, text, style in ((mtsr, "MTSR", ":"), (batch.mtt, "MTT", "--"), (batch.td24, "TD24", "-.")):
-            ax.axhline(value - 273.15, color="#d62728" if text != "MTSR" else "#7f7f7f", ls=style, lw=1)
-            ax.annotate(text, (batch.duration / 3600, value - 273.15), fontsize="small", ha="right", va="bottom")
+        limits = top_limits(sampler, mtsr) if gas else [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]
+        for value, text in limits:
+            ax.axhline(show(value), color="#7f7f7f" if text in ("MTSR", "O2 alarm", "PT-02 trip") else "#d62728",
+                       ls="--", lw=1)
+            ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
         ax.axvline(t_event / 3600, color="#7f7f7f", lw=0.8)
         ax.annotate(sampler.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
                     rotation=90, va="bottom", ha="right")
         ax.set_title(name, fontsize="medium")
         ax.set_xlabel("time in the batch [h]")
-        ax.set_ylabel("reactor temperature [degC]")
+        ax.set_ylabel(ylabel)
         ax.legend(fontsize="x-small", loc="best")
         ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -197,9 +275,16 @@ def write(result) -> list[Path]:
         from scenarios.safety import accident_paths, thermal_risk
 
         samplers = accident_paths(settings)
-        fig = paths_figure(samplers, thermal_risk(settings["thermal"], settings["plant"]).mtsr)
+        mtsr = thermal_risk(settings["thermal"], settings["plant"]).mtsr
+        fig = paths_figure(samplers, mtsr)
         fig.savefig(folder / "accident_paths.png", dpi=100)
         written.append(folder / "accident_paths.png")
+        events = result.events()
+        records = sampled_records(events) if events is not None else {}
+        if records:
+            sampled_paths_figure({n: samplers[n] for n in records}, records, mtsr).savefig(
+                folder / "sampled_paths.png", dpi=100)
+            written.append(folder / "sampled_paths.png")
         written.append(replay(next(iter(samplers.values())), Path(result.path) / "replay"))
     return written
 

@@ -232,6 +232,11 @@ class AccidentPath:
         return {"mtt": self.t_mtt, "design": self.t_design, "flammable": self.t_flammable}[self.top]
 
     @property
+    def peak_of_top(self) -> float:
+        """The peak of the signal the top event watches: temperature (K), head pressure (Pa) or O2 fraction."""
+        return {"mtt": self.peak, "design": self.peak_pressure, "flammable": self.peak_oxygen}[self.top]
+
+    @property
     def top_event(self) -> bool:
         return self.t_top is not None
 
@@ -456,6 +461,7 @@ class Findings:
     assumed_reach: float
     late: dict[str, float]
     paths: list[AccidentPath]
+    weights: np.ndarray = field(default_factory=lambda: np.ones(0))
 
     @property
     def agrees(self) -> bool:
@@ -486,6 +492,13 @@ class AccidentPaths:
         # layers and conditions the temperature does not see: their probabilities multiply the estimate
         self.static = math.prod(p for n, p in hazard.pfds.items() if n not in self.barriers) * math.prod(
             p for n, p in hazard.modifiers.items() if n not in self.simulated_modifiers)
+
+    @property
+    def top(self) -> str:
+        """The top event its paths watch (:data:`TOP_EVENTS`)."""
+        if self.kind == "nitrogen_loss":
+            return "flammable"
+        return "design" if self.kind == "regulator_open" or self.relief is not None else "mtt"
 
     def demands(self, n: int, rng: np.random.Generator, bias: float | None = 0.5) -> tuple[list[Demand], np.ndarray]:
         """``n`` demands and their likelihood ratios (all 1 without importance sampling)."""
@@ -524,4 +537,4 @@ class AccidentPaths:
                               for p, d in zip(paths, demands, strict=True)])
             late[b] = float(top[alone].mean()) if alone.any() else math.nan
         assumed = math.prod(self.hazard.modifiers[m] for m in self.simulated_modifiers)
-        return Findings(estimate, self.hazard.mitigated * YEAR, reach, assumed, late, paths)
+        return Findings(estimate, self.hazard.mitigated * YEAR, reach, assumed, late, paths, weight)

@@ -40,7 +40,7 @@ def test_accident_path_figure_labels_what_each_path_reached(tmp_path):
     assert labels[:2] == ["every barrier works", "TAH-101 alone (operator)"]
     assert "SIF-101 alone (SIS)" in labels and "no barrier -> MTT" in labels
     (tmp_path / "figures").mkdir()
-    written = write(SimpleNamespace(settings=settings, path=tmp_path))
+    written = write(SimpleNamespace(settings=settings, path=tmp_path, events=lambda: None))
     assert [p.name for p in written] == ["bowtie.png", "swiss_cheese.png", "accident_paths.png", "replay"]
     assert (tmp_path / "figures" / "accident_paths.png").stat().st_size > 20_000
 
@@ -92,3 +92,40 @@ def test_barrier_view_colours_the_plant_at_the_worst_moment(tmp_path):
 
     red, green = colours(settings["states"], "worst") - colours([], "healthy")
     assert red > 500 and green < -500
+
+
+def test_every_sampled_path_is_drawn_against_its_limits(tmp_path):
+    """The run logs every sampled path (``<scenario>.path`` rows: when it began, its peak, its importance weight);
+    the report's sampled_paths.png draws each of them, red those that reached the top event, as many as the KPI
+    counts, at their peak O2 in %, against the O2 alarm and the LOC."""
+    from matplotlib.collections import PathCollection
+
+    from scenarios.safety import accident_paths
+    from scenarios.safety.figures import sampled_paths_figure, sampled_records
+
+    folder = ROOT / "scenarios" / "safety"
+    text = (folder / "api_bay_paths.yaml").read_text()
+    head, tail = text.split("  scenarios:\n")
+    text = head + "  scenarios:\n    inerting_loss: {initiating_event: nitrogen_loss, ingress: 5 m3/h}\n" + \
+        tail.split("variants:")[0].split("\n", 3)[-1] + "variants: {}\n"
+    path = tmp_path / "inerting.yaml"
+    path.write_text(text.replace("paths: 300", "paths: 24").replace("../../", f"{ROOT}/").replace(
+        "api_bay_lopa.yaml", str(folder / "api_bay_lopa.yaml")))
+    scenario = load(path)
+    settings = scenario.settings("base")
+    outcome = execute(next(iter(tasks(scenario, ["base"]))))
+    result = write(tmp_path / "base", settings, [outcome])
+    assert (result.path / "figures" / "sampled_paths.png").stat().st_size > 10_000
+    records = sampled_records(result.events())
+    r = records["inerting_loss"]
+    assert len(r["peak"]) == 24 and r["top"].sum() == outcome.run.kpis["dyn_top_events.inerting_loss"] > 0
+    assert np.all(r["peak"] > 0.01) and np.all(np.isfinite(r["weight"]))
+    fig = sampled_paths_figure(accident_paths(settings), records, 350.0)
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    drawn = np.concatenate([c.get_offsets() for c in dots])
+    assert len(drawn) == 24
+    assert sorted(drawn[:, 1]) == pytest.approx(sorted(100 * r["peak"]))  # O2 in %
+    red = [c for c in dots if c.get_gid() == "inerting_loss:top event"][0]
+    assert len(red.get_offsets()) == r["top"].sum()
+    assert sorted(line.get_ydata()[0] for line in ax.get_lines()) == pytest.approx([8.0, 10.5])  # alarm, LOC
