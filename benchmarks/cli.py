@@ -11,6 +11,7 @@ examples:
   twin bench process --rtol 1e-8 continuous core vs SciPy's solve_ivp (BDF), 24 h of the osd_cm_line
   twin bench flowline            compiled flow-line fast path vs the same line as SimPy processes
   twin bench fmu                 FMU stepped through the twin vs fmpy.simulate_fmu
+  twin bench startup             twin --help and each command's help vs the bare interpreter's start
 """
 
 
@@ -41,3 +42,6 @@ def add_parser(subparsers) -> None:
     from benchmarks.des import flowline
 
     flowline.add_arguments(suites.add_parser("flowline", help="compiled flow-line fast path vs SimPy processes"))
+    from benchmarks import startup
+
+    startup.add_arguments(suites.add_parser("startup", help="twin --help and each command's help vs python -c pass"))

@@ -83,3 +83,15 @@ def test_lazy_unknown_name_is_an_attribute_error():
         getattr_("lod")
     with pytest.raises(ImportError):
         from viewer import Scene  # noqa: F401
+
+
+def test_startup_benchmark_times_the_peer_and_each_help():
+    from benchmarks import startup
+
+    assert set(startup.lines()) == {startup.PEER, "twin --help", *(f"twin {c} --help" for c in COMMANDS)}
+    best = startup.measure(["demo"], rounds=1)
+    assert list(best) == [startup.PEER, "twin --help", "twin demo --help"]
+    assert all(wall > 0 and cpu >= 0 for wall, cpu in best.values())
+    assert "slowest: twin " in startup.table(best)
+    with pytest.raises(subprocess.CalledProcessError):  # a line that fails is an error, not a fast time
+        startup.timed([sys.executable, "-c", "raise SystemExit(3)"])
