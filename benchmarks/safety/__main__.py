@@ -10,10 +10,15 @@
   importance sampling: time, and the variance of the estimator over ``--repeat`` runs (variance ratio = how many
   times more plain paths would be needed for the same precision).
 - ``--reactor-paths`` accident paths through the twin's reactor (``scenarios/safety/api_bay_paths.yaml``, the
-  cooling loss), split into ``--replications`` tasks run by the scenario framework's process pool on 1 and on 2
-  workers: paths per second (the two runs must give the same estimates bit for bit), the estimator's variance
-  over the replications with importance sampling, and the variance plain sampling would have (binomial, from the
-  estimated probability).
+  cooling loss), split into ``--replications`` tasks run by the scenario framework's process pool on each of
+  ``--workers`` (several: the estimates must agree bit for bit), with importance sampling and plain: time, paths
+  per second, CPU per path, the estimator's variance over the replications, and the variance-reduction ratio
+  (plain / importance sampling; plain's variance also as the exact binomial one, since plain sampling of a rare
+  event may see no hit at all).
+
+The issue's benchmark, on two idle cores (about 2 x 15-20 min of CPU per 100,000 paths)::
+
+    python -m benchmarks.safety --reactor-paths 100000 --workers 2 --replications 20
 """
 from __future__ import annotations
 
@@ -81,9 +86,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="accident paths through the twin's reactor, in all (default 800; 0 skips)")
     parser.add_argument("--replications", type=int, default=8, help="tasks the reactor paths are split into "
                         "(default 8)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="process-pool sizes to run the "
+                        "reactor paths on (default: 1 2, which must agree bit for bit)")
     args = parser.parse_args(argv)
     if args.barriers < 5 or args.paths < 1 or args.repeat < 2 or args.replications < 2 or args.reactor_paths < 0:
         parser.error("--barriers must be at least 5, --paths at least 1, --repeat and --replications at least 2")
+    if min(args.workers) < 1:
+        parser.error("--workers: pool sizes of at least 1, e.g. --workers 2")
 
     bt = bowtie(args.barriers)
     state = iter(range(10**9))
@@ -118,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  variance of plain sampling (binomial, exact) {plain:.3g}; ratio to importance sampling "
           f"{plain / results['importance sampling']:.3g} (as many times more plain paths for the same precision)")
     if args.reactor_paths:
-        reactor(args.reactor_paths, args.replications)
+        reactor(args.reactor_paths, args.replications, args.workers)
     return 0
 
 
@@ -130,8 +139,9 @@ def _cpu() -> float:
                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
-def reactor(paths: int, replications: int) -> None:
-    """Accident paths of the cooling loss through the twin, on the scenario framework's pool of 1 and 2 workers."""
+def reactor(paths: int, replications: int, workers: list[int]) -> None:
+    """Accident paths of the cooling loss through the twin on the scenario framework's pool, with importance
+    sampling and plain."""
     import dataclasses
     import os
 
@@ -140,44 +150,47 @@ def reactor(paths: int, replications: int) -> None:
     from scenarios.scenario import load
     from scenarios.sweep import run_tasks
 
+    name = "runaway_cooling_loss"
     scenario = load(PATHS)
     per_task = max(2, paths // replications)
-    todo = []
-    for task in tasks(scenario, ["base"]):
-        params = dict(task.params)
-        params["replications"] = replications
-        params["accident_paths"] = {**params["accident_paths"], "paths": per_task,
-                                    "scenarios": {"runaway_cooling_loss":
-                                                  params["accident_paths"]["scenarios"]["runaway_cooling_loss"]}}
-        todo = [dataclasses.replace(task, replication=r, params=params) for r in range(replications)]
-        break
-    name = "runaway_cooling_loss"
+    task = next(iter(tasks(scenario, ["base"])))
+    spec = task.params["accident_paths"]
     print(f"accident paths through the twin ({name}, api_bay_paths.yaml): {per_task * replications:,} paths in "
           f"{replications} tasks of {per_task}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    estimates = {}
-    for workers in (1, 2):
-        start, cpu = time.perf_counter(), _cpu()
-        outcomes = run_tasks(todo, workers=workers, progress=False)
-        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
-        failed = [o for o in outcomes if not hasattr(o, "run")]
-        if failed:
-            raise SystemExit(f"a task failed: {failed[0]}\n{failed[0].traceback}")
-        estimates[workers] = np.array([o.run.kpis[f"dyn_frequency.{name}"] for o in outcomes])
-        rate = per_task * replications / seconds
-        per_path = cpu / (per_task * replications)
-        print(f"  {workers} worker{'s' if workers > 1 else ' '}  {seconds:7.1f} s  {rate:6.1f} paths/s  "
-              f"(100,000 paths: {100_000 / rate / 60:.0f} min); CPU {per_path * 1e3:.1f} ms per path (100,000 "
-              f"paths on {workers} idle core{'s' if workers > 1 else ''}: {100_000 * per_path / workers / 60:.0f} min)")
-    assert np.array_equal(estimates[1], estimates[2]), "the pool changed the estimates"
-    kpis = outcomes[0].run.kpis
-    values = estimates[2]
+    variance, mean = {}, {}
+    for label, bias in (("importance sampling", spec["bias"]), ("plain", None)):
+        params = dict(task.params) | {"replications": replications, "accident_paths": {
+            **spec, "paths": per_task, "bias": bias, "trip_limit": False,
+            "scenarios": {name: spec["scenarios"][name]}}}
+        todo = [dataclasses.replace(task, replication=r, params=params) for r in range(replications)]
+        estimates = {}
+        for pool in workers:
+            start, cpu = time.perf_counter(), _cpu()
+            outcomes = run_tasks(todo, workers=pool, progress=True)
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+            failed = [o for o in outcomes if not hasattr(o, "run")]
+            if failed:
+                raise SystemExit(f"a task failed: {failed[0]}\n{failed[0].traceback}")
+            estimates[pool] = np.array([o.run.kpis[f"dyn_frequency.{name}"] for o in outcomes])
+            hits = sum(o.run.kpis[f"dyn_top_events.{name}"] for o in outcomes)
+            rate, per_path = per_task * replications / seconds, cpu / (per_task * replications)
+            print(f"  {label:20s} {pool} worker{'s' if pool > 1 else ' '} {seconds:8.1f} s  {rate:6.1f} paths/s  "
+                  f"CPU {per_path * 1e3:.1f} ms per path (100,000 paths on {pool} idle core"
+                  f"{'s' if pool > 1 else ''}: {100_000 * per_path / pool / 60:.0f} min); {hits:.0f} paths reached "
+                  "the MTT")
+        first = estimates[workers[0]]
+        assert all(np.array_equal(first, e) for e in estimates.values()), "the pool changed the estimates"
+        variance[label], mean[label] = first.var(ddof=1), first.mean()
+        print(f"  {label:20s} mean {first.mean():.3g} /yr (LOPA {outcomes[0].run.kpis[f'frequency.{name}']:.3g}), "
+              f"variance over the {replications} tasks {variance[label]:.3g}")
     sampler = accident_paths(todo[0].params)[name]
     scale = sampler.hazard.frequency * lopa.YEAR * sampler.static  # 1/yr per unit probability of the simulated part
-    share = values.mean() / scale
-    plain = scale**2 * share * (1 - share) / per_task
-    print(f"  importance sampling: mean {values.mean():.3g} /yr (LOPA {kpis[f'frequency.{name}']:.3g}), variance "
-          f"over {replications} tasks {values.var(ddof=1):.3g}; plain sampling (binomial, exact for that mean) "
-          f"{plain:.3g}: ratio {plain / values.var(ddof=1):.3g}")
+    share = mean["importance sampling"] / scale
+    binomial = scale**2 * share * (1 - share) / per_task
+    measured = variance["plain"] / variance["importance sampling"]
+    print(f"  variance reduction (plain / importance sampling): measured {measured:.3g} (plain saw "
+          f"{'no' if variance['plain'] == 0 else 'few'} hits: unreliable); plain's exact binomial variance "
+          f"{binomial:.3g} (for the importance-sampling mean) gives {binomial / variance['importance sampling']:.3g}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
 (:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
 ``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs;
-``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does). An
+``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does;
+``trip_limit: false`` skips its bisection). An
 ``interlock`` (the agitation interlock's IPL) stops the dosing at the exact time an ``agitator_stop`` happens; such
 a scenario's ``restart`` is how long the agitator stands still. ``full_cooling: {flow, temperature}`` makes the SIS
 trip also switch the jacket to its emergency coolant, ``quench: {flow, volume, temperature}`` drown the batch in
@@ -144,8 +145,8 @@ OXYGEN = Record({"loc": Quantity("1", "10.5 %"), "ipl": Str(), "purge": Quantity
 ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest": Quantity("s", "1 h"),
                          "alarm": ALARM, "trip": Str(), "interlock": Str(), "full_cooling": FULL_COOLING,
                          "quench": QUENCH, "relief": RELIEF, "oxygen": OXYGEN, "pressure_trip": Str(),
-                         "scenarios": MapOf(SIMULATED)},
-                        required=("scenarios",), defaults={"paths": 200, "bias": 0.5},
+                         "trip_limit": Boolean(), "scenarios": MapOf(SIMULATED)},
+                        required=("scenarios",), defaults={"paths": 200, "bias": 0.5, "trip_limit": True},
                         name="an accident-paths section")
 
 
@@ -351,7 +352,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             kpi(f"dyn_assumed_reach.{name}", found.assumed_reach, "1")
             for ipl, share in found.late.items():
                 kpi(f"dyn_late.{name}.{ipl}", share, "1")
-            if sampler.trip is not None:
+            if sampler.trip is not None and params["accident_paths"]["trip_limit"]:
                 limit = paths.trip_limit(sampler)
                 kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
             if found.paths[0].peak_pressure is not None:

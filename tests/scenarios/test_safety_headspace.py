@@ -244,6 +244,24 @@ def test_the_orifice_is_choked_below_the_critical_ratio():
     tw.close()
 
 
+@settings(max_examples=8, deadline=None)
+@given(supply=st.floats(2.0, 15.0), cda=st.floats(1e-6, 5e-5), t_event=st.floats(0.0, 7900.0))
+def test_pt02_keeps_any_failed_regulator_below_the_design_pressure(supply, cda, t_event):
+    """Whatever the supply (bar gauge), the orifice and the moment: PT-02 closes the nitrogen at its 4 bar gauge
+    crossing (when the pressure reaches it) and the design pressure is never reached; with PT-02 failed a supply
+    above the design pressure always drives the vessel through it."""
+    g = Gas(supply=(supply * 1e5 + ATMOSPHERE, cda), pressure_trip="SIF-101-PT")
+    kept = simulate(BATCH, "regulator_open", Demand(t_event, frozenset(), 300.0), gas=g)
+    assert not kept.top_event and kept.peak_pressure < P_TRIP + 2e3
+    if "SIF-101-PT" in kept.acted:
+        assert kept.peak_pressure > P_TRIP - 1.0
+    else:  # a supply below the trip point (the dosing compressing the pad may still carry it over)
+        assert kept.peak_pressure < P_TRIP
+    if supply > 6.2:  # above the design pressure (below it the dosing's compression may or may not reach it)
+        lost = simulate(BATCH, "regulator_open", Demand(t_event, frozenset({"SIF-101-PT"}), 300.0), gas=g)
+        assert lost.top_event and lost.t_design > t_event
+
+
 # --- bad input and the example scenarios --------------------------------------------------------------------------
 
 def test_a_regulator_path_needs_its_supply_and_refuses_the_vapour_relief():

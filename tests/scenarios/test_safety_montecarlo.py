@@ -78,4 +78,4 @@ def test_benchmark_of_the_reactor_paths_runs(capsys):
     assert main(["--barriers", "10", "--paths", "10", "--repeat", "2", "--reactor-paths", "40",
                  "--replications", "2"]) == 0
     out = capsys.readouterr().out
-    assert "2 workers" in out and "paths/s" in out
+    assert "2 workers" in out and "paths/s" in out and "variance reduction" in out and "plain" in out
