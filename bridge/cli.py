@@ -17,6 +17,9 @@ examples:
                                                                     ... naming the nodes by the plant's tags
   twin bridge plant-map.yaml                                        follow the plant; Ctrl-C stops
   twin bridge plant-map.yaml opc.tcp://plc:4840 --duration 60 --csv live.csv
+  twin bridge site-meters.yaml --duration 86400 --clock unix --csv site.csv
+                                                                    a day of weather and meter tags in UNIX time: the
+                                                                    energy study's shadow report reads it
   twin bridge plant-map.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user operator:secret
   twin bridge plant-map.yaml --shadow plant_models/osd_cm_line/plant.yaml --band 5
                                                                     the twin beside the plant, following its set points
@@ -55,6 +58,9 @@ def add_bridge(subparsers) -> None:
     p.add_argument("--plant", help="plant (YAML/IFC) whose instrument tags --discover matches node names to")
     p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
     p.add_argument("--csv", help="write the recorded tag history (tag, t, value, quality) here on exit")
+    p.add_argument("--clock", choices=("run", "unix"), default="run",
+                   help="the times t of the tags: seconds since the bridge started (run, the default) or UNIX time "
+                        "(unix: a recording that another tool lines up with the calendar, e.g. twin energy shadow)")
     p.add_argument("--shadow", metavar="PLANT", help="run PLANT's twin in real time beside the live plant")
     p.add_argument("--band", type=float, default=1.0, help="shadow alarm band: |live - predicted| <= BAND")
     p.add_argument("--drive", action="append", default=None, metavar="PATTERN",
@@ -125,6 +131,8 @@ def _bridge(args) -> int:
         name, password = _user(args.user) if args.user else (None, None)
         security = ClientSecurity(policy, mode, pki=args.pki, username=name, password=password,
                                   certificate_login=args.cert_login)
+        if args.shadow and args.clock == "unix":
+            return _fail("bridge: the shadow twin runs on the bridge's clock: leave out --clock unix with --shadow")
         if args.serve and not args.shadow:
             return _fail("bridge: --serve serves the shadow twin: give --shadow PLANT too")
         args.serve_security = args.serve and ServerSecurity(
@@ -172,7 +180,7 @@ async def _follow(args, security) -> int:
     from twin.tags import TagBus
 
     mapping = load_mapping(args.mapping)
-    origin = time.time()
+    origin = 0.0 if args.clock == "unix" else time.time()
     live = TagBus()
     bridge = Bridge(live, mapping, args.endpoint, security=security, time_origin=origin,
                     report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))

@@ -29,7 +29,34 @@ COLOURS = {SOURCES: "#3182bd", UTILITIES: "#e6550d", AHUS: "#31a354", USES: "#75
 
 def write(result) -> list[Path]:
     """Every figure of an energy result folder."""
-    return energy_balance(result) + load_profiles(result) + room_conditions(result) + room_energy(result)
+    return (energy_balance(result) + load_profiles(result) + room_conditions(result) + room_energy(result)
+            + shadow(result))
+
+
+def shadow(result) -> list[Path]:
+    """Write ``figures/shadow.png`` for a shadow run (``twin energy shadow``): the metered electricity against the
+    model's prediction over time, and the one against the other with the agreement of ASHRAE Guideline 14."""
+    traces = result.traces()
+    if traces is None or "metered_kW" not in traces.column_names:
+        return []
+    t, predicted, _ = trace_bands(traces, "electricity_kW")
+    metered = trace_bands(traces, "metered_kW")[1]
+    size, unit = display_unit("s", float(t.max(initial=0)))
+    fig = Figure(figsize=(11, 4.5))
+    series, scatter = fig.subplots(1, 2, width_ratios=[3, 1])
+    series.plot(t / size, metered, color="k", lw=0.9, label="metered")
+    series.plot(t / size, predicted, color="#e6550d", lw=0.9, label="predicted by the model")
+    series.set(xlabel=f"time [{unit}]", ylabel="electric power [kW]", title="The site's meter against the model")
+    series.legend(fontsize="small")
+    top = max(metered.max(initial=0), predicted.max(initial=0)) * 1.05
+    scatter.plot([0, top], [0, top], color="grey", lw=0.8)
+    scatter.scatter(predicted, metered, s=4, alpha=0.5)
+    k = result.kpis
+    scatter.set(xlabel="predicted [kW]", ylabel="metered [kW]",
+                title=f"NMBE {k['shadow.nmbe']['mean']:+.1%}, CV(RMSE) {k['shadow.cv_rmse']['mean']:.1%}")
+    for ax in (series, scatter):
+        ax.grid(alpha=0.3)
+    return [_save(fig, result, "shadow.png")]
 
 
 def utility_profiles(traces) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -7,17 +7,29 @@ ASHRAE Guideline 14 judges a calibrated model by: the normalised mean bias error
 ``NMBE = sum(m - p) / (n mean(m))`` and the coefficient of variation of the RMS error
 ``CV(RMSE) = sqrt(sum((m - p)**2) / n) / mean(m)`` (hourly data: a calibrated model within 10% and 30%).
 Only samples of good quality are used.
+
+On site: ``twin bridge site.yaml --clock unix --csv site.csv`` records the tags from the plant's OPC UA server, and
+``twin energy shadow SCENARIO --tags site.csv --start 2026-11-16T00:00+01:00`` (:mod:`scenarios.energy.cli`) reads the
+recording (:func:`recording`) and writes the study's result folder and report with the meter beside the model
+(:func:`run`: the KPIs gain ``metered``, ``shadow.nmbe``, ``shadow.cv_rmse``, ``shadow.calibrated``).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from scenarios.energy import model
+from scenarios.registry import Run
+from twin.config import ConfigError
 from twin.tags import Quality, TagBus
+
+COLUMNS = ["tag", "t", "value", "quality"]           # a bridge recording, `twin bridge MAP --csv FILE`
 
 GUIDELINE_14 = {"nmbe": 0.10, "cv_rmse": 0.30}     # hourly calibration limits
 
@@ -65,3 +77,53 @@ def _good(bus: TagBus, name: str, params: Mapping[str, Any]) -> tuple[np.ndarray
         raise ValueError(f"shadow mode: tag '{name}' covers {span}, the run needs {params['warmup'] / 3600:g} h "
                          f"to {params['horizon'] / 3600:g} h")
     return t, v
+
+
+def run(params: Mapping[str, Any], bus: TagBus, *, dry_bulb: str, dew_point: str, meter: str) -> Run:
+    """The study's run on the measured weather, its KPIs with the meter's (``metered`` kWh) and the agreement, its
+    traces with the metered power (``metered_kW``) beside the predicted (``electricity_kW``)."""
+    shadow = compare(params, bus, dry_bulb=dry_bulb, dew_point=dew_point, meter=meter)
+    flows = shadow.flows
+    kpis = {**flows.kpis, "metered": float(shadow.measured.sum() * params["step"] / model.KWH),
+            "shadow.nmbe": shadow.nmbe, "shadow.cv_rmse": shadow.cv_rmse, "shadow.calibrated": float(shadow.calibrated)}
+    units = {**flows.units, "metered": "kWh", "shadow.nmbe": "-", "shadow.cv_rmse": "-", "shadow.calibrated": "-"}
+    return Run(kpis=kpis, units=units, traces={**flows.traces, "metered_kW": shadow.measured / 1e3},
+               events=flows.events)
+
+
+def recording(path: str | Path, tags: Iterable[str], start: float | None = None) -> TagBus:
+    """The ``tags`` of a bridge recording (rows ``tag, t, value, quality``) in a TagBus, on the scenario's clock:
+    ``t - start`` (``start``: the UNIX time of the scenario's t = 0, for a recording in UNIX time; None: the
+    recording's t is the scenario's). Rows of other tags are skipped. OPC UA reports a value when it changes, so a
+    tag's last value holds to the end of the recording (its last sample of any of ``tags``)."""
+    wanted = set(tags)
+    rows: dict[str, list[tuple[float, float, int]]] = {name: [] for name in wanted}
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        if next(reader, None) != COLUMNS:
+            raise ConfigError("not a bridge recording: the first line is not the header tag,t,value,quality",
+                              file=path, line=1, hint="record the tags with `twin bridge MAP --clock unix --csv FILE`")
+        for line, row in enumerate(reader, start=2):
+            if len(row) != 4:
+                raise ConfigError(f"a row has {len(row)} fields", file=path, line=line, expected="tag,t,value,quality")
+            if row[0] not in wanted:
+                continue
+            try:
+                t, value, quality = float(row[1]), float(row[2]), Quality(int(row[3]))
+            except ValueError:
+                raise ConfigError(f"tag {row[0]}: t, value or quality is not a number: {','.join(row[1:])}",
+                                  file=path, line=line,
+                                  expected="seconds, a number and 0 (good), 1 or 2 (bad)") from None
+            if not math.isfinite(t) or (rows[row[0]] and t <= rows[row[0]][-1][0]):
+                raise ConfigError(f"tag {row[0]}: time {row[1]} does not follow the tag's previous one",
+                                  file=path, line=line, expected="each tag's times increasing, as the bridge writes")
+            rows[row[0]].append((t, value, quality))
+    end = max((samples[-1][0] for samples in rows.values() if samples), default=0.0)
+    bus = TagBus()
+    for name, samples in rows.items():
+        if samples and samples[-1][0] < end:
+            samples.append((end, *samples[-1][1:]))      # reported by exception: the last value holds
+        bus.define(name)
+        for t, value, quality in samples:
+            bus.write(name, value, t=t - (start or 0.0), quality=quality)
+    return bus
