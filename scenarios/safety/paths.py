@@ -33,9 +33,16 @@ air in at ``ingress``; the top event is the oxygen rising through the solvent's 
 pad regulator fails open and the supply flows in through its orifice; the top event is the design pressure). The
 O2 alarm's IPL (the plant's ``AT-01`` alarm point) stops the dosing and purges nitrogen in, at the exact crossing
 (an interlock) or after the operator's response; the pressure SIS (the plant's ``PT-02`` trip point) closes the
-nitrogen and stops the dosing at the exact crossing. A gas hazard outlasts the batch (the vessel still breathes,
-the regulator still lets gas in): its path runs a batch's length past the initiating event, and on, a batch's
-length at a time (at most :data:`GAS_RUNS` times), until its top event happens or a barrier acts.
+nitrogen and stops the dosing at the exact crossing.
+
+A path ends when its hazard has passed, not with the recipe: a reaction path runs on past the digestion, a batch's
+length at a time (at most :data:`RUNS_ON` times), while what is left to react (the limiting reagent of A and the
+accumulated B, released at once into the contents and the jacket's coolant, from the warmer of the two) could
+still carry the batch to the MTT (with a simulated relief device: the head pressure at that temperature to the
+design pressure) and the reaction can proceed (an agitator
+standing still for good leaves B undispersed: the path ends with the batch); a gas hazard outlasts the batch (the
+vessel still breathes, the regulator still lets gas in): its path runs a batch's length past the initiating event
+and on until its top event happens or a barrier acts.
 
 Everything else the LOPA credits (an ignition probability, a relief device not simulated) does not change the path:
 those layers and modifiers enter the estimate as their probabilities (conditional Monte Carlo), and the LOPA
@@ -67,9 +74,8 @@ KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop", "nitrogen_loss", 
 #: initiating events of the headspace gas: their top events are a flammable headspace and the design pressure
 GAS_KINDS = ("nitrogen_loss", "regulator_open")
 #: the top events of a path, as its event log names them
-#: a gas hazard outlasts the batch: its path runs on, a batch's length at a time, at most this many times more,
-#: until its top event happens or a barrier acts
-GAS_RUNS = 20
+#: a path whose hazard outlasts the batch runs on, a batch's length at a time, at most this many times more
+RUNS_ON = 20
 TOP_EVENTS = {"mtt": "runaway", "design": "design pressure exceeded", "flammable": "flammable headspace"}
 
 #: Pa, the standard atmosphere: gauge pressures of the plant to absolute
@@ -389,9 +395,28 @@ def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, 
         tw.env.process(operator(tw))
     if trip is not None:
         tw.env.process(sis(tw))
+    def hazard_left() -> bool:
+        """Whether the path must run on: its top event has not happened and the hazard has not passed."""
+        if kind in GAS_KINDS:  # the gas keeps coming until a barrier acts
+            return not out.acted and (out.t_flammable if kind == "nitrogen_loss" else out.t_design) is None
+        if (out.t_mtt if relief is None else out.t_design) is not None:
+            return False
+        v = {name: tw.tags[f"{r}.{name}"].value for name in ("T", "Tj", "nA", "nB", "V", "dH", "rho", "cp", "k0",
+                                                             "m_jacket", "cp_cool", "PT-01", "P_design",
+                                                             "antoine_A", "antoine_B", "antoine_C")}
+        heat = min(v["nA"], v["nB"]) * -v["dH"]  # what is left to react, released at once into contents and jacket
+        ceiling = max(v["T"], v["Tj"]) + heat / (v["rho"] * v["cp"] * v["V"] + v["m_jacket"] * v["cp_cool"])
+        if relief is None:
+            return v["k0"] > 0 and ceiling >= batch.mtt
+
+        def vapour(T):
+            return 1e5 * 10 ** (v["antoine_A"] - v["antoine_B"] / (T + v["antoine_C"]))
+        gas_at_ceiling = (v["PT-01"] - vapour(v["T"])) * ceiling / v["T"]  # the head pressure at the ceiling
+        return v["k0"] > 0 and gas_at_ceiling + vapour(ceiling) >= v["P_design"]
+
     result = tw.run(until=batch.duration if kind not in GAS_KINDS else demand.t_event + batch.duration)
-    for _ in range(GAS_RUNS if kind in GAS_KINDS else 0):  # until the hazard happened or passed (a barrier acted)
-        if out.acted or (out.t_flammable if kind == "nitrogen_loss" else out.t_design) is not None:
+    for _ in range(RUNS_ON):
+        if not hazard_left():
             break
         result = tw.run(until=tw.now + batch.duration)
     out.peak = float(result.trace(f"{r}.T")[1].max())
