@@ -7,8 +7,9 @@ scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the 
 part-load curve), the weather (a design day or an EPW file), the tariff (time-of-use price, demand charge), the
 production window and the control strategy: constant design flow, night/weekend setback of the air changes
 (full air again a recovery lead before production; the rooms' thermal mass decides whether they are back in their
-limits by then, :mod:`scenarios.energy.thermal`), supply-temperature reset, chillers staged in order or dispatched
-at least power. See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the physics.
+limits by then, :mod:`scenarios.energy.thermal`), supply-temperature reset, chillers staged in order or committed
+by the hour at least cost (a MILP: start costs, minimum run and off times). See ``osd_cm_line.yaml`` beside this
+file and :mod:`scenarios.energy.model` for the physics.
 
 Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
 campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
@@ -61,9 +62,11 @@ TOWER = Record({"approach": Quantity("K", "4 K"), "range": Quantity("K", "5.6 K"
 STORAGE = Record({"capacity": Quantity("J", "2000 kWh")}, defaults={"capacity": 0.0},
                  name="a chilled-water tank (usable cold; 0: none)")
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
-                   "dispatch": Str(["staged", "optimal"]), "tower": TOWER, "storage": STORAGE}, required=("units",),
-                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "tower": TOWER_DEFAULTS,
-                            "storage": {"capacity": 0.0}},
+                   "dispatch": Str(["staged", "optimal"]), "start_cost": Number(minimum=0),
+                   "min_on": Quantity("s", "2 h"), "min_off": Quantity("s", "1 h"), "tower": TOWER,
+                   "storage": STORAGE}, required=("units",),
+                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "start_cost": 0.0,
+                            "min_on": 0.0, "min_off": 0.0, "tower": TOWER_DEFAULTS, "storage": {"capacity": 0.0}},
                   name="the chiller plant (with a tank, the chillers follow its hourly plan)")
 WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"),
                   "dew_point": Quantity("K", "15 degC"), "epw": FilePath()},
@@ -196,10 +199,13 @@ def check_utilities(params: Mapping[str, Any]) -> None:
     if not (tower["range"] > 0 and 0 < tower["pump_efficiency"] <= 1):
         raise params["chillers"].error("tower", "the cooling tower needs a positive range and a pump efficiency in "
                                                 "(0, 1]", hint="e.g. tower: {range: 5.6 K, pump_efficiency: 0.7}")
-    if params["chillers"]["storage"]["capacity"] > 0 and (
-            HOUR % params["step"] or (params["horizon"] - params["warmup"]) % HOUR):
-        raise params.error("step", "a chilled-water tank is planned by the hour: the step must divide an hour and "
-                                   "the run last whole hours", hint="e.g. step: 5 min, horizon: 7 d")
+    hourly = params["chillers"]["storage"]["capacity"] > 0 or params["chillers"]["dispatch"] == "optimal"
+    if hourly and (HOUR % params["step"] or (params["horizon"] - params["warmup"]) % HOUR):
+        raise params.error("step", "a chilled-water tank and the optimal dispatch are planned by the hour: the step "
+                                   "must divide an hour and the run last whole hours",
+                           hint="e.g. step: 5 min, horizon: 7 d")
+    if params["chillers"]["min_on"] < 0 or params["chillers"]["min_off"] < 0:
+        raise params["chillers"].error("min_on", "minimum run and off times cannot be negative")
     if not params["compressed_air"]["pressure"] > P_ATM:
         raise params.error("compressed_air", "the compressed-air pressure is absolute and must exceed 1 atm",
                            hint="e.g. compressed_air: {pressure: 8 bar}")

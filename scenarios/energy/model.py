@@ -25,12 +25,14 @@ humidity ratio unless the coil condenses it to saturation at its leaving tempera
 condensate is part of the coil's load (humidifiers are not modelled).
 
 Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
-decides (staged in order, or at least power), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
+decides (staged in order, or committed by the hour at least cost, a week at a time, with start costs and minimum
+run and off times), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
 :class:`twin.process.units.chiller.Chiller`). Heat: preheat and reheat from a gas boiler of fixed efficiency.
 """
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +50,7 @@ from twin.process.units.hvac import R_AIR
 CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
-WEEK_HOURS = 168       # the tank's plan looks a week ahead
+WEEK_HOURS = 168       # the tank's plan and the chillers' commitment look a week ahead
 DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
@@ -370,14 +372,16 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
         most_humid = np.maximum(most_humid, air.rh.max(axis=1))
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
-    strategy = dispatch.optimal if plant["dispatch"] == "optimal" else dispatch.staged
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
     load = power["cooling_coils"] + pump
     if plant["storage"]["capacity"] > 0:      # pre-cooling: the chillers follow the tank's hourly plan
         made, chillers = tank_plan(params, t, load, power["fans"] + power["process"], cop)
         unmet = np.zeros_like(t)
+    elif plant["dispatch"] == "optimal":
+        chillers, unmet = commitment(params, t, load, cop)
+        made = load - unmet
     else:
-        chillers, unmet = strategy(load, capacities(params), cop, plant["eir"])
+        chillers, unmet = dispatch.staged(load, capacities(params), cop, plant["eir"])
         made = load - unmet
     power["storage_in"] = made - (load - unmet)                          # cold into the tank (W)
     rejected = made + chillers
@@ -438,6 +442,25 @@ def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other:
                             params["tariff"]["demand_charge"])
         made[at], power[at] = plan.made, plan.power
     return made[hour], power[hour]
+
+
+def commitment(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray,
+               cop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chillers' power (W) and the unmet load (W) at each step under the cheapest commitment
+    (:func:`scenarios.energy.dispatch.committed`), planned a week at a time, each week starting with the chillers the
+    last one left running."""
+    plant, step = params["chillers"], params["step"]
+    per_hour = round(HOUR / step)
+    price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(t.size // per_hour))
+    power, unmet, running = np.empty_like(load), np.empty_like(load), None
+    for week in range(0, price.size, WEEK_HOURS):
+        at = slice(week * per_hour, (week + WEEK_HOURS) * per_hour)
+        power[at], unmet[at], on = dispatch.committed(
+            load[at], capacities(params), cop, plant["eir"], step=step, price=price[week:week + WEEK_HOURS],
+            start_cost=plant["start_cost"], min_on=max(1, math.ceil(plant["min_on"] / HOUR - 1e-9)),
+            min_off=max(1, math.ceil(plant["min_off"] / HOUR - 1e-9)), running=running)
+        running = on[-1]
+    return power, unmet
 
 
 def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], dict[str, np.ndarray]]:

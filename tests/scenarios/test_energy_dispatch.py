@@ -63,3 +63,84 @@ def test_optimal_dispatch_never_uses_more_than_the_staging_rule():
     assert unmet_best == pytest.approx(unmet_rule) and unmet_best[-1] == pytest.approx(100e3)
     assert best[0] == rule[0] == 0
     assert (best < rule * 0.99).any()               # there is something to gain
+
+
+# -- the week's commitment as a MILP (dispatch.committed) ------------------------------------------------------------
+def exact_power(load: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """The least power of running exactly the chillers ``on`` (bool per chiller) at each load: Bonmin's problem
+    with the on/off fixed, solved by the equal-marginal split of dispatch._split (checked against Bonmin above)."""
+    a, b, c = DOE2_EIR
+    if not on.any():
+        return np.where(load > 0, np.inf, 0.0)
+    x = dispatch._split(load, CAPACITY[on], COP[on], b, c)
+    power = (CAPACITY[on] / COP[on] * (a + b * x + c * x**2)).sum(axis=1)
+    return np.where(load <= CAPACITY[on].sum() * (1 + 1e-12), power, np.inf)
+
+
+def test_without_coupling_the_commitment_is_the_enumeration_of_chiller_combinations():
+    """Hourly steps, no start cost, no minimum times: every hour is free, so the MILP must pick what brute-force
+    enumeration of the combinations does, hour by hour (dispatch.optimal), to the watt."""
+    load = np.random.default_rng(1).uniform(0, 850e3, 48)
+    power, unmet, on = dispatch.committed(load, CAPACITY, COP, DOE2_EIR, step=3600.0, price=np.ones(48))
+    reference, unmet_reference = dispatch.optimal(load, CAPACITY, COP, DOE2_EIR)
+    assert power == pytest.approx(reference, rel=1e-9) and unmet == pytest.approx(unmet_reference)
+    assert (on.sum(axis=1) >= 1).all() and len({tuple(row) for row in on}) > 2   # the sets change over the hours
+
+
+def brute_force_schedule(load, price, start_cost, min_on, min_off):
+    """Every on/off schedule of every chiller over the hours (2**(3 n)), kept if each run lasts ``min_on`` hours
+    and each pause ``min_off`` (a run at the end may be cut by the horizon; all off before the first hour): the
+    cheapest energy at ``price`` plus the starts."""
+    n = load.size
+    combos = np.array(list(itertools.product([False, True], repeat=3)))
+    hourly = np.array([exact_power(load, c) * price * 3600 / 3.6e6 for c in combos])   # combo x hour
+    def runs_ok(states):
+        padded = [False, *states]
+        for t in range(1, n + 1):
+            if padded[t] != padded[t - 1]:
+                need = min_on if padded[t] else min_off
+                end = t + need
+                if end <= n + 1 and not all(p == padded[t] for p in padded[t:end]):
+                    return False
+                if end > n + 1 and not all(p == padded[t] for p in padded[t:]):
+                    return False
+        return True
+    allowed = [s for s in itertools.product([False, True], repeat=n) if runs_ok(s)]
+    best = np.inf
+    for schedule in itertools.product(allowed, repeat=3):
+        states = np.array(schedule).T                                   # hour x chiller
+        index = states @ np.array([4, 2, 1])                           # the row of combos
+        energy = hourly[index, np.arange(n)].sum()
+        starts = (np.diff(np.vstack([np.zeros(3, bool), states]).astype(int), axis=0) == 1).sum()
+        best = min(best, energy + start_cost * starts)
+    return best
+
+
+def test_minimum_run_and_off_times_and_start_costs_equal_a_brute_force_over_every_schedule():
+    """Six hours, three chillers: the MILP's plan costs what the cheapest of all feasible on/off schedules does;
+    and its constraints bite (the plan without them is cheaper and breaks them)."""
+    load = np.array([500e3, 90e3, 420e3, 20e3, 650e3, 150e3])
+    price = np.array([0.10, 0.20, 0.20, 0.30, 0.30, 0.15])
+    for start_cost, min_on, min_off in ((0.0, 3, 1), (0.0, 1, 2), (4.0, 2, 2)):
+        power, unmet, on = dispatch.committed(load, CAPACITY, COP, DOE2_EIR, step=3600.0, price=price,
+                                              start_cost=start_cost, min_on=min_on, min_off=min_off)
+        starts = (np.diff(np.vstack([np.zeros(3, bool), on]).astype(int), axis=0) == 1).sum()
+        cost = float((power * price).sum() / 1e3) + start_cost * starts
+        assert cost == pytest.approx(brute_force_schedule(load, price, start_cost, min_on, min_off), rel=1e-9)
+        free = dispatch.optimal(load, CAPACITY, COP, DOE2_EIR)[0]
+        assert cost > (free * price).sum() / 1e3 * (1 + 1e-6)      # the coupling costs something here
+
+
+def test_a_week_at_five_minute_steps_commits_by_the_hour_and_carries_every_step():
+    """Steps within an hour share its chillers; the set running can carry the hour's largest step, so nothing is
+    unmet below the plant's capacity, and each step's power is the exact split among the running chillers."""
+    t = np.arange(0, 7 * 86400, 300.0)
+    load = 420e3 + 300e3 * np.sin(2 * np.pi * t / 86400) + np.random.default_rng(3).normal(0, 30e3, t.size)
+    power, unmet, on = dispatch.committed(load, CAPACITY, COP, DOE2_EIR, step=300.0, price=np.ones(168),
+                                          start_cost=2.0, min_on=3, min_off=2)
+    assert unmet == pytest.approx(np.maximum(load - CAPACITY.sum(), 0.0))
+    hour = (t // 3600).astype(int)
+    for h in (0, 50, 100, 167):
+        at = hour == h
+        assert power[at] == pytest.approx(exact_power(np.minimum(load[at], CAPACITY.sum()), on[h]), rel=1e-12)
+    assert power.sum() >= dispatch.optimal(load, CAPACITY, COP, DOE2_EIR)[0].sum()   # never below step-wise best
