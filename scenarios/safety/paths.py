@@ -26,7 +26,10 @@ With a ``relief`` device (an IPL and its set pressure) the head pressure is part
 through the set pressure opens the device at the exact crossing, and the top event becomes the pressure rising
 through the vessel's design pressure (the plant's ``design_pressure``, gauge). The model is a tempered system,
 stated: the open device boils solvent off with the net heat, holding the temperature (and so the pressure) where it
-opened, and recloses when the net heat falls through zero; the vapour is vented, the liquid shrinks.
+opened, and recloses when the net heat falls through zero; the vapour is vented, the liquid shrinks. With
+``vent_gas: 1`` in the chemistry the device vents the headspace as it is, nitrogen with the vapour, holding the set
+pressure: the temperature climbs as the vapour takes over the pressure, and the device recloses when the vent flow
+falls through zero.
 
 The headspace (:class:`Gas`): ``nitrogen_loss`` (the pad from the nitrogen header is lost and the vent breathes
 air in at ``ingress``; the top event is the oxygen rising through the solvent's LOC) and ``regulator_open`` (the
