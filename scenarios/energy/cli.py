@@ -9,9 +9,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from scenarios import results
-from scenarios.energy import shadow
-from scenarios.runs import Outcome, Task
 from scenarios.scenario import BASE, load
 from twin.config import ConfigError, suggest
 
@@ -56,6 +53,10 @@ def add_parser(sub) -> None:
 
 
 def shadow_command(args) -> int:
+    from scenarios import results  # here, not at the top: `twin --help` skips the study's solver and plotting stacks
+    from scenarios.energy import shadow
+    from scenarios.runs import Outcome, Task
+
     names = {"dry_bulb": args.dry_bulb, "dew_point": args.dew_point, "meter": args.meter}
     try:
         scenario = load(args.scenario)
