@@ -17,7 +17,7 @@ Guards ``P_relief`` and ``P_design``: the pressure rising through the relief dev
 pressure. A relief device open (input ``relief`` = 1) tempers the batch: the net heat boils solvent off (latent heat
 ``h_vap``) instead of heating the contents, so the temperature holds (only vapour leaves: liquid dosed meanwhile still
 compresses the inert gas); ``reseat`` is the net heat falling through zero
-(the boil-off stops, the device recloses). With ``vent_gas`` = 1 the device vents the headspace as it is, gas with
+(the boil-off stops, the device recloses). With ``vent_gas`` the device vents the headspace as it is, gas with
 the vapour: the pressure holds at the set pressure, the net heat splits between boiling solvent off (molar mass
 ``M_solvent``) and warming the contents (the inerts vented, the solvent's vapour must carry more of the pressure:
 the temperature climbs toward the boiling point at the set pressure), and ``reseat`` is the vent flow falling
@@ -53,7 +53,7 @@ class SemiBatchReactor(ProcessModel):
                  antoine_C: float = -46.424, h_vap: float = 8.37e5, P_relief: float = 1e12,
                  P_design: float = 1e12, O2_0: float = 0.01, O2_alarm: float = 1.0, LOC: float = 1.0,
                  p_supply: float = 8e5, CdA_N2: float = 1e-5, T_supply: float = 293.15,
-                 P_trip: float = 1e12, vent_gas: float = 0.0, M_solvent: float = 46.07e-3) -> None:
+                 P_trip: float = 1e12, vent_gas: bool = False, M_solvent: float = 46.07e-3) -> None:
         super().__init__(tag)
         F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
         T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
@@ -94,7 +94,6 @@ class SemiBatchReactor(ProcessModel):
         CdA_ = self.parameter("CdA_N2", CdA_N2, "m2", "regulator orifice: discharge coefficient times area")
         T_supply_ = self.parameter("T_supply", T_supply, "K", "nitrogen supply temperature")
         P_trip_ = self.parameter("P_trip", P_trip, "Pa", "pressure SIS trip point (absolute)")
-        vent_gas_ = self.parameter("vent_gas", vent_gas, "1", "the open relief vents the headspace gas too (1)")
         M_s = self.parameter("M_solvent", M_solvent, "kg/mol", "solvent's molar mass")
         V = self.state("V", V0, "m3", "liquid volume")
         nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
@@ -136,27 +135,32 @@ class SemiBatchReactor(ProcessModel):
         x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-8): finite slope at
         n_in = N2_open * CdA_ * p_supply_ * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * T_supply_)) * x / ca.sqrt(
             x + 1e-8)  # equal pressures, 1e-8/(2x) relative below them (x = 0.067 choked: 7.5e-8)
-        # the open relief venting the headspace gas too: the pressure held at the set pressure, the net heat split
-        # between warming the contents and boiling solvent off; unknowns dT/dt, boil-off (kg/s), vent (mol/s)
-        F_in, p_v = F + F_ch - F_out, P - p_gas
-        n_g = p_gas * Vh / (R * T)
-        system = ca.vertcat(
-            ca.horzcat(rho_ * cp_ * V, h_vap_, 0),  # energy
-            ca.horzcat(P * Vh / (R * T**2), 1 / M_s - P / (R * T * rho_), -1),  # moles in the headspace
-            ca.horzcat(R * n_g / Vh + p_v * ca.log(10) * B_ / (T + C_) ** 2, -n_g * R * T / (Vh**2 * rho_),
-                       -R * T * (p_gas / P) / Vh))  # the pressure held
-        rates = ca.solve(system, ca.vertcat(q_net, -n_in - P * F_in / (R * T),
-                                            -R * T * n_in / Vh - n_g * R * T * F_in / Vh**2))
-        dT_open, boil_off, vent = rates[0], rates[1], rates[2]
-        self.der(V, F_in - relief * ((1 - vent_gas_) * q_net / (h_vap_ * rho_) + vent_gas_ * boil_off / rho_))
-        self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V) + relief * vent_gas_ * dT_open)
-        self.der(n_N2, n_in - relief * vent_gas_ * (p_gas / P) * vent)
-        self.output("vent", relief * vent, "mol/s", "gas and vapour through the open relief (with vent_gas)")
+        F_in = F + F_ch - F_out
+        if vent_gas:  # the pressure held at the set pressure, the net heat split between warming the contents and
+            # boiling solvent off; unknowns dT/dt, boil-off (kg/s), vent (mol/s) from three balances
+            p_v, n_g = P - p_gas, p_gas * Vh / (R * T)
+            system = ca.vertcat(
+                ca.horzcat(rho_ * cp_ * V, h_vap_, 0),  # energy
+                ca.horzcat(P * Vh / (R * T**2), 1 / M_s - P / (R * T * rho_), -1),  # moles in the headspace
+                ca.horzcat(R * n_g / Vh + p_v * ca.log(10) * B_ / (T + C_) ** 2, -n_g * R * T / (Vh**2 * rho_),
+                           -R * T * (p_gas / P) / Vh))  # the pressure held
+            rates = ca.solve(system, ca.vertcat(q_net, -n_in - P * F_in / (R * T),
+                                                -R * T * n_in / Vh - n_g * R * T * F_in / Vh**2))
+            dT_open, boil_off, vent = rates[0], rates[1], rates[2]
+            self.der(V, F_in - relief * boil_off / rho_)
+            self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V) + relief * dT_open)
+            self.der(n_N2, n_in - relief * (p_gas / P) * vent)
+            self.output("vent", relief * vent, "mol/s", "gas and vapour through the open relief")
+            reseat = -vent  # the vent flow falling through zero
+        else:  # vapour only, the temperature held
+            self.der(V, F_in - relief * q_net / (h_vap_ * rho_))
+            self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V))
+            self.der(n_N2, n_in)
+            reseat = -q_net  # the net heat falling through zero
         n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * T)  # moles of gas in the headspace
         self.der(O2, (Q_air * (AIR_O2 - O2) - Q_N2 * O2) / Vh - n_in * O2 / n_gas)
         self.output("AT-01", O2, "1", "headspace oxygen fraction (dry basis)")
         self.output("N2_in", n_in, "mol/s", "nitrogen through a failed-open regulator")
         self.guard("O2_high", O2 - O2_alarm_, +1)
         self.guard("flammable", O2 - LOC_, +1)
-        self.guard("reseat", -((1 - vent_gas_) * q_net + vent_gas_ * vent) - (1 - relief) * 1e12,
-                   +1)  # watched only while the device is open
+        self.guard("reseat", reseat - (1 - relief) * 1e12, +1)  # watched only while the device is open
