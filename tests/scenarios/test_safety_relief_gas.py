@@ -130,4 +130,6 @@ def test_venting_the_gas_leaves_the_vapour_only_model_where_the_device_stays_shu
                            BATCH.digest_time, BATCH.coolant, BATCH.alarm, BATCH.mtt, BATCH.td24), "cooling_loss",
                      Demand(1000.0, frozenset(), 300.0), "TAH-101", "SIF-101", keep_trace=True) for g in (0.0, 1.0)]
     assert not any("RD-101" in p.acted for p in both)
-    assert np.array_equal(both[0].trace["R-101.T"], both[1].trace["R-101.T"])
+    # two models (the gas-venting one carries the three balances): the same path to the integrator's tolerance
+    assert np.allclose(both[0].trace["R-101.T"], both[1].trace["R-101.T"], rtol=0, atol=1e-5)
+    assert np.ptp(both[0].trace["R-101.T"]) > 10  # a path that did something
