@@ -350,7 +350,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
                  process_exhaust=heat.process_exhaust, people_in=heat.people.sum(axis=1))
     power["process"] = power["lighting"] + power["equipment"]
     violation_steps, hottest, coldest = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
-    most_humid = np.zeros_like(t)
+    most_humid, t_rooms = np.zeros_like(t), np.empty((t.size, len(every)))
     by_room = {}    # room -> (fan power, cooling-coil load, heating load) of its share of its AHU
     for ahu in params["ahus"].values():
         served = [zone_of[n] for n in ahu["serves"]]
@@ -370,6 +370,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
         violation_steps += bad.sum(axis=1)
         hottest, coldest = np.maximum(hottest, air.t_room.max(axis=1)), np.minimum(coldest, air.t_room.min(axis=1))
         most_humid = np.maximum(most_humid, air.rh.max(axis=1))
+        t_rooms[:, columns] = air.t_room
     plant = params["chillers"]
     pump = plant["pump"] * power["cooling_coils"]
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
@@ -407,6 +408,7 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
         key = f"grade.{z.grade}"
         power[key] = power.get(key, 0.0) + hvac[z.number]
     kpis, units = _kpis(params, t, power, violation_steps, step)
+    kpis["setback_recovery"], units["setback_recovery"] = thermal.recovery(full, t_rooms, room["high"], step), "s"
     per_batch, batch_events = _per_batch(params, t, heat, hvac, every)
     kpis.update(per_batch)
     bought = {room: hvac[room] + heat.lighting[:, i] for i, room in enumerate(column)}   # each room's bill

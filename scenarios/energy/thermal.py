@@ -78,3 +78,18 @@ def respond(capacity: np.ndarray, flow: np.ndarray, ua: np.ndarray, gains: np.nd
     end = t_ss + (begin - t_ss) * a
     mean = t_ss + (begin - t_ss) * rest * tau / dt                # the step's mean: its energy balance is exact
     return Rooms(begin, end, mean, supply, capacity * (end - begin) / dt)
+
+
+
+def recovery(full: np.ndarray, t_room: np.ndarray, high: float, dt: float) -> float:
+    """The longest time (s) a room took, after its air came back to full (``full``: steps x rooms), to cool back
+    below its upper limit ``high`` (``t_room`` at the end of each step); 0 if every room was below it when the air
+    returned; the rest of the run if one never came back. A setback's lead must be at least this long."""
+    n = len(full)
+    steps = np.arange(n)[:, None]
+    back = t_room <= high
+    first_back = np.minimum.accumulate(np.where(back, steps, n)[::-1], axis=0)[::-1]   # at or after each step
+    resumed = full & ~np.vstack([np.ones((1, full.shape[1]), bool), full[:-1]])        # air back to full here
+    warm = ~np.vstack([np.ones((1, back.shape[1]), bool), back[:-1]])                   # ... in a room too warm
+    took = np.where(resumed & warm, np.minimum(first_back + 1, n) - steps, 0)
+    return float(took.max(initial=0) * dt)

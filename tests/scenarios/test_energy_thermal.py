@@ -1,9 +1,12 @@
 """Room thermal mass: one zone's step response against the analytical first-order solution, scipy's solve_ivp and the
 twin's CasADi cleanroom zone; a night setback's recovery simulated in the energy model against the same solution."""
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from scenarios import scenario
@@ -16,6 +19,7 @@ from twin.process.units import CleanroomZone
 CP, R = 1006.0, 287.05
 RHO = 101325.0 / (R * 294.15)                # air at 21 degC, 1 atm
 T_SET = 294.15
+MULTIPURPOSE = Path(__file__).resolve().parents[2] / "scenarios" / "energy" / "multipurpose_osd.yaml"
 # G10: 168 m3, 56 m2, 25 air changes; UA = 2 W/(m2 K) x 56 m2
 M_CP, UA = RHO * 25 * 168 / 3600 * CP, 2 * 56.0
 C5 = 5 * RHO * 168 * CP                      # five times the room air's heat capacity
@@ -142,6 +146,12 @@ def test_setback_recovery_is_simulated_and_a_short_lead_is_a_violation(tmp_path,
     assert (minutes > 0) == late
     assert flows.kpis["violation_minutes"] == minutes
     assert flows.kpis["compliant"] == (not late)
+    # the recovery: from where each night left the room to 24 degC on full air, tau ln((start - day) / (24 - day)),
+    # to the end of the first 1-min step past it; the longer of the two nights (the first starts at 21 degC)
+    starts = (night + (T_SET - night) * np.exp(-back / night_tau),
+              night + (day - night) * np.exp(-(back + 2 * 3600) / night_tau))
+    took = [np.ceil(tau * np.log((s - day) / (297.15 - day)) / 60.0) * 60.0 for s in starts]
+    assert flows.kpis["setback_recovery"] == max(took) and (max(took) > lead) == late
     p = flows.power
     energy_in, energy_out = sum(p[k].sum() for k in ENERGY_IN), sum(p[k].sum() for k in ENERGY_OUT)
     assert abs(energy_in - energy_out) / energy_in < 1e-9
@@ -163,3 +173,38 @@ def test_without_thermal_mass_the_room_is_the_steady_state(tmp_path, override):
 def test_a_negative_thermal_mass_is_refused(tmp_path, override):
     with pytest.raises(ConfigError, match="thermal_mass"):
         one_room(tmp_path, "1 h", **override)
+
+
+def test_a_deep_setback_of_the_sample_plant_lets_the_rooms_warm_and_reports_their_recovery():
+    """multipurpose_osd's deep_setback (5% of the air outside production): the rooms float far above their 24 degC
+    limit while set back and need minutes to come back once the full air returns, within the 1 h lead."""
+    params = scenario.load(MULTIPURPOSE).variants["deep_setback"]
+    flows = model.balance(params)
+    assert flows.traces["T_room_max"].max() > 28.0
+    kpi = flows.kpis["setback_recovery"]
+    assert 0 < kpi < params["control"]["setback"]["recovery"] and kpi % params["step"] == 0
+    assert flows.kpis["compliant"] == 1.0
+    assert model.balance(scenario.load(MULTIPURPOSE).variants["night_setback"]).kpis["setback_recovery"] == 0.0
+
+
+def recovery_by_loop(full, t_room, high, dt):
+    """The recovery KPI the long way: every room, every step where its air comes back while it is too warm, walked
+    forward until it is back."""
+    longest = 0
+    for room in range(full.shape[1]):
+        for r in range(1, len(full)):
+            if full[r, room] and not full[r - 1, room] and t_room[r - 1, room] > high:
+                k = r
+                while k < len(full) and t_room[k, room] > high:
+                    k += 1
+                longest = max(longest, k + 1 - r if k < len(full) else len(full) - r)
+    return longest * dt
+
+
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_the_recovery_kpi_equals_the_loop_over_every_room_and_return_of_the_air(seed):
+    rng = np.random.default_rng(seed)
+    full = rng.random((40, 3)) < 0.6
+    t_room = 24.0 + rng.normal(0.0, 1.0, (40, 3))
+    assert thermal.recovery(full, t_room, 24.0, 60.0) == recovery_by_loop(full, t_room, 24.0, 60.0)
