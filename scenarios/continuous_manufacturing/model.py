@@ -77,7 +77,8 @@ class Line:
                       for c in dict.fromkeys(self.components)}
             self.mpc = Mpc(tw.flowsheet.build(), self.rates, press["tag"], shares, interval=m["interval"],
                            steps=max(1, round(m["horizon"] / m["interval"])), moves=m["moves"],
-                           rate_weight=m["rate_weight"], move_weight=m["move_weight"])
+                           rate_weight=m["rate_weight"], move_weight=m["move_weight"], api=self.api,
+                           band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
 
     def feed_factor(self, tag: str) -> None:
         self.twin.set(f"{tag}.ff", 0.0 if tag in self.stopped else self.lot[tag] * self.upset[tag])
