@@ -2,11 +2,12 @@
 
 The bridge (or a replay of recorded data) fills a :class:`twin.tags.TagBus` with the site's outdoor dry bulb and
 dew point and its metered electric power. :func:`compare` runs the scenario's model on the measured weather over the
-scenario's window and sets its predicted electricity against the meter, step by step, with the two figures
-ASHRAE Guideline 14 judges a calibrated model by: the normalised mean bias error
+scenario's window and sets its predicted electricity against the meter, step by step, and judges the model by the
+two figures of ASHRAE Guideline 14 on hourly data (the means of each hour): the normalised mean bias error
 ``NMBE = sum(m - p) / (n mean(m))`` and the coefficient of variation of the RMS error
-``CV(RMSE) = sqrt(sum((m - p)**2) / n) / mean(m)`` (hourly data: a calibrated model within 10% and 30%).
-Only samples of good quality are used.
+``CV(RMSE) = sqrt(sum((m - p)**2) / n) / mean(m)`` over the ``n`` hours (no model parameters fitted to the data:
+``p = 0`` in the Guideline's ``n - p``); a calibrated model lies within 10% and 30%. Only samples of good quality
+are used.
 
 On site: ``twin bridge site.yaml --clock unix --csv site.csv`` records the tags from the plant's OPC UA server, and
 ``twin energy shadow SCENARIO --tags site.csv --start 2026-11-16T00:00+01:00`` (:mod:`scenarios.energy.cli`) reads the
@@ -36,7 +37,7 @@ GUIDELINE_14 = {"nmbe": 0.10, "cv_rmse": 0.30}     # hourly calibration limits
 
 @dataclass
 class Shadow:
-    """The prediction against the meter at the model's steps (W), and the agreement."""
+    """The prediction against the meter at the model's steps (W), and their agreement on hourly means."""
 
     t: np.ndarray
     predicted: np.ndarray
@@ -59,7 +60,11 @@ def compare(params: Mapping[str, Any], bus: TagBus, *, dry_bulb: str, dew_point:
     times, watts = _good(bus, meter, params)
     measured = np.interp(flows.t, times, watts)
     predicted = flows.power["electricity"]
-    error = measured - predicted
+    hour = ((flows.t - flows.t[0]) // model.HOUR).astype(int)
+    if params["step"] > model.HOUR or np.bincount(hour).min() != np.bincount(hour).max():
+        raise ValueError(f"shadow mode: Guideline 14 judges hourly data: the run's step "
+                         f"({params['step']:g} s) must divide an hour and the run last whole hours")
+    error = np.bincount(hour, weights=measured - predicted) / np.bincount(hour)     # of each hour's means
     mean = measured.mean()
     return Shadow(flows.t, predicted, measured, nmbe=float(error.sum() / (error.size * mean)),
                   cv_rmse=float(np.sqrt(np.mean(error**2)) / mean), flows=flows)
