@@ -153,14 +153,15 @@ def disturbance_map(settings: dict) -> Figure:
     content = 100 * rtd.funnel(durations, magnitudes, tau, n, tau_ff, share)
     low, high = (100 * x for x in settings["limits"])
     margin = 100 * settings["margin"]
-    fig = Figure(figsize=(8, 4.6), layout="constrained")
+    fig = Figure(figsize=(8, 4.6))
+    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.11, top=0.93)
     ax = fig.subplots()
     reach = max(high - 100, 100 - low) * 3
     mesh = ax.pcolormesh(durations, 100 * magnitudes, content, cmap="RdBu_r", vmin=100 - reach, vmax=100 + reach,
-                         shading="gouraud")
+                         shading="nearest", rasterized=True)
     fig.colorbar(mesh, ax=ax, label="API at the press, furthest from target [% LC]", extend="both")
     lines = ax.contour(durations, 100 * magnitudes, content, levels=[low, high], colors="k", linewidths=1.4)
-    ax.clabel(lines, fmt="%g %%", fontsize="small")
+    ax.clabel(lines, fmt="%g %%", fontsize="small", manual=[(300, 10), (300, -10)])
     if margin > 0:
         ax.contour(durations, 100 * magnitudes, content, levels=[low + margin, high - margin], colors="k",
                    linewidths=0.8, linestyles=":")
