@@ -1,6 +1,6 @@
 """Energy benchmark: a year of weather at 1-minute control for the multipurpose OSD plant (10 rooms, 4 AHUs,
 3 chillers, its batch campaign), every strategy of ``scenarios/energy/multipurpose_osd.yaml`` (pre-cooling: 53
-weekly plans of the chilled-water tank by HiGHS).
+weekly plans of the chilled-water tank by HiGHS; optimal dispatch: 53 weekly unit commitments, MILPs by HiGHS).
 
 ``python -m benchmarks.energy`` prints, per strategy, the wall and CPU time of the run, the realtime factor
 (simulated seconds per wall second) and the time per simulated day. Target (issue 11): the year in under 60 s on

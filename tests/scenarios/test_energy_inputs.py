@@ -78,6 +78,18 @@ def test_chiller_capacity_from_the_plant_or_a_clear_error(tmp_path):
     assert "chiller CH-09 has no capacity" in str(exc) and exc.line == 7 and "{capacity: 150 kW}" in str(exc)
 
 
+def test_the_commitment_refuses_negative_minimum_times_and_steps_off_the_hour(tmp_path):
+    chillers = "chillers: {units: {CH-01: {capacity: 60 kW}}}"
+    exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, dispatch: optimal, "
+                                       "min_on: -2 h}"})
+    assert "minimum run and off times cannot be negative" in str(exc) and exc.line == 7
+    exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, start_cost: -1}"})
+    assert "start_cost" in str(exc)
+    exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, dispatch: optimal}\n"
+                                       "step: 7 min"})
+    assert "the optimal dispatch are planned by the hour" in str(exc) and "step: 5 min" in str(exc)
+
+
 def test_a_room_without_volume_names_the_room_and_the_fix(tmp_path, monkeypatch):
     real = plants.load(PLANT)
     spaces = {**real.spaces, "G10": dataclasses.replace(real.spaces["G10"], volume=None)}
