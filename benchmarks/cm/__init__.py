@@ -9,7 +9,9 @@ and ratio are printed. Target (issue 8): the whole run under 20 s on a 2-core ma
 
 With ``--mpc``, the ``mpc`` variant's replication is timed too (solves and time per solve), and one MPC solve
 (the API feeder 10 % heavy, 15 s after the step) by CasADi/Ipopt is set against SciPy's SLSQP on the same
-condensed problem (same prediction matrices, objective in NumPy): the optima must agree, then both CPU times.
+condensed problem (same prediction matrices, objective in NumPy): the optima must agree, then both CPU times;
+and one plan with NumPy's and SciPy's OpenBLAS held to one thread (as the controller runs) against their default
+threads, wall and CPU time with the load average.
 """
 from __future__ import annotations
 
@@ -124,7 +126,8 @@ def mpc_benchmark(scenario, repeat: int) -> bool:
     line.twin.run(until=75.0)
     tw, dae = line.twin, line.twin.flowsheet.build()
     shares = {"API": 0.3, "excipient": 0.675, "lubricant": 0.025}
-    mpc = Mpc(dae, line.rates, "TP-101", shares, interval=10.0, steps=30)
+    band = (0.96, 1.04)                                     # the flagship's gate: limits 95-105 %, margin 1 %
+    mpc = Mpc(dae, line.rates, "TP-101", shares, interval=10.0, steps=30, api="API", band=band)
     p = np.array([tw.tags.read(n) for n in dae.p_names], float)
     for tag in line.feeders:
         p[dae.p_names.index(f"{tag}.ff")] = tw.tags.read(f"{tag}.massflow") / (
@@ -139,8 +142,10 @@ def mpc_benchmark(scenario, repeat: int) -> bool:
         y = (G @ v + h).reshape(mpc.steps, 3)
         total = y.sum(axis=1)
         moves = np.diff(np.vstack([v_prev, v.reshape(mpc.moves, 3)]), axis=0)
+        content = y[:, 0] / (total * share[0])
         return (np.sum((y / (total[:, None] * share) - 1) ** 2) + 0.1 * np.sum((total / full - 1) ** 2)
-                + 0.01 * np.sum(moves ** 2))
+                + 0.01 * np.sum(moves ** 2) + 10 * np.sum(np.maximum(content - band[1], 0)
+                                                          + np.maximum(band[0] - content, 0)))
 
     ours = peer = np.inf
     for _ in range(repeat):
@@ -156,4 +161,29 @@ def mpc_benchmark(scenario, repeat: int) -> bool:
     print(f"one MPC solve ({3 * mpc.moves} moves, {mpc.steps} intervals; CPU s, best of {repeat}):")
     print(f"  CasADi/Ipopt {ours:.4f} s   SciPy SLSQP {peer:.4f} s   ratio {peer / ours:.1f}x   first moves differ by "
           f"{difference:.1e} of the rates")
+    blas_threads(mpc, x, p)
     return bool(difference < 2e-3)
+
+
+def blas_threads(mpc, x: np.ndarray, p: np.ndarray, solves: int = 40) -> None:
+    """One plan's wall and CPU time as the controller makes it (NumPy's and SciPy's OpenBLAS held to one thread)
+    and with their default threads (``Mpc._plan`` called directly), medians; with the load. Each in a block after
+    a pause, as a busy OpenBLAS thread spins on for a while after its last product."""
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    times: dict[str, list[tuple[float, float]]] = {"one BLAS thread": [], "default threads": []}
+    for name, plan in (("one BLAS thread", mpc.plan), ("default threads", mpc._plan)):
+        time.sleep(1.0)
+        for _ in range(solves):
+            mpc.last = None
+            wall, cpu = time.perf_counter(), time.process_time()
+            plan(x, p)
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    threads = max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+    print(f"one MPC plan, median of {solves} (load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, "
+          f"BLAS default {threads} threads):")
+    for name, t in times.items():
+        wall, cpu = np.median(np.array(t), axis=0) * 1000
+        print(f"  {name:16s} wall {wall:5.1f} ms   CPU {cpu:5.1f} ms")
