@@ -22,7 +22,8 @@ setback), the pressure cascade at all times; every room-step out of them counts 
 rooms store is ``power["stored"]``. Humidity
 (:mod:`scenarios.energy.psychro`): the rooms have no moisture sources, so at steady state they hold the outdoor
 humidity ratio unless the coil condenses it to saturation at its leaving temperature; the latent heat of the
-condensate is part of the coil's load (humidifiers are not modelled).
+condensate is part of the coil's load (humidifiers are not modelled). With ``room.moisture_mass`` the rooms' air
+stores vapour and lags behind that steady state (:mod:`scenarios.energy.moisture`; its latent heat in ``stored``).
 
 Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
 decides (staged in order, or committed by the hour at least cost, a week at a time, with start costs and minimum
@@ -39,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.energy import batches, dispatch, leakage, psychro, storage, tariff, thermal, utilities, weather
+from scenarios.energy import batches, dispatch, leakage, moisture, psychro, storage, tariff, thermal, utilities, weather
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
 from scenarios.registry import Run
 from twin import plant as plants
@@ -278,17 +279,28 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     t_return = (m * rooms.mean).sum(axis=1) / m_total
     outside = ahu["outside_air"] * m_total * CP_AIR
     t_mix = ahu["outside_air"] * t_out + (1 - ahu["outside_air"]) * t_return
-    # moisture at steady state (no sources in the rooms): the rooms hold the outdoor air's humidity, unless the
-    # coil condenses it down to saturation at its leaving temperature; the condensate takes its latent heat along
-    w_room = np.minimum(w_out, psychro.humidity_ratio(psychro.saturation_pressure(coil)))
-    w_mix = ahu["outside_air"] * w_out + (1 - ahu["outside_air"]) * w_room
-    latent = m_total * (w_mix - w_room) * psychro.H_FG
+    # moisture (no sources in the rooms): the rooms tend to the outdoor air's humidity, unless the coil condenses
+    # it down to saturation at its leaving temperature; the condensate takes its latent heat along. Without
+    # moisture storage they are there each step; with it they follow scenarios.energy.moisture
+    f, w_c = ahu["outside_air"], psychro.humidity_ratio(psychro.saturation_pressure(coil))
+    w_room = w_mean = w_supply = np.minimum(w_out, w_c)
+    stored = rooms.stored
+    if params["room"]["moisture_mass"] > 0:
+        volume = np.array([z.volume for z in served])
+        capacity = params["room"]["moisture_mass"] * rho * volume.sum()                # kg of dry air
+        start = w_room[0]                                                              # the first step's steady state
+        w_room, w_mean, w_supply = moisture.respond(start, w_out, w_c, f, m_total / capacity, params["step"])
+        begin = np.concatenate([[start], w_room[:-1]])
+        latent_in = capacity * (w_room - begin) / params["step"] * psychro.H_FG          # W into the rooms' vapour
+        stored = stored + latent_in[:, None] * (volume / volume.sum())[None, :]
+    w_mix = f * w_out + (1 - f) * w_mean
+    latent = m_total * (w_mix - w_supply) * psychro.H_FG
     return AirSide(fan=fan, cooling=m_total * CP_AIR * np.maximum(t_mix - coil, 0.0) + latent,
                    preheat=m_total * CP_AIR * np.maximum(coil - t_mix, 0.0),
                    reheat=m * CP_AIR * (t_supply - duct[:, None]), gains=gains, share=m / m_total[:, None],
-                   envelope_in=ua * (t_out[:, None] - rooms.mean), stored=rooms.stored,
-                   outside_air_in=outside * t_out + ahu["outside_air"] * m_total * w_out * psychro.H_FG,
-                   exhaust_out=outside * t_return + ahu["outside_air"] * m_total * w_room * psychro.H_FG,
+                   envelope_in=ua * (t_out[:, None] - rooms.mean), stored=stored,
+                   outside_air_in=outside * t_out + f * m_total * w_out * psychro.H_FG,
+                   exhaust_out=outside * t_return + f * m_total * w_mean * psychro.H_FG,
                    t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room))
 
 

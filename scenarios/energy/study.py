@@ -43,7 +43,7 @@ GRADES = Str(list(DEFAULTS))
 PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
 #                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
 ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6,
-                 "thermal_mass": THERMAL_MASS}
+                 "thermal_mass": THERMAL_MASS, "moisture_mass": 0.0}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
                     "grades": ["C", "D", "CNC"]}
 ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
@@ -85,9 +85,11 @@ CONTROL = Record({"coil_leaving": Quantity("K", "12 degC"), "coil_leaving_max": 
                            "setback": SETBACK_DEFAULTS}, name="the control strategy")
 ROOM_LIMITS = Record({"set": Quantity("K", "21 degC"), "low": Quantity("K", "18 degC"),
                       "high": Quantity("K", "24 degC"), "rh_low": Number(minimum=0), "rh_high": Number(minimum=0),
-                      "thermal_mass": Number(minimum=0)},
-                     defaults=ROOM_DEFAULTS, name="room temperatures, relative humidity (0..1) and thermal mass "
-                                                  "(the rooms' heat capacity as a multiple of their air's; 0: none)")
+                      "thermal_mass": Number(minimum=0), "moisture_mass": Number(minimum=0)},
+                     defaults=ROOM_DEFAULTS, name="room temperatures, relative humidity (0..1), thermal mass "
+                                                  "(the rooms' heat capacity as a multiple of their air's; 0: none) "
+                                                  "and moisture mass (their vapour capacity as a multiple of their "
+                                                  "air's: 1 the air alone; 0: the steady state)")
 PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"), "days_per_week": Number(minimum=0)},
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
