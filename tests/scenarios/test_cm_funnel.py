@@ -15,6 +15,8 @@ rtdpy's ``output``; the study's funnel and the Twin's diversion decisions with r
 import numpy as np
 import pytest
 from cm_files import flagship_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_cm_rtd import C, Pulse
 
 from scenarios.continuous_manufacturing import rtd
@@ -140,3 +142,19 @@ def test_the_twin_diverts_where_rtdpys_funnel_leaves_the_limits(base, peer_funne
             if clear[i, j]:
                 assert (run.kpis["diverted"] > 0) == out[i, j], (magnitude, duration)
                 assert run.kpis["escaped"] == 0
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None)
+@given(tau=st.floats(30.0, 240.0), n=st.integers(1, 10), tau_ff=st.floats(5.0, 60.0), share=st.floats(0.05, 0.6))
+def test_any_lines_funnel_is_rtdpys(tau, n, tau_ff, share):
+    """Any blender (1-10 tanks, 30 s - 4 min), feed frame and API share: the study's map equals rtdpy's. Compared as
+    the API flow's deviation at the press (the content ``C`` gives it back, ``r = (C - 1) / (1 - share C)``), within
+    rtdpy's rectangle rule: ``DT`` times the fastest tank's rate."""
+    end = tau * (1 + 10 / np.sqrt(n)) + 25 * tau_ff + 600.0
+    durations, magnitudes = np.array([10.0, 60.0, 600.0]), np.array([-1.0, -0.3, 0.3, 1.0])
+    _, _, r = peer_line(tau, n, tau_ff, end=end).funnelplot(durations, magnitudes)
+    content = rtd.funnel(durations, magnitudes, tau, n, tau_ff, share)
+    ours = (content - 1) / (1 - share * content)
+    assert ours == pytest.approx(r, abs=DT / min(tau / n, tau_ff))
+    assert np.abs(ours).max() > 0.5
