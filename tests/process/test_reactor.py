@@ -41,3 +41,22 @@ def test_energy_balance_closes_with_jacket_cooling():
     assert gained == pytest.approx(dosed + s["Q_rxn"] - s["Q_jacket"], rel=1e-7)
     assert s["Q_rxn"] == pytest.approx(-DH * s["nP"], rel=1e-7)  # heat released = dH times product formed
     assert s["Q_jacket"] > 0.5 * s["Q_rxn"]  # the jacket took most of it
+
+
+def test_an_input_changed_a_hair_after_the_start_does_not_stop_the_run():
+    """The dosing doubled 1.6e-149 s after the start (an event a hair after another; hypothesis found it on a safety
+    path): SUNDIALS cannot take such a step (it failed with RHSFUNC_ERR / TOO_MUCH_WORK), so the clock moves alone.
+    Reference: the volume by hand, V = 2 + 1e-4 * 1.6e-149 + 2e-4 * 100 m3 (dosing is the only flow)."""
+    tw = Twin(sample_interval=10.0)
+    tw.add(SemiBatchReactor("R-1", V0=2.0, cA0=2000.0, T0=293.15, UA=8e3, rho=RHO, cp=CP, dH=DH, c_dose=C_DOSE,
+                            T_trip=1000.0))
+    tw.set("R-1.F_cool", 2.0)
+    tw.set("R-1.F_dose", 1e-4)
+
+    def double_the_dosing(tw):
+        yield tw.env.timeout(1.5751623405166484e-149)
+        tw.set("R-1.F_dose", 2e-4)
+
+    tw.env.process(double_the_dosing(tw))
+    tw.run(until=100.0)
+    assert tw.tags["R-1.V"].value == pytest.approx(2.0 + 2e-4 * 100.0, rel=1e-12)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
@@ -246,6 +246,7 @@ def test_the_orifice_is_choked_below_the_critical_ratio():
 
 @settings(max_examples=8, deadline=None)
 @given(supply=st.floats(2.0, 15.0), cda=st.floats(1e-6, 5e-5), t_event=st.floats(0.0, 7900.0))
+@example(supply=2.0, cda=4.221754555554062e-05, t_event=1.5751623405166484e-149)  # a failure a 1e-149 s step gave
 def test_pt02_keeps_any_failed_regulator_below_the_design_pressure(supply, cda, t_event):
     """Whatever the supply (bar gauge), the orifice and the moment: PT-02 closes the nitrogen at its 4 bar gauge
     crossing (when the pressure reaches it) and the design pressure is never reached; with PT-02 failed a supply

@@ -19,6 +19,7 @@ from scipy.optimize import brentq
 from twin.process.flowsheet import Dae
 
 GRIDS = (4096, 512, 64, 8, 1)
+TINY = 1e-12  # a span of time, relative to the clock (at least 1 s), too short to integrate
 
 
 class IntegrationError(RuntimeError):
@@ -119,6 +120,11 @@ class Simulator:
         t0 = self.t
         if t_end <= t0:
             return Segment(np.empty(0), np.empty((self.n_y, 0)), t0, [])
+        if t_end - t0 <= TINY * max(1.0, abs(t0)):
+            # a span below any step the integrator can take (an event a hair after the last one): the state cannot
+            # move measurably, so the clock moves alone (SUNDIALS fails on such a step, TOO_MUCH_WORK)
+            self.t = t_end
+            return Segment(np.array([t_end]), self._at(self.x, self.z)[: self.n_y, None], t_end, [])
         grid = np.arange(math.floor(t0 / self.dt) + 1, math.ceil(t_end / self.dt)) * self.dt
         grid = grid[(grid > t0 + 1e-12) & (grid < t_end - 1e-12)]
         times = np.append(grid, t_end)
