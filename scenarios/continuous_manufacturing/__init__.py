@@ -2,7 +2,8 @@
 
 Loss-in-weight feeders (hopper refills, feed-factor noise per lot) feed a continuous blender and a tablet press,
 CasADi models on the Twin's clock; the scenario adds disturbances (feed-factor steps and drifts, stoppages) and
-ratio control. From the feeders' records the line's residence-time distribution predicts the content reaching
+ratio control; ``interlock: true`` stops all feeders the instant one stops and restarts them together (the blend
+ratio kept). From the feeders' records the line's residence-time distribution predicts the content reaching
 the press; an NIR probe at the blender outlet measures it (sampling period, noise, bias); the diversion gate
 rejects what either puts outside the limits tightened by the margin. See ``flagship.yaml`` beside this file.
 
@@ -23,7 +24,7 @@ from typing import Any
 from scenarios.continuous_manufacturing.figures import comparison_figures, figures
 from scenarios.continuous_manufacturing.model import Line, simulate
 from scenarios.registry import Study
-from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
                  "refill_at": Quantity("kg", "3 kg"), "ff_sd": Quantity("1", "2 %"),
@@ -140,10 +141,10 @@ STUDY = Study(
     fields={"sample_interval": Quantity("s", "1 s"), "feeders": MapOf(FEEDER), "blender": BLENDER, "press": PRESS,
             "pat": PAT, "gate": GATE, "limits": ListOf(Quantity("1", "95 %"), min_items=2),
             "margin": Quantity("1", "1 %"), "control": Str(["ratio", "mpc", "none"]),
-            "control_interval": Quantity("s", "2 s"), "mpc": MPC, "power": MapOf(POWER),
+            "control_interval": Quantity("s", "2 s"), "interlock": Boolean(), "mpc": MPC, "power": MapOf(POWER),
             "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT},
     defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
-              "control_interval": 2.0, "mpc": MPC_DEFAULTS, "power": {},
+              "control_interval": 2.0, "interlock": False, "mpc": MPC_DEFAULTS, "power": {},
               "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=simulate,

@@ -3,7 +3,9 @@
 The units are the CasADi models of :mod:`twin.process.units` in one flowsheet on the Twin's clock; DES processes
 refill the feeders' hoppers (each lot a new feed factor), apply the scenario's disturbances (feed-factor steps and
 drifts, stoppages) and control the feeders' set points: ``control: ratio`` keeps them in ratio to the measured flow
-of the largest feeder, ``control: mpc`` lets the model-predictive controller of :mod:`.mpc` choose them. After the
+of the largest feeder, ``control: mpc`` lets the model-predictive controller of :mod:`.mpc` choose them. With
+``interlock: true`` a feeder that stops stops the others at the same instant and they restart together when it
+restarts (a material-flow interlock), so the blend ratio is kept. After the
 run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the feeders' records, the NIR signal
 is sampled from the blender outlet with noise and bias, and the gate diverts what either says is out of the
 tightened band (:mod:`.release`). The true content (the Twin's press) tells what
@@ -44,7 +46,9 @@ class Line:
         self.seed = seed
         self.lot = dict.fromkeys(self.feeders, 1.0)         # feed factor of the lot in the hopper
         self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
-        self.stopped: set[str] = set()
+        self.stopped: list[str] = []                        # feeders whose own screw stopped (once per stoppage)
+        self.held: dict[str, float] = {}                    # feeders standing still -> set point to resume
+        self.restarted = -np.inf                            # when the interlock last restarted the line
         self.refilled = {tag: [] for tag in self.feeders}   # times each new lot was poured in
         self.stops: list[tuple[float, str, str]] = []        # (time, feeder, "stop" / "restart")
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
@@ -81,7 +85,7 @@ class Line:
                            band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
 
     def feed_factor(self, tag: str) -> None:
-        self.twin.set(f"{tag}.ff", 0.0 if tag in self.stopped else self.lot[tag] * self.upset[tag])
+        self.twin.set(f"{tag}.ff", 0.0 if tag in self.held else self.lot[tag] * self.upset[tag])
         wakes = self.p["control"] == "mpc" or tag == self.lead
         if wakes and self.moved is not None and not self.moved.triggered:
             self.moved.succeed()
@@ -112,16 +116,35 @@ class Line:
                 self.upset[tag] = start * (1 + (d["feed_factor"] - 1) * k / DRIFT_STEPS)
                 self.feed_factor(tag)
         else:
-            self.stopped.add(tag)
-            self.stops.append((tw.now, tag, "stop"))
-            set_point = tw.tags.read(f"{tag}.F_sp")
-            tw.set(f"{tag}.F_sp", 0.0)       # the controller holds the screw while nothing comes out
-            self.feed_factor(tag)
+            self.stopped.append(tag)
+            for other in self.feeders if self.p["interlock"] else (tag,):
+                self.hold(other)
             yield tw.env.timeout(d["duration"])
-            self.stopped.discard(tag)
-            self.stops.append((tw.now, tag, "restart"))
-            tw.set(f"{tag}.F_sp", set_point)
-            self.feed_factor(tag)
+            self.stopped.remove(tag)
+            if not self.p["interlock"]:
+                if tag not in self.stopped:         # no other stoppage of this screw still under way
+                    self.resume(tag)
+            elif not self.stopped:                  # the last stopped screw runs again: all restart together
+                self.restarted = tw.now
+                for other in self.feeders:
+                    self.resume(other)
+
+    def hold(self, tag: str) -> None:
+        """Stop feeder ``tag``'s screw now: no flow, and a zero set point so its controller holds the speed."""
+        if tag in self.held:
+            return
+        tw = self.twin
+        self.held[tag] = tw.tags.read(f"{tag}.F_sp")
+        self.stops.append((tw.now, tag, "stop"))
+        tw.set(f"{tag}.F_sp", 0.0)
+        self.feed_factor(tag)
+
+    def resume(self, tag: str) -> None:
+        """Restart feeder ``tag``'s screw at the speed and set point it stopped with."""
+        tw = self.twin
+        self.stops.append((tw.now, tag, "restart"))
+        tw.set(f"{tag}.F_sp", self.held.pop(tag))
+        self.feed_factor(tag)
 
     def ratio_control(self):
         """Every ``control_interval``, set the other feeders to their share of the leading feeder's measured flow
@@ -133,13 +156,15 @@ class Line:
             yield self.moved
             self.moved = tw.env.event()
             until = tw.now + settle
-            while tw.now < until or self.lead in self.stopped:
+            while tw.now < until or self.lead in self.held:
                 yield tw.env.timeout(c)
                 if self.moved.triggered:            # moved again: settle from now
                     self.moved, until = tw.env.event(), tw.now + settle
+                if tw.now == self.restarted:        # the set points it restored stand; weighed from the next tick
+                    continue
                 measured = tw.tags.read(f"{lead}.massflow")
                 for tag, rate in self.rates.items():
-                    if tag == lead or tag in self.stopped:
+                    if tag == lead or tag in self.held:
                         continue
                     new = rate * measured / self.rates[lead]
                     if abs(new - tw.tags.read(f"{tag}.F_sp")) > 0.005 * rate:
@@ -164,7 +189,7 @@ class Line:
                 p[dae.p_names.index(f"{tag}.ff")] = tw.tags.read(f"{tag}.massflow") / max(speed, 1e-12)
             plan = mpc.plan(np.array([tw.tags.read(name) for name in dae.x_names], float), p)
             for j, tag in enumerate(self.feeders):
-                if tag not in self.stopped:
+                if tag not in self.held:
                     tw.set(f"{tag}.F_sp", plan[0, j])
             resting = mpc.at_rest(tolerance=1e-3)
 
