@@ -83,6 +83,16 @@ def test_the_api_mass_balance_closes_with_the_interlock(tmp_path):
         assert np.all(flow[(t > 600) & (t < 660)] == 0)
 
 
+def test_the_held_screws_draw_idle_power(tmp_path):
+    """By hand from flagship.yaml's ratings: 30 min of 0.75 + 0.75 + 0.37 + 2.2 + 11 kW = 7.535 kWh, less, for the
+    1 min all three screws stand, (0.75 - 0.15) + (0.75 - 0.15) + (0.37 - 0.1) = 1.47 kW: 7.5105 kWh (without the
+    interlock only the excipient's 0.6 kW: 7.525 kWh)."""
+    held = quiet_line(tmp_path, EXCIPIENT_STOPS, interlock=True)
+    free = quiet_line(tmp_path, EXCIPIENT_STOPS, interlock=False)
+    assert held.result.kpis["energy"] == pytest.approx(7.5105, abs=1e-9)
+    assert free.result.kpis["energy"] == pytest.approx(7.525, abs=1e-9)
+
+
 def test_overlapping_stops_restart_the_line_when_the_last_screw_runs_again(tmp_path):
     line = quiet_line(tmp_path, "  - {kind: stoppage, feeder: LIW-101, at: 10 min, duration: 2 min}\n"
                                 "  - {kind: stoppage, feeder: LIW-102, at: 11 min, duration: 2 min}\n", interlock=True)
