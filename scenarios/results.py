@@ -33,7 +33,8 @@ from scipy import stats
 from scenarios import figures, report
 from scenarios.registry import STUDIES, get_study
 from scenarios.runs import Failure, Outcome
-from twin import __version__
+from scenarios.scenario import plain
+from twin import __version__, config
 
 CONFIDENCE = 0.95
 
@@ -125,7 +126,7 @@ def read(folder: str | Path) -> ResultFolder:
         if not (folder / file).is_file():
             raise FileNotFoundError(f"{folder}: not a result folder (no {file}); "
                                     "give a folder written by `twin run` or one variant's folder of `twin sweep`")
-    settings = yaml.safe_load((folder / "scenario.yaml").read_text())
+    settings = plain(config.load(folder / "scenario.yaml"))  # safe: refuses alias bombs, names the line
     kpis = json.loads((folder / "kpis.json").read_text())["kpis"]
     failures_file = folder / "failures.json"
     failures = json.loads(failures_file.read_text()) if failures_file.exists() else []

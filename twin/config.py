@@ -103,8 +103,59 @@ class Sequence(list):
         return ConfigError(message, file=self.file, line=line, key=self.key_path(index), expected=expected, hint=hint)
 
 
+MAX_ALIASES = 1_000
+"""At most this many aliases (``*name``) in one YAML file: a hand-written file needs a few."""
+MAX_EXPANDED = 100_000
+"""At most this many values added by expanding aliases: a "billion laughs" file (aliases of aliases of lists,
+9 levels deep) would expand to 10**9 strings from 1 kB of text and hang every reader that walks it."""
+
+
 class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, building :class:`Mapping` / :class:`Sequence` that carry their marks."""
+    """PyYAML's safe loader, building :class:`Mapping` / :class:`Sequence` that carry their marks.
+
+    It refuses alias bombs while it composes the file, before anything is built: each alias adds the expanded
+    size of what it names, and the file is refused at the alias that crosses :data:`MAX_ALIASES` or
+    :data:`MAX_EXPANDED`, or that names a value it sits inside (a cycle no reader could walk).
+    """
+
+    def compose_document(self):
+        self.aliases, self.expanded, self.sizes, self.open = 0, 0, {}, set()
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._count_alias(event, node)
+            return node
+        self.open.add(event.anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.open.discard(event.anchor)
+
+    def _count_alias(self, event, node) -> None:
+        line = event.start_mark.line + 1
+        if event.anchor in self.open:
+            raise ConfigError(f"the alias *{event.anchor} refers to a value that contains it (a cycle)",
+                              file=self.name, line=line, hint="repeat the value instead of aliasing it")
+        self.aliases += 1
+        self.expanded += self._size(node)
+        if self.aliases > MAX_ALIASES or self.expanded > MAX_EXPANDED:
+            raise ConfigError(f"too many aliases: *{event.anchor} brings the file to {self.aliases} aliases "
+                              f"expanding to {self.expanded} values (a 'billion laughs' alias bomb?)",
+                              file=self.name, line=line,
+                              expected=f"at most {MAX_ALIASES} aliases and {MAX_EXPANDED} values added by them",
+                              hint="write the values out, or split the file")
+
+    def _size(self, node) -> int:
+        """How many values ``node`` stands for once its aliases are expanded (memoised per node)."""
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        if id(node) not in self.sizes:
+            items = node.value if isinstance(node, yaml.SequenceNode) else (n for kv in node.value for n in kv)
+            self.sizes[id(node)] = 1 + sum(self._size(item) for item in items)
+        return self.sizes[id(node)]
 
     def construct_yaml_map(self, node):
         data = Mapping()
@@ -204,10 +255,20 @@ _POWER = re.compile(r"(?<=[A-Za-z])(\d)")  # m3 -> m**3, s2 -> s**2
 
 @functools.cache
 def units():
-    """The project's one pint ``UnitRegistry`` (loaded on first use: it takes a noticeable fraction of a second)."""
+    """The project's one pint ``UnitRegistry`` (loaded on first use: it takes a noticeable fraction of a second).
+
+    A year (``yr``, ``a``, ``year``) is 365 d = 8,760 h, as reliability engineering counts it (the IEC 61508-6
+    Annex B tables, OREDA), not pint's Julian year of 8,766 h: a proof test every ``1 yr`` is 8,760 h.
+    """
+    import warnings
+
     import pint
 
-    return pint.UnitRegistry()
+    registry = pint.UnitRegistry()
+    with warnings.catch_warnings():  # pint warns that it redefines a unit: that is the point
+        warnings.simplefilter("ignore")
+        registry.define("year = 365 * day = a = yr")
+    return registry
 
 
 def convert(value: float, unit: str, to: str) -> float:

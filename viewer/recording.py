@@ -70,7 +70,8 @@ class Recording:
         """From a result folder (``traces.parquet``, ``events.parquet``, ``scenario.yaml``), one replication; the
         assets' ``state`` is derived from the event log (:func:`states_from_events`) unless a trace holds it."""
         import pyarrow.parquet as pq
-        import yaml
+
+        from twin import config
 
         folder = Path(folder)
         traces_file = folder / "traces.parquet"
@@ -100,7 +101,7 @@ class Recording:
                     traces.setdefault(tag, trace)
         settings = {}
         if (folder / "scenario.yaml").is_file():
-            settings = yaml.safe_load((folder / "scenario.yaml").read_text()) or {}
+            settings = config.load(folder / "scenario.yaml") or {}
         plant = settings.get("plant")
         return cls(traces, events, plant_file=Path(plant) if plant else None,
                    name=str(settings.get("variant", folder.name)))
