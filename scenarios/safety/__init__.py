@@ -8,7 +8,8 @@ follow it over the horizon. See ``api_bay.yaml`` beside this file.
 KPIs per LOPA scenario ``s``: ``frequency.s`` (mitigated with every barrier healthy, 1/yr), ``gap.s`` (that over
 the tolerable frequency: above 1 the risk is not tolerable), ``rrf_needed.s`` (what the SIFs must bring),
 ``sil_required.s``, ``mean_frequency.s`` (time-average over the horizon with the states, 1/yr) and ``time_above.s``
-(s above the tolerable frequency); ``pfd.<ipl>`` per SIF. Traces: each scenario's frequency over time (``t`` in s,
+(s above the tolerable frequency); ``pfd.<ipl>`` per SIF and ``pfd_now_max.<ipl>``, its worst PFD at a moment
+(an overdue proof test). Traces: each scenario's frequency over time (``t`` in s,
 as every result folder; events too). With a ``thermal`` section, the reactor's thermal risk
 (:mod:`scenarios.safety.thermal`): ``thermal.Tp``, ``.dT_ad``, ``.MTSR``, ``.MTT``, ``.TD24`` (K), ``.TMRad_at_MTSR``
 (s) and Stoessel's ``thermal.class``. With a
@@ -374,6 +375,9 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     for state in states:
         value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
         bus.write(state["tag"], value, t=state["at"])
+    for name in study.layers:
+        if f"{name}.pfd_now" in bus:  # the worst momentary PFD of each SIF (an overdue test shows here)
+            kpi(f"pfd_now_max.{name}", float(np.nanmax(bus.history(f"{name}.pfd_now")[1])), "1")
     traces: dict[str, np.ndarray] = {}
     for h in study.hazards:
         t, f, _ = bus.history(f"{h.name}.frequency")

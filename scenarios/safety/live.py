@@ -4,9 +4,12 @@ An IPL standing on plant tag ``X`` (``R-101.TT-02``) is watched through three ta
 (true: the barrier gives no protection, PFD 1; a failed demand or a sensor disagreeing with its partner is
 written as ``failed``) and, for a SIF given by its architecture, ``X.test_age`` (s since the last proof test). An
 overdue test stretches the proof-test interval: the PFD is the SIF's PFDavg with ``t1`` = the age, by the same
-IEC 61508-6 formulas. An IPL with a ``partner`` (a redundant sensor, ``R-101.TT-01``) compares the two values:
-when they differ by more than the limit, one channel is suspect and the SIF runs degraded, with one channel fewer
-voting (1oo2 as 1oo1, 2oo3 as 1oo2, the suspect channel set to trip); an IPL without redundancy counts as failed.
+IEC 61508-6 formulas; this average since the last test is what the frequencies use. The PFD at the overdue moment
+itself (:func:`~scenarios.safety.sif.pfd_at`, 2-3 times the average) is written beside it: per SIF ``n``, the tags
+``n.pfd`` (the average in use) and ``n.pfd_now``. An IPL with a ``partner`` (a redundant sensor, ``R-101.TT-01``)
+compares the two values: when they differ by more than the limit, one channel is suspect and the SIF runs
+degraded, with one channel fewer voting (1oo2 as 1oo1, 2oo3 as 1oo2, the suspect channel set to trip); an IPL
+without redundancy counts as failed.
 After each change the bow-tie is re-evaluated and, per LOPA scenario ``s``, the tags
 ``s.frequency`` (1/yr) and ``s.alarm`` (frequency above tolerable) are written::
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from scenarios.safety.bowtie import from_lopa
 from scenarios.safety.lopa import YEAR, Lopa
-from scenarios.safety.sif import pfd_avg
+from scenarios.safety.sif import pfd_at, pfd_avg
 from twin.tags import Tag, TagBus
 
 HEALTH = {"bypassed": bool, "failed": bool, "test_age": float}
@@ -39,6 +42,10 @@ class LiveBarriers:
             bus.define(f"{tag}.bypassed", dtype=bool, description="barrier bypassed")
             bus.define(f"{tag}.failed", dtype=bool, description="barrier failed (demand, disagreement)")
             bus.define(f"{tag}.test_age", unit="s", description="time since the last proof test")
+        self.sifs = [name for name in self.bowtie.pfd if lopa.layers[name].sif]
+        for name in self.sifs:
+            bus.define(f"{name}.pfd", description="PFDavg since the last proof test (used for the frequencies)")
+            bus.define(f"{name}.pfd_now", description="PFD at this moment since the last proof test")
         for h in lopa.hazards:
             bus.define(f"{h.name}.frequency", unit="1/yr", description=f"frequency of: {h.consequence}")
             bus.define(f"{h.name}.alarm", dtype=bool, description="frequency above the tolerable frequency")
@@ -71,6 +78,18 @@ class LiveBarriers:
             return min(1.0, pfd_avg(**sif))
         return self.bowtie.nominal[name]
 
+    def pfd_now(self, name: str) -> float:
+        """The PFD of SIF ``name`` at this moment: at the age of its proof test (at ``t1`` if never written),
+        1 if bypassed or failed; NaN for a 1oo2D group, whose momentary PFD the standard does not give."""
+        layer = self.lopa.layers[name]
+        if self.bus.read(f"{layer.tag}.bypassed") or self.bus.read(f"{layer.tag}.failed"):
+            return 1.0
+        if layer.sif["architecture"] == "1oo2D":
+            return float("nan")
+        age = self.bus.read(f"{layer.tag}.test_age")
+        return min(1.0, pfd_at(layer.sif["architecture"], age if age == age else layer.sif["t1"], **{
+            k: v for k, v in layer.sif.items() if k != "architecture"}))
+
     def _update(self, name: str, tag: Tag) -> None:
         self.bowtie.set_pfd(name, self.pfd(name))
         self.publish(tag.timestamp)
@@ -83,6 +102,9 @@ class LiveBarriers:
     def publish(self, t: float) -> None:
         """Write every scenario's frequency and alarm tags at time ``t``."""
         frequencies = self.bowtie.frequencies()
+        for name in self.sifs:
+            self.bus.write(f"{name}.pfd", self.bowtie.pfd[name], t=t)
+            self.bus.write(f"{name}.pfd_now", self.pfd_now(name), t=t)
         for h in self.lopa.hazards:
             self.bus.write(f"{h.name}.frequency", frequencies[h.name] * YEAR, t=t)
             self.bus.write(f"{h.name}.alarm", bool(frequencies[h.name] > h.tolerable * (1 + 1e-12)), t=t)

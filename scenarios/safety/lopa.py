@@ -66,7 +66,7 @@ class Probability(Number):
 
 SIF = Record({"architecture": Str(ARCHITECTURES), "lambda_d": Quantity("1/s", "2e-6 1/h"), "dc": Number(0),
               "beta": Number(0), "beta_d": Number(0), "t1": Quantity("s", "1 yr"), "mttr": Quantity("s", "8 h"),
-              "mrt": Quantity("s", "8 h")},
+              "mrt": Quantity("s", "8 h"), "lambda_sd": Quantity("1/s", "1e-6 1/h")},
              required=("architecture", "lambda_d", "t1"), defaults={"dc": 0.0, "beta": 0.0, "mttr": 8 * 3600.0},
              name="a SIF architecture")
 DISAGREEMENT = Record({"tag": Str(), "limit": Number(0)}, required=("tag", "limit"), name="a redundant partner")
@@ -159,6 +159,11 @@ def _layer(name: str, spec) -> Layer:
                          hint="pfd: 0.1 for a BPCS loop, or sif: {architecture: 1oo2, ...}")
     pfd = spec["pfd"]
     if spec["sif"] is not None:
+        if spec["sif"]["architecture"] == "1oo2D" and spec["sif"]["lambda_sd"] is None:
+            raise spec["sif"].error("architecture", f"the 1oo2D SIF of IPL '{name}' has no lambda_sd",
+                                    expected="the channel's safe detected failure rate, e.g. lambda_sd: 1e-6 1/h",
+                                    hint="1oo2D's diagnostics take a channel out on safe detected failures too "
+                                         "(IEC 61508-6 B.3.2.2.4)")
         pfd = pfd_avg(**spec["sif"])
         if not 0 < pfd <= 1:
             raise spec.error("sif", f"the SIF of IPL '{name}' has a PFDavg of {pfd:.3g}, outside (0, 1]",

@@ -62,7 +62,7 @@ def test_barrier_scores_follow_the_states():
     bus.write("R-101.TT-02.bypassed", True, t=1.0)
     assert barrier_scores(live) == {"R-101": 2.0}
     bus.write("R-101.TT-02.bypassed", False, t=2.0)
-    bus.write("R-101.TT-02.test_age", 1.5 * 365.25 * 86400, t=3.0)
+    bus.write("R-101.TT-02.test_age", 1.5 * 8760 * 3600, t=3.0)
     assert barrier_scores(live) == {"R-101": 1.0}
     bus.write("R-101.TT-02.test_age", 0.0, t=4.0)
     assert barrier_scores(live) == {"R-101": 0.0}

@@ -13,7 +13,7 @@ from twin.tags import TagBus
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "scenarios" / "safety"
-YEAR_H = 365.25 * 24
+YEAR_H = 8760.0  # IEC 61508-6 Annex B counts a year as 8,760 h (twin.config.units)
 
 
 def sif_101(t1_h: float) -> float:
@@ -90,8 +90,8 @@ def test_bad_states(write_scenario, tag, value, message):
 
 
 def test_disagreeing_sensors_degrade_the_sif():
-    """TT-02 and its partner TT-01 more than 5 K apart: SIF-101 votes 1oo1. By hand (B.3.2.2.1, T1 = 8766 h):
-    tCE = 0.4 (4383 + 8) + 0.6 x 8 = 1761.2 h, PFD = 2E-06 x 1761.2 = 3.5224E-03."""
+    """TT-02 and its partner TT-01 more than 5 K apart: SIF-101 votes 1oo1. By hand (B.3.2.2.1, T1 = 8760 h):
+    tCE = 0.4 (4380 + 8) + 0.6 x 8 = 1760.0 h, PFD = 2E-06 x 1760.0 = 3.52E-03."""
     bus = TagBus()
     bus.define("R-101.TT-01", unit="K")
     LiveBarriers(lopa.load(FOLDER / "api_bay_lopa.yaml"), bus)
@@ -100,7 +100,7 @@ def test_disagreeing_sensors_degrade_the_sif():
     bus.write("R-101.TT-02", 344.0, t=10.0)  # 4 K apart: within the limit
     assert bus.read("dosing_overcharge.frequency") == pytest.approx(base, rel=1e-9)
     bus.write("R-101.TT-02", 346.0, t=20.0)  # 6 K apart
-    assert bus.read("dosing_overcharge.frequency") == pytest.approx(0.02 * 2e-6 * 1761.2, rel=1e-9)
+    assert bus.read("dosing_overcharge.frequency") == pytest.approx(0.02 * 2e-6 * 1760.0, rel=1e-9)
     assert bus.read("dosing_overcharge.alarm") is True
     bus.write("R-101.TT-01", 345.0, t=30.0)  # agree again
     assert bus.read("dosing_overcharge.frequency") == pytest.approx(base, rel=1e-9)

@@ -91,7 +91,7 @@ def test_sil_bands_of_iec_61508_1_table_2():
 def test_register_worked_by_hand():
     """The api_bay LOPA by hand: runaway 0.1/yr x 0.5 x 0.1 (alarm) x PFD(SIF-101) x 0.01 (disc) against 1e-5/yr."""
     study = lopa.load(ROOT / "scenarios" / "safety" / "api_bay_lopa.yaml")
-    pfd = pfd_avg("1oo2", lambda_d=2e-6, dc=0.6, beta=0.1, beta_d=0.05, t1=365.25 * 24, mttr=8)
+    pfd = pfd_avg("1oo2", lambda_d=2e-6, dc=0.6, beta=0.1, beta_d=0.05, t1=8760, mttr=8)  # 1 yr: 8,760 h
     register = {e.scenario: e for e in lopa.register(study)}
     runaway = register["runaway_cooling_loss"]
     assert runaway.frequency == pytest.approx(0.1 * 0.5 * 0.1 * pfd * 0.01, rel=1e-9)
