@@ -121,8 +121,8 @@ class TagBus:
         """Declare a tag (idempotent when unit and dtype agree); returns it."""
         if not isinstance(name, str) or not TAG_NAME.match(name):
             raise ValueError(f"tag name {name!r} is not of the form ASSET.SIGNAL (e.g. 'R-101.TT-01')")
-        if dtype not in (float, int, bool, str):
-            raise TypeError(f"tag {name}: dtype must be float, int, bool or str, not {dtype!r}")
+        if dtype not in (float, int, bool, str, bytes):
+            raise TypeError(f"tag {name}: dtype must be float, int, bool, str or bytes, not {dtype!r}")
         with self._lock:
             tag = self._tags.get(name)
             if tag is not None:
@@ -132,7 +132,7 @@ class TagBus:
                         f"cannot redefine it with unit {unit!r} and dtype {dtype.__name__}"
                     )
                 return tag
-            np_dtype = {float: np.float64, int: np.int64, bool: np.bool_, str: object}[dtype]
+            np_dtype = {float: np.float64, int: np.int64, bool: np.bool_, str: object, bytes: object}[dtype]
             tag = Tag(name, unit, description, dtype, _history=_History(np_dtype))
             if dtype is not float:
                 tag.value = None

@@ -13,7 +13,8 @@
 Every name is checked against the FMU's model description: an unknown variable gets the nearest names, a
 variable bound on the wrong side (an output under ``inputs:``) says where it belongs, a parameter value of the
 wrong type says what the variable holds. Unbound inputs are bound to ``<asset>.<variable>``, and so are all
-outputs when none is named.
+outputs when none is named; FMI 3 clocks are never bound (see ``docs/fmu.md``). An FMI 3 array variable is bound to
+one tag per element, ``<tag>.1`` to ``<tag>.n`` in row-major order, and a Binary variable to a tag of ``bytes``.
 """
 from __future__ import annotations
 
@@ -85,16 +86,21 @@ def resolve(md: ModelDescription, asset: str, inputs: dict | None = None, output
     for side, mapping in given.items():
         for name, value in mapping.items():
             _check_variable(md, variables, side, name, where)
+            if variables[name].type == "Clock":
+                _fail(where, side, name, f"'{name}' is an FMI 3 clock: clocks tick in event mode, which the twin "
+                      "does not drive, so they cannot be bound to tags", "an input, output or parameter that is "
+                      "not a Clock", "leave it out: its clocked variables can still be bound")
             if side == "parameters":
                 _check_value(variables[name], value, where)
             elif not (isinstance(value, str) and TAG_NAME.match(value)):
                 _fail(where, side, name, f"{value!r} is not a tag name",
                       "a tag ASSET.SIGNAL, e.g. R-101.TT-01")
     for v in md.modelVariables:
-        if v.causality == "input" and v.name not in given["inputs"]:
+        if v.causality == "input" and v.type != "Clock" and v.name not in given["inputs"]:
             given["inputs"][v.name] = default_tag(asset, v.name)
     if not given["outputs"]:
-        given["outputs"] = {v.name: default_tag(asset, v.name) for v in md.modelVariables if v.causality == "output"}
+        given["outputs"] = {v.name: default_tag(asset, v.name) for v in md.modelVariables
+                            if v.causality == "output" and v.type != "Clock"}
     return given["inputs"], given["outputs"], given["parameters"]
 
 

@@ -10,10 +10,13 @@ or a platform the twin cannot run) into an :class:`FMUError` that names the file
 """
 from __future__ import annotations
 
+import math
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import fmpy
+import numpy as np
 from fmpy.model_description import ModelDescription, ModelVariable, ValidationError, read_model_description
 
 from twin.config import suggest_file
@@ -23,8 +26,12 @@ PYTHON_TYPES = {
     "Real": float, "Float32": float, "Float64": float,
     "Integer": int, "Enumeration": int, "Int8": int, "UInt8": int, "Int16": int, "UInt16": int, "Int32": int,
     "UInt32": int, "Int64": int, "UInt64": int,
-    "Boolean": bool, "String": str,
+    "Boolean": bool, "String": str, "Binary": bytes, "Clock": bool,
 }
+#: The interfaces an FMU can have, as the model description names them, and whether the twin runs them.
+INTERFACES = {"CoSimulation": True, "ModelExchange": True, "ScheduledExecution": False}
+LABELS = {"CoSimulation": "Co-Simulation", "ModelExchange": "Model Exchange",
+          "ScheduledExecution": "Scheduled Execution"}
 CAUSALITY_ORDER = ("parameter", "calculatedParameter", "input", "output", "local", "independent", "structuralParameter")
 
 
@@ -80,36 +87,129 @@ def _fmi_version(path: Path) -> str:
 
 
 def python_type(variable: ModelVariable) -> type:
-    """The Python type of the values of an FMU variable (float, int, bool or str)."""
+    """The Python type of the values of an FMU variable (float, int, bool, str or bytes)."""
     return PYTHON_TYPES.get(variable.type, object)
 
 
+def interfaces(md: ModelDescription) -> list[str]:
+    """The interfaces the FMU has: CoSimulation, ModelExchange, ScheduledExecution (FMI 3)."""
+    return [name for name in INTERFACES if getattr(md, name[0].lower() + name[1:], None) is not None]
+
+
+def shape(variable: ModelVariable) -> tuple[int, ...]:
+    """The dimensions of an FMI 3 array variable (``()`` for a scalar): each fixed, or the start value of the
+    structural parameter that holds it."""
+    sizes = []
+    for d in variable.dimensions:
+        size = d.start if d.start is not None else d.variable.start if d.variable is not None else None
+        if size is None:
+            raise FMUError(f"array variable '{variable.name}': dimension {len(sizes) + 1} has no size")
+        sizes.append(int(size))
+    return tuple(sizes)
+
+
+def parse_start(variable: ModelVariable, text: str) -> list:
+    """The start value(s) of a variable as Python values: one per element (an FMI 3 array lists them separated by
+    spaces, a Binary is hexadecimal)."""
+    kind = python_type(variable)
+    if kind is bytes:
+        return [bytes.fromhex(text)]
+    items = [text] if kind is str or not variable.dimensions else text.split()
+    if kind is bool:
+        return [item in ("true", "1") for item in items]
+    return [kind(float(item)) if kind is int else kind(item) for item in items]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The settings ``fmpy.simulate_fmu`` takes when given none, for one interface of an FMU (see
+    :func:`fmpy_defaults`): start and stop time, communication (output) step, CVODE's largest step and
+    relative tolerance (``None``: not set)."""
+
+    start: float
+    stop: float
+    step: float
+    max_step: float
+    tolerance: float | None
+
+
+def fmpy_defaults(md: ModelDescription, interface: str) -> Experiment:
+    """What ``fmpy.simulate_fmu`` (FMPy 0.3, ``fmpy/simulation.py``) derives from the FMU's DefaultExperiment.
+
+    Start time: ``startTime`` or 0; stop time: ``stopTime`` or start + 1 s. Co-Simulation step: the FMU's
+    ``fixedInternalStepSize``, else ``stepSize``, doubled until the run has at most 1000 steps, else
+    :func:`fmpy.util.auto_interval`. Model Exchange ignores ``stepSize``: its step is ``10**(round(log10(stop -
+    start)) - 3)``, doubled likewise; CVODE's largest step is (stop - start) / 50 and its tolerance the
+    DefaultExperiment's or 1e-5.
+    """
+    from fmpy.util import auto_interval
+
+    ex = md.defaultExperiment
+    start = float(ex.startTime) if ex is not None and ex.startTime is not None else 0.0
+    stop = float(ex.stopTime) if ex is not None and ex.stopTime is not None else start + 1.0
+    tolerance = float(ex.tolerance) if ex is not None and ex.tolerance is not None else None
+    total = stop - start
+    if interface == "CoSimulation":
+        cs = md.coSimulation
+        step = (float(cs.fixedInternalStepSize) if cs is not None and cs.fixedInternalStepSize is not None else
+                float(ex.stepSize) if ex is not None and ex.stepSize is not None else None)
+        if step is None:
+            step = auto_interval(total)
+        else:
+            while total / step > 1000:
+                step *= 2
+        return Experiment(start, stop, step, math.inf, tolerance)
+    step = float(10 ** (np.round(np.log10(total)) - 3))  # FMPy's formula, to the last bit
+    while total / step > 1000:
+        step *= 2
+    return Experiment(start, stop, step, total / 50, tolerance if tolerance is not None else 1e-5)
+
+
 def describe(path: str | Path) -> str:
-    """A readable summary of the FMU at ``path``: kind, default experiment and every variable."""
+    """A readable summary of the FMU at ``path``: interfaces, default experiment (and the settings the twin takes
+    from it), arrays, binaries, clocks and every variable."""
     path = Path(path)
     md = read(path)
-    kinds = [name for name, kind in (("Co-Simulation", md.coSimulation), ("Model Exchange", md.modelExchange))
-             if kind is not None]
+    kinds = [f"{LABELS[name]}{'' if runs else ' (not run by the twin)'}" for name, runs in INTERFACES.items()
+             if name in interfaces(md)]
     lines = [f"{path.name}: FMI {md.fmiVersion} model '{md.modelName}' ({', '.join(kinds)})"]
     if md.description:
         lines.append(f"  {md.description}")
     if md.generationTool:
         lines.append(f"  generated by {md.generationTool}")
     ex = md.defaultExperiment
-    if ex is not None:
-        parts = [f"{k} {v}" for k, v in (("start", ex.startTime), ("stop", ex.stopTime), ("step", ex.stepSize),
-                                         ("tolerance", ex.tolerance)) if v is not None]
-        lines.append(f"  default experiment: {', '.join(parts)} (times in s)")
+    parts = [f"{k} {v}" for k, v in (("start", ex.startTime), ("stop", ex.stopTime), ("step", ex.stepSize),
+                                     ("tolerance", ex.tolerance)) if v is not None] if ex is not None else []
+    lines.append(f"  default experiment: {', '.join(parts) or 'none'} (times in s)")
+    for name in ("CoSimulation", "ModelExchange"):
+        if name in interfaces(md):
+            d = fmpy_defaults(md, name)
+            extra = f", CVODE max step {d.max_step:g} s, tolerance {d.tolerance:g}" if name == "ModelExchange" else ""
+            lines.append(f"  twin defaults ({name}, as fmpy.simulate_fmu): start {d.start:g} s, "
+                         f"step {d.step:g} s{extra}")
     states = sum(1 for v in md.modelVariables if v.derivative is not None)
     rollback = any(k is not None and k.canGetAndSetFMUstate for k in (md.coSimulation, md.modelExchange))
     lines.append(f"  {states} continuous states, {md.numberOfEventIndicators} event indicators, "
                  f"can {'' if rollback else 'not '}save and restore its state (step retry)")
+    arrays = [v for v in md.modelVariables if v.dimensions]
+    if arrays:
+        lines.append("  arrays (one tag per element, <tag>.1 ... <tag>.n in row-major order): " + ", ".join(
+            f"{v.name}{list(shape(v))}" for v in arrays))
+    binaries = [v.name for v in md.modelVariables if v.type == "Binary"]
+    if binaries:
+        lines.append(f"  binaries (bytes tags; start values in hexadecimal): {', '.join(binaries)}")
+    clocks = [v for v in md.modelVariables if v.type == "Clock"]
+    if clocks:
+        lines.append("  clocks (not bound to tags): " + ", ".join(
+            f"{v.name} ({v.causality}" + (f", interval {v.intervalVariability})" if v.intervalVariability else ")")
+            for v in clocks))
     rows = [("name", "causality", "variability", "type", "start", "unit", "description")]
     ordered = sorted(md.modelVariables, key=lambda v: (CAUSALITY_ORDER.index(v.causality)
                                                        if v.causality in CAUSALITY_ORDER else 99))
     for v in ordered:
         unit = v.unit or (v.declaredType.unit if v.declaredType is not None else None)
-        rows.append((v.name, v.causality or "", v.variability or "", v.type, v.start or "", unit or "",
+        kind = v.type + ("[" + ",".join(map(str, shape(v))) + "]" if v.dimensions else "")
+        rows.append((v.name, v.causality or "", v.variability or "", kind, v.start or "", unit or "",
                      v.description or ""))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]) - 1)]
     lines.append("")

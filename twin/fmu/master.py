@@ -16,6 +16,11 @@ costs nothing.
 **Step retry.** If an FMU discards a step (FMI status *discard*) and every FMU can save and restore its state, the
 master restores all of them and takes the step in two halves, down to ``step / 2**max_halvings``.
 
+**Termination.** An FMU that asks to end the simulation stops where ``fmpy.simulate_fmu`` stops (see
+:class:`twin.fmu.unit.FMUUnit`); the master steps the others on (``on_terminate="continue"``) or ends the run with
+:class:`~twin.fmu.unit.FMUTerminated` (``"stop"``). Its outputs hold their last value, marked ``UNCERTAIN`` from the
+time it terminated, and the twin's event log gets ``(t, "<asset>.terminated", "fmu")``.
+
 **Algebraic loops.** When outputs feed inputs that feed back, through FMUs whose outputs depend directly on their
 inputs (the model structure's dependencies), there is an algebraic loop. The master detects it when built and
 reports it, or, given ``loop_tolerance``, solves it at every communication point by fixed-point iteration until
@@ -29,7 +34,7 @@ import networkx as nx
 import numpy as np
 
 from twin.fmu.describe import FMUError
-from twin.fmu.unit import FMUStepError, FMUUnit
+from twin.fmu.unit import FMUStepError, FMUTerminated, FMUUnit
 from twin.tags import Quality
 from twin.unit import ContinuousUnit
 
@@ -93,6 +98,8 @@ class CoSimulation(ContinuousUnit):
         self._rollback = self.max_halvings > 0 and all(u.can_rollback for u in self.units)
         self._where = {tag: (i, j) for i, u in enumerate(self.units) for j, tag in enumerate(u.output_tags)}
         self._rows: list[list] = [[] for _ in self.units]  # (t, outputs) per unit, not yet on the bus
+        self._ended: set[int] = set()    # units whose FMU asked to end the simulation
+        self._marks: list[FMUUnit] = []  # ... whose tags are still to be marked
         self._current = [u.read_outputs() for u in self.units]
         self._solve_loops(self._current)
         self._keep(self._current, t0)
@@ -137,7 +144,8 @@ class CoSimulation(ContinuousUnit):
         try:
             if self._rollback:
                 for u in self.units:
-                    u.save()
+                    if u.terminated_at is None:
+                        u.save()
             outputs, refused = self._step_all(t, apply)
             if refused is not None:
                 if not self._rollback:
@@ -148,16 +156,26 @@ class CoSimulation(ContinuousUnit):
                     raise refused._failure(
                         f"doStep to t = {t:g} s was still discarded after {depth} halvings of the step", 2, t)
                 for u in self.units:
-                    u.restore()
+                    if u.terminated_at is None:
+                        u.restore()
                 self._changed = True  # the restored FMUs hold the inputs of before the step
                 self.retries += 1
                 middle = (self.t_fmu + t) / 2
                 self._communicate(middle, apply, depth + 1)
                 self._communicate(t, apply, depth + 1)
                 return
+            self._retire(outputs)
             self._solve_loops(outputs)
             self._current = outputs
             self._keep(outputs, t)
+            stop = [u for u in self._marks if u.on_terminate == "stop"]
+            if stop:
+                self._flush()
+                u = stop[0]
+                raise FMUTerminated(
+                    f"{u.tag} ({u.path.name}): the FMU asked to end the simulation at t = {u.terminated_at:g} s "
+                    f"(on_terminate='stop'); results up to t = {u.terminated_at:g} s are kept on the tags",
+                    t=u.terminated_at)
         except FMUStepError:
             self._flush()
             self._mark_bad()
@@ -186,22 +204,35 @@ class CoSimulation(ContinuousUnit):
             if apply:
                 lookup = self._lookup(self._current)
                 for u, coupled in zip(self.units, self._coupled, strict=True):
-                    if coupled or changed:
+                    if (coupled or changed) and u.terminated_at is None:
                         u.apply_inputs(lookup)
             for u in self.units:
                 if not u.step_to(t):
                     return self._current, u
-            outputs = [u.read_outputs() for u in self.units]
+            outputs = [u.read_outputs() if u.terminated_at is None else current
+                       for u, current in zip(self.units, self._current, strict=True)]
         else:
             outputs = list(self._current)
             lookup = self._lookup(outputs)
             for i, u in enumerate(self.units):
-                if self._coupled[i] or changed:
+                if (self._coupled[i] or changed) and u.terminated_at is None:
                     u.apply_inputs(lookup)
                 if not u.step_to(t):
                     return outputs, u
-                outputs[i] = u.read_outputs()
+                if u.terminated_at is None:
+                    outputs[i] = u.read_outputs()
         return outputs, None
+
+    def _retire(self, outputs: list) -> None:
+        """Units whose FMU just asked to end the simulation: keep the point FMPy records, then step them no more."""
+        for i, u in enumerate(self.units):
+            if u.terminated_at is None or i in self._ended:
+                continue
+            self._ended.add(i)
+            if u.keeps_last:
+                outputs[i] = u.final_outputs if u.final_outputs is not None else u.read_outputs()
+                self._rows[i].append((u.terminated_at, outputs[i]))
+            self._marks.append(u)
 
     def _solve_loops(self, outputs: list) -> None:
         """Fixed-point iteration over the FMUs of the algebraic loops, on ``outputs`` in place."""
@@ -226,8 +257,13 @@ class CoSimulation(ContinuousUnit):
             "has a state")
 
     def _keep(self, outputs: list, t: float) -> None:
-        for rows, values in zip(self._rows, outputs, strict=True):
-            rows.append((t, values))
+        if self._ended:
+            for i, (rows, values) in enumerate(zip(self._rows, outputs, strict=True)):
+                if i not in self._ended:
+                    rows.append((t, values))
+        else:
+            for rows, values in zip(self._rows, outputs, strict=True):
+                rows.append((t, values))
         self.t_fmu = t
 
     def _flush(self) -> None:
@@ -246,6 +282,11 @@ class CoSimulation(ContinuousUnit):
                         for t, values in rows:
                             tags.write(tag, values[j], t)
                 rows.clear()
+            for u in self._marks:  # a terminated FMU's outputs hold their last value, no longer live
+                for tag in u.output_tags:
+                    tags.write(tag, tags[tag].value, max(u.terminated_at, tags[tag].timestamp), Quality.UNCERTAIN)
+                self.twin.events.append((u.terminated_at, f"{u.tag}.terminated", "fmu"))
+            self._marks.clear()
         finally:
             self._busy = False
 

@@ -1,0 +1,78 @@
+"""FMUs the project does not write, run with their own defaults, against ``fmpy.simulate_fmu`` on the same grid.
+
+The reference is FMPy's own simulation loop on the same FMU file, with no settings given (each FMU's
+DefaultExperiment decides start, stop, step, CVODE's largest step and tolerance, as FMPy derives them). The twin's
+unit gets no settings either. Every point the twin records as good must be one of FMPy's points with the same value
+(to 1e-9), both must cover the same grid and end at the same time, also when the FMU asks to terminate.
+
+The FMUs: every ``*.fmu`` in the folder named by ``TWIN_FOREIGN_FMUS`` (skipped when unset). The Modelica
+Association's Reference FMUs (github.com/modelica/Reference-FMUs, BSD-2-Clause: FMI 2.0 and 3.0, Co-Simulation and
+Model Exchange, a terminating ``Stair``, arrays in ``StateSpace``, Binary and String in ``Feedthrough``, a Scheduled
+Execution ``Clocks``) are the FMUs this was written against; build them from their sources with their CMake project
+(``-DFMI_VERSION=2`` and ``3``) and point ``TWIN_FOREIGN_FMUS`` at the folder of .fmu files. The project ships
+neither their sources nor binaries built from them.
+"""
+import os
+from pathlib import Path
+
+import fmpy
+import numpy as np
+import pytest
+
+from twin.fmu.describe import FMUError, fmpy_defaults, interfaces
+from twin.fmu.unit import FMUUnit
+from twin.tags import Quality
+from twin.twin import Twin
+
+FOLDER = os.environ.get("TWIN_FOREIGN_FMUS")
+FMUS = sorted(Path(FOLDER).glob("*.fmu")) if FOLDER else []
+CASES = [(p, i) for p in FMUS for i in interfaces(fmpy.read_model_description(str(p)))]
+
+
+def compare_with_fmpy(path: Path, interface: str) -> None:
+    """Run ``path`` through ``interface`` in a Twin and in fmpy.simulate_fmu, both with the FMU's defaults."""
+    md = fmpy.read_model_description(str(path))
+    if interface == "ScheduledExecution":
+        with pytest.raises(FMUError, match="Scheduled Execution .* not supported"):
+            FMUUnit("X-1", path, interface=interface)
+        return
+    reference = fmpy.simulate_fmu(str(path), fmi_type=interface)
+    defaults = fmpy_defaults(md, interface)
+    tw = Twin()
+    unit = FMUUnit("X-1", path, interface=interface)
+    tw.add(unit)
+    tw.run(until=defaults.stop - defaults.start)
+    tw.close()
+    ref_times = reference["time"]
+    ended = ref_times[-1]
+    grid = [t for t in defaults.start + np.arange(round((defaults.stop - defaults.start) / defaults.step) + 1)
+            * defaults.step if t <= ended + 1e-12]
+    for name in reference.dtype.names[1:]:
+        variable = next(v for v in md.modelVariables if v.name == name)
+        expected = {}
+        for t, value in zip(ref_times, reference[name], strict=True):
+            expected[t] = value  # the last sample at an event time: the state after the event
+        tags = unit._element_tags(name, unit.outputs[name])
+        for k, tag in enumerate(tags):
+            times, values, quality = tw.tags.history(tag)
+            good = quality == Quality.GOOD
+            times, values = times[good] + defaults.start, values[good]
+            assert len(times) == len(grid), f"{name}: {len(times)} points, FMPy's grid has {len(grid)}"
+            assert times[-1] == ended, f"{name}: the twin ends at {times[-1]}, FMPy at {ended}"
+            for t, value in zip(times, values, strict=True):
+                assert t in expected, f"{name}: t = {t} is not one of FMPy's points"
+                want = expected[t][k] if variable.dimensions else expected[t]
+                if isinstance(want, bytes | str):
+                    want = want.decode() if isinstance(want, bytes) and variable.type == "String" else want
+                    assert value == want, f"{name} at t = {t}: {value!r} != FMPy's {want!r}"
+                else:
+                    assert abs(float(value) - float(want)) <= 1e-9, f"{name} at t = {t}: {value} != {want}"
+    if unit.terminated_at is not None:
+        assert unit.terminated_at + defaults.start >= ended
+        assert any(name == "X-1.terminated" for _, name, _ in tw.events)
+
+
+@pytest.mark.skipif(not CASES, reason="set TWIN_FOREIGN_FMUS to a folder of third-party FMUs (see the docstring)")
+@pytest.mark.parametrize(("path", "interface"), CASES, ids=[f"{p.stem}-{i}" for p, i in CASES])
+def test_foreign_fmu_equals_fmpy(path, interface):
+    compare_with_fmpy(path, interface)
