@@ -83,7 +83,7 @@ def _run(args) -> int:
             raise ValueError(f"{source}: the result folder names no plant; give it with --plant PLANT_FILE")
     else:
         plant_file = source
-    plant = twin.plant.load(plant_file, progress=True)
+    plant = twin.plant.load(plant_file, progress=sys.stderr.isatty())
     scene = PlantScene(plant, labels=not args.no_labels, off_screen=offline or None, window_size=size)
     for storey in args.hide_storey:
         scene.show_storey(storey, False)
@@ -99,7 +99,7 @@ def _run(args) -> int:
         from viewer.training import Training
 
         training = Training.load(args.exercise, scene)
-    for message in scene.messages:
+    for message in (*scene.messages, *scene.summary().splitlines()):
         print(f"twin view: {message}", file=sys.stderr)
     if args.screenshot:
         export.screenshot(scene, args.screenshot)

@@ -13,6 +13,7 @@ scene says so in :attr:`PlantScene.messages`).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import networkx as nx
@@ -29,7 +30,8 @@ ASSET_COLOUR = "#b8c4cc"
 LINK_COLOURS = {None: "#5d6d7e", "water": "#2980b9", "steam": "#e74c3c", "nitrogen": "#16a085"}
 BACKGROUND = "white"
 SPACE_OPACITY = 0.18
-PIPING = ("IfcPipeSegment", "IfcPipeFitting", "IfcDuctSegment", "IfcDuctFitting", "IfcFlowSegment")
+ELEMENT_STYLES = {"distribution": ("#5d6d7e", 1.0), "structure": ("#aab7b8", 0.12)}  # colour, opacity
+STRUCTURE_ALONE_OPACITY = 0.6  # structure is context, faint, unless the model holds nothing else to look at
 SCHEMATIC_PITCH = 4.0  # m between assets in a schematic layout
 NO_STOREY = ""
 
@@ -67,14 +69,15 @@ class PlantScene:
         self.plotter.set_background(BACKGROUND)
         self.plotter.render_window.SetMultiSamples(0)  # MSAA costs 5x per frame in software (llvmpipe) rendering
         self.plotter.renderer.SetUseOIT(False)
-        self.meshes = _asset_meshes(plant)
-        if not any(a.mesh is not None for a in plant):
-            self.schematic = True
+        self.drawn: dict[str, str] = {}  # what is in the picture: asset tag, room number or GlobalId -> layer
+        self.left_out: dict[str, str] = {}  # what has a mesh but is not in the picture -> why
+        self.schematic = not any(item.mesh is not None for item in plant.parts())
+        self.meshes = _asset_meshes(plant, self._usable)
+        if self.schematic:
             self.messages.append(f"plant '{plant.name}' has no geometry: showing a schematic layout of its "
                                  f"{len(plant)} assets from the link graph ({len(plant.links)} links)")
         else:
-            self.schematic = False
-            missing = [a.tag for a in plant if a.mesh is None]
+            missing = [a.tag for a in plant if a.tag not in self.drawn]
             if missing:
                 self.messages.append(f"{len(missing)} assets have no geometry and are shown as markers: "
                                      + ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""))
@@ -101,7 +104,7 @@ class PlantScene:
             self._add("assets", storey, actor)
         if not self.schematic:
             self._add_spaces()
-            self._add_piping()
+            self._add_elements()
         self._add_links()
         if labels:
             self._add_labels(storeys)
@@ -122,7 +125,7 @@ class PlantScene:
     def _add_spaces(self) -> None:
         groups: dict[tuple[str | None, str], list] = {}
         for space in self.plant.spaces.values():
-            if space.mesh is not None:
+            if space.mesh is not None and self._usable(space.number, space.mesh, "spaces"):
                 groups.setdefault((space.grade, space.storey or NO_STOREY), []).append(space.mesh)
         for (grade, storey), meshes in groups.items():
             mesh, _ = _merge([_polydata(m) for m in meshes])
@@ -131,12 +134,30 @@ class PlantScene:
                                           name=f"spaces:{grade}:{storey}")
             self._add("spaces", storey, actor)
 
-    def _add_piping(self) -> None:
-        pipes = [e.mesh for e in self.plant.elements.values() if e.ifc_class in PIPING and e.mesh is not None]
-        if pipes:
-            mesh, _ = _merge([_polydata(m) for m in pipes])
-            self._add("piping", None, self.plotter.add_mesh(mesh, color=LINK_COLOURS[None], pickable=False,
-                                                            name="piping"))
+    def _add_elements(self) -> None:
+        """Pipework and other distribution elements in one colour, structure translucent as context, per storey."""
+        groups: dict[tuple[str, str], list] = {}
+        for element in self.plant.elements.values():
+            kind = element.kind if element.kind in ELEMENT_STYLES else "structure"
+            if element.mesh is not None and self._usable(element.guid, element.mesh, kind):
+                groups.setdefault((kind, element.storey or NO_STOREY), []).append(element.mesh)
+        alone = set(self.drawn.values()) == {"structure"}
+        for (kind, storey), meshes in groups.items():
+            mesh, _ = _merge([_polydata(m) for m in meshes])
+            colour, opacity = ELEMENT_STYLES[kind]
+            opacity = STRUCTURE_ALONE_OPACITY if alone else opacity
+            actor = self.plotter.add_mesh(mesh, color=colour, opacity=opacity, pickable=False,
+                                          name=f"{kind}:{storey}")
+            self._add(kind, storey, actor)
+
+    def _usable(self, key: str, mesh, layer: str = "assets") -> bool:
+        """Whether ``mesh`` can be drawn; records ``key`` in :attr:`drawn` or, with the reason, in :attr:`left_out`."""
+        why = _unusable(mesh)
+        if why:
+            self.left_out[key] = why
+        else:
+            self.drawn[key] = layer
+        return not why
 
     def _add_links(self) -> None:
         """Links without pipe geometry of their own (transfers, schematic plants) as tubes between the assets."""
@@ -177,11 +198,22 @@ class PlantScene:
     def _add_legend(self) -> None:
         grades = sorted({s.grade for s in self.plant.spaces.values() if s.grade}, key=lambda g: "ABCDCNC".find(g))
         entries = [[f"grade {g}", GRADE_COLOURS[g]] for g in grades if not self.schematic]
+        entries += [[kind, ELEMENT_STYLES[kind][0]] for kind in ELEMENT_STYLES if kind in self.drawn.values()]
         entries += [[state, colour] for state, colour in STATE_COLOURS.items()]
         self.plotter.add_legend(entries, bcolor="white", border=True, size=(0.12, 0.035 * len(entries)),
                                 loc="lower right", face="rectangle", name="legend")
 
     # -- using ------------------------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """What the picture holds, by layer, and what it left out and why (one line each)."""
+        counts = Counter(self.drawn.values())
+        markers = len(self.tags) - counts["assets"]
+        lines = ["drew " + (", ".join(f"{n} {layer}" for layer, n in counts.items()) or "nothing")
+                 + (f", {markers} assets as {'a schematic' if self.schematic else 'markers'}" if markers else "")]
+        for why, keys in _grouped(self.left_out).items():
+            lines.append(f"left out {len(keys)} ({why}): " + ", ".join(keys[:8]) + (" ..." if len(keys) > 8 else ""))
+        return "\n".join(lines)
+
     def say(self, *messages: str) -> None:
         """Add ``messages`` to :attr:`messages` and show them all in the top left corner, below the title."""
         self.messages += messages
@@ -236,8 +268,8 @@ class PlantScene:
         self.plotter.render()
 
     def show_layer(self, layer: str, visible: bool = True) -> None:
-        """Show or hide one kind of thing everywhere: ``"assets"``, ``"spaces"``, ``"links"``, ``"piping"``,
-        ``"labels"``."""
+        """Show or hide one kind of thing everywhere: ``"assets"``, ``"spaces"``, ``"links"``, ``"distribution"``,
+        ``"structure"``, ``"labels"``."""
         known = sorted({name for name, _ in self.layers})
         if layer not in known:
             raise KeyError(f"no layer '{layer}': the scene's layers are {known}")
@@ -334,15 +366,31 @@ def _merge(meshes: list[pv.PolyData], owners: Iterable[int] | None = None) -> tu
     return merged, np.concatenate(owner).astype(np.intp)
 
 
-def _asset_meshes(plant: Plant) -> dict[str, pv.PolyData]:
-    """Each asset's mesh; markers for assets without one; a schematic layout when no asset has geometry."""
-    with_mesh = {a.tag: _polydata(a.mesh) for a in plant if a.mesh is not None}
-    if not with_mesh:
+def _asset_meshes(plant: Plant, usable) -> dict[str, pv.PolyData]:
+    """Each asset's mesh (``usable(tag, mesh)`` says which can be drawn); markers for the others; a schematic layout
+    when nothing in the plant has geometry."""
+    if not any(item.mesh is not None for item in plant.parts()):
         return {tag: pv.Cube(center=xyz, x_length=1.2, y_length=1.2, z_length=1.2).triangulate()
                 for tag, xyz in schematic_layout(plant).items()}
-    markers = {a.tag: pv.Cube(center=a.centre, x_length=0.5, y_length=0.5, z_length=0.5).triangulate()
-               for a in plant if a.mesh is None}
-    return {a.tag: with_mesh.get(a.tag, markers.get(a.tag)) for a in plant}
+    return {a.tag: _polydata(a.mesh) if a.mesh is not None and usable(a.tag, a.mesh) else
+            pv.Cube(center=a.centre, x_length=0.5, y_length=0.5, z_length=0.5).triangulate() for a in plant}
+
+
+def _grouped(reasons: Mapping[str, str]) -> dict[str, list[str]]:
+    """``{key: why}`` as ``{why: [keys]}``."""
+    out: dict[str, list[str]] = {}
+    for key, why in reasons.items():
+        out.setdefault(why, []).append(key)
+    return out
+
+
+def _unusable(mesh) -> str | None:
+    """Why ``mesh`` cannot be drawn, or None."""
+    if len(mesh.faces) == 0:
+        return "its mesh has no triangles"
+    if not np.all(np.isfinite(mesh.vertices)):
+        return "its mesh has coordinates that are not finite numbers"
+    return None
 
 
 def schematic_layout(plant: Plant) -> dict[str, np.ndarray]:

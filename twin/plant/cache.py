@@ -20,7 +20,7 @@ import trimesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
-FORMAT = 2  # bump when what is cached changes meaning (2: Plant.fmus, Plant.co_simulation)
+FORMAT = 3  # bump when what is cached changes meaning (2: Plant.fmus, Plant.co_simulation; 3: Element.kind)
 
 
 def folder() -> Path:
@@ -55,7 +55,7 @@ def load(cache_key: str, source: Path) -> Plant | None:
         return None
     meshes = {str(g): trimesh.Trimesh(vertices[vo[i]:vo[i + 1]], faces[fo[i]:fo[i + 1]], process=False)
               for i, g in enumerate(guids)}
-    for item in _with_meshes(plant):
+    for item in plant.parts():
         item.mesh = meshes.get(item.guid)
     plant.source = source
     return plant
@@ -64,7 +64,7 @@ def load(cache_key: str, source: Path) -> Plant | None:
 def save(cache_key: str, plant: Plant) -> None:
     """Store ``plant`` under ``cache_key``; a cache that cannot be written is logged, never fatal."""
     base = folder() / cache_key
-    items = [item for item in _with_meshes(plant) if item.mesh is not None]
+    items = [item for item in plant.parts() if item.mesh is not None]
     meshes = [item.mesh for item in items]
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
@@ -87,9 +87,3 @@ def save(cache_key: str, plant: Plant) -> None:
     except OSError as exc:
         log.warning("cannot write the plant cache in %s (%s); set TWIN_CACHE_DIR to a writable folder",
                     base.parent, exc)
-
-
-def _with_meshes(plant: Plant):
-    yield from plant.assets.values()
-    yield from plant.spaces.values()
-    yield from plant.elements.values()

@@ -354,7 +354,8 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
         if element is not None and element.is_a("IfcFeatureElement"):
             continue  # openings are already cut out of their host's mesh
         plant.elements[guid] = Element(guid=guid, ifc_class=element.is_a() if element else "?",
-                                       name=(element.Name or "") if element else "", mesh=mesh(guid))
+                                       name=(element.Name or "") if element else "", mesh=mesh(guid),
+                                       kind=_kind(element), storey=_storey_of(element) if element else None)
     for asset in assets.values():
         if asset.mesh is None and not ifc.by_guid(asset.guid).Representation:
             plant.warn(f"asset {asset.tag}: no mesh: it has no 3D representation")
@@ -363,12 +364,27 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
     tags = {a.guid: a.tag for a in assets.values()}
     drawn = {*plant.elements, *(a.guid for a in assets.values() if a.mesh is not None),
              *(s.guid for s in plant.spaces.values() if s.mesh is not None)}
-    for product in (*ifc.by_type("IfcElement"), *ifc.by_type("IfcSpace")):
-        if product.Representation and product.GlobalId not in drawn and not product.is_a("IfcFeatureElement"):
+    others: dict[str, list[str]] = {}  # annotations, grids, ports ...: one warning per class
+    for product in ifc.by_type("IfcProduct"):
+        if not product.Representation or product.GlobalId in drawn or product.is_a("IfcFeatureElement"):
+            continue
+        if product.is_a("IfcElement") or product.is_a("IfcSpace"):
             name = f"asset {tags[product.GlobalId]}" if product.GlobalId in tags else \
                 f"{product.is_a()} {product.GlobalId}"
             plant.warn(f"{name}: no mesh: the geometry kernel produced none from its representation "
                        "(no 3D body, or one it cannot tessellate; ifcopenshell's log says which)")
+        else:
+            others.setdefault(product.is_a(), []).append(product.GlobalId)
+    for ifc_class, guids in others.items():
+        plant.warn(f"{len(guids)} {ifc_class}: no mesh (no 3D body: drawings, axes or symbols are not drawn): "
+                   + ", ".join(guids))
+
+
+def _kind(element) -> str:
+    """How the viewer draws a non-asset element: pipework and other distribution elements, or structure."""
+    if element is not None and any(element.is_a(c) for c in (*PIPEWORK, "IfcDistributionElement")):
+        return "distribution"
+    return "structure"
 
 
 def _by_guid(ifc, guid: str):

@@ -136,12 +136,15 @@ class Link:
 
 @dataclass
 class Element:
-    """Geometry that is not equipment (walls, slabs, pipe segments, fittings), kept for the 3D view."""
+    """Geometry that is not equipment, kept for the 3D view: ``kind`` is "distribution" (pipe and duct segments,
+    fittings, terminals bound to no asset) or "structure" (walls, slabs, columns, roofs, the site: context)."""
 
     guid: str
     ifc_class: str
     name: str = ""
     mesh: Any = None
+    kind: str = "structure"
+    storey: str | None = None
 
 
 @dataclass
@@ -188,6 +191,12 @@ class Plant:
     @property
     def instruments(self) -> dict[str, Instrument]:
         return {tag: inst for asset in self.assets.values() for tag, inst in asset.instruments.items()}
+
+    def parts(self) -> Iterator[Asset | Space | Element]:
+        """Every asset, space and other element: all that may carry a mesh."""
+        yield from self.assets.values()
+        yield from self.spaces.values()
+        yield from self.elements.values()
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
