@@ -21,16 +21,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scenarios.continuous_manufacturing import plant
 from scenarios.continuous_manufacturing.figures import comparison_figures, figures
 from scenarios.continuous_manufacturing.model import Line, simulate
 from scenarios.registry import Study
-from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from twin.config import Anything, Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
                  "refill_at": Quantity("kg", "3 kg"), "ff_sd": Quantity("1", "2 %"),
-                 "control_time": Quantity("s", "10 s"), "hopper_mixing": Str(["fifo", "mixed"])},
+                 "control_time": Quantity("s", "10 s"), "hopper_mixing": Str(["fifo", "mixed"]),
+                 "feed_factor": Number(minimum=0), "drift": Quantity("1/s", "-1 %/h", minimum=None),
+                 "flow_noise": Quantity("1", "1 %"), "flow_noise_time": Quantity("s", "3 s"),
+                 "load_cell_noise": Quantity("1", "0.5 %"), "load_cell_bias": Quantity("1", "0.5 %", minimum=None)},
                 required=("component", "rate", "hopper", "refill_at"),
-                defaults={"ff_sd": 0.0, "control_time": 10.0, "hopper_mixing": "fifo"},
+                defaults={"ff_sd": 0.0, "control_time": 10.0, "hopper_mixing": "fifo", "feed_factor": 1.0,
+                          "drift": 0.0, "flow_noise": 0.0, "flow_noise_time": 3.0, "load_cell_noise": 0.0,
+                          "load_cell_bias": 0.0},
                 name="a feeder")
 BLENDER = Record({"tag": Str(), "tau": Quantity("s", "90 s"), "tanks": Integer(minimum=1)},
                  required=("tag", "tau", "tanks"), name="a blender")
@@ -38,13 +44,16 @@ PRESS = Record({"tag": Str(), "api": Str(), "tablet_mass": Quantity("kg", "400 m
                 "feed_frame_tau": Quantity("s", "20 s")},
                required=("tag", "tablet_mass", "feed_frame_tau"), defaults={"api": "API"}, name="a press")
 PAT = Record({"tag": Str(), "interval": Quantity("s", "5 s"), "noise": Quantity("1", "1 %"),
-              "bias": Quantity("1", "0.5 %")}, required=("tag", "interval"), defaults={"noise": 0.0, "bias": 0.0},
+              "bias": Quantity("1", "0.5 %", minimum=None)}, required=("tag", "interval"),
+             defaults={"noise": 0.0, "bias": 0.0},
              name="an NIR probe")
-GATE = Record({"tag": Str(), "switch_time": Quantity("s", "0.5 s")}, required=("tag",), defaults={"switch_time": 0.0},
-              name="a diversion gate")
-DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage"]), "feeder": Str(), "at": Quantity("s", "6 h"),
-                      "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0)},
-                     required=("kind", "feeder", "at"), defaults={"duration": 0.0, "feed_factor": 1.0},
+GATE = Record({"tag": Str(), "switch_time": Quantity("s", "0.5 s"), "hold": Quantity("s", "30 s"),
+               "settle": Quantity("s", "10 s"), "alarm": Quantity("1", "10 %")}, required=("tag",),
+              defaults={"switch_time": 0.0, "hold": 0.0, "settle": 0.0, "alarm": 0.0}, name="a diversion gate")
+DISTURBANCE = Record({"kind": Str(["step", "drift", "stoppage", "nir_bias", "nir_dropout"]), "feeder": Str(),
+                      "at": Quantity("s", "6 h"), "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0),
+                      "bias": Quantity("1", "-3 %", minimum=None)},
+                     required=("kind", "at"), defaults={"duration": 0.0, "feed_factor": 1.0, "bias": 0.0},
                      name="a disturbance")
 POWER = Record({"running": Quantity("W", "1.5 kW"), "idle": Quantity("W", "0.2 kW")}, required=("running",),
                defaults={"idle": 0.0}, name="a unit's electric power")
@@ -102,10 +111,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                   hint=f"interval: {max(1, round(interval / dt)) * dt:g} s, or a smaller "
                                        "sample_interval")
     for i, d in enumerate(params["disturbances"]):
-        if d["feeder"] not in feeders:
-            raise params["disturbances"][i].error("feeder", f"no feeder '{d['feeder']}' in this scenario",
+        if d["kind"].startswith("nir_"):
+            if d["kind"] == "nir_dropout" and not d["duration"] > 0:
+                raise params["disturbances"][i].error("duration", "a dropout of the NIR probe needs a positive "
+                                                      "duration", expected="a time such as 10 min")
+            continue
+        if d.get("feeder") not in feeders:
+            raise params["disturbances"][i].error("feeder", f"no feeder '{d.get('feeder')}' in this scenario",
                                                   expected=f"one of {', '.join(feeders)}",
-                                                  hint=suggest(d["feeder"], list(feeders)))
+                                                  hint=suggest(str(d.get("feeder")), list(feeders)))
         if d["kind"] != "step" and not d["duration"] > 0:
             raise params["disturbances"][i].error("duration", f"a {d['kind']} needs a positive duration",
                                                   expected="a time such as 2 min")
@@ -127,6 +141,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                         f"{mpc['interval']:g} s", expected="horizon >= moves * interval; about three times the "
                         "line's residence time (blender + feed frame) sees a disturbance through",
                         hint=f"horizon: {3 * (params['blender']['tau'] + params['press']['feed_frame_tau']):g} s")
+    plant.check(params)
 
 
 def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None:
@@ -142,10 +157,11 @@ STUDY = Study(
             "pat": PAT, "gate": GATE, "limits": ListOf(Quantity("1", "95 %"), min_items=2),
             "margin": Quantity("1", "1 %"), "control": Str(["ratio", "mpc", "none"]),
             "control_interval": Quantity("s", "2 s"), "interlock": Boolean(), "mpc": MPC, "power": MapOf(POWER),
-            "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT},
+            "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT, "truth": MapOf(Anything()),
+            "uncertainty": MapOf(Anything())},
     defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
               "control_interval": 2.0, "interlock": False, "mpc": MPC_DEFAULTS, "power": {},
-              "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}},
+              "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, "truth": {}, "uncertainty": {}},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=simulate,
     check=check,

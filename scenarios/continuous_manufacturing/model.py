@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
-from scenarios.continuous_manufacturing import release, rtd
+from scenarios.continuous_manufacturing import instruments, monitor, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
@@ -30,6 +29,8 @@ from twin.process.units import Blender, LossInWeightFeeder, TabletPress
 HOUR = 3600.0
 REFILL_TIME = 60.0   # s to top a hopper up
 DRIFT_STEPS = 20     # a drift is applied as this many small steps
+FEEDER_UPSETS = ("step", "drift", "stoppage")   # the disturbances of a feeder (the rest are the NIR probe's faults)
+DRIFT_PERIOD = 300.0  # s between the steps of the plant's own slow feed-factor drift (truth: drift)
 
 
 class Line:
@@ -43,8 +44,11 @@ class Line:
         self.total = sum(self.rates.values())
         self.api = params["press"]["api"]
         self.target = sum(f["rate"] for f in self.feeders.values() if f["component"] == self.api) / self.total
+        self.api_feeders = {tag for tag, f in self.feeders.items() if f["component"] == self.api}
         self.seed = seed
-        self.lot = dict.fromkeys(self.feeders, 1.0)         # feed factor of the lot in the hopper
+        self.plant = plant.apply(params)                    # the simulated plant: the model where no truth is given
+        self.lot = {tag: f["feed_factor"] for tag, f in self.plant["feeders"].items()}   # of the lot in the hopper
+        self.drift = dict.fromkeys(self.feeders, 1.0)       # the feed factor's drift since t = 0 (truth: drift)
         self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
         self.stopped: list[str] = []                        # feeders whose own screw stopped (once per stoppage)
         self.held: dict[str, float] = {}                    # feeders standing still -> set point to resume
@@ -54,7 +58,7 @@ class Line:
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
         self.moved = None                                   # succeeds when a disturbance wakes the controller
         self.twin = tw = Twin(sample_interval=params["sample_interval"])
-        blender, press = params["blender"], params["press"]
+        blender, press = self.plant["blender"], self.plant["press"]
         tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
         steady = {f["component"]: f["rate"] for f in self.feeders.values()}
         for tag, f in self.feeders.items():
@@ -69,8 +73,11 @@ class Line:
         tw.connect(f"{blender['tag']}.out", f"{press['tag']}.in")
         for i, tag in enumerate(self.feeders):
             tw.env.process(self.refills(tag, stream(seed, 0, i)))
+            if self.plant["feeders"][tag]["drift"]:
+                tw.env.process(self.drifts(tag))
         for d in params["disturbances"]:
-            tw.env.process(self.disturb(d))
+            if d["kind"] in FEEDER_UPSETS:
+                tw.env.process(self.disturb(d))
         self.mpc = None
         if params["control"] != "none":
             self.moved = tw.env.event()
@@ -85,21 +92,30 @@ class Line:
                            band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
 
     def feed_factor(self, tag: str) -> None:
-        self.twin.set(f"{tag}.ff", 0.0 if tag in self.held else self.lot[tag] * self.upset[tag])
+        self.twin.set(f"{tag}.ff", 0.0 if tag in self.held else self.lot[tag] * self.upset[tag] * self.drift[tag])
         wakes = self.p["control"] == "mpc" or tag == self.lead
         if wakes and self.moved is not None and not self.moved.triggered:
             self.moved.succeed()
 
     def refills(self, tag: str, rng: np.random.Generator):
-        """Top the hopper up when it calls (``low``); the new lot brings a feed factor from N(1, ff_sd)."""
-        f, tw = self.feeders[tag], self.twin
+        """Top the hopper up when it calls (``low``); the new lot brings a feed factor from ``feed_factor`` times
+        N(1, ff_sd) (the plant's ``feed_factor``: 1 unless ``truth:`` says otherwise)."""
+        f, tw, factor = self.feeders[tag], self.twin, self.plant["feeders"][tag]["feed_factor"]
         while True:
             yield tw.event(f"{tag}.low")
             self.refilled[tag].append(tw.now)
             tw.set(f"{tag}.refill", (f["hopper"] - f["refill_at"]) / REFILL_TIME)
             yield tw.env.timeout(REFILL_TIME)
             tw.set(f"{tag}.refill", 0.0)
-            self.lot[tag] = 1.0 + f["ff_sd"] * rng.standard_normal()
+            self.lot[tag] = factor * (1.0 + f["ff_sd"] * rng.standard_normal())
+            self.feed_factor(tag)
+
+    def drifts(self, tag: str):
+        """The plant's feed factor drifting at ``drift`` (1/s) from t = 0, applied every :data:`DRIFT_PERIOD`."""
+        rate = self.plant["feeders"][tag]["drift"]
+        while True:
+            yield self.twin.env.timeout(DRIFT_PERIOD)
+            self.drift[tag] = max(0.0, 1 + rate * self.twin.now)
             self.feed_factor(tag)
 
     def disturb(self, d: Mapping[str, Any]):
@@ -205,28 +221,32 @@ class Line:
             t, v, _ = tw.tags.history(tag)
             return v[np.searchsorted(t, grid * (1 + 1e-12), side="right") - 1]
 
-        true = sampled(f"{press}.api_ratio")
         massflow = sampled(f"{press}.tablet_rate") * p["press"]["tablet_mass"]
         feeds = {tag: sampled(f"{tag}.massflow") for tag in self.feeders}
-        # the RTD model's prediction from the feeders' records
-        w = rtd.kernel(dt, p["blender"]["tau"], p["blender"]["tanks"], p["press"]["feed_frame_tau"])
-        at_press = {tag: rtd.propagate(rtd.step_means(*tw.tags.history(f"{tag}.massflow")[:2], grid),
-                                       self.rates[tag], w) for tag in self.feeders}
-        api_flow = sum(at_press[tag] for tag, f in self.feeders.items() if f["component"] == self.api)
-        predicted = api_flow / np.maximum(sum(at_press.values()), 1e-12) / self.target
+        # the plant: the Twin's content, plus what the feeders' short-term noise and load-cell bias make of it
+        flows = {tag: rtd.step_means(*tw.tags.history(f"{tag}.massflow")[:2], grid) for tag in self.feeders}
+        true, outlet, read = self.instruments(grid, flows, sampled(f"{press}.api_ratio"),
+                                              sampled(f"{blender}.w_{self.api}"))
+        # the twin: the load cells' flows through every RTD its uncertainty allows (row 0: its own model)
+        cases = monitor.rtds(p, plant.uncertainty(p))
+        band = monitor.predict(read, self.rates, self.api_feeders, self.target, dt, cases)
+        predicted = band[0]
+        w = rtd.kernel(dt, *cases[0])
         # the NIR probe at the blender outlet: sampled, noisy, biased; carried to the press by the feed frame
-        pat = p["pat"]
-        wb = sampled(f"{blender}.w_{self.api}")
+        pat, probe = p["pat"], self.plant["pat"]
         every = int(round(pat["interval"] / dt))
         rng = stream(self.seed, 1)
-        samples = wb[::every] * (1 + pat["bias"] + pat["noise"] * rng.standard_normal(wb[::every].size))
-        held = np.repeat(samples, every)[: wb.size]
-        a = np.exp(-dt / p["press"]["feed_frame_tau"])
-        # the feed frame as a first-order lag, exact for a held input, full at the target before t = 0
-        measured = signal.lfilter([1 - a], [1, -a], held, zi=[a * self.target])[0] / self.target
+        bias, dropped = self.nir_faults(grid, probe["bias"])
+        samples = instruments.nir(outlet, every, probe["noise"], bias, dropped, rng)
+        held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat["bias"])), every)[: grid.size]
+        taus = [p["press"]["feed_frame_tau"]] + sorted({c[2] for c in cases} - {p["press"]["feed_frame_tau"]})
+        nir_band = monitor.feed_frame(held, self.target, dt, taus)
+        measured = nir_band[0]
         low, high = p["limits"]
-        lag = int(np.ceil(p["gate"]["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
-        diverted = release.divert(predicted, measured, low, high, p["margin"], lag)
+        gate = p["gate"]
+        lag = int(np.ceil(gate["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
+        diverted = release.divert(band, nir_band, low, high, p["margin"], lag,
+                                  hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)))
         out = (true < low) | (true > high)
         kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
@@ -237,6 +257,7 @@ class Line:
             kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
             units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
         traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
+                  "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
         spans = release.windows(diverted)
@@ -247,6 +268,45 @@ class Line:
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
                   "event": np.array([e[2] for e in events], dtype=object)}
         return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+    def instruments(self, grid: np.ndarray, flows: dict[str, np.ndarray], content: np.ndarray,
+                    outlet: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The plant's true content at the press and at the blender outlet, and the flows the load cells report
+        (step means, corrected by the bias the twin believes), from the Twin's flows ``flows`` and contents
+        (:mod:`.instruments`). Without noise or bias anywhere, the Twin's own values."""
+        dt, truth = self.p["sample_interval"], self.plant["feeders"]
+        true_flows, read = {}, {}
+        for i, (tag, f) in enumerate(self.feeders.items()):
+            t = truth[tag]
+            noise = instruments.ar1(stream(self.seed, 2, i), flows[tag].size, t["flow_noise"], dt,
+                                    t["flow_noise_time"])
+            delivered = flows[tag] * (1 + noise)                 # what the loop's reading says, noise included
+            true_flows[tag] = delivered / (1 + t["load_cell_bias"])
+            cells = t["load_cell_noise"] * f["rate"] * stream(self.seed, 3, i).standard_normal(flows[tag].size)
+            read[tag] = (delivered + cells) / (1 + f["load_cell_bias"])
+        if all(np.array_equal(true_flows[tag], flows[tag]) for tag in flows):
+            return content, outlet, read
+        b, pr = self.plant["blender"], self.plant["press"]
+        for tau_ff, field in ((pr["feed_frame_tau"], "press"), (None, "outlet")):
+            w = rtd.kernel(self.p["sample_interval"], b["tau"], b["tanks"], tau_ff)
+            shift = (instruments.content(true_flows, self.rates, self.api_feeders, self.target, w)
+                     - instruments.content(flows, self.rates, self.api_feeders, self.target, w))
+            if field == "press":
+                content = content + shift
+            else:
+                outlet = outlet + shift * self.target
+        return content, outlet, read
+
+    def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:
+        """The probe's bias at each grid point (its own plus the ``nir_bias`` steps) and where it dropped out
+        (``nir_dropout``)."""
+        biases, dropped = np.full(grid.size, bias), np.zeros(grid.size, bool)
+        for d in self.p["disturbances"]:
+            if d["kind"] == "nir_bias":
+                biases[grid >= d["at"]] += d["bias"]
+            elif d["kind"] == "nir_dropout":
+                dropped[(grid >= d["at"]) & (grid < d["at"] + d["duration"])] = True
+        return biases, dropped
 
     def energy(self) -> float:
         """Electric energy (J) of the units given a ``power``: running power while running, idle power while a

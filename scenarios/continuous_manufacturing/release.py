@@ -30,10 +30,25 @@ def windows(flag: np.ndarray) -> list[tuple[int, int]]:
 
 
 def divert(predicted: np.ndarray, measured: np.ndarray, low: float, high: float, margin: float,
-           lag: int = 0) -> np.ndarray:
+           lag: int = 0, *, hold: int = 0, settle: int = 0) -> np.ndarray:
     """True where the gate sends the material to waste: where the predicted or the measured content (fractions of
-    label claim) left the band tightened by ``margin`` on both sides ``lag`` samples earlier (the gate's switching
-    time: it reaches either position that much after the decision)."""
+    label claim; rows of a band, each row a case, any of them counts) left the band tightened by ``margin`` on both
+    sides ``lag`` samples earlier (the gate's switching time: it reaches either position that much after the
+    decision). Hysteresis: the gate returns to accept only after ``settle`` samples back inside, and a window
+    lasts at least ``hold`` samples (a gate is not flicked back and forth on noise)."""
     lo, hi = low + margin, high - margin
-    decided = (predicted < lo) | (predicted > hi) | (measured < lo) | (measured > hi)
+    decided = np.zeros(np.shape(predicted)[-1], bool)
+    for signal_ in (np.atleast_2d(predicted), np.atleast_2d(measured)):
+        decided |= ((signal_ < lo) | (signal_ > hi)).any(axis=0)
+    decided = widen(decided, hold, settle)
     return np.concatenate([np.zeros(lag, bool), decided[:decided.size - lag]]) if lag else decided
+
+
+def widen(flag: np.ndarray, hold: int, settle: int) -> np.ndarray:
+    """``flag`` with each window kept ``settle`` samples past its end and at least ``hold`` samples long."""
+    if not (hold or settle):
+        return flag
+    out = flag.copy()
+    for start, end in windows(flag):
+        out[start:min(flag.size, max(end + settle, start + hold))] = True
+    return out

@@ -63,10 +63,10 @@ def funnel(durations: np.ndarray, magnitudes: np.ndarray, tau: float, n: int, ta
     return (1 + f) / (1 + share * f)
 
 
-def kernel(dt: float, tau: float, n: int, tau_ff: float) -> np.ndarray:
+def kernel(dt: float, tau: float, n: int, tau_ff: float | None) -> np.ndarray:
     """Weights ``w_j = F((j+1) dt) - F(j dt)``: the share of what entered ``j`` steps ago that reaches the press now
-    (long enough that less than ``1e-9`` of a pulse is left out)."""
-    steps = int(np.ceil((tau * (1 + 10 / np.sqrt(n)) + 25 * tau_ff) / dt)) + 2
+    (the blender's outlet if ``tau_ff`` is None; long enough that less than ``1e-9`` of a pulse is left out)."""
+    steps = int(np.ceil((tau * (1 + 10 / np.sqrt(n)) + 25 * (tau_ff or 0.0)) / dt)) + 2
     return np.diff(line_cdf(dt, steps, tau, n, tau_ff))
 
 

@@ -1,0 +1,50 @@
+"""What the plant's instruments see: short-term feeder flow noise, load cells, the NIR probe's raw samples.
+
+The Twin integrates the feeders' controlled flows; around them the real screws deliver short-term noise that the
+gravimetric loop does not remove: an AR(1) sequence per feeder on the sample grid, ``e_k = a e_{k-1} + sd
+sqrt(1 - a**2) w_k`` with ``a = exp(-dt / time)``, stationary from the start (variance ``sd**2``, correlation
+``exp(-lag / time)``: the first-order Gauss-Markov model of screw-feeder noise, e.g. Engisch & Muzzio, Powder Technol.
+283 (2015) 389-400 report 1-5 % short-term relative deviation at 1 s for loss-in-weight feeders). The load cells
+read the flow with a relative ``bias`` (the loop controls the reading, so the true flow is the reading over ``1 +
+bias``) and white ``noise`` relative to the feeder's rate. Blender and feed frame are linear in the flows, so the
+noise's effect on the content is the RTD's response to it (:func:`content`), added to the Twin's own content.
+
+The NIR probe samples the blender outlet every ``interval`` with relative white ``noise`` and a ``bias`` (plus any
+bias steps of a sensor fault); during a dropout it returns nothing (NaN).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from scipy import signal
+
+from scenarios.continuous_manufacturing import rtd
+
+
+def ar1(rng: np.random.Generator, size: int, sd: float, dt: float, time: float) -> np.ndarray:
+    """A stationary AR(1) sequence of ``size`` samples ``dt`` apart: standard deviation ``sd``, correlation time
+    ``time`` (the discretised first-order Gauss-Markov process, exact at the samples)."""
+    w = rng.standard_normal(size)
+    if sd == 0:
+        return np.zeros(size)
+    a = np.exp(-dt / time)
+    rest = signal.lfilter([sd * np.sqrt(1 - a * a)], [1, -a], w[1:], zi=[a * sd * w[0]])[0]
+    return np.concatenate([[sd * w[0]], rest])
+
+
+def content(flows: Mapping[str, np.ndarray], steady: Mapping[str, float], api: set[str], target: float,
+            w: np.ndarray) -> np.ndarray:
+    """The API content (fraction of target) after the RTD of weights ``w`` of the feeders' step-mean ``flows``
+    (``api``: the feeders of the API; ``steady``: each feeder's flow before t = 0)."""
+    out = {tag: rtd.propagate(f, steady[tag], w) for tag, f in flows.items()}
+    return sum(out[tag] for tag in api) / np.maximum(sum(out.values()), 1e-12) / target
+
+
+def nir(outlet: np.ndarray, every: int, noise: float, bias: np.ndarray, dropped: np.ndarray,
+        rng: np.random.Generator) -> np.ndarray:
+    """The probe's raw samples of the blender outlet's content ``outlet`` (every ``every`` grid points): relative
+    ``noise``, ``bias`` per sample, NaN where ``dropped``."""
+    x = outlet[::every]
+    samples = x * (1 + bias[::every] + noise * rng.standard_normal(x.size))
+    return np.where(dropped[::every], np.nan, samples)
