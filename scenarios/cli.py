@@ -9,22 +9,25 @@ import sys
 from pathlib import Path
 
 from scenarios.scenario import BASE, load
-from twin.config import ConfigError, suggest
+from twin.arguments import count
+from twin.config import ConfigError
 
 RUN_EPILOG = """\
 examples:
   twin run scenarios/continuous_manufacturing/flagship.yaml
-        24 h of the continuous tablet line with PAT, diversion and RTRT; results/flagship/base/report.html
+        24 h of the continuous tablet line with PAT, diversion and RTRT;
+        results/continuous_manufacturing/flagship/base/report.html
   twin run scenarios/line_capacity/multipurpose_osd.yaml
-        run the scenario as written; results in results/multipurpose_osd/base/ (open report.html)
+        run the scenario as written; results in results/line_capacity/multipurpose_osd/base/
   twin run scenarios/line_capacity/multipurpose_osd.yaml --variant second_blender -o /tmp/blender
         run one what-if variant into a folder of your choice
   twin run my_line.yaml --workers 1
         run the replications one after the other in this process
 
 The result folder holds scenario.yaml (settings as resolved), kpis.json (mean and 95% confidence interval),
-traces.parquet, events.parquet, figures/*.png and report.html. Exit status: 0 done, 1 some replication
-failed (the others are in the results; see failures.json), 2 bad input.
+traces.parquet, events.parquet, figures/*.png and report.html; it replaces an earlier result there whole.
+Exit status: 0 done, 1 some replication failed (the others are in the results; see failures.json), 2 bad
+input, 130 interrupted by Ctrl-C (nothing written). From Python: scenarios.run (docs/python_api.md).
 """
 
 SWEEP_EPILOG = """\
@@ -32,7 +35,8 @@ examples:
   twin sweep scenarios/continuous_manufacturing/flagship.yaml
         larger blender, tighter margin, no margin, no ratio control: diverted mass against escaped mass
   twin sweep scenarios/line_capacity/multipurpose_osd.yaml
-        every variant x every replication on all cores; results/multipurpose_osd/report.html compares them
+        every variant x every replication on all cores;
+        results/line_capacity/multipurpose_osd/report.html compares them
   twin sweep my_line.yaml --cluster local:4
         the same on a Dask LocalCluster of 4 worker processes
   twin sweep my_line.yaml --cluster tcp://10.0.0.5:8786
@@ -45,9 +49,12 @@ between variants come from the change, not from luck; the same seed gives the sa
 
 COMPARE_EPILOG = """\
 examples:
-  twin compare results/multipurpose_osd/base results/multipurpose_osd/second_blender
+  twin compare results/line_capacity/multipurpose_osd/base results/line_capacity/multipurpose_osd/second_blender
         the what-if table: each KPI, the difference to the first result, and whether it is significant
-        (Welch's t-test, 5% level); overlaid figures and report.html in results/compare/
+        (Welch's t-test, 5% level); overlaid figures and report.html in
+        results/line_capacity/compare/multipurpose_osd.base_vs_multipurpose_osd.second_blender/
+
+Results of different studies, of a KPI in different units, or of an interrupted run are refused (exit 2).
 """
 
 
@@ -57,7 +64,8 @@ def add_run(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", type=Path, help="the scenario YAML file")
     p.add_argument("--variant", default=BASE, help=f"the variant to run (default: {BASE}, the scenario as written)")
-    p.add_argument("-o", "--output", type=Path, help="the result folder (default: results/<scenario>/<variant>)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="the result folder (default: results/<study>/<scenario>/<variant>), replaced whole")
     _execution_options(p)
     p.set_defaults(func=run_command)
 
@@ -67,7 +75,8 @@ def add_sweep(sub) -> None:
                        description="Run all variants x replications of a scenario and write a comparison report.",
                        epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", type=Path, help="the scenario YAML file (with variants:)")
-    p.add_argument("-o", "--output", type=Path, help="the sweep folder (default: results/<scenario>)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="the sweep folder (default: results/<study>/<scenario>), replaced whole")
     _execution_options(p)
     p.set_defaults(func=sweep_command)
 
@@ -77,68 +86,74 @@ def add_compare(sub) -> None:
                        description="Compare result folders KPI by KPI against the first one.", epilog=COMPARE_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("results", type=Path, nargs="+", help="result folders; the first is the base")
-    p.add_argument("-o", "--output", type=Path, default=Path("results/compare"),
-                   help="the folder for the comparison report (default: results/compare)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="the folder for the comparison report (default: results/<study>/compare/<base>_vs_<other>, "
+                        "after the scenario.variant of each result)")
     p.set_defaults(func=compare_command)
 
 
 def _execution_options(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, help="processes on this machine (default: one per core)")
+    where.add_argument("--workers", type=count(1), help="processes on this machine (default: one per core)")
     where.add_argument("--cluster", metavar="ADDRESS",
                        help="a Dask cluster: tcp://HOST:PORT of a running scheduler, or local:N for N local workers")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
 def run_command(args) -> int:
-    return _run(args, [args.variant], args.output or Path("results") / args.scenario.stem / args.variant)
+    return _run(args, [args.variant])
 
 
 def sweep_command(args) -> int:
-    return _run(args, None, args.output or Path("results") / args.scenario.stem)
+    return _run(args, None)
 
 
-def _run(args, variants: list[str] | None, out: Path) -> int:
-    from scenarios import compare, results  # here, not at the top: `twin --help` skips SciPy, matplotlib, Arrow
-    from scenarios.sweep import ClusterError, sweep
+def _run(args, variants: list[str] | None) -> int:
+    """:func:`scenarios.run` and :meth:`Results.report`; exit 0, 1 (some replication failed), 2 (bad input) or
+    130 (Ctrl-C: nothing written, an earlier result in the folder left as it was)."""
+    from scenarios import api  # here, not at the top: `twin --help` skips SciPy, matplotlib, Arrow
+    from scenarios.results import ResultError
+    from scenarios.runs import Interrupted
+    from scenarios.sweep import ClusterError
 
+    command = "twin run" if variants else "twin sweep"
     try:
-        scenario = load(args.scenario)
-        if variants and variants[0] not in scenario.names:
-            raise ConfigError(f"no variant '{variants[0]}' in {args.scenario}",
-                              expected=f"one of {', '.join(scenario.names)}",
-                              hint=suggest(variants[0], scenario.names))
-        by_variant = sweep(scenario, variants, workers=args.workers, cluster=args.cluster, progress=args.progress)
-    except (ConfigError, ClusterError) as exc:
-        print(f"twin: {exc}", file=sys.stderr)
+        results = api.run(load(args.scenario), variants, workers=args.workers, cluster=args.cluster,
+                          progress=args.progress)
+        page = results.report(args.output, progress=args.progress)
+    except (ConfigError, ClusterError, ResultError, ValueError) as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
         return 2
-    folders = {name: out if variants else out / name for name in by_variant}
-    written = [results.write(folders[name], scenario.settings(name), outcomes)
-               for name, outcomes in by_variant.items()]
-    failures = [f for r in written for f in r.failures]
-    for r in written:
+    except Interrupted as stop:
+        print(f"{command}: interrupted after {len(stop.done)} of {stop.total} replications; nothing written",
+              file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    for r in results.values():
         print(f"{r.name}: {r.settings['replications_done']} replications -> {r.path / 'report.html'}")
-        if len(written) == 1:
-            print(results.table(r))
-    if len(written) > 1:
-        report = compare.write(written, out)
-        print(compare.table(compare.compare(written)))
-        print(f"comparison -> {report}")
-    for f in failures:
+        if len(results) == 1:
+            print(r.table())
+    if len(results) > 1:
+        print(results.compare().table())
+        print(f"comparison -> {page}")
+    for f in results.failures:
         print(f"FAILED: variant '{f['variant']}', replication {f['replication']} (seed {f['seed']}, spawn key "
               f"{f['spawn_key']}): {f['error']}", file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if results.failures else 0
 
 
 def compare_command(args) -> int:
-    from scenarios import compare, results
+    from scenarios.compare import Comparison
+    from scenarios.results import ResultError, read
 
     try:
-        loaded = [results.read(folder) for folder in args.results]
-        report = compare.write(loaded, args.output)
-    except (FileNotFoundError, ValueError) as exc:
+        comparison = Comparison([read(folder) for folder in args.results])
+        page = comparison.report(args.output)
+    except ResultError as exc:
         print(f"twin compare: {exc}", file=sys.stderr)
         return 2
-    print(compare.table(compare.compare(loaded)))
-    print(f"comparison -> {report}")
+    print(comparison.table())
+    print(f"comparison -> {page}")
     return 0

@@ -5,10 +5,12 @@ vary at all in either result is significant exactly when the two values differ.
 """
 from __future__ import annotations
 
+import html
 import json
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ from scipy import stats
 
 from scenarios import figures, report
 from scenarios.registry import STUDIES, get_study
-from scenarios.results import ResultFolder
+from scenarios.results import Result, ResultError, replacing
 
 ALPHA = 0.05
 
@@ -34,10 +36,35 @@ def welch(a: Sequence[float], b: Sequence[float]) -> float:
         return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
-def compare(results: Sequence[ResultFolder], alpha: float = ALPHA) -> list[dict]:
-    """Rows ``kpi, variant, base, value, difference, relative, p_value, significant, unit`` (base: the first)."""
+def check(results: Sequence[Result]) -> None:
+    """Refuse (:class:`ResultError`) fewer than two results, results of different studies, a KPI in different
+    units, and results of interrupted runs: a comparison of those would mean nothing."""
     if len(results) < 2:
-        raise ValueError("compare needs at least two results: the base and one what-if")
+        raise ResultError("compare needs at least two results: the base and one what-if")
+    base = results[0]
+    for other in results[1:]:
+        if other.study != base.study:
+            raise ResultError(f"cannot compare results of different studies: {_where(base)} is a {base.study} "
+                              f"study, {_where(other)} a {other.study} study; compare variants of one study")
+        for kpi, b in base.kpis.items():
+            unit = other.kpis.get(kpi, {}).get("unit", b["unit"])
+            if unit != b["unit"]:
+                raise ResultError(f"cannot compare KPI '{kpi}': {b['unit']} in {_where(base)}, {unit} in "
+                                  f"{_where(other)}; compare results of the same study and version")
+    for r in results:
+        if not r.complete:
+            p = r.settings
+            raise ResultError(f"{_where(r)} is a partial result (interrupted after {p.get('replications_done')} of "
+                              f"{p.get('replications')} replications); run it again to compare it")
+
+
+def _where(result: Result) -> str:
+    return str(result.path) if result.path is not None else f"'{result.label}'"
+
+
+def compare(results: Sequence[Result], alpha: float = ALPHA) -> list[dict]:
+    """Rows ``kpi, variant, base, value, difference, relative, p_value, significant, unit`` (base: the first)."""
+    check(results)
     base, rows = results[0], []
     for other in results[1:]:
         for kpi, b in base.kpis.items():
@@ -52,6 +79,68 @@ def compare(results: Sequence[ResultFolder], alpha: float = ALPHA) -> list[dict]
     return rows
 
 
+@dataclass(eq=False)
+class Comparison:
+    """Results KPI by KPI against the first: ``rows`` as :func:`compare` gives them; :meth:`report` writes it."""
+
+    results: list[Result]
+    alpha: float = ALPHA
+    rows: list[dict] = field(init=False)
+    path: Path | None = None
+
+    def __post_init__(self):
+        self.rows = compare(self.results, self.alpha)
+
+    def default_folder(self) -> Path:
+        """``results/<study>/compare/<base>_vs_<other>...``, after the labels (scenario.variant) it compares."""
+        return Path("results", str(self.results[0].study), "compare", "_vs_".join(r.label for r in self.results))
+
+    def table(self) -> str:
+        return table(self.rows)
+
+    def frame(self):
+        """The rows as a pandas DataFrame (SI units)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
+
+    def report(self, folder: str | Path | None = None) -> Path:
+        """Write ``comparison.json``, overlaid figures and ``report.html`` into ``folder`` (default
+        :meth:`default_folder`), replacing an earlier comparison there; returns the page."""
+        folder = Path(folder) if folder is not None else self.default_folder()
+        with replacing(folder) as tmp:
+            self.write_report(tmp)
+        self.path = folder
+        return folder / "report.html"
+
+    def write_report(self, folder: Path) -> Path:
+        """The comparison into the (new, empty) ``folder``; the page links to the results' folders."""
+        results = self.results
+        (folder / "comparison.json").write_text(json.dumps(
+            {"base": results[0].label, "results": [{"label": r.label, "path": str(r.path) if r.path else None,
+                                                    "run": r.provenance.get("run")} for r in results],
+             "alpha": self.alpha, "rows": self.rows}, indent=2))
+        pngs = figures.write(results, folder / "figures")
+        study = results[0].study
+        if study in STUDIES and get_study(study).comparison_figures is not None:
+            pngs += get_study(study).comparison_figures(results, folder / "figures")
+        return report.write_comparison_report(folder, self.rows, results, pngs)
+
+    def _repr_html_(self) -> str:
+        from scenarios.report import display_unit, number
+
+        def row(r: dict) -> str:
+            size, unit = display_unit(r["unit"], r["base"])
+            cells = [r["kpi"], r["variant"], number(r["base"] / size), number(r["value"] / size),
+                     number(r["difference"] / size), number(r["p_value"]), "yes" if r["significant"] else "no", unit]
+            return "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
+
+        head = "".join(f"<th>{h}</th>" for h in ("KPI", "variant", "base", "value", "difference", "p", "significant",
+                                                 "unit"))
+        return (f"<p>Against <b>{html.escape(self.results[0].label)}</b> (Welch's t-test, "
+                f"{self.alpha:.0%} level)</p><table><tr>{head}</tr>{''.join(row(r) for r in self.rows)}</table>")
+
+
 def table(rows: Sequence[dict]) -> str:
     """The comparison as text for a terminal."""
     head = f"{'KPI':<26}{'variant':<18}{'base':>10}{'variant':>10}{'diff':>11}{'p':>11}  significant  unit"
@@ -64,16 +153,6 @@ def table(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def write(results: Sequence[ResultFolder], folder: str | Path) -> Path:
-    """Write the comparison (``comparison.json``, overlaid figures, ``report.html``) into ``folder``."""
-    folder = Path(folder)
-    rows = compare(results)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "comparison.json").write_text(json.dumps(
-        {"base": str(results[0].path), "results": [str(r.path) for r in results], "alpha": ALPHA, "rows": rows},
-        indent=2))
-    pngs = figures.write(results, folder / "figures")
-    study = results[0].settings.get("study")
-    if study in STUDIES and get_study(study).comparison_figures is not None:
-        pngs += get_study(study).comparison_figures(results, folder / "figures")
-    return report.write_comparison_report(folder, rows, results, pngs)
+def write(results: Sequence[Result], folder: str | Path) -> Path:
+    """Write the comparison of ``results`` into ``folder``; returns its ``report.html``."""
+    return Comparison(list(results)).report(folder)

@@ -54,6 +54,7 @@ class Study:
     figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
     comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
     twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
+    prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)
 
 
 def study_names() -> list[str]:

@@ -107,7 +107,7 @@ def write_comparison_report(folder: Path, rows: Sequence[dict], results: Sequenc
 
     lines = "".join(line(r) for r in rows)
     links = "".join(f"<li><a href='{html.escape(str(Path(r.path).resolve().as_uri()))}/report.html'>"
-                    f"{html.escape(r.name)}</a></li>" for r in results)
+                    f"{html.escape(r.name)}</a></li>" for r in results if r.path is not None)
     failures = failures_section([f for r in results for f in r.failures])
     body = (f"<p>Every variant against <b>{html.escape(base)}</b>: difference of the means, and whether it is "
             "significant (Welch's t-test over the replications, 5% level).</p>"

@@ -1,26 +1,38 @@
-"""A result folder on disk: what one variant's replications produced, for a person and for ``twin compare``.
+"""One variant's result: its replications in memory (:class:`Result`), and the folder it is saved in.
 
-::
+``scenarios.run`` gives a :class:`Result` per variant: the settings as resolved, KPI summaries with their confidence
+intervals, traces and events as Arrow tables (``result.traces().to_pandas()`` for pandas) and the failed
+replications. Nothing is written until asked: :meth:`Result.save` writes the data, :meth:`Result.report` the data
+with figures and a page; :func:`read` loads a folder back. A saved folder::
 
     result/
-      scenario.yaml     the settings as resolved (defaults filled in, SI units), the package version, the seed
+      scenario.yaml     the settings as resolved (defaults filled in, SI units), the package version, the seed, and
+                        ``provenance``: study, scenario, scenario hash, plant, run id, whether every replication ran
       kpis.json         per KPI: mean, 95% confidence interval, standard deviation, unit, every replication's value
       traces.parquet    the traces of every replication (column ``replication``, then ``t`` and the signals)
       events.parquet    the event log of every replication (``replication``, ``t``, ``source``, ``event``, ...)
       failures.json     replications that raised: variant, seed, error and traceback (only if any did)
-      figures/*.png     traces (mean and 95% band over replications) and KPIs with their intervals
-      report.html       all of it on one page, figures embedded
+      figures/*.png     traces (mean and 95% band over replications) and KPIs with their intervals (report only)
+      report.html       all of it on one page, figures embedded (report only)
+
+A folder is written whole or not at all (:func:`replacing`): under a temporary name beside its destination, then
+moved in place, replacing an earlier result there entirely, so no file of an earlier run stays beside the new ones
+and an interrupted write leaves the earlier result as it was.
 
 Values are in SI units as the study gives them (``t`` and every time in seconds, rates per second), as
 ``viewer.recording`` reads them back; only tables, figures and reports convert them for a person to read.
-:func:`read` loads a folder back as a :class:`ResultFolder`.
 """
 from __future__ import annotations
 
+import datetime
+import html
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +49,12 @@ from scenarios.scenario import plain
 from twin import __version__, config
 
 CONFIDENCE = 0.95
+DATA = ("scenario.yaml", "kpis.json")  # the files every result folder has
+
+
+class ResultError(ValueError):
+    """A folder that is not a complete result, or results that cannot go together: the message says which, why,
+    and what to do instead."""
 
 
 def summarise(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[str, Any]:
@@ -50,29 +68,158 @@ def summarise(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[s
     return {"mean": mean, "low": mean - half, "high": mean + half, "half_width": half, "sd": sd, "n": n}
 
 
-@dataclass
-class ResultFolder:
-    """A result folder read back: settings, KPI summaries, traces and events as Arrow tables."""
+@dataclass(eq=False)
+class Result:
+    """One variant's replications: settings, KPI summaries, failures, traces and events; saved at ``path`` or not.
 
-    path: Path
+    ``kpis[name]`` holds ``mean``, ``low`` and ``high`` (the 95% confidence interval), ``half_width``, ``sd``,
+    ``n``, ``unit`` (SI) and ``values`` (one per replication), as in ``kpis.json``.
+    """
+
     settings: dict[str, Any]
     kpis: dict[str, dict[str, Any]]
-    failures: list[dict[str, Any]]
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    path: Path | None = None
+    tables: dict[str, pa.Table | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, settings: dict[str, Any], outcomes: Sequence[Outcome | Failure],
+           provenance: dict[str, Any] | None = None) -> Result:
+        """The result of one variant's ``outcomes`` (in replication order), run with ``settings``."""
+        done = [o for o in outcomes if isinstance(o, Outcome)]
+        failed = [o for o in outcomes if isinstance(o, Failure)]
+        planned = settings.get("replications", len(outcomes))
+        settings = {**settings, "package": {"name": "pharma-twin", "version": __version__},
+                    "replications_done": len(done), "replications_failed": len(failed),
+                    "provenance": {**(provenance or {}), "version": __version__, "run": uuid.uuid4().hex[:12],
+                                   "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                                   "complete": len(outcomes) >= planned}}
+        failures = [{"variant": f.task.variant, "replication": f.task.replication, "seed": f.task.seed,
+                     "spawn_key": [f.task.replication], "error": f.error, "traceback": f.traceback} for f in failed]
+        return cls(settings, _kpis(done), failures, tables={name: _stack(done, name) for name in ("traces", "events")})
 
     @property
     def name(self) -> str:
-        return self.settings.get("variant", self.path.name)
+        """The variant's name (``base`` for the scenario as written)."""
+        return str(self.settings.get("variant", self.path.name if self.path else "result"))
+
+    @property
+    def study(self) -> str | None:
+        return self.settings.get("study")
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Study, scenario name, file and hash, plant, version, run id, date and completeness, as recorded."""
+        return self.settings.get("provenance") or {}
+
+    @property
+    def complete(self) -> bool:
+        """False when the run was interrupted before every replication ran (failed replications count as run)."""
+        return bool(self.provenance.get("complete", True))
+
+    @property
+    def label(self) -> str:
+        """``<scenario>.<variant>``: how a comparison names this result."""
+        scenario = self.provenance.get("scenario") or (self.path.parent.name if self.path else "")
+        return f"{scenario}.{self.name}" if scenario else self.name
+
+    def default_folder(self) -> Path:
+        """``results/<study>/<scenario>/<variant>``."""
+        parts = [p for p in (self.study, self.provenance.get("scenario")) if p]
+        return Path("results", *parts, self.name)
 
     def traces(self) -> pa.Table | None:
-        file = self.path / "traces.parquet"
-        return pq.read_table(file) if file.exists() else None
+        """Every replication's traces (``replication``, ``t`` in seconds, the signals), or None without traces."""
+        return self._table("traces")
 
     def events(self) -> pa.Table | None:
-        file = self.path / "events.parquet"
-        return pq.read_table(file) if file.exists() else None
+        """Every replication's event log (``replication``, ``t``, ``source``, ``event``, ...), or None."""
+        return self._table("events")
+
+    def _table(self, name: str) -> pa.Table | None:
+        if name not in self.tables:
+            file = self.path / f"{name}.parquet" if self.path else None
+            self.tables[name] = pq.read_table(file) if file is not None and file.exists() else None
+        return self.tables[name]
+
+    def summary(self):
+        """The KPIs as a pandas DataFrame (one row per KPI: mean, low, high, half_width, sd, n, unit; SI units)."""
+        import pandas as pd
+
+        columns = ["mean", "low", "high", "half_width", "sd", "n", "unit"]
+        return pd.DataFrame([[k.get(c) for c in columns] for k in self.kpis.values()], columns=columns,
+                            index=pd.Index(list(self.kpis), name="kpi"))
+
+    def table(self) -> str:
+        """The KPIs as text: mean and 95% confidence interval, in display units."""
+        return table(self)
+
+    def save(self, folder: str | Path | None = None) -> Path:
+        """Write the data (settings, KPIs, failures, traces, events) into ``folder`` (default
+        :meth:`default_folder`), replacing whatever result was there; returns the folder."""
+        folder = Path(folder) if folder is not None else self.default_folder()
+        with replacing(folder) as tmp:
+            self.write_data(tmp)
+        self.path = folder
+        return folder
+
+    def report(self, folder: str | Path | None = None, advance: Callable[[str], None] | None = None) -> Path:
+        """Write the data, the figures and ``report.html`` into ``folder`` (default: where it was saved, else
+        :meth:`default_folder`), replacing whatever result was there; returns the page."""
+        folder = Path(folder) if folder is not None else self.path or self.default_folder()
+        with replacing(folder) as tmp:
+            self.write_report(tmp, advance)
+        self.path = folder
+        return folder / "report.html"
+
+    def write_data(self, folder: Path) -> None:
+        """The data files into the (new, empty) ``folder``."""
+        (folder / "scenario.yaml").write_text(yaml.safe_dump(self.settings, sort_keys=False, allow_unicode=True))
+        (folder / "kpis.json").write_text(json.dumps({"variant": self.settings.get("variant"),
+                                                      "confidence": CONFIDENCE, "kpis": self.kpis},
+                                                     indent=2, allow_nan=True))
+        if self.failures:
+            (folder / "failures.json").write_text(json.dumps(self.failures, indent=2))
+        for name in ("traces", "events"):
+            table = self._table(name)
+            if table is not None:
+                pq.write_table(table, folder / f"{name}.parquet")
+
+    def write_report(self, folder: Path, advance: Callable[[str], None] | None = None) -> None:
+        """Data, figures and page into the (new, empty) ``folder``; ``advance(step)`` after each step."""
+        advance = advance or (lambda step: None)
+        self.write_data(folder)
+        advance("data")
+        there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
+        (folder / "figures").mkdir()
+        figures.write_result_figures(there)
+        advance("figures")
+        if self.study in STUDIES and get_study(self.study).figures is not None:
+            get_study(self.study).figures(there)
+        figures.write_plugin_figures(there)
+        advance("study figures")
+        report.write_result_report(there)
+        advance("page")
+
+    def compare(self, *others: Result):
+        """This result against ``others``, KPI by KPI (:class:`scenarios.compare.Comparison`)."""
+        from scenarios.compare import Comparison
+
+        return Comparison([self, *others])
+
+    def _repr_html_(self) -> str:
+        state = "" if self.complete else " <b class=failed>(partial: interrupted)</b>"
+        where = f", saved in <code>{html.escape(str(self.path))}</code>" if self.path else ", not saved"
+        done = self.settings.get("replications_done")
+        return (f"<p>{html.escape(str(self.study))} — <b>{html.escape(self.label)}</b>: {done} replications"
+                f"{where}{state}</p>{report.kpi_table(self.kpis)}{report.failures_section(self.failures)}")
+
+    def __repr__(self) -> str:
+        return f"<Result {self.study} {self.label}: {len(self.kpis)} KPIs, " \
+               f"{self.settings.get('replications_done')} replications{'' if self.complete else ', partial'}>"
 
 
-def table(result: ResultFolder) -> str:
+def table(result) -> str:
     """The KPIs as text: mean and 95% confidence interval (none from a single replication), in display units."""
     def line(name: str, v: dict) -> str:
         size, unit = report.display_unit(v["unit"], v["mean"])
@@ -86,51 +233,97 @@ def table(result: ResultFolder) -> str:
     return "\n".join(line(k, v) for k, v in result.kpis.items())
 
 
-def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outcome | Failure]) -> ResultFolder:
-    """Write one variant's result folder from its outcomes (in replication order) and return it read back."""
-    folder = Path(folder)
-    (folder / "figures").mkdir(parents=True, exist_ok=True)
-    done = [o for o in outcomes if isinstance(o, Outcome)]
-    failed = [o for o in outcomes if isinstance(o, Failure)]
-    settings = {**settings, "package": {"name": "pharma-twin", "version": __version__},
-                "replications_done": len(done), "replications_failed": len(failed)}
-    (folder / "scenario.yaml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
-    kpis = _kpis(done)
-    (folder / "kpis.json").write_text(json.dumps({"variant": settings.get("variant"), "confidence": CONFIDENCE,
-                                                  "kpis": kpis}, indent=2, allow_nan=True))
-    failures = [{"variant": f.task.variant, "replication": f.task.replication, "seed": f.task.seed,
-                 "spawn_key": [f.task.replication], "error": f.error, "traceback": f.traceback} for f in failed]
-    failures_file = folder / "failures.json"
-    if failures:
-        failures_file.write_text(json.dumps(failures, indent=2))
-    elif failures_file.exists():
-        failures_file.unlink()
-    for name in ("traces", "events"):
-        table = _stack(done, name)
-        if table is not None:
-            pq.write_table(table, folder / f"{name}.parquet")
-    result = ResultFolder(folder, settings, kpis, failures)
-    figures.write_result_figures(result)
-    study = settings.get("study")
-    if study in STUDIES and get_study(study).figures is not None:
-        get_study(study).figures(result)
-    figures.write_plugin_figures(result)
-    report.write_result_report(result)
+def write(folder: str | Path, settings: dict[str, Any], outcomes: Sequence[Outcome | Failure]) -> Result:
+    """Write one variant's result folder with its report from its outcomes (in replication order)."""
+    result = Result.of(settings, outcomes)
+    result.report(folder)
     return result
 
 
-def read(folder: str | Path) -> ResultFolder:
-    """A result folder written by :func:`write` (as ``twin run`` leaves it)."""
+def read(folder: str | Path) -> Result:
+    """The result saved in ``folder``; :class:`ResultError` says why a folder is not a complete result."""
     folder = Path(folder)
-    for file in ("scenario.yaml", "kpis.json"):
+    if not folder.is_dir():
+        raise ResultError(f"{folder}: no such result folder")
+    for file in DATA:
         if not (folder / file).is_file():
-            raise FileNotFoundError(f"{folder}: not a result folder (no {file}); "
-                                    "give a folder written by `twin run` or one variant's folder of `twin sweep`")
-    settings = plain(config.load(folder / "scenario.yaml"))  # safe: refuses alias bombs, names the line
-    kpis = json.loads((folder / "kpis.json").read_text())["kpis"]
+            sweep = " (a sweep's folder: give its variants' folders)" if (folder / "comparison.json").exists() else ""
+            raise ResultError(f"{folder}: not a result folder (no {file}){sweep}; give a folder written by "
+                              "`twin run` or one variant's folder of `twin sweep`")
+    try:
+        settings = plain(config.load(folder / "scenario.yaml"))  # safe: refuses alias bombs, names the line
+    except config.ConfigError as exc:
+        raise ResultError(f"{folder}: a corrupt result (its scenario.yaml: {exc}); run the scenario again") from None
+    if not isinstance(settings, dict):
+        raise ResultError(f"{folder / 'scenario.yaml'}: a corrupt result (not a mapping of settings); "
+                          "run the scenario again")
+    kpis = _read_json(folder / "kpis.json", lambda doc: doc["kpis"])
+    if not isinstance(kpis, dict) or not all(isinstance(k, dict) and {"mean", "unit", "values"} <= set(k)
+                                             for k in kpis.values()):
+        raise ResultError(f"{folder / 'kpis.json'}: a corrupt result (KPIs without mean, unit and values); "
+                          "run the scenario again")
+    if "provenance" not in settings and not (folder / "report.html").is_file():
+        raise ResultError(f"{folder}: a partial result (no report.html: the run that wrote it was interrupted); "
+                          "run the scenario again")
     failures_file = folder / "failures.json"
-    failures = json.loads(failures_file.read_text()) if failures_file.exists() else []
-    return ResultFolder(folder, settings, kpis, failures)
+    failures = _read_json(failures_file, lambda doc: doc) if failures_file.exists() else []
+    return Result(settings, kpis, failures, path=folder)
+
+
+def _read_json(file: Path, part: Callable[[Any], Any]) -> Any:
+    try:
+        return part(json.loads(file.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ResultError(f"{file}, line {exc.lineno}: a corrupt result ({exc.msg}); run the scenario again") from None
+    except (KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ResultError(f"{file}: a corrupt result ({type(exc).__name__}: {exc}); run the scenario again") from None
+
+
+@contextmanager
+def replacing(folder: Path) -> Iterator[Path]:
+    """A new empty folder beside ``folder`` to write into; on success it replaces ``folder`` whole, on any error
+    or Ctrl-C it is removed and ``folder`` is left as it was.
+
+    ``folder`` may be missing, empty or an earlier result (or a sweep of them); a folder holding anything else is
+    refused (:class:`ResultError`), so ``-o ~/Documents`` cannot wipe a user's files.
+    """
+    folder = Path(folder)
+    if folder.exists() and not _replaceable(folder):
+        raise ResultError(f"{folder}: the folder holds files that are not a pharma-twin result, so it is not "
+                          "replaced; give a new or empty folder (-o)")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    tmp, old = folder.with_name(f".{folder.name}.partial-{tag}"), folder.with_name(f".{folder.name}.old-{tag}")
+    tmp.mkdir()
+    moved = False
+    try:
+        yield tmp
+        if folder.exists():
+            folder.rename(old)
+            moved = True
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if moved and not folder.exists():
+            old.rename(folder)
+        raise
+    if moved:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _replaceable(folder: Path) -> bool:
+    """Whether ``folder`` is empty, a result, a comparison, or a folder of such (a sweep, a study's results)."""
+    if not folder.is_dir():
+        return False
+    if (folder / "kpis.json").is_file() or (folder / "comparison.json").is_file():
+        return True
+    children = [c for c in folder.iterdir() if not _leftover(c)]
+    return all(c.is_dir() and _replaceable(c) for c in children)
+
+
+def _leftover(path: Path) -> bool:
+    """A folder :func:`replacing` left behind when its process was killed outright."""
+    return path.name.startswith(".") and (".partial-" in path.name or ".old-" in path.name)
 
 
 def _kpis(done: Sequence[Outcome]) -> dict[str, dict[str, Any]]:

@@ -59,6 +59,18 @@ class Failure:
         return f"{self.task.describe()} failed: {self.error}"
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: ``done`` holds the tasks finished before it (in task order), out of ``total``.
+
+    :func:`scenarios.run` adds ``partial``: the :class:`scenarios.api.Results` of those, marked incomplete. It is a
+    ``KeyboardInterrupt``, so a notebook or a script stops as on any Ctrl-C.
+    """
+
+    def __init__(self, done: list, total: int):
+        super().__init__(f"interrupted after {len(done)} of {total} replications")
+        self.done, self.total, self.partial = done, total, None
+
+
 def tasks(scenario: Scenario, variants: list[str] | None = None) -> Iterator[Task]:
     """The tasks of ``variants`` (default: all, base first), replication by replication."""
     for name in variants or scenario.names:

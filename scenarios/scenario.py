@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,13 @@ COMMON_DEFAULTS = {"warmup": 0.0, "replications": 10, "variants": {}}
 NOT_OVERRIDABLE = ("plant", "study", "seed", "variants")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: the study, and the resolved parameters of the base scenario and of each variant."""
+    """A validated scenario: the study, and the resolved parameters of the base scenario and of each variant.
+
+    ``variants[name]`` holds everything variant ``name`` runs with (SI units, defaults filled in);
+    ``overrides[name]`` what it changes, as written. Run it with :func:`scenarios.run`.
+    """
 
     file: Path
     study: Study
@@ -59,9 +64,23 @@ class Scenario:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
+    def name(self) -> str:
+        """The scenario's name: its file's stem (``multipurpose_osd``)."""
+        return self.file.stem
+
+    @property
     def names(self) -> list[str]:
         """``base`` followed by the variants, in file order."""
         return list(self.variants)
+
+    def provenance(self) -> dict[str, Any]:
+        """What a result records of where it comes from: study, scenario name and file, the SHA-256 of the file's
+        bytes (first 16 hex digits), and the plant."""
+        return {"study": self.study.name, "scenario": self.name, "file": str(self.file),
+                "scenario_hash": hashlib.sha256(self.file.read_bytes()).hexdigest()[:16], "plant": str(self.plant)}
+
+    def __repr__(self) -> str:
+        return f"<Scenario {self.study.name} '{self.name}' ({self.file}): variants {', '.join(self.names)}>"
 
     def settings(self, variant: str = BASE) -> dict[str, Any]:
         """Everything one variant runs with, as plain data (the resolved ``scenario.yaml`` of its result)."""

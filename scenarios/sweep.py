@@ -19,14 +19,15 @@ from __future__ import annotations
 import gc
 import math
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from tqdm import tqdm
 
-from scenarios.runs import Failure, Outcome, Task, execute, tasks
+from scenarios.runs import Failure, Interrupted, Outcome, Task, execute, tasks
 from scenarios.scenario import Scenario
 
 DAY = 86400.0
@@ -42,28 +43,65 @@ class ClusterError(RuntimeError):
 
 def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str | None = None,
               progress: bool | None = None, timeout: float = 10.0) -> list[Outcome | Failure]:
-    """Execute ``tasks``; outcomes come back in task order (failures as :class:`Failure`, never raised)."""
-    if cluster is not None:
-        with connect(cluster, timeout) as client, _progress(tasks, progress) as advance:
-            return _on_dask(client, tasks, advance)
-    with _progress(tasks, progress) as advance:
-        workers = min(len(tasks), workers or os.cpu_count() or 1)
-        if workers <= 1:
-            return [advance(execute(t)) for t in tasks]
-        with _frozen_heap(), ProcessPoolExecutor(workers) as pool:
-            return _scheduled(pool.submit, wait_futures, tasks, workers, advance)
+    """Execute ``tasks``; outcomes come back in task order (failures as :class:`Failure`, never raised).
+
+    Ctrl-C raises :class:`Interrupted` holding the tasks finished so far, once the workers are stopped: the pool's
+    workers ignore Ctrl-C (only this process hears it) and are terminated, not waited for.
+    """
+    done: list = [None] * len(tasks)
+    try:
+        if cluster is not None:
+            with connect(cluster, timeout) as client, _progress(tasks, progress) as advance:
+                _on_dask(client, tasks, advance, done)
+            return done
+        with _progress(tasks, progress) as advance:
+            workers = min(len(tasks), workers or os.cpu_count() or 1)
+            if workers <= 1:
+                for i, task in enumerate(tasks):
+                    done[i] = advance(execute(task))
+                return done
+            with _frozen_heap():
+                pool = ProcessPoolExecutor(workers, initializer=_deaf_to_ctrl_c)
+                try:
+                    _scheduled(pool.submit, wait_futures, tasks, workers, advance, done)
+                except BaseException:
+                    _stop(pool)
+                    raise
+                pool.shutdown()
+            return done
+    except KeyboardInterrupt:
+        raise Interrupted([o for o in done if o is not None], len(tasks)) from None
 
 
 def sweep(scenario: Scenario, variants: Sequence[str] | None = None, **options) -> dict[str, list]:
     """Run ``variants`` (default: all) x their replications; outcomes by variant, in replication order.
 
-    ``options`` go to :func:`run_tasks` (``workers``, ``cluster``, ``progress``).
+    ``options`` go to :func:`run_tasks` (``workers``, ``cluster``, ``progress``). A study with a ``prepare`` step
+    (the scheduling study's plan) takes it here first, variant by variant, with its own progress bar: forked
+    workers inherit what it computed.
     """
-    todo = list(tasks(scenario, list(variants) if variants else None))
-    grouped: dict[str, list] = {name: [] for name in variants or scenario.names}
+    names = list(variants or scenario.names)
+    todo = list(tasks(scenario, names))
+    prepare(scenario, todo, options.get("progress"))
+    grouped: dict[str, list] = {name: [] for name in names}
     for outcome in run_tasks(todo, **options):
         grouped[outcome.task.variant].append(outcome)
     return grouped
+
+
+def prepare(scenario: Scenario, todo: Sequence[Task], progress: bool | None) -> None:
+    """The study's ``prepare`` step on each variant's parameters, counted on a ``preparing`` bar."""
+    step = scenario.study.prepare
+    if step is None:
+        return
+    firsts = list({t.variant: t for t in reversed(todo)}.values())[::-1]
+    with tqdm(total=len(firsts), desc="preparing", unit="variant", disable=not progress if progress is not None
+              else None) as bar:
+        for task in firsts:
+            bar.set_postfix_str(task.variant)
+            with suppress(Exception):  # its replications meet the same error and report it as failures
+                step(task.params)
+            bar.update()
 
 
 def chunk_size(left: int, workers: int, seconds_per_task: float) -> int:
@@ -78,10 +116,11 @@ def execute_chunk(chunk: Sequence[Task]) -> list[Outcome | Failure]:
 
 
 def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers: int,
-               advance: Callable) -> list[Outcome | Failure]:
+               advance: Callable, results: list | None = None) -> list[Outcome | Failure]:
     """Run ``tasks`` in chunks through ``submit(fn, arg) -> future`` with ``2 x workers`` chunks in flight (so no
-    worker waits for the next); ``wait`` is ``concurrent.futures.wait`` or ``distributed.wait``."""
-    results: list = [None] * len(tasks)
+    worker waits for the next); ``wait`` is ``concurrent.futures.wait`` or ``distributed.wait``. Outcomes go into
+    ``results`` (as long as ``tasks``; a new list by default) in task order as they come."""
+    results = [None] * len(tasks) if results is None else results
     pending: dict = {}
     start, timed, seconds = 0, 0, 0.0
     while start < len(tasks) or pending:
@@ -99,11 +138,27 @@ def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers:
     return results
 
 
-def _on_dask(client, tasks: Sequence[Task], advance: Callable) -> list[Outcome | Failure]:
+def _on_dask(client, tasks: Sequence[Task], advance: Callable, results: list) -> list[Outcome | Failure]:
     from distributed import wait
 
     workers = sum(client.ncores().values()) or 1
-    return _scheduled(lambda fn, arg: client.submit(fn, arg, pure=False), wait, tasks, workers, advance)
+    return _scheduled(lambda fn, arg: client.submit(fn, arg, pure=False), wait, tasks, workers, advance, results)
+
+
+def _deaf_to_ctrl_c() -> None:
+    """A pool worker's start: Ctrl-C reaches every process of the terminal, and only the parent should act on it
+    (a worker interrupted inside compiled code printed its own traceback, or crashed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: drop the queued chunks and terminate the workers instead of waiting for their chunks."""
+    processes = list((pool._processes or {}).values())  # the executor offers no public way to terminate them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 @contextmanager

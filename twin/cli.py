@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 0
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code for SIGINT, not a traceback
+        print(f"twin {argv[0] if argv else ''}: interrupted".replace("  ", " "), file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
