@@ -38,7 +38,7 @@ BASE = "base"  # the name of the scenario as written, without overrides
 COMMON = {
     "plant": FilePath(),
     "study": Str(),
-    "horizon": Quantity("s", "30 d"),
+    "horizon": Quantity("s", "30 d", positive=True),
     "warmup": Quantity("s", "2 d"),
     "seed": Integer(),
     "replications": Integer(minimum=1),

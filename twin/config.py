@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -426,17 +427,33 @@ class Boolean(Schema):
 
 
 class Quantity(Schema):
-    """A physical quantity, ``"2.5 m3"`` or a bare number already in ``unit`` (an SI unit); returns SI float."""
+    """A physical quantity, ``"2.5 m3"`` or a bare number already in ``unit`` (an SI unit); returns SI float.
 
-    def __init__(self, unit: str, example: str | None = None) -> None:
-        self.unit = unit
-        self.expected = f"a number in {unit} or a 'value unit' string" + (f" like '{example}'" if example else "")
+    Quantities are amounts, durations, absolute temperatures and pressures: by default they may not be negative
+    (``minimum=0``, in SI), and ``positive=True`` also refuses zero (a time between failures, a horizon). A signed
+    quantity (a coordinate, a bias, a drift) says ``minimum=None``. Infinite and NaN values are always refused.
+    """
+
+    def __init__(self, unit: str, example: str | None = None, *, minimum: float | None = 0.0,
+                 positive: bool = False) -> None:
+        self.unit, self.minimum, self.positive = unit, minimum, positive
+        sign = ", positive" if positive else ", not negative" if minimum == 0 else ""
+        like = f" like '{example}'" if example else ""
+        self.expected = f"a number in {unit} or a 'value unit' string{like}{sign}"
 
     def validate(self, value, where):
         try:
-            return to_si(value, self.unit)
+            si = to_si(value, self.unit)
         except ValueError as exc:
             raise where.error(f"got {_kind(value)}: {exc}", expected=self.expected) from None
+        if not math.isfinite(si):
+            raise where.error(f"got {_kind(value)}: not a finite number", expected=self.expected)
+        if self.positive and si <= 0:
+            raise where.error(f"got {_kind(value)}: must be positive", expected=self.expected)
+        if self.minimum is not None and si < self.minimum:
+            floor = "negative" if self.minimum == 0 else f"below {self.minimum:g} {self.unit}"
+            raise where.error(f"got {_kind(value)}: it cannot be {floor}", expected=self.expected)
+        return si
 
 
 class Param(Schema):

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from twin.arguments import duration
 from twin.config import ConfigError
 
 EPILOG = """\
@@ -33,7 +34,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--replication", type=int, default=0, help="which replication of a result folder (default 0)")
     p.add_argument("--colour", "--color", action="append", default=[], metavar="RULE",
                    help="colour assets by a tag: SIGNAL or SIGNAL:CMAP[:LOW:HIGH] (repeatable; default: state)")
-    p.add_argument("--time", default=None, help="show the run at this time ('2 h', '90 min', seconds); default end")
+    p.add_argument("--time", type=duration, default=None,
+                   help="show the run at this time ('2 h', '90 min', seconds); default end")
     p.add_argument("--hide-storey", action="append", default=[], metavar="NAME", help="hide a storey (repeatable)")
     p.add_argument("--no-labels", action="store_true", help="leave out the tag labels")
     p.add_argument("--exercise", help="a training exercise YAML: find its hazards by clicking")
@@ -58,7 +60,6 @@ def run(args) -> int:
 
 def _run(args) -> int:
     import twin.plant
-    from twin.config import to_si
     from viewer import export
     from viewer.colouring import Rule
     from viewer.playback import Playback
@@ -90,7 +91,7 @@ def _run(args) -> int:
     playback = None
     if recording is not None:
         playback = Playback(scene, recording, [_rule(text, Rule) for text in args.colour] or [Rule("state")])
-        playback.frame(to_si(args.time, "s") if args.time is not None else playback.t1)
+        playback.frame(args.time if args.time is not None else playback.t1)
     elif args.colour:
         print("twin view: --colour needs a run to read tags from (a result folder); showing the plant only",
               file=sys.stderr)

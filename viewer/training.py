@@ -34,8 +34,8 @@ from viewer.scene import PlantScene
 KINDS = ("open valve", "missing grounding", "blocked escape route", "wrong PPE zone", "leak", "missing guard",
          "other")
 CONSEQUENCE = Record({"alarm": ListOf(Str()), "text": Str(), "replay": FilePath()}, name="a consequence")
-HAZARD = Record({"id": Str(), "kind": Str(KINDS), "asset": Str(), "location": ListOf(Quantity("m", "2.5 m"),
-                                                                                      min_items=3),
+HAZARD = Record({"id": Str(), "kind": Str(KINDS), "asset": Str(),
+                 "location": ListOf(Quantity("m", "2.5 m", minimum=None), min_items=3),
                  "radius": Quantity("m", "1.5 m"), "difficulty": Integer(minimum=1), "description": Str(),
                  "consequence": CONSEQUENCE},
                 required=["id", "kind"], defaults={"radius": 1.5, "difficulty": 1}, name="a hazard")

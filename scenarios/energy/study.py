@@ -47,7 +47,8 @@ ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "r
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
                     "grades": ["C", "D", "CNC"]}
 ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
-               "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa"), "thermal_mass": Number(minimum=0)},
+               "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa", minimum=None),  # rooms below their neighbours
+               "thermal_mass": Number(minimum=0)},
               name="a room override")
 AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimum=0),
               "fan_pressure": Quantity("Pa", "1200 Pa"), "fan_efficiency": Number(minimum=0)},

@@ -24,7 +24,7 @@ RELEASE = Record({"every": Quantity("s", "4 h"), "pattern": Str(["fixed", "poiss
 SHIFTS = Record({"count": Integer(minimum=1), "length": Quantity("s", "8 h")},
                 defaults={"count": 3, "length": 8 * 3600.0}, name="a shift pattern")
 STAGE = Record({"units": ListOf(Str(), min_items=1), "process": Duration(), "cleaning": Quantity("s", "30 min"),
-                "mtbf": Quantity("s", "120 h"), "mttr": Quantity("s", "4 h")},
+                "mtbf": Quantity("s", "120 h", positive=True), "mttr": Quantity("s", "4 h")},
                required=("units", "process"), defaults={"cleaning": 0.0}, name="a stage")
 
 

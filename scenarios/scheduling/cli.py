@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from twin.arguments import count
 from twin.config import ConfigError, suggest
 
 EPILOG = """\
@@ -38,7 +39,7 @@ def add_parser(sub) -> None:
                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     js.add_argument("file", type=Path, help="the instance file")
     js.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds of search (default: 10)")
-    js.add_argument("--workers", type=int, default=0, help="CP-SAT search workers (default: one per core)")
+    js.add_argument("--workers", type=count(0), default=0, help="CP-SAT search workers (default: one per core)")
     js.add_argument("--starts", action="store_true", help="also print the start time of every operation")
     js.set_defaults(func=jobshop_command)
     pl = kinds.add_parser("plan", help="the production plan of a scheduling scenario, with its Gantt chart",

@@ -12,12 +12,17 @@ The format (Beasley's OR-Library, ``jobshop1.txt``): a line ``n m`` (jobs, machi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ortools.sat.python import cp_model
 
 from twin.config import ConfigError
+
+#: The largest sum of all operation times: CP-SAT reports the makespan as a double, exact up to 2**53 only.
+MAX_HORIZON = 2**53
+_NUMBER = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() also takes '²', which int() refuses
 
 
 @dataclass(frozen=True)
@@ -43,17 +48,17 @@ def parse(text: str, file: str | Path = "<string>") -> JobShop:
     if not rows:
         raise ConfigError("the file holds no instance", file=file, expected="a first line 'n m' (jobs machines)")
     line, head = rows[0]
-    if len(head) != 2 or not all(w.isdigit() and int(w) > 0 for w in head):
+    if len(head) != 2 or not all(_NUMBER.fullmatch(w) and int(w) > 0 for w in head):
         raise ConfigError(f"bad header {' '.join(head)!r}", file=file, line=line,
                           expected="two positive integers 'n m': the numbers of jobs and machines")
     n, m = map(int, head)
     if len(rows) - 1 != n:
         raise ConfigError(f"the header announces {n} jobs but {len(rows) - 1} job lines follow", file=file,
                           line=line, expected=f"{n} lines of 'machine time' pairs", hint="fix n or the job lines")
-    jobs = []
+    jobs, total = [], 0
     for line, words in rows[1:]:
-        if not all(w.isdigit() for w in words):
-            bad = next(w for w in words if not w.isdigit())
+        if not all(_NUMBER.fullmatch(w) for w in words):
+            bad = next(w for w in words if not _NUMBER.fullmatch(w))
             raise ConfigError(f"{bad!r} is not a non-negative integer", file=file, line=line,
                               expected="'machine time' pairs of non-negative integers")
         if len(words) % 2:
@@ -65,6 +70,11 @@ def parse(text: str, file: str | Path = "<string>") -> JobShop:
                 raise ConfigError(f"machine {machine} does not exist", file=file, line=line,
                                   expected=f"machines numbered 0 to {m - 1}",
                                   hint="machines are numbered from 0; the header may give too few machines")
+        total += sum(t for _, t in ops)
+        if total > MAX_HORIZON:
+            raise ConfigError(f"the times add up to {total:.3g} by this line, beyond what the solver counts exactly",
+                              file=file, line=line, expected=f"a sum of all times of at most 2**53 ({MAX_HORIZON:.3g})",
+                              hint="give the times in a coarser unit (minutes instead of seconds)")
         jobs.append(ops)
     return JobShop(jobs, m)
 
@@ -74,7 +84,14 @@ def read(path: str | Path) -> JobShop:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", expected="a job-shop instance in the OR-Library format")
-    return parse(path.read_text(), path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"byte {data[exc.start]:#04x} is not UTF-8 text", file=path,
+                          line=data[:exc.start].count(b"\n") + 1,
+                          expected="a text file of 'machine time' pairs (OR-Library format)") from None
+    return parse(text, path)
 
 
 def solve(shop: JobShop, time_limit: float = 10.0, workers: int = 0) -> Solution:

@@ -82,7 +82,7 @@ def test_the_commitment_refuses_negative_minimum_times_and_steps_off_the_hour(tm
     chillers = "chillers: {units: {CH-01: {capacity: 60 kW}}}"
     exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, dispatch: optimal, "
                                        "min_on: -2 h}"})
-    assert "minimum run and off times cannot be negative" in str(exc) and exc.line == 7
+    assert "key 'chillers.min_on': got str '-2 h': it cannot be negative" in str(exc) and exc.line == 7
     exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, start_cost: -1}"})
     assert "start_cost" in str(exc)
     exc = error(tmp_path, **{chillers: "chillers: {units: {CH-01: {capacity: 60 kW}}, dispatch: optimal}\n"

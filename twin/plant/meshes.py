@@ -29,9 +29,9 @@ from twin.config import FilePath, ListOf, Number, Quantity, Record, Str
 from twin.plant.model import GRADES, Asset, Plant, Space
 
 FORMATS = (".glb", ".gltf", ".obj", ".stl", ".ply")
-POINT = ListOf(Quantity("m", "2.5 m"), min_items=3)
+POINT = ListOf(Quantity("m", "2.5 m", minimum=None), min_items=3)
 MESH = Record({"tag": Str(), "file": FilePath(), "type": Str(), "name": Str(), "space": Str(), "position": POINT,
-               "rotation": Quantity("radian", "90 deg"), "scale": Number(minimum=0)},
+               "rotation": Quantity("radian", "90 deg", minimum=None), "scale": Number(minimum=0)},
               required=["tag", "file", "type"], defaults={"position": [0.0, 0.0, 0.0], "rotation": 0.0, "scale": 1.0},
               name="a mesh entry")
 SPACE = Record({"number": Str(), "name": Str(), "grade": Str(GRADES), "origin": POINT, "size": POINT},

@@ -31,10 +31,11 @@ from twin import config
 from twin.config import FilePath, ListOf, MapOf, Param, Record, Str
 from twin.fmu import binding
 from twin.plant.model import Instrument, Link, Plant
+from twin.plant.parameters import Params
 
 INSTRUMENT = Record({"unit": Str(), "description": Str(), "type": Str(), "properties": MapOf(Param())},
                     name="an instrument")
-ASSET = Record({"behaviour": Str(), "params": MapOf(Param()), "instruments": MapOf(INSTRUMENT),
+ASSET = Record({"behaviour": Str(), "params": Params(), "instruments": MapOf(INSTRUMENT),
                 "description": Str()}, name="an asset entry")
 LINK = Record({"from": Str(), "to": Str(), "medium": Str(), "kind": Str(["transfer", "pipe"])},
               required=["from", "to"], defaults={"kind": "transfer"}, name="a link")

@@ -1,0 +1,40 @@
+"""Argument types for the command lines: a number is checked for sign and unit when argparse reads it.
+
+``p.add_argument("--workers", type=count(1))`` turns ``--workers 0`` into the one-line usage error
+``argument --workers: 0 is not a whole number >= 1``, before anything is loaded; ``type=duration`` reads
+``--time 2 h`` as 7200.0 s and refuses ``-5`` or ``2 parsecs`` the same way.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+
+def count(minimum: int = 1) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum`` (processes, replications, paths)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is not a whole number >= {minimum}")
+        return value
+
+    parse.__name__ = f"whole number >= {minimum}"  # argparse names the type in its messages
+    return parse
+
+
+def duration(text: str) -> float:
+    """An argparse type: a time that is not negative, ``'90 min'``, ``'2 h'`` or seconds; returns seconds."""
+    from twin.config import to_si  # pint loads only when the option is given
+
+    try:
+        seconds = to_si(text, "s")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}': {exc} (give a time such as '2 h', '90 min' or seconds)") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a time >= 0 (give a time such as '2 h' or seconds)")
+    return seconds

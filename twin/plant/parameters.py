@@ -1,0 +1,50 @@
+"""The asset parameters the engine knows, each with its SI unit: ``params: {volume: 4 m3, stroke_time: 2 s}``.
+
+An overlay's ``params:`` are free (a tool may carry its own), but a known name must hold what it means: a volume in
+m3 and not negative, a time in seconds and not ``2 parsecs``. Each is checked where it is read, with file, line and
+key, by :class:`Params` (the ``params:`` schema of ``plant.yaml``); names not listed here stay free
+(:class:`twin.config.Param`: ``value unit`` strings become SI floats, anything else as written).
+
+>>> from twin import config
+>>> config.loads("params: {volume: -4 m3}", config.Record({"params": Params()}), file="plant.yaml")
+Traceback (most recent call last):
+...
+twin.config.ConfigError: plant.yaml:1, key 'params.volume': got str '-4 m3': it cannot be negative
+  expected: a number in m**3 or a 'value unit' string like '4 m3', not negative
+"""
+from __future__ import annotations
+
+from twin.config import Integer, MapOf, Param, Quantity, Schema, Str
+
+#: name -> schema: what the engine's behaviours and studies read from ``asset.params`` (see twin.behaviours)
+KNOWN: dict[str, Schema] = {
+    "volume": Quantity("m**3", "4 m3"), "hopper_volume": Quantity("m**3", "60 L"),
+    "filter_area": Quantity("m**2", "2 m2"),
+    "duration": Quantity("s", "3 h"), "stroke_time": Quantity("s", "2 s"), "switch_time": Quantity("s", "0.5 s"),
+    "interval": Quantity("s", "5 s", positive=True), "mean_residence_time": Quantity("s", "90 s", positive=True),
+    "jacket_ua": Quantity("W/K", "2.5 kW/K"), "ua": Quantity("W/K", "1.2 kW/K"),
+    "max_temperature": Quantity("K", "80 degC"), "supply_temperature": Quantity("K", "6 degC"),
+    "design_pressure": Quantity("Pa", "6 bar"), "pressure": Quantity("Pa", "0.5 bar"),
+    "rated_flow": Quantity("m**3/s", "10 m3/h"), "supply_airflow": Quantity("m**3/s", "12000 m3/h"),
+    "feed_rate": Quantity("kg/s", "6 kg/h"), "batch_size": Quantity("kg", "300 kg"),
+    "tablet_mass": Quantity("kg", "400 mg", positive=True), "bulk_density": Quantity("kg/m**3", "500 kg/m3"),
+    "cooling_capacity": Quantity("W", "120 kW"),
+    "impeller_speed": Quantity("radian/s", "250 rpm"), "turret_speed": Quantity("radian/s", "60 rpm"),
+    "refill_level": Quantity("1", "20 %"), "api_target": Quantity("1", "30 %"), "api_tolerance": Quantity("1", "5 %"),
+    "tanks": Integer(minimum=1), "stations": Integer(minimum=1), "material": Str(),
+}
+
+
+class Params(MapOf):
+    """An asset's ``params:``: known names checked against :data:`KNOWN`, other names free."""
+
+    def __init__(self) -> None:
+        super().__init__(Param())
+        self.expected = "a mapping of parameter names to values ('value unit' strings in the parameter's unit)"
+
+    def validate(self, value, where):
+        out = super().validate(value, where)
+        for name, schema in KNOWN.items():
+            if name in out:
+                out[name] = schema.validate(value[name], where.child(value, name))
+        return out
