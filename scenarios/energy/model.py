@@ -136,7 +136,7 @@ def outdoor(params: Mapping[str, Any], t: np.ndarray, measured=None) -> tuple[np
             dry_bulb = weather.design_day(spec["max"], spec["range"], hours)
             dew = np.minimum(spec["dew_point"], dry_bulb)
         grid = HOUR * np.arange(dry_bulb.size)
-    w = psychro.humidity_ratio(psychro.saturation_pressure(np.minimum(dew, dry_bulb)))
+    w = psychro.saturation_humidity_ratio(np.minimum(dew, dry_bulb))
     return np.interp(t, grid, dry_bulb), np.interp(t, grid, w), np.interp(t, grid, psychro.wet_bulb(dry_bulb, w))
 
 
@@ -265,7 +265,7 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
     rise = fan / (m_total * CP_AIR)
     if control["supply_reset"]:   # no warmer than the coil that still dries humid outdoor air enough
-        w_limit = psychro.humidity_ratio(params["room"]["rh_high"] * psychro.saturation_pressure(t_set))
+        w_limit = psychro.humidity_ratio(params["room"]["rh_high"] * psychro.saturation_vapour_pressure(t_set))
         ceiling = np.where(w_out > w_limit, min(psychro.dew_point(w_limit), control["coil_leaving_max"]),
                            control["coil_leaving_max"])
         coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], ceiling)
@@ -282,7 +282,7 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
     # moisture (no sources in the rooms): the rooms tend to the outdoor air's humidity, unless the coil condenses
     # it down to saturation at its leaving temperature; the condensate takes its latent heat along. Without
     # moisture storage they are there each step; with it they follow scenarios.energy.moisture
-    f, w_c = ahu["outside_air"], psychro.humidity_ratio(psychro.saturation_pressure(coil))
+    f, w_c = ahu["outside_air"], psychro.saturation_humidity_ratio(coil)
     w_room = w_mean = w_supply = np.minimum(w_out, w_c)
     stored = rooms.stored
     if params["room"]["moisture_mass"] > 0:
@@ -301,7 +301,7 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
                    envelope_in=ua * (t_out[:, None] - rooms.mean), stored=stored,
                    outside_air_in=outside * t_out + f * m_total * w_out * psychro.H_FG,
                    exhaust_out=outside * t_return + f * m_total * w_mean * psychro.H_FG,
-                   t_room=t_room, rh=psychro.vapour_pressure(w_room)[:, None] / psychro.saturation_pressure(t_room))
+                   t_room=t_room, rh=psychro.relative_humidity(t_room, w_room[:, None]))
 
 
 def leak_network(params: Mapping[str, Any], served: list[Zone]) -> leakage.Network:

@@ -80,11 +80,10 @@ def test_psychrometrics_against_steam_tables_and_coolprop():
     # saturation pressure of water (IAPWS-95 steam tables): 1.2282 kPa at 10 degC, 2.3393 at 20, 4.2470 at 30
     for t, p_ws in ((283.15, 1228.2), (293.15, 2339.3), (303.15, 4247.0)):
         assert psychro.saturation_pressure(t) == pytest.approx(p_ws, rel=3e-4)
-    # humidity ratio and dew point of air at 21 degC, 60% RH: CoolProp's humid air (it adds the enhancement
-    # factor of real moist air, about 0.4%, hence the tolerance on W)
-    w = psychro.humidity_ratio(0.6 * psychro.saturation_pressure(294.15))
-    assert w == pytest.approx(HAPropsSI("W", "T", 294.15, "P", 101325, "R", 0.6), rel=6e-3)
-    assert psychro.dew_point(w) == pytest.approx(HAPropsSI("D", "T", 294.15, "P", 101325, "R", 0.6), abs=0.01)
+    # humidity ratio and dew point of air at 21 degC, 60% RH: CoolProp's humid air, enhancement factor included
+    w = psychro.humidity_ratio(0.6 * psychro.saturation_vapour_pressure(294.15))
+    assert w == pytest.approx(HAPropsSI("W", "T", 294.15, "P", 101325, "R", 0.6), rel=1e-5)
+    assert psychro.dew_point(w) == pytest.approx(HAPropsSI("D", "T", 294.15, "P", 101325, "R", 0.6), abs=1e-3)
 
 
 def test_the_coil_dries_humid_air_and_the_latent_heat_is_its_load(tmp_path):
@@ -93,12 +92,12 @@ def test_the_coil_dries_humid_air_and_the_latent_heat_is_its_load(tmp_path):
                           .variants["base"])
     # hand calculation: the room ends at saturation at the 12 degC coil; the outdoor air (25% of 1.4 kg/s)
     # brings its surplus moisture, which condenses and gives up 2.45 MJ/kg
-    w_out = psychro.humidity_ratio(psychro.saturation_pressure(293.15))      # 0.0147 kg/kg
-    w_coil = psychro.humidity_ratio(psychro.saturation_pressure(285.15))     # 0.0088 kg/kg
+    w_out = psychro.saturation_humidity_ratio(293.15)      # 0.0148 kg/kg (CoolProp, as tested above)
+    w_coil = psychro.saturation_humidity_ratio(285.15)     # 0.0088 kg/kg
     m = 101325.0 / (R * 294.15) * 25 * 168 / 3600
     latent = 0.25 * m * (w_out - w_coil) * 2.45e6                             # 5.1 kW
     assert humid.power["cooling_coils"] - dry.power["cooling_coils"] == pytest.approx(latent, rel=1e-9)
-    rh = psychro.vapour_pressure(w_coil) / psychro.saturation_pressure(294.15)
+    rh = psychro.vapour_pressure(w_coil) / psychro.saturation_vapour_pressure(294.15)
     assert humid.traces["RH_room_max"] == pytest.approx(100 * rh)               # 56% at 21 degC
 
 
