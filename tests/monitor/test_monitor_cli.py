@@ -1,0 +1,142 @@
+"""``twin monitor fit`` and ``check`` on real CSV and Parquet files; the model file; bad input named."""
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from twin.cli import main
+from twin.monitor.modelfile import load, save, to_dict
+from twin.monitor.pca import MonitorError, fit_pca
+
+TAGS = ["FD-API.massflow", "FD-EXC.massflow", "BL-01.speed", "NIR-01.api", "TP-01.force", "TP-01.speed"]
+
+
+def samples(seed, n):
+    rng = np.random.default_rng(seed)
+    w = np.random.default_rng(99).normal(size=(2, len(TAGS)))
+    return rng.normal(size=(n, 2)) @ w + 0.2 * rng.normal(size=(n, len(TAGS))) + 10
+
+
+def write_csv(path, x, tags=TAGS, time=True):
+    cols = (["t"] if time else []) + list(tags)
+    data = np.column_stack([np.arange(len(x)), x]) if time else x
+    np.savetxt(path, data, delimiter=",", header=",".join(cols), comments="")
+    return str(path)
+
+
+@pytest.fixture
+def normal(tmp_path):
+    return write_csv(tmp_path / "normal.csv", samples(0, 1000))
+
+
+def run(capsys, *argv):
+    code = main(["monitor", *map(str, argv)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_fit_prints_components_variance_and_both_limits(tmp_path, normal, capsys):
+    code, out, _ = run(capsys, "fit", normal, "--components", "2", "--confidence", "0.99", "-o", tmp_path / "m.json")
+    model = load(tmp_path / "m.json")
+    assert code == 0 and model.tags == tuple(TAGS) and model.components == 2
+    assert f"T-squared {model.t2_limit:.4g} (F distribution)" in out and f"SPE {model.spe_limit:.4g}" in out
+    assert "components: 2" in out and f"{100 * model.explained_variance_ratio[0]:7.2f} %" in out
+
+
+def test_check_json_is_one_row_per_sample_in_order(tmp_path, normal, capsys):
+    run(capsys, "fit", normal, "--components", "2", "-o", tmp_path / "m.json")
+    y = samples(1, 300)
+    y[150:, 3] += 3.0  # NIR bias step
+    data = write_csv(tmp_path / "day.csv", y)
+    code, out, _ = run(capsys, "check", tmp_path / "m.json", data, "--json")
+    doc = json.loads(out)
+    model = load(tmp_path / "m.json")
+    t2, spe = model.statistics(y)
+    assert code == 1 and set(doc) == {"limits", "alarm_fraction", "rows"} and len(doc["rows"]) == 300
+    assert doc["limits"]["t2"] == model.t2_limit and doc["limits"]["spe"] == model.spe_limit
+    assert [r["t2"] for r in doc["rows"]] == pytest.approx(t2, rel=1e-12)
+    assert [r["spe"] for r in doc["rows"]] == pytest.approx(spe, rel=1e-12)
+    alarm = [r["alarm"] for r in doc["rows"]]
+    assert alarm == ((t2 > model.t2_limit) | (spe > model.spe_limit)).tolist()
+    assert doc["alarm_fraction"] == pytest.approx(np.mean(alarm))
+    assert all(r["top"][0] == "NIR-01.api" for r in doc["rows"][150:] if r["alarm"])
+
+
+def test_check_parquet_summary_and_charts(tmp_path, normal, capsys):
+    run(capsys, "fit", normal, "--components", "press", "--lags", "1", "-o", tmp_path / "m.json")
+    y = samples(2, 200)
+    y[120:, 0] *= 1.3
+    table = pa.table({"time": np.arange(200.0), **{t: y[:, j] for j, t in enumerate(TAGS)}})
+    pq.write_table(table, tmp_path / "day.parquet")
+    code, out, _ = run(capsys, "check", tmp_path / "m.json", tmp_path / "day.parquet", "--plot", tmp_path / "c.png")
+    assert code == 1 and "200 samples" in out and "first alarm: row" in out
+    assert "tags the alarms blame (mean share of the limits): FD-API.massflow" in out
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_model_file_round_trip_is_exact(tmp_path):
+    model = fit_pca(samples(0, 500), TAGS, components=3, lags=1, spe_method="box")
+    save(model, tmp_path / "m.json", source="normal.csv")
+    again = load(tmp_path / "m.json")
+    assert to_dict(again, "normal.csv") == to_dict(model, "normal.csv")
+    x = samples(3, 50)
+    assert np.array_equal(again.statistics(x)[1], model.statistics(x)[1], equal_nan=True)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d.update(version=2), "version 2, this pharma-twin reads version 1; fit the model again"),
+    (lambda d: d.update(format="other"), "not a monitor model"),
+    (lambda d: d["limits"].update(spe=1.0), "limits.spe is 1.0 but the model's eigenvalues give"),
+    (lambda d: d.pop("loadings"), "key 'loadings' missing"),
+    (lambda d: d.update(tags=d["tags"][:-1]), "key 'mean' does not fit 5 tags"),
+])
+def test_a_model_file_edited_or_of_another_version_is_refused(tmp_path, edit, message):
+    save(fit_pca(samples(0, 500), TAGS, components=2), tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    edit(doc)
+    (tmp_path / "m.json").write_text(json.dumps(doc))
+    with pytest.raises(MonitorError, match=message):
+        load(tmp_path / "m.json")
+
+
+def test_check_file_from_another_tag_set(tmp_path, normal, capsys):
+    run(capsys, "fit", normal, "--components", "2", "-o", tmp_path / "m.json")
+    other = write_csv(tmp_path / "other.csv", samples(1, 50), tags=[*TAGS[:3], "NIR-01.apl", *TAGS[4:]])
+    code, _, err = run(capsys, "check", tmp_path / "m.json", other)
+    assert code == 2
+    assert f"{other}: no column for tag 'NIR-01.api' (did you mean 'NIR-01.apl'?) (1 of the 6 tags of" in err
+    gap = samples(1, 50)
+    gap[7, 2] = np.nan
+    code, _, err = run(capsys, "check", tmp_path / "m.json", write_csv(tmp_path / "gap.csv", gap))
+    assert code == 2 and "tag 'BL-01.speed' has a missing or non-finite value at row 8 (t = 7" in err
+    code, _, err = run(capsys, "check", tmp_path / "nothing.json", other)
+    assert code == 2 and "no such model file; fit one with twin monitor fit" in err
+
+
+@pytest.mark.parametrize(("change", "args", "message"), [
+    (lambda x: x.__setitem__((slice(None), 2), 5.0), [], "normal.csv: tag BL-01.speed is constant (5)"),
+    (lambda x: x.__setitem__((4, 1), np.nan), [], "normal.csv: tag FD-EXC.massflow: missing or non-finite value at"),
+    (None, ["--components", "6"], "components must be 1 to 5"),
+    (None, ["--confidence", "1.5"], "--confidence must be strictly between 0 and 1 (e.g. 0.99), got 1.5"),
+    (None, ["--columns", "TP-01.forse"], "no column 'TP-01.forse' (did you mean 'TP-01.force' or"),
+])
+def test_bad_training_input_writes_no_model(tmp_path, capsys, change, args, message):
+    x = samples(0, 300)
+    if change:
+        change(x)
+    data = write_csv(tmp_path / "normal.csv", x)
+    code, out, err = run(capsys, "fit", data, *args, "-o", tmp_path / "m.json")
+    assert code == 2 and message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "normal.csv"]
+
+
+def test_too_few_samples_and_text_columns(tmp_path, capsys):
+    data = write_csv(tmp_path / "few.csv", samples(0, 6))
+    code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")
+    assert code == 2 and "6 samples for 6 variables" in err
+    (tmp_path / "text.csv").write_text("A-1.x,B-1.y,batch\n1,2,a\n2,3,b\n")
+    code, _, err = run(capsys, "fit", tmp_path / "text.csv", "-o", tmp_path / "m.json")
+    assert code == 2 and "column 'batch' holds string values, not numbers; leave it out with --columns" in err
+    assert not (tmp_path / "m.json").exists()

@@ -1,0 +1,191 @@
+"""``twin monitor``: fit a PCA monitor on normal operation, check data against it, draw its control charts.
+
+Registered under the ``twin.commands`` entry point; this module imports only argparse-level things, so that
+``twin monitor --help`` stays light (NumPy, SciPy, pyarrow and matplotlib load when a command runs).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXAMPLES = """\
+examples:
+  twin monitor fit normal.csv --components 3 --confidence 0.99 -o model.json
+  twin monitor fit normal.parquet --components press --lags 1 -o model.json     components by cross-validation
+  twin monitor fit normal.csv --components 0.9 --columns FD-API.massflow,NIR-01.api -o model.json
+  twin monitor check model.json today.csv --plot charts.png                      summary and control charts
+  twin monitor check model.json today.csv --json > verdict.json                  one row per sample
+
+Exit status: 0 done (check: no sample alarms), 1 check: some sample alarms, 2 bad input.
+The model file format is described in docs/monitoring.md.
+"""
+
+
+def add_parser(subparsers) -> None:
+    """Add ``twin monitor`` with its ``fit`` and ``check`` sub-commands."""
+    monitor = subparsers.add_parser(
+        "monitor", help="multivariate process monitoring: PCA T-squared and SPE, limits, contributions",
+        description="Fit a PCA monitor on normal operating data (CSV or Parquet, a header of tag names) and check "
+                    "other data against it: Hotelling T-squared, SPE (Q), their limits and each tag's contribution.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = monitor.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    fit = commands.add_parser("fit", help="fit a PCA monitor on normal operating data and save it as JSON",
+                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fit.add_argument("data", metavar="NORMAL", help="normal operating data: .csv or .parquet, one sample a row")
+    fit.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to write the model")
+    fit.add_argument("--components", default="0.9", metavar="A",
+                     help="a number of components, a variance fraction in (0, 1), or 'press' (cross-validation); "
+                          "default 0.9")
+    fit.add_argument("--confidence", type=float, default=0.99, help="of the control limits, in (0, 1); default 0.99")
+    fit.add_argument("--columns", metavar="TAG,TAG", help="the tags to monitor (default: every column but time)")
+    fit.add_argument("--lags", type=int, default=0, help="past samples beside each (dynamic PCA); default 0")
+    fit.add_argument("--spe-method", default="jackson-mudholkar",
+                     choices=("jackson-mudholkar", "box", "nomikos-macgregor"), help="the SPE limit's approximation")
+    fit.set_defaults(func=run_fit)
+    check = commands.add_parser("check", help="score data against a model: T-squared, SPE, alarms, contributions",
+                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("model", metavar="MODEL.json")
+    check.add_argument("data", metavar="DATA", help=".csv or .parquet with a column for each of the model's tags")
+    check.add_argument("--json", action="store_true", help="print limits, alarm fraction and one row per sample")
+    check.add_argument("--plot", metavar="PNG", help="draw the control charts (T-squared, SPE, contributions)")
+    check.add_argument("--top", type=int, default=3, help="contributing tags named per alarm; default 3")
+    check.set_defaults(func=run_check)
+
+
+def _components(text: str):
+    if text.lower() in ("press", "cv"):
+        return "press"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text  # refused by fit_pca with the valid forms
+
+
+def _fail(message: str) -> int:
+    print(f"twin monitor: {message}", file=sys.stderr)
+    return 2
+
+
+def run_fit(args) -> int:
+    from twin.monitor.limits import check_confidence
+    from twin.monitor.modelfile import save
+    from twin.monitor.pca import MonitorError, fit_pca
+    from twin.monitor.table import TableError, read_table
+
+    try:
+        check_confidence(args.confidence)
+    except ValueError as exc:
+        return _fail(f"--{exc}")
+    try:
+        columns = args.columns.split(",") if args.columns else None
+        table = read_table(args.data, columns)
+        model = fit_pca(table.values, table.tags, components=_components(args.components),
+                        confidence=args.confidence, lags=args.lags, spe_method=args.spe_method)
+    except TableError as exc:
+        return _fail(str(exc))
+    except (MonitorError, ValueError) as exc:
+        return _fail(f"{args.data}: {exc}")
+    try:
+        save(model, args.output, source=args.data)
+    except OSError as exc:
+        return _fail(f"{args.output}: cannot write the model ({exc.strerror}); choose a writable path with -o")
+    print(summary(model, args.data, args.output))
+    return 0
+
+
+def summary(model, data: str, output: str) -> str:
+    """What a fit prints: the data, the components and their variance, both limits."""
+    variance = model.explained_variance_ratio
+    lines = [f"{output}: PCA monitor of {len(model.tags)} tags" + (f" x {model.lags + 1} lags" if model.lags else "")
+             + f", fitted on {model.samples} samples of {data}",
+             f"components: {model.components}, explaining {100 * variance.sum():.1f} % of the scaled variance",
+             "  PC  eigenvalue  explained  cumulative"]
+    for a, (lam, share, total) in enumerate(zip(model.eigenvalues, variance, variance.cumsum()), start=1):
+        lines.append(f"  {a:2d}  {lam:10.4g}  {100 * share:7.2f} %  {100 * total:8.2f} %")
+    method = {"jackson-mudholkar": "Jackson-Mudholkar", "box": "Box chi-square",
+              "nomikos-macgregor": "Nomikos-MacGregor chi-square"}[model.spe_method]
+    lines.append(f"limits at {100 * model.confidence:g} % confidence: T-squared {model.t2_limit:.4g} (F distribution), "
+                 f"SPE {model.spe_limit:.4g} ({method})")
+    return "\n".join(lines)
+
+
+def run_check(args) -> int:
+    from twin.monitor.modelfile import load
+    from twin.monitor.pca import MonitorError
+    from twin.monitor.table import TableError, read_table, select
+
+    try:
+        model = load(args.model)
+        table = read_table(args.data)
+        x = select(table, model.tags, args.model)
+        _complete(x, table, model.tags)
+    except (MonitorError, TableError) as exc:
+        return _fail(str(exc))
+    result = model.check(x)
+    if args.plot:
+        from twin.monitor.charts import control_charts
+
+        control_charts(model, x, result, args.plot, title=f"{args.data} against {args.model}")
+    try:
+        if args.json:
+            _print_json(model, result, args.top)
+        else:
+            print(report(model, table, result, args.model, args.top))
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1 if len(result.rows) else 0
+
+
+def _complete(x, table, tags) -> None:
+    import numpy as np
+
+    from twin.monitor.table import TableError
+
+    bad = ~np.isfinite(x)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise TableError(f"{table.path}: tag {tags[col]!r} has a missing or non-finite value at {table.label(row)} "
+                         f"({bad.sum()} in all); fill or drop those samples (the live monitor marks them BAD instead)")
+
+
+def report(model, table, result, model_file: str, top: int) -> str:
+    """The check's summary for people: limits, alarm fraction, first alarm and the tags the alarms blame."""
+    n, alarms = len(result.t2), len(result.rows)
+    lines = [f"{table.path}: {n} samples against {model_file} ({len(model.tags)} tags, {model.components} "
+             f"components, {100 * model.confidence:g} % confidence)",
+             f"limits: T-squared {model.t2_limit:.4g}, SPE {model.spe_limit:.4g}",
+             f"alarms: {alarms} of {n} samples ({100 * result.alarm_fraction:.2f} %; normal data alarm about "
+             f"{100 * (1 - model.confidence ** 2):.2g} % of the time, 1 - confidence squared)"]
+    if alarms:
+        first = result.first_alarm
+        lines.append(f"first alarm: {table.label(first)}, T-squared {result.t2[first]:.4g}, SPE {result.spe[first]:.4g}"
+                     f", top tags {', '.join(result.top_tags(first, top))}")
+        blamed = ", ".join(f"{tag} {share:.3g}" for tag, share in result.blame()[:top])
+        lines.append(f"tags the alarms blame (mean share of the limits): {blamed}")
+    return "\n".join(lines)
+
+
+def _print_json(model, result, top: int) -> None:
+    import json
+    import math
+
+    def number(v: float) -> str:
+        return repr(float(v)) if math.isfinite(v) else "null"
+
+    limits = json.dumps({"t2": model.t2_limit, "spe": model.spe_limit, "confidence": model.confidence,
+                         "spe_method": model.spe_method})
+    out = sys.stdout
+    out.write(f'{{"limits": {limits}, "alarm_fraction": {result.alarm_fraction!r}, "rows": [')
+    for i, (t2, spe, alarm) in enumerate(zip(result.t2.tolist(), result.spe.tolist(), result.alarm.tolist())):
+        tags = "[]"
+        if alarm:
+            tags = json.dumps(result.top_tags(i, top))
+        out.write(f'{", " if i else ""}{{"t2": {number(t2)}, "spe": {number(spe)}, '
+                  f'"alarm": {"true" if alarm else "false"}, "top": {tags}}}')
+    out.write("]}\n")

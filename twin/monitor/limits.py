@@ -1,0 +1,63 @@
+"""Control limits of the two PCA monitoring statistics at a stated confidence.
+
+**Hotelling's T-squared** of a new sample scored on ``A`` components of a model fitted on ``n`` samples follows a
+scaled F distribution (Tracy, Young & Mason 1992; MacGregor & Kourti 1995, eq. 3)::
+
+    T2_lim = A (n - 1) (n + 1) / (n (n - A)) * F(confidence; A, n - A)
+
+**SPE** (Q, the squared prediction error: what the model's plane does not explain) is a weighted sum of chi-squares
+whose weights are the eigenvalues ``l_j`` the model left out. Jackson & Mudholkar (1979) normalise it::
+
+    theta_i = sum_j l_j**i (i = 1, 2, 3),  h0 = 1 - 2 theta1 theta3 / (3 theta2**2)
+    Q_lim = theta1 * (c sqrt(2 theta2 h0**2) / theta1 + 1 + theta2 h0 (h0 - 1) / theta1**2) ** (1 / h0)
+
+with ``c`` the standard normal quantile at the confidence. Box (1954) matches a scaled chi-square ``g chi2(h)``
+to the same two moments (``g = theta2 / theta1``, ``h = theta1**2 / theta2``); Nomikos & MacGregor (1995) match
+it to the mean ``m`` and variance ``v`` of the training SPE instead (``g = v / 2m``, ``h = 2 m**2 / v``), the choice
+when there are no left-out eigenvalues to sum (PLS).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: The SPE limit methods, by name (the model file stores the name).
+SPE_METHODS = ("jackson-mudholkar", "box", "nomikos-macgregor")
+
+
+def check_confidence(confidence: float) -> float:
+    """The confidence as a float strictly between 0 and 1, or a ValueError that says what is wrong."""
+    if not isinstance(confidence, int | float) or not 0.0 < float(confidence) < 1.0:
+        raise ValueError(f"confidence must be strictly between 0 and 1 (e.g. 0.99), got {confidence!r}")
+    return float(confidence)
+
+
+def t2_limit(components: int, samples: int, confidence: float) -> float:
+    """Hotelling T-squared limit of a new sample (MacGregor & Kourti 1995, F distribution)."""
+    from scipy.stats import f
+
+    a, n = int(components), int(samples)
+    if not 0 < a < n:
+        raise ValueError(f"T-squared limit needs 0 < components < samples, got {a} components and {n} samples")
+    return float(a * (n - 1) * (n + 1) / (n * (n - a)) * f.ppf(check_confidence(confidence), a, n - a))
+
+
+def spe_limit(residual_eigenvalues, confidence: float, method: str = "jackson-mudholkar",
+              training_spe: tuple[float, float] | None = None) -> float:
+    """SPE limit from the eigenvalues the model left out (or, for ``nomikos-macgregor``, from the mean and variance
+    of the training SPE, ``training_spe``)."""
+    from scipy.stats import chi2, norm
+
+    alpha = check_confidence(confidence)
+    if method == "nomikos-macgregor":
+        m, v = training_spe
+        return float(v / (2 * m) * chi2.ppf(alpha, 2 * m * m / v))
+    lam = np.asarray(residual_eigenvalues, dtype=float)
+    theta1, theta2, theta3 = (float(np.sum(lam**i)) for i in (1, 2, 3))
+    if method == "box":
+        return float(theta2 / theta1 * chi2.ppf(alpha, theta1**2 / theta2))
+    if method != "jackson-mudholkar":
+        raise ValueError(f"unknown SPE limit method {method!r}; use one of {', '.join(SPE_METHODS)}")
+    h0 = 1.0 - 2.0 * theta1 * theta3 / (3.0 * theta2**2)
+    c = norm.ppf(alpha)
+    return float(theta1 * (c * np.sqrt(2.0 * theta2 * h0**2) / theta1 + 1.0
+                           + theta2 * h0 * (h0 - 1.0) / theta1**2) ** (1.0 / h0))

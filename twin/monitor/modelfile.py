@@ -1,0 +1,116 @@
+"""Monitor models as JSON files: readable, versioned, and carrying the tag names they watch.
+
+A file of version 1 (``"format": "pharma-twin monitor"``) of a PCA monitor holds::
+
+    kind            "pca"
+    tags            the monitored tags, in the order of the variables
+    lags            past samples beside each sample (0: static PCA)
+    samples         training rows (after lagging)
+    confidence      of the limits, in (0, 1)
+    spe_method      "jackson-mudholkar", "box" or "nomikos-macgregor"
+    limits          {"t2": ..., "spe": ...} at that confidence
+    mean, scale     per variable (each tag, then each tag at t-1, ...), of the training data
+    loadings        one row per variable, one column per component
+    eigenvalues     all of them, largest first (the left-out ones set the SPE limit)
+    explained_variance  the share of each component (for people; recomputed from the eigenvalues)
+    training_spe    {"mean": ..., "variance": ...} of the training SPE
+    source          the file it was fitted on
+
+Numbers are written with full precision (``repr``), so a model loads exactly as it was saved. A file is written to a
+temporary name and renamed, so a failed save never leaves behind something that looks like a valid model. Loading
+checks the format, the version, the shapes and the limits (recomputed from the eigenvalues; a hand-edited limit is
+refused).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from twin.monitor.pca import MonitorError, PCAMonitor
+
+FORMAT = "pharma-twin monitor"
+VERSION = 1
+
+
+def to_dict(model: PCAMonitor, source: str = "") -> dict:
+    """The model as the JSON document described above."""
+    return {"format": FORMAT, "version": VERSION, "kind": "pca", "tags": list(model.tags), "lags": model.lags,
+            "samples": model.samples, "confidence": model.confidence, "spe_method": model.spe_method,
+            "limits": {"t2": model.t2_limit, "spe": model.spe_limit},
+            "components": model.components,
+            "explained_variance": model.explained_variance_ratio.tolist(),
+            "mean": model.mean.tolist(), "scale": model.scale.tolist(), "loadings": model.loadings.tolist(),
+            "eigenvalues": model.eigenvalues.tolist(),
+            "training_spe": {"mean": model.training_spe[0], "variance": model.training_spe[1]},
+            "source": source}
+
+
+def save(model: PCAMonitor, path: str | Path, source: str = "") -> None:
+    """Write ``model`` to ``path`` (atomically: a temporary file renamed into place)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(to_dict(model, source), indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load(path: str | Path) -> PCAMonitor:
+    """Read a model file; a file of another format, version or with inconsistent contents is refused by name."""
+    path = str(path)
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MonitorError(f"{path}: no such model file; fit one with twin monitor fit NORMAL.csv -o {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MonitorError(f"{path}: not a JSON model file ({exc}); fit one with twin monitor fit") from None
+    return from_dict(doc, path)
+
+
+def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor:
+    """The model of a JSON document (see the module's docstring)."""
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise MonitorError(f"{path}: not a monitor model (key 'format' should be {FORMAT!r}); fit one with "
+                           "twin monitor fit")
+    if doc.get("version") != VERSION:
+        raise MonitorError(f"{path}: model file version {doc.get('version')!r}, this pharma-twin reads version "
+                           f"{VERSION}; fit the model again with this version (twin monitor fit)")
+    if doc.get("kind") != "pca":
+        raise MonitorError(f"{path}: key 'kind' is {doc.get('kind')!r}; this version monitors with 'pca' models")
+    try:
+        tags, lags = tuple(doc["tags"]), int(doc["lags"])
+        arrays = {k: np.asarray(doc[k], dtype=float) for k in ("mean", "scale", "loadings", "eigenvalues")}
+        spe = doc["training_spe"]
+        model = PCAMonitor(tags, lags, arrays["mean"], arrays["scale"], arrays["loadings"], arrays["eigenvalues"],
+                           int(doc["samples"]), float(doc["confidence"]), str(doc["spe_method"]),
+                           float(doc["limits"]["t2"]), float(doc["limits"]["spe"]),
+                           (float(spe["mean"]), float(spe["variance"])))
+    except KeyError as exc:
+        raise MonitorError(f"{path}: key {exc.args[0]!r} missing; fit the model again (twin monitor fit)") from None
+    except (TypeError, ValueError) as exc:
+        raise MonitorError(f"{path}: malformed model ({exc}); fit the model again (twin monitor fit)") from None
+    _check_shapes(model, path)
+    again = model.with_confidence(model.confidence)
+    for name, stored, computed in (("t2", model.t2_limit, again.t2_limit), ("spe", model.spe_limit, again.spe_limit)):
+        if not math.isclose(stored, computed, rel_tol=1e-9):
+            raise MonitorError(f"{path}: limits.{name} is {stored!r} but the model's eigenvalues give {computed!r}; "
+                               "the file was edited: change the confidence with --confidence, not by hand")
+    return model
+
+
+def _check_shapes(model: PCAMonitor, path: str) -> None:
+    m = len(model.tags) * (model.lags + 1)
+    shapes = {"mean": (model.mean.shape, (m,)), "scale": (model.scale.shape, (m,)),
+              "eigenvalues": (model.eigenvalues.shape, (m,)),
+              "loadings": (model.loadings.shape[:1] + (model.loadings.ndim,), (m, 2))}
+    for key, (got, want) in shapes.items():
+        if got != want:
+            raise MonitorError(f"{path}: key {key!r} does not fit {len(model.tags)} tags x {model.lags + 1} lags "
+                               f"({m} variables); fit the model again (twin monitor fit)")
+    if not (model.scale > 0).all() or not 1 <= model.components < m:
+        raise MonitorError(f"{path}: scale must be positive and components 1 to {m - 1}; fit the model again")

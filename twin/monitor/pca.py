@@ -1,0 +1,256 @@
+"""A PCA monitor: what normal operation looks like, and how far each new sample is from it.
+
+>>> import numpy as np
+>>> from twin.monitor import fit_pca
+>>> rng = np.random.default_rng(1)
+>>> latent = rng.normal(size=(500, 2))
+>>> normal = latent @ rng.normal(size=(2, 5)) + 0.1 * rng.normal(size=(500, 5))
+>>> model = fit_pca(normal, ["F.a", "F.b", "F.c", "F.d", "F.e"], components=2, confidence=0.99)
+>>> faulty = normal[:3] + [0, 0, 3, 0, 0]              # a step in F.c
+>>> check = model.check(faulty)
+>>> bool(check.alarm.all()), check.top_tags(0)[0]
+(True, 'F.c')
+
+**The model** (Jackson 1991; MacGregor & Kourti 1995). The training samples ``X`` (``n`` rows, ``m`` tags) are
+mean-centred and scaled to unit variance, ``z = (x - mean) / scale``; the covariance of ``z`` has eigenvalues
+``l_1 >= ... >= l_m`` and eigenvectors, the loadings ``P``. The first ``A`` span the model's plane. A sample's scores
+are ``t = z P``; its **T-squared** ``sum(t_a**2 / l_a)`` measures how unusual it is inside the plane, its **SPE**
+``|z - t P'|**2`` how far off the plane it lies. Limits: :mod:`twin.monitor.limits`. A sample alarms when either
+statistic is over its limit.
+
+**Contributions** say which tags drive a statistic: to SPE, each tag's squared residual ``e_j**2``; to T-squared,
+``z_j (P L^-1 P' z)_j`` (Westerhuis, Gurden & Smilde 2000; Miller, Swanson & Heckler 1998). Each set sums to its
+statistic. A dynamic model (``lags > 0``, Ku, Storer & Georgakis 1995) scores each sample with its ``lags``
+predecessors; its contributions are summed over the lags of each tag.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.monitor.limits import SPE_METHODS, check_confidence, spe_limit, t2_limit
+
+#: Rows scored at once: bounds the temporary arrays of a long file to ~50 MB at 50 tags.
+CHUNK = 65536
+
+
+class MonitorError(ValueError):
+    """Bad data or settings for a monitor; the message names the tag (column), row or key and the fix."""
+
+
+@dataclass(frozen=True)
+class PCAMonitor:
+    """A fitted PCA monitor. Build it with :func:`fit_pca`; save and load it with :mod:`twin.monitor.modelfile`.
+
+    ``tags``: the monitored tags in column order. ``lags``: past samples stacked beside each sample (0: static PCA).
+    ``mean``, ``scale``: of the training data per variable (tag and lag). ``loadings``: variables x components.
+    ``eigenvalues``: all of them, largest first (the left-out ones set the SPE limit). ``samples``: training rows.
+    """
+
+    tags: tuple[str, ...]
+    lags: int
+    mean: np.ndarray
+    scale: np.ndarray
+    loadings: np.ndarray
+    eigenvalues: np.ndarray
+    samples: int
+    confidence: float
+    spe_method: str
+    t2_limit: float
+    spe_limit: float
+    training_spe: tuple[float, float]  # mean and variance of the training SPE (for the Nomikos-MacGregor limit)
+
+    @property
+    def components(self) -> int:
+        return self.loadings.shape[1]
+
+    @property
+    def variables(self) -> list[str]:
+        """The model's variables: each tag, then each tag one sample back, and so on (``TAG[t-1]``)."""
+        return [*self.tags, *(f"{tag}[t-{k}]" for k in range(1, self.lags + 1) for tag in self.tags)]
+
+    @property
+    def explained_variance_ratio(self) -> np.ndarray:
+        """The share of the scaled data's variance each component explains."""
+        return self.eigenvalues[: self.components] / self.eigenvalues.sum()
+
+    def scaled(self, x: np.ndarray) -> np.ndarray:
+        """Rows ``x`` (samples x tags, in ``tags`` order) as the model's scaled variables; the first ``lags`` rows,
+        which lack their past, are dropped."""
+        return (lagged(np.asarray(x, dtype=float), self.lags) - self.mean) / self.scale
+
+    def statistics(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """T-squared and SPE of each row of ``x`` (NaN for the first ``lags`` rows, which lack their past)."""
+        x = np.asarray(x, dtype=float)
+        t2, spe = np.full(len(x), np.nan), np.full(len(x), np.nan)
+        p, inv = self.loadings, 1.0 / self.eigenvalues[: self.components]
+        for start in range(self.lags, len(x), CHUNK):
+            z = self.scaled(x[start - self.lags: start + CHUNK])
+            t = z @ p
+            t2[start: start + len(z)] = (t * t) @ inv
+            e = z - t @ p.T
+            spe[start: start + len(z)] = np.einsum("ij,ij->i", e, e)
+        return t2, spe
+
+    def contributions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each tag's contribution to T-squared and to SPE, rows x tags (summed over lags; NaN rows as above)."""
+        x = np.asarray(x, dtype=float)
+        m = len(self.tags)
+        c_t2, c_spe = np.full((len(x), m), np.nan), np.full((len(x), m), np.nan)
+        p = self.loadings
+        d = (p / self.eigenvalues[: self.components]) @ p.T
+        for start in range(self.lags, len(x), CHUNK):
+            z = self.scaled(x[start - self.lags: start + CHUNK])
+            e = z - (z @ p) @ p.T
+            rows = slice(start, start + len(z))
+            c_t2[rows] = (z * (z @ d)).reshape(len(z), self.lags + 1, m).sum(axis=1)
+            c_spe[rows] = (e * e).reshape(len(z), self.lags + 1, m).sum(axis=1)
+        return c_t2, c_spe
+
+    def check(self, x: np.ndarray) -> Check:
+        """Score rows ``x`` (samples x tags): statistics, alarms, and the contributions of the alarming rows."""
+        t2, spe = self.statistics(x)
+        over_t2, over_spe = t2 > self.t2_limit, spe > self.spe_limit
+        alarm = over_t2 | over_spe
+        rows = np.flatnonzero(alarm)
+        c_t2, c_spe = self.contributions(np.asarray(x, dtype=float)[_with_past(rows, self.lags)])
+        c_t2, c_spe = c_t2[self.lags:: self.lags + 1], c_spe[self.lags:: self.lags + 1]
+        share = (over_t2[rows, None] * c_t2 / self.t2_limit) + (over_spe[rows, None] * c_spe / self.spe_limit)
+        return Check(self.tags, t2, spe, alarm, rows, share)
+
+    def with_confidence(self, confidence: float, spe_method: str | None = None) -> PCAMonitor:
+        """The same model with limits at another confidence (or SPE method)."""
+        method = spe_method or self.spe_method
+        return _replace_limits(self, check_confidence(confidence), method)
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on some samples: T-squared, SPE and alarm per row; for each alarming row (``rows``), each tag's
+    share of the alarm (``share``: its contribution to each statistic over the limit, divided by that limit)."""
+
+    tags: tuple[str, ...]
+    t2: np.ndarray
+    spe: np.ndarray
+    alarm: np.ndarray
+    rows: np.ndarray
+    share: np.ndarray
+
+    @property
+    def alarm_fraction(self) -> float:
+        """Alarming samples over the samples that could be scored."""
+        scored = np.isfinite(self.t2).sum()
+        return float(self.alarm.sum() / scored) if scored else 0.0
+
+    @property
+    def first_alarm(self) -> int | None:
+        return int(self.rows[0]) if len(self.rows) else None
+
+    def top_tags(self, row: int, count: int = 3) -> list[str]:
+        """The tags carrying most of the alarm of sample ``row`` (none if it does not alarm)."""
+        k = np.searchsorted(self.rows, row)
+        if k == len(self.rows) or self.rows[k] != row:
+            return []
+        return [self.tags[j] for j in np.argsort(-self.share[k], kind="stable")[:count]]
+
+    def blame(self) -> list[tuple[str, float]]:
+        """Every tag with its mean share of the alarms, largest first (empty without alarms)."""
+        if not len(self.rows):
+            return []
+        mean = self.share.mean(axis=0)
+        return [(self.tags[j], float(mean[j])) for j in np.argsort(-mean, kind="stable")]
+
+
+def lagged(x: np.ndarray, lags: int) -> np.ndarray:
+    """Each row beside its ``lags`` predecessors, ``[x_i, x_(i-1), ..., x_(i-lags)]``; ``len(x) - lags`` rows."""
+    if lags == 0:
+        return x
+    n = len(x) - lags
+    return np.hstack([x[lags - k: lags - k + n] for k in range(lags + 1)])
+
+
+def _with_past(rows: np.ndarray, lags: int) -> np.ndarray:
+    """The row indices ``r - lags, ..., r`` of each row, in order, so that each block scores one row."""
+    return (rows[:, None] + np.arange(-lags, 1)).ravel()
+
+
+def fit_pca(x, tags, *, components: int | float | str = 0.9, confidence: float = 0.99, lags: int = 0,
+            spe_method: str = "jackson-mudholkar", folds: int = 7) -> PCAMonitor:
+    """Fit a PCA monitor on normal operating data ``x`` (samples x tags, columns named by ``tags``).
+
+    ``components``: a number of components; a fraction in (0, 1) (the fewest components that explain it of the
+    variance); or ``"press"`` (the fewest with the least cross-validated prediction error over ``folds`` blocks of
+    rows, :func:`twin.monitor.components.press`). ``lags``: past samples beside each (dynamic PCA).
+    """
+    from twin.monitor.components import by_variance, press
+
+    x = np.asarray(x, dtype=float)
+    tags = tuple(tags)
+    _check_data(x, tags)
+    confidence = check_confidence(confidence)
+    if spe_method not in SPE_METHODS:
+        raise MonitorError(f"unknown SPE limit method {spe_method!r}; use one of {', '.join(SPE_METHODS)}")
+    if not isinstance(lags, int) or lags < 0:
+        raise MonitorError(f"lags must be a whole number >= 0, got {lags!r}")
+    z = lagged(x, lags)
+    n, m = z.shape
+    if n <= m + 1:
+        raise MonitorError(f"{n} samples for {m} variables ({len(tags)} tags x {lags + 1} lags): a monitor needs more "
+                           f"samples than variables; give at least {m + 2} rows of normal operation, or fewer tags")
+    mean, scale = z.mean(axis=0), z.std(axis=0, ddof=1)
+    z = (z - mean) / scale
+    eigenvalues, vectors = _eig(z)
+    if components == "press":
+        a = press(z, folds=folds).best
+    elif isinstance(components, float) and 0 < components < 1:
+        a = by_variance(eigenvalues, components)
+    elif isinstance(components, int) and not isinstance(components, bool) and 1 <= components < m:
+        a = components
+    else:
+        raise MonitorError(f"components must be 1 to {m - 1} (the model keeps at least one variable's worth of "
+                           f"residual for SPE), a variance fraction in (0, 1) or 'press'; got {components!r}")
+    p = vectors[:, :a]
+    e = z - (z @ p) @ p.T
+    spe = np.einsum("ij,ij->i", e, e)
+    model = PCAMonitor(tags, lags, mean, scale, p, eigenvalues, n, confidence, spe_method, np.nan, np.nan,
+                       (float(spe.mean()), float(spe.var(ddof=1))))
+    return _replace_limits(model, confidence, spe_method)
+
+
+def _eig(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (largest first) and eigenvectors of the scaled data's covariance, from its SVD (accurate where
+    the covariance's eigh would square the condition number); each vector's largest entry made positive."""
+    _, s, vt = np.linalg.svd(z, full_matrices=False)
+    vectors = vt.T
+    signs = np.sign(vectors[np.argmax(np.abs(vectors), axis=0), np.arange(vectors.shape[1])])
+    return s**2 / (len(z) - 1), vectors * signs
+
+
+def _replace_limits(model: PCAMonitor, confidence: float, method: str) -> PCAMonitor:
+    from dataclasses import replace
+
+    if method not in SPE_METHODS:
+        raise MonitorError(f"unknown SPE limit method {method!r}; use one of {', '.join(SPE_METHODS)}")
+    return replace(model, confidence=confidence, spe_method=method,
+                   t2_limit=t2_limit(model.components, model.samples, confidence),
+                   spe_limit=spe_limit(model.eigenvalues[model.components:], confidence, method, model.training_spe))
+
+
+def _check_data(x: np.ndarray, tags: tuple[str, ...]) -> None:
+    """Refuse data a monitor cannot be fitted on, naming the tag (column) and row."""
+    if x.ndim != 2 or x.shape[1] != len(tags):
+        raise MonitorError(f"data of shape {x.shape} does not match {len(tags)} tags: give samples x tags")
+    if len(set(tags)) != len(tags):
+        twice = sorted({t for t in tags if tags.count(t) > 1})
+        raise MonitorError(f"tag {twice[0]} is named twice; give each column once")
+    bad = ~np.isfinite(x)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise MonitorError(f"tag {tags[col]}: missing or non-finite value at row {row + 1} ({bad.sum()} in all); "
+                           "drop or fill those rows before fitting (a monitor learns from complete samples)")
+    spread = x.max(axis=0) - x.min(axis=0) if len(x) else np.zeros(len(tags))
+    flat = np.flatnonzero(spread <= 1e-12 * np.maximum(1.0, np.abs(x).max(axis=0, initial=0.0)))
+    if len(x) and len(flat):
+        raise MonitorError(f"tag {tags[flat[0]]} is constant ({x[0, flat[0]]:g}) in the training data: it carries no "
+                           "variation to scale by; leave it out (--columns) or train on data where it varies")
