@@ -31,5 +31,6 @@ Equations, units of the noise levels and references: ``docs/estimation.md``.
 """
 from twin.process.estimation.augmented import AugmentedModel, EstimationError
 from twin.process.estimation.ekf import ExtendedKalmanFilter
+from twin.process.estimation.online import Estimator
 
-__all__ = ["AugmentedModel", "EstimationError", "ExtendedKalmanFilter"]
+__all__ = ["AugmentedModel", "EstimationError", "Estimator", "ExtendedKalmanFilter"]
