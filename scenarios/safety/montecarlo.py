@@ -2,7 +2,9 @@
 
 A path is one occurrence of the initiating event: each conditional modifier holds with its probability, each IPL
 fails on demand with its PFD, and the consequence follows when all of them line up. The scenario's frequency is
-the initiating frequency times the fraction of paths that end in the consequence, with a 95% confidence interval.
+the initiating frequency times the fraction of paths that end in the consequence, with a 95% confidence interval:
+Clopper and Pearson's exact binomial interval, which stays inside [0, 1] and gives 0 hits the interval [0, about
+3.7 / paths] (the two-sided form of the rule of three).
 
 Rare consequences (a path in 10^6 or fewer) need far too many plain draws; importance sampling draws each event
 with a biased probability ``q`` (``bias``, default 0.5, never below the true one) and weights each path by its
@@ -14,10 +16,10 @@ consequence has every event failed, so its weight is ``prod p/q``)::
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from scenarios.safety.lopa import YEAR, Hazard
 
@@ -26,7 +28,7 @@ Z95 = 1.959963984540054  # two-sided 95% quantile of the standard normal
 
 @dataclass(frozen=True)
 class Estimate:
-    """A frequency (1/yr) with its 95% confidence interval (Wilson's, sound with few or no hits) and the paths."""
+    """A frequency (1/yr) with its 95% confidence interval and the paths."""
 
     frequency: float
     low: float
@@ -49,7 +51,14 @@ def estimate(hazard: Hazard, paths: int, rng: np.random.Generator, bias: float |
         hits += int(failed.all(axis=1).sum())
     # only a path on which every event failed reaches the consequence, and its likelihood ratio is prod p / q
     weight = float(np.prod(p / q)) * hazard.frequency * YEAR
-    share = hits / paths
-    centre = (share + Z95**2 / (2 * paths)) / (1 + Z95**2 / paths)
-    half = Z95 / (1 + Z95**2 / paths) * math.sqrt(share * (1 - share) / paths + Z95**2 / (4 * paths**2))
-    return Estimate(weight * share, weight * max(centre - half, 0.0), weight * (centre + half), paths, hits)
+    low, high = binomial_interval(hits, paths)
+    return Estimate(weight * hits / paths, weight * low, weight * high, paths, hits)
+
+
+def binomial_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper and Pearson's exact interval of a proportion: ``hits`` in ``n`` trials; 0 hits give [0, 1 -
+    (alpha/2)^(1/n)], about 3.7 / n at 95 %."""
+    alpha = 1 - confidence
+    low = 0.0 if hits == 0 else float(stats.beta.ppf(alpha / 2, hits, n - hits + 1))
+    high = 1.0 if hits == n else float(stats.beta.ppf(1 - alpha / 2, hits + 1, n - hits))
+    return low, high

@@ -71,7 +71,7 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.safety.lopa import YEAR, Hazard
-from scenarios.safety.montecarlo import Z95, Estimate
+from scenarios.safety.montecarlo import Z95, Estimate, binomial_interval
 
 KINDS = ("cooling_loss", "dosing_stuck_open", "agitator_stop", "nitrogen_loss", "regulator_open")
 #: initiating events of the headspace gas: their top events are a flammable headspace and the design pressure
@@ -555,8 +555,14 @@ class AccidentPaths:
         scale = self.hazard.frequency * YEAR * self.static
         y = weight * top
         mean = float(y.mean())
-        half = Z95 * float(y.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
-        estimate = Estimate(scale * mean, scale * max(mean - half, 0.0), scale * (mean + half), n, int(top.sum()))
+        if top.any():
+            half = Z95 * float(y.std(ddof=1)) / math.sqrt(n) if n > 1 else math.inf
+            low, high = max(mean - half, 0.0), mean + half
+        else:  # no hit: the exact binomial bound times the largest likelihood ratio a path can carry
+            p = np.array([self.hazard.pfds[b] for b in self.barriers])
+            q = p if bias is None else np.maximum(p, bias)
+            low, high = 0.0, binomial_interval(0, n)[1] * float(np.prod(np.maximum(p / q, (1 - p) / (1 - q))))
+        estimate = Estimate(scale * mean, scale * low, scale * high, n, int(top.sum()))
         unprotected = np.array([d.failed == frozenset(self.barriers) for d in demands])
         reach = float(top[unprotected].mean()) if unprotected.any() else math.nan
         late = {}

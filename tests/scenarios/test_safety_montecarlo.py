@@ -8,7 +8,7 @@ from scipy import stats
 
 from scenarios.runs import execute, tasks
 from scenarios.safety import lopa
-from scenarios.safety.montecarlo import estimate
+from scenarios.safety.montecarlo import binomial_interval, estimate
 from scenarios.scenario import load
 from twin.config import ConfigError
 
@@ -79,3 +79,22 @@ def test_benchmark_of_the_reactor_paths_runs(capsys):
                  "--replications", "2"]) == 0
     out = capsys.readouterr().out
     assert "2 workers" in out and "paths/s" in out and "variance reduction" in out and "plain" in out
+
+
+@pytest.mark.parametrize(("hits", "n"), [(0, 10), (0, 100_000), (1, 20), (7, 300), (300, 300)])
+def test_binomial_interval_is_clopper_pearson(hits, n):
+    """Against SciPy's exact binomial test interval (the peer), and inside [0, 1]: 0 hits give exactly 0 below and
+    1 - 0.025^(1/n) above (about 3.7 / n, the two-sided rule of three), never a negative or 1e-23 lower bound."""
+    low, high = binomial_interval(hits, n)
+    peer = stats.binomtest(hits, n).proportion_ci(0.95, method="exact")
+    assert (low, high) == pytest.approx((peer.low, peer.high), rel=1e-9, abs=1e-300)
+    assert 0 <= low <= hits / n <= high <= 1
+    if hits == 0:
+        assert low == 0.0 and high == pytest.approx(1 - 0.025 ** (1 / n), rel=1e-9)
+
+
+def test_zero_hits_bound_the_frequency_from_zero():
+    plain = estimate(HAZARDS["runaway_cooling_loss"], 1000, np.random.default_rng(3), bias=None)
+    assert plain.hits == 0 and plain.low == 0.0
+    assert plain.high == pytest.approx(HAZARDS["runaway_cooling_loss"].frequency * lopa.YEAR
+                                       * (1 - 0.025 ** (1 / 1000)), rel=1e-9)

@@ -261,3 +261,15 @@ def test_the_trip_point_that_stops_a_wide_open_valve_in_time():
     assert not any(stuck_valve_reaches_mtt(t, limit) for t in times)
     assert any(stuck_valve_reaches_mtt(t, limit + 0.1) for t in times)
     assert limit < 75 + C
+
+
+def test_no_path_reaching_the_top_event_still_bounds_the_frequency():
+    """20 plain paths with the SIS always working (PFD 1e-9) never reach the MTT: the interval is [0, the exact
+    binomial bound 1 - 0.025^(1/20)] times the scenario's static factor, never [0, 0] (Clopper and Pearson)."""
+    hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": 1e-9, "SIF-101": 1e-9})
+    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
+                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    found = sampler.estimate(20, np.random.default_rng(4), bias=None).estimate
+    scale = hazard.frequency * lopa.YEAR * sampler.static
+    assert found.hits == 0 and found.low == 0.0
+    assert found.high == pytest.approx(scale * (1 - 0.025 ** (1 / 20)), rel=1e-9)
