@@ -55,8 +55,8 @@ def test_truncated_file_loads_what_was_read_and_says_so(tmp_path):
     text = API_IFC.read_text()
     path.write_text(text[: len(text) * 6 // 10])
     plant = twin.plant.load(path, geometry_cache=False)
-    assert any("truncated" in w for w in plant.warnings)
-    assert any("parse errors" in w for w in plant.warnings)
+    assert any("truncated" in e for e in plant.errors)
+    assert any("parse errors" in e for e in plant.errors)
     assert 0 < len(plant.assets) <= 14
 
 
@@ -66,7 +66,7 @@ def test_corrupt_line_is_reported_with_the_parsers_words(tmp_path):
     path = tmp_path / "corrupt.ifc"
     path.write_text("\n".join([*lines[:middle], "#999999=IFCWALL((((;garbage", *lines[middle:]]) + "\n")
     plant = ifc_reader.read(path, with_geometry=False)
-    assert any("parse errors" in w and "garbage" in w for w in plant.warnings)
+    assert any("parse errors" in e and "garbage" in e for e in plant.errors)
 
 
 def edited(tmp_path, edit) -> Path:
@@ -159,8 +159,13 @@ def test_yaml_that_is_neither_overlay_nor_layout(tmp_path):
         twin.plant.load(path)
     with pytest.raises(ConfigError, match="has no tags"):
         twin.plant.load(tmp_path / "part.stl")
+    (tmp_path / "model.ifcx").write_text("{}")
     with pytest.raises(ConfigError, match="unknown kind of plant file '.ifcx'"):
         twin.plant.load(tmp_path / "model.ifcx")
+    with pytest.raises(ConfigError, match="model.ifcz: file not found"):  # was "unknown kind of plant file"
+        twin.plant.load(tmp_path / "model.ifcz")
+    with pytest.raises(ConfigError, match="delivery: is a folder, not a plant file"):
+        twin.plant.load((tmp_path / "delivery").mkdir() or tmp_path / "delivery")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import trimesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
-FORMAT = 3  # bump when what is cached changes meaning (2: Plant.fmus, Plant.co_simulation; 3: Element.kind)
+FORMAT = 4  # bump when what is cached changes meaning (2: Plant.fmus, co_simulation; 3: Element.kind; 4: errors)
 
 
 def folder() -> Path:

@@ -56,15 +56,38 @@ def to_dict(plant: Plant) -> dict[str, Any]:
                    "pieces": len(k.via)} for k in plant.links],
         "counts": dict(sorted(plant.counts().items())),
         "warnings": list(plant.warnings),
+        "errors": list(plant.errors),
     }
+
+
+def check_target(path: str | Path) -> Path:
+    """``path`` if master data can be written there, else a ValueError saying why (before a long load)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"cannot export master data to {path}: it is a folder; name a file in it, e.g. "
+                         f"{path / 'master.csv'}")
+    if path.suffix.lower() not in (".csv", ".json"):
+        raise ValueError(f"cannot export master data to '{path.name}': use a .csv or .json file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot export master data to {path}: the folder {path.parent} does not exist "
+                         "(create it first)")
+    return path
 
 
 def write(plant: Plant, path: str | Path) -> Path:
     """Write the master data to ``path``: ``.csv`` (one row per asset) or ``.json`` (the whole :func:`to_dict`)."""
-    path = Path(path)
+    path = check_target(path)
+    try:
+        _write(plant, path)
+    except OSError as exc:
+        raise ValueError(f"cannot export master data to {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _write(plant: Plant, path: Path) -> None:
     if path.suffix.lower() == ".json":
         path.write_text(json.dumps(to_dict(plant), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif path.suffix.lower() == ".csv":
+    else:
         rows = master_data(plant)
         extra = sorted({k for row in rows for k in row} - set(COLUMNS))
         with open(path, "w", newline="", encoding="utf-8") as stream:
@@ -72,9 +95,6 @@ def write(plant: Plant, path: str | Path) -> Path:
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: " ".join(v) if isinstance(v, list) else v for k, v in row.items()})
-    else:
-        raise ValueError(f"cannot export master data to '{path.name}': use a .csv or .json file name")
-    return path
 
 
 def _plain(values: dict) -> dict:

@@ -15,9 +15,10 @@ What becomes what:
   the port of the next asset; the whole run becomes one link, directed by the ports' ``FlowDirection``.
 - **geometry**: one mesh per asset, space and other element, from :mod:`twin.plant.geometry`.
 
-Problems that leave the rest of the model usable (a duplicate tag, an element the geometry kernel cannot
-tessellate, a truncated file) become ``plant.warnings``; problems that leave nothing to load raise
-:class:`IfcError`.
+Parts of the file that cannot be read (a truncated file, lines the parser rejects, entities the declared schema
+does not have) become ``plant.errors``, and the rest is loaded; what was read but looks wrong (a duplicate tag, an
+element the geometry kernel cannot tessellate) becomes ``plant.warnings``; problems that leave nothing to load
+raise :class:`IfcError`.
 """
 from __future__ import annotations
 
@@ -63,10 +64,10 @@ def read(path: str | Path, *, tag_property: str | None = None, grade_property: s
     ifc, errors = open_ifc(path)
     plant = Plant(name=_project_name(ifc, path), source=path)
     if errors:
-        plant.warn(f"{path.name}: {len(errors)} parse errors, the model may be incomplete; first: {errors[0]}")
+        plant.error(f"{path.name}: {len(errors)} parse errors, the model may be incomplete; first: {errors[0]}")
     if not _complete(path):
-        plant.warn(f"{path.name}: the file ends before END-ISO-10303-21; (truncated?): "
-                   f"loaded the {len(list(ifc))} entities read so far")
+        plant.error(f"{path.name}: the file ends before END-ISO-10303-21; (truncated?): "
+                    f"loaded the {len(list(ifc))} entities read so far")
     scale = ifcopenshell.util.unit.calculate_unit_scale(ifc)
     meshes = None
     if with_geometry:  # the geometry iterator's threads tessellate in the background while the model is read here

@@ -1,8 +1,12 @@
 """``twin inspect FILE``: what a plant file holds, as a designer checks a digital delivery.
 
 Prints the asset table (tag, type, room, GMP grade, ports, direct upstream and downstream assets), the count of
-assets by type, and every warning met while loading; ``--json`` prints the same for machines and ``--export``
-writes the equipment master data.
+assets by type, and every error and warning met while loading; ``--json`` prints the same for machines (standard
+output holds only the JSON, whatever the geometry kernel prints) and ``--export`` writes the equipment master data.
+
+Exit status: 0 the plant loaded (warnings may have been printed); 2 nothing could be loaded or written (no such file,
+a folder, not IFC, an unsupported schema, an export target that cannot be written); 3 with ``--strict``, the file
+loaded with errors (parts of it could not be read: truncated, rejected lines, entities of another schema).
 """
 from __future__ import annotations
 
@@ -26,10 +30,14 @@ examples:
   twin inspect plant.yaml --json | jq '.assets[].tag'    everything as JSON
   twin inspect models/jacket_tcu.fmu                     an FMU: variables, causality, units, default experiment
 
+  twin inspect delivery.ifc --strict || echo rejected    a delivery check: exit 3 if parts could not be read
+
 FILE is an .ifc (IFC2X3, IFC4, IFC4X3), a plant overlay .yaml (key 'plant:'), a mesh layout .yaml
 (key 'meshes:') or an .fmu (FMI 2.0 or 3.0).
 Tessellated geometry is cached in $TWIN_CACHE_DIR (default ~/.cache/pharma-twin/geometry).
+Exit status: 0 loaded; 2 nothing loaded or written (the message says why); 3 loaded with errors (with --strict).
 """
+LOADED_WITH_ERRORS = 3
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -43,6 +51,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--export", metavar="PATH", help="write equipment master data to PATH (.csv or .json)")
     parser.add_argument("--tag-property", metavar="PSET.PROP", help="read tags from this property (IFC)")
     parser.add_argument("--no-cache", action="store_true", help="tessellate again instead of using the cache")
+    parser.add_argument("--strict", action="store_true",
+                        help=f"exit with status {LOADED_WITH_ERRORS} if parts of the file could not be read")
     parser.set_defaults(func=run)
     return parser
 
@@ -57,13 +67,17 @@ def run(args) -> int:
             print(f"twin inspect: {exc}", file=sys.stderr)
             return 2
         return 0
-    from twin.plant.export import to_dict, write  # here, not at the top: `twin --help` skips IFC and mesh stacks
+    from twin.plant.export import check_target, to_dict, write  # here, not at the top: `twin --help` skips IFC
     from twin.plant.ifc import IfcError
     from twin.plant.loading import load
+    from twin.streams import stdout_to_stderr
 
     try:
-        plant = load(args.file, tag_property=args.tag_property, geometry_cache=not args.no_cache,
-                     progress=sys.stderr.isatty())
+        if args.export:
+            check_target(args.export)
+        with stdout_to_stderr():
+            plant = load(args.file, tag_property=args.tag_property, geometry_cache=not args.no_cache,
+                         progress=sys.stderr.isatty())
         if args.export:
             write(plant, args.export)
     except (ConfigError, IfcError, ValueError) as exc:
@@ -76,6 +90,10 @@ def run(args) -> int:
         return 0
     if args.export:
         print(f"wrote master data of {len(plant)} assets to {args.export}", file=sys.stderr)
+    if plant.errors and args.strict:
+        print(f"twin inspect: {args.file}: loaded with {len(plant.errors)} errors (--strict): {plant.errors[0]}",
+              file=sys.stderr)
+        return LOADED_WITH_ERRORS
     return 0
 
 
@@ -92,6 +110,7 @@ def report(plant: Plant) -> str:
     lines += _table(header, rows)
     lines += ["", "assets by type:"]
     lines += [f"  {count:4d}  {kind}" for kind, count in sorted(plant.counts().items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += ["", f"errors: {len(plant.errors)}"] + [f"  - {e}" for e in plant.errors] if plant.errors else []
     lines += ["", f"warnings: {len(plant.warnings)}"] + [f"  - {w}" for w in plant.warnings]
     return "\n".join(lines)
 

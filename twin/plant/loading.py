@@ -40,6 +40,11 @@ def load(path: str | Path, *, tag_property: str | None = None, grade_property: s
         raise config.ConfigError(f"a bare {suffix} mesh has no tags", file=path,
                                  hint="write a mesh layout YAML naming its tag, type and position "
                                       "(see twin.plant.meshes)")
+    if not path.exists():
+        raise config.ConfigError("file not found", file=path)
+    if path.is_dir():
+        raise config.ConfigError("is a folder, not a plant file (an .ifc, a plant overlay .yaml or a mesh layout "
+                                 ".yaml)", file=path)
     raise config.ConfigError(f"unknown kind of plant file '{suffix or path.name}'", file=path,
                              expected="an .ifc file, a plant overlay .yaml or a mesh layout .yaml",
                              hint=config.suggest(suffix, [".ifc", *YAML]) if suffix else None)

@@ -149,7 +149,8 @@ class Element:
 
 @dataclass
 class Plant:
-    """Assets by tag, spaces by number, links, other elements, and the warnings met while loading."""
+    """Assets by tag, spaces by number, links, other elements, and what was met while loading: ``errors`` (parts of
+    the file that could not be read: the model is incomplete) and ``warnings`` (what was read but looks wrong)."""
 
     name: str
     source: Path | None = None
@@ -159,6 +160,7 @@ class Plant:
     elements: dict[str, Element] = field(default_factory=dict)
     storeys: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     fmus: list = field(default_factory=list)  # twin.fmu.binding.Binding of the overlay's fmus: entry, by asset
     co_simulation: dict = field(default_factory=dict)  # the overlay's co_simulation: options (step, ordering...)
 
@@ -200,6 +202,10 @@ class Plant:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def error(self, message: str) -> None:
+        """Note a part of the delivery that could not be read (loading goes on with the rest)."""
+        self.errors.append(message)
 
     # --- queries a designer asks -----------------------------------------------------------------------------
 
