@@ -26,13 +26,15 @@ predecessors; its contributions are summed over the lags of each tag.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from twin.monitor.limits import SPE_METHODS, check_confidence, spe_limit, t2_limit
 
-#: Rows scored at once: bounds the temporary arrays of a long file to ~50 MB at 50 tags.
-CHUNK = 65536
+#: Rows scored at once: a block of 50 tags (800 kB) stays in the core's cache between the passes over it, and
+#: stays under the size at which OpenBLAS wakes its threads (1e6 x 50 samples in 0.2 s; 1.8 s in blocks of 65536).
+CHUNK = 2048
 
 
 class MonitorError(ValueError):
@@ -80,44 +82,56 @@ class PCAMonitor:
         which lack their past, are dropped."""
         return (lagged(np.asarray(x, dtype=float), self.lags) - self.mean) / self.scale
 
-    def statistics(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """T-squared and SPE of each row of ``x`` (NaN for the first ``lags`` rows, which lack their past)."""
+    def blocks(self, x: np.ndarray):
+        """The scaled variables of rows ``x`` in blocks: ``(rows, z)`` pairs, ``z`` a reused buffer. Row ``i`` of the
+        data is scored from row ``lags`` on, with its predecessors beside it."""
         x = np.asarray(x, dtype=float)
+        buffer = np.empty((CHUNK, len(self.mean)))
+        inv = 1.0 / self.scale
+        for start in range(self.lags, len(x), CHUNK):
+            block = lagged(x[start - self.lags: start + CHUNK], self.lags)
+            z = buffer[: len(block)]
+            np.subtract(block, self.mean, out=z)
+            z *= inv
+            yield slice(start, start + len(z)), z
+
+    def statistics(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """T-squared and SPE of each row of ``x`` (NaN for the first ``lags`` rows, which lack their past). SPE is
+        ``|z|**2 - |t|**2`` (the loadings are orthonormal), one pass fewer than forming the residuals."""
         t2, spe = np.full(len(x), np.nan), np.full(len(x), np.nan)
         p, inv = self.loadings, 1.0 / self.eigenvalues[: self.components]
-        for start in range(self.lags, len(x), CHUNK):
-            z = self.scaled(x[start - self.lags: start + CHUNK])
+        for rows, z in self.blocks(x):
             t = z @ p
-            t2[start: start + len(z)] = (t * t) @ inv
-            e = z - t @ p.T
-            spe[start: start + len(z)] = np.einsum("ij,ij->i", e, e)
+            t2[rows] = (t * t) @ inv
+            spe[rows] = np.maximum(np.einsum("ij,ij->i", z, z) - np.einsum("ij,ij->i", t, t), 0.0)
         return t2, spe
 
     def contributions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each tag's contribution to T-squared and to SPE, rows x tags (summed over lags; NaN rows as above)."""
-        x = np.asarray(x, dtype=float)
         m = len(self.tags)
         c_t2, c_spe = np.full((len(x), m), np.nan), np.full((len(x), m), np.nan)
         p = self.loadings
         d = (p / self.eigenvalues[: self.components]) @ p.T
-        for start in range(self.lags, len(x), CHUNK):
-            z = self.scaled(x[start - self.lags: start + CHUNK])
+        for rows, z in self.blocks(x):
             e = z - (z @ p) @ p.T
-            rows = slice(start, start + len(z))
             c_t2[rows] = (z * (z @ d)).reshape(len(z), self.lags + 1, m).sum(axis=1)
             c_spe[rows] = (e * e).reshape(len(z), self.lags + 1, m).sum(axis=1)
         return c_t2, c_spe
 
     def check(self, x: np.ndarray) -> Check:
-        """Score rows ``x`` (samples x tags): statistics, alarms, and the contributions of the alarming rows."""
+        """Score rows ``x`` (samples x tags): statistics and alarms; the contributions of the alarming rows are
+        computed when first asked for."""
         t2, spe = self.statistics(x)
-        over_t2, over_spe = t2 > self.t2_limit, spe > self.spe_limit
-        alarm = over_t2 | over_spe
-        rows = np.flatnonzero(alarm)
-        c_t2, c_spe = self.contributions(np.asarray(x, dtype=float)[_with_past(rows, self.lags)])
+        alarm = (t2 > self.t2_limit) | (spe > self.spe_limit)
+        return Check(self, np.asarray(x, dtype=float), t2, spe, alarm, np.flatnonzero(alarm))
+
+    def shares(self, x: np.ndarray, rows: np.ndarray, t2: np.ndarray, spe: np.ndarray) -> np.ndarray:
+        """Each tag's share of the alarm of each of ``rows``: its contribution to each statistic over its limit,
+        divided by that limit (rows x tags)."""
+        c_t2, c_spe = self.contributions(x[_with_past(rows, self.lags)])
         c_t2, c_spe = c_t2[self.lags:: self.lags + 1], c_spe[self.lags:: self.lags + 1]
-        share = (over_t2[rows, None] * c_t2 / self.t2_limit) + (over_spe[rows, None] * c_spe / self.spe_limit)
-        return Check(self.tags, t2, spe, alarm, rows, share)
+        over_t2, over_spe = t2[rows, None] > self.t2_limit, spe[rows, None] > self.spe_limit
+        return over_t2 * c_t2 / self.t2_limit + over_spe * c_spe / self.spe_limit
 
     def with_confidence(self, confidence: float, spe_method: str | None = None) -> PCAMonitor:
         """The same model with limits at another confidence (or SPE method)."""
@@ -127,15 +141,23 @@ class PCAMonitor:
 
 @dataclass(frozen=True)
 class Check:
-    """The verdict on some samples: T-squared, SPE and alarm per row; for each alarming row (``rows``), each tag's
-    share of the alarm (``share``: its contribution to each statistic over the limit, divided by that limit)."""
+    """The verdict on some samples ``x``: T-squared, SPE and alarm per row; ``rows``, the alarming rows; ``share``,
+    each tag's share of each alarm (:meth:`PCAMonitor.shares`)."""
 
-    tags: tuple[str, ...]
+    model: PCAMonitor
+    x: np.ndarray
     t2: np.ndarray
     spe: np.ndarray
     alarm: np.ndarray
     rows: np.ndarray
-    share: np.ndarray
+
+    @cached_property
+    def share(self) -> np.ndarray:
+        return self.model.shares(self.x, self.rows, self.t2, self.spe)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.model.tags
 
     @property
     def alarm_fraction(self) -> float:
