@@ -202,3 +202,25 @@ def test_random_asset_tags_are_accepted_only_if_the_delivery_has_them(bare_api_b
     else:
         overlay.apply(bare_api_bay, document)
         assert all(bare_api_bay[t].behaviour == "x" for t in tags)
+
+
+@pytest.mark.parametrize("declared, volume, words", [
+    (384_000.0, 384.0, "3.84e+05 m3, 1,000x the 384.0 m3 of the room's own mesh (a unit mix-up"),  # dm3 as m3
+    (0.384, 384.0, "0.384 m3, 1/1,000 of the 384.0 m3"),
+    (500.0, 500.0, "the room's own mesh holds 384.0 m3 (1.30x): kept the declared volume"),
+])
+def test_a_declared_room_volume_that_disagrees_with_its_mesh_is_flagged(tmp_path, declared, volume, words):
+    """R01 of the API bay is a 16 x 8 x 3 m box (384 m3, its mesh's volume by trimesh); its declared NetVolume is
+    edited as a Revit export got it wrong (a Revit file wrote 166,884 for a room of 166.9 m3)."""
+    def misdeclare(model):
+        room = next(s for s in model.by_type("IfcSpace") if s.Name == "R01")
+        for rel in room.IsDefinedBy:
+            for quantity in getattr(rel.RelatingPropertyDefinition, "Quantities", None) or ():
+                if quantity.Name == "NetVolume":
+                    quantity.VolumeValue = declared
+
+    plant = twin.plant.load(edited(tmp_path, misdeclare), geometry_cache=False)
+    assert plant.spaces["R01"].volume == pytest.approx(volume)
+    (warning,) = [w for w in plant.warnings if w.startswith("space R01")]
+    assert words in warning
+    assert plant.spaces["R02"].volume == 192.0 and not any(w.startswith("space R02") for w in plant.warnings)

@@ -20,7 +20,7 @@ import trimesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
-FORMAT = 4  # bump when what is cached changes meaning (2: Plant.fmus, co_simulation; 3: Element.kind; 4: errors)
+FORMAT = 5  # bump when what is cached changes meaning (2: fmus, co_simulation; 3: Element.kind; 4: errors; 5: volumes)
 
 
 def folder() -> Path:

@@ -348,8 +348,8 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
     for space in plant.spaces.values():
         if space.guid in meshes:
             space.mesh = mesh(space.guid)
-            if space.volume is None and space.mesh.is_watertight:
-                space.volume = float(space.mesh.volume)
+            if space.mesh.is_watertight:
+                _check_volume(plant, space, float(space.mesh.volume))
     for guid in list(meshes):
         element = _by_guid(ifc, guid)
         if element is not None and element.is_a("IfcFeatureElement"):
@@ -379,6 +379,25 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
     for ifc_class, guids in others.items():
         plant.warn(f"{len(guids)} {ifc_class}: no mesh (no 3D body: drawings, axes or symbols are not drawn): "
                    + ", ".join(guids))
+
+
+def _check_volume(plant: Plant, space: Space, meshed: float) -> None:
+    """Take the volume of the room's own mesh where the file declares none or one off by a unit factor (a Revit
+    export writing dm3 as m3: 166,884 for 166.9), and flag a declared volume that disagrees with the mesh."""
+    declared = space.volume
+    if declared is None or meshed <= 0:
+        space.volume = space.volume if meshed <= 0 else meshed
+        return
+    ratio = declared / meshed
+    decades = np.log10(ratio) if ratio > 0 else 0.0
+    if round(decades) != 0 and round(decades) % 3 == 0 and abs(decades - round(decades)) < 0.02:
+        space.volume = meshed
+        factor = f"{ratio:,.0f}x" if ratio > 1 else f"1/{1 / ratio:,.0f} of"
+        plant.warn(f"space {space.number}: the file declares a volume of {declared:,.3g} m3, {factor} the "
+                   f"{meshed:,.1f} m3 of the room's own mesh (a unit mix-up in the export?): took the mesh's volume")
+    elif abs(ratio - 1) > 0.25:
+        plant.warn(f"space {space.number}: the file declares a volume of {declared:,.1f} m3, the room's own mesh "
+                   f"holds {meshed:,.1f} m3 ({ratio:.2f}x): kept the declared volume; check the model")
 
 
 def _kind(element) -> str:
