@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.energy import batches, dispatch, leakage, moisture, psychro, storage, tariff, thermal, utilities, weather
-from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS
+from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS, GRADE_A_FACE_VELOCITY, unidirectional_ach
 from scenarios.registry import Run
 from twin import plant as plants
 from twin.config import ConfigError
@@ -98,11 +98,22 @@ def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
                                        f"rooms: {{{number}: {{{key}: ...}}}}")
         table = DEFAULTS[grade]
         props = space.properties
-        out[number] = Zone(number, grade, volume, area,
-                           ach=given.get("ach") or props.get("PharmaTwin_Cleanroom.AirChangeRate") or table.ach,
+        out[number] = Zone(number, grade, volume, area, ach=_air_changes(given, props, table, volume, area),
                            dp=given.get("dp") or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
                            dp_min=table.dp_min, thermal_mass=given.get("thermal_mass"))
     return out
+
+
+def _air_changes(given: Mapping[str, Any], props: Mapping[str, Any], table, volume: float, area: float) -> float:
+    """A room's design air changes per hour: the scenario's, a unidirectional zone's face velocity given in the
+    scenario, the space's IFC property, the grade's table value, or (grade A) the default face velocity."""
+    if given.get("ach"):
+        return given["ach"]
+    unidirectional = unidirectional_ach(volume, given.get("face_area") or area,
+                                        given.get("face_velocity") or GRADE_A_FACE_VELOCITY)
+    if given.get("face_velocity") or given.get("face_area"):
+        return unidirectional
+    return props.get("PharmaTwin_Cleanroom.AirChangeRate") or table.ach or unidirectional
 
 
 def capacities(params: Mapping[str, Any]) -> np.ndarray:

@@ -48,7 +48,8 @@ SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "r
                     "grades": ["C", "D", "CNC"]}
 ROOM = Record({"grade": GRADES, "volume": Quantity("m**3", "150 m3"), "area": Quantity("m**2", "50 m2"),
                "ach": Number(minimum=0), "dp": Quantity("Pa", "15 Pa", minimum=None),  # rooms below their neighbours
-               "thermal_mass": Number(minimum=0)},
+               "thermal_mass": Number(minimum=0), "face_velocity": Quantity("m/s", "0.45 m/s", positive=True),
+               "face_area": Quantity("m**2", "12 m2", positive=True)},
               name="a room override")
 AHU = Record({"serves": ListOf(Str(), min_items=1), "outside_air": Number(minimum=0),
               "fan_pressure": Quantity("Pa", "1200 Pa"), "fan_efficiency": Number(minimum=0)},

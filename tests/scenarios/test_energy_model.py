@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import dispatch, model, psychro, tariff, weather
+from scenarios.energy import dispatch, grades, model, psychro, tariff, weather
 from twin.process import Flowsheet, simulate, steady_state
 from twin.process.units import Chiller, CleanroomZone
 
@@ -219,3 +219,22 @@ def test_energy_benchmark_runs_a_short_year():
     from benchmarks.energy.__main__ import main
 
     assert main(["--days", "30", "--step", "300"]) == 0
+
+
+def test_a_grade_a_zone_is_sized_by_its_face_velocity(tmp_path):
+    """EU GMP Annex 1 (2022), section 4: unidirectional airflow at 0.36-0.54 m/s (guidance) at the working
+    position. A grade A room of 56 m2 and 168 m3 (G10's size): by default 0.45 m/s over the floor, 0.45 x 56 =
+    25.2 m3/s, i.e. 540 air changes in its 3 m height (the old 400 per hour were 0.33 m/s, below Annex 1's range);
+    a face of 12 m2 at 0.4 m/s gives 4.8 m3/s. The scenario's air changes, then its face velocity, then the space's
+    IFC property win over the default."""
+    assert model._air_changes({}, {}, grades.DEFAULTS["A"], 168, 56) * 168 / 3600 == pytest.approx(0.45 * 56)
+    assert grades.ANNEX1_FACE_VELOCITY[0] <= grades.GRADE_A_FACE_VELOCITY <= grades.ANNEX1_FACE_VELOCITY[1]
+
+    def zone(override):
+        params = load(tmp_path, ONE_ROOM + f"rooms: {{G10: {{grade: A{override}}}}}\n").variants["base"]
+        return model.zones(params["plant"], params["rooms"])["G10"]
+
+    assert zone("").ach == 25  # G10's IFC property
+    assert zone(", face_velocity: 0.45 m/s").ach * 168 / 3600 == pytest.approx(0.45 * 56, rel=1e-12)
+    assert zone(", face_area: 12 m2, face_velocity: 0.4 m/s").ach * 168 / 3600 == pytest.approx(4.8, rel=1e-12)
+    assert zone(", ach: 300").ach == 300
