@@ -95,7 +95,9 @@ EXPORT fmi2Status fmi2GetBoolean(fmi2Component c, const fmi2ValueReference vr[],
 }
 
 EXPORT fmi2Status fmi2GetString(fmi2Component c, const fmi2ValueReference vr[], size_t n, fmi2String value[]) {
-    return n ? fmi2Error : fmi2OK;
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.str[vr[i]]; }
+    return fmi2OK;
 }
 
 /* Setting a value recomputes the outputs, so that direct feedthrough is seen at once. */
@@ -111,7 +113,13 @@ SETTER(Integer, fmi2Integer)
 SETTER(Boolean, fmi2Boolean)
 
 EXPORT fmi2Status fmi2SetString(fmi2Component c, const fmi2ValueReference vr[], size_t n, const fmi2String value[]) {
-    return n ? fmi2Error : fmi2OK;
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_VR(vr[i]);
+        snprintf(in->m.str[vr[i]], sizeof in->m.str[vr[i]], "%s", value[i] ? value[i] : "");
+    }
+    model_calculate(&in->m);
+    return done(in);
 }
 
 /* -- FMU state: a copy of the model ---------------------------------------------------------------------------- */
@@ -229,6 +237,10 @@ EXPORT fmi2Status fmi2CancelStep(fmi2Component c) { return fmi2Error; }
 EXPORT fmi2Status fmi2DoStep(fmi2Component c, fmi2Real t, fmi2Real h, fmi2Boolean no_set_state) {
     Instance *in = c;
     cs_do_step(&in->m, t, h);
+    if (in->m.terminate && in->m.status < STATUS_DISCARD) {  /* FMI 2: discard, then fmi2Terminated is true */
+        in->m.status = STATUS_OK;
+        return fmi2Discard;
+    }
     return done(in);
 }
 

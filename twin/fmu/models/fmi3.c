@@ -120,9 +120,45 @@ GETSET(Int64, fmi3Int64)
 GETSET(UInt64, fmi3UInt64)
 GETSET(Boolean, fmi3Boolean)
 
+EXPORT fmi3Status fmi3GetString(fmi3Instance c, const fmi3ValueReference vr[], size_t n, fmi3String value[],
+                                size_t n_values) {
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.str[vr[i]]; }
+    return fmi3OK;
+}
+
+EXPORT fmi3Status fmi3SetString(fmi3Instance c, const fmi3ValueReference vr[], size_t n, const fmi3String value[],
+                                size_t n_values) {
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_VR(vr[i]);
+        snprintf(in->m.str[vr[i]], sizeof in->m.str[vr[i]], "%s", value[i] ? value[i] : "");
+    }
+    model_calculate(&in->m);
+    return done(in);
+}
+
+EXPORT fmi3Status fmi3GetBinary(fmi3Instance c, const fmi3ValueReference vr[], size_t n, size_t sizes[],
+                                fmi3Binary value[], size_t n_values) {
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.bin[vr[i]]; sizes[i] = in->m.bin_size[vr[i]]; }
+    return fmi3OK;
+}
+
+EXPORT fmi3Status fmi3SetBinary(fmi3Instance c, const fmi3ValueReference vr[], size_t n, const size_t sizes[],
+                                const fmi3Binary value[], size_t n_values) {
+    Instance *in = c;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_VR(vr[i]);
+        in->m.bin_size[vr[i]] = sizes[i] < sizeof in->m.bin[0] ? sizes[i] : sizeof in->m.bin[0];
+        memcpy(in->m.bin[vr[i]], value[i], in->m.bin_size[vr[i]]);
+    }
+    model_calculate(&in->m);
+    return done(in);
+}
+
 /* What the test models do not use. */
 #define UNSUPPORTED(name) EXPORT fmi3Status name() { return fmi3Error; }
-UNSUPPORTED(fmi3GetString) UNSUPPORTED(fmi3SetString) UNSUPPORTED(fmi3GetBinary) UNSUPPORTED(fmi3SetBinary)
 UNSUPPORTED(fmi3GetClock) UNSUPPORTED(fmi3SetClock)
 UNSUPPORTED(fmi3GetNumberOfVariableDependencies) UNSUPPORTED(fmi3GetVariableDependencies)
 UNSUPPORTED(fmi3GetDirectionalDerivative) UNSUPPORTED(fmi3GetAdjointDerivative)

@@ -10,7 +10,9 @@
  *   static void model_calculate(Model *m);              derivatives and outputs from states, inputs, time
  *   static void model_event_update(Model *m);           the jumps at a time or state event; sets next_event_time
  *
- * and may call model_fail(m, STATUS_DISCARD or STATUS_ERROR, ...) to refuse a step or stop the run.
+ * and may call model_fail(m, STATUS_DISCARD or STATUS_ERROR, ...) to refuse a step or stop the run, or set
+ * m->terminate to ask the importer to end the simulation (at an event). String and Binary variables live in
+ * m->str[vr] and m->bin[vr] (m->bin_size[vr] bytes); VR_<name> is a variable's value reference.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -26,6 +28,9 @@ typedef struct Model {
     double time;
     double r[NV];               /* every variable, by value reference */
     double r0[NV];              /* values at the start of the current communication step (S_ macros) */
+    char str[NV][64];           /* String variables */
+    unsigned char bin[NV][64];  /* Binary variables ... */
+    size_t bin_size[NV];        /* ... and their sizes */
     double z[NZ + 1];           /* event indicators after the last step (CS state event detection) */
     int next_event_defined;
     double next_event_time;
@@ -104,7 +109,7 @@ static int cs_do_step(Model *m, double t, double h) {
             if (NZ) model_event_indicators(m, m->z);
         }
     }
-    m->time = t_end;
+    if (!m->terminate) m->time = t_end;  /* an FMU that ends the simulation stays at the event */
     if (m->status == STATUS_DISCARD) {
         int status = m->status;
         char message[sizeof m->message];
@@ -120,6 +125,14 @@ static void model_reset(Model *m) {
     static const double start[NV] = START_VALUES;
     memcpy(m->r, start, sizeof m->r);
     memcpy(m->r0, start, sizeof m->r0);
+    for (int i = 0; i < NV; i++) {
+        static const char *strings[NV + 1] = STRING_STARTS, *binaries[NV + 1] = BINARY_STARTS;
+        unsigned int byte;
+        snprintf(m->str[i], sizeof m->str[i], "%s", strings[i] ? strings[i] : "");
+        m->bin_size[i] = 0;
+        for (const char *h = binaries[i]; h && h[0] && h[1] && m->bin_size[i] < sizeof m->bin[i]; h += 2)
+            if (sscanf(h, "%2x", &byte) == 1) m->bin[i][m->bin_size[i]++] = (unsigned char)byte;
+    }
     m->time = 0.0;
     m->next_event_defined = 0;
     m->terminate = 0;

@@ -1,0 +1,87 @@
+"""An FMU that asks to end the simulation, beside others; Scheduled Execution refused by name; what inspect shows.
+
+``counter`` (twin/fmu/models/counter.c) asks to end the simulation at its 7th event, 0.5 + 7 * 0.75 = 5.75 s on its
+own clock, which starts at 0.5 s (its DefaultExperiment): 5.25 s on the twin's.
+"""
+import zipfile
+
+import pytest
+
+from twin.fmu import CoSimulation, FMUError, FMUUnit, describe
+from twin.fmu.unit import FMUTerminated
+from twin.tags import Quality
+from twin.twin import Twin
+
+
+@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("interface", ["CoSimulation", "ModelExchange"])
+def test_a_terminated_fmu_stops_and_the_others_go_on(fmu, version, interface):
+    counter = FMUUnit("C-1", fmu("counter", version), interface=interface, step=0.05)
+    oscillator = FMUUnit("O-1", fmu("oscillator", version), interface=interface, step=0.05)
+    tw = Twin()
+    tw.add(CoSimulation([counter, oscillator], step=0.05))
+    tw.run(until=8.0)
+    assert counter.terminated_at == pytest.approx(5.25, abs=1e-9)
+    times, values, quality = tw.tags.history("C-1.count")
+    good = quality == Quality.GOOD
+    assert values[good][-1] == (7 if interface == "CoSimulation" else 6)  # ME: FMPy keeps the event's left limit
+    assert times[-1] == pytest.approx(5.25) and quality[-1] == Quality.UNCERTAIN  # held, no longer live
+    assert (5.25, "C-1.terminated", "fmu") in [(pytest.approx(t), n, k) for t, n, k in tw.events]
+    assert tw.tags.history("O-1.x")[0][-1] == pytest.approx(8.0)  # the oscillator went on
+    tw.close()
+
+
+def test_on_terminate_stop_ends_the_run_with_the_time(fmu):
+    tw = Twin()
+    tw.add(FMUUnit("C-1", fmu("counter", 2), on_terminate="stop"))
+    with pytest.raises(FMUTerminated, match=r"C-1 \(counter_fmi2_co_mo.fmu\): the FMU asked to end the simulation "
+                                            r"at t = 5.25 s") as err:
+        tw.run(until=8.0)
+    assert err.value.t == pytest.approx(5.25)
+    assert tw.tags.history("C-1.count")[0][-1] == pytest.approx(5.25)  # every good point kept
+
+
+def test_scheduled_execution_is_refused_by_name(fmu, tmp_path):
+    """An FMU with only the Scheduled Execution interface (the XML of an FMI 3 model rewritten)."""
+    source = fmu("gain", 3)
+    target = tmp_path / "scheduled.fmu"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "modelDescription.xml":
+                text = data.decode()
+                start, end = text.index("  <ModelExchange"), text.index("  <DefaultExperiment")
+                text = text[:start] + ('  <ScheduledExecution modelIdentifier="gain"/>\n') + text[end:]
+                data = text.encode()
+            zout.writestr(item, data)
+    with pytest.raises(FMUError, match="the FMU has ScheduledExecution; Scheduled Execution .* is not supported"):
+        FMUUnit("S-1", target)
+    assert "(Scheduled Execution (not run by the twin))" in describe(target).splitlines()[0]
+
+
+def test_inspect_shows_binaries_clocks_and_the_defaults(fmu):
+    text = describe(fmu("echo", 3))
+    assert "binaries (bytes tags; start values in hexadecimal): b_in, b_out" in text
+    assert "clocks (not bound to tags): tick (input, interval triggered)" in text
+    text = describe(fmu("counter", 2))
+    assert "default experiment: start 0.5, stop 10.5 (times in s)" in text
+    # FMPy's own derivation with no stepSize: auto_interval(10 s) = 0.02 s; ME: 10**(1 - 3) = 0.01 s
+    assert "twin defaults (CoSimulation, as fmpy.simulate_fmu): start 0.5 s, step 0.02 s" in text
+    assert "twin defaults (ModelExchange, as fmpy.simulate_fmu): start 0.5 s, step 0.01 s, CVODE max step 0.2 s" in text
+
+
+def test_binary_and_string_reach_the_fmu_and_come_back(fmu):
+    tw = Twin()
+    tw.add(FMUUnit("E-1", fmu("echo", 3)))
+
+    def operator(tw):
+        yield tw.env.timeout(0.25)
+        tw.set("E-1.s_in", "hello")
+        tw.set("E-1.b_in", b"\x00\xff")
+
+    tw.env.process(operator(tw))
+    tw.run(until=1.0)
+    assert tw.tags["E-1.s_out"].value == "hello" and tw.tags["E-1.n_out"].value == 5
+    assert tw.tags["E-1.b_out"].value == b"\x00\xff"
+    assert tw.tags.history("E-1.b_out")[1][0] == b"foo"  # the start value, hexadecimal 666f6f
+    tw.close()
