@@ -31,6 +31,7 @@ Equations, units of the noise levels and references: ``docs/estimation.md``.
 """
 from twin.process.estimation.augmented import AugmentedModel, EstimationError
 from twin.process.estimation.ekf import ExtendedKalmanFilter
+from twin.process.estimation.mhe import MovingHorizonEstimator
 from twin.process.estimation.online import Estimator
 
-__all__ = ["AugmentedModel", "EstimationError", "Estimator", "ExtendedKalmanFilter"]
+__all__ = ["AugmentedModel", "EstimationError", "Estimator", "ExtendedKalmanFilter", "MovingHorizonEstimator"]
