@@ -20,8 +20,10 @@ statistic is over its limit.
 
 **Contributions** say which tags drive a statistic: to SPE, each tag's squared residual ``e_j**2``; to T-squared,
 ``z_j (P L^-1 P' z)_j`` (Westerhuis, Gurden & Smilde 2000; Miller, Swanson & Heckler 1998). Each set sums to its
-statistic. A dynamic model (``lags > 0``, Ku, Storer & Georgakis 1995) scores each sample with its ``lags``
-predecessors; its contributions are summed over the lags of each tag.
+statistic. To name the tag at fault, :meth:`PCAMonitor.shares` reconstructs each tag instead (Alcala & Qin 2009):
+contributions smear a fault over correlated tags, reconstruction does not. A dynamic model (``lags > 0``, Ku,
+Storer & Georgakis 1995) scores each sample with its ``lags`` predecessors; its contributions are summed over the
+lags of each tag.
 """
 from __future__ import annotations
 
@@ -110,28 +112,39 @@ class PCAMonitor:
         """Each tag's contribution to T-squared and to SPE, rows x tags (summed over lags; NaN rows as above)."""
         m = len(self.tags)
         c_t2, c_spe = np.full((len(x), m), np.nan), np.full((len(x), m), np.nan)
-        p = self.loadings
-        d = (p / self.eigenvalues[: self.components]) @ p.T
+        p, inv = self.loadings, 1.0 / self.eigenvalues[: self.components]
         for rows, z in self.blocks(x):
-            e = z - (z @ p) @ p.T
-            c_t2[rows] = (z * (z @ d)).reshape(len(z), self.lags + 1, m).sum(axis=1)
+            t = z @ p
+            e = z - t @ p.T
+            c_t2[rows] = (z * ((t * inv) @ p.T)).reshape(len(z), self.lags + 1, m).sum(axis=1)
             c_spe[rows] = (e * e).reshape(len(z), self.lags + 1, m).sum(axis=1)
         return c_t2, c_spe
 
     def check(self, x: np.ndarray) -> Check:
-        """Score rows ``x`` (samples x tags): statistics and alarms; the contributions of the alarming rows are
-        computed when first asked for."""
+        """Score rows ``x`` (samples x tags): statistics and alarms; the tags' shares of the alarms
+        (:meth:`shares`) are computed when first asked for."""
         t2, spe = self.statistics(x)
         alarm = (t2 > self.t2_limit) | (spe > self.spe_limit)
         return Check(self, np.asarray(x, dtype=float), t2, spe, alarm, np.flatnonzero(alarm))
 
-    def shares(self, x: np.ndarray, rows: np.ndarray, t2: np.ndarray, spe: np.ndarray) -> np.ndarray:
-        """Each tag's share of the alarm of each of ``rows``: its contribution to each statistic over its limit,
-        divided by that limit (rows x tags)."""
-        c_t2, c_spe = self.contributions(x[_with_past(rows, self.lags)])
-        c_t2, c_spe = c_t2[self.lags:: self.lags + 1], c_spe[self.lags:: self.lags + 1]
-        over_t2, over_spe = t2[rows, None] > self.t2_limit, spe[rows, None] > self.spe_limit
-        return over_t2 * c_t2 / self.t2_limit + over_spe * c_spe / self.spe_limit
+    def shares(self, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Each tag's share of the combined index ``phi = SPE / SPE_lim + T2 / T2_lim`` of ``rows`` (all by
+        default): the part of ``phi`` that reconstructing the tag removes, ``(Phi z)_j**2 / Phi_jj`` with
+        ``Phi = (I - P P') / SPE_lim + P L^-1 P' / T2_lim``, over ``phi`` (Alcala & Qin 2009, 2010: unlike the
+        contributions, this names the faulty tag of a large single-tag fault for certain). Rows x tags, in [0, 1]
+        (summed over the lags of a dynamic model)."""
+        if rows is not None:
+            x = np.asarray(x, dtype=float)[_with_past(rows, self.lags)]
+        m, p, lam = len(self.tags), self.loadings, self.eigenvalues[: self.components]
+        weight = 1.0 / (lam * self.t2_limit) - 1.0 / self.spe_limit
+        diagonal = 1.0 / self.spe_limit + (p * p) @ weight
+        out = np.full((len(x), m), np.nan)
+        for block, z in self.blocks(x):
+            t = z @ p
+            phi_z = z / self.spe_limit + (t * weight) @ p.T
+            phi = np.einsum("ij,ij->i", z, phi_z)
+            out[block] = (phi_z**2 / diagonal / phi[:, None]).reshape(len(z), self.lags + 1, m).sum(axis=1)
+        return out if rows is None else out[self.lags:: self.lags + 1]
 
     def with_confidence(self, confidence: float, spe_method: str | None = None) -> PCAMonitor:
         """The same model with limits at another confidence (or SPE method)."""
@@ -142,7 +155,7 @@ class PCAMonitor:
 @dataclass(frozen=True)
 class Check:
     """The verdict on some samples ``x``: T-squared, SPE and alarm per row; ``rows``, the alarming rows; ``share``,
-    each tag's share of each alarm (:meth:`PCAMonitor.shares`)."""
+    each tag's share of each alarm, rows x tags (:meth:`PCAMonitor.shares`)."""
 
     model: PCAMonitor
     x: np.ndarray
@@ -153,7 +166,7 @@ class Check:
 
     @cached_property
     def share(self) -> np.ndarray:
-        return self.model.shares(self.x, self.rows, self.t2, self.spe)
+        return self.model.shares(self.x, self.rows)
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -93,7 +93,8 @@ def select(table: Table, tags: tuple[str, ...], model_file: str) -> np.ndarray:
     where = {name: j for j, name in enumerate(table.tags)}
     missing = [t for t in tags if t not in where]
     if missing:
-        raise TableError(f"{table.path}: no column for tag {missing[0]!r}{_closest(missing[0], list(table.tags))} "
+        unused = [name for name in table.tags if name not in tags]
+        raise TableError(f"{table.path}: no column for tag {missing[0]!r}{_closest(missing[0], unused)} "
                          f"({len(missing)} of the {len(tags)} tags of {model_file} missing); check the file against "
                          "the model's tags (twin monitor check shows them) or fit a model on this tag set")
     return table.values[:, [where[t] for t in tags]]
