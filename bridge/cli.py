@@ -29,6 +29,16 @@ examples:
 
 The mapping is YAML: `tags:` a list of {tag, node (a NodeId) or path (browse path from Objects), unit,
 source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder: keep it out of git.
+Only network failures are retried; a refusal (trust, policy, login) stops the run. See docs/bridge.md.
+
+exit status:
+  0    ran to the end (--duration) and wrote the record
+  1    an internal error (a bug: please report the traceback)
+  2    bad input: command line, mapping or security settings; nothing was contacted
+  3    refused by the server (certificate not trusted, policy or mode not offered, login refused): not retried;
+       the message says what to change
+  4    the server could not be reached during the whole run (network): nothing was recorded
+  130  interrupted (Ctrl-C); the record so far is written
 """
 
 SERVE_EXAMPLES = """\
@@ -110,9 +120,24 @@ def _security_arguments(p, server: bool) -> None:
         g.add_argument("--cert-login", action="store_true", help="log in with this client's certificate")
 
 
-def _fail(message: str) -> int:
+def _quiet_asyncua() -> None:
+    """asyncua logs what it survives (revised timeouts, a peer's fault) with tracebacks: the commands report
+    problems themselves, once each."""
+    import logging
+
+    logging.getLogger("asyncua").setLevel(logging.CRITICAL)
+
+
+def _fail(message: str, status: int = 2) -> int:
     print(f"twin: {message}", file=sys.stderr)
-    return 2
+    return status
+
+
+def _endpoint(url: str | None, what: str) -> None:
+    """Refuse an endpoint that is not ``opc.tcp://`` (the only transport asyncua speaks)."""
+    if url is not None and not url.startswith("opc.tcp://"):
+        raise ValueError(f"{what} {url!r} is not an OPC UA endpoint; expected opc.tcp://host:port (HTTPS and "
+                         "WebSocket transports are not supported)")
 
 
 def _user(text: str) -> tuple[str, str]:
@@ -124,9 +149,13 @@ def _user(text: str) -> tuple[str, str]:
 
 # -- twin bridge -----------------------------------------------------------------------------------------------
 def _bridge(args) -> int:
+    from bridge.client import Refused
     from bridge.security import ClientSecurity, SecurityError, ServerSecurity, parse_policy
 
+    _quiet_asyncua()
     try:
+        for url, what in ((args.endpoint, "endpoint"), (args.discover, "--discover"), (args.serve, "--serve")):
+            _endpoint(url, what)
         policy, mode = parse_policy(args.policy or "None")
         name, password = _user(args.user) if args.user else (None, None)
         security = ClientSecurity(policy, mode, pki=args.pki, username=name, password=password,
@@ -143,6 +172,8 @@ def _bridge(args) -> int:
         if not args.mapping:
             return _fail("bridge: give a mapping file, or --discover ENDPOINT to write one (see twin bridge --help)")
         return asyncio.run(_follow(args, security))
+    except Refused as exc:
+        return _fail(f"bridge: {exc}", status=3)
     except (ConfigError, SecurityError, ValueError, KeyError, OSError) as exc:
         return _fail(f"bridge: {exc}")
     except KeyboardInterrupt:
@@ -158,10 +189,20 @@ async def _discover(args, security) -> int:
         import twin.plant
 
         tags = list(twin.plant.load(args.plant).instruments)
+    from asyncua import ua
+
+    from bridge.client import refusal_of
+
     try:
         mapping = await discover(args.discover, security=security, plant_tags=tags)
-    except (OSError, TimeoutError) as exc:
-        return _fail(f"bridge: cannot reach {args.discover}: {exc}; is the server running, host and port right?")
+    except (OSError, TimeoutError, ConnectionError, ua.UaError, AssertionError) as exc:
+        refusal = refusal_of(exc, args.discover, security)
+        if refusal:
+            return _fail(f"bridge: {refusal}", 3)
+        if isinstance(exc, OSError | TimeoutError | ConnectionError):
+            return _fail(f"bridge: cannot reach {args.discover}: {exc}; is the server running, host and port "
+                         "right?", 4)
+        return _fail(f"bridge: browsing {args.discover} failed: {type(exc).__name__}: {exc}", 4)
     text = dump_mapping(mapping)
     if args.output == "-":
         print(text, end="")
@@ -180,36 +221,41 @@ async def _follow(args, security) -> int:
     from twin.tags import TagBus
 
     mapping = load_mapping(args.mapping)
+    _endpoint(mapping.endpoint, f"{args.mapping}: endpoint")
     origin = 0.0 if args.clock == "unix" else time.time()
     live = TagBus()
     bridge = Bridge(live, mapping, args.endpoint, security=security, time_origin=origin,
                     report=lambda message: tqdm.write(f"twin bridge: {message}", file=sys.stderr))
     shadow = _shadow(args.shadow, live, [m.tag for m in mapping.tags], args.band,
                      args.drive or ["*_sp", "*_set"]) if args.shadow else None
-    async with contextlib.AsyncExitStack() as stack:
-        if shadow is not None:
-            tw = shadow.predicted_by
-            if args.serve:
-                await stack.enter_async_context(_served(tw, args.serve, args.serve_security, origin))
-            tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
-            follower = asyncio.create_task(run_in_real_time(tw))
-            stack.callback(follower.cancel)
-        bar = stack.enter_context(tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr))
-        await stack.enter_async_context(bridge)
-        end = None if args.duration is None else time.monotonic() + args.duration
-        while end is None or time.monotonic() < end:
-            await asyncio.sleep(0.5)
-            bar.update(bridge.stats["updates"] - bar.n)
-            bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems),
-                            gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
-    if args.csv:
-        shadowed = [] if shadow is None else [(shadow.out, f"{name}.{signal}") for name in shadow.bands
-                                              for signal in ("deviation", "alarm")]
-        _write_csv(args.csv, [(live, "*"), *shadowed])
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            if shadow is not None:
+                tw = shadow.predicted_by
+                if args.serve:
+                    await stack.enter_async_context(_served(tw, args.serve, args.serve_security, origin))
+                tw.run(until=time.time() - origin)  # the twin's t = 0 is the bridge's: catch up the time spent loading
+                follower = asyncio.create_task(run_in_real_time(tw))
+                stack.callback(follower.cancel)
+            bar = stack.enter_context(tqdm(desc=f"{bridge.endpoint}", unit=" updates", file=sys.stderr))
+            await stack.enter_async_context(bridge)  # leaving it raises Refused if the server refused the bridge
+            end = None if args.duration is None else time.monotonic() + args.duration
+            while (end is None or time.monotonic() < end) and not bridge.finished:
+                await asyncio.sleep(0.5)
+                bar.update(bridge.stats["updates"] - bar.n)
+                bar.set_postfix(tags=len(mapping.tags), problems=len(bridge.problems), lost=bridge.stats["lost"],
+                                gaps=bridge.stats["gaps"], backfilled=bridge.stats["backfilled"])
+    finally:  # also on Ctrl-C or a refusal: what was recorded is kept
+        if args.csv:
+            shadowed = [] if shadow is None else [(shadow.out, f"{name}.{signal}") for name in shadow.bands
+                                                  for signal in ("deviation", "alarm")]
+            _write_csv(args.csv, [(live, "*"), *shadowed])
     print(f"{bridge.stats['updates']} updates, {bridge.stats['backfilled']} back-filled, {bridge.stats['gaps']} "
-          f"gaps marked, {len(bridge.problems)} problems", file=sys.stderr)
+          f"gaps marked, {bridge.stats['lost']} lost, {len(bridge.problems)} problems", file=sys.stderr)
     if shadow is not None:
         print(_alarm_summary(shadow), file=sys.stderr)
+    if not bridge.stats["connections"]:
+        return _fail(f"bridge: never reached {bridge.endpoint} in {args.duration:g} s; nothing was recorded", 4)
     return 0
 
 
@@ -260,21 +306,28 @@ def _served(tw, endpoint: str, security, origin: float):
 
 
 def _write_csv(path: str, parts) -> None:
-    """The history of the tags of each ``(bus, pattern)`` of ``parts``, as rows ``tag, t, value, quality``."""
+    """The history of the tags of each ``(bus, pattern)`` of ``parts``, as rows ``tag, t, value, quality``. A BAD
+    row of a bool, int or str tag (a gap mark) has an empty value: the bus holds the last value there, not data."""
     import csv
+
+    from twin.tags import Quality
 
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["tag", "t", "value", "quality"])
         for bus, pattern in parts:
             columns = bus.columns(pattern)
-            writer.writerows(zip(columns["tag"], columns["t"], columns["value"], columns["quality"]))
+            typed = {name for name in set(columns["tag"]) if bus[name].dtype is not float}
+            writer.writerows((tag, t, "" if q == Quality.BAD and tag in typed else value, q)
+                             for tag, t, value, q in zip(columns["tag"], columns["t"], columns["value"],
+                                                         columns["quality"]))
 
 
 # -- twin serve ------------------------------------------------------------------------------------------------
 def _serve(args) -> int:
     from bridge.security import SecurityError, ServerSecurity, parse_policy
 
+    _quiet_asyncua()
     try:
         users = dict(_user(u) for u in args.user or [])
         policies = tuple(parse_policy(p) for p in args.policy or ["None"])

@@ -7,12 +7,17 @@
 One subscription carries every mapped node (monitored items created in batches, so thousands of tags connect in
 seconds); each data change lands in the bus with its source timestamp and its status as the tag's quality.
 
-When the connection drops, the bridge reconnects with exponential backoff, re-creates the subscription and reads
+When the connection drops, the bridge reconnects (a back-off doubling from 0.5 s, capped at 2 s and reset by a
+good connection, so that an outage costs at most 2 s more than its length), re-creates the subscription and reads
 every tag's current value. For nodes the server historizes it back-fills the gap from the server's history; for
 the others it marks the gap explicitly: a BAD-quality entry (NaN for float tags) where the data stopped. A value
 is written only if its source timestamp is newer than the tag's last one, so nothing is ever written twice.
 Bad input (an unknown node, a value that does not convert) is reported in ``problems`` and that tag is skipped;
 the other tags keep flowing.
+
+Only the network is worth retrying. A refusal that retrying cannot fix (the server does not trust this client's
+certificate, does not offer the policy, refuses the login) ends :meth:`Bridge.run` with :class:`Refused`: one
+message saying what to change.
 """
 from __future__ import annotations
 
@@ -23,9 +28,10 @@ import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from asyncua import Client, ua
-from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent
+from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subscription
 
 from bridge.mapping import Mapping, TagMap
 from bridge.security import ClientSecurity
@@ -34,6 +40,71 @@ from twin.tags import Quality, TagBus
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # nodes per read / monitored-item request
+# Status codes by which a server refuses a connection for a reason that retrying cannot fix: the settings must change.
+REFUSALS = {
+    "BadSecurityPolicyRejected": "the server does not offer this security policy; see its endpoints with "
+                                 "`twin bridge --discover`",
+    "BadSecurityModeRejected": "the server does not offer this security mode (with policy None: it takes secured "
+                               "connections only; give e.g. --policy Basic256Sha256,SignAndEncrypt --pki ./pki)",
+    "BadCertificateUntrusted": "the server does not trust this client's certificate",
+    "BadSecurityChecksFailed": "the server does not trust this client's certificate",
+    "BadCertificateInvalid": "the server rejected this client's certificate",
+    "BadCertificateUriInvalid": "the server rejected this client's certificate (its application URI)",
+    "BadCertificateTimeInvalid": "this client's certificate has expired or is not yet valid: delete PKI/own to make "
+                                 "a new one",
+    "BadUserAccessDenied": "the server refused the user name / password or user certificate",
+    "BadIdentityTokenRejected": "the server does not accept this kind of login (anonymous, user name or "
+                                "certificate); set --user or --cert-login",
+    "BadIdentityTokenInvalid": "the server refused the login (anonymous, user name or certificate); set --user or "
+                               "--cert-login",
+    "BadTcpEndpointUrlInvalid": "the server does not serve this endpoint URL; see its endpoints with "
+                                "`twin bridge --discover`",
+}
+
+
+_OVERFLOW = 0x0480  # StatusCode InfoType DataValue (bit 10) with the Overflow bit (7): a queue discarded values
+
+
+class _Subscription(Subscription):
+    """asyncua's subscription (iterator mode, unbounded queue) that checks the sequence numbers of its notification
+    messages, reporting ``count`` missing ones to ``on_lost(count)`` and setting ``lost`` (re-subscribe), and keeps the
+    server's revised monitored-item settings of its last request in ``revised``."""
+
+    def __init__(self, session, params, on_lost: Callable[[int], None], lost: asyncio.Event) -> None:
+        super().__init__(session, params, None, queue_maxsize=0)
+        self.on_lost, self.lost = on_lost, lost
+        self.revised: list[ua.MonitoredItemCreateResult] = []
+        self._expected: int | None = None
+
+    async def publish_callback(self, publish_result: ua.PublishResult) -> None:
+        message = publish_result.NotificationMessage
+        if message.NotificationData:  # a keep-alive carries the next number without using it
+            number = int(message.SequenceNumber)
+            if self._expected is not None and number != self._expected:
+                self.on_lost((number - self._expected) % 0xFFFFFFFF)
+                self.lost.set()
+            self._expected = number % 0xFFFFFFFF + 1  # 1 follows 2**32 - 1 (0 is never used)
+        await super().publish_callback(publish_result)
+
+    async def create_monitored_items(self, monitored_items):
+        session, kept = self.server, []
+        original = session.create_monitored_items
+
+        async def keep(params):
+            results = await original(params)
+            kept.extend(results)
+            return results
+
+        session.create_monitored_items = keep
+        try:
+            return await super().create_monitored_items(monitored_items)
+        finally:
+            del session.create_monitored_items
+            self.revised = kept
+
+
+class Refused(Exception):
+    """The server refused the connection for a reason that retrying will not fix; the message says what to change."""
 
 
 def quality_of(status: ua.StatusCode | None) -> Quality:
@@ -54,7 +125,7 @@ class Bridge:
 
     def __init__(self, bus: TagBus, mapping: Mapping, endpoint: str | None = None, *,
                  security: ClientSecurity | None = None, time_origin: float = 0.0, timeout: float = 4.0,
-                 backoff: tuple[float, float] = (0.5, 30.0), report: Callable[[str], None] | None = None) -> None:
+                 backoff: tuple[float, float] = (0.5, 2.0), report: Callable[[str], None] | None = None) -> None:
         self.bus, self.mapping = bus, mapping
         self.endpoint = endpoint or mapping.endpoint
         if not self.endpoint:
@@ -64,7 +135,8 @@ class Bridge:
         self.time_origin, self.timeout, self.backoff = time_origin, timeout, backoff
         self.report = report
         self.problems: list[str] = []
-        self.stats = {"updates": 0, "duplicates": 0, "backfilled": 0, "gaps": 0, "reconnects": 0}
+        self.stats = {"updates": 0, "duplicates": 0, "backfilled": 0, "gaps": 0, "reconnects": 0, "connections": 0,
+                      "lost": 0, "lost_messages": 0}
         self.connected = asyncio.Event()
         self._last: dict[str, float] = {}  # tag -> bus time of the last value written
         self._maps = {m.tag: m for m in mapping.tags}
@@ -72,6 +144,7 @@ class Bridge:
         self._historizing: set[str] = set()
         self._reported: set[str] = set()
         self._task: asyncio.Task | None = None
+        self._lost_at: float | None = None  # bus time the connection was lost at, while it is
         for m in mapping.tags:
             try:
                 bus.define(m.tag, unit=m.unit, dtype=m.dtype)
@@ -85,24 +158,42 @@ class Bridge:
 
     async def __aexit__(self, *exc) -> None:
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task  # a bug inside the bridge surfaces here rather than vanishing with its task
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task  # a bug inside the bridge surfaces here rather than vanishing with its task
+        finally:
+            if self._lost_at is not None and not self.connected.is_set():  # the record ends in an outage: say so
+                for name in self._maps:
+                    if not math.isnan(self._last[name]):
+                        self._mark_gap(name, self._lost_at, None)
+
+    @property
+    def finished(self) -> bool:
+        """True once :meth:`run` has ended (a :class:`Refused` connection; leaving ``async with`` raises it)."""
+        return self._task is not None and self._task.done()
 
     # -- the connection loop -------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Connect, follow the server, and reconnect with backoff whenever the connection is lost; until cancelled."""
-        delay, lost_at = self.backoff[0], None
+        delays, lost_at = backoff(*self.backoff), None
         while True:
             try:
-                lost_at = await self._session(lost_at)
-                delay = self.backoff[0]
+                lost_at = self._lost_at = await self._session(lost_at)
+                delays = backoff(*self.backoff)
                 self.stats["reconnects"] += 1
-            except (OSError, TimeoutError, ConnectionError, ua.UaError, ValueError) as exc:
-                self._problem(self._explain(exc) + f"; retrying in {delay:g} s", key=f"connect:{type(exc)}")
-                lost_at = lost_at if lost_at is not None else self._now()
+            except (OSError, TimeoutError, ConnectionError, ua.UaError, ValueError, AssertionError) as exc:
+                refusal = refusal_of(exc, self.endpoint, self.security)
+                if refusal:
+                    raise Refused(refusal) from None
+                delay = next(delays)
+                self._problem(self._explain(exc) + f"; retrying every {self.backoff[1]:g} s at most",
+                              key=f"connect:{type(exc)}")
+                lost_at = self._lost_at = lost_at if lost_at is not None else self._now()
+                self.connected.clear()
+                await asyncio.sleep(delay)
+                continue
             self.connected.clear()
-            await asyncio.sleep(delay)
-            delay = min(2 * delay, self.backoff[1])
+            await asyncio.sleep(next(delays))
 
     async def _session(self, lost_at: float | None) -> float:
         """One connection, from connect to loss; returns the bus time at which the connection was lost."""
@@ -113,22 +204,26 @@ class Bridge:
             lost.set()
 
         client.connection_lost_callback = on_lost
-        await self.security.apply(client)
+        try:
+            await self.security.apply(client)
+        except ValueError as exc:  # SecurityError: a setting that cannot work
+            raise Refused(str(exc)) from None
         await client.connect()
         try:
             nodes = await self._resolve(client)
-            sub = await client.create_subscription(self._subscription_parameters(), handler=None, queue_maxsize=0)
-            await self._monitor(client, sub, nodes)
+            subs = await self._monitor(client, nodes, lost)
             await self._catch_up(client, nodes, lost_at)
             self.connected.set()
+            self.stats["connections"] += 1
             self._reported = {key for key in self._reported if not key.startswith("connect:")}  # report anew
-            consumer, waiter = asyncio.create_task(self._consume(sub, lost)), asyncio.create_task(lost.wait())
-            await asyncio.wait({consumer, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (consumer, waiter):
+            tasks = {asyncio.create_task(self._consume(sub, lost)) for sub in subs} | {asyncio.create_task(lost.wait())}
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
                 task.cancel()
-            if consumer.done() and not consumer.cancelled() and consumer.exception():
-                raise consumer.exception()  # a bug: surfaces in run()'s caller, never swallowed
-            return self._healthy_until(sub)
+            for task in done:
+                if not task.cancelled() and task.exception():
+                    raise task.exception()  # a bug: surfaces in run()'s caller, never swallowed
+            return min(self._healthy_until(sub) for sub in subs) if subs else self._now()
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.disconnect(), self.timeout)
@@ -189,18 +284,56 @@ class Bridge:
             self._by_node.setdefault(node, []).append(self._maps[name])
         return found
 
-    async def _monitor(self, client: Client, sub, nodes: dict[str, ua.NodeId]) -> None:
-        """Create the monitored items in batches; a node the server refuses is reported and skipped."""
+    async def _monitor(self, client: Client, nodes: dict[str, ua.NodeId], lost: asyncio.Event) -> list[Subscription]:
+        """Subscriptions of ``tags_per_subscription`` nodes each, their monitored items created in batches (at most
+        the server's MaxMonitoredItemsPerCall); a node the server refuses is reported and skipped, and settings the
+        server revised so far that changes would be lost are reported."""
         unique = list(dict.fromkeys(nodes.values()))
-        for i in range(0, len(unique), BATCH):
-            chunk = unique[i:i + BATCH]
-            handles = await sub.subscribe_data_change(
-                [client.get_node(n) for n in chunk], queuesize=self.mapping.queue_size,
-                sampling_interval=1000 * self.mapping.sampling_interval)
-            for node, handle in zip(chunk, handles):
-                for m in self._by_node[node] if isinstance(handle, ua.StatusCode) else ():
-                    self._problem(f"{m.where}: the server refused to monitor node {m.source} ({handle.name}); "
-                                  f"tag {m.tag} is not bridged", key=m.tag)
+        per_call = await _operation_limit(client, "MaxMonitoredItemsPerCall", BATCH)
+        subs = []
+        for first in range(0, len(unique), self.mapping.tags_per_subscription):
+            sub = _Subscription(client.uaclient.session, self._subscription_parameters(), self._lost_messages, lost)
+            self._check_revised_interval(await sub.init())
+            subs.append(sub)
+            part = unique[first:first + self.mapping.tags_per_subscription]
+            for i in range(0, len(part), per_call):
+                chunk = part[i:i + per_call]
+                handles = await sub.subscribe_data_change(
+                    [client.get_node(n) for n in chunk], queuesize=self.mapping.queue_size,
+                    sampling_interval=1000 * self.mapping.sampling_interval)
+                for node, handle in zip(chunk, handles):
+                    for m in self._by_node[node] if isinstance(handle, ua.StatusCode) else ():
+                        self._problem(f"{m.where}: the server refused to monitor node {m.source} ({handle.name}); "
+                                      f"tag {m.tag} is not bridged", key=m.tag)
+                self._check_revised_items(sub.revised)
+        return subs
+
+    def _check_revised_interval(self, result: ua.CreateSubscriptionResult) -> None:
+        """A server may publish less often than asked: then each queue must hold more changes."""
+        interval = result.RevisedPublishingInterval / 1000
+        if interval > self.mapping.publishing_interval * 1.01:
+            self._problem(f"{self.endpoint} publishes every {interval:g} s, not every "
+                          f"{self.mapping.publishing_interval:g} s as asked: changes wait longer",
+                          key="revised:interval")
+
+    def _check_revised_items(self, results: list[ua.MonitoredItemCreateResult]) -> None:
+        """Report queues the server cut below what one publishing interval (plus 1 s of slack) of changes needs."""
+        rate = self.mapping.change_rate
+        need = max(1, math.ceil(rate * (self.mapping.publishing_interval + 1.0)))
+        small = [r.RevisedQueueSize for r in results if r.StatusCode.is_good() and r.RevisedQueueSize < need]
+        if small:
+            self._problem(f"{self.endpoint} cut the queues of {len(small)} monitored items to {min(small)} values, "
+                          f"fewer than the {need} that {rate:g} changes a second need: changes will be lost (counted "
+                          "as lost); hint: lower change_rate or ask the server's administrator for longer queues",
+                          key="revised:queue")
+
+    def _lost_messages(self, count: int) -> None:
+        """Notification messages missing from a subscription's sequence: their changes are lost (then re-read)."""
+        self.stats["lost_messages"] += count
+        self.stats["lost"] += count
+        self._problem(f"{self.endpoint} skipped {count} notification message(s) in a subscription's sequence: the "
+                      "changes they carried are lost; the bridge re-subscribes and back-fills or marks the gap",
+                      key=f"sequence:{self.stats['lost_messages']}")
 
     # -- catching up after a (re)connection ----------------------------------------------------------------------
     async def _catch_up(self, client: Client, nodes: dict[str, ua.NodeId], lost_at: float | None) -> None:
@@ -287,10 +420,26 @@ class Bridge:
     async def _consume(self, sub, lost: asyncio.Event) -> None:
         async for event in sub:
             if isinstance(event, DataChangeEvent):
+                dv = event.data.monitored_item.Value
+                overflow = dv.StatusCode is not None and dv.StatusCode.value & _OVERFLOW == _OVERFLOW
                 for tag_map in self._by_node.get(event.node.nodeid, ()):
-                    self._deliver(tag_map, event.data.monitored_item.Value)
+                    if overflow:
+                        self._overflowed(tag_map, dv)
+                    self._deliver(tag_map, dv)
             elif isinstance(event, StatusChangeEvent) and not event.notification.Status.is_good():
                 lost.set()
+
+    def _overflowed(self, m: TagMap, dv: ua.DataValue) -> None:
+        """The server's queue of ``m``'s node overflowed before ``dv``: values were discarded. Counted as lost and
+        marked BAD just after the tag's last value (the server does not say how many)."""
+        self.stats["lost"] += 1
+        stamp = self._stamp(dv)
+        if stamp > math.nextafter(self._last[m.tag], math.inf):
+            self._mark_gap(m.tag, self._last[m.tag], stamp)
+        self._problem(f"{self.endpoint} discarded values of {m.tag} and others (their queues overflowed: "
+                      f"queue_size {self.mapping.queue_size} at {self.mapping.change_rate:g} changes a second); they "
+                      "are counted as lost and marked BAD; hint: raise subscription queue_size or change_rate",
+                      key="overflow")
 
     def _deliver(self, m: TagMap, dv: ua.DataValue, at: float | None = None) -> bool:
         """Write one server value into the bus (at its timestamp, or ``at``) unless it is not newer than the tag's
@@ -333,33 +482,51 @@ class Bridge:
             return
         self._reported.add(key)
         self.problems.append(message)
-        log.warning(message)
         if self.report:
             self.report(message)
+        else:
+            log.warning(message)
 
     def _explain(self, exc: Exception) -> str:
-        """A connection failure in words, with the likely fix."""
-        name = type(exc).__name__
-        hints = {
-            "BadSecurityPolicyRejected": "the server does not offer this security policy; see its endpoints with "
-                                         "`twin bridge --discover`",
-            "BadCertificateUntrusted": "the server does not trust this client's certificate: copy PKI/own/cert.der "
-                                       "into the server's trusted certificates",
-            "BadCertificateInvalid": "the server rejected this client's certificate",
-            "BadUserAccessDenied": "the server refused the user name / password or user certificate",
-            "BadIdentityTokenRejected": "the server does not accept this kind of login (anonymous, user name or "
-                                        "certificate); set --user or --cert-login",
-            "BadIdentityTokenInvalid": "the server refused the login",
-        }
-        if name in hints:
-            return f"cannot connect to {self.endpoint}: {name}: {hints[name]}"
-        if "no matching endpoints" in str(exc).lower():
-            return (f"cannot connect to {self.endpoint}: the server offers no endpoint with policy "
-                    f"{self.security.policy} / {self.security.mode}; see its endpoints with `twin bridge --discover`")
+        """A network failure in words, with the likely fix."""
         if isinstance(exc, OSError | TimeoutError | ConnectionError):
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else name
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
             return f"cannot reach {self.endpoint}: {reason}; hint: is the server running, and are host and port right?"
-        return f"cannot connect to {self.endpoint}: {name}: {exc}"
+        return f"lost {self.endpoint}: {type(exc).__name__}: {exc}"
+
+
+def refusal_of(exc: BaseException, endpoint: str, security: ClientSecurity) -> str | None:
+    """The message for a refusal that retrying cannot fix (see ``REFUSALS``), or None for a network failure."""
+    name = type(exc).__name__
+    if name in REFUSALS:
+        hint = REFUSALS[name]
+        if "trust this client" in hint:
+            hint += _trust_hint(security)
+        return f"{endpoint} refused the connection: {name}: {hint}"
+    if "no matching endpoints" in str(exc).lower():
+        return (f"{endpoint} offers no endpoint with policy {security.policy} / {security.mode or 'None'}; see its "
+                f"endpoints with `twin bridge --discover {endpoint} --policy ...`, or ask its administrator")
+    if isinstance(exc, AssertionError) and security.policy != "None":
+        # asyncua cannot parse the fault a strict server answers to OpenSecureChannel with (node-opcua:
+        # BadSecurityChecksFailed); it fails an assertion instead.
+        return (f"{endpoint} refused to open a secure channel: the server does not trust this client's certificate, "
+                "most likely" + _trust_hint(security))
+    return None
+
+
+def _trust_hint(security: ClientSecurity) -> str:
+    cert = Path(security.pki) / "own" / "cert.der" if security.pki else Path("PKI/own/cert.der")
+    return (f": trust it on the server by copying {cert} into the server's trusted certificates (a node-opcua "
+            "server: move it from PKI/rejected to PKI/trusted/certs; `twin serve`: move it from PKI/rejected to "
+            "PKI/trusted, or `twin serve --trust FILE`), then run again")
+
+
+def backoff(first: float, longest: float):
+    """The waits between reconnection attempts: ``first``, doubling up to ``longest``, then ``longest`` forever."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(2 * delay, longest)
 
 
 async def read_history(client: Client, nodes: list[ua.NodeId], start: datetime, end: datetime
@@ -385,6 +552,15 @@ async def read_history(client: Client, nodes: list[ua.NodeId], start: datetime, 
             if result.ContinuationPoint and result.ContinuationPoint != previous[i]:  # the same again: no progress
                 pending[i] = result.ContinuationPoint
     return out
+
+
+async def _operation_limit(client: Client, name: str, default: int) -> int:
+    """The server's ``ServerCapabilities.OperationLimits.<name>`` (0 or unreadable: no limit stated), at most
+    ``default``."""
+    node = ua.NodeId(getattr(ua.ObjectIds, f"Server_ServerCapabilities_OperationLimits_{name}"))
+    (dv,) = await _read(client, [node], ua.AttributeIds.Value)
+    value = dv.Value.Value if dv.StatusCode.is_good() and dv.Value is not None else 0
+    return min(default, int(value)) if isinstance(value, int) and value > 0 else default
 
 
 async def _read(client: Client, nodes: list[ua.NodeId], attribute: ua.AttributeIds) -> list[ua.DataValue]:

@@ -3,7 +3,8 @@
 Every variable under the Objects folder (the server's own diagnostics excepted) becomes a mapping entry with its
 NodeId, its type and, when the server states one, its engineering unit. Its tag is the plant tag it matches, when
 a plant is given: names are compared without case and punctuation, so ``Objects/Reactors/R101/TT_01`` finds
-``R-101.TT-01``; otherwise a tag is made from the node's parent and own browse names.
+``R-101.TT-01``; otherwise a tag is made from the node's parent and own browse names. The subscription settings are
+sized for the number of variables found (:func:`bridge.sizing.plan`, 1 change a second per tag).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from asyncua import Client, ua
 
 from bridge.mapping import Mapping, TagMap
 from bridge.security import ClientSecurity
+from bridge.sizing import plan
 from twin.tags import TAG_NAME
 
 _TYPES = {ua.ObjectIds.Double: float, ua.ObjectIds.Float: float, ua.ObjectIds.Boolean: bool,
@@ -65,7 +67,10 @@ async def discover(endpoint: str, *, security: ClientSecurity | None = None, pla
             n += 1
         used.add(tag)
         unique.append(TagMap(tag=tag, node=entry.node, unit=entry.unit, dtype=entry.dtype))
-    return Mapping(tags=tuple(unique), endpoint=endpoint)
+    sized = plan(len(unique))
+    return Mapping(tags=tuple(unique), endpoint=endpoint, publishing_interval=sized.publishing_interval,
+                   sampling_interval=sized.sampling_interval, queue_size=sized.queue_size,
+                   tags_per_subscription=sized.tags_per_subscription)
 
 
 async def _entry(node, path: list[str], keyed: dict[str, str]) -> TagMap:

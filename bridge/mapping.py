@@ -3,10 +3,12 @@
 A mapping is a YAML file (safe loading only)::
 
     endpoint: opc.tcp://plc.example:4840       # optional; `twin bridge ENDPOINT` overrides it
-    subscription:
-      publishing_interval: 0.5                  # s, how often the server sends a batch of changes
-      sampling_interval: 0.1                    # s, how often the server samples each node
+    subscription:                               # every key optional: derived from the tag count and change_rate
+      change_rate: 1.0                          # changes per second of a tag, at most (default 1)
+      publishing_interval: 0.1                  # s, how often the server sends a batch of changes
+      sampling_interval: 0                      # s, how often the server samples each node (0: on change)
       queue_size: 10                            # changes kept per node between two publishes
+      tags_per_subscription: 2500               # nodes per subscription (several subscriptions for many tags)
     tags:
       - tag: R-101.TT-01                        # the twin tag written
         node: ns=2;s=R101.TT01                  # a NodeId ...
@@ -16,6 +18,9 @@ A mapping is a YAML file (safe loading only)::
         path: 2:Plant/2:Reactors/2:R-101/2:PT-01   # ... or a browse path from the Objects folder
         scale: 1000.0                           # tag = raw * scale + offset (before the unit conversion)
         type: float                             # float (default), int, bool or str
+
+The subscription keys left out are derived by :func:`bridge.sizing.plan` from the number of tags and
+``change_rate`` (see docs/bridge.md, "Subscription sizing").
 
 Every error is a :class:`twin.config.ConfigError` naming the file, the line and the key, and what was expected.
 """
@@ -28,6 +33,7 @@ from pathlib import Path
 import yaml
 from asyncua import ua
 
+from bridge.sizing import plan
 from twin import config
 from twin.config import ConfigError, Integer, ListOf, Number, Quantity, Record, Str
 from twin.tags import TAG_NAME
@@ -93,13 +99,15 @@ class Mapping:
 
     tags: tuple[TagMap, ...]
     endpoint: str | None = None
-    publishing_interval: float = 0.5
-    sampling_interval: float = 0.1
+    publishing_interval: float = 0.1
+    sampling_interval: float = 0.0
     queue_size: int = 10
     source: str = "<mapping>"
+    tags_per_subscription: int = 2500
+    change_rate: float = 1.0  # changes per second of a tag, at most: what the queues are sized for
 
 
-SUBSCRIPTION_DEFAULTS = {"publishing_interval": 0.5, "sampling_interval": 0.1, "queue_size": 10}
+SUBSCRIPTION_KEYS = ("publishing_interval", "sampling_interval", "queue_size", "tags_per_subscription")
 TAG_SCHEMA = Record({
     "tag": Str(pattern=TAG_NAME.pattern), "node": Str(), "path": Str(), "unit": Str(), "source_unit": Str(),
     "scale": Number(), "offset": Number(), "type": Str(choices=TYPES),
@@ -107,11 +115,12 @@ TAG_SCHEMA = Record({
     name="a tag binding {tag, node or path, ...}")
 SCHEMA = Record({
     "endpoint": Str(pattern=r"^opc\.tcp://"),
-    "subscription": Record({"publishing_interval": Quantity("s", "500 ms"), "sampling_interval": Quantity("s"),
-                            "queue_size": Integer(minimum=1)},
-                           defaults=SUBSCRIPTION_DEFAULTS),
+    "subscription": Record({"publishing_interval": Quantity("s", "100 ms"), "sampling_interval": Quantity("s"),
+                            "queue_size": Integer(minimum=1), "tags_per_subscription": Integer(minimum=1),
+                            "change_rate": Number()},
+                           defaults={"change_rate": 1.0}),
     "tags": ListOf(TAG_SCHEMA, min_items=1),
-}, required=["tags"], defaults={"subscription": SUBSCRIPTION_DEFAULTS}, name="a bridge mapping")
+}, required=["tags"], defaults={"subscription": {"change_rate": 1.0}}, name="a bridge mapping")
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -132,7 +141,12 @@ def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
 
 def _mapping(doc, source: str) -> Mapping:
     sub = doc["subscription"]
-    if sub["publishing_interval"] <= 0 or sub["sampling_interval"] < 0:
+    if sub["change_rate"] < 0:
+        raise sub.error("change_rate", "a tag's changes per second cannot be negative")
+    sized = plan(len(doc["tags"]), float(sub["change_rate"]))
+    given = {key: sub.get(key) for key in SUBSCRIPTION_KEYS if sub.get(key) is not None}
+    settings = {key: given.get(key, getattr(sized, key)) for key in SUBSCRIPTION_KEYS}
+    if settings["publishing_interval"] <= 0 or settings["sampling_interval"] < 0:
         raise doc.error("subscription", "intervals must be positive (sampling may be 0: as fast as possible)")
     tags, seen = doc["tags"], {}
     entries = []
@@ -143,8 +157,8 @@ def _mapping(doc, source: str) -> Mapping:
                              hint="map each tag from one node only")
         seen[tag_map.tag] = tags.lines[i]
         entries.append(tag_map)
-    return Mapping(tags=tuple(entries), endpoint=doc["endpoint"], publishing_interval=sub["publishing_interval"],
-                   sampling_interval=sub["sampling_interval"], queue_size=sub["queue_size"], source=source)
+    return Mapping(tags=tuple(entries), endpoint=doc["endpoint"], source=source, change_rate=float(sub["change_rate"]),
+                   **settings)
 
 
 def _tag_map(entry, tags, index: int) -> TagMap:
@@ -189,8 +203,8 @@ def dump_mapping(mapping: Mapping) -> str:
         entries.append(entry)
     doc = {
         **({"endpoint": mapping.endpoint} if mapping.endpoint else {}),
-        "subscription": {"publishing_interval": mapping.publishing_interval,
-                         "sampling_interval": mapping.sampling_interval, "queue_size": mapping.queue_size},
+        "subscription": {"change_rate": mapping.change_rate,
+                         **{key: getattr(mapping, key) for key in SUBSCRIPTION_KEYS}},
         "tags": entries,
     }
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

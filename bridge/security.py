@@ -81,13 +81,15 @@ class ClientSecurity:
     password: str | None = None
     certificate_login: bool = False  # log in with the application's own certificate
 
+    def __post_init__(self) -> None:
+        if (self.policy != "None" or self.certificate_login) and self.pki is None:
+            raise SecurityError(f"policy {self.policy} / certificate login needs a folder for the certificates; "
+                                "hint: pass --pki ./pki")
+
     async def apply(self, client: Client) -> None:
         """Configure ``client`` (before ``connect``); certificates are generated into ``pki`` on first use."""
         client.application_uri = CLIENT_URI
         needs_cert = self.policy != "None" or self.certificate_login
-        if needs_cert and self.pki is None:
-            raise SecurityError(f"policy {self.policy} / certificate login needs a folder for the certificates; "
-                                "hint: pass --pki ./pki")
         if needs_cert:
             cert, key = await own_certificate(self.pki, CLIENT_URI, server=False)
         if self.policy != "None":

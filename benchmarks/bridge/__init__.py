@@ -18,11 +18,8 @@ benchmarks.bridge`` prints them and the ratios bridge / asyncua. Targets: p99 < 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,25 +27,20 @@ import numpy as np
 from asyncua import Client, ua
 from asyncua.common.subscription import DataChangeEvent
 
+from benchmarks.bridge import node_opcua
 from bridge.client import Bridge
 from bridge.mapping import Mapping, TagMap
 from twin.tags import TagBus
 
 PUBLISHING, QUEUE = 0.1, 10
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pharma-twin" / "node-opcua"
 
 
 def _node_opcua() -> dict:
-    """The environment in which ``node`` finds node-opcua, installed by npm into a cache folder on first use."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not (node and npm):
-        raise SystemExit("benchmarks.bridge: its node-opcua server needs Node.js and npm (apt-get install nodejs npm)")
-    if not (CACHE / "node_modules" / "node-opcua-server").is_dir():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        print(f"installing node-opcua-server into {CACHE} ...", file=sys.stderr)
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), "node-opcua-server@2"],
-                       check=True, timeout=900)
-    return {**os.environ, "NODE_PATH": str(CACHE / "node_modules")}
+    """The environment in which ``node`` finds node-opcua (pinned, installed on first use)."""
+    try:
+        return node_opcua.environment()
+    except node_opcua.Unavailable as exc:
+        raise SystemExit(f"benchmarks.bridge: its node-opcua server: {exc}") from None
 
 
 def _mapping(n: int) -> Mapping:

@@ -139,7 +139,7 @@ def test_bridge_command_follows_a_server_and_writes_its_record(tmp_path, capsys)
         code = main(["bridge", str(tmp_path / "map.yaml"), endpoint, "--duration", "2", "--csv",
                      str(tmp_path / "live.csv")])
     assert code == 0
-    assert "1 updates, 0 back-filled, 0 gaps marked, 0 problems" in capsys.readouterr().err
+    assert "1 updates, 0 back-filled, 0 gaps marked, 0 lost, 0 problems" in capsys.readouterr().err
     rows = (tmp_path / "live.csv").read_text().splitlines()
     assert rows[0] == "tag,t,value,quality" and rows[1].startswith("R-101.TT-01,") and rows[1].endswith(",300.0,0")
 
@@ -269,6 +269,6 @@ def test_discover_an_unreachable_endpoint_is_a_message(capsys):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
-    assert main(["bridge", "--discover", f"opc.tcp://127.0.0.1:{closed}"]) == 2
+    assert main(["bridge", "--discover", f"opc.tcp://127.0.0.1:{closed}"]) == 4  # network: exit 4 (--help)
     err = capsys.readouterr().err
     assert f"cannot reach opc.tcp://127.0.0.1:{closed}" in err and "is the server running" in err, err

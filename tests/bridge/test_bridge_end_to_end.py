@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from loopback import Proxy, ServerThread, run, until
 
-from bridge.client import Bridge
+from bridge.client import Bridge, Refused
 from bridge.mapping import parse_mapping
 from bridge.security import ClientSecurity
 from bridge.server import TwinServer
@@ -231,11 +231,10 @@ def test_wrong_security_policy_is_explained(plant, tmp_path):
 
     async def body():
         async with Bridge(TagBus(), mapping, endpoint, security=security, backoff=(0.1, 0.2)) as bridge:
-            await until(lambda: bridge.problems, what="a problem report")
-            return bridge.problems
+            await until(lambda: bridge.finished, what="the refusal")
 
-    (problem,) = run(body())
-    assert "offers no endpoint with policy Basic256Sha256 / Sign" in problem
+    with pytest.raises(Refused, match="offers no endpoint with policy Basic256Sha256 / Sign"):
+        run(body())
 
 
 @pytest.mark.slow  # two server processes, each slow to start (asyncua builds its whole address space)

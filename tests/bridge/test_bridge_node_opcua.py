@@ -1,9 +1,8 @@
 """The bridge against an OPC UA server that is not ours: node-opcua (Node.js), installed from the npm registry
-into a cache folder outside git on first use. The reference is the peer server's own log of what it served."""
+at a pinned version into a cache folder outside git on first use (the ``node_opcua`` fixture, conftest.py). The
+reference is the peer server's own log of what it served."""
 import asyncio
-import os
 import re
-import shutil
 import socket
 import subprocess
 import threading
@@ -19,25 +18,6 @@ from bridge.mapping import parse_mapping
 from twin.tags import TagBus
 
 HERE = Path(__file__).parent
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pharma-twin" / "node-opcua"
-
-
-@pytest.fixture(scope="session")
-def node_opcua() -> dict:
-    """The environment in which ``node`` finds node-opcua, installing it into the cache folder if needed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not (node and npm):
-        pytest.skip("node-opcua peer test: Node.js and npm are not installed (apt-get install nodejs npm)")
-    if not (CACHE / "node_modules" / "node-opcua-server").is_dir():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        try:
-            done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE),
-                                   "node-opcua-server@2"], capture_output=True, text=True, timeout=900)
-        except subprocess.TimeoutExpired:
-            pytest.skip("node-opcua peer test: `npm install node-opcua-server@2` took over 15 minutes")
-        if done.returncode != 0:
-            pytest.skip(f"node-opcua peer test: `npm install node-opcua-server@2` failed: {done.stderr[-500:]}")
-    return {**os.environ, "NODE_PATH": str(CACHE / "node_modules")}
 
 
 @pytest.mark.slow  # Node.js starting node-opcua takes 10-20 s

@@ -8,7 +8,7 @@ import time
 import pytest
 from loopback import ServerThread, run, until
 
-from bridge.client import Bridge
+from bridge.client import Bridge, Refused
 from bridge.mapping import parse_mapping
 from bridge.security import CLIENT_URI, ClientSecurity, SecurityError, ServerSecurity, own_certificate, parse_policy
 from bridge.server import TwinServer
@@ -40,14 +40,14 @@ def secured(tmp_path_factory):
 
 
 def bridge_once(endpoint, security, bus=None):
-    """Connect a bridge, return its bus once connected, or its problems once it reports one."""
+    """Connect a bridge, return its problems and bus once connected, or once it reports a problem; a refusal is
+    raised (``Refused``)."""
     bus = bus or TagBus()
 
     async def body():
         async with Bridge(bus, MAPPING, endpoint, security=security, backoff=(0.2, 0.4)) as bridge:
-            done = asyncio.create_task(bridge.connected.wait())
-            await until(lambda: done.done() or bridge.problems, timeout=30, what="connection or a problem")
-            done.cancel()
+            await until(lambda: bridge.connected.is_set() or bridge.problems or bridge.finished, timeout=30,
+                        what="connection, a problem or a refusal")
             return bridge.problems
 
     return run(body()), bus
@@ -76,10 +76,14 @@ def test_certificate_login(secured):
      "the server does not trust this client's certificate"),
 ])
 def test_refused_connections_say_why(secured, security, reason):
+    """A refusal is not retried: the bridge stops with one message (before #21 it retried until --duration)."""
     endpoint, _, client_a, client_b = secured
     pki = client_b if security.pop("pki", None) else client_a
-    problems, _ = bridge_once(endpoint, ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=pki, **security))
-    assert len(problems) == 1 and reason in problems[0], problems
+    with pytest.raises(Refused) as refused:
+        bridge_once(endpoint, ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=pki, **security))
+    assert reason in str(refused.value)
+    if pki == client_b:
+        assert f"copying {client_b / 'own' / 'cert.der'} into the server's trusted certificates" in str(refused.value)
 
 
 def test_certificates_are_made_once_in_the_chosen_folder(tmp_path):
