@@ -12,6 +12,7 @@ examples:
   twin bench flowline            compiled flow-line fast path vs the same line as SimPy processes
   twin bench fmu                 FMU stepped through the twin vs fmpy.simulate_fmu
   twin bench startup             twin --help and each command's help vs the bare interpreter's start
+  twin bench estimation          EKF per update vs filterpy's KalmanFilter (linear); EKF and MHE on nonlinear models
 """
 
 
@@ -45,3 +46,6 @@ def add_parser(subparsers) -> None:
     from benchmarks import startup
 
     startup.add_arguments(suites.add_parser("startup", help="twin --help and each command's help vs python -c pass"))
+    from benchmarks import estimation
+
+    estimation.add_arguments(suites.add_parser("estimation", help="EKF and MHE per update vs filterpy's Kalman filter"))
