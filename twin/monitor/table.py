@@ -50,7 +50,7 @@ def read_table(path: str | Path, columns: list[str] | None = None) -> Table:
                              f"{', '.join(names[:12])}{' ...' if len(names) > 12 else ''}")
     if not columns:
         raise TableError(f"{path}: no tag columns (only {', '.join(names) or 'nothing'}); give a header row of tags")
-    values = np.empty((table.num_rows, len(columns)))
+    values = np.empty((table.num_rows, len(columns)), order="F")  # filled column by column
     for j, name in enumerate(columns):
         col = table.column(name)
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_boolean(col.type)
@@ -97,4 +97,5 @@ def select(table: Table, tags: tuple[str, ...], model_file: str) -> np.ndarray:
         raise TableError(f"{table.path}: no column for tag {missing[0]!r}{_closest(missing[0], unused)} "
                          f"({len(missing)} of the {len(tags)} tags of {model_file} missing); check the file against "
                          "the model's tags (twin monitor check shows them) or fit a model on this tag set")
-    return table.values[:, [where[t] for t in tags]]
+    order = [where[t] for t in tags]
+    return table.values if order == list(range(len(table.tags))) else table.values[:, order]
