@@ -19,6 +19,7 @@ one tag per element, ``<tag>.1`` to ``<tag>.n`` in row-major order, and a Binary
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from fmpy.model_description import ModelDescription
 
 from twin import config
 from twin.config import FilePath, MapOf, Number, Param, Quantity, Record, Str
-from twin.fmu.describe import FMUError, python_type
+from twin.fmu.describe import FMUError, python_type, shape
 from twin.tags import TAG_NAME
 
 ENTRY = Record({"fmu": FilePath(), "interface": Str(["CoSimulation", "ModelExchange"]), "inputs": MapOf(Str()),
@@ -128,14 +129,24 @@ def _check_variable(md, variables, side: str, name: str, where) -> None:
 
 def _check_value(variable, value, where) -> None:
     wanted = python_type(variable)
-    ok = (isinstance(value, bool) if wanted is bool else
-          isinstance(value, int) and not isinstance(value, bool) if wanted is int else
-          isinstance(value, int | float) and not isinstance(value, bool) if wanted is float else
-          isinstance(value, str))
-    if not ok:
+    if variable.dimensions:  # an FMI 3 array: a list of its elements, in row-major order
+        size = math.prod(shape(variable))
+        if not (isinstance(value, list) and len(value) == size and all(_fits(x, wanted) for x in value)):
+            _fail(where, "parameters", variable.name,
+                  f"'{variable.name}' is a {variable.type} array of {size} elements {list(shape(variable))}; "
+                  f"{value!r} does not fit", f"a list of {size} {wanted.__name__} values, in row-major order")
+        return
+    if not _fits(value, wanted):
         _fail(where, "parameters", variable.name,
               f"'{variable.name}' is a {variable.type} variable; {value!r} ({type(value).__name__}) does not fit",
               f"a {wanted.__name__} value")
+
+
+def _fits(value, wanted: type) -> bool:
+    return (isinstance(value, bool) if wanted is bool else
+            isinstance(value, int) and not isinstance(value, bool) if wanted is int else
+            isinstance(value, int | float) and not isinstance(value, bool) if wanted is float else
+            isinstance(value, wanted))
 
 
 def _fail(where, side: str, key: str, message: str, expected: str | None = None, hint: str | None = None):

@@ -88,6 +88,7 @@ class CoSimulation(ContinuousUnit):
         external = {tag for u in self.units for tag in u.inputs.values()} - produced
         # units whose inputs come from other FMUs take new inputs at every step; the others only after a change
         self._coupled = [bool(set(u.inputs.values()) & produced) for u in self.units]
+        self._any_coupled = any(self._coupled)
         self._changed = True
         self._unsubscribe = [twin.tags.subscribe(tag, self._input_changed) for tag in sorted(external)]
 
@@ -99,6 +100,7 @@ class CoSimulation(ContinuousUnit):
         self._where = {tag: (i, j) for i, u in enumerate(self.units) for j, tag in enumerate(u.output_tags)}
         self._rows: list[list] = [[] for _ in self.units]  # (t, outputs) per unit, not yet on the bus
         self._ended: set[int] = set()    # units whose FMU asked to end the simulation
+        self.terminating = False         # set by a unit whose FMU has just asked to (FMUUnit._terminated)
         self._marks: list[FMUUnit] = []  # ... whose tags are still to be marked
         self._current = [u.read_outputs() for u in self.units]
         self._solve_loops(self._current)
@@ -164,18 +166,13 @@ class CoSimulation(ContinuousUnit):
                 self._communicate(middle, apply, depth + 1)
                 self._communicate(t, apply, depth + 1)
                 return
-            self._retire(outputs)
+            if self.terminating:
+                self._retire(outputs)
             self._solve_loops(outputs)
             self._current = outputs
             self._keep(outputs, t)
-            stop = [u for u in self._marks if u.on_terminate == "stop"]
-            if stop:
-                self._flush()
-                u = stop[0]
-                raise FMUTerminated(
-                    f"{u.tag} ({u.path.name}): the FMU asked to end the simulation at t = {u.terminated_at:g} s "
-                    f"(on_terminate='stop'); results up to t = {u.terminated_at:g} s are kept on the tags",
-                    t=u.terminated_at)
+            if self._marks:
+                self._stop_if_asked()
         except FMUStepError:
             self._flush()
             self._mark_bad()
@@ -201,7 +198,7 @@ class CoSimulation(ContinuousUnit):
         if apply:
             self._changed = False
         if self.ordering == "jacobi" or not apply:
-            if apply:
+            if apply and (changed or self._any_coupled):
                 lookup = self._lookup(self._current)
                 for u, coupled in zip(self.units, self._coupled, strict=True):
                     if (coupled or changed) and u.terminated_at is None:
@@ -210,7 +207,8 @@ class CoSimulation(ContinuousUnit):
                 if not u.step_to(t):
                     return self._current, u
             outputs = [u.read_outputs() if u.terminated_at is None else current
-                       for u, current in zip(self.units, self._current, strict=True)]
+                       for u, current in zip(self.units, self._current, strict=True)] if self._ended or \
+                self.terminating else [u.read_outputs() for u in self.units]
         else:
             outputs = list(self._current)
             lookup = self._lookup(outputs)
@@ -225,6 +223,7 @@ class CoSimulation(ContinuousUnit):
 
     def _retire(self, outputs: list) -> None:
         """Units whose FMU just asked to end the simulation: keep the point FMPy records, then step them no more."""
+        self.terminating = False
         for i, u in enumerate(self.units):
             if u.terminated_at is None or i in self._ended:
                 continue
@@ -233,6 +232,17 @@ class CoSimulation(ContinuousUnit):
                 outputs[i] = u.final_outputs if u.final_outputs is not None else u.read_outputs()
                 self._rows[i].append((u.terminated_at, outputs[i]))
             self._marks.append(u)
+
+    def _stop_if_asked(self) -> None:
+        """End the run if a unit that just terminated was built with ``on_terminate="stop"``."""
+        stop = [u for u in self._marks if u.on_terminate == "stop"]
+        if stop:
+            self._flush()
+            u = stop[0]
+            raise FMUTerminated(
+                f"{u.tag} ({u.path.name}): the FMU asked to end the simulation at t = {u.terminated_at:g} s "
+                f"(on_terminate='stop'); results up to t = {u.terminated_at:g} s are kept on the tags",
+                t=u.terminated_at)
 
     def _solve_loops(self, outputs: list) -> None:
         """Fixed-point iteration over the FMUs of the algebraic loops, on ``outputs`` in place."""

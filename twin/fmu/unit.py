@@ -357,6 +357,7 @@ class FMUUnit(ContinuousUnit):
         self.fmu_time = t
         self.terminated_at = t - self._offset
         self.keeps_last = keep
+        self.master.terminating = True
         self.log.append(f"[ok] the FMU asked to end the simulation at t = {t:g} s")
 
     # -- Model Exchange: fmpy's CVODE, event handling as in fmpy.simulate_fmu --------------------------------------
