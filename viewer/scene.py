@@ -23,13 +23,16 @@ from matplotlib.colors import to_rgb
 
 from twin.config import suggest
 from twin.plant import Plant
+from viewer import fonts
 
 GRADE_COLOURS = {"A": "#c0392b", "B": "#e67e22", "C": "#f1c40f", "D": "#2e86de", "CNC": "#95a5a6"}
-STATE_COLOURS = {"running": "#2ca02c", "idle": "#d9d9d9", "down": "#4a4a4a", "alarm": "#ff00ff"}
+STATE_COLOURS = {"running": "#2ca02c", "idle": "#8c8c8c", "down": "#3b3b3b", "alarm": "#ff00ff"}  # >= 3:1 on white
 ASSET_COLOUR = "#b8c4cc"
 LINK_COLOURS = {None: "#5d6d7e", "water": "#2980b9", "steam": "#e74c3c", "nitrogen": "#16a085"}
 BACKGROUND = "white"
 SPACE_OPACITY = 0.18
+LABEL_SIZE = 11  # points
+TITLE_BAND = 32  # pixels at the top kept for the title
 ELEMENT_STYLES = {"distribution": ("#5d6d7e", 1.0), "structure": ("#aab7b8", 0.12)}  # colour, opacity
 STRUCTURE_ALONE_OPACITY = 0.6  # structure is context, faint, unless the model holds nothing else to look at
 SCHEMATIC_PITCH = 4.0  # m between assets in a schematic layout
@@ -86,14 +89,18 @@ class PlantScene:
         self.colours = np.tile(rgb(ASSET_COLOUR), (len(self.tags), 1))
         self.layers: dict[tuple[str, str], list[pv.Actor]] = {}  # (layer, storey) -> actors
         self._asset_parts: list[tuple[pv.PolyData, np.ndarray]] = []
-        self._build(labels)
+        self.label_points: dict[str, np.ndarray] = {}  # where each tag's label is anchored (laid out on screen)
+        self._build()
         self.plotter.view_isometric()
         self.plotter.reset_camera()
         self.plotter.camera.zoom(1.15)
+        if labels:
+            self._add_labels()
+        self.say()
 
     # -- building ---------------------------------------------------------------------------------------------
-    def _build(self, labels: bool) -> None:
-        storeys = {tag: self._storey_of(tag) for tag in self.tags}
+    def _build(self) -> None:
+        self._storeys = storeys = {tag: self._storey_of(tag) for tag in self.tags}
         for storey in dict.fromkeys(storeys.values()):
             tags = [t for t in self.tags if storeys[t] == storey]
             mesh, owner = _merge([self.meshes[t] for t in tags], [self._index[t] for t in tags])
@@ -106,11 +113,8 @@ class PlantScene:
             self._add_spaces()
             self._add_elements()
         self._add_links()
-        if labels:
-            self._add_labels(storeys)
         self._add_legend()
-        self.plotter.add_text(self.plant.name, position="upper_edge", font_size=12, color="black", name="title")
-        self.say()
+        self.set_title(self.plant.name)
 
     def _add(self, layer: str, storey: str | None, actor) -> None:
         self.layers.setdefault((layer, storey or NO_STOREY), []).append(actor)
@@ -186,20 +190,89 @@ class PlantScene:
                 return np.asarray(p.position, float)
         return np.asarray(self.meshes[tag].center, float)
 
-    def _add_labels(self, storeys: Mapping[str, str]) -> None:
-        for storey in dict.fromkeys(storeys.values()):
-            tags = [t for t in self.tags if storeys[t] == storey]
-            points = np.array([self.label_point(t) for t in tags], dtype=np.float32)
-            actor = self.plotter.add_point_labels(points, tags, font_size=11, bold=True, text_color="#1b2631",
-                                                  shape=None, show_points=False, always_visible=True,
+    def _add_labels(self) -> None:
+        """Tag labels above the assets, laid out for the first view: inside the frame and clear of each other."""
+        shown, font, missing = fonts.drawable(self.tags)
+        if missing:
+            self.messages.append(missing)
+        self.label_points = self._layout_labels(dict(zip(self.tags, shown)), font)
+        for storey in dict.fromkeys(self._storeys.values()):
+            tags = [t for t in self.tags if self._storeys[t] == storey]
+            points = np.array([self.label_points[t] for t in tags], dtype=np.float32)
+            actor = self.plotter.add_point_labels(points, [shown[self._index[t]] for t in tags], font_size=LABEL_SIZE,
+                                                  bold=True, text_color="#1b2631", font_file=font, shape=None,
+                                                  show_points=False, always_visible=True,
+                                                  justification_horizontal="center", justification_vertical="bottom",
                                                   name=f"labels:{storey}")  # no label boxes: 3x cheaper
             self._add("labels", storey, actor)
+
+    def _layout_labels(self, texts: Mapping[str, str], font: str | None) -> dict[str, np.ndarray]:
+        """Anchors just above each mesh; then, on screen, labels that would overlap one below them lifted until they
+        are clear, and the camera stepped back until every label is inside the frame (a few rounds of both)."""
+        anchors = {tag: self.label_point(tag) for tag in texts}
+        if not anchors:
+            return {}
+        sizes = {tag: label_size(text, font) for tag, text in texts.items()}
+        width, height = self.plotter.window_size
+        for attempt in range(10):
+            points = dict(anchors)
+            boxes = self._declutter(points, sizes)
+            top, bottom = min(b[1] for b in boxes.values()), max(b[3] for b in boxes.values())
+            if top < TITLE_BAND and bottom + TITLE_BAND - top < height:  # room below: move the picture down
+                self._pan_down(TITLE_BAND - top + 2)
+                boxes = {tag: self._label_box(points[tag], sizes[tag]) for tag in points}
+            if all(_inside(box, width, height) for box in boxes.values()) or attempt == 9:
+                break
+            self.plotter.camera.Dolly(0.8)  # step back (a zoom would widen the lens instead)
+            self.plotter.renderer.ResetCameraClippingRange()
+        return points
+
+    def _declutter(self, points: dict[str, np.ndarray], sizes: Mapping[str, tuple[int, int]]) -> dict:
+        """Lift (in place) each label that overlaps one already placed, from the bottom of the picture up."""
+        boxes = {tag: self._label_box(points[tag], sizes[tag]) for tag in points}
+        placed: list[np.ndarray] = []
+        for tag in sorted(points, key=lambda t: -boxes[t][3]):
+            for _ in range(len(points)):
+                if not any(_overlap(boxes[tag], other) for other in placed):
+                    break
+                points[tag] = points[tag] + [0.0, 0.0, self._metres_per_pixel(points[tag]) * (sizes[tag][1] + 3)]
+                boxes[tag] = self._label_box(points[tag], sizes[tag])
+            placed.append(boxes[tag])
+        return boxes
+
+    def _pan_down(self, pixels: float) -> None:
+        """Move the picture ``pixels`` down the screen (the camera up along its view-up vector)."""
+        camera = self.plotter.camera
+        metres = pixels * 2 * camera.distance * np.tan(np.radians(camera.view_angle) / 2) / self.plotter.window_size[1]
+        up = np.asarray(camera.up, float) * metres
+        camera.position = np.asarray(camera.position) + up
+        camera.focal_point = np.asarray(camera.focal_point) + up
+
+    def _label_box(self, point, size: tuple[int, int]) -> np.ndarray:
+        """``[left, top, right, bottom]`` pixels (row 0 at the top) of a label anchored at ``point``, centred above."""
+        column, row = self.project(point)
+        return np.array([column - size[0] / 2, row - size[1], column + size[0] / 2, row])
+
+    def _metres_per_pixel(self, point) -> float:
+        """How far up (m) a point at ``point`` moves for one pixel up the screen."""
+        rows = self.project(point)[1] - self.project(np.asarray(point) + [0.0, 0.0, 1.0])[1]
+        return 1.0 / max(rows, 1e-3)
+
+    def set_title(self, text: str) -> None:
+        """The title at the top of the picture, in a font that can draw it (a Chinese name too)."""
+        (shown,), font, missing = fonts.drawable([text])
+        if missing:
+            self.messages.append(missing)
+        self.title = text
+        self.plotter.add_text(shown, position="upper_edge", font_size=12, color="black", font_file=font,
+                              name="title")
 
     def _add_legend(self) -> None:
         grades = sorted({s.grade for s in self.plant.spaces.values() if s.grade}, key=lambda g: "ABCDCNC".find(g))
         entries = [[f"grade {g}", GRADE_COLOURS[g]] for g in grades if not self.schematic]
         entries += [[kind, ELEMENT_STYLES[kind][0]] for kind in ELEMENT_STYLES if kind in self.drawn.values()]
         entries += [[state, colour] for state, colour in STATE_COLOURS.items()]
+        self.legend = entries
         self.plotter.add_legend(entries, bcolor="white", border=True, size=(0.12, 0.035 * len(entries)),
                                 loc="lower right", face="rectangle", name="legend")
 
@@ -222,7 +295,9 @@ class PlantScene:
                                   color="#a04000", name="messages")
 
     def label_point(self, tag: str) -> np.ndarray:
-        """Where the label of asset ``tag`` sits: just above the top of its mesh."""
+        """Where the label of asset ``tag`` sits: just above the top of its mesh (or where the layout lifted it)."""
+        if tag in self.label_points:
+            return self.label_points[tag]
         x0, x1, y0, y1, _, z1 = self.meshes[tag].bounds
         return np.array([(x0 + x1) / 2, (y0 + y1) / 2, z1 + 0.3])
 
@@ -374,6 +449,31 @@ def _asset_meshes(plant: Plant, usable) -> dict[str, pv.PolyData]:
                 for tag, xyz in schematic_layout(plant).items()}
     return {a.tag: _polydata(a.mesh) if a.mesh is not None and usable(a.tag, a.mesh) else
             pv.Cube(center=a.centre, x_length=0.5, y_length=0.5, z_length=0.5).triangulate() for a in plant}
+
+
+def label_size(text: str, font: str | None = None) -> tuple[int, int]:
+    """Width and height in pixels of a tag label as VTK draws it (its own text renderer measures)."""
+    from vtkmodules.vtkCommonCore import VTK_FONT_FILE
+    from vtkmodules.vtkRenderingCore import vtkTextProperty, vtkTextRenderer
+
+    prop = vtkTextProperty()
+    prop.SetFontSize(LABEL_SIZE)
+    prop.SetBold(True)
+    if font:
+        prop.SetFontFamily(VTK_FONT_FILE)
+        prop.SetFontFile(font)
+    box = [0, 0, 0, 0]
+    vtkTextRenderer.GetInstance().GetBoundingBox(prop, text, box, 72)
+    return box[1] - box[0] + 1, box[3] - box[2] + 1
+
+
+def _inside(box: np.ndarray, width: int, height: int) -> bool:
+    """Inside the frame and below the title's band."""
+    return box[0] >= 0 and box[1] >= TITLE_BAND and box[2] < width and box[3] < height
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _grouped(reasons: Mapping[str, str]) -> dict[str, list[str]]:

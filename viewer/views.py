@@ -53,8 +53,7 @@ def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1
     scene = PlantScene(plant, labels=not view.get("rooms"), off_screen=True, window_size=size)
     try:
         if view.get("title"):
-            scene.plotter.add_text(f"{plant.name}: {view['title']}", position="upper_edge", font_size=11,
-                                   color="black", name="title")
+            scene.set_title(f"{plant.name}: {view['title']}")
         if view.get("assets"):
             _colour_assets(scene, view)
         if view.get("rooms"):

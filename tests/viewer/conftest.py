@@ -49,6 +49,26 @@ def two_rooms(tmp_path_factory):
     return twin.plant.load(folder / "layout.yaml")
 
 
+def _apt_install(package: str) -> None:
+    """Debian's ``package``, installed when allowed here (root, apt, TWIN_NO_APT unset)."""
+    if os.environ.get("TWIN_NO_APT") != "1" and shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=300)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], capture_output=True, timeout=600,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+@pytest.fixture(scope="session")
+def cjk_font():
+    """A font with CJK glyphs (Debian's fonts-wqy-microhei, installed when missing and allowed); else skip."""
+    from viewer import fonts
+
+    if fonts.font_file() is None:
+        _apt_install("fonts-wqy-microhei")
+    if fonts.font_file() is None:
+        pytest.skip(f"no CJK font here and none could be installed: {fonts.INSTALL}")
+    return fonts.font_file()
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium: Debian's package, installed here when missing and allowed (root, apt); else skip."""
