@@ -80,7 +80,7 @@ def test_foreign_fmu_equals_fmpy(path, interface):
     compare_with_fmpy(path, interface)
 
 
-OWN = [("counter", 2), ("counter", 3), ("echo", 2), ("echo", 3), ("oscillator", 3), ("bouncing_ball", 2)]
+OWN = [("counter", 2), ("counter", 3), ("echo", 2), ("echo", 3), ("vector", 3), ("oscillator", 3), ("bouncing_ball", 2)]
 
 
 @pytest.mark.parametrize("interface", ["CoSimulation", "ModelExchange"])

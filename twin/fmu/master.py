@@ -84,10 +84,10 @@ class CoSimulation(ContinuousUnit):
         for u in self.units:
             if u.twin is not twin:
                 u.attach(twin)
-        produced = {tag for u in self.units for tag in u.outputs.values()}
-        external = {tag for u in self.units for tag in u.inputs.values()} - produced
+        produced = {tag for u in self.units for tag in u.tags("outputs")}
+        external = {tag for u in self.units for tag in u.tags("inputs")} - produced
         # units whose inputs come from other FMUs take new inputs at every step; the others only after a change
-        self._coupled = [bool(set(u.inputs.values()) & produced) for u in self.units]
+        self._coupled = [bool(set(u.tags("inputs")) & produced) for u in self.units]
         self._any_coupled = any(self._coupled)
         self._changed = True
         self._unsubscribe = [twin.tags.subscribe(tag, self._input_changed) for tag in sorted(external)]

@@ -122,6 +122,10 @@ class FMUUnit(ContinuousUnit):
                 for k, tag in enumerate(self._element_tags(name, base)):
                     self._check_tag(twin, side, name, v, tag, wanted, unit, starts[k] if starts else None)
 
+    def tags(self, side: str) -> list[str]:
+        """The tags of the ``"inputs"`` or ``"outputs"``: an array's element tags in place of the array."""
+        return [t for name, tag in getattr(self, side).items() for t in self._element_tags(name, tag)]
+
     def _element_tags(self, name: str, tag: str) -> list[str]:
         """The tags of one bound variable: itself, or ``<tag>.1`` ... ``<tag>.n`` for an FMI 3 array."""
         size = math.prod(shape(self._variables[name]))

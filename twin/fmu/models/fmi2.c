@@ -71,26 +71,26 @@ EXPORT fmi2Status fmi2Reset(fmi2Component c) {
     return fmi2OK;
 }
 
-/* -- values: every variable is a double in m.r[vr] ------------------------------------------------------------ */
+/* -- values: every variable is a double in m.r[SLOT[vr]] --------------------------------------------------------- */
 
 #define CHECK_VR(vr) if ((vr) >= NV) { model_fail(&in->m, STATUS_ERROR, "no variable has value reference %u", (vr)); \
                                      return done(in); }
 
 EXPORT fmi2Status fmi2GetReal(fmi2Component c, const fmi2ValueReference vr[], size_t n, fmi2Real value[]) {
     Instance *in = c;
-    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.r[vr[i]]; }
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.r[SLOT[vr[i]]]; }
     return fmi2OK;
 }
 
 EXPORT fmi2Status fmi2GetInteger(fmi2Component c, const fmi2ValueReference vr[], size_t n, fmi2Integer value[]) {
     Instance *in = c;
-    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = (fmi2Integer)in->m.r[vr[i]]; }
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = (fmi2Integer)in->m.r[SLOT[vr[i]]]; }
     return fmi2OK;
 }
 
 EXPORT fmi2Status fmi2GetBoolean(fmi2Component c, const fmi2ValueReference vr[], size_t n, fmi2Boolean value[]) {
     Instance *in = c;
-    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.r[vr[i]] != 0.0; }
+    for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = in->m.r[SLOT[vr[i]]] != 0.0; }
     return fmi2OK;
 }
 
@@ -104,7 +104,7 @@ EXPORT fmi2Status fmi2GetString(fmi2Component c, const fmi2ValueReference vr[], 
 #define SETTER(Type, CType)                                                                                        \
     EXPORT fmi2Status fmi2Set##Type(fmi2Component c, const fmi2ValueReference vr[], size_t n, const CType value[]) { \
         Instance *in = c;                                                                                          \
-        for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); in->m.r[vr[i]] = (double)value[i]; }                    \
+        for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); in->m.r[SLOT[vr[i]]] = (double)value[i]; }                    \
         model_calculate(&in->m);                                                                                   \
         return done(in);                                                                                           \
     }

@@ -82,9 +82,11 @@ EXPORT fmi3Status fmi3Reset(fmi3Instance c) {
     return fmi3OK;
 }
 
-/* -- values: every variable is a double in m.r[vr]; the independent variable time comes last ----------------- */
+/* -- values: every variable is doubles from m.r[SLOT[vr]]; the independent variable time comes last -------- */
 
-static double value_of(const Model *m, fmi3ValueReference vr) { return vr == NV ? m->time : m->r[vr]; }
+static double value_of(const Model *m, fmi3ValueReference vr, size_t k) {
+    return vr == NV ? m->time : m->r[SLOT[vr] + k];
+}
 
 #define CHECK_VR(vr) if ((vr) > NV) { model_fail(&in->m, STATUS_ERROR, "no variable has value reference %u", (vr)); \
                                      return done(in); }
@@ -93,7 +95,12 @@ static double value_of(const Model *m, fmi3ValueReference vr) { return vr == NV 
     EXPORT fmi3Status fmi3Get##Type(fmi3Instance c, const fmi3ValueReference vr[], size_t n, CType value[],       \
                                     size_t n_values) {                                                             \
         Instance *in = c;                                                                                          \
-        for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); value[i] = (CType)value_of(&in->m, vr[i]); }            \
+        size_t v = 0;                                                                                              \
+        for (size_t i = 0; i < n; i++) {                                                                           \
+            CHECK_VR(vr[i]);                                                                                       \
+            for (size_t k = 0; k < (vr[i] < NV ? SIZE[vr[i]] : 1) && v < n_values; k++)                            \
+                value[v++] = (CType)value_of(&in->m, vr[i], k);                                                    \
+        }                                                                                                          \
         return fmi3OK;                                                                                             \
     }
 
@@ -102,7 +109,12 @@ static double value_of(const Model *m, fmi3ValueReference vr) { return vr == NV 
     EXPORT fmi3Status fmi3Set##Type(fmi3Instance c, const fmi3ValueReference vr[], size_t n, const CType value[], \
                                     size_t n_values) {                                                             \
         Instance *in = c;                                                                                          \
-        for (size_t i = 0; i < n; i++) { CHECK_VR(vr[i]); if (vr[i] < NV) in->m.r[vr[i]] = (double)value[i]; }  \
+        size_t v = 0;                                                                                              \
+        for (size_t i = 0; i < n; i++) {                                                                           \
+            CHECK_VR(vr[i]);                                                                                       \
+            for (size_t k = 0; k < (vr[i] < NV ? SIZE[vr[i]] : 1) && v < n_values; k++, v++)                      \
+                if (vr[i] < NV) in->m.r[SLOT[vr[i]] + k] = (double)value[v];                                       \
+        }                                                                                                          \
         model_calculate(&in->m);                                                                                   \
         return done(in);                                                                                           \
     }

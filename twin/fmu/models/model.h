@@ -1,7 +1,8 @@
 /* The contract between a test model and the FMI wrappers (fmi2.c, fmi3.c).
  *
  * A model is one C file that the wrapper #includes (MODEL_SOURCE). The build script (twin/fmu/testing.py)
- * generates "vars.h" from the model's variable list: NV variables stored as doubles in m->r[value reference],
+ * generates "vars.h" from the model's variable list: NV variables stored as doubles in m->r, variable vr from slot
+ * SLOT[vr] on (SIZE[vr] slots: an FMI 3 array's elements in row-major order, (&V_name)[k] in the model's code),
  * the macros V_<name> (the value, for the Model *m in scope) and S_<name> (its value at the start of the current
  * communication step), NX continuous states with their derivatives, NZ event indicators (variables whose sign
  * changes are state events) and H_MAX, the internal
@@ -26,8 +27,8 @@ enum { STATUS_OK = 0, STATUS_WARNING = 1, STATUS_DISCARD = 2, STATUS_ERROR = 3 }
 
 typedef struct Model {
     double time;
-    double r[NV];               /* every variable, by value reference */
-    double r0[NV];              /* values at the start of the current communication step (S_ macros) */
+    double r[NR];               /* every variable, from slot SLOT[value reference] on */
+    double r0[NR];              /* values at the start of the current communication step (S_ macros) */
     char str[NV][64];           /* String variables */
     unsigned char bin[NV][64];  /* Binary variables ... */
     size_t bin_size[NV];        /* ... and their sizes */
@@ -122,7 +123,7 @@ static int cs_do_step(Model *m, double t, double h) {
 }
 
 static void model_reset(Model *m) {
-    static const double start[NV] = START_VALUES;
+    static const double start[NR] = START_VALUES;
     memcpy(m->r, start, sizeof m->r);
     memcpy(m->r0, start, sizeof m->r0);
     for (int i = 0; i < NV; i++) {

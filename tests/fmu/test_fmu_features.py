@@ -1,4 +1,5 @@
-"""An FMU that asks to end the simulation, beside others; Scheduled Execution refused by name; what inspect shows.
+"""The FMI features issue 24 found missing: terminate requests beside other FMUs, Scheduled Execution refused by
+name, Binary, String, Clock and array variables, and what ``twin inspect`` shows of them.
 
 ``counter`` (twin/fmu/models/counter.c) asks to end the simulation at its 7th event, 0.5 + 7 * 0.75 = 5.75 s on its
 own clock, which starts at 0.5 s (its DefaultExperiment): 5.25 s on the twin's.
@@ -85,3 +86,27 @@ def test_binary_and_string_reach_the_fmu_and_come_back(fmu):
     assert tw.tags["E-1.b_out"].value == b"\x00\xff"
     assert tw.tags.history("E-1.b_out")[1][0] == b"foo"  # the start value, hexadecimal 666f6f
     tw.close()
+
+
+def test_array_elements_are_tags_and_reach_the_fmu(fmu):
+    """``vector``: y[i] = k[i] u[i] + 0.25 with k = (0.5, -1, 2); u.2 changed by a DES event at 0.5 s."""
+    tw = Twin()
+    tw.add(FMUUnit("V-1", fmu("vector", 3), parameters={"k": [0.5, -1.0, 4.0]}))
+
+    def operator(tw):
+        yield tw.env.timeout(0.5)
+        tw.set("V-1.u.2", 5.0)
+
+    tw.env.process(operator(tw))
+    tw.run(until=1.0)
+    assert [tw.tags.history(f"V-1.y.{i}")[1][0] for i in (1, 2, 3)] == [0.75, -1.75, 12.25]  # u = (1, 2, 3)
+    assert [tw.tags.read(f"V-1.y.{i}") for i in (1, 2, 3)] == [0.75, -4.75, 12.25]
+    tw.close()
+
+
+def test_a_clock_or_a_misshapen_array_is_refused_clearly(fmu):
+    with pytest.raises(FMUError, match="'tick' is an FMI 3 clock: clocks tick in event mode"):
+        FMUUnit("E-1", fmu("echo", 3), inputs={"tick": "E-1.TICK"})
+    with pytest.raises(FMUError, match=r"'k' is a Float64 array of 3 elements \[3\]; \[1.0, 2.0\] does not fit\n"
+                                       r"  expected: a list of 3 float values"):
+        FMUUnit("V-1", fmu("vector", 3), parameters={"k": [1.0, 2.0]})
