@@ -22,8 +22,9 @@ True
 Every ``period`` seconds of the Twin's clock the estimator takes the samples that arrived on the bus since its last
 turn, in time order: it predicts to each sample's time, with the inputs held at the values their tags had (an
 input tag's change is a break point), and updates with all measurements of that instant. Samples of BAD quality and
-NaN values are skipped (a dropout), samples older than the filter's time are counted in ``late`` and skipped. Then
-it predicts to now and writes, at now:
+NaN values are skipped (a dropout), measurements older than the filter's time are counted in ``late`` and skipped (a
+filter whose ``t0`` lies ahead of the twin's clock, as when following a plant from its first sample, counts nothing
+before it). Then it predicts to now (if the filter is not ahead of it) and writes, at now:
 
 - ``<name>.est`` and ``<name>.std`` for each published name (default: every state and estimated parameter);
 - ``<tag>.nis`` (the last update's NIS), ``<tag>.updates``, ``<tag>.rejected`` (gated outliers), ``<tag>.late``.
@@ -111,10 +112,12 @@ class Estimator(DiscreteUnit):
                     events.setdefault(float(tk), ({}, {}))[kind][name] = float(vk)
         for tk in sorted(events):
             measured, inputs = events[tk]
-            if tk < f.t:
-                self.late += 1
+            if tk < f.t:  # before the filter's time: an input still holds from then on, a measurement is late
+                self.late += bool(measured)
+                if inputs:
+                    f.predict(f.t, inputs)
                 continue
-            f.predict(min(tk, now))
+            f.predict(tk)
             if measured:
                 f.update(measured)
             if inputs:

@@ -1,0 +1,91 @@
+"""``twin follow`` end to end on loopback: a virtual plant (a CSTR whose UA is 20 % above the model's, its coolant
+stepped by an operator) served by TwinServer at 200 times real time, followed over OPC UA by the estimator; the
+follower's estimate of UA converges to the plant's within its reported uncertainty, and a client reads it from the
+follower's own server. The reference is the plant's true UA (the plant is not the model)."""
+import asyncio
+import csv
+import time
+
+import pytest
+from asyncua import Client
+from conftest import free_port
+from loopback import run
+
+from bridge.follow import follow
+from bridge.realtime import run_in_real_time
+from bridge.server import NAMESPACE, TwinServer
+from twin import Twin
+from twin.cli import main
+from twin.process import Flowsheet
+from twin.process.units import CSTR
+
+SETTINGS = {"measurements": {"R-1.T": 0.2}, "parameters": {"R-1.UA": 200.0}, "process_noise": {"R-1.T": 0.01},
+            "std0": {"R-1.T": 1.0, "R-1.cA": 20.0}}
+
+
+def plant() -> Twin:
+    tw = Twin(sample_interval=5.0)
+    tw.add(CSTR("R-1", UA=1000.0))
+
+    def operator(tw):
+        while True:
+            for T_c in (295.0, 305.0):
+                yield tw.env.timeout(300)
+                tw.set("R-1.T_c", T_c)
+
+    tw.env.process(operator(tw))
+    return tw
+
+
+@pytest.mark.slow
+def test_follow_a_served_plant_at_200x_and_serve_the_estimate(tmp_path):
+    plant_port, follower_port = free_port(), free_port()
+    truth = plant()
+    model = Flowsheet(CSTR("R-1")).build()  # UA = 833 W/K
+
+    async def body():
+        origin = time.time()
+        async with TwinServer(truth.tags, f"opc.tcp://127.0.0.1:{plant_port}", time_origin=origin,
+                              clock=lambda: truth.now):
+            clock = asyncio.create_task(run_in_real_time(truth, speed=200.0, step=0.05))
+            stop = asyncio.Event()
+            task = asyncio.create_task(follow(model, f"opc.tcp://127.0.0.1:{plant_port}", SETTINGS, period=30.0,
+                                              inputs=["R-1.T_c"], serve=f"opc.tcp://127.0.0.1:{follower_port}",
+                                              csv=str(tmp_path / "follow.csv"), stop=stop))
+            served = None
+            for _ in range(200):  # the follower's own server, read by a client, while it follows
+                await asyncio.sleep(0.1)
+                if truth.now > 1800:
+                    try:
+                        async with Client(f"opc.tcp://127.0.0.1:{follower_port}", timeout=4) as client:
+                            ns = await client.get_namespace_index(NAMESPACE)
+                            served = await client.get_node(f"ns={ns};s=R-1.UA.est").read_value()
+                        break
+                    except (OSError, TimeoutError):
+                        continue
+            stop.set()
+            follower = await task
+            clock.cancel()
+            return follower, served
+
+    follower, served = run(body(), timeout=90)
+    est, sd = follower.tags.read("R-1.UA.est"), follower.tags.read("R-1.UA.std")
+    print(f"UA {est:.2f} +/- {sd:.2f} after {follower.now:.0f} s of plant time")
+    assert abs(est - 1000.0) < 3 * sd < 60, (est, sd)  # from 833 +/- 200 to the plant's 1000
+    assert served is not None and abs(served - 1000.0) < 100
+    assert follower.tags.read("EST.updates") > 30 and follower.tags.read("EST.late") == 0
+    with open(tmp_path / "follow.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {"R-1.T", "R-1.T_c", "R-1.UA.est", "R-1.UA.std", "EST.nis"} <= {r["tag"] for r in rows}
+
+
+def test_bad_input_is_named_before_anything_is_contacted(capsys):
+    plant_file = "plant_models/api_bay/plant.yaml"
+    code = main(["follow", plant_file, "--endpoint", "opc.tcp://127.0.0.1:1", "--measure", "R-101.TT01=0.2"])
+    assert code == 2 and "'R-101.TT01' is not an output" in capsys.readouterr().err
+    code = main(["follow", plant_file, "--endpoint", "opc.tcp://127.0.0.1:1", "--measure", "R-101.TT-01"])
+    assert code == 2 and "--measure 'R-101.TT-01': write NAME=NUMBER" in capsys.readouterr().err
+    code = main(["follow", plant_file, "--endpoint", "opc.tcp://127.0.0.1:1", "--measure", "R-101.TT-01=0.2",
+                 "--estimate", "R-101.UA=-5"])
+    assert code == 2 and "parameters['R-101.UA']: a standard deviation must be finite and positive" in \
+        capsys.readouterr().err
