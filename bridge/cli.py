@@ -20,7 +20,7 @@ examples:
   twin bridge site-meters.yaml --duration 86400 --clock unix --csv site.csv
                                                                     a day of weather and meter tags in UNIX time: the
                                                                     energy study's shadow report reads it
-  twin bridge plant-map.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user operator:secret
+  twin bridge plant-map.yaml --policy Basic256Sha256,SignAndEncrypt --user operator:secret
   twin bridge plant-map.yaml --shadow plant_models/osd_cm_line/plant.yaml --band 5
                                                                     the twin beside the plant, following its set points
                                                                     (--drive): deviation and alarm tags for the others
@@ -28,7 +28,8 @@ examples:
                                                                     ... and the shadow served to SCADA/MES
 
 The mapping is YAML: `tags:` a list of {tag, node (a NodeId) or path (browse path from Objects), unit,
-source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder: keep it out of git.
+source_unit, scale, offset, type}. Certificates are generated on first use in the --pki folder (default:
+~/.local/share/pharma-twin/pki/bridge; never inside a git work tree).
 Only network failures are retried; a refusal (trust, policy, login) stops the run. See docs/bridge.md.
 
 exit status:
@@ -43,16 +44,21 @@ exit status:
 
 SERVE_EXAMPLES = """\
 examples:
-  twin serve plant_models/osd_cm_line/plant.yaml                    serve the simulated line on opc.tcp://127.0.0.1:4840
-  twin serve plant_models/osd_cm_line/plant.yaml --endpoint opc.tcp://0.0.0.0:4841 --speed 10 --history twin.db
+  twin serve plant_models/osd_cm_line/plant.yaml --allow-anonymous  serve the simulated line on opc.tcp://127.0.0.1:4840
+  twin serve plant_models/osd_cm_line/plant.yaml --allow-anonymous --speed 10 --history twin.db
   twin serve plant.yaml --setpoint '*.F_sp' --setpoint '*.T_set'    which tags clients may write (glob patterns)
-  twin serve plant.yaml --policy Basic256Sha256,SignAndEncrypt --pki ./pki --user scada:secret
+  twin serve plant.yaml --policy Basic256Sha256,SignAndEncrypt --user scada:secret
+                                                                    users need an encrypted policy (or --allow-insecure)
   twin serve scenarios/continuous_manufacturing/flagship.yaml --speed 60
                                                                     a scenario's twin: its feeders, disturbances and
                                                                     control, as replication 0 of `twin run` simulates
 
 Clients browse Objects/<plant>/<storey>/<space>/<asset>/<signal>; each signal's NodeId is ns=<urn:pharma-twin:tags>;
-s=<tag>. Anonymous login is off unless --allow-anonymous is given.
+s=<tag>; the plant's instruments (LIW-101.FT-01) serve the model variable they read. Anonymous login is off unless
+--allow-anonymous is given. Certificates: --pki (default ~/.local/share/pharma-twin/pki/serve); PKI/trusted is the
+trust list of client certificates (when it exists), refused ones are saved in PKI/rejected. See docs/bridge.md.
+
+exit status: 0 served to the end (--duration), 2 bad input (plant, security settings), 130 interrupted (Ctrl-C).
 """
 
 
@@ -81,7 +87,8 @@ def add_bridge(subparsers) -> None:
                                                    "served to SCADA/MES, laid out by plant hierarchy")
     g.add_argument("--serve", metavar="ENDPOINT", help="serve the shadow twin here (opc.tcp://0.0.0.0:4841)")
     g.add_argument("--serve-policy", action="append", default=None, help="as `twin serve --policy` (default: None)")
-    g.add_argument("--serve-pki", type=Path, help="the server's certificate folder (not the bridge's --pki)")
+    g.add_argument("--serve-pki", type=Path, help="the server's certificate folder (not the bridge's --pki; "
+                                                  "default ~/.local/share/pharma-twin/pki/serve)")
     g.add_argument("--serve-user", action="append", default=None, metavar="NAME:PASSWORD",
                    help="user allowed to log in (repeatable)")
     g.add_argument("--serve-allow-anonymous", action="store_true", help="let clients log in without credentials")
@@ -111,11 +118,15 @@ def _security_arguments(p, server: bool) -> None:
     g.add_argument("--policy", action="append" if server else "store", default=None,
                    help="None, Basic256Sha256,Sign or Basic256Sha256,SignAndEncrypt" +
                         (" (repeatable; default: None)" if server else " (default: None)"))
-    g.add_argument("--pki", type=Path, help="folder for certificates (generated on first use; keep out of git)")
+    g.add_argument("--pki", type=Path, help="folder for certificates, generated on first use (default "
+                   f"~/.local/share/pharma-twin/pki/{'serve' if server else 'bridge'}; refused inside a git work tree)")
     g.add_argument("--user", action="append" if server else "store", default=None, metavar="NAME:PASSWORD",
                    help="user allowed to log in (repeatable)" if server else "log in with this user")
     if server:
         g.add_argument("--allow-anonymous", action="store_true", help="let clients log in without credentials")
+        g.add_argument("--allow-insecure", action="store_true",
+                       help="let --user log in on policy None, where passwords travel in clear text (a trusted "
+                            "network only)")
     else:
         g.add_argument("--cert-login", action="store_true", help="log in with this client's certificate")
 
@@ -140,6 +151,18 @@ def _endpoint(url: str | None, what: str) -> None:
                          "WebSocket transports are not supported)")
 
 
+def _pki(folder: Path | None, role: str) -> Path:
+    """The certificate folder: ``folder``, else the per-user one of ``role``; never inside a git work tree."""
+    from bridge.security import check_pki, default_pki
+
+    return check_pki(folder if folder is not None else default_pki(role))
+
+
+def _secured(policies, pki: Path | None) -> bool:
+    """Whether a server needs its certificate folder: a secured policy, or a folder given (trust list, users)."""
+    return pki is not None or any(policy != "None" for policy, _ in policies)
+
+
 def _user(text: str) -> tuple[str, str]:
     name, sep, password = text.partition(":")
     if not sep or not name:
@@ -158,14 +181,16 @@ def _bridge(args) -> int:
             _endpoint(url, what)
         policy, mode = parse_policy(args.policy or "None")
         name, password = _user(args.user) if args.user else (None, None)
-        security = ClientSecurity(policy, mode, pki=args.pki, username=name, password=password,
+        pki = _pki(args.pki, "bridge") if policy != "None" or args.cert_login else args.pki
+        security = ClientSecurity(policy, mode, pki=pki, username=name, password=password,
                                   certificate_login=args.cert_login)
         if args.shadow and args.clock == "unix":
             return _fail("bridge: the shadow twin runs on the bridge's clock: leave out --clock unix with --shadow")
         if args.serve and not args.shadow:
             return _fail("bridge: --serve serves the shadow twin: give --shadow PLANT too")
+        serve_policies = tuple(parse_policy(p) for p in args.serve_policy or ["None"])
         args.serve_security = args.serve and ServerSecurity(
-            tuple(parse_policy(p) for p in args.serve_policy or ["None"]), pki=args.serve_pki,
+            serve_policies, pki=_pki(args.serve_pki, "serve") if _secured(serve_policies, args.serve_pki) else None,
             users=dict(_user(u) for u in args.serve_user or []), allow_anonymous=args.serve_allow_anonymous)
         if args.discover:
             return asyncio.run(_discover(args, security))
@@ -331,7 +356,15 @@ def _serve(args) -> int:
     try:
         users = dict(_user(u) for u in args.user or [])
         policies = tuple(parse_policy(p) for p in args.policy or ["None"])
-        security = ServerSecurity(policies, pki=args.pki, users=users, allow_anonymous=args.allow_anonymous)
+        if users and ("None", None) in policies:
+            if not args.allow_insecure:
+                return _fail("serve: --user on policy None: clients would send their passwords in clear text; give "
+                             "--policy Basic256Sha256,SignAndEncrypt (certificates are made in --pki), or "
+                             "--allow-insecure on a trusted network")
+            print("twin serve: warning: --allow-insecure: user passwords travel in clear text on policy None",
+                  file=sys.stderr)
+        security = ServerSecurity(policies, pki=_pki(args.pki, "serve") if _secured(policies, args.pki) else None,
+                                  users=users, allow_anonymous=args.allow_anonymous)
         return asyncio.run(_run_server(args, security))
     except (ConfigError, SecurityError, ValueError, OSError) as exc:
         return _fail(f"serve: {exc}")
@@ -340,17 +373,26 @@ def _serve(args) -> int:
 
 
 async def _run_server(args, security) -> int:
+    from bridge.instruments import measured_variables
     from bridge.realtime import run_in_real_time
     from bridge.server import TwinServer, hierarchy_of
 
     tw = twin_of(args.plant)
     plant = tw.plant
     origin = time.time()
+    reads = measured_variables(plant, tw.tags)
+    instruments = {tag: (reads[tag], i.unit or "", i.name) for tag, i in plant.instruments.items()}
     server = TwinServer(tw.tags, args.endpoint, name=plant.name, hierarchy=hierarchy_of(plant),
                         setpoints=args.setpoint or ["*_sp", "*_set", "*.F_sp"], history=args.history,
-                        security=security, time_origin=origin, clock=lambda: tw.now)
+                        security=security, time_origin=origin, clock=lambda: tw.now, instruments=instruments)
     async with server:
-        print(f"serving {len(tw.tags)} tags of {plant.name} on {args.endpoint} (Ctrl-C stops)", file=sys.stderr)
+        unread = sorted(tag for tag in server.instruments if reads[tag] is None)
+        print(f"serving {len(tw.tags)} tags and {len(server.instruments)} instruments of {plant.name} on "
+              f"{args.endpoint} (Ctrl-C stops)", file=sys.stderr)
+        if unread:
+            print(f"twin serve: {len(unread)} instruments have no model variable and are served without a value: "
+                  f"{', '.join(unread)}; hint: `properties: {{measures: TAG}}` on an instrument in the plant file "
+                  "says which tag it reads", file=sys.stderr)
         until = None if args.duration is None else args.duration * args.speed
         server.time_origin = time.time() - tw.now  # the twin's clock starts now, not when loading began
         await run_in_real_time(tw, speed=args.speed, until=until)

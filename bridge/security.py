@@ -1,11 +1,13 @@
 """Securing a connection: policies, certificates and user identities, for both ends of the bridge.
 
-A **PKI folder** chosen by the user holds everything (never put it in git)::
+A **PKI folder** chosen by the user holds everything; the commands default to one per user outside any repository
+(:func:`default_pki`) and refuse one inside a git work tree (:func:`check_pki`)::
 
     pki/
       own/cert.der, own/key.pem   this application's certificate, generated on first use
       trusted/                    peer certificates to trust; when this folder exists a server accepts
-                                  only the client certificates found in it
+                                  only the client certificates found in it (the trust list: the user manages it)
+      rejected/                   (server) client certificates it refused, saved for the user to move to trusted/
       users/                      (server) certificates of users who may log in with certificate authentication
 
 Security policies are OPC UA's: ``None``, ``Basic256Sha256`` with mode ``Sign`` or ``SignAndEncrypt``.
@@ -14,6 +16,9 @@ User identities: anonymous, user name and password, or a certificate (the applic
 from __future__ import annotations
 
 import hmac
+import logging
+import os
+import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +35,7 @@ CLIENT_URI = "urn:pharma-twin:bridge"
 SERVER_URI = "urn:pharma-twin:server"
 POLICIES = {"None": None, "Basic256Sha256": security_policies.SecurityPolicyBasic256Sha256}
 MODES = {"Sign": ua.MessageSecurityMode.Sign, "SignAndEncrypt": ua.MessageSecurityMode.SignAndEncrypt}
+log = logging.getLogger(__name__)
 _SERVER_POLICY = {
     ("None", None): ua.SecurityPolicyType.NoSecurity,
     ("Basic256Sha256", "Sign"): ua.SecurityPolicyType.Basic256Sha256_Sign,
@@ -39,6 +45,24 @@ _SERVER_POLICY = {
 
 class SecurityError(ValueError):
     """A security setting that cannot work; the message says which and how to fix it."""
+
+
+def default_pki(role: str) -> Path:
+    """The per-user PKI folder of ``role`` (``bridge`` or ``serve``): ``$XDG_DATA_HOME/pharma-twin/pki/ROLE``
+    (``~/.local/share/...`` by default), never inside a repository."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "pharma-twin" / "pki" / role
+
+
+def check_pki(pki: Path) -> Path:
+    """``pki`` unless it lies inside a git work tree, where a private key would be one `git add` from being shared."""
+    folder = Path(pki).expanduser().resolve()
+    for parent in (folder, *folder.parents):
+        if (parent / ".git").exists():
+            raise SecurityError(f"--pki {pki} lies inside the git work tree {parent}: its private keys would be one "
+                                "`git add` from being shared; hint: leave out --pki (a per-user folder is used) or "
+                                "choose a folder outside the repository")
+    return Path(pki)
 
 
 def parse_policy(text: str) -> tuple[str, str | None]:
@@ -134,7 +158,7 @@ class ServerSecurity:
                 store = TrustStore([trusted], [])
                 await store.load()
                 options = CertificateValidatorOptions.TRUSTED_VALIDATION | CertificateValidatorOptions.PEER_CLIENT
-                server.set_certificate_validator(CertificateValidator(options, store))
+                server.set_certificate_validator(_Rejecting(CertificateValidator(options, store), Path(self.pki)))
             for path in sorted((Path(self.pki) / "users").glob("*.der")):
                 user_certs[path.read_bytes()] = path.stem
         tokens = [ua.UserNameIdentityToken] if self.users else []
@@ -144,6 +168,29 @@ class ServerSecurity:
             tokens.append(ua.AnonymousIdentityToken)
         server.set_identity_tokens(tokens)
         server.iserver.set_user_manager(_Users(dict(self.users), user_certs, self.allow_anonymous))
+
+
+class _Rejecting:
+    """A certificate validator that saves each client certificate it refuses into ``PKI/rejected`` and says where to
+    move it to trust it (OPC UA's usual trust-list workflow)."""
+
+    def __init__(self, validator: CertificateValidator, pki: Path) -> None:
+        self.validator, self.pki = validator, pki
+
+    async def __call__(self, cert, app_description: ua.ApplicationDescription) -> None:
+        try:
+            await self.validator(cert, app_description)
+        except Exception:
+            from cryptography.hazmat.primitives import hashes, serialization
+
+            rejected = self.pki / "rejected"
+            rejected.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", app_description.ApplicationUri or "client").strip("_")
+            path = rejected / f"{name}-{cert.fingerprint(hashes.SHA1()).hex()[:16]}.der"
+            path.write_bytes(cert.public_bytes(serialization.Encoding.DER))
+            log.warning("refused the certificate of %s: saved as %s; move it into %s to trust it",
+                        app_description.ApplicationUri, path, self.pki / "trusted")
+            raise
 
 
 class _Users:

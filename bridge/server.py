@@ -112,6 +112,8 @@ class TwinServer:
     - ``history``: an SQLite file in which the tags matching ``historize`` (glob) are stored.
     - ``time_origin``: UNIX time (s) of the bus's ``t = 0``; source timestamps are ``time_origin + t``.
     - ``clock``: the bus time now, stamped on client writes (default: wall clock less ``time_origin``).
+    - ``instruments``: instrument tag -> ``(tag it reads or None, unit, description)``: read-only nodes that serve
+      the value of the tag they read (:func:`bridge.instruments.measured_variables`), or no value (None).
     """
 
     def __init__(self, bus: TagBus, endpoint: str = "opc.tcp://127.0.0.1:4840", *, name: str = "pharma-twin",
@@ -119,8 +121,11 @@ class TwinServer:
                  ranges: Mapping[str, tuple[float, float]] | None = None, setpoints: Iterable[str] = (),
                  history: str | Path | None = None, historize: str = "*",
                  security: ServerSecurity | None = None, time_origin: float = 0.0,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 instruments: Mapping[str, tuple[str | None, str, str]] | None = None) -> None:
         self.bus, self.endpoint, self.name = bus, endpoint, name
+        self.instruments = {tag: spec for tag, spec in (instruments or {}).items() if tag not in bus}
+        self._readers: dict[str, list[str]] = {}  # bus tag -> the instrument tags that serve its value
         self.hierarchy = dict(hierarchy or {})
         self.ranges = dict(ranges or {})
         self.setpoints = tuple(setpoints)
@@ -194,8 +199,14 @@ class TwinServer:
     async def _build_address_space(self) -> None:
         folders: dict[tuple[str, ...], ua.NodeId] = {(): ua.NodeId(ua.ObjectIds.ObjectsFolder)}
         variables, properties = [], []
-        for name in self.bus:
-            tag = self.bus[name]
+        served = {name: self.bus[name] for name in self.bus}
+        for name, (source, unit, description) in self.instruments.items():
+            if source is not None:
+                self._readers.setdefault(source, []).append(name)
+                served[name] = dataclasses.replace(self.bus[source], name=name, description=description or name)
+            else:
+                served[name] = Tag(name=name, unit=unit, description=description or name, value=None)
+        for name, tag in served.items():
             path = (*self.hierarchy.get(tag.asset, (self.name,)), tag.asset)
             parent = await self._folder(path, folders)
             node_id = ua.NodeId(name, self.ns)
@@ -213,7 +224,7 @@ class TwinServer:
         for node_id in self._historized:
             await self._storage.new_historized_node(node_id, period=None)
         for name, node_id in self._node_ids.items():  # the current values, with their timestamps and quality
-            await self._set(node_id, self._datavalue(self.bus[name]))
+            await self._set(node_id, self._datavalue(served[name]))
 
     async def _folder(self, path: tuple[str, ...], folders: dict) -> ua.NodeId:
         if path not in folders:
@@ -224,7 +235,7 @@ class TwinServer:
         return folders[path]
 
     def _variable(self, tag: Tag, node_id: ua.NodeId, parent: ua.NodeId) -> ua.AddNodesItem:
-        writable = any(fnmatchcase(tag.name, p) for p in self.setpoints)
+        writable = tag.name in self.bus and any(fnmatchcase(tag.name, p) for p in self.setpoints)
         historized = node_id in self._historized
         access = (ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if writable else 0)
                   | (ua.AccessLevel.HistoryRead.mask if historized else 0))
@@ -287,6 +298,8 @@ class TwinServer:
     def _enqueue(self, name: str, datavalue: ua.DataValue) -> None:
         if name in self._node_ids:  # tags defined after the start are not served
             self._queue.put_nowait((self._node_ids[name], datavalue))
+            for reader in self._readers.get(name, ()):
+                self._queue.put_nowait((self._node_ids[reader], datavalue))
 
     async def _write_changes(self) -> None:
         while True:

@@ -56,7 +56,12 @@ def test_help_teaches_with_examples(capsys):
     (["bridge", "map.yaml", "--serve", "opc.tcp://127.0.0.1:4841"], "--serve serves the shadow twin: give --shadow"),
     (["bridge", "map.yaml", "--shadow", "plant.yaml", "--serve", "opc.tcp://127.0.0.1:4841"], "nobody could log in"),
     (["serve", "missing-plant.yaml"], "serve: "),
-    (["serve", str(PLANT), "--policy", "Basic256Sha256,Sign"], "a secured endpoint needs a certificate"),
+    (["serve", str(PLANT), "--policy", "Basic256Sha256,Sign", "--pki", "pki"], "nobody could log in"),
+    (["serve", str(PLANT), "--user", "scada:secret", "--duration", "0.1"],
+     "--user on policy None: clients would send their passwords in clear text"),  # issue #21: said nothing before
+    (["serve", str(PLANT), "--allow-anonymous", "--pki", str(ROOT / "pki")], "lies inside the git work tree"),
+    (["bridge", "map.yaml", "http://127.0.0.1:4840"], "'http://127.0.0.1:4840' is not an OPC UA endpoint"),
+    (["bridge", "--discover", "http://127.0.0.1:4840"], "'http://127.0.0.1:4840' is not an OPC UA endpoint"),
 ])
 def test_bad_input_gets_a_message_not_a_traceback(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -84,7 +89,8 @@ def test_serve_a_simulated_line_and_bridge_a_second_twin_to_it(tmp_path):
         assert await asyncio.to_thread(ready.wait, 120), "twin serve did not start"
         mapping = await discover(endpoint, plant_tags=list(second.tags))
         mapping = parse_mapping(dump_mapping(mapping).replace("publishing_interval: 0.5", "publishing_interval: 0.1"))
-        assert {m.tag for m in mapping.tags} == set(second.tags), "discover names every node by its plant tag"
+        assert {m.tag for m in mapping.tags} == set(second.tags) | set(plant.instruments), \
+            "discover names every node by its plant tag (instruments too, issue #21)"
         async with Bridge(second.tags, mapping, endpoint, time_origin=ORIGIN[0]) as bridge:
             await until(bridge.connected.is_set, timeout=30, what="connection")
             connected_at = time.time()

@@ -94,10 +94,14 @@ def test_an_untrusted_certificate_stops_with_where_to_trust_it_then_works_once_t
                                                                    r"refused the (user name|login)"),
     ([*SECURE, "--pki", "{pki}"], 3, r"refused the connection: Bad\w+: the server (does not accept this kind of "
                                      r"login|refused the login)"),  # anonymous refused
-    ([*SECURE, "--user", "operator:s3cret"], 2, r"needs a folder for the certificates; hint: pass --pki"),
+    # no --pki: a certificate made in the per-user folder, which the server does not trust yet
+    ([*SECURE, "--user", "operator:s3cret"], 3, r"trust it on the server by copying .*/data-home/pharma-twin/pki/"
+                                                r"bridge/own/cert.der"),
 ])
-def test_set_up_errors_stop_with_one_message_and_their_status(strict, tmp_path, capsys, args, status, pattern):
+def test_set_up_errors_stop_with_one_message_and_their_status(strict, tmp_path, capsys, monkeypatch, args, status,
+                                                              pattern):
     """Before #21 each of these was retried until --duration ended, then exit 0 with "0 updates", said twice."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
     endpoint, server_pki = strict
     (tmp_path / "map.yaml").write_text(MAP)
     pki = tmp_path / "pki"
