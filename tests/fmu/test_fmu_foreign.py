@@ -90,3 +90,39 @@ def test_own_fmu_with_its_defaults_equals_fmpy(fmu, model, version, interface):
     asks to terminate at 5.75 s, inside a communication step; ``echo`` passes a String and (FMI 3) a Binary
     straight through and has a Clock input."""
     compare_with_fmpy(fmu(model, version), interface)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_an_error_ends_where_fmpy_ends_with_every_good_point(fmu, version):
+    """The reactor (alone, its defaults) returns error once T exceeds T_max = 300.15 K: FMPy raises from that doStep;
+    its last finished step (``step_finished``) is the twin's last good point, and the points before equal FMPy's."""
+    path, parameters = fmu("reactor", version), {"T_max": 300.15}
+    finished = []
+    with pytest.raises(Exception, match="(?i)doStep"):
+        fmpy.simulate_fmu(str(path), start_values=parameters, step_finished=lambda t, _: finished.append(t) or True)
+    tw = Twin()
+    tw.add(FMUUnit("R-1", path, parameters=parameters))
+    with pytest.raises(FMUError, match=r"R-1 \(reactor_fmi\d_co_mo.fmu\): doStep.* returned error") as err:
+        tw.run(until=3600.0)
+    assert err.value.t_good == finished[-1], "the twin's last good point is FMPy's last finished step"
+    good = fmpy.simulate_fmu(str(path), start_values=parameters, stop_time=finished[-1])
+    times, values, quality = tw.tags.history("R-1.T")
+    kept = quality == Quality.GOOD
+    assert list(times[kept]) == list(good["time"]) and np.array_equal(values[kept], good["T"])
+
+
+def test_a_discard_that_cannot_be_retried_ends_where_fmpy_ends(fmu):
+    """FMI 3 reactor that cannot save its state, refusing steps where T moves more than 0.005 K: FMPy raises at the
+    first discard (the first step: T moves fastest at the start); so does the twin (no retry without saved states),
+    keeping only the start point, as FMPy. (FMPy retries
+    a discarded FMI 2 step from the same time forever, so FMI 2 has no FMPy end to compare with.)"""
+    path, parameters = fmu("reactor", 3, rollback=False), {"dT_max": 0.005}
+    finished = []
+    with pytest.raises(Exception, match="(?i)doStep"):
+        fmpy.simulate_fmu(str(path), start_values=parameters, step_finished=lambda t, _: finished.append(t) or True)
+    tw = Twin()
+    tw.add(FMUUnit("R-1", path, parameters=parameters))
+    with pytest.raises(FMUError, match="discarded and the step cannot be retried") as err:
+        tw.run(until=3600.0)
+    assert finished == [] and err.value.t_good == 0.0
+    assert tw.tags.history("R-1.T")[0][-1] == err.value.t_good
