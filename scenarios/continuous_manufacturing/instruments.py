@@ -3,8 +3,9 @@
 The Twin integrates the feeders' controlled flows; around them the real screws deliver short-term noise that the
 gravimetric loop does not remove: an AR(1) sequence per feeder on the sample grid, ``e_k = a e_{k-1} + sd
 sqrt(1 - a**2) w_k`` with ``a = exp(-dt / time)``, stationary from the start (variance ``sd**2``, correlation
-``exp(-lag / time)``: the first-order Gauss-Markov model of screw-feeder noise, e.g. Engisch & Muzzio, Powder Technol.
-283 (2015) 389-400 report 1-5 % short-term relative deviation at 1 s for loss-in-weight feeders). The load cells
+``exp(-lag / time)``). Vendors state a feeder's short-term accuracy ("repeatability") as the standard deviation
+of consecutive timed catch samples in percent of the rate; the flagship's 2 % at 3 s correlation is a stated
+engineering assumption for a cohesive API at 6 kg/h, not a measured feeder. The load cells
 read the flow with a relative ``bias`` (the loop controls the reading, so the true flow is the reading over ``1 +
 bias``) and white ``noise`` relative to the feeder's rate. Blender and feed frame are linear in the flows, so the
 noise's effect on the content is the RTD's response to it (:func:`content`), added to the Twin's own content.

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.continuous_manufacturing import instruments, monitor, plant, release, rtd
+from scenarios.continuous_manufacturing import estimator, instruments, monitor, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
@@ -228,7 +228,8 @@ class Line:
         true, outlet, read = self.instruments(grid, flows, sampled(f"{press}.api_ratio"),
                                               sampled(f"{blender}.w_{self.api}"))
         # the twin: the load cells' flows through every RTD its uncertainty allows (row 0: its own model)
-        cases = monitor.rtds(p, plant.uncertainty(p))
+        ranges = plant.uncertainty(p)
+        cases = monitor.rtds(p, ranges)
         band = monitor.predict(read, self.rates, self.api_feeders, self.target, dt, cases)
         predicted = band[0]
         w = rtd.kernel(dt, *cases[0])
@@ -240,18 +241,36 @@ class Line:
         samples = instruments.nir(outlet, every, probe["noise"], bias, dropped, rng)
         held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat["bias"])), every)[: grid.size]
         taus = [p["press"]["feed_frame_tau"]] + sorted({c[2] for c in cases} - {p["press"]["feed_frame_tau"]})
-        nir_band = monitor.feed_frame(held, self.target, dt, taus)
+        estimates = None
+        if ranges:       # the twin declared what it does not know: it estimates it (the NIR's bias, the blender's tau)
+            estimates = estimator.estimate(p, ranges, grid, read, samples, every, self.target, self.api_feeders)
+            nir_band = np.vstack([monitor.feed_frame(held / scale, self.target, dt, taus)
+                                  for scale in monitor.bias_scales(estimates, grid, pat["bias"])])
+        else:
+            nir_band = monitor.feed_frame(held, self.target, dt, taus)
         measured = nir_band[0]
         low, high = p["limits"]
         gate = p["gate"]
         lag = int(np.ceil(gate["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
+        alarm = monitor.feeder_alarms({tag: np.concatenate([[r[0]], r]) for tag, r in read.items()},
+                                      {tag: sampled(f"{tag}.F_sp") for tag in self.feeders}, self.stopped_on(grid),
+                                      gate["alarm"])
         diverted = release.divert(band, nir_band, low, high, p["margin"], lag,
-                                  hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)))
+                                  hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)),
+                                  also=monitor.alarm_windows(alarm, dt, cases))
         out = (true < low) | (true > high)
         kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
         kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
         units |= {"prediction_error": "% LC", "iae": "% LC min"}
+        spans = release.windows(diverted)
+        kpis["false_diversions"] = float(sum(not out[a:b].any() for a, b in spans))
+        kpis["diverted_in_spec"] = float((massflow * dt)[diverted & ~out].sum())
+        units |= {"false_diversions": "events", "diverted_in_spec": "kg"}
+        if estimates is not None:
+            got, got_units = self.estimation_kpis(estimates, grid, outlet, bias)
+            kpis |= got
+            units |= got_units
         if p["power"]:
             kpis["energy"] = self.energy() / 3.6e6
             kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
@@ -260,7 +279,6 @@ class Line:
                   "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
-        spans = release.windows(diverted)
         events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
         events += self.genealogy(grid, w) + self.stops
@@ -296,6 +314,36 @@ class Line:
             else:
                 outlet = outlet + shift * self.target
         return content, outlet, read
+
+    def estimation_kpis(self, est, grid: np.ndarray, outlet: np.ndarray, bias: np.ndarray):
+        """The estimator against the plant's truth: RMS error of the blender outlet's content (% LC) and the share
+        of updates where it lies within 3 standard deviations; the NIR's bias and the blender's residence time at
+        the end, their errors and standard deviations."""
+        at = np.searchsorted(grid, est.t)
+        error = est.content - outlet[at] / self.target
+        tau = self.plant["blender"]["tau"]
+        kpis = {"estimate_error": float(np.sqrt(np.mean(error ** 2)) * 100),
+                "estimate_coverage": float(np.mean(np.abs(error) <= 3 * est.content_std)),
+                "nir_bias_error": float(abs(est.mean["NIR.bias"][-1] - bias[at[-1]]) * 100),
+                "nir_bias_std": float(est.std["NIR.bias"][-1] * 100),
+                "blender_tau_error": float(abs(est.mean["BL.tau"][-1] - tau)),
+                "blender_tau_std": float(est.std["BL.tau"][-1])}
+        units = {"estimate_error": "% LC", "estimate_coverage": "-", "nir_bias_error": "%", "nir_bias_std": "%",
+                 "blender_tau_error": "s", "blender_tau_std": "s"}
+        return kpis, units
+
+    def stopped_on(self, grid: np.ndarray) -> np.ndarray:
+        """Where any feeder's screw stood still (the stop and restart events), one flag per grid point."""
+        flag = np.zeros(grid.size, bool)
+        since: dict[str, float] = {}
+        for t, tag, kind in self.stops:
+            if kind == "stop":
+                since.setdefault(tag, t)
+            elif tag in since:
+                flag[(grid >= since.pop(tag)) & (grid < t)] = True
+        for t in since.values():
+            flag[grid >= t] = True
+        return flag
 
     def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:
         """The probe's bias at each grid point (its own plus the ``nir_bias`` steps) and where it dropped out

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
-from scenarios.continuous_manufacturing import instruments, rtd
+from scenarios.continuous_manufacturing import instruments, release, rtd
 
 
 def rtds(params: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]]) -> list[tuple[float, int, float]]:
@@ -60,3 +60,49 @@ def hold_last(samples: np.ndarray, first: float) -> np.ndarray:
     index = np.where(valid, np.arange(samples.size), -1)
     index = np.maximum.accumulate(index)
     return np.where(index >= 0, samples[np.maximum(index, 0)], first)
+
+
+ALARM_FILTER = 10     # samples: a feeder's flow deviation is judged on its moving mean over this many samples
+REACH = 1e-2          # the share of a disturbance taken as its first arrival and its last trace at the press
+
+
+def feeder_alarms(read: Mapping[str, np.ndarray], setpoints: Mapping[str, np.ndarray], stopped: np.ndarray,
+                  threshold: float) -> np.ndarray:
+    """Where any feeder is in alarm (one flag per grid step): its screw reported stopped (``stopped``), or the
+    moving mean of the flow its load cells report off its set point by more than ``threshold`` (relative)."""
+    if threshold <= 0:
+        return np.zeros_like(stopped)
+    alarm = stopped.copy()
+    kernel = np.ones(ALARM_FILTER) / ALARM_FILTER
+    for tag, flow in read.items():
+        mean = np.convolve(np.concatenate([np.full(ALARM_FILTER - 1, flow[0]), flow]), kernel, "valid")
+        sp = setpoints[tag]
+        alarm |= (sp > 0) & (np.abs(mean - sp) > threshold * np.maximum(sp, 1e-12))
+    return alarm
+
+
+def alarm_windows(alarm: np.ndarray, dt: float, cases: list[tuple[float, int, float]]) -> np.ndarray:
+    """What an alarm at the feeders sends to waste at the press: from its start plus the earliest arrival (the
+    fastest RTD of ``cases``: :data:`REACH` of a pulse arrived) to its end plus the latest (the slowest: all but
+    :data:`REACH` passed)."""
+    out = np.zeros(alarm.size, bool)
+    if not alarm.any():
+        return out
+    first, last = np.inf, 0.0
+    for tau, n, tau_ff in cases:
+        steps = int(np.ceil((tau * (1 + 10 / np.sqrt(n)) + 25 * tau_ff) / dt)) + 2
+        F = rtd.line_cdf(dt, steps, tau, n, tau_ff)
+        first = min(first, np.argmax(F > REACH) * dt)
+        last = max(last, np.argmax(F > 1 - REACH) * dt)
+    for start, end in release.windows(alarm):
+        out[start + int(first / dt): min(alarm.size, end + int(np.ceil(last / dt)))] = True
+    return out
+
+
+def bias_scales(estimates, grid: np.ndarray, prior: float, spread: float = 3.0) -> list[np.ndarray]:
+    """What the NIR's readings are divided by to give the content, at each grid point: ``1 + b``, with ``b`` the
+    estimator's latest bias (``prior`` before its first update), then ``b -/+ spread`` standard deviations."""
+    k = np.searchsorted(estimates.t, grid, side="right") - 1
+    mean = np.where(k >= 0, estimates.mean["NIR.bias"][np.maximum(k, 0)], prior)
+    std = np.where(k >= 0, estimates.std["NIR.bias"][np.maximum(k, 0)], estimates.std["NIR.bias"][0])
+    return [1 + mean, 1 + mean - spread * std, 1 + mean + spread * std]

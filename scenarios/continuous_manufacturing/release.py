@@ -30,16 +30,19 @@ def windows(flag: np.ndarray) -> list[tuple[int, int]]:
 
 
 def divert(predicted: np.ndarray, measured: np.ndarray, low: float, high: float, margin: float,
-           lag: int = 0, *, hold: int = 0, settle: int = 0) -> np.ndarray:
+           lag: int = 0, *, hold: int = 0, settle: int = 0, also: np.ndarray | None = None) -> np.ndarray:
     """True where the gate sends the material to waste: where the predicted or the measured content (fractions of
     label claim; rows of a band, each row a case, any of them counts) left the band tightened by ``margin`` on both
     sides ``lag`` samples earlier (the gate's switching time: it reaches either position that much after the
     decision). Hysteresis: the gate returns to accept only after ``settle`` samples back inside, and a window
-    lasts at least ``hold`` samples (a gate is not flicked back and forth on noise)."""
+    lasts at least ``hold`` samples (a gate is not flicked back and forth on noise). ``also``: further samples
+    to divert (the feeders' alarms), decided at the same time."""
     lo, hi = low + margin, high - margin
     decided = np.zeros(np.shape(predicted)[-1], bool)
     for signal_ in (np.atleast_2d(predicted), np.atleast_2d(measured)):
         decided |= ((signal_ < lo) | (signal_ > hi)).any(axis=0)
+    if also is not None:
+        decided |= also
     decided = widen(decided, hold, settle)
     return np.concatenate([np.zeros(lag, bool), decided[:decided.size - lag]]) if lag else decided
 

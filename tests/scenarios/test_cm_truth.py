@@ -6,6 +6,8 @@ Here on one hour with the flagship's API screw stopping for 2 min: the path that
 escape; the gate deciding on the band of every RTD the declared uncertainty allows lets none escape, for the feed
 frame at 2x and 0.5x and the blender at -/+30 %. Escapes are judged on the plant's (the Twin's) true content.
 """
+import re
+
 import numpy as np
 import pytest
 from cm_files import flagship_text
@@ -96,3 +98,27 @@ def test_a_range_that_excludes_the_model(tmp_path):
 
 def test_a_fractional_number_of_tanks(tmp_path):
     assert "whole number of tanks" in error_of(tmp_path, "truth: {blender.tanks: 4.5}\n")
+
+
+def test_the_shipped_line_with_noise_follows_a_mismatched_plant(tmp_path):
+    """The flagship as shipped (feeder and load-cell noise, uncertainty, hysteresis, alarms) on a plant outside its
+    model: nothing escapes, the estimator finds the NIR's bias and the blender's residence time within 3 of its
+    standard deviations, and its content estimate stays near the truth."""
+    truth = "truth: {press.feed_frame_tau: 40 s, blender.tau: 110 s, pat.bias: 1.5 %}\n"
+    path = tmp_path / "cm.yaml"
+    path.write_text(flagship_text(*HOUR, ("horizon: 1 h", "horizon: 3 h"), realistic=True) + truth)
+    k = Line(plain(load(path).variants["base"]), np.random.SeedSequence(7)).run().kpis
+    assert k["escaped"] == 0.0 and k["diverted"] > 0
+    assert k["nir_bias_error"] <= 3 * k["nir_bias_std"]
+    assert k["blender_tau_error"] <= 3 * k["blender_tau_std"]
+    assert k["estimate_error"] < 0.3                               # % LC, RMS at the blender's outlet
+
+
+def test_the_shipped_line_trusting_its_model_lets_tablets_escape(tmp_path):
+    """The same plant, the twin without its uncertainty and alarms (the path before issue 17): escapes."""
+    truth = "truth: {press.feed_frame_tau: 40 s, blender.tau: 110 s, pat.bias: 1.5 %}\n"
+    path = tmp_path / "cm.yaml"
+    text = flagship_text(*HOUR, ("alarm: 10 %", "alarm: 0 %"), realistic=True)
+    path.write_text(re.sub(r"\nuncertainty:\n(  .*\n)+", "\n", text) + truth)
+    k = Line(plain(load(path).variants["base"]), np.random.SeedSequence(7)).run().kpis
+    assert k["escaped"] > 0.01
