@@ -53,7 +53,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     try:
         return _run(args)
-    except (ConfigError, ValueError, KeyError, TypeError, FileNotFoundError) as exc:
+    except (ConfigError, ValueError, KeyError, TypeError, OSError) as exc:
         print(f"twin view: {exc if not isinstance(exc, KeyError) else exc.args[0]}", file=sys.stderr)
         return 2
 
@@ -72,6 +72,9 @@ def _run(args) -> int:
         print("twin view: no display here to open a window; render to a file instead with --screenshot out.png, "
               "--html out.html or --movie out.mp4", file=sys.stderr)
         return 2
+    for target, suffix in ((args.screenshot, ".png"), (args.html, ".html"), (args.movie, ".mp4")):
+        if target:
+            export.check_target(target, suffix)  # before a long load: a missing folder, a folder, a wrong suffix
     if offline:
         headless()
     size = _size(args.size)

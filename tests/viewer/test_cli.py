@@ -154,3 +154,15 @@ def test_an_ifc_without_geometry_is_drawn_as_a_schematic(tmp_path, capsys, monke
     err = capsys.readouterr().err
     assert "has no geometry: showing a schematic layout of its 3 assets from the link graph (2 links)" in err
     assert non_background(_png(out)) > 0.02
+
+
+def test_an_output_that_cannot_be_written_is_one_line_before_loading(tmp_path, capsys):
+    plant = str(SAMPLES / "osd_cm_line" / "plant.yaml")
+    (tmp_path / "shots.png").mkdir()
+    for target, words in ((tmp_path / "no" / "x.png", "does not exist"), (tmp_path / "shots.png", "is a folder"),
+                          (tmp_path / "x.jpg", "ending in .png")):
+        assert main(["view", plant, "--screenshot", str(target)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert words in err and len(err.splitlines()) == 1 and "drew" not in err, err  # said before loading
+    assert main(["view", plant, "--html", "/proc/plant.html"]) == 2
+    assert "twin view: " in capsys.readouterr().err

@@ -78,3 +78,35 @@ def test_snapshot_for_a_report(two_rooms, tmp_path):
     end = np.asarray(Image.open(tmp_path / "end.png").convert("RGB"))
     assert (alarm_mask(end).sum() - alarm_mask(running).sum()) > 100
     assert not is_alarm(running[0, 0])
+
+
+def test_html_holds_title_legend_and_labels_but_no_text_actors(scene, tmp_path):
+    page = export.html(scene, tmp_path / "line.html").read_text()
+    assert export.DEBUG_LINE not in page and export.HOOK[1] in page
+    data = re.search(r'const base64Str = "([^"]+)"', page).group(1)
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(data))) as archive:
+        kinds = re.findall(r'"type": "(vtk\w+)"', archive.read("index.json").decode())
+    assert not {"vtkTextActor", "vtkActor2D", "vtkLegendBoxActor"} & set(kinds)  # vtk.js: "No builder for" them
+    overlay = json.loads(re.search(r"const TWIN = (\{.*\});", page).group(1))
+    assert overlay["title"] == "OSD continuous manufacturing line"
+    assert {tag for tag, *_ in overlay["labels"]} == set(scene.tags)
+    assert "idle" in overlay["legend"] and "#8c8c8c" in overlay["legend"]
+
+
+def test_html_page_draws_title_legend_and_labels_and_logs_nothing(scene, tmp_path, chromium):
+    import subprocess
+
+    path = export.html(scene, tmp_path / "line.html")
+    done = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--use-gl=swiftshader",
+                           "--enable-unsafe-swiftshader", "--hide-scrollbars", "--window-size=1280,800",
+                           "--virtual-time-budget=15000", "--enable-logging=stderr", "--v=0",
+                           f"--screenshot={tmp_path / 'shot.png'}", path.as_uri()],
+                          capture_output=True, text=True, timeout=180, check=True)
+    page_logs = [line for line in done.stderr.splitlines() if ":CONSOLE" in line and "GL Driver Message" not in line]
+    assert page_logs == []  # the page logged ['hashes', 'scene'] and "No builder for vtkTextActor" before
+    shot = np.asarray(Image.open(tmp_path / "shot.png").convert("RGB"))
+    ink = shot.min(axis=-1) < 60  # black text: the title, the legend's words, the labels' #1b2631
+    assert ink[:30].sum() > 150  # the title at the top
+    assert ink[600:, 1100:].sum() > 150  # the legend in the lower right corner
+    column, row = scene.project(scene.label_point("TP-101"))  # the same camera in the browser: the label is there
+    assert ink[max(row - 20, 0):row + 4, column - 40:column + 40].sum() > 30
