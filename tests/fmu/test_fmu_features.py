@@ -110,3 +110,18 @@ def test_a_clock_or_a_misshapen_array_is_refused_clearly(fmu):
     with pytest.raises(FMUError, match=r"'k' is a Float64 array of 3 elements \[3\]; \[1.0, 2.0\] does not fit\n"
                                        r"  expected: a list of 3 float values"):
         FMUUnit("V-1", fmu("vector", 3), parameters={"k": [1.0, 2.0]})
+
+
+def test_on_terminate_from_a_binding_file(fmu, tmp_path):
+    from twin.config import ConfigError
+    from twin.fmu import from_yaml
+
+    path = tmp_path / "fmus.yaml"
+    path.write_text(f"fmus:\n  C-1:\n    fmu: {fmu('counter', 3)}\n    on_terminate: stop\n")
+    tw = Twin()
+    tw.add(from_yaml(path))
+    with pytest.raises(FMUTerminated, match="at t = 5.26 s"):  # FMI 3 CS: the end of the step (0.02 s grid)
+        tw.run(until=8.0)
+    path.write_text(f"fmus:\n  C-1:\n    fmu: {fmu('counter', 3)}\n    on_terminate: halt\n")
+    with pytest.raises(ConfigError, match=r"fmus.yaml:4.*on_terminate"):
+        from_yaml(path)

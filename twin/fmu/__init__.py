@@ -19,10 +19,10 @@ from twin.config import suggest
 from twin.fmu.binding import Binding, load
 from twin.fmu.describe import FMUError, describe, read
 from twin.fmu.master import AlgebraicLoopError, CoSimulation
-from twin.fmu.unit import FMUStepError, FMUUnit
+from twin.fmu.unit import FMUStepError, FMUTerminated, FMUUnit
 
-__all__ = ["AlgebraicLoopError", "Binding", "CoSimulation", "FMUError", "FMUStepError", "FMUUnit", "describe",
-           "from_bindings", "from_yaml", "read"]
+__all__ = ["AlgebraicLoopError", "Binding", "CoSimulation", "FMUError", "FMUStepError", "FMUTerminated", "FMUUnit",
+           "describe", "from_bindings", "from_yaml", "read"]
 
 
 def from_yaml(path: str | Path, parameters: dict[str, dict] | None = None, **options) -> CoSimulation:
@@ -51,7 +51,8 @@ def from_bindings(bindings: list[Binding], settings: dict | None = None, paramet
             hint = suggest(asset, by_asset) or f"{source} binds {', '.join(by_asset)}"
             raise FMUError(f"{source}: no FMU is bound to asset '{asset}'\n  hint: {hint}")
     units = [FMUUnit(b.asset, b.fmu, inputs=b.inputs, outputs=b.outputs,
-                     parameters={**b.parameters, **(parameters or {}).get(b.asset, {})}, interface=b.interface)
+                     parameters={**b.parameters, **(parameters or {}).get(b.asset, {})}, interface=b.interface,
+                     on_terminate=b.on_terminate or "continue")
              for b in bindings]
     step = settings.get("step") or min(u.step for u in units)
     return CoSimulation(units, step, ordering=settings.get("ordering") or "jacobi",

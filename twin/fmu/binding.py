@@ -8,6 +8,7 @@
         inputs: {T_set: R-101.TIC-01.SP, T: R-101.TT-01}
         outputs: {Tj: R-101.TT-02}
         parameters: {Kp: 3.0, Ti: 10 min}   # start values and parameters; 'value unit' strings become SI
+        on_terminate: continue              # or stop: the run ends when the FMU asks to end the simulation
     co_simulation: {step: 10 s, ordering: gauss-seidel}
 
 Every name is checked against the FMU's model description: an unknown variable gets the nearest names, a
@@ -32,7 +33,8 @@ from twin.fmu.describe import FMUError, python_type, shape
 from twin.tags import TAG_NAME
 
 ENTRY = Record({"fmu": FilePath(), "interface": Str(["CoSimulation", "ModelExchange"]), "inputs": MapOf(Str()),
-                "outputs": MapOf(Str()), "parameters": MapOf(Param())}, required=["fmu"], name="an FMU entry")
+                "outputs": MapOf(Str()), "parameters": MapOf(Param()), "on_terminate": Str(["continue", "stop"])},
+               required=["fmu"], name="an FMU entry")
 MASTER = Record({"step": Quantity("s", "10 s"), "ordering": Str(["jacobi", "gauss-seidel"]),
                  "loop_tolerance": Number(minimum=0)}, defaults={"ordering": "jacobi"}, name="co-simulation options")
 SCHEMA = Record({"fmus": MapOf(ENTRY), "co_simulation": MASTER}, required=["fmus"], name="an FMU binding file")
@@ -51,6 +53,7 @@ class Binding:
     outputs: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, object] = field(default_factory=dict)
     interface: str | None = None
+    on_terminate: str | None = None  # when the FMU asks to end the simulation: "continue" (default) or "stop"
 
 
 def load(path: str | Path) -> tuple[list[Binding], dict]:
@@ -71,7 +74,7 @@ def bind(asset: str, entry: config.Mapping) -> Binding:
         raise entry.error("fmu", str(exc).split("\n")[0], expected="a path to an FMU (FMI 2.0 or 3.0)") from None
     inputs, outputs, parameters = resolve(md, asset, entry["inputs"], entry["outputs"], entry["parameters"],
                                           where=entry)
-    return Binding(asset, entry["fmu"], inputs, outputs, parameters, entry["interface"])
+    return Binding(asset, entry["fmu"], inputs, outputs, parameters, entry["interface"], entry["on_terminate"])
 
 
 def resolve(md: ModelDescription, asset: str, inputs: dict | None = None, outputs: dict | None = None,
