@@ -21,7 +21,7 @@ import twin.plant
 from viewer.colouring import Rule
 from viewer.playback import Playback
 from viewer.recording import Recording
-from viewer.scene import GRADE_COLOURS, PIPING, SPACE_OPACITY, STATE_COLOURS, PlantScene, headless
+from viewer.scene import ELEMENT_STYLES, GRADE_COLOURS, SPACE_OPACITY, STATE_COLOURS, PlantScene, headless
 
 SAMPLES = ("api_bay", "osd_cm_line", "multipurpose_osd")
 
@@ -34,7 +34,7 @@ def largest_sample() -> str:
 
 
 def pyvista_scene(plant, size) -> tuple[pv.Plotter, dict[str, pv.Actor]]:
-    """The peer: plain pyvista, one actor per asset, pipe and room (the same picture), labels, a legend."""
+    """The peer: plain pyvista, one actor per asset, element and room (the same picture), labels, a legend."""
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
     plotter.render_window.SetMultiSamples(0)
     plotter.renderer.SetUseOIT(False)
@@ -43,8 +43,9 @@ def pyvista_scene(plant, size) -> tuple[pv.Plotter, dict[str, pv.Actor]]:
         if asset.mesh is not None:
             actors[asset.tag] = plotter.add_mesh(pv.wrap(asset.mesh), color="#b8c4cc")
     for element in plant.elements.values():
-        if element.ifc_class in PIPING and element.mesh is not None:
-            plotter.add_mesh(pv.wrap(element.mesh), color="#5d6d7e")
+        if element.mesh is not None:
+            colour, opacity = ELEMENT_STYLES.get(element.kind, ELEMENT_STYLES["structure"])
+            plotter.add_mesh(pv.wrap(element.mesh), color=colour, opacity=opacity)
     for space in plant.spaces.values():
         if space.mesh is not None:
             plotter.add_mesh(pv.wrap(space.mesh), color=GRADE_COLOURS.get(space.grade, "grey"), opacity=SPACE_OPACITY,
