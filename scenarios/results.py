@@ -253,7 +253,7 @@ def read(folder: str | Path) -> Result:
     try:
         settings = plain(config.load(folder / "scenario.yaml"))  # safe: refuses alias bombs, names the line
     except config.ConfigError as exc:
-        raise ResultError(f"{folder}: a corrupt result (its scenario.yaml: {exc}); run the scenario again") from None
+        raise ResultError(f"{folder}: a corrupt result ({str(exc).splitlines()[0]}); run the scenario again") from None
     if not isinstance(settings, dict):
         raise ResultError(f"{folder / 'scenario.yaml'}: a corrupt result (not a mapping of settings); "
                           "run the scenario again")

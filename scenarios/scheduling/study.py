@@ -212,8 +212,8 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
     return Problem.from_params(params, units, instruments)
 
 
-CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "replan_after": 0.0,
-           "replan_limit": 1.0}   # planned times, no breakdowns
+CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "absence": None, "replan_after": 0.0,
+           "replan_limit": 1.0}   # planned times, no breakdowns, no absences
 PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
            "maintenance", "shift", "crews")
 
@@ -261,6 +261,7 @@ STUDY = Study(
               "policy": "shift_right"},
     required=("products", "orders", "cleaning"),
     run=simulate,
+    prepare=plan_of,
     check=check,
     figures=gantt_figure,
 )

@@ -1,0 +1,236 @@
+"""Studies from Python (scenarios.load / run / read) and results that never mix: the defects of issue 18.
+
+Each defect test fails on the code before the API (d644bda^): results of two studies in one folder, an earlier
+run's files beside a new one, `twin compare` across studies (exit 0, 4.993 against 1.72e+06 "batches/d"), a corrupt
+scenario.yaml (a traceback), a partial folder accepted, and Ctrl-C (a traceback, exit 1 or 139).
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from scenario_files import PLANT, SMALL
+
+import scenarios
+from scenarios import registry, runs
+from scenarios.registry import Study
+from twin.cli import main
+
+ONE_STAGE = f"""\
+plant: {PLANT}
+study: line_capacity
+horizon: 5 d
+seed: 3
+replications: 2
+release: {{pattern: fixed, every: 6 h}}
+stages:
+  blending: {{units: [BL-301], process: 2 h}}
+"""
+
+OTHER_STUDY = f"""\
+plant: {PLANT}
+study: scheduling
+horizon: 3 d
+seed: 3
+replications: 2
+products:
+  MET:
+    steps:
+      blending: {{units: [BL-301], time: 2 h}}
+orders:
+  - {{product: MET, batches: 2, due: 2 d}}
+cleaning:
+  MET: {{MET: 30 min}}
+solver: {{time_limit: 5 s}}
+"""
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder / name
+
+
+def cli(*args) -> int:
+    return main([*map(str, args), "--no-progress"] if args[0] != "compare" else list(map(str, args)))
+
+
+def test_samples_of_two_studies_with_one_name_land_in_their_own_folders(tmp_path, monkeypatch):
+    """The README's order of commands: two studies' samples both called multipurpose_osd.yaml, run one after the
+    other with the default folders. Before: both in results/multipurpose_osd/base, the second report embedding the
+    first's traces figure."""
+    monkeypatch.chdir(tmp_path)
+    lines = write(tmp_path / "line_capacity", "multipurpose_osd.yaml", ONE_STAGE)
+    plan = write(tmp_path / "scheduling", "multipurpose_osd.yaml", OTHER_STUDY)
+    assert cli("run", lines, "--workers", "1") == 0
+    assert cli("run", plan, "--workers", "1") == 0
+    first = scenarios.read("results/line_capacity/multipurpose_osd/base")
+    second = scenarios.read("results/scheduling/multipurpose_osd/base")
+    assert first.study == "line_capacity" and second.study == "scheduling"
+    assert set(first.kpis) == {"throughput", "flow_time", "wip", "utilisation.blending", "down.blending"}
+    assert "throughput" not in second.kpis and "makespan" in second.kpis
+    assert first.provenance["scenario_hash"] != second.provenance["scenario_hash"]
+
+
+def test_a_rerun_leaves_no_file_of_the_earlier_run(tmp_path):
+    """A folder is replaced whole: a figure only the earlier run drew is gone, and no temporary folder is left."""
+    out = tmp_path / "out"
+    assert cli("run", write(tmp_path, "s.yaml", ONE_STAGE), "-o", out, "--workers", "1") == 0
+    (out / "figures" / "gantt.png").write_bytes(b"an earlier run's figure")
+    earlier = scenarios.read(out).provenance["run"]
+    assert cli("run", write(tmp_path, "s.yaml", ONE_STAGE), "-o", out, "--workers", "1") == 0
+    assert not (out / "figures" / "gantt.png").exists()
+    assert scenarios.read(out).provenance["run"] != earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]
+
+
+def test_a_folder_that_is_not_a_result_is_never_replaced(tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("months of work")
+    assert cli("run", write(tmp_path, "s.yaml", ONE_STAGE), "-o", tmp_path / "mine", "--workers", "1") == 2
+    assert "not a pharma-twin result" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "months of work"
+
+
+def test_a_result_records_its_study_plant_scenario_hash_and_version(tmp_path):
+    import hashlib
+
+    from twin import __version__
+
+    path = write(tmp_path, "s.yaml", ONE_STAGE)
+    result = scenarios.run(path, workers=1)["base"]
+    p = result.provenance
+    assert (p["study"], p["scenario"], p["plant"], p["version"]) == ("line_capacity", "s", str(PLANT), __version__)
+    assert p["scenario_hash"] == hashlib.sha256(path.read_bytes()).hexdigest()[:16] and p["complete"]
+    saved = yaml.safe_load((result.save(tmp_path / "r") / "scenario.yaml").read_text())["provenance"]
+    assert saved == p
+
+
+@pytest.fixture(scope="module")
+def two_studies(tmp_path_factory):
+    """A line_capacity and a scheduling result, saved."""
+    tmp = tmp_path_factory.mktemp("two")
+    a = scenarios.run(write(tmp, "lines.yaml", ONE_STAGE), workers=1)["base"]
+    b = scenarios.run(write(tmp, "plan.yaml", OTHER_STUDY), workers=1)["base"]
+    return a.save(tmp / "a"), b.save(tmp / "b")
+
+
+def test_compare_refuses_results_of_different_studies(two_studies, tmp_path, capsys):
+    a, b = two_studies
+    assert cli("compare", a, b, "-o", tmp_path / "cmp") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "different studies" in err and "line_capacity" in err and "scheduling" in err
+    assert not (tmp_path / "cmp").exists()
+    with pytest.raises(scenarios.ResultError, match="different studies"):
+        scenarios.read(a).compare(scenarios.read(b))
+
+
+def test_compare_refuses_a_kpi_in_other_units(two_studies, tmp_path, capsys):
+    a, _ = two_studies
+    other = tmp_path / "other"
+    scenarios.read(a).save(other)
+    kpis = json.loads((other / "kpis.json").read_text())
+    kpis["kpis"]["throughput"]["unit"] = "kg/s"
+    (other / "kpis.json").write_text(json.dumps(kpis))
+    assert cli("compare", a, other, "-o", tmp_path / "cmp") == 2
+    assert "throughput" in capsys.readouterr().err
+
+
+def test_compare_names_its_folder_after_what_it_compares(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli("sweep", write(tmp_path, "line.yaml", SMALL.replace("{plant}", str(PLANT))), "--workers", "1") == 0
+    assert cli("compare", "results/line_capacity/line/base", "results/line_capacity/line/second_blender") == 0
+    assert (tmp_path / "results/line_capacity/compare/line.base_vs_line.second_blender/report.html").is_file()
+
+
+@pytest.mark.parametrize("damage, says", [
+    (lambda f: (f / "scenario.yaml").write_text("study: [line_capacity\nplant: x"), "scenario.yaml"),
+    (lambda f: (f / "kpis.json").write_text('{"kpis": {"throughput": '), "kpis.json, line 1"),
+    (lambda f: (f / "kpis.json").write_text('{"kpis": {"throughput": 3}}'), "kpis.json"),
+    (lambda f: (f / "scenario.yaml").write_text("- a list"), "not a mapping"),
+])
+def test_compare_refuses_a_corrupt_result_in_one_line(two_studies, tmp_path, capsys, damage, says):
+    a, _ = two_studies
+    broken = tmp_path / "broken"
+    scenarios.read(a).save(broken)
+    damage(broken)
+    assert cli("compare", a, broken, "-o", tmp_path / "cmp") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("twin compare: ") and err.count("\n") == 1 and says in err and "corrupt" in err
+
+
+def test_compare_refuses_a_partial_folder(two_studies, tmp_path, capsys):
+    """What an interrupted run of the old code left: settings and KPIs, no report, no provenance."""
+    a, _ = two_studies
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    settings = yaml.safe_load((a / "scenario.yaml").read_text())
+    del settings["provenance"]
+    (partial / "scenario.yaml").write_text(yaml.safe_dump(settings))
+    (partial / "kpis.json").write_text((a / "kpis.json").read_text())
+    assert cli("compare", a, partial, "-o", tmp_path / "cmp") == 2
+    assert "partial result" in capsys.readouterr().err
+
+
+def interrupted_on_replication(n):
+    def run(params, seed):
+        if seed.spawn_key[-1] == n:
+            raise KeyboardInterrupt
+        return registry.get_study("line_capacity").run(params, seed)
+    return run
+
+
+def test_interrupted_run_gives_partial_results_marked_as_such(tmp_path, monkeypatch):
+    stopping = Study("line_capacity", "stops", {}, run=interrupted_on_replication(2))
+    real = registry.get_study
+    monkeypatch.setattr(runs, "get_study", lambda name: stopping if name == "line_capacity" else real(name))
+    scenario = scenarios.load(write(tmp_path, "s.yaml", ONE_STAGE.replace("replications: 2", "replications: 5")))
+    with pytest.raises(scenarios.Interrupted) as info:
+        scenarios.run(scenario, workers=1)
+    partial = info.value.partial
+    assert not partial.complete and partial["base"].settings["replications_done"] == 2
+    assert partial["base"].kpis["throughput"]["n"] == 2
+    folder = partial.save(tmp_path / "partial")
+    assert yaml.safe_load((folder / "scenario.yaml").read_text())["provenance"]["complete"] is False
+    with pytest.raises(scenarios.ResultError, match="partial result"):
+        scenarios.read(folder).compare(scenarios.read(folder))
+
+
+LONG = f"""\
+plant: {PLANT}
+study: line_capacity
+horizon: 400 d
+seed: 3
+replications: 400
+release: {{pattern: poisson, every: 5 h}}
+stages:
+  granulation: {{units: [GR-201], process: [2 h, 3 h, 4 h], mtbf: 50 h, mttr: 2 h}}
+  blending: {{units: [BL-301], process: 2 h}}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [2, 1])
+def test_ctrl_c_stops_a_sweep_in_one_line_and_keeps_the_earlier_result(tmp_path, workers):
+    """SIGINT to the process group, as a terminal's Ctrl-C: exit 130, one line, no traceback, within seconds; the
+    earlier result in the folder stays whole. Before: a traceback per process, exit 1 (once 139), folders with
+    kpis.json but no report."""
+    out = tmp_path / "out"
+    assert cli("run", write(tmp_path, "short.yaml", ONE_STAGE), "-o", out, "--workers", "1") == 0
+    earlier = scenarios.read(out).provenance["run"]
+    twin = [sys.executable, "-m", "twin.cli"]
+    proc = subprocess.Popen([*twin, "run", str(write(tmp_path, "long.yaml", LONG)), "-o", str(out), "--workers",
+                             str(workers), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    time.sleep(6)  # imports, the plant, and some replications done
+    assert proc.poll() is None, proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.count("\n") == 1 and "interrupted after" in err and "nothing written" in err
+    assert scenarios.read(out).provenance["run"] == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.yaml", "out", "short.yaml"]
