@@ -83,17 +83,22 @@ def _combinations(n: int) -> Sequence[list[int]]:
 
 
 def committed(load: np.ndarray, capacity: np.ndarray, cop: np.ndarray, eir, *, step: float, price: np.ndarray,
-              start_cost: float = 0.0, min_on: int = 1, min_off: int = 1,
-              running: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              start_cost: float = 0.0, min_on: int = 1, min_off: int = 1, running: np.ndarray | None = None,
+              capft: np.ndarray | float = 1.0, eirft: np.ndarray | float = 1.0,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The week's unit commitment (see the module docstring): electric power (W) and unmet load (W) per step, and
     which chillers run in each hour (hours x chillers, bool). ``load`` at steps of ``step`` s filling whole hours,
     ``price`` per kWh in each hour, ``min_on``/``min_off`` in hours, ``running``: the chillers on before the first
-    hour (default: none)."""
+    hour (default: none); ``capft``, ``eirft``: the water temperatures' factors at each step
+    (:mod:`scenarios.energy.chillers`): the plan is made for the load at reference conditions, ``load / capft``, each
+    hour's energy weighted by its mean ``capft eirft``, and every step's power scaled by its own."""
     a, b, c = eir
     per_hour = round(HOUR / step)
+    load, scale = np.broadcast_arrays(load / capft, np.broadcast_to(capft * eirft, load.shape))
     carried = np.minimum(load, capacity.sum())
     hourly = carried.reshape(-1, per_hour)
-    on = _commit(hourly.mean(axis=1), hourly.max(axis=1), capacity, cop, eir, price * step * per_hour / KWH,
+    weight = scale.reshape(-1, per_hour).mean(axis=1)
+    on = _commit(hourly.mean(axis=1), hourly.max(axis=1), capacity, cop, eir, weight * price * step * per_hour / KWH,
                  start_cost, min_on, min_off, np.zeros(capacity.size, bool) if running is None else running)
     power = np.zeros_like(load)
     for combination in {tuple(row) for row in on}:
@@ -104,8 +109,8 @@ def committed(load: np.ndarray, capacity: np.ndarray, cop: np.ndarray, eir, *, s
             continue
         q, k = capacity[chosen], capacity[chosen] / cop[chosen]
         x = _split(carried[steps], q, cop[chosen], b, c)
-        power[steps] = (k[None, :] * (a + b * x + c * x**2)).sum(axis=1)
-    return power, load - carried, on
+        power[steps] = (k[None, :] * (a + b * x + c * x**2)).sum(axis=1) * scale[steps]
+    return power, (load - carried) * capft, on
 
 
 def _commit(mean: np.ndarray, peak: np.ndarray, capacity: np.ndarray, cop: np.ndarray, eir, energy_price: np.ndarray,

@@ -27,8 +27,11 @@ stores vapour and lags behind that steady state (:mod:`scenarios.energy.moisture
 
 Chilled water: the coils' load plus the pump's heat, carried by the chillers as :mod:`scenarios.energy.dispatch`
 decides (staged in order, or committed by the hour at least cost, a week at a time, with start costs and minimum
-run and off times), each drawing ``Q_nom / COP_nom * EIR(PLR)`` (DOE-2 curve, as
-:class:`twin.process.units.chiller.Chiller`). Heat: preheat and reheat from a gas boiler of fixed efficiency.
+run and off times), each drawing ``Q_avail / COP_nom * EIRFT * EIR(PLR)`` with ``Q_avail = Q_nom CAPFT``
+(EnergyPlus's Chiller:Electric:EIR, :mod:`scenarios.energy.chillers`): the chilled water leaves at
+``chilled_water``; the condenser water enters at the cooling tower's supply, the outdoor wet bulb plus its
+approach, worked out before the chillers (or, ``condenser: air``, at the outdoor dry bulb). Heat: preheat and
+reheat from a gas boiler of fixed efficiency.
 """
 from __future__ import annotations
 
@@ -41,6 +44,9 @@ from typing import Any
 import numpy as np
 
 from scenarios.energy import batches, dispatch, leakage, moisture, psychro, storage, tariff, thermal, utilities, weather
+from scenarios.energy.chillers import CURVES as CHILLER_CURVES
+from scenarios.energy.chillers import DEFAULT_CURVES, Curves
+from scenarios.energy.chillers import factors as chiller_factors
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS, GRADE_A_FACE_VELOCITY, unidirectional_ach
 from scenarios.registry import Run
 from twin import plant as plants
@@ -398,19 +404,24 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
     pump = plant["pump"] * power["cooling_coils"]
     cop = np.array([unit["cop"] for unit in plant["units"].values()])
     load = power["cooling_coils"] + pump
+    design = float(np.sum(capacities(params) * (1 + 1 / cop)))            # W the tower rejects at full load
+    condenser = wet_bulb + plant["tower"]["approach"] if plant["condenser"] == "water" else t_out
+    capft, eirft = chillers_at(plant, condenser)
     if plant["storage"]["capacity"] > 0:      # pre-cooling: the chillers follow the tank's hourly plan
-        made, chillers = tank_plan(params, t, load, power["fans"] + power["process"], cop)
+        made, chillers = tank_plan(params, t, load, power["fans"] + power["process"], cop, capft, eirft)
         unmet = np.zeros_like(t)
     elif plant["dispatch"] == "optimal":
-        chillers, unmet = commitment(params, t, load, cop)
+        chillers, unmet = commitment(params, t, load, cop, capft, eirft)
         made = load - unmet
     else:
-        chillers, unmet = dispatch.staged(load, capacities(params), cop, plant["eir"])
+        reference, unmet = dispatch.staged(load / capft, capacities(params), cop, part_load(plant))
+        chillers, unmet = reference * capft * eirft, unmet * capft
         made = load - unmet
     power["storage_in"] = made - (load - unmet)                          # cold into the tank (W)
     rejected = made + chillers
-    design = float(np.sum(capacities(params) * (1 + 1 / cop)))            # W the tower rejects at full load
     cooling_tower = utilities.tower(rejected, wet_bulb, design, plant["tower"])
+    if plant["condenser"] == "air":  # no tower: the condenser's fans are in the chillers' EIR
+        cooling_tower.update(fan=np.zeros_like(t), pump=np.zeros_like(t))
     boiler, compressor = params["boiler"], params["compressed_air"]
     heating = power["preheat"] + power["reheat"]
     process_steam = heat.steam * utilities.steam_heat(boiler["steam_pressure"], boiler["feed"])
@@ -449,31 +460,49 @@ def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequen
     return Flows(t, power, kpis, units, traces, batch_events)
 
 
-def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other: np.ndarray,
-              cop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def curves(plant: Mapping[str, Any]) -> Curves:
+    """The chillers' performance curves: the scenario's set, else the default for their condenser."""
+    return CHILLER_CURVES[plant["curves"] or DEFAULT_CURVES[plant["condenser"]]]
+
+
+def part_load(plant: Mapping[str, Any]) -> tuple[float, float, float]:
+    """The chillers' EIR(PLR): the scenario's ``eir``, else that of their curve set (1 at full load)."""
+    return tuple(plant["eir"]) if plant["eir"] is not None else curves(plant).part_load
+
+
+def chillers_at(plant: Mapping[str, Any], condenser: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CAPFT and EIRFT of the chiller plant at each step: its chilled water leaving at ``chilled_water``, the
+    condenser entering at ``condenser`` (K) (:mod:`scenarios.energy.chillers`)."""
+    return chiller_factors(curves(plant), plant["chilled_water"], condenser)
+
+
+def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other: np.ndarray, cop: np.ndarray,
+              capft: np.ndarray, eirft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the chillers make (W) and draw (W) at each step under the tank's cheapest hourly plan
     (:mod:`scenarios.energy.storage`), planned a week at a time, each week's tank ending as it began;
-    ``other``: the rest of the site's electric power, for the peak."""
+    ``other``: the rest of the site's electric power, for the peak; ``capft``, ``eirft``: the temperatures'
+    factors at each step, taken as their hour's means."""
     plant = params["chillers"]
     hour = ((t - t[0]) // HOUR).astype(int)
     per_hour = np.bincount(hour)
-    mean = {name: np.bincount(hour, weights=x) / per_hour for name, x in (("load", load), ("other", other))}
-    curve = storage.hull(capacities(params), cop, plant["eir"])
+    mean = {name: np.bincount(hour, weights=x) / per_hour
+            for name, x in (("load", load), ("other", other), ("capft", capft), ("eirft", eirft))}
+    curve = storage.hull(capacities(params), cop, part_load(plant))
     price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(per_hour.size))
     made, power = np.empty(per_hour.size), np.empty(per_hour.size)
     for week in range(0, per_hour.size, WEEK_HOURS):
         at = slice(week, week + WEEK_HOURS)
         plan = storage.plan(mean["load"][at], price[at], mean["other"][at], plant["storage"]["capacity"], curve,
-                            params["tariff"]["demand_charge"])
+                            params["tariff"]["demand_charge"], capft=mean["capft"][at], eirft=mean["eirft"][at])
         made[at], power[at] = plan.made, plan.power
     return made[hour], power[hour]
 
 
-def commitment(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray,
-               cop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def commitment(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, cop: np.ndarray, capft: np.ndarray,
+               eirft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The chillers' power (W) and the unmet load (W) at each step under the cheapest commitment
-    (:func:`scenarios.energy.dispatch.committed`), planned a week at a time, each week starting with the chillers the
-    last one left running."""
+    (:func:`scenarios.energy.dispatch.committed`) at the temperatures' factors ``capft``, ``eirft``, planned a week at
+    a time, each week starting with the chillers the last one left running."""
     plant, step = params["chillers"], params["step"]
     per_hour = round(HOUR / step)
     price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(t.size // per_hour))
@@ -481,9 +510,10 @@ def commitment(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray,
     for week in range(0, price.size, WEEK_HOURS):
         at = slice(week * per_hour, (week + WEEK_HOURS) * per_hour)
         power[at], unmet[at], on = dispatch.committed(
-            load[at], capacities(params), cop, plant["eir"], step=step, price=price[week:week + WEEK_HOURS],
+            load[at], capacities(params), cop, part_load(plant), step=step, price=price[week:week + WEEK_HOURS],
             start_cost=plant["start_cost"], min_on=max(1, math.ceil(plant["min_on"] / HOUR - 1e-9)),
-            min_off=max(1, math.ceil(plant["min_off"] / HOUR - 1e-9)), running=running)
+            min_off=max(1, math.ceil(plant["min_off"] / HOUR - 1e-9)), running=running, capft=capft[at],
+            eirft=eirft[at])
         running = on[-1]
     return power, unmet
 

@@ -63,11 +63,15 @@ def power_on_hull(made: np.ndarray, curve: tuple[np.ndarray, np.ndarray]) -> np.
 
 
 def plan(load: np.ndarray, price: np.ndarray, other: np.ndarray, capacity: float, curve: tuple[np.ndarray, np.ndarray],
-         demand_charge: float) -> Plan:
+         demand_charge: float, capft: np.ndarray | float = 1.0, eirft: np.ndarray | float = 1.0) -> Plan:
     """The cheapest hourly plan for the coils' hourly ``load`` (W) with a tank of ``capacity`` (J); ``price`` per
-    kWh, ``other``: the rest of the site's power (W) for the peak, ``demand_charge`` per kW of the peak."""
+    kWh, ``other``: the rest of the site's power (W) for the peak, ``demand_charge`` per kW of the peak; ``curve``
+    at reference conditions, ``capft`` and ``eirft`` the water temperatures' factors in each hour
+    (:mod:`scenarios.energy.chillers`): making ``Q`` then draws ``capft eirft curve(Q / capft)``, so each segment
+    ``P >= a_k Q + b_k`` of the curve becomes ``P_t >= eirft_t a_k Q_t + capft_t eirft_t b_k``."""
     n = load.size
     made, drawn = curve
+    capft, eirft = np.broadcast_to(capft, (n,)), np.broadcast_to(eirft, (n,))
     slopes = np.diff(drawn) / np.diff(made)
     intercepts = drawn[:-1] - slopes * made[:-1]
     # variables: Q (n), P (n), s (n, the end of each hour), s0, peak
@@ -81,8 +85,8 @@ def plan(load: np.ndarray, price: np.ndarray, other: np.ndarray, capacity: float
         r = k * n + np.arange(n)
         rows += [r, r]
         cols += [q, p]
-        vals += [np.full(n, slopes[k]), np.full(n, -1.0)]
-        upper.append(np.full(n, -intercepts[k]))
+        vals += [slopes[k] * eirft, np.full(n, -1.0)]
+        upper.append(-intercepts[k] * capft * eirft)
     r = slopes.size * n + np.arange(n)            # P_t - peak <= -other_t
     rows += [r, r]
     cols += [p, np.full(n, peak)]
@@ -98,7 +102,7 @@ def plan(load: np.ndarray, price: np.ndarray, other: np.ndarray, capacity: float
                             shape=(n + 1, size))
     b_eq = np.concatenate([-load * HOUR, [0.0]])
     bounds = np.zeros((size, 2))
-    bounds[q, 1] = made[-1]
+    bounds[q, 1] = made[-1] * capft
     bounds[p, 1] = np.inf
     bounds[s, 1] = bounds[s0, 1] = capacity
     bounds[peak] = (0.0, np.inf)
@@ -106,4 +110,5 @@ def plan(load: np.ndarray, price: np.ndarray, other: np.ndarray, capacity: float
     if out.status != 0:
         raise ValueError(f"no plan carries the load with this tank and these chillers ({out.message})")
     x = out.x
-    return Plan(made=x[q], power=power_on_hull(x[q], curve), stored=x[s], cost=float(out.fun))
+    return Plan(made=x[q], power=capft * eirft * power_on_hull(x[q] / capft, curve), stored=x[s],
+                cost=float(out.fun))

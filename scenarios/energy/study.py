@@ -3,13 +3,14 @@ their GMP limits while they save (compliance is a hard limit: a strategy with an
 
 Every room of the plant served by an AHU becomes a zone (volume, area and GMP grade from the plant; design air
 changes and overpressure from the room's properties or the grade table of :mod:`scenarios.energy.grades`). The
-scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the chillers (capacity, COP, DOE-2
-part-load curve), the weather (a design day or an EPW file), the tariff (time-of-use price, demand charge), the
-production window and the control strategy: constant design flow, night/weekend setback of the air changes
-(full air again a recovery lead before production; the rooms' thermal mass decides whether they are back in their
-limits by then, :mod:`scenarios.energy.thermal`), supply-temperature reset, chillers staged in order or committed
-by the hour at least cost (a MILP: start costs, minimum run and off times). See ``osd_cm_line.yaml`` beside this
-file and :mod:`scenarios.energy.model` for the physics.
+scenario gives the AHUs (rooms served, outside-air fraction, fan pressure), the chillers (capacity, COP, the curves
+of their capacity and efficiency against the water temperatures, water- or air-cooled), the weather (a design day or
+an EPW file), the tariff (time-of-use price, demand charge), the production window and the control strategy:
+constant design flow, night/weekend setback of the air changes (full air again a recovery lead before production;
+the rooms' thermal mass decides whether they are back in their limits by then, :mod:`scenarios.energy.thermal`),
+supply-temperature reset, chillers staged in order or committed by the hour at least cost (a MILP: start costs,
+minimum run and off times). See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the
+physics.
 
 Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
 campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
@@ -31,8 +32,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.energy import batches, figures, leakage, tariff
+from scenarios.energy.chillers import CURVES as CHILLER_CURVES
 from scenarios.energy.grades import DEFAULTS
-from scenarios.energy.model import DAY, DOE2_EIR, HOUR, capacities, simulate, zones
+from scenarios.energy.model import DAY, HOUR, capacities, part_load, simulate, zones
 from scenarios.energy.thermal import THERMAL_MASS
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
 from scenarios.registry import Study
@@ -66,9 +68,12 @@ STORAGE = Record({"capacity": Quantity("J", "2000 kWh")}, defaults={"capacity": 
 CHILLERS = Record({"units": MapOf(CHILLER), "eir": ListOf(Number(), min_items=3), "pump": Number(minimum=0),
                    "dispatch": Str(["staged", "optimal"]), "start_cost": Number(minimum=0),
                    "min_on": Quantity("s", "2 h"), "min_off": Quantity("s", "1 h"), "tower": TOWER,
-                   "storage": STORAGE}, required=("units",),
-                  defaults={"eir": list(DOE2_EIR), "pump": 0.03, "dispatch": "staged", "start_cost": 0.0,
-                            "min_on": 0.0, "min_off": 0.0, "tower": TOWER_DEFAULTS, "storage": {"capacity": 0.0}},
+                   "storage": STORAGE, "curves": Str(list(CHILLER_CURVES)),
+                   "chilled_water": Quantity("K", "6.67 degC"), "condenser": Str(["water", "air"])},
+                  required=("units",),
+                  defaults={"eir": None, "pump": 0.03, "dispatch": "staged", "start_cost": 0.0,
+                            "min_on": 0.0, "min_off": 0.0, "tower": TOWER_DEFAULTS, "storage": {"capacity": 0.0},
+                            "curves": None, "chilled_water": 279.82, "condenser": "water"},
                   name="the chiller plant (with a tank, the chillers follow its hourly plan)")
 WEATHER = Record({"max": Quantity("K", "32 degC"), "range": Quantity("K", "10 K"),
                   "dew_point": Quantity("K", "15 degC"), "epw": FilePath()},
@@ -161,10 +166,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
     capacities(params)
     plant = params["chillers"]
-    if len(plant["eir"]) != 3:
+    if plant["eir"] is not None and len(plant["eir"]) != 3:
         raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",
                           expected="[a, b, c] of EIR(PLR) = a + b PLR + c PLR^2")
-    if (plant["dispatch"] == "optimal" or plant["storage"]["capacity"] > 0) and not plant["eir"][2] > 0:
+    if (plant["dispatch"] == "optimal" or plant["storage"]["capacity"] > 0) and not part_load(plant)[2] > 0:
         raise plant.error("eir", "the optimal dispatch needs a convex part-load curve (c > 0)",
                           hint="use dispatch: staged, or a curve with a positive quadratic coefficient")
     tariff.check(params["tariff"])

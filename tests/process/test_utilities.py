@@ -40,10 +40,13 @@ def test_cleanroom_zone_steady_state_matches_the_hand_calculation():
 
 @pytest.mark.parametrize("plr", [0.25, 0.5, 1.0])
 def test_chiller_cop_at_part_load_follows_its_curve(plr):
-    Q_nom, cop_nom, (a, b, c) = 300e3, 5.5, (0.06369119, 0.58488832, 0.35280274)
+    # OpenStudio's default EIRFPLR (ChillerElectricEIR), scaled to 1 at full load as EnergyPlus asks of it
+    Q_nom, cop_nom, (a, b, c) = 300e3, 5.5, (c / 1.00138225 for c in (0.06369119, 0.58488832, 0.35280274))
     T_ret = 280.15 + plr * Q_nom / (10.0 * 4186.0)
     r = simulate(Chiller("CH-1", Q_nom=Q_nom, COP_nom=cop_nom), until=3600.0, dt=60.0,
                  inputs={"CH-1.T_return": T_ret})
     # hand calculation of the DOE-2 part-load curve: COP = COP_nom * PLR / (a + b PLR + c PLR^2)
     assert r["CH-1.PLR"][-1] == pytest.approx(plr, rel=1e-6)
     assert r["CH-1.COP"][-1] == pytest.approx(cop_nom * plr / (a + b * plr + c * plr**2), rel=1e-6)
+    if plr == 1.0:
+        assert r["CH-1.COP"][-1] == pytest.approx(cop_nom, rel=1e-6)  # EIR(1) = 1: the rated COP at full load

@@ -1,8 +1,9 @@
 """Chiller with a part-load efficiency curve (DOE-2 form), its chilled-water supply as a first-order lag.
 
-Electric power ``P = Q_nom / COP_nom * EIR(PLR)`` with ``EIR(PLR) = a + b PLR + c PLR**2`` (so ``EIR(1) = 1``) and
-part-load ratio ``PLR = Q / Q_nom``; hence ``COP(PLR) = COP_nom * PLR / EIR(PLR)``. The load ``Q`` is what the
-chilled water brings back: ``m cp (T_return - T_supply)``.
+Electric power ``P = Q_nom / COP_nom * EIR(PLR)`` with ``EIR(PLR) = a + b PLR + c PLR**2`` and part-load ratio
+``PLR = Q / Q_nom``; hence ``COP(PLR) = COP_nom * PLR / EIR(PLR)``. The default curve is OpenStudio's default
+EIRFPLR divided by its full-load value (1.00138), so that ``EIR(1) = 1`` exactly, as EnergyPlus asks of the curve.
+The load ``Q`` is what the chilled water brings back: ``m cp (T_return - T_supply)``.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from twin.process.model import ProcessModel
 
 class Chiller(ProcessModel):
     def __init__(self, tag: str, *, Q_nom: float = 300e3, COP_nom: float = 5.5,
-                 eir: tuple[float, float, float] = (0.06369119, 0.58488832, 0.35280274), tau: float = 120.0,
+                 eir: tuple[float, float, float] = tuple(c / 1.00138225 for c in (0.06369119, 0.58488832, 0.35280274)),
+                 tau: float = 120.0,
                  T0: float = 280.15) -> None:
         super().__init__(tag)
         m = self.input("m_chw", 10.0, "kg/s", "chilled-water flow")
