@@ -234,3 +234,42 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_keeps_the_earlier_result(tmp_path,
     assert "Traceback" not in err and err.count("\n") == 1 and "interrupted after" in err and "nothing written" in err
     assert scenarios.read(out).provenance["run"] == earlier
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.yaml", "out", "short.yaml"]
+
+
+def study_files(tmp_path):
+    """One short scenario per study (minutes of run time in all), with the files it names."""
+    from cm_files import flagship_text
+    from scenario_files import ROOT
+    from test_energy_model import ONE_ROOM
+    from test_safety_lopa import YAML as LOPA
+
+    write(tmp_path, "lopa.yaml", LOPA)
+    return {
+        "line_capacity": write(tmp_path, "line_capacity.yaml", ONE_STAGE),
+        "scheduling": write(tmp_path, "scheduling.yaml", OTHER_STUDY),
+        "energy": write(tmp_path, "energy.yaml", ONE_ROOM.replace("replications: 1", "replications: 2")),
+        "safety": write(tmp_path, "safety.yaml", f"plant: {ROOT / 'plant_models' / 'api_bay' / 'plant.yaml'}\n"
+                                                 "study: safety\nhorizon: 1 yr\nseed: 1\nreplications: 2\n"
+                                                 "lopa: lopa.yaml\n"),
+        "continuous_manufacturing": write(tmp_path, "cm.yaml", flagship_text(("horizon: 24 h", "horizon: 30 min"))),
+    }
+
+
+@pytest.mark.slow
+def test_every_study_from_python_gives_the_kpis_of_the_command_line(tmp_path):
+    """As a notebook does it: load, run, look at the KPIs, save; the same seed through `twin run` gives the same
+    values bit for bit. Every registered study has a case here (a new study adds its short scenario)."""
+    files = study_files(tmp_path)
+    assert set(files) == set(registry.STUDIES)
+    for study, path in files.items():
+        scenario = scenarios.load(path)
+        assert isinstance(scenario, scenarios.Scenario) and scenario.study.name == study
+        results = scenarios.run(scenario, variants="base", workers=1)
+        result = results["base"]
+        assert result.complete and not result.failures and result.path is None, study   # nothing written yet
+        assert "<table>" in results._repr_html_() and list(result.summary().index) == list(result.kpis)
+        assert cli("run", path, "-o", tmp_path / "cli" / study, "--workers", "1") == 0
+        by_cli = json.loads((tmp_path / "cli" / study / "kpis.json").read_text())["kpis"]
+        assert {k: v["values"] for k, v in result.kpis.items()} == {k: v["values"] for k, v in by_cli.items()}, study
+        saved = result.save(tmp_path / "api" / study)
+        assert scenarios.read(saved).kpis == json.loads(json.dumps(result.kpis)), study
