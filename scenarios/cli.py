@@ -111,15 +111,19 @@ def sweep_command(args) -> int:
 def _run(args, variants: list[str] | None) -> int:
     """:func:`scenarios.run` and :meth:`Results.report`; exit 0, 1 (some replication failed), 2 (bad input) or
     130 (Ctrl-C: nothing written, an earlier result in the folder left as it was)."""
-    from scenarios import api  # here, not at the top: `twin --help` skips SciPy, matplotlib, Arrow
+    command = "twin run" if variants else "twin sweep"
+    try:
+        scenario = load(args.scenario)  # first: a bad scenario is refused before SciPy, matplotlib, Arrow load
+    except ConfigError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 2
+    from scenarios import api  # here, not at the top: `twin --help` skips them too
     from scenarios.results import ResultError
     from scenarios.runs import Interrupted
     from scenarios.sweep import ClusterError
 
-    command = "twin run" if variants else "twin sweep"
     try:
-        results = api.run(load(args.scenario), variants, workers=args.workers, cluster=args.cluster,
-                          progress=args.progress)
+        results = api.run(scenario, variants, workers=args.workers, cluster=args.cluster, progress=args.progress)
         page = results.report(args.output, progress=args.progress)
     except (ConfigError, ClusterError, ResultError, ValueError) as exc:
         print(f"{command}: {exc}", file=sys.stderr)

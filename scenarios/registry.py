@@ -57,6 +57,21 @@ class Study:
     prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A study's function named ``"module:function"``, imported on its first call.
+
+    A scenario is checked against its study's schema before anything runs; with ``run=Deferred("...model:simulate")``
+    that check does not wait for the libraries the model and the figures need (CasADi, OR-Tools, matplotlib).
+    """
+
+    target: str
+
+    def __call__(self, *args, **kwargs):
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
 def study_names() -> list[str]:
     return list(STUDIES)
 

@@ -22,9 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.continuous_manufacturing import plant
-from scenarios.continuous_manufacturing.figures import comparison_figures, figures
-from scenarios.continuous_manufacturing.model import Line, simulate
-from scenarios.registry import Study
+from scenarios.registry import Deferred, Study
 from twin.config import Anything, Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper": Quantity("kg", "10 kg"),
@@ -150,6 +148,12 @@ def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None
                           hint=suggest(tag, tags) or f"the plant's tags are {', '.join(sorted(tags))}")
 
 
+def _line(params: Mapping[str, Any], seed):
+    from scenarios.continuous_manufacturing.model import Line  # here: the schema is read without CasADi
+
+    return Line(params, seed)
+
+
 STUDY = Study(
     name="continuous_manufacturing",
     description=__doc__.splitlines()[0],
@@ -163,9 +167,9 @@ STUDY = Study(
               "control_interval": 2.0, "interlock": False, "mpc": MPC_DEFAULTS, "power": {},
               "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, "truth": {}, "uncertainty": {}},
     required=("feeders", "blender", "press", "pat", "gate"),
-    run=simulate,
+    run=Deferred("scenarios.continuous_manufacturing.model:simulate"),
     check=check,
-    figures=figures,
-    comparison_figures=comparison_figures,
-    twin=lambda params, seed: Line(params, seed).twin,
+    figures=Deferred("scenarios.continuous_manufacturing.figures:figures"),
+    comparison_figures=Deferred("scenarios.continuous_manufacturing.figures:comparison_figures"),
+    twin=lambda params, seed: _line(params, seed).twin,
 )

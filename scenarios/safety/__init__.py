@@ -54,15 +54,13 @@ import inspect
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scenarios.registry import Run, Study
-from scenarios.safety import figures, lopa, montecarlo, paths
-from scenarios.safety.live import HEALTH, LiveBarriers
+from scenarios.registry import Deferred, Run, Study
+from scenarios.safety import lopa, montecarlo, paths
 from scenarios.safety.paths import TOP_EVENTS
-from scenarios.safety.thermal import Decomposition, ThermalRisk, assess_reactor
 from twin.config import (
     Anything,
     Boolean,
@@ -78,8 +76,13 @@ from twin.config import (
     suggest,
     to_si,
 )
-from twin.process.units import SemiBatchReactor
 from twin.tags import TagBus
+
+if TYPE_CHECKING:
+    from scenarios.safety.thermal import ThermalRisk
+
+# The reactor model (CasADi), SciPy's root finder, networkx's bow-ties and matplotlib are imported by the functions
+# that use them: a scenario is checked against the schema below before any of them loads.
 
 
 @functools.cache
@@ -153,6 +156,8 @@ ACCIDENT_PATHS = Record({"paths": Integer(minimum=2), "bias": Number(0), "digest
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """The LOPA file reads cleanly, its IPLs stand on tags of the plant, the states name their health tags."""
+    from scenarios.safety.live import HEALTH
+
     study = lopa.load(params["lopa"])
     lopa.check_tags(study, tags | plant_signals(params["plant"]))
     health = {f"{layer.tag}.{signal}": kind for layer in study.layers.values() for signal, kind in HEALTH.items()}
@@ -238,6 +243,7 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
 def _check_thermal(spec, plant_path: Path) -> None:
     """The reactor is a semi-batch reactor of the plant and the chemistry names its model's parameters."""
     from twin import plant
+    from twin.process.units import SemiBatchReactor
 
     assets = {a.tag: a for a in plant.load(plant_path)}
     reactors = [t for t, a in assets.items() if a.behaviour == "semi_batch_reactor"]
@@ -253,7 +259,9 @@ def _check_thermal(spec, plant_path: Path) -> None:
 
 def thermal_risk(spec, plant_path: Path) -> ThermalRisk:
     """The reactor's thermal risk; UA and MTT default to the plant's ``jacket_ua`` and ``max_temperature``."""
+    from scenarios.safety.thermal import Decomposition, assess_reactor
     from twin import plant
+    from twin.process.units import SemiBatchReactor
 
     asset = {a.tag: a for a in plant.load(plant_path)}[spec["reactor"]]
     chemistry = {"UA": asset.params.get("jacket_ua", 8e3), **spec["chemistry"]}
@@ -307,6 +315,8 @@ def accident_paths(params) -> dict[str, paths.AccidentPaths]:
 
 def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     """The risk register as KPIs, then the states replayed on a TagBus (static: every replication is the same)."""
+    from scenarios.safety.live import LiveBarriers
+
     study = lopa.load(params["lopa"])
     kpis, units = {}, {}
 
@@ -400,5 +410,5 @@ STUDY = Study(
     required=("lopa",),
     run=assess,
     check=check,
-    figures=figures.write,
+    figures=Deferred("scenarios.safety.figures:write"),
 )

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from scenarios.safety.lopa import YEAR, Hazard
 
@@ -58,6 +57,8 @@ def estimate(hazard: Hazard, paths: int, rng: np.random.Generator, bias: float |
 def binomial_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Clopper and Pearson's exact interval of a proportion: ``hits`` in ``n`` trials; 0 hits give [0, 1 -
     (alpha/2)^(1/n)], about 3.7 / n at 95 %."""
+    from scipy import stats  # here: ~1 s to import, and a scenario check needs none of it
+
     alpha = 1 - confidence
     low = 0.0 if hits == 0 else float(stats.beta.ppf(alpha / 2, hits, n - hits + 1))
     high = 1.0 if hits == n else float(stats.beta.ppf(1 - alpha / 2, hits + 1, n - hits))

@@ -30,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 from tqdm import tqdm
 
 from twin import _flowline, config
@@ -598,6 +597,8 @@ class FlowLineResult:
         mean = values.mean(axis=0)
         if n < 2:
             return Estimate(mean, np.full_like(mean, np.nan))
+        from scipy import stats  # here: scipy.stats takes ~1 s to import, a scenario check needs none of it
+
         half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(axis=0, ddof=1) / math.sqrt(n)
         return Estimate(mean, half)
 
