@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from twin import config
-from twin.plant import ifc, meshes, overlay
+from twin.plant import ifc
 from twin.plant.model import Plant
 
 YAML = (".yaml", ".yml")
+MESHES = (".glb", ".gltf", ".obj", ".stl", ".ply")  # twin.plant.meshes.FORMATS, named here to spare its import
 
 
 def load(path: str | Path, *, tag_property: str | None = None, grade_property: str = "GMPGrade",
@@ -27,7 +28,9 @@ def load(path: str | Path, *, tag_property: str | None = None, grade_property: s
     if suffix == ".ifc":
         return ifc.read(path, tag_property=tag_property, grade_property=grade_property,
                         geometry_cache=geometry_cache, progress=progress)
-    if suffix in YAML:
+    if suffix in YAML:  # overlays and layouts import their stacks (FMUs, trimesh) only when met: an .ifc skips them
+        from twin.plant import meshes, overlay
+
         document = config.load(path)
         if isinstance(document, dict) and "plant" in document:
             return overlay.read(path, _delivery, grade_property=grade_property, geometry_cache=geometry_cache,
@@ -36,7 +39,7 @@ def load(path: str | Path, *, tag_property: str | None = None, grade_property: s
             return meshes.read(path)
         raise config.ConfigError("neither a plant overlay nor a mesh layout", file=path, line=1,
                                  expected="a mapping with a 'plant:' key (overlay) or a 'meshes:' key (layout)")
-    if suffix in meshes.FORMATS:
+    if suffix in MESHES:
         raise config.ConfigError(f"a bare {suffix} mesh has no tags", file=path,
                                  hint="write a mesh layout YAML naming its tag, type and position "
                                       "(see twin.plant.meshes)")
@@ -55,6 +58,8 @@ def _delivery(path: Path, **options) -> Plant:
     if path.suffix.lower() == ".ifc":
         return ifc.read(path, **options)
     if path.suffix.lower() in YAML:
+        from twin.plant import meshes
+
         return meshes.read(path)
     raise config.ConfigError(f"an overlay's plant must be an .ifc file or a mesh layout .yaml, not '{path.name}'",
                              file=path)
