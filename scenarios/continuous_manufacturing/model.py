@@ -21,9 +21,11 @@ import numpy as np
 
 from scenarios.continuous_manufacturing import estimator, instruments, monitor, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
+from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from twin import Twin
+from twin.process import Flowsheet
 from twin.process.units import Blender, LossInWeightFeeder, TabletPress
 
 HOUR = 3600.0
@@ -58,19 +60,8 @@ class Line:
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
         self.moved = None                                   # succeeds when a disturbance wakes the controller
         self.twin = tw = Twin(sample_interval=params["sample_interval"])
-        blender, press = self.plant["blender"], self.plant["press"]
-        tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
-        steady = {f["component"]: f["rate"] for f in self.feeders.values()}
-        for tag, f in self.feeders.items():
-            tw.add(LossInWeightFeeder(tag, f["component"], self.components, F_sp=f["rate"], F_max=3 * f["rate"],
-                                      m0=f["hopper"], m_low=f["refill_at"], tau_c=f["control_time"]))
-        tw.add(Blender(blender["tag"], self.components, tau=tau_b, n=blender["tanks"],
-                       holdup={c: r * tau_b for c, r in steady.items()}))
-        tw.add(TabletPress(press["tag"], self.components, self.api, api_target=self.target, tau_ff=tau_ff,
-                           tablet_mass=press["tablet_mass"], holdup={c: r * tau_ff for c, r in steady.items()}))
-        for tag in self.feeders:
-            tw.connect(f"{tag}.out", f"{blender['tag']}.in")
-        tw.connect(f"{blender['tag']}.out", f"{press['tag']}.in")
+        self.build(tw, self.plant)                          # the Twin plays the plant
+        press = params["press"]
         for i, tag in enumerate(self.feeders):
             tw.env.process(self.refills(tag, stream(seed, 0, i)))
             if self.plant["feeders"][tag]["drift"]:
@@ -86,10 +77,36 @@ class Line:
             m = params["mpc"]
             shares = {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c) / self.total
                       for c in dict.fromkeys(self.components)}
-            self.mpc = Mpc(tw.flowsheet.build(), self.rates, press["tag"], shares, interval=m["interval"],
+            model = Flowsheet()
+            self.build(model, params)                       # the MPC plans on the twin's model, not the plant
+            dae = model.build()
+            b = params["blender"]
+            self.observer = HoldupObserver(dae.x_names, b["tag"], press["tag"],
+                                           {tag: f["component"] for tag, f in self.feeders.items()},
+                                           {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c)
+                                            for c in dict.fromkeys(self.components)},
+                                           b["tau"], b["tanks"], press["feed_frame_tau"])
+            self.mpc = Mpc(dae, self.rates, press["tag"], shares, interval=m["interval"],
                            steps=max(1, round(m["horizon"] / m["interval"])), moves=m["moves"],
                            rate_weight=m["rate_weight"], move_weight=m["move_weight"], api=self.api,
                            band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
+
+    def build(self, target, params: Mapping[str, Any]) -> None:
+        """Add the line's units with the values of ``params`` (the plant's or the model's) to ``target`` (the Twin
+        or a flowsheet) and connect them."""
+        blender, press = params["blender"], params["press"]
+        tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
+        steady = {f["component"]: f["rate"] for f in self.feeders.values()}
+        for tag, f in self.feeders.items():
+            target.add(LossInWeightFeeder(tag, f["component"], self.components, F_sp=f["rate"], F_max=3 * f["rate"],
+                                          m0=f["hopper"], m_low=f["refill_at"], tau_c=f["control_time"]))
+        target.add(Blender(blender["tag"], self.components, tau=tau_b, n=blender["tanks"],
+                           holdup={c: r * tau_b for c, r in steady.items()}))
+        target.add(TabletPress(press["tag"], self.components, self.api, api_target=self.target, tau_ff=tau_ff,
+                               tablet_mass=press["tablet_mass"], holdup={c: r * tau_ff for c, r in steady.items()}))
+        for tag in self.feeders:
+            target.connect(f"{tag}.out", f"{blender['tag']}.in")
+        target.connect(f"{blender['tag']}.out", f"{press['tag']}.in")
 
     def feed_factor(self, tag: str) -> None:
         self.twin.set(f"{tag}.ff", 0.0 if tag in self.held else self.lot[tag] * self.upset[tag] * self.drift[tag])
@@ -187,8 +204,9 @@ class Line:
                         tw.set(f"{tag}.F_sp", new)
 
     def predictive_control(self):
-        """From a disturbance on, every ``mpc.interval``: solve the MPC from the Twin's states and the feed factors
-        the feeders measure (flow over screw speed) and apply its first move. A new disturbance is answered one
+        """From a disturbance on, every ``mpc.interval``: solve the MPC from the model's hold-ups as the load cells'
+        records give them (:mod:`.observer`), the feeders' measured states and the feed factors they measure (flow
+        over screw speed), on the model's parameters, and apply its first move. A new disturbance is answered one
         sample after it (when the load cells see it); once the plan holds the set points and forecasts the recipe
         within 0.1 %, rest until the next one (the line is steady, solving on would change nothing). A stopped
         feeder's set point is left alone."""
@@ -199,15 +217,30 @@ class Line:
             if self.moved.triggered:
                 yield tw.env.timeout(self.p["sample_interval"])
                 self.moved = tw.env.event()
-            p = np.array([tw.tags.read(name) for name in dae.p_names], float)
+            p = dae.p0.copy()                     # the model's parameters; the feeders' live signals read
             for tag in self.feeders:
+                for name in ("F_sp", "refill"):
+                    p[dae.p_names.index(f"{tag}.{name}")] = tw.tags.read(f"{tag}.{name}")
                 speed = tw.tags.read(f"{tag}.speed") * tw.tags.read(f"{tag}.F_max")
                 p[dae.p_names.index(f"{tag}.ff")] = tw.tags.read(f"{tag}.massflow") / max(speed, 1e-12)
-            plan = mpc.plan(np.array([tw.tags.read(name) for name in dae.x_names], float), p)
+            self.observer.advance(tw.now, {tag: (self.records(f"{tag}.m_hopper")[0],
+                                                 delivered(*self.records(f"{tag}.m_hopper"),
+                                                           *self.records(f"{tag}.refill")))
+                                           for tag in self.feeders}, self.p["sample_interval"])
+            x = self.observer.fill(dae.x0.copy())
+            for tag in self.feeders:              # the feeders' states are measured (load cells, screw drive)
+                for name in ("m_hopper", "speed"):
+                    x[dae.x_names.index(f"{tag}.{name}")] = tw.tags.read(f"{tag}.{name}")
+            plan = mpc.plan(x, p)
             for j, tag in enumerate(self.feeders):
                 if tag not in self.held:
                     tw.set(f"{tag}.F_sp", plan[0, j])
             resting = mpc.at_rest(tolerance=1e-3)
+
+    def records(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Tag ``name``'s records up to now, its present value last (the bus records on its own sample grid)."""
+        t, v, _ = self.twin.tags.history(name)
+        return np.append(t, self.twin.now), np.append(v, self.twin.tags.read(name))
 
     # -- the outcome ----------------------------------------------------------------------------------------------
     def run(self) -> Run:
