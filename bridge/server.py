@@ -38,9 +38,9 @@ UNECE_CODES = {
     "1/s": "S4", "Hz": "HTZ", "rpm": "RPM", "A": "AMP", "V": "VLT", "kg/m3": "KMQ", "mol": "C34", "": "C62",
 }
 _VARIANT = {float: ua.VariantType.Double, int: ua.VariantType.Int64, bool: ua.VariantType.Boolean,
-            str: ua.VariantType.String}
+            str: ua.VariantType.String, bytes: ua.VariantType.ByteString}  # bytes: an FMI 3 Binary
 _DATATYPE = {float: ua.ObjectIds.Double, int: ua.ObjectIds.Int64, bool: ua.ObjectIds.Boolean,
-             str: ua.ObjectIds.String}
+             str: ua.ObjectIds.String, bytes: ua.ObjectIds.ByteString}
 STATUS = {Quality.GOOD: ua.StatusCodes.Good, Quality.UNCERTAIN: ua.StatusCodes.Uncertain,
           Quality.BAD: ua.StatusCodes.Bad}
 

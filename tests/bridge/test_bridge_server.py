@@ -23,6 +23,7 @@ def served(tmp_path_factory):
     bus.define("R-101.state", dtype=str, initial="idle")
     bus.define("P-101.running", dtype=bool, initial=False)
     bus.define("P-101.tripped", dtype=bool)  # never written yet: a bool has no NaN
+    bus.define("E-1.b_out", dtype=bytes, initial=b"foo")  # an FMI 3 Binary output
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -180,3 +181,16 @@ def test_asyncua_history_store_still_needs_our_two_fixes(tmp_path):
 
     (read,) = run(body())
     assert read.Value.Value == 1.0 and read.SourceTimestamp.replace(tzinfo=UTC) == stamp
+
+
+def test_a_bytes_tag_is_served_as_a_byte_string(served):
+    """An FMU's Binary output (a bytes tag) reads back as an OPC UA ByteString."""
+    bus, server = served
+
+    async def body():
+        async with Client(server.endpoint) as client:
+            node = client.get_node(server.node_id("E-1.b_out"))
+            return await node.read_data_value()
+
+    value = run(body()).Value
+    assert value.VariantType == ua.VariantType.ByteString and value.Value == b"foo"
