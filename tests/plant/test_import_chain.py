@@ -27,3 +27,14 @@ def test_inspecting_an_ifc_imports_no_viewer_plotting_or_fmu_stack(tmp_path):
 
 def test_the_loaders_mesh_suffixes_are_the_mesh_readers():
     assert loading.MESHES == meshes.FORMATS
+
+
+def test_startup_benchmark_times_inspect_of_the_4kb_file(tmp_path, monkeypatch):
+    from benchmarks import startup
+
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path))
+    lines = startup.file_lines(tmp_path)
+    assert startup.SMALL_IFC == SMALL and set(lines) == {startup.PEER, "twin inspect 4KB.ifc",
+                                                         "twin view 4KB.ifc --screenshot"}
+    best = startup.measure(rounds=1, todo={k: v for k, v in lines.items() if "view" not in k})
+    assert all(wall > 0 and cpu >= 0 for wall, cpu in best.values())
