@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.continuous_manufacturing import plant
+from scenarios.continuous_manufacturing import plant, release
 from scenarios.registry import Deferred, Study
 from twin.config import Anything, Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -60,8 +60,10 @@ MPC = Record({"interval": Quantity("s", "10 s"), "horizon": Quantity("s", "5 min
               "rate_weight": Number(minimum=0), "move_weight": Number(minimum=0)},
              defaults={"interval": 10.0, "horizon": 300.0, "moves": 6, "rate_weight": 0.1, "move_weight": 0.01},
              name="the model-predictive controller")
-RTRT = Record({"window": Quantity("s", "1 h"), "tablets": Integer(minimum=10), "tablet_cv": Quantity("1", "1.5 %")},
-              defaults={"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, name="the real-time release")
+RTRT = Record({"window": Quantity("s", "1 h"), "tablets": Integer(minimum=10), "tablet_cv": Quantity("1", "1.5 %"),
+               "pat_units": Integer(minimum=0)},
+              defaults={"window": 3600.0, "tablets": 10, "tablet_cv": 0.015, "pat_units": 0},
+              name="the real-time release")
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -139,6 +141,14 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                         f"{mpc['interval']:g} s", expected="horizon >= moves * interval; about three times the "
                         "line's residence time (blender + feed frame) sees a disturbance through",
                         hint=f"horizon: {3 * (params['blender']['tau'] + params['press']['feed_frame_tau']):g} s")
+    r = params["rtrt"]
+    if r["tablets"] not in (10, 30):
+        raise r.error("tablets", f"{r['tablets']} tablets per sub-lot", expected="10 (Ph. Eur. 2.9.40's first "
+                      "stage, 30 if it fails) or 30")
+    if r["pat_units"] and r["pat_units"] < release.LARGE[-1][0]:
+        raise r.error("pat_units", f"{r['pat_units']} PAT units per sub-lot", expected=f"0 (no large-sample "
+                      f"test) or at least {release.LARGE[-1][0]} (the Ph. Eur. 2.9.47 rows carried here)",
+                      hint="pat_units: 500")
     plant.check(params)
 
 
@@ -165,7 +175,8 @@ STUDY = Study(
             "uncertainty": MapOf(Anything())},
     defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
               "control_interval": 2.0, "interlock": False, "mpc": MPC_DEFAULTS, "power": {},
-              "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015}, "truth": {}, "uncertainty": {}},
+              "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015, "pat_units": 0}, "truth": {},
+              "uncertainty": {}},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=Deferred("scenarios.continuous_manufacturing.model:simulate"),
     check=check,

@@ -292,7 +292,7 @@ class Line:
                                   hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)),
                                   also=monitor.alarm_windows(alarm, dt, cases))
         out = (true < low) | (true > high)
-        kpis, units = self.kpis(grid, massflow, diverted, out, true, rng)
+        kpis, units = self.kpis(grid, massflow, diverted, out, true, measured, rng)
         kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
         kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
         units |= {"prediction_error": "% LC", "iae": "% LC min"}
@@ -315,6 +315,8 @@ class Line:
         events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
         events += self.genealogy(grid, w) + self.stops
+        events += [(lot["start"], "RTRT", f"sub-lot {k} {'released' if lot['released'] else 'rejected'}")
+                   for k, lot in enumerate(self.sublots)]
         events.sort()
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
                   "event": np.array([e[2] for e in events], dtype=object)}
@@ -430,35 +432,58 @@ class Line:
                     events += [(grid[present[0]], tag, f"lot {k} in"), (grid[present[-1]], tag, f"lot {k} out")]
         return events
 
-    def kpis(self, t, massflow, diverted, out, true, rng) -> tuple[dict[str, float], dict[str, str]]:
+    def kpis(self, t, massflow, diverted, out, true, estimate, rng) -> tuple[dict[str, float], dict[str, str]]:
         p = self.p
         dt = p["sample_interval"]
         mass = massflow * dt                        # kg pressed in each step
         good, waste = mass[~diverted].sum(), mass[diverted].sum()
         escaped = mass[out & ~diverted].sum()
-        avs = self.acceptance_values(t, true, diverted, rng)
+        self.sublots = lots = self.release(t, true, estimate, diverted, rng)
+        avs = np.array([lot["av"] for lot in lots])
         kpis = {"throughput": good / (p["horizon"] / HOUR), "yield": good / (good + waste), "diverted": waste,
                 "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
                 "av_max": float(np.nanmax(avs)) if np.isfinite(avs).any() else np.nan,
-                "windows_released": float(np.mean(avs <= release.L1))}
+                "windows_released": float(np.mean([lot["released"] for lot in lots]))}
         units = {"throughput": "kg/h", "yield": "-", "diverted": "kg", "escaped": "kg", "diversion_events": "events",
                  "av_max": "% LC", "windows_released": "-"}
+        if p["rtrt"]["pat_units"]:
+            pat = np.array([lot["pat_av"] for lot in lots])
+            kpis["pat_av_max"] = float(np.nanmax(pat)) if np.isfinite(pat).any() else np.nan
+            units["pat_av_max"] = "% LC"
         return kpis, units
 
-    def acceptance_values(self, t, true, diverted, rng) -> np.ndarray:
-        """Per RTRT window: 10 tablets drawn from the accepted stream, each with the true content times a
-        tablet-to-tablet scatter of ``tablet_cv``; their AV (NaN where the window kept fewer than 10 samples)."""
+    def release(self, t, true, estimate, diverted, rng) -> list[dict[str, Any]]:
+        """Real-time release per sub-lot (``rtrt.window``) of the accepted stream: Ph. Eur. 2.9.40 on ``tablets``
+        sampled tablets (assayed: true content times a tablet-to-tablet scatter of ``tablet_cv``; 10 tablets go
+        to the second stage of 30 if the first fails) and, with ``pat_units``, Ph. Eur. 2.9.47 on that many units
+        evenly spread over the sub-lot, their contents the twin's PAT estimate (never the simulator's truth) times
+        the same scatter. A sub-lot is released when every test run passes; one that kept fewer samples than the
+        tests need is not. Returns per sub-lot its start, AVs and decision."""
         r = self.p["rtrt"]
-        avs = []
+        lots = []
         for start in np.arange(0, self.p["horizon"], r["window"]):
             pick = np.flatnonzero((t >= start) & (t < start + r["window"]) & ~diverted)
-            if pick.size < r["tablets"]:
-                avs.append(np.nan)
+            lot = {"start": float(start), "av": np.nan, "pat_av": np.nan, "released": False}
+            lots.append(lot)
+            if pick.size < r["tablets"] or pick.size < r["pat_units"]:
                 continue
-            chosen = rng.choice(pick, r["tablets"], replace=False)
-            contents = 100 * true[chosen] * (1 + r["tablet_cv"] * rng.standard_normal(r["tablets"]))
-            avs.append(release.acceptance_value(contents))
-        return np.array(avs)
+
+            def assay(n: int, pick=pick) -> np.ndarray:
+                chosen = rng.choice(pick, n, replace=False)
+                return 100 * true[chosen] * (1 + r["tablet_cv"] * rng.standard_normal(n))
+            if r["tablets"] == 10:
+                passed, lot["av"], _ = release.two_stages(assay)
+            else:
+                units = assay(r["tablets"])
+                lot["av"] = release.acceptance_value(units)
+                passed = lot["av"] <= release.L1 and release.outside_l2(units) == 0
+            if r["pat_units"]:
+                at = pick[np.linspace(0, pick.size - 1, r["pat_units"]).astype(int)]
+                units = 100 * estimate[at] * (1 + r["tablet_cv"] * rng.standard_normal(at.size))
+                ok, lot["pat_av"] = release.large_sample(units)
+                passed = passed and ok
+            lot["released"] = bool(passed)
+        return lots
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:

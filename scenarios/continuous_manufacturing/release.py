@@ -1,9 +1,16 @@
-"""Release decisions: diversion windows from the predicted and measured content, and RTRT per Ph. Eur. 2.9.40.
+"""Release decisions: diversion windows from the predicted and measured content, and RTRT per Ph. Eur. 2.9.40/2.9.47.
 
 Content uniformity (Ph. Eur. 2.9.40, Table 2.9.40.-2): for ``n`` dosage units of contents ``x_i`` (% of label
 claim) with mean ``X`` and standard deviation ``s``, the acceptance value is ``AV = |M - X| + k s`` with ``k = 2.4``
 for ``n = 10`` (2.0 for 30) and the reference value ``M = X`` if ``98.5 <= X <= 101.5``, else ``98.5`` below and
-``101.5`` above (the case ``T <= 101.5``). The batch passes the first stage when ``AV <= L1 = 15``.
+``101.5`` above (the case ``T <= 101.5``). Stage 1 (10 units) passes when ``AV <= L1``; otherwise stage 2 tests 20
+more: the 30 pass when their ``AV <= L1`` and no unit lies outside ``[(1 - 0.01 L2) M, (1 + 0.01 L2) M]``. Unless
+the monograph says otherwise ``L1 = 15.0`` and ``L2 = 25.0`` (stated so in Ph. Eur. 2.9.47 as well).
+
+Large samples (Ph. Eur. 2.9.47, for PAT data, n >= 100), Alternative 1 (parametric): ``AV = |M - X| + k s <= L1``
+and at most ``c2`` units outside the L2 range, ``k`` and ``c2`` from Table 2.9.47.-1 by sample size. Only the rows
+checked against the text are carried (:data:`LARGE`: n >= 385: k = 2.23, c2 = 3; n >= 407: 2.24, 3; n >= 490: 2.24,
+4); other sizes are refused rather than guessed.
 """
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ import numpy as np
 
 K = {10: 2.4, 30: 2.0}   # acceptability constants of Ph. Eur. 2.9.40
 L1 = 15.0
+L2 = 25.0
+LARGE = ((490, 2.24, 4), (407, 2.24, 3), (385, 2.23, 3))   # Ph. Eur. 2.9.47 Table 2.9.47.-1: (n at least, k, c2)
 
 
 def acceptance_value(contents: np.ndarray) -> float:
@@ -19,8 +28,42 @@ def acceptance_value(contents: np.ndarray) -> float:
     if x.size not in K:
         raise ValueError(f"Ph. Eur. 2.9.40 takes 10 or 30 units, got {x.size}")
     mean, s = x.mean(), x.std(ddof=1)
-    reference = min(max(mean, 98.5), 101.5)
-    return abs(reference - mean) + K[x.size] * s
+    return abs(reference(mean) - mean) + K[x.size] * s
+
+
+def reference(mean: float) -> float:
+    """The reference value ``M`` of Ph. Eur. 2.9.40 (target ``T <= 101.5``)."""
+    return min(max(mean, 98.5), 101.5)
+
+
+def outside_l2(contents: np.ndarray) -> int:
+    """How many units lie outside ``[(1 - 0.01 L2) M, (1 + 0.01 L2) M]``."""
+    x = np.asarray(contents, float)
+    m = reference(x.mean())
+    return int(np.sum((x < (1 - 0.01 * L2) * m) | (x > (1 + 0.01 * L2) * m)))
+
+
+def two_stages(draw) -> tuple[bool, float, int]:
+    """Ph. Eur. 2.9.40 with both stages: ``draw(n)`` gives ``n`` more units' contents (% LC). Returns whether
+    the units comply, the last AV computed and how many units were tested (10 or 30)."""
+    first = np.asarray(draw(10), float)
+    av = acceptance_value(first)
+    if av <= L1:
+        return True, av, 10
+    units = np.concatenate([first, np.asarray(draw(20), float)])
+    av = acceptance_value(units)
+    return av <= L1 and outside_l2(units) == 0, av, 30
+
+
+def large_sample(contents: np.ndarray) -> tuple[bool, float]:
+    """Ph. Eur. 2.9.47, Alternative 1, on ``n`` units' contents (% LC): whether they comply, and their AV."""
+    x = np.asarray(contents, float)
+    row = next((r for r in LARGE if x.size >= r[0]), None)
+    if row is None:
+        raise ValueError(f"Ph. Eur. 2.9.47 rows carried here start at n = {LARGE[-1][0]}, got {x.size}")
+    _, k, c2 = row
+    av = abs(reference(x.mean()) - x.mean()) + k * x.std(ddof=1)
+    return av <= L1 and outside_l2(x) <= c2, av
 
 
 def windows(flag: np.ndarray) -> list[tuple[int, int]]:

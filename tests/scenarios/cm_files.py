@@ -1,9 +1,9 @@
 """The continuous-manufacturing example scenario for the tests, with its plant path made absolute.
 
 ``flagship_text()`` is the flagship as it was before the plant's instruments and the twin's uncertainty (issue 17):
-no feeder flow or load-cell noise, no ``uncertainty:`` (so no estimator and no band), the gate without hysteresis or
-alarms. The tests that check the Twin against analytical references need that ideal line; ``realistic=True`` gives
-the file as shipped.
+no feeder flow or load-cell noise, no ``uncertainty:`` (so no estimator and no band), the gate without hysteresis
+or alarms, no large-sample PAT release. The tests that check the Twin against analytical references need that
+ideal line; ``realistic=True`` gives the file as shipped.
 """
 import re
 from pathlib import Path
@@ -17,6 +17,7 @@ def ideal(text: str) -> str:
     """The flagship's text without instrument noise, uncertainty, gate hysteresis and alarms."""
     text = re.sub(r",\s*flow_noise: [^,}]+,\s*load_cell_noise: [^,}]+}", "}", text)
     text = re.sub(r"\nuncertainty:\n(  .*\n)+", "\n", text)
+    text = text.replace("tablet_cv: 1.5 %, pat_units: 500}", "tablet_cv: 1.5 %}")
     return text.replace("switch_time: 0.5 s, hold: 30 s, settle: 10 s, alarm: 10 %}", "switch_time: 0.5 s}")
 
 

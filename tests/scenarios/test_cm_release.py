@@ -58,3 +58,30 @@ def test_the_gate_acts_its_switching_time_late():
     late = release.divert(predicted, predicted, 0.95, 1.05, 0.01, lag=1)
     assert release.windows(on_time) == [(2, 5)] and release.windows(late) == [(3, 6)]
     assert late.sum() == on_time.sum()
+
+
+def test_the_second_stage_by_hand():
+    """Ph. Eur. 2.9.40, both stages, L1 = 15, L2 = 25. First ten: 85, 115, 85, 115 and six at 100: X = 100,
+    s = sqrt(900 / 9) = 10, AV = 24 > 15: twenty more are tested. Twenty at 100: the 30 have s = sqrt(900 / 29),
+    AV = 2.0 s = 11.14 <= 15 and none outside [75, 125]: they comply. One of the twenty at 74 instead: X = 2974 / 30
+    = 99.133 lies in [98.5, 101.5], so M = X and 74 < 0.75 M = 74.35, outside the L2 range: they fail."""
+    first = np.array([85, 115, 85, 115] + [100] * 6, float)
+    draws = iter([first, np.full(20, 100.0)])
+    passed, av, n = release.two_stages(lambda k: next(draws))
+    assert (passed, n) == (True, 30) and av == pytest.approx(2.0 * np.sqrt(900 / 29))
+    draws = iter([first, np.array([74.0] + [100.0] * 19)])
+    assert release.two_stages(lambda k: next(draws))[0] is False
+    draws = iter([TEN])
+    assert release.two_stages(lambda k: next(draws)) == (True, pytest.approx(4.381780), 10)
+
+
+def test_the_large_sample_test_by_hand():
+    """Ph. Eur. 2.9.47, Alternative 1, n = 500 (k = 2.24, c2 = 4): 495 units at 100 and 5 at 70 have X = 99.7,
+    s = sqrt((495 * 0.09 + 5 * 29.7**2) / 499) = 2.98797, AV = 2.24 s = 6.6931 <= 15, but 5 units lie below
+    0.75 M = 74.775 (c2 = 4): fail. With 4 at 70 and 496 at 100 it complies."""
+    five = np.array([100.0] * 495 + [70.0] * 5)
+    passed, av = release.large_sample(five)
+    assert not passed and av == pytest.approx(2.24 * np.sqrt((495 * 0.09 + 5 * 29.7**2) / 499))
+    assert release.large_sample(np.array([100.0] * 496 + [70.0] * 4))[0]
+    with pytest.raises(ValueError, match="start at n = 385"):
+        release.large_sample(np.full(100, 100.0))
