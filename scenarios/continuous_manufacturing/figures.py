@@ -69,7 +69,8 @@ def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[s
 
 
 def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
-    """API content at the press: true (Twin), predicted (RTD model) and NIR, limits, margin and diversion shaded;
+    """API content at the press: true (Twin), predicted (RTD model) with the band its declared uncertainty allows,
+    and NIR, limits, margin and diversion shaded;
     the whole run on top, the first ``zooms`` diversion windows magnified below."""
     t = traces["t"] / HOUR
     spans = release.windows(traces["diverting"] > 0)
@@ -94,6 +95,9 @@ def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False
     margin = 100 * settings["margin"]
     for start, end in spans:
         ax.axvspan(t[start], t[min(end, t.size - 1)], color="tab:red", alpha=0.25, lw=0)
+    if "api_band_low" in traces and np.any(traces["api_band_high"] > traces["api_band_low"]):
+        ax.fill_between(t, traces["api_band_low"], traces["api_band_high"], color="tab:orange", alpha=0.25, lw=0,
+                        label="predicted band (declared uncertainty)")
     ax.plot(t, traces["api_nir"], lw=0.5, color="0.6", label="NIR (via feed frame)")
     ax.plot(t, traces["api_true"], lw=1.2, color="tab:blue", label="true (twin)")
     ax.plot(t, traces["api_predicted"], lw=0.8, ls="--", color="tab:orange", label="predicted (RTD)")
