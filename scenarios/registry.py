@@ -23,6 +23,7 @@ STUDIES = {
     "energy": "scenarios.energy:STUDY",
     "safety": "scenarios.safety:STUDY",
     "continuous_manufacturing": "scenarios.continuous_manufacturing:STUDY",
+    "maintenance": "scenarios.maintenance:STUDY",
 }
 
 

@@ -252,6 +252,10 @@ def study_files(tmp_path):
                                                  "study: safety\nhorizon: 1 yr\nseed: 1\nreplications: 2\n"
                                                  "lopa: lopa.yaml\n"),
         "continuous_manufacturing": write(tmp_path, "cm.yaml", flagship_text(("horizon: 24 h", "horizon: 30 min"))),
+        "maintenance": write(tmp_path, "maintenance.yaml",
+                             (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text()
+                             .replace("../../plant_models", str(ROOT / "plant_models"))
+                             .replace("replications: 20", "replications: 2")),
     }
 
 

@@ -1,0 +1,81 @@
+"""The maintenance model: assets that wear out and fail, replaced by a maintenance crew under a policy (DES).
+
+Each asset (a plant tag) runs from new until it fails (a Weibull lifetime) or, under ``policy: age``, until it
+reaches the replacement age, whichever comes first. Then it waits for a member of the crew (a ``twin.des.Resource``
+of ``crew`` people; a failed asset first) and is down for the corrective or preventive duration; it comes back as
+new. Costs are counted when an action starts. KPIs over ``[warmup, horizon]``: ``cost_rate`` (per second, all
+assets), ``availability`` (mean up share of the assets), ``unplanned_stops`` and ``planned_stops`` (per second, all
+assets), and per asset ``cost_rate.<tag>``, ``availability.<tag>``. Events: ``failure``, ``preventive``, ``restored``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+import twin.des as des
+from scenarios.line_capacity.model import stream
+from scenarios.registry import Run
+
+EVENTS = ("failure", "preventive", "restored")
+
+
+class Maintenance:
+    """One replication: an asset process each, one crew, and the accounts."""
+
+    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+        self.env = des.Environment()
+        self.horizon, self.warmup = float(params["horizon"]), float(params["warmup"])
+        self.crew = des.PriorityResource(self.env, capacity=params["crew"])
+        policy = params["policy"]
+        self.age = policy["age"] if policy["kind"] == "age" else math.inf
+        self.assets = list(params["assets"])
+        self.cost = dict.fromkeys(self.assets, 0.0)
+        self.up = dict.fromkeys(self.assets, 0.0)
+        self.stops = {"failure": 0, "preventive": 0}
+        self.log: list[tuple[float, int, int]] = []
+        for k, tag in enumerate(self.assets):
+            self.env.process(self.life(k, tag, params["assets"][tag], stream(seed, 3, k)))
+
+    def window(self, t0: float, t1: float) -> float:
+        return max(0.0, min(t1, self.horizon) - max(t0, self.warmup))
+
+    def life(self, k: int, tag: str, asset: Mapping[str, Any], rng: np.random.Generator):
+        env = self.env
+        while True:
+            life = asset["scale"] * rng.weibull(asset["shape"])
+            kind = "failure" if life < self.age else "preventive"
+            run = min(life, self.age)
+            self.up[tag] += self.window(env.now, env.now + run)
+            yield env.timeout(run)
+            action = asset["corrective" if kind == "failure" else "preventive"]
+            if self.warmup <= env.now < self.horizon:
+                self.cost[tag] += action["cost"]
+                self.stops[kind] += 1
+            self.log.append((env.now, k, EVENTS.index(kind)))
+            with self.crew.request(priority=0 if kind == "failure" else 1) as turn:
+                yield turn
+                yield env.timeout(action["duration"])
+            self.log.append((env.now, k, 2))
+
+    def run(self) -> Run:
+        self.env.run(until=self.horizon)
+        window = self.horizon - self.warmup
+        kpis = {"cost_rate": sum(self.cost.values()) / window,
+                "availability": sum(self.up.values()) / (len(self.assets) * window),
+                "unplanned_stops": self.stops["failure"] / window, "planned_stops": self.stops["preventive"] / window}
+        units = {"cost_rate": "1/s", "availability": "-", "unplanned_stops": "1/s", "planned_stops": "1/s"}
+        for tag in self.assets:
+            kpis[f"cost_rate.{tag}"], units[f"cost_rate.{tag}"] = self.cost[tag] / window, "1/s"
+            kpis[f"availability.{tag}"], units[f"availability.{tag}"] = self.up[tag] / window, "-"
+        log = np.array(self.log, dtype=float).reshape(-1, 3)
+        events = {"t": log[:, 0], "source": np.array(self.assets, dtype=object)[log[:, 1].astype(int)],
+                  "event": np.array(EVENTS, dtype=object)[log[:, 2].astype(int)]}
+        return Run(kpis=kpis, units=units, events=events)
+
+
+def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
+    """One replication of the maintenance scenario ``params`` (resolved, SI units)."""
+    return Maintenance(params, seed).run()
