@@ -75,6 +75,7 @@ class _Subscription(Subscription):
         self.on_lost, self.lost = on_lost, lost
         self.revised: list[ua.MonitoredItemCreateResult] = []
         self._expected: int | None = None
+        self._overflowed: set[int] = set()  # client handles flagged Overflow in the last data message
 
     async def publish_callback(self, publish_result: ua.PublishResult) -> None:
         message = publish_result.NotificationMessage
@@ -84,6 +85,9 @@ class _Subscription(Subscription):
                 self.on_lost((number - self._expected) % 0xFFFFFFFF)
                 self.lost.set()
             self._expected = number % 0xFFFFFFFF + 1  # 1 follows 2**32 - 1 (0 is never used)
+            for data in message.NotificationData:
+                if isinstance(data, ua.DataChangeNotification):
+                    self._overflowed = _spread_overflow(data.MonitoredItems, self._overflowed)
         await super().publish_callback(publish_result)
 
     async def create_monitored_items(self, monitored_items):
@@ -101,6 +105,20 @@ class _Subscription(Subscription):
         finally:
             del session.create_monitored_items
             self.revised = kept
+
+
+def _spread_overflow(items: list[ua.MonitoredItemNotification], before: set[int]) -> set[int]:
+    """Set the Overflow bit on every value of an item that carries it on one of its values in this message, or did in
+    the message ``before`` (client handles); return this message's. Servers differ in which value they flag and which
+    they discard (node-opcua keeps the flagged oldest and replaces the newest, whose successor may come in the next
+    message), so the values lost may lie before any of them: a BAD mark before each is the honest record."""
+    flagged = {item.ClientHandle for item in items
+               if item.Value.StatusCode is not None and item.Value.StatusCode.value & _OVERFLOW == _OVERFLOW}
+    for item in items:
+        if item.ClientHandle in flagged | before:
+            status = item.Value.StatusCode or ua.StatusCode(ua.StatusCodes.Good)
+            item.Value.StatusCode = ua.StatusCode(status.value | _OVERFLOW)
+    return flagged
 
 
 class Refused(Exception):
