@@ -10,6 +10,9 @@
 - :mod:`twin.fmu.unit`: one FMU as a unit of the twin
 - :mod:`twin.fmu.master`: the co-simulation master (communication grid, Jacobi or Gauss-Seidel, retry, loops)
 - :mod:`twin.fmu.testing`: real test FMUs built from the project's C sources
+
+What of FMI 2.0 and 3.0 runs, what is refused by name, the defaults (as ``fmpy.simulate_fmu``'s) and when results
+equal FMPy's: ``docs/fmu.md``.
 """
 from __future__ import annotations
 
