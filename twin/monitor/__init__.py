@@ -8,6 +8,7 @@
 - :mod:`twin.monitor.table`: tag tables from CSV or Parquet files.
 - :mod:`twin.monitor.live`: a monitor on a TagBus (simulated or live tags) writing T-squared, SPE and alarm tags.
 - :mod:`twin.monitor.charts`: control charts (T-squared, SPE, contributions) as PNG.
+- :mod:`twin.monitor.degradation`: wear as a Wiener or gamma process with a failure threshold; rolling RUL.
 
 The names are imported on first use, so ``twin monitor --help`` does not wait for SciPy or matplotlib.
 """
