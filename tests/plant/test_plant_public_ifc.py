@@ -13,6 +13,8 @@ import twin.plant
 from twin.cli import main
 
 PUBLIC = Path(__file__).resolve().parents[2] / "tests" / "data" / "public_ifc"
+RELEASE_CANDIDATE = {"DrainageSystem-1-1.ifc"}  # IFC4X3_RC3: refused in one line, read in test_public_ports.py
+READABLE = sorted(p.name for p in PUBLIC.glob("*.ifc") if p.name not in RELEASE_CANDIDATE)
 
 
 def test_revit_ifc2x3_architecture():
@@ -45,13 +47,13 @@ def test_ifc4_mep_with_inch_units_and_an_untessellable_terminal():
     assert plant.links == []  # a duct that ends nowhere links no two assets
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in PUBLIC.glob("*.ifc")))
+@pytest.mark.parametrize("name", READABLE)
 def test_inspect_runs_on_every_public_file(name, capsys):
     assert main(["inspect", str(PUBLIC / name)]) == 0
     assert "assets" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in PUBLIC.glob("*.ifc")))
+@pytest.mark.parametrize("name", READABLE)
 def test_every_product_with_a_body_has_a_mesh_or_a_reason(name):
     plant = twin.plant.load(PUBLIC / name)
     model = ifcopenshell.open(str(PUBLIC / name))

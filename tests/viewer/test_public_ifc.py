@@ -77,3 +77,15 @@ def test_twin_view_says_what_it_drew(tmp_path, capsys):
     assert main(["view", str(PUBLIC / "revit2011_wall1.ifc"), "--screenshot", str(tmp_path / "w.png")]) == 0
     err = capsys.readouterr().err
     assert "drew 1 structure" in err and "no geometry" not in err
+
+
+def test_a_drainage_network_in_utm_coordinates_is_drawn(tmp_path):
+    """buildingSMART's DrainageSystem-1 (24.5 million m east; its header's release-candidate schema name said as
+    the final IFC4X3_ADD2, as tests/plant/test_public_ports.py does): manholes and pipes all in the picture."""
+    path = tmp_path / "drainage.ifc"
+    path.write_text((PUBLIC / "DrainageSystem-1-1.ifc").read_text().replace("IFC4X3_RC3", "IFC4X3_ADD2"))
+    scene = PlantScene(twin.plant.load(path), off_screen=True, window_size=(640, 400))
+    image = scene.screenshot()
+    assert sorted(scene.drawn.values()) == ["assets"] * 7 + ["distribution"] * 6 and scene.left_out == {}
+    assert non_background(image) > 0.005  # thin pipes 100 m long: a sparse but not blank picture
+    scene.close()
