@@ -148,13 +148,15 @@ def fmpy_defaults(md: ModelDescription, interface: str) -> Experiment:
     start = float(ex.startTime) if ex is not None and ex.startTime is not None else 0.0
     stop = float(ex.stopTime) if ex is not None and ex.stopTime is not None else start + 1.0
     tolerance = float(ex.tolerance) if ex is not None and ex.tolerance is not None else None
+    if not stop > start:  # a DefaultExperiment that ends before it starts: as if it had no stop time
+        stop = start + 1.0
     total = stop - start
     if interface == "CoSimulation":
         cs = md.coSimulation
         step = (float(cs.fixedInternalStepSize) if cs is not None and cs.fixedInternalStepSize is not None else
                 float(ex.stepSize) if ex is not None and ex.stepSize is not None else None)
         if step is None:
-            step = auto_interval(total)
+            step = float(auto_interval(total))
         else:
             while total / step > 1000:
                 step *= 2
