@@ -36,6 +36,30 @@ def trace_bands(table, column: str, confidence: float = 0.95) -> tuple[np.ndarra
     return t, values.mean(axis=0), half
 
 
+POINTS = 1500   # buckets a curve is thinned to: a panel is ~600 px wide, so more points cost time and show nothing
+
+
+def thinned(t: np.ndarray, mean: np.ndarray, half: np.ndarray, points: int = POINTS):
+    """``(t, mean)`` of a curve's extremes and ``(tb, low, high)`` of its band's envelope, over ``points`` buckets:
+    each bucket keeps the samples of its lowest and highest mean (in time order) and the band's lowest low and
+    highest high, so a spike of one sample still shows; curves shorter than ``2 x points`` are kept whole::
+
+        >>> t = np.arange(10_000.0); y = np.zeros_like(t); y[4321] = 5.0
+        >>> (tt, yy), (tb, lo, hi) = thinned(t, y, np.zeros_like(t), points=100)
+        >>> len(tt) <= 200, float(yy.max()), float(tt[np.argmax(yy)]), len(tb)
+        (True, 5.0, 4321.0, 100)
+    """
+    n = len(t)
+    if n <= 2 * points:
+        return (t, mean), (t, mean - half, mean + half)
+    size = -(-n // points)                        # samples per bucket; the last bucket is padded with its last sample
+    starts = np.arange(0, n, size)
+    padded = np.pad(mean, (0, len(starts) * size - n), mode="edge").reshape(len(starts), size)
+    keep = np.unique(np.concatenate([starts + padded.argmin(axis=1), starts + padded.argmax(axis=1)]).clip(0, n - 1))
+    return (t[keep], mean[keep]), (t[starts], np.minimum.reduceat(mean - half, starts),
+                                   np.maximum.reduceat(mean + half, starts))
+
+
 def traces_figure(results: Sequence) -> Figure | None:
     """One panel per trace signal, a curve and band per result; None when no result has traces."""
     tables = [(r.name, r.traces()) for r in results]
@@ -52,9 +76,10 @@ def traces_figure(results: Sequence) -> Figure | None:
     for ax, signal in zip(axes, signals, strict=False):
         for name, table in tables:
             if signal in table.column_names:
-                t, mean, half = trace_bands(table, signal)
+                (t, mean), (tb, low, high) = thinned(*trace_bands(table, signal))
                 line, = ax.plot(t / size, mean, lw=1.2, label=name)
-                ax.fill_between(t / size, mean - half, mean + half, color=line.get_color(), alpha=0.25, lw=0)
+                if np.any(high > low):  # one replication: no band
+                    ax.fill_between(tb / size, low, high, color=line.get_color(), alpha=0.25, lw=0)
         ax.set_title(signal, fontsize="medium")
         ax.grid(alpha=0.3)
     for ax in axes[len(signals):]:
@@ -74,7 +99,11 @@ def kpis_figure(results: Sequence) -> Figure | None:
     for k in names:
         by_unit.setdefault(results[0].kpis[k]["unit"], []).append(k)
     widths = [max(len(ks), 1.5) for ks in by_unit.values()]
-    fig = Figure(figsize=(min(2.2 + 0.45 * len(results) * sum(widths), 16), 3.8), layout="constrained")
+    width_in, height_in = min(2.2 + 0.45 * len(results) * sum(widths), 16), 3.8
+    fig = Figure(figsize=(width_in, height_in))   # laid out by hand: constrained layout took 3/4 of the time
+    label = 0.06 * max(len(k) for k in names) + 0.25   # inches under the axes for the rotated KPI names
+    fig.subplots_adjust(left=0.6 / width_in, right=1 - 0.15 / width_in, bottom=min(label / height_in, 0.6),
+                        top=1 - (0.7 if len(results) > 1 else 0.35) / height_in, wspace=0.35)
     axes = fig.subplots(1, len(by_unit), squeeze=False, width_ratios=widths)[0]
     width = 0.8 / len(results)
     for ax, (unit, keys) in zip(axes, by_unit.items(), strict=True):
@@ -88,8 +117,7 @@ def kpis_figure(results: Sequence) -> Figure | None:
         ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium")
         ax.grid(axis="y", alpha=0.3)
     if len(results) > 1:
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=len(results),
-                   fontsize="small")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncols=len(results), fontsize="small")
     return fig
 
 

@@ -277,3 +277,24 @@ def test_every_study_from_python_gives_the_kpis_of_the_command_line(tmp_path):
         assert {k: v["values"] for k, v in result.kpis.items()} == {k: v["values"] for k, v in by_cli.items()}, study
         saved = result.save(tmp_path / "api" / study)
         assert scenarios.read(saved).kpis == json.loads(json.dumps(result.kpis)), study
+
+
+def test_thinned_curves_keep_every_extreme_of_the_full_curve():
+    """The figures draw 1,500 buckets of a day sampled every second: each bucket's lowest and highest mean and its
+    band's envelope, checked against a plain loop over the buckets."""
+    import numpy as np
+
+    from scenarios.figures import thinned
+
+    rng = np.random.default_rng(1)
+    t = np.arange(86401.0)
+    mean, half = rng.normal(100, 1, t.size), rng.uniform(0, 2, t.size)
+    mean[[0, 4321, 86400]] = [50.0, 150.0, 40.0]
+    (tt, yy), (tb, low, high) = thinned(t, mean, half, points=1500)
+    size = -(-t.size // 1500)
+    for i, a in enumerate(range(0, t.size, size)):
+        b = min(a + size, t.size)
+        inside = (tt >= a) & (tt < b)
+        assert yy[inside].min() == mean[a:b].min() and yy[inside].max() == mean[a:b].max()
+        assert (tb[i], low[i], high[i]) == (a, (mean - half)[a:b].min(), (mean + half)[a:b].max())
+    assert len(tt) <= 3000 and {50.0, 150.0, 40.0} <= set(yy)
