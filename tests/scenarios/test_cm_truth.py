@@ -10,8 +10,11 @@ import re
 
 import numpy as np
 import pytest
-from cm_files import flagship_text
+from cm_files import FLAGSHIP, flagship_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from scenarios.continuous_manufacturing import plant
 from scenarios.continuous_manufacturing.model import Line
 from scenarios.scenario import load, plain
 from twin.config import ConfigError
@@ -19,6 +22,8 @@ from twin.config import ConfigError
 HOUR = [("horizon: 24 h", "horizon: 1 h"),
         ("  - {kind: step, feeder: LIW-102, at: 4 h, feed_factor: 0.95}",
          "  - {kind: stoppage, feeder: LIW-101, at: 10 min, duration: 2 min}")]
+STOPS = [("  - {kind: drift, feeder: LIW-101, at: 8 h, duration: 2 h, feed_factor: 1.1}",
+          "  - {kind: stoppage, feeder: LIW-102, at: 35 min, duration: 1 min}")]      # a second upset in the hour
 BOX = "uncertainty: {press.feed_frame_tau: [10 s, 40 s], blender.tau: {within: 30 %}}\n"
 
 
@@ -154,3 +159,37 @@ def test_the_mpc_plans_on_the_model_from_the_load_cells(tmp_path):
             watch(line)
         line.run()
     assert len(seen) > 5 and max(seen) < 1e-3
+
+
+@pytest.mark.slow
+def test_plants_drawn_from_the_shipped_uncertainty_never_let_tablets_escape(tmp_path):
+    """Plants drawn from the flagship's own ``uncertainty:`` (blender tau +/-30 %, 4-6 tanks, feed frame 10-40 s,
+    NIR bias +/-2 %), on the shipped line with noise: 0 g escaped on every draw with the default margin. The same
+    draws on the path that trusts the model (no uncertainty, no alarms) let tablets escape on some of them: the
+    test shows the failure it prevents."""
+    shipped = load(FLAGSHIP).variants["base"]
+    assert shipped["uncertainty"]                        # the draws come from what the flagship ships
+    ranges = plant.uncertainty(shipped)
+    old_path = []
+
+    @settings(max_examples=8, deadline=None)
+    @given(tau=st.floats(*ranges["blender.tau"]), tanks=st.integers(*map(int, ranges["blender.tanks"])),
+           tau_ff=st.floats(*ranges["press.feed_frame_tau"]), bias=st.floats(*ranges["pat.bias"]),
+           seed=st.integers(0, 2**16))
+    def draw(tau, tanks, tau_ff, bias, seed):
+        truth = (f"truth: {{blender.tau: {tau!r}, blender.tanks: {tanks}, press.feed_frame_tau: {tau_ff!r}, "
+                 f"pat.bias: {bias!r}}}\n")
+        escaped = []
+        for trusting in (False, True):
+            text = flagship_text(*HOUR, *STOPS, realistic=True)
+            if trusting:
+                text = re.sub(r"\nuncertainty:\n(  .*\n)+", "\n", text.replace("alarm: 10 %", "alarm: 0 %"))
+            path = tmp_path / "drawn.yaml"
+            path.write_text(text + truth)
+            run = Line(plain(load(path).variants["base"]), np.random.SeedSequence(seed)).run()
+            escaped.append(run.kpis["escaped"])
+        assert escaped[0] == 0.0, escaped
+        old_path.append(escaped[1])
+
+    draw()
+    assert max(old_path) > 0, old_path
