@@ -642,17 +642,6 @@ def test_module_docstring_example_runs(capsys):
     assert "product tablet" in capsys.readouterr().out
 
 
-def test_readme_example_runs(capsys):
-    import re
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    code = next(b for b in re.findall(r"```python\n(.*?)\n```", readme, re.S) if "twin.des.flowline" in b)
-    exec(code, {})
-    out = capsys.readouterr().out
-    assert "50 replications" in out and "coater" in out
-
-
 def test_a_run_releases_the_gil():
     """While a replication runs, a Python thread keeps running: its longest stall is far shorter than the run
     (a call that holds the GIL, such as ``sum(range(10**8))``, stalls it for the whole call)."""
