@@ -244,6 +244,11 @@ def study_files(tmp_path):
     from test_safety_lopa import YAML as LOPA
 
     write(tmp_path, "lopa.yaml", LOPA)
+    maintenance = (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text()
+    for old, new in (("../../plant_models", str(ROOT / "plant_models")), ("horizon: 730 d", "horizon: 100 d"),
+                     ("replications: 20", "replications: 2")):
+        assert old in maintenance, old
+        maintenance = maintenance.replace(old, new)
     return {
         "line_capacity": write(tmp_path, "line_capacity.yaml", ONE_STAGE),
         "scheduling": write(tmp_path, "scheduling.yaml", OTHER_STUDY),
