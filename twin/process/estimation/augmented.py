@@ -149,11 +149,16 @@ class AugmentedModel:
         self.output_fn = ca.Function("out", [s, u], [y])
         self._out = _Fast(ca.Function("out_jac", [s, u], [y, ca.densify(ca.jacobian(y, s))]))
 
-    def flow(self, s, u, h: float):
-        """``s(h)`` alone, for optimisers that differentiate it themselves (the MHE's NLP; ``s`` may be symbolic)."""
+    def substeps(self, h: float) -> int:
+        """How many RK4 steps span ``h`` seconds (1 with CVODES, which chooses its own)."""
+        return 1 if self.max_step is None else max(1, math.ceil(h / self.max_step - 1e-9))
+
+    def flow(self, s, u, h, substeps: int | None = None):
+        """``s(h)`` alone, for optimisers that differentiate it themselves (the MHE's NLP): ``s``, ``u`` and ``h``
+        may be symbolic, then give ``substeps`` (:meth:`substeps` of the numeric ``h``)."""
         if self.max_step is None:
             return self._flow(s, u, h)
-        m = max(1, math.ceil(h / self.max_step - 1e-9))
+        m = self.substeps(h) if substeps is None else substeps
         for _ in range(m):
             s = self._rk4(s, u, h / m)
         return s
@@ -172,7 +177,7 @@ class AugmentedModel:
         return f.res[0].copy(), f.res[1].reshape(self.n, self.n).T.copy()
 
     def _rk4_steps(self, s: np.ndarray, u: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
-        m = max(1, math.ceil(h / self.max_step - 1e-9))
+        m = self.substeps(h)
         f, Phi = self._rk4_step, np.eye(self.n)
         for _ in range(m):
             f.args[0][:], f.args[1][:], f.args[2][0] = s, u, h / m

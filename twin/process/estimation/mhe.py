@@ -46,7 +46,10 @@ class MovingHorizonEstimator:
     Arguments as :class:`~twin.process.estimation.ExtendedKalmanFilter`, plus ``horizon`` (instants in the window)
     and ``bounds`` (name -> (lower, upper), for states and estimated parameters; ``None`` for an open side).
     ``ipopt``: extra Ipopt options. After each update, ``solution`` holds the window's ``S_k`` (rows) and ``status``
-    Ipopt's return status.
+    Ipopt's return status; if the NLP cannot be evaluated (the integrator fails at an iterate far off: bound the
+    states that must stay physical), ``status`` says why, ``solution`` is None and the estimate is the EKF's.
+    ``max_step`` (RK4 steps, see :class:`~twin.process.estimation.AugmentedModel`) makes each update tens of times
+    cheaper than CVODES' second-order sensitivities.
     """
 
     def __init__(self, dae, measurements: Mapping[str, float], parameters: Mapping[str, float] | None = None,
@@ -82,6 +85,7 @@ class MovingHorizonEstimator:
         self._pending: list[tuple[float, np.ndarray]] = []  # intervals since the last node
         self.solution: np.ndarray | None = None
         self.status = ""
+        self._solvers: dict[tuple, ca.Function] = {}  # NLPs by window shape
 
     # -- the filter interface (as the EKF's) ----------------------------------------------------------------------
     @property
@@ -128,8 +132,12 @@ class MovingHorizonEstimator:
         self._pending.clear()
         if len(self.nodes) > self.horizon + 1:
             del self.nodes[0]
-        self.solution, self.status = self.solve()
-        self.s = self.solution[-1].copy()
+        try:
+            self.solution, self.status = self.solve()
+            self.s = self.solution[-1].copy()
+        except RuntimeError as exc:  # the integrator failed at an iterate far off (a state through zero)
+            self.solution, self.status = None, f"failed: {str(exc).strip().splitlines()[-1][:200]}"
+            self.s = self.ekf.s.copy()
         return True
 
     def mean(self, name: str) -> float:
@@ -148,37 +156,60 @@ class MovingHorizonEstimator:
         """Solve the window's NLP; returns the states ``S_k`` (one row per node) and Ipopt's status."""
         m, nodes = self.model, self.nodes
         n, N, nw = m.n, len(nodes) - 1, len(self.noisy)
-        S = [ca.MX.sym(f"S{k}", n) for k in range(N + 1)]
-        W = [ca.MX.sym(f"W{k}", nw) for k in range(N)]
-        G = np.zeros((n, nw))
-        G[self.noisy, np.arange(nw)] = 1.0
-        s_bar, P_bar = nodes[0].s, nodes[0].P
-        lam, V = np.linalg.eigh(P_bar)
+        lam, V = np.linalg.eigh(nodes[0].P)
         keep = lam > 1e-12 * max(lam.max(), 1e-300)
-        L = (V[:, keep] / np.sqrt(lam[keep])).T
-        cost = ca.sumsqr(L @ (S[0] - s_bar))
-        g = [V[:, ~keep].T @ (S[0] - s_bar)] if (~keep).any() else []
+        L = np.zeros((n, n))
+        L[: keep.sum()] = (V[:, keep] / np.sqrt(lam[keep])).T
+        shape = (tuple(tuple(m.substeps(h) for h, _ in node.segments) for node in nodes[1:]),
+                 tuple(tuple(node.measured) for node in nodes[1:]), int((~keep).sum()))
+        solver = self._solvers.pop(shape, None) or self._build(shape)
+        self._solvers[shape] = solver  # the most recent last; the oldest dropped beyond 8 shapes
+        if len(self._solvers) > 8:
+            del self._solvers[next(iter(self._solvers))]
         sigma = dict(zip(m.meas_names, np.sqrt(m.R), strict=True))
-        y_of = m.output_fn
-        for k in range(1, N + 1):
-            x, h_total = S[k - 1], 0.0
-            for h, u in nodes[k].segments:
-                x = m.flow(x, u, h)
-                h_total += h
-            g.append(S[k] - x - (G @ W[k - 1] if nw else 0))
-            if nw:
-                cost += ca.sumsqr(W[k - 1] / np.sqrt(m.Qc[self.noisy] * h_total))
-            u_k = nodes[k].segments[-1][1] if nodes[k].segments else self.ekf.u
-            y = y_of(S[k], u_k)
-            for name, value in nodes[k].measured.items():
-                cost += ((value - y[m.dae.y_names.index(name)]) / sigma[name]) ** 2
-        v = ca.vertcat(*S, *W)
+        p = [nodes[0].s, L.ravel(order="F"), V[:, ~keep].ravel(order="F")]
+        for node in nodes[1:]:
+            h_total = sum(h for h, _ in node.segments)
+            p += [np.array([h for h, _ in node.segments]), *(u for _, u in node.segments),
+                  1 / np.sqrt(m.Qc[self.noisy] * h_total), [node.measured[k] / sigma[k] for k in node.measured]]
         guess = [nodes[0].s] + [node.s for node in nodes[1:]] + [np.zeros(nw)] * N
         lbx = np.concatenate([self.lower] * (N + 1) + [np.full(nw * N, -np.inf)])
         ubx = np.concatenate([self.upper] * (N + 1) + [np.full(nw * N, np.inf)])
-        x0 = np.clip(np.concatenate(guess), lbx, ubx)
-        solver = ca.nlpsol("mhe", "ipopt", {"x": v, "f": cost, "g": ca.vertcat(*g)},
-                           {"ipopt": self.ipopt, "print_time": False})
-        sol = solver(x0=x0, lbx=lbx, ubx=ubx, lbg=0, ubg=0)
-        status = solver.stats()["return_status"]
-        return np.asarray(sol["x"]).ravel()[: n * (N + 1)].reshape(N + 1, n), status
+        sol = solver(x0=np.clip(np.concatenate(guess), lbx, ubx), p=np.concatenate([np.ravel(a) for a in p]),
+                     lbx=lbx, ubx=ubx, lbg=0, ubg=0)
+        return np.asarray(sol["x"]).ravel()[: n * (N + 1)].reshape(N + 1, n), solver.stats()["return_status"]
+
+    def _build(self, shape) -> ca.Function:
+        """The NLP of one window shape (RK4 steps per interval, measurements per node, singular directions of the
+        arrival covariance), its data as parameters: built once, solved at every update of the same shape."""
+        m = self.model
+        steps, measured, n_null = shape
+        n, N, nw, nu = m.n, len(steps), len(self.noisy), len(m.input_names)
+        sym = ca.MX.sym
+        S = [sym(f"S{k}", n) for k in range(N + 1)]
+        W = [sym(f"W{k}", nw) for k in range(N)]
+        s_bar, L, V0 = sym("s_bar", n), sym("L", n, n), sym("V0", n, n_null)
+        params = [s_bar, L, V0]
+        G = np.zeros((n, nw))
+        G[self.noisy, np.arange(nw)] = 1.0
+        cost = ca.sumsqr(L @ (S[0] - s_bar))
+        g = [V0.T @ (S[0] - s_bar)] if n_null else []
+        y_of = m.output_fn
+        rows = {name: m.dae.y_names.index(name) for name in m.meas_names}
+        sigma = dict(zip(m.meas_names, np.sqrt(m.R), strict=True))
+        for k in range(1, N + 1):
+            hs, us = sym(f"h{k}", len(steps[k - 1])), [sym(f"u{k}_{j}", nu) for j in range(len(steps[k - 1]))]
+            w_scale, z = sym(f"wq{k}", nw), sym(f"z{k}", len(measured[k - 1]))
+            params += [hs, *us, w_scale, z]
+            x = S[k - 1]
+            for j, substeps in enumerate(steps[k - 1]):
+                x = m.flow(x, us[j], hs[j], substeps)
+            g.append(S[k] - x - (G @ W[k - 1] if nw else 0))
+            if nw:
+                cost += ca.sumsqr(W[k - 1] * w_scale)
+            y = y_of(S[k], us[-1] if us else np.zeros(nu))
+            for i, name in enumerate(measured[k - 1]):
+                cost += (z[i] - y[rows[name]] / sigma[name]) ** 2
+        nlp = {"x": ca.vertcat(*S, *W), "p": ca.vertcat(*(ca.vec(q) for q in params)), "f": cost,
+               "g": ca.vertcat(*g)}
+        return ca.nlpsol("mhe", "ipopt", nlp, {"ipopt": self.ipopt, "print_time": False})
