@@ -1,8 +1,11 @@
 """Maintenance: assets that wear out, replaced at failure or at a planned age by a maintenance crew (DES only).
 
-Each asset is a plant tag with a Weibull lifetime (``shape``, ``scale``) and the cost and duration of a corrective
-(after a failure) and a preventive replacement; ``policy`` is ``run_to_failure`` or ``age`` (replace at ``age`` of
-operation, Barlow & Proschan's age replacement); ``crew`` people do the work, failures first. See
+Each asset is a plant tag with a Weibull lifetime (``shape``, ``scale``) or a wear process (``wear: {mean_life,
+cv}``: a condition indicator rising from 0 to failure at 1 as a Wiener process, :mod:`twin.monitor.degradation`),
+and the cost and duration of a corrective (after a failure) and a preventive replacement. ``policy`` is
+``run_to_failure``, ``age`` (replace at ``age`` of operation, Barlow & Proschan's age replacement) or ``condition``
+(replace when an inspection every ``inspect`` finds the indicator at ``level`` or above); ``crew`` people do the
+work, failures first. See
 ``multipurpose_osd.yaml`` beside this file, :mod:`scenarios.maintenance.model` for the model and
 :mod:`scenarios.maintenance.renewal` for the renewal-reward theory its results are checked against.
 
@@ -20,11 +23,14 @@ from twin.config import Integer, MapOf, Number, Quantity, Record, Str, suggest
 
 ACTION = Record({"cost": Number(minimum=0), "duration": Quantity("s", "4 h")}, required=("cost", "duration"),
                 name="a maintenance action")
-ASSET = Record({"shape": Number(minimum=0), "scale": Quantity("s", "2000 h", positive=True),
+WEAR = Record({"mean_life": Quantity("s", "2000 h", positive=True), "cv": Number(minimum=0)},
+              required=("mean_life", "cv"), name="a wear process")
+ASSET = Record({"shape": Number(minimum=0), "scale": Quantity("s", "2000 h", positive=True), "wear": WEAR,
                 "corrective": ACTION, "preventive": ACTION},
-               required=("shape", "scale", "corrective", "preventive"), name="an asset")
-POLICY = Record({"kind": Str(["run_to_failure", "age"]), "age": Quantity("s", "800 h", positive=True)},
-                required=("kind",), name="a maintenance policy")
+               required=("corrective", "preventive"), name="an asset")
+POLICY = Record({"kind": Str(["run_to_failure", "age", "condition"]), "age": Quantity("s", "800 h", positive=True),
+                 "level": Number(minimum=0), "inspect": Quantity("s", "24 h", positive=True)},
+                required=("kind",), defaults={"inspect": 24 * 3600.0}, name="a maintenance policy")
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -32,16 +38,26 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     assets = params["assets"]
     if not assets:
         raise params.error("assets", "no assets", expected="at least one plant tag with its lifetime and actions")
+    policy = params["policy"]
     for tag, asset in assets.items():
         if tag not in tags:
             raise assets.error(tag, f"unknown plant tag '{tag}'", expected="a tag of the plant model",
                                hint=suggest(tag, tags) or f"the plant's tags are {', '.join(sorted(tags))}")
-        if not asset["shape"] > 0:
+        if asset.get("wear") is None and (asset.get("shape") is None or asset.get("scale") is None):
+            raise assets.error(tag, "no lifetime", expected="a Weibull 'shape' and 'scale', or 'wear: {mean_life, cv}'")
+        if asset.get("wear") is None and not asset["shape"] > 0:
             raise asset.error("shape", "the Weibull shape must be positive", expected="e.g. 2.5 (wear-out)")
-    policy = params["policy"]
+        if asset.get("wear") is not None and not asset["wear"]["cv"] > 0:
+            raise asset["wear"].error("cv", "the life's coefficient of variation must be positive", expected="e.g. 0.3")
+        if policy["kind"] == "condition" and asset.get("wear") is None:
+            raise assets.error(tag, "a condition policy needs the asset's wear process",
+                               hint="add wear: {mean_life: 2000 h, cv: 0.3} (its indicator runs from 0 to 1)")
     if policy["kind"] == "age" and policy.get("age") is None:
         raise params.error("policy", "an age policy needs its replacement age", hint="e.g. policy: {kind: age, "
                            "age: 800 h}")
+    if policy["kind"] == "condition" and not 0 < (policy.get("level") or 0) < 1:
+        raise params.error("policy", "a condition policy needs its level, between 0 (new) and 1 (failed)",
+                           hint="e.g. policy: {kind: condition, level: 0.8, inspect: 24 h}")
     if params["crew"] < 1:
         raise params.error("crew", "the crew must have at least one person", expected="an integer >= 1")
 

@@ -1,11 +1,13 @@
 """The maintenance model: assets that wear out and fail, replaced by a maintenance crew under a policy (DES).
 
-Each asset (a plant tag) runs from new until it fails (a Weibull lifetime) or, under ``policy: age``, until it
-reaches the replacement age, whichever comes first. Then it waits for a member of the crew (a ``twin.des.Resource``
-of ``crew`` people; a failed asset first) and is down for the corrective or preventive duration; it comes back as
-new. Costs are counted when an action starts. KPIs over ``[warmup, horizon]``: ``cost_rate`` (per second, all
-assets), ``availability`` (mean up share of the assets), ``unplanned_stops`` and ``planned_stops`` (per second, all
-assets), and per asset ``cost_rate.<tag>``, ``availability.<tag>``. Events: ``failure``, ``preventive``, ``restored``.
+Each asset (a plant tag) runs from new until it fails (a Weibull lifetime, or its wear indicator's first passage)
+or, under ``policy: age``, until it reaches the replacement age, whichever comes first; under ``policy: condition``
+until an inspection finds its indicator at the level, or it fails between inspections. Then it waits for a member of
+the crew (a ``twin.des.PriorityResource`` of ``crew`` people; a failed asset first) and is down for the corrective
+or preventive duration; it comes back as new. Costs are counted when an action starts. KPIs over ``[warmup,
+horizon]``: ``cost_rate`` (per second, all assets), ``availability`` (mean up share of the assets),
+``unplanned_stops`` and ``planned_stops`` (per second, all assets), and per asset ``cost_rate.<tag>``,
+``availability.<tag>``. Events: ``failure``, ``preventive``, ``restored``.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import numpy as np
 import twin.des as des
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
+from twin.monitor.degradation import Wiener
 
 EVENTS = ("failure", "preventive", "restored")
 
@@ -29,7 +32,7 @@ class Maintenance:
         self.env = des.Environment()
         self.horizon, self.warmup = float(params["horizon"]), float(params["warmup"])
         self.crew = des.PriorityResource(self.env, capacity=params["crew"])
-        policy = params["policy"]
+        self.policy = policy = params["policy"]
         self.age = policy["age"] if policy["kind"] == "age" else math.inf
         self.assets = list(params["assets"])
         self.cost = dict.fromkeys(self.assets, 0.0)
@@ -45,9 +48,8 @@ class Maintenance:
     def life(self, k: int, tag: str, asset: Mapping[str, Any], rng: np.random.Generator):
         env = self.env
         while True:
-            life = asset["scale"] * rng.weibull(asset["shape"])
-            kind = "failure" if life < self.age else "preventive"
-            run = min(life, self.age)
+            run, failed = self.next_stop(asset, rng)
+            kind = "failure" if failed else "preventive"
             self.up[tag] += self.window(env.now, env.now + run)
             yield env.timeout(run)
             action = asset["corrective" if kind == "failure" else "preventive"]
@@ -59,6 +61,17 @@ class Maintenance:
                 yield turn
                 yield env.timeout(action["duration"])
             self.log.append((env.now, k, 2))
+
+    def next_stop(self, asset: Mapping[str, Any], rng: np.random.Generator) -> tuple[float, bool]:
+        """Operating time from new to the next stop, and whether the stop is a failure."""
+        if asset.get("wear") is None:
+            life = asset["scale"] * rng.weibull(asset["shape"])
+        else:
+            wear = Wiener.from_life(asset["wear"]["mean_life"], asset["wear"]["cv"])
+            if self.policy["kind"] == "condition":
+                return wear.until(rng, self.policy["level"], self.policy["inspect"])
+            life = float(wear.life().rvs(random_state=rng))
+        return min(life, self.age), life < self.age
 
     def run(self) -> Run:
         self.env.run(until=self.horizon)

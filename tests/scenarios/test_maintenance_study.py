@@ -77,14 +77,37 @@ def test_the_cheapest_age_of_the_des_costs_the_analytical_optimum():
     assert PRESS.cost_rate(best) <= 1.01 * PRESS.cost_rate(optimum)
 
 
+def test_condition_based_replacement_is_the_first_passage_to_the_level():
+    """Inspected every hour, a Wiener indicator (mean life 2000 h, cv 0.3) is replaced when found at 0.8: it almost
+    never fails first, and a cycle lasts the first passage to 0.8 (inverse Gaussian, mean 1600 h) plus half an
+    inspection interval on average, plus the preventive time."""
+    p = params(math.inf, horizon=300_000 * H)
+    p["policy"] = {"kind": "condition", "level": 0.8, "inspect": 1 * H}
+    p["assets"]["TP-401"].update(wear={"mean_life": 2000 * H, "cv": 0.3})
+    runs = [simulate(p, s) for s in np.random.SeedSequence(8).spawn(6)]
+    cost = np.array([r.kpis["cost_rate"] for r in runs])
+    cycle = 1600 * H + 0.5 * H + PRESS.preventive_time
+    assert inside(cost, PRESS.preventive_cost / cycle)
+    assert sum(r.kpis["unplanned_stops"] for r in runs) == 0
+    rare = dict(p, policy={"kind": "condition", "level": 0.8, "inspect": 500 * H})  # too seldom: failures come
+    assert simulate(rare, np.random.SeedSequence(9)).kpis["unplanned_stops"] > 0
+
+
 def test_the_sample_scenario_loads_and_its_errors_are_named(tmp_path):
     scenario = load(ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml")
-    assert scenario.variants[BASE]["policy"] == {"kind": "age", "age": 900 * H}
+    assert scenario.variants[BASE]["policy"]["kind"] == "age" and scenario.variants[BASE]["policy"]["age"] == 900 * H
     assert set(scenario.variants) == {BASE, "run_to_failure", "early", "late"}
+    condition = load(ROOT / "scenarios" / "maintenance" / "condition.yaml")
+    assert condition.variants["weekly"]["policy"]["inspect"] == 168 * H
     text = (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("../../plant_models", str(ROOT / "plant_models")).replace("TP-402: *press",
                                                                                              "TP-420: *press"))
     with pytest.raises(ConfigError, match="unknown plant tag 'TP-420'") as error:
         load(bad)
+    no_wear = tmp_path / "no_wear.yaml"
+    no_wear.write_text(text.replace("../../plant_models", str(ROOT / "plant_models"))
+                       .replace("policy: {kind: age, age: 900 h}", "policy: {kind: condition, level: 0.8}"))
+    with pytest.raises(ConfigError, match="a condition policy needs the asset's wear process"):
+        load(no_wear)
     assert "bad.yaml:20, key 'assets.TP-420'" in str(error.value) and "did you mean" in str(error.value)

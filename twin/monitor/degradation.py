@@ -81,6 +81,36 @@ class Wiener:
         return t
 
 
+    @classmethod
+    def from_life(cls, mean_life: float, cv: float) -> Wiener:
+        """The indicator normalised to 0 (new) and 1 (failed), from the life's mean and coefficient of variation
+        (inverse Gaussian: ``mean = 1 / mu``, ``cv**2 = sigma**2 / mu``)."""
+        drift = 1.0 / mean_life
+        return cls(drift, math.sqrt(cv * cv * drift), 1.0)
+
+    def until(self, rng: np.random.Generator, level: float, inspect: float, steps: int = 16) -> tuple[float, bool]:
+        """Run one path from ``x0`` until it fails (reaches ``threshold``, checked between its ``steps`` sub-steps per
+        inspection by the Brownian bridge) or an inspection every ``inspect`` finds it at ``level`` or above. Returns
+        the time and whether it failed (a failure's time is the end of its sub-step)."""
+        dt, var = inspect / steps, self.diffusion**2 * inspect / steps
+        # Sub-steps drawn in chunks of about the expected run to the level: a path is done in one or two.
+        expected = max(level - self.x0, 0.0) / (self.drift * dt)
+        x, done, chunk = float(self.x0), 0, int(min(max(1.2 * expected, 64 * steps), 1 << 18)) // steps * steps
+        while True:
+            path = x + np.cumsum(self.drift * dt + math.sqrt(var) * rng.standard_normal(chunk))
+            before = np.concatenate([[x], path[:-1]])
+            gap = np.maximum(self.threshold - before, 0) * np.maximum(self.threshold - path, 0)
+            failed = (path >= self.threshold) | (rng.random(chunk) < np.exp(-2.0 * gap / var))
+            seen = np.zeros(chunk, dtype=bool)
+            seen[steps - 1:: steps] = path[steps - 1:: steps] >= level
+            first_fail = int(np.argmax(failed)) if failed.any() else chunk
+            first_seen = int(np.argmax(seen)) if seen.any() else chunk
+            if first_fail < chunk or first_seen < chunk:
+                k = min(first_fail, first_seen)
+                return (done + k + 1) * dt, first_fail <= first_seen
+            x, done = float(path[-1]), done + chunk
+
+
 @dataclass(frozen=True)
 class Gamma:
     """Monotone wear: increments ``Gamma(alpha dt, beta)``; the asset fails when ``X`` first reaches ``threshold``."""
