@@ -27,8 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ortools.sat.python import cp_model
-
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -242,6 +240,8 @@ class Model:
     """The CP-SAT model of a plan: variables by operation, constraints by resource, the weighted objective."""
 
     def __init__(self, problem: Problem, start: Start, batches: Sequence[int]) -> None:
+        from ortools.sat.python import cp_model  # here, not at the top: a scenario check needs no solver
+
         self.problem, self.start, self.batches = problem, start, list(batches)
         self.m = m = cp_model.CpModel()
         H = problem.horizon
@@ -455,6 +455,8 @@ class Model:
                     m.add_hint(x, name == t.analyst)
 
     def solve(self, time_limit: float, workers: int, seed: int, wall_clock: bool) -> Plan:
+        from ortools.sat.python import cp_model  # here, not at the top: a scenario check needs no solver
+
         solver = cp_model.CpSolver()
         if wall_clock:
             solver.parameters.max_time_in_seconds = time_limit
@@ -505,6 +507,8 @@ def relaxations(problem: Problem):
 
 def feasible(problem: Problem, time_limit: float = 2.0) -> bool:
     """Whether CP-SAT finds any plan within ``time_limit`` deterministic seconds."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.stop_after_first_solution = True

@@ -32,7 +32,6 @@ from scenarios.registry import Run, Study
 from scenarios.scenario import plain, plant_tags
 from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import POLICIES, Execution
-from scenarios.scheduling.gantt import gantt
 from scenarios.scheduling.plan import Plan, PlanError, Problem
 from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -239,6 +238,8 @@ def _plan(key: str) -> Plan | PlanError:
 
 def gantt_figure(result) -> list[Path]:
     """The report's picture: the plan's Gantt chart as ``figures/gantt.png`` of the result folder."""
+    from scenarios.scheduling.gantt import gantt  # matplotlib: only when a report is drawn
+
     path = Path(result.path) / "figures" / "gantt.png"
     gantt(plan_of(result.settings), f"Plan of {result.settings.get('variant', 'base')}").savefig(path, dpi=110)
     return [path]

@@ -3,7 +3,8 @@
 Checked on modules, never on timings (as tests/test_cli_speed.py). Before, every study's package imported its
 model and figures with its schema: a scenario with `horizon: -1 d` waited 3.5-17 s (wall, 2 busy cores) for
 CasADi, matplotlib, networkx, SciPy's optimisers, OR-Tools or CoolProp before its one-line message. Now `twin run`
-checks the file first and the study packages name their model and figures lazily (scenarios.registry.Deferred).
+checks the file first and the study packages name their model and figures lazily (scenarios.registry.Deferred),
+solvers and plotting imported by the functions that use them.
 pint (with NumPy, and the dask it probes for) stays: the check converts units.
 """
 from __future__ import annotations
@@ -37,10 +38,10 @@ SAMPLES = {
     "line_capacity": "scenarios/line_capacity/multipurpose_osd.yaml",
     "continuous_manufacturing": "scenarios/continuous_manufacturing/flagship.yaml",
     "safety": "scenarios/safety/api_bay.yaml",
-    "scheduling": pytest.param("scenarios/scheduling/multipurpose_osd.yaml", marks=[pytest.mark.slow, pytest.mark.xfail(
-        strict=True, reason="scenarios/scheduling/study.py imports plan.py (OR-Tools) and gantt (matplotlib)")]),
+    "scheduling": "scenarios/scheduling/multipurpose_osd.yaml",
     "energy": pytest.param("scenarios/energy/multipurpose_osd.yaml", marks=[pytest.mark.slow, pytest.mark.xfail(
-        strict=True, reason="scenarios/energy/study.py imports model.py -> utilities (CoolProp, CasADi)")]),
+        strict=True, reason="scenarios/energy/study.py imports model.py -> utilities (CoolProp), leakage (SciPy), "
+                           "twin.process (CasADi) for constants its schema uses")]),
 }
 
 
