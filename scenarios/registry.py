@@ -3,6 +3,29 @@
 A study is a :class:`Study`: the schema of its own parameters (``twin.config`` nodes), their defaults, a check
 against the plant's tags, and ``run(params, seed) -> Run``, one replication. Runners live in their own packages
 (``scenarios/line_capacity/``) and are listed in :data:`STUDIES` as ``"module:attribute"``, imported on first use.
+
+The shape of a study package ``scenarios/<name>/`` (``tests/scenarios/test_study_shape.py`` holds every
+registered study to it; :mod:`scenarios.line_capacity` and :mod:`scenarios.maintenance` are short ones to copy):
+
+- ``__init__.py``: the docstring says what the study answers, the scenario keys it reads and its KPIs with their SI
+  units; ``STUDY``, its :class:`Study`, is importable from the package itself (``scenarios.<name>:STUDY``). A
+  package whose modules import heavy libraries names them lazily (``Deferred("module:function")`` for ``run`` and
+  ``figures``, or :func:`twin.lazy.lazy` for its names), so a scenario is checked before they load.
+- the schema: ``twin.config`` records of the study's keys with their units and defaults (``Study.fields``,
+  ``Study.defaults``, ``Study.required``), in ``__init__.py`` or the module ``STUDY`` comes from;
+- ``check(params, tags)``: what a schema cannot say (plant tags that exist, times that fit), raising
+  :class:`twin.config.ConfigError` with the file, line and key of the culprit;
+- the model (``model.py``): ``simulate(params, seed) -> Run``, one replication, everything in SI units;
+- ``figures.py`` if it draws its own: ``figures(result) -> [png]`` into ``result.path / "figures"`` and
+  ``comparison_figures(results, folder)``; a study never imports the viewer (:func:`scenarios.figures.add_view`);
+- optional steps: ``prepare(params)``, work every replication of a variant shares (the scheduling plan), run once
+  in the parent before them with a progress bar; ``twin(params, seed)``, a replication's Twin unrun, for
+  ``twin serve``;
+- a sample scenario ``<plant>.yaml`` beside it, which ``twin run`` runs as written; results go to
+  ``results/<name>/<scenario>/<variant>``.
+
+Adding a study: the package, one line in :data:`STUDIES`, and a short scenario in
+``tests/scenarios/test_python_api.py`` (the test that runs each study from Python against ``twin run``).
 """
 from __future__ import annotations
 
