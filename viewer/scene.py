@@ -283,7 +283,7 @@ class PlantScene:
         markers = len(self.tags) - counts["assets"]
         lines = ["drew " + (", ".join(f"{n} {layer}" for layer, n in counts.items()) or "nothing")
                  + (f", {markers} assets as {'a schematic' if self.schematic else 'markers'}" if markers else "")]
-        for why, keys in _grouped(self.left_out).items():
+        for why, keys in _grouped({**self.left_out, **self.plant.unmeshed}).items():
             lines.append(f"left out {len(keys)} ({why}): " + ", ".join(keys[:8]) + (" ..." if len(keys) > 8 else ""))
         return "\n".join(lines)
 

@@ -71,6 +71,14 @@ def test_a_mesh_without_triangles_is_left_out_and_said():
     scene.close()
 
 
+def test_a_body_the_kernel_cannot_mesh_is_said_to_be_left_out():
+    plant = twin.plant.load(PUBLIC / "building_service_element_air-terminal.ifc")
+    scene = PlantScene(plant, off_screen=True, window_size=(320, 200))
+    assert "left out 1 (the geometry kernel made no mesh of its representation): 1mF0_JbLzBtAZ0GUOlCFEx" in \
+        scene.summary()
+    scene.close()
+
+
 def test_twin_view_says_what_it_drew(tmp_path, capsys):
     from twin.cli import main
 

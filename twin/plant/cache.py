@@ -20,7 +20,8 @@ import trimesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
-FORMAT = 5  # bump when what is cached changes meaning (2: fmus, co_simulation; 3: Element.kind; 4: errors; 5: volumes)
+FORMAT = 6  # bump when what is cached changes meaning (2: fmus, co_simulation; 3: Element.kind; 4: errors;
+#             5: volumes; 6: unmeshed)
 
 
 def folder() -> Path:

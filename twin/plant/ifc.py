@@ -374,8 +374,10 @@ def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geomet
                 f"{product.is_a()} {product.GlobalId}"
             plant.warn(f"{name}: no mesh: the geometry kernel produced none from its representation "
                        "(no 3D body, or one it cannot tessellate; ifcopenshell's log says which)")
+            plant.unmeshed[product.GlobalId] = "the geometry kernel made no mesh of its representation"
         else:
             others.setdefault(product.is_a(), []).append(product.GlobalId)
+            plant.unmeshed[product.GlobalId] = f"an {product.is_a()} without a 3D body"
     for ifc_class, guids in others.items():
         plant.warn(f"{len(guids)} {ifc_class}: no mesh (no 3D body: drawings, axes or symbols are not drawn): "
                    + ", ".join(guids))

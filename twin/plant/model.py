@@ -161,6 +161,7 @@ class Plant:
     storeys: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    unmeshed: dict[str, str] = field(default_factory=dict)  # GlobalId -> why a product with a body got no mesh
     fmus: list = field(default_factory=list)  # twin.fmu.binding.Binding of the overlay's fmus: entry, by asset
     co_simulation: dict = field(default_factory=dict)  # the overlay's co_simulation: options (step, ordering...)
 
