@@ -32,6 +32,7 @@ HOUR = 3600.0
 REFILL_TIME = 60.0   # s to top a hopper up
 DRIFT_STEPS = 20     # a drift is applied as this many small steps
 FEEDER_UPSETS = ("step", "drift", "stoppage")   # the disturbances of a feeder (the rest are the NIR probe's faults)
+LOT_WAIT = 60.0       # s: the longest wait before checking again whether a new lot reached the screw
 DRIFT_PERIOD = 300.0  # s between the steps of the plant's own slow feed-factor drift (truth: drift)
 
 
@@ -116,15 +117,26 @@ class Line:
 
     def refills(self, tag: str, rng: np.random.Generator):
         """Top the hopper up when it calls (``low``); the new lot brings a feed factor from ``feed_factor`` times
-        N(1, ff_sd) (the plant's ``feed_factor``: 1 unless ``truth:`` says otherwise)."""
+        N(1, ff_sd) (the plant's ``feed_factor``: 1 unless ``truth:`` says otherwise). The screw runs volumetrically
+        meanwhile (the feeder model holds its speed). In a first-in first-out hopper (``hopper_mixing: fifo``) the
+        new lot reaches the screw, and its feed factor with it, once the ``refill_at`` kg it was poured onto have been
+        delivered, as the genealogy (:meth:`outflows`) has it; in a mixed hopper at the end of the refill."""
         f, tw, factor = self.feeders[tag], self.twin, self.plant["feeders"][tag]["feed_factor"]
         while True:
             yield tw.event(f"{tag}.low")
             self.refilled[tag].append(tw.now)
-            tw.set(f"{tag}.refill", (f["hopper"] - f["refill_at"]) / REFILL_TIME)
+            before = tw.tags.read(f"{tag}.m_hopper")
+            poured = f["hopper"] - f["refill_at"]
+            tw.set(f"{tag}.refill", poured / REFILL_TIME)
             yield tw.env.timeout(REFILL_TIME)
             tw.set(f"{tag}.refill", 0.0)
-            self.lot[tag] = factor * (1.0 + f["ff_sd"] * rng.standard_normal())
+            lot = factor * (1.0 + f["ff_sd"] * rng.standard_normal())
+            while f["hopper_mixing"] == "fifo":      # the old material below the new lot leaves first
+                left = f["refill_at"] - (before + poured - tw.tags.read(f"{tag}.m_hopper"))
+                if left <= 1e-9 * f["hopper"]:
+                    break
+                yield tw.env.timeout(min(LOT_WAIT, max(left / max(tw.tags.read(f"{tag}.massflow"), 1e-12), 1e-3)))
+            self.lot[tag] = lot
             self.feed_factor(tag)
 
     def drifts(self, tag: str):

@@ -214,3 +214,18 @@ def test_a_dropout_without_duration_is_refused(tmp_path):
     message = error_of(tmp_path, "", ("  - {kind: stoppage, feeder: LIW-102, at: 18 h, duration: 1 min}",
                                       "  - {kind: nir_dropout, at: 18 h}"))
     assert "dropout of the NIR probe needs a positive duration" in message
+
+
+def test_a_new_lot_reaches_the_screw_first_in_first_out(tmp_path):
+    """With a first-in first-out hopper the new lot's feed factor takes over only once the 3 kg it was poured onto
+    have left: the API feeder's feed factor changes when the mass it delivered since the refill began (the integral
+    of its recorded flow, an independent account) reaches refill_at."""
+    line, _ = run(tmp_path, replacements=[("horizon: 1 h", "horizon: 2 h")])
+    tags = line.twin.tags
+    start = line.refilled["LIW-101"][0]
+    t_ff, _, _ = tags.history("LIW-101.ff")
+    arrival = t_ff[t_ff > start][0]              # the first feed factor written after the refill: the new lot's
+    t, flow, _ = tags.history("LIW-101.massflow")
+    keep = (t >= start) & (t <= arrival)
+    assert np.trapezoid(flow[keep], t[keep]) == pytest.approx(3.0, rel=2e-3)
+    assert arrival - start > 1000                # 3 kg at 6 kg/h: half an hour after the refill, not at its end
