@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import root
 
 OUTSIDE = "outside"
 C_D = 0.61            # discharge coefficient of a sharp-edged orifice (ISO 5167), as CONTAM's default for cracks
@@ -82,6 +81,8 @@ class Network:
             return jac[:n, :n]
 
         start = self._linearised(offsets, np.zeros(n) if guess is None else np.asarray(guess, dtype=float))
+        from scipy.optimize import root
+
         x = root(residual, start, jac=jacobian, method="hybr", options={"xtol": 1e-12}).x
         tolerance = RESIDUAL * max(1.0, np.abs(offsets).max())
         for _ in range(POLISH):                   # Newton's own steps where MINPACK stalls near dp = 0

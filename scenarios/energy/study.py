@@ -31,13 +31,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.energy import batches, figures, leakage, tariff
+from scenarios.energy import batches, leakage, tariff
 from scenarios.energy.chillers import CURVES as CHILLER_CURVES
 from scenarios.energy.grades import DEFAULTS
-from scenarios.energy.model import DAY, HOUR, capacities, part_load, simulate, zones
+from scenarios.energy.tariff import DAY
 from scenarios.energy.thermal import THERMAL_MASS
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
-from scenarios.registry import Study
+from scenarios.registry import Deferred, Study
 from twin import plant as plants
 from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -143,6 +143,8 @@ CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("k
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """AHUs serve rooms of the plant, each room once; the tariff covers the day; the numbers are physical."""
+    from scenarios.energy.model import capacities, part_load, zones  # CasADi, CoolProp: after the schema's checks
+
     zone_of = zones(params["plant"], params["rooms"])
     ahus = params["ahus"]
     if not ahus:
@@ -201,6 +203,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
 
 def check_utilities(params: Mapping[str, Any]) -> None:
     """Efficiencies in (0, 1], a tower with a range, compressors above the atmosphere."""
+    from scenarios.energy.model import HOUR
+
     for section, key in (("boiler", "efficiency"), ("compressed_air", "efficiency")):
         if not 0 < params[section][key] <= 1:
             raise params.error(section, f"the {section.replace('_', ' ')} {key} must lie in (0, 1]")
@@ -281,7 +285,7 @@ STUDY = Study(
               "batches": {"products": {}, "orders": [], "duration_cv": 0.0},
               "equipment": {}, "people": {"heat": PERSON_W, "shifts": []}},
     required=("ahus", "chillers", "tariff"),
-    run=simulate,
+    run=Deferred("scenarios.energy.model:simulate"),
     check=check,
-    figures=figures.write,
+    figures=Deferred("scenarios.energy.figures:write"),
 )

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from CoolProp.CoolProp import PropsSI
 
 P_ATM = 101325.0
 G = 9.80665                 # m/s2
@@ -39,6 +38,8 @@ def tower(heat: np.ndarray, wet_bulb: np.ndarray, design: float, spec: Mapping[s
 
 def steam_heat(pressure: float, feed: float) -> float:
     """J to raise 1 kg of saturated steam at ``pressure`` (Pa) from liquid feed water at ``feed`` (K)."""
+    from CoolProp.CoolProp import PropsSI  # here: CoolProp takes seconds to import, a scenario check needs none of it
+
     return PropsSI("H", "P", pressure, "Q", 1, "Water") - PropsSI("H", "T", feed, "P", pressure, "Water")
 
 

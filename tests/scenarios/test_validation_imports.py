@@ -39,9 +39,7 @@ SAMPLES = {
     "continuous_manufacturing": "scenarios/continuous_manufacturing/flagship.yaml",
     "safety": "scenarios/safety/api_bay.yaml",
     "scheduling": "scenarios/scheduling/multipurpose_osd.yaml",
-    "energy": pytest.param("scenarios/energy/multipurpose_osd.yaml", marks=[pytest.mark.slow, pytest.mark.xfail(
-        strict=True, reason="scenarios/energy/study.py imports model.py -> utilities (CoolProp), leakage (SciPy), "
-                           "twin.process (CasADi) for constants its schema uses")]),
+    "energy": "scenarios/energy/multipurpose_osd.yaml",
 }
 
 
