@@ -40,6 +40,7 @@ from twin.tags import Quality, TagBus
 
 log = logging.getLogger(__name__)
 BATCH = 1000  # nodes per read / monitored-item request
+SHOWN = 20  # problems reported one by one; the others are only counted
 # Status codes by which a server refuses a connection for a reason that retrying cannot fix: the settings must change.
 REFUSALS = {
     "BadSecurityPolicyRejected": "the server does not offer this security policy; see its endpoints with "
@@ -495,11 +496,16 @@ class Bridge:
 
     # -- problems ------------------------------------------------------------------------------------------------
     def _problem(self, message: str, key: str) -> None:
-        """Report a problem once per key (a tag, a kind of connection failure) so a flood stays readable."""
+        """Report a problem once per key (a tag, a kind of connection failure), and only the first ``SHOWN`` of them,
+        so that a flood stays readable; all are kept in ``problems``."""
         if key in self._reported:
             return
         self._reported.add(key)
         self.problems.append(message)
+        if len(self.problems) > SHOWN + 1:
+            return
+        if len(self.problems) == SHOWN + 1:  # a mapping of 100,000 tags against the wrong server: not 100,000 lines
+            message = f"more problems than {SHOWN}: the others are counted in `problems`, not shown"
         if self.report:
             self.report(message)
         else:

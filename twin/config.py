@@ -183,9 +183,43 @@ class _LineLoader(yaml.SafeLoader):
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_yaml_seq)
 
+if yaml.__with_libyaml__:
+    class _FastLineLoader(yaml.CSafeLoader):
+        """libyaml's parser (about 20x faster: a 100,000-line file in seconds) with the same constructors; used only
+        for text without anchors or aliases, since its composer cannot refuse an alias bomb."""
+
+        construct_yaml_map, construct_yaml_seq = _LineLoader.construct_yaml_map, _LineLoader.construct_yaml_seq
+
+    _FastLineLoader.add_constructor("tag:yaml.org,2002:map", _FastLineLoader.construct_yaml_map)
+    _FastLineLoader.add_constructor("tag:yaml.org,2002:seq", _FastLineLoader.construct_yaml_seq)
+else:  # pragma: no cover -- PyYAML built without libyaml
+    _FastLineLoader = None
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:\-?])[&*]\S")
+
 
 def loads(text: str, schema: Schema | None = None, *, file: str | Path = "<string>") -> Any:
     """Parse YAML ``text`` (safe loading only) and validate it against ``schema`` if given."""
+    data = _load_fast(text, file) if _FastLineLoader is not None and not _ANCHOR_OR_ALIAS.search(text) else None
+    if data is None:
+        data = _load_checked(text, file)
+    _set_paths(data, "")
+    return validate(data, schema, file=file, line=1) if schema is not None else data
+
+
+def _load_fast(text: str, file: str | Path) -> Any:
+    """The document through libyaml, or None if it is not valid YAML (the Python parser then words the error)."""
+    loader = _FastLineLoader(text)
+    loader.name = str(file)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _load_checked(text: str, file: str | Path) -> Any:
+    """The document through PyYAML's Python parser, refusing alias bombs while composing."""
     loader = _LineLoader(text)
     loader.name = str(file)
     try:
@@ -199,8 +233,7 @@ def loads(text: str, schema: Schema | None = None, *, file: str | Path = "<strin
         raise ConfigError(f"not valid YAML: {exc}", file=file) from None
     finally:
         loader.dispose()
-    _set_paths(data, "")
-    return validate(data, schema, file=file, line=1) if schema is not None else data
+    return data
 
 
 def validate(value, schema: Schema, *, file: str | Path | None = None, line: int | None = None, key: str = ""):

@@ -16,6 +16,7 @@ from twin.cli import main
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
+pytestmark = pytest.mark.slow  # node-opcua takes 5-15 s to start; the module runs in ~30 s
 
 
 def start_node(script: str, args: list[str], env: dict) -> subprocess.Popen:

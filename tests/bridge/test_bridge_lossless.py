@@ -23,6 +23,7 @@ from twin.tags import Quality, TagBus
 HERE = Path(__file__).parent
 
 
+@pytest.mark.slow  # node-opcua takes 5-15 s to start
 def test_a_queue_that_overflows_is_counted_and_marked(node_opcua):
     """node-opcua writes 1, 2, ... every 20 ms; the bridge asks for a 2-value queue published every 0.5 s, so the
     server discards most values. Every value missing from the bridge's record lies in a BAD mark's span."""

@@ -56,6 +56,7 @@ def served():
     server.wait(30)
 
 
+@pytest.mark.slow  # `twin serve` in a subprocess: ~10 s to start
 def test_asyncua_uaread_reads_an_instrument_tag(served):
     uaread = Path(sys.executable).with_name("uaread")
     values = {}
@@ -67,6 +68,7 @@ def test_asyncua_uaread_reads_an_instrument_tag(served):
     assert values["LIW-101.FT-01"] == pytest.approx(1 / 600, rel=1e-6) == values["LIW-101.massflow"]
 
 
+@pytest.mark.slow
 def test_node_opcua_client_reads_instruments_as_their_model_variables(served, node_opcua):
     tags = [tag for pair in PAIRS for tag in pair]
     done = subprocess.run(["node", str(HERE / "node_opcua_client.js"), served, NAMESPACE, *tags], capture_output=True,
