@@ -15,7 +15,7 @@ examples:
   twin view plant_models/api_bay/plant.yaml --screenshot bay.png   render it off screen (no display needed)
   twin view plant_models/api_bay/plant.yaml --html bay.html        one HTML file to open in any browser, offline
   twin view plant_models/api_bay/plant.yaml --hide-storey "Charging level" --screenshot lower.png
-  twin view results/multipurpose_osd/base --time 30 --screenshot t30.png   a run's state at t = 30
+  twin view results/line_capacity/multipurpose_osd/base --time 30 --screenshot t30.png   a run's state at t = 30
   twin view results/base --colour TT-01:coolwarm:280:360 --movie run.mp4 --fps 20 --seconds 15
   twin view plant_models/api_bay/plant.yaml --exercise viewer/exercises/api_bay_walkdown.yaml
 
