@@ -5,16 +5,23 @@ CasADi models on the Twin's clock; the scenario adds disturbances (feed-factor s
 ratio control; ``interlock: true`` stops all feeders the instant one stops and restarts them together (the blend
 ratio kept). From the feeders' records the line's residence-time distribution predicts the content reaching
 the press; an NIR probe at the blender outlet measures it (sampling period, noise, bias); the diversion gate
-rejects what either puts outside the limits tightened by the margin. See ``flagship.yaml`` beside this file.
+rejects what either puts outside the limits tightened by the margin. ``truth:`` makes the simulated plant differ
+from the twin's model and ``uncertainty:`` says what the twin does not know (:mod:`.plant`): the plant's instruments
+(:mod:`.instruments`) feed the twin's prediction band, estimator and gate (:mod:`.monitor`, :mod:`.estimator`) and
+the MPC's observer (:mod:`.observer`); release per sub-lot by Ph. Eur. 2.9.40 and 2.9.47 (:mod:`.release`). See
+``flagship.yaml`` beside this file and ``docs/studies/continuous_manufacturing.md``.
 
 KPIs: ``throughput`` (kg/h of accepted tablets), ``yield``, ``diverted`` and ``escaped`` (kg; out of the limits
 yet accepted, judged on the Twin's true content), ``diversion_events``, ``av_max`` (the worst Ph. Eur. 2.9.40
-acceptance value over the RTRT windows), ``windows_released``, ``prediction_error`` (RTD model vs Twin) and ``iae``
-(the integral of the absolute deviation of the true content from target, % LC min: how well the control held it);
+acceptance value over the RTRT sub-lots), ``pat_av_max`` (2.9.47 on PAT units), ``windows_released`` (share of
+sub-lots released), ``prediction_error`` (RTD model vs Twin), ``iae`` (the integral of the absolute deviation of the
+true content from target, % LC min: how well the control held it), ``false_diversions`` and ``diverted_in_spec``;
+with ``uncertainty:`` the estimator's ``estimate_error``, ``estimate_coverage``, ``nir_bias_error``/``_std`` and
+``blender_tau_error``/``_std``;
 with ``power`` given per unit (running and idle), ``energy`` (kWh) and ``specific_energy`` (kWh per kg accepted).
 Events: the gate's ``divert``/``accept`` and, per feeder, when each raw-material lot reaches the press (``lot k in``,
-``lot k out``). Figures: :mod:`.figures`; a comparison of variants (``twin sweep``) adds the trade-off between
-diverted and escaped mass.
+``lot k out``), and per sub-lot ``sub-lot k released``/``rejected``. Figures: :mod:`.figures`; a comparison of
+variants (``twin sweep``) adds the trade-off between diverted and escaped mass.
 """
 from __future__ import annotations
 

@@ -5,12 +5,15 @@ refill the feeders' hoppers (each lot a new feed factor), apply the scenario's d
 drifts, stoppages) and control the feeders' set points: ``control: ratio`` keeps them in ratio to the measured flow
 of the largest feeder, ``control: mpc`` lets the model-predictive controller of :mod:`.mpc` choose them. With
 ``interlock: true`` a feeder that stops stops the others at the same instant and they restart together when it
-restarts (a material-flow interlock), so the blend ratio is kept. After the
-run the RTD model (:mod:`.rtd`) predicts the content reaching the press from the feeders' records, the NIR signal
-is sampled from the blender outlet with noise and bias, and the gate diverts what either says is out of the
-tightened band (:mod:`.release`). The true content (the Twin's press) tells what
-escaped. Times in s (traces and events too, as the scenario framework and the viewer read them); mass flows in
-the traces in kg/h.
+restarts (a material-flow interlock), so the blend ratio is kept. The Twin plays the plant (``truth:`` applied,
+:mod:`.plant`); the twin's side keeps the scenario's values. After the run the plant's instruments are read
+(:mod:`.instruments`: the feeders' short-term noise, the load cells, the NIR's raw samples with their faults), the
+RTD model (:mod:`.rtd`) predicts the content reaching the press from the load cells' flows over every RTD the
+declared uncertainty allows, the estimator (:mod:`.estimator`) finds the NIR's bias, and the gate diverts what the
+band, the NIR or a feeder alarm puts out of the tightened limits (:mod:`.monitor`, :mod:`.release`); each sub-lot is
+released or not. The plant's true content tells what escaped (causal throughout: the twin's decisions at t use
+nothing after t, so computing them after the run changes nothing). Times in s (traces and events too, as the
+scenario framework and the viewer read them); mass flows in the traces in kg/h.
 """
 from __future__ import annotations
 
