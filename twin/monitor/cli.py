@@ -15,8 +15,11 @@ examples:
   twin monitor fit normal.csv --components 0.9 --columns FD-API.massflow,NIR-01.api -o model.json
   twin monitor check model.json today.csv --plot charts.png                      summary and control charts
   twin monitor check model.json today.csv --json > verdict.json                  one row per sample
+  twin monitor live model.json --endpoint opc.tcp://127.0.0.1:4840 --duration 600 --csv live.csv
+                                                                                 live tags through the bridge
 
-Exit status: 0 done (check: no sample alarms), 1 check: some sample alarms, 2 bad input.
+Exit status: 0 done (check, live: no sample alarms), 1 some sample alarms, 2 bad input, 4 (live) no sample
+from the plant.
 The model file format is described in docs/monitoring.md.
 """
 
@@ -50,6 +53,17 @@ def add_parser(subparsers) -> None:
     check.add_argument("--plot", metavar="PNG", help="draw the control charts (T-squared, SPE, contributions)")
     check.add_argument("--top", type=int, default=3, help="contributing tags named per alarm; default 3")
     check.set_defaults(func=run_check)
+    live = commands.add_parser("live", help="watch live tags through the bridge (OPC UA): T-squared, SPE, alarms",
+                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    live.add_argument("model", metavar="MODEL.json")
+    live.add_argument("--endpoint", required=True, help="the plant's OPC UA server, opc.tcp://host:port")
+    live.add_argument("--mapping", help="mapping YAML (node -> tag) of a live plant's server (default: tag names in "
+                                        "the urn:pharma-twin:tags namespace, as twin serve publishes them)")
+    live.add_argument("--period", type=float, default=1.0, help="seconds of plant time between samples (1)")
+    live.add_argument("--name", default="MSPC", help="the monitor's asset tag: NAME.T2, NAME.SPE, NAME.alarm (MSPC)")
+    live.add_argument("--duration", type=float, help="stop after this many seconds of wall time (default: Ctrl-C)")
+    live.add_argument("--csv", help="write the monitor's tags (tag, t, value, quality) here on exit")
+    live.set_defaults(func=run_live)
 
 
 def _components(text: str):
@@ -189,3 +203,64 @@ def _print_json(model, result, top: int) -> None:
         out.write(f'{", " if i else ""}{{"t2": {number(t2)}, "spe": {number(spe)}, '
                   f'"alarm": {"true" if alarm else "false"}, "top": {tags}}}')
     out.write("]}\n")
+
+
+def run_live(args) -> int:
+    """Follow the model's tags on a server through the bridge's feed and step the monitor on them."""
+    import asyncio
+    from importlib.metadata import entry_points
+
+    from twin.monitor.live import Monitor, watch
+    from twin.monitor.modelfile import load
+    from twin.monitor.pca import MonitorError
+    from twin.tags import TagBus
+
+    try:
+        if not args.endpoint.startswith("opc.tcp://"):
+            raise MonitorError(f"--endpoint {args.endpoint!r} is not an OPC UA endpoint; expected opc.tcp://host:port")
+        monitor = Monitor(load(args.model), args.name, period=args.period)
+    except MonitorError as exc:
+        return _fail(str(exc))
+    feeds = {ep.name: ep for ep in entry_points(group="twin.live_feeds")}
+    if "opcua" not in feeds:
+        return _fail("no live feed installed (the bridge registers one under twin.live_feeds); pip install -e .")
+    state = {"steps": 0, "alarms": 0, "last": None}
+
+    def on_step(t: float, alarm) -> None:
+        state["steps"] += 1
+        if alarm:
+            state["alarms"] += 1
+        if alarm != state["last"]:
+            what = {True: f"ALARM (top tag {monitor.bus.read(monitor.tag_of('top'))})", False: "normal",
+                    None: f"not scored (no good value of {monitor.bus.read(monitor.tag_of('missing'))})"}[alarm]
+            print(f"t = {t:.1f} s: {what}, T-squared {monitor.bus.read(monitor.tag_of('T2')):.4g}, "
+                  f"SPE {monitor.bus.read(monitor.tag_of('SPE')):.4g}", flush=True)
+            state["last"] = alarm
+
+    bus = TagBus()
+    try:
+        asyncio.run(watch(monitor, bus, feeds["opcua"].load(), args.endpoint, duration=args.duration,
+                          mapping=args.mapping, on_step=on_step))
+    except KeyboardInterrupt:
+        pass
+    except (OSError, TimeoutError) as exc:
+        return _fail(f"live: cannot follow {args.endpoint} ({exc or type(exc).__name__}); is the server running?")
+    except MonitorError as exc:
+        return _fail(f"live: {exc}")
+    if args.csv:
+        _write_tags(bus, f"{args.name}.*", args.csv)
+    print(f"{state['steps']} samples scored, {state['alarms']} alarms")
+    if not state["steps"]:
+        return 4
+    return 1 if state["alarms"] else 0
+
+
+def _write_tags(bus, pattern: str, path: str) -> None:
+    """The history of the tags matching ``pattern`` as CSV rows tag, t, value, quality."""
+    import csv
+
+    columns = bus.columns(pattern)
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["tag", "t", "value", "quality"])
+        writer.writerows(zip(columns["tag"], columns["t"], columns["value"], columns["quality"]))

@@ -30,9 +30,11 @@ without one).
 """
 from __future__ import annotations
 
+import asyncio
 import difflib
 import math
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -123,3 +125,34 @@ class Monitor(DiscreteUnit):
         bus.write(tag_of("alarm"), float(alarm), t)
         bus.write(tag_of("top"), top, t)
         return alarm
+
+
+async def watch(monitor: Monitor, bus: TagBus, feed, endpoint: str, *, duration: float | None = None,
+                mapping: str | None = None, on_step: Callable[[float, bool | None], None] | None = None,
+                stop: asyncio.Event | None = None, poll: float = 0.05) -> TagBus:
+    """Score live tags: ``feed`` (the bridge's, found through the entry-point group ``twin.live_feeds``) keeps the
+    model's tags of ``bus`` in step with the server at ``endpoint``; every ``monitor.period`` seconds of the plant's
+    time (its source timestamps), once every tag has caught up (or a period later), the monitor steps, and
+    ``on_step(t, alarm)`` hears of it. Ends after ``duration``
+    seconds of wall time, or when ``stop`` is set."""
+    import time
+
+    names = list(monitor.model.tags)
+    end = None if duration is None else time.monotonic() + duration
+    async with feed(bus, endpoint, names, mapping=mapping):
+        monitor.bind(bus)
+        due, tags = None, [bus[n] for n in names]
+        while (end is None or time.monotonic() < end) and not (stop is not None and stop.is_set()):
+            stamps = np.array([tag.timestamp for tag in tags])
+            if not np.isnan(stamps).all():
+                latest, oldest = np.nanmax(stamps), np.nanmin(stamps)
+                due = latest if due is None else due
+                # score a sample once every tag has caught up with it (values of one instant, not a mix), or one
+                # period later with the last values (a tag reported on change only may stay old)
+                if latest >= due and (oldest >= due or latest >= due + monitor.period):
+                    alarm = monitor.step(float(latest))
+                    if on_step is not None:
+                        on_step(float(latest), alarm)
+                    due = latest + monitor.period
+            await asyncio.sleep(poll)
+    return bus
