@@ -229,3 +229,12 @@ def test_a_new_lot_reaches_the_screw_first_in_first_out(tmp_path):
     keep = (t >= start) & (t <= arrival)
     assert np.trapezoid(flow[keep], t[keep]) == pytest.approx(3.0, rel=2e-3)
     assert arrival - start > 1000                # 3 kg at 6 kg/h: half an hour after the refill, not at its end
+
+
+def test_the_plants_feed_factor_drifts_the_models_does_not(tmp_path):
+    """truth: an API feed factor drifting at -6 %/h: the plant's screw has 1 - 0.06 * t/h at every 5 min step
+    (0.97 from 30 min), while the twin's scenario keeps no drift."""
+    line, _ = run(tmp_path, "truth: {feeders.LIW-101.drift: -6 %/h}\n")
+    t, ff, _ = line.twin.tags.history("LIW-101.ff")
+    assert ff[np.flatnonzero(t >= 1800)[0]] == pytest.approx(0.97, rel=1e-12)
+    assert line.p["feeders"]["LIW-101"]["drift"] == 0.0
