@@ -8,6 +8,8 @@ A **PKI folder** chosen by the user holds everything; the commands default to on
       trusted/                    peer certificates to trust; when this folder exists a server accepts
                                   only the client certificates found in it (the trust list: the user manages it)
       rejected/                   (server) client certificates it refused, saved for the user to move to trusted/
+      servers/HOST_PORT.der       (client) each server's certificate, trusted at the first connection: a server
+                                  presenting another one later is refused (delete the file if it was renewed)
       users/                      (server) certificates of users who may log in with certificate authentication
 
 Security policies are OPC UA's: ``None``, ``Basic256Sha256`` with mode ``Sign`` or ``SignAndEncrypt``.
@@ -15,6 +17,7 @@ User identities: anonymous, user name and password, or a certificate (the applic
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -94,6 +97,42 @@ async def own_certificate(pki: Path, app_uri: str, server: bool) -> tuple[Path, 
     return cert, key
 
 
+class CertificateChanged(SecurityError):
+    """The server presents another certificate than the one the client trusted on first use."""
+
+
+async def pinned_server_certificate(client: Client, pki: Path, policy_uri: str, mode: ua.MessageSecurityMode) -> bytes:
+    """The server's certificate (DER) for this policy and mode, checked against the one kept in
+    ``pki/servers/HOST_PORT.der`` since the first connection (trust on first use; asyncua itself takes whatever
+    certificate the server's endpoint list names). A different one raises :class:`CertificateChanged`."""
+    endpoints = await client.connect_and_get_server_endpoints()
+    endpoint = Client.find_endpoint(endpoints, mode, policy_uri)  # UaError "No matching endpoints" if none
+    der = _first_certificate(endpoint.ServerCertificate)
+    url = client.server_url
+    pinned = pki / "servers" / f"{re.sub(r'[^A-Za-z0-9.-]+', '_', url.hostname or 'server')}_{url.port or 4840}.der"
+    if not pinned.exists():
+        pinned.parent.mkdir(parents=True, exist_ok=True)
+        pinned.write_bytes(der)
+        log.info("trusting the certificate of %s on first use: %s", url.geturl(), pinned)
+    elif pinned.read_bytes() != der:
+        fingerprint = hashlib.sha1(der).hexdigest()[:16]
+        raise CertificateChanged(
+            f"{url.geturl()} presents another certificate (SHA-1 {fingerprint}...) than the one trusted at the first "
+            f"connection ({pinned}): if the server's certificate was renewed, delete {pinned} to trust the new one; "
+            "otherwise another machine may be answering at this address")
+    return der
+
+
+def _first_certificate(blob: bytes) -> bytes:
+    """The first DER certificate of a chain (a SEQUENCE: tag, length, content)."""
+    if len(blob) < 2 or blob[0] != 0x30:
+        raise SecurityError("the server sent a certificate that is not DER; it cannot be checked")
+    if blob[1] & 0x80:
+        size = blob[1] & 0x7F
+        return blob[:2 + size + int.from_bytes(blob[2:2 + size], "big")]
+    return blob[:2 + blob[1]]
+
+
 @dataclass(frozen=True)
 class ClientSecurity:
     """How the bridge connects: a policy and mode, the PKI folder, and the user identity."""
@@ -117,7 +156,10 @@ class ClientSecurity:
         if needs_cert:
             cert, key = await own_certificate(self.pki, CLIENT_URI, server=False)
         if self.policy != "None":
-            await client.set_security(POLICIES[self.policy], str(cert), str(key), mode=MODES[self.mode])
+            server_cert = await pinned_server_certificate(client, Path(self.pki), POLICIES[self.policy].URI,
+                                                          MODES[self.mode])
+            await client.set_security(POLICIES[self.policy], str(cert), str(key), server_certificate=server_cert,
+                                      mode=MODES[self.mode])
         if self.certificate_login:
             await client.load_client_certificate(str(cert))
             await client.load_private_key(str(key))

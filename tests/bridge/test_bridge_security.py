@@ -110,3 +110,27 @@ def test_bad_security_settings():
 
 class _FakeClient:
     application_uri = ""
+
+
+@pytest.mark.slow  # two servers started in turn on one port
+def test_a_server_that_changes_its_certificate_is_refused(tmp_path):
+    """Issue #21, bad input: the first connection keeps the server's certificate (PKI/servers/HOST_PORT.der); a server
+    answering later at the same address with another certificate is refused with where to renew it (before #21 asyncua
+    took whatever certificate the endpoint list named)."""
+    bus = TagBus()
+    bus.define("S-1.value", initial=1.0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"opc.tcp://127.0.0.1:{s.getsockname()[1]}"
+    client = ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=tmp_path / "client")
+    for server_pki in ("server-a", "server-b"):  # each made its own certificate on first use
+        security = ServerSecurity(policies=(("Basic256Sha256", "SignAndEncrypt"),), pki=tmp_path / server_pki,
+                                  allow_anonymous=True)
+        with ServerThread(TwinServer(bus, endpoint, security=security)):
+            if server_pki == "server-a":
+                problems, live = bridge_once(endpoint, client)
+                assert problems == [] and live["S-1.value"].value == 1.0
+                assert list((tmp_path / "client" / "servers").glob("*.der")), "pinned at the first connection"
+            else:
+                with pytest.raises(Refused, match="presents another certificate .* delete .*servers"):
+                    bridge_once(endpoint, client)
