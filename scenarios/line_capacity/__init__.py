@@ -3,7 +3,8 @@
 The scenario lists the stages in flow order, each with the plant units (tags) that do it, a process time, a cleaning
 time, and the units' mean time between failures and to repair; batches are released at fixed intervals, as a
 Poisson stream, or whenever the first stage has room (``saturated``: the line's capacity). See
-``multipurpose_osd.yaml`` beside this file, and :mod:`scenarios.line_capacity.model` for the model itself.
+``multipurpose_osd.yaml`` beside this file, :mod:`scenarios.line_capacity.model` for the model itself, and
+:mod:`scenarios.line_capacity.params` for the parameters it reads, typed and frozen (``LineParams.of(params)``).
 
 KPIs, in SI units (reports show them per day and in hours): ``throughput`` (batches/s), ``flow_time`` (s, release
 to packed), ``wip`` (batches in the line), ``utilisation.<stage>`` and ``down.<stage>`` (fraction of unit time

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import twin.des as des
+from scenarios.line_capacity.params import LineParams, Release, Stage
 from scenarios.registry import Run
 
 DAY = 86400.0
@@ -63,13 +64,14 @@ def stream(seed: np.random.SeedSequence, *key: int) -> np.random.Generator:
 class Line:
     """One replication of the line: the DES processes and the statistics they keep."""
 
-    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+    def __init__(self, params: LineParams | Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+        p = params if isinstance(params, LineParams) else LineParams.of(params)
         self.env = des.Environment()
-        self.horizon, self.warmup = float(params["horizon"]), float(params["warmup"])
-        self.staffed = params["shifts"]["count"] * params["shifts"]["length"]
-        self.stages = list(params["stages"])
-        self.units = [(s, tag) for s in self.stages for tag in params["stages"][s]["units"]]
-        saturated = params["release"]["pattern"] == "saturated"
+        self.horizon, self.warmup = p.horizon, p.warmup
+        self.staffed = p.staffed
+        self.stages = list(p.stages)
+        self.units = [(s, tag) for s in self.stages for tag in p.stages[s].units]
+        saturated = p.release.pattern == "saturated"
         self.queues = [des.Store(self.env, capacity=1 if saturated and i == 0 else math.inf)
                        for i in range(len(self.stages))]
         self.busy = dict.fromkeys(self.stages, 0.0)
@@ -81,12 +83,12 @@ class Line:
         self.arrival: dict[int, float] = {}
         self.log: list[tuple[float, int, int, int]] = []   # (t, unit index or -1 for the line, kind, batch)
         self.samples: list[tuple] = []
-        self.env.process(self.release(params["release"], stream(seed, 0)))
+        self.env.process(self.release(p.release, stream(seed, 0)))
         for u, (stage, tag) in enumerate(self.units):
-            spec = params["stages"][stage]
-            i, k = self.stages.index(stage), spec["units"].index(tag)   # stream keys: stage and place in it
+            spec = p.stages[stage]
+            i, k = self.stages.index(stage), spec.units.index(tag)   # stream keys: stage and place in it
             self.env.process(self.work(u, i, spec, stream(seed, 1, i, k), stream(seed, 2, i, k)))
-        self.env.process(self.sample(float(params["trace_interval"])))
+        self.env.process(self.sample(p.trace_interval))
 
     # -- bookkeeping ----------------------------------------------------------------------------------------------
     def in_window(self, t0: float, t1: float) -> float:
@@ -99,11 +101,11 @@ class Line:
         self.wip, self._wip_since = self.wip + delta, now
 
     # -- processes ------------------------------------------------------------------------------------------------
-    def release(self, spec: Mapping[str, Any], rng: np.random.Generator):
+    def release(self, spec: Release, rng: np.random.Generator):
         """Release batches into the first stage: at fixed intervals, as a Poisson stream, or whenever it has room."""
         env, first = self.env, self.queues[0]
-        gap = {"fixed": lambda: spec["every"], "poisson": lambda: rng.exponential(spec["every"]),
-               "saturated": lambda: 0.0}[spec["pattern"]]
+        gap = {"fixed": lambda: spec.every, "poisson": lambda: rng.exponential(spec.every),
+               "saturated": lambda: 0.0}[spec.pattern]
         batch = 0
         while True:
             yield first.put(batch)
@@ -115,14 +117,12 @@ class Line:
             if delay > 0:
                 yield env.timeout(delay)
 
-    def work(self, u: int, i: int, spec: Mapping[str, Any], process: np.random.Generator,
-             failures: np.random.Generator):
+    def work(self, u: int, i: int, spec: Stage, process: np.random.Generator, failures: np.random.Generator):
         """Unit ``u`` of stage ``i``: take batches, work within shifts, break down, get repaired, pass batches on."""
         env, stage = self.env, self.stages[i]
-        duration = sampler(spec["process"], process)
-        cleaning = float(spec["cleaning"])
-        breaks = spec["mtbf"] is not None
-        up_left = failures.exponential(spec["mtbf"]) if breaks else math.inf
+        duration = sampler(spec.process, process)
+        cleaning = spec.cleaning
+        up_left = failures.exponential(spec.mtbf) if spec.breaks else math.inf
         while True:
             batch = yield self.queues[i].get()
             self.log.append((env.now, u, 1, batch))
@@ -138,12 +138,12 @@ class Line:
                 work -= step
                 up_left -= step
                 if up_left <= 0:
-                    repair = failures.exponential(spec["mttr"])
+                    repair = failures.exponential(spec.mttr)
                     self.log.append((env.now, u, 3, batch))
                     self.down[stage] += self.in_window(env.now, env.now + repair)
                     yield env.timeout(repair)
                     self.log.append((env.now, u, 4, batch))
-                    up_left = failures.exponential(spec["mtbf"])
+                    up_left = failures.exponential(spec.mtbf)
             self.log.append((env.now, u, 2, batch))
             if i + 1 < len(self.stages):
                 yield self.queues[i + 1].put(batch)
