@@ -29,7 +29,8 @@ the plant, with the sensor's standard deviation; --estimate NAME=SD: a parameter
 deviation; --noise NAME=Q: process noise (unit per sqrt(s)); --std0 STATE=SD: a state's initial uncertainty;
 --input TAG: a model input read from the plant. See docs/estimation.md.
 
-exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted); 4 no sample from the plant in time
+exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted); 4 the plant's server could not be
+reached, or sent no sample within 30 s
 """
 
 
@@ -95,6 +96,10 @@ def _main(args) -> int:
                                       serve=args.serve, duration=args.duration, mapping=mapping, csv=args.csv))
     except TimeoutError as exc:
         print(f"twin follow: {exc}", file=sys.stderr)
+        return 4
+    except OSError as exc:
+        print(f"twin follow: cannot reach {args.endpoint}: {exc}; is the server running, host and port right?",
+              file=sys.stderr)
         return 4
     except KeyboardInterrupt:
         return 130

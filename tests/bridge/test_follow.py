@@ -89,3 +89,10 @@ def test_bad_input_is_named_before_anything_is_contacted(capsys):
                  "--estimate", "R-101.UA=-5"])
     assert code == 2 and "parameters['R-101.UA']: a standard deviation must be finite and positive" in \
         capsys.readouterr().err
+
+
+def test_an_unreachable_plant_is_named_without_a_traceback(capsys):
+    code = main(["follow", "plant_models/api_bay/plant.yaml", "--endpoint", f"opc.tcp://127.0.0.1:{free_port()}",
+                 "--measure", "R-101.TT-01=0.2", "--duration", "1"])
+    err = capsys.readouterr().err
+    assert code == 4 and "cannot reach opc.tcp://127.0.0.1:" in err and "Traceback" not in err

@@ -11,7 +11,7 @@ import pytest
 
 from twin import Twin
 from twin.process import Flowsheet
-from twin.process.estimation import EstimationError, Estimator, ExtendedKalmanFilter
+from twin.process.estimation import EstimationError, Estimator, ExtendedKalmanFilter, MovingHorizonEstimator
 from twin.process.units import CSTR
 from twin.tags import Quality, UnknownTagError
 
@@ -100,6 +100,22 @@ def test_a_bus_without_a_plant_follows_samples_written_from_outside():
     assert abs(tw.tags.read("R-1.UA.est") - 1000.0) < 3 * tw.tags.read("R-1.UA.std") < 50
     conversion = 1 - plant.x[0] / 1000.0
     assert abs(tw.tags.read("R-1.conversion.est") - conversion) < 3 * tw.tags.read("R-1.conversion.std") + 1e-6
+
+
+@pytest.mark.slow
+def test_the_moving_horizon_estimator_runs_on_the_bus_too():
+    """The same Estimator drives an MHE (RK4 steps, UA bounded): it ends where the EKF beside it ends, near the
+    plant's UA."""
+    tw, _, _ = plant_with_sensor()
+    mhe = MovingHorizonEstimator(Flowsheet(CSTR("R-1")).build(), measurements={"R-1.T": 0.3},
+                                 parameters={"R-1.UA": 200.0}, std0={"R-1.T": 1.0, "R-1.cA": 20.0},
+                                 process_noise={"R-1.T": 0.01}, horizon=6, bounds={"R-1.UA": (300.0, 3000.0)},
+                                 max_step=2.0)
+    tw.add(Estimator(mhe, period=60.0, tags={"R-1.T": "R-1.TT-01"}, inputs=["R-1.T_c"], publish=["R-1.UA"]))
+    tw.run(until=2400)
+    assert mhe.status == "Solve_Succeeded" and mhe.updates > 100
+    est, sd = tw.tags.read("R-1.UA.est"), tw.tags.read("R-1.UA.std")
+    assert abs(est - mhe.ekf.mean("R-1.UA")) < sd and abs(est - 1000.0) < 3 * sd
 
 
 def test_bad_tags_are_named():
