@@ -33,6 +33,11 @@ def largest_sample() -> str:
     return str(root / max(sizes, key=sizes.get) / "plant.yaml")
 
 
+def _poly(mesh) -> pv.PolyData:
+    """A plant mesh (twin.plant.mesh.Mesh or trimesh) as pyvista data, the way a pyvista user builds it."""
+    return pv.PolyData.from_regular_faces(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64))
+
+
 def pyvista_scene(plant, size) -> tuple[pv.Plotter, dict[str, pv.Actor]]:
     """The peer: plain pyvista, one actor per asset, element and room (the same picture), labels, a legend."""
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
@@ -41,14 +46,14 @@ def pyvista_scene(plant, size) -> tuple[pv.Plotter, dict[str, pv.Actor]]:
     actors = {}
     for asset in plant:
         if asset.mesh is not None:
-            actors[asset.tag] = plotter.add_mesh(pv.wrap(asset.mesh), color="#b8c4cc")
+            actors[asset.tag] = plotter.add_mesh(_poly(asset.mesh), color="#b8c4cc")
     for element in plant.elements.values():
         if element.mesh is not None:
             colour, opacity = ELEMENT_STYLES.get(element.kind, ELEMENT_STYLES["structure"])
-            plotter.add_mesh(pv.wrap(element.mesh), color=colour, opacity=opacity)
+            plotter.add_mesh(_poly(element.mesh), color=colour, opacity=opacity)
     for space in plant.spaces.values():
         if space.mesh is not None:
-            plotter.add_mesh(pv.wrap(space.mesh), color=GRADE_COLOURS.get(space.grade, "grey"), opacity=SPACE_OPACITY,
+            plotter.add_mesh(_poly(space.mesh), color=GRADE_COLOURS.get(space.grade, "grey"), opacity=SPACE_OPACITY,
                              lighting=False)
     tags = list(actors)
     plotter.add_point_labels(np.array([plant.assets[t].centre for t in tags], np.float32), tags, shape=None,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import ifcopenshell
 import numpy as np
-import trimesh
 
+from twin.plant.mesh import Mesh
 from twin.plant.model import Plant
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def load(cache_key: str, source: Path) -> Plant | None:
     except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
         log.warning("ignoring an unreadable cache entry %s (%s)", base, exc)
         return None
-    meshes = {str(g): trimesh.Trimesh(vertices[vo[i]:vo[i + 1]], faces[fo[i]:fo[i + 1]], process=False)
+    meshes = {str(g): Mesh(vertices[vo[i]:vo[i + 1]], faces[fo[i]:fo[i + 1]])
               for i, g in enumerate(guids)}
     for item in plant.parts():
         item.mesh = meshes.get(item.guid)

@@ -31,9 +31,9 @@ import ifcopenshell.util.placement
 import ifcopenshell.util.system
 import ifcopenshell.util.unit
 import numpy as np
-import trimesh
 
 from twin.plant import cache, geometry
+from twin.plant.mesh import Mesh
 from twin.plant.model import GRADES, Asset, Element, Instrument, Link, Plant, Port, Space
 from twin.plant.properties import Properties
 
@@ -340,7 +340,7 @@ def _link(plant: Plant, asset: Asset, port, other: Asset, end, via) -> Link:
 def _attach_geometry(ifc, plant: Plant, assets: dict[int, Asset], meshes: geometry.Meshes) -> None:
     def mesh(guid):
         vertices, faces = meshes.pop(guid)
-        return trimesh.Trimesh(vertices, faces, process=False)
+        return Mesh(vertices, faces)
 
     for asset in assets.values():
         if asset.guid in meshes:

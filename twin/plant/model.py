@@ -9,7 +9,9 @@ A Plant is what the digital delivery says about the factory, whatever file it ca
     plant.path("D-101", "NF-101")        # ['D-101', 'XV-101', 'R-101', 'P-101A', 'NF-101']
     plant.distance("R-101", "NF-101")    # 12.0 (m, between bounding-box centres)
 
-Meshes are ``trimesh.Trimesh`` in world coordinates (metres). The Plant knows nothing of the twin that runs on it.
+Meshes are in world coordinates (metres): :class:`twin.plant.mesh.Mesh` from IFC (trimesh's interface, built on
+first use beyond bounds, closure and volume), ``trimesh.Trimesh`` from mesh layouts. The Plant knows nothing of the
+twin that runs on it.
 """
 from __future__ import annotations
 
@@ -82,7 +84,7 @@ class Asset:
     ports: list[Port] = field(default_factory=list)
     instruments: dict[str, Instrument] = field(default_factory=dict)
     placement: np.ndarray = field(default_factory=lambda: np.eye(4))
-    mesh: Any = None  # trimesh.Trimesh in world coordinates, or None
+    mesh: Any = None  # twin.plant.mesh.Mesh or trimesh.Trimesh in world coordinates, or None
     behaviour: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
