@@ -8,7 +8,7 @@ that the page in the repository is what the schemas say today. Each study's tabl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from scenarios.registry import get_study, study_names
 from scenarios.scenario import COMMON, COMMON_DEFAULTS, plain
@@ -70,8 +70,8 @@ def table(record: Record, path: str, required=(), defaults=None, level: int = 3)
         yield from table(sub, f"{sub_path}.", level=min(level + 1, 6))
 
 
-def markdown() -> str:
-    """The whole reference page."""
+def markdown(files: Mapping[str, Record] | None = None) -> str:
+    """The whole reference page; ``files`` adds the schemas of other YAML files by title (a LOPA file ...)."""
     from twin.plant import overlay, parameters
 
     lines = [HEAD, "Keys in **bold** are required.", "", "## Every scenario", ""]
@@ -86,6 +86,9 @@ def markdown() -> str:
               "Other names are free: a `value unit` string becomes an SI float, anything else stays as written.", "",
               "| parameter | expected |", "|---|---|"]
     lines += [f"| {key} | {_cell(schema.expected)} |" for key, schema in parameters.KNOWN.items()]
+    for title, schema in (files or {}).items():
+        lines += ["", f"## {title}", ""]
+        lines += table(schema, "")
     return "\n".join(lines) + "\n"
 
 

@@ -26,13 +26,28 @@ def changelog() -> str:
             "session set out to do and what it left is in [the sessions' notes](sessions.md).\n\n" + body + "\n")
 
 
+def other_files() -> dict:
+    """The other YAML files the engine reads, by title, with their schemas (from every package: docs may)."""
+    from bridge import mapping
+    from scenarios.safety import lopa
+    from twin.fmu import binding
+    from twin.plant import meshes
+    from viewer import training
+
+    return {"FMU bindings (fmus.yaml, or fmus: in a plant overlay)": binding.SCHEMA,
+            "Mesh layout (a plant from glTF / OBJ / STL files)": meshes.SCHEMA,
+            "LOPA file (study: safety, lopa:)": lopa.LOPA,
+            "Bridge mapping (twin bridge)": mapping.SCHEMA,
+            "Training exercise (twin view --exercise)": training.SCHEMA}
+
+
 def on_files(files, config):
     from mkdocs.structure.files import File
 
     from benchmarks import catalogue
     from scenarios import reference
 
-    for name, text in (("reference.md", reference.markdown()), ("benchmarks.md", catalogue.markdown()),
+    for name, text in (("reference.md", reference.markdown(other_files())), ("benchmarks.md", catalogue.markdown()),
                        ("changelog.md", changelog())):
         files.append(File.generated(config, name, content=text))
     return files

@@ -29,9 +29,22 @@ def test_the_benchmarks_page_has_every_suite():
     assert "``" not in page  # reST literals became Markdown
 
 
-def test_the_changelog_starts_with_the_last_commit():
+def hook():
     spec = importlib.util.spec_from_file_location("generate", ROOT / "docs" / "hooks" / "generate.py")
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
+    return generate
+
+
+def test_the_reference_has_the_other_files():
+    files = hook().other_files()
+    page = reference.markdown(files)
+    assert len(files) == 5 and all(f"\n## {title}\n" in page for title in files)
+    bridge = page.split("## Bridge mapping", 1)[1].split("\n## ", 1)[0]
+    assert "| **tags** |" in bridge or "| tags |" in bridge
+
+
+def test_the_changelog_starts_with_the_last_commit():
+    generate = hook()
     head = subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     assert generate.changelog().split("\n- ", 1)[1].startswith(f"`{head}`")
