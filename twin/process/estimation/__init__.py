@@ -22,6 +22,7 @@ A first-order lag whose time constant the twin does not know (the model says 10 
 
 - :class:`ExtendedKalmanFilter` (:mod:`.ekf`): continuous-discrete EKF; parameters are augmented states with a
   prior standard deviation and an optional random walk; covariances, NIS and gating are outputs.
+- :class:`UnscentedKalmanFilter` (:mod:`.ukf`): the same interface, moments from sigma points (no Jacobians).
 - :class:`MovingHorizonEstimator` (:mod:`.mhe`): CasADi/Ipopt over a window of measurements with bounds on
   parameters; its arrival cost is the EKF's mean and covariance at the window's start.
 - :class:`Estimator` (:mod:`.online`): either filter on the Twin's clock and TagBus: it reads measurement and
@@ -33,5 +34,7 @@ from twin.process.estimation.augmented import AugmentedModel, EstimationError
 from twin.process.estimation.ekf import ExtendedKalmanFilter
 from twin.process.estimation.mhe import MovingHorizonEstimator
 from twin.process.estimation.online import Estimator
+from twin.process.estimation.ukf import UnscentedKalmanFilter
 
-__all__ = ["AugmentedModel", "EstimationError", "Estimator", "ExtendedKalmanFilter", "MovingHorizonEstimator"]
+__all__ = ["AugmentedModel", "EstimationError", "Estimator", "ExtendedKalmanFilter", "MovingHorizonEstimator",
+           "UnscentedKalmanFilter"]

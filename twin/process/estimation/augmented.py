@@ -147,6 +147,8 @@ class AugmentedModel:
         self._jac = _Fast(ca.Function("dfds", [s, u], [ca.densify(ca.jacobian(f, s))]))
         y = dae.y
         self.output_fn = ca.Function("out", [s, u], [y])
+        self._flow_fast, self._rk4_fast = _Fast(self._flow), _Fast(self._rk4)
+        self._y_fast = _Fast(self.output_fn)
         self._out = _Fast(ca.Function("out_jac", [s, u], [y, ca.densify(ca.jacobian(y, s))]))
 
     def substeps(self, h: float) -> int:
@@ -162,6 +164,26 @@ class AugmentedModel:
         for _ in range(m):
             s = self._rk4(s, u, h / m)
         return s
+
+    def propagate(self, s: np.ndarray, u: np.ndarray, h: float) -> np.ndarray:
+        """Integrate ``h`` seconds from ``s`` without the transition matrix (a fresh array)."""
+        f, m = (self._flow_fast, 1) if self.max_step is None else (self._rk4_fast, self.substeps(h))
+        for _ in range(m):
+            f.args[0][:], f.args[1][:], f.args[2][0] = s, u, h / m
+            try:
+                f()
+            except RuntimeError as exc:
+                raise EstimationError(f"the estimator's model failed to integrate {h:g} s from "
+                                      f"{dict(zip(self.names, np.round(s, 6), strict=True))}: {exc}") from None
+            s = f.res[0].copy()
+        return s
+
+    def output_values(self, s: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Every output (``dae.y_names``) at ``s`` (a fresh array)."""
+        f = self._y_fast
+        f.args[0][:], f.args[1][:] = s, u
+        f()
+        return f.res[0].copy()
 
     def step(self, s: np.ndarray, u: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
         """Integrate ``h`` seconds from ``s``: the new state and the transition matrix ``Phi`` (fresh arrays)."""

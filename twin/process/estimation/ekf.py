@@ -67,10 +67,23 @@ class ExtendedKalmanFilter:
         if h == 0:
             return
         Qd = self.model.process_noise(self.s, self.u, h)
-        self.s, Phi = self.model.step(self.s, self.u, h)
-        self.P = Phi @ self.P @ Phi.T + Qd
-        self.P = (self.P + self.P.T) / 2
+        self.s, self.P = self._propagate(h)
+        self.P = (self.P + Qd + (self.P + Qd).T) / 2
         self.t = float(t)
+
+    def _propagate(self, h: float) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance ``h`` seconds on, before the process noise: the model and its linearisation."""
+        s, Phi = self.model.step(self.s, self.u, h)
+        return s, Phi @ self.P @ Phi.T
+
+    def _measured(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """The predicted measurements ``rows`` (of the declared ones), their covariance ``H P H^T``, the
+        cross-covariance ``P H^T`` with the state, and ``H``."""
+        m = self.model
+        y, J = m.outputs(self.s, self.u)
+        H = J[m.meas_index[rows]]
+        PHt = self.P @ H.T
+        return y[m.meas_index[rows]], H @ PHt, PHt, H
 
     def update(self, measured: Mapping[str, float]) -> bool:
         """Assimilate measurements (name -> value) taken at the filter's time; NaN values are skipped. Returns
@@ -88,12 +101,10 @@ class ExtendedKalmanFilter:
             self.nis = math.nan
             return False
         rows = [m.meas_names.index(n) for n in names]
-        y, J = m.outputs(self.s, self.u)
-        H = J[m.meas_index[rows]]
-        nu = np.asarray(values) - y[m.meas_index[rows]]
+        y, Pyy, PHt, H = self._measured(rows)
+        nu = np.asarray(values) - y
         R = np.diag(m.R[rows])
-        PHt = self.P @ H.T
-        S = H @ PHt + R
+        S = Pyy + R
         Sinv_nu = np.linalg.solve(S, nu)
         self.nis = float(nu @ Sinv_nu)
         self.innovation = dict(zip(names, nu.tolist(), strict=True))
@@ -102,8 +113,11 @@ class ExtendedKalmanFilter:
             return False
         K = np.linalg.solve(S, PHt.T).T
         self.s = self.s + K @ nu
-        IKH = np.eye(m.n) - K @ H
-        self.P = IKH @ self.P @ IKH.T + K @ R @ K.T
+        if H is not None:
+            IKH = np.eye(m.n) - K @ H
+            self.P = IKH @ self.P @ IKH.T + K @ R @ K.T
+        else:
+            self.P = self.P - K @ S @ K.T
         self.P = (self.P + self.P.T) / 2
         self.updates += 1
         return True
