@@ -47,6 +47,7 @@ STUDIES = {
     "safety": "scenarios.safety:STUDY",
     "continuous_manufacturing": "scenarios.continuous_manufacturing:STUDY",
     "maintenance": "scenarios.maintenance:STUDY",
+    "intralogistics": "scenarios.intralogistics:STUDY",
 }
 
 

@@ -1,0 +1,99 @@
+"""What the schema cannot say about an intralogistics scenario, each refused with its file, line, key and a fix.
+
+A station tag not on the graph, stations one cannot reach from another, a charging point nowhere reachable, a
+fleet of zero, a load heavier than the vehicles' payload or than a lift on the way can lift, a batch step without
+its process time.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scenarios.intralogistics.network import Network, build, unreachable
+from twin.config import suggest
+
+
+def places(params: Mapping[str, Any]) -> list[tuple[Any, Any, str]]:
+    """Every station the scenario names, as (container, key, name) for errors pointing at it."""
+    out = [(params["fleet"], "home", params["fleet"]["home"])]
+    battery = params["fleet"]["battery"]
+    if battery:
+        out += [(battery["chargers"], i, c) for i, c in enumerate(battery["chargers"])]
+    if params["warehouse"]:
+        out.append((params["warehouse"], "station", params["warehouse"]["station"]))
+    for stream in params["orders"]:
+        out += [(stream[k], i, tag) for k in ("from", "to") for i, tag in enumerate(stream[k])]
+    if params["batches"]:
+        route = params["batches"]["route"]
+        out += [(route, i, tag) for i, tag in enumerate(route)]
+    return out
+
+
+def _on_graph(network: Network, named: list[tuple[Any, Any, str]]) -> None:
+    stations = [n for n, d in network.graph.nodes(data=True) if d["kind"] in ("station", "room")]
+    for container, key, name in named:
+        if name not in network.graph or network.graph.nodes[name]["kind"] not in ("station", "room"):
+            raise container.error(key, f"station '{name}' is not on the transport network",
+                                  expected="a plant tag standing in a room, a room, or a station of network.stations",
+                                  hint=suggest(name, stations) or "declare it under network.stations: {room, at}")
+
+
+def _reachable(params, network: Network, named: list[tuple[Any, Any, str]]) -> None:
+    home = params["fleet"]["home"]
+    battery = params["fleet"]["battery"]
+    for container, key, name in named:
+        pair = unreachable(network, [home, name])
+        if pair is None:
+            continue
+        if battery and container is battery["chargers"]:
+            raise container.error(key, f"charging point '{name}' is nowhere reachable from the fleet's home '{home}'",
+                                  hint="add a door or a lift to its room under network, or move the charger")
+        a, b = pair
+        raise container.error(key, f"no route from '{a}' to '{b}' on the transport network",
+                              hint=f"join room {network.graph.nodes[name]['room'] or name} to the rest with a door "
+                                   "(network.doors) or a lift (network.lifts); a one-way door lets traffic one way")
+
+
+def _loads(params, network: Network) -> None:
+    fleet = params["fleet"]
+    loads = [(s, "load", s["load"]) for s in params["orders"]]
+    if params["batches"]:
+        loads.append((params["batches"], "load", params["batches"]["load"]))
+    for container, key, load in loads:
+        if load > fleet["payload"]:
+            raise container.error(key, f"a load of {load:g} kg is more than the vehicles' payload "
+                                  f"{fleet['payload']:g} kg", hint="split the load or raise fleet.payload")
+    heaviest = fleet["mass"] + max([fleet["payload"], *(load for *_, load in loads)])
+    for name, lift in params["network"]["lifts"].items():
+        if lift["payload"] < heaviest:
+            raise params["network"]["lifts"][name].error(
+                "payload", f"lift {name} lifts {lift['payload']:g} kg, less than a vehicle with its load "
+                f"({fleet['mass']:g} kg + {heaviest - fleet['mass']:g} kg)",
+                hint=f"a lift of at least {heaviest:g} kg, or lighter vehicles or loads")
+
+
+def check_scenario(params: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` (file, line, key, fix) for the first thing that cannot run."""
+    from twin import plant as plants
+
+    fleet = params["fleet"]
+    if fleet["vehicles"] < 1:
+        raise fleet.error("vehicles", f"a fleet of {fleet['vehicles']} vehicles moves nothing",
+                          expected="an integer >= 1", hint="start a fleet-sizing sweep at 1 vehicle")
+    network = params["network"]
+    for group, keys in (("rooms", ("origin", "size")), ("lifts", ("at",)), ("stations", ("at",))):
+        for item in network[group].values():
+            for key in keys:
+                if len(item[key]) != 2:
+                    raise item.error(key, f"{key} takes two numbers, x and y", expected="e.g. [12 m, 4 m]")
+    network = build(plants.load(params["plant"]), network, fleet["speed"])
+    named = places(params)
+    _on_graph(network, named)
+    _reachable(params, network, named)
+    _loads(params, network)
+    batches = params["batches"]
+    if batches:
+        for i, tag in enumerate(batches["route"][1:-1], start=1):
+            if tag not in batches["process"]:
+                raise batches["route"].error(i, f"no process time for '{tag}'",
+                                             hint=f"add it under batches.process, e.g. {tag}: 2 h")

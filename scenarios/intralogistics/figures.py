@@ -1,0 +1,95 @@
+"""Report figure of an intralogistics result: congestion hot spots as a heat map on the floor plan.
+
+``congestion.png``: one panel per storey, the rooms as the plant and the scenario lay them out, the navigation graph's
+edges, and each door, airlock and lift coloured by the time vehicles queued for it (hours per day, mean over the
+replications, from the ``wait``/``enter`` events of the zone log) and sized by how many passed through it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from scenarios.intralogistics.network import ZONES, Network, network_of
+
+
+def zone_load(events, replications: int, days: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Per zone: hours queued per day and passages per day, means over the replications."""
+    waited: dict[str, float] = {}
+    passed: dict[str, float] = {}
+    asked: dict[tuple, float] = {}
+    columns = zip(events["replication"], events["t"], events["source"], events["event"], events["place"])
+    for rep, t, source, event, place in columns:
+        if event == "wait":
+            asked[rep, source, place] = t
+        elif event == "enter":
+            waited[place] = waited.get(place, 0.0) + t - asked.pop((rep, source, place))
+            passed[place] = passed.get(place, 0.0) + 1
+    scale = 1.0 / (replications * days)
+    return ({z: w / 3600 * scale for z, w in waited.items()}, {z: n * scale for z, n in passed.items()})
+
+
+def congestion_figure(net: Network, waited: dict[str, float], passed: dict[str, float], title: str = "") -> Figure:
+    """The floor plans with the zones' queueing as colours (hours a day) and their traffic as sizes."""
+    storeys = sorted({r.storey for r in net.rooms.values()}, key=lambda s: min(r.z for r in net.rooms.values()
+                                                                               if r.storey == s))
+    fig = Figure(figsize=(6.5 * len(storeys), 5.2), layout="constrained")
+    axes = fig.subplots(1, len(storeys), squeeze=False)[0]
+    norm = Normalize(0, max([*waited.values(), 1e-9]))
+    cmap = colormaps["inferno_r"]
+    top = max([*passed.values(), 1.0])
+    g = net.graph
+    for ax, storey in zip(axes, storeys):
+        z = min(r.z for r in net.rooms.values() if r.storey == storey)
+        for room in net.rooms.values():
+            if room.storey == storey:
+                ax.add_patch(Rectangle(room.lo, room.hi[0] - room.lo[0], room.hi[1] - room.lo[1], fill=False,
+                                       edgecolor="#888888", linewidth=0.8))
+                ax.text(*room.centre[:2], room.number, ha="center", va="center", fontsize=7, color="#555555")
+        here = {n for n, d in g.nodes(data=True) if abs(d["xyz"][2] - z) < 0.5}   # stations stand 5 cm up
+        for u, v in g.edges:
+            if u in here and v in here:
+                (x0, y0, _), (x1, y1, _) = g.nodes[u]["xyz"], g.nodes[v]["xyz"]
+                ax.plot([x0, x1], [y0, y1], color="#bbbbbb", linewidth=0.6, zorder=1)
+        zones = [n for n in here if g.nodes[n]["kind"] in ZONES]
+        stations = [n for n in here if g.nodes[n]["kind"] == "station"]
+        ax.scatter([g.nodes[n]["xyz"][0] for n in stations], [g.nodes[n]["xyz"][1] for n in stations], s=6,
+                   color="#1f77b4", zorder=2)
+        ax.scatter([g.nodes[n]["xyz"][0] for n in zones], [g.nodes[n]["xyz"][1] for n in zones],
+                   s=[30 + 300 * passed.get(n, 0) / top for n in zones],
+                   c=[cmap(norm(waited.get(n, 0.0))) for n in zones], edgecolors="black", linewidths=0.5, zorder=3)
+        ax.set_title(storey, fontsize=9)
+        ax.set_aspect("equal")
+        ax.autoscale_view()
+        ax.set_xlabel("x (m)")
+        ax.set_ylabel("y (m)")
+    fig.colorbar(_mappable(norm, cmap), ax=list(axes), label="queued at the zone (h/day)")
+    fig.suptitle(title or "Congestion: doors, airlocks and lifts", fontsize=10)
+    return fig
+
+
+def _mappable(norm, cmap):
+    from matplotlib.cm import ScalarMappable
+
+    return ScalarMappable(norm=norm, cmap=cmap)
+
+
+def figures(result) -> list[Path]:
+    """``congestion.png`` in the result folder's ``figures``."""
+    events = result.events()
+    if events is None:
+        return []
+    events = {k: np.asarray(events.column(k).to_numpy(zero_copy_only=False))
+              for k in ("replication", "t", "source", "event", "place")}
+    settings = result.settings
+    replications = max(1, len(set(events["replication"].tolist())))
+    days = float(settings["horizon"]) / 86400   # the zone log runs from time 0
+    waited, passed = zone_load(events, replications, days)
+    path = Path(result.path) / "figures" / "congestion.png"
+    congestion_figure(network_of(settings), waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(
+        path, dpi=110)
+    return [path]

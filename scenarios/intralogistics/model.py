@@ -1,0 +1,346 @@
+"""The intralogistics model: AGVs carry containers between stations on the plant's navigation graph (DES).
+
+Transport orders arrive as Poisson streams (``orders``) and from the production schedule (``batches``: a kit from
+the warehouse before each batch, an IBC between stations after each step, finished goods back to the warehouse).
+A dispatcher (:mod:`scenarios.intralogistics.dispatch`) gives waiting orders to idle vehicles. A vehicle drives
+empty to the pickup, waits for the warehouse's picker if the order comes from the store, loads, drives loaded,
+unloads (a put-away at the store), then charges if its battery is low and, with ``park: home``, drives home.
+
+Driving follows the route of :class:`~scenarios.intralogistics.network.Network`; each leg starts and ends at rest
+(``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
+over its edges by length. Doors, airlocks and lifts are reserved zones (a ``Resource`` of the zone's capacity);
+a vehicle asks for the next zone from the room before it and gives it back on reaching the room after it.
+No deadlock: a vehicle waits only in a room, holding no zone (every zone lies between two rooms), and each holder
+leaves its zone in a finite time; so no cycle of vehicles each holding what the next one waits for can form.
+
+Every container's place and status is an event (``source`` = container, ``event``, ``place``, ``holds``); zones
+log ``wait``/``enter``/``leave`` with the vehicle as ``source``. Times in seconds, energies in joules.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import twin.des
+from scenarios.intralogistics import dispatch
+from scenarios.intralogistics.network import ZONES, Network, network_of
+from scenarios.registry import Run
+
+
+def leg_time(distance: float, speed: float, acceleration: float) -> float:
+    """Seconds to cover ``distance`` from rest to rest: a trapezoidal (or triangular) speed profile."""
+    if distance <= 0:
+        return 0.0
+    if distance >= speed * speed / acceleration:
+        return distance / speed + speed / acceleration
+    return 2.0 * math.sqrt(distance / acceleration)
+
+
+@dataclass(slots=True)
+class Order:
+    """One transport order: a container from ``origin`` to ``target`` (graph nodes), wanted by ``due``."""
+
+    number: int
+    origin: str
+    target: str
+    load: float
+    created: float
+    due: float
+    container: str
+    holds: str
+    assigned: float = math.nan
+    delivered: float = math.nan
+    done: Any = None  # the event a batch waits on
+
+
+class Vehicle:
+    """An AGV: where it is, its battery, what it has done, and its ``wake`` event while idle."""
+
+    def __init__(self, number: int, place: str, battery: float) -> None:
+        self.name, self.place, self.battery = f"AGV-{number + 1:02d}", place, battery
+        self.job: Order | None = None
+        self.wake = None
+        self.zone_request = None  # the reservation of the zone it is in
+        self.busy = self.charging = self.empty_m = self.loaded_m = self.energy = 0.0
+
+
+class Logistics:
+    """One replication: the fleet, the dispatcher, the order streams, the schedule and what they record."""
+
+    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence, network: Network | None = None,
+                 des=twin.des) -> None:
+        self.des, self.env = des, des.Environment()
+        self.net = network or network_of(params)
+        self.fleet, self.handling = params["fleet"], params["handling"]
+        self.warmup, self.horizon = float(params["warmup"]), float(params["horizon"])
+        self.rule, self.window = params["dispatch"]["rule"], int(params["dispatch"]["window"])
+        battery = self.fleet["battery"]
+        self.capacity = battery["capacity"] if battery else math.inf
+        home = self.fleet["home"]
+        self.vehicles = [Vehicle(i, home, self.capacity) for i in range(self.fleet["vehicles"])]
+        self.idle = list(self.vehicles)
+        self.pending: list[Order] = []
+        self.orders: list[Order] = []
+        self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
+        self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
+        store = params["warehouse"]
+        self.store = store["station"] if store else None
+        self.pickers = des.Resource(self.env, capacity=store["pickers"]) if store else None
+        self.store_times = (store["pick"], store["put_away"]) if store else (0.0, 0.0)
+        self.log: list[tuple] = []   # (t, source, event, place, holds)
+        self.counters: dict[str, int] = {}
+        self.starved = 0.0
+        self.samples: list[tuple] = []
+        rng = np.random.default_rng(seed)
+        for k, stream in enumerate(params["orders"]):
+            self.env.process(self.poisson(stream, np.random.default_rng(rng.integers(2**63) + k)))
+        if params["batches"]:
+            self.stations = {t: des.Resource(self.env, capacity=1) for t in params["batches"]["route"][1:-1]}
+            self.env.process(self.schedule(params["batches"]))
+        for vehicle in self.vehicles:
+            vehicle.wake = self.env.event()
+            self.env.process(self.drive_loop(vehicle))
+        self.env.process(self.sample(float(params["trace_interval"])))
+
+    # -- orders -----------------------------------------------------------------------------------------------------
+    def container(self, kind: str) -> str:
+        """A new container's name: ``IBC-0042`` is the 42nd IBC."""
+        n = self.counters[kind] = self.counters.get(kind, 0) + 1
+        return f"{kind}-{n:04d}"
+
+    def order(self, origin: str, target: str, load: float, due: float, container: str, holds: str = "") -> Order:
+        """A transport order of the container named ``container``, logged as its request and dispatched."""
+        o = Order(len(self.orders), origin, target, load, self.env.now, due, container, holds)
+        o.done = self.env.event()
+        self.orders.append(o)
+        self.pending.append(o)
+        self.log.append((self.env.now, o.container, "requested", origin, holds))
+        self.dispatch()
+        return o
+
+    def poisson(self, stream: Mapping[str, Any], rng: np.random.Generator):
+        """Orders from a random ``from`` station to a random ``to`` station, exponential gaps of mean ``every``."""
+        sources, targets = list(stream["from"]), list(stream["to"])
+        while True:
+            yield self.env.timeout(rng.exponential(stream["every"]))
+            a = sources[rng.integers(len(sources))]
+            b = targets[rng.integers(len(targets))]
+            self.order(a, b, stream["load"], self.env.now + stream["due"], self.container(stream["container"]))
+
+    def schedule(self, spec: Mapping[str, Any]):
+        """Release a batch every ``every`` from ``start``; its kit is ordered ``lead`` before the batch is due."""
+        route, number = list(spec["route"]), 0
+        first = spec["start"]
+        yield self.env.timeout(max(0.0, first - spec["lead"]))
+        while True:
+            self.env.process(self.batch(number, route, spec))
+            number += 1
+            yield self.env.timeout(spec["every"])
+
+    def batch(self, number: int, route: list[str], spec: Mapping[str, Any]):
+        """One batch: transported along ``route``, processed at each station between its ends."""
+        due = self.env.now + spec["lead"]
+        container = self.container(spec["container"])
+        for k, (a, b) in enumerate(zip(route, route[1:])):
+            holds = f"batch {number}" + (f" after {a}" if k else " kit")
+            order = self.order(a, b, spec["load"], due, container, holds)
+            yield order.done
+            if k + 1 == len(route) - 1:
+                return
+            station = self.stations[b]
+            if station.count == 0 and not station.queue and self.env.now > due >= self.warmup:
+                self.starved += self.env.now - due
+            with station.request() as turn:
+                yield turn
+                self.log.append((self.env.now, order.container, "processing", b, holds))
+                yield self.env.timeout(spec["process"][b])
+            due = self.env.now + spec["allowance"]
+
+    def dispatch(self) -> None:
+        """Hand waiting orders to idle vehicles by the scenario's rule."""
+        if not self.idle or not self.pending:
+            return
+        time = self.net.time
+        cost = np.array([[time(v.place, o.origin) for o in self.pending] for v in self.idle])
+        pairs = dispatch.assign(self.rule, cost, [o.due for o in self.pending], self.window)
+        taken = set()
+        for i, j in pairs:
+            vehicle, order = self.idle[i], self.pending[j]
+            vehicle.job, order.assigned = order, self.env.now
+            taken.add(j)
+            vehicle.wake.succeed()
+        chosen = {id(self.idle[i]) for i, _ in pairs}
+        self.idle = [v for v in self.idle if id(v) not in chosen]
+        self.pending = [o for j, o in enumerate(self.pending) if j not in taken]
+
+    # -- vehicles ---------------------------------------------------------------------------------------------------
+    def drive_loop(self, v: Vehicle):
+        """A vehicle's life: wait for a job, do it, charge when low, go home if told, become idle again."""
+        env, handling = self.env, self.handling
+        while True:
+            yield v.wake
+            o, start = v.job, env.now
+            yield from self.drive(v, o.origin, loaded=False)
+            if o.origin == self.store:
+                yield from self.picker(self.store_times[0])
+            yield env.timeout(handling["load"])
+            self.log.append((env.now, o.container, "loaded", v.name, o.holds))
+            yield from self.drive(v, o.target, loaded=True, container=o)
+            yield env.timeout(handling["unload"])
+            if o.target == self.store:
+                yield from self.picker(self.store_times[1])
+            o.delivered = env.now
+            self.log.append((env.now, o.container, "stored" if o.target == self.store else "delivered", o.target,
+                             o.holds))
+            o.done.succeed()
+            v.job = None
+            if self.chargers and v.battery < self.fleet["battery"]["low"] * self.capacity:
+                yield from self.charge(v)
+            if self.fleet["park"] == "home" and v.place != self.fleet["home"]:
+                yield from self.drive(v, self.fleet["home"], loaded=False)
+            v.busy += self.in_window(start, env.now)
+            v.wake = env.event()
+            self.idle.append(v)
+            self.dispatch()
+
+    def picker(self, duration: float):
+        with self.pickers.request() as turn:
+            yield turn
+            yield self.env.timeout(duration)
+
+    def charge(self, v: Vehicle):
+        """Drive to the nearest charging point, queue for it, charge to full."""
+        point = min(self.chargers, key=lambda c: self.net.time(v.place, c))
+        yield from self.drive(v, point, loaded=False)
+        with self.chargers[point].request() as turn:
+            yield turn
+            duration = (self.capacity - v.battery) / self.fleet["battery"]["power"]
+            v.charging += self.in_window(self.env.now, self.env.now + duration)
+            yield self.env.timeout(duration)
+            v.battery = self.capacity
+
+    def drive(self, v: Vehicle, target: str, loaded: bool, container: Order | None = None):
+        """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it."""
+        env, net = self.env, self.net
+        path = net.route(v.place, target)
+        metres = net.length(path)
+        if metres == 0:
+            return
+        nodes, edges = net.graph.nodes, net.graph.edges
+        per_metre = leg_time(metres, self.fleet["speed"], self.fleet["acceleration"]) / metres
+        moving = 0.0
+        ahead = 0.0
+        for u, w in zip(path, path[1:]):
+            if nodes[w]["kind"] in ZONES:
+                if ahead:
+                    yield env.timeout(ahead)
+                    moving, ahead = moving + ahead, 0.0
+                zone = self.zones[w]
+                request = zone.request()
+                self.log.append((env.now, v.name, "wait", w, ""))
+                yield request
+                self.log.append((env.now, v.name, "enter", w, ""))
+                ahead += edges[u, w]["length"] * per_metre
+                yield env.timeout(ahead + nodes[w]["dwell"])
+                moving, ahead = moving + ahead, 0.0
+                v.zone_request = request
+            else:
+                ahead += edges[u, w]["length"] * per_metre
+                if nodes[u]["kind"] in ZONES:
+                    yield env.timeout(ahead)
+                    moving, ahead = moving + ahead, 0.0
+                    self.zones[u].release(v.zone_request)
+                    self.log.append((env.now, v.name, "leave", u, ""))
+        if ahead:
+            yield env.timeout(ahead)
+            moving += ahead
+        v.place = target
+        power = self.fleet["power"]["loaded" if loaded else "empty"]
+        v.battery -= power * moving
+        if env.now >= self.warmup:
+            v.energy += power * moving
+            if loaded:
+                v.loaded_m += metres
+            else:
+                v.empty_m += metres
+
+    # -- statistics -------------------------------------------------------------------------------------------------
+    def in_window(self, t0: float, t1: float) -> float:
+        return max(0.0, min(t1, self.horizon) - max(t0, self.warmup))
+
+    def sample(self, interval: float):
+        while True:
+            batteries = [v.battery for v in self.vehicles]
+            self.samples.append((self.env.now, len(self.pending), len(self.vehicles) - len(self.idle),
+                                 float(np.mean(batteries)) if batteries else 0.0))
+            yield self.env.timeout(interval)
+
+    def run(self) -> Run:
+        self.env.run(until=self.horizon)
+        return outcome(self)
+
+
+def zone_waits(log: list[tuple]) -> dict[str, list[float]]:
+    """Each zone's waiting times (from ``wait`` to ``enter`` of one vehicle)."""
+    asked: dict[tuple[str, str], float] = {}
+    waits: dict[str, list[float]] = {}
+    for t, source, event, place, _ in log:
+        if event == "wait":
+            asked[source, place] = t
+        elif event == "enter":
+            waits.setdefault(place, []).append(t - asked.pop((source, place)))
+    return waits
+
+
+def outcome(m: Logistics) -> Run:
+    """KPIs, traces and the event log of a finished replication."""
+    window = m.horizon - m.warmup
+    counted = [o for o in m.orders if o.created >= m.warmup]
+    done = [o for o in counted if o.delivered == o.delivered]
+    lead = [o.delivered - o.created for o in done]
+    late = [max(0.0, o.delivered - o.due) for o in done]
+    fleet = max(1, len(m.vehicles))
+    travelled = sum(v.empty_m + v.loaded_m for v in m.vehicles)
+    kinds = {z: m.net.graph.nodes[z] for z in m.zones}
+    waits = zone_waits(m.log)
+
+    def mean_wait(test) -> float:
+        values = [w for z, ws in waits.items() if test(kinds[z]) for w in ws]
+        return float(np.mean(values)) if values else 0.0
+
+    nan = math.nan
+    kpis = {
+        "delivered": len(done) / window,
+        "lead_time": float(np.mean(lead)) if lead else nan,
+        "waiting": float(np.mean([o.assigned - o.created for o in done])) if done else nan,
+        "lateness": float(np.mean(late)) if late else nan,
+        "on_time": float(np.mean([x == 0 for x in late])) if late else nan,
+        "backlog": float(len(counted) - len(done)),
+        "starved": m.starved / window,
+        "utilisation": sum(v.busy for v in m.vehicles) / (fleet * window),
+        "empty_travel": sum(v.empty_m for v in m.vehicles) / travelled if travelled else 0.0,
+        "energy": sum(v.energy for v in m.vehicles) / window,
+        "charging": sum(v.charging for v in m.vehicles) / (fleet * window),
+        "lift_wait": mean_wait(lambda d: d["kind"] == "lift"),
+        "airlock_wait": mean_wait(lambda d: d["kind"] == "door" and d["dwell"] > 0),
+        "door_wait": mean_wait(lambda d: d["kind"] == "door" and d["dwell"] == 0),
+    }
+    units = {"delivered": "orders/s", "lead_time": "s", "waiting": "s", "lateness": "s", "on_time": "-",
+             "backlog": "orders", "starved": "-", "utilisation": "-", "empty_travel": "-", "energy": "W",
+             "charging": "-", "lift_wait": "s", "airlock_wait": "s", "door_wait": "s"}
+    rows = np.array(m.samples, dtype=float).reshape(-1, 4)
+    traces = {"t": rows[:, 0], "waiting_orders": rows[:, 1], "busy_vehicles": rows[:, 2], "battery": rows[:, 3]}
+    columns = list(zip(*m.log)) if m.log else [(), (), (), (), ()]
+    events = {"t": np.array(columns[0], dtype=float)}
+    for name, column in zip(("source", "event", "place", "holds"), columns[1:]):
+        events[name] = np.array(column, dtype=object)
+    return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+
+def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
+    """One replication of the scenario's fleet on its plant (resolved parameters, SI units)."""
+    return Logistics(params, seed).run()

@@ -1,0 +1,220 @@
+"""The transport network: a navigation graph of the plant's floors, built from its rooms, doors, lifts and stations.
+
+Nodes are points a vehicle passes (``kind``): a ``room`` (its centre: a hub vehicles cross and wait in, never a
+reserved zone), a ``door`` between two rooms of one storey (at the middle of their shared wall; a material
+``airlock`` between GMP grades holds a vehicle for its interlock cycle), a ``lift`` joining rooms of different
+storeys (a reserved zone of its capacity, a ride time), and a ``station``: a plant asset by its tag (at its base, in
+its room) or one the scenario declares. Edges carry their length in metres; a one-way door has edges one way only.
+
+Rooms come from the plant (IFC ``IfcSpace`` with their storey, grade and box); doors, lifts and any extra rooms and
+stations come from the scenario's ``network:`` (the sample IFC has neither doors nor a second floor), so a planner
+edits the layout where the study is written. Every reserved zone (door, airlock, lift) lies between two rooms, so a
+vehicle never waits while it holds a zone: the argument :mod:`scenarios.intralogistics.model` rests its freedom from
+deadlock on, and :func:`build` refuses a layout that breaks it.
+
+Routing is Dijkstra (networkx) on the time to cross an edge at the fleet's speed plus the dwell of the node it
+enters; the tests check every route against :func:`scipy.sparse.csgraph.shortest_path` on the same weights.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from twin.config import ConfigError, suggest
+
+ZONES = ("door", "lift")  # node kinds a vehicle reserves before it enters
+
+
+@dataclass(frozen=True)
+class Room:
+    """A room's box on its storey: ``lo`` and ``hi`` corners (x, y in m), floor level ``z`` (m), GMP grade."""
+
+    number: str
+    storey: str
+    lo: tuple[float, float]
+    hi: tuple[float, float]
+    z: float
+    grade: str | None
+
+    @property
+    def centre(self) -> tuple[float, float, float]:
+        return ((self.lo[0] + self.hi[0]) / 2, (self.lo[1] + self.hi[1]) / 2, self.z)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """The navigation graph and the rooms it was built on; routes at the fleet's ``speed`` (m/s)."""
+
+    graph: nx.DiGraph
+    rooms: dict[str, Room]
+    speed: float
+
+    def weight(self, u: str, v: str, data: Mapping[str, Any]) -> float:
+        """Seconds to go from ``u`` to ``v``: the edge at the fleet's speed plus the dwell of ``v``."""
+        return data["length"] / self.speed + self.graph.nodes[v]["dwell"]
+
+    routes: dict = field(default_factory=dict, repr=False)  # (a, b) -> path, filled as routes are asked for
+
+    def route(self, a: str, b: str) -> tuple[str, ...]:
+        """The fastest path from node ``a`` to node ``b`` (both ends included)."""
+        path = self.routes.get((a, b))
+        if path is None:
+            path = self.routes[a, b] = tuple(nx.dijkstra_path(self.graph, a, b, weight=self.weight))
+        return path
+
+    def length(self, path: tuple[str, ...]) -> float:
+        """Metres along ``path``."""
+        return sum(self.graph.edges[u, v]["length"] for u, v in zip(path, path[1:]))
+
+    def time(self, a: str, b: str) -> float:
+        """Seconds from ``a`` to ``b`` along :meth:`route` at constant speed, dwells included."""
+        path = self.route(a, b)
+        return sum(self.weight(u, v, self.graph.edges[u, v]) for u, v in zip(path, path[1:]))
+
+    def zones(self) -> list[str]:
+        return [n for n, d in self.graph.nodes(data=True) if d["kind"] in ZONES]
+
+
+def _error(spec, key, message: str, **kw) -> ConfigError:
+    if hasattr(spec, "error"):
+        return spec.error(key, message, **kw)
+    return ConfigError(message, key=str(key), **kw)
+
+
+def plant_rooms(plant) -> dict[str, Room]:
+    """The plant's rooms with a box, from their meshes' bounds."""
+    rooms = {}
+    for space in plant.spaces.values():
+        if space.mesh is not None:
+            (x0, y0, z0), (x1, y1, _) = space.mesh.bounds
+            rooms[space.number] = Room(space.number, space.storey or "", (float(x0), float(y0)), (float(x1), float(y1)),
+                                       float(z0), space.grade)
+    return rooms
+
+
+def shared_wall(a: Room, b: Room) -> tuple[float, float] | None:
+    """The middle of the wall two rooms of one storey share (at least 1 m of it), or None."""
+    if a.storey != b.storey:
+        return None
+    for axis in (0, 1):
+        other = 1 - axis
+        for face_a, face_b in ((a.hi[axis], b.lo[axis]), (a.lo[axis], b.hi[axis])):
+            if abs(face_a - face_b) < 1e-6:
+                lo, hi = max(a.lo[other], b.lo[other]), min(a.hi[other], b.hi[other])
+                if hi - lo >= 1.0:
+                    point = [0.0, 0.0]
+                    point[axis], point[other] = face_a, (lo + hi) / 2
+                    return point[0], point[1]
+    return None
+
+
+def _distance(p, q) -> float:
+    return math.dist(p[:2], q[:2])
+
+
+def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
+    """The network of ``plant`` (a :class:`twin.plant.Plant`) with the scenario's ``network:`` ``spec``."""
+    rooms = plant_rooms(plant)
+    floors = {r.storey: r.z for r in rooms.values()}
+    for name, floor in spec.get("floors", {}).items():
+        floors[name] = floor["elevation"]
+    for number, room in spec.get("rooms", {}).items():
+        if room["storey"] not in floors:
+            raise _error(room, "storey", f"unknown storey '{room['storey']}'", expected="a storey of the plant or of "
+                         "network.floors", hint=suggest(room["storey"], floors))
+        (x, y), (w, d) = room["origin"], room["size"]
+        rooms[number] = Room(number, room["storey"], (x, y), (x + w, y + d), floors[room["storey"]], room["grade"])
+    graph = nx.DiGraph()
+    for room in rooms.values():
+        graph.add_node(room.number, kind="room", xyz=room.centre, dwell=0.0, capacity=0, room=room.number)
+
+    def two_way(u, v, length, forward_only=False):
+        graph.add_edge(u, v, length=length)
+        if not forward_only:
+            graph.add_edge(v, u, length=length)
+
+    for i, door in enumerate(spec.get("doors", [])):
+        a, b = door["between"]
+        for k, number in enumerate((a, b)):
+            if number not in rooms:
+                raise _error(door["between"], k, f"unknown room '{number}'", expected="a room of the plant or of "
+                             "network.rooms", hint=suggest(number, rooms))
+        wall = shared_wall(rooms[a], rooms[b])
+        if wall is None:
+            raise _error(spec["doors"], i, f"rooms {a} and {b} share no wall on one storey",
+                         hint="a door joins neighbouring rooms; join floors with a lift")
+        grades = rooms[a].grade, rooms[b].grade
+        if grades[0] != grades[1] and not door["airlock"] > 0:
+            raise _error(door, "between", f"the door between {a} (grade {grades[0]}) and {b} (grade {grades[1]}) "
+                         "joins two grades without a material airlock",
+                         hint="GMP: give it its interlock cycle, e.g. airlock: 90 s")
+        name = door.get("name") or f"{a}|{b}"
+        xyz = (*wall, rooms[a].z)
+        graph.add_node(name, kind="door", xyz=xyz, dwell=float(door["airlock"]), capacity=1, room=None)
+        two_way(a, name, _distance(rooms[a].centre, xyz), door["one_way"])
+        two_way(name, b, _distance(xyz, rooms[b].centre), door["one_way"])
+    for name, lift in spec.get("lifts", {}).items():
+        for k, number in enumerate(lift["stops"]):
+            if number not in rooms:
+                raise _error(lift["stops"], k, f"unknown room '{number}'", expected="a room of the plant or of "
+                             "network.rooms", hint=suggest(number, rooms))
+        x, y = lift["at"]
+        graph.add_node(name, kind="lift", xyz=(x, y, rooms[lift["stops"][0]].z), dwell=float(lift["ride"]),
+                       capacity=int(lift["capacity"]), room=None)
+        for number in lift["stops"]:
+            two_way(number, name, _distance(rooms[number].centre, (x, y)))
+    stations = {a.tag: (a.space, tuple(map(float, a.base))) for a in plant if a.space in rooms}
+    for tag, station in spec.get("stations", {}).items():
+        if station["room"] not in rooms:
+            raise _error(station, "room", f"unknown room '{station['room']}'", hint=suggest(station["room"], rooms))
+        room = rooms[station["room"]]
+        stations[tag] = (room.number, (*station["at"], room.z))
+    for tag, (number, xyz) in stations.items():
+        graph.add_node(tag, kind="station", xyz=xyz, dwell=0.0, capacity=0, room=number)
+        two_way(number, tag, _distance(rooms[number].centre, xyz))
+    return Network(graph, rooms, speed)
+
+
+def unreachable(network: Network, places: list[str]) -> tuple[str, str] | None:
+    """A pair (a, b) of ``places`` with no path from a to b, or None when every one reaches every other."""
+    if not places:
+        return None
+    first = places[0]
+    forward = nx.descendants(network.graph, first) | {first}
+    backward = nx.ancestors(network.graph, first) | {first}
+    for place in places[1:]:
+        if place not in forward:
+            return first, place
+        if place not in backward:
+            return place, first
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(plant_path: str, spec_json: str, speed: float) -> Network:
+    from twin import plant as plants
+
+    return build(plants.load(plant_path), json.loads(spec_json), speed)
+
+
+def network_of(params: Mapping[str, Any]) -> Network:
+    """The network of a scenario's parameters, built once per process for each plant and layout."""
+    return _cached(str(params["plant"]), json.dumps(params["network"], sort_keys=True, default=str),
+                   float(params["fleet"]["speed"]))
+
+
+def as_matrix(network: Network) -> tuple[list[str], np.ndarray]:
+    """The nodes and the dense weight matrix (inf where no edge) of the routing problem, for a peer solver."""
+    nodes = list(network.graph)
+    index = {n: i for i, n in enumerate(nodes)}
+    matrix = np.full((len(nodes), len(nodes)), np.inf)
+    for u, v, data in network.graph.edges(data=True):
+        matrix[index[u], index[v]] = network.weight(u, v, data)
+    return nodes, matrix

@@ -1,0 +1,76 @@
+"""Bad intralogistics input is refused before anything runs, in one message naming the file, the line and the key of
+the culprit with a fix: a station not on the graph, an unreachable station, a charging point nowhere reachable, a
+lift smaller than the load, a fleet of zero, a negative speed, two grades without an airlock, a door through no
+wall. Each case edits one line of a small valid scenario, which loads."""
+import pytest
+from scenario_files import ROOT
+
+import scenarios
+from twin.config import ConfigError
+
+PLANT = ROOT / "plant_models" / "multipurpose_osd" / "plant.yaml"
+VALID = f"""\
+plant: {PLANT}
+study: intralogistics
+horizon: 1 d
+seed: 1
+replications: 1
+network:
+  floors: {{Upper: {{elevation: 6 m}}}}
+  rooms: {{W02: {{storey: Upper, origin: [0, 0], size: [20, 40], grade: CNC}}}}
+  doors:
+    - {{between: [W01, P60]}}
+    - {{between: [W01, P01], airlock: 90 s}}
+    - {{between: [P01, P10]}}
+  lifts:
+    LIFT-01: {{stops: [W01, W02], at: [2, 38], payload: 2000 kg, ride: 40 s}}
+  stations:
+    WH-02: {{room: W02, at: [10, 20]}}
+fleet:
+  vehicles: 2
+  speed: 1 m/s
+  home: WH-01
+  battery: {{capacity: 2 kWh, power: 2 kW, chargers: [WH-01]}}
+orders:
+  - {{from: [WH-02], to: [DS-101], every: 20 min, load: 300 kg}}
+"""
+
+
+def load(tmp_path, text):
+    path = tmp_path / "logistics.yaml"
+    path.write_text(text)
+    return scenarios.load(path)
+
+
+def test_the_valid_scenario_loads(tmp_path):
+    assert load(tmp_path, VALID).study.name == "intralogistics"
+
+
+CASES = [  # (old, new: the edit on the culprit's line; its key, words of the message, words of the fix)
+    ("to: [DS-101]", "to: [DS-110]", "orders[0].to[0]", "'DS-110' is not on the transport network",
+     "did you mean 'DS-101'?"),
+    ("to: [DS-101]", "to: [HPLC-01]", "orders[0].to[0]", "no route from 'WH-01' to 'HPLC-01'", "join room Q01"),
+    ("chargers: [WH-01]", "chargers: [TP-401]", "fleet.battery.chargers[0]",
+     "charging point 'TP-401' is nowhere reachable", "add a door"),
+    ("payload: 2000 kg", "payload: 800 kg", "network.lifts.LIFT-01.payload", "lift LIFT-01 lifts 800 kg",
+     "at least 1600 kg"),
+    ("vehicles: 2", "vehicles: 0", "fleet.vehicles", "a fleet of 0 vehicles moves nothing", "sweep"),
+    ("speed: 1 m/s", "speed: -1 m/s", "fleet.speed", "must be positive", None),
+    ("[W01, P01], airlock: 90 s", "[W01, P01]", "network.doors[1].between", "without a material airlock",
+     "airlock: 90 s"),
+    ("[P01, P10]", "[P10, P40]", "network.doors[2]", "share no wall", "lift"),
+    ("load: 300 kg}", "load: 1300 kg}", "orders[0].load", "more than the vehicles' payload", "split"),
+]
+
+
+@pytest.mark.parametrize("old,new,key,message,hint", CASES, ids=[c[2] for c in CASES])
+def test_bad_input_is_named(tmp_path, old, new, key, message, hint):
+    assert old in VALID
+    line = 1 + next(i for i, text in enumerate(VALID.splitlines()) if old in text)
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, VALID.replace(old, new, 1))
+    error = caught.value
+    assert str(error.file).endswith("logistics.yaml") and error.line == line and error.key == key, str(error)
+    assert message in error.message, str(error)
+    if hint:
+        assert hint in str(error), str(error)
