@@ -424,7 +424,7 @@ class Str(Schema):
 
 
 class Number(Schema):
-    """A plain number (no unit), optionally bounded below."""
+    """A plain finite number (no unit), optionally bounded below."""
 
     expected = "a number"
 
@@ -436,6 +436,8 @@ class Number(Schema):
     def validate(self, value, where):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(value, where)
+        if not math.isfinite(value):  # YAML's .inf and .nan
+            raise where.error(f"got {_kind(value)}: not a finite number", expected=self.expected)
         if self.minimum is not None and value < self.minimum:
             raise self.fail(value, where)
         return value

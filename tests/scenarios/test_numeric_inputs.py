@@ -51,6 +51,16 @@ def test_infinite_times_are_refused(write_scenario, value):
     assert err.key == "stages.granulation.mttr" and "not a finite number" in str(err)
 
 
+@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf"])
+def test_infinite_plain_numbers_are_refused(value):
+    """YAML's .inf and .nan are floats: a Number (a feed factor, an air change rate) refuses them at their line."""
+    schema = config.Record({"ach": config.Number(minimum=0)})
+    with pytest.raises(ConfigError, match="not a finite number") as info:
+        config.loads(f"# rooms\nach: {value}\n", schema, file="energy.yaml")
+    assert info.value.line == 2 and info.value.key == "ach"
+    assert config.loads("ach: 1.0e+308\n", schema)["ach"] == 1e308   # large but finite (YAML 1.1 needs the dot)
+
+
 @pytest.fixture
 def overlay(tmp_path):
     """``overlay(old, new)``: the sample plant's overlay beside its IFC with ``old`` replaced by ``new``."""
