@@ -4,8 +4,10 @@ Each asset is a plant tag with a Weibull lifetime (``shape``, ``scale``) or a we
 cv}``: a condition indicator rising from 0 to failure at 1 as a Wiener process, :mod:`twin.monitor.degradation`),
 and the cost and duration of a corrective (after a failure) and a preventive replacement. ``policy`` is
 ``run_to_failure``, ``age`` (replace at ``age`` of operation, Barlow & Proschan's age replacement) or ``condition``
-(replace when an inspection every ``inspect`` finds the indicator at ``level`` or above); ``crew`` people do the
-work, failures first. See
+(replace when an inspection every ``inspect`` finds the indicator at ``level`` or above) or ``rul`` (replace when,
+at an inspection, the estimated remaining life is shorter than ``lead`` with probability ``risk`` or more: the
+drift and diffusion estimated online from every reading of the asset's paths so far, :class:`RULEstimator`);
+``crew`` people do the work, failures first. See
 ``multipurpose_osd.yaml`` beside this file, :mod:`scenarios.maintenance.model` for the model and
 :mod:`scenarios.maintenance.renewal` for the renewal-reward theory its results are checked against.
 
@@ -28,9 +30,12 @@ WEAR = Record({"mean_life": Quantity("s", "2000 h", positive=True), "cv": Number
 ASSET = Record({"shape": Number(minimum=0), "scale": Quantity("s", "2000 h", positive=True), "wear": WEAR,
                 "corrective": ACTION, "preventive": ACTION},
                required=("corrective", "preventive"), name="an asset")
-POLICY = Record({"kind": Str(["run_to_failure", "age", "condition"]), "age": Quantity("s", "800 h", positive=True),
-                 "level": Number(minimum=0), "inspect": Quantity("s", "24 h", positive=True)},
-                required=("kind",), defaults={"inspect": 24 * 3600.0}, name="a maintenance policy")
+POLICY = Record({"kind": Str(["run_to_failure", "age", "condition", "rul"]),
+                 "age": Quantity("s", "800 h", positive=True), "level": Number(minimum=0),
+                 "inspect": Quantity("s", "24 h", positive=True), "lead": Quantity("s", "48 h", positive=True),
+                 "risk": Number(minimum=0)},
+                required=("kind",), defaults={"inspect": 24 * 3600.0, "lead": 48 * 3600.0, "risk": 0.05},
+                name="a maintenance policy")
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -49,8 +54,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise asset.error("shape", "the Weibull shape must be positive", expected="e.g. 2.5 (wear-out)")
         if asset.get("wear") is not None and not asset["wear"]["cv"] > 0:
             raise asset["wear"].error("cv", "the life's coefficient of variation must be positive", expected="e.g. 0.3")
-        if policy["kind"] == "condition" and asset.get("wear") is None:
-            raise assets.error(tag, "a condition policy needs the asset's wear process",
+        if policy["kind"] in ("condition", "rul") and asset.get("wear") is None:
+            raise assets.error(tag, f"a {policy['kind']} policy needs the asset's wear process",
                                hint="add wear: {mean_life: 2000 h, cv: 0.3} (its indicator runs from 0 to 1)")
     if policy["kind"] == "age" and policy.get("age") is None:
         raise params.error("policy", "an age policy needs its replacement age", hint="e.g. policy: {kind: age, "
@@ -58,6 +63,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if policy["kind"] == "condition" and not 0 < (policy.get("level") or 0) < 1:
         raise params.error("policy", "a condition policy needs its level, between 0 (new) and 1 (failed)",
                            hint="e.g. policy: {kind: condition, level: 0.8, inspect: 24 h}")
+    if policy["kind"] == "rul" and not 0 < policy["risk"] < 1:
+        raise params.error("policy", "a rul policy's risk must be between 0 and 1", hint="e.g. risk: 0.05")
     if params["crew"] < 1:
         raise params.error("crew", "the crew must have at least one person", expected="an integer >= 1")
 

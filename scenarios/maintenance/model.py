@@ -2,10 +2,11 @@
 
 Each asset (a plant tag) runs from new until it fails (a Weibull lifetime, or its wear indicator's first passage)
 or, under ``policy: age``, until it reaches the replacement age, whichever comes first; under ``policy: condition``
-until an inspection finds its indicator at the level, or it fails between inspections. Then it waits for a member of
-the crew (a ``twin.des.PriorityResource`` of ``crew`` people; a failed asset first) and is down for the corrective
-or preventive duration; it comes back as new. Costs are counted when an action starts. KPIs over ``[warmup,
-horizon]``: ``cost_rate`` (per second, all assets), ``availability`` (mean up share of the assets),
+until an inspection finds its indicator at the level, or it fails between inspections; under ``policy: rul`` until
+an inspection's remaining-life estimate says it fails within the lead with probability ``risk`` or more. Then it
+waits for a member of the crew (a ``twin.des.PriorityResource`` of ``crew`` people; a failed asset first) and is
+down for the corrective or preventive duration; it comes back as new. Costs are counted when an action starts. KPIs
+over ``[warmup, horizon]``: ``cost_rate`` (per second, all assets), ``availability`` (mean up share of the assets),
 ``unplanned_stops`` and ``planned_stops`` (per second, all assets), and per asset ``cost_rate.<tag>``,
 ``availability.<tag>``. Events: ``failure``, ``preventive``, ``restored``.
 """
@@ -20,7 +21,7 @@ import numpy as np
 import twin.des as des
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
-from twin.monitor.degradation import Wiener
+from twin.monitor.degradation import RULEstimator, Wiener
 
 EVENTS = ("failure", "preventive", "restored")
 
@@ -38,6 +39,7 @@ class Maintenance:
         self.cost = dict.fromkeys(self.assets, 0.0)
         self.up = dict.fromkeys(self.assets, 0.0)
         self.stops = {"failure": 0, "preventive": 0}
+        self.rul = {tag: RULEstimator(1.0) for tag in self.assets}  # each asset's readings, pooled over its lives
         self.log: list[tuple[float, int, int]] = []
         for k, tag in enumerate(self.assets):
             self.env.process(self.life(k, tag, params["assets"][tag], stream(seed, 3, k)))
@@ -48,7 +50,7 @@ class Maintenance:
     def life(self, k: int, tag: str, asset: Mapping[str, Any], rng: np.random.Generator):
         env = self.env
         while True:
-            run, failed = self.next_stop(asset, rng)
+            run, failed = self.next_stop(asset, rng, self.rul[tag])
             kind = "failure" if failed else "preventive"
             self.up[tag] += self.window(env.now, env.now + run)
             yield env.timeout(run)
@@ -62,16 +64,32 @@ class Maintenance:
                 yield env.timeout(action["duration"])
             self.log.append((env.now, k, 2))
 
-    def next_stop(self, asset: Mapping[str, Any], rng: np.random.Generator) -> tuple[float, bool]:
+    def next_stop(self, asset: Mapping[str, Any], rng: np.random.Generator,
+                  rul: RULEstimator) -> tuple[float, bool]:
         """Operating time from new to the next stop, and whether the stop is a failure."""
+        policy = self.policy
         if asset.get("wear") is None:
             life = asset["scale"] * rng.weibull(asset["shape"])
         else:
             wear = Wiener.from_life(asset["wear"]["mean_life"], asset["wear"]["cv"])
-            if self.policy["kind"] == "condition":
-                return wear.until(rng, self.policy["level"], self.policy["inspect"])
+            if policy["kind"] == "condition":
+                return wear.until(rng, policy["level"], policy["inspect"])
+            if policy["kind"] == "rul":
+                return self.by_rul(wear, rng, rul)
             life = float(wear.life().rvs(random_state=rng))
         return min(life, self.age), life < self.age
+
+    def by_rul(self, wear: Wiener, rng: np.random.Generator, rul: RULEstimator) -> tuple[float, bool]:
+        """Inspect, re-estimate the remaining life, replace once failing within the lead is likely enough."""
+        inspect, lead, risk = self.policy["inspect"], self.policy["lead"], self.policy["risk"]
+        values, failure = wear.readings(rng, inspect)
+        rul.renew()
+        rul.update(0.0, wear.x0)
+        for k, x in enumerate(values.tolist(), start=1):
+            rul.update(k * inspect, x)
+            if rul.risk(lead) >= risk:
+                return k * inspect, False
+        return failure, True
 
     def run(self) -> Run:
         self.env.run(until=self.horizon)

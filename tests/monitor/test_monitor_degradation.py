@@ -78,6 +78,20 @@ def test_rul_estimator_is_the_maximum_likelihood_and_tightens_as_data_arrive():
     assert rul.diffusion == pytest.approx(0.4, rel=0.15)
 
 
+def test_risk_is_the_inverse_gaussian_cdf_and_renewal_keeps_the_estimates():
+    rul = RULEstimator(1.0)
+    for t, x in ((0, 0.0), (10, 0.05), (20, 0.12), (30, 0.14)):
+        rul.update(t, x)
+    drift, diffusion = rul.drift, rul.diffusion
+    for within in (1.0, 50.0, 130.0, 1e4):
+        assert rul.risk(within) == pytest.approx(rul.life().cdf(within), rel=1e-9, abs=1e-300)
+    rul.renew()
+    rul.update(100.0, 0.0)  # a new path: no increment across the replacement
+    assert (rul.drift, rul.diffusion) == (drift, diffusion)
+    rul.update(110.0, 0.05)
+    assert rul.drift == pytest.approx(0.19 / 40)
+
+
 def test_bad_parameters_and_readings():
     with pytest.raises(ValueError, match="drift > 0"):
         Wiener(0.0, 1.0, 5.0)

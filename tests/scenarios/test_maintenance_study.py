@@ -93,12 +93,34 @@ def test_condition_based_replacement_is_the_first_passage_to_the_level():
     assert simulate(rare, np.random.SeedSequence(9)).kpis["unplanned_stops"] > 0
 
 
+def test_rul_replacement_learns_the_level_that_the_true_parameters_give():
+    """Replacing when the estimated P(fail within 48 h) reaches 5 %, the drift and diffusion learnt online from every
+    reading: it costs what replacing at the level x* does, x* solving the inverse Gaussian's P(life <= 48 h) = 5 %
+    with the true parameters (0.888), within the two runs' intervals (Welch)."""
+    from scipy import optimize
+
+    from twin.monitor.degradation import Wiener
+
+    wear = Wiener.from_life(2000 * H, 0.3)
+    level = optimize.brentq(lambda x: Wiener(wear.drift, wear.diffusion, 1.0, x).life().cdf(48 * H) - 0.05, 0, 0.999)
+    costs = {}
+    for policy in ({"kind": "rul", "inspect": 24 * H, "lead": 48 * H, "risk": 0.05},
+                   {"kind": "condition", "level": level, "inspect": 24 * H}):
+        p = params(math.inf, horizon=300_000 * H)
+        p["policy"] = policy
+        p["assets"]["TP-401"].update(wear={"mean_life": 2000 * H, "cv": 0.3})
+        costs[policy["kind"]] = np.array([simulate(p, s).kpis["cost_rate"] for s in np.random.SeedSequence(3).spawn(6)])
+    assert stats.ttest_ind(costs["rul"], costs["condition"], equal_var=False).pvalue > 0.01
+    assert costs["rul"].mean() == pytest.approx(costs["condition"].mean(), rel=0.03)
+
+
 def test_the_sample_scenario_loads_and_its_errors_are_named(tmp_path):
     scenario = load(ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml")
     assert scenario.variants[BASE]["policy"]["kind"] == "age" and scenario.variants[BASE]["policy"]["age"] == 900 * H
     assert set(scenario.variants) == {BASE, "run_to_failure", "early", "late"}
     condition = load(ROOT / "scenarios" / "maintenance" / "condition.yaml")
     assert condition.variants["weekly"]["policy"]["inspect"] == 168 * H
+    assert condition.variants["rul"]["policy"]["risk"] == 0.05
     text = (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("../../plant_models", str(ROOT / "plant_models")).replace("TP-402: *press",

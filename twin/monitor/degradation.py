@@ -88,27 +88,39 @@ class Wiener:
         drift = 1.0 / mean_life
         return cls(drift, math.sqrt(cv * cv * drift), 1.0)
 
-    def until(self, rng: np.random.Generator, level: float, inspect: float, steps: int = 16) -> tuple[float, bool]:
-        """Run one path from ``x0`` until it fails (reaches ``threshold``, checked between its ``steps`` sub-steps per
-        inspection by the Brownian bridge) or an inspection every ``inspect`` finds it at ``level`` or above. Returns
-        the time and whether it failed (a failure's time is the end of its sub-step)."""
+    def readings(self, rng: np.random.Generator, inspect: float, steps: int = 16,
+                 until_level: float | None = None) -> tuple[np.ndarray, float]:
+        """One path from ``x0``, read every ``inspect``: the readings before it fails, and its failure time (the
+        crossing of ``threshold`` checked between ``steps`` sub-steps per inspection by the Brownian bridge; the
+        time is the end of its sub-step). With ``until_level``, the path stops at the first reading at or above it
+        (failure time then ``inf``)."""
         dt, var = inspect / steps, self.diffusion**2 * inspect / steps
-        # Sub-steps drawn in chunks of about the expected run to the level: a path is done in one or two.
-        expected = max(level - self.x0, 0.0) / (self.drift * dt)
+        # sub-steps drawn in chunks of about the expected life: a path is done in one or two
+        target = self.threshold if until_level is None else until_level
+        expected = max(target - self.x0, 0.0) / (self.drift * dt)
         x, done, chunk = float(self.x0), 0, int(min(max(1.2 * expected, 64 * steps), 1 << 18)) // steps * steps
+        read: list[np.ndarray] = []
         while True:
             path = x + np.cumsum(self.drift * dt + math.sqrt(var) * rng.standard_normal(chunk))
             before = np.concatenate([[x], path[:-1]])
             gap = np.maximum(self.threshold - before, 0) * np.maximum(self.threshold - path, 0)
             failed = (path >= self.threshold) | (rng.random(chunk) < np.exp(-2.0 * gap / var))
-            seen = np.zeros(chunk, dtype=bool)
-            seen[steps - 1:: steps] = path[steps - 1:: steps] >= level
             first_fail = int(np.argmax(failed)) if failed.any() else chunk
-            first_seen = int(np.argmax(seen)) if seen.any() else chunk
-            if first_fail < chunk or first_seen < chunk:
-                k = min(first_fail, first_seen)
-                return (done + k + 1) * dt, first_fail <= first_seen
+            values = path[steps - 1:: steps][: (first_fail + 1) // steps]  # the readings before the failure
+            if until_level is not None and (values >= until_level).any():
+                k = int(np.argmax(values >= until_level))
+                read.append(values[: k + 1])
+                return np.concatenate(read), math.inf
+            read.append(values)
+            if first_fail < chunk:
+                return np.concatenate(read), (done + first_fail + 1) * dt
             x, done = float(path[-1]), done + chunk
+
+    def until(self, rng: np.random.Generator, level: float, inspect: float, steps: int = 16) -> tuple[float, bool]:
+        """Run one path until it fails or an inspection every ``inspect`` finds it at ``level`` or above: the time
+        and whether it failed."""
+        values, failure = self.readings(rng, inspect, steps, until_level=level)
+        return (failure, True) if math.isfinite(failure) else (len(values) * inspect, False)
 
 
 @dataclass(frozen=True)
@@ -139,42 +151,46 @@ class Gamma:
 
 
 class RULEstimator:
-    """Rolling remaining-useful-life estimate of a Wiener indicator: feed readings with :meth:`update`."""
+    """Rolling remaining-useful-life estimate of a Wiener indicator: feed readings with :meth:`update`.
+
+    The increments of every path read so far are pooled (an asset class's drift and diffusion): :meth:`renew`
+    starts a new path (the asset replaced) without forgetting them."""
 
     def __init__(self, threshold: float) -> None:
         self.threshold = float(threshold)
-        self._first: tuple[float, float] | None = None
         self._last: tuple[float, float] | None = None
+        self._rise = self._span = 0.0  # sums of dx and dt
         self._sum_sq_over_dt = 0.0  # sum of dx**2 / dt
         self._steps = 0
 
     def update(self, t: float, x: float) -> None:
-        """A reading ``x`` of the indicator at time ``t`` (times increasing)."""
+        """A reading ``x`` of the indicator at time ``t`` (times increasing along a path)."""
+        t, x = float(t), float(x)
         if self._last is not None:
             dt, dx = t - self._last[0], x - self._last[1]
             if not dt > 0:
                 raise ValueError(f"RUL readings must come in increasing time; got t={t} after t={self._last[0]}")
+            self._rise += dx
+            self._span += dt
             self._sum_sq_over_dt += dx * dx / dt
             self._steps += 1
-        else:
-            self._first = (float(t), float(x))
-        self._last = (float(t), float(x))
+        self._last = (t, x)
+
+    def renew(self) -> None:
+        """The asset was replaced: the next reading starts a new path; the estimates keep what was learnt."""
+        self._last = None
 
     @property
     def drift(self) -> float:
         """Maximum-likelihood drift: the rise over the time (NaN before two readings)."""
-        if not self._steps:
-            return math.nan
-        return (self._last[1] - self._first[1]) / (self._last[0] - self._first[0])
+        return self._rise / self._span if self._steps else math.nan
 
     @property
     def diffusion(self) -> float:
         """Maximum-likelihood diffusion ``sigma`` from the increments about the drift."""
         if not self._steps:
             return math.nan
-        span = self._last[0] - self._first[0]
-        mu = self.drift
-        return math.sqrt(max(self._sum_sq_over_dt - mu * mu * span, 0.0) / self._steps)
+        return math.sqrt(max(self._sum_sq_over_dt - self.drift**2 * self._span, 0.0) / self._steps)
 
     def life(self):
         """The remaining life from the last reading: ``scipy.stats.invgauss``, frozen (None without a rising
@@ -183,3 +199,19 @@ class RULEstimator:
         if not (mu > 0 and sigma > 0):
             return None
         return Wiener(mu, sigma, max(self.threshold, self._last[1] + 1e-12), self._last[1]).life()
+
+    def risk(self, within: float) -> float:
+        """``P(remaining life <= within)`` from the last reading: the inverse Gaussian's CDF in closed form
+        (Chhikara & Folks 1989), ``Phi(sqrt(l/w)(w/m - 1)) + exp(2 l/m) Phi(-sqrt(l/w)(w/m + 1))`` with mean ``m``
+        and shape ``l``; 0 without a rising drift."""
+        from scipy.special import log_ndtr, ndtr
+
+        mu, sigma = self.drift, self.diffusion
+        if not (mu > 0 and sigma > 0 and within > 0):
+            return 0.0
+        gap = self.threshold - self._last[1]
+        if gap <= 0:
+            return 1.0
+        m, shape = gap / mu, gap * gap / sigma**2
+        root = math.sqrt(shape / within)
+        return float(ndtr(root * (within / m - 1)) + math.exp(2 * shape / m + log_ndtr(-root * (within / m + 1))))
