@@ -6,9 +6,10 @@
    integrates the model and its sensitivities with CVODES and computes Van Loan's ``Qd`` at every step. Both
    filters must agree to 1e-9 before their CPU times per update (predict + update) are compared as a ratio.
 2. Nonlinear, no peer (filterpy's EKF needs hand-written Jacobians and transition): the CSTR with its UA
-   estimated; a powder blender as tanks in series (3 components x ``--tanks`` tanks, its tau estimated from the
-   outlet's API fraction of a plant with another tau, with CVODES and with RK4 steps of 1 s: ``max_step``); the
-   moving-horizon estimator on the CSTR with a 10-instant window (once full), CVODES and RK4. CPU time per update.
+   estimated (EKF and UKF); a powder blender as tanks in series (3 components x ``--tanks`` tanks, its tau
+   estimated from the outlet's API fraction of a plant with another tau, with CVODES and with RK4 steps of 1 s:
+   ``max_step``); the moving-horizon estimator on the CSTR with a 10-instant window (once full), CVODES and RK4.
+   CPU time per update.
 3. ``twin follow``'s path without the network: an Estimator on a twin whose bus holds ``--hours`` of 5 s
    temperature samples as the bridge writes them; simulated time over wall time (the issue's goal: >= 100x).
 
@@ -87,7 +88,7 @@ def linear(steps: int, repeat: int) -> tuple[float, float, float]:
 def nonlinear(steps: int, repeat: int, tanks: int) -> dict[str, float]:
     """CPU s per update: EKF on the CSTR, EKF on a blender, MHE on the CSTR."""
     from twin.process import Flowsheet, Simulator
-    from twin.process.estimation import ExtendedKalmanFilter, MovingHorizonEstimator
+    from twin.process.estimation import ExtendedKalmanFilter, MovingHorizonEstimator, UnscentedKalmanFilter
     from twin.process.units import CSTR, Blender
 
     cstr = Flowsheet(CSTR("R-1")).build()
@@ -151,6 +152,8 @@ def nonlinear(steps: int, repeat: int, tanks: int) -> dict[str, float]:
     print(f"blender tau (plant 150 s, model 120 +/- 30 s): CVODES {cvodes[0]:.3f} +/- {cvodes[1]:.3f} s, "
           f"RK4 {blend.tau[0]:.3f} +/- {blend.tau[1]:.3f} s")
     return costs | {"EKF, CSTR (3 states)": _cpu_per_call(run(lambda: ExtendedKalmanFilter(cstr, **kw), steps), repeat),
+                    "UKF, CSTR (3 states)": _cpu_per_call(run(lambda: UnscentedKalmanFilter(cstr, **kw), steps),
+                                                          repeat),
             "MHE, CSTR, window 10, CVODES": min(mhe() for _ in range(repeat)),
             "MHE, CSTR, window 10, RK4 3 s": min(mhe(max_step=3.0) for _ in range(repeat))}
 
