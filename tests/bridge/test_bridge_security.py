@@ -84,6 +84,9 @@ def test_refused_connections_say_why(secured, security, reason):
     assert reason in str(refused.value)
     if pki == client_b:
         assert f"copying {client_b / 'own' / 'cert.der'} into the server's trusted certificates" in str(refused.value)
+        # the server kept it where its user trusts it from: PKI/rejected, to be moved to PKI/trusted
+        rejected = [f.read_bytes() for f in (client_a.parent / "server" / "rejected").glob("*.der")]
+        assert (client_b / "own" / "cert.der").read_bytes() in rejected
 
 
 def test_certificates_are_made_once_in_the_chosen_folder(tmp_path):
