@@ -33,6 +33,7 @@ BACKGROUND = "white"
 SPACE_OPACITY = 0.18
 LABEL_SIZE = 11  # points
 TITLE_BAND = 32  # pixels at the top kept for the title
+DECLUTTER_LIMIT = 60  # labels lifted clear of each other up to this many; beyond, only kept inside the frame
 ELEMENT_STYLES = {"distribution": ("#5d6d7e", 1.0), "structure": ("#aab7b8", 0.12)}  # colour, opacity
 STRUCTURE_ALONE_OPACITY = 0.6  # structure is context, faint, unless the model holds nothing else to look at
 SCHEMATIC_PITCH = 4.0  # m between assets in a schematic layout
@@ -132,7 +133,7 @@ class PlantScene:
             if space.mesh is not None and self._usable(space.number, space.mesh, "spaces"):
                 groups.setdefault((space.grade, space.storey or NO_STOREY), []).append(space.mesh)
         for (grade, storey), meshes in groups.items():
-            mesh, _ = _merge([_polydata(m) for m in meshes])
+            mesh = _merged(meshes)
             colour = GRADE_COLOURS.get(grade, GRADE_COLOURS["CNC"])
             actor = self.plotter.add_mesh(mesh, color=colour, opacity=SPACE_OPACITY, lighting=False, pickable=False,
                                           name=f"spaces:{grade}:{storey}")
@@ -147,7 +148,7 @@ class PlantScene:
                 groups.setdefault((kind, element.storey or NO_STOREY), []).append(element.mesh)
         alone = set(self.drawn.values()) == {"structure"}
         for (kind, storey), meshes in groups.items():
-            mesh, _ = _merge([_polydata(m) for m in meshes])
+            mesh = _merged(meshes)
             colour, opacity = ELEMENT_STYLES[kind]
             opacity = STRUCTURE_ALONE_OPACITY if alone else opacity
             actor = self.plotter.add_mesh(mesh, color=colour, opacity=opacity, pickable=False,
@@ -208,37 +209,42 @@ class PlantScene:
 
     def _layout_labels(self, texts: Mapping[str, str], font: str | None) -> dict[str, np.ndarray]:
         """Anchors just above each mesh; then, on screen, labels that would overlap one below them lifted until they
-        are clear, and the camera stepped back until every label is inside the frame (a few rounds of both)."""
-        anchors = {tag: self.label_point(tag) for tag in texts}
-        if not anchors:
+        are clear (plants of up to :data:`DECLUTTER_LIMIT` labels: beyond, they cannot all be clear anyway), and the
+        camera stepped back and panned until every label is inside the frame (a few rounds of both)."""
+        tags = list(texts)
+        if not tags:
             return {}
-        sizes = {tag: label_size(text, font) for tag, text in texts.items()}
+        anchors = np.array([self.label_point(tag) for tag in tags], dtype=float)
+        sizes = np.array([label_size(texts[tag], font) for tag in tags], dtype=float)
         width, height = self.plotter.window_size
         for attempt in range(10):
-            points = dict(anchors)
-            boxes = self._declutter(points, sizes)
-            top, bottom = min(b[1] for b in boxes.values()), max(b[3] for b in boxes.values())
+            points = anchors.copy()
+            if len(tags) <= DECLUTTER_LIMIT:
+                self._declutter(points, sizes)
+            boxes = self._label_boxes(points, sizes)
+            top, bottom = boxes[:, 1].min(), boxes[:, 3].max()
             if top < TITLE_BAND and bottom + TITLE_BAND - top < height:  # room below: move the picture down
                 self._pan_down(TITLE_BAND - top + 2)
-                boxes = {tag: self._label_box(points[tag], sizes[tag]) for tag in points}
-            if all(_inside(box, width, height) for box in boxes.values()) or attempt == 9:
+                boxes = self._label_boxes(points, sizes)
+            inside = (boxes[:, 0] >= 0) & (boxes[:, 1] >= TITLE_BAND) & (boxes[:, 2] < width) & (boxes[:, 3] < height)
+            if inside.all() or attempt == 9:
                 break
             self.plotter.camera.Dolly(0.8)  # step back (a zoom would widen the lens instead)
             self.plotter.renderer.ResetCameraClippingRange()
-        return points
+        return dict(zip(tags, points))
 
-    def _declutter(self, points: dict[str, np.ndarray], sizes: Mapping[str, tuple[int, int]]) -> dict:
+    def _declutter(self, points: np.ndarray, sizes: np.ndarray) -> None:
         """Lift (in place) each label that overlaps one already placed, from the bottom of the picture up."""
-        boxes = {tag: self._label_box(points[tag], sizes[tag]) for tag in points}
-        placed: list[np.ndarray] = []
-        for tag in sorted(points, key=lambda t: -boxes[t][3]):
+        boxes = self._label_boxes(points, sizes)
+        up = self._metres_per_pixel(points) * (sizes[:, 1] + 3)  # one label's height, in metres up at each anchor
+        placed: list[int] = []
+        for i in np.argsort(-boxes[:, 3], kind="stable"):
             for _ in range(len(points)):
-                if not any(_overlap(boxes[tag], other) for other in placed):
+                if not any(_overlap(boxes[i], boxes[j]) for j in placed):
                     break
-                points[tag] = points[tag] + [0.0, 0.0, self._metres_per_pixel(points[tag]) * (sizes[tag][1] + 3)]
-                boxes[tag] = self._label_box(points[tag], sizes[tag])
-            placed.append(boxes[tag])
-        return boxes
+                points[i, 2] += up[i]
+                boxes[i] = self._label_boxes(points[i:i + 1], sizes[i:i + 1])[0]
+            placed.append(i)
 
     def _pan_down(self, pixels: float) -> None:
         """Move the picture ``pixels`` down the screen (the camera up along its view-up vector)."""
@@ -248,15 +254,25 @@ class PlantScene:
         camera.position = np.asarray(camera.position) + up
         camera.focal_point = np.asarray(camera.focal_point) + up
 
-    def _label_box(self, point, size: tuple[int, int]) -> np.ndarray:
-        """``[left, top, right, bottom]`` pixels (row 0 at the top) of a label anchored at ``point``, centred above."""
-        column, row = self.project(point)
-        return np.array([column - size[0] / 2, row - size[1], column + size[0] / 2, row])
+    def _pixels(self, points: np.ndarray) -> np.ndarray:
+        """``(column, row)`` pixels (row 0 at the top) of world ``points`` (n x 3), from the camera's matrices."""
+        width, height = self.plotter.window_size
+        matrix = self.plotter.renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(width / height, -1, 1)
+        m = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        clip = np.c_[points, np.ones(len(points))] @ m.T
+        ndc = clip[:, :2] / clip[:, 3:4]
+        return np.c_[(ndc[:, 0] + 1) / 2 * width, (1 - ndc[:, 1]) / 2 * height]
 
-    def _metres_per_pixel(self, point) -> float:
-        """How far up (m) a point at ``point`` moves for one pixel up the screen."""
-        rows = self.project(point)[1] - self.project(np.asarray(point) + [0.0, 0.0, 1.0])[1]
-        return 1.0 / max(rows, 1e-3)
+    def _label_boxes(self, points: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """``[left, top, right, bottom]`` pixels of labels anchored at ``points``, centred above them."""
+        pixels = self._pixels(points)
+        return np.c_[pixels[:, 0] - sizes[:, 0] / 2, pixels[:, 1] - sizes[:, 1], pixels[:, 0] + sizes[:, 0] / 2,
+                     pixels[:, 1]]
+
+    def _metres_per_pixel(self, points: np.ndarray) -> np.ndarray:
+        """How far up (m) each of ``points`` moves for one pixel up the screen."""
+        rows = self._pixels(points)[:, 1] - self._pixels(points + [0.0, 0.0, 1.0])[:, 1]
+        return 1.0 / np.maximum(rows, 1e-3)
 
     def set_title(self, text: str) -> None:
         """The title at the top of the picture, in a font that can draw it (a Chinese name too)."""
@@ -427,6 +443,14 @@ def _polydata(mesh) -> pv.PolyData:
     return pv.PolyData.from_regular_faces(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64))
 
 
+def _merged(meshes: list) -> pv.PolyData:
+    """Triangle meshes (anything with ``vertices`` and ``faces``) as one PolyData, joined as NumPy arrays."""
+    offsets = np.cumsum([0] + [len(m.vertices) for m in meshes[:-1]])
+    points = np.concatenate([np.asarray(m.vertices, float) for m in meshes])
+    faces = np.concatenate([np.asarray(m.faces, np.int64) + o for m, o in zip(meshes, offsets)])
+    return pv.PolyData.from_regular_faces(points, faces)
+
+
 def _merge(meshes: list[pv.PolyData], owners: Iterable[int] | None = None) -> tuple[pv.PolyData, np.ndarray]:
     """One PolyData of all ``meshes``, and for each of its cells the owner index of the mesh it came from."""
     owners = list(owners) if owners is not None else list(range(len(meshes)))
@@ -467,13 +491,9 @@ def label_size(text: str, font: str | None = None) -> tuple[int, int]:
     return box[1] - box[0] + 1, box[3] - box[2] + 1
 
 
-def _inside(box: np.ndarray, width: int, height: int) -> bool:
-    """Inside the frame and below the title's band."""
-    return box[0] >= 0 and box[1] >= TITLE_BAND and box[2] < width and box[3] < height
-
-
-def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlap(a: np.ndarray, b: np.ndarray, gap: float = 2.0) -> bool:
+    """Whether two ``[left, top, right, bottom]`` boxes overlap or come closer than ``gap`` pixels."""
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
 def _grouped(reasons: Mapping[str, str]) -> dict[str, list[str]]:
