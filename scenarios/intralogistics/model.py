@@ -18,6 +18,7 @@ log ``wait``/``enter``/``leave`` with the vehicle as ``source``. Times in second
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -161,21 +162,27 @@ class Logistics:
             due = self.env.now + spec["allowance"]
 
     def dispatch(self) -> None:
-        """Hand waiting orders to idle vehicles by the scenario's rule."""
+        """Hand waiting orders to idle vehicles by the scenario's rule, among the first orders it would look at
+        (the oldest, or the earliest due for ``due``: as many as the window or the idle vehicles)."""
         if not self.idle or not self.pending:
             return
+        k = max(self.window, len(self.idle))
+        if self.rule == "due":
+            candidates = heapq.nsmallest(k, self.pending, key=lambda o: (o.due, o.number))
+        else:
+            candidates = self.pending[:k]
         time = self.net.time
-        cost = np.array([[time(v.place, o.origin) for o in self.pending] for v in self.idle])
-        pairs = dispatch.assign(self.rule, cost, [o.due for o in self.pending], self.window)
+        cost = np.array([[time(v.place, o.origin) for o in candidates] for v in self.idle])
+        pairs = dispatch.assign(self.rule, cost, [o.due for o in candidates], self.window)
         taken = set()
         for i, j in pairs:
-            vehicle, order = self.idle[i], self.pending[j]
+            vehicle, order = self.idle[i], candidates[j]
             vehicle.job, order.assigned = order, self.env.now
-            taken.add(j)
+            taken.add(order.number)
             vehicle.wake.succeed()
         chosen = {id(self.idle[i]) for i, _ in pairs}
         self.idle = [v for v in self.idle if id(v) not in chosen]
-        self.pending = [o for j, o in enumerate(self.pending) if j not in taken]
+        self.pending = [o for o in self.pending if o.number not in taken]
 
     # -- vehicles ---------------------------------------------------------------------------------------------------
     def drive_loop(self, v: Vehicle):
@@ -226,8 +233,7 @@ class Logistics:
     def drive(self, v: Vehicle, target: str, loaded: bool, container: Order | None = None):
         """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it."""
         env, net = self.env, self.net
-        path = net.route(v.place, target)
-        metres = net.length(path)
+        path, metres, _ = net.leg(v.place, target)
         if metres == 0:
             return
         nodes, edges = net.graph.nodes, net.graph.edges

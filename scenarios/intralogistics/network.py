@@ -60,23 +60,29 @@ class Network:
         """Seconds to go from ``u`` to ``v``: the edge at the fleet's speed plus the dwell of ``v``."""
         return data["length"] / self.speed + self.graph.nodes[v]["dwell"]
 
-    routes: dict = field(default_factory=dict, repr=False)  # (a, b) -> path, filled as routes are asked for
+    legs: dict = field(default_factory=dict, repr=False)  # (a, b) -> (path, metres, seconds), filled on demand
+
+    def leg(self, a: str, b: str) -> tuple[tuple[str, ...], float, float]:
+        """The fastest path from node ``a`` to node ``b`` (both ends included), its metres and its seconds at
+        constant speed, dwells included."""
+        leg = self.legs.get((a, b))
+        if leg is None:
+            path = tuple(nx.dijkstra_path(self.graph, a, b, weight=self.weight))
+            edges = [(u, v, self.graph.edges[u, v]) for u, v in zip(path, path[1:])]
+            leg = self.legs[a, b] = (path, sum(d["length"] for *_, d in edges),
+                                     sum(self.weight(u, v, d) for u, v, d in edges))
+        return leg
 
     def route(self, a: str, b: str) -> tuple[str, ...]:
-        """The fastest path from node ``a`` to node ``b`` (both ends included)."""
-        path = self.routes.get((a, b))
-        if path is None:
-            path = self.routes[a, b] = tuple(nx.dijkstra_path(self.graph, a, b, weight=self.weight))
-        return path
+        return self.leg(a, b)[0]
 
-    def length(self, path: tuple[str, ...]) -> float:
-        """Metres along ``path``."""
-        return sum(self.graph.edges[u, v]["length"] for u, v in zip(path, path[1:]))
+    def length(self, a: str, b: str) -> float:
+        """Metres along :meth:`route`."""
+        return self.leg(a, b)[1]
 
     def time(self, a: str, b: str) -> float:
-        """Seconds from ``a`` to ``b`` along :meth:`route` at constant speed, dwells included."""
-        path = self.route(a, b)
-        return sum(self.weight(u, v, self.graph.edges[u, v]) for u, v in zip(path, path[1:]))
+        """Seconds along :meth:`route` at constant speed, dwells included."""
+        return self.leg(a, b)[2]
 
     def zones(self) -> list[str]:
         return [n for n, d in self.graph.nodes(data=True) if d["kind"] in ZONES]

@@ -1,0 +1,45 @@
+"""Fleet sizing and engines: the smallest simulated fleet that keeps up with the orders is never below the
+travel-time lower bound (offered load in vehicles, scenarios.intralogistics.sizing), the busy time each run measures
+is at least the loaded work the route table predicts, and the same model on SimPy (the specification of twin.des's
+API) gives the same KPIs and event log."""
+import numpy as np
+import pytest
+import simpy
+from logistics_graphs import grid, params
+
+from scenarios.intralogistics.model import Logistics
+from scenarios.intralogistics.sizing import lower_bound, offered_load
+
+NET = grid(2, 4)
+STATIONS = [f"S{i}" for i in range(8)]
+DAY = 86400.0
+
+
+def stream(every):
+    return {"from": STATIONS, "to": STATIONS, "every": every, "load": 0.0, "container": "T", "due": 1e9}
+
+
+@pytest.mark.parametrize("every", [40.0, 25.0, pytest.param(15.0, marks=pytest.mark.slow)])
+def test_the_smallest_fleet_that_keeps_up_is_never_below_the_bound(every):
+    p = params(1, [stream(every)], horizon=DAY, warmup=0.25 * DAY)
+    bound = lower_bound(p, NET)
+    kept_up = None
+    for n in range(1, bound + 4):
+        p["fleet"]["vehicles"] = n
+        run = Logistics(p, np.random.SeedSequence(11), network=NET).run()
+        window = p["horizon"] - p["warmup"]
+        # the measured busy time covers at least the loaded work predicted from the route table (-3 sd of noise)
+        assert run.kpis["utilisation"] * n >= offered_load(p, NET) * 0.9 or run.kpis["utilisation"] > 0.99
+        if run.kpis["backlog"] < 0.01 * window / every:
+            kept_up = n
+            break
+    assert kept_up is not None and kept_up >= bound, (kept_up, bound)
+
+
+def test_simpy_runs_the_same_model_to_the_same_numbers():
+    p = params(3, [stream(60.0)], horizon=DAY, rule="nearest")
+    ours = Logistics(p, np.random.SeedSequence(5), network=NET).run()
+    theirs = Logistics(p, np.random.SeedSequence(5), network=NET, des=simpy).run()
+    assert ours.kpis == pytest.approx(theirs.kpis, nan_ok=True, rel=0, abs=0)
+    assert list(ours.events["event"]) == list(theirs.events["event"])
+    assert np.array_equal(ours.events["t"], theirs.events["t"])
