@@ -111,6 +111,12 @@ def test_check_file_from_another_tag_set(tmp_path, normal, capsys):
     gap[7, 2] = np.nan
     code, _, err = run(capsys, "check", tmp_path / "m.json", write_csv(tmp_path / "gap.csv", gap))
     assert code == 2 and "tag 'BL-01.speed' has a missing or non-finite value at row 8 (t = 7" in err
+    code, out, _ = run(capsys, "check", tmp_path / "m.json", tmp_path / "gap.csv", "--skip-missing", "--json")
+    rows, whole = json.loads(out)["rows"], load(tmp_path / "m.json").statistics(samples(1, 50))[0]
+    assert rows[7] == {"t2": None, "spe": None, "alarm": False, "top": []} and len(rows) == 50
+    assert [r["t2"] for r in rows[:7] + rows[8:]] == pytest.approx(np.delete(whole, 7), rel=1e-12)
+    code, out, _ = run(capsys, "check", tmp_path / "m.json", tmp_path / "gap.csv", "--skip-missing")
+    assert "unscored: 1 samples with a missing value" in out
     code, _, err = run(capsys, "check", tmp_path / "nothing.json", other)
     assert code == 2 and "no such model file; fit one with twin monitor fit" in err
 

@@ -52,6 +52,8 @@ def add_parser(subparsers) -> None:
     check.add_argument("--json", action="store_true", help="print limits, alarm fraction and one row per sample")
     check.add_argument("--plot", metavar="PNG", help="draw the control charts (T-squared, SPE, contributions)")
     check.add_argument("--top", type=int, default=3, help="contributing tags named per alarm; default 3")
+    check.add_argument("--skip-missing", action="store_true",
+                       help="leave samples with a missing value unscored (null) instead of refusing the file")
     check.set_defaults(func=run_check)
     live = commands.add_parser("live", help="watch live tags through the bridge (OPC UA): T-squared, SPE, alarms",
                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -136,7 +138,8 @@ def run_check(args) -> int:
         model = load(args.model)
         table = read_table(args.data)
         x = select(table, model.tags, args.model)
-        _complete(x, table, model.tags)
+        if not args.skip_missing:
+            _complete(x, table, model.tags)
     except (MonitorError, TableError) as exc:
         return _fail(str(exc))
     result = model.check(x)
@@ -165,17 +168,24 @@ def _complete(x, table, tags) -> None:
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise TableError(f"{table.path}: tag {tags[col]!r} has a missing or non-finite value at {table.label(row)} "
-                         f"({bad.sum()} in all); fill or drop those samples (the live monitor marks them BAD instead)")
+                         f"({bad.sum()} in all); fill or drop those samples, or give --skip-missing to leave them "
+                         "unscored")
 
 
 def report(model, table, result, model_file: str, top: int) -> str:
     """The check's summary for people: limits, alarm fraction, first alarm and the tags the alarms blame."""
+    import numpy as np
+
     n, alarms = len(result.t2), len(result.rows)
     lines = [f"{table.path}: {n} samples against {model_file} ({len(model.tags)} tags, {model.components} "
              f"components, {100 * model.confidence:g} % confidence)",
              f"limits: T-squared {model.t2_limit:.4g}, SPE {model.spe_limit:.4g}",
              f"alarms: {alarms} of {n} samples ({100 * result.alarm_fraction:.2f} %; normal data alarm about "
              f"{100 * (1 - model.confidence ** 2):.2g} % of the time, 1 - confidence squared)"]
+    unscored = int((~np.isfinite(result.t2)).sum()) - model.lags
+    if unscored > 0:
+        lines.append(f"unscored: {unscored} samples with a missing value (and the {model.lags} lags after each)"
+                     if model.lags else f"unscored: {unscored} samples with a missing value")
     if alarms:
         first = result.first_alarm
         lines.append(f"first alarm: {table.label(first)}, T-squared {result.t2[first]:.4g}, SPE {result.spe[first]:.4g}"
