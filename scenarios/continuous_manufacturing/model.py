@@ -300,9 +300,10 @@ class Line:
         low, high = p["limits"]
         gate = p["gate"]
         lag = int(np.ceil(gate["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
-        alarm = monitor.feeder_alarms({tag: np.concatenate([[r[0]], r]) for tag, r in read.items()},
-                                      {tag: sampled(f"{tag}.F_sp") for tag in self.feeders}, self.stopped_on(grid),
-                                      gate["alarm"])
+        # each step's reported flow against the set point held over that step; flagged at the step's end
+        alarm = np.concatenate([[False], monitor.feeder_alarms(
+            read, {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders}, self.rates, self.stopped_on(grid)[:-1],
+            gate["alarm"])])
         diverted = release.divert(band, nir_band, low, high, p["margin"], lag,
                                   hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)),
                                   also=monitor.alarm_windows(alarm, dt, cases))
@@ -383,16 +384,14 @@ class Line:
         return kpis, units
 
     def stopped_on(self, grid: np.ndarray) -> np.ndarray:
-        """Where any feeder's screw stood still (the stop and restart events), one flag per grid point."""
+        """Where a feeder's screw stood still while others ran (its stoppages; not the interlock's stops of the
+        whole line, which keep the blend), one flag per grid point."""
         flag = np.zeros(grid.size, bool)
-        since: dict[str, float] = {}
-        for t, tag, kind in self.stops:
-            if kind == "stop":
-                since.setdefault(tag, t)
-            elif tag in since:
-                flag[(grid >= since.pop(tag)) & (grid < t)] = True
-        for t in since.values():
-            flag[grid >= t] = True
+        if self.p["interlock"]:
+            return flag
+        for d in self.p["disturbances"]:
+            if d["kind"] == "stoppage":
+                flag[(grid >= d["at"]) & (grid < d["at"] + d["duration"])] = True
         return flag
 
     def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:

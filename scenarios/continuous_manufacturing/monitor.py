@@ -63,39 +63,41 @@ def hold_last(samples: np.ndarray, first: float) -> np.ndarray:
 
 
 ALARM_FILTER = 10     # samples: a feeder's flow deviation is judged on its moving mean over this many samples
-REACH = 1e-2          # the share of a disturbance taken as its first arrival and its last trace at the press
+REACH = 1e-2          # the share of a disturbance taken as its first arrival at the press
 
 
-def feeder_alarms(read: Mapping[str, np.ndarray], setpoints: Mapping[str, np.ndarray], stopped: np.ndarray,
-                  threshold: float) -> np.ndarray:
+def feeder_alarms(read: Mapping[str, np.ndarray], setpoints: Mapping[str, np.ndarray], rates: Mapping[str, float],
+                  stopped: np.ndarray, threshold: float) -> np.ndarray:
     """Where any feeder is in alarm (one flag per grid step): its screw reported stopped (``stopped``), or the
-    moving mean of the flow its load cells report off its set point by more than ``threshold`` (relative)."""
+    moving mean of the flow its load cells report off the moving mean of its set point by more than ``threshold``
+    of its nominal rate (``rates``)."""
     if threshold <= 0:
         return np.zeros_like(stopped)
     alarm = stopped.copy()
     kernel = np.ones(ALARM_FILTER) / ALARM_FILTER
+
+    def mean(x):
+        return np.convolve(np.concatenate([np.full(ALARM_FILTER - 1, x[0]), x]), kernel, "valid")
     for tag, flow in read.items():
-        mean = np.convolve(np.concatenate([np.full(ALARM_FILTER - 1, flow[0]), flow]), kernel, "valid")
-        sp = setpoints[tag]
-        alarm |= (sp > 0) & (np.abs(mean - sp) > threshold * np.maximum(sp, 1e-12))
+        sp = mean(setpoints[tag])                   # filtered alike: a set point's own step is no alarm
+        alarm |= np.abs(mean(flow) - sp) > threshold * rates[tag]
     return alarm
 
 
 def alarm_windows(alarm: np.ndarray, dt: float, cases: list[tuple[float, int, float]]) -> np.ndarray:
-    """What an alarm at the feeders sends to waste at the press: from its start plus the earliest arrival (the
-    fastest RTD of ``cases``: :data:`REACH` of a pulse arrived) to its end plus the latest (the slowest: all but
-    :data:`REACH` passed)."""
+    """What an alarm at the feeders sends to waste at the press: from its start to its end, each shifted by the
+    earliest arrival (the fastest RTD of ``cases``: :data:`REACH` of a pulse arrived). The gate opens then, before
+    any band or probe may see the upset; when it closes again is the band's decision (it holds the slowest RTD)."""
     out = np.zeros(alarm.size, bool)
     if not alarm.any():
         return out
-    first, last = np.inf, 0.0
+    first = np.inf
     for tau, n, tau_ff in cases:
         steps = int(np.ceil((tau * (1 + 10 / np.sqrt(n)) + 25 * tau_ff) / dt)) + 2
-        F = rtd.line_cdf(dt, steps, tau, n, tau_ff)
-        first = min(first, np.argmax(F > REACH) * dt)
-        last = max(last, np.argmax(F > 1 - REACH) * dt)
+        first = min(first, np.argmax(rtd.line_cdf(dt, steps, tau, n, tau_ff) > REACH) * dt)
+    shift = int(first / dt)
     for start, end in release.windows(alarm):
-        out[start + int(first / dt): min(alarm.size, end + int(np.ceil(last / dt)))] = True
+        out[start + shift: min(alarm.size, end + shift)] = True
     return out
 
 

@@ -238,3 +238,18 @@ def test_the_plants_feed_factor_drifts_the_models_does_not(tmp_path):
     t, ff, _ = line.twin.tags.history("LIW-101.ff")
     assert ff[np.flatnonzero(t >= 1800)[0]] == pytest.approx(0.97, rel=1e-12)
     assert line.p["feeders"]["LIW-101"]["drift"] == 0.0
+
+
+def test_a_feeder_alarm_by_hand():
+    """A feeder 20 % of its rate off its set point for the 30 steps 100-129, judged on 10-step means: the mean's
+    deviation is 0.2 * (steps of the upset among the last 10) / 10, above an 11 % threshold from the 6th such step,
+    so the alarm holds from step 105 to step 133; a stopped screw's flags pass through."""
+    from scenarios.continuous_manufacturing import monitor
+
+    flow, sp = np.ones(300), np.ones(300)
+    flow[100:130] = 1.2
+    stopped = np.zeros(300, bool)
+    stopped[200:210] = True
+    alarm = monitor.feeder_alarms({"F": flow}, {"F": sp}, {"F": 1.0}, stopped, 0.11)
+    assert np.flatnonzero(alarm).tolist() == list(range(105, 134)) + list(range(200, 210))
+    assert not monitor.feeder_alarms({"F": flow}, {"F": sp}, {"F": 1.0}, stopped, 0.0).any()   # 0: off
