@@ -83,7 +83,7 @@ def reference(mhe, record, k_bounds):
 
 
 @pytest.mark.parametrize(("horizon", "k_bounds", "options", "tol"), [
-    (20, (0.001, 0.1), {}, 1e-6),    # the whole record, from the filter's own prior; the bound inactive
+    pytest.param(20, (0.001, 0.1), {}, 1e-6, marks=pytest.mark.slow),  # the whole record, from the prior
     (5, (0.001, 0.1), {}, 1e-6),     # a sliding window: the arrival prior from the EKF at its first node
     (5, (0.001, 0.028), {}, 1e-6),   # the plant's k = 0.03 lies outside: the fit sits on the bound
     (5, (0.001, 0.1), {"max_step": 0.5}, 1e-6),  # RK4 steps of 0.5 s instead of CVODES
