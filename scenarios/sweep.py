@@ -20,6 +20,7 @@ import gc
 import math
 import os
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -31,6 +32,7 @@ from scenarios.runs import Failure, Interrupted, Outcome, Task, execute, tasks
 from scenarios.scenario import Scenario
 
 DAY = 86400.0
+POLL = 0.25          # s between looks at Ctrl-C while waiting on workers
 CHUNK_SECONDS = 0.2   # the work a chunk holds at most: its message costs ~1 ms, so under 1% of it
 START_CLUSTER = ("\n  hint: start one with `dask scheduler` (it listens on tcp://HOST:8786) and workers with "
                  "`dask worker tcp://HOST:8786` on machines where pharma-twin is installed, "
@@ -46,13 +48,16 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str
     """Execute ``tasks``; outcomes come back in task order (failures as :class:`Failure`, never raised).
 
     Ctrl-C raises :class:`Interrupted` holding the tasks finished so far, once the workers are stopped: the pool's
-    workers ignore Ctrl-C (only this process hears it) and are terminated, not waited for.
+    workers ignore Ctrl-C (only this process hears it) and are terminated, not waited for. While this process only
+    waits on workers, Ctrl-C is a flag checked between waits (:func:`_ctrl_c_heard`), so it never lands inside
+    the pool's or Dask's own code.
     """
     done: list = [None] * len(tasks)
     try:
         if cluster is not None:
-            with connect(cluster, timeout) as client, _progress(tasks, progress) as advance:
-                _on_dask(client, tasks, advance, done)
+            with connect(cluster, timeout) as client, _progress(tasks, progress) as advance, \
+                    _ctrl_c_heard() as heard:
+                _on_dask(client, tasks, advance, done, heard)
             return done
         with _progress(tasks, progress) as advance:
             workers = min(len(tasks), workers or os.cpu_count() or 1)
@@ -60,10 +65,10 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, cluster: str
                 for i, task in enumerate(tasks):
                     done[i] = advance(execute(task))
                 return done
-            with _frozen_heap():
+            with _frozen_heap(), _ctrl_c_heard() as heard:
                 pool = ProcessPoolExecutor(workers, initializer=_deaf_to_ctrl_c)
                 try:
-                    _scheduled(pool.submit, wait_futures, tasks, workers, advance, done)
+                    _scheduled(pool.submit, wait_futures, tasks, workers, advance, done, heard)
                 except BaseException:
                     _stop(pool)
                     raise
@@ -115,11 +120,12 @@ def execute_chunk(chunk: Sequence[Task]) -> list[Outcome | Failure]:
     return [execute(t) for t in chunk]
 
 
-def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers: int,
-               advance: Callable, results: list | None = None) -> list[Outcome | Failure]:
+def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers: int, advance: Callable,
+               results: list | None = None, heard: threading.Event | None = None) -> list[Outcome | Failure]:
     """Run ``tasks`` in chunks through ``submit(fn, arg) -> future`` with ``2 x workers`` chunks in flight (so no
     worker waits for the next); ``wait`` is ``concurrent.futures.wait`` or ``distributed.wait``. Outcomes go into
-    ``results`` (as long as ``tasks``; a new list by default) in task order as they come."""
+    ``results`` (as long as ``tasks``; a new list by default) in task order as they come. Once ``heard`` is set
+    (Ctrl-C), it raises ``KeyboardInterrupt`` within :data:`POLL` seconds."""
     results = [None] * len(tasks) if results is None else results
     pending: dict = {}
     start, timed, seconds = 0, 0, 0.0
@@ -129,7 +135,9 @@ def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers:
             chunk = range(start, start + chunk_size(len(tasks) - start, workers, per_task))
             pending[submit(execute_chunk, [tasks[i] for i in chunk])] = chunk
             start = chunk.stop
-        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        done = _wait_some(wait, list(pending))
+        if heard is not None and heard.is_set():
+            raise KeyboardInterrupt
         for future in done:
             for i, outcome in zip(pending.pop(future), future.result(), strict=True):
                 results[i] = advance(outcome)
@@ -138,17 +146,61 @@ def _scheduled(submit: Callable, wait: Callable, tasks: Sequence[Task], workers:
     return results
 
 
-def _on_dask(client, tasks: Sequence[Task], advance: Callable, results: list) -> list[Outcome | Failure]:
+def _wait_some(wait: Callable, futures: list) -> set:
+    """The futures done after at most :data:`POLL` seconds (``distributed.wait`` raises where the standard returns)."""
+    try:
+        done, _ = wait(futures, timeout=POLL, return_when=FIRST_COMPLETED)
+    except TimeoutError:
+        return set()
+    return done
+
+
+def _on_dask(client, tasks: Sequence[Task], advance: Callable, results: list,
+             heard: threading.Event | None = None) -> list[Outcome | Failure]:
     from distributed import wait
 
     workers = sum(client.ncores().values()) or 1
-    return _scheduled(lambda fn, arg: client.submit(fn, arg, pure=False), wait, tasks, workers, advance, results)
+    return _scheduled(lambda fn, arg: client.submit(fn, arg, pure=False), wait, tasks, workers, advance, results,
+                      heard)
+
+
+@contextmanager
+def _ctrl_c_heard():
+    """An event Ctrl-C sets instead of raising ``KeyboardInterrupt`` wherever this process happens to be; one heard
+    after the block is raised when it ends. Outside the main thread (no signal handlers there) Ctrl-C is left as is."""
+    heard = threading.Event()
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: heard.set())
+    except ValueError:
+        yield heard
+        return
+    try:
+        yield heard
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if heard.is_set():
+        raise KeyboardInterrupt
 
 
 def _deaf_to_ctrl_c() -> None:
     """A pool worker's start: Ctrl-C reaches every process of the terminal, and only the parent should act on it
     (a worker interrupted inside compiled code printed its own traceback, or crashed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _deaf_children():
+    """Ignore Ctrl-C while processes are started, so that they inherit it ignored (Python and asyncio install their
+    own handler only where it was not): a Dask LocalCluster's workers then leave it to this process."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -173,8 +225,9 @@ def connect(cluster: str, timeout: float = 10.0):
         if not n.isdigit() or int(n) < 1:
             raise ClusterError(f"--cluster {cluster}: expected local:N with N a positive number of workers, "
                                "e.g. local:4")
-        with LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None) as local, \
-                Client(local) as client:
+        with _deaf_children():  # its nannies and workers inherit an ignored Ctrl-C: this process stops them
+            local = LocalCluster(n_workers=int(n), threads_per_worker=1, processes=True, dashboard_address=None)
+        with local, Client(local) as client:
             yield client
         return
     if not cluster.startswith(("tcp://", "tls://")) or ":" not in cluster.split("://", 1)[1]:
