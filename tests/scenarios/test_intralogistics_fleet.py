@@ -43,3 +43,22 @@ def test_simpy_runs_the_same_model_to_the_same_numbers():
     assert ours.kpis == pytest.approx(theirs.kpis, nan_ok=True, rel=0, abs=0)
     assert list(ours.events["event"]) == list(theirs.events["event"])
     assert np.array_equal(ours.events["t"], theirs.events["t"])
+
+
+@pytest.mark.slow
+def test_optimised_dispatch_against_the_rules_on_the_same_random_numbers():
+    """Paired replications (the same order streams under every rule): the Hungarian assignment drives less empty
+    than FIFO on every replication, and is not significantly worse than the best rule (the paired 95% interval of
+    the difference reaches zero or below; measured: 0.334 of metres empty against nearest's 0.503, -0.169 +/-
+    0.023). It is optimal per decision, not per week: no stronger claim holds in general."""
+    from scipy import stats
+
+    def share(rule, r):
+        p = params(4, [stream(25.0)], horizon=DAY / 3, rule=rule)
+        return Logistics(p, np.random.SeedSequence([2, r]), network=NET).run().kpis["empty_travel"]
+    runs = {rule: np.array([share(rule, r) for r in range(6)]) for rule in ("fifo", "nearest", "due", "optimised")}
+    assert np.all(runs["optimised"] < runs["fifo"])
+    best = min(("fifo", "nearest", "due"), key=lambda rule: runs[rule].mean())
+    d = runs["optimised"] - runs[best]
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    assert d.mean() - half <= 0, f"optimised - {best}: {d.mean():.4f} +/- {half:.4f}"
