@@ -82,6 +82,19 @@ class Scenario:
     def __repr__(self) -> str:
         return f"<Scenario {self.study.name} '{self.name}' ({self.file}): variants {', '.join(self.names)}>"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the study, the plant, and each variant with what it changes."""
+        import html
+
+        def changes(name: str) -> str:
+            return ", ".join(f"{k}: {v}" for k, v in self.overrides.get(name, {}).items()) or "as written"
+
+        rows = "".join(f"<tr><td>{html.escape(name)}</td><td><code>{html.escape(changes(name))}</code></td></tr>"
+                       for name in self.names)
+        return (f"<p>{html.escape(self.study.name)} scenario <b>{html.escape(self.name)}</b> "
+                f"(<code>{html.escape(str(self.file))}</code>) on <code>{html.escape(str(self.plant))}</code>, "
+                f"seed {self.seed}</p><table><tr><th>variant</th><th>changes</th></tr>{rows}</table>")
+
     def settings(self, variant: str = BASE) -> dict[str, Any]:
         """Everything one variant runs with, as plain data (the resolved ``scenario.yaml`` of its result)."""
         params = {k: v for k, v in self.variants[variant].items() if k != "variants"}

@@ -316,3 +316,11 @@ def test_thinned_curves_keep_every_extreme_of_the_full_curve():
         assert yy[inside].min() == mean[a:b].min() and yy[inside].max() == mean[a:b].max()
         assert (tb[i], low[i], high[i]) == (a, (mean - half)[a:b].min(), (mean + half)[a:b].max())
     assert len(tt) <= 3000 and {50.0, 150.0, 40.0} <= set(yy)
+
+
+def test_a_scenario_shows_its_variants_and_what_they_change(write_scenario):
+    scenario = scenarios.load(write_scenario())
+    page = scenario._repr_html_()
+    assert "<td>base</td><td><code>as written</code>" in page
+    assert "<td>second_blender</td><td><code>stages.blending.units: [&#x27;BL-301&#x27;, &#x27;BL-302&#x27;]" in page
+    assert repr(scenario) == f"<Scenario line_capacity 'scenario' ({scenario.file}): variants base, second_blender>"
