@@ -110,10 +110,11 @@ def _main(args) -> int:
 
 async def follow(dae, endpoint: str, settings: dict, *, period: float, inputs=(), serve: str | None = None,
                  duration: float | None = None, mapping=None, csv: str | None = None, first_sample: float = 30.0,
-                 stop: asyncio.Event | None = None):
+                 stale: float = 10.0, stop: asyncio.Event | None = None):
     """Follow the plant at ``endpoint`` until ``duration`` seconds of wall time pass (or ``stop`` is set); returns
     the follower twin (its bus holds the plant's tags and the estimates). ``settings``: the filter's keyword
-    arguments (``measurements``, ``parameters``, ``process_noise``, ``std0``)."""
+    arguments (``measurements``, ``parameters``, ``process_noise``, ``std0``). A plant silent for ``stale`` seconds
+    of wall time is reported once (the bridge reports the connection itself)."""
     from bridge.client import Bridge
     from bridge.mapping import Mapping, TagMap
     from twin import Twin
@@ -140,12 +141,18 @@ async def follow(dae, endpoint: str, settings: dict, *, period: float, inputs=()
             server = TwinServer(follower.tags, serve, name="follower", time_origin=origin,
                                 clock=lambda: follower.now)
             await server.start()
+        heard, warned, ran = time.monotonic(), False, False
         try:
             while (end is None or time.monotonic() < end) and not (stop is not None and stop.is_set()):
                 latest = max((follower.tags[n].timestamp for n in measured + inputs
                               if follower.tags[n].timestamp == follower.tags[n].timestamp), default=0.0)
-                if latest > follower.now:
-                    follower.run(until=latest)
+                if latest > follower.now or not ran:  # the first samples may predate the follower's t = 0
+                    follower.run(until=max(latest, follower.now))
+                    heard, warned, ran = time.monotonic(), False, True
+                elif not warned and time.monotonic() - heard > stale:
+                    print(f"twin follow: no new sample from the plant for {stale:g} s (the last at t = "
+                          f"{follower.now:.6g} s); the estimates wait at that time", file=sys.stderr)
+                    warned = True
                 await asyncio.sleep(0.05)
         finally:
             if server is not None:

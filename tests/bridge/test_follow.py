@@ -96,3 +96,20 @@ def test_an_unreachable_plant_is_named_without_a_traceback(capsys):
                  "--measure", "R-101.TT-01=0.2", "--duration", "1"])
     err = capsys.readouterr().err
     assert code == 4 and "cannot reach opc.tcp://127.0.0.1:" in err and "Traceback" not in err
+
+
+def test_a_plant_that_falls_silent_is_reported_once(capsys):
+    port = free_port()
+    truth = plant()
+    truth.run(until=60.0)  # values to serve, then the plant stops: no new sample
+
+    async def body():
+        async with TwinServer(truth.tags, f"opc.tcp://127.0.0.1:{port}", time_origin=time.time() - 60.0,
+                              clock=lambda: truth.now):
+            return await follow(Flowsheet(CSTR("R-1")).build(), f"opc.tcp://127.0.0.1:{port}", SETTINGS,
+                                period=30.0, inputs=["R-1.T_c"], duration=2.5, stale=0.5)
+
+    follower = run(body(), timeout=60)
+    err = capsys.readouterr().err
+    assert err.count("no new sample from the plant for 0.5 s") == 1
+    assert follower.tags.read("EST.updates") == 1  # the one sample there was

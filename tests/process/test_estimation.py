@@ -234,6 +234,15 @@ def test_bad_setup_is_named(kwargs, message):
         ExtendedKalmanFilter(linear(), **args)
 
 
+def test_a_flowsheet_with_algebraic_variables_is_refused_with_the_reason():
+    m = ProcessModel("TK-2")
+    x, z = m.state("x", 1.0), m.algebraic("z", 0.0)
+    m.der(x, -z)
+    m.alg(z - 0.1 * x)
+    with pytest.raises(EstimationError, match=r"algebraic variables \['TK-2.z'\]; the estimators take ODE"):
+        ExtendedKalmanFilter(Flowsheet(m).build(), measurements={"TK-2.x": 0.1})
+
+
 def test_bad_sigma_point_spread_is_named():
     with pytest.raises(EstimationError, match="0 < alpha <= 1 and n \\+ kappa > 0"):
         UnscentedKalmanFilter(linear(), measurements={"LIN.x1": 0.1}, alpha=0.0)
