@@ -52,6 +52,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--serve", metavar="ENDPOINT", help="serve the estimates here (opc.tcp://127.0.0.1:4841)")
     p.add_argument("--csv", help="write the estimates and the plant's tags here on exit")
     p.add_argument("--duration", type=float, help="stop after this many seconds of wall time (default: Ctrl-C)")
+    p.add_argument("--stale", type=float, default=10.0, help="report a plant silent this many seconds (10)")
     p.set_defaults(func=_main)
 
 
@@ -76,8 +77,8 @@ def _main(args) -> int:
         settings = {"measurements": pairs(args.measure, "--measure"),
                     "parameters": pairs(args.estimate, "--estimate"),
                     "process_noise": pairs(args.noise, "--noise"), "std0": pairs(args.std0, "--std0")}
-        if not (args.period > 0):
-            raise ValueError(f"--period must be positive, got {args.period}")
+        if not (args.period > 0 and args.stale > 0):
+            raise ValueError(f"--period and --stale must be positive, got {args.period} and {args.stale}")
         model = twin_of(args.model)
         if not model.flowsheet.models:
             raise ValueError(f"{args.model}: its twin has no process models to estimate")
@@ -93,7 +94,8 @@ def _main(args) -> int:
         return 2
     try:
         follower = asyncio.run(follow(dae, args.endpoint, settings, period=args.period, inputs=args.input,
-                                      serve=args.serve, duration=args.duration, mapping=mapping, csv=args.csv))
+                                      serve=args.serve, duration=args.duration, mapping=mapping, csv=args.csv,
+                                      stale=args.stale))
     except TimeoutError as exc:
         print(f"twin follow: {exc}", file=sys.stderr)
         return 4
