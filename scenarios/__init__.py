@@ -30,7 +30,7 @@ Modules:
 
 Study packages (each of the shape described in :mod:`scenarios.registry`): :mod:`scenarios.line_capacity`,
 :mod:`scenarios.scheduling`, :mod:`scenarios.energy`, :mod:`scenarios.safety`,
-:mod:`scenarios.continuous_manufacturing`.
+:mod:`scenarios.continuous_manufacturing`, :mod:`scenarios.intralogistics`.
 """
 from twin.lazy import lazy
 
