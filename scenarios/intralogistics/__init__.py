@@ -34,10 +34,11 @@ DOOR = Record({"between": ListOf(Str(), min_items=2), "airlock": Quantity("s", "
                "name": Str()}, required=("between",), defaults={"airlock": 0.0, "one_way": False}, name="a door")
 LIFT = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "capacity": Integer(minimum=1),
                "payload": Quantity("kg", "2000 kg", positive=True), "ride": Quantity("s", "45 s")},
-              required=("stops", "at", "payload", "ride"), defaults={"capacity": 1}, name="a lift")
+              required=("payload", "ride"), defaults={"capacity": 1}, name="a lift")   # stops, at: from the IFC
 STATION = Record({"room": Str(), "at": XY}, required=("room", "at"), name="a station")
 NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(DOOR), "lifts": MapOf(LIFT),
-                  "stations": MapOf(STATION)}, name="a transport network")
+                  "stations": MapOf(STATION), "airlock": Quantity("s", "90 s")}, defaults={"airlock": 90.0},
+                 name="a transport network")
 POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W")}, name="a drive power")
 BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0),
                   "power": Quantity("W", "3 kW", positive=True), "chargers": ListOf(Str(), min_items=1)},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.intralogistics.network import Network, build, unreachable
+from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
 from twin.config import suggest
 
 
@@ -72,6 +72,22 @@ def _loads(params, network: Network) -> None:
                 hint=f"a lift of at least {heaviest:g} kg, or lighter vehicles or loads")
 
 
+def _lifts(network, in_ifc: dict) -> None:
+    """Declared lifts have stops and a place unless the IFC has them; the IFC's lifts have their payload and ride."""
+    lifts = network["lifts"]
+    for name, lift in lifts.items():
+        if name not in in_ifc and (not lift["stops"] or not lift["at"]):
+            raise lifts.error(name, f"lift {name} is not an IfcTransportElement of the plant: say where it stops",
+                              hint="add stops: [ROOM, ROOM] and at: [x, y]")
+    for name, (stops, _) in in_ifc.items():
+        if name not in lifts:
+            raise network.error("lifts", f"the plant's lift {name} (IfcTransportElement) has no payload and ride time",
+                                hint=f"add network.lifts.{name}: {{payload: 2000 kg, ride: 40 s}}")
+        if len(stops) < 2 and not lifts[name]["stops"]:
+            raise lifts.error(name, f"the plant's lift {name} touches rooms on {len(stops)} storey(s) only",
+                              hint="give its stops: [ROOM, ROOM]")
+
+
 def check_scenario(params: Mapping[str, Any]) -> None:
     """Raise :class:`ConfigError` (file, line, key, fix) for the first thing that cannot run."""
     from twin import plant as plants
@@ -84,9 +100,11 @@ def check_scenario(params: Mapping[str, Any]) -> None:
     for group, keys in (("rooms", ("origin", "size")), ("lifts", ("at",)), ("stations", ("at",))):
         for item in network[group].values():
             for key in keys:
-                if len(item[key]) != 2:
+                if item[key] and len(item[key]) != 2:
                     raise item.error(key, f"{key} takes two numbers, x and y", expected="e.g. [12 m, 4 m]")
-    network = build(plants.load(params["plant"]), network, fleet["speed"])
+    plant = plants.load(params["plant"])
+    _lifts(network, ifc_lifts(plant, plant_rooms(plant)))
+    network = build(plant, network, fleet["speed"])
     named = places(params)
     _on_graph(network, named)
     _reachable(params, network, named)

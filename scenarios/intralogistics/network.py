@@ -6,9 +6,12 @@ reserved zone), a ``door`` between two rooms of one storey (at the middle of the
 storeys (a reserved zone of its capacity, a ride time), and a ``station``: a plant asset by its tag (at its base, in
 its room) or one the scenario declares. Edges carry their length in metres; a one-way door has edges one way only.
 
-Rooms come from the plant (IFC ``IfcSpace`` with their storey, grade and box); doors, lifts and any extra rooms and
-stations come from the scenario's ``network:`` (the sample IFC has neither doors nor a second floor), so a planner
-edits the layout where the study is written. Every reserved zone (door, airlock, lift) lies between two rooms, so a
+Rooms come from the plant (IFC ``IfcSpace`` with their storey, grade and box), doors from its ``IfcDoor`` elements
+(each joining the two rooms it touches; between two grades it is an airlock of ``network.airlock`` seconds) and
+lifts from its ``IfcTransportElement`` assets (stopping at the rooms its shaft touches, one per storey; the scenario's
+``network.lifts.<tag>`` gives payload, ride time and capacity). The scenario's ``network:`` adds doors, lifts, rooms
+and stations (the sample IFC has neither doors nor a second floor), so a planner edits the layout where the study is
+written. Every reserved zone (door, airlock, lift) lies between two rooms, so a
 vehicle never waits while it holds a zone: the argument :mod:`scenarios.intralogistics.model` rests its freedom from
 deadlock on, and :func:`build` refuses a layout that breaks it.
 
@@ -121,6 +124,42 @@ def shared_wall(a: Room, b: Room) -> tuple[float, float] | None:
     return None
 
 
+def _touching(room: Room, box, margin: float = 0.3) -> bool:
+    """Whether ``box`` ((x0, y0, z0), (x1, y1, z1)) stands on ``room``'s floor and reaches into or onto it."""
+    (x0, y0, z0), (x1, y1, z1) = box
+    return z0 - 0.5 <= room.z <= z1 and x0 <= room.hi[0] + margin and x1 >= room.lo[0] - margin \
+        and y0 <= room.hi[1] + margin and y1 >= room.lo[1] - margin
+
+
+def ifc_doors(plant, rooms: dict[str, Room]) -> list[tuple[str, str, str, tuple[float, float, float]]]:
+    """The plant's ``IfcDoor`` elements that join exactly two rooms: (name, room, room, centre of the door)."""
+    found = []
+    for element in plant.elements.values():
+        if element.ifc_class == "IfcDoor" and element.mesh is not None:
+            box = element.mesh.bounds
+            joined = sorted(r.number for r in rooms.values() if _touching(r, box))
+            if len(joined) == 2:
+                (x0, y0, z0), (x1, y1, _) = box
+                found.append((element.name or element.guid, *joined, ((x0 + x1) / 2, (y0 + y1) / 2, float(z0))))
+    return found
+
+
+def ifc_lifts(plant, rooms: dict[str, Room]) -> dict[str, tuple[list[str], tuple[float, float]]]:
+    """The plant's ``IfcTransportElement`` assets by tag: the rooms their shaft touches (one per storey) and the
+    shaft's centre (x, y)."""
+    lifts = {}
+    for asset in plant:
+        if asset.ifc_class == "IfcTransportElement" and asset.bounds is not None:
+            box = asset.bounds
+            stops = {}
+            for room in sorted(rooms.values(), key=lambda r: r.number):
+                if _touching(room, box):
+                    stops.setdefault(room.storey, room.number)
+            centre = ((box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2)
+            lifts[asset.tag] = (list(stops.values()), centre)
+    return lifts
+
+
 def _distance(p, q) -> float:
     return math.dist(p[:2], q[:2])
 
@@ -146,6 +185,13 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
         if not forward_only:
             graph.add_edge(v, u, length=length)
 
+    declared = {frozenset(door["between"]) for door in spec.get("doors", [])}
+    for name, a, b, xyz in ifc_doors(plant, rooms):
+        if frozenset((a, b)) not in declared:     # a declared door between the same rooms replaces the IFC's
+            dwell = float(spec.get("airlock") or 0.0) if rooms[a].grade != rooms[b].grade else 0.0
+            graph.add_node(name, kind="door", xyz=xyz, dwell=dwell, capacity=1, room=None)
+            two_way(a, name, _distance(rooms[a].centre, xyz))
+            two_way(name, b, _distance(xyz, rooms[b].centre))
     for i, door in enumerate(spec.get("doors", [])):
         a, b = door["between"]
         for k, number in enumerate((a, b)):
@@ -166,7 +212,10 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
         graph.add_node(name, kind="door", xyz=xyz, dwell=float(door["airlock"]), capacity=1, room=None)
         two_way(a, name, _distance(rooms[a].centre, xyz), door["one_way"])
         two_way(name, b, _distance(xyz, rooms[b].centre), door["one_way"])
+    in_ifc = ifc_lifts(plant, rooms)
     for name, lift in spec.get("lifts", {}).items():
+        if name in in_ifc:
+            lift = {**lift, "stops": lift.get("stops") or in_ifc[name][0], "at": lift.get("at") or in_ifc[name][1]}
         for k, number in enumerate(lift["stops"]):
             if number not in rooms:
                 raise _error(lift["stops"], k, f"unknown room '{number}'", expected="a room of the plant or of "
