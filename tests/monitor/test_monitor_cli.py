@@ -88,7 +88,7 @@ def test_model_file_round_trip_is_exact(tmp_path):
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(version=2), "version 2, this pharma-twin reads version 1; fit the model again"),
     (lambda d: d.update(format="other"), "not a monitor model"),
-    (lambda d: d["limits"].update(spe=1.0), "limits.spe is 1.0 but the model's eigenvalues give"),
+    (lambda d: d["limits"].update(spe=1.0), "limits.spe is 1.0 but the model's numbers give"),
     (lambda d: d.pop("loadings"), "key 'loadings' missing"),
     (lambda d: d.update(tags=d["tags"][:-1]), "key 'mean' does not fit 5 tags"),
 ])

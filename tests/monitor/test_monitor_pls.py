@@ -59,3 +59,39 @@ def test_bad_input():
     y[:, 1] = 3.0
     with pytest.raises(MonitorError, match="tag Q-1.y is constant"):
         fit_pls(x, y, X_TAGS, ["Q-0.y", "Q-1.y"], components=2)
+
+
+def test_pls_model_file_round_trip_and_command(tmp_path, capsys):
+    import json
+
+    from twin.cli import main
+    from twin.monitor.modelfile import load, save, to_dict
+
+    x, y = plant(0)
+    model = fit_pls(x, y, X_TAGS, ["Q-0.y", "Q-1.y"], components=3)
+    save(model, tmp_path / "m.json")
+    again = load(tmp_path / "m.json")
+    assert to_dict(again) == to_dict(model) and np.array_equal(again.predict(x[:5]), model.predict(x[:5]))
+    doc = json.loads((tmp_path / "m.json").read_text())
+    doc["limits"]["t2"] = 3.0
+    (tmp_path / "edited.json").write_text(json.dumps(doc))
+    with pytest.raises(MonitorError, match="limits.t2 is 3.0 but the model's numbers give"):
+        load(tmp_path / "edited.json")
+
+    header = ",".join(["t", *X_TAGS, "Q-0.y", "Q-1.y"])
+    np.savetxt(tmp_path / "normal.csv", np.column_stack([np.arange(400), x, y]), delimiter=",", header=header,
+               comments="")
+    assert main(["monitor", "fit", str(tmp_path / "normal.csv"), "--quality", "Q-0.y,Q-1.y", "--components", "3",
+                 "-o", str(tmp_path / "pls.json")]) == 0
+    assert "PLS of Q-0.y, Q-1.y on 7 process tags, 3 components" in capsys.readouterr().out
+    fitted = load(tmp_path / "pls.json")
+    assert fitted.predict(x[:3]) == pytest.approx(model.predict(x[:3]), rel=1e-9)  # NIPALS stops at 1e-10
+    new = plant(5, n=40)[0]
+    np.savetxt(tmp_path / "day.csv", new, delimiter=",", header=",".join(X_TAGS), comments="")
+    main(["monitor", "check", str(tmp_path / "pls.json"), str(tmp_path / "day.csv"), "--json"])
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["quality"]["Q-1.y"] for r in rows] == pytest.approx(fitted.predict(new)[:, 1], rel=1e-12, abs=1e-14)
+    assert [r["t2"] for r in rows] == pytest.approx(fitted.statistics(new)[0], rel=1e-12)
+    code = main(["monitor", "fit", str(tmp_path / "normal.csv"), "--quality", "Q-0.y", "-o", str(tmp_path / "b.json")])
+    assert code == 2 and "--quality fits PLS, which takes a number of --components" in capsys.readouterr().err
+    assert not (tmp_path / "b.json").exists()

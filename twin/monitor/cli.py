@@ -13,6 +13,7 @@ examples:
   twin monitor fit normal.csv --components 3 --confidence 0.99 -o model.json
   twin monitor fit normal.parquet --components press --lags 1 -o model.json     components by cross-validation
   twin monitor fit normal.csv --components 0.9 --columns FD-API.massflow,NIR-01.api -o model.json
+  twin monitor fit normal.csv --quality NIR-01.api --components 2 -o pls.json   PLS: quality from process tags
   twin monitor check model.json today.csv --plot charts.png                      summary and control charts
   twin monitor check model.json today.csv --json > verdict.json                  one row per sample
   twin monitor live model.json --endpoint opc.tcp://127.0.0.1:4840 --duration 600 --csv live.csv
@@ -42,6 +43,8 @@ def add_parser(subparsers) -> None:
     fit.add_argument("--confidence", type=float, default=0.99, help="of the control limits, in (0, 1); default 0.99")
     fit.add_argument("--columns", metavar="TAG,TAG", help="the tags to monitor (default: every column but time)")
     fit.add_argument("--lags", type=int, default=0, help="past samples beside each (dynamic PCA); default 0")
+    fit.add_argument("--quality", metavar="TAG,TAG",
+                     help="fit PLS instead: these tags predicted from the others (needs a number of --components)")
     fit.add_argument("--spe-method", default="jackson-mudholkar",
                      choices=("jackson-mudholkar", "box", "nomikos-macgregor"), help="the SPE limit's approximation")
     fit.set_defaults(func=run_fit)
@@ -98,9 +101,12 @@ def run_fit(args) -> int:
         return _fail(f"--{exc}")
     try:
         columns = args.columns.split(",") if args.columns else None
-        table = read_table(args.data, columns)
-        model = fit_pca(table.values, table.tags, components=_components(args.components),
-                        confidence=args.confidence, lags=args.lags, spe_method=args.spe_method)
+        if args.quality:
+            model = _fit_pls(args, columns)
+        else:
+            table = read_table(args.data, columns)
+            model = fit_pca(table.values, table.tags, components=_components(args.components),
+                            confidence=args.confidence, lags=args.lags, spe_method=args.spe_method)
     except TableError as exc:
         return _fail(str(exc))
     except (MonitorError, ValueError) as exc:
@@ -113,8 +119,32 @@ def run_fit(args) -> int:
     return 0
 
 
+def _fit_pls(args, columns):
+    """PLS of the ``--quality`` tags on the process tags (``--columns``, else every other column but time)."""
+    from twin.monitor.pca import MonitorError
+    from twin.monitor.pls import fit_pls
+    from twin.monitor.table import read_table
+
+    quality = args.quality.split(",")
+    components = _components(args.components)
+    if not isinstance(components, int):
+        raise MonitorError(f"--quality fits PLS, which takes a number of --components (e.g. 2), not {components!r}")
+    if args.lags:
+        raise MonitorError("--lags is for PCA; PLS here is static (leave out --lags or --quality)")
+    y = read_table(args.data, quality)
+    x = read_table(args.data, columns)
+    process = [j for j, tag in enumerate(x.tags) if tag not in quality]
+    return fit_pls(x.values[:, process], y.values, [x.tags[j] for j in process], y.tags, components=components,
+                   confidence=args.confidence)
+
+
 def summary(model, data: str, output: str) -> str:
     """What a fit prints: the data, the components and their variance, both limits."""
+    if hasattr(model, "y_tags"):
+        return (f"{output}: PLS of {', '.join(model.y_tags)} on {len(model.x_tags)} process tags, {model.components} "
+                f"components, fitted on {model.samples} samples of {data}\n"
+                f"limits at {100 * model.confidence:g} % confidence: T-squared {model.t2_limit:.4g} (F distribution), "
+                f"SPE {model.spe_limit:.4g} (Nomikos-MacGregor chi-square)")
     variance = model.explained_variance_ratio
     lines = [f"{output}: PCA monitor of {len(model.tags)} tags" + (f" x {model.lags + 1} lags" if model.lags else "")
              + f", fitted on {model.samples} samples of {data}",
@@ -204,14 +234,18 @@ def _print_json(model, result, top: int) -> None:
 
     limits = json.dumps({"t2": model.t2_limit, "spe": model.spe_limit, "confidence": model.confidence,
                          "spe_method": model.spe_method})
+    quality = None
+    if hasattr(model, "y_tags"):  # PLS: the predicted quality of each sample too
+        quality = model.predict(result.x).tolist()
     out = sys.stdout
     out.write(f'{{"limits": {limits}, "alarm_fraction": {result.alarm_fraction!r}, "rows": [')
     for i, (t2, spe, alarm) in enumerate(zip(result.t2.tolist(), result.spe.tolist(), result.alarm.tolist())):
         tags = "[]"
         if alarm:
             tags = json.dumps(result.top_tags(i, top))
+        extra = "" if quality is None else ', "quality": ' + json.dumps(dict(zip(model.y_tags, quality[i])))
         out.write(f'{", " if i else ""}{{"t2": {number(t2)}, "spe": {number(spe)}, '
-                  f'"alarm": {"true" if alarm else "false"}, "top": {tags}}}')
+                  f'"alarm": {"true" if alarm else "false"}, "top": {tags}{extra}}}')
     out.write("]}\n")
 
 

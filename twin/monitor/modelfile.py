@@ -16,6 +16,10 @@ A file of version 1 (``"format": "pharma-twin monitor"``) of a PCA monitor holds
     training_spe    {"mean": ..., "variance": ...} of the training SPE
     source          the file it was fitted on
 
+A PLS model (``kind: "pls"``) holds ``tags`` (the process tags), ``quality`` (the predicted tags), ``components``,
+``samples``, ``confidence``, ``limits``, ``training_spe``, ``x_mean``, ``x_scale``, ``y_mean``, ``y_scale``,
+``weights``, ``x_loadings``, ``y_loadings``, ``rotations`` (``W (P'W)^-1``) and ``score_variance``.
+
 Numbers are written with full precision (``repr``), so a model loads exactly as it was saved. A file is written to a
 temporary name and renamed, so a failed save never leaves behind something that looks like a valid model. Loading
 checks the format, the version, the shapes and the limits (recomputed from the eigenvalues; a hand-edited limit is
@@ -31,13 +35,23 @@ from pathlib import Path
 import numpy as np
 
 from twin.monitor.pca import MonitorError, PCAMonitor
+from twin.monitor.pls import PLSModel
+
+PLS_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale", "weights", "x_loadings", "y_loadings", "rotations",
+              "score_variance")
 
 FORMAT = "pharma-twin monitor"
 VERSION = 1
 
 
-def to_dict(model: PCAMonitor, source: str = "") -> dict:
+def to_dict(model: PCAMonitor | PLSModel, source: str = "") -> dict:
     """The model as the JSON document described above."""
+    if isinstance(model, PLSModel):
+        return {"format": FORMAT, "version": VERSION, "kind": "pls", "tags": list(model.x_tags),
+                "quality": list(model.y_tags), "components": model.components, "samples": model.samples,
+                "confidence": model.confidence, "limits": {"t2": model.t2_limit, "spe": model.spe_limit},
+                "training_spe": {"mean": model.training_spe[0], "variance": model.training_spe[1]},
+                **{name: getattr(model, name).tolist() for name in PLS_ARRAYS}, "source": source}
     return {"format": FORMAT, "version": VERSION, "kind": "pca", "tags": list(model.tags), "lags": model.lags,
             "samples": model.samples, "confidence": model.confidence, "spe_method": model.spe_method,
             "limits": {"t2": model.t2_limit, "spe": model.spe_limit},
@@ -49,7 +63,7 @@ def to_dict(model: PCAMonitor, source: str = "") -> dict:
             "source": source}
 
 
-def save(model: PCAMonitor, path: str | Path, source: str = "") -> None:
+def save(model: PCAMonitor | PLSModel, path: str | Path, source: str = "") -> None:
     """Write ``model`` to ``path`` (atomically: a temporary file renamed into place)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -60,7 +74,7 @@ def save(model: PCAMonitor, path: str | Path, source: str = "") -> None:
         tmp.unlink(missing_ok=True)
 
 
-def load(path: str | Path) -> PCAMonitor:
+def load(path: str | Path) -> PCAMonitor | PLSModel:
     """Read a model file; a file of another format, version or with inconsistent contents is refused by name."""
     path = str(path)
     try:
@@ -72,7 +86,7 @@ def load(path: str | Path) -> PCAMonitor:
     return from_dict(doc, path)
 
 
-def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor:
+def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
     """The model of a JSON document (see the module's docstring)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MonitorError(f"{path}: not a monitor model (key 'format' should be {FORMAT!r}); fit one with "
@@ -80,8 +94,10 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor:
     if doc.get("version") != VERSION:
         raise MonitorError(f"{path}: model file version {doc.get('version')!r}, this pharma-twin reads version "
                            f"{VERSION}; fit the model again with this version (twin monitor fit)")
-    if doc.get("kind") != "pca":
-        raise MonitorError(f"{path}: key 'kind' is {doc.get('kind')!r}; this version monitors with 'pca' models")
+    if doc.get("kind") not in ("pca", "pls"):
+        raise MonitorError(f"{path}: key 'kind' is {doc.get('kind')!r}; this version reads 'pca' and 'pls' models")
+    if doc["kind"] == "pls":
+        return _pls(doc, path)
     try:
         tags, lags = tuple(doc["tags"]), int(doc["lags"])
         arrays = {k: np.asarray(doc[k], dtype=float) for k in ("mean", "scale", "loadings", "eigenvalues")}
@@ -95,12 +111,39 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor:
     except (TypeError, ValueError) as exc:
         raise MonitorError(f"{path}: malformed model ({exc}); fit the model again (twin monitor fit)") from None
     _check_shapes(model, path)
+    _check_limits(model, path)
+    return model
+
+
+def _pls(doc: dict, path: str) -> PLSModel:
+    try:
+        arrays = {k: np.asarray(doc[k], dtype=float) for k in PLS_ARRAYS}
+        spe = doc["training_spe"]
+        model = PLSModel(tuple(doc["tags"]), tuple(doc["quality"]), *(arrays[k] for k in PLS_ARRAYS),
+                         int(doc["samples"]), float(doc["confidence"]), float(doc["limits"]["t2"]),
+                         float(doc["limits"]["spe"]), (float(spe["mean"]), float(spe["variance"])))
+    except KeyError as exc:
+        raise MonitorError(f"{path}: key {exc.args[0]!r} missing; fit the model again (twin monitor fit)") from None
+    except (TypeError, ValueError) as exc:
+        raise MonitorError(f"{path}: malformed model ({exc}); fit the model again (twin monitor fit)") from None
+    m, q, a = len(model.x_tags), len(model.y_tags), model.weights.shape[-1] if model.weights.ndim == 2 else 0
+    shapes = {"x_mean": (m,), "x_scale": (m,), "y_mean": (q,), "y_scale": (q,), "weights": (m, a),
+              "x_loadings": (m, a), "y_loadings": (q, a), "rotations": (m, a), "score_variance": (a,)}
+    for key, want in shapes.items():
+        if arrays[key].shape != want or not a:
+            raise MonitorError(f"{path}: key {key!r} does not fit {m} process tags, {q} quality tags and {a} "
+                               "components; fit the model again (twin monitor fit)")
+    _check_limits(model, path)
+    return model
+
+
+def _check_limits(model, path: str) -> None:
+    """Refuse stored limits that the model's own numbers do not give (a hand-edited file)."""
     again = model.with_confidence(model.confidence)
     for name, stored, computed in (("t2", model.t2_limit, again.t2_limit), ("spe", model.spe_limit, again.spe_limit)):
         if not math.isclose(stored, computed, rel_tol=1e-9):
-            raise MonitorError(f"{path}: limits.{name} is {stored!r} but the model's eigenvalues give {computed!r}; "
+            raise MonitorError(f"{path}: limits.{name} is {stored!r} but the model's numbers give {computed!r}; "
                                "the file was edited: change the confidence with --confidence, not by hand")
-    return model
 
 
 def _check_shapes(model: PCAMonitor, path: str) -> None:

@@ -50,10 +50,27 @@ class PLSModel:
     confidence: float
     t2_limit: float
     spe_limit: float
+    training_spe: tuple[float, float]  # mean and variance of the training SPE (its limit's moments)
+
+    lags = 0  # a static model (the check and the charts ask)
+    spe_method = "nomikos-macgregor"
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The process tags it reads (a check file's columns)."""
+        return self.x_tags
 
     @property
     def components(self) -> int:
         return self.weights.shape[1]
+
+    def with_confidence(self, confidence: float) -> PLSModel:
+        """The same model with limits at another confidence."""
+        from dataclasses import replace
+
+        confidence = check_confidence(confidence)
+        return replace(self, confidence=confidence, t2_limit=t2_limit(self.components, self.samples, confidence),
+                       spe_limit=spe_limit(None, confidence, "nomikos-macgregor", self.training_spe))
 
     @property
     def coefficients(self) -> np.ndarray:
@@ -73,6 +90,33 @@ class PLSModel:
         t = z @ self.rotations
         e = z - t @ self.x_loadings.T
         return (t * t) @ (1.0 / self.score_variance), np.einsum("ij,ij->i", e, e)
+
+    def contributions(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Each process tag's contribution to T-squared, ``z_j (R S^-1 R' z)_j``, and to SPE, ``e_j**2``; each set
+        sums to its statistic."""
+        z = (np.asarray(x, dtype=float) - self.x_mean) / self.x_scale
+        t = z @ self.rotations
+        e = z - t @ self.x_loadings.T
+        return z * ((t / self.score_variance) @ self.rotations.T), e * e
+
+    def shares(self, x, rows: np.ndarray | None = None) -> np.ndarray:
+        """Each tag's share of the alarms of ``rows``: its contributions to the statistics over their limits, each
+        divided by its limit (PLS has no reconstruction here: contributions may smear over correlated tags)."""
+        x = np.asarray(x, dtype=float)
+        if rows is not None:
+            x = x[rows]
+        t2, spe = self.statistics(x)
+        c_t2, c_spe = self.contributions(x)
+        return ((t2 > self.t2_limit)[:, None] * c_t2 / self.t2_limit
+                + (spe > self.spe_limit)[:, None] * c_spe / self.spe_limit)
+
+    def check(self, x):
+        """Score process samples ``x``: T-squared, SPE and alarms, as :meth:`twin.monitor.pca.PCAMonitor.check`."""
+        from twin.monitor.pca import Check
+
+        t2, spe = self.statistics(x)
+        alarm = (t2 > self.t2_limit) | (spe > self.spe_limit)
+        return Check(self, np.asarray(x, dtype=float), t2, spe, alarm, np.flatnonzero(alarm))
 
 
 def fit_pls(x, y, x_tags, y_tags, *, components: int, confidence: float = 0.99, tol: float = 1e-10,
@@ -112,6 +156,7 @@ def fit_pls(x, y, x_tags, y_tags, *, components: int, confidence: float = 0.99, 
     t = z @ rotations
     e = z - t @ p_.T
     spe = np.einsum("ij,ij->i", e, e)
+    moments = (float(spe.mean()), float(spe.var(ddof=1)))
     return PLSModel(x_tags, y_tags, x_mean, x_scale, y_mean, y_scale, w_, p_, c_, rotations, t.var(axis=0, ddof=1),
                     n, confidence, t2_limit(components, n, confidence),
-                    spe_limit(None, confidence, "nomikos-macgregor", (float(spe.mean()), float(spe.var(ddof=1)))))
+                    spe_limit(None, confidence, "nomikos-macgregor", moments), moments)
