@@ -7,7 +7,7 @@ From Python (a notebook, a script), as ``twin run`` and ``twin sweep`` do it::
     scenario = scenarios.load("scenarios/line_capacity/multipurpose_osd.yaml")   # checked, typed: Scenario
     results = scenarios.run(scenario, variants=["base", "two_shifts"], workers=2)  # Results, nothing written
     results["two_shifts"].kpis["throughput"]                   # mean, low, high (95% interval), unit, values
-    results.compare()                                           # Comparison: differences, Welch's t-test
+    results.compare()                                           # Comparison: differences, paired t-test
     results.report()                                            # results/line_capacity/multipurpose_osd/...
     scenarios.read("results/line_capacity/multipurpose_osd/base")    # a saved Result back
 
@@ -25,7 +25,7 @@ Modules:
 - :mod:`scenarios.results`   one variant's :class:`Result`, its folder on disk (written whole or not at all)
 - :mod:`scenarios.figures`   PNG figures of one result or several overlaid
 - :mod:`scenarios.report`    the self-contained ``report.html``
-- :mod:`scenarios.compare`   the what-if table: differences and Welch's t-test, refused across studies or units
+- :mod:`scenarios.compare`   the what-if table: differences, paired or Welch's t-test, refused across studies or units
 - :mod:`scenarios.cli`       ``twin run``, ``twin sweep``, ``twin compare``: :func:`run` and a print
 
 Study packages (each of the shape described in :mod:`scenarios.registry`): :mod:`scenarios.line_capacity`,

@@ -8,7 +8,7 @@
     results = scenarios.run(scenario, variants=["base", "second_blender"], workers=2)
     results["base"].kpis["throughput"]["mean"]      # batches/s, with "low" and "high": the 95% interval
     results["base"].traces().to_pandas()             # every replication's traces
-    results.compare()                                # each variant against the first, Welch's t-test
+    results.compare()                                # each variant against the first, paired t-test
     results.report()                                 # results/line_capacity/multipurpose_osd/{base,...}/report.html
 
 Running writes nothing: :meth:`Results.save` writes the data, :meth:`Results.report` the data, figures and pages,

@@ -51,7 +51,8 @@ COMPARE_EPILOG = """\
 examples:
   twin compare results/line_capacity/multipurpose_osd/base results/line_capacity/multipurpose_osd/second_blender
         the what-if table: each KPI, the difference to the first result, and whether it is significant
-        (Welch's t-test, 5% level); overlaid figures and report.html in
+        (a paired t-test where both ran on common random numbers, the variants of one scenario; else
+        Welch's t-test; 5% level); overlaid figures and report.html in
         results/line_capacity/compare/multipurpose_osd.base_vs_multipurpose_osd.second_blender/
 
 Results of different studies, of a KPI in different units, or of an interrupted run are refused (exit 2).

@@ -1,7 +1,11 @@
 """The what-if table: each result against the first, KPI by KPI, with the difference and its significance.
 
-Significance is Welch's t-test (unequal variances) on the replications' values at the 5% level; a KPI that does not
-vary at all in either result is significant exactly when the two values differ.
+Variants of one scenario run on common random numbers (replication r of every variant draws from child r of the
+scenario's seed), so their replications pair up: significance is then the paired t-test on the replications'
+differences, which the common randomness makes far sharper than comparing the two means. Results that do not share
+their random numbers (another scenario file or seed, failed replications) are compared by Welch's t-test (unequal
+variances). Both at the 5% level; each row says which test (``test``). A KPI whose difference does not vary at
+all is significant exactly when it is not zero.
 """
 from __future__ import annotations
 
@@ -36,6 +40,26 @@ def welch(a: Sequence[float], b: Sequence[float]) -> float:
         return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
+def paired(a: Sequence[float], b: Sequence[float]) -> float:
+    """The two-sided p-value of the paired t-test for a zero mean of ``b - a`` (replication by replication)."""
+    d = np.asarray(b, float) - np.asarray(a, float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        return math.nan
+    if d.std() == 0:
+        return 1.0 if d.mean() == 0 else 0.0
+    return float(stats.ttest_1samp(d, 0.0).pvalue)
+
+
+def common_random_numbers(a: Result, b: Result) -> bool:
+    """Whether replication r of ``a`` and of ``b`` drew the same random numbers: the same scenario file and seed,
+    as many replications, every one of them run and none failed."""
+    same = all(a.settings.get(k) == b.settings.get(k) for k in ("seed", "replications"))
+    return (same and a.settings.get("seed") is not None and a.provenance.get("file") is not None
+            and a.provenance.get("file") == b.provenance.get("file")
+            and not a.failures and not b.failures and a.complete and b.complete)
+
+
 def check(results: Sequence[Result]) -> None:
     """Refuse (:class:`ResultError`) fewer than two results, results of different studies, a KPI in different
     units, and results of interrupted runs: a comparison of those would mean nothing."""
@@ -63,19 +87,21 @@ def _where(result: Result) -> str:
 
 
 def compare(results: Sequence[Result], alpha: float = ALPHA) -> list[dict]:
-    """Rows ``kpi, variant, base, value, difference, relative, p_value, significant, unit`` (base: the first)."""
+    """Rows ``kpi, variant, base, value, difference, relative, p_value, significant, test, unit`` (base: the
+    first; ``test``: ``paired`` or ``welch``)."""
     check(results)
     base, rows = results[0], []
     for other in results[1:]:
+        test = "paired" if common_random_numbers(base, other) else "welch"
         for kpi, b in base.kpis.items():
             if kpi not in other.kpis:
                 continue
             o = other.kpis[kpi]
-            p = welch(b["values"], o["values"])
+            p = (paired if test == "paired" else welch)(b["values"], o["values"])
             diff = o["mean"] - b["mean"]
             rows.append({"kpi": kpi, "variant": other.name, "base": b["mean"], "value": o["mean"],
                          "difference": diff, "relative": diff / b["mean"] if b["mean"] else math.nan,
-                         "p_value": p, "significant": bool(p < alpha), "unit": b["unit"]})
+                         "p_value": p, "significant": bool(p < alpha), "test": test, "unit": b["unit"]})
     return rows
 
 
@@ -137,7 +163,7 @@ class Comparison:
 
         head = "".join(f"<th>{h}</th>" for h in ("KPI", "variant", "base", "value", "difference", "p", "significant",
                                                  "unit"))
-        return (f"<p>Against <b>{html.escape(self.results[0].label)}</b> (Welch's t-test, "
+        return (f"<p>Against <b>{html.escape(self.results[0].label)}</b> ({report.test_name(self.rows)}, "
                 f"{self.alpha:.0%} level)</p><table><tr>{head}</tr>{''.join(row(r) for r in self.rows)}</table>")
 
 

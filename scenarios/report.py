@@ -93,6 +93,12 @@ def write_result_report(result) -> Path:
     return out
 
 
+def test_name(rows: Sequence[dict]) -> str:
+    """Which test the comparison's significance comes from, in words (rows of :func:`scenarios.compare.compare`)."""
+    names = {"paired": "paired t-test on common random numbers", "welch": "Welch's t-test"}
+    return " / ".join(names[t] for t in sorted({r.get("test", "welch") for r in rows})) or names["welch"]
+
+
 def write_comparison_report(folder: Path, rows: Sequence[dict], results: Sequence, figures: Sequence[Path]) -> Path:
     """Write the what-if ``report.html``: the comparison table, overlaid figures, and links to each result."""
     base = results[0].name
@@ -110,7 +116,7 @@ def write_comparison_report(folder: Path, rows: Sequence[dict], results: Sequenc
                     f"{html.escape(r.name)}</a></li>" for r in results if r.path is not None)
     failures = failures_section([f for r in results for f in r.failures])
     body = (f"<p>Every variant against <b>{html.escape(base)}</b>: difference of the means, and whether it is "
-            "significant (Welch's t-test over the replications, 5% level).</p>"
+            f"significant ({test_name(rows)} over the replications, 5% level).</p>"
             "<table><tr><th>KPI</th><th>variant</th><th>base</th><th>variant</th><th>difference</th>"
             f"<th>relative</th><th>p-value</th><th>significant</th><th>unit</th></tr>{lines}</table>"
             f"{failures}<h2>Figures</h2>{''.join(image(p) for p in figures)}<h2>Results</h2><ul>{links}</ul>")
