@@ -109,3 +109,8 @@ def test_a_model_of_other_tags_is_refused_by_name():
         Monitor(model).bind(bus)
     with pytest.raises(MonitorError, match="period must be a positive number of seconds"):
         Monitor(model, period=0)
+    from twin.monitor import fit_pls
+
+    pls = fit_pls(data(0, 200), data(1, 200)[:, :1], TAGS, ["Q-1.y"], components=2)
+    with pytest.raises(MonitorError, match="the live monitor takes a PCA model, not PLSModel"):
+        Monitor(pls)

@@ -57,6 +57,9 @@ class Monitor(DiscreteUnit):
         super().__init__(tag)
         if not period > 0:
             raise MonitorError(f"monitor {tag}: period must be a positive number of seconds, got {period!r}")
+        if not isinstance(model, PCAMonitor):
+            raise MonitorError(f"monitor {tag}: the live monitor takes a PCA model, not {type(model).__name__}; fit "
+                               "one without --quality")
         self.model, self.period = model, float(period)
         self.bus: TagBus | None = None
         self._inputs: list = []
