@@ -139,8 +139,8 @@ def ifc_doors(plant, rooms: dict[str, Room]) -> list[tuple[str, str, str, tuple[
             box = element.mesh.bounds
             joined = sorted(r.number for r in rooms.values() if _touching(r, box))
             if len(joined) == 2:
-                (x0, y0, z0), (x1, y1, _) = box
-                found.append((element.name or element.guid, *joined, ((x0 + x1) / 2, (y0 + y1) / 2, float(z0))))
+                (x0, y0, z0), (x1, y1, _) = map(tuple, box.astype(float).tolist())
+                found.append((element.name or element.guid, *joined, ((x0 + x1) / 2, (y0 + y1) / 2, z0)))
     return found
 
 
@@ -155,7 +155,7 @@ def ifc_lifts(plant, rooms: dict[str, Room]) -> dict[str, tuple[list[str], tuple
             for room in sorted(rooms.values(), key=lambda r: r.number):
                 if _touching(room, box):
                     stops.setdefault(room.storey, room.number)
-            centre = ((box[0][0] + box[1][0]) / 2, (box[0][1] + box[1][1]) / 2)
+            centre = (float(box[0][0] + box[1][0]) / 2, float(box[0][1] + box[1][1]) / 2)
             lifts[asset.tag] = (list(stops.values()), centre)
     return lifts
 

@@ -9,7 +9,7 @@ MODELS = Path(__file__).resolve().parents[2] / "plant_models"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["osd_cm_line", "api_bay", "multipurpose_osd"])
+@pytest.mark.parametrize("name", ["osd_cm_line", "api_bay", "multipurpose_osd", "multipurpose_osd_logistics"])
 def test_generator_rewrites_the_committed_file_byte_for_byte(tmp_path, name):
     original_guid = ifcopenshell.guid.new  # the authoring kit seeds GlobalIds by replacing this
     try:

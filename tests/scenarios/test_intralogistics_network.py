@@ -51,13 +51,15 @@ def test_random_grids_route_like_csgraph(rows, cols, speed, dropped):
 
 
 def test_sample_layout_from_the_ifc(sample):
+    """plant_models/multipurpose_osd_logistics/generate.py puts D-02 on the wall W01 [0,20]x[0,40] | P01 [20,72]x
+    [18,22] at (20, 20), the upper store 6 m up, the lift in the warehouse's corner."""
     g = sample.graph
-    assert g.nodes["W01|P01"]["xyz"] == (20.0, 20.0, 0.0)       # W01 [0,20]x[0,40], P01 [20,72]x[18,22]
-    assert g.nodes["W01|P01"]["dwell"] == 90.0 and g.nodes["P01|P10"]["dwell"] == 0.0
-    assert g.nodes["WH-02"]["xyz"][2] == 6.0 and g.nodes["WH-01"]["room"] == "W01"
+    assert g.nodes["D-02"]["xyz"] == (20.0, 20.0, 0.0) and set(g.predecessors("D-02")) == {"W01", "P01"}
+    assert g.nodes["D-02"]["dwell"] == 90.0 and g.nodes["D-04"]["dwell"] == 0.0    # CNC | D airlock, D | D door
+    assert g.nodes["WH-02"]["room"] == "W02" and g.nodes["WH-02"]["xyz"][2] > 6.0 and g.nodes["WH-01"]["room"] == "W01"
     path = sample.route("WH-02", "PK-601")
-    assert "LIFT-01" in path and "W01|P60" in path                 # down the lift, through the plain door
-    assert sample.route("WH-01", "DS-101")[2:5] == ("W01|P01", "P01", "P01|P10")   # through the airlock
+    assert "LIFT-01" in path and "D-01" in path                     # down the lift, through the plain door
+    assert sample.route("WH-01", "DS-101")[2:5] == ("D-02", "P01", "D-04")   # through the airlock
 
 
 @settings(max_examples=200, deadline=None)
