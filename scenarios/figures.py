@@ -60,6 +60,13 @@ def thinned(t: np.ndarray, mean: np.ndarray, half: np.ndarray, points: int = POI
                                    np.maximum.reduceat(mean + half, starts))
 
 
+def limits(result, name: str) -> tuple[float, float]:
+    """The range the KPI or trace ``name`` of ``result``'s study cannot leave (:attr:`Study.ranges`)."""
+    from scenarios.registry import STUDIES, get_study
+
+    return get_study(result.study).range_of(name) if result.study in STUDIES else (-math.inf, math.inf)
+
+
 def traces_figure(results: Sequence) -> Figure | None:
     """One panel per trace signal, a curve and band per result; None when no result has traces."""
     tables = [(r.name, r.traces()) for r in results]
@@ -77,6 +84,7 @@ def traces_figure(results: Sequence) -> Figure | None:
         for name, table in tables:
             if signal in table.column_names:
                 (t, mean), (tb, low, high) = thinned(*trace_bands(table, signal))
+                low, high = np.clip(low, *limits(results[0], signal)), np.clip(high, *limits(results[0], signal))
                 line, = ax.plot(t / size, mean, lw=1.2, label=name)
                 if np.any(high > low):  # one replication: no band
                     ax.fill_between(tb / size, low, high, color=line.get_color(), alpha=0.25, lw=0)
@@ -111,8 +119,10 @@ def kpis_figure(results: Sequence) -> Figure | None:
         size, shown = display_unit(unit, max(abs(results[0].kpis[k]["mean"]) for k in keys))
         for j, r in enumerate(results):
             mean = [r.kpis[k]["mean"] / size for k in keys]
-            half = [0 if not np.isfinite(r.kpis[k]["half_width"]) else r.kpis[k]["half_width"] / size for k in keys]
-            ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=half, capsize=2, label=r.name)
+            below = [r.kpis[k]["mean"] - r.kpis[k]["low"] for k in keys]   # the interval, cut to the KPI's range
+            above = [r.kpis[k]["high"] - r.kpis[k]["mean"] for k in keys]
+            error = np.nan_to_num(np.array([below, above]) / size)
+            ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=error, capsize=2, label=r.name)
         ax.set_xticks(x, keys, rotation=45, ha="right", fontsize="small")
         ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium")
         ax.grid(axis="y", alpha=0.3)

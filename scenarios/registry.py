@@ -29,8 +29,10 @@ Adding a study: the package, one line in :data:`STUDIES`, and a short scenario i
 """
 from __future__ import annotations
 
+import fnmatch
 import functools
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +82,14 @@ class Study:
     comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
     twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
     prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)
+    #: KPI or trace name pattern (fnmatch) -> the (low, high) a quantity cannot leave (a fraction, a waiting time):
+    #: confidence intervals and bands are cut to it, which keeps their coverage and their sense
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def range_of(self, name: str) -> tuple[float, float]:
+        """The physical range of the KPI or trace ``name``: the first pattern of :attr:`ranges` that matches."""
+        return next((r for pattern, r in self.ranges.items() if fnmatch.fnmatchcase(name, pattern)),
+                    (-math.inf, math.inf))
 
 
 @dataclass(frozen=True)

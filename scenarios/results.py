@@ -57,15 +57,20 @@ class ResultError(ValueError):
     and what to do instead."""
 
 
-def summarise(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[str, Any]:
-    """Mean of ``values`` with its Student-t confidence interval (NaN half-width for fewer than two values)."""
+def summarise(values: Sequence[float], confidence: float = CONFIDENCE,
+              bounds: tuple[float, float] = (-math.inf, math.inf)) -> dict[str, Any]:
+    """Mean of ``values`` with its Student-t confidence interval (NaN half-width for fewer than two values), cut to
+    ``bounds``, the range the quantity cannot leave (a fraction's [0, 1], a waiting time's [0, inf)): the true mean
+    lies inside it, so the cut interval covers it as often and never claims the impossible."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = len(x)
     mean = float(x.mean()) if n else math.nan
     sd = float(x.std(ddof=1)) if n > 1 else math.nan
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
-    return {"mean": mean, "low": mean - half, "high": mean + half, "half_width": half, "sd": sd, "n": n}
+    low, high = (mean - half, mean + half) if n > 1 else (math.nan, math.nan)
+    return {"mean": mean, "low": max(low, bounds[0]) if n > 1 else low, "high": min(high, bounds[1]) if n > 1 else high,
+            "half_width": half, "sd": sd, "n": n}
 
 
 @dataclass(eq=False)
@@ -96,7 +101,8 @@ class Result:
                                    "complete": len(outcomes) >= planned}}
         failures = [{"variant": f.task.variant, "replication": f.task.replication, "seed": f.task.seed,
                      "spawn_key": [f.task.replication], "error": f.error, "traceback": f.traceback} for f in failed]
-        return cls(settings, _kpis(done), failures, tables={name: _stack(done, name) for name in ("traces", "events")})
+        return cls(settings, _kpis(done, settings.get("study")), failures,
+                   tables={name: _stack(done, name) for name in ("traces", "events")})
 
     @property
     def name(self) -> str:
@@ -326,12 +332,14 @@ def _leftover(path: Path) -> bool:
     return path.name.startswith(".") and (".partial-" in path.name or ".old-" in path.name)
 
 
-def _kpis(done: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
-    """Per KPI (in the order the study gives them): the summary, the unit and every replication's value."""
+def _kpis(done: Sequence[Outcome], study: str | None) -> dict[str, dict[str, Any]]:
+    """Per KPI (in the order the study gives them): the summary (cut to the KPI's range, :attr:`Study.ranges`), the
+    unit and every replication's value."""
     if not done:
         return {}
     names = list(done[0].run.kpis)
-    return {k: {**summarise([o.run.kpis[k] for o in done]), "unit": done[0].run.units.get(k, ""),
+    bounds = get_study(study).range_of if study in STUDIES else lambda name: (-math.inf, math.inf)
+    return {k: {**summarise([o.run.kpis[k] for o in done], bounds=bounds(k)), "unit": done[0].run.units.get(k, ""),
                 "values": [o.run.kpis[k] for o in done]} for k in names}
 
 

@@ -12,6 +12,7 @@ processing / under repair). Traces and the event log are timed in seconds (colum
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,4 +69,5 @@ STUDY = Study(
     required=("stages", "release"),
     run=simulate,
     check=check,
+    ranges={"utilisation.*": (0.0, 1.0), "down.*": (0.0, 1.0), "*": (0.0, math.inf)},  # rates, times, queues >= 0
 )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -265,4 +266,6 @@ STUDY = Study(
     prepare=plan_of,
     check=check,
     figures=gantt_figure,
+    ranges={"on_time": (0.0, 1.0), "utilisation.*": (0.0, 1.0), "plan.utilisation.*": (0.0, 1.0),
+            "plan.on_time": (0.0, 1.0), "*": (0.0, math.inf)},   # times, counts and WIP are never negative
 )
