@@ -92,6 +92,8 @@ def add_bridge(subparsers) -> None:
     g.add_argument("--serve-user", action="append", default=None, metavar="NAME:PASSWORD",
                    help="user allowed to log in (repeatable)")
     g.add_argument("--serve-allow-anonymous", action="store_true", help="let clients log in without credentials")
+    g.add_argument("--serve-allow-insecure", action="store_true",
+                   help="let --serve-user log in on policy None (passwords in clear text: a trusted network only)")
     p.set_defaults(func=_bridge)
 
 
@@ -189,6 +191,13 @@ def _bridge(args) -> int:
         if args.serve and not args.shadow:
             return _fail("bridge: --serve serves the shadow twin: give --shadow PLANT too")
         serve_policies = tuple(parse_policy(p) for p in args.serve_policy or ["None"])
+        if args.serve and args.serve_user and ("None", None) in serve_policies:
+            if not args.serve_allow_insecure:
+                return _fail("bridge: --serve-user on policy None: clients would send their passwords in clear "
+                             "text; give --serve-policy Basic256Sha256,SignAndEncrypt, or --serve-allow-insecure on a "
+                             "trusted network")
+            print("twin bridge: warning: --serve-allow-insecure: user passwords travel in clear text on policy None",
+                  file=sys.stderr)
         args.serve_security = args.serve and ServerSecurity(
             serve_policies, pki=_pki(args.serve_pki, "serve") if _secured(serve_policies, args.serve_pki) else None,
             users=dict(_user(u) for u in args.serve_user or []), allow_anonymous=args.serve_allow_anonymous)

@@ -60,6 +60,8 @@ def test_help_teaches_with_examples(capsys):
     (["serve", str(PLANT), "--user", "scada:secret", "--duration", "0.1"],
      "--user on policy None: clients would send their passwords in clear text"),  # issue #21: said nothing before
     (["serve", str(PLANT), "--allow-anonymous", "--pki", str(ROOT / "pki")], "lies inside the git work tree"),
+    (["bridge", "map.yaml", "--shadow", "plant.yaml", "--serve", "opc.tcp://127.0.0.1:4841", "--serve-user", "a:b"],
+     "--serve-user on policy None: clients would send their passwords in clear text"),
     (["bridge", "map.yaml", "http://127.0.0.1:4840"], "'http://127.0.0.1:4840' is not an OPC UA endpoint"),
     (["bridge", "--discover", "http://127.0.0.1:4840"], "'http://127.0.0.1:4840' is not an OPC UA endpoint"),
 ])
