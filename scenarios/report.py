@@ -66,7 +66,9 @@ def kpi_table(kpis: dict) -> str:
 
     rows = "".join(row(k, v) for k, v in kpis.items())
     return ("<table><tr><th>KPI</th><th>mean</th><th>95% confidence interval</th><th>unit</th>"
-            f"<th>replications</th></tr>{rows}</table>")
+            f"<th>replications</th></tr>{rows}</table><p class=note>Intervals: Student's t over the replications, "
+            "cut to the range the quantity can take (a fraction to [0, 1], a time or a count to zero and up) where "
+            "the study declares it.</p>")
 
 
 def failures_section(failures: Sequence[dict]) -> str:
