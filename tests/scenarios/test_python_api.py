@@ -258,6 +258,11 @@ def study_files(tmp_path):
                      ("replications: 20", "replications: 2")):
         assert old in maintenance, old
         maintenance = maintenance.replace(old, new)
+    intralogistics = (ROOT / "scenarios" / "intralogistics" / "multipurpose_osd.yaml").read_text()
+    for old, new in (("../../plant_models", str(ROOT / "plant_models")), ("horizon: 7 d", "horizon: 2 d"),
+                     ("replications: 5", "replications: 2")):
+        assert old in intralogistics, old
+        intralogistics = intralogistics.replace(old, new)
     return {
         "line_capacity": write(tmp_path, "line_capacity.yaml", ONE_STAGE),
         "scheduling": write(tmp_path, "scheduling.yaml", OTHER_STUDY),
