@@ -225,7 +225,8 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
                        capacity=int(lift["capacity"]), room=None)
         for number in lift["stops"]:
             two_way(number, name, _distance(rooms[number].centre, (x, y)))
-    stations = {a.tag: (a.space, tuple(map(float, a.base))) for a in plant if a.space in rooms}
+    stations = {a.tag: (a.space, tuple(map(float, a.base))) for a in plant
+                if a.space in rooms and a.tag not in graph}   # a lift's tag is its zone, not a station
     for tag, station in spec.get("stations", {}).items():
         if station["room"] not in rooms:
             raise _error(station, "room", f"unknown room '{station['room']}'", hint=suggest(station["room"], rooms))

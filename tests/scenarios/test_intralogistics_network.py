@@ -59,6 +59,7 @@ def test_sample_layout_from_the_ifc(sample):
     assert g.nodes["WH-02"]["room"] == "W02" and g.nodes["WH-02"]["xyz"][2] > 6.0 and g.nodes["WH-01"]["room"] == "W01"
     path = sample.route("WH-02", "PK-601")
     assert "LIFT-01" in path and "D-01" in path                     # down the lift, through the plain door
+    assert g.nodes["LIFT-01"]["kind"] == "lift" and g.nodes["LIFT-01"]["capacity"] == 1   # a zone, not a station
     assert sample.route("WH-01", "DS-101")[2:5] == ("D-02", "P01", "D-04")   # through the airlock
 
 
