@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 RULES = ("fifo", "nearest", "due", "optimised")
 
@@ -48,6 +47,8 @@ def assign(rule: str, cost: np.ndarray, due: Sequence[float], window: int) -> li
     if rule == "due":
         return greedy(cost, sorted(range(orders), key=lambda j: (due[j], j)), nearest=True)
     if rule == "optimised":
+        from scipy.optimize import linear_sum_assignment  # scipy: not before a scenario is checked
+
         columns = min(orders, max(window, vehicles))
         rows, cols = linear_sum_assignment(cost[:, :columns])
         return sorted(zip(rows.tolist(), cols.tolist()), key=lambda p: p[1])
