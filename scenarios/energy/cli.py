@@ -48,7 +48,7 @@ def add_parser(sub) -> None:
     s.add_argument("--dew-point", required=True, metavar="TAG", help="the outdoor dew point tag (K)")
     s.add_argument("--meter", required=True, metavar="TAG", help="the site's electric power tag (W)")
     s.add_argument("--variant", default=BASE, help=f"the variant to run (default: {BASE}, the scenario as written)")
-    s.add_argument("-o", "--output", type=Path, help="the result folder (default: results/energy/<scenario>/shadow)")
+    s.add_argument("-o", "--output", type=Path, help="the result folder (default: results/energy/shadow/<scenario>)")
     s.set_defaults(func=shadow_command)
 
 
@@ -75,7 +75,7 @@ def shadow_command(args) -> int:
         print(f"twin energy shadow: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 2
     task = Task("energy", args.variant, 0, scenario.seed, {})
-    out = args.output or Path("results", "energy", args.scenario.stem, "shadow")
+    out = args.output or Path("results", "energy", "shadow", args.scenario.stem)  # not in a sweep's folder
     folder = results.write(out, {**settings, "variant": "shadow", "shadow": {**names, "tags": str(args.tags),
                                                                              "start": args.start}},
                            [Outcome(task, run, 0.0)])
