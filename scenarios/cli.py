@@ -140,6 +140,9 @@ def _run(args, variants: list[str] | None) -> int:
         print(f"{r.name}: {r.settings['replications_done']} replications -> {r.path / 'report.html'}")
         if len(results) == 1:
             print(r.table())
+            if (r.path.parent / "comparison.json").is_file():  # the variant's folder of an earlier sweep
+                print(f"note: {r.path.parent / 'report.html'} compares the earlier run of '{r.name}'; "
+                      f"twin sweep {args.scenario} -o {r.path.parent} compares the new one", file=sys.stderr)
     if len(results) > 1:
         print(results.compare().table())
         print(f"comparison -> {page}")

@@ -329,3 +329,14 @@ def test_a_scenario_shows_its_variants_and_what_they_change(write_scenario):
     assert "<td>base</td><td><code>as written</code>" in page
     assert "<td>second_blender</td><td><code>stages.blending.units: [&#x27;BL-301&#x27;, &#x27;BL-302&#x27;]" in page
     assert repr(scenario) == f"<Scenario line_capacity 'scenario' ({scenario.file}): variants base, second_blender>"
+
+
+def test_a_run_into_a_sweep_says_the_sweep_compares_the_earlier_run(write_scenario, tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert cli("sweep", write_scenario(), "-o", out, "--workers", "1") == 0
+    before = scenarios.read(out / "base").provenance["run"]
+    capsys.readouterr()
+    assert cli("run", write_scenario(), "-o", out / "base", "--workers", "1") == 0
+    assert f"note: {out / 'report.html'} compares the earlier run of 'base'" in capsys.readouterr().err
+    assert scenarios.read(out / "base").provenance["run"] != before
+    assert json.loads((out / "comparison.json").read_text())["results"][0]["run"] == before
