@@ -88,4 +88,5 @@ STUDY = Study(
     run=Deferred("scenarios.intralogistics.model:simulate"),
     check=check,
     figures=Deferred("scenarios.intralogistics.figures:figures"),
+    comparison_figures=Deferred("scenarios.intralogistics.figures:comparison_figures"),
 )

@@ -93,3 +93,49 @@ def figures(result) -> list[Path]:
     congestion_figure(network_of(settings), waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(
         path, dpi=110)
     return [path]
+
+
+#: The KPIs the paired comparison draws, with their display scale and unit.
+PAIRED = (("lead_time", 1 / 60, "min"), ("waiting", 1.0, "s"), ("empty_travel", 100.0, "% of metres"),
+          ("on_time", 100.0, "%"))
+
+
+def paired(base: list[float], variant: list[float]) -> tuple[float, float]:
+    """Mean and 95 % half-width (Student's t) of ``variant - base`` paired by replication: replication ``r`` of
+    every variant runs on the same seed, so the pairs share their order streams (common random numbers)."""
+    from scipy import stats
+
+    n = min(len(base), len(variant))
+    d = np.asarray(variant[:n], float) - np.asarray(base[:n], float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        return (float(d.mean()) if len(d) else float("nan")), float("nan")
+    return float(d.mean()), float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def comparison_figures(results, folder: Path) -> list[Path]:
+    """``paired.png``: each variant's difference to the first (the base) in lead time, wait, empty travel and
+    on-time share, paired by replication, with its 95 % interval: how much a rule or a fleet changes them."""
+    results = list(results)
+    if len(results) < 2 or "lead_time" not in results[0].kpis:
+        return []
+    base, others = results[0], results[1:]
+    fig = Figure(figsize=(12, 0.6 + 0.45 * len(others) + 1.2), layout="constrained")
+    axes = fig.subplots(1, len(PAIRED), sharey=True)
+    names = [r.name for r in others]
+    for ax, (kpi, scale, unit) in zip(axes, PAIRED):
+        for y, r in enumerate(others):
+            mean, half = paired(base.kpis[kpi]["values"], r.kpis[kpi]["values"])
+            ax.errorbar(mean * scale, y, xerr=half * scale if half == half else None, fmt="o", capsize=3,
+                        color="tab:blue")
+        ax.axvline(0, color="0.5", linewidth=0.8)
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xlabel(f"{kpi} - {base.name} ({unit})")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()
+    fig.suptitle(f"Paired differences to {base.name} (same order streams per replication, 95 % intervals)",
+                 fontsize=10)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "paired.png"
+    fig.savefig(out, dpi=110)
+    return [out]

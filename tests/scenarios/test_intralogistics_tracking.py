@@ -2,6 +2,7 @@
 model kept (origin before loading, the vehicle in between, the target after delivery), and a schedule's IBC goes
 through its stations in route order with its process times between arrival and the next request."""
 import numpy as np
+import pytest
 from logistics_graphs import grid, params
 
 from scenarios.intralogistics.model import Logistics
@@ -40,3 +41,17 @@ def test_an_ibc_follows_its_route_with_its_process_times():
     requested = [s.t for s in steps if s.status == "requested"]
     assert requested[1] - started["S1"] == 3600.0 and requested[2] - started["S2"] == 7200.0
     assert steps[0].holds == "batch 1 kit" and steps[-1].holds == "batch 1 after S2"
+
+
+def test_the_reports_paired_interval_is_scipys_paired_t_interval():
+    """figures.paired against scipy.stats.ttest_rel(...).confidence_interval (the paired t-test's 95 % interval)."""
+    from scipy import stats
+
+    from scenarios.intralogistics.figures import paired
+
+    rng = np.random.default_rng(4)
+    base = rng.normal(500, 40, 8)
+    variant = base - 12 + rng.normal(0, 5, 8)
+    mean, half = paired(list(base), list(variant))
+    ci = stats.ttest_rel(variant, base).confidence_interval(0.95)
+    assert mean - half == pytest.approx(ci.low, rel=1e-12) and mean + half == pytest.approx(ci.high, rel=1e-12)
