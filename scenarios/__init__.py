@@ -9,7 +9,7 @@ From Python (a notebook, a script), as ``twin run`` and ``twin sweep`` do it::
     results["two_shifts"].kpis["throughput"]                   # mean, low, high (95% interval), unit, values
     results.compare()                                           # Comparison: differences, paired t-test
     results.report()                                            # results/line_capacity/multipurpose_osd/...
-    scenarios.read("results/line_capacity/multipurpose_osd/base")    # a saved Result back
+    scenarios.read("results/line_capacity/multipurpose_osd/base")    # a saved Result back (a sweep's: Results)
 
 The public names, each importable from here only: :func:`load`, :func:`run`, :func:`read`, :class:`Scenario`,
 :class:`Results`, :class:`Result`, :class:`Comparison`, :class:`Interrupted`, :class:`ResultError`,
@@ -39,7 +39,7 @@ __all__ = ["load", "run", "read", "Scenario", "Results", "Result", "Comparison",
 __getattr__, __dir__ = lazy(__name__, {
     "load": "scenarios.scenario", "Scenario": "scenarios.scenario",
     "run": "scenarios.api", "Results": "scenarios.api",
-    "read": "scenarios.results", "Result": "scenarios.results", "ResultError": "scenarios.results",
+    "read": "scenarios.api", "Result": "scenarios.results", "ResultError": "scenarios.results",
     "Comparison": "scenarios.compare", "Interrupted": "scenarios.runs",
     "Study": "scenarios.registry", "Run": "scenarios.registry",
 })

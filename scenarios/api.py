@@ -19,12 +19,14 @@ before it, marked incomplete (``complete`` is False, and a comparison refuses th
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
+from scenarios import results as results_folder
 from scenarios import scenario as scenarios_file
 from scenarios.compare import Comparison
 from scenarios.results import Result, ResultError, replacing
@@ -33,7 +35,7 @@ from scenarios.scenario import Scenario
 from scenarios.sweep import sweep
 from twin.config import ConfigError, suggest
 
-__all__ = ["run", "Results"]
+__all__ = ["run", "read", "Results"]
 
 
 def run(scenario: Scenario | str | Path, variants: str | Sequence[str] | None = None, *,
@@ -61,13 +63,44 @@ def run(scenario: Scenario | str | Path, variants: str | Sequence[str] | None = 
                               for name, outcomes in by_variant.items()})
 
 
+def read(folder: str | Path) -> Result | Results:
+    """What ``save`` or ``report`` left in ``folder``: one variant's folder gives its :class:`Result`, a sweep's
+    folder (a folder per variant beside ``comparison.json``) its :class:`Results`, base first as the sweep ran them.
+    :class:`ResultError` says why a folder is neither."""
+    folder = Path(folder)
+    if (folder / "kpis.json").is_file() or not (folder / "comparison.json").is_file():
+        return results_folder.read(folder)
+    names = [c.name for c in sorted(folder.iterdir()) if (c / "kpis.json").is_file()]
+    try:
+        listed = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))["results"]
+        order = [Path(r["path"]).name for r in listed if isinstance(r, dict) and r.get("path")]
+    except (ValueError, KeyError, TypeError):
+        order = []
+    names = [n for n in order if n in names] + [n for n in names if n not in order]
+    if not names:
+        raise ResultError(f"{folder}: a sweep's folder without its variants' folders; run the sweep again")
+    return Results(None, {name: results_folder.read(folder / name) for name in names}, path=folder)
+
+
 @dataclass(eq=False)
 class Results(Mapping[str, Result]):
-    """The results of one run of a scenario, by variant (a mapping: ``results["base"]``), in run order."""
+    """The results of one run of a scenario, by variant (a mapping: ``results["base"]``), in run order.
 
-    scenario: Scenario
+    ``scenario`` is None for results read back from a sweep's folder (:func:`read`): their settings say the rest.
+    """
+
+    scenario: Scenario | None
     by_variant: dict[str, Result]
     path: Path | None = None
+
+    @property
+    def study(self) -> str:
+        return self.scenario.study.name if self.scenario else str(next(iter(self.values())).study)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name if self.scenario else str(next(iter(self.values())).provenance.get("scenario"))
 
     def __getitem__(self, name: str) -> Result:
         return self.by_variant[name]
@@ -133,7 +166,7 @@ class Results(Mapping[str, Result]):
         return Comparison([*self.values(), *others])
 
     def _repr_html_(self) -> str:
-        parts = [f"<h3>{html.escape(self.scenario.study.name)} — {html.escape(self.scenario.name)}"
+        parts = [f"<h3>{html.escape(self.study)} — {html.escape(self.name)}"
                  f"{'' if self.complete else ' (partial: interrupted)'}</h3>"]
         parts += [r._repr_html_() for r in self.values()]
         if len(self) > 1:
@@ -144,5 +177,5 @@ class Results(Mapping[str, Result]):
         return "".join(parts)
 
     def __repr__(self) -> str:
-        return f"<Results {self.scenario.study.name} '{self.scenario.name}': {', '.join(self)}" \
+        return f"<Results {self.study} '{self.name}': {', '.join(self)}" \
                f"{'' if self.complete else ' (partial)'}>"

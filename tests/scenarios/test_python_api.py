@@ -340,3 +340,14 @@ def test_a_run_into_a_sweep_says_the_sweep_compares_the_earlier_run(write_scenar
     assert f"note: {out / 'report.html'} compares the earlier run of 'base'" in capsys.readouterr().err
     assert scenarios.read(out / "base").provenance["run"] != before
     assert json.loads((out / "comparison.json").read_text())["results"][0]["run"] == before
+
+
+def test_a_sweep_folder_reads_back_as_results_in_sweep_order(write_scenario, tmp_path):
+    out = tmp_path / "sweep"
+    assert cli("sweep", write_scenario(), "-o", out, "--workers", "1") == 0
+    back = scenarios.read(out)
+    assert isinstance(back, scenarios.Results) and list(back) == ["base", "second_blender"]
+    assert (back.study, back.name, back.path) == ("line_capacity", "scenario", out)
+    rows = json.loads((out / "comparison.json").read_text())["rows"]
+    assert json.loads(json.dumps(back.compare().rows)) == rows
+    assert "<h3>line_capacity — scenario</h3>" in back._repr_html_()
