@@ -14,8 +14,8 @@ KPIs, in SI units: ``delivered`` (orders/s), ``lead_time``, ``waiting`` (order t
 horizon), ``starved`` (share of time a station stood waiting for a late delivery), ``utilisation``, ``empty_travel``
 (share of metres driven empty), ``energy`` (W drawn by the fleet), ``charging`` (share of vehicle time),
 ``lift_wait``, ``airlock_wait``, ``door_wait`` (s, mean queue at each kind of zone). Events: every container's
-``requested``/``loaded``/``delivered``/``stored``/``processing`` with its place (query them with
-:func:`scenarios.intralogistics.tracking.where`), and each zone's ``wait``/``enter``/``leave``.
+``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released`` with its place (query
+them with :func:`scenarios.intralogistics.tracking.where`), and each zone's ``wait``/``enter``/``leave``.
 """
 from __future__ import annotations
 
@@ -61,9 +61,11 @@ STREAM = Record({"from": ListOf(Str(), min_items=1), "to": ListOf(Str(), min_ite
                 defaults={"load": 0.0, "container": "TOTE", "due": 3600.0}, name="an order stream")
 BATCHES = Record({"route": ListOf(Str(), min_items=2), "every": Quantity("s", "4 h", positive=True),
                   "start": Quantity("s", "1 h"), "lead": Quantity("s", "30 min"), "allowance": Quantity("s", "20 min"),
-                  "process": MapOf(Quantity("s", "2 h")), "load": Quantity("kg", "300 kg"), "container": Str()},
+                  "process": MapOf(Quantity("s", "2 h")), "load": Quantity("kg", "300 kg"), "container": Str(),
+                  "release": Quantity("s", "48 h")},
                  required=("route", "every", "process"),
-                 defaults={"start": 3600.0, "lead": 1800.0, "allowance": 1200.0, "load": 300.0, "container": "IBC"},
+                 defaults={"start": 3600.0, "lead": 1800.0, "allowance": 1200.0, "load": 300.0, "container": "IBC",
+                           "release": 0.0},
                  name="a production schedule")
 DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1)}, defaults={"rule": "fifo", "window": 10},
                   name="a dispatch policy")

@@ -151,6 +151,10 @@ class Logistics:
             order = self.order(a, b, spec["load"], due, container, holds)
             yield order.done
             if k + 1 == len(route) - 1:
+                if spec["release"] > 0:   # finished goods wait in quarantine for QC's release
+                    self.log.append((self.env.now, order.container, "quarantine", b, holds))
+                    yield self.env.timeout(spec["release"])
+                    self.log.append((self.env.now, order.container, "released", b, holds))
                 return
             station = self.stations[b]
             if station.count == 0 and not station.queue and self.env.now > due >= self.warmup:

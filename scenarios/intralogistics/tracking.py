@@ -1,8 +1,8 @@
 """Material tracking: where a container was, and what it held, at any time of a replication.
 
 Each container's events (``requested`` at its origin, ``loaded`` onto a vehicle, ``delivered`` or ``stored`` at its
-target, ``processing`` at a station) are rows of the event log; its place at time ``t`` is the place of its last
-event at or before ``t``::
+target, ``processing`` at a station, ``quarantine`` and ``released`` for finished goods awaiting QC) are rows of the
+event log; its place at time ``t`` is the place of its last event at or before ``t``::
 
     where(run.events, "IBC-0042", 10 * 3600 + 35 * 60)   # Sighting(t=..., status='loaded', place='AGV-03', ...)
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-STATUSES = ("requested", "loaded", "delivered", "stored", "processing")
+STATUSES = ("requested", "loaded", "delivered", "stored", "processing", "quarantine", "released")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ def schedule_run():
     p = params(2, [{"from": ["S3"], "to": ["S4"], "every": 900.0, "load": 0.0, "container": "TOTE", "due": 600.0}],
                horizon=2 * 86400.0)
     p["batches"] = {"route": ["S0", "S1", "S2", "S5"], "every": 4 * 3600.0, "start": 3600.0, "lead": 1800.0,
-                    "allowance": 600.0, "process": {"S1": 3600.0, "S2": 7200.0}, "load": 300.0, "container": "IBC"}
+                    "allowance": 600.0, "process": {"S1": 3600.0, "S2": 7200.0}, "load": 300.0, "container": "IBC",
+                    "release": 4 * 3600.0}
     m = Logistics(p, np.random.SeedSequence(3), network=NET)
     return m, m.run()
 
@@ -29,7 +30,7 @@ def test_where_agrees_with_the_orders():
         assert where(run.events, o.container, o.created - 1e-6) is None or o.container.startswith("IBC")
         assert where(run.events, o.container, (loaded + o.delivered) / 2).place.startswith("AGV-")
         after = where(run.events, o.container, o.delivered)
-        assert after.place == o.target and after.status in ("delivered", "processing")
+        assert after.place == o.target and after.status in ("delivered", "processing", "quarantine")
 
 
 def test_an_ibc_follows_its_route_with_its_process_times():
@@ -41,6 +42,9 @@ def test_an_ibc_follows_its_route_with_its_process_times():
     requested = [s.t for s in steps if s.status == "requested"]
     assert requested[1] - started["S1"] == 3600.0 and requested[2] - started["S2"] == 7200.0
     assert steps[0].holds == "batch 1 kit" and steps[-1].holds == "batch 1 after S2"
+    delivered = [s.t for s in steps if s.place == "S5" and s.status == "delivered"][0]
+    assert where(run.events, "IBC-0002", delivered + 3600).status == "quarantine"       # QC has not released it
+    assert where(run.events, "IBC-0002", delivered + 4 * 3600).status == "released"
 
 
 def test_the_reports_paired_interval_is_scipys_paired_t_interval():
