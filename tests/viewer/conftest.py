@@ -73,10 +73,8 @@ def cjk_font():
 def chromium():
     """A headless Chromium: Debian's package, installed here when missing and allowed (root, apt); else skip."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None and os.environ.get("TWIN_NO_APT") != "1" and shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=300)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=600,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if found is None:
+        _apt_install("chromium")
         found = shutil.which("chromium")
     if found is None:
         pytest.skip("no Chromium: install Debian's package (apt-get install chromium) to check the HTML export in a "
