@@ -103,7 +103,7 @@ def _run(args) -> int:
         from viewer.training import Training
 
         training = Training.load(args.exercise, scene)
-    for message in (*scene.messages, *scene.summary().splitlines()):
+    for message in (*plant.errors, *scene.messages, *scene.summary().splitlines()):  # errors: the picture is partial
         print(f"twin view: {message}", file=sys.stderr)
     if args.screenshot:
         export.screenshot(scene, args.screenshot)

@@ -166,3 +166,12 @@ def test_an_output_that_cannot_be_written_is_one_line_before_loading(tmp_path, c
         assert words in err and len(err.splitlines()) == 1 and "drew" not in err, err  # said before loading
     assert main(["view", plant, "--html", "/proc/plant.html"]) == 2
     assert "twin view: " in capsys.readouterr().err
+
+
+def test_a_truncated_delivery_is_drawn_and_said_to_be_partial(tmp_path, capsys):
+    text = (SAMPLES / "api_bay" / "api_bay.ifc").read_text()
+    (tmp_path / "cut.ifc").write_text(text[: len(text) * 6 // 10])
+    shot = str(tmp_path / "cut.png")
+    assert main(["view", str(tmp_path / "cut.ifc"), "--screenshot", shot, "--size", "320x200"]) == 0
+    err = capsys.readouterr().err
+    assert "the file ends before END-ISO-10303-21; (truncated?)" in err and "drew " in err
