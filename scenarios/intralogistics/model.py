@@ -8,10 +8,12 @@ unloads (a put-away at the store), then charges if its battery is low and, with 
 
 Driving follows the route of :class:`~scenarios.intralogistics.network.Network`; each leg starts and ends at rest
 (``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
-over its edges by length. Doors, airlocks and lifts are reserved zones (a ``Resource`` of the zone's capacity);
-a vehicle asks for the next zone from the room before it and gives it back on reaching the room after it.
-No deadlock: a vehicle waits only in a room, holding no zone (every zone lies between two rooms), and each holder
-leaves its zone in a finite time; so no cycle of vehicles each holding what the next one waits for can form.
+over its edges by length. A lift of capacity one is one car: called from another floor than the one its car is at,
+it first rides there empty (one more ride time). Doors, airlocks and lifts are reserved zones (a ``Resource`` of
+the zone's capacity); a vehicle asks for the next zone from the room before it and gives it back on reaching the
+room after it. No deadlock: a vehicle waits only in a room, holding no zone (every zone lies between two rooms),
+and each holder leaves its zone in a finite time; so no cycle of vehicles each holding what the next one waits for
+can form.
 
 Every container's place and status is an event (``source`` = container, ``event``, ``place``, ``holds``); zones
 log ``wait``/``enter``/``leave`` with the vehicle as ``source``. Times in seconds, energies in joules.
@@ -87,6 +89,7 @@ class Logistics:
         self.pending: list[Order] = []
         self.orders: list[Order] = []
         self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
+        self.cars: dict[str, str] = {}   # lift -> the room its car stands at
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
         store = params["warehouse"]
         self.store = store["station"] if store else None
@@ -200,7 +203,7 @@ class Logistics:
                 yield from self.picker(self.store_times[0])
             yield env.timeout(handling["load"])
             self.log.append((env.now, o.container, "loaded", v.name, o.holds))
-            yield from self.drive(v, o.target, loaded=True, container=o)
+            yield from self.drive(v, o.target, loaded=True)
             yield env.timeout(handling["unload"])
             if o.target == self.store:
                 yield from self.picker(self.store_times[1])
@@ -234,7 +237,17 @@ class Logistics:
             yield self.env.timeout(duration)
             v.battery = self.capacity
 
-    def drive(self, v: Vehicle, target: str, loaded: bool, container: Order | None = None):
+    def dwell(self, zone: str, before: str, after: str) -> float:
+        """Seconds held in ``zone`` entered from room ``before`` towards room ``after``: an airlock's cycle, a lift's
+        ride; a lift of one car for one vehicle first rides empty to ``before`` if its car waits at another stop."""
+        node = self.net.graph.nodes[zone]
+        if node["kind"] != "lift" or node["capacity"] != 1:
+            return node["dwell"]
+        at = self.cars.get(zone, before)   # a car not yet called is where it is first called from
+        self.cars[zone] = after
+        return node["dwell"] * (1 if at == before else 2)
+
+    def drive(self, v: Vehicle, target: str, loaded: bool):
         """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it."""
         env, net = self.env, self.net
         path, metres, _ = net.leg(v.place, target)
@@ -244,7 +257,7 @@ class Logistics:
         per_metre = leg_time(metres, self.fleet["speed"], self.fleet["acceleration"]) / metres
         moving = 0.0
         ahead = 0.0
-        for u, w in zip(path, path[1:]):
+        for i, (u, w) in enumerate(zip(path, path[1:])):
             if nodes[w]["kind"] in ZONES:
                 if ahead:
                     yield env.timeout(ahead)
@@ -255,7 +268,7 @@ class Logistics:
                 yield request
                 self.log.append((env.now, v.name, "enter", w, ""))
                 ahead += edges[u, w]["length"] * per_metre
-                yield env.timeout(ahead + nodes[w]["dwell"])
+                yield env.timeout(ahead + self.dwell(w, u, path[i + 2]))
                 moving, ahead = moving + ahead, 0.0
                 v.zone_request = request
             else:

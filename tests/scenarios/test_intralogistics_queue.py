@@ -52,3 +52,18 @@ def test_a_loaded_trip_lasts_its_trapezoidal_leg():
     assert length == pytest.approx(2 + 5 + 5 + 5 + 5 + 5 + 5 + 2)   # S0 R0 |D| R1 |D| R2 |D| R5 S5 on the grid
     n = len(delivered)
     assert n > 10 and np.allclose(delivered - loaded[:n], leg_time(length, 1.0, 0.5) + HANDLING)
+
+
+def test_a_one_car_lift_rides_empty_to_its_caller_first():
+    """Rooms R0 and R1 joined only by a lift (30 s ride), two AGVs at S0: the first trip S0 -> S1 finds the car at
+    its floor (one ride) and leaves it upstairs with AGV-01, so the second vehicle's trip waits for it to come down
+    empty (two rides); hand count of the leg: S0 R0 LIFT R1 S1 = 2 + 3 + 3 + 2 m."""
+    net = grid(1, 2, doors=set(), lift=(0, 1))
+    stream = {"from": ["S0"], "to": ["S1"], "every": 3600.0, "load": 0.0, "container": "T", "due": 1e9}
+    p = params(2, [stream], horizon=4 * 3600.0, handling=HANDLING, park="stay")
+    ev = Logistics(p, np.random.SeedSequence(2), network=net).run().events
+    loaded, delivered = ev["t"][ev["event"] == "loaded"], ev["t"][ev["event"] == "delivered"]
+    trip = leg_time(10.0, 1.0, 0.5) + HANDLING
+    assert len(delivered) >= 2 and list(ev["place"][ev["event"] == "loaded"][:2]) == ["AGV-01", "AGV-02"]
+    assert delivered[0] - loaded[0] == pytest.approx(trip + 30.0)
+    assert delivered[1] - loaded[1] == pytest.approx(trip + 60.0)
