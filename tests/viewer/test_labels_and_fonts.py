@@ -12,7 +12,7 @@ from pictures import project
 
 from twin.plant import Asset, Plant
 from viewer import fonts
-from viewer.scene import BACKGROUND, STATE_COLOURS, TITLE_BAND, PlantScene, label_size, rgb
+from viewer.scene import BACKGROUND, ELEMENT_STYLES, STATE_COLOURS, TITLE_BAND, PlantScene, label_size, rgb
 
 
 def _crowded(name: str = "Pilot bay", n: int = 3) -> Plant:
@@ -71,8 +71,10 @@ def _luminance(colour) -> float:
     return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
 
 
-@pytest.mark.parametrize("state", sorted(STATE_COLOURS))
-def test_every_state_in_the_legend_stands_out_from_the_background(state):
-    """WCAG 2.1 SC 1.4.11: graphical objects need a contrast ratio of at least 3:1 (idle was #d9d9d9: 1.4:1)."""
-    light, dark = sorted((_luminance(BACKGROUND), _luminance(STATE_COLOURS[state])), reverse=True)
+@pytest.mark.parametrize("entry", sorted(STATE_COLOURS) + sorted(ELEMENT_STYLES))
+def test_every_entry_of_the_legend_stands_out_from_the_background(entry):
+    """WCAG 2.1 SC 1.4.11: graphical objects need a contrast ratio of at least 3:1 (idle was #d9d9d9: 1.4:1;
+    structure #aab7b8: 2.0:1). The legend writes each entry in its own colour."""
+    colour = STATE_COLOURS.get(entry) or ELEMENT_STYLES[entry][0]
+    light, dark = sorted((_luminance(BACKGROUND), _luminance(colour)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 3.0
