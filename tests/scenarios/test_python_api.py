@@ -275,10 +275,7 @@ def study_files(tmp_path):
                              (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text()
                              .replace("../../plant_models", str(ROOT / "plant_models"))
                              .replace("replications: 20", "replications: 2")),
-        "intralogistics": write(tmp_path, "intralogistics.yaml",
-                                (ROOT / "scenarios" / "intralogistics" / "multipurpose_osd.yaml").read_text()
-                                .replace("../../plant_models", str(ROOT / "plant_models"))
-                                .replace("horizon: 7 d", "horizon: 2 d").replace("replications: 5", "replications: 2")),
+        "intralogistics": write(tmp_path, "intralogistics.yaml", intralogistics),
     }
 
 
