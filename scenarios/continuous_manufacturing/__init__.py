@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.continuous_manufacturing import plant, release
+from scenarios.continuous_manufacturing import mspc, plant, release
 from scenarios.registry import Deferred, Study
 from twin.config import Anything, Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -157,6 +157,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                       f"test) or at least {release.LARGE[-1][0]} (the Ph. Eur. 2.9.47 rows carried here)",
                       hint="pat_units: 500")
     plant.check(params)
+    mspc.check(params)
 
 
 def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None:
@@ -179,15 +180,17 @@ STUDY = Study(
             "margin": Quantity("1", "1 %"), "control": Str(["ratio", "mpc", "none"]),
             "control_interval": Quantity("s", "2 s"), "interlock": Boolean(), "mpc": MPC, "power": MapOf(POWER),
             "disturbances": ListOf(DISTURBANCE), "rtrt": RTRT, "truth": MapOf(Anything()),
-            "uncertainty": MapOf(Anything())},
+            "uncertainty": MapOf(Anything()), "monitor": mspc.MONITOR},
     defaults={"sample_interval": 1.0, "limits": [0.95, 1.05], "margin": 0.01, "control": "ratio",
               "control_interval": 2.0, "interlock": False, "mpc": MPC_DEFAULTS, "power": {},
               "rtrt": {"window": 3600.0, "tablets": 10, "tablet_cv": 0.015, "pat_units": 0}, "truth": {},
-              "uncertainty": {}},
+              "uncertainty": {}, "monitor": mspc.DEFAULTS},
     required=("feeders", "blender", "press", "pat", "gate"),
     run=Deferred("scenarios.continuous_manufacturing.model:simulate"),
     check=check,
     figures=Deferred("scenarios.continuous_manufacturing.figures:figures"),
     comparison_figures=Deferred("scenarios.continuous_manufacturing.figures:comparison_figures"),
     twin=lambda params, seed: _line(params, seed).twin,
+    ranges={"mspc_false_alarm_rate": (0.0, 1.0), "mspc_detected": (0.0, 1.0), "mspc_alarm_rate": (0.0, 1.0),
+            "mspc_blame": (0.0, 1.0), "mspc_delay": (0.0, float("inf")), "mspc_alarm": (0.0, 1.0)},
 )

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.continuous_manufacturing import estimator, instruments, monitor, plant, release, rtd
+from scenarios.continuous_manufacturing import estimator, instruments, monitor, mspc, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
 from scenarios.line_capacity.model import stream
@@ -73,6 +73,13 @@ class Line:
         for d in params["disturbances"]:
             if d["kind"] in FEEDER_UPSETS:
                 tw.env.process(self.disturb(d))
+        self.faults = mspc.faults(params)                   # the monitor's faults, injected into the plant
+        for fault in self.faults:
+            if fault.kind == "feeder_drift":
+                tw.env.process(self.disturb({"kind": "drift", "feeder": fault.feeder, "at": fault.at,
+                                             "duration": fault.duration, "feed_factor": fault.feed_factor}))
+            elif fault.kind == "blender_fouling":
+                tw.env.process(self.foul(fault))
         self.mpc = None
         if params["control"] != "none":
             self.moved = tw.env.event()
@@ -176,6 +183,15 @@ class Line:
                 self.restarted = tw.now
                 for other in self.feeders:
                     self.resume(other)
+
+    def foul(self, fault: mspc.Fault):
+        """The blender's residence time creeping from its plant value to ``factor`` times it over ``duration``."""
+        tw, tag = self.twin, self.plant["blender"]["tag"]
+        start = self.plant["blender"]["tau"]
+        yield tw.env.timeout(fault.at)
+        for k in range(1, DRIFT_STEPS + 1):
+            yield tw.env.timeout(fault.duration / DRIFT_STEPS)
+            tw.set(f"{tag}.tau", start * (1 + (fault.factor - 1) * k / DRIFT_STEPS))
 
     def hold(self, tag: str) -> None:
         """Stop feeder ``tag``'s screw now: no flow, and a zero set point so its controller holds the speed."""
@@ -324,19 +340,68 @@ class Line:
             kpis["energy"] = self.energy() / 3.6e6
             kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
             units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
+        self.mspc_features = self.monitor_features(grid, sampled, read, samples, every, bias)
+        if p["monitor"]["enabled"]:
+            got, got_units, got_traces, got_events = self.watch(grid)
+            kpis |= got
+            units |= got_units
         traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
+        if p["monitor"]["enabled"]:
+            traces |= got_traces
         events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
         events += self.genealogy(grid, w) + self.stops
         events += [(lot["start"], "RTRT", f"sub-lot {k} {'released' if lot['released'] else 'rejected'}")
                    for k, lot in enumerate(self.sublots)]
+        if p["monitor"]["enabled"]:
+            events += got_events
         events.sort()
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
                   "event": np.array([e[2] for e in events], dtype=object)}
         return Run(kpis=kpis, units=units, traces=traces, events=events)
+
+    def monitor_features(self, grid: np.ndarray, sampled, read: dict[str, np.ndarray], samples: np.ndarray,
+                         every: int, bias: np.ndarray) -> np.ndarray:
+        """The MSPC monitor's features of this run (:func:`.mspc.features`) from the plant's instruments."""
+        p, b = self.p, self.p["blender"]
+        names = [n for n in self.twin.tags if n.startswith(f"{b['tag']}.M_")]
+        holdup = sum(sampled(n) for n in names)
+        w = rtd.kernel(p["sample_interval"], b["tau"], b["tanks"], None)
+        steps = grid.size - 1                      # each value holds over a step, as the load cells' flows
+        signals = {"read": read, "setpoint": {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders},
+                   "speed": {tag: sampled(f"{tag}.speed")[:-1] for tag in self.feeders},
+                   "nir": np.repeat(samples, every)[:steps], "target": self.target,
+                   "predicted": instruments.content(read, self.rates, self.api_feeders, self.target, w)[:-1],
+                   "holdup": holdup[:-1], "total": self.total}
+        return mspc.features(p, signals, stream(self.seed, 9))
+
+    def watch(self, grid: np.ndarray):
+        """The MSPC monitor (fitted on normal runs of this plant) watching this run: KPIs, traces on the grid,
+        events (an alarm naming its top tag, and its clearing)."""
+        p = self.p
+        model = mspc.fit(p)
+        watched = mspc.watch(model, p, self.mspc_features)
+        start = min((f.at for f in self.faults), default=None)
+        blamed = tuple(t for f in self.faults for t in f.blamed(self.feeders, p["blender"]["tag"], p["pat"]["tag"]))
+        kpis, units = mspc.kpis(p, watched, blamed, start)
+        every = int(round(p["monitor"]["period"] / p["sample_interval"]))
+
+        def on_grid(x):
+            return np.concatenate([[np.nan], np.repeat(np.asarray(x, float), every)])[: grid.size]
+        traces = {"mspc_t2": on_grid(watched["t2"]), "mspc_spe": on_grid(watched["spe"]),
+                  "mspc_alarm": np.nan_to_num(on_grid(watched["alarm"])),
+                  "mspc_t2_limit": np.full(grid.size, model.t2_limit),
+                  "mspc_spe_limit": np.full(grid.size, model.spe_limit)}
+        period, tag = p["monitor"]["period"], p["monitor"]["tag"]
+        events = []
+        for a, b in release.windows(watched["alarm"]):
+            names, counts = np.unique(watched["top"][a:b].astype(str), return_counts=True)
+            events += [((a + 1) * period, tag, f"alarm (top {names[np.argmax(counts)]})"),
+                       ((b + 1) * period, tag, "clear")]
+        return kpis, units, traces, events
 
     def instruments(self, grid: np.ndarray, flows: dict[str, np.ndarray], content: np.ndarray,
                     outlet: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -353,6 +418,10 @@ class Line:
             true_flows[tag] = delivered / (1 + t["load_cell_bias"])
             cells = t["load_cell_noise"] * f["rate"] * stream(self.seed, 3, i).standard_normal(flows[tag].size)
             read[tag] = (delivered + cells) / (1 + f["load_cell_bias"])
+            for fault in self.faults:                          # a stuck load cell: its report freezes
+                if fault.kind == "load_cell_stuck" and fault.feeder == tag:
+                    at = min(int(np.searchsorted(grid, fault.at)), grid.size - 1)
+                    read[tag][at:] = read[tag][at]
         if all(np.array_equal(true_flows[tag], flows[tag]) for tag in flows):
             return content, outlet, read
         b, pr = self.plant["blender"], self.plant["press"]
@@ -403,6 +472,9 @@ class Line:
                 biases[grid >= d["at"]] += d["bias"]
             elif d["kind"] == "nir_dropout":
                 dropped[(grid >= d["at"]) & (grid < d["at"] + d["duration"])] = True
+        for fault in self.faults:
+            if fault.kind == "nir_bias":
+                biases[grid >= fault.at] += fault.bias
         return biases, dropped
 
     def energy(self) -> float:

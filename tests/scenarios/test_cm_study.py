@@ -95,7 +95,9 @@ def test_flagship_variants_run_through_the_scenario_framework(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 19 h")))
     scenario = load(path)
     old = ["base", "larger_blender", "tighter_margin", "no_margin", "no_ratio_control", "mpc", "interlock"]
-    assert scenario.names == [*old, "mismatch", "mismatch_no_band", "sensor_fault"]      # those: test_cm_truth
+    assert scenario.names == [*old, "mismatch", "mismatch_no_band", "sensor_fault",      # those: test_cm_truth
+                              "monitored", "fault_nir_bias", "fault_feeder_drift", "fault_load_cell_stuck",
+                              "fault_blender_fouling"]                                    # those: test_cm_mspc
     runs = {t.variant: execute(t) for t in tasks(scenario, [v for v in old if v != "mpc"])}  # mpc: test_cm_mpc
     assert all(hasattr(r, "run") for r in runs.values()), [str(r) for r in runs.values()]
     kpis = {v: r.run.kpis for v, r in runs.items()}
