@@ -16,7 +16,8 @@ HOUR = 3600.0
 
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``funnel.png``, ``lots.png`` into the result folder's
+    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``funnel.png``, ``lots.png`` (and ``mspc.png`` with the
+    monitor on) into the result folder's
     ``figures/`` and ask for the 3D ``worst.png``; returns the files written."""
     table = result.traces()
     if table is None:
@@ -27,6 +28,8 @@ def figures(result) -> list[Path]:
     written = []
     charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s)),
               ("funnel.png", disturbance_map(s))]
+    if "mspc_t2" in traces:
+        charts.append(("mspc.png", mspc_charts(traces, s)))
     events = result.events()
     if events is not None:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
@@ -86,6 +89,29 @@ def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
             ax.set_title(f"diversion at {t[start]:.2f} h", fontsize="small")
     top.suptitle("API content at the press; red bands: diverted, dotted: limits tightened by the margin",
                  fontsize="medium")
+    return fig
+
+
+def mspc_charts(traces: dict, settings: dict) -> Figure:
+    """The MSPC monitor's T-squared and SPE against their limits (log scale), the fault window shaded from the
+    earliest fault on, the alarms marked."""
+    fig = Figure(figsize=(10, 5), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    t = traces["t"] / HOUR
+    faults = settings["monitor"]["faults"]
+    start = min((f["at"] for f in faults), default=None)
+    alarm = traces["mspc_alarm"] > 0
+    for ax, name, label in ((axes[0], "mspc_t2", "Hotelling T$^2$"), (axes[1], "mspc_spe", "SPE (Q)")):
+        ax.semilogy(t, traces[name], lw=0.6, color="tab:blue", label=label)
+        ax.axhline(traces[f"{name}_limit"][0], color="tab:red", lw=1, ls="--",
+                   label=f"limit ({settings['monitor']['confidence']:.0%})")
+        ax.plot(t[alarm], traces[name][alarm], ".", ms=1.5, color="tab:red", label="alarm")
+        if start is not None:
+            ax.axvspan(start / HOUR, t[-1], color="tab:orange", alpha=0.15, lw=0,
+                       label="fault: " + ", ".join(f["kind"] for f in faults))
+        ax.set_ylabel(label)
+        ax.legend(loc="upper left", fontsize=7)
+    axes[1].set_xlabel("time (h)")
     return fig
 
 
