@@ -93,3 +93,16 @@ def test_monitor_off_changes_nothing(tmp_path):
     path.write_text(text)
     run = Line(plain(load(path).variants["base"]), np.random.SeedSequence(5)).run()
     assert not [k for k in run.kpis if k.startswith("mspc")] and "mspc_t2" not in run.traces
+
+
+@pytest.mark.slow
+def test_false_alarm_rate_on_a_held_out_normal_day(tmp_path):
+    """Why not the binomial interval of 1 - confidence: the features are not independent samples. A lot's feed
+    factor holds for about an hour (the measured feed factor is constant over hundreds of 10 s samples), and the
+    training's 4 x 6 h see some 80 lots, so the limits carry the sampling error of a few dozen lot draws and the
+    alarms come in lot-long clusters; on held-out days the rate measured 2.3-4.5 % (6 days, seeds 100-105) against
+    1 - 0.99**2 = 1.99 %. What is checked instead: on a held-out normal day of the shipped training the rate is
+    below three times the nominal rate, and well below the 79 % of a PCA on the raw tags (issue 19's note)."""
+    p = params(tmp_path, horizon="24 h", runs=4, hours="6 h")
+    run = Line(p, np.random.SeedSequence(101)).run()
+    assert 0 < run.kpis["mspc_false_alarm_rate"] < 3 * (1 - 0.99 ** 2)
