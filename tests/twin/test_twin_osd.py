@@ -30,11 +30,14 @@ def test_refill_events_at_the_same_times(both):
 
 def test_trajectories_match_at_every_sample(both):
     result, ts, Y, _ = both
-    grid = ts[np.isclose(ts % 1.0, 0) | np.isclose(ts % 1.0, 1)]
+    on_grid = np.flatnonzero(np.isclose(ts % 1.0, 0) | np.isclose(ts % 1.0, 1))
+    # SciPy may stop for an event a hair after a sample (a refill ending at 8460 + 3e-11 s): each sample once
+    on_grid = on_grid[np.unique(np.round(ts[on_grid]), return_index=True)[1]]
+    grid = ts[on_grid]
     table = result.table("*")
-    rows = np.searchsorted(table["t"], grid)
+    rows = np.searchsorted(table["t"], grid - 1e-6)
     assert np.allclose(table["t"][rows], grid)
-    ref = Y[:, np.searchsorted(ts, grid)]
+    ref = Y[:, on_grid]
     for i, tag in enumerate(("LIW-101", "LIW-102", "LIW-103")):
         np.testing.assert_allclose(table[f"{tag}.m_hopper"][rows], ref[I_M + i], rtol=1e-8, atol=1e-9)
     np.testing.assert_allclose(table["TP-101.w_api"][rows], w_api(ref), rtol=1e-7)
