@@ -1,4 +1,4 @@
-"""The code in the manual runs: every ```python block of docs/**/*.md, in order, one namespace per page.
+"""The code in the manual runs: every ```python block of docs/**/*.md and README.md, in order, one namespace per page.
 
 A block runs from the repository's root (the examples name `plant_models/...` and `scenarios/...` as a user in a
 checkout would) unless the HTML comment on the line before it says otherwise:
@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"(?:^<!-- (?P<mark>[^\n]*?) -->\n)?^```(?P<lang>python|pycon)\n(?P<code>.*?)^```", re.M | re.S)
-PAGES = sorted(DOCS.rglob("*.md"))
+PAGES = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]   # the front door's examples too
 
 
 def blocks(text: str) -> list[tuple[int, str, str, str]]:
@@ -37,7 +37,7 @@ def test_the_blocks_are_found():
                             (11, "pycon", "", ">>> 1\n1\n")]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_the_page_code_runs(page, monkeypatch):
     monkeypatch.chdir(ROOT)
     namespace: dict = {"__name__": f"docs.{page.stem}"}

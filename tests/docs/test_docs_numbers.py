@@ -15,7 +15,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def example(page: str, starts: str) -> str:
-    """The python block of ``docs/page`` whose code starts with ``starts``."""
+    """The python block of ``docs/page`` (or ``../README.md``) whose code starts with ``starts``."""
     found = [code for _, lang, _, code in blocks((DOCS / page).read_text(encoding="utf-8"))
              if lang == "python" and code.startswith(starts)]
     assert len(found) == 1, f"docs/{page} lost its example starting {starts!r}"
@@ -74,3 +74,17 @@ def test_unit_model_example_fills_the_tank():
     # dV/dt = 0.02 - 0.01 sqrt(V) > 0 for V < 4: the tank fills, the level is V / 1.5
     assert trace["t"][-1] == 600 and trace["TK-101.V"][-1] > 1.0
     assert trace["TK-101.level"] == pytest.approx(trace["TK-101.V"] / 1.5)
+
+
+def test_readme_simpy_drop_in():
+    """Five 3.5-minute batches on two presses in 20 minutes: busy 17.5 of 40 press-minutes (by hand)."""
+    env = run("../README.md", "import twin.des as simpy")["press"]
+    assert env.stats.utilization == pytest.approx(17.5 / 40)
+
+
+def test_readme_twin_from_a_plant(monkeypatch):
+    """The API feeder at 7 kg/h beside 13.5 + 0.5 kg/h of excipient and lubricant: the tablets hold 7 / 21 API
+    once the blender has washed out (mass balance by hand; the blender's residence time is 90 s, the run 1 h)."""
+    monkeypatch.chdir(DOCS.parent)
+    result = run("../README.md", "from twin import Twin")["result"]
+    assert result.table("TP-101.*")["TP-101.w_api"][-1] == pytest.approx(7 / 21, rel=1e-9)
