@@ -28,7 +28,7 @@ KNOWN: dict[str, Schema] = {
     "rated_flow": Quantity("m**3/s", "10 m3/h"), "supply_airflow": Quantity("m**3/s", "12000 m3/h"),
     "feed_rate": Quantity("kg/s", "6 kg/h", positive=True), "batch_size": Quantity("kg", "300 kg"),
     "tablet_mass": Quantity("kg", "400 mg", positive=True), "bulk_density": Quantity("kg/m**3", "500 kg/m3"),
-    "cooling_capacity": Quantity("W", "120 kW", positive=True),
+    "cooling_capacity": Quantity("W", "120 kW", minimum=1e3),  # the part-load curves: chillers of kW and up
     "impeller_speed": Quantity("radian/s", "250 rpm"), "turret_speed": Quantity("radian/s", "60 rpm"),
     "refill_level": Quantity("1", "20 %"), "api_target": Quantity("1", "30 %"), "api_tolerance": Quantity("1", "5 %"),
     "tanks": Integer(minimum=1), "stations": Integer(minimum=1), "material": Str(),
