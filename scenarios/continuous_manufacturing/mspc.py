@@ -6,8 +6,9 @@ every ``period`` from what the plant's instruments report over that period (:fun
 
 - per feeder ``F.flow_dev``: the load cells' flow minus the set point, relative to the nominal rate (period mean);
 - ``F.ff``: the feed factor the feeder measures (reported flow over screw speed times full-speed flow) minus 1;
-- ``F.cell_sd``: the spread of the reported flow about its set point within the period (relative to the rate): a
-  load cell that sticks reports no noise at all;
+- ``F.cell_sd``: the natural log of the spread of the reported flow about its set point within the period
+  (relative to the rate; the log makes the skewed sample spread nearly normal, floored at 1e-6): a load cell that
+  sticks reports no noise at all;
 - ``NIR.dev``: the NIR's content minus target (relative); ``NIR.residual``: the NIR's content minus what the
   twin's RTD predicts at the blender outlet from the load cells' flows;
 - ``BL.holdup``: the blender's weighed hold-up (a blender on load cells, white noise ``holdup_noise``; a stated
@@ -106,6 +107,7 @@ def check(params: Mapping[str, Any]) -> None:
 
 
 FEEDER_FEATURES = ("flow_dev", "ff", "cell_sd")
+SPREAD_FLOOR = 1e-6   # the smallest relative spread told apart (a stuck cell reads exactly none)
 DETECT_RUN = 3   # alarms in a row that make a detection (a single alarm is a false one at the rate 1 - confidence)
 NIR_FEATURES = ("dev", "residual")
 
@@ -140,7 +142,7 @@ def features(params: Mapping[str, Any], signals: Mapping[str, Any], rng: np.rand
         with np.errstate(invalid="ignore", divide="ignore"):
             ff = period_means(read, every) / period_means(signals["speed"][tag] * 3 * rate, every) - 1
         spread = np.sqrt(np.maximum(period_means(dev ** 2, every) - flow ** 2, 0.0))
-        cols += [flow, ff, spread]
+        cols += [flow, ff, np.log(np.maximum(spread, SPREAD_FLOOR))]
     target = signals["target"]
     nir = signals["nir"] / target - 1
     cols += [period_means(nir, every), period_means(nir - (signals["predicted"] - 1), every)]

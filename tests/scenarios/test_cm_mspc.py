@@ -54,8 +54,8 @@ def test_each_fault_moves_its_feature_by_its_size(tmp_path, fault, column, expec
     j, period = names.index(column), p["monitor"]["period"]
     before, late = slice(0, int(HOUR / period)), slice(-int(1200 / period), None)
     np.testing.assert_allclose(with_fault[before, j], without[before, j], atol=1e-9)   # nothing before the fault
-    if expected is None:                            # stuck: no spread at all once stuck, ~1 % before
-        assert np.all(with_fault[late, j] < 1e-6) and np.all(without[late, j] > 0.002)
+    if expected is None:                            # stuck: no spread at all once stuck (the floor), ~1 % before
+        assert np.all(with_fault[late, j] == np.log(1e-6)) and np.all(without[late, j] > np.log(0.002))
     else:
         shift = np.mean(with_fault[late, j] - without[late, j])
         assert shift == pytest.approx(expected, rel=0.1)
@@ -100,7 +100,7 @@ def test_false_alarm_rate_on_a_held_out_normal_day(tmp_path):
     """Why not the binomial interval of 1 - confidence: the features are not independent samples. A lot's feed
     factor holds for about an hour (the measured feed factor is constant over hundreds of 10 s samples), and the
     training's 4 x 6 h see some 80 lots, so the limits carry the sampling error of a few dozen lot draws and the
-    alarms come in lot-long clusters; on held-out days the rate measured 2.3-4.5 % (6 days, seeds 100-105) against
+    alarms come in lot-long clusters; on held-out days the rate measured 2.4-4.1 % (6 days, seeds 100-105) against
     1 - 0.99**2 = 1.99 %. What is checked instead: on a held-out normal day of the shipped training the rate is
     below three times the nominal rate, and well below the 79 % of a PCA on the raw tags (issue 19's note)."""
     p = params(tmp_path, horizon="24 h", runs=4, hours="6 h")
