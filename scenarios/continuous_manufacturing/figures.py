@@ -236,7 +236,8 @@ def lots(events: dict, feeders: list[str]) -> Figure:
 
 def comparison_figures(results, folder: Path) -> list[Path]:
     """``tradeoff.png`` for a comparison of variants: diverted mass against escaped mass (the gate's trade-off
-    between waste and risk) and how closely each variant held the API content (IAE); returns the file."""
+    between waste and risk) and how closely each variant held the API content (IAE); with fault variants of the
+    MSPC monitor, ``mspc_faults.png`` (:func:`mspc_comparison`); returns the files."""
     rows = [(r.name, r.kpis) for r in results if {"diverted", "escaped"} <= set(r.kpis)]
     if not rows:
         return []
@@ -261,4 +262,35 @@ def comparison_figures(results, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "tradeoff.png"
     fig.savefig(out, dpi=110)
-    return [out]
+    faults = [(r.name, r.kpis) for r in results if "mspc_delay" in r.kpis]
+    if not faults:
+        return [out]
+    fig = mspc_comparison(faults)
+    fig.savefig(folder / "mspc_faults.png", dpi=110)
+    return [out, folder / "mspc_faults.png"]
+
+
+def mspc_comparison(rows) -> Figure:
+    """The MSPC monitor per fault variant: detection delay with its interval, and the share of the window's
+    alarms blamed on the fault's tags and of the samples outside it that alarmed."""
+    fig = Figure(figsize=(11, 0.6 * len(rows) + 1.8), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    names = [name for name, _ in rows]
+    for ax, key, label in ((left, "mspc_delay", "detection delay [h] (3 alarms in a row)"),
+                           (right, "mspc_blame", "share of the window's alarms blamed on the fault's tags")):
+        mean = np.array([k[key]["mean"] for _, k in rows])
+        low = np.array([k[key]["low"] for _, k in rows])
+        high = np.array([k[key]["high"] for _, k in rows])
+        ax.barh(names, mean, xerr=[np.nan_to_num(mean - low), np.nan_to_num(high - mean)], color="tab:blue",
+                capsize=3)
+        ax.invert_yaxis()
+        ax.set_xlabel(label)
+        ax.grid(axis="x", alpha=0.3)
+    for i, (_, k) in enumerate(rows):
+        if not np.isfinite(k["mspc_delay"]["mean"]):
+            left.annotate("not detected in every run", (0, i), xytext=(4, 0), textcoords="offset points",
+                          va="center", fontsize="small", color="tab:red")
+        right.annotate(f"false alarms {k['mspc_false_alarm_rate']['mean']:.1%}", (0.02, i), color="white",
+                       va="center", fontsize="small")
+    right.set_xlim(0, 1)
+    return fig

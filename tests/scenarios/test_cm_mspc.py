@@ -106,3 +106,21 @@ def test_false_alarm_rate_on_a_held_out_normal_day(tmp_path):
     p = params(tmp_path, horizon="24 h", runs=4, hours="6 h")
     run = Line(p, np.random.SeedSequence(101)).run()
     assert 0 < run.kpis["mspc_false_alarm_rate"] < 3 * (1 - 0.99 ** 2)
+
+
+def test_a_comparison_with_fault_variants_draws_the_monitor_figure(tmp_path):
+    from types import SimpleNamespace
+
+    from scenarios.continuous_manufacturing.figures import comparison_figures
+
+    def kpi(mean, low=None, high=None):
+        return {"mean": mean, "low": mean if low is None else low, "high": mean if high is None else high}
+    base = {"diverted": kpi(1.0), "escaped": kpi(0.0), "iae": kpi(100.0)}
+    fault = base | {"mspc_delay": kpi(0.4, 0.3, 0.5), "mspc_blame": kpi(0.99, 0.98, 1.0),
+                    "mspc_false_alarm_rate": kpi(0.03)}
+    undetected = fault | {"mspc_delay": kpi(float("nan"))}
+    pairs = (("base", base), ("fault_a", fault), ("fault_b", undetected))
+    results = [SimpleNamespace(name=n, kpis=k) for n, k in pairs]
+    files = comparison_figures(results, tmp_path)
+    assert [f.name for f in files] == ["tradeoff.png", "mspc_faults.png"] and all(f.stat().st_size for f in files)
+    assert [f.name for f in comparison_figures(results[:1], tmp_path / "plain")] == ["tradeoff.png"]
