@@ -340,7 +340,8 @@ class Line:
             kpis["energy"] = self.energy() / 3.6e6
             kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
             units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
-        self.mspc_features = self.monitor_features(grid, sampled, read, samples, every, bias)
+        # the monitor's features of this run, computed when asked (the monitor on, or a training run)
+        self.mspc_features = lambda: self.monitor_features(grid, sampled, read, samples, every, bias)
         if p["monitor"]["enabled"]:
             got, got_units, got_traces, got_events = self.watch(grid)
             kpis |= got
@@ -383,7 +384,7 @@ class Line:
         events (an alarm naming its top tag, and its clearing)."""
         p = self.p
         model = mspc.fit(p)
-        watched = mspc.watch(model, p, self.mspc_features)
+        watched = mspc.watch(model, p, self.mspc_features())
         start = min((f.at for f in self.faults), default=None)
         blamed = tuple(t for f in self.faults for t in f.blamed(self.feeders, p["blender"]["tag"], p["pat"]["tag"]))
         kpis, units = mspc.kpis(p, watched, blamed, start)

@@ -84,8 +84,16 @@ def faults(params: Mapping[str, Any]) -> list[Fault]:
 
 
 def check(params: Mapping[str, Any]) -> None:
-    """A fault names a feeder of the scenario where it needs one; ramps have a duration; training fits."""
+    """With the monitor on: its period is a multiple of the sample interval; a fault names a feeder of the scenario
+    where it needs one; ramps have a duration; components and confidence make sense; training has enough samples."""
     m = params["monitor"]
+    if not m["enabled"]:
+        return
+    dt = params["sample_interval"]
+    if m["period"] < dt or abs(m["period"] / dt - round(m["period"] / dt)) > 1e-9:
+        raise m.error("period", f"the monitor samples every {m['period']:g} s but the twin records every {dt:g} s",
+                      expected=f"a multiple of the sample interval ({dt:g} s)",
+                      hint=f"period: {max(1, round(m['period'] / dt)) * dt:g} s")
     for i, f in enumerate(m["faults"]):
         where = m["faults"][i]
         if f["kind"] in ("feeder_drift", "load_cell_stuck") and f.get("feeder") not in params["feeders"]:
@@ -179,7 +187,7 @@ def _fit(key: str):
     for k in range(m["training"]["runs"]):
         line = Line(params, np.random.SeedSequence([m["training"]["seed"], k]))
         line.run()
-        rows.append(line.mspc_features)
+        rows.append(line.mspc_features())
     x = np.vstack(rows)
     return fit_pca(x[np.isfinite(x).all(axis=1)], feature_names(params), components=m["components"],
                    confidence=m["confidence"])

@@ -35,7 +35,7 @@ def params(tmp_path, faults: str = "[]", horizon: str = "2 h", runs: int = 4, ho
 def features(p) -> tuple[np.ndarray, Line]:
     line = Line(p, np.random.SeedSequence(5))
     run = line.run()
-    return line.mspc_features, line, run
+    return line.mspc_features(), line, run
 
 
 @pytest.mark.parametrize("fault, column, expected", [
@@ -84,6 +84,16 @@ def test_no_fault_no_window_kpis(tmp_path):
 def test_a_feeder_fault_without_a_feeder_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="feeder_drift needs one of the scenario's feeders"):
         params(tmp_path, "[{kind: feeder_drift, at: 1 h, duration: 1 h, feed_factor: 0.9}]")
+
+
+def test_a_period_off_the_sample_grid_is_refused(tmp_path):
+    text = flagship_text(("period: 10 s", "period: 2.5 s"), realistic=True).split("\nvariants:")[0]
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    load(path)                                      # the monitor off (no variant on): its period is not checked
+    path.write_text(text.replace("monitor: {enabled: false,", "monitor: {enabled: true,"))
+    with pytest.raises(ConfigError, match="monitor samples every 2.5 s but the twin records every 1 s"):
+        load(path)
 
 
 def test_monitor_off_changes_nothing(tmp_path):
