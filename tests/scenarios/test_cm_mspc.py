@@ -73,6 +73,15 @@ def test_nir_bias_step_is_caught_within_30_s_and_blamed_on_the_nir(tmp_path):
     alarms = [e for s, e in zip(run.events["source"], run.events["event"]) if s == "MSPC-101" and "alarm" in e]
     assert any("NIR-101" in e for e in alarms)
     assert run.traces["mspc_alarm"][run.traces["t"] > 1.1 * HOUR].mean() > 0.95
+    # the monitor on the TagBus wrote what the batch statistics of the fitted model give on the same features
+    x = line.mspc_features()
+    t2, spe = mspc.fit(p).statistics(x)
+    every = int(p["monitor"]["period"] / p["sample_interval"])
+    np.testing.assert_allclose(run.traces["mspc_t2"][every::every], t2, rtol=1e-9)
+    np.testing.assert_allclose(run.traces["mspc_spe"][every::every], spe, rtol=1e-9, atol=1e-9)
+    # the report's chart of it
+    from scenarios.continuous_manufacturing.figures import mspc_charts
+    assert len(mspc_charts(run.traces, p).axes) == 2
 
 
 def test_no_fault_no_window_kpis(tmp_path):
