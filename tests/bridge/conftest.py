@@ -1,15 +1,8 @@
 """Fixtures of the bridge tests; the helpers they share live in ``loopback.py``."""
 import shutil
-import socket
 
 import pytest
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from loopback import free_port
 
 
 @pytest.fixture

@@ -1,7 +1,15 @@
 """Helpers of the bridge tests: async test bodies with a time limit, polling, a cuttable TCP relay and a server
 running in a thread of its own (a module of its own name, so that no other ``conftest`` can shadow it)."""
 import asyncio
+import socket
 import time
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run(coro, timeout: float = 60.0):

@@ -6,8 +6,7 @@ import struct
 import time
 
 import pytest
-from conftest import free_port
-from loopback import ServerThread, run, until
+from loopback import ServerThread, free_port, run, until
 
 from bridge.client import SHOWN, Bridge
 from bridge.mapping import load_mapping, parse_mapping

@@ -40,7 +40,7 @@ def start_node(script: str, args: list[str], env: dict) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def strict(node_opcua, tmp_path_factory):
     """The strict node-opcua server: its endpoint and its PKI folder."""
-    from conftest import free_port
+    from loopback import free_port
 
     pki = tmp_path_factory.mktemp("server-pki")
     port = free_port()
@@ -131,7 +131,7 @@ def test_discover_without_security_against_a_secured_server_is_one_message(stric
 def test_a_server_killed_mid_run_is_retried_without_traceback_and_the_record_kept(node_opcua, tmp_path):
     """The server dies after a few values: the bridge says it cannot reach it (once), keeps retrying, and at the end
     writes every value it had received; exit 0. Reference: the peer's own log of the values it served."""
-    from conftest import free_port
+    from loopback import free_port
 
     port = free_port()
     origin = int(time.time()) + 1

@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from asyncua import ua
-from conftest import free_port
-from loopback import run, until
+from loopback import free_port, run, until
 
 from bridge.client import Bridge, _Subscription, backoff
 from bridge.mapping import parse_mapping

@@ -6,8 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import free_port
-from loopback import run
+from loopback import free_port, run
 
 from bridge.feed import feed
 from bridge.realtime import run_in_real_time

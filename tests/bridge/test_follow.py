@@ -8,8 +8,7 @@ import time
 
 import pytest
 from asyncua import Client
-from conftest import free_port
-from loopback import run
+from loopback import free_port, run
 
 from bridge.follow import follow
 from bridge.realtime import run_in_real_time

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from loopback import free_port
 
 from bridge.cli import SERVE_EXAMPLES
 from bridge.server import NAMESPACE
