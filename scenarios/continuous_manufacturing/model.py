@@ -421,8 +421,9 @@ class Line:
             read[tag] = (delivered + cells) / (1 + f["load_cell_bias"])
             for fault in self.faults:                          # a stuck load cell: its report freezes
                 if fault.kind == "load_cell_stuck" and fault.feeder == tag:
-                    at = min(int(np.searchsorted(grid, fault.at)), grid.size - 1)
-                    read[tag][at:] = read[tag][at]
+                    at = int(np.searchsorted(grid, fault.at))
+                    if at < read[tag].size:                  # a fault after the horizon changes nothing
+                        read[tag][at:] = read[tag][at]
         if all(np.array_equal(true_flows[tag], flows[tag]) for tag in flows):
             return content, outlet, read
         b, pr = self.plant["blender"], self.plant["press"]
