@@ -65,6 +65,10 @@ def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1
 
 
 def _colour_assets(scene: PlantScene, view: dict) -> None:
+    """The assets of ``view["assets"]`` in their state's colour or on ``cmap``; the rooms' translucent grade colours
+    would tint them, so the rooms are hidden in such a view."""
+    if any(layer == "spaces" for layer, _ in scene.layers):
+        scene.show_layer("spaces", False)
     signal, t = view.get("signal", "state"), float(view.get("t") or 0.0)
     numeric = view.get("cmap") is not None
     recording = Recording({f"{tag}.{signal}": (np.array([t]), np.array([value], dtype=float if numeric else object))
