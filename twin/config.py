@@ -294,14 +294,18 @@ def units():
     A year (``yr``, ``a``, ``year``) is 365 d = 8,760 h, as reliability engineering counts it (the IEC 61508-6
     Annex B tables, OREDA), not pint's Julian year of 8,766 h: a proof test every ``1 yr`` is 8,760 h.
     """
-    import warnings
+    import logging
 
     import pint
 
     registry = pint.UnitRegistry()
-    with warnings.catch_warnings():  # pint warns that it redefines a unit: that is the point
-        warnings.simplefilter("ignore")
+    log = logging.getLogger("pint.util")   # pint logs that it redefines a unit: that is the point
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
         registry.define("year = 365 * day = a = yr")
+    finally:
+        log.setLevel(level)
     return registry
 
 
