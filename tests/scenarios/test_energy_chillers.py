@@ -8,16 +8,14 @@ tests, rated at 6.67 degC leaving chilled water and 29.4 degC entering condenser
 Reference (EIRFPLR is 1 at full load; curve inputs are held inside their ranges).
 """
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+from test_energy_model import ONE_ROOM as ONE_ROOM_MODEL
 
 from scenarios import scenario
 from scenarios.energy import chillers, dispatch, model, psychro, storage
 
-ROOT = Path(__file__).resolve().parents[2]
-PLANT = ROOT / "plant_models" / "osd_cm_line" / "osd_cm_line.ifc"
 CAPACITY, COP = np.array([300e3, 300e3, 200e3]), np.array([6.0, 5.5, 5.0])
 K = 273.15
 
@@ -91,22 +89,10 @@ def test_the_tank_plan_pays_for_what_it_draws_at_temperature():
     assert plan.power == pytest.approx(capft * eirft * storage.power_on_hull(load / capft, curve), rel=1e-6)
 
 
-ONE_ROOM = f"""
-plant: {PLANT}
-study: energy
-horizon: 1 d
-seed: 1
-replications: 1
-step: 1 h
-weather: {{max: 30 degC, range: 0 K, dew_point: 5 degC}}
-production: {{start: 0 h, end: 24 h, days_per_week: 7}}
-gains: {{production: 50 W/m2, idle: 50 W/m2}}
-envelope_ua: 2 W/(m2 K)
-ahus:
-  AHU-01: {{serves: [G10], outside_air: 0.25, fan_pressure: 1200 Pa, fan_efficiency: 0.65}}
-chillers: {{units: {{CH-01: {{capacity: 60 kW, cop: 5.5}}}}, tower: {{approach: 4 K}}}}
-tariff: {{periods: [{{from: 0 h, to: 24 h, price: 0.2}}]}}
-"""
+# test_energy_model's one room, its tower's approach 4 K
+ONE_ROOM = ONE_ROOM_MODEL.replace("chillers: {units: {CH-01: {capacity: 60 kW, cop: 5.5}}}",
+                                  "chillers: {units: {CH-01: {capacity: 60 kW, cop: 5.5}}, tower: {approach: 4 K}}")
+assert "approach: 4 K" in ONE_ROOM
 
 
 def flows(tmp_path, text):
