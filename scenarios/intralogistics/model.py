@@ -257,6 +257,8 @@ class Logistics:
         per_metre = leg_time(metres, self.fleet["speed"], self.fleet["acceleration"]) / metres
         moving = 0.0
         ahead = 0.0
+        log, carried = self.log, v.job.container if loaded else ""
+        log.append((env.now, v.name, "at", path[0], carried))   # waypoints: straight lines between them in time
         for i, (u, w) in enumerate(zip(path, path[1:])):
             if nodes[w]["kind"] in ZONES:
                 if ahead:
@@ -264,15 +266,23 @@ class Logistics:
                     moving, ahead = moving + ahead, 0.0
                 zone = self.zones[w]
                 request = zone.request()
-                self.log.append((env.now, v.name, "wait", w, ""))
+                log.append((env.now, v.name, "wait", w, ""))
+                asked = env.now
                 yield request
-                self.log.append((env.now, v.name, "enter", w, ""))
+                log.append((env.now, v.name, "enter", w, ""))
+                if env.now > asked:
+                    log.append((env.now, v.name, "at", u, carried))   # waited in the room until now
                 ahead += edges[u, w]["length"] * per_metre
-                yield env.timeout(ahead + self.dwell(w, u, path[i + 2]))
+                dwell = self.dwell(w, u, path[i + 2])
+                log.append((env.now + ahead, v.name, "at", w, carried))
+                yield env.timeout(ahead + dwell)
+                if dwell:
+                    log.append((env.now, v.name, "at", w, carried))   # out of the airlock or lift
                 moving, ahead = moving + ahead, 0.0
                 v.zone_request = request
             else:
                 ahead += edges[u, w]["length"] * per_metre
+                log.append((env.now + ahead, v.name, "at", w, carried))
                 if nodes[u]["kind"] in ZONES:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
