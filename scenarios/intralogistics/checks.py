@@ -1,8 +1,8 @@
 """What the schema cannot say about an intralogistics scenario, each refused with its file, line, key and a fix.
 
 A station tag not on the graph, stations one cannot reach from another, a charging point nowhere reachable, a
-fleet of zero, a load heavier than the vehicles' payload or than a lift on the way can lift, a batch step without
-its process time.
+fleet of zero, a load heavier than the vehicles' payload or than a lift on the way can lift, a trip a full battery
+cannot make (with the drive on to a charger), a batch step without its process time.
 """
 from __future__ import annotations
 
@@ -72,6 +72,32 @@ def _loads(params, network: Network) -> None:
                 hint=f"a lift of at least {heaviest:g} kg, or lighter vehicles or loads")
 
 
+def _battery(params, network: Network) -> None:
+    """Every trip fits in a full battery: from the charger a vehicle last charged at, empty to the pickup, loaded to
+    the drop, empty on to the charger nearest the drop (the reserve the model keeps before it takes a job)."""
+    from scenarios.intralogistics.model import nearest, need  # twin.des: after the schema
+
+    fleet = params["fleet"]
+    battery = fleet["battery"]
+    if not battery:
+        return
+    chargers = list(battery["chargers"])
+    trips = [(s, "to", a, b) for s in params["orders"] for a in s["from"] for b in s["to"]]
+    if params["batches"]:
+        route = params["batches"]["route"]
+        trips += [(route, k + 1, a, b) for k, (a, b) in enumerate(zip(route, route[1:]))]
+    stops = {fleet["home"], *chargers, *(a for *_, a, _ in trips), *(b for *_, b in trips)}
+    starts = sorted({nearest(network, chargers, p) for p in stops})
+    for container, key, a, b in trips:
+        for c in starts:
+            joules = need(network, fleet, chargers, ((c, a, False), (a, b, True)))
+            if joules > battery["capacity"]:
+                raise container.error(key, f"a trip from {a} to {b} needs {joules / 3.6e6:.3g} kWh from charger {c} "
+                                      f"(empty to {a}, loaded to {b}, on to the nearest charger), more than the "
+                                      f"battery's {battery['capacity'] / 3.6e6:.3g} kWh",
+                                      hint="a larger fleet.battery.capacity, or a charger nearer the trip")
+
+
 def _lifts(network, in_ifc: dict) -> None:
     """Declared lifts have stops and a place unless the IFC has them; the IFC's lifts have their payload and ride."""
     lifts = network["lifts"]
@@ -109,6 +135,7 @@ def check_scenario(params: Mapping[str, Any]) -> None:
     _on_graph(network, named)
     _reachable(params, network, named)
     _loads(params, network)
+    _battery(params, network)
     batches = params["batches"]
     if batches:
         for i, tag in enumerate(batches["route"][1:-1], start=1):

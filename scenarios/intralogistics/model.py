@@ -5,6 +5,9 @@ the warehouse before each batch, an IBC between stations after each step, finish
 A dispatcher (:mod:`scenarios.intralogistics.dispatch`) gives waiting orders to idle vehicles. A vehicle drives
 empty to the pickup, waits for the warehouse's picker if the order comes from the store, loads, drives loaded,
 unloads (a put-away at the store), then charges if its battery is low and, with ``park: home``, drives home.
+A vehicle takes a job only with the energy for it and for the drive on to the charger nearest its drop (a reserve
+that keeps it able to reach a charger); short of that it charges first. A leg that still runs the battery below
+zero (a plan :mod:`~scenarios.intralogistics.checks` refuses) logs ``flat``.
 
 Driving follows the route of :class:`~scenarios.intralogistics.network.Network`; each leg starts and ends at rest
 (``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
@@ -41,6 +44,25 @@ def leg_time(distance: float, speed: float, acceleration: float) -> float:
     if distance >= speed * speed / acceleration:
         return distance / speed + speed / acceleration
     return 2.0 * math.sqrt(distance / acceleration)
+
+
+def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool) -> float:
+    """Joules to drive from ``a`` to ``b`` on the static route: the drive power over the leg's moving time (a
+    vehicle waiting at a zone or riding a lift draws nothing)."""
+    moving = leg_time(net.length(a, b), fleet["speed"], fleet["acceleration"])
+    return fleet["power"]["loaded" if loaded else "empty"] * moving
+
+
+def nearest(net: Network, chargers: list[str], place: str) -> str:
+    """The charging point nearest ``place`` in time."""
+    return min(chargers, key=lambda c: net.time(place, c))
+
+
+def need(net: Network, fleet: Mapping[str, Any], chargers: list[str], legs) -> float:
+    """Joules to drive ``legs`` ((from, to, loaded), ...) and then empty to the charger nearest the last stop."""
+    end = legs[-1][1]
+    return sum(drive_energy(net, fleet, *leg) for leg in legs) + drive_energy(
+        net, fleet, end, nearest(net, chargers, end), False)
 
 
 @dataclass(slots=True)
@@ -198,6 +220,8 @@ class Logistics:
         while True:
             yield v.wake
             o, start = v.job, env.now
+            if self.short(v, (v.place, o.origin, False), (o.origin, o.target, True)):
+                yield from self.charge(v)   # the job would leave too little to reach a charger: charge first
             yield from self.drive(v, o.origin, loaded=False)
             if o.origin == self.store:
                 yield from self.picker(self.store_times[0])
@@ -212,9 +236,11 @@ class Logistics:
                              o.holds))
             o.done.succeed()
             v.job = None
-            if self.chargers and v.battery < self.fleet["battery"]["low"] * self.capacity:
+            home = self.fleet["park"] == "home" and v.place != self.fleet["home"]
+            if self.chargers and (v.battery < self.fleet["battery"]["low"] * self.capacity
+                                  or home and self.short(v, (v.place, self.fleet["home"], False))):
                 yield from self.charge(v)
-            if self.fleet["park"] == "home" and v.place != self.fleet["home"]:
+            if home:
                 yield from self.drive(v, self.fleet["home"], loaded=False)
             v.busy += self.in_window(start, env.now)
             v.wake = env.event()
@@ -226,12 +252,18 @@ class Logistics:
             yield turn
             yield self.env.timeout(duration)
 
+    def short(self, v: Vehicle, *legs: tuple[str, str, bool]) -> bool:
+        """Whether ``v``'s battery is too low to drive ``legs`` (from, to, loaded) and then reach the charger nearest
+        the last stop: the reserve that keeps every vehicle able to reach a charger after any job."""
+        return bool(self.chargers) and v.battery < need(self.net, self.fleet, list(self.chargers), legs)
+
     def charge(self, v: Vehicle):
         """Drive to the nearest charging point, queue for it, charge to full."""
-        point = min(self.chargers, key=lambda c: self.net.time(v.place, c))
+        point = nearest(self.net, list(self.chargers), v.place)
         yield from self.drive(v, point, loaded=False)
         with self.chargers[point].request() as turn:
             yield turn
+            self.log.append((self.env.now, v.name, "charge", point, ""))
             duration = (self.capacity - v.battery) / self.fleet["battery"]["power"]
             v.charging += self.in_window(self.env.now, self.env.now + duration)
             yield self.env.timeout(duration)
@@ -294,6 +326,8 @@ class Logistics:
         v.place = target
         power = self.fleet["power"]["loaded" if loaded else "empty"]
         v.battery -= power * moving
+        if v.battery < -1e-6 * self.capacity:   # flagged: only a plan the check would refuse gets here
+            self.log.append((env.now, v.name, "flat", target, ""))
         if env.now >= self.warmup:
             v.energy += power * moving
             if loaded:

@@ -74,3 +74,15 @@ def test_bad_input_is_named(tmp_path, old, new, key, message, hint):
     assert message in error.message, str(error)
     if hint:
         assert hint in str(error), str(error)
+
+
+def test_a_trip_a_full_battery_cannot_make_is_refused(tmp_path):
+    """A 20 Wh battery (72 kJ) against the trip WH-02 -> DS-101 (down the lift, through the airlock): refused on the
+    stream's line, naming the trip, the energy it needs and the fix."""
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, VALID.replace("capacity: 2 kWh", "capacity: 0.02 kWh"))
+    error = caught.value
+    line = 1 + next(i for i, text in enumerate(VALID.splitlines()) if "from: [WH-02]" in text)
+    assert error.line == line and error.key == "orders[0].to", str(error)
+    assert "a trip from WH-02 to DS-101 needs" in error.message and "more than the battery's 0.02 kWh" in error.message
+    assert "fleet.battery.capacity" in str(error)
