@@ -119,7 +119,7 @@ def _run(args, variants: list[str] | None) -> int:
         print(f"{command}: {exc}", file=sys.stderr)
         return 2
     from scenarios import api  # here, not at the top: `twin --help` skips them too
-    from scenarios.results import ResultError
+    from scenarios.results import ResultError, scenario_folder
     from scenarios.runs import Interrupted
     from scenarios.sweep import ClusterError
 
@@ -136,6 +136,9 @@ def _run(args, variants: list[str] | None) -> int:
     except KeyboardInterrupt:
         print(f"{command}: interrupted; nothing written", file=sys.stderr)
         return 130
+    if args.output is None and (mine := scenario_folder(scenario.provenance())).name != scenario.name:
+        print(f"note: {mine.with_name(scenario.name)} holds the results of another {scenario.file.name}, so these "
+              f"are in {mine} (-o names a folder)", file=sys.stderr)
     for r in results.values():
         print(f"{r.name}: {r.settings['replications_done']} replications -> {r.path / 'report.html'}")
         if len(results) == 1:

@@ -25,12 +25,13 @@ Values are in SI units as the study gives them (``t`` and every time in seconds,
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import json
 import math
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -130,9 +131,8 @@ class Result:
         return f"{scenario}.{self.name}" if scenario else self.name
 
     def default_folder(self) -> Path:
-        """``results/<study>/<scenario>/<variant>``."""
-        parts = [p for p in (self.study, self.provenance.get("scenario")) if p]
-        return Path("results", *parts, self.name)
+        """``results/<study>/<scenario>/<variant>`` (the scenario's folder as :func:`scenario_folder` picks it)."""
+        return scenario_folder({"study": self.study, **self.provenance}) / self.name
 
     def traces(self) -> pa.Table | None:
         """Every replication's traces (``replication``, ``t`` in seconds, the signals), or None without traces."""
@@ -274,6 +274,37 @@ def read(folder: str | Path) -> Result:
     failures_file = folder / "failures.json"
     failures = _read_json(failures_file, lambda doc: doc) if failures_file.exists() else []
     return Result(settings, kpis, failures, path=folder)
+
+
+def scenario_folder(provenance: Mapping[str, Any]) -> Path:
+    """Where a scenario's results go by default: ``results/<study>/<scenario>``, named after the file's stem; or
+    ``results/<study>/<scenario>-<8 hex digits>`` when that folder holds results of another file with the same stem
+    (``a/multipurpose_osd.yaml`` and ``b/multipurpose_osd.yaml`` of one study), so two files never share a folder.
+    The digits hash the file's absolute path: every run of that file finds the same folder. An edited file is the
+    same scenario (same path); an identical copy elsewhere (same hash) may share the folder."""
+    folder = Path("results", *(p for p in (provenance.get("study"), provenance.get("scenario")) if p))
+    file, digest = provenance.get("file"), provenance.get("scenario_hash")
+    if not file or not any(_of_another_file(earlier, file, digest) for earlier in _recorded(folder)):
+        return folder
+    return folder.with_name(f"{folder.name}-{hashlib.sha256(str(Path(file).resolve()).encode()).hexdigest()[:8]}")
+
+
+def _recorded(folder: Path) -> Iterator[Mapping[str, Any]]:
+    """The provenance of each result in ``folder``: the folder itself (a run) or its variants (a sweep)."""
+    for settings in (folder / "scenario.yaml", *folder.glob("*/scenario.yaml")):
+        try:
+            provenance = config.load(settings).get("provenance") if settings.is_file() else None
+        except (config.ConfigError, AttributeError):
+            continue   # a corrupt or foreign file: replacing() decides whether the folder may go
+        if isinstance(provenance, Mapping):
+            yield provenance
+
+
+def _of_another_file(earlier: Mapping[str, Any], file: str, digest: str | None) -> bool:
+    """Whether an ``earlier`` result came from a file other than ``file`` (another path, other contents)."""
+    recorded = earlier.get("file")
+    return bool(recorded) and Path(recorded).resolve() != Path(file).resolve() \
+        and earlier.get("scenario_hash") != digest
 
 
 def _read_json(file: Path, part: Callable[[Any], Any]) -> Any:

@@ -4,6 +4,7 @@ Each defect test fails on the code before the API (d644bda^): results of two stu
 run's files beside a new one, `twin compare` across studies (exit 0, 4.993 against 1.72e+06 "batches/d"), a corrupt
 scenario.yaml (a traceback), a partial folder accepted, and Ctrl-C (a traceback, exit 1 or 139).
 """
+import hashlib
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -75,6 +77,28 @@ def test_samples_of_two_studies_with_one_name_land_in_their_own_folders(tmp_path
     assert set(first.kpis) == {"throughput", "flow_time", "wip", "utilisation.blending", "down.blending"}
     assert "throughput" not in second.kpis and "makespan" in second.kpis
     assert first.provenance["scenario_hash"] != second.provenance["scenario_hash"]
+
+
+def test_two_files_with_one_name_in_one_study_never_share_a_folder(tmp_path, monkeypatch, capsys):
+    """Two different line_capacity files both called s.yaml (in folders a/ and b/): before, the second run replaced
+    the first's results/line_capacity/s with no word. Now the second goes to s-<hash of its path> and says so; an
+    edited first file (same path, new hash) still replaces its own results."""
+    monkeypatch.chdir(tmp_path)
+    first = write(tmp_path / "a", "s.yaml", ONE_STAGE)
+    second = write(tmp_path / "b", "s.yaml", ONE_STAGE.replace("every: 6 h", "every: 8 h"))
+    assert cli("run", first, "--workers", "1") == 0
+    assert cli("run", second, "--workers", "1") == 0
+    own = f"s-{hashlib.sha256(str(second.resolve()).encode()).hexdigest()[:8]}"
+    assert f"note: {Path('results/line_capacity/s')} holds the results of another s.yaml, so these are in " \
+           f"{Path('results/line_capacity', own)}" in capsys.readouterr().err
+    assert scenarios.read("results/line_capacity/s/base").provenance["file"] == str(first)
+    assert scenarios.read(f"results/line_capacity/{own}/base").provenance["file"] == str(second)
+    assert cli("sweep", second, "--workers", "1") == 0                        # a sweep finds the same folder
+    assert scenarios.read(f"results/line_capacity/{own}/base").provenance["file"] == str(second)
+    first.write_text(ONE_STAGE.replace("seed: 3", "seed: 4"))               # the first file, edited
+    assert cli("run", first, "--workers", "1") == 0
+    assert scenarios.read("results/line_capacity/s/base").settings["seed"] == 4
+    assert sorted(p.name for p in (tmp_path / "results" / "line_capacity").iterdir()) == ["s", own]
 
 
 def test_a_rerun_leaves_no_file_of_the_earlier_run(tmp_path):
