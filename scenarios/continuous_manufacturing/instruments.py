@@ -18,20 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy import signal
 
 from scenarios.continuous_manufacturing import rtd
-
-
-def ar1(rng: np.random.Generator, size: int, sd: float, dt: float, time: float) -> np.ndarray:
-    """A stationary AR(1) sequence of ``size`` samples ``dt`` apart: standard deviation ``sd``, correlation time
-    ``time`` (the discretised first-order Gauss-Markov process, exact at the samples)."""
-    w = rng.standard_normal(size)
-    if sd == 0:
-        return np.zeros(size)
-    a = np.exp(-dt / time)
-    rest = signal.lfilter([sd * np.sqrt(1 - a * a)], [1, -a], w[1:], zi=[a * sd * w[0]])[0]
-    return np.concatenate([[sd * w[0]], rest])
+from twin.process.noise import ar1  # noqa: F401  (the feeders' flow noise; the model calls instruments.ar1)
 
 
 def content(flows: Mapping[str, np.ndarray], steady: Mapping[str, float], api: set[str], target: float,
