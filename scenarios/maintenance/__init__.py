@@ -8,8 +8,9 @@ and the cost and duration of a corrective (after a failure) and a preventive rep
 at an inspection, the estimated remaining life is shorter than ``lead`` with probability ``risk`` or more: the
 drift and diffusion estimated online from every reading of the asset's paths so far, :class:`RULEstimator`);
 ``crew`` people do the work, failures first. See
-``multipurpose_osd.yaml`` beside this file, :mod:`scenarios.maintenance.model` for the model and
-:mod:`scenarios.maintenance.renewal` for the renewal-reward theory its results are checked against.
+``multipurpose_osd.yaml`` beside this file, :mod:`scenarios.maintenance.model` for the model,
+:mod:`scenarios.maintenance.params` for the parameters it reads, typed and frozen (``MaintenanceParams.of(params)``),
+and :mod:`scenarios.maintenance.renewal` for the renewal-reward theory its results are checked against.
 
 KPIs, in SI units: ``cost_rate`` (cost per second, all assets), ``availability`` (mean share of time up),
 ``unplanned_stops`` and ``planned_stops`` (per second, all assets), and per asset ``cost_rate.<tag>`` and

@@ -12,7 +12,6 @@ over ``[warmup, horizon]``: ``cost_rate`` (per second, all assets), ``availabili
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 
 import twin.des as des
 from scenarios.line_capacity.model import stream
+from scenarios.maintenance.params import Asset, MaintenanceParams
 from scenarios.registry import Run
 from twin.monitor.degradation import RULEstimator, Wiener
 
@@ -29,59 +29,59 @@ EVENTS = ("failure", "preventive", "restored")
 class Maintenance:
     """One replication: an asset process each, one crew, and the accounts."""
 
-    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+    def __init__(self, params: MaintenanceParams | Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+        p = params if isinstance(params, MaintenanceParams) else MaintenanceParams.of(params)
         self.env = des.Environment()
-        self.horizon, self.warmup = float(params["horizon"]), float(params["warmup"])
-        self.crew = des.PriorityResource(self.env, capacity=params["crew"])
-        self.policy = policy = params["policy"]
-        self.age = policy["age"] if policy["kind"] == "age" else math.inf
-        self.assets = list(params["assets"])
+        self.horizon, self.warmup = p.horizon, p.warmup
+        self.crew = des.PriorityResource(self.env, capacity=p.crew)
+        self.policy, self.age = p.policy, p.replacement_age
+        self.assets = list(p.assets)
         self.cost = dict.fromkeys(self.assets, 0.0)
         self.up = dict.fromkeys(self.assets, 0.0)
         self.stops = {"failure": 0, "preventive": 0}
         self.rul = {tag: RULEstimator(1.0) for tag in self.assets}  # each asset's readings, pooled over its lives
         self.log: list[tuple[float, int, int]] = []
         for k, tag in enumerate(self.assets):
-            self.env.process(self.life(k, tag, params["assets"][tag], stream(seed, 3, k)))
+            self.env.process(self.life(k, tag, p.assets[tag], stream(seed, 3, k)))
 
     def window(self, t0: float, t1: float) -> float:
         return max(0.0, min(t1, self.horizon) - max(t0, self.warmup))
 
-    def life(self, k: int, tag: str, asset: Mapping[str, Any], rng: np.random.Generator):
+    def life(self, k: int, tag: str, asset: Asset, rng: np.random.Generator):
         env = self.env
         while True:
             run, failed = self.next_stop(asset, rng, self.rul[tag])
             kind = "failure" if failed else "preventive"
             self.up[tag] += self.window(env.now, env.now + run)
             yield env.timeout(run)
-            action = asset["corrective" if kind == "failure" else "preventive"]
+            action = asset.corrective if kind == "failure" else asset.preventive
             if self.warmup <= env.now < self.horizon:
-                self.cost[tag] += action["cost"]
+                self.cost[tag] += action.cost
                 self.stops[kind] += 1
             self.log.append((env.now, k, EVENTS.index(kind)))
             with self.crew.request(priority=0 if kind == "failure" else 1) as turn:
                 yield turn
-                yield env.timeout(action["duration"])
+                yield env.timeout(action.duration)
             self.log.append((env.now, k, 2))
 
-    def next_stop(self, asset: Mapping[str, Any], rng: np.random.Generator,
+    def next_stop(self, asset: Asset, rng: np.random.Generator,
                   rul: RULEstimator) -> tuple[float, bool]:
         """Operating time from new to the next stop, and whether the stop is a failure."""
         policy = self.policy
-        if asset.get("wear") is None:
-            life = asset["scale"] * rng.weibull(asset["shape"])
+        if asset.wear is None:
+            life = asset.scale * rng.weibull(asset.shape)
         else:
-            wear = Wiener.from_life(asset["wear"]["mean_life"], asset["wear"]["cv"])
-            if policy["kind"] == "condition":
-                return wear.until(rng, policy["level"], policy["inspect"])
-            if policy["kind"] == "rul":
+            wear = Wiener.from_life(asset.wear.mean_life, asset.wear.cv)
+            if policy.kind == "condition":
+                return wear.until(rng, policy.level, policy.inspect)
+            if policy.kind == "rul":
                 return self.by_rul(wear, rng, rul)
             life = float(wear.life().rvs(random_state=rng))
         return min(life, self.age), life < self.age
 
     def by_rul(self, wear: Wiener, rng: np.random.Generator, rul: RULEstimator) -> tuple[float, bool]:
         """Inspect, re-estimate the remaining life, replace once failing within the lead is likely enough."""
-        inspect, lead, risk = self.policy["inspect"], self.policy["lead"], self.policy["risk"]
+        inspect, lead, risk = self.policy.inspect, self.policy.lead, self.policy.risk
         values, failure = wear.readings(rng, inspect)
         rul.renew()
         rul.update(0.0, wear.x0)
