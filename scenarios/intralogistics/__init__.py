@@ -67,6 +67,8 @@ BATCHES = Record({"route": ListOf(Str(), min_items=2), "every": Quantity("s", "4
                  defaults={"start": 3600.0, "lead": 1800.0, "allowance": 1200.0, "load": 300.0, "container": "IBC",
                            "release": 0.0},
                  name="a production schedule")
+ROUTING = Record({"congestion": Boolean(), "replan": Str(["start", "room"])},
+                 defaults={"congestion": False, "replan": "start"}, name="a routing policy")
 DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1)}, defaults={"rule": "fifo", "window": 10},
                   name="a dispatch policy")
 
@@ -82,9 +84,10 @@ STUDY = Study(
     name="intralogistics",
     description=__doc__.splitlines()[0],
     fields={"network": NETWORK, "fleet": FLEET, "handling": HANDLING, "warehouse": WAREHOUSE,
-            "orders": ListOf(STREAM), "batches": BATCHES, "dispatch": DISPATCH,
+            "orders": ListOf(STREAM), "batches": BATCHES, "dispatch": DISPATCH, "routing": ROUTING,
             "trace_interval": Quantity("s", "1 h", positive=True)},
     defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10},
+              "routing": {"congestion": False, "replan": "start"},
               "trace_interval": 3600.0},
     required=("network", "fleet"),
     run=Deferred("scenarios.intralogistics.model:simulate"),

@@ -9,7 +9,9 @@ A vehicle takes a job only with the energy for it and for the drive on to the ch
 that keeps it able to reach a charger); short of that it charges first. A leg that still runs the battery below
 zero (a plan :mod:`~scenarios.intralogistics.checks` refuses) logs ``flat``.
 
-Driving follows the route of :class:`~scenarios.intralogistics.network.Network`; each leg starts and ends at rest
+Driving follows the route of :class:`~scenarios.intralogistics.network.Network`, or with ``routing.congestion`` the
+fastest path given the queues at busy zones when the leg starts (and again in every room with ``replan: room``;
+:mod:`scenarios.intralogistics.routing`); a changed route logs ``detour``. Each leg starts and ends at rest
 (``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
 over its edges by length. A lift of capacity one is one car: called from another floor than the one its car is at,
 it first rides there empty (one more ride time). Doors, airlocks and lifts are reserved zones (a ``Resource`` of
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import twin.des
-from scenarios.intralogistics import dispatch
+from scenarios.intralogistics import dispatch, routing
 from scenarios.intralogistics.network import ZONES, Network, network_of
 from scenarios.registry import Run
 
@@ -44,6 +46,13 @@ def leg_time(distance: float, speed: float, acceleration: float) -> float:
     if distance >= speed * speed / acceleration:
         return distance / speed + speed / acceleration
     return 2.0 * math.sqrt(distance / acceleration)
+
+
+def crossing(net: Network, zone: str) -> float:
+    """Nominal seconds a vehicle holds ``zone``: its dwell and the mean edge in and out at the fleet's speed."""
+    into = [d["length"] for *_, d in net.graph.in_edges(zone, data=True)]
+    out = [d["length"] for *_, d in net.graph.out_edges(zone, data=True)]
+    return net.graph.nodes[zone]["dwell"] + (float(np.mean(into)) + float(np.mean(out))) / net.speed
 
 
 def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool) -> float:
@@ -112,6 +121,10 @@ class Logistics:
         self.orders: list[Order] = []
         self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
         self.cars: dict[str, str] = {}   # lift -> the room its car stands at
+        self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
+        self.holds = {z: crossing(self.net, z) for z in self.zones}
+        self.congestion = params["routing"]["congestion"]
+        self.replan = self.congestion and params["routing"]["replan"] == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
         store = params["warehouse"]
         self.store = store["station"] if store else None
@@ -279,19 +292,63 @@ class Logistics:
         self.cars[zone] = after
         return node["dwell"] * (1 if at == before else 2)
 
+    # -- routing ----------------------------------------------------------------------------------------------------
+    def free_in(self, zone: str) -> float:
+        """Seconds from now until ``zone`` admits one more vehicle: its holders leave at the times they entered with,
+        each vehicle queued in front takes the next free place for the zone's nominal crossing."""
+        now = self.env.now
+        places = [max(0.0, t - now) for t in self.inside[zone].values()]
+        places += [0.0] * (self.zones[zone].capacity - len(places))
+        heapq.heapify(places)
+        for _ in range(len(self.zones[zone].queue)):
+            heapq.heappush(places, heapq.heappop(places) + self.holds[zone])
+        return places[0]
+
+    def plan(self, a: str, b: str, current: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """The route from ``a`` to ``b``: the static one, or under ``routing.congestion`` the fastest given the busy
+        zones' queues (:func:`~scenarios.intralogistics.routing.fastest`), keeping ``current`` (else the static
+        route) unless another path arrives strictly earlier."""
+        path = current or self.net.route(a, b)
+        if not self.congestion:
+            return path
+        free = {z: t for z in path if z in self.zones and (t := self.free_in(z)) > 0}
+        if not free:
+            return path      # no wait on it: no path arrives earlier
+        free = {z: t for z in self.zones if (t := self.free_in(z)) > 0}
+        best, t = routing.fastest(self.net, a, b, free)
+        return best if t < routing.arrival(self.net, path, free) - 1e-9 else path
+
     def drive(self, v: Vehicle, target: str, loaded: bool):
-        """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it."""
+        """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it; with
+        ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
         env, net = self.env, self.net
-        path, metres, _ = net.leg(v.place, target)
+        path = self.plan(v.place, target)
+        if path != net.route(v.place, target):
+            self.log.append((env.now, v.name, "detour", v.place, ""))
+        metres = net.metres(path)
         if metres == 0:
             return
         nodes, edges = net.graph.nodes, net.graph.edges
         per_metre = leg_time(metres, self.fleet["speed"], self.fleet["acceleration"]) / metres
         moving = 0.0
         ahead = 0.0
+        driven = 0.0
         log, carried = self.log, v.job.container if loaded else ""
         log.append((env.now, v.name, "at", path[0], carried))   # waypoints: straight lines between them in time
-        for i, (u, w) in enumerate(zip(path, path[1:])):
+        i = -1
+        while i + 2 < len(path):
+            i += 1
+            u, w = path[i], path[i + 1]
+            if self.replan and i and nodes[u]["kind"] == "room":
+                if ahead:
+                    yield env.timeout(ahead)     # plan from the room when the vehicle is there
+                    moving, ahead = moving + ahead, 0.0
+                rest = self.plan(u, target, path[i:])
+                if rest != path[i:]:
+                    log.append((env.now, v.name, "detour", u, ""))
+                    path = path[:i] + rest
+                    u, w = path[i], path[i + 1]
+            driven += edges[u, w]["length"]
             if nodes[w]["kind"] in ZONES:
                 if ahead:
                     yield env.timeout(ahead)
@@ -307,6 +364,7 @@ class Logistics:
                 ahead += edges[u, w]["length"] * per_metre
                 dwell = self.dwell(w, u, path[i + 2])
                 log.append((env.now + ahead, v.name, "at", w, carried))
+                self.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
                 yield env.timeout(ahead + dwell)
                 if dwell:
                     log.append((env.now, v.name, "at", w, carried))   # out of the airlock or lift
@@ -319,6 +377,7 @@ class Logistics:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
                     self.zones[u].release(v.zone_request)
+                    del self.inside[u][v.name]
                     self.log.append((env.now, v.name, "leave", u, ""))
         if ahead:
             yield env.timeout(ahead)
@@ -331,9 +390,9 @@ class Logistics:
         if env.now >= self.warmup:
             v.energy += power * moving
             if loaded:
-                v.loaded_m += metres
+                v.loaded_m += driven
             else:
-                v.empty_m += metres
+                v.empty_m += driven
 
     # -- statistics -------------------------------------------------------------------------------------------------
     def in_window(self, t0: float, t1: float) -> float:

@@ -87,6 +87,10 @@ class Network:
         """Seconds along :meth:`route` at constant speed, dwells included."""
         return self.leg(a, b)[2]
 
+    def metres(self, path: tuple[str, ...]) -> float:
+        """The length of ``path`` (any path, not only a route)."""
+        return sum(self.graph.edges[u, v]["length"] for u, v in zip(path, path[1:]))
+
     def zones(self) -> list[str]:
         return [n for n, d in self.graph.nodes(data=True) if d["kind"] in ZONES]
 

@@ -35,11 +35,12 @@ def grid(rows: int, cols: int, doors: set[tuple[int, int]] | None = None, speed:
 
 def params(vehicles: int, orders: list, *, horizon: float, warmup: float = 0.0, home: str = "S0",
            park: str = "stay", rule: str = "fifo", speed: float = 1.0, acceleration: float = 0.5,
-           handling: float = 30.0) -> dict:
+           handling: float = 30.0, congestion: bool = False, replan: str = "start") -> dict:
     """Resolved scenario parameters (SI) for :class:`scenarios.intralogistics.model.Logistics`."""
     return {"horizon": horizon, "warmup": warmup, "plant": "-", "network": {},
             "fleet": {"vehicles": vehicles, "speed": speed, "acceleration": acceleration, "payload": 1000.0,
                       "mass": 600.0, "home": home, "park": park, "power": {"empty": 400.0, "loaded": 800.0},
                       "battery": None},
             "handling": {"load": handling, "unload": handling}, "warehouse": None, "orders": orders,
-            "batches": None, "dispatch": {"rule": rule, "window": 10}, "trace_interval": 3600.0}
+            "batches": None, "dispatch": {"rule": rule, "window": 10}, "trace_interval": 3600.0,
+            "routing": {"congestion": congestion, "replan": replan}}

@@ -1,5 +1,6 @@
 """Traffic control: over random grids of rooms with doors, airlocks and a lift, random fleets and finite lists of
-requests, every order is delivered (no deadlock: the argument of scenarios.intralogistics.model, that a vehicle waits
+requests, static or congestion-aware routes (planned at the start of each leg or again in every room), every order
+is delivered (no deadlock: the argument of scenarios.intralogistics.model, that a vehicle waits
 only in a room holding no zone) and no reserved zone ever holds more vehicles than its capacity (counted from the
 event log, independently of the Resource that enforces it)."""
 import networkx as nx
@@ -25,8 +26,8 @@ def occupancy_violations(events, net) -> list[str]:
     return bad
 
 
-def run_requests(net, vehicles, requests, rule="fifo"):
-    p = params(vehicles, [], horizon=1e7, rule=rule)
+def run_requests(net, vehicles, requests, rule="fifo", routing=(False, "start")):
+    p = params(vehicles, [], horizon=1e7, rule=rule, congestion=routing[0], replan=routing[1])
     m = Logistics(p, np.random.SeedSequence(0), network=net)
 
     def release():
@@ -43,6 +44,9 @@ def layouts(draw):
     n = rows * cols
     tree = nx.random_labeled_tree(n, seed=draw(st.integers(0, 10**6))) if n > 1 else nx.Graph()
     spanning = {tuple(sorted(e)) for e in tree.edges}
+    if n > 2:    # and some more, so that routes have alternatives to detour by
+        spanning |= draw(st.sets(st.tuples(st.integers(0, n - 2), st.integers(1, n - 1)).filter(
+            lambda p: p[0] < p[1]), max_size=3))
     # doors of a spanning tree of the rooms (any pair of rooms: a door through a wall of the abstract plan)
     net = grid(rows, cols, doors=spanning, airlock=draw(st.sampled_from([0.0, 60.0])),
                lift=draw(st.one_of(st.none(), st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(
@@ -50,14 +54,16 @@ def layouts(draw):
     requests = draw(st.lists(st.tuples(st.floats(0, 2000), st.integers(0, n - 1), st.integers(0, n - 1)),
                              min_size=1, max_size=40))
     requests = sorted((t, f"S{a}", f"S{b}") for t, a, b in requests)
-    return net, draw(st.integers(1, 8)), requests, draw(st.sampled_from(["fifo", "nearest", "due", "optimised"]))
+    routing = draw(st.sampled_from([(False, "start"), (True, "start"), (True, "room")]))
+    return net, draw(st.integers(1, 8)), requests, draw(st.sampled_from(["fifo", "nearest", "due", "optimised"])), \
+        routing
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layouts())
 def test_no_deadlock_and_no_two_vehicles_in_a_zone(case):
-    net, vehicles, requests, rule = case
-    m, run = run_requests(net, vehicles, requests, rule)
+    net, vehicles, requests, rule, routing = case
+    m, run = run_requests(net, vehicles, requests, rule, routing)
     assert all(o.delivered == o.delivered for o in m.orders), "an order never delivered: a deadlock"
     assert len(m.orders) == len(requests)
     assert occupancy_violations(run.events, net) == []
