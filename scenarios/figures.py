@@ -148,19 +148,21 @@ def write_result_figures(result) -> list[Path]:
 
 def add_view(result, name: str, *, title: str = "", t: float | None = None, assets: dict | None = None,
              signal: str = "state", rooms: dict | None = None, cmap: str | None = None,
-             clim: tuple[float, float] | None = None, label: str = "") -> None:
+             clim: tuple[float, float] | None = None, label: str = "", fleet: int | None = None) -> None:
     """Ask for a 3D picture of the result's plant, ``figures/<name>.png``, drawn by a report plug-in (the viewer).
 
     ``assets``: ``{tag: value}`` at time ``t`` (s), states (``running``, ``down``, ``alarm`` ...) or, with ``cmap``,
-    numbers on ``clim``; ``signal`` names them. ``rooms``: ``{space: number}`` on ``cmap``, titled ``label``. The
-    request goes to ``views.json`` in the result folder, so studies never import the viewer.
+    numbers on ``clim``; ``signal`` names them. ``rooms``: ``{space: number}`` on ``cmap``, titled ``label``.
+    ``fleet``: a replication whose vehicles to draw at ``t`` on the transport network of the folder's
+    ``network.json`` (:mod:`viewer.tracks` says what it holds). The request goes to ``views.json`` in the result
+    folder, so studies never import the viewer.
     """
     file = Path(result.path) / "views.json"
     views = [v for v in (json.loads(file.read_text(encoding="utf-8")) if file.is_file() else []) if v["name"] != name]
     view = {"name": name, "title": title, "plant": str(result.settings["plant"]), "t": t, "signal": signal,
             "assets": {str(k): _plain(v) for k, v in (assets or {}).items()},
             "rooms": {str(k): float(v) for k, v in (rooms or {}).items()},
-            "cmap": cmap, "clim": list(clim) if clim else None, "label": label}
+            "cmap": cmap, "clim": list(clim) if clim else None, "label": label, "fleet": fleet}
     file.write_text(json.dumps(views + [view], indent=1), encoding="utf-8")
 
 

@@ -17,11 +17,14 @@ examples:
   twin view plant_models/api_bay/plant.yaml --hide-storey "Charging level" --screenshot lower.png
   twin view results/line_capacity/multipurpose_osd/base --time 30 --screenshot t30.png   a run's state at t = 30
   twin view results/base --colour TT-01:coolwarm:280:360 --movie run.mp4 --fps 20 --seconds 15
+  twin view results/intralogistics/multipurpose_osd/base --time "10.5 h" --screenshot agvs.png   the vehicles then
   twin view plant_models/api_bay/plant.yaml --exercise viewer/exercises/api_bay_walkdown.yaml
 
-A result folder (written by `twin run`) names its plant; --plant overrides it. Colour rules: SIGNAL (a state tag:
-running/idle/down/alarm) or SIGNAL:CMAP[:LOW:HIGH] (a number on a matplotlib colour map); SIGNAL is a signal of
-every asset (TT-01) or one tag (R-101.TT-01). A plant without geometry is shown as a schematic of its link graph.
+A result folder (written by `twin run`) names its plant; --plant overrides it. One with a transport network
+(network.json: the intralogistics study) also draws the network and moves the vehicles. Colour rules: SIGNAL (a
+state tag: running/idle/down/alarm) or SIGNAL:CMAP[:LOW:HIGH] (a number on a matplotlib colour map); SIGNAL is a
+signal of every asset (TT-01) or one tag (R-101.TT-01). A plant without geometry is shown as a schematic of its
+link graph.
 """
 
 
@@ -93,7 +96,8 @@ def _run(args) -> int:
         scene.show_storey(storey, False)
     playback = None
     if recording is not None:
-        playback = Playback(scene, recording, [_rule(text, Rule) for text in args.colour] or [Rule("state")])
+        default = [] if recording.fleet is not None else [Rule("state")]   # vehicles: moved, not coloured
+        playback = Playback(scene, recording, [_rule(text, Rule) for text in args.colour] or default)
         playback.frame(args.time if args.time is not None else playback.t1)
     elif args.colour:
         print("twin view: --colour needs a run to read tags from (a result folder); showing the plant only",

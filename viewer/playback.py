@@ -1,7 +1,7 @@
 """Replaying a run in the scene, or following a live TagBus.
 
 >>> play = Playback(scene, Recording.from_result(result), [Rule("state")])
->>> play.frame(3600.0)                  # colours, clock and event list as they were at t = 1 h
+>>> play.frame(3600.0)                  # colours, clock, event list (and vehicles, viewer.fleet) as at t = 1 h
 >>> play.inspect("R-101")               # its tags and their trend beside the scene
 >>> play.interactive().show()           # time slider, play/pause, click an asset to inspect it
 >>> play.movie("run.mp4", fps=20)       # the whole run as a movie (imageio-ffmpeg)
@@ -21,6 +21,7 @@ import pyvista as pv
 from tqdm import tqdm
 
 from viewer.colouring import Colouring, Rule, ranges_of
+from viewer.fleet import Fleet
 from viewer.recording import Recording
 from viewer.scene import PlantScene
 
@@ -62,6 +63,7 @@ class Playback:
         self._events = scene.plotter.add_text(" ", position=(0.01, 0.01), viewport=True, font_size=9,
                                               color="#333333", name="events")
         self._colour_bar(rules)
+        self.fleet = Fleet(scene, recording.fleet) if recording.fleet is not None else None
 
     def _colour_bar(self, rules: Sequence[Rule]) -> None:
         """A colour bar for the first colour-map rule (its ``clim``, or 0..1 of each tag's recorded range)."""
@@ -94,6 +96,8 @@ class Playback:
             recent = self.recording.events[max(0, n - EVENT_LINES):n]
             self._events.SetInput(" " + "\n".join(f"{_clock(te)[4:]}  {text}" for te, text in recent))
             self._shown_events = n
+        if self.fleet is not None:
+            self.fleet.frame(self.time)
         self.scene.repaint(render)
 
     def times(self, fps: float = 20.0, seconds: float | None = None) -> np.ndarray:

@@ -3,6 +3,10 @@
 >>> rec = Recording.from_result(result)                 # a twin.result.Result in memory
 >>> rec = Recording.from_folder("results/base")         # a result folder written by ``twin run``
 >>> rec.at("R-101.state", 3600.0), rec.events_until(3600.0)[-1]
+>>> rec.fleet.tracks["AGV-03"].at(3600.0)             # a vehicle's point, when the folder holds a network.json
+
+A folder with a transport network (:mod:`viewer.tracks`) keeps its vehicles' waypoints in :attr:`Recording.fleet`
+rather than in the event list.
 
 A tag's value at ``t`` is its last recorded value at or before ``t`` (NaN / None before the first one), as
 :meth:`twin.result.Result.table` reads traces.
@@ -18,6 +22,8 @@ import numpy as np
 
 from twin.config import ConfigError, suggest, suggest_file
 from twin.plant import Plant
+from viewer import tracks
+from viewer.tracks import FleetData
 
 EVENT_STATES = {"start": "running", "end": "idle", "breakdown": "down", "repaired": "idle", "failure": "down",
                 "trip": "alarm", "alarm": "alarm"}
@@ -48,6 +54,7 @@ class Recording:
     units: dict[str, str] = field(default_factory=dict)
     plant_file: Path | None = None
     name: str = "run"
+    fleet: FleetData | None = None   # vehicles on a transport network, when the run moved any (viewer.tracks)
 
     @classmethod
     def from_result(cls, result, name: str = "run") -> Recording:
@@ -88,12 +95,17 @@ class Recording:
         t = np.asarray(table.pop("t"), float)[keep]
         traces = {tag: (t, np.asarray(values, dtype=object if isinstance(values[0], str) else float)[keep])
                   for tag, values in table.items()}
-        events = []
+        events, moving = [], None
         if (folder / "events.parquet").is_file():
             ev = pq.read_table(folder / "events.parquet").to_pydict()
             rows = [i for i, r in enumerate(ev.get("replication", [replication] * len(ev.get("t", []))))
                     if r == replication]
             text = [k for k in ev if k not in ("replication", "t")]
+            if (folder / tracks.NETWORK).is_file():   # vehicles' waypoints draw them, they do not fill the event list
+                moving = tracks.FleetData.of(folder / tracks.NETWORK, *([ev[k][i] for i in rows] if k in ev else []
+                                                                      for k in ("t", "source", "event", "place",
+                                                                                "holds")))
+                rows = [i for i in rows if ev["event"][i] != tracks.WAYPOINT] if "event" in ev else rows
             events = sorted((float(ev["t"][i]), " ".join(str(ev[k][i]) for k in text)) for i in rows)
             if "source" in ev and "event" in ev:
                 for tag, trace in states_from_events([ev["t"][i] for i in rows], [ev["source"][i] for i in rows],
@@ -104,7 +116,7 @@ class Recording:
             settings = config.load(folder / "scenario.yaml") or {}
         plant = settings.get("plant")
         return cls(traces, events, plant_file=Path(plant) if plant else None,
-                   name=str(settings.get("variant", folder.name)))
+                   name=str(settings.get("variant", folder.name)), fleet=moving)
 
     # -- reading ----------------------------------------------------------------------------------------------
     @property
@@ -113,9 +125,11 @@ class Recording:
 
     @property
     def span(self) -> tuple[float, float]:
-        """First and last recorded time (s)."""
-        starts = [t[0] for t, _ in self.traces.values() if len(t)] + [e[0] for e in self.events]
-        ends = [t[-1] for t, _ in self.traces.values() if len(t)] + [e[0] for e in self.events]
+        """First and last recorded time (s), the vehicles' waypoints included."""
+        times = [t for t, _ in self.traces.values()] + [
+            track.times for track in (self.fleet.tracks.values() if self.fleet is not None else ())]
+        starts = [t[0] for t in times if len(t)] + [e[0] for e in self.events]
+        ends = [t[-1] for t in times if len(t)] + [e[0] for e in self.events]
         return (min(starts), max(ends)) if starts else (0.0, 0.0)
 
     def at(self, tag: str, t: float):
@@ -147,7 +161,8 @@ class Recording:
                 and Path(self.plant_file).resolve().parent != Path(plant.source).resolve().parent:
             messages.append(f"recording '{self.name}' was run on {self.plant_file}, not on {plant.source}: "
                             "is it a result of another plant?")
-        foreign = [tag for tag in self.traces if tag.split(".", 1)[0] not in plant.assets]
+        foreign = [tag for tag in self.traces if tag.split(".", 1)[0] not in plant.assets] \
+            if self.fleet is None else []   # a fleet's run traces the whole fleet (waiting orders ...), no asset
         if foreign and len(foreign) == len(self.traces):
             messages.append(f"none of the {len(foreign)} tags of recording '{self.name}' names an asset of plant "
                             f"'{plant.name}' (e.g. {foreign[0]}): is it a result of another plant? Nothing is coloured")

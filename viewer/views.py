@@ -7,10 +7,13 @@ entry-point group ``twin.report_figures``; the viewer's is :func:`render`::
 
     [{"name": "worst", "title": "the line at 5.2 h", "plant": "plant_models/osd_cm_line/plant.yaml", "t": 18720.0,
       "assets": {"LIW-101": "down", "DV-101": "alarm"}, "signal": "state"},
-     {"name": "room_energy", "plant": "...", "rooms": {"R-102": 412.0}, "cmap": "YlOrRd", "label": "kWh per m2"}]
+     {"name": "room_energy", "plant": "...", "rooms": {"R-102": 412.0}, "cmap": "YlOrRd", "label": "kWh per m2"},
+     {"name": "fleet", "plant": "...", "t": 38100.0, "fleet": 0}]
 
 Assets take ``signal`` (the name shown, ``state`` by default), ``cmap`` and ``clim`` as a :class:`Rule`; without
-``cmap`` their values are states (running, idle, down, alarm ...). Rooms are always numbers on ``cmap``.
+``cmap`` their values are states (running, idle, down, alarm ...). Rooms are always numbers on ``cmap``. ``fleet``
+names a replication whose vehicles are drawn where they were at ``t`` on the folder's transport network
+(:mod:`viewer.tracks`, :mod:`viewer.fleet`).
 """
 from __future__ import annotations
 
@@ -22,9 +25,11 @@ import numpy as np
 from twin import plant as plants
 from viewer.colouring import Rule
 from viewer.export import screenshot
+from viewer.fleet import Fleet
 from viewer.playback import Playback
 from viewer.recording import Recording
 from viewer.scene import PlantScene, headless
+from viewer.tracks import NETWORK, FleetData
 
 FILE = "views.json"
 
@@ -43,14 +48,17 @@ def render(folder: str | Path) -> list[Path]:
     written = []
     for view in views:
         plant = loaded.get(view["plant"]) or loaded.setdefault(view["plant"], plants.load(view["plant"]))
-        written.append(draw(plant, view, folder / "figures" / f"{view['name']}.png"))
+        written.append(draw(plant, view, folder / "figures" / f"{view['name']}.png", folder=folder))
     return written
 
 
-def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1100, 700)) -> Path:
-    """One view (a dict as in :data:`views.json <viewer.views>`) of ``plant`` to the PNG ``path``."""
+def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1100, 700),
+         folder: Path | None = None) -> Path:
+    """One view (a dict as in :data:`views.json <viewer.views>`) of ``plant`` to the PNG ``path``; a ``fleet`` view
+    reads the network and the waypoints of the result ``folder``."""
     headless()
-    scene = PlantScene(plant, labels=not view.get("rooms"), off_screen=True, window_size=size)
+    crowded = view.get("rooms") or view.get("fleet") is not None   # their own labels, not the tags
+    scene = PlantScene(plant, labels=not crowded, off_screen=True, window_size=size)
     try:
         if view.get("title"):
             scene.set_title(f"{plant.name}: {view['title']}")
@@ -58,6 +66,8 @@ def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1
             _colour_assets(scene, view)
         if view.get("rooms"):
             _colour_rooms(scene, view)
+        if view.get("fleet") is not None:
+            _fleet(scene, view, folder)
         screenshot(scene, path)
     finally:
         scene.close()
@@ -97,3 +107,12 @@ def _colour_rooms(scene: PlantScene, view: dict) -> None:
                                                 "position_x": 0.04, "position_y": 0.2})
         scene.plotter.add_point_labels([mesh.bounds.mean(axis=0)], [f"{name}\n{value:,.0f}"], font_size=11,
                                        shape_opacity=0.4, always_visible=True)
+
+
+def _fleet(scene: PlantScene, view: dict, folder: Path | None) -> None:
+    """The transport network and the vehicles of replication ``view["fleet"]`` where they were at ``view["t"]``."""
+    data = FleetData.read(folder, int(view["fleet"])) if folder is not None else None
+    if data is None:
+        scene.say(f"view '{view['name']}' asks for vehicles, but the result folder holds no {NETWORK}")
+        return
+    Fleet(scene, data).frame(float(view.get("t") or 0.0))

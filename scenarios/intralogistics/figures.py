@@ -1,12 +1,20 @@
-"""Report figure of an intralogistics result: congestion hot spots as a heat map on the floor plan.
+"""Report figures of an intralogistics result: congestion hot spots on the floor plan, the fleet in the plant.
 
 ``congestion.png``: one panel per storey, the rooms as the plant and the scenario lay them out, the navigation graph's
 edges, and each door, airlock and lift coloured by the time vehicles queued for it (hours per day, mean over the
 replications, from the ``wait``/``enter`` events of the zone log) and sized by how many passed through it.
+
+``fleet.png``: the plant in 3D with the transport network and every vehicle where it was at the busiest moment of
+the first replication (the most containers on vehicles), drawn by the viewer from the result folder's
+``network.json`` (written here: nodes with their point and kind, edges) and the vehicles' waypoints in the event log
+(``at`` rows); ``twin view RESULT_FOLDER --time 10:35`` or ``--movie`` replays them the same way.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
@@ -14,6 +22,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from scenarios.figures import add_view
 from scenarios.intralogistics.network import ZONES, Network, network_of
 
 
@@ -79,7 +88,8 @@ def _mappable(norm, cmap):
 
 
 def figures(result) -> list[Path]:
-    """``congestion.png`` in the result folder's ``figures``."""
+    """``congestion.png`` in the result folder's ``figures``; ``network.json`` beside and the request for
+    ``fleet.png`` (drawn by the viewer after the study's figures)."""
     events = result.events()
     if events is None:
         return []
@@ -90,9 +100,51 @@ def figures(result) -> list[Path]:
     days = float(settings["horizon"]) / 86400   # the zone log runs from time 0
     waited, passed = zone_load(events, replications, days)
     path = Path(result.path) / "figures" / "congestion.png"
-    congestion_figure(network_of(settings), waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(
-        path, dpi=110)
+    net = network_of(settings)
+    congestion_figure(net, waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(path, dpi=110)
+    battery = settings["fleet"].get("battery") or {}
+    (Path(result.path) / "network.json").write_text(json.dumps(network_json(net, battery.get("chargers") or ())),
+                                                    encoding="utf-8")
+    first = events["replication"] == events["replication"].min()
+    t = busiest({k: v[first] for k, v in events.items()}, float(settings.get("warmup") or 0.0))
+    add_view(result, "fleet", title=f"vehicles at {_clock(t)}", t=t, fleet=int(
+        events["replication"].min()))
     return [path]
+
+
+def network_json(net: Network, chargers=()) -> dict[str, Any]:
+    """The network as the viewer draws it (:mod:`viewer.tracks`): each node's point and kind (``room``, ``door``,
+    ``airlock`` for a door with an interlock cycle, ``lift``, ``station``, ``charger``), the edges one way each."""
+    chargers = set(chargers)
+
+    def kind(name: str, node: Mapping[str, Any]) -> str:
+        if node["kind"] == "door" and node["dwell"] > 0:
+            return "airlock"
+        return "charger" if name in chargers else node["kind"]
+
+    g = net.graph
+    nodes = {str(n): {"xyz": [float(c) for c in d["xyz"]], "kind": kind(n, d)} for n, d in g.nodes(data=True)}
+    edges = [[str(u), str(v)] for u, v in g.edges if not (g.has_edge(v, u) and str(v) < str(u))]
+    return {"nodes": nodes, "edges": edges}
+
+
+def busiest(events: Mapping[str, np.ndarray], after: float = 0.0) -> float:
+    """The first time at or after ``after`` with the most containers on vehicles (between ``loaded`` and their
+    ``delivered`` or ``stored``) in one replication's ``events``; ``after`` if none is ever carried."""
+    step = {"loaded": 1, "delivered": -1, "stored": -1}
+    rows = [(float(t), step[e]) for t, e in zip(events["t"], events["event"]) if e in step]
+    rows.sort(key=lambda r: (r[0], r[1]))   # a delivery and a loading at one instant: count the delivery first
+    best, when, carried = 0, after, 0
+    for t, change in rows:
+        carried += change
+        if t >= after and carried > best:
+            best, when = carried, t
+    return when
+
+
+def _clock(t: float) -> str:
+    days, rest = divmod(int(round(t)), 86400)
+    return (f"day {days + 1} " if days else "") + f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
 
 #: The KPIs the paired comparison draws, with their display scale and unit.

@@ -1,12 +1,15 @@
 """Material tracking: where a container was at any time, read back from the event log, agrees with the orders the
 model kept (origin before loading, the vehicle in between, the target after delivery), and a schedule's IBC goes
-through its stations in route order with its process times between arrival and the next request."""
+through its stations in route order with its process times between arrival and the next request; a vehicle's
+position between its waypoints, and a container's on it, against positions worked out by hand."""
+import networkx as nx
 import numpy as np
 import pytest
 from logistics_graphs import grid, params
 
-from scenarios.intralogistics.model import Logistics
-from scenarios.intralogistics.tracking import history, where
+from scenarios.intralogistics.model import Logistics, leg_time
+from scenarios.intralogistics.network import Network
+from scenarios.intralogistics.tracking import history, locate, position, waypoints, where
 
 NET = grid(2, 3)
 
@@ -59,3 +62,57 @@ def test_the_reports_paired_interval_is_scipys_paired_t_interval():
     mean, half = paired(list(base), list(variant))
     ci = stats.ttest_rel(variant, base).confidence_interval(0.95)
     assert mean - half == pytest.approx(ci.low, rel=1e-12) and mean + half == pytest.approx(ci.high, rel=1e-12)
+
+
+def line(airlock: float) -> Network:
+    """S0 -- R0 -- D -- R1 -- S1 on the x axis (2 + 5 + 5 + 2 m), D a door with an interlock of ``airlock`` s."""
+    graph = nx.DiGraph()
+    for name, x, kind, dwell, capacity in (("S0", -2, "station", 0, 0), ("R0", 0, "room", 0, 0),
+                                           ("D", 5, "door", airlock, 1), ("R1", 10, "room", 0, 0),
+                                           ("S1", 12, "station", 0, 0)):
+        graph.add_node(name, kind=kind, xyz=(float(x), 0.0, 0.0), dwell=float(dwell), capacity=capacity, room=None)
+    for (u, v) in (("S0", "R0"), ("R0", "D"), ("D", "R1"), ("R1", "S1")):
+        length = abs(graph.nodes[u]["xyz"][0] - graph.nodes[v]["xyz"][0])
+        graph.add_edge(u, v, length=length)
+        graph.add_edge(v, u, length=length)
+    return Network(graph, {}, 1.0)
+
+
+def one_trip(airlock: float):
+    """One AGV at S0 given one order S0 -> S1 at t = 100 s: it loads for 30 s and leaves at 130 s."""
+    net = line(airlock)
+    m = Logistics(params(1, [], horizon=3600.0, handling=30.0), np.random.SeedSequence(1), network=net)
+
+    def ask():
+        yield m.env.timeout(100.0)
+        m.order("S0", "S1", 0.0, 1e9, "IBC-0042", "batch 7")
+
+    m.env.process(ask())
+    return net, m.run()
+
+
+def test_a_vehicle_moves_along_its_route_at_the_legs_mean_speed():
+    """By hand: 14 m from rest to rest at 1 m/s and 0.5 m/s2 takes 14/1 + 1/0.5 = 16 s (trapezoid), spread over the
+    metres evenly, so the AGV leaving S0 (x = -2) at 130 s is at x = -2 + 14 (t - 130) / 16; it stands at S0 before
+    and at S1 (x = 12) after; an IBC on it is where it is."""
+    net, run = one_trip(0.0)
+    nodes = net.graph.nodes
+    assert leg_time(14.0, 1.0, 0.5) == 16.0
+    for t, x in ((0.0, -2.0), (130.0, -2.0), (134.0, 1.5), (138.0, 5.0), (145.0, 11.125), (146.0, 12.0),
+                 (3000.0, 12.0)):
+        assert position(run.events, nodes, "AGV-01", t) == pytest.approx((x, 0.0, 0.0), abs=1e-9), t
+    assert locate(run.events, nodes, "IBC-0042", 120.0) == (-2.0, 0.0, 0.0)      # requested at S0, not loaded yet
+    assert locate(run.events, nodes, "IBC-0042", 140.0) == pytest.approx((6.75, 0.0, 0.0))
+    assert locate(run.events, nodes, "IBC-0042", 99.0) is None and position(run.events, nodes, "AGV-02", 9) is None
+
+
+def test_a_vehicle_stands_in_an_airlock_for_its_cycle():
+    """With a 20 s interlock at D the AGV reaches D at 138 s (8 s for 7 m), stands there until 158 s, then covers
+    the last 7 m in 8 s: at x = 7.5 at 158 + 2.5 x 8/7 s, at S1 at 166 s."""
+    net, run = one_trip(20.0)
+    nodes = net.graph.nodes
+    for t, x in ((138.0, 5.0), (148.0, 5.0), (158.0, 5.0), (158.0 + 2.5 * 8 / 7, 7.5), (166.0, 12.0)):
+        assert position(run.events, nodes, "AGV-01", t) == pytest.approx((x, 0.0, 0.0), abs=1e-9), t
+    times, places = waypoints(run.events, "AGV-01")
+    assert places == ["S0", "R0", "D", "D", "R1", "S1"]
+    assert times == pytest.approx([130.0, 130 + 16 / 7, 138.0, 158.0, 158 + 40 / 7, 166.0])

@@ -1,0 +1,136 @@
+"""The intralogistics study's vehicles in the viewer: a result folder written by the study (network.json, waypoints
+in events.parquet) is replayed by ``Playback`` as ``twin view`` does it, and every vehicle is drawn exactly where
+the study's own tracking query (:func:`scenarios.intralogistics.tracking.position`) puts it, at moments spread over
+the run (moving, waiting at doors, dwelling in airlocks and the lift); a container on a vehicle is drawn with it.
+The report's snapshot shows the vehicles; a broken network file is refused in one line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pictures import hue_of, project
+from PIL import Image
+
+import scenarios
+from scenarios.intralogistics.network import network_of
+from scenarios.intralogistics.tracking import locate, position, where
+from viewer import tracks
+from viewer.fleet import EMPTY, LOADED, Fleet
+from viewer.playback import Playback
+from viewer.recording import Recording
+from viewer.scene import PlantScene
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """The sample scenario for 10 h (1 h warm-up), one replication, written with its report."""
+    text = (ROOT / "scenarios" / "intralogistics" / "multipurpose_osd.yaml").read_text()
+    for old, new in (("../../plant_models", str(ROOT / "plant_models")), ("horizon: 7 d", "horizon: 10 h"),
+                     ("warmup: 1 d", "warmup: 1 h"), ("replications: 5", "replications: 1")):
+        assert old in text, old
+        text = text.replace(old, new)
+    here = tmp_path_factory.mktemp("fleet")
+    (here / "short.yaml").write_text(text)
+    result = scenarios.run(scenarios.load(here / "short.yaml"), variants="base", workers=1)["base"]
+    result.report(here / "base")
+    return here / "base"
+
+
+@pytest.fixture(scope="module")
+def replay(folder):
+    import twin.plant
+
+    recording = Recording.from_folder(folder)
+    scene = PlantScene(twin.plant.load(recording.plant_file), labels=False, off_screen=True, window_size=(900, 600))
+    yield recording, Playback(scene, recording)
+    scene.close()
+
+
+@pytest.fixture(scope="module")
+def nodes(folder):
+    import scenarios.results
+
+    return network_of(scenarios.results.read(folder).settings).graph.nodes
+
+
+def events_of(folder):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(folder / "events.parquet").to_pandas()
+    return table[table.replication == 0]
+
+
+def test_every_vehicle_is_drawn_where_the_tracking_query_puts_it(folder, replay, nodes):
+    recording, play = replay
+    events = events_of(folder)
+    waits = events[events.event == "enter"].t.to_numpy()      # a vehicle just let into a door, airlock or lift
+    moments = np.concatenate([np.linspace(0, 10 * 3600, 23), waits[:: max(1, len(waits) // 20)] + 3.0])
+    assert play.fleet is not None and len(play.fleet.names) == 4
+    moved = 0
+    for t in moments:
+        play.frame(t)
+        drawn = play.fleet.drawn()
+        for name in play.fleet.names:
+            assert drawn[name] == pytest.approx(position(events, nodes, name, t), abs=1e-6), (name, t)
+        moved += len({tuple(np.round(p, 3)) for p in drawn.values()})
+    assert moved > 2 * len(moments)      # the vehicles are not all standing at one spot
+
+
+def test_a_container_on_a_vehicle_is_drawn_with_it(folder, replay, nodes):
+    """IBC-0001 (the first batch's kit) while on its vehicle, half-way through its ride."""
+    recording, play = replay
+    events = events_of(folder)
+    mine = events[(events.source == "IBC-0001") & events.event.isin(["loaded", "delivered"])].t.to_numpy()
+    t = (mine[0] + mine[1]) / 2
+    vehicle = where(events, "IBC-0001", t).place
+    play.frame(t)
+    assert vehicle.startswith("AGV-") and play.fleet.data.tracks[vehicle].carrying(t) == "IBC-0001"
+    assert play.fleet.drawn()[vehicle] == pytest.approx(locate(events, nodes, "IBC-0001", t), abs=1e-6)
+
+
+def test_waypoints_draw_the_vehicles_and_stay_out_of_the_event_list(replay):
+    recording, _ = replay
+    assert recording.events and not any(text.split()[1:2] == ["at"] for _, text in recording.events)
+    assert set(recording.fleet.kinds.values()) >= {"room", "door", "airlock", "lift", "station", "charger"}
+
+
+def test_the_report_snapshot_shows_the_vehicles(folder, replay):
+    """fleet.png (drawn by the report plug-in at the busiest moment): each vehicle's colour (empty teal, loaded
+    orange) at the pixel where the camera puts its box."""
+    import twin.plant
+
+    view = next(v for v in json.loads((folder / "views.json").read_text()) if v["name"] == "fleet")
+    image = np.asarray(Image.open(folder / "figures" / "fleet.png").convert("RGB"))
+    recording, _ = replay
+    scene = PlantScene(twin.plant.load(recording.plant_file), labels=False, off_screen=True, window_size=(1100, 700))
+    try:
+        scene.set_title("x")
+        fleet = Fleet(scene, recording.fleet, labels=False)
+        fleet.frame(view["t"])
+        scene.screenshot()
+        seen = 0
+        for name, point in fleet.drawn().items():
+            column, row = project(scene, point + np.array([0.0, 0.0, 0.5]))
+            want = hue_of(_rgb(LOADED if fleet.data.tracks[name].carrying(view["t"]) else EMPTY))[0]
+            patch = image[max(0, row - 4):row + 5, max(0, column - 4):column + 5].reshape(-1, 3)
+            seen += any(abs(hue_of(p)[0] - want) < 12 and hue_of(p)[1] > 0.4 for p in patch)
+    finally:
+        scene.close()
+    assert seen >= len(fleet.names) - 1     # one may hide behind a machine or the upper floor
+
+
+def _rgb(colour: str):
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_a_network_file_that_does_not_fit_is_refused_in_one_line(tmp_path):
+    (tmp_path / tracks.NETWORK).write_text('{"nodes": {"A": {"xyz": [0, 0, 0]}}, "edges": []}')
+    with pytest.raises(ValueError, match=r"vehicle AGV-01 passes node 'B' at t = 5 s, which the network does not"):
+        tracks.FleetData.of(tmp_path / tracks.NETWORK, [5.0], ["AGV-01"], ["at"], ["B"], [""])
+    (tmp_path / tracks.NETWORK).write_text('{"nodes": [1, 2]}')
+    with pytest.raises(ValueError, match=r"not a transport network .*expected \{\"nodes\""):
+        tracks.FleetData.of(tmp_path / tracks.NETWORK, [], [], [], [], [])

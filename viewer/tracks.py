@@ -1,0 +1,107 @@
+"""Vehicles on a transport network as a run recorded them: the network's nodes and edges, each vehicle's track.
+
+A study whose things move (the intralogistics study's AGVs) leaves two things in its result folder, and the viewer
+reads nothing else of it (it never imports the study):
+
+- ``network.json``: the network's nodes with their point (m) and kind, and its edges::
+
+      {"nodes": {"D-02": {"xyz": [12.0, 8.0, 0.0], "kind": "airlock"}, ...}, "edges": [["W01", "D-02"], ...]}
+
+  Kinds drawn (:data:`viewer.fleet.KINDS`): ``room`` (a hub vehicles cross), ``door``, ``airlock``, ``lift``,
+  ``station``, ``charger``; any other kind is drawn as a station.
+- waypoints in ``events.parquet``: rows ``(t, source = vehicle, event = "at", place = node, holds = what it
+  carries or "")``, one on reaching each node and one on leaving a node it stood at. Between two waypoints a
+  vehicle moves on the straight line at constant speed; before its first it stands at its first node, after its
+  last at its last. It carries what its next waypoint says (nothing after its last).
+
+>>> data = FleetData.read("results/intralogistics/multipurpose_osd/base")
+>>> data.tracks["AGV-03"].at(10 * 3600 + 35 * 60)     # where AGV-03 was at 10:35: (x, y, z) in m
+>>> data.tracks["AGV-03"].carrying(38100.0)           # 'IBC-0007', or '' when empty
+
+:mod:`viewer.fleet` draws them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+NETWORK = "network.json"
+WAYPOINT = "at"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One vehicle's waypoints: ``times`` (s, ascending), ``points`` ``(n, 3)`` (m), what it ``holds`` after each."""
+
+    times: np.ndarray
+    points: np.ndarray
+    holds: tuple[str, ...]
+
+    def at(self, t: float) -> np.ndarray:
+        """The point at time ``t``: on the line between the waypoints before and after ``t``."""
+        after = int(np.searchsorted(self.times, t, side="right"))
+        if after == 0 or after == len(self.times):
+            return self.points[0 if after == 0 else -1]
+        before = after - 1
+        share = (t - self.times[before]) / (self.times[after] - self.times[before])
+        return self.points[before] + share * (self.points[after] - self.points[before])
+
+    def carrying(self, t: float) -> str:
+        """What the vehicle carries at ``t``: what its next waypoint says."""
+        after = int(np.searchsorted(self.times, t, side="right"))
+        return self.holds[after] if after < len(self.times) else ""
+
+
+@dataclass(frozen=True)
+class FleetData:
+    """A transport network (nodes' points and kinds, edges) and the vehicles' tracks on it."""
+
+    points: dict[str, np.ndarray]
+    kinds: dict[str, str]
+    edges: tuple[tuple[str, str], ...]
+    tracks: dict[str, Track]
+
+    @classmethod
+    def read(cls, folder: str | Path, replication: int = 0) -> FleetData | None:
+        """From a result folder's ``network.json`` and its ``events.parquet`` (one replication); None without a
+        network."""
+        import pyarrow.parquet as pq
+
+        folder = Path(folder)
+        if not (folder / NETWORK).is_file():
+            return None
+        events = pq.read_table(folder / "events.parquet").to_pydict() if (folder / "events.parquet").is_file() \
+            else {}
+        rows = [i for i, r in enumerate(events.get("replication", [])) if r == replication] \
+            if "replication" in events else range(len(events.get("t", [])))
+        return cls.of(folder / NETWORK, *([events[k][i] for i in rows] if k in events else [] for k in
+                                          ("t", "source", "event", "place", "holds")))
+
+    @classmethod
+    def of(cls, network: Path, t, source, event, place, holds) -> FleetData:
+        """From the file ``network`` and the event log's columns (only the waypoint rows are read)."""
+        try:
+            spec = json.loads(Path(network).read_text(encoding="utf-8"))
+            points = {n: np.asarray(d["xyz"], float) for n, d in spec["nodes"].items()}
+            kinds = {n: str(d.get("kind", "station")) for n, d in spec["nodes"].items()}
+            edges = tuple((str(u), str(v)) for u, v in spec.get("edges", []))
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{network}: not a transport network ({type(exc).__name__}: {exc}); expected "
+                             '{"nodes": {NAME: {"xyz": [x, y, z], "kind": KIND}}, "edges": [[A, B], ...]}') from None
+        rows: dict[str, list] = {}
+        holds = holds or [""] * len(t)
+        for ti, who, what, node, held in zip(t, source, event, place, holds):
+            if what == WAYPOINT:
+                if node not in points:
+                    raise ValueError(f"{network}: vehicle {who} passes node '{node}' at t = {ti:g} s, which the "
+                                     "network does not hold; was the network written by the same run?")
+                rows.setdefault(str(who), []).append((float(ti), points[node], "" if held is None else str(held)))
+        tracks = {}
+        for who, waypoints in sorted(rows.items()):
+            waypoints.sort(key=lambda w: w[0])   # stable: waypoints at one instant keep their logged order
+            tracks[who] = Track(np.array([w[0] for w in waypoints]), np.array([w[1] for w in waypoints]),
+                                tuple(w[2] for w in waypoints))
+        return cls(points, kinds, edges, tracks)
