@@ -36,8 +36,10 @@ LIFT = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "capacity": Intege
                "payload": Quantity("kg", "2000 kg", positive=True), "ride": Quantity("s", "45 s")},
               required=("payload", "ride"), defaults={"capacity": 1}, name="a lift")   # stops, at: from the IFC
 STATION = Record({"room": Str(), "at": XY}, required=("room", "at"), name="a station")
+FLOWS = ("clean", "dirty")
 NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(DOOR), "lifts": MapOf(LIFT),
-                  "stations": MapOf(STATION), "airlock": Quantity("s", "90 s")}, defaults={"airlock": 90.0},
+                  "stations": MapOf(STATION), "airlock": Quantity("s", "90 s"), "clean": ListOf(Str()),
+                  "dirty": ListOf(Str())}, defaults={"airlock": 90.0},
                  name="a transport network")
 POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W")}, name="a drive power")
 BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0),
@@ -57,15 +59,16 @@ WAREHOUSE = Record({"station": Str(), "pickers": Integer(minimum=1), "pick": Qua
                    defaults={"pickers": 1, "pick": 180.0, "put_away": 120.0}, name="a warehouse")
 STREAM = Record({"from": ListOf(Str(), min_items=1), "to": ListOf(Str(), min_items=1),
                  "every": Quantity("s", "10 min", positive=True), "load": Quantity("kg", "300 kg"),
-                 "container": Str(), "due": Quantity("s", "1 h")}, required=("from", "to", "every"),
-                defaults={"load": 0.0, "container": "TOTE", "due": 3600.0}, name="an order stream")
+                 "container": Str(), "due": Quantity("s", "1 h"), "flow": Str(FLOWS)},
+                required=("from", "to", "every"), defaults={"load": 0.0, "container": "TOTE", "due": 3600.0,
+                                                            "flow": "clean"}, name="an order stream")
 BATCHES = Record({"route": ListOf(Str(), min_items=2), "every": Quantity("s", "4 h", positive=True),
                   "start": Quantity("s", "1 h"), "lead": Quantity("s", "30 min"), "allowance": Quantity("s", "20 min"),
                   "process": MapOf(Quantity("s", "2 h")), "load": Quantity("kg", "300 kg"), "container": Str(),
-                  "release": Quantity("s", "48 h")},
+                  "release": Quantity("s", "48 h"), "flow": Str(FLOWS)},
                  required=("route", "every", "process"),
                  defaults={"start": 3600.0, "lead": 1800.0, "allowance": 1200.0, "load": 300.0, "container": "IBC",
-                           "release": 0.0},
+                           "release": 0.0, "flow": "clean"},
                  name="a production schedule")
 ROUTING = Record({"congestion": Boolean(), "replan": Str(["start", "room"])},
                  defaults={"congestion": False, "replan": "start"}, name="a routing policy")

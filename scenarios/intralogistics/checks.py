@@ -2,12 +2,15 @@
 
 A station tag not on the graph, stations one cannot reach from another, a charging point nowhere reachable, a
 fleet of zero, a load heavier than the vehicles' payload or than a lift on the way can lift, a trip a full battery
-cannot make (with the drive on to a charger), a batch step without its process time.
+cannot make (with the drive on to a charger), a container that cannot reach its drop without crossing the other GMP
+flow's corridors, a batch step without its process time.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+import networkx as nx
 
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
 from twin.config import suggest
@@ -72,6 +75,27 @@ def _loads(params, network: Network) -> None:
                 hint=f"a lift of at least {heaviest:g} kg, or lighter vehicles or loads")
 
 
+def _trips(params):
+    """Every loaded trip the scenario can order: (container, key of its line, from, to, flow)."""
+    for stream in params["orders"]:
+        yield from ((stream, "to", a, b, stream["flow"]) for a in stream["from"] for b in stream["to"])
+    if params["batches"]:
+        route = params["batches"]["route"]
+        yield from ((route, k + 1, a, b, params["batches"]["flow"]) for k, (a, b) in enumerate(zip(route, route[1:])))
+
+
+def _flows(params, network: Network) -> None:
+    """Each container's flow reaches its drop without crossing the other flow's corridors (the GMP rule)."""
+    for container, key, a, b, flow in _trips(params):
+        avoid = network.avoid(flow)
+        if avoid and not nx.has_path(network.graph.subgraph(n for n in network.graph if n not in avoid), a, b):
+            other = "dirty" if flow == "clean" else "clean"
+            raise container.error(key, f"no route for a {flow} container from {a} to {b} that keeps out of the "
+                                  f"{other}-only corridors ({', '.join(sorted(avoid))})",
+                                  hint=f"give the {flow} flow a corridor of its own, or tag fewer rooms and doors "
+                                       f"under network.{other}")
+
+
 def _battery(params, network: Network) -> None:
     """Every trip fits in a full battery: from the charger a vehicle last charged at, empty to the pickup, loaded to
     the drop, empty on to the charger nearest the drop (the reserve the model keeps before it takes a job)."""
@@ -82,15 +106,12 @@ def _battery(params, network: Network) -> None:
     if not battery:
         return
     chargers = list(battery["chargers"])
-    trips = [(s, "to", a, b) for s in params["orders"] for a in s["from"] for b in s["to"]]
-    if params["batches"]:
-        route = params["batches"]["route"]
-        trips += [(route, k + 1, a, b) for k, (a, b) in enumerate(zip(route, route[1:]))]
-    stops = {fleet["home"], *chargers, *(a for *_, a, _ in trips), *(b for *_, b in trips)}
+    trips = list(_trips(params))
+    stops = {fleet["home"], *chargers, *(a for *_, a, _, _ in trips), *(b for *_, b, _ in trips)}
     starts = sorted({nearest(network, chargers, p) for p in stops})
-    for container, key, a, b in trips:
+    for container, key, a, b, flow in trips:
         for c in starts:
-            joules = need(network, fleet, chargers, ((c, a, False), (a, b, True)))
+            joules = need(network, fleet, chargers, ((c, a, False), (a, b, True, flow)))
             if joules > battery["capacity"]:
                 raise container.error(key, f"a trip from {a} to {b} needs {joules / 3.6e6:.3g} kWh from charger {c} "
                                       f"(empty to {a}, loaded to {b}, on to the nearest charger), more than the "
@@ -135,6 +156,7 @@ def check_scenario(params: Mapping[str, Any]) -> None:
     _on_graph(network, named)
     _reachable(params, network, named)
     _loads(params, network)
+    _flows(params, network)
     _battery(params, network)
     batches = params["batches"]
     if batches:

@@ -55,10 +55,11 @@ def crossing(net: Network, zone: str) -> float:
     return net.graph.nodes[zone]["dwell"] + (float(np.mean(into)) + float(np.mean(out))) / net.speed
 
 
-def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool) -> float:
-    """Joules to drive from ``a`` to ``b`` on the static route: the drive power over the leg's moving time (a
-    vehicle waiting at a zone or riding a lift draws nothing)."""
-    moving = leg_time(net.length(a, b), fleet["speed"], fleet["acceleration"])
+def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool,
+                 flow: str | None = None) -> float:
+    """Joules to drive from ``a`` to ``b`` on the static route (of a container of ``flow``): the drive power over the
+    leg's moving time (a vehicle waiting at a zone or riding a lift draws nothing)."""
+    moving = leg_time(net.length(a, b, flow), fleet["speed"], fleet["acceleration"])
     return fleet["power"]["loaded" if loaded else "empty"] * moving
 
 
@@ -68,7 +69,8 @@ def nearest(net: Network, chargers: list[str], place: str) -> str:
 
 
 def need(net: Network, fleet: Mapping[str, Any], chargers: list[str], legs) -> float:
-    """Joules to drive ``legs`` ((from, to, loaded), ...) and then empty to the charger nearest the last stop."""
+    """Joules to drive ``legs`` ((from, to, loaded[, flow]), ...) and then empty to the charger nearest the last
+    stop."""
     end = legs[-1][1]
     return sum(drive_energy(net, fleet, *leg) for leg in legs) + drive_energy(
         net, fleet, end, nearest(net, chargers, end), False)
@@ -86,6 +88,7 @@ class Order:
     due: float
     container: str
     holds: str
+    flow: str | None = None   # clean or dirty: the corridors it may not cross (network.avoid)
     assigned: float = math.nan
     delivered: float = math.nan
     done: Any = None  # the event a batch waits on
@@ -151,9 +154,10 @@ class Logistics:
         n = self.counters[kind] = self.counters.get(kind, 0) + 1
         return f"{kind}-{n:04d}"
 
-    def order(self, origin: str, target: str, load: float, due: float, container: str, holds: str = "") -> Order:
+    def order(self, origin: str, target: str, load: float, due: float, container: str, holds: str = "",
+              flow: str | None = None) -> Order:
         """A transport order of the container named ``container``, logged as its request and dispatched."""
-        o = Order(len(self.orders), origin, target, load, self.env.now, due, container, holds)
+        o = Order(len(self.orders), origin, target, load, self.env.now, due, container, holds, flow)
         o.done = self.env.event()
         self.orders.append(o)
         self.pending.append(o)
@@ -168,7 +172,8 @@ class Logistics:
             yield self.env.timeout(rng.exponential(stream["every"]))
             a = sources[rng.integers(len(sources))]
             b = targets[rng.integers(len(targets))]
-            self.order(a, b, stream["load"], self.env.now + stream["due"], self.container(stream["container"]))
+            self.order(a, b, stream["load"], self.env.now + stream["due"], self.container(stream["container"]),
+                       flow=stream.get("flow"))
 
     def schedule(self, spec: Mapping[str, Any]):
         """Release a batch every ``every`` from ``start``; its kit is ordered ``lead`` before the batch is due."""
@@ -186,7 +191,7 @@ class Logistics:
         container = self.container(spec["container"])
         for k, (a, b) in enumerate(zip(route, route[1:])):
             holds = f"batch {number}" + (f" after {a}" if k else " kit")
-            order = self.order(a, b, spec["load"], due, container, holds)
+            order = self.order(a, b, spec["load"], due, container, holds, spec.get("flow"))
             yield order.done
             if k + 1 == len(route) - 1:
                 if spec["release"] > 0:   # finished goods wait in quarantine for QC's release
@@ -233,14 +238,14 @@ class Logistics:
         while True:
             yield v.wake
             o, start = v.job, env.now
-            if self.short(v, (v.place, o.origin, False), (o.origin, o.target, True)):
+            if self.short(v, (v.place, o.origin, False), (o.origin, o.target, True, o.flow)):
                 yield from self.charge(v)   # the job would leave too little to reach a charger: charge first
             yield from self.drive(v, o.origin, loaded=False)
             if o.origin == self.store:
                 yield from self.picker(self.store_times[0])
             yield env.timeout(handling["load"])
             self.log.append((env.now, o.container, "loaded", v.name, o.holds))
-            yield from self.drive(v, o.target, loaded=True)
+            yield from self.drive(v, o.target, loaded=True, flow=o.flow)
             yield env.timeout(handling["unload"])
             if o.target == self.store:
                 yield from self.picker(self.store_times[1])
@@ -304,26 +309,27 @@ class Logistics:
             heapq.heappush(places, heapq.heappop(places) + self.holds[zone])
         return places[0]
 
-    def plan(self, a: str, b: str, current: tuple[str, ...] | None = None) -> tuple[str, ...]:
-        """The route from ``a`` to ``b``: the static one, or under ``routing.congestion`` the fastest given the busy
-        zones' queues (:func:`~scenarios.intralogistics.routing.fastest`), keeping ``current`` (else the static
-        route) unless another path arrives strictly earlier."""
-        path = current or self.net.route(a, b)
+    def plan(self, a: str, b: str, current: tuple[str, ...] | None = None, flow: str | None = None) \
+            -> tuple[str, ...]:
+        """The route from ``a`` to ``b`` for a container of ``flow``: the static one, or under ``routing.congestion``
+        the fastest given the busy zones' queues (:func:`~scenarios.intralogistics.routing.fastest`), keeping
+        ``current`` (else the static route) unless another path arrives strictly earlier."""
+        path = current or self.net.route(a, b, flow)
         if not self.congestion:
             return path
         free = {z: t for z in path if z in self.zones and (t := self.free_in(z)) > 0}
         if not free:
             return path      # no wait on it: no path arrives earlier
         free = {z: t for z in self.zones if (t := self.free_in(z)) > 0}
-        best, t = routing.fastest(self.net, a, b, free)
+        best, t = routing.fastest(self.net, a, b, free, self.net.avoid(flow))
         return best if t < routing.arrival(self.net, path, free) - 1e-9 else path
 
-    def drive(self, v: Vehicle, target: str, loaded: bool):
-        """Drive ``v`` to ``target`` along its route, reserving each zone from the room before it; with
-        ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
+    def drive(self, v: Vehicle, target: str, loaded: bool, flow: str | None = None):
+        """Drive ``v`` to ``target`` along its route (for a load of ``flow``), reserving each zone from the room before
+        it; with ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
         env, net = self.env, self.net
-        path = self.plan(v.place, target)
-        if path != net.route(v.place, target):
+        path = self.plan(v.place, target, flow=flow)
+        if path != net.route(v.place, target, flow):
             self.log.append((env.now, v.name, "detour", v.place, ""))
         metres = net.metres(path)
         if metres == 0:
@@ -343,7 +349,7 @@ class Logistics:
                 if ahead:
                     yield env.timeout(ahead)     # plan from the room when the vehicle is there
                     moving, ahead = moving + ahead, 0.0
-                rest = self.plan(u, target, path[i:])
+                rest = self.plan(u, target, path[i:], flow)
                 if rest != path[i:]:
                     log.append((env.now, v.name, "detour", u, ""))
                     path = path[:i] + rest

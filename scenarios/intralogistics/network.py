@@ -5,6 +5,9 @@ reserved zone), a ``door`` between two rooms of one storey (at the middle of the
 ``airlock`` between GMP grades holds a vehicle for its interlock cycle), a ``lift`` joining rooms of different
 storeys (a reserved zone of its capacity, a ride time), and a ``station``: a plant asset by its tag (at its base, in
 its room) or one the scenario declares. Edges carry their length in metres; a one-way door has edges one way only.
+Rooms, doors and lifts the scenario lists under ``network.clean`` or ``network.dirty`` serve that flow only (node
+attribute ``flow``): a dirty container (waste, used IBCs to the wash) never crosses a clean-only corridor and a clean
+one never a dirty-only one (the GMP rule that keeps the flows apart); empty vehicles go anywhere.
 
 Rooms come from the plant (IFC ``IfcSpace`` with their storey, grade and box), doors from its ``IfcDoor`` elements
 (each joining the two rooms it touches; between two grades it is an airlock of ``network.airlock`` seconds) and
@@ -33,6 +36,7 @@ import numpy as np
 from twin.config import ConfigError, suggest
 
 ZONES = ("door", "lift")  # node kinds a vehicle reserves before it enters
+FLOWS = ("clean", "dirty")   # GMP material flows that must not cross: corridors tagged for one flow only
 
 
 @dataclass(frozen=True)
@@ -63,29 +67,38 @@ class Network:
         """Seconds to go from ``u`` to ``v``: the edge at the fleet's speed plus the dwell of ``v``."""
         return data["length"] / self.speed + self.graph.nodes[v]["dwell"]
 
-    legs: dict = field(default_factory=dict, repr=False)  # (a, b) -> (path, metres, seconds), filled on demand
+    legs: dict = field(default_factory=dict, repr=False)  # (a, b, flow) -> (path, metres, seconds), on demand
 
-    def leg(self, a: str, b: str) -> tuple[tuple[str, ...], float, float]:
-        """The fastest path from node ``a`` to node ``b`` (both ends included), its metres and its seconds at
-        constant speed, dwells included."""
-        leg = self.legs.get((a, b))
+    def avoid(self, flow: str | None) -> frozenset[str]:
+        """The nodes a container of ``flow`` (``clean``, ``dirty``; None: an empty vehicle) may not pass: those
+        tagged for the other flow only."""
+        if flow is None:
+            return frozenset()
+        return frozenset(n for n, f in self.graph.nodes(data="flow") if f is not None and f != flow)
+
+    def leg(self, a: str, b: str, flow: str | None = None) -> tuple[tuple[str, ...], float, float]:
+        """The fastest path from node ``a`` to node ``b`` (both ends included) for a container of ``flow``, its
+        metres and its seconds at constant speed, dwells included."""
+        leg = self.legs.get((a, b, flow))
         if leg is None:
-            path = tuple(nx.dijkstra_path(self.graph, a, b, weight=self.weight))
+            avoid = self.avoid(flow)
+            weight = self.weight if not avoid else (lambda u, v, d: None if v in avoid else self.weight(u, v, d))
+            path = tuple(nx.dijkstra_path(self.graph, a, b, weight=weight))
             edges = [(u, v, self.graph.edges[u, v]) for u, v in zip(path, path[1:])]
-            leg = self.legs[a, b] = (path, sum(d["length"] for *_, d in edges),
-                                     sum(self.weight(u, v, d) for u, v, d in edges))
+            leg = self.legs[a, b, flow] = (path, sum(d["length"] for *_, d in edges),
+                                           sum(self.weight(u, v, d) for u, v, d in edges))
         return leg
 
-    def route(self, a: str, b: str) -> tuple[str, ...]:
-        return self.leg(a, b)[0]
+    def route(self, a: str, b: str, flow: str | None = None) -> tuple[str, ...]:
+        return self.leg(a, b, flow)[0]
 
-    def length(self, a: str, b: str) -> float:
+    def length(self, a: str, b: str, flow: str | None = None) -> float:
         """Metres along :meth:`route`."""
-        return self.leg(a, b)[1]
+        return self.leg(a, b, flow)[1]
 
-    def time(self, a: str, b: str) -> float:
+    def time(self, a: str, b: str, flow: str | None = None) -> float:
         """Seconds along :meth:`route` at constant speed, dwells included."""
-        return self.leg(a, b)[2]
+        return self.leg(a, b, flow)[2]
 
     def metres(self, path: tuple[str, ...]) -> float:
         """The length of ``path`` (any path, not only a route)."""
@@ -239,6 +252,16 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
     for tag, (number, xyz) in stations.items():
         graph.add_node(tag, kind="station", xyz=xyz, dwell=0.0, capacity=0, room=number)
         two_way(number, tag, _distance(rooms[number].centre, xyz))
+    nx.set_node_attributes(graph, None, "flow")
+    for flow in FLOWS:
+        for k, name in enumerate(spec.get(flow) or []):
+            if name not in graph or graph.nodes[name]["kind"] == "station":
+                raise _error(spec[flow], k, f"'{name}' is not a room, door or lift of the transport network",
+                             hint=suggest(name, [n for n, d in graph.nodes(data=True) if d["kind"] != "station"]))
+            if graph.nodes[name]["flow"] not in (None, flow):
+                raise _error(spec[flow], k, f"'{name}' is tagged both clean and dirty",
+                             hint="a corridor serves one flow: drop it from network.clean or network.dirty")
+            graph.nodes[name]["flow"] = flow
     return Network(graph, rooms, speed)
 
 

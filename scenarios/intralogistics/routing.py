@@ -23,9 +23,10 @@ from collections.abc import Mapping
 from scenarios.intralogistics.network import Network
 
 
-def fastest(net: Network, a: str, b: str, free: Mapping[str, float]) -> tuple[tuple[str, ...], float]:
+def fastest(net: Network, a: str, b: str, free: Mapping[str, float], avoid: frozenset[str] = frozenset()) \
+        -> tuple[tuple[str, ...], float]:
     """The path from ``a`` to ``b`` that arrives first when zone ``z`` admits no vehicle before ``free[z]`` seconds
-    from now, and its arrival time (s from now)."""
+    from now, passing no node of ``avoid`` (another flow's corridors), and its arrival time (s from now)."""
     best, before = {a: 0.0}, {}
     heap, count = [(0.0, 0, a)], 1
     succ = net.graph.succ
@@ -36,6 +37,8 @@ def fastest(net: Network, a: str, b: str, free: Mapping[str, float]) -> tuple[tu
         if t > best[u]:
             continue
         for w, data in succ[u].items():
+            if w in avoid:
+                continue
             arrive = max(t, free.get(w, 0.0)) + net.weight(u, w, data)
             if arrive < best.get(w, math.inf):
                 best[w], before[w] = arrive, u

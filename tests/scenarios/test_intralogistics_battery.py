@@ -21,8 +21,8 @@ class Watched(Logistics):
 
     lowest = np.inf
 
-    def drive(self, v, target, loaded):
-        yield from super().drive(v, target, loaded)
+    def drive(self, v, target, loaded, flow=None):
+        yield from super().drive(v, target, loaded, flow)
         self.lowest = min(self.lowest, v.battery)
 
 

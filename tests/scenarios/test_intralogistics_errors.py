@@ -86,3 +86,25 @@ def test_a_trip_a_full_battery_cannot_make_is_refused(tmp_path):
     assert error.line == line and error.key == "orders[0].to", str(error)
     assert "a trip from WH-02 to DS-101 needs" in error.message and "more than the battery's 0.02 kWh" in error.message
     assert "fleet.battery.capacity" in str(error)
+
+
+def test_a_container_that_must_cross_the_other_flow_is_refused(tmp_path):
+    """Corridor P01 dirty-only: the clean order stream WH-02 -> DS-101 has no other way (through W01, P01)."""
+    text = VALID.replace("  stations:\n", "  dirty: [P01]\n  stations:\n")
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    error = caught.value
+    line = 1 + next(i for i, t in enumerate(text.splitlines()) if "from: [WH-02]" in t)
+    assert error.line == line and error.key == "orders[0].to", str(error)
+    assert "no route for a clean container from WH-02 to DS-101 that keeps out of the dirty-only corridors (P01)" \
+        in error.message and "network.dirty" in str(error)
+    assert load(tmp_path, text.replace("load: 300 kg}", "load: 300 kg, flow: dirty}"))   # its own flow passes
+
+
+def test_an_unknown_corridor_in_a_flow_is_named(tmp_path):
+    text = VALID.replace("  stations:\n", "  clean: [P10, P011]\n  stations:\n")
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    error = caught.value
+    assert error.key == "network.clean[1]" and "'P011' is not a room, door or lift" in error.message, str(error)
+    assert "did you mean 'P01'" in str(error)
