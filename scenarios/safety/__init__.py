@@ -283,33 +283,38 @@ def _batch(params) -> paths.Batch:
                        risk.td24)
 
 
+def _credited(hazard: lopa.Hazard, ipl: str | None) -> str | None:
+    """``ipl`` if the LOPA scenario credits it (None: it does not act on this scenario's paths)."""
+    return ipl if ipl in hazard.pfds else None
+
+
 def accident_paths(params) -> dict[str, paths.AccidentPaths]:
     """The simulated LOPA scenarios of ``params`` by name, barriers credited in each."""
     spec, study = params["accident_paths"], lopa.load(params["lopa"])
     batch, hazards = _batch(params), {h.name: h for h in study.hazards}
     alarm = spec["alarm"] or {}
-    response = alarm.get("response") or {"median": 300.0, "sigma": 0.8}
-    cooling = (spec["full_cooling"]["flow"], spec["full_cooling"]["temperature"]) if spec["full_cooling"] else None
-    quench = tuple(spec["quench"][k] for k in ("flow", "volume", "temperature")) if spec["quench"] else None
-    relief = (spec["relief"]["ipl"], spec["relief"]["set"] + paths.ATMOSPHERE) if spec["relief"] else None
-    oxygen = spec["oxygen"] or {"loc": 1.0, "ipl": None, "purge": 0.0, "operator": False}
+    response = paths.Response(**(alarm.get("response") or {}))
+    cooling = spec["full_cooling"] and paths.FullCooling(**spec["full_cooling"])
+    quench = spec["quench"] and paths.Quench(**spec["quench"])
+    relief = spec["relief"] and paths.ReliefDevice(spec["relief"]["ipl"], spec["relief"]["set"] + paths.ATMOSPHERE)
+    oxygen = spec["oxygen"] or {"loc": None, "ipl": None, "purge": 0.0, "operator": False}
     out = {}
     for name, sim in spec["scenarios"].items():
         h = hazards[name]
-        supply = sim["supply"] and (sim["supply"]["pressure"] + paths.ATMOSPHERE, sim["supply"]["cda"])
+        credited = functools.partial(_credited, h)
+        supply = sim["supply"] and paths.Supply(sim["supply"]["pressure"] + paths.ATMOSPHERE, sim["supply"]["cda"])
         gas = paths.Gas(ingress=sim["ingress"] or 0.0, loc=oxygen["loc"], purge=oxygen["purge"] or 0.0,
-                        oxygen=oxygen["ipl"] if oxygen["ipl"] in h.pfds else None, operator=oxygen["operator"],
-                        supply=supply, pressure_trip=spec["pressure_trip"] if spec["pressure_trip"] in h.pfds else None)
-        if sim["initiating_event"] == "regulator_open":
-            relief_here = None  # the simulated relief is tempered (vapour): a gas overpressure's enters as its PFD
-        else:
-            relief_here = relief if relief and relief[0] in h.pfds else None
-        out[name] = paths.AccidentPaths(
-            batch, h, sim["initiating_event"], alarm=alarm.get("ipl") if alarm.get("ipl") in h.pfds else None,
-            trip=spec["trip"] if spec["trip"] in h.pfds else None, simulated_modifiers=tuple(sim["simulates"]),
-            response=(response["median"], response["sigma"]), stuck_flow=sim["flow"],
-            interlock=spec["interlock"] if spec["interlock"] in h.pfds else None, restart=sim["restart"],
-            full_cooling=cooling, quench=quench, relief=relief_here, gas=gas)
+                        oxygen=credited(oxygen["ipl"]), operator=oxygen["operator"], supply=supply,
+                        pressure_trip=credited(spec["pressure_trip"]))
+        # the simulated relief is tempered (vapour): a gas overpressure's enters as its PFD
+        relief_here = relief if relief and sim["initiating_event"] != "regulator_open" and credited(relief.ipl) \
+            else None
+        barriers = paths.Barriers(alarm=credited(alarm.get("ipl")), trip=credited(spec["trip"]),
+                                  interlock=credited(spec["interlock"]), full_cooling=cooling, quench=quench,
+                                  relief=relief_here)
+        setup = paths.PathSetup(sim["initiating_event"], barriers, gas, stuck_flow=sim["flow"], restart=sim["restart"])
+        out[name] = paths.AccidentPaths(batch, h, setup, simulated_modifiers=tuple(sim["simulates"]),
+                                        response=response)
     return out
 
 
@@ -363,7 +368,7 @@ def assess(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
             kpi(f"dyn_assumed_reach.{name}", found.assumed_reach, "1")
             for ipl, share in found.late.items():
                 kpi(f"dyn_late.{name}.{ipl}", share, "1")
-            if sampler.trip is not None and params["accident_paths"]["trip_limit"]:
+            if sampler.setup.barriers.trip is not None and params["accident_paths"]["trip_limit"]:
                 limit = paths.trip_limit(sampler)
                 kpi(f"dyn_trip_limit.{name}", math.nan if limit is None else limit, "K")
             if found.paths[0].peak_pressure is not None:

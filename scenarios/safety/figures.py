@@ -111,12 +111,12 @@ def top_limits(sampler, mtsr: float) -> list[tuple[float, str]]:
     pressure; the O2 alarm and the LOC."""
     from scenarios.safety.paths import _parameter, design_pressure
 
-    batch = sampler.batch
-    if sampler.top == "flammable":
-        return [(_parameter(batch, "O2_alarm"), "O2 alarm"), (sampler.gas.loc, "LOC")]
-    if sampler.top == "design":
-        trip = [(_parameter(batch, "P_trip"), "PT-02 trip")] if sampler.gas.pressure_trip else []
-        relief = [(sampler.relief[1], "relief set")] if sampler.relief else []
+    batch, setup = sampler.batch, sampler.setup
+    if setup.top == "flammable":
+        return [(_parameter(batch, "O2_alarm"), "O2 alarm"), (setup.gas.loc, "LOC")]
+    if setup.top == "design":
+        trip = [(_parameter(batch, "P_trip"), "PT-02 trip")] if setup.gas.pressure_trip else []
+        relief = [(setup.barriers.relief.set, "relief set")] if setup.barriers.relief else []
         return trip + relief + [(design_pressure(batch), "design pressure")]
     return [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]
 
@@ -129,7 +129,7 @@ def sampled_paths_figure(samplers: dict, records: dict, mtsr: float) -> Figure:
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
     for ax, (name, sampler) in zip(axes, samplers.items(), strict=True):
-        show, label = top_scale(sampler.top)
+        show, label = top_scale(sampler.setup.top)
         r = records[name]
         area = 8 + 120 * r["weight"] / max(float(r["weight"].max()), 1e-300)
         for hit, colour, text in ((False, "#2ca02c", "held"), (True, "#d62728", "top event")):
@@ -140,7 +140,7 @@ def sampled_paths_figure(samplers: dict, records: dict, mtsr: float) -> Figure:
             ax.axhline(show(value), color="#7f7f7f", ls="--", lw=0.9)
             ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
         ax.set_title(f"{name}: {len(r['peak'])} sampled paths (area: importance weight)", fontsize="medium")
-        ax.set_xlabel(f"{sampler.kind.replace('_', ' ')} at [h into the batch]")
+        ax.set_xlabel(f"{sampler.setup.kind.replace('_', ' ')} at [h into the batch]")
         ax.set_ylabel(f"peak {label}")
         ax.legend(fontsize="x-small", loc="best")
         ax.grid(alpha=0.3)
@@ -175,24 +175,25 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
     for ax, (name, sampler) in zip(axes, samplers.items(), strict=True):
-        batch, barriers = sampler.batch, frozenset(sampler.barriers)
+        batch, barriers, setup = sampler.batch, frozenset(sampler.barriers), sampler.setup
+        simulated, headspace, median = setup.barriers, setup.gas, sampler.response.median
         t_event = batch.dose_time / 4
-        slow = sampler.median * math.exp(1.645 * sampler.sigma)
-        cases = [("every barrier works", frozenset(), sampler.median)]
+        slow = median * math.exp(1.645 * sampler.response.sigma)
+        cases = [("every barrier works", frozenset(), median)]
         for b in sampler.barriers:  # in the order the scenario names them
-            relief = sampler.relief is not None and b == sampler.relief[0]
-            answered = b == sampler.alarm or (b == sampler.gas.oxygen and sampler.gas.operator)
+            relief = simulated.relief is not None and b == simulated.relief.ipl
+            answered = b == simulated.alarm or (b == headspace.oxygen and headspace.operator)
             kept = ("operator" if answered else "relief" if relief else "interlock"
-                    if b in (sampler.interlock, sampler.gas.oxygen) else "SIS")
-            cases.append((f"{b} alone ({kept})", barriers - {b}, sampler.median))
+                    if b in (simulated.interlock, headspace.oxygen) else "SIS")
+            cases.append((f"{b} alone ({kept})", barriers - {b}, median))
             if answered:
                 cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
-        cases.append(("no barrier", barriers, sampler.median))
-        gas = sampler.kind in GAS_KINDS
-        top = {"mtt": " -> MTT", "design": " -> design pressure", "flammable": " -> LOC"}[sampler.top]
-        signal = {"mtt": "T", "design": "PT-01", "flammable": "AT-01"}[sampler.top if gas else "mtt"]
-        show, ylabel = top_scale(sampler.top if gas else "mtt")
-        head = ax.twinx() if sampler.relief is not None else None
+        cases.append(("no barrier", barriers, median))
+        gas = setup.kind in GAS_KINDS
+        top = {"mtt": " -> MTT", "design": " -> design pressure", "flammable": " -> LOC"}[setup.top]
+        signal = {"mtt": "T", "design": "PT-01", "flammable": "AT-01"}[setup.top if gas else "mtt"]
+        show, ylabel = top_scale(setup.top if gas else "mtt")
+        head = ax.twinx() if simulated.relief is not None else None
         for label, failed, response in cases:
             path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
             t = path.trace["t"]
@@ -209,7 +210,7 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
                        ls="--", lw=1)
             ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
         ax.axvline(t_event / 3600, color="#7f7f7f", lw=0.8)
-        ax.annotate(sampler.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
+        ax.annotate(setup.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
                     rotation=90, va="bottom", ha="right")
         ax.set_title(name, fontsize="medium")
         ax.set_xlabel("time in the batch [h]")
@@ -294,6 +295,6 @@ def replay(sampler, folder: Path) -> Path:
     as a result folder for the viewer: ``twin view <folder>`` or a training hazard's ``replay:``."""
     from scenarios.safety.paths import Demand, write_replay
 
-    demand = Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.median)
+    demand = Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.response.median)
     return write_replay(sampler.run(demand, keep_trace=True), sampler.batch.plant, folder,
                         title=f"{sampler.hazard.name}, no barrier")

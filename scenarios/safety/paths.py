@@ -183,21 +183,11 @@ def _parameter(batch: Batch, name: str) -> float:
 
 
 @dataclass(frozen=True)
-class Gas:
-    """The headspace's initiating events and barriers: ``ingress`` the air (m3/s) the headspace breathes once the
-    nitrogen is lost, ``loc`` the solvent's limiting oxygen concentration (the top event of ``nitrogen_loss``),
-    ``oxygen`` the IPL acting on the O2 analyser's alarm (the plant's ``AT-01`` ``alarm``) with the nitrogen
-    ``purge`` (m3/s) it restores and whether an ``operator`` answers it (after the demand's response time) or an
-    interlock acts at the exact crossing; ``supply`` the nitrogen before the pad regulator ``(Pa absolute, CdA
-    m2)`` that ``regulator_open`` lets in, ``pressure_trip`` the IPL acting on the plant's ``PT-02`` trip."""
+class Response:
+    """The operator's response time to an alarm, lognormal: its ``median`` (s) and the ``sigma`` of its log."""
 
-    ingress: float = 0.0
-    loc: float = 1.0
-    oxygen: str | None = None
-    purge: float = 0.0
-    operator: bool = False
-    supply: tuple[float, float] | None = None
-    pressure_trip: str | None = None
+    median: float = 300.0
+    sigma: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -250,198 +240,359 @@ class AccidentPath:
         return self.t_top is not None
 
 
-def simulate(batch: Batch, kind: str, demand: Demand, alarm: str | None = None, trip: str | None = None,
-             stuck_flow: float | None = None, keep_trace: bool = False, interlock: str | None = None,
-             restart: float | None = None, full_cooling: tuple[float, float] | None = None,
-             quench: tuple[float, float, float] | None = None,
-             relief: tuple[str, float] | None = None, gas: Gas = Gas()) -> AccidentPath:
-    """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
-    ``demand``; ``alarm``, ``trip`` and ``interlock`` name the IPLs acting as operator alarm, SIS trip and agitation
-    interlock (None: absent); ``stuck_flow`` is the flow (m3/s) through a jammed dosing valve (default: the
-    recipe's); ``restart`` the time (s) a stopped agitator stands still (None: for the rest of the batch);
-    ``full_cooling`` the emergency coolant ``(flow kg/s, inlet K)`` the SIS trip also switches the jacket to;
-    ``quench`` the inert solvent ``(flow m3/s, volume m3, temperature K)`` the SIS trip also drowns the batch in;
-    ``relief`` the relief device ``(IPL, set pressure Pa absolute)``: the top event becomes the design pressure;
-    ``gas`` the headspace's events and barriers (:class:`Gas`; needed by the :data:`GAS_KINDS`)."""
-    from twin import Twin
+@dataclass(frozen=True)
+class Supply:
+    """The nitrogen before the pad regulator: ``pressure`` (Pa, absolute) and the orifice's discharge coefficient
+    times area ``cda`` (m2), what a failed-open regulator lets in."""
 
-    if kind not in KINDS:
-        raise ValueError(f"unknown initiating event '{kind}': expected one of {', '.join(KINDS)}")
-    if kind == "regulator_open" and gas.supply is None:
-        raise ValueError("a failed-open nitrogen regulator needs the nitrogen supply: Gas(supply=(Pa, CdA m2))")
-    if kind == "regulator_open" and relief is not None:
-        raise ValueError("the simulated relief is a tempered (vapour) relief: a gas overpressure's relief device "
-                         "enters the estimate as its PFD; leave relief out for regulator_open")
+    pressure: float
+    cda: float
+
+
+@dataclass(frozen=True)
+class Gas:
+    """The headspace's initiating events and barriers: ``ingress`` the air (m3/s) the headspace breathes once the
+    nitrogen is lost, ``loc`` the solvent's limiting oxygen concentration (the top event of ``nitrogen_loss``),
+    ``oxygen`` the IPL acting on the O2 analyser's alarm (the plant's ``AT-01`` ``alarm``) with the nitrogen
+    ``purge`` (m3/s) it restores and whether an ``operator`` answers it (after the demand's response time) or an
+    interlock acts at the exact crossing; ``supply`` the nitrogen (:class:`Supply`) that ``regulator_open`` lets
+    in, ``pressure_trip`` the IPL acting on the plant's ``PT-02`` trip."""
+
+    ingress: float = 0.0
+    loc: float | None = None
+    oxygen: str | None = None
+    purge: float = 0.0
+    operator: bool = False
+    supply: Supply | None = None
+    pressure_trip: str | None = None
+
+
+@dataclass(frozen=True)
+class FullCooling:
+    """The emergency coolant the SIS trip switches the jacket to: ``flow`` (kg/s) at ``temperature`` (K)."""
+
+    flow: float
+    temperature: float
+
+
+@dataclass(frozen=True)
+class Quench:
+    """The cold inert solvent the SIS trip drowns the batch in: ``volume`` (m3) at ``flow`` (m3/s), ``temperature``
+    (K)."""
+
+    flow: float
+    volume: float
+    temperature: float
+
+
+@dataclass(frozen=True)
+class ReliefDevice:
+    """A relief device on the path: its IPL and its set pressure (Pa, absolute)."""
+
+    ipl: str
+    set: float
+
+
+@dataclass(frozen=True)
+class Barriers:
+    """The reactor's barriers a path simulates, each an IPL of the LOPA (None: absent): the ``alarm`` the operator
+    answers, the SIS ``trip`` (with its ``full_cooling`` and ``quench`` actions), the agitation ``interlock`` and
+    the ``relief`` device (the top event becomes the design pressure). The headspace's are in :class:`Gas`."""
+
+    alarm: str | None = None
+    trip: str | None = None
+    interlock: str | None = None
+    full_cooling: FullCooling | None = None
+    quench: Quench | None = None
+    relief: ReliefDevice | None = None
+
+
+@dataclass(frozen=True)
+class PathSetup:
+    """What the paths of one LOPA scenario run: the initiating event ``kind`` (one of :data:`KINDS`), the
+    :class:`Barriers`, the headspace (:class:`Gas`, needed by the :data:`GAS_KINDS`), the flow (m3/s) through a
+    jammed dosing valve (``stuck_flow``, None: the recipe's) and how long a stopped agitator stands still
+    (``restart`` in s, None: for the rest of the batch)::
+
+        PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101"))
+    """
+
+    kind: str
+    barriers: Barriers = Barriers()
+    gas: Gas = Gas()
+    stuck_flow: float | None = None
+    restart: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown initiating event '{self.kind}': expected one of {', '.join(KINDS)}")
+        if self.kind == "regulator_open" and self.gas.supply is None:
+            raise ValueError("a failed-open nitrogen regulator needs the nitrogen supply: Gas(supply=Supply(Pa, m2))")
+        if self.kind == "regulator_open" and self.barriers.relief is not None:
+            raise ValueError("the simulated relief is a tempered (vapour) relief: a gas overpressure's relief device "
+                             "enters the estimate as its PFD; leave relief out for regulator_open")
+        if self.kind == "nitrogen_loss" and self.gas.loc is None:
+            raise ValueError("a loss of nitrogen reaches its top event at the solvent's LOC: Gas(loc=...)")
+
+    @property
+    def ipls(self) -> tuple[str, ...]:
+        """The simulated barriers' IPLs, in the order their failures are drawn."""
+        b, g = self.barriers, self.gas
+        return tuple(n for n in (b.alarm, b.trip, b.interlock, b.relief and b.relief.ipl, g.oxygen, g.pressure_trip)
+                     if n)
+
+    @property
+    def top(self) -> str:
+        """The top event its paths watch (:data:`TOP_EVENTS`)."""
+        if self.kind == "nitrogen_loss":
+            return "flammable"
+        return "design" if self.kind == "regulator_open" or self.barriers.relief is not None else "mtt"
+
+
+def simulate(batch: Batch, setup: PathSetup, demand: Demand, keep_trace: bool = False) -> AccidentPath:
+    """Run the batch on a :class:`twin.Twin` of the plant's reactor with the initiating event and barriers of
+    ``setup`` (:class:`PathSetup`), the failures and response time of ``demand``; ``keep_trace`` keeps the
+    reactor's traces and events (a figure, a replay)."""
     if not trip_point(batch) < batch.mtt:
         raise ValueError(f"the SIS trip point ({trip_point(batch):g} K) must lie below the MTT ({batch.mtt:g} K)")
-    r = batch.reactor
-    tw = Twin(sample_interval=batch.sample_interval, rtol=1e-8, atol=1e-8)
-    tw.add(_reactor(Path(batch.plant), r, tuple(sorted(batch.chemistry.items()))))
-    Tp = batch.chemistry.get("T0", tw.tags[f"{r}.T"].value)
-    stuck, out = [False], AccidentPath(demand, math.nan, None)
+    path = _Path(batch, setup, demand)
+    try:
+        result = path.run()
+        path.record(result, keep_trace)
+    finally:
+        path.tw.close()
+    return path.out
 
-    def recipe(tw):
-        tw.set(f"{r}.T_dose", Tp)
-        tw.set(f"{r}.T_cin", batch.coolant)
-        tw.set(f"{r}.T_sp", batch.alarm)  # at_setpoint: the temperature alarm
-        tw.set(f"{r}.F_dose", batch.flow)
-        yield tw.env.timeout(batch.dose_time)
-        if not stuck[0] and tw.tags[f"{r}.F_dose"].value:
-            tw.set(f"{r}.F_dose", 0.0)
 
-    def initiating_event(tw):
-        yield tw.env.timeout(demand.t_event)
-        if kind == "cooling_loss":
-            tw.set(f"{r}.F_cool", 0.0)
-        elif kind == "agitator_stop":
-            stirred = {name: tw.tags[f"{r}.{name}"].value for name in ("UA", "k0")}
-            tw.set(f"{r}.UA", STILL_UA * stirred["UA"])
-            tw.set(f"{r}.k0", 0.0)  # the dosed B stays undispersed: it accumulates
-            if interlock is not None and interlock not in demand.failed:
-                stop_dosing(interlock)
-            if restart is not None:
-                yield tw.env.timeout(restart)
-                for name, value in stirred.items():
-                    tw.set(f"{r}.{name}", value)
-        elif kind == "nitrogen_loss":
-            tw.set(f"{r}.Q_air", gas.ingress)  # the pad is gone: the vent breathes air in
-        elif kind == "regulator_open":
-            tw.set(f"{r}.N2_open", 1.0)
+class _Path:
+    """One demand on the twin: the recipe, the initiating event, the barriers and the top events as DES processes
+    on the reactor's tags (each a method below), then the run until the hazard has passed."""
+
+    def __init__(self, batch: Batch, setup: PathSetup, demand: Demand) -> None:
+        from twin import Twin
+
+        self.batch, self.setup, self.demand, self.r = batch, setup, demand, batch.reactor
+        self.tw = Twin(sample_interval=batch.sample_interval, rtol=1e-8, atol=1e-8)
+        self.tw.add(_reactor(Path(batch.plant), self.r, tuple(sorted(batch.chemistry.items()))))
+        self.dose_temperature = batch.chemistry.get("T0", self.value("T"))  # B dosed at the process temperature
+        self.out = AccidentPath(demand, math.nan, None)
+        self.stuck = False  # the dosing valve jammed open: the recipe cannot stop it
+
+    # -- the reactor's tags ------------------------------------------------------------------------------------------
+    def set(self, name: str, value: float) -> None:
+        self.tw.set(f"{self.r}.{name}", value)
+
+    def value(self, name: str) -> float:
+        return self.tw.tags[f"{self.r}.{name}"].value
+
+    def event(self, name: str):
+        return self.tw.event(f"{self.r}.{name}")
+
+    def intact(self, ipl: str | None) -> bool:
+        """Whether the barrier ``ipl`` is there and works on this demand."""
+        return ipl is not None and ipl not in self.demand.failed
+
+    # -- the batch and what goes wrong -------------------------------------------------------------------------------
+    def recipe(self):
+        batch = self.batch
+        self.set("T_dose", self.dose_temperature)
+        self.set("T_cin", batch.coolant)
+        self.set("T_sp", batch.alarm)  # at_setpoint: the temperature alarm
+        self.set("F_dose", batch.flow)
+        yield self.tw.env.timeout(batch.dose_time)
+        if not self.stuck and self.value("F_dose"):
+            self.set("F_dose", 0.0)
+
+    def initiating_event(self):
+        setup = self.setup
+        yield self.tw.env.timeout(self.demand.t_event)
+        if setup.kind == "cooling_loss":
+            self.set("F_cool", 0.0)
+        elif setup.kind == "agitator_stop":
+            yield from self.agitator_stop()
+        elif setup.kind == "nitrogen_loss":
+            self.set("Q_air", setup.gas.ingress)  # the pad is gone: the vent breathes air in
+        elif setup.kind == "regulator_open":
+            self.set("N2_open", 1.0)
         else:
-            stuck[0] = True
-            tw.set(f"{r}.F_dose", stuck_flow or batch.flow)
+            self.stuck = True
+            self.set("F_dose", setup.stuck_flow or self.batch.flow)
 
-    def stop_dosing(name):
-        out.acted[name] = tw.now
-        tw.set(f"{r}.F_dose", 0.0)
-        stuck[0] = False  # the block valve (SIS) or the pump (operator) is upstream of the jammed valve
+    def agitator_stop(self):
+        stirred = {name: self.value(name) for name in ("UA", "k0")}
+        self.set("UA", STILL_UA * stirred["UA"])
+        self.set("k0", 0.0)  # the dosed B stays undispersed: it accumulates
+        if self.intact(self.setup.barriers.interlock):
+            self.stop_dosing(self.setup.barriers.interlock)
+        if self.setup.restart is not None:
+            yield self.tw.env.timeout(self.setup.restart)
+            for name, value in stirred.items():
+                self.set(name, value)
 
-    def operator(tw):
-        yield tw.event(f"{r}.at_setpoint")
-        if alarm not in demand.failed:
-            yield tw.env.timeout(demand.response)
-            stop_dosing(alarm)
+    # -- the barriers ------------------------------------------------------------------------------------------------
+    def stop_dosing(self, ipl: str) -> None:
+        self.out.acted[ipl] = self.tw.now
+        self.set("F_dose", 0.0)
+        self.stuck = False  # the block valve (SIS) or the pump (operator) is upstream of the jammed valve
 
-    def sis(tw):
-        yield tw.event(f"{r}.T_high")
-        if trip not in demand.failed:
-            stop_dosing(trip)
-            if full_cooling is not None:
-                tw.set(f"{r}.F_cool", full_cooling[0])
-                tw.set(f"{r}.T_cin", full_cooling[1])
+    def emergency_cooling(self) -> None:
+        cooling = self.setup.barriers.full_cooling
+        if cooling is not None:
+            self.set("F_cool", cooling.flow)
+            self.set("T_cin", cooling.temperature)
+
+    def operator(self):
+        yield self.event("at_setpoint")
+        if self.intact(self.setup.barriers.alarm):
+            yield self.tw.env.timeout(self.demand.response)
+            self.stop_dosing(self.setup.barriers.alarm)
+
+    def sis(self):
+        yield self.event("T_high")
+        if self.intact(self.setup.barriers.trip):
+            self.stop_dosing(self.setup.barriers.trip)
+            self.emergency_cooling()
+            quench = self.setup.barriers.quench
             if quench is not None:
-                flow, volume, temperature = quench
-                tw.set(f"{r}.c_charge", 0.0)  # solvent: no A
-                tw.set(f"{r}.T_charge", temperature)
-                tw.set(f"{r}.F_charge", flow)
-                yield tw.env.timeout(volume / flow)
-                tw.set(f"{r}.F_charge", 0.0)
+                self.set("c_charge", 0.0)  # solvent: no A
+                self.set("T_charge", quench.temperature)
+                self.set("F_charge", quench.flow)
+                yield self.tw.env.timeout(quench.volume / quench.flow)
+                self.set("F_charge", 0.0)
 
-    def oxygen_barrier(tw):  # the O2 analyser's alarm: stop the dosing, restore the nitrogen
-        yield tw.event(f"{r}.O2_high")
-        if gas.oxygen not in demand.failed:
+    def oxygen_barrier(self):  # the O2 analyser's alarm: stop the dosing, restore the nitrogen
+        gas = self.setup.gas
+        yield self.event("O2_high")
+        if self.intact(gas.oxygen):
             if gas.operator:
-                yield tw.env.timeout(demand.response)
-            stop_dosing(gas.oxygen)
-            tw.set(f"{r}.Q_air", 0.0)
-            tw.set(f"{r}.Q_N2", gas.purge)
+                yield self.tw.env.timeout(self.demand.response)
+            self.stop_dosing(gas.oxygen)
+            self.set("Q_air", 0.0)
+            self.set("Q_N2", gas.purge)
 
-    def pressure_sis(tw):  # PT-02's trip: close the nitrogen block valve, stop the dosing
-        yield tw.event(f"{r}.P_high")
-        if gas.pressure_trip not in demand.failed:
-            stop_dosing(gas.pressure_trip)
-            tw.set(f"{r}.N2_open", 0.0)
-            if full_cooling is not None:
-                tw.set(f"{r}.F_cool", full_cooling[0])
-                tw.set(f"{r}.T_cin", full_cooling[1])
+    def pressure_sis(self):  # PT-02's trip: close the nitrogen block valve, stop the dosing
+        yield self.event("P_high")
+        if self.intact(self.setup.gas.pressure_trip):
+            self.stop_dosing(self.setup.gas.pressure_trip)
+            self.set("N2_open", 0.0)
+            self.emergency_cooling()
 
-    def flammable(tw):
-        out.t_flammable = yield tw.event(f"{r}.flammable")
+    def relief_device(self):  # opens at the set pressure, recloses when the boil-off stops
+        relief = self.setup.barriers.relief
+        self.set("P_relief", relief.set)
+        while self.intact(relief.ipl):
+            yield self.event("P_relief")
+            self.out.acted.setdefault(relief.ipl, self.tw.now)
+            self.set("relief", 1.0)
+            yield self.event("reseat")
+            self.set("relief", 0.0)
 
-    def top_event(tw):  # after the trip point the guard watches the MTT
-        yield tw.event(f"{r}.T_high")
-        tw.set(f"{r}.T_trip", batch.mtt)
-        out.t_mtt = yield tw.event(f"{r}.T_high")
+    # -- the top events ----------------------------------------------------------------------------------------------
+    def runaway(self):  # after the trip point the guard watches the MTT
+        yield self.event("T_high")
+        self.set("T_trip", self.batch.mtt)
+        self.out.t_mtt = yield self.event("T_high")
 
-    def relief_device(tw):  # opens at the set pressure, recloses when the boil-off stops
-        tw.set(f"{r}.P_relief", relief[1])
-        while relief[0] not in demand.failed:
-            yield tw.event(f"{r}.P_relief")
-            out.acted.setdefault(relief[0], tw.now)
-            tw.set(f"{r}.relief", 1.0)
-            yield tw.event(f"{r}.reseat")
-            tw.set(f"{r}.relief", 0.0)
+    def design_pressure(self):
+        self.out.t_design = yield self.event("P_design")
 
-    def design_pressure(tw):
-        out.t_design = yield tw.event(f"{r}.P_design")
+    def flammable(self):
+        self.out.t_flammable = yield self.event("flammable")
 
-    if kind == "regulator_open":
-        tw.set(f"{r}.p_supply", gas.supply[0])
-        tw.set(f"{r}.CdA_N2", gas.supply[1])
-        tw.env.process(design_pressure(tw))
-    if kind == "nitrogen_loss":
-        tw.set(f"{r}.LOC", gas.loc)
-        tw.env.process(flammable(tw))
-    if gas.oxygen is not None:
-        tw.env.process(oxygen_barrier(tw))
-    if gas.pressure_trip is not None:
-        tw.env.process(pressure_sis(tw))
-    if relief is not None:
-        if not relief[1] < tw.tags[f"{r}.P_design"].value:
-            raise ValueError(f"the relief set pressure ({relief[1]:g} Pa) must lie below the design pressure "
-                             f"({tw.tags[f'{r}.P_design'].value:g} Pa, absolute)")
-        tw.env.process(relief_device(tw))
-        tw.env.process(design_pressure(tw))
-    for process in (recipe, initiating_event, top_event):
-        tw.env.process(process(tw))
-    if alarm is not None:
-        tw.env.process(operator(tw))
-    if trip is not None:
-        tw.env.process(sis(tw))
-    def hazard_left() -> bool:
+    def start(self) -> None:
+        """Every process of the path on the twin's clock, in a fixed order (events at one time keep it)."""
+        setup, barriers, gas, process = self.setup, self.setup.barriers, self.setup.gas, self.tw.env.process
+        if setup.kind == "regulator_open":
+            self.set("p_supply", gas.supply.pressure)
+            self.set("CdA_N2", gas.supply.cda)
+            process(self.design_pressure())
+        if setup.kind == "nitrogen_loss":
+            self.set("LOC", gas.loc)
+            process(self.flammable())
+        if gas.oxygen is not None:
+            process(self.oxygen_barrier())
+        if gas.pressure_trip is not None:
+            process(self.pressure_sis())
+        if barriers.relief is not None:
+            if not barriers.relief.set < self.value("P_design"):
+                raise ValueError(f"the relief set pressure ({barriers.relief.set:g} Pa) must lie below the design "
+                                 f"pressure ({self.value('P_design'):g} Pa, absolute)")
+            process(self.relief_device())
+            process(self.design_pressure())
+        for step in (self.recipe, self.initiating_event, self.runaway):
+            process(step())
+        if barriers.alarm is not None:
+            process(self.operator())
+        if barriers.trip is not None:
+            process(self.sis())
+
+    # -- running until the hazard has passed -------------------------------------------------------------------------
+    def run(self):
+        """The batch (a gas hazard: a batch's length from the initiating event), then on, a batch's length at a
+        time, while :meth:`hazard_left` (at most :data:`RUNS_ON` times)."""
+        self.start()
+        batch, setup = self.batch, self.setup
+        result = self.tw.run(until=batch.duration if setup.kind not in GAS_KINDS
+                             else self.demand.t_event + batch.duration)
+        for _ in range(RUNS_ON):
+            if not self.hazard_left():
+                break
+            result = self.tw.run(until=self.tw.now + batch.duration)
+        return result
+
+    def hazard_left(self) -> bool:
         """Whether the path must run on: its top event has not happened and the hazard has not passed."""
+        out, kind, relief = self.out, self.setup.kind, self.setup.barriers.relief
         if kind in GAS_KINDS:  # the gas keeps coming until a barrier acts
             return not out.acted and (out.t_flammable if kind == "nitrogen_loss" else out.t_design) is None
         if (out.t_mtt if relief is None else out.t_design) is not None:
             return False
-        v = {name: tw.tags[f"{r}.{name}"].value for name in ("T", "Tj", "nA", "nB", "V", "dH", "rho", "cp", "k0",
-                                                             "m_jacket", "cp_cool", "PT-01", "P_design",
-                                                             "antoine_A", "antoine_B", "antoine_C")}
+        v = {name: self.value(name) for name in ("T", "Tj", "nA", "nB", "V", "dH", "rho", "cp", "k0", "m_jacket",
+                                                 "cp_cool", "PT-01", "P_design", "antoine_A", "antoine_B",
+                                                 "antoine_C")}
         heat = min(v["nA"], v["nB"]) * -v["dH"]  # what is left to react, released at once into contents and jacket
         ceiling = max(v["T"], v["Tj"]) + heat / (v["rho"] * v["cp"] * v["V"] + v["m_jacket"] * v["cp_cool"])
         if relief is None:
-            return v["k0"] > 0 and ceiling >= batch.mtt
+            return v["k0"] > 0 and ceiling >= self.batch.mtt
 
         def vapour(T):
             return 1e5 * 10 ** (v["antoine_A"] - v["antoine_B"] / (T + v["antoine_C"]))
         gas_at_ceiling = (v["PT-01"] - vapour(v["T"])) * ceiling / v["T"]  # the head pressure at the ceiling
         return v["k0"] > 0 and gas_at_ceiling + vapour(ceiling) >= v["P_design"]
 
-    result = tw.run(until=batch.duration if kind not in GAS_KINDS else demand.t_event + batch.duration)
-    for _ in range(RUNS_ON):
-        if not hazard_left():
-            break
-        result = tw.run(until=tw.now + batch.duration)
-    out.peak = float(result.trace(f"{r}.T")[1].max())
-    if relief is not None or kind == "regulator_open":
-        out.peak_pressure = float(result.trace(f"{r}.PT-01")[1].max())
-    if kind == "nitrogen_loss":
-        out.peak_oxygen = float(result.trace(f"{r}.AT-01")[1].max())
-    if keep_trace:
-        table = result.table(f"{r}.*")
-        out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
-        tags = _plant_tags(Path(batch.plant))
+    def record(self, result, keep_trace: bool) -> None:
+        """The peaks of the path into :attr:`out`; with ``keep_trace`` its traces and events too."""
+        out, r, kind = self.out, self.r, self.setup.kind
+        out.peak = float(result.trace(f"{r}.T")[1].max())
+        if self.setup.barriers.relief is not None or kind == "regulator_open":
+            out.peak_pressure = float(result.trace(f"{r}.PT-01")[1].max())
+        if kind == "nitrogen_loss":
+            out.peak_oxygen = float(result.trace(f"{r}.AT-01")[1].max())
+        if keep_trace:
+            table = result.table(f"{r}.*")
+            out.trace = {"t": table["t"]} | {f"{r}.{name}": table[f"{r}.{name}"] for name in TRACED}
+            out.events = self.events()
+
+    def events(self) -> list[tuple[float, str, str]]:
+        """``(t, asset, event)`` of the path, as the viewer shows them: the failing asset, alarms, the barriers
+        acting, the top event."""
+        out, r, barriers = self.out, self.r, self.setup.barriers
+        tags = _plant_tags(Path(self.batch.plant))
         valve = "XV-101" if "XV-101" in tags else r
         failing = {"dosing_stuck_open": valve} | dict.fromkeys(GAS_KINDS, "N2-101" if "N2-101" in tags else r)
-        out.events = sorted([(demand.t_event, failing.get(kind, r), "failure")]
-                            + [(t, valve, "trip") if name in (trip, gas.pressure_trip) else (t, r, "relief opened")
-                               if relief and name == relief[0] else (t, r, f"dosing stopped by {name}")
-                               for name, t in out.acted.items()]
-                            + [(t, r, "alarm") for t, name, k in tw.events if k == "state" and name.endswith(
-                                ("at_setpoint", "O2_high"))]
-                            + ([(out.t_top, r, TOP_EVENTS[out.top])] if out.top_event else []))
-    tw.close()
-    return out
+
+        def acted(name: str, t: float) -> tuple[float, str, str]:
+            if name in (barriers.trip, self.setup.gas.pressure_trip):
+                return t, valve, "trip"
+            if barriers.relief and name == barriers.relief.ipl:
+                return t, r, "relief opened"
+            return t, r, f"dosing stopped by {name}"
+
+        alarms = [(t, r, "alarm") for t, name, k in self.tw.events
+                  if k == "state" and name.endswith(("at_setpoint", "O2_high"))]
+        return sorted([(self.demand.t_event, failing.get(self.setup.kind, r), "failure")]
+                      + [acted(name, t) for name, t in out.acted.items()] + alarms
+                      + ([(out.t_top, r, TOP_EVENTS[out.top])] if out.top_event else []))
 
 
 def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> float | None:
@@ -450,20 +601,19 @@ def trip_limit(sampler: AccidentPaths, events: int = 9, tol: float = 0.05) -> fl
     ``tol`` K between the normal batch's peak + 1 K (lower, the SIS would trip every batch) and the MTT. None: no
     trip point does, stopping the dosing comes too late at any temperature (the accumulated B alone reaches the
     MTT)."""
-    if sampler.trip is None:
+    setup, median = sampler.setup, sampler.response.median
+    trip = setup.barriers.trip
+    if trip is None:
         raise ValueError(f"scenario '{sampler.hazard.name}' credits no SIS trip")
     batch = sampler.batch
-    others = frozenset(sampler.barriers) - {sampler.trip}
+    others = frozenset(sampler.barriers) - {trip}
     times = np.linspace(0.0, batch.duration, events)
-    normal = simulate(batch, sampler.kind, Demand(batch.duration, others, sampler.median)).peak
+    bare = PathSetup(setup.kind, gas=Gas(loc=setup.gas.loc, supply=setup.gas.supply))  # no barrier at all
+    normal = simulate(batch, bare, Demand(batch.duration, others, median)).peak
 
-    def holds(trip: float) -> bool:
-        b = dataclasses.replace(batch, chemistry=batch.chemistry | {"T_trip": trip})
-        return not any(simulate(b, sampler.kind, Demand(float(t), others, sampler.median), sampler.alarm,
-                                sampler.trip, sampler.stuck_flow, interlock=sampler.interlock,
-                                restart=sampler.restart, full_cooling=sampler.full_cooling,
-                                quench=sampler.quench, relief=sampler.relief, gas=sampler.gas).top_event
-                       for t in times)
+    def holds(trip_point: float) -> bool:
+        b = dataclasses.replace(batch, chemistry=batch.chemistry | {"T_trip": trip_point})
+        return not any(simulate(b, setup, Demand(float(t), others, median)).top_event for t in times)
 
     lo, hi = normal + 1.0, batch.mtt - tol
     if not holds(lo):
@@ -497,36 +647,20 @@ class Findings:
 
 
 class AccidentPaths:
-    """The demands of one LOPA scenario sampled and simulated (see the module doc)."""
+    """The demands of one LOPA scenario sampled and simulated (see the module doc): ``setup`` what the paths run,
+    ``simulated_modifiers`` the LOPA modifiers the simulation decides instead, ``response`` the operator's."""
 
-    def __init__(self, batch: Batch, hazard: Hazard, kind: str, *, alarm: str | None = None,
-                 trip: str | None = None, simulated_modifiers: tuple[str, ...] = (),
-                 response: tuple[float, float] = (300.0, 0.8), stuck_flow: float | None = None,
-                 interlock: str | None = None, restart: float | None = None,
-                 full_cooling: tuple[float, float] | None = None,
-                 quench: tuple[float, float, float] | None = None,
-                 relief: tuple[str, float] | None = None, gas: Gas = Gas()) -> None:
-        self.batch, self.hazard, self.kind, self.stuck_flow = batch, hazard, kind, stuck_flow
-        self.interlock, self.restart, self.full_cooling, self.quench = interlock, restart, full_cooling, quench
-        self.relief, self.gas = relief, gas
-        self.barriers = tuple(b for b in (alarm, trip, interlock, relief and relief[0], gas.oxygen,
-                                          gas.pressure_trip) if b)
+    def __init__(self, batch: Batch, hazard: Hazard, setup: PathSetup, *, simulated_modifiers: tuple[str, ...] = (),
+                 response: Response = Response()) -> None:
+        self.batch, self.hazard, self.setup, self.response = batch, hazard, setup, response
+        self.barriers = setup.ipls
         for name in (*self.barriers, *simulated_modifiers):
             if name not in hazard.pfds and name not in hazard.modifiers:
                 raise ValueError(f"'{name}' is not credited in LOPA scenario '{hazard.name}'")
-        self.alarm, self.trip = alarm, trip
         self.simulated_modifiers = tuple(simulated_modifiers)
-        self.median, self.sigma = response
         # layers and conditions the temperature does not see: their probabilities multiply the estimate
         self.static = math.prod(p for n, p in hazard.pfds.items() if n not in self.barriers) * math.prod(
             p for n, p in hazard.modifiers.items() if n not in self.simulated_modifiers)
-
-    @property
-    def top(self) -> str:
-        """The top event its paths watch (:data:`TOP_EVENTS`)."""
-        if self.kind == "nitrogen_loss":
-            return "flammable"
-        return "design" if self.kind == "regulator_open" or self.relief is not None else "mtt"
 
     def demands(self, n: int, rng: np.random.Generator, bias: float | None = 0.5) -> tuple[list[Demand], np.ndarray]:
         """``n`` demands and their likelihood ratios (all 1 without importance sampling)."""
@@ -535,13 +669,12 @@ class AccidentPaths:
         failed = rng.random((n, len(p))) < q
         weight = np.prod(np.where(failed, p / q, (1 - p) / (1 - q)), axis=1)
         t_event = rng.uniform(0.0, self.batch.duration, n)
-        response = self.median * np.exp(self.sigma * rng.standard_normal(n))
+        response = self.response.median * np.exp(self.response.sigma * rng.standard_normal(n))
         return [Demand(float(t), frozenset(b for b, f in zip(self.barriers, row, strict=True) if f), float(s))
                 for t, row, s in zip(t_event, failed, response, strict=True)], weight
 
     def run(self, demand: Demand, keep_trace: bool = False) -> AccidentPath:
-        return simulate(self.batch, self.kind, demand, self.alarm, self.trip, self.stuck_flow, keep_trace,
-                        self.interlock, self.restart, self.full_cooling, self.quench, self.relief, self.gas)
+        return simulate(self.batch, self.setup, demand, keep_trace)
 
     def estimate(self, n: int, rng: np.random.Generator, bias: float | None = 0.5, progress=None) -> Findings:
         """The consequence frequency (1/yr) from ``n`` simulated demands, with the diagnostics."""

@@ -14,7 +14,7 @@ from scipy.integrate import solve_ivp
 
 from scenarios.runs import execute, tasks
 from scenarios.safety import accident_paths, lopa
-from scenarios.safety.paths import STILL_UA, AccidentPaths, Batch, Demand, simulate
+from scenarios.safety.paths import STILL_UA, AccidentPaths, Barriers, Batch, Demand, PathSetup, simulate
 from scenarios.scenario import load
 from twin.config import ConfigError
 
@@ -26,6 +26,7 @@ BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, f
               digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
 BARRIERS = frozenset({"TAH-101", "SIF-101", "IS-101"})
 STOP, RESTART = 1000.0, 2400.0  # the agitator stops at 1000 s and is restarted 40 min later
+SETUP = PathSetup("agitator_stop", Barriers(alarm="TAH-101", trip="SIF-101", interlock="IS-101"), restart=RESTART)
 
 
 def rhs(t, y, F_dose, stirred):
@@ -74,8 +75,7 @@ def reference(interlock: bool, sis: bool):
 
 
 def run(failed, keep_trace=False):
-    return simulate(BATCH, "agitator_stop", Demand(STOP, frozenset(failed), 300.0), "TAH-101", "SIF-101",
-                    keep_trace=keep_trace, interlock="IS-101", restart=RESTART)
+    return simulate(BATCH, SETUP, Demand(STOP, frozenset(failed), 300.0), keep_trace=keep_trace)
 
 
 def test_unprotected_restart_runs_away_when_scipy_does():
@@ -113,8 +113,7 @@ def test_the_estimate_shows_the_late_sis_and_the_interlock_in_time():
     reaches it (the interlock is never late, where the SIS can be: see the test above)."""
     hazard = lopa.Hazard("runaway_agitator_stop", "agitator_stop", 0.1 / lopa.YEAR, "runaway", 1e-5 / lopa.YEAR,
                          pfds={"TAH-101": 0.1, "SIF-101": 0.01, "IS-101": 0.1})
-    sampler = AccidentPaths(BATCH, hazard, "agitator_stop", alarm="TAH-101", trip="SIF-101", interlock="IS-101",
-                            restart=RESTART)
+    sampler = AccidentPaths(BATCH, hazard, SETUP)
     assert sampler.barriers == ("TAH-101", "SIF-101", "IS-101")
     found = sampler.estimate(40, np.random.default_rng(7))
     assert found.estimate.hits > 0 and found.estimate.high > 0
@@ -148,7 +147,7 @@ def test_bad_agitator_sections(tmp_path, old, new, message):
 def test_the_example_builds_the_agitator_paths():
     """api_bay_agitator.yaml: the scenario's sampler carries the three simulated barriers and the 40 min restart."""
     sampler = accident_paths(load(FOLDER / "api_bay_agitator.yaml").settings("base"))["runaway_agitator_stop"]
-    assert sampler.kind == "agitator_stop" and sampler.restart == 2400.0
+    assert sampler.setup.kind == "agitator_stop" and sampler.setup.restart == 2400.0
     assert sampler.barriers == ("TAH-101", "SIF-101", "IS-101")
 
 

@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import ATMOSPHERE, Batch, Demand, Gas, simulate
+from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, Gas, PathSetup, ReliefDevice, Supply, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "scenarios" / "safety"
@@ -41,6 +41,14 @@ def gas(**kw) -> Gas:
     return Gas(**({"ingress": INGRESS, "loc": LOC, "oxygen": "AT-101", "purge": PURGE} | kw))
 
 
+def nitrogen(g: Gas) -> PathSetup:
+    return PathSetup("nitrogen_loss", gas=g)
+
+
+def regulator(g: Gas) -> PathSetup:
+    return PathSetup("regulator_open", gas=g)
+
+
 def crossing(level: float, vh: float, q: float = INGRESS, y0: float = Y0) -> float:
     """Seconds for the dilution exponential to rise from ``y0`` to ``level`` at constant headspace ``vh``."""
     return vh / q * np.log((Y_AIR - y0) / (Y_AIR - level))
@@ -50,8 +58,7 @@ def test_without_nitrogen_the_headspace_breathes_air_as_the_purge_exponential_sa
     """The nitrogen lost in the digestion (headspace 4 - 1.9 m3): the O2 trace is the exponential to 1e-7 and the
     flammable crossing (the LOC) is its closed form to 1e-3 s; the path runs a batch past the event."""
     t_event, vh = 5000.0, V_VESSEL - V0 - FLOW * 4000.0
-    path = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset({"AT-101"}), 300.0), keep_trace=True,
-                    gas=gas())
+    path = simulate(BATCH, nitrogen(gas()), Demand(t_event, frozenset({"AT-101"}), 300.0), keep_trace=True)
     t, y = path.trace["t"], path.trace["R-101.AT-01"]
     after = t >= t_event
     assert np.allclose(y[~after], Y0, atol=1e-12)
@@ -65,8 +72,7 @@ def test_without_nitrogen_the_headspace_breathes_air_as_the_purge_exponential_sa
 
 def test_while_b_is_dosed_the_shrinking_headspace_follows_the_power_law():
     t_event = 1000.0
-    path = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset({"AT-101"}), 300.0), keep_trace=True,
-                    gas=gas())
+    path = simulate(BATCH, nitrogen(gas()), Demand(t_event, frozenset({"AT-101"}), 300.0), keep_trace=True)
     t, y = path.trace["t"], path.trace["R-101.AT-01"]
     dosing = (t >= t_event) & (t <= BATCH.dose_time)
     vh0 = V_VESSEL - V0 - FLOW * t_event
@@ -81,7 +87,7 @@ def test_the_o2_interlock_acts_at_the_exact_alarm_crossing_and_purges_the_headsp
     """AT-01 as an interlock: the dosing stops and the nitrogen purge starts when the O2 rises through 8 % (closed
     form, 1e-3 s); then the O2 decays as exp(-Q_purge t / Vh) and never reaches the LOC."""
     t_event, vh = 5000.0, V_VESSEL - V0 - FLOW * 4000.0
-    path = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset(), 300.0), keep_trace=True, gas=gas())
+    path = simulate(BATCH, nitrogen(gas()), Demand(t_event, frozenset(), 300.0), keep_trace=True)
     t_trip = t_event + crossing(ALARM, vh)
     assert path.acted["AT-101"] == pytest.approx(t_trip, abs=1e-3)
     assert not path.top_event and path.peak_oxygen == pytest.approx(ALARM, abs=1e-6)
@@ -96,11 +102,10 @@ def test_the_operator_acts_after_the_response_time_and_is_late_when_the_air_come
     """Answering the alarm after 5 min: in time at 5 m3/h ingress (8 % -> LOC takes 0.214 Vh / Q = 6.5 min),
     too late at 15 m3/h (2.2 min): the path turns flammable at the closed-form time."""
     t_event, vh = 5000.0, V_VESSEL - V0 - FLOW * 4000.0
-    slow = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset(), 300.0), gas=gas(operator=True))
+    slow = simulate(BATCH, nitrogen(gas(operator=True)), Demand(t_event, frozenset(), 300.0))
     assert slow.acted["AT-101"] == pytest.approx(t_event + crossing(ALARM, vh) + 300.0, abs=1e-3)
     assert not slow.top_event
-    fast = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset(), 300.0), gas=gas(operator=True,
-                                                                                        ingress=3 * INGRESS))
+    fast = simulate(BATCH, nitrogen(gas(operator=True, ingress=3 * INGRESS)), Demand(t_event, frozenset(), 300.0))
     assert fast.top_event and fast.t_flammable == pytest.approx(t_event + crossing(LOC, vh, 3 * INGRESS), abs=1e-3)
     assert fast.acted["AT-101"] > fast.t_flammable
 
@@ -111,9 +116,9 @@ def test_an_interlock_at_the_alarm_keeps_any_breathing_headspace_below_the_loc(i
     """Whatever the air ingress (m3/h) and the moment, the interlock acts at the 8 % crossing, the O2 peaks
     there and the LOC is never reached; with the interlock failed the LOC always is (O2 tends to 20.95 %)."""
     g = gas(ingress=ingress / 3600)
-    kept = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset(), 300.0), gas=g)
+    kept = simulate(BATCH, nitrogen(g), Demand(t_event, frozenset(), 300.0))
     assert not kept.top_event and kept.peak_oxygen < ALARM + 1e-6 and "AT-101" in kept.acted
-    lost = simulate(BATCH, "nitrogen_loss", Demand(t_event, frozenset({"AT-101"}), 300.0), gas=g)
+    lost = simulate(BATCH, nitrogen(g), Demand(t_event, frozenset({"AT-101"}), 300.0))
     assert lost.top_event and lost.t_flammable > kept.acted["AT-101"]
 
 
@@ -193,14 +198,14 @@ def evaluate(pieces, t):
     return out
 
 
-REGULATOR = Gas(supply=(P_SUPPLY, CDA), pressure_trip="SIF-101-PT")
+REGULATOR = Gas(supply=Supply(P_SUPPLY, CDA), pressure_trip="SIF-101-PT")
 
 
 def test_pt02_closes_the_failed_regulator_at_the_exact_trip_crossing():
     """The trip time, the head pressure, the nitrogen let in and the diluted O2 on the whole trace are SciPy's;
     the pressure stays near the trip point (the dosing stopped too), far below the design pressure."""
     trip, design, pieces = reference(1000.0, sis_works=True)
-    path = simulate(BATCH, "regulator_open", Demand(1000.0, frozenset(), 300.0), keep_trace=True, gas=REGULATOR)
+    path = simulate(BATCH, regulator(REGULATOR), Demand(1000.0, frozenset(), 300.0), keep_trace=True)
     assert design is None and not path.top_event and path.top == "design"
     assert path.acted["SIF-101-PT"] == pytest.approx(trip, abs=0.02)
     t = path.trace["t"]
@@ -220,8 +225,7 @@ def test_pt02_closes_the_failed_regulator_at_the_exact_trip_crossing():
 
 def test_with_pt02_failed_the_supply_drives_the_vessel_through_its_design_pressure():
     trip, design, pieces = reference(1000.0, sis_works=False)
-    path = simulate(BATCH, "regulator_open", Demand(1000.0, frozenset({"SIF-101-PT"}), 300.0), keep_trace=True,
-                    gas=REGULATOR)
+    path = simulate(BATCH, regulator(REGULATOR), Demand(1000.0, frozenset({"SIF-101-PT"}), 300.0), keep_trace=True)
     assert trip is None and design is not None
     assert path.top_event and path.t_design == pytest.approx(design, abs=0.02)
     assert ("design pressure exceeded" in {e for _, _, e in path.events})
@@ -251,15 +255,15 @@ def test_pt02_keeps_any_failed_regulator_below_the_design_pressure(supply, cda, 
     """Whatever the supply (bar gauge), the orifice and the moment: PT-02 closes the nitrogen at its 4 bar gauge
     crossing (when the pressure reaches it) and the design pressure is never reached; with PT-02 failed a supply
     above the design pressure always drives the vessel through it."""
-    g = Gas(supply=(supply * 1e5 + ATMOSPHERE, cda), pressure_trip="SIF-101-PT")
-    kept = simulate(BATCH, "regulator_open", Demand(t_event, frozenset(), 300.0), gas=g)
+    g = Gas(supply=Supply(supply * 1e5 + ATMOSPHERE, cda), pressure_trip="SIF-101-PT")
+    kept = simulate(BATCH, regulator(g), Demand(t_event, frozenset(), 300.0))
     assert not kept.top_event and kept.peak_pressure < P_TRIP + 2e3
     if "SIF-101-PT" in kept.acted:
         assert kept.peak_pressure > P_TRIP - 1.0
     else:  # a supply below the trip point (the dosing compressing the pad may still carry it over)
         assert kept.peak_pressure < P_TRIP
     if supply > 6.2:  # above the design pressure (below it the dosing's compression may or may not reach it)
-        lost = simulate(BATCH, "regulator_open", Demand(t_event, frozenset({"SIF-101-PT"}), 300.0), gas=g)
+        lost = simulate(BATCH, regulator(g), Demand(t_event, frozenset({"SIF-101-PT"}), 300.0))
         assert lost.top_event and lost.t_design > t_event
 
 
@@ -267,10 +271,9 @@ def test_pt02_keeps_any_failed_regulator_below_the_design_pressure(supply, cda, 
 
 def test_a_regulator_path_needs_its_supply_and_refuses_the_vapour_relief():
     with pytest.raises(ValueError, match="supply"):
-        simulate(BATCH, "regulator_open", Demand(1000.0, frozenset(), 300.0))
+        PathSetup("regulator_open")
     with pytest.raises(ValueError, match="tempered"):
-        simulate(BATCH, "regulator_open", Demand(1000.0, frozenset(), 300.0), gas=REGULATOR,
-                 relief=("RD-101", 5e5))
+        PathSetup("regulator_open", Barriers(relief=ReliefDevice("RD-101", 5e5)), REGULATOR)
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -319,7 +322,7 @@ def test_the_pressure_scenario_agrees_with_its_lopa():
     from scenarios.scenario import load
 
     sampler = accident_paths(load(FOLDER / "api_bay_pressure.yaml").settings("base"))["nitrogen_overpressure"]
-    assert sampler.relief is None and sampler.static == pytest.approx(0.01)
+    assert sampler.setup.barriers.relief is None and sampler.static == pytest.approx(0.01)
     found = sampler.estimate(40, np.random.default_rng(2))
     assert found.reach == 1.0 and found.late["SIF-101-PT"] == 0.0 and found.agrees
     assert found.lopa == pytest.approx(1e-5)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import Batch, Demand, simulate
+from scenarios.safety.paths import Barriers, Batch, Demand, PathSetup, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C, R = 273.15, 8.314462618
@@ -20,6 +20,7 @@ FLOW, DOSE, DIGEST, MTT = 2e-4, 2000.0, 500.0, 80 + C
 BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=FLOW, dose_time=DOSE,
               digest_time=DIGEST, coolant=15 + C, alarm=65 + C, mtt=MTT, td24=400.0)
 NO_SAFETY = frozenset({"TAH-101", "SIF-101"})
+SETUP = PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101"))
 
 
 def rhs(t, y, F_dose, F_cool):
@@ -47,7 +48,7 @@ def mtt_crossing(t_fail: float) -> float | None:
 
 def test_a_runaway_after_the_recipe_ends_is_on_the_path():
     """The recipe ends at 2500 s; the accumulated B still carries the batch through the MTT at SciPy's time."""
-    path = simulate(BATCH, "cooling_loss", Demand(1000.0, NO_SAFETY, 300.0), "TAH-101", "SIF-101", keep_trace=True)
+    path = simulate(BATCH, SETUP, Demand(1000.0, NO_SAFETY, 300.0), keep_trace=True)
     expected = mtt_crossing(1000.0)
     assert expected > BATCH.duration
     assert path.top_event and path.t_mtt == pytest.approx(expected, abs=1e-3)
@@ -61,8 +62,7 @@ def test_a_path_whose_hazard_passed_ends_with_the_recipe():
     from scenarios.safety import accident_paths
     from scenarios.scenario import load
 
-    cooled = simulate(BATCH, "cooling_loss", Demand(BATCH.duration, NO_SAFETY, 300.0), "TAH-101", "SIF-101",
-                      keep_trace=True)
+    cooled = simulate(BATCH, SETUP, Demand(BATCH.duration, NO_SAFETY, 300.0), keep_trace=True)
     assert not cooled.top_event and cooled.trace["t"][-1] == 2 * BATCH.duration
     sampler = accident_paths(load(ROOT / "scenarios" / "safety" / "api_bay_paths.yaml").settings("base"))[
         "runaway_cooling_loss"]

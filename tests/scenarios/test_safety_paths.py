@@ -19,7 +19,7 @@ from scipy.integrate import solve_ivp
 
 from scenarios.runs import execute, tasks
 from scenarios.safety import lopa
-from scenarios.safety.paths import AccidentPaths, Batch, Demand, simulate
+from scenarios.safety.paths import AccidentPaths, Barriers, Batch, Demand, PathSetup, Response, simulate
 from scenarios.scenario import load
 from twin.config import ConfigError
 
@@ -31,6 +31,7 @@ CHEM = {"V0": 1.5, "cA0": 2000.0, "T0": 50 + C, "k0": 1.1e4, "Ea": 60e3, "dH": -
 BATCH = Batch(ROOT / "plant_models" / "api_bay" / "plant.yaml", "R-101", CHEM, flow=1e-4, dose_time=4000.0,
               digest_time=4000.0, coolant=15 + C, alarm=65 + C, mtt=80 + C, td24=400.0)
 HAZARDS = {h.name: h for h in lopa.load(FOLDER / "api_bay_lopa.yaml").hazards}
+SETUP = PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101"))
 
 
 def rhs(t, y, F_dose, F_cool):
@@ -74,15 +75,14 @@ def t_star():
 
 def test_one_unprotected_path_against_scipy():
     """No barrier: the twin crosses the MTT when SciPy does; the peak is the adiabatic end of the dosing."""
-    path = simulate(BATCH, "cooling_loss", Demand(1000.0, frozenset({"TAH-101", "SIF-101"}), 300.0),
-                    alarm="TAH-101", trip="SIF-101")
+    path = simulate(BATCH, SETUP, Demand(1000.0, frozenset({"TAH-101", "SIF-101"}), 300.0))
     assert path.t_mtt == pytest.approx(unprotected_cooling_loss(1000.0), abs=1e-3)
     assert path.acted == {} and path.peak > BATCH.mtt
 
 
 def test_the_sis_stops_the_dosing_at_the_exact_trip_crossing():
     """SIF-101 working: the dosing stops when TT-02 passes 75 degC (SciPy's crossing) and the MTT is never reached."""
-    path = simulate(BATCH, "cooling_loss", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101")
+    path = simulate(BATCH, SETUP, Demand(1000.0, frozenset({"TAH-101"}), 300.0))
     y = [CHEM["V0"], CHEM["cA0"] * CHEM["V0"], 0.0, 0.0, CHEM["T0"], CHEM["T0"]]
     y = solve_ivp(rhs, (0, 1000.0), y, method="DOP853", rtol=1e-10, atol=1e-10, args=(BATCH.flow, 2.0)).y[:, -1]
 
@@ -100,8 +100,8 @@ def test_paths_confirmed_one_by_one_agree_with_the_lopa(t_star):
     t*: every path's outcome is SciPy's, and the estimate covers the LOPA with dosing_in_progress = t* / batch."""
     hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"],
                                  modifiers={"dosing_in_progress": t_star / BATCH.duration})
-    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
-                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    sampler = AccidentPaths(BATCH, hazard, SETUP, simulated_modifiers=("dosing_in_progress",),
+                            response=Response(60.0, 0.3))
     found = sampler.estimate(160, np.random.default_rng(12))
     unprotected = [p for p in found.paths if p.demand.failed == {"TAH-101", "SIF-101"}]
     assert len(unprotected) > 20
@@ -119,8 +119,8 @@ def test_paths_confirmed_one_by_one_agree_with_the_lopa(t_star):
 def test_a_slow_operator_comes_after_the_point_of_no_return():
     """Answering the 65 degC alarm in 30 min: the MTT is reached before the dosing stops on most alarmed paths,
     and the dynamic frequency lies above the static LOPA, which credits the alarm in full."""
-    sampler = AccidentPaths(BATCH, HAZARDS["runaway_cooling_loss"], "cooling_loss", alarm="TAH-101",
-                            trip="SIF-101", simulated_modifiers=("dosing_in_progress",), response=(1800.0, 0.2))
+    sampler = AccidentPaths(BATCH, HAZARDS["runaway_cooling_loss"], SETUP,
+                            simulated_modifiers=("dosing_in_progress",), response=Response(1800.0, 0.2))
     found = sampler.estimate(120, np.random.default_rng(3))
     assert found.late["TAH-101"] > 0.5 and found.late["SIF-101"] == 0.0
     assert found.estimate.low > found.lopa and not found.agrees
@@ -135,8 +135,8 @@ def test_importance_sampling_and_plain_sampling_agree(t_star):
     their intervals overlap and both cover the value by hand."""
     hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": 0.2, "SIF-101": 0.3},
                                  modifiers={"dosing_in_progress": t_star / BATCH.duration})
-    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
-                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    sampler = AccidentPaths(BATCH, hazard, SETUP, simulated_modifiers=("dosing_in_progress",),
+                            response=Response(60.0, 0.3))
     plain = sampler.estimate(160, np.random.default_rng(5), bias=None).estimate
     biased = sampler.estimate(160, np.random.default_rng(6), bias=0.5).estimate
     exact = 0.1 * t_star / 8000.0 * 0.2 * 0.3
@@ -212,7 +212,7 @@ def test_importance_weights_reproduce_the_true_failure_probabilities(p_alarm, p_
     every simulated barrier failed is p_alarm x p_trip (within 5 standard errors of 10,000 demands); the event
     times cover the batch and the response times are lognormal around their median."""
     hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": p_alarm, "SIF-101": p_trip})
-    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101", response=(300.0, 0.8))
+    sampler = AccidentPaths(BATCH, hazard, SETUP, response=Response(300.0, 0.8))
     demands, w = sampler.demands(10_000, np.random.default_rng(seed), bias=bias)
     both = np.array([d.failed == {"TAH-101", "SIF-101"} for d in demands])
     assert abs(w.mean() - 1) < 5 * w.std() / math.sqrt(len(w)) + 1e-12  # w = 1 when no PFD lies below the bias
@@ -254,8 +254,8 @@ def test_the_trip_point_that_stops_a_wide_open_valve_in_time():
     above it (the late trip of the example scenario)."""
     from scenarios.safety.paths import trip_limit
 
-    sampler = AccidentPaths(BATCH, HAZARDS["dosing_overcharge"], "dosing_stuck_open", alarm="TAH-101",
-                            trip="SIF-101", stuck_flow=5e-4)
+    sampler = AccidentPaths(BATCH, HAZARDS["dosing_overcharge"], PathSetup(
+        "dosing_stuck_open", Barriers(alarm="TAH-101", trip="SIF-101"), stuck_flow=5e-4))
     limit = trip_limit(sampler)
     times = np.linspace(0.0, BATCH.duration, 9)
     assert not any(stuck_valve_reaches_mtt(t, limit) for t in times)
@@ -267,8 +267,8 @@ def test_no_path_reaching_the_top_event_still_bounds_the_frequency():
     """20 plain paths with the SIS always working (PFD 1e-9) never reach the MTT: the interval is [0, the exact
     binomial bound 1 - 0.025^(1/20)] times the scenario's static factor, never [0, 0] (Clopper and Pearson)."""
     hazard = dataclasses.replace(HAZARDS["runaway_cooling_loss"], pfds={"TAH-101": 1e-9, "SIF-101": 1e-9})
-    sampler = AccidentPaths(BATCH, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101",
-                            simulated_modifiers=("dosing_in_progress",), response=(60.0, 0.3))
+    sampler = AccidentPaths(BATCH, hazard, SETUP, simulated_modifiers=("dosing_in_progress",),
+                            response=Response(60.0, 0.3))
     found = sampler.estimate(20, np.random.default_rng(4), bias=None).estimate
     scale = hazard.frequency * lopa.YEAR * sampler.static
     assert found.hits == 0 and found.low == 0.0

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import ATMOSPHERE, Batch, Demand, simulate
+from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C = 273.15
@@ -85,9 +85,13 @@ def reference(t_fail: float, relief_works: bool):
     return opened, reseated, design, y, peak
 
 
+def relieved(set_pressure: float) -> PathSetup:
+    return PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101", relief=ReliefDevice("RD-101",
+                                                                                               set_pressure)))
+
+
 def run(failed):
-    return simulate(BATCH, "cooling_loss", Demand(1000.0, failed, 300.0), "TAH-101", "SIF-101",
-                    relief=("RD-101", SET), keep_trace=True)
+    return simulate(BATCH, relieved(SET), Demand(1000.0, failed, 300.0), keep_trace=True)
 
 
 def test_without_the_relief_the_runaway_crosses_the_design_pressure_when_scipy_does():
@@ -121,8 +125,7 @@ def test_a_working_relief_tempers_the_batch_below_the_design_pressure():
 
 def test_a_relief_set_above_the_design_pressure_is_refused():
     with pytest.raises(ValueError, match="design pressure"):
-        simulate(BATCH, "cooling_loss", Demand(1000.0, NO_SAFETY, 300.0), "TAH-101", "SIF-101",
-                 relief=("RD-101", DESIGN + 1e4))
+        simulate(BATCH, relieved(DESIGN + 1e4), Demand(1000.0, NO_SAFETY, 300.0))
 
 
 FOLDER = ROOT / "scenarios" / "safety"
@@ -134,9 +137,10 @@ def test_the_relief_variant_simulates_the_disc_where_the_lopa_credits_it():
 
     samplers = accident_paths(load(FOLDER / "api_bay_paths.yaml").settings("relief"))
     cooling, overcharge = samplers["runaway_cooling_loss"], samplers["dosing_overcharge"]
-    assert cooling.relief == ("RD-101", pytest.approx(5e5 + ATMOSPHERE)) and "RD-101" in cooling.barriers
+    assert cooling.setup.barriers.relief == ReliefDevice("RD-101", pytest.approx(5e5 + ATMOSPHERE))
+    assert "RD-101" in cooling.barriers
     assert cooling.static == pytest.approx(1.0)  # RD-101's PFD is now drawn path by path, not multiplied in
-    assert overcharge.relief is None  # its LOPA row credits no relief device
+    assert overcharge.setup.barriers.relief is None  # its LOPA row credits no relief device
 
 
 @pytest.mark.parametrize("relief, key, words", [("{ipl: RD-101, set: 7 bar}", "set", "design pressure"),
@@ -180,13 +184,12 @@ def test_a_working_relief_caps_the_pressure_wherever_it_is_set(t_fail, set_gauge
     stated model allows: it vents vapour only, so the liquid still dosed while it is open compresses the nitrogen
     (at most the whole 0.4 m3 dose into the 2.1 m3 left: Boyle, the nitrogen at most at 110 degC)."""
     demand = Demand(t_fail, NO_SAFETY, 300.0)
-    relieved = simulate(BATCH, "cooling_loss", demand, "TAH-101", "SIF-101", relief=("RD-101", set_gauge + ATMOSPHERE))
-    bare = simulate(BATCH, "cooling_loss", Demand(t_fail, NO_SAFETY | {"RD-101"}, 300.0), "TAH-101", "SIF-101",
-                    relief=("RD-101", set_gauge + ATMOSPHERE))
-    assert not relieved.top_event
+    held = simulate(BATCH, relieved(set_gauge + ATMOSPHERE), demand)
+    bare = simulate(BATCH, relieved(set_gauge + ATMOSPHERE), Demand(t_fail, NO_SAFETY | {"RD-101"}, 300.0))
+    assert not held.top_event
     nitrogen = P_INERT * (110 + C) / CHEM["T0"] * 2.5 / 2.1
-    assert relieved.peak_pressure <= set_gauge + ATMOSPHERE + nitrogen * 0.4 / 2.1
-    assert relieved.peak_pressure <= bare.peak_pressure + 1e-6
+    assert held.peak_pressure <= set_gauge + ATMOSPHERE + nitrogen * 0.4 / 2.1
+    assert held.peak_pressure <= bare.peak_pressure + 1e-6
 
 
 def test_the_relief_variants_figure_draws_the_head_pressure():
@@ -201,5 +204,5 @@ def test_the_relief_variants_figure_draws_the_head_pressure():
     assert head.get_ylabel().startswith("head pressure")
     assert "RD-101 alone (relief)" in [t.get_text() for t in temperature.get_legend().get_texts()]
     sampler = samplers["runaway_cooling_loss"]
-    bare = sampler.run(Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.median))
+    bare = sampler.run(Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.response.median))
     assert head.get_lines()[-1].get_ydata().max() == pytest.approx((bare.peak_pressure - ATMOSPHERE) / 1e5)

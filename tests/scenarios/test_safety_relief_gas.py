@@ -18,7 +18,7 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from scenarios.safety.paths import ATMOSPHERE, Batch, Demand, simulate
+from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C, R = 273.15, 8.314462618
@@ -103,8 +103,8 @@ def reference(t_fail: float):
 
 def test_the_relief_vents_the_nitrogen_with_the_vapour_as_scipy_does():
     opened, reseated, design, y_end, pieces = reference(1000.0)
-    path = simulate(BATCH, "cooling_loss", Demand(1000.0, NO_SAFETY, 300.0), "TAH-101", "SIF-101",
-                    relief=("RD-101", SET), keep_trace=True)
+    setup = PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101", relief=ReliefDevice("RD-101", SET)))
+    path = simulate(BATCH, setup, Demand(1000.0, NO_SAFETY, 300.0), keep_trace=True)
     assert len(opened) == 1 and path.acted["RD-101"] == pytest.approx(opened[0], abs=1e-3)
     trace = path.trace
     closed = trace["t"][(trace["t"] > opened[0]) & (trace["R-101.relief"] == 0.0)][0]  # the reseat's event sample
@@ -127,8 +127,9 @@ def test_venting_the_gas_leaves_the_vapour_only_model_where_the_device_stays_shu
     """Before the device opens, the two relief models are the same path: the gas venting only acts while open."""
     shut = dict(CHEM, P_design=1e12)
     both = [simulate(Batch(BATCH.plant, "R-101", shut | {"vent_gas": g}, BATCH.flow, BATCH.dose_time,
-                           BATCH.digest_time, BATCH.coolant, BATCH.alarm, BATCH.mtt, BATCH.td24), "cooling_loss",
-                     Demand(1000.0, frozenset(), 300.0), "TAH-101", "SIF-101", keep_trace=True) for g in (0.0, 1.0)]
+                           BATCH.digest_time, BATCH.coolant, BATCH.alarm, BATCH.mtt, BATCH.td24), PathSetup(
+                         "cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101")), Demand(1000.0, frozenset(), 300.0),
+                     keep_trace=True) for g in (0.0, 1.0)]
     assert not any("RD-101" in p.acted for p in both)
     # two models (the gas-venting one carries the three balances): the same path to the integrator's tolerance
     assert np.allclose(both[0].trace["R-101.T"], both[1].trace["R-101.T"], rtol=0, atol=1e-5)

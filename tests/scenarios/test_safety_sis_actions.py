@@ -6,6 +6,7 @@ jacket of 300 kg of water) written again in NumPy and integrated piecewise with 
 rtol 1e-10); the 75 degC trip and the 80 degC MTT located by SciPy's event finder, the peak by a bounded search on
 the dense solution.
 """
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize_scalar
 
-from scenarios.safety.paths import Batch, Demand, simulate
+from scenarios.safety.paths import Barriers, Batch, Demand, FullCooling, PathSetup, Quench, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C = 273.15
@@ -60,9 +61,14 @@ def reference(full_cooling: bool):
     return t_trip, t_mtt, peak
 
 
+def jammed(**actions) -> PathSetup:
+    """The dosing valve jammed open at JAMMED, the alarm and SIF-101 with the trip's ``actions``."""
+    return PathSetup("dosing_stuck_open", Barriers(alarm="TAH-101", trip="SIF-101", **actions), stuck_flow=JAMMED)
+
+
 def run(full_cooling):
-    return simulate(BATCH, "dosing_stuck_open", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101",
-                    stuck_flow=JAMMED, full_cooling=full_cooling)
+    return simulate(BATCH, jammed(full_cooling=full_cooling and FullCooling(*full_cooling)),
+                    Demand(1000.0, frozenset({"TAH-101"}), 300.0))
 
 
 def test_stopping_the_dosing_alone_comes_too_late():
@@ -90,11 +96,11 @@ def test_the_full_cooling_variant_reaches_the_samplers():
     from scenarios.scenario import load
 
     scenario = load(FOLDER / "api_bay_paths.yaml")
-    assert all(s.full_cooling is None for s in accident_paths(scenario.settings("base")).values())
-    cooled = accident_paths(scenario.settings("full_cooling"))
-    assert len(cooled) == 3 and all(s.full_cooling == pytest.approx(BRINE) for s in cooled.values())
-    quenched = accident_paths(scenario.settings("quench"))
-    assert all(s.quench == pytest.approx(QUENCH) and s.full_cooling is None for s in quenched.values())
+    assert all(s.setup.barriers.full_cooling is None for s in accident_paths(scenario.settings("base")).values())
+    cooled = [s.setup.barriers for s in accident_paths(scenario.settings("full_cooling")).values()]
+    assert len(cooled) == 3 and all(astuple(b.full_cooling) == pytest.approx(BRINE) for b in cooled)
+    quenched = [s.setup.barriers for s in accident_paths(scenario.settings("quench")).values()]
+    assert all(astuple(b.quench) == pytest.approx(QUENCH) and b.full_cooling is None for b in quenched)
 
 
 def test_a_full_cooling_without_its_temperature_is_refused(tmp_path):
@@ -123,8 +129,8 @@ def test_the_quench_drowns_the_batch_as_scipy_does():
     for a, b, args in segments:
         pieces.append(solve_ivp(rhs, (a, b), y, args=args, **kw))
         y = pieces[-1].y[:, -1]
-    path = simulate(BATCH, "dosing_stuck_open", Demand(1000.0, frozenset({"TAH-101"}), 300.0), "TAH-101", "SIF-101",
-                    stuck_flow=JAMMED, quench=QUENCH, keep_trace=True)
+    path = simulate(BATCH, jammed(quench=Quench(*QUENCH)), Demand(1000.0, frozenset({"TAH-101"}), 300.0),
+                    keep_trace=True)
     assert path.acted["SIF-101"] == pytest.approx(t_trip, abs=1e-3) and path.t_mtt is None
     t = path.trace["t"]
     expected = np.concatenate([p.sol(t[(t >= p.t[0]) & (t < p.t[-1])]) for p in pieces] + [y[:, None]], axis=1)
