@@ -10,14 +10,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from scenarios.continuous_manufacturing import release, rtd
-from scenarios.figures import add_view
+from scenarios.figures import add_view, thinned
 
 HOUR = 3600.0
 
 
 def figures(result) -> list[Path]:
-    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``funnel.png``, ``lots.png`` (and ``mspc.png`` with the
-    monitor on) into the result folder's
+    """Write ``content.png``, ``feeders.png``, ``rtd.png``, ``funnel.png``, ``lots.png``, ``weight.png`` (and
+    ``mspc.png`` with the monitor on) into the result folder's
     ``figures/`` and ask for the 3D ``worst.png``; returns the files written."""
     table = result.traces()
     if table is None:
@@ -30,6 +30,8 @@ def figures(result) -> list[Path]:
               ("funnel.png", disturbance_map(s))]
     if "mspc_t2" in traces:
         charts.append(("mspc.png", mspc_charts(traces, s)))
+    if "tablet_weight" in traces:
+        charts.append(("weight.png", weight_chart(traces, s)))
     events = result.events()
     if events is not None:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
@@ -112,6 +114,42 @@ def mspc_charts(traces: dict, settings: dict) -> Figure:
         ax.set_ylabel(label)
         ax.legend(loc="upper left", fontsize=7)
     axes[1].set_xlabel("time (h)")
+    return fig
+
+
+def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
+    """The press's weight-control chart: the tablets' mean weight per ``minutes`` with the weight control (blue)
+    and what the die fill alone would have given the same tablets (grey), against the target and the control's
+    deadband; below, the fill-depth correction (thinned to its extremes, :func:`scenarios.figures.thinned`)."""
+    press = settings["press"]
+    target = press["tablet_mass"] * 1e6
+    control = press["weight_control"]
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+    t = traces["t"]
+    per = max(1, int(round(minutes * 60 / max(t[1] - t[0], 1e-9)))) if t.size > 1 else 1
+    blocks = t.size // per
+    mid = t[: blocks * per].reshape(blocks, per).mean(axis=1) / HOUR
+    for name, color, label in (("tablet_weight_uncontrolled", "0.6", "die fill alone (no control)"),
+                               ("tablet_weight", "tab:blue", "pressed (with the weight control)")):
+        if name in traces:
+            top.plot(mid, traces[name][: blocks * per].reshape(blocks, per).mean(axis=1), lw=0.7, color=color,
+                     label=label)
+    top.axhline(target, color="k", lw=1, label=f"target {target:g} mg")
+    if control["enabled"] and control["deadband"] > 0:
+        top.axhspan(target * (1 - control["deadband"]), target * (1 + control["deadband"]), color="tab:green",
+                    alpha=0.2, lw=0, label=f"deadband +-{control['deadband']:.1%}")
+    top.set_ylabel(f"mean tablet weight\nper {minutes:g} min [mg]")
+    top.legend(fontsize="small", loc="upper left", ncols=4)
+    top.grid(alpha=0.3)
+    (tt, u), _ = thinned(t / HOUR, traces["fill_correction"], np.zeros(t.size))
+    bottom.plot(tt, u, lw=0.6, color="tab:orange")
+    bottom.set_ylabel("fill depth\ncorrection [%]")
+    bottom.set_xlabel("time [h]")
+    bottom.grid(alpha=0.3)
+    how = (f"PI on the mean of every {control['every']} tablets (gain {control['gain']:g}, integral "
+           f"{control['integral']:g})" if control["enabled"] else "weight control off")
+    top.set_title(f"press weight control: {how}", fontsize="medium")
     return fig
 
 

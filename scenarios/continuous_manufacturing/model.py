@@ -30,6 +30,7 @@ from scenarios.registry import Run
 from twin import Twin
 from twin.process import Flowsheet
 from twin.process.units import Blender, LossInWeightFeeder, TabletPress
+from twin.process.units import press as press_model
 
 HOUR = 3600.0
 REFILL_TIME = 60.0   # s to top a hopper up
@@ -349,7 +350,7 @@ class Line:
         traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
-                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}}
+                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}, **self.press_traces(grid.size)}
         if p["monitor"]["enabled"]:
             traces |= got_traces
         events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
@@ -526,39 +527,76 @@ class Line:
         mass = massflow * dt                        # kg pressed in each step
         good, waste = mass[~diverted].sum(), mass[diverted].sum()
         escaped = mass[out & ~diverted].sum()
+        self.tablets, self.pressed = self.press(t)
         self.sublots = lots = self.release(t, true, estimate, diverted, rng)
         avs = np.array([lot["av"] for lot in lots])
         kpis = {"throughput": good / (p["horizon"] / HOUR), "yield": good / (good + waste), "diverted": waste,
                 "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
                 "av_max": float(np.nanmax(avs)) if np.isfinite(avs).any() else np.nan,
                 "windows_released": float(np.mean([lot["released"] for lot in lots]))}
+        kpis["tablet_weight_rsd"] = float(100 * self.tablets.weight.std()) if self.tablets.weight.size else np.nan
         units = {"throughput": "kg/h", "yield": "-", "diverted": "kg", "escaped": "kg", "diversion_events": "events",
-                 "av_max": "% LC", "windows_released": "-"}
+                 "av_max": "% LC", "windows_released": "-", "tablet_weight_rsd": "%"}
         if p["rtrt"]["pat_units"]:
             pat = np.array([lot["pat_av"] for lot in lots])
             kpis["pat_av_max"] = float(np.nanmax(pat)) if np.isfinite(pat).any() else np.nan
             units["pat_av_max"] = "% LC"
         return kpis, units
 
+    def press(self, grid: np.ndarray) -> tuple[release.Tablets, press_model.Pressed]:
+        """The tablets the press struck over the run, one by one: how many by each grid point (the Twin's tablet
+        counter), each one's weight from the die fill and the weight control (:func:`twin.process.units.press.press`,
+        on its own random stream) at the nominal tablet rate."""
+        p = self.p["press"]
+        t, v, _ = self.twin.tags.history(f"{p['tag']}.tablets")
+        steps = release.Tablets.steps(np.interp(grid, t, v))
+        c = p["weight_control"]
+        control = press_model.WeightControl(c["every"], c["gain"], c["integral"], c["deadband"], c["limit"]) \
+            if c["enabled"] else None
+        pressed = press_model.press(steps.size, self.total / p["tablet_mass"], press_model.DieFill(**p["weight"]),
+                                    control, stream(self.seed, 4))
+        return release.Tablets(steps, pressed.weight), pressed
+
+    def press_traces(self, size: int) -> dict[str, np.ndarray]:
+        """Per grid sample: the mean weight (mg) of the tablets struck in it, the same tablets' weight without the
+        weight control's correction (what the die fill alone gave), each held from the last sample that struck any
+        (the target before the first), and the fill-depth correction (%) then."""
+        p, tablets = self.p["press"], self.tablets
+        every = p["weight_control"]["every"] if p["weight_control"]["enabled"] else 1
+        correction = np.repeat(self.pressed.correction, every)[:tablets.weight.size]
+        last = np.searchsorted(tablets.step, np.arange(size), side="right") - 1
+        out = {"fill_correction": 100 * np.where(last >= 0, correction[np.maximum(last, 0)], 0.0)}
+        for name, weight in (("tablet_weight", tablets.weight),
+                             ("tablet_weight_uncontrolled", tablets.weight - correction)):
+            mean = release.Tablets(tablets.step, weight).per_sample(size)
+            struck = np.flatnonzero(np.isfinite(mean))
+            held = np.searchsorted(struck, np.arange(size), side="right") - 1
+            mean = np.where(held >= 0, mean[struck[np.maximum(held, 0)]] if struck.size else 0.0, 0.0)
+            out[name] = p["tablet_mass"] * 1e6 * (1 + mean)
+        return out
+
     def release(self, t, true, estimate, diverted, rng) -> list[dict[str, Any]]:
-        """Real-time release per sub-lot (``rtrt.window``) of the accepted stream: Ph. Eur. 2.9.40 on ``tablets``
-        sampled tablets (assayed: true content times a tablet-to-tablet scatter of ``tablet_cv``; 10 tablets go
-        to the second stage of 30 if the first fails) and, with ``pat_units``, Ph. Eur. 2.9.47 on that many units
-        evenly spread over the sub-lot, their contents the twin's PAT estimate (never the simulator's truth) times
-        the same scatter. A sub-lot is released when every test run passes; one that kept fewer samples than the
-        tests need is not. Returns per sub-lot its start, AVs and decision."""
+        """Real-time release per sub-lot (``rtrt.window``) of the accepted stream's tablets (:meth:`press`):
+        Ph. Eur. 2.9.40 on ``tablets`` tablets drawn at random and assayed (true content: weight times the blend's
+        true API fraction; 10 tablets go to the second stage of 30 if the first fails) and, with ``pat_units``,
+        Ph. Eur. 2.9.47 on that many tablets evenly spread over the sub-lot, each one's content its weight (the
+        press weighs every tablet) times the twin's PAT estimate of its blend (never the simulator's truth). A
+        sub-lot is released when every test run passes; one that kept fewer tablets than the tests need is not.
+        Returns per sub-lot its start, AVs and decision."""
         r = self.p["rtrt"]
+        tablets = self.tablets
         lots = []
         for start in np.arange(0, self.p["horizon"], r["window"]):
-            pick = np.flatnonzero((t >= start) & (t < start + r["window"]) & ~diverted)
+            first, end = np.searchsorted(t, [start, start + r["window"]])
+            pick = tablets.between(first, end)
+            pick = pick[~diverted[tablets.step[pick]]]
             lot = {"start": float(start), "av": np.nan, "pat_av": np.nan, "released": False}
             lots.append(lot)
             if pick.size < r["tablets"] or pick.size < r["pat_units"]:
                 continue
 
             def assay(n: int, pick=pick) -> np.ndarray:
-                chosen = rng.choice(pick, n, replace=False)
-                return 100 * true[chosen] * (1 + r["tablet_cv"] * rng.standard_normal(n))
+                return tablets.contents(rng.choice(pick, n, replace=False), true)
             if r["tablets"] == 10:
                 passed, lot["av"], _ = release.two_stages(assay)
             else:
@@ -567,8 +605,7 @@ class Line:
                 passed = lot["av"] <= release.L1 and release.outside_l2(units) == 0
             if r["pat_units"]:
                 at = pick[np.linspace(0, pick.size - 1, r["pat_units"]).astype(int)]
-                units = 100 * estimate[at] * (1 + r["tablet_cv"] * rng.standard_normal(at.size))
-                ok, lot["pat_av"] = release.large_sample(units)
+                ok, lot["pat_av"] = release.large_sample(tablets.contents(at, estimate))
                 passed = passed and ok
             lot["released"] = bool(passed)
         return lots

@@ -10,9 +10,17 @@ the monograph says otherwise ``L1 = 15.0`` and ``L2 = 25.0`` (stated so in Ph. E
 Large samples (Ph. Eur. 2.9.47, for PAT data, n >= 100), Alternative 1 (parametric): ``AV = |M - X| + k s <= L1``
 and at most ``c2`` units outside the L2 range, ``k`` and ``c2`` from Table 2.9.47.-1 by sample size. Only the rows
 checked against the text are carried (:data:`LARGE`: n >= 385: k = 2.23, c2 = 3; n >= 407: 2.24, 3; n >= 490: 2.24,
-4); other sizes are refused rather than guessed.
+4; read from the Ph. Eur. 8.0 text, 04/2013:20947, where the chapter itself works these three sizes as its examples
+of reading Table 2.9.47.-1); other sizes are refused rather than guessed. The full table was not found in a source
+that could be checked.
+
+The units tested are the press's tablets (:class:`Tablets`): each tablet's content is its weight (from the press
+model, :mod:`twin.process.units.press`) times the API fraction of the blend it was pressed from, so the scatter
+between tablets comes from the die fill and the weight control, not from a constant.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -98,3 +106,33 @@ def widen(flag: np.ndarray, hold: int, settle: int) -> np.ndarray:
     for start, end in windows(flag):
         out[start:min(flag.size, max(end + settle, start + hold))] = True
     return out
+
+
+@dataclass(frozen=True)
+class Tablets:
+    """A run's tablets in the order struck: the grid sample each was struck in (``step``; its blend has that
+    sample's content) and its weight as a relative deviation from the target weight (``weight``)."""
+    step: np.ndarray
+    weight: np.ndarray
+
+    @staticmethod
+    def steps(count: np.ndarray) -> np.ndarray:
+        """The grid sample of each tablet from ``count``, the tablets struck by each grid point: tablet ``i`` (from
+        0) falls in the first sample whose count exceeds ``i``."""
+        return np.searchsorted(count, np.arange(int(np.floor(count[-1] + 1e-9))), side="right")
+
+    def between(self, first: int, end: int) -> np.ndarray:
+        """The tablets struck in grid samples ``first`` to ``end - 1``."""
+        return np.arange(*np.searchsorted(self.step, [first, end]))
+
+    def contents(self, which: np.ndarray, content: np.ndarray) -> np.ndarray:
+        """Tablets ``which``'s API content in % of label claim: weight times the API fraction (of its target) of
+        their blend, ``content`` per grid sample."""
+        return 100 * (1 + self.weight[which]) * content[self.step[which]]
+
+    def per_sample(self, size: int) -> np.ndarray:
+        """The mean relative weight deviation of the tablets struck in each of ``size`` grid samples (NaN where
+        none)."""
+        n = np.bincount(self.step, minlength=size)[:size]
+        total = np.bincount(self.step, weights=self.weight, minlength=size)[:size]
+        return np.divide(total, n, out=np.full(size, np.nan), where=n > 0)

@@ -17,7 +17,7 @@ def ideal(text: str) -> str:
     """The flagship's text without instrument noise, uncertainty, gate hysteresis and alarms."""
     text = re.sub(r",\s*flow_noise: [^,}]+,\s*load_cell_noise: [^,}]+}", "}", text)
     text = re.sub(r"\nuncertainty:\n(  .*\n)+", "\n", text)
-    text = text.replace("tablet_cv: 1.5 %, pat_units: 500}", "tablet_cv: 1.5 %}")
+    text = text.replace("tablets: 10, pat_units: 500}", "tablets: 10}")
     return text.replace("switch_time: 0.5 s, hold: 30 s, settle: 10 s, alarm: 10 %}", "switch_time: 0.5 s}")
 
 

@@ -98,7 +98,8 @@ def test_flagship_variants_run_through_the_scenario_framework(tmp_path):
     old = ["base", "larger_blender", "tighter_margin", "no_margin", "no_ratio_control", "mpc", "interlock"]
     assert scenario.names == [*old, "mismatch", "mismatch_no_band", "sensor_fault",      # those: test_cm_truth
                               "monitored", "fault_nir_bias", "fault_feeder_drift", "fault_load_cell_stuck",
-                              "fault_blender_fouling"]                                    # those: test_cm_mspc
+                              "fault_blender_fouling",                                    # those: test_cm_mspc
+                              "no_weight_control"]                                        # test_cm_press
     runs = {t.variant: execute(t) for t in tasks(scenario, [v for v in old if v != "mpc"])}  # mpc: test_cm_mpc
     assert all(hasattr(r, "run") for r in runs.values()), [str(r) for r in runs.values()]
     kpis = {v: r.run.kpis for v, r in runs.items()}
@@ -117,10 +118,10 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
     out = tmp_path / "result"
     assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
-    for name in ("content.png", "feeders.png", "rtd.png", "funnel.png", "lots.png", "traces.png", "kpis.png",
-                 "worst.png"):
+    for name in ("content.png", "feeders.png", "rtd.png", "funnel.png", "lots.png", "weight.png", "traces.png",
+                 "kpis.png", "worst.png"):
         assert (out / "figures" / name).stat().st_size > 10_000, name
-    assert (out / "report.html").read_text().count("<img") == 8      # all of them embedded in the report
+    assert (out / "report.html").read_text().count("<img") == 9      # all of them embedded in the report
 
 
 def test_the_worst_moment_shows_each_unit_in_its_state(flagship):
