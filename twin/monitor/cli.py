@@ -179,7 +179,9 @@ def run_check(args) -> int:
         control_charts(model, x, result, args.plot, title=f"{args.data} against {args.model}")
     try:
         if args.json:
-            _print_json(model, result, args.top)
+            from twin.monitor.jsonrows import write_json
+
+            write_json(sys.stdout, model, result, args.top)
         else:
             print(report(model, table, result, args.model, args.top))
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
@@ -223,30 +225,6 @@ def report(model, table, result, model_file: str, top: int) -> str:
         blamed = ", ".join(f"{tag} {share:.3g}" for tag, share in result.blame()[:top])
         lines.append(f"tags the alarms blame (mean share of the limits): {blamed}")
     return "\n".join(lines)
-
-
-def _print_json(model, result, top: int) -> None:
-    import json
-    import math
-
-    def number(v: float) -> str:
-        return repr(float(v)) if math.isfinite(v) else "null"
-
-    limits = json.dumps({"t2": model.t2_limit, "spe": model.spe_limit, "confidence": model.confidence,
-                         "spe_method": model.spe_method})
-    quality = None
-    if hasattr(model, "y_tags"):  # PLS: the predicted quality of each sample too
-        quality = model.predict(result.x).tolist()
-    out = sys.stdout
-    out.write(f'{{"limits": {limits}, "alarm_fraction": {result.alarm_fraction!r}, "rows": [')
-    for i, (t2, spe, alarm) in enumerate(zip(result.t2.tolist(), result.spe.tolist(), result.alarm.tolist())):
-        tags = "[]"
-        if alarm:
-            tags = json.dumps(result.top_tags(i, top))
-        extra = "" if quality is None else ', "quality": ' + json.dumps(dict(zip(model.y_tags, quality[i])))
-        out.write(f'{", " if i else ""}{{"t2": {number(t2)}, "spe": {number(spe)}, '
-                  f'"alarm": {"true" if alarm else "false"}, "top": {tags}{extra}}}')
-    out.write("]}\n")
 
 
 def run_live(args) -> int:

@@ -133,8 +133,15 @@ class PCAMonitor:
         ``Phi = (I - P P') / SPE_lim + P L^-1 P' / T2_lim``, over ``phi`` (Alcala & Qin 2009, 2010: unlike the
         contributions, this names the faulty tag of a large single-tag fault for certain). Rows x tags, in [0, 1]
         (summed over the lags of a dynamic model)."""
-        if rows is not None:
-            x = np.asarray(x, dtype=float)[_with_past(rows, self.lags)]
+        x = np.asarray(x, dtype=float)
+        if rows is not None:  # each block of rows gathered with its past (not all at once: a copy the size of x)
+            step = max(1, CHUNK // (self.lags + 1))
+            parts = [self._shares(x[_with_past(rows[k: k + step], self.lags)])[self.lags:: self.lags + 1]
+                     for k in range(0, len(rows), step)]
+            return np.concatenate(parts) if parts else np.empty((0, len(self.tags)))
+        return self._shares(x)
+
+    def _shares(self, x: np.ndarray) -> np.ndarray:
         m, p, lam = len(self.tags), self.loadings, self.eigenvalues[: self.components]
         weight = 1.0 / (lam * self.t2_limit) - 1.0 / self.spe_limit
         diagonal = 1.0 / self.spe_limit + (p * p) @ weight
@@ -144,7 +151,7 @@ class PCAMonitor:
             phi_z = z / self.spe_limit + (t * weight) @ p.T
             phi = np.einsum("ij,ij->i", z, phi_z)
             out[block] = (phi_z**2 / diagonal / phi[:, None]).reshape(len(z), self.lags + 1, m).sum(axis=1)
-        return out if rows is None else out[self.lags:: self.lags + 1]
+        return out
 
     def with_confidence(self, confidence: float, spe_method: str | None = None) -> PCAMonitor:
         """The same model with limits at another confidence (or SPE method)."""
