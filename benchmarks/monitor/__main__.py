@@ -6,8 +6,9 @@
   of 5 components fitted on 20,000 normal samples: :meth:`twin.monitor.pca.PCAMonitor.check`, then the alarms'
   shares (which tags are at fault); the peer, scikit-learn's ``PCA`` as commonly used for the same two statistics
   (``transform``, ``inverse_transform``, the squared residual); and ``twin monitor check`` end to end on a Parquet
-  file (reading included), as a subprocess, and with ``--csv`` from a CSV file of the same samples. Target (issue 19):
-  under 5 s.
+  file (reading included), as a subprocess, with and without ``--json``; with ``--csv`` the same from a CSV file of
+  the same samples (about 1 GB), and the common way side by side (pandas' ``read_csv``, scikit-learn's PCA, a dict
+  per row through ``json.dump``). Target (issue 19): under 5 s.
 - **live**: the CPU one step of :class:`twin.monitor.live.Monitor` takes on a bus of ``--live-tags`` tags (10,000) at
   1 Hz, as the share of one core: one model of all the tags (built from random orthonormal loadings: fitting it
   would need more than 10,000 samples of 10,000 tags), and 200 models of 50 tags each (fitted), the usual per-unit
@@ -93,16 +94,51 @@ def check(rows: int, tags: int, repeat: int, csv: bool = False) -> None:
                        os.path.join(folder, "data.parquet"))
         command = [sys.executable, "-m", "twin", "monitor", "check", os.path.join(folder, "model.json"),
                    os.path.join(folder, "data.parquet")]
-        runs = [_child(command) for _ in range(repeat)]
-        wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
-        print(f"  twin monitor check (CLI: start, Parquet read, summary)  {wall:7.3f} s wall, {cpu:7.3f} s CPU")
+        _cli(command, "Parquet read, summary", repeat)
+        _cli([*command, "--json"], "Parquet read, --json rows", repeat)
         if csv:
             import pyarrow.csv as pacsv
 
-            pacsv.write_csv(pq.read_table(command[-1]), os.path.join(folder, "data.csv"))
-            runs = [_child([*command[:-1], os.path.join(folder, "data.csv")]) for _ in range(repeat)]
-            wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
-            print(f"  twin monitor check (CLI: start, CSV read, summary)      {wall:7.3f} s wall, {cpu:7.3f} s CPU")
+            path = os.path.join(folder, "data.csv")
+            pacsv.write_csv(pq.read_table(command[-1]), path)
+            print(f"  CSV file: {os.path.getsize(path) / 1e6:.0f} MB")
+            _cli([*command[:-1], path], "CSV read, summary", repeat)
+            _cli([*command[:-1], path, "--json"], "CSV read, --json rows", repeat)
+            try:
+                import pandas  # noqa: F401  (the peer's reader; not a dependency of pharma-twin)
+            except ImportError:
+                return
+            wall, cpu = _timed(lambda: _peer_csv(path, names, peer, model))
+            print(f"  peer: pandas read_csv + scikit-learn PCA + json rows  {wall:7.3f} s wall, {cpu:7.3f} s CPU "
+                  "(one run)")
+
+
+def _cli(command: list[str], what: str, repeat: int) -> None:
+    runs = [_child(command) for _ in range(repeat)]
+    wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+    print(f"  twin monitor check (CLI: start, {what:26s}) {wall:7.3f} s wall, {cpu:7.3f} s CPU")
+
+
+def _timed(fn) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _peer_csv(path: str, names: list[str], peer, model) -> None:
+    """The common way to the same verdict rows: pandas' CSV reader, scikit-learn's PCA, a dict per row to JSON."""
+    import json
+
+    import pandas as pd
+
+    z = (pd.read_csv(path)[names].to_numpy() - model.mean) / model.scale
+    t = peer.transform(z)
+    spe = ((z - peer.inverse_transform(t)) ** 2).sum(axis=1)
+    t2 = (t**2 / peer.explained_variance_).sum(axis=1)
+    alarm = (t2 > model.t2_limit) | (spe > model.spe_limit)
+    rows = [{"t2": a, "spe": b, "alarm": c} for a, b, c in zip(t2.tolist(), spe.tolist(), alarm.tolist())]
+    with open(os.devnull, "w") as out:
+        json.dump({"rows": rows}, out)
 
 
 def _child(command: list[str]) -> tuple[float, float]:
