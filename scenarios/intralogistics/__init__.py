@@ -13,9 +13,13 @@ KPIs, in SI units: ``delivered`` (orders/s), ``lead_time``, ``waiting`` (order t
 ``lateness`` (s, mean over delivered orders), ``on_time`` (share), ``backlog`` (orders not delivered by the
 horizon), ``starved`` (share of time a station stood waiting for a late delivery), ``utilisation``, ``empty_travel``
 (share of metres driven empty), ``energy`` (W drawn by the fleet), ``charging`` (share of vehicle time),
-``lift_wait``, ``airlock_wait``, ``door_wait`` (s, mean queue at each kind of zone). Events: every container's
-``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released`` with its place (query
-them with :func:`scenarios.intralogistics.tracking.where`), and each zone's ``wait``/``enter``/``leave``.
+``lift_wait``, ``airlock_wait``, ``door_wait`` (s, mean queue at each kind of zone), ``release_time`` (s, from
+quarantine to release of finished goods: after ``batches.release``, or when the QC lab of ``qc`` has passed their
+sample, :mod:`scenarios.intralogistics.qc`) and ``quarantined`` (containers in quarantine, time average). Events:
+every container's ``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released``
+(a QC sample's ``testing``/``retest``) with its place (query them with
+:func:`scenarios.intralogistics.tracking.where`), each vehicle's waypoints ``at`` and each zone's
+``wait``/``enter``/``leave``.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.intralogistics.dispatch import RULES
+from scenarios.intralogistics.qc import QC
 from scenarios.registry import Deferred, Study
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str
 
@@ -81,13 +86,18 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     from scenarios.intralogistics.checks import check_scenario  # networkx and the plant: after the schema
 
     check_scenario(params)
+    if params.get("qc") is not None:   # the QC lab's instruments are stations of the network
+        from scenarios.intralogistics.network import network_of
+        from scenarios.intralogistics.qc import lab_of
+
+        lab_of(params["qc"], [n for n, d in network_of(params).graph.nodes(data=True) if d["kind"] == "station"])
 
 
 STUDY = Study(
     name="intralogistics",
     description=__doc__.splitlines()[0],
     fields={"network": NETWORK, "fleet": FLEET, "handling": HANDLING, "warehouse": WAREHOUSE,
-            "orders": ListOf(STREAM), "batches": BATCHES, "dispatch": DISPATCH, "routing": ROUTING,
+            "orders": ListOf(STREAM), "batches": BATCHES, "qc": QC, "dispatch": DISPATCH, "routing": ROUTING,
             "trace_interval": Quantity("s", "1 h", positive=True)},
     defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10},
               "routing": {"congestion": False, "replan": "start"},

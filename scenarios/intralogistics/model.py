@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import twin.des
-from scenarios.intralogistics import dispatch, routing
+from scenarios.intralogistics import dispatch, qc, routing
 from scenarios.intralogistics.network import ZONES, Network, network_of
 from scenarios.registry import Run
 
@@ -143,6 +143,8 @@ class Logistics:
         if params["batches"]:
             self.stations = {t: des.Resource(self.env, capacity=1) for t in params["batches"]["route"][1:-1]}
             self.env.process(self.schedule(params["batches"]))
+        lab = qc.lab_of(params.get("qc"), [n for n, d in self.net.graph.nodes(data=True) if d["kind"] == "station"])
+        self.lab = qc.QCLab(self, lab, seed) if lab else None   # releases from quarantine
         for vehicle in self.vehicles:
             vehicle.wake = self.env.event()
             self.env.process(self.drive_loop(vehicle))
@@ -194,10 +196,7 @@ class Logistics:
             order = self.order(a, b, spec["load"], due, container, holds, spec.get("flow"))
             yield order.done
             if k + 1 == len(route) - 1:
-                if spec["release"] > 0:   # finished goods wait in quarantine for QC's release
-                    self.log.append((self.env.now, order.container, "quarantine", b, holds))
-                    yield self.env.timeout(spec["release"])
-                    self.log.append((self.env.now, order.container, "released", b, holds))
+                yield from qc.release(self, order.container, b, holds, spec)   # finished goods in quarantine
                 return
             station = self.stations[b]
             if station.count == 0 and not station.queue and self.env.now > due >= self.warmup:
@@ -464,6 +463,8 @@ def outcome(m: Logistics) -> Run:
     units = {"delivered": "orders/s", "lead_time": "s", "waiting": "s", "lateness": "s", "on_time": "-",
              "backlog": "orders", "starved": "-", "utilisation": "-", "empty_travel": "-", "energy": "W",
              "charging": "-", "lift_wait": "s", "airlock_wait": "s", "door_wait": "s"}
+    kpis |= qc.kpis(m.log, m.warmup, m.horizon)
+    units |= qc.UNITS
     rows = np.array(m.samples, dtype=float).reshape(-1, 4)
     traces = {"t": rows[:, 0], "waiting_orders": rows[:, 1], "busy_vehicles": rows[:, 2], "battery": rows[:, 3]}
     columns = list(zip(*m.log)) if m.log else [(), (), (), (), ()]

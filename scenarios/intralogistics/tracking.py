@@ -1,7 +1,8 @@
 """Material tracking: where a container was, and what it held, at any time of a replication.
 
 Each container's events (``requested`` at its origin, ``loaded`` onto a vehicle, ``delivered`` or ``stored`` at its
-target, ``processing`` at a station, ``quarantine`` and ``released`` for finished goods awaiting QC) are rows of the
+target, ``processing`` at a station, ``quarantine`` and ``released`` for finished goods awaiting QC, ``testing``
+and ``retest`` for a QC sample at an instrument or an analyst, :mod:`scenarios.intralogistics.qc`) are rows of the
 event log; its place at time ``t`` is the place of its last event at or before ``t``::
 
     where(run.events, "IBC-0042", 10 * 3600 + 35 * 60)   # Sighting(t=..., status='loaded', place='AGV-03', ...)
@@ -26,7 +27,8 @@ from typing import Any
 import numpy as np
 
 WAYPOINT = "at"
-STATUSES = ("requested", "loaded", "delivered", "stored", "processing", "quarantine", "released")
+STATUSES = ("requested", "loaded", "delivered", "stored", "processing", "quarantine", "released", "testing",
+            "retest")
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,7 @@ def study_files(tmp_path):
         maintenance = maintenance.replace(old, new)
     intralogistics = (ROOT / "scenarios" / "intralogistics" / "multipurpose_osd.yaml").read_text()
     for old, new in (("../../plant_models", str(ROOT / "plant_models")), ("horizon: 7 d", "horizon: 2 d"),
-                     ("replications: 5", "replications: 2")):
+                     ("replications: 5", "replications: 2"), ("../scheduling", str(ROOT / "scenarios" / "scheduling"))):
         assert old in intralogistics, old
         intralogistics = intralogistics.replace(old, new)
     return {

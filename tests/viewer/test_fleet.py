@@ -30,7 +30,8 @@ def folder(tmp_path_factory):
     """The sample scenario for 10 h (1 h warm-up), one replication, written with its report."""
     text = (ROOT / "scenarios" / "intralogistics" / "multipurpose_osd.yaml").read_text()
     for old, new in (("../../plant_models", str(ROOT / "plant_models")), ("horizon: 7 d", "horizon: 10 h"),
-                     ("warmup: 1 d", "warmup: 1 h"), ("replications: 5", "replications: 1")):
+                     ("warmup: 1 d", "warmup: 1 h"), ("replications: 5", "replications: 1"),
+                     ("../scheduling", str(ROOT / "scenarios" / "scheduling"))):
         assert old in text, old
         text = text.replace(old, new)
     here = tmp_path_factory.mktemp("fleet")
