@@ -52,6 +52,9 @@ examples:
   twin serve scenarios/continuous_manufacturing/flagship.yaml --speed 60
                                                                     a scenario's twin: its feeders, disturbances and
                                                                     control, as replication 0 of `twin run` simulates
+  twin serve scenarios/continuous_manufacturing/flagship.yaml --variant mismatch --speed 100 --allow-anonymous
+                                                                    a plant that is not the model, to follow with
+                                                                    twin follow (its instruments served as tags)
 
 Clients browse Objects/<plant>/<storey>/<space>/<asset>/<signal>; each signal's NodeId is ns=<urn:pharma-twin:tags>;
 s=<tag>; the plant's instruments (LIW-101.FT-01) serve the model variable they read. Anonymous login is off unless
@@ -83,9 +86,15 @@ def add_bridge(subparsers) -> None:
                    help="glob of mapped tags fed from the plant into the shadow twin's inputs instead of compared "
                         "(repeatable; default: *_sp, *_set)")
     _security_arguments(p, server=False)
-    g = p.add_argument_group("serving the shadow", "the shadow twin's tags (predictions, TAG.deviation, TAG.alarm) "
-                                                   "served to SCADA/MES, laid out by plant hierarchy")
-    g.add_argument("--serve", metavar="ENDPOINT", help="serve the shadow twin here (opc.tcp://0.0.0.0:4841)")
+    _serve_arguments(p, "serving the shadow", "the shadow twin's tags (predictions, TAG.deviation, TAG.alarm) served "
+                        "to SCADA/MES, laid out by plant hierarchy", "serve the shadow twin here (opc.tcp://0.0.0.0:4841)")
+    p.set_defaults(func=_bridge)
+
+
+def _serve_arguments(p, title: str, description: str, serve_help: str) -> None:
+    """``--serve ENDPOINT`` and its security flags (``twin bridge --shadow``, ``twin follow``)."""
+    g = p.add_argument_group(title, description)
+    g.add_argument("--serve", metavar="ENDPOINT", help=serve_help)
     g.add_argument("--serve-policy", action="append", default=None, help="as `twin serve --policy` (default: None)")
     g.add_argument("--serve-pki", type=Path, help="the server's certificate folder (not the bridge's --pki; "
                                                   "default ~/.local/share/pharma-twin/pki/serve)")
@@ -94,7 +103,6 @@ def add_bridge(subparsers) -> None:
     g.add_argument("--serve-allow-anonymous", action="store_true", help="let clients log in without credentials")
     g.add_argument("--serve-allow-insecure", action="store_true",
                    help="let --serve-user log in on policy None (passwords in clear text: a trusted network only)")
-    p.set_defaults(func=_bridge)
 
 
 def add_serve(subparsers) -> None:
@@ -105,6 +113,8 @@ def add_serve(subparsers) -> None:
                               epilog=SERVE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("plant", metavar="FILE", help="the plant (YAML overlay or IFC) whose twin is served, or a "
                    "scenario YAML whose study builds a twin")
+    p.add_argument("--variant", help="a scenario's variant to serve (e.g. a plant that is not the model: "
+                                     "--variant mismatch); default: the scenario as written")
     p.add_argument("--endpoint", default="opc.tcp://127.0.0.1:4840", help="where to listen")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second")
     p.add_argument("--setpoint", action="append", default=None, metavar="PATTERN",
@@ -175,32 +185,18 @@ def _user(text: str) -> tuple[str, str]:
 # -- twin bridge -----------------------------------------------------------------------------------------------
 def _bridge(args) -> int:
     from bridge.client import Refused
-    from bridge.security import ClientSecurity, SecurityError, ServerSecurity, parse_policy
+    from bridge.security import SecurityError
 
     _quiet_asyncua()
     try:
         for url, what in ((args.endpoint, "endpoint"), (args.discover, "--discover"), (args.serve, "--serve")):
             _endpoint(url, what)
-        policy, mode = parse_policy(args.policy or "None")
-        name, password = _user(args.user) if args.user else (None, None)
-        pki = _pki(args.pki, "bridge") if policy != "None" or args.cert_login else args.pki
-        security = ClientSecurity(policy, mode, pki=pki, username=name, password=password,
-                                  certificate_login=args.cert_login)
+        security = _client_security(args)
         if args.shadow and args.clock == "unix":
             return _fail("bridge: the shadow twin runs on the bridge's clock: leave out --clock unix with --shadow")
         if args.serve and not args.shadow:
             return _fail("bridge: --serve serves the shadow twin: give --shadow PLANT too")
-        serve_policies = tuple(parse_policy(p) for p in args.serve_policy or ["None"])
-        if args.serve and args.serve_user and ("None", None) in serve_policies:
-            if not args.serve_allow_insecure:
-                return _fail("bridge: --serve-user on policy None: clients would send their passwords in clear "
-                             "text; give --serve-policy Basic256Sha256,SignAndEncrypt, or --serve-allow-insecure on a "
-                             "trusted network")
-            print("twin bridge: warning: --serve-allow-insecure: user passwords travel in clear text on policy None",
-                  file=sys.stderr)
-        args.serve_security = args.serve and ServerSecurity(
-            serve_policies, pki=_pki(args.serve_pki, "serve") if _secured(serve_policies, args.serve_pki) else None,
-            users=dict(_user(u) for u in args.serve_user or []), allow_anonymous=args.serve_allow_anonymous)
+        args.serve_security = _serve_security(args, "bridge")
         if args.discover:
             return asyncio.run(_discover(args, security))
         if not args.mapping:
@@ -212,6 +208,37 @@ def _bridge(args) -> int:
         return _fail(f"bridge: {exc}")
     except KeyboardInterrupt:
         return 130
+
+
+def _client_security(args):
+    """The client's :class:`~bridge.security.ClientSecurity` from ``--policy``, ``--pki``, ``--user``,
+    ``--cert-login``."""
+    from bridge.security import ClientSecurity, parse_policy
+
+    policy, mode = parse_policy(args.policy or "None")
+    name, password = _user(args.user) if args.user else (None, None)
+    pki = _pki(args.pki, "bridge") if policy != "None" or args.cert_login else args.pki
+    return ClientSecurity(policy, mode, pki=pki, username=name, password=password, certificate_login=args.cert_login)
+
+
+def _serve_security(args, command: str):
+    """The :class:`~bridge.security.ServerSecurity` of ``--serve`` (None without it): users need an encrypted policy
+    unless ``--serve-allow-insecure``; anonymous login only with ``--serve-allow-anonymous``."""
+    from bridge.security import ServerSecurity, parse_policy
+
+    if not args.serve:
+        return None
+    policies = tuple(parse_policy(p) for p in args.serve_policy or ["None"])
+    if args.serve_user and ("None", None) in policies:
+        if not args.serve_allow_insecure:
+            raise ValueError("--serve-user on policy None: clients would send their passwords in clear "
+                             "text; give --serve-policy Basic256Sha256,SignAndEncrypt, or --serve-allow-insecure on "
+                             "a trusted network")
+        print(f"twin {command}: warning: --serve-allow-insecure: user passwords travel in clear text on policy None",
+              file=sys.stderr)
+    return ServerSecurity(policies, pki=_pki(args.serve_pki, "serve") if _secured(policies, args.serve_pki) else None,
+                          users=dict(_user(u) for u in args.serve_user or []),
+                          allow_anonymous=args.serve_allow_anonymous)
 
 
 async def _discover(args, security) -> int:
@@ -386,7 +413,7 @@ async def _run_server(args, security) -> int:
     from bridge.realtime import run_in_real_time
     from bridge.server import TwinServer, hierarchy_of
 
-    tw = twin_of(args.plant)
+    tw = twin_of(args.plant, args.variant)
     plant = tw.plant
     origin = time.time()
     reads = measured_variables(plant, tw.tags)
@@ -408,21 +435,32 @@ async def _run_server(args, security) -> int:
     return 0
 
 
-def twin_of(path: str):
+def twin_of(path: str, variant: str | None = None):
     """The twin ``twin serve`` serves for *path*: the first a ``twin.twins`` plug-in builds from the file (a
-    scenario's study twin, see pyproject.toml), else the twin of the plant file."""
-    from importlib.metadata import entry_points
-
+    scenario's study twin, of its ``variant``; see pyproject.toml), else the twin of the plant file."""
     import twin.plant
     from twin.twin import Twin
 
-    for factory in sorted(entry_points(group="twin.twins"), key=lambda ep: ep.name):
-        tw = factory.load()(path)
-        if tw is not None:
-            return tw
+    tw = built_from("twin.twins", path, variant)
+    if tw is not None:
+        return tw
     try:
         return Twin(twin.plant.load(path))
     except ConfigError as exc:
         exc.hint = exc.hint or ("twin serve takes a plant (.ifc, plant overlay or mesh layout .yaml) or a scenario "
                                 ".yaml whose study builds a twin (study: continuous_manufacturing)")
         raise
+
+
+def built_from(group: str, path: str, variant: str | None = None):
+    """What the first plug-in of the entry-point ``group`` builds from the file at *path* (``factory(path,
+    variant)``), or None if none takes it; a ``variant`` of a file no plug-in takes is a ValueError."""
+    from importlib.metadata import entry_points
+
+    for factory in sorted(entry_points(group=group), key=lambda ep: ep.name):
+        built = factory.load()(path, variant)
+        if built is not None:
+            return built
+    if variant is not None:
+        raise ValueError(f"--variant {variant}: {path} is not a scenario with variants")
+    return None

@@ -81,6 +81,7 @@ class Study:
     figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
     comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
     twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
+    follow: Callable[[Mapping[str, Any]], Any] | None = None  # how a twin follows the plant live: a FollowPlan
     prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)
     #: KPI or trace name pattern (fnmatch) -> the (low, high) a quantity cannot leave (a fraction, a waiting time):
     #: confidence intervals and bands are cut to it, which keeps their coverage and their sense

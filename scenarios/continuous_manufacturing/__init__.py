@@ -213,6 +213,7 @@ STUDY = Study(
     figures=Deferred("scenarios.continuous_manufacturing.figures:figures"),
     comparison_figures=Deferred("scenarios.continuous_manufacturing.figures:comparison_figures"),
     twin=lambda params, seed: _line(params, seed).twin,
+    follow=Deferred("scenarios.continuous_manufacturing.live:follow_plan"),
     ranges={"mspc_false_alarm_rate": (0.0, 1.0), "mspc_detected": (0.0, 1.0), "mspc_alarm_rate": (0.0, 1.0),
             "mspc_blame": (0.0, 1.0), "mspc_delay": (0.0, float("inf")), "mspc_alarm": (0.0, 1.0)},
 )

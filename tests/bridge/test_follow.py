@@ -15,11 +15,18 @@ from bridge.realtime import run_in_real_time
 from bridge.server import NAMESPACE, TwinServer
 from twin import Twin
 from twin.cli import main
+from twin.following import FollowPlan
 from twin.process import Flowsheet
 from twin.process.units import CSTR
 
 SETTINGS = {"measurements": {"R-1.T": 0.2}, "parameters": {"R-1.UA": 200.0}, "process_noise": {"R-1.T": 0.01},
             "std0": {"R-1.T": 1.0, "R-1.cA": 20.0}}
+
+
+def cstr_plan(**more) -> FollowPlan:
+    """The CSTR's model (UA = 833 W/K) measured by its temperature, its UA estimated, its coolant read."""
+    return FollowPlan(Flowsheet(CSTR("R-1")).build(), **SETTINGS, inputs={"R-1.T_c": "R-1.T_c"}, period=30.0,
+                      **more)
 
 
 def plant() -> Twin:
@@ -40,7 +47,6 @@ def plant() -> Twin:
 def test_follow_a_served_plant_at_200x_and_serve_the_estimate(tmp_path):
     plant_port, follower_port = free_port(), free_port()
     truth = plant()
-    model = Flowsheet(CSTR("R-1")).build()  # UA = 833 W/K
 
     async def body():
         origin = time.time()
@@ -48,9 +54,9 @@ def test_follow_a_served_plant_at_200x_and_serve_the_estimate(tmp_path):
                               clock=lambda: truth.now):
             clock = asyncio.create_task(run_in_real_time(truth, speed=200.0, step=0.05))
             stop = asyncio.Event()
-            task = asyncio.create_task(follow(model, f"opc.tcp://127.0.0.1:{plant_port}", SETTINGS, period=30.0,
-                                              inputs=["R-1.T_c"], serve=f"opc.tcp://127.0.0.1:{follower_port}",
-                                              csv=str(tmp_path / "follow.csv"), stop=stop))
+            task = asyncio.create_task(follow(cstr_plan(), f"opc.tcp://127.0.0.1:{plant_port}",
+                                              serve=f"opc.tcp://127.0.0.1:{follower_port}",
+                                              log=str(tmp_path / "follow.csv"), stop=stop))
             served = None
             for _ in range(200):  # the follower's own server, read by a client, while it follows
                 await asyncio.sleep(0.1)
@@ -63,9 +69,9 @@ def test_follow_a_served_plant_at_200x_and_serve_the_estimate(tmp_path):
                     except (OSError, TimeoutError):
                         continue
             stop.set()
-            follower = await task
+            followed = await task
             clock.cancel()
-            return follower, served
+            return followed.twin, served
 
     follower, served = run(body(), timeout=90)
     est, sd = follower.tags.read("R-1.UA.est"), follower.tags.read("R-1.UA.std")
@@ -105,10 +111,9 @@ def test_a_plant_that_falls_silent_is_reported_once(capsys):
     async def body():
         async with TwinServer(truth.tags, f"opc.tcp://127.0.0.1:{port}", time_origin=time.time() - 60.0,
                               clock=lambda: truth.now):
-            return await follow(Flowsheet(CSTR("R-1")).build(), f"opc.tcp://127.0.0.1:{port}", SETTINGS,
-                                period=30.0, inputs=["R-1.T_c"], duration=2.5, stale=0.5)
+            return await follow(cstr_plan(), f"opc.tcp://127.0.0.1:{port}", duration=2.5, stale=0.5)
 
-    follower = run(body(), timeout=60)
+    follower = run(body(), timeout=60).twin
     err = capsys.readouterr().err
     assert err.count("no new sample from the plant for 0.5 s") == 1
     assert follower.tags.read("EST.updates") == 1  # the one sample there was
