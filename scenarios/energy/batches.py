@@ -17,9 +17,10 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+
+from scenarios.energy.params import BatchPlan
 
 STATES = ("running", "cleaning")
 
@@ -59,19 +60,19 @@ def units_of(pattern: str, tags) -> list[str]:
     return [t for t in tags if fnmatch.fnmatchcase(t, pattern)]
 
 
-def run(spec: Mapping[str, Any], tags, horizon: float, des=None, rng: np.random.Generator | None = None) -> Campaign:
+def run(spec: BatchPlan, tags, horizon: float, des=None, rng: np.random.Generator | None = None) -> Campaign:
     """Run the campaign ``spec`` (products and orders) on ``des`` (``twin.des``, or SimPy: same API) up to
     ``horizon`` (s). Steps already started when the horizon comes are cut there. With ``duration_cv`` > 0 each
     step takes its time times a lognormal factor of mean 1 and that coefficient of variation, drawn from ``rng``."""
     if des is None:
         import twin.des as des
-    cv = spec["duration_cv"]
+    cv = spec.duration_cv
     sigma = np.sqrt(np.log1p(cv**2))
     rng = rng if rng is not None else np.random.default_rng(0)
     env = des.Environment()
     free = des.FilterStore(env)
-    steps = {name: [(sum((units_of(p, tags) for p in step["units"]), []), step["time"], step["clean"])
-                    for step in product["steps"].values()] for name, product in spec["products"].items()}
+    steps = {name: [(sum((units_of(p, tags) for p in step.units), []), step.time, step.clean) for step in product]
+             for name, product in spec.products.items()}
     free.items.extend(dict.fromkeys(u for product in steps.values() for units, _, _ in product for u in units))
     products, intervals = [], []
 
@@ -90,10 +91,10 @@ def run(spec: Mapping[str, Any], tags, horizon: float, des=None, rng: np.random.
             intervals.append(Interval(number, unit, "running", start, env.now))
             env.process(clean(unit, number, clean_time))
 
-    for order in spec["orders"]:
-        for k in range(order["batches"]):
-            env.process(batch(len(products), order["product"], order["release"] + k * order["every"]))
-            products.append(order["product"])
+    for order in spec.orders:
+        for k in range(order.batches):
+            env.process(batch(len(products), order.product, order.release + k * order.every))
+            products.append(order.product)
     env.run(until=horizon)
     return Campaign(products, intervals)
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -48,17 +48,18 @@ from scenarios.energy.chillers import CURVES as CHILLER_CURVES
 from scenarios.energy.chillers import DEFAULT_CURVES, Curves
 from scenarios.energy.chillers import factors as chiller_factors
 from scenarios.energy.grades import ANNEX1_MIN_DP, DEFAULTS, GRADE_A_FACE_VELOCITY, unidirectional_ach
+from scenarios.energy.params import Ahu, Chiller, ChillerPlant, EnergyParams, RoomOverride
 from scenarios.registry import Run
 from twin import plant as plants
 from twin.config import ConfigError
-from twin.process.units.chiller import Chiller
+from twin.process.units import chiller as chiller_unit
 from twin.process.units.hvac import R_AIR
 
 CP_AIR = 1006.0        # J/(kg K), as twin.process.units.hvac
 P_ATM = 101325.0       # Pa
 DAY, HOUR, KWH = 86400.0, 3600.0, 3.6e6
 WEEK_HOURS = 168       # the tank's plan and the chillers' commitment look a week ahead
-DOE2_EIR = inspect.signature(Chiller).parameters["eir"].default
+DOE2_EIR = inspect.signature(chiller_unit.Chiller).parameters["eir"].default
 DP_TOLERANCE = 1e-6    # Pa: a room held exactly at its limit, up to the pressure solver's tolerance
 RH_TOLERANCE = 1e-9    # a reset coil sits at the humidity limit exactly, up to the dew-point solver's tolerance
 USES = ("fans", "chillers", "pump", "tower_fans", "condenser_pump", "compressors", "process", "lighting",
@@ -81,20 +82,17 @@ class Zone:
     thermal_mass: float | None = None    # heat capacity / the air's; None: the scenario's (room.thermal_mass)
 
 
-def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
+def zones(plant_path, rooms: Mapping[str, RoomOverride]) -> dict[str, Zone]:
     """A zone per room of the plant: volume, area and grade from the plant, ACH and overpressure from the space's
-    own properties or else the grade table (:mod:`scenarios.energy.grades`), ``rooms`` overriding any of them."""
+    own properties or else the grade table (:mod:`scenarios.energy.grades`), ``rooms`` overriding any of them
+    (rooms the plant has: :func:`scenarios.energy.study.check` names any other)."""
     plant = plants.load(plant_path)
-    for number in rooms:
-        if number not in plant.spaces:
-            raise rooms.error(number, f"unknown room '{number}'", expected="a room number of the plant",
-                              choices=plant.spaces)
     out = {}
     for number, space in plant.spaces.items():
-        given = rooms.get(number, {})
-        grade = given.get("grade") or space.grade
-        volume = given.get("volume") or space.volume
-        area = given.get("area") or space.area or (volume / 3.0 if volume else None)
+        given = rooms.get(number, RoomOverride())
+        grade = given.grade or space.grade
+        volume = given.volume or space.volume
+        area = given.area or space.area or (volume / 3.0 if volume else None)
         for what, value, key in (("GMP grade", grade, "grade"), ("volume", volume, "volume")):
             if value is None:
                 raise ConfigError(f"room {number} ({space.name}) has no {what}", file=plant_path,
@@ -105,73 +103,79 @@ def zones(plant_path, rooms: Mapping[str, Any]) -> dict[str, Zone]:
         table = DEFAULTS[grade]
         props = space.properties
         out[number] = Zone(number, grade, volume, area, ach=_air_changes(given, props, table, volume, area),
-                           dp=given.get("dp") or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
-                           dp_min=table.dp_min, thermal_mass=given.get("thermal_mass"))
+                           dp=given.dp or props.get("PharmaTwin_Cleanroom.DifferentialPressure") or table.dp,
+                           dp_min=table.dp_min, thermal_mass=given.thermal_mass)
     return out
 
 
-def _air_changes(given: Mapping[str, Any], props: Mapping[str, Any], table, volume: float, area: float) -> float:
+def _air_changes(given: RoomOverride, props: Mapping[str, Any], table, volume: float, area: float) -> float:
     """A room's design air changes per hour: the scenario's, a unidirectional zone's face velocity given in the
     scenario, the space's IFC property, the grade's table value, or (grade A) the default face velocity."""
-    if given.get("ach"):
-        return given["ach"]
-    unidirectional = unidirectional_ach(volume, given.get("face_area") or area,
-                                        given.get("face_velocity") or GRADE_A_FACE_VELOCITY)
-    if given.get("face_velocity") or given.get("face_area"):
+    if given.ach:
+        return given.ach
+    unidirectional = unidirectional_ach(volume, given.face_area or area, given.face_velocity or GRADE_A_FACE_VELOCITY)
+    if given.face_velocity or given.face_area:
         return unidirectional
     return props.get("PharmaTwin_Cleanroom.AirChangeRate") or table.ach or unidirectional
 
 
-def capacities(params: Mapping[str, Any]) -> np.ndarray:
-    """Each chiller's capacity (W): as the scenario gives it, else from the plant's asset of that tag."""
-    plant, units = plants.load(params["plant"]), params["chillers"]["units"]
-    out = []
-    for tag, unit in units.items():
-        given = unit["capacity"]
-        if given is None and tag in plant:
-            given = plant[tag].properties.get(PLANT_CAPACITY)
-            given = None if given is None else float(given) * 1e3
-        if given is None or not given > 0:
-            raise units.error(tag, f"chiller {tag} has no capacity", expected="a positive capacity",
-                              hint=f"give it, e.g. {tag}: {{capacity: 150 kW}}, or name a chiller of the plant "
-                                   f"whose IFC carries {PLANT_CAPACITY}")
-        out.append(given)
-    return np.array(out)
+def capacity(plant_path, tag: str, chiller: Chiller) -> float | None:
+    """A chiller's capacity (W): as the scenario gives it, else from the plant's asset of that tag (None: neither)."""
+    if chiller.capacity is not None:
+        return chiller.capacity
+    plant = plants.load(plant_path)
+    given = plant[tag].properties.get(PLANT_CAPACITY) if tag in plant else None
+    return None if given is None else float(given) * 1e3
 
 
-def outdoor(params: Mapping[str, Any], t: np.ndarray, measured=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Outdoor temperature (K), humidity ratio (kg/kg) and wet bulb (K) at the times ``t``, from the hourly
-    weather, or from ``measured`` samples ``(times s, dry bulb K, dew point K)`` (shadow mode)."""
-    spec = params["weather"]
+def capacities(p: EnergyParams) -> np.ndarray:
+    """Each chiller's capacity (W) (:func:`capacity`; the scenario's check has made sure each has one)."""
+    return np.array([capacity(p.plant, tag, unit) for tag, unit in p.chillers.units.items()])
+
+
+@dataclass(frozen=True)
+class Outdoor:
+    """The outdoor air at each step: dry bulb (K), humidity ratio (kg/kg) and wet bulb (K)."""
+
+    dry_bulb: np.ndarray
+    humidity: np.ndarray
+    wet_bulb: np.ndarray
+
+
+def outdoor(p: EnergyParams, t: np.ndarray, measured=None) -> Outdoor:
+    """The outdoor air at the times ``t``, from the hourly weather, or from ``measured`` samples ``(times s, dry
+    bulb K, dew point K)`` (shadow mode)."""
+    spec = p.weather
     if measured is not None:
         grid, dry_bulb, dew = measured
     else:
         hours = int(np.ceil(t[-1] / HOUR))
-        if spec["epw"] is not None:
-            dry_bulb, dew = weather.read_epw(spec["epw"], hours)
+        if spec.epw is not None:
+            dry_bulb, dew = weather.read_epw(spec.epw, hours)
         else:
-            dry_bulb = weather.design_day(spec["max"], spec["range"], hours)
-            dew = np.minimum(spec["dew_point"], dry_bulb)
+            dry_bulb = weather.design_day(spec.max, spec.range, hours)
+            dew = np.minimum(spec.dew_point, dry_bulb)
         grid = HOUR * np.arange(dry_bulb.size)
     w = psychro.saturation_humidity_ratio(np.minimum(dew, dry_bulb))
-    return np.interp(t, grid, dry_bulb), np.interp(t, grid, w), np.interp(t, grid, psychro.wet_bulb(dry_bulb, w))
+    return Outdoor(np.interp(t, grid, dry_bulb), np.interp(t, grid, w),
+                   np.interp(t, grid, psychro.wet_bulb(dry_bulb, w)))
 
 
-def producing(params: Mapping[str, Any], t: np.ndarray, lead: float = 0.0) -> np.ndarray:
+def producing(p: EnergyParams, t: np.ndarray, lead: float = 0.0) -> np.ndarray:
     """Whether the plant is in production at ``t`` (the shift window on production days), ``lead`` seconds early."""
-    p = params["production"]
+    window = p.production
     day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
-    return (day < p["days_per_week"]) & (of_day >= p["start"] - lead) & (of_day < p["end"])
+    return (day < window.days_per_week) & (of_day >= window.start - lead) & (of_day < window.end)
 
 
-def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
+def simulate(params: EnergyParams | Mapping[str, Any], seed: np.random.SeedSequence | None = None) -> Run:
     """One run of the energy model over ``[warmup, horizon]``; ``seed`` draws the batches' step times when the
     campaign has a ``duration_cv`` (else the run is deterministic)."""
     flows = balance(params, seed=seed)
     return Run(kpis=flows.kpis, units=flows.units, traces=flows.traces, events=flows.events)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gains:
     """Internal heat of the served rooms (W, steps x rooms) by source, and the units' power and rooms (batches)."""
 
@@ -190,58 +194,82 @@ class Gains:
     def total(self) -> np.ndarray:
         return self.lighting + self.equipment + self.people
 
+    @property
+    def electric(self) -> np.ndarray:
+        """The lighting's and the units' electric power (W per step): what the process buys."""
+        return self.lighting.sum(axis=1) + (self.equipment.sum(axis=1) + self.process_exhaust)
 
-def internal_gains(params: Mapping[str, Any], served: list[Zone], t: np.ndarray,
-                   rng: np.random.Generator | None = None) -> Gains:
+
+def internal_gains(p: EnergyParams, served: list[Zone], t: np.ndarray, rng: np.random.Generator | None = None) -> Gains:
     """What heats each room from inside: lighting by floor area (production or idle), the units of the
     scenario's ``equipment`` by the state the batch campaign puts them in, and the people of each shift."""
-    plant, step = plants.load(params["plant"]), params["step"]
+    plant = plants.load(p.plant)
     rooms = [z.number for z in served]
     area = np.array([z.area for z in served])
-    lighting = np.where(producing(params, t)[:, None], params["gains"]["production"],
-                        params["gains"]["idle"]) * area[None, :]
-    campaign = batches.run(params["batches"], list(plant.assets), params["horizon"], rng=rng)
-    spec = {unit: p for pattern, p in params["equipment"].items() for unit in batches.units_of(pattern, plant.assets)}
-    power = {unit: {"running": p["running"], "idle": p["idle"],
-                    "cleaning": p["idle"] if p["cleaning"] is None else p["cleaning"]} for unit, p in spec.items()}
-    steam = {unit: p["steam"] for unit, p in spec.items()}
-    air = {unit: p["air"] for unit, p in spec.items()}
-    boiler, compressor = params["boiler"], params["compressed_air"]
-    fuel_per_kg = utilities.steam_heat(boiler["steam_pressure"], boiler["feed"]) / boiler["efficiency"]
-    air_power = utilities.compressor_power(1.0, compressor["pressure"], compressor["efficiency"])   # W per m3/s
+    lighting = np.where(producing(p, t)[:, None], p.gains.production, p.gains.idle) * area[None, :]
+    campaign = batches.run(p.batches, list(plant.assets), p.horizon, rng=rng)
+    spec = {unit: e for pattern, e in p.equipment.items() for unit in batches.units_of(pattern, plant.assets)}
+    power = {unit: asdict(e.power) for unit, e in spec.items()}
+    steam = {unit: asdict(e.steam) for unit, e in spec.items()}
+    air = {unit: asdict(e.air) for unit, e in spec.items()}
+    fuel_per_kg = utilities.steam_heat(p.boiler.steam_pressure, p.boiler.feed) / p.boiler.efficiency
+    air_power = utilities.compressor_power(1.0, p.compressed_air.pressure, p.compressed_air.efficiency)  # per m3/s
     bought = {unit: {state: power[unit][state] + steam[unit][state] * fuel_per_kg + air[unit][state] * air_power
                      for state in ("running", "idle", "cleaning")} for unit in spec}
     room_of = {tag: asset.space for tag, asset in plant.assets.items()}
     equipment, process_exhaust = np.zeros((t.size, len(rooms))), np.zeros(t.size)
-    for unit, watts in batches.unit_power(campaign, power, t, step).items():
-        equipment[:, rooms.index(room_of[unit])] += spec[unit]["to_room"] * watts
-        process_exhaust += (1 - spec[unit]["to_room"]) * watts
-    steam_use = sum(batches.unit_power(campaign, steam, t, step).values(), np.zeros(t.size))
-    air_use = sum(batches.unit_power(campaign, air, t, step).values(), np.zeros(t.size))
-    people = np.zeros_like(equipment)
+    for unit, watts in batches.unit_power(campaign, power, t, p.step).items():
+        equipment[:, rooms.index(room_of[unit])] += spec[unit].to_room * watts
+        process_exhaust += (1 - spec[unit].to_room) * watts
+    steam_use = sum(batches.unit_power(campaign, steam, t, p.step).values(), np.zeros(t.size))
+    air_use = sum(batches.unit_power(campaign, air, t, p.step).values(), np.zeros(t.size))
+    return Gains(lighting, equipment, process_exhaust, _people(p, rooms, t), steam_use, air_use,
+                 batches.in_use(campaign, room_of, rooms, t, p.step), campaign, bought, room_of)
+
+
+def _people(p: EnergyParams, rooms: list[str], t: np.ndarray) -> np.ndarray:
+    """The people's sensible heat in each room (W, steps x rooms): each shift's on production days."""
+    people = np.zeros((t.size, len(rooms)))
     day, of_day = np.floor_divide(t, DAY) % 7, np.mod(t, DAY)
-    workday = day < params["production"]["days_per_week"]
-    for shift in params["people"]["shifts"]:
-        on = workday & (of_day >= shift["from"]) & (of_day < shift["to"])
-        for room, count in shift["rooms"].items():
-            people[:, rooms.index(room)] += np.where(on, count * params["people"]["heat"], 0.0)
-    return Gains(lighting, equipment, process_exhaust, people, steam_use, air_use,
-                 batches.in_use(campaign, room_of, rooms, t, step), campaign, bought, room_of)
+    workday = day < p.production.days_per_week
+    for shift in p.people.shifts:
+        on = workday & (of_day >= shift.start) & (of_day < shift.end)
+        for room, count in shift.rooms.items():
+            people[:, rooms.index(room)] += np.where(on, count * p.people.heat, 0.0)
+    return people
 
 
-@dataclass
-class Flows:
-    """Every power flow of a run (W, arrays over the steps) and the KPIs drawn from them."""
+@dataclass(frozen=True)
+class Schedule:
+    """When each served room (steps x rooms) has its design air (``full``), its supply as a fraction of design,
+    and whether its temperature and humidity limits hold (``operating``: production, a batch, or no setback)."""
 
-    t: np.ndarray
-    power: dict[str, np.ndarray]
-    kpis: dict[str, float]
-    units: dict[str, str]
-    traces: dict[str, np.ndarray]
-    events: dict[str, np.ndarray]
+    full: np.ndarray
+    fractions: np.ndarray
+    operating: np.ndarray
 
 
-@dataclass
+def schedule(p: EnergyParams, t: np.ndarray, served: list[Zone], in_use: np.ndarray) -> Schedule:
+    """Full air in the production window and while a batch uses the room, from the recovery lead before either;
+    the setback's fraction otherwise (in the grades it sets back)."""
+    setback = p.control.setback
+    lead = int(np.ceil(setback.recovery / p.step))
+    later = np.cumsum(np.vstack([in_use, np.zeros((lead + 1, len(served)), dtype=bool)])[::-1], axis=0)[::-1]
+    soon = later[:t.size] - later[lead + 1:lead + 1 + t.size] > 0                # in use within the lead
+    full = (producing(p, t, lead=setback.recovery) | (not setback.enabled))[:, None] | soon
+    operating = producing(p, t)[:, None] | in_use | (not setback.enabled)
+    return Schedule(full, supply_fraction(p, served, full), operating)
+
+
+def supply_fraction(p: EnergyParams, served: list[Zone], full: np.ndarray) -> np.ndarray:
+    """Each room's supply as a fraction of its design flow (steps x rooms): 1 where ``full`` (steps x rooms), or
+    the setback's fraction in the rooms of the grades it sets back."""
+    setback = p.control.setback
+    set_back = np.array([z.grade in setback.grades for z in served])
+    return np.where(full | ~set_back[None, :], 1.0, setback.fraction)
+
+
+@dataclass(frozen=True)
 class AirSide:
     """One AHU and its rooms over the steps: AHU flows (W, per step) and room states (steps x rooms)."""
 
@@ -259,56 +287,48 @@ class AirSide:
     rh: np.ndarray               # per room, relative humidity (0..1)
 
 
-def supply_fraction(params: Mapping[str, Any], served: list[Zone], full: np.ndarray) -> np.ndarray:
-    """Each room's supply as a fraction of its design flow (steps x rooms): 1 where ``full`` (steps x rooms), or
-    the setback's fraction in the rooms of the grades it sets back."""
-    setback = params["control"]["setback"]
-    set_back = np.array([z.grade in setback["grades"] for z in served])
-    return np.where(full | ~set_back[None, :], 1.0, setback["fraction"])
-
-
-def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zone], t_out: np.ndarray,
-             w_out: np.ndarray, gains: np.ndarray, fraction: np.ndarray) -> AirSide:
+def air_side(p: EnergyParams, ahu: Ahu, served: list[Zone], t_out: np.ndarray, w_out: np.ndarray,
+             gains: np.ndarray, fraction: np.ndarray) -> AirSide:
     """The steady state of one AHU and its rooms at every step (see the module docstring for the equations);
     ``gains``: each room's internal heat (W), ``fraction``: its supply as a fraction of design (steps x rooms)."""
-    control, t_set = params["control"], params["room"]["set"]
+    control, t_set = p.control, p.room.set_point
     rho = P_ATM / (R_AIR * t_set)
     design = np.array([rho * z.ach * z.volume / HOUR for z in served])              # kg/s per room
     m = design[None, :] * fraction                                                   # (steps, rooms)
     m_total = m.sum(axis=1)
-    fan = design.sum() / rho * ahu["fan_pressure"] / ahu["fan_efficiency"] * (m_total / design.sum()) ** 3
+    fan = design.sum() / rho * ahu.fan_pressure / ahu.fan_efficiency * (m_total / design.sum()) ** 3
     area = np.array([z.area for z in served])
-    ua = params["envelope_ua"] * area[None, :]
+    ua = p.envelope_ua * area[None, :]
     t_req = t_set - (gains + ua * (t_out[:, None] - t_set)) / (m * CP_AIR)
     rise = fan / (m_total * CP_AIR)
-    if control["supply_reset"]:   # no warmer than the coil that still dries humid outdoor air enough
-        w_limit = psychro.humidity_ratio(params["room"]["rh_high"] * psychro.saturation_vapour_pressure(t_set))
-        ceiling = np.where(w_out > w_limit, min(psychro.dew_point(w_limit), control["coil_leaving_max"]),
-                           control["coil_leaving_max"])
-        coil = np.clip(t_req.min(axis=1) - rise, control["coil_leaving"], ceiling)
+    if control.supply_reset:   # no warmer than the coil that still dries humid outdoor air enough
+        w_limit = psychro.humidity_ratio(p.room.rh_high * psychro.saturation_vapour_pressure(t_set))
+        ceiling = np.where(w_out > w_limit, min(psychro.dew_point(w_limit), control.coil_leaving_max),
+                           control.coil_leaving_max)
+        coil = np.clip(t_req.min(axis=1) - rise, control.coil_leaving, ceiling)
     else:
-        coil = np.full_like(t_out, control["coil_leaving"])
+        coil = np.full_like(t_out, control.coil_leaving)
     duct = coil + rise
-    mass = np.array([params["room"]["thermal_mass"] if z.thermal_mass is None else z.thermal_mass for z in served])
+    mass = np.array([p.room.thermal_mass if z.thermal_mass is None else z.thermal_mass for z in served])
     rooms = thermal.respond(mass * rho * np.array([z.volume for z in served]) * CP_AIR, m * CP_AIR, ua, gains,
-                            np.broadcast_to(t_out[:, None], m.shape), duct, t_set, params["step"])
+                            np.broadcast_to(t_out[:, None], m.shape), duct, t_set, p.step)
     t_supply, t_room = rooms.supply, rooms.end
     t_return = (m * rooms.mean).sum(axis=1) / m_total
-    outside = ahu["outside_air"] * m_total * CP_AIR
-    t_mix = ahu["outside_air"] * t_out + (1 - ahu["outside_air"]) * t_return
+    outside = ahu.outside_air * m_total * CP_AIR
+    t_mix = ahu.outside_air * t_out + (1 - ahu.outside_air) * t_return
     # moisture (no sources in the rooms): the rooms tend to the outdoor air's humidity, unless the coil condenses
     # it down to saturation at its leaving temperature; the condensate takes its latent heat along. Without
     # moisture storage they are there each step; with it they follow scenarios.energy.moisture
-    f, w_c = ahu["outside_air"], psychro.saturation_humidity_ratio(coil)
+    f, w_c = ahu.outside_air, psychro.saturation_humidity_ratio(coil)
     w_room = w_mean = w_supply = np.minimum(w_out, w_c)
     stored = rooms.stored
-    if params["room"]["moisture_mass"] > 0:
+    if p.room.moisture_mass > 0:
         volume = np.array([z.volume for z in served])
-        capacity = params["room"]["moisture_mass"] * rho * volume.sum()                # kg of dry air
+        capacity = p.room.moisture_mass * rho * volume.sum()                          # kg of dry air
         start = w_room[0]                                                              # the first step's steady state
-        w_room, w_mean, w_supply = moisture.respond(start, w_out, w_c, f, m_total / capacity, params["step"])
+        w_room, w_mean, w_supply = moisture.respond(start, w_out, w_c, f, m_total / capacity, p.step)
         begin = np.concatenate([[start], w_room[:-1]])
-        latent_in = capacity * (w_room - begin) / params["step"] * psychro.H_FG          # W into the rooms' vapour
+        latent_in = capacity * (w_room - begin) / p.step * psychro.H_FG                # W into the rooms' vapour
         stored = stored + latent_in[:, None] * (volume / volume.sum())[None, :]
     w_mix = f * w_out + (1 - f) * w_mean
     latent = m_total * (w_mix - w_supply) * psychro.H_FG
@@ -321,23 +341,23 @@ def air_side(params: Mapping[str, Any], ahu: Mapping[str, Any], served: list[Zon
                    t_room=t_room, rh=psychro.relative_humidity(t_room, w_room[:, None]))
 
 
-def leak_network(params: Mapping[str, Any], served: list[Zone]) -> leakage.Network:
+def leak_network(p: EnergyParams, served: list[Zone]) -> leakage.Network:
     """The airflow network of the served rooms: the scenario's doors (else every pair of neighbouring rooms of the
     plant) and each room's shell to the outdoors; a door to a room no AHU serves leads to the outdoors."""
-    spec, rooms = params["leakage"], tuple(z.number for z in served)
-    pairs = spec["doors"] or leakage.neighbours(plants.load(params["plant"]).spaces)
+    spec, rooms = p.leakage, tuple(z.number for z in served)
+    pairs = spec.doors or leakage.neighbours(plants.load(p.plant).spaces)
     ends = [tuple(r if r in rooms else leakage.OUTSIDE for r in pair) for pair in pairs]
-    paths = [(a, b, spec["door"]) for a, b in ends if a != b]
-    paths += [(z.number, leakage.OUTSIDE, spec["envelope"] * z.area) for z in served]
-    return leakage.Network(rooms, tuple(paths), rho=P_ATM / (R_AIR * params["room"]["set"]))
+    paths = [(a, b, spec.door) for a, b in ends if a != b]
+    paths += [(z.number, leakage.OUTSIDE, spec.envelope * z.area) for z in served]
+    return leakage.Network(rooms, tuple(paths), rho=P_ATM / (R_AIR * p.room.set_point))
 
 
-def cascade(params: Mapping[str, Any], served: list[Zone], fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cascade(p: EnergyParams, served: list[Zone], fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Room pressures over the outdoors (Pa, steps x rooms) and each room's pressure margin: the least of its
     overpressure above its grade's limit and, for each door to a less clean grade, the differential above 10 Pa."""
-    network = leak_network(params, served)
+    network = leak_network(p, served)
     design = np.array([z.dp for z in served])
-    scale = np.ones_like(fraction) if params["control"]["setback"]["hold_pressure"] else fraction
+    scale = np.ones_like(fraction) if p.control.setback.hold_pressure else fraction
     offsets = network.net_outflow(design)[None, :] * scale
     states, which = np.unique(offsets, axis=0, return_inverse=True)       # a handful of control states
     pressures = np.array([network.pressures(o, guess=design) for o in states])[which.ravel()]
@@ -354,178 +374,300 @@ def cascade(params: Mapping[str, Any], served: list[Zone], fraction: np.ndarray)
     return pressures, margin
 
 
-def balance(params: Mapping[str, Any], measured=None, seed: np.random.SeedSequence | None = None) -> Flows:
-    """Step the plant's HVAC through the window and collect its power flows (see the module docstring);
-    ``measured``: the outdoor air as sampled on site, instead of the scenario's weather (see :func:`outdoor`)."""
-    step, room, setback = params["step"], params["room"], params["control"]["setback"]
-    t = np.arange(params["warmup"], params["horizon"], step)
-    t_out, w_out, wet_bulb = outdoor(params, t, measured)
-    zone_of = zones(params["plant"], params["rooms"])
-    every = [zone_of[n] for ahu in params["ahus"].values() for n in ahu["serves"]]
-    seed = seed if seed is not None else np.random.SeedSequence(params["seed"])
-    heat = internal_gains(params, every, t, np.random.default_rng(seed))
-    # full air in the production window and while a batch uses the room, from the recovery lead before either
-    lead = int(np.ceil(setback["recovery"] / step))
-    later = np.cumsum(np.vstack([heat.in_use, np.zeros((lead + 1, len(every)), dtype=bool)])[::-1], axis=0)[::-1]
-    soon = later[:t.size] - later[lead + 1:lead + 1 + t.size] > 0                # in use within the lead
-    full = (producing(params, t, lead=setback["recovery"]) | (not setback["enabled"]))[:, None] | soon
-    fractions = supply_fraction(params, every, full)
-    operating = producing(params, t)[:, None] | heat.in_use | (not setback["enabled"])   # the room limits hold
-    pressures, dp_margin = cascade(params, every, fractions)
-    column = {z.number: i for i, z in enumerate(every)}
-    power = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "envelope_in",
+@dataclass(frozen=True)
+class AirFlows:
+    """What the AHUs move, summed over them (W per step): fan power, the coils' cooling, preheat and reheat, the
+    heat through the envelope, the enthalpy of the outside air in and the exhaust out, the heat the rooms store."""
+
+    fans: np.ndarray
+    cooling_coils: np.ndarray
+    preheat: np.ndarray
+    reheat: np.ndarray
+    envelope_in: np.ndarray
+    outside_air_in: np.ndarray
+    exhaust_out: np.ndarray
+    stored: np.ndarray
+
+
+@dataclass(frozen=True)
+class Rooms:
+    """Every AHU's air side (:class:`AirFlows`) and the served rooms' states over the steps."""
+
+    air: AirFlows
+    t_rooms: np.ndarray           # K, steps x rooms (in the order served)
+    violation_steps: np.ndarray   # rooms out of their limits in each step
+    hottest: np.ndarray           # K
+    coldest: np.ndarray           # K
+    most_humid: np.ndarray        # relative humidity 0..1
+    by_room: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]   # room -> its share of fan, coil and heating
+
+
+def air_loops(p: EnergyParams, zone_of: Mapping[str, Zone], served: list[Zone], air: Outdoor, heat: Gains,
+              plan: Schedule, dp_margin: np.ndarray) -> Rooms:
+    """Each AHU's :func:`air_side` summed, each room's share of it, and the room-steps out of their limits
+    (temperature and humidity while operating, the pressure margin at all times)."""
+    t, limits = air.dry_bulb, p.room
+    column = {z.number: i for i, z in enumerate(served)}
+    total = {k: np.zeros_like(t) for k in ("fans", "cooling_coils", "preheat", "reheat", "envelope_in",
                                             "outside_air_in", "exhaust_out", "stored")}
-    power.update(lighting=heat.lighting.sum(axis=1), equipment=heat.equipment.sum(axis=1) + heat.process_exhaust,
-                 process_exhaust=heat.process_exhaust, people_in=heat.people.sum(axis=1))
-    power["process"] = power["lighting"] + power["equipment"]
     violation_steps, hottest, coldest = np.zeros_like(t), np.full_like(t, -np.inf), np.full_like(t, np.inf)
-    most_humid, t_rooms = np.zeros_like(t), np.empty((t.size, len(every)))
-    by_room = {}    # room -> (fan power, cooling-coil load, heating load) of its share of its AHU
-    for ahu in params["ahus"].values():
-        served = [zone_of[n] for n in ahu["serves"]]
-        columns = [column[n] for n in ahu["serves"]]
-        air = air_side(params, ahu, served, t_out, w_out, heat.total[:, columns], fractions[:, columns])
-        for key, value in (("fans", air.fan), ("cooling_coils", air.cooling), ("preheat", air.preheat),
-                           ("reheat", air.reheat.sum(axis=1)), ("envelope_in", air.envelope_in.sum(axis=1)),
-                           ("outside_air_in", air.outside_air_in), ("exhaust_out", air.exhaust_out),
-                           ("stored", air.stored.sum(axis=1))):
-            power[key] += value
-        for i, z in enumerate(served):
-            share = air.share[:, i]
-            by_room[z.number] = (share * air.fan, share * air.cooling, share * air.preheat + air.reheat[:, i])
-        comfort = ((air.t_room < room["low"]) | (air.t_room > room["high"])
-                   | (air.rh < room["rh_low"] - RH_TOLERANCE) | (air.rh > room["rh_high"] + RH_TOLERANCE))
-        bad = comfort & operating[:, columns] | (dp_margin[:, columns] < -DP_TOLERANCE)
+    most_humid, t_rooms = np.zeros_like(t), np.empty((t.size, len(served)))
+    by_room = {}
+    for ahu in p.ahus.values():
+        zones_of_ahu = [zone_of[n] for n in ahu.serves]
+        columns = [column[n] for n in ahu.serves]
+        one = air_side(p, ahu, zones_of_ahu, air.dry_bulb, air.humidity, heat.total[:, columns],
+                       plan.fractions[:, columns])
+        for key, value in (("fans", one.fan), ("cooling_coils", one.cooling), ("preheat", one.preheat),
+                           ("reheat", one.reheat.sum(axis=1)), ("envelope_in", one.envelope_in.sum(axis=1)),
+                           ("outside_air_in", one.outside_air_in), ("exhaust_out", one.exhaust_out),
+                           ("stored", one.stored.sum(axis=1))):
+            total[key] += value
+        for i, z in enumerate(zones_of_ahu):
+            share = one.share[:, i]
+            by_room[z.number] = (share * one.fan, share * one.cooling, share * one.preheat + one.reheat[:, i])
+        comfort = ((one.t_room < limits.low) | (one.t_room > limits.high)
+                   | (one.rh < limits.rh_low - RH_TOLERANCE) | (one.rh > limits.rh_high + RH_TOLERANCE))
+        bad = comfort & plan.operating[:, columns] | (dp_margin[:, columns] < -DP_TOLERANCE)
         violation_steps += bad.sum(axis=1)
-        hottest, coldest = np.maximum(hottest, air.t_room.max(axis=1)), np.minimum(coldest, air.t_room.min(axis=1))
-        most_humid = np.maximum(most_humid, air.rh.max(axis=1))
-        t_rooms[:, columns] = air.t_room
-    plant = params["chillers"]
-    pump = plant["pump"] * power["cooling_coils"]
-    cop = np.array([unit["cop"] for unit in plant["units"].values()])
-    load = power["cooling_coils"] + pump
-    design = float(np.sum(capacities(params) * (1 + 1 / cop)))            # W the tower rejects at full load
-    condenser = wet_bulb + plant["tower"]["approach"] if plant["condenser"] == "water" else t_out
+        hottest, coldest = np.maximum(hottest, one.t_room.max(axis=1)), np.minimum(coldest, one.t_room.min(axis=1))
+        most_humid = np.maximum(most_humid, one.rh.max(axis=1))
+        t_rooms[:, columns] = one.t_room
+    return Rooms(AirFlows(**total), t_rooms=t_rooms, violation_steps=violation_steps, hottest=hottest, coldest=coldest,
+                 most_humid=most_humid, by_room=by_room)
+
+
+@dataclass(frozen=True)
+class WaterSide:
+    """The chilled-water plant over the steps (W): its pump, the chillers' power, the cold they make, the load they
+    leave unmet and the cold into the tank; the cooling tower's fans and pump and its water's supply (K)."""
+
+    pump: np.ndarray
+    chillers: np.ndarray
+    made: np.ndarray
+    unmet: np.ndarray
+    storage_in: np.ndarray
+    tower_fans: np.ndarray
+    condenser_pump: np.ndarray
+    condenser_water: np.ndarray
+
+    @property
+    def rejected(self) -> np.ndarray:
+        """The heat the condensers reject (W): the cold made plus the chillers' power."""
+        return self.made + self.chillers
+
+
+def water_side(p: EnergyParams, t: np.ndarray, air: Outdoor, coils: np.ndarray, other: np.ndarray) -> WaterSide:
+    """The chillers carry the ``coils``' load plus the pump's heat: following the tank's hourly plan (``other``: the
+    rest of the site's electric power, for the peak), committed by the hour at least cost, or staged in order;
+    then the cooling tower rejects what they made plus their power."""
+    plant = p.chillers
+    pump = plant.pump * coils
+    cop = np.array([unit.cop for unit in plant.units.values()])
+    load = coils + pump
+    design = float(np.sum(capacities(p) * (1 + 1 / cop)))               # W the tower rejects at full load
+    condenser = air.wet_bulb + plant.tower.approach if plant.condenser == "water" else air.dry_bulb
     capft, eirft = chillers_at(plant, condenser)
-    if plant["storage"]["capacity"] > 0:      # pre-cooling: the chillers follow the tank's hourly plan
-        made, chillers = tank_plan(params, t, load, power["fans"] + power["process"], cop, capft, eirft)
+    if plant.storage > 0:      # pre-cooling: the chillers follow the tank's hourly plan
+        made, chillers = tank_plan(p, t, load, other, cop, capft, eirft)
         unmet = np.zeros_like(t)
-    elif plant["dispatch"] == "optimal":
-        chillers, unmet = commitment(params, t, load, cop, capft, eirft)
+    elif plant.dispatch == "optimal":
+        chillers, unmet = commitment(p, t, load, cop, capft, eirft)
         made = load - unmet
     else:
-        reference, unmet = dispatch.staged(load / capft, capacities(params), cop, part_load(plant))
+        reference, unmet = dispatch.staged(load / capft, capacities(p), cop, part_load(plant))
         chillers, unmet = reference * capft * eirft, unmet * capft
         made = load - unmet
-    power["storage_in"] = made - (load - unmet)                          # cold into the tank (W)
-    rejected = made + chillers
-    cooling_tower = utilities.tower(rejected, wet_bulb, design, plant["tower"])
-    if plant["condenser"] == "air":  # no tower: the condenser's fans are in the chillers' EIR
-        cooling_tower.update(fan=np.zeros_like(t), pump=np.zeros_like(t))
-    boiler, compressor = params["boiler"], params["compressed_air"]
-    heating = power["preheat"] + power["reheat"]
-    process_steam = heat.steam * utilities.steam_heat(boiler["steam_pressure"], boiler["feed"])
-    gas = (heating + process_steam) / boiler["efficiency"]
-    compressors = utilities.compressor_power(heat.free_air, compressor["pressure"], compressor["efficiency"])
-    power.update(pump=pump, chillers=chillers, gas=gas, flue_loss=gas - heating - process_steam,
-                 tower_fans=cooling_tower["fan"], condenser_pump=cooling_tower["pump"],
-                 tower=rejected + cooling_tower["fan"] + cooling_tower["pump"], unmet_cooling=unmet,
-                 process_steam=process_steam, compressors=compressors, compressor_heat=compressors,
-                 electricity=power["fans"] + power["process"] + pump + chillers + cooling_tower["fan"]
-                 + cooling_tower["pump"] + compressors)
-    cooled = np.where(power["cooling_coils"] > 0, power["cooling_coils"], np.inf)
-    water_plant = chillers + pump + cooling_tower["fan"] + cooling_tower["pump"]
-    power["chilled_water_idle"] = np.where(power["cooling_coils"] > 0, 0.0, water_plant)   # no room to bill
-    hvac = {room: fan + cooling / cooled * water_plant + warming / boiler["efficiency"]
-            for room, (fan, cooling, warming) in by_room.items()}      # the HVAC energy bought for each room
-    for z in every:
-        key = f"grade.{z.grade}"
-        power[key] = power.get(key, 0.0) + hvac[z.number]
-    kpis, units = _kpis(params, t, power, violation_steps, step)
-    kpis["setback_recovery"], units["setback_recovery"] = thermal.recovery(full, t_rooms, room["high"], step), "s"
-    per_batch, batch_events = _per_batch(params, t, heat, hvac, every)
+    storage_in = made - (load - unmet)                                   # cold into the tank (W)
+    tower = utilities.tower(made + chillers, air.wet_bulb, design, plant.tower)
+    if plant.condenser == "air":  # no tower: the condenser's fans are in the chillers' EIR
+        tower.update(fan=np.zeros_like(t), pump=np.zeros_like(t))
+    return WaterSide(pump, chillers, made, unmet, storage_in, tower["fan"], tower["pump"], tower["supply"])
+
+
+@dataclass(frozen=True)
+class Power(AirFlows):
+    """Every power flow of a run (W, arrays over the steps): the air side's (:class:`AirFlows`), what the site buys
+    (electricity, gas), what else crosses its boundary (people, tower, flue, process air, steam, compressed air
+    heat), and the uses in between; ``by_grade``: the HVAC energy bought for the rooms of each GMP grade."""
+
+    lighting: np.ndarray
+    equipment: np.ndarray          # the units' electric power (into the rooms and out with the process air)
+    process_exhaust: np.ndarray
+    people_in: np.ndarray
+    process: np.ndarray            # lighting and equipment
+    pump: np.ndarray
+    chillers: np.ndarray
+    storage_in: np.ndarray
+    unmet_cooling: np.ndarray
+    tower: np.ndarray              # what the cooling tower rejects, with its fans' and pump's power
+    tower_fans: np.ndarray
+    condenser_pump: np.ndarray
+    gas: np.ndarray
+    flue_loss: np.ndarray
+    process_steam: np.ndarray
+    compressors: np.ndarray
+    compressor_heat: np.ndarray
+    electricity: np.ndarray
+    chilled_water_idle: np.ndarray  # the chilled-water plant's power while no coil needs cold
+    by_grade: dict[str, np.ndarray]
+
+    @property
+    def chilled_water_plant(self) -> np.ndarray:
+        return self.chillers + self.pump + self.tower_fans + self.condenser_pump
+
+
+def power_flows(p: EnergyParams, served: list[Zone], heat: Gains, rooms: Rooms,
+                water: WaterSide) -> tuple[Power, dict[str, np.ndarray]]:
+    """The run's :class:`Power`, and the HVAC power (W) bought for each room: its share of its AHU's fan, of the
+    chilled-water plant by its coil load, and of the boiler's gas by its heating."""
+    boiler, compressor = p.boiler, p.compressed_air
+    process = heat.electric
+    heating = rooms.air.preheat + rooms.air.reheat
+    process_steam = heat.steam * utilities.steam_heat(boiler.steam_pressure, boiler.feed)
+    gas = (heating + process_steam) / boiler.efficiency
+    compressors = utilities.compressor_power(heat.free_air, compressor.pressure, compressor.efficiency)
+    electricity = (rooms.air.fans + process + water.pump + water.chillers + water.tower_fans + water.condenser_pump
+                   + compressors)
+    coils = rooms.air.cooling_coils
+    cooled = np.where(coils > 0, coils, np.inf)
+    water_plant = water.chillers + water.pump + water.tower_fans + water.condenser_pump
+    hvac = {room: fan + cooling / cooled * water_plant + warming / boiler.efficiency
+            for room, (fan, cooling, warming) in rooms.by_room.items()}
+    by_grade = {}
+    for z in served:
+        by_grade[z.grade] = by_grade.get(z.grade, 0.0) + hvac[z.number]
+    power = Power(**vars(rooms.air), lighting=heat.lighting.sum(axis=1),
+                  equipment=heat.equipment.sum(axis=1) + heat.process_exhaust, process_exhaust=heat.process_exhaust,
+                  people_in=heat.people.sum(axis=1), process=process, pump=water.pump, chillers=water.chillers,
+                  storage_in=water.storage_in, unmet_cooling=water.unmet,
+                  tower=water.rejected + water.tower_fans + water.condenser_pump, tower_fans=water.tower_fans,
+                  condenser_pump=water.condenser_pump, gas=gas, flue_loss=gas - heating - process_steam,
+                  process_steam=process_steam, compressors=compressors, compressor_heat=compressors,
+                  electricity=electricity, chilled_water_idle=np.where(coils > 0, 0.0, water_plant),
+                  by_grade=by_grade)
+    return power, hvac
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Every power flow of a run (W, arrays over the steps) and the KPIs, traces and events drawn from them."""
+
+    t: np.ndarray
+    power: Power
+    kpis: dict[str, float]
+    units: dict[str, str]
+    traces: dict[str, np.ndarray]
+    events: dict[str, np.ndarray]
+
+
+def balance(params: EnergyParams | Mapping[str, Any], measured=None,
+            seed: np.random.SeedSequence | None = None) -> Flows:
+    """Step the plant's HVAC through the window and collect its power flows (see the module docstring);
+    ``measured``: the outdoor air as sampled on site, instead of the scenario's weather (see :func:`outdoor`)."""
+    p = params if isinstance(params, EnergyParams) else EnergyParams.of(params)
+    t = np.arange(p.warmup, p.horizon, p.step)
+    air = outdoor(p, t, measured)
+    zone_of = zones(p.plant, p.rooms)
+    served = [zone_of[n] for ahu in p.ahus.values() for n in ahu.serves]
+    seed = seed if seed is not None else np.random.SeedSequence(p.seed)
+    heat = internal_gains(p, served, t, np.random.default_rng(seed))
+    plan = schedule(p, t, served, heat.in_use)
+    pressures, dp_margin = cascade(p, served, plan.fractions)
+    rooms = air_loops(p, zone_of, served, air, heat, plan, dp_margin)
+    water = water_side(p, t, air, rooms.air.cooling_coils, other=rooms.air.fans + heat.electric)
+    power, hvac = power_flows(p, served, heat, rooms, water)
+    kpis, units = _kpis(p, t, power, rooms.violation_steps)
+    kpis["setback_recovery"], units["setback_recovery"] = thermal.recovery(plan.full, rooms.t_rooms, p.room.high,
+                                                                           p.step), "s"
+    per_batch, batch_events = _per_batch(p, t, heat, hvac, served)
     kpis.update(per_batch)
-    bought = {room: hvac[room] + heat.lighting[:, i] for i, room in enumerate(column)}   # each room's bill
-    for unit, watts in batches.unit_power(heat.campaign, heat.unit_bought, t, step).items():
-        bought[heat.room_of[unit]] = bought[heat.room_of[unit]] + watts
-    kpis.update({f"kwh.room.{room}": float(w.sum() * step / KWH) for room, w in bought.items()})
+    kpis.update(_room_bills(p, t, heat, hvac, served))
     units.update({k: "-" if k == "batches" else "kWh" for k in per_batch})
-    kpis.update(steam=float(heat.steam.sum() * step / 1e3), compressed_air=float(heat.free_air.sum() * step))
+    kpis.update(steam=float(heat.steam.sum() * p.step / 1e3), compressed_air=float(heat.free_air.sum() * p.step))
     units.update(steam="t", compressed_air="m3 (free air)")
-    traces = _traces(t, t_out, power) | {"T_room_max": hottest - 273.15, "T_room_min": coldest - 273.15,
-                                         "RH_room_max": most_humid * 100,
-                                         "T_condenser_water": cooling_tower["supply"] - 273.15,
-                                         "dp_margin_min": dp_margin.min(axis=1),
-                                         **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(every)}}
+    traces = _traces(t, air.dry_bulb, power) | {
+        "T_room_max": rooms.hottest - 273.15, "T_room_min": rooms.coldest - 273.15,
+        "RH_room_max": rooms.most_humid * 100, "T_condenser_water": water.condenser_water - 273.15,
+        "dp_margin_min": dp_margin.min(axis=1), **{f"dp_{z.number}": pressures[:, i] for i, z in enumerate(served)}}
     return Flows(t, power, kpis, units, traces, batch_events)
 
 
-def curves(plant: Mapping[str, Any]) -> Curves:
+def _room_bills(p: EnergyParams, t: np.ndarray, heat: Gains, hvac: Mapping[str, np.ndarray],
+                served: list[Zone]) -> dict[str, float]:
+    """``kwh.room.<number>``: each room's bill: its HVAC, its lighting and its units' electricity, steam and air."""
+    bought = {z.number: hvac[z.number] + heat.lighting[:, i] for i, z in enumerate(served)}
+    for unit, watts in batches.unit_power(heat.campaign, heat.unit_bought, t, p.step).items():
+        bought[heat.room_of[unit]] = bought[heat.room_of[unit]] + watts
+    return {f"kwh.room.{room}": float(w.sum() * p.step / KWH) for room, w in bought.items()}
+
+
+def curves(plant: ChillerPlant) -> Curves:
     """The chillers' performance curves: the scenario's set, else the default for their condenser."""
-    return CHILLER_CURVES[plant["curves"] or DEFAULT_CURVES[plant["condenser"]]]
+    return CHILLER_CURVES[plant.curves or DEFAULT_CURVES[plant.condenser]]
 
 
-def part_load(plant: Mapping[str, Any]) -> tuple[float, float, float]:
+def part_load(plant: ChillerPlant) -> tuple[float, float, float]:
     """The chillers' EIR(PLR): the scenario's ``eir``, else that of their curve set (1 at full load)."""
-    return tuple(plant["eir"]) if plant["eir"] is not None else curves(plant).part_load
+    return tuple(plant.eir) if plant.eir is not None else curves(plant).part_load
 
 
-def chillers_at(plant: Mapping[str, Any], condenser: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def chillers_at(plant: ChillerPlant, condenser: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CAPFT and EIRFT of the chiller plant at each step: its chilled water leaving at ``chilled_water``, the
     condenser entering at ``condenser`` (K) (:mod:`scenarios.energy.chillers`)."""
-    return chiller_factors(curves(plant), plant["chilled_water"], condenser)
+    return chiller_factors(curves(plant), plant.chilled_water, condenser)
 
 
-def tank_plan(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, other: np.ndarray, cop: np.ndarray,
+def tank_plan(p: EnergyParams, t: np.ndarray, load: np.ndarray, other: np.ndarray, cop: np.ndarray,
               capft: np.ndarray, eirft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the chillers make (W) and draw (W) at each step under the tank's cheapest hourly plan
     (:mod:`scenarios.energy.storage`), planned a week at a time, each week's tank ending as it began;
     ``other``: the rest of the site's electric power, for the peak; ``capft``, ``eirft``: the temperatures'
     factors at each step, taken as their hour's means."""
-    plant = params["chillers"]
+    plant = p.chillers
     hour = ((t - t[0]) // HOUR).astype(int)
     per_hour = np.bincount(hour)
     mean = {name: np.bincount(hour, weights=x) / per_hour
             for name, x in (("load", load), ("other", other), ("capft", capft), ("eirft", eirft))}
-    curve = storage.hull(capacities(params), cop, part_load(plant))
-    price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(per_hour.size))
+    curve = storage.hull(capacities(p), cop, part_load(plant))
+    price = tariff.prices(p.tariff, t[0] + HOUR * np.arange(per_hour.size))
     made, power = np.empty(per_hour.size), np.empty(per_hour.size)
     for week in range(0, per_hour.size, WEEK_HOURS):
         at = slice(week, week + WEEK_HOURS)
-        plan = storage.plan(mean["load"][at], price[at], mean["other"][at], plant["storage"]["capacity"], curve,
-                            params["tariff"]["demand_charge"], capft=mean["capft"][at], eirft=mean["eirft"][at])
+        plan = storage.plan(mean["load"][at], price[at], mean["other"][at], plant.storage, curve,
+                            p.tariff.demand_charge, capft=mean["capft"][at], eirft=mean["eirft"][at])
         made[at], power[at] = plan.made, plan.power
     return made[hour], power[hour]
 
 
-def commitment(params: Mapping[str, Any], t: np.ndarray, load: np.ndarray, cop: np.ndarray, capft: np.ndarray,
+def commitment(p: EnergyParams, t: np.ndarray, load: np.ndarray, cop: np.ndarray, capft: np.ndarray,
                eirft: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The chillers' power (W) and the unmet load (W) at each step under the cheapest commitment
     (:func:`scenarios.energy.dispatch.committed`) at the temperatures' factors ``capft``, ``eirft``, planned a week at
     a time, each week starting with the chillers the last one left running."""
-    plant, step = params["chillers"], params["step"]
+    plant, step = p.chillers, p.step
     per_hour = round(HOUR / step)
-    price = tariff.prices(params["tariff"], t[0] + HOUR * np.arange(t.size // per_hour))
+    price = tariff.prices(p.tariff, t[0] + HOUR * np.arange(t.size // per_hour))
     power, unmet, running = np.empty_like(load), np.empty_like(load), None
     for week in range(0, price.size, WEEK_HOURS):
         at = slice(week * per_hour, (week + WEEK_HOURS) * per_hour)
         power[at], unmet[at], on = dispatch.committed(
-            load[at], capacities(params), cop, part_load(plant), step=step, price=price[week:week + WEEK_HOURS],
-            start_cost=plant["start_cost"], min_on=max(1, math.ceil(plant["min_on"] / HOUR - 1e-9)),
-            min_off=max(1, math.ceil(plant["min_off"] / HOUR - 1e-9)), running=running, capft=capft[at],
+            load[at], capacities(p), cop, part_load(plant), step=step, price=price[week:week + WEEK_HOURS],
+            start_cost=plant.start_cost, min_on=max(1, math.ceil(plant.min_on / HOUR - 1e-9)),
+            min_off=max(1, math.ceil(plant.min_off / HOUR - 1e-9)), running=running, capft=capft[at],
             eirft=eirft[at])
         running = on[-1]
     return power, unmet
 
 
-def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+def _per_batch(p: EnergyParams, t, heat: Gains, hvac, served) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """KPIs of energy per batch (mean over the finished batches, and per product) and a row per batch."""
     campaign = heat.campaign
-    room_power = {z.number: hvac[z.number] + heat.lighting[:, i] for i, z in enumerate(every)}
+    room_power = {z.number: hvac[z.number] + heat.lighting[:, i] for i, z in enumerate(served)}
     from_units, from_rooms, unattributed = batches.attribute(campaign, heat.unit_bought, heat.room_of, room_power,
-                                                             t, params["step"])
+                                                             t, p.step)
     total = (from_units + from_rooms) / KWH
-    done = campaign.finished() <= t[-1] + params["step"]
+    done = campaign.finished() <= t[-1] + p.step
     kpis = {"batches": float(done.sum()), "kwh.attributed": float(total.sum()),
             "kwh.unattributed": float(unattributed / KWH)}
     if done.any():
@@ -535,34 +677,33 @@ def _per_batch(params, t, heat: Gains, hvac, every) -> tuple[dict[str, float], d
         mine = done & (products == product)
         if mine.any():
             kpis[f"kwh_per_batch.{product}"] = float(total[mine].mean())
-    events = {"t": campaign.finished(), "source": products, "event": np.full(len(products), "batch",
-                                                                                  dtype=object),
+    events = {"t": campaign.finished(), "source": products, "event": np.full(len(products), "batch", dtype=object),
               "batch": np.arange(len(products)), "kwh_units": from_units / KWH, "kwh_rooms": from_rooms / KWH}
     return kpis, events
 
 
-def _kpis(params, t, power, violation_steps, step) -> tuple[dict[str, float], dict[str, str]]:
-    energy_cost, demand_cost = tariff.cost(params["tariff"], t, power["electricity"], step)
-    kwh = {k: float(power[k].sum() * step / KWH) for k in ("electricity", "gas", *USES)}
-    co2 = (kwh["electricity"] * params["co2"]["electricity"] + kwh["gas"] * params["co2"]["gas"]) * KWH
-    unmet_minutes = float(np.count_nonzero(power["unmet_cooling"] > 0) * step / 60)
+def _kpis(p: EnergyParams, t, power: Power, violation_steps) -> tuple[dict[str, float], dict[str, str]]:
+    step = p.step
+    energy_cost, demand_cost = tariff.cost(p.tariff, t, power.electricity, step)
+    kwh = {k: float(getattr(power, k).sum() * step / KWH) for k in ("electricity", "gas", *USES)}
+    co2 = (kwh["electricity"] * p.co2.electricity + kwh["gas"] * p.co2.gas) * KWH
+    unmet_minutes = float(np.count_nonzero(power.unmet_cooling > 0) * step / 60)
     violation = float(violation_steps.sum() * step / 60) + unmet_minutes
     kpis = {"electricity": kwh["electricity"], "gas": kwh["gas"],
             "cost": energy_cost + demand_cost, "energy_cost": energy_cost, "demand_cost": demand_cost,
-            "peak": float(power["electricity"].max() / 1e3), "co2": co2 / 1e3,
+            "peak": float(power.electricity.max() / 1e3), "co2": co2 / 1e3,
             "violation_minutes": violation, "compliant": float(violation == 0),
             **{f"kwh.{k}": kwh[k] for k in USES},
-            **{f"kwh.{k}": float(power[k].sum() * step / KWH) for k in sorted(power) if k.startswith("grade.")}}
-    units = {k: "kWh" for k in kpis} | {"cost": params["tariff"]["currency"],
-                                        "energy_cost": params["tariff"]["currency"],
-                                        "demand_cost": params["tariff"]["currency"], "peak": "kW", "co2": "t",
-                                        "violation_minutes": "room-min", "compliant": "1"}
+            **{f"kwh.grade.{g}": float(w.sum() * step / KWH) for g, w in sorted(power.by_grade.items())}}
+    currency = p.tariff.currency
+    units = {k: "kWh" for k in kpis} | {"cost": currency, "energy_cost": currency, "demand_cost": currency,
+                                        "peak": "kW", "co2": "t", "violation_minutes": "room-min", "compliant": "1"}
     return kpis, units
 
 
-def _traces(t, t_out, power) -> dict[str, np.ndarray]:
-    kw = {k: power[k] / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "storage_in", "reheat",
-                                      "gas")}
-    kw["chilled_water_plant"] = sum(power[k] for k in ("chillers", "pump", "tower_fans", "condenser_pump")) / 1e3
-    kw["process"] = (power["process"] + power["compressors"]) / 1e3      # equipment, lighting, compressed air
+def _traces(t, t_out, power: Power) -> dict[str, np.ndarray]:
+    kw = {k: getattr(power, k) / 1e3 for k in ("electricity", "fans", "chillers", "cooling_coils", "storage_in",
+                                                "reheat", "gas")}
+    kw["chilled_water_plant"] = power.chilled_water_plant / 1e3
+    kw["process"] = (power.process + power.compressors) / 1e3      # equipment, lighting, compressed air
     return {"t": t, "T_out": t_out - 273.15, **{f"{k}_kW": v for k, v in kw.items()}}

@@ -59,7 +59,7 @@ def compare(params: Mapping[str, Any], bus: TagBus, *, dry_bulb: str, dew_point:
     flows = model.balance(params, measured=(grid, np.interp(grid, *dry), np.interp(grid, *dew)))
     times, watts = _good(bus, meter, params)
     measured = np.interp(flows.t, times, watts)
-    predicted = flows.power["electricity"]
+    predicted = flows.power.electricity
     hour = ((flows.t - flows.t[0]) // model.HOUR).astype(int)
     if params["step"] > model.HOUR or np.bincount(hour).min() != np.bincount(hour).max():
         raise ValueError(f"shadow mode: Guideline 14 judges hourly data: the run's step "

@@ -9,8 +9,8 @@ an EPW file), the tariff (time-of-use price, demand charge), the production wind
 constant design flow, night/weekend setback of the air changes (full air again a recovery lead before production;
 the rooms' thermal mass decides whether they are back in their limits by then, :mod:`scenarios.energy.thermal`),
 supply-temperature reset, chillers staged in order or committed by the hour at least cost (a MILP: start costs,
-minimum run and off times). See ``osd_cm_line.yaml`` beside this file and :mod:`scenarios.energy.model` for the
-physics.
+minimum run and off times). See ``osd_cm_line.yaml`` beside this file, :mod:`scenarios.energy.model` for the
+physics and :mod:`scenarios.energy.params` for the parameters it reads, typed and frozen (``EnergyParams.of``).
 
 Rooms hold their pressure cascade through the doors between them (:mod:`scenarios.energy.leakage`); a batch
 campaign on the DES clock puts the equipment in its states, which set the rooms' heat and the energy per batch
@@ -143,9 +143,15 @@ CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("k
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """AHUs serve rooms of the plant, each room once; the tariff covers the day; the numbers are physical."""
-    from scenarios.energy.model import capacities, part_load, zones  # CasADi, CoolProp: after the schema's checks
+    from scenarios.energy.model import part_load, zones  # CasADi, CoolProp: after the schema's checks
+    from scenarios.energy.params import ChillerPlant, RoomOverride
 
-    zone_of = zones(params["plant"], params["rooms"])
+    spaces = plants.load(params["plant"]).spaces
+    for number in params["rooms"]:
+        if number not in spaces:
+            raise params["rooms"].error(number, f"unknown room '{number}'", expected="a room number of the plant",
+                                        choices=spaces)
+    zone_of = zones(params["plant"], {number: RoomOverride.of(r) for number, r in params["rooms"].items()})
     ahus = params["ahus"]
     if not ahus:
         raise params.error("ahus", "no air handling units", expected="AHUs with the rooms each serves")
@@ -166,12 +172,13 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
     if not params["chillers"]["units"]:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
-    capacities(params)
+    check_capacities(params)
     plant = params["chillers"]
     if plant["eir"] is not None and len(plant["eir"]) != 3:
         raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",
                           expected="[a, b, c] of EIR(PLR) = a + b PLR + c PLR^2")
-    if (plant["dispatch"] == "optimal" or plant["storage"]["capacity"] > 0) and not part_load(plant)[2] > 0:
+    if (plant["dispatch"] == "optimal" or plant["storage"]["capacity"] > 0) \
+            and not part_load(ChillerPlant.of(plant))[2] > 0:
         raise plant.error("eir", "the optimal dispatch needs a convex part-load curve (c > 0)",
                           hint="use dispatch: staged, or a curve with a positive quadratic coefficient")
     tariff.check(params["tariff"])
@@ -199,6 +206,20 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
+
+
+def check_capacities(params: Mapping[str, Any]) -> None:
+    """Each chiller has a positive capacity, as given or from its asset in the plant."""
+    from scenarios.energy.model import PLANT_CAPACITY, capacity
+    from scenarios.energy.params import Chiller
+
+    units = params["chillers"]["units"]
+    for tag, unit in units.items():
+        given = capacity(params["plant"], tag, Chiller(unit["capacity"], unit["cop"]))
+        if given is None or not given > 0:
+            raise units.error(tag, f"chiller {tag} has no capacity", expected="a positive capacity",
+                              hint=f"give it, e.g. {tag}: {{capacity: 150 kW}}, or name a chiller of the plant "
+                                   f"whose IFC carries {PLANT_CAPACITY}")
 
 
 def check_utilities(params: Mapping[str, Any]) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.energy.params import Tariff
+
 DAY = 86400.0
 KWH = 3.6e6  # J
 
@@ -38,16 +40,16 @@ def check(tariff: Mapping[str, Any]) -> None:
                            hint=f"add a period from {end / 3600:g} h to 24 h")
 
 
-def prices(tariff: Mapping[str, Any], t: np.ndarray) -> np.ndarray:
+def prices(tariff: Tariff, t: np.ndarray) -> np.ndarray:
     """The energy price (currency per kWh) at the times ``t`` (s from the start of the run, which starts at 0 h)."""
     of_day = np.mod(t, DAY)
     price = np.empty_like(t)
-    for period in tariff["periods"]:
-        price[(of_day >= period["from"]) & (of_day < period["to"])] = period["price"]
+    for period in tariff.periods:
+        price[(of_day >= period.start) & (of_day < period.end)] = period.price
     return price
 
 
-def cost(tariff: Mapping[str, Any], t: np.ndarray, power: np.ndarray, dt: float) -> tuple[float, float]:
+def cost(tariff: Tariff, t: np.ndarray, power: np.ndarray, dt: float) -> tuple[float, float]:
     """Energy cost and demand charge of the electric ``power`` (W) held for ``dt`` seconds at each ``t``."""
     energy = float(np.sum(prices(tariff, t) * power) * dt / KWH)
-    return energy, tariff["demand_charge"] * float(np.max(power)) / 1e3
+    return energy, tariff.demand_charge * float(np.max(power)) / 1e3

@@ -13,10 +13,9 @@ compressed air. Each turns a demand (W of heat, kg/s of steam, m3/s of free air)
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
+
+from scenarios.energy.params import Tower
 
 P_ATM = 101325.0
 G = 9.80665                 # m/s2
@@ -27,13 +26,13 @@ F_RANGE = 10 * 5 / 9        # K: the 10 degF range of the ASHRAE 90.1 rating poi
 ASHRAE_90_1_FAN = HP / (40.2 * GPM * RHO_WATER * CP_WATER * F_RANGE)   # W of fan per W rejected: 0.0127
 
 
-def tower(heat: np.ndarray, wet_bulb: np.ndarray, design: float, spec: Mapping[str, Any]) -> dict[str, np.ndarray]:
+def tower(heat: np.ndarray, wet_bulb: np.ndarray, design: float, spec: Tower) -> dict[str, np.ndarray]:
     """Fan and pump power (W) of the cooling tower rejecting ``heat`` (W), its condenser-water supply (K)."""
-    flow = design / (RHO_WATER * CP_WATER * spec["range"])                     # m3/s at design
+    flow = design / (RHO_WATER * CP_WATER * spec.range)                        # m3/s at design
     on = heat > 0
-    return {"fan": spec["fan"] * design * np.minimum(heat / design, 1.0) ** 3,
-            "pump": np.where(on, RHO_WATER * G * spec["head"] * flow / spec["pump_efficiency"], 0.0),
-            "supply": wet_bulb + spec["approach"]}
+    return {"fan": spec.fan * design * np.minimum(heat / design, 1.0) ** 3,
+            "pump": np.where(on, RHO_WATER * G * spec.head * flow / spec.pump_efficiency, 0.0),
+            "supply": wet_bulb + spec.approach}
 
 
 def steam_heat(pressure: float, feed: float) -> float:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from scenarios import scenario
 from scenarios.energy import batches, model
+from scenarios.energy.params import BatchPlan
 from twin import plant as plants
 from twin.config import ConfigError
 
@@ -64,11 +65,12 @@ def multipurpose():
 def test_the_campaign_runs_the_same_on_twin_des_and_simpy():
     params = multipurpose().variants["base"]
     tags = list(plants.load(params["plant"]).assets)
-    nominal = {**params["batches"], "duration_cv": 0.0}
+    nominal = BatchPlan.of({**params["batches"], "duration_cv": 0.0})
     ours = batches.run(nominal, tags, params["horizon"])
     peer = batches.run(nominal, tags, params["horizon"], des=simpy)
     assert ours == peer and len(ours.intervals) > 100
-    varied = [batches.run(params["batches"], tags, params["horizon"], des=des, rng=np.random.default_rng(5))
+    plan = BatchPlan.of(params["batches"])
+    varied = [batches.run(plan, tags, params["horizon"], des=des, rng=np.random.default_rng(5))
               for des in (None, simpy)]
     assert varied[0] == varied[1] != ours
     first = [(i.unit, i.start / HOUR, i.end / HOUR) for i in ours.intervals if i.batch == 0 and i.state == "running"]
@@ -83,11 +85,11 @@ def test_equipment_heats_its_room_and_every_kwh_goes_to_a_batch_or_to_nobody(tmp
     p = flows.power
     running, idle = [1, 2, 4, 5], [0, 7, 12, 23]            # hours of the day (steps of 1 h)
     # the blender's heat in the room: 60% of 10 kW running, of 1 kW idle: the reheat coil makes up the difference
-    assert p["reheat"][idle] - p["reheat"][running[0]] == pytest.approx(0.6 * (10e3 - 1e3), rel=1e-9)
-    assert p["process_exhaust"][running] == pytest.approx(0.4 * 10e3)
-    assert p["equipment"][[3, 6]] == pytest.approx(2e3)    # cleaning at 03:00 and 06:00
+    assert p.reheat[idle] - p.reheat[running[0]] == pytest.approx(0.6 * (10e3 - 1e3), rel=1e-9)
+    assert p.process_exhaust[running] == pytest.approx(0.4 * 10e3)
+    assert p.equipment[[3, 6]] == pytest.approx(2e3)    # cleaning at 03:00 and 06:00
     # batch 0 blends at 01-03 h and is cleaned after at 03-04 h; batch 1 waits for the blender until 04:00
-    room = p["grade.C"] + 50 * 56                           # the room's HVAC share (all of the AHU) and lighting
+    room = p.by_grade["C"] + 50 * 56                           # the room's HVAC share (all of the AHU) and lighting
     units = (10 * 2 + 2 * 1) * KWH
     events = flows.events
     assert events["kwh_units"] * KWH == pytest.approx([units, units], rel=1e-12)
@@ -103,7 +105,7 @@ def test_equipment_heats_its_room_and_every_kwh_goes_to_a_batch_or_to_nobody(tmp
 
 def test_a_room_in_use_keeps_its_full_air_through_a_setback(tmp_path):
     params = load(tmp_path, **{"leakage:": "control: {setback: {enabled: true, recovery: 1 h}}\nleakage:"})
-    fans = model.balance(params.variants["base"]).power["fans"]
+    fans = model.balance(params.variants["base"]).power.fans
     design = 25 * 168 / 3600 * 1200 / 0.65
     # in use 01-07 h (blending and cleaning), full air from 00:00 (an hour's recovery before); the production
     # window 08-09 h from 07:00; set back to half the air (an eighth of the fan power) the rest of the day
@@ -164,7 +166,7 @@ def test_a_bad_campaign_is_refused_with_the_line(tmp_path, replace, message):
 
 def test_random_step_times_have_mean_one_and_the_cv_asked_and_repeat_with_the_seed(tmp_path):
     spec = load(tmp_path, **{"batches: 2, release: 1 h, every: 1 h": "batches: 400"}).variants["base"]["batches"]
-    spec = {**spec, "duration_cv": 0.2}
+    spec = BatchPlan.of({**spec, "duration_cv": 0.2})
     tags = list(plants.load(PLANT).assets)
     draw = functools.partial(batches.run, spec, tags, 1e9)
     ours = draw(rng=np.random.default_rng(11))

@@ -116,12 +116,12 @@ def test_the_study_s_chiller_draws_what_the_eir_model_says(tmp_path, condenser, 
     curves = chillers.CURVES[chillers.DEFAULT_CURVES[condenser]]
     capft, eirft = chillers.factors(curves, 6.67 + K, entering)
     a, b, c = curves.part_load
-    load = out.power["cooling_coils"] * 1.03
+    load = out.power.cooling_coils * 1.03
     plr = load / (60e3 * capft)
     expected = 60e3 * capft / 5.5 * eirft * (a + b * plr + c * plr**2)
-    assert out.power["chillers"] == pytest.approx(expected, rel=1e-9)
+    assert out.power.chillers == pytest.approx(expected, rel=1e-9)
     if condenser == "air":  # no cooling tower to drive
-        assert not out.power["tower_fans"].any() and not out.power["condenser_pump"].any()
+        assert not out.power.tower_fans.any() and not out.power.condenser_pump.any()
 
 
 def test_a_warmer_tower_costs_the_chillers_more_for_the_same_cooling(tmp_path):
@@ -130,5 +130,5 @@ def test_a_warmer_tower_costs_the_chillers_more_for_the_same_cooling(tmp_path):
     draws about 12 % more for the same cooling, which the old model could not show."""
     near = flows(tmp_path, ONE_ROOM.replace("dew_point: 5 degC", "dew_point: 18 degC"))
     far = flows(tmp_path, ONE_ROOM.replace("dew_point: 5 degC", "dew_point: 18 degC").replace("4 K", "10 K"))
-    assert far.power["cooling_coils"] == pytest.approx(near.power["cooling_coils"], rel=1e-12)
-    assert far.power["chillers"].sum() / near.power["chillers"].sum() > 1.1
+    assert far.power.cooling_coils == pytest.approx(near.power.cooling_coils, rel=1e-12)
+    assert far.power.chillers.sum() / near.power.chillers.sum() > 1.1

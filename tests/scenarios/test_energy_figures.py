@@ -80,8 +80,8 @@ def test_the_load_profiles_by_utility_add_up_to_the_metered_electricity(variant)
     flows = example_flows()[variant]
     assert t == pytest.approx(flows.t)
     # the model meters electricity as one sum (model.balance); the utilities' profiles are drawn from their parts
-    assert sum(profiles.values()) == pytest.approx(flows.power["electricity"] / 1e3, rel=1e-12)
-    assert profiles["AHU fans"] == pytest.approx(flows.power["fans"] / 1e3, rel=1e-12)
+    assert sum(profiles.values()) == pytest.approx(flows.power.electricity / 1e3, rel=1e-12)
+    assert profiles["AHU fans"] == pytest.approx(flows.power.fans / 1e3, rel=1e-12)
 
 
 @pytest.mark.parametrize("variant", ["base", "night_setback", "setback_losing_pressure"])

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from scenarios import scenario
 from scenarios.energy import model, tariff, weather
+from scenarios.energy.params import EnergyParams, Tariff
 from twin import plant as plants
 from twin.cli import main
 from twin.config import ConfigError, loads
@@ -73,7 +74,8 @@ def test_an_infeasible_comfort_band_and_an_unknown_room(tmp_path):
 
 def test_chiller_capacity_from_the_plant_or_a_clear_error(tmp_path):
     s = load(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-01: {cop: 5.0}"})
-    assert model.capacities(s.variants["base"]) == pytest.approx([120e3])   # CH-01's IFC: CoolingCapacity_kW 120
+    # CH-01's IFC: CoolingCapacity_kW 120
+    assert model.capacities(EnergyParams.of(s.variants["base"])) == pytest.approx([120e3])
     exc = error(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-09: {cop: 5.0}"})
     assert "chiller CH-09 has no capacity" in str(exc) and exc.line == 7 and "{capacity: 150 kW}" in str(exc)
 
@@ -165,11 +167,11 @@ def test_tariff_periods_cover_the_day_or_are_refused(cuts, prices, drop):
     text = "periods:\n" + "".join(f"  - {{from: {p['from']}, to: {p['to']}, price: {p['price']}}}\n"
                                   for p in periods)
     spec = loads(text)
-    spec["demand_charge"] = 0.0
+    spec["demand_charge"], spec["currency"] = 0.0, "EUR"
     tariff.check(spec)
     t = np.arange(0, 86400.0, 600.0)
     expected = [next(p["price"] for p in periods if p["from"] <= x < p["to"]) for x in t]
-    assert tariff.prices(spec, t) == pytest.approx(expected)
+    assert tariff.prices(Tariff.of(spec), t) == pytest.approx(expected)
     if len(periods) > 1:  # take one period out: a gap, or a day that ends early
         del spec["periods"][drop % len(periods)]
         with pytest.raises(ConfigError, match="gap|does not cover"):

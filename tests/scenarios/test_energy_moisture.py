@@ -69,5 +69,5 @@ def test_the_model_with_moisture_storage_balances_and_lags_behind_the_steady_sta
     assert rh.max() <= rh_steady.max() + 1e-9 and rh.min() > rh_steady.min() + 0.2   # ... it damps the swing
     # (the humid side is capped either way: the coil condenses down to its saturation)
     p = stored.power
-    energy_in, energy_out = sum(p[k].sum() for k in ENERGY_IN), sum(p[k].sum() for k in ENERGY_OUT)
+    energy_in, energy_out = sum(getattr(p, k).sum() for k in ENERGY_IN), sum(getattr(p, k).sum() for k in ENERGY_OUT)
     assert abs(energy_in - energy_out) / energy_in < 1e-9

@@ -38,15 +38,15 @@ def site(params, meter_t, meter_w) -> TagBus:
 
 def test_on_the_design_day_from_tags_the_shadow_predicts_what_the_model_does():
     params, flows = week()
-    run = shadow.compare(params, site(params, flows.t, flows.power["electricity"]), **TAGS)
-    assert run.predicted == pytest.approx(flows.power["electricity"], rel=1e-12)
+    run = shadow.compare(params, site(params, flows.t, flows.power.electricity), **TAGS)
+    assert run.predicted == pytest.approx(flows.power.electricity, rel=1e-12)
     assert run.nmbe == pytest.approx(0.0, abs=1e-12) and run.cv_rmse == pytest.approx(0.0, abs=1e-12)
     assert run.calibrated
 
 
 def test_a_biased_scattered_meter_gives_the_nmbe_and_cv_rmse_of_guideline_14():
     params, flows = week()
-    predicted = flows.power["electricity"]
+    predicted = flows.power.electricity
     noise = np.random.default_rng(7).normal(0.0, 0.08, predicted.size)
     metered = predicted * (1.05 + noise)
     run = shadow.compare(params, site(params, flows.t, metered), **TAGS)
@@ -63,13 +63,13 @@ def test_a_biased_scattered_meter_gives_the_nmbe_and_cv_rmse_of_guideline_14():
 
 def test_bad_or_missing_tags_are_named():
     params, flows = week()
-    bus = site(params, flows.t[: flows.t.size // 2], flows.power["electricity"][: flows.t.size // 2])
+    bus = site(params, flows.t[: flows.t.size // 2], flows.power.electricity[: flows.t.size // 2])
     with pytest.raises(ValueError, match="tag 'SITE.JT-EL' covers 0 h to 83.9"):
         shadow.compare(params, bus, **TAGS)
     with pytest.raises(KeyError, match="no tag 'SITE.TT-OUT2'"):
         shadow.compare(params, bus, **{**TAGS, "dry_bulb": "SITE.TT-OUT2"})
     # samples of bad quality do not count: the meter's second half arrives bad
-    bus.record(TAGS["meter"], flows.t[flows.t.size // 2:], flows.power["electricity"][flows.t.size // 2:],
+    bus.record(TAGS["meter"], flows.t[flows.t.size // 2:], flows.power.electricity[flows.t.size // 2:],
                quality=Quality.BAD)
     with pytest.raises(ValueError, match="covers 0 h to 83.9"):
         shadow.compare(params, bus, **TAGS)
@@ -79,4 +79,4 @@ def test_a_step_that_does_not_divide_the_hour_is_refused():
     params, flows = week()
     seven = {**params, "step": 420.0, "horizon": 86400.0}    # 7-min steps: a day is not whole hours of them
     with pytest.raises(ValueError, match="must divide an hour"):
-        shadow.compare(seven, site(params, flows.t, flows.power["electricity"]), **TAGS)
+        shadow.compare(seven, site(params, flows.t, flows.power.electricity), **TAGS)

@@ -42,7 +42,7 @@ def site_series(params) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     dew = np.minimum(params["weather"]["dew_point"], dry)
     flows = model.balance(params)
     t_meter = 900.0 * np.arange(97)
-    predicted = np.interp(t_meter, flows.t, flows.power["electricity"])
+    predicted = np.interp(t_meter, flows.t, flows.power.electricity)
     metered = predicted * (1.06 + rng.normal(0.0, 0.05, t_meter.size))
     return {TAGS["dry_bulb"]: (3600.0 * hours, dry), TAGS["dew_point"]: (3600.0 * hours, dew),
             TAGS["meter"]: (t_meter, metered)}

@@ -73,13 +73,13 @@ def test_a_demand_charge_flattens_the_chillers_to_the_mean_load():
 def test_precooling_charges_the_tank_at_night_and_beats_the_best_dispatch_without_it():
     s, flows = multipurpose()
     tank, best = flows["precooling"], flows["optimal_dispatch"]
-    assert tank.kpis["compliant"] == 1 and not tank.power["unmet_cooling"].any()
+    assert tank.kpis["compliant"] == 1 and not tank.power.unmet_cooling.any()
     assert tank.kpis["cost"] < best.kpis["cost"] and tank.kpis["peak"] < best.kpis["peak"]
     hour = (tank.t % 86400) // 3600
     night, day = hour < 7, (hour >= 7) & (hour < 20)         # the tariff's 0.12 and 0.24 EUR/kWh periods
-    assert tank.power["storage_in"][night].mean() > 0 > tank.power["storage_in"][day].mean()
+    assert tank.power.storage_in[night].mean() > 0 > tank.power.storage_in[day].mean()
     # the tank ends as it began: the cold put in is the cold taken out, and the balance closes
-    assert abs(tank.power["storage_in"].sum()) < 1e-9 * tank.power["cooling_coils"].sum()
+    assert abs(tank.power.storage_in.sum()) < 1e-9 * tank.power.cooling_coils.sum()
 
 
 def test_a_tank_needs_a_step_that_divides_the_hour(tmp_path):

@@ -153,9 +153,9 @@ def test_setback_recovery_is_simulated_and_a_short_lead_is_a_violation(tmp_path,
     took = [np.ceil(tau * np.log((s - day) / (297.15 - day)) / 60.0) * 60.0 for s in starts]
     assert flows.kpis["setback_recovery"] == max(took) and (max(took) > lead) == late
     p = flows.power
-    energy_in, energy_out = sum(p[k].sum() for k in ENERGY_IN), sum(p[k].sum() for k in ENERGY_OUT)
+    energy_in, energy_out = sum(getattr(p, k).sum() for k in ENERGY_IN), sum(getattr(p, k).sum() for k in ENERGY_OUT)
     assert abs(energy_in - energy_out) / energy_in < 1e-9
-    assert p["stored"].sum() * 60 == pytest.approx(C5 * (hot[-1] - 294.15), rel=1e-6)
+    assert p.stored.sum() * 60 == pytest.approx(C5 * (hot[-1] - 294.15), rel=1e-6)
 
 
 @pytest.mark.parametrize("override", [{"mass": 0}, {"mass": 5, "room_mass": 0}])
@@ -166,7 +166,7 @@ def test_without_thermal_mass_the_room_is_the_steady_state(tmp_path, override):
     hot = flows.traces["T_room_max"] + 273.15
     assert hot[(of_day >= 22 * 3600) | (of_day < 6 * 3600 - 300)] == pytest.approx(night, abs=1e-9)
     assert hot[(of_day >= 6 * 3600 - 300) & (of_day < 22 * 3600)] == pytest.approx(day, abs=1e-9)
-    assert flows.kpis["compliant"] == 1 and not flows.power["stored"].any()
+    assert flows.kpis["compliant"] == 1 and not flows.power.stored.any()
 
 
 @pytest.mark.parametrize("override", [{"mass": -1}, {"room_mass": -2}])

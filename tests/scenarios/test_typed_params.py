@@ -15,7 +15,8 @@ from scenarios.scenario import load
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", ["scenarios.line_capacity.params", "scenarios.maintenance.params"])
+@pytest.mark.parametrize("module", ["scenarios.line_capacity.params", "scenarios.maintenance.params",
+                                    "scenarios.energy.params"])
 def test_the_docstring_example_runs(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
@@ -40,3 +41,37 @@ def test_maintenance_parameters_hold_every_variant(sample):
             assert (None if typed.wear is None else dataclasses.asdict(typed.wear)) == asset.get("wear")
         with pytest.raises(dataclasses.FrozenInstanceError):
             p.crew = 2
+
+
+def _same(typed, given, path="") -> None:
+    """Every value of the schema's mapping ``given`` is in ``typed`` under its key (from/to as start/end, set as
+    set_point); a mapping of records is a dict, a list a tuple, a product's steps a tuple in their order."""
+    renamed = {"from": "start", "to": "end", "set": "set_point"}
+    if isinstance(given, dict):
+        for key, value in given.items():
+            if isinstance(typed, dict):
+                _same(typed[key], value, f"{path}.{key}")
+            elif key == "steps" and isinstance(typed, tuple):     # batches.products.<p>: its steps in order
+                for step, spec in zip(typed, value.values(), strict=True):
+                    _same(step, spec, f"{path}.steps")
+            else:
+                _same(getattr(typed, renamed.get(key, key)), value, f"{path}.{key}")
+    elif isinstance(given, list):
+        assert len(typed) == len(given), path
+        for t, g in zip(typed, given, strict=True):
+            _same(t, g, path)
+    else:
+        assert typed == given, path
+
+
+@pytest.mark.parametrize("sample", ["osd_cm_line.yaml", "multipurpose_osd.yaml"])
+def test_energy_parameters_hold_every_variant(sample):
+    from scenarios.energy.params import EnergyParams
+
+    for name, params in load(ROOT / "scenarios" / "energy" / sample).variants.items():
+        p = EnergyParams.of(params)
+        given = {k: v for k, v in params.items() if k not in ("study", "replications", "variants")}
+        given["chillers"] = {**given["chillers"], "storage": given["chillers"]["storage"]["capacity"]}
+        _same(p, given, name)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            p.chillers.pump = 0.0
