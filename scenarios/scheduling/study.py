@@ -34,7 +34,7 @@ from scenarios.scenario import plain, plant_tags
 from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import POLICIES, Execution
 from scenarios.scheduling.plan import Plan, PlanError, Problem
-from twin.config import Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
+from twin.config import FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
                "operators": Integer(minimum=0), "times": MapOf(Quantity("s", "8 h")), "crew": Str()},
@@ -49,6 +49,9 @@ LAB = Record({"tests": MapOf(TEST), "analysts": MapOf(ListOf(Str(), min_items=1)
              name="the QC lab")
 WINDOW = Record({"from": Quantity("s", "3 d"), "to": Quantity("s", "3.5 d")}, required=("from", "to"),
                 name="a closed window")
+MAINTENANCE_PLAN = Record({"scenario": FilePath(), "variant": Str(), "ages": MapOf(Quantity("s", "600 h"))},
+                          required=("scenario",), defaults={"variant": "base"},
+                          name="a maintenance plan (a maintenance scenario whose age policy plans the windows)")
 SHIFT = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h")}, required=("start", "end"),
                name="the operators' daily shift (times of day)")
 OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0), "major_cleans": Number(minimum=0),
@@ -139,6 +142,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                    expected=f"'{b}: TIME' in the row of '{a}'")
     check_lab(params, tags)
     check_shift(params)
+    _check_maintenance_plan(params)
     for unit, windows in params["maintenance"].items():
         if unit not in tags:
             raise params["maintenance"].error(unit, f"no plant unit is '{unit}'", expected="a plant tag",
@@ -154,6 +158,35 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise u.error("absence", f"an absence probability of {u['absence']:g}", expected="0 <= absence <= 1")
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
+
+
+def _check_maintenance_plan(params: Mapping[str, Any]) -> None:
+    """The maintenance plan's scenario plans windows (an age policy) for assets it has."""
+    from scenarios.maintenance.windows import NotPlanned
+
+    plan = params["maintenance_plan"]
+    if plan is None:
+        return
+    try:
+        closed_windows(params)
+    except NotPlanned as exc:
+        raise plan.error(exc.key, str(exc)) from None
+    except KeyError as exc:
+        raise plan["ages"].error(exc.args[0], f"the maintenance scenario has no asset '{exc.args[0]}'",
+                                 expected="a tag of its assets") from None
+
+
+def closed_windows(params: Mapping[str, Any]) -> dict[str, list[dict[str, float]]]:
+    """The units' closed windows: those given by hand (``maintenance:``) and those the maintenance plan's age policy
+    plans over the horizon (``maintenance_plan:``, :mod:`scenarios.maintenance.windows`), merged where they meet."""
+    plan = params.get("maintenance_plan")
+    by_hand = {u: [(w["from"], w["to"]) for w in windows] for u, windows in (params.get("maintenance") or {}).items()}
+    if plan:
+        from scenarios.maintenance.windows import from_scenario, merged
+
+        by_hand = merged(by_hand, from_scenario(plan["scenario"], plan["variant"], params["horizon"],
+                                                plan.get("ages") or {}))
+    return {u: [{"from": lo, "to": hi} for lo, hi in windows] for u, windows in by_hand.items()}
 
 
 def check_shift(params: Mapping[str, Any]) -> None:
@@ -209,13 +242,13 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
     tests = (params.get("lab") or {}).get("tests", {})
     instruments = {name: sorted({t for pattern in test["instruments"] for t in eligible(pattern, tags)})
                    for name, test in tests.items()}
-    return Problem.from_params(params, units, instruments)
+    return Problem.from_params(dict(params, maintenance=closed_windows(params)), units, instruments)
 
 
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "absence": None, "replan_after": 0.0,
            "replan_limit": 1.0}   # planned times, no breakdowns, no absences
 PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
-           "maintenance", "shift", "crews")
+           "maintenance", "maintenance_plan", "shift", "crews")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
@@ -256,7 +289,8 @@ STUDY = Study(
     description=__doc__.splitlines()[0],
     fields={"products": MapOf(PRODUCT), "orders": ListOf(ORDER), "cleaning": MapOf(MapOf(Quantity("s", "4 h"))),
             "objective": OBJECTIVE, "solver": SOLVER, "uncertainty": UNCERTAINTY, "policy": Str(POLICIES),
-            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW)), "shift": SHIFT,
+            "operators": Integer(minimum=1), "lab": LAB, "maintenance": MapOf(ListOf(WINDOW)),
+            "maintenance_plan": MAINTENANCE_PLAN, "shift": SHIFT,
             "crews": MapOf(Integer(minimum=1))},
     defaults={"objective": {"makespan": 1.0, "tardiness": 1.0, "major_cleans": 0.0, "lab": 0.0},
               "solver": {"time_limit": 10.0, "workers": 1, "window": 20}, "uncertainty": CERTAIN,
