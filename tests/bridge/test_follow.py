@@ -18,6 +18,7 @@ from twin.cli import main
 from twin.following import FollowPlan
 from twin.process import Flowsheet
 from twin.process.units import CSTR
+from twin.tags import TagBus
 
 SETTINGS = {"measurements": {"R-1.T": 0.2}, "parameters": {"R-1.UA": 200.0}, "process_noise": {"R-1.T": 0.01},
             "std0": {"R-1.T": 1.0, "R-1.cA": 20.0}}
@@ -25,8 +26,8 @@ SETTINGS = {"measurements": {"R-1.T": 0.2}, "parameters": {"R-1.UA": 200.0}, "pr
 
 def cstr_plan(**more) -> FollowPlan:
     """The CSTR's model (UA = 833 W/K) measured by its temperature, its UA estimated, its coolant read."""
-    return FollowPlan(Flowsheet(CSTR("R-1")).build(), **SETTINGS, inputs={"R-1.T_c": "R-1.T_c"}, period=30.0,
-                      **more)
+    return FollowPlan(Flowsheet(CSTR("R-1")).build(), **{**SETTINGS, **more}, inputs={"R-1.T_c": "R-1.T_c"},
+                      period=30.0)
 
 
 def plant() -> Twin:
@@ -117,3 +118,46 @@ def test_a_plant_that_falls_silent_is_reported_once(capsys):
     err = capsys.readouterr().err
     assert err.count("no new sample from the plant for 0.5 s") == 1
     assert follower.tags.read("EST.updates") == 1  # the one sample there was
+
+
+def test_a_measured_tag_that_stops_is_reported_once_and_the_log_keeps_everything(tmp_path, capsys):
+    """The plant's temperature goes on, its concentration stops after 20 samples: reported once by name, the
+    follower goes on with the temperature, and the log holds every sample of both that arrived."""
+    port = free_port()
+    bus = TagBus()
+    for name in ("R-1.T", "R-1.cA", "R-1.T_c"):
+        bus.define(name)
+    bus.write("R-1.T_c", 300.0, t=0.0)
+    plan = cstr_plan(measurements={"R-1.T": 0.2, "R-1.cA": 5.0})
+    written = {"R-1.T": 0, "R-1.cA": 0}     # samples the plant wrote (the first may precede the subscription)
+
+    async def plant_writes():
+        for k in range(1, 10_000):
+            bus.write("R-1.T", 340.0 + 0.1 * (k % 3), t=5.0 * k)
+            written["R-1.T"] += 1
+            if k <= 20:
+                bus.write("R-1.cA", 500.0 + (k % 2), t=5.0 * k)
+                written["R-1.cA"] += 1
+            await asyncio.sleep(0.05)
+
+    async def body():
+        async with TwinServer(bus, f"opc.tcp://127.0.0.1:{port}", time_origin=time.time()):
+            writer = asyncio.create_task(plant_writes())
+            followed = await follow(plan, f"opc.tcp://127.0.0.1:{port}", duration=4.0, stale=0.5,
+                                    log=str(tmp_path / "follow.csv"))
+            writer.cancel()
+            return followed
+
+    followed = run(body(), timeout=60)
+    err = capsys.readouterr().err
+    assert err.count("R-1.cA: no new sample for 0.5 s while the plant's other tags go on") == 1, err
+    assert "R-1.T: no new sample" not in err
+    with open(tmp_path / "follow.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    bus = followed.twin.tags
+    for name in written:                  # the log holds every sample the follower's bus got, up to the last
+        t = bus.history(name)[0]
+        assert sorted(float(r["t"]) for r in rows if r["tag"] == name) == pytest.approx(list(t))
+    stop, t_T = bus.history("R-1.cA")[0][-1], bus.history("R-1.T")[0]
+    assert bus.read("R-1.cA") == 500.0 and stop in t_T and (t_T > stop).sum() > 20   # the 20th, then only T
+    assert followed.twin.now > 5.0 * 25                                 # it went on past the silence
