@@ -15,7 +15,9 @@ horizon), ``starved`` (share of time a station stood waiting for a late delivery
 (share of metres driven empty), ``energy`` (W drawn by the fleet), ``charging`` (share of vehicle time),
 ``lift_wait``, ``airlock_wait``, ``door_wait`` (s, mean queue at each kind of zone), ``release_time`` (s, from
 quarantine to release of finished goods: after ``batches.release``, or when the QC lab of ``qc`` has passed their
-sample, :mod:`scenarios.intralogistics.qc`) and ``quarantined`` (containers in quarantine, time average). Events:
+sample, :mod:`scenarios.intralogistics.qc`) and ``quarantined`` (containers in quarantine, time average);
+with ``agents`` (forklifts and people that carry the containers of their kind where their kind may go,
+:mod:`scenarios.intralogistics.agents`) ``<kind>.utilisation`` and ``<kind>.lead_time`` for each kind. Events:
 every container's ``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released``
 (a QC sample's ``testing``/``retest``) with its place (query them with
 :func:`scenarios.intralogistics.tracking.where`), each vehicle's waypoints ``at`` and each zone's
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scenarios.intralogistics.agents import AGENTS, STAIRS
 from scenarios.intralogistics.dispatch import RULES
 from scenarios.intralogistics.qc import QC
 from scenarios.registry import Deferred, Study
@@ -43,6 +46,7 @@ LIFT = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "capacity": Intege
 STATION = Record({"room": Str(), "at": XY}, required=("room", "at"), name="a station")
 FLOWS = ("clean", "dirty")
 NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(DOOR), "lifts": MapOf(LIFT),
+                  "stairs": MapOf(STAIRS),
                   "stations": MapOf(STATION), "airlock": Quantity("s", "90 s"), "clean": ListOf(Str()),
                   "dirty": ListOf(Str())}, defaults={"airlock": 90.0},
                  name="a transport network")
@@ -86,18 +90,23 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     from scenarios.intralogistics.checks import check_scenario  # networkx and the plant: after the schema
 
     check_scenario(params)
-    if params.get("qc") is not None:   # the QC lab's instruments are stations of the network
+    if params.get("qc") is not None or params.get("agents"):
+        from scenarios.intralogistics import agents
         from scenarios.intralogistics.network import network_of
         from scenarios.intralogistics.qc import lab_of
 
-        lab_of(params["qc"], [n for n, d in network_of(params).graph.nodes(data=True) if d["kind"] == "station"])
+        net = network_of(params)
+        agents.check(params, net)   # forklifts and people reach what they carry, within their payload
+        if params.get("qc") is not None:   # the QC lab's instruments are stations of the network
+            lab_of(params["qc"], [n for n, d in net.graph.nodes(data=True) if d["kind"] == "station"])
 
 
 STUDY = Study(
     name="intralogistics",
     description=__doc__.splitlines()[0],
     fields={"network": NETWORK, "fleet": FLEET, "handling": HANDLING, "warehouse": WAREHOUSE,
-            "orders": ListOf(STREAM), "batches": BATCHES, "qc": QC, "dispatch": DISPATCH, "routing": ROUTING,
+            "orders": ListOf(STREAM), "batches": BATCHES, "qc": QC,
+            "agents": AGENTS, "dispatch": DISPATCH, "routing": ROUTING,
             "trace_interval": Quantity("s", "1 h", positive=True)},
     defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10},
               "routing": {"congestion": False, "replan": "start"},

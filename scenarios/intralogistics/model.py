@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import twin.des
-from scenarios.intralogistics import dispatch, qc, routing
+from scenarios.intralogistics import agents, dispatch, qc, routing
 from scenarios.intralogistics.network import ZONES, Network, network_of
 from scenarios.registry import Run
 
@@ -145,6 +145,7 @@ class Logistics:
             self.env.process(self.schedule(params["batches"]))
         lab = qc.lab_of(params.get("qc"), [n for n, d in self.net.graph.nodes(data=True) if d["kind"] == "station"])
         self.lab = qc.QCLab(self, lab, seed) if lab else None   # releases from quarantine
+        self.agents = agents.pools(self, params)   # forklifts, people: the orders of the containers they carry
         for vehicle in self.vehicles:
             vehicle.wake = self.env.event()
             self.env.process(self.drive_loop(vehicle))
@@ -162,9 +163,10 @@ class Logistics:
         o = Order(len(self.orders), origin, target, load, self.env.now, due, container, holds, flow)
         o.done = self.env.event()
         self.orders.append(o)
-        self.pending.append(o)
         self.log.append((self.env.now, o.container, "requested", origin, holds))
-        self.dispatch()
+        if self.agents is None or not self.agents.take(o):   # a forklift's or a person's, else the AGVs'
+            self.pending.append(o)
+            self.dispatch()
         return o
 
     def poisson(self, stream: Mapping[str, Any], rng: np.random.Generator):
@@ -465,6 +467,8 @@ def outcome(m: Logistics) -> Run:
              "charging": "-", "lift_wait": "s", "airlock_wait": "s", "door_wait": "s"}
     kpis |= qc.kpis(m.log, m.warmup, m.horizon)
     units |= qc.UNITS
+    kpis |= agents.kpis(m.agents, m.warmup, m.horizon)
+    units |= agents.units(m.agents)
     rows = np.array(m.samples, dtype=float).reshape(-1, 4)
     traces = {"t": rows[:, 0], "waiting_orders": rows[:, 1], "busy_vehicles": rows[:, 2], "battery": rows[:, 3]}
     columns = list(zip(*m.log)) if m.log else [(), (), (), (), ()]

@@ -1,0 +1,164 @@
+"""Forklifts and people beside the AGVs: a property test over random floors, grades and orders finds every order
+delivered (no deadlock among the kinds), no zone above its capacity, no forklift ever in a room of a grade it
+avoids, no AGV on the stairs and no container on a kind that does not carry it; a person's trip over the stairs
+lasts its trapezoidal leg plus the climb plus handling, by hand; bad agent input names its key and the reason."""
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from logistics_graphs import params
+
+from scenarios.intralogistics import agents
+from scenarios.intralogistics.model import Logistics, leg_time
+from scenarios.intralogistics.network import Network, Room
+from twin.config import ConfigError
+
+GRADES = ("C", "D", "CNC")
+
+
+def floor(grades: list[str], cols: int, upper: int | None = None) -> Network:
+    """Rooms R<i> (10 m squares, grade ``grades[i]``) on a grid ``cols`` wide, each with a station S<i> 2 m off its
+    centre, doors between all neighbours; room ``upper`` (if given) is lifted to z = 6 m and reached only by the
+    stairs ST from R0 (or by the lift L for vehicles)."""
+    graph, rooms = nx.DiGraph(), {}
+    for i, grade in enumerate(grades):
+        x, y, z = (i % cols) * 10.0, (i // cols) * 10.0, 6.0 if i == upper else 0.0
+        rooms[f"R{i}"] = Room(f"R{i}", "up" if i == upper else "ground", (x - 5, y - 5), (x + 5, y + 5), z, grade)
+        graph.add_node(f"R{i}", kind="room", xyz=(x, y, z), dwell=0.0, capacity=0, room=f"R{i}")
+        graph.add_node(f"S{i}", kind="station", xyz=(x + 2, y, z), dwell=0.0, capacity=0, room=f"R{i}")
+        graph.add_edge(f"R{i}", f"S{i}", length=2.0)
+        graph.add_edge(f"S{i}", f"R{i}", length=2.0)
+    n = len(grades)
+    pairs = [(i, i + 1) for i in range(n - 1) if (i + 1) % cols] + [(i, i + cols) for i in range(n - cols)]
+    for a, b in pairs:
+        if upper in (a, b):
+            continue
+        door = f"D{a}-{b}"
+        xa, ya, _ = graph.nodes[f"R{a}"]["xyz"]
+        xb, yb, _ = graph.nodes[f"R{b}"]["xyz"]
+        graph.add_node(door, kind="door", xyz=((xa + xb) / 2, (ya + yb) / 2, 0.0), dwell=0.0, capacity=1, room=None)
+        for u, v in ((f"R{a}", door), (door, f"R{b}")):
+            graph.add_edge(u, v, length=5.0)
+            graph.add_edge(v, u, length=5.0)
+    if upper is not None:
+        graph.add_node("L", kind="lift", xyz=(0.0, -3.0, 0.0), dwell=20.0, capacity=1, room=None)
+        for r in ("R0", f"R{upper}"):
+            graph.add_edge(r, "L", length=3.0)
+            graph.add_edge("L", r, length=3.0)
+    return Network(graph, rooms, 1.0)
+
+
+def scenario(net: Network, kinds: dict, orders: list[tuple[float, str, str, str]], vehicles: int = 2,
+             stairs: dict | None = None, horizon: float = 12 * 3600.0):
+    """A model with ``kinds`` of movers given ``orders`` (t, container kind, from, to) at their times."""
+    p = params(vehicles, [], horizon=horizon, handling=20.0)
+    p["agents"] = kinds
+    p["network"] = {"stairs": stairs or {}}
+    m = Logistics(p, np.random.SeedSequence(2), network=net)
+
+    def ask(t, kind, a, b):
+        yield m.env.timeout(t)
+        m.order(a, b, 10.0, t + 3600.0, m.container(kind))
+
+    for t, kind, a, b in orders:
+        m.env.process(ask(t, kind, a, b))
+    return p, m, m.run()
+
+
+def kind(count, home, containers, **extra):
+    return {"count": count, "speed": extra.pop("speed", 1.5), "acceleration": 1.0, "payload": 500.0, "home": home,
+            "containers": containers, "avoid": [], "stairs": False, "lifts": True, **extra}
+
+
+def banned(net: Network, avoid) -> set[str]:
+    """The rooms of the grades ``avoid`` and their stations (read off the rooms, not through the model)."""
+    return {n for n, d in net.graph.nodes(data=True) if d["room"] and net.rooms[d["room"]].grade in set(avoid)}
+
+
+@st.composite
+def worlds(draw):
+    cols = draw(st.integers(2, 3))
+    rows = draw(st.integers(2, 3))
+    grades = draw(st.lists(st.sampled_from(GRADES), min_size=rows * cols, max_size=rows * cols))
+    grades[0] = "CNC"                                      # the forklifts' home room
+    avoid = draw(st.sets(st.sampled_from(("C", "D")), min_size=1))
+    net = floor(grades, cols, upper=rows * cols - 1)
+    allowed = net.graph.subgraph(n for n in net.graph if n not in banned(net, avoid)).to_undirected()
+    theirs = sorted(n for n in nx.node_connected_component(allowed, "S0") if n.startswith("S"))
+    stations = [f"S{i}" for i in range(rows * cols)]
+    n = draw(st.integers(3, 25))
+    orders = []
+    for _ in range(n):
+        who = draw(st.sampled_from(("PAL", "SAMPLE", "TOTE")))
+        pool = theirs if who == "PAL" else stations
+        orders.append((draw(st.floats(0, 3600)), who, draw(st.sampled_from(pool)), draw(st.sampled_from(pool))))
+    return net, sorted(avoid), orders, draw(st.integers(1, 3)), draw(st.integers(1, 3))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_every_kind_keeps_to_where_it_may_go(world):
+    net, avoid, orders, forklifts, people = world
+    stairs = {"ST": {"stops": ["R0", f"R{len(net.rooms) - 1}"], "at": [-3.0, 3.0], "climb": 30.0}}
+    kinds = {"forklift": kind(forklifts, "S0", ["PAL"], avoid=avoid),
+             "operator": kind(people, "S0", ["SAMPLE"], stairs=True, lifts=False, speed=1.2)}
+    p, m, run = scenario(net, kinds, orders, stairs=stairs)
+    events = run.events
+    assert all(o.delivered == o.delivered for o in m.orders), "an order was never delivered"
+    rows = list(zip(events["source"], events["event"], events["place"]))
+    off = banned(net, avoid)
+    assert not [(s, node) for s, e, node in rows if s.startswith("FORKLIFT") and e == "at" and node in off]
+    assert not [s for s, e, node in rows if s.startswith("AGV") and e == "at" and node == "ST"]
+    assert not [s for s, e, node in rows if s.startswith("OPERATOR") and e == "at" and node == "L"]
+    carried = {(c.rsplit("-", 1)[0], who.split("-")[0]) for c, e, who in rows if e == "loaded"}
+    assert carried <= {("PAL", "FORKLIFT"), ("SAMPLE", "OPERATOR"), ("TOTE", "AGV")}, carried
+    inside: dict[str, int] = {}
+    for t, e, node in sorted(zip(events["t"], events["event"], events["place"]),
+                             key=lambda r: (r[0], r[1] == "enter")):   # at one instant a leave comes first
+        if e in ("enter", "leave"):
+            inside[node] = inside.get(node, 0) + (1 if e == "enter" else -1)
+            assert inside[node] <= net.graph.nodes[node]["capacity"], (node, t)
+
+
+def test_a_person_takes_the_stairs_in_the_leg_plus_the_climb():
+    """By hand: S0 -> R0 (2 m) -> stairs at (-3, 3) (hypot(3, 3) m) -> R3 at (10, 10) upstairs (hypot(13, 7) m) ->
+    S3 (2 m), one leg at 1.2 m/s and 1 m/s2 from rest to rest, plus the 30 s climb and 20 s each to load and unload.
+    (The AGVs would take the lift; the person may not.)"""
+    net = floor(["CNC", "D", "C", "CNC"], 2, upper=3)
+    stairs = {"ST": {"stops": ["R0", "R3"], "at": [-3.0, 3.0], "climb": 30.0}}
+    _, m, run = scenario(net, {"operator": kind(1, "S0", ["SAMPLE"], stairs=True, lifts=False, speed=1.2)},
+                         [(100.0, "SAMPLE", "S0", "S3")], stairs=stairs)
+    (order,) = m.orders
+    metres = 2.0 + np.hypot(3.0, 3.0) + np.hypot(10.0 + 3.0, 10.0 - 3.0) + 2.0
+    assert order.delivered - 100.0 == pytest.approx(20.0 + leg_time(metres, 1.2, 1.0) + 30.0 + 20.0)
+    assert "ST" in [p for s, e, p in zip(run.events["source"], run.events["event"], run.events["place"])
+                    if s == "OPERATOR-01" and e == "at"]
+
+
+def bad(kinds, orders=(), batches=None):
+    net = floor(["CNC", "D", "C", "CNC"], 2)
+    p = params(1, list(orders), horizon=3600.0)
+    p["agents"], p["batches"] = kinds, batches
+    agents.check(p, net)
+
+
+def stream(container, a, b, load=10.0):
+    return {"from": [a], "to": [b], "every": 60.0, "load": load, "container": container, "due": 600.0}
+
+
+def test_bad_agent_input_is_refused_with_the_reason():
+    with pytest.raises(ConfigError, match=r"forklift carries PAL, but cannot reach S1 \(S1 is in R1, grade D, "
+                                          r"which it avoids\)"):
+        bad({"forklift": kind(1, "S0", ["PAL"], avoid=["D"])}, [stream("PAL", "S0", "S1")])
+    with pytest.raises(ConfigError, match=r"forklift carries PAL, but 900 kg is over its payload of 500 kg"):
+        bad({"forklift": kind(1, "S0", ["PAL"])}, [stream("PAL", "S0", "S3", load=900.0)])
+    with pytest.raises(ConfigError, match=r"forklift: home 'S2' is not on its network \(S2 is in R2, grade C"):
+        bad({"forklift": kind(1, "S2", ["PAL"], avoid=["C"])})
+    with pytest.raises(ConfigError, match=r"operator: container PAL is carried by forklift already"):
+        bad({"forklift": kind(1, "S0", ["PAL"]), "operator": kind(1, "S0", ["PAL"])})
+    route = {"route": ["S0", "S1", "S3"], "load": 300.0, "container": "IBC"}
+    with pytest.raises(ConfigError, match=r"forklift carries IBC, but cannot go from S0 to S1"):
+        bad({"forklift": kind(1, "S0", ["IBC"], avoid=["D"])}, batches=route)
