@@ -146,7 +146,7 @@ def reactor(paths: int, replications: int, workers: list[int]) -> None:
     import os
 
     from scenarios.runs import tasks
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
     from scenarios.sweep import run_tasks
 

@@ -273,10 +273,12 @@ def write(result) -> list[Path]:
     if settings.get("barrier_view"):
         barrier_view(result, study, settings.get("states") or [])
     if settings.get("accident_paths"):
-        from scenarios.safety import accident_paths, thermal_risk
+        from scenarios.safety.model import accident_paths, thermal_risk
+        from scenarios.safety.params import SafetyParams
 
-        samplers = accident_paths(settings)
-        mtsr = thermal_risk(settings["thermal"], settings["plant"]).mtsr
+        p = SafetyParams.of(settings)
+        samplers = accident_paths(p)
+        mtsr = thermal_risk(p.thermal, p.plant).mtsr
         fig = paths_figure(samplers, mtsr)
         fig.savefig(folder / "accident_paths.png", dpi=100)
         written.append(folder / "accident_paths.png")

@@ -13,7 +13,8 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from scenarios.runs import execute, tasks
-from scenarios.safety import accident_paths, lopa
+from scenarios.safety import lopa
+from scenarios.safety.model import accident_paths
 from scenarios.safety.paths import STILL_UA, AccidentPaths, Barriers, Batch, Demand, PathSetup, simulate
 from scenarios.scenario import load
 from twin.config import ConfigError

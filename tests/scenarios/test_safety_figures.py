@@ -31,14 +31,16 @@ def test_accident_path_figure_labels_what_each_path_reached(tmp_path):
     the path reached the MTT: on the cooling loss, one barrier alone suffices, none lets it through."""
     from types import SimpleNamespace
 
-    from scenarios.safety import accident_paths, thermal_risk
     from scenarios.safety.figures import paths_figure, write
+    from scenarios.safety.model import accident_paths, thermal_risk
+    from scenarios.safety.params import SafetyParams
 
     settings = load(ROOT / "scenarios" / "safety" / "api_bay_paths.yaml").settings("base")
     spec = settings["accident_paths"]  # the reactor's scenarios (the headspace's: test_safety_headspace.py)
     settings["accident_paths"] = spec | {"scenarios": {k: v for k, v in spec["scenarios"].items()
                                                        if v["initiating_event"] != "nitrogen_loss"}}
-    fig = paths_figure(accident_paths(settings), thermal_risk(settings["thermal"], settings["plant"]).mtsr)
+    p = SafetyParams.of(settings)
+    fig = paths_figure(accident_paths(p), thermal_risk(p.thermal, p.plant).mtsr)
     labels = [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
     assert labels[:2] == ["every barrier works", "TAH-101 alone (operator)"]
     assert "SIF-101 alone (SIS)" in labels and "no barrier -> MTT" in labels
@@ -103,8 +105,8 @@ def test_every_sampled_path_is_drawn_against_its_limits(tmp_path):
     counts, at their peak O2 in %, against the O2 alarm and the LOC."""
     from matplotlib.collections import PathCollection
 
-    from scenarios.safety import accident_paths
     from scenarios.safety.figures import sampled_paths_figure, sampled_records
+    from scenarios.safety.model import accident_paths
 
     folder = ROOT / "scenarios" / "safety"
     text = (folder / "api_bay_paths.yaml").read_text()

@@ -303,7 +303,7 @@ def test_the_o2_alarm_answered_by_hand_is_late_and_the_interlock_agrees_with_the
     """api_bay_paths.yaml's inerting_loss (5 m3/h of air): the operator answering AT-01 after a lognormal 5 min is
     late on a third of the paths he must stop alone, so the dynamic frequency lies above the LOPA's 3e-3/yr;
     acting at the exact crossing (o2_interlock) the estimate covers it again."""
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     scenario = load(FOLDER / "api_bay_paths.yaml")
@@ -318,7 +318,7 @@ def test_the_o2_alarm_answered_by_hand_is_late_and_the_interlock_agrees_with_the
 def test_the_pressure_scenario_agrees_with_its_lopa():
     """api_bay_pressure.yaml: PT-02 always closes the nitrogen in time, so the dynamic estimate covers the LOPA
     (1e-5/yr: 0.1/yr x SIF 0.01 x disc 0.01, the disc as its PFD)."""
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     sampler = accident_paths(load(FOLDER / "api_bay_pressure.yaml").settings("base"))["nitrogen_overpressure"]

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from scenarios.runs import execute, tasks
-from scenarios.safety import lopa, plant_signals
+from scenarios.safety import lopa
+from scenarios.safety.checks import plant_signals
 from scenarios.safety.live import LiveBarriers
 from scenarios.scenario import load
 from twin.config import ConfigError

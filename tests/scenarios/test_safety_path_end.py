@@ -59,7 +59,7 @@ def test_a_path_whose_hazard_passed_ends_with_the_recipe():
     """The same batch with the cooling intact runs on once (at 2500 s the B left could still carry it to the MTT,
     at 5000 s no longer) and stops without a top event; the example batch (api_bay_paths.yaml), whose digestion
     consumes the B, never runs on."""
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     cooled = simulate(BATCH, SETUP, Demand(BATCH.duration, NO_SAFETY, 300.0), keep_trace=True)

@@ -189,8 +189,8 @@ def test_an_unprotected_path_replays_in_the_viewer(tmp_path):
     """The typical unprotected cooling loss as a result folder: the viewer's Recording (what `twin view` and a
     training hazard's ``replay:`` read) shows R-101 down at the cooling loss, in alarm from the 65 degC alarm on,
     the runaway logged at the MTT crossing, and the temperature trace in seconds."""
-    from scenarios.safety import accident_paths
     from scenarios.safety.figures import replay
+    from scenarios.safety.model import accident_paths
     from viewer.recording import Recording
 
     sampler = accident_paths(load(FOLDER / "api_bay_paths.yaml").settings("base"))["runaway_cooling_loss"]

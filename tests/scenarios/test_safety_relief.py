@@ -132,7 +132,7 @@ FOLDER = ROOT / "scenarios" / "safety"
 
 
 def test_the_relief_variant_simulates_the_disc_where_the_lopa_credits_it():
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     samplers = accident_paths(load(FOLDER / "api_bay_paths.yaml").settings("relief"))
@@ -193,8 +193,8 @@ def test_a_working_relief_caps_the_pressure_wherever_it_is_set(t_fail, set_gauge
 
 
 def test_the_relief_variants_figure_draws_the_head_pressure():
-    from scenarios.safety import accident_paths
     from scenarios.safety.figures import paths_figure
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     settings = load(FOLDER / "api_bay_paths.yaml").settings("relief")

@@ -92,7 +92,7 @@ FOLDER = ROOT / "scenarios" / "safety"
 
 
 def test_the_full_cooling_variant_reaches_the_samplers():
-    from scenarios.safety import accident_paths
+    from scenarios.safety.model import accident_paths
     from scenarios.scenario import load
 
     scenario = load(FOLDER / "api_bay_paths.yaml")

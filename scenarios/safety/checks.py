@@ -1,0 +1,129 @@
+"""What the safety study's schema cannot say, checked before anything runs: the LOPA reads cleanly, its IPLs stand
+on tags of the plant, the states name health tags within the horizon, the reactor is a semi-batch reactor of the
+plant, the accident paths name the LOPA's scenarios, IPLs and modifiers, and their barriers act below the MTT.
+
+Every refusal is a :class:`twin.config.ConfigError` naming the file, line and key of the culprit with a hint.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scenarios.safety import lopa, model, paths
+from scenarios.safety.params import SafetyParams
+from twin.config import suggest, to_si
+
+
+@functools.cache
+def plant_signals(path: Path) -> frozenset[str]:
+    """Equipment and instrument tags of the plant at ``path`` (what an IPL may stand on)."""
+    from twin import plant
+
+    model = plant.load(path)
+    return frozenset(asset.tag for asset in model) | frozenset(model.instruments)
+
+
+def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """The LOPA file reads cleanly, its IPLs stand on tags of the plant, the states name their health tags."""
+    from scenarios.safety.live import HEALTH
+
+    study = lopa.load(params["lopa"])
+    lopa.check_tags(study, tags | plant_signals(params["plant"]))
+    health = {f"{layer.tag}.{signal}": kind for layer in study.layers.values() for signal, kind in HEALTH.items()}
+    states = params["states"]
+    for i, state in enumerate(states):
+        if state["tag"] not in health:
+            raise states[i].error("tag", f"'{state['tag']}' is not the health tag of an IPL",
+                                  expected="<IPL tag>.bypassed, .failed or .test_age",
+                                  hint=suggest(state["tag"], health) or f"e.g. {next(iter(health), 'R-101.bypassed')}")
+        kind, value = health[state["tag"]], state["value"]
+        if kind is bool and not isinstance(value, bool):
+            raise states[i].error("value", f"got {value!r}", expected="true or false")
+        if kind is float:
+            try:
+                to_si(value, "s")
+            except ValueError as exc:
+                raise states[i].error("value", f"got {value!r}: {exc}", expected="a time such as 400 d") from None
+        if not 0 <= state["at"] <= params["horizon"]:
+            raise states[i].error("at", f"{state['at']:g} s lies outside the horizon",
+                                  expected=f"0 <= at <= {params['horizon']:g} s")
+    if params["thermal"] is not None:
+        _check_thermal(params["thermal"], params["plant"])
+    mc = params["monte_carlo"]
+    for section in (mc, params["accident_paths"]):
+        if section is not None and section["bias"] is not None and not 0 < section["bias"] < 1:
+            raise section.error("bias", f"got {section['bias']}", hint="bias: 0.5 (or leave it out)",
+                                expected="a probability in (0, 1): the biased failure chance")
+    if params["accident_paths"] is not None:
+        _check_paths(params["accident_paths"], study, params)
+
+
+def _check_paths(spec, study: lopa.Lopa, params) -> None:
+    """The simulated scenarios, IPLs and modifiers are the LOPA's; the reactor comes from the thermal section; the
+    alarm and the SIS trip lie below the MTT."""
+    if params["thermal"] is None:
+        raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
+                         hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
+    hazards = {h.name: h for h in study.hazards}
+    named = [(spec[k], "ipl") for k in ("alarm", "relief", "oxygen") if spec[k] and spec[k]["ipl"]] + [
+        (spec, k) for k in ("trip", "interlock", "pressure_trip") if spec[k]]
+    for where, key in named:
+        if where[key] not in study.layers:
+            raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
+                              expected=f"one of {', '.join(study.layers)}", hint=suggest(where[key], study.layers))
+    for name, sim in spec["scenarios"].items():
+        if name not in hazards:
+            raise spec["scenarios"].error(name, f"'{name}' is not a scenario of the LOPA",
+                                          expected=f"one of {', '.join(hazards)}", hint=suggest(name, hazards))
+        if sim["restart"] is not None and sim["initiating_event"] != "agitator_stop":
+            raise sim.error("restart", f"'{name}' starts with {sim['initiating_event']}: there is no agitator to "
+                            "restart", hint="restart: belongs to an agitator_stop scenario; remove it here")
+        for key, kind, example in (("ingress", "nitrogen_loss", "ingress: 5 m3/h"),
+                                   ("supply", "regulator_open", "supply: {pressure: 7 bar, cda: 1e-5 m2}")):
+            if (sim[key] is not None) != (sim["initiating_event"] == kind):
+                raise sim.error(key, f"'{name}' starts with {sim['initiating_event']}: {key} belongs to a {kind} "
+                                "scenario, which needs it", hint=example if sim[key] is None else f"remove {key}: here")
+        if sim["initiating_event"] == "nitrogen_loss" and spec["oxygen"] is None:
+            raise spec.error("scenarios", f"'{name}' loses the nitrogen: its top event is the headspace oxygen "
+                             "rising through the solvent's LOC, which the oxygen: section gives",
+                             hint="oxygen: {loc: 10.5 %} (ethanol; add ipl:, purge: for the O2 alarm's action)")
+        for i, modifier in enumerate(sim["simulates"]):
+            if modifier not in hazards[name].modifiers:
+                raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
+                                             expected=f"one of {', '.join(hazards[name].modifiers) or '(none)'}",
+                                             hint=suggest(modifier, hazards[name].modifiers))
+    batch = model.batch(SafetyParams.of(params))
+    limits = [("the SIS trip point", paths.trip_point(batch), spec, "trip")]
+    if spec["alarm"]:
+        limits.append(("the alarm", spec["alarm"]["at"], spec["alarm"], "at"))
+    if spec["relief"]:
+        design = paths.design_pressure(batch)
+        if not spec["relief"]["set"] + paths.ATMOSPHERE < design:
+            raise spec["relief"].error("set", f"the set pressure ({spec['relief']['set'] / 1e5:g} bar gauge) is not "
+                                       f"below the design pressure ({(design - paths.ATMOSPHERE) / 1e5:g} bar gauge)",
+                                       hint="a relief device must open before the vessel's design pressure")
+    for what, value, where, key in limits:
+        if not value < batch.mtt:
+            raise where.error(key, f"{what} ({value - 273.15:.1f} degC) is not below the MTT "
+                              f"({batch.mtt - 273.15:.1f} degC)",
+                              hint="a barrier acting at or after the MTT cannot prevent reaching it")
+
+
+def _check_thermal(spec, plant_path: Path) -> None:
+    """The reactor is a semi-batch reactor of the plant and the chemistry names its model's parameters."""
+    from twin import plant
+    from twin.process.units import SemiBatchReactor
+
+    assets = {a.tag: a for a in plant.load(plant_path)}
+    reactors = [t for t, a in assets.items() if a.behaviour == "semi_batch_reactor"]
+    if spec["reactor"] not in reactors:
+        raise spec.error("reactor", f"'{spec['reactor']}' is not a semi-batch reactor of the plant",
+                         expected=f"one of {', '.join(reactors) or '(none)'}", hint=suggest(spec["reactor"], reactors))
+    known = [p for p in inspect.signature(SemiBatchReactor).parameters if p != "tag"]
+    for key in spec["chemistry"]:
+        if key not in known:
+            raise spec["chemistry"].error(key, f"'{key}' is not a parameter of the semi-batch reactor",
+                                          expected=f"one of {', '.join(known)}", hint=suggest(key, known))
