@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from scenarios.continuous_manufacturing import release, rtd
 from scenarios.figures import add_view, thinned
@@ -76,20 +77,24 @@ def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[s
 def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
     """API content at the press: true (Twin), predicted (RTD model) with the band its declared uncertainty allows,
     and NIR, limits, margin and diversion shaded;
-    the whole run on top, the first ``zooms`` diversion windows magnified below."""
+    the whole run on top (curves thinned to each bucket's extremes, :func:`scenarios.figures.thinned`), the first
+    ``zooms`` diversion windows magnified below from the raw samples."""
     t = traces["t"] / HOUR
     spans = release.windows(traces["diverting"] > 0)
-    fig = Figure(figsize=(11, 6.4), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
-    _content_panel(top.subplots(), traces, settings, spans, legend=True)
-    if spans:
-        shown = spans[:zooms]
-        for ax, (start, end) in zip(bottom.subplots(1, len(shown), squeeze=False)[0], shown, strict=True):
-            _content_panel(ax, traces, settings, spans)
-            pad = max(t[min(end, t.size - 1)] - t[start], 5 / 60)
-            ax.set_xlim(t[start] - pad, t[min(end, t.size - 1)] + pad)
-            ax.set_title(f"diversion at {t[start]:.2f} h", fontsize="small")
-    top.suptitle("API content at the press; red bands: diverted, dotted: limits tightened by the margin",
+    fig = Figure(figsize=(11, 6.4))
+    fig.subplots_adjust(left=0.07, right=0.99, top=0.94, bottom=0.08, hspace=0.45, wspace=0.25)
+    shown = spans[:zooms]
+    grid = fig.add_gridspec(2, max(1, len(shown)))
+    _content_panel(fig.add_subplot(grid[0, :]), traces, settings, spans, legend=True)
+    for k, (start, end) in enumerate(shown):
+        ax = fig.add_subplot(grid[1, k])
+        pad = max(t[min(end, t.size - 1)] - t[start], 5 / 60)
+        window = np.searchsorted(t, [t[start] - pad, t[min(end, t.size - 1)] + pad]) + [0, 1]
+        _content_panel(ax, traces, settings, spans, window=slice(*window))
+        ax.set_xlim(t[start] - pad, t[min(end, t.size - 1)] + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.set_title(f"diversion at {t[start]:.2f} h", fontsize="small")
+    fig.suptitle("API content at the press; red bands: diverted, dotted: limits tightened by the margin",
                  fontsize="medium")
     return fig
 
@@ -124,7 +129,8 @@ def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
     press = settings["press"]
     target = press["tablet_mass"] * 1e6
     control = press["weight_control"]
-    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    fig = Figure(figsize=(11, 4.6))
+    fig.subplots_adjust(left=0.08, right=0.99, top=0.93, bottom=0.1, hspace=0.1)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     t = traces["t"]
     per = max(1, int(round(minutes * 60 / max(t[1] - t[0], 1e-9)))) if t.size > 1 else 1
@@ -153,18 +159,24 @@ def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
     return fig
 
 
-def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False) -> None:
+def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False, window: slice | None = None) -> None:
+    """One panel of :func:`content`: the samples in ``window`` as they are, or (None) the whole run thinned."""
     t = traces["t"] / HOUR
     low, high = (100 * x for x in settings["limits"])
     margin = 100 * settings["margin"]
+
+    def curve(name: str) -> tuple[np.ndarray, np.ndarray]:
+        return (t[window], traces[name][window]) if window else thinned(t, traces[name], np.zeros(t.size))[0]
+
     for start, end in spans:
         ax.axvspan(t[start], t[min(end, t.size - 1)], color="tab:red", alpha=0.25, lw=0)
     if "api_band_low" in traces and np.any(traces["api_band_high"] > traces["api_band_low"]):
-        ax.fill_between(t, traces["api_band_low"], traces["api_band_high"], color="tab:orange", alpha=0.25, lw=0,
-                        label="predicted band (declared uncertainty)")
-    ax.plot(t, traces["api_nir"], lw=0.5, color="0.6", label="NIR (via feed frame)")
-    ax.plot(t, traces["api_true"], lw=1.2, color="tab:blue", label="true (twin)")
-    ax.plot(t, traces["api_predicted"], lw=0.8, ls="--", color="tab:orange", label="predicted (RTD)")
+        lo, hi = traces["api_band_low"], traces["api_band_high"]
+        band = (t[window], lo[window], hi[window]) if window else thinned(t, (lo + hi) / 2, (hi - lo) / 2)[1]
+        ax.fill_between(*band, color="tab:orange", alpha=0.25, lw=0, label="predicted band (declared uncertainty)")
+    ax.plot(*curve("api_nir"), lw=0.5, color="0.6", label="NIR (via feed frame)")
+    ax.plot(*curve("api_true"), lw=1.2, color="tab:blue", label="true (twin)")
+    ax.plot(*curve("api_predicted"), lw=0.8, ls="--", color="tab:orange", label="predicted (RTD)")
     for y in (low, high):
         ax.axhline(y, color="tab:red", lw=1)
     for y in (low + margin, high - margin):
@@ -178,12 +190,14 @@ def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False
 
 
 def feeders(traces: dict) -> Figure:
-    """Each feeder's mass flow over the run."""
+    """Each feeder's mass flow over the run (thinned to each bucket's extremes)."""
     names = [k for k in traces if k.startswith("massflow.")]
-    fig = Figure(figsize=(11, 1.8 * len(names)), layout="constrained")
+    height = 1.8 * len(names)
+    fig = Figure(figsize=(11, height))
+    fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.15 / height, bottom=0.5 / height, hspace=0.15)
     axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
     for ax, name in zip(axes, names, strict=True):
-        ax.plot(traces["t"] / HOUR, traces[name], lw=0.8)
+        ax.plot(*thinned(traces["t"] / HOUR, traces[name], np.zeros(traces["t"].size))[0], lw=0.8)
         ax.set_ylabel(f"{name.removeprefix('massflow.')}\n[kg/h]")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("time [h]")
@@ -194,7 +208,8 @@ def rtd_curves(settings: dict) -> Figure:
     """``E(t)`` of the blender alone and of blender plus feed frame (the kernel the prediction uses)."""
     tau, n, tau_ff = settings["blender"]["tau"], settings["blender"]["tanks"], settings["press"]["feed_frame_tau"]
     dt = 0.5
-    fig = Figure(figsize=(6, 3.2), layout="constrained")
+    fig = Figure(figsize=(6, 3.2))
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.16)
     ax = fig.subplots()
     for label, w in ((f"blender ({n} tanks, {tau:g} s)", rtd.kernel(dt, tau, n, 1e-6)),
                      (f"+ feed frame ({tau_ff:g} s)", rtd.kernel(dt, tau, n, tau_ff))):
@@ -251,7 +266,9 @@ def disturbance_map(settings: dict) -> Figure:
 def lots(events: dict, feeders: list[str]) -> Figure:
     """Lot genealogy: for each feeder, the span in which each of its lots is in the tablets (over 1 % of that
     feeder's material at the press); where two spans overlap, tablets hold both lots."""
-    fig = Figure(figsize=(11, 0.6 + 0.55 * len(feeders)), layout="constrained")
+    height = 1.2 + 0.55 * len(feeders)
+    fig = Figure(figsize=(11, height))
+    fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.35 / height, bottom=0.5 / height)
     ax = fig.subplots()
     spans: dict[tuple[str, str], list[float]] = {}
     for t, source, event in zip(events["t"], events["source"], events["event"], strict=True):
