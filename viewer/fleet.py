@@ -17,9 +17,10 @@ from viewer.tracks import FleetData
 
 #: colour and marker radius (m) of each kind of node
 KINDS = {"room": ("#7f8c8d", 0.15), "door": ("#5d6d7e", 0.3), "airlock": ("#c0392b", 0.4),
-         "lift": ("#8e44ad", 0.5), "station": ("#2471a3", 0.2), "charger": ("#27ae60", 0.4)}
+         "lift": ("#8e44ad", 0.5), "station": ("#2471a3", 0.2), "charger": ("#27ae60", 0.4),
+         "stairs": ("#b7950b", 0.5)}
 EDGE_COLOUR = "#8e44ad"
-VEHICLE = (2.0, 1.4, 1.0)   # m: length, width, height of a vehicle's box (drawn a little larger than life)
+VEHICLE = (2.0, 1.4, 1.0)   # m: length, width, height of a mover's box unless network.json sizes it
 EMPTY, LOADED = "#17a589", "#d35400"
 ASSET_OPACITY = 0.35   # the plant's assets, so that vehicles standing at them show
 
@@ -38,8 +39,9 @@ class Fleet:
                 for actor in actors:
                     actor.GetProperty().SetOpacity(ASSET_OPACITY)
         self._draw_network()
-        cube = pv.Cube(x_length=VEHICLE[0], y_length=VEHICLE[1], z_length=VEHICLE[2]).triangulate()
-        self._corners = np.asarray(cube.points, float)
+        cube = pv.Cube(x_length=1.0, y_length=1.0, z_length=1.0).triangulate()
+        self._size = np.array([data.size(name, VEHICLE) for name in self.names]).reshape(-1, 3)
+        self._corners = np.asarray(cube.points, float)[None, :, :] * self._size[:, None, :]   # (movers, corners, 3)
         n, k = len(self.names), cube.n_points
         faces = cube.faces.reshape(-1, 4)
         faces = np.concatenate([np.column_stack([faces[:, :1], faces[:, 1:] + i * k]) for i in range(n)]) \
@@ -88,8 +90,8 @@ class Fleet:
         """Move every vehicle to where it was at ``t`` (s); the caller renders."""
         self.time = float(t)
         centres = np.array([self.data.tracks[name].at(t) for name in self.names]).reshape(-1, 3)
-        centres = centres + np.array([0.0, 0.0, VEHICLE[2] / 2])   # standing on the floor
-        self.mesh.points[:] = (centres[:, None, :] + self._corners[None, :, :]).reshape(-1, 3)
+        centres = centres + self._lift()   # standing on the floor
+        self.mesh.points[:] = (centres[:, None, :] + self._corners).reshape(-1, 3)
         self.mesh.GetPoints().Modified()
         held = [self.data.tracks[name].carrying(t) for name in self.names]
         colours = np.array([rgb(LOADED if h else EMPTY) for h in held]).reshape(-1, 3)
@@ -98,7 +100,7 @@ class Fleet:
         if self.labels and self.names:
             texts = [f"{name} {h}".strip() for name, h in zip(self.names, held)]
             actor = self.scene.plotter.add_point_labels(
-                centres + np.array([0.0, 0.0, VEHICLE[2]]), texts, font_size=11, bold=True, text_color="#1b2631",
+                centres + self._lift(), texts, font_size=11, bold=True, text_color="#1b2631",
                 shape_opacity=0.6, shape_color="white", show_points=False, always_visible=True, name="fleet:labels")
             layer = self.scene.layers.setdefault(("fleet", NO_STOREY), [])
             if self._labels is not None and self._labels in layer:
@@ -108,6 +110,9 @@ class Fleet:
 
     def drawn(self) -> dict[str, np.ndarray]:
         """Each vehicle's point (m) as the picture shows it: its box's centre on the floor, read from the mesh."""
-        k = len(self._corners)
-        boxes = np.asarray(self.mesh.points, float).reshape(len(self.names), k, 3)
-        return {name: box.mean(axis=0) - np.array([0.0, 0.0, VEHICLE[2] / 2]) for name, box in zip(self.names, boxes)}
+        boxes = np.asarray(self.mesh.points, float).reshape(len(self.names), -1, 3)
+        return dict(zip(self.names, boxes.mean(axis=1) - self._lift()))
+
+    def _lift(self) -> np.ndarray:
+        """From a mover's point on the floor to its box's centre: half its height up."""
+        return np.column_stack([np.zeros((len(self._size), 2)), self._size[:, 2] / 2])

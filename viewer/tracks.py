@@ -5,10 +5,13 @@ reads nothing else of it (it never imports the study):
 
 - ``network.json``: the network's nodes with their point (m) and kind, and its edges::
 
-      {"nodes": {"D-02": {"xyz": [12.0, 8.0, 0.0], "kind": "airlock"}, ...}, "edges": [["W01", "D-02"], ...]}
+      {"nodes": {"D-02": {"xyz": [12.0, 8.0, 0.0], "kind": "airlock"}, ...}, "edges": [["W01", "D-02"], ...],
+       "movers": {"FORKLIFT": {"size": [2.5, 1.2, 2.2]}, ...}}
+
+  ``movers`` (optional) gives the box drawn for the movers named ``FORKLIFT-<number>``.
 
   Kinds drawn (:data:`viewer.fleet.KINDS`): ``room`` (a hub vehicles cross), ``door``, ``airlock``, ``lift``,
-  ``station``, ``charger``; any other kind is drawn as a station.
+  ``stairs``, ``station``, ``charger``; any other kind is drawn as a station.
 - waypoints in ``events.parquet``: rows ``(t, source = vehicle, event = "at", place = node, holds = what it
   carries or "")``, one on reaching each node and one on leaving a node it stood at. Between two waypoints a
   vehicle moves on the straight line at constant speed; before its first it stands at its first node, after its
@@ -23,7 +26,7 @@ reads nothing else of it (it never imports the study):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +66,11 @@ class FleetData:
     kinds: dict[str, str]
     edges: tuple[tuple[str, str], ...]
     tracks: dict[str, Track]
+    sizes: dict[str, tuple[float, float, float]] = field(default_factory=dict)   # by name before its number
+
+    def size(self, mover: str, default: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The box (length, width, height in m) drawn for ``mover`` (``FORKLIFT-01``: the size of ``FORKLIFT``)."""
+        return self.sizes.get(mover.rsplit("-", 1)[0], default)
 
     @classmethod
     def read(cls, folder: str | Path, replication: int = 0) -> FleetData | None:
@@ -88,6 +96,7 @@ class FleetData:
             points = {n: np.asarray(d["xyz"], float) for n, d in spec["nodes"].items()}
             kinds = {n: str(d.get("kind", "station")) for n, d in spec["nodes"].items()}
             edges = tuple((str(u), str(v)) for u, v in spec.get("edges", []))
+            sizes = {str(k): tuple(float(x) for x in v["size"]) for k, v in spec.get("movers", {}).items()}
         except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{network}: not a transport network ({type(exc).__name__}: {exc}); expected "
                              '{"nodes": {NAME: {"xyz": [x, y, z], "kind": KIND}}, "edges": [[A, B], ...]}') from None
@@ -104,4 +113,4 @@ class FleetData:
             waypoints.sort(key=lambda w: w[0])   # stable: waypoints at one instant keep their logged order
             tracks[who] = Track(np.array([w[0] for w in waypoints]), np.array([w[1] for w in waypoints]),
                                 tuple(w[2] for w in waypoints))
-        return cls(points, kinds, edges, tracks)
+        return cls(points, kinds, edges, tracks, sizes)

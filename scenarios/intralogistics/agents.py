@@ -6,7 +6,7 @@ containers it carries and where it may go.
     agents:
       forklift: {count: 1, speed: 2 m/s, payload: 1500 kg, home: WH-01, containers: [PM], avoid: [C, D]}
       operator: {count: 2, speed: 1.2 m/s, payload: 25 kg, home: HPLC-01, containers: [SAMPLE], stairs: true,
-                 lifts: false}
+                 lifts: false, size: [0.6 m, 0.6 m, 1.8 m]}   # size: the box the viewer draws
     network:
       stairs:                       # only kinds with stairs: true climb them
         ST-01: {stops: [W01, W02], at: [18 m, 38 m], climb: 30 s}
@@ -46,7 +46,7 @@ KIND = Record({"count": Integer(minimum=1), "speed": Quantity("m/s", "1.2 m/s", 
                "acceleration": Quantity("m/s**2", "1 m/s**2", positive=True),
                "payload": Quantity("kg", "25 kg", positive=True), "home": Str(),
                "containers": ListOf(Str(), min_items=1), "avoid": ListOf(Str()), "stairs": Boolean(),
-               "lifts": Boolean()},
+               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3)},
               required=("count", "speed", "payload", "home", "containers"),
               defaults={"acceleration": 1.0, "avoid": [], "stairs": False, "lifts": True},
               name="a kind of mover")

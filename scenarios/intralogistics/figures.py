@@ -12,10 +12,11 @@ the first replication (the most containers on vehicles), drawn by the viewer fro
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from scenarios.figures import add_view
+from scenarios.intralogistics import agents
 from scenarios.intralogistics.network import ZONES, Network, network_of
 
 
@@ -103,8 +105,11 @@ def figures(result) -> list[Path]:
     net = network_of(settings)
     congestion_figure(net, waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(path, dpi=110)
     battery = settings["fleet"].get("battery") or {}
-    (Path(result.path) / "network.json").write_text(json.dumps(network_json(net, battery.get("chargers") or ())),
-                                                    encoding="utf-8")
+    kinds = agents.kinds_of(settings, net)
+    drawn = network_json(net, battery.get("chargers") or (), [k.net for k in kinds])
+    drawn["movers"] = {"AGV": {"size": list(AGV)}} | {k.name.upper(): {"size": list(settings["agents"][k.name]["size"])}
+                                                      for k in kinds if settings["agents"][k.name].get("size")}
+    (Path(result.path) / "network.json").write_text(json.dumps(drawn), encoding="utf-8")
     first = events["replication"] == events["replication"].min()
     t = busiest({k: v[first] for k, v in events.items()}, float(settings.get("warmup") or 0.0))
     add_view(result, "fleet", title=f"vehicles at {_clock(t)}", t=t, fleet=int(
@@ -112,17 +117,18 @@ def figures(result) -> list[Path]:
     return [path]
 
 
-def network_json(net: Network, chargers=()) -> dict[str, Any]:
+def network_json(net: Network, chargers=(), others: Sequence[Network] = ()) -> dict[str, Any]:
     """The network as the viewer draws it (:mod:`viewer.tracks`): each node's point and kind (``room``, ``door``,
-    ``airlock`` for a door with an interlock cycle, ``lift``, ``station``, ``charger``), the edges one way each."""
+    ``airlock`` for a door with an interlock cycle, ``lift``, ``stairs``, ``station``, ``charger``), the edges one
+    way each; with the nodes and edges only ``others`` hold (the stairs of the kinds of movers that climb them)."""
     chargers = set(chargers)
+    g = nx.compose_all([net.graph, *(other.graph for other in others)])
 
     def kind(name: str, node: Mapping[str, Any]) -> str:
         if node["kind"] == "door" and node["dwell"] > 0:
             return "airlock"
         return "charger" if name in chargers else node["kind"]
 
-    g = net.graph
     nodes = {str(n): {"xyz": [float(c) for c in d["xyz"]], "kind": kind(n, d)} for n, d in g.nodes(data=True)}
     edges = [[str(u), str(v)] for u, v in g.edges if not (g.has_edge(v, u) and str(v) < str(u))]
     return {"nodes": nodes, "edges": edges}
@@ -146,6 +152,8 @@ def _clock(t: float) -> str:
     days, rest = divmod(int(round(t)), 86400)
     return (f"day {days + 1} " if days else "") + f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
+
+AGV = (2.0, 1.4, 1.0)   # m: the box the viewer draws for an AGV, a little larger than life to be seen
 
 #: The KPIs the paired comparison draws, with their display scale and unit.
 PAIRED = (("lead_time", 1 / 60, "min"), ("waiting", 1.0, "s"), ("empty_travel", 100.0, "% of metres"),

@@ -135,3 +135,25 @@ def test_a_network_file_that_does_not_fit_is_refused_in_one_line(tmp_path):
     (tmp_path / tracks.NETWORK).write_text('{"nodes": [1, 2]}')
     with pytest.raises(ValueError, match=r"not a transport network .*expected \{\"nodes\""):
         tracks.FleetData.of(tmp_path / tracks.NETWORK, [], [], [], [], [])
+
+
+def test_each_kind_of_mover_is_drawn_at_its_size_standing_on_the_floor(two_rooms, tmp_path):
+    """A person (0.6 x 0.6 x 1.8 m, as network.json sizes OPERATOR) half-way from A (1, 1) to B (7, 1) at t = 5 of
+    10 s stands at (4, 1) from z = 0 to 1.8 m; an AGV, not sized, gets the default box."""
+    (tmp_path / tracks.NETWORK).write_text(json.dumps({
+        "nodes": {"A": {"xyz": [1, 1, 0], "kind": "station"}, "B": {"xyz": [7, 1, 0], "kind": "stairs"}},
+        "edges": [["A", "B"]], "movers": {"OPERATOR": {"size": [0.6, 0.6, 1.8]}}}))
+    data = tracks.FleetData.of(tmp_path / tracks.NETWORK, [0.0, 10.0, 0.0], ["OPERATOR-01", "OPERATOR-01", "AGV-01"],
+                               ["at", "at", "at"], ["A", "B", "B"], ["", "", ""])
+    scene = PlantScene(two_rooms, labels=False, off_screen=True, window_size=(400, 300))
+    try:
+        fleet = Fleet(scene, data, labels=False)
+        fleet.frame(5.0)
+        assert fleet.drawn()["OPERATOR-01"] == pytest.approx([4.0, 1.0, 0.0])
+        boxes = np.asarray(fleet.mesh.points).reshape(2, -1, 3)
+        person, agv = (boxes[fleet.names.index(n)] for n in ("OPERATOR-01", "AGV-01"))
+        assert person.min(axis=0) == pytest.approx([3.7, 0.7, 0.0]) and person.max(axis=0) == pytest.approx(
+            [4.3, 1.3, 1.8])
+        assert agv.max(axis=0)[2] - agv.min(axis=0)[2] == pytest.approx(1.0) and agv.min(axis=0)[2] == 0.0
+    finally:
+        scene.close()
