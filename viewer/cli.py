@@ -18,6 +18,7 @@ examples:
   twin view results/line_capacity/multipurpose_osd/base --time 30 --screenshot t30.png   a run's state at t = 30
   twin view results/base --colour TT-01:coolwarm:280:360 --movie run.mp4 --fps 20 --seconds 15
   twin view results/intralogistics/multipurpose_osd/base --time "10.5 h" --screenshot agvs.png   the vehicles then
+  twin view results/intralogistics/multipurpose_osd/base --movie agvs.mp4 --from "10 h" --to "11 h"   an hour of them
   twin view plant_models/api_bay/plant.yaml --exercise viewer/exercises/api_bay_walkdown.yaml
 
 A result folder (written by `twin run`) names its plant; --plant overrides it. One with a transport network
@@ -49,6 +50,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--movie", metavar="MP4", help="record the replayed run as an MP4")
     p.add_argument("--fps", type=float, default=20.0, help="movie frames per second (default 20)")
     p.add_argument("--seconds", type=float, default=10.0, help="movie length in seconds (default 10)")
+    p.add_argument("--from", dest="start", type=duration, default=None, metavar="TIME",
+                   help="the movie starts at this time of the run ('10 h'; default its start)")
+    p.add_argument("--to", dest="end", type=duration, default=None, metavar="TIME",
+                   help="the movie ends at this time of the run ('11 h'; default its end)")
     p.add_argument("--size", default="1280x800", help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
     p.set_defaults(func=run)
 
@@ -118,7 +123,7 @@ def _run(args) -> int:
     if args.movie:
         if playback is None:
             raise ValueError("--movie replays a run: give a result folder as the source")
-        export.movie(playback, args.movie, fps=args.fps, seconds=args.seconds)
+        export.movie(playback, args.movie, fps=args.fps, seconds=args.seconds, start=args.start, end=args.end)
         print(f"wrote {args.movie}")
     if not offline:
         scene.add_storey_buttons()

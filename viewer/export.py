@@ -174,6 +174,8 @@ def _archive(plotter, window) -> bytes:
 
 
 def movie(playback, path: str | Path, fps: float = 20.0, seconds: float | None = None,
-          progress: bool = True) -> Path:
-    """Record ``playback`` (a :class:`viewer.playback.Playback`) as an MP4 at ``path``."""
-    return playback.movie(check_target(path, ".mp4"), fps=fps, seconds=seconds, progress=progress)
+          progress: bool = True, start: float | None = None, end: float | None = None) -> Path:
+    """Record ``playback`` (a :class:`viewer.playback.Playback`) as an MP4 at ``path``, from ``start`` to ``end``
+    (s; default the whole run)."""
+    return playback.movie(check_target(path, ".mp4"), fps=fps, seconds=seconds, progress=progress, start=start,
+                          end=end)

@@ -100,10 +100,14 @@ class Playback:
             self.fleet.frame(self.time)
         self.scene.repaint(render)
 
-    def times(self, fps: float = 20.0, seconds: float | None = None) -> np.ndarray:
-        """Frame times spanning the recording: ``seconds`` of movie at ``fps`` (default 10 s)."""
+    def times(self, fps: float = 20.0, seconds: float | None = None, start: float | None = None,
+              end: float | None = None) -> np.ndarray:
+        """Frame times from ``start`` to ``end`` (default: the whole recording): ``seconds`` of movie at ``fps``
+        (default 10 s)."""
         n = max(2, int(round(fps * (seconds or 10.0))))
-        return np.linspace(self.t0, self.t1, n)
+        t0 = self.t0 if start is None else float(np.clip(start, self.t0, self.t1))
+        t1 = self.t1 if end is None else float(np.clip(end, t0, self.t1))
+        return np.linspace(t0, t1, n)
 
     def inspect(self, tag: str) -> str:
         """The tags of asset ``tag`` with their value now, and a chart of their trend; returns the text shown."""
@@ -134,13 +138,15 @@ class Playback:
             self._chart = chart
         return text
 
-    def movie(self, path: str | Path, fps: float = 20.0, seconds: float | None = None, progress: bool = True) -> Path:
-        """Record the whole run as an MP4 (``fps`` frames a second, ``seconds`` long) with imageio-ffmpeg."""
+    def movie(self, path: str | Path, fps: float = 20.0, seconds: float | None = None, progress: bool = True,
+              start: float | None = None, end: float | None = None) -> Path:
+        """Record the run (from ``start`` to ``end``, default all of it) as an MP4 (``fps`` frames a second,
+        ``seconds`` long) with imageio-ffmpeg."""
         path = Path(path)
         plotter = self.scene.plotter
         plotter.open_movie(str(path), framerate=fps, quality=7)
         try:
-            for t in tqdm(self.times(fps, seconds), desc="movie", unit="frame", disable=not progress):
+            for t in tqdm(self.times(fps, seconds, start, end), desc="movie", unit="frame", disable=not progress):
                 self.frame(t, render=False)
                 plotter.write_frame()
         finally:

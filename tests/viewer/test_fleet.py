@@ -157,3 +157,21 @@ def test_each_kind_of_mover_is_drawn_at_its_size_standing_on_the_floor(two_rooms
         assert agv.max(axis=0)[2] - agv.min(axis=0)[2] == pytest.approx(1.0) and agv.min(axis=0)[2] == 0.0
     finally:
         scene.close()
+
+
+def test_a_movie_of_an_hour_of_the_run(folder, tmp_path):
+    """twin view RESULT --movie --from 2 h --to 3 h --fps 5 --seconds 1: an MP4 of 5 frames (counted by ffmpeg)."""
+    import imageio_ffmpeg
+
+    from twin.cli import main
+
+    out = tmp_path / "hour.mp4"
+    assert main(["view", str(folder), "--movie", str(out), "--from", "2 h", "--to", "3 h", "--fps", "5",
+                 "--seconds", "1", "--size", "320x200"]) == 0
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 5
+
+
+def test_movie_frames_span_the_window_asked(replay):
+    _, play = replay
+    assert play.times(5, 1, 7200.0, 10800.0) == pytest.approx(np.linspace(7200.0, 10800.0, 5))
+    assert play.times(5, 1, -50.0, 1e9)[[0, -1]] == pytest.approx([play.t0, play.t1])   # kept inside the run
