@@ -22,6 +22,8 @@ examples:
         the scenario's model on the measured weather against the meter; results/osd_cm_line/shadow/report.html
   twin energy shadow osd_cm_line.yaml --variant night_setback --tags site.csv --start 2026-11-16T00:00 ...
         the plant as it runs now (a variant of the scenario) beside its meter
+  twin energy shadow osd_cm_line.yaml --endpoint opc.tcp://site:4840 --mapping site.yaml --start 2026-11-16T00:00 ...
+        live: the tags streamed from the site's server (as twin follow does) until they cover the window
 
 --start is the date and time of the scenario's t = 0 (a Monday midnight for a weekly production pattern); without
 a zone it is local time. The recording must cover the scenario's window (warmup to horizon). The report holds the
@@ -41,7 +43,13 @@ def add_parser(sub) -> None:
                                      "meter and the NMBE and CV(RMSE) of ASHRAE Guideline 14.",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("scenario", type=Path, help="an energy scenario YAML file")
-    s.add_argument("--tags", type=Path, required=True, help="the recording: `twin bridge MAP --csv FILE`")
+    source = s.add_mutually_exclusive_group(required=True)
+    source.add_argument("--tags", type=Path, help="the recording: `twin bridge MAP --csv FILE`")
+    source.add_argument("--endpoint", help="the site's OPC UA server: its tags streamed live until they cover the "
+                                           "scenario's window (the bridge's feed; --start then required)")
+    s.add_argument("--mapping", help="with --endpoint: the mapping YAML of the site's nodes (twin bridge --discover; "
+                                     "default: tag names in twin serve's namespace)")
+    s.add_argument("--duration", type=float, help="with --endpoint: give up after this many seconds of wall time")
     s.add_argument("--start", help="date and time of the scenario's t = 0, ISO 8601 (the recording is in UNIX time, "
                                    "`twin bridge --clock unix`); leave out if its t is the scenario's already")
     s.add_argument("--dry-bulb", required=True, metavar="TAG", help="the outdoor dry bulb tag (K)")
@@ -67,17 +75,25 @@ def shadow_command(args) -> int:
             raise ConfigError(f"no variant '{args.variant}' in {args.scenario}",
                               expected=f"one of {', '.join(scenario.names)}",
                               hint=suggest(args.variant, scenario.names))
-        bus = shadow.recording(args.tags, names.values(), start=_unix(args.start))
         settings = scenario.settings(args.variant)
         params = scenario.variants[args.variant]
-        run = shadow.run(params, bus, **names)
+        if args.endpoint:
+            from scenarios.energy import live
+
+            if args.start is None:
+                raise ValueError("--endpoint: give --start, the date and time of the scenario's t = 0")
+            run = live.run(params, args.endpoint, names, start=_unix(args.start), mapping=args.mapping,
+                           duration=args.duration)
+        else:
+            bus = shadow.recording(args.tags, names.values(), start=_unix(args.start))
+            run = shadow.run(params, bus, **names)
     except (ConfigError, ValueError, KeyError, OSError) as exc:
         print(f"twin energy shadow: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 2
     task = Task("energy", args.variant, 0, scenario.seed, {})
     out = args.output or Path("results", "energy", "shadow", args.scenario.stem)  # not in a sweep's folder
-    folder = results.write(out, {**settings, "variant": "shadow", "shadow": {**names, "tags": str(args.tags),
-                                                                             "start": args.start}},
+    source = {"endpoint": args.endpoint} if args.endpoint else {"tags": str(args.tags)}
+    folder = results.write(out, {**settings, "variant": "shadow", "shadow": {**names, **source, "start": args.start}},
                            [Outcome(task, run, 0.0)])
     k = run.kpis
     verdict = "calibrated" if k["shadow.calibrated"] else "NOT calibrated"
