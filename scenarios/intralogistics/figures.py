@@ -5,7 +5,8 @@ edges, and each door, airlock and lift coloured by the time vehicles queued for 
 replications, from the ``wait``/``enter`` events of the zone log) and sized by how many passed through it.
 
 ``fleet.png``: the plant in 3D with the transport network and every vehicle where it was at the busiest moment of
-the first replication (the most containers on vehicles), drawn by the viewer from the result folder's
+the first replication (the most containers on vehicles), ``fleet_queue.png`` the same when the most movers waited
+for doors, airlocks and lifts, drawn by the viewer from the result folder's
 ``network.json`` (written here: nodes with their point and kind, edges) and the vehicles' waypoints in the event log
 (``at`` rows); ``twin view RESULT_FOLDER --time 10:35`` or ``--movie`` replays them the same way.
 """
@@ -110,10 +111,13 @@ def figures(result) -> list[Path]:
     drawn["movers"] = {"AGV": {"size": list(AGV)}} | {k.name.upper(): {"size": list(settings["agents"][k.name]["size"])}
                                                       for k in kinds if settings["agents"][k.name].get("size")}
     (Path(result.path) / "network.json").write_text(json.dumps(drawn), encoding="utf-8")
-    first = events["replication"] == events["replication"].min()
-    t = busiest({k: v[first] for k, v in events.items()}, float(settings.get("warmup") or 0.0))
-    add_view(result, "fleet", title=f"vehicles at {_clock(t)}", t=t, fleet=int(
-        events["replication"].min()))
+    rep = int(events["replication"].min())
+    first = {k: v[events["replication"] == rep] for k, v in events.items()}
+    warmup = float(settings.get("warmup") or 0.0)
+    t = busiest(first, warmup)
+    add_view(result, "fleet", title=f"vehicles at {_clock(t)}", t=t, fleet=rep)
+    t = longest_queue(first, warmup)
+    add_view(result, "fleet_queue", title=f"most movers queued, {_clock(t)}", t=t, fleet=rep)
     return [path]
 
 
@@ -134,18 +138,29 @@ def network_json(net: Network, chargers=(), others: Sequence[Network] = ()) -> d
     return {"nodes": nodes, "edges": edges}
 
 
-def busiest(events: Mapping[str, np.ndarray], after: float = 0.0) -> float:
-    """The first time at or after ``after`` with the most containers on vehicles (between ``loaded`` and their
-    ``delivered`` or ``stored``) in one replication's ``events``; ``after`` if none is ever carried."""
-    step = {"loaded": 1, "delivered": -1, "stored": -1}
+def peak(events: Mapping[str, np.ndarray], step: Mapping[str, int], after: float = 0.0) -> float:
+    """The first time at or after ``after`` when the count that each event of ``step`` moves by its value is highest
+    in one replication's ``events`` (``after`` if it never rises)."""
     rows = [(float(t), step[e]) for t, e in zip(events["t"], events["event"]) if e in step]
-    rows.sort(key=lambda r: (r[0], r[1]))   # a delivery and a loading at one instant: count the delivery first
-    best, when, carried = 0, after, 0
+    rows.sort(key=lambda r: (r[0], r[1]))   # at one instant, count the decreases first
+    best, when, count, started = 0, after, 0, False
     for t, change in rows:
-        carried += change
-        if t >= after and carried > best:
-            best, when = carried, t
+        if t >= after and not started:
+            best, started = count, True   # the count standing at ``after``
+        count += change
+        if t >= after and count > best:
+            best, when = count, t
     return when
+
+
+def busiest(events: Mapping[str, np.ndarray], after: float = 0.0) -> float:
+    """The moment with the most containers on vehicles (between ``loaded`` and ``delivered`` or ``stored``)."""
+    return peak(events, {"loaded": 1, "delivered": -1, "stored": -1}, after)
+
+
+def longest_queue(events: Mapping[str, np.ndarray], after: float = 0.0) -> float:
+    """The moment with the most movers waiting for a door, an airlock or a lift (between ``wait`` and ``enter``)."""
+    return peak(events, {"wait": 1, "enter": -1}, after)
 
 
 def _clock(t: float) -> str:

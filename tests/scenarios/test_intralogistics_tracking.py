@@ -116,3 +116,16 @@ def test_a_vehicle_stands_in_an_airlock_for_its_cycle():
     times, places = waypoints(run.events, "AGV-01")
     assert places == ["S0", "R0", "D", "D", "R1", "S1"]
     assert times == pytest.approx([130.0, 130 + 16 / 7, 138.0, 158.0, 158 + 40 / 7, 166.0])
+
+
+def test_the_snapshots_moments_are_the_peaks_counted_by_hand():
+    """fleet.png: the most containers on vehicles (2 from t = 30; a delivery and a loading at 40 leave 2; after a
+    warm-up to 45 the 2 standing then); fleet_queue.png: the most movers waiting for a zone (3 at t = 25; after 28,
+    3 again at 30)."""
+    from scenarios.intralogistics.figures import busiest, longest_queue
+
+    events = {"t": [10, 20, 25, 30, 40, 40, 50, 60, 70, 80],
+              "event": ["loaded", "wait", "wait", "loaded", "delivered", "loaded", "wait", "enter", "enter", "stored"]}
+    assert busiest(events) == 30 and busiest(events, after=45) == 45
+    queue = {"t": [5, 10, 25, 26, 30, 31, 40], "event": ["wait", "wait", "wait", "enter", "wait", "enter", "enter"]}
+    assert longest_queue(queue) == 25 and longest_queue(queue, after=28) == 30
