@@ -201,9 +201,15 @@ def _check_window(params: Mapping, raw: Mapping) -> None:
 @functools.cache
 def plant_tags(path: Path) -> frozenset[str]:
     """The equipment tags of the plant at ``path`` (IFC, plant overlay or mesh layout; see ``twin.plant.load``)."""
+    return frozenset(plant_of(path).assets)
+
+
+@functools.cache
+def plant_of(path: Path):
+    """The plant at ``path``, loaded once per process (a study's check may read its assets' ``params``)."""
     from twin import plant
 
-    return frozenset(asset.tag for asset in plant.load(path))
+    return plant.load(path)
 
 
 def plain(value):

@@ -40,7 +40,8 @@ POLICY = Record({"kind": Str(["run_to_failure", "age", "condition", "rul"]),
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
-    """Assets are plant tags with a positive Weibull shape; an age policy has its age; the crew is not empty."""
+    """Assets are plant tags with a positive Weibull shape; an age policy has its age; the crew is not empty. An
+    asset given no lifetime here takes its plant's (:func:`lifetimes_from_plant`)."""
     assets = params["assets"]
     if not assets:
         raise params.error("assets", "no assets", expected="at least one plant tag with its lifetime and actions")
@@ -49,8 +50,11 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         if tag not in tags:
             raise assets.error(tag, f"unknown plant tag '{tag}'", expected="a tag of the plant model",
                                hint=suggest(tag, tags) or f"the plant's tags are {', '.join(sorted(tags))}")
+        lifetimes_from_plant(params["plant"], tag, asset)
         if asset.get("wear") is None and (asset.get("shape") is None or asset.get("scale") is None):
-            raise assets.error(tag, "no lifetime", expected="a Weibull 'shape' and 'scale', or 'wear: {mean_life, cv}'")
+            raise assets.error(tag, "no lifetime", expected="a Weibull 'shape' and 'scale', or 'wear: {mean_life, cv}'",
+                               hint="or give the asset's class weibull_shape and weibull_scale (or wear_mean_life "
+                                    "and wear_cv) in the plant overlay's classes: and name the overlay as plant:")
         if asset.get("wear") is None and not asset["shape"] > 0:
             raise asset.error("shape", "the Weibull shape must be positive", expected="e.g. 2.5 (wear-out)")
         if asset.get("wear") is not None and not asset["wear"]["cv"] > 0:
@@ -68,6 +72,21 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise params.error("policy", "a rul policy's risk must be between 0 and 1", hint="e.g. risk: 0.05")
     if params["crew"] < 1:
         raise params.error("crew", "the crew must have at least one person", expected="an integer >= 1")
+
+
+def lifetimes_from_plant(plant, tag: str, asset: dict) -> None:
+    """Fill in an asset's lifetime from its plant parameters (the overlay's ``classes:`` or the asset's ``params:``:
+    ``weibull_shape``, ``weibull_scale``, ``wear_mean_life``, ``wear_cv``, :mod:`twin.plant.parameters`) when the
+    scenario gives none; the plant's values were checked (file, line, key) when it loaded."""
+    if asset.get("wear") is not None or asset.get("shape") is not None or asset.get("scale") is not None:
+        return
+    from scenarios.scenario import plant_of
+
+    given = plant_of(plant).assets[tag].params
+    if given.get("weibull_shape") is not None and given.get("weibull_scale") is not None:
+        asset["shape"], asset["scale"] = given["weibull_shape"], given["weibull_scale"]
+    if given.get("wear_mean_life") is not None and given.get("wear_cv") is not None:
+        asset["wear"] = {"mean_life": given["wear_mean_life"], "cv": given["wear_cv"]}
 
 
 STUDY = Study(

@@ -132,4 +132,24 @@ def test_the_sample_scenario_loads_and_its_errors_are_named(tmp_path):
                        .replace("policy: {kind: age, age: 900 h}", "policy: {kind: condition, level: 0.8}"))
     with pytest.raises(ConfigError, match="a condition policy needs the asset's wear process"):
         load(no_wear)
-    assert "bad.yaml:20, key 'assets.TP-420'" in str(error.value) and "did you mean" in str(error.value)
+    assert "bad.yaml:18, key 'assets.TP-420'" in str(error.value) and "did you mean" in str(error.value)
+
+
+def test_lifetimes_come_from_the_plant_overlays_classes_unless_the_scenario_gives_them(tmp_path):
+    """The sample scenario gives its presses and coaters no lifetime: plant_models/multipurpose_osd/plant.yaml's
+    classes do (RotaryTabletPress 2.5, 2000 h; PanCoater 1.8, 3000 h: the values the scenario carried before)."""
+    base = load(ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").variants[BASE]["assets"]
+    assert [(base[t]["shape"], base[t]["scale"] / H) for t in ("TP-401", "TP-402", "CT-501", "CT-502")] == [
+        (2.5, 2000.0), (2.5, 2000.0), (1.8, 3000.0), (1.8, 3000.0)]
+    text = (ROOT / "scenarios" / "maintenance" / "multipurpose_osd.yaml").read_text().replace(
+        "../../plant_models", str(ROOT / "plant_models"))
+    own = tmp_path / "own.yaml"
+    own.write_text(text.replace("  TP-402: *press", "  TP-402: {shape: 3.0, scale: 1000 h, corrective: {cost: 1, "
+                                                    "duration: 1 h}, preventive: {cost: 1, duration: 1 h}}"))
+    assert load(own).variants[BASE]["assets"]["TP-402"]["shape"] == 3.0   # the scenario's own wins
+    ifc = tmp_path / "ifc.yaml"   # the bare IFC has no classes: no lifetime, and the error says where to put one
+    ifc.write_text(text.replace("plant_models/multipurpose_osd/plant.yaml", "plant_models/multipurpose_osd/"
+                                                                            "multipurpose_osd.ifc"))
+    with pytest.raises(ConfigError, match="no lifetime") as error:
+        load(ifc)
+    assert "key 'assets.TP-401'" in str(error.value) and "plant overlay's classes" in str(error.value)

@@ -4,6 +4,8 @@
 
     plant: api_bay.ifc               # the delivery: an .ifc or a mesh layout .yaml, relative to this file
     tag_property: Pset_Tag.Number    # optional: where tags live when the IFC Tag attribute is not used
+    classes:                         # parameters every asset of a type shares (its IFC type); an asset's own win
+      RotaryTabletPress: {params: {weibull_shape: 2.5, weibull_scale: 2000 h}}
     assets:
       R-101:
         behaviour: semi_batch_reactor          # which unit model drives this asset in a twin
@@ -39,8 +41,9 @@ ASSET = Record({"behaviour": Str(), "params": Params(), "instruments": MapOf(INS
                 "description": Str()}, name="an asset entry")
 LINK = Record({"from": Str(), "to": Str(), "medium": Str(), "kind": Str(["transfer", "pipe"])},
               required=["from", "to"], defaults={"kind": "transfer"}, name="a link")
+CLASS = Record({"params": Params()}, name="an asset class entry")
 SCHEMA = Record({"plant": FilePath(), "name": Str(), "tag_property": Str(pattern=r"^[^.]+\.[^.]+$"),
-                 "assets": MapOf(ASSET), "links": ListOf(LINK), "fmus": MapOf(binding.ENTRY),
+                 "classes": MapOf(CLASS), "assets": MapOf(ASSET), "links": ListOf(LINK), "fmus": MapOf(binding.ENTRY),
                  "co_simulation": binding.MASTER},
                 required=["plant"], name="a plant overlay")
 
@@ -59,6 +62,7 @@ def apply(plant: Plant, overlay: config.Mapping) -> None:
     """Add the overlay's behaviours, parameters, instruments and links to ``plant``, checking every tag."""
     if overlay["name"]:
         plant.name = overlay["name"]
+    _apply_classes(plant, overlay["classes"])
     assets = overlay["assets"]
     for tag, entry in assets.items():
         if tag not in plant.assets:
@@ -88,6 +92,19 @@ def apply(plant: Plant, overlay: config.Mapping) -> None:
                                   hint=config.suggest(entry[end], plant.assets))
         plant.add_link(Link(source=entry["from"], target=entry["to"], medium=entry["medium"], kind=entry["kind"]))
     _apply_fmus(plant, overlay)
+
+
+def _apply_classes(plant: Plant, classes: config.Mapping) -> None:
+    """Each class's parameters to every asset of that type (the asset's own ``params:`` are applied after)."""
+    types = sorted({asset.type for asset in plant.assets.values() if asset.type})
+    for name, entry in classes.items():
+        members = [asset for asset in plant.assets.values() if asset.type == name]
+        if not members:
+            raise classes.error(name, f"no asset of the delivery is of type '{name}'",
+                                expected=f"an asset type: {', '.join(types[:10])}{' ...' if len(types) > 10 else ''}",
+                                choices=types)
+        for asset in members:
+            asset.params.update(entry["params"])
 
 
 def _apply_fmus(plant: Plant, overlay: config.Mapping) -> None:

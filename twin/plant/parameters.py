@@ -14,7 +14,7 @@ twin.config.ConfigError: plant.yaml:1, key 'params.volume': got str '-4 m3': it 
 """
 from __future__ import annotations
 
-from twin.config import Integer, MapOf, Param, Quantity, Schema, Str
+from twin.config import Integer, MapOf, Number, Param, Quantity, Schema, Str
 
 #: name -> schema: what the engine's behaviours and studies read from ``asset.params`` (see twin.behaviours)
 KNOWN: dict[str, Schema] = {
@@ -32,6 +32,10 @@ KNOWN: dict[str, Schema] = {
     "impeller_speed": Quantity("radian/s", "250 rpm"), "turret_speed": Quantity("radian/s", "60 rpm"),
     "refill_level": Quantity("1", "20 %"), "api_target": Quantity("1", "30 %"), "api_tolerance": Quantity("1", "5 %"),
     "tanks": Integer(minimum=1), "stations": Integer(minimum=1), "material": Str(),
+    # degradation (the maintenance study, twin.monitor.degradation): a Weibull lifetime, or a wear indicator from 0
+    # (new) to 1 (failed) as a Wiener process of mean life and the life's coefficient of variation
+    "weibull_shape": Number(minimum=0.05), "weibull_scale": Quantity("s", "2000 h", positive=True),
+    "wear_mean_life": Quantity("s", "2000 h", positive=True), "wear_cv": Number(minimum=0.01),
 }
 
 
