@@ -15,7 +15,8 @@ reads nothing else of it (it never imports the study):
 - waypoints in ``events.parquet``: rows ``(t, source = vehicle, event = "at", place = node, holds = what it
   carries or "")``, one on reaching each node and one on leaving a node it stood at. Between two waypoints a
   vehicle moves on the straight line at constant speed; before its first it stands at its first node, after its
-  last at its last. It carries what its next waypoint says (nothing after its last).
+  last at its last. A ``lift`` node stands for the shaft: a mover gets in at the floor it came from and out at the
+  floor it goes to, riding while it stands there. It carries what its next waypoint says (nothing after its last).
 
 >>> data = FleetData.read("results/intralogistics/multipurpose_osd/base")
 >>> data.tracks["AGV-03"].at(10 * 3600 + 35 * 60)     # where AGV-03 was at 10:35: (x, y, z) in m
@@ -107,10 +108,23 @@ class FleetData:
                 if node not in points:
                     raise ValueError(f"{network}: vehicle {who} passes node '{node}' at t = {ti:g} s, which the "
                                      "network does not hold; was the network written by the same run?")
-                rows.setdefault(str(who), []).append((float(ti), points[node], "" if held is None else str(held)))
+                rows.setdefault(str(who), []).append((float(ti), str(node), "" if held is None else str(held)))
         tracks = {}
         for who, waypoints in sorted(rows.items()):
             waypoints.sort(key=lambda w: w[0])   # stable: waypoints at one instant keep their logged order
-            tracks[who] = Track(np.array([w[0] for w in waypoints]), np.array([w[1] for w in waypoints]),
+            tracks[who] = Track(np.array([w[0] for w in waypoints]), _shaft([w[1] for w in waypoints], points, kinds),
                                 tuple(w[2] for w in waypoints))
         return cls(points, kinds, edges, tracks, sizes)
+
+
+def _shaft(nodes: list[str], points: dict[str, np.ndarray], kinds: dict[str, str]) -> np.ndarray:
+    """The waypoints' points; at a ``lift`` node a mover gets in at the floor (z) of the node before and out at the
+    floor of the node after, so it rides while it stands in the lift."""
+    out = np.array([points[n] for n in nodes], dtype=float).reshape(-1, 3)
+    for i, node in enumerate(nodes):
+        if kinds.get(node) == "lift":
+            if i and nodes[i - 1] != node:
+                out[i, 2] = out[i - 1, 2]
+            if i + 1 < len(nodes) and nodes[i + 1] != node:
+                out[i, 2] = points[nodes[i + 1]][2]
+    return out

@@ -12,7 +12,7 @@ pass, on arriving and again on leaving after a wait or a dwell; between two wayp
 line at constant speed, as the model spreads a leg's time over its edges by length. So the point where a vehicle, or
 a container on it, was at any time follows from the log and the nodes' coordinates::
 
-    position(run.events, net.graph.nodes, "AGV-03", 38100.0)    # (x, y, z) in m
+    position(run.events, net.graph.nodes, "AGV-03", 38100.0)    # (x, y, z) in m; in a lift between its floors
     locate(run.events, net.graph.nodes, "IBC-0042", 38100.0)    # on AGV-03: the vehicle's point; else its station's
 
 ``events`` is a :class:`scenarios.registry.Run`'s ``events`` (columns as arrays) or a saved result's event table
@@ -73,13 +73,29 @@ def position(events: Any, nodes: Mapping[str, Any], vehicle: str, t: float) -> t
     times, places = waypoints(events, vehicle)
     if not len(times):
         return None
+    points = riding(nodes, places)
     after = int(np.searchsorted(times, t, side="right"))
     if after == 0 or after == len(times):
-        return _xyz(nodes, places[0 if after == 0 else -1])
+        return points[0 if after == 0 else -1]
     before = after - 1
-    a, b = _xyz(nodes, places[before]), _xyz(nodes, places[after])
+    a, b = points[before], points[after]
     share = (t - times[before]) / (times[after] - times[before])
     return tuple(float(p + share * (q - p)) for p, q in zip(a, b))
+
+
+def riding(nodes: Mapping[str, Any], places: list[str]) -> list[tuple[float, float, float]]:
+    """The points of consecutive waypoints ``places``; a lift's node stands for its shaft: a vehicle gets in at the
+    floor of the node before and gets out at the floor of the node after, so it rides up or down while it stands
+    in the lift (its first and last waypoint there)."""
+    points = [_xyz(nodes, p) for p in places]
+    for i, place in enumerate(places):
+        if nodes[place].get("kind") != "lift":
+            continue
+        if i and places[i - 1] != place:                          # getting in: the floor it came from
+            points[i] = (*points[i][:2], points[i - 1][2])
+        if i + 1 < len(places) and places[i + 1] != place:       # getting out: the floor it goes to
+            points[i] = (*points[i][:2], points[i + 1][2])
+    return points
 
 
 def locate(events: Any, nodes: Mapping[str, Any], container: str, t: float) -> tuple[float, float, float] | None:

@@ -64,13 +64,15 @@ def test_the_reports_paired_interval_is_scipys_paired_t_interval():
     assert mean - half == pytest.approx(ci.low, rel=1e-12) and mean + half == pytest.approx(ci.high, rel=1e-12)
 
 
-def line(airlock: float) -> Network:
-    """S0 -- R0 -- D -- R1 -- S1 on the x axis (2 + 5 + 5 + 2 m), D a door with an interlock of ``airlock`` s."""
+def line(airlock: float, zone: str = "door", upstairs: float = 0.0) -> Network:
+    """S0 -- R0 -- D -- R1 -- S1 on the x axis (2 + 5 + 5 + 2 m), D a door with an interlock of ``airlock`` s (or a
+    lift riding that long, with R1 and S1 ``upstairs`` m up)."""
     graph = nx.DiGraph()
     for name, x, kind, dwell, capacity in (("S0", -2, "station", 0, 0), ("R0", 0, "room", 0, 0),
-                                           ("D", 5, "door", airlock, 1), ("R1", 10, "room", 0, 0),
+                                           ("D", 5, zone, airlock, 1), ("R1", 10, "room", 0, 0),
                                            ("S1", 12, "station", 0, 0)):
-        graph.add_node(name, kind=kind, xyz=(float(x), 0.0, 0.0), dwell=float(dwell), capacity=capacity, room=None)
+        z = upstairs if name in ("R1", "S1") else 0.0
+        graph.add_node(name, kind=kind, xyz=(float(x), 0.0, z), dwell=float(dwell), capacity=capacity, room=None)
     for (u, v) in (("S0", "R0"), ("R0", "D"), ("D", "R1"), ("R1", "S1")):
         length = abs(graph.nodes[u]["xyz"][0] - graph.nodes[v]["xyz"][0])
         graph.add_edge(u, v, length=length)
@@ -78,9 +80,9 @@ def line(airlock: float) -> Network:
     return Network(graph, {}, 1.0)
 
 
-def one_trip(airlock: float):
+def one_trip(airlock: float, zone: str = "door", upstairs: float = 0.0):
     """One AGV at S0 given one order S0 -> S1 at t = 100 s: it loads for 30 s and leaves at 130 s."""
-    net = line(airlock)
+    net = line(airlock, zone, upstairs)
     m = Logistics(params(1, [], horizon=3600.0, handling=30.0), np.random.SeedSequence(1), network=net)
 
     def ask():
@@ -129,3 +131,13 @@ def test_the_snapshots_moments_are_the_peaks_counted_by_hand():
     assert busiest(events) == 30 and busiest(events, after=45) == 45
     queue = {"t": [5, 10, 25, 26, 30, 31, 40], "event": ["wait", "wait", "wait", "enter", "wait", "enter", "enter"]}
     assert longest_queue(queue) == 25 and longest_queue(queue, after=28) == 30
+
+
+def test_a_vehicle_rides_the_lift_between_its_floors():
+    """D a lift riding 20 s up to R1 and S1 6 m higher: the AGV gets in at the ground floor at 138 s, is half-way up
+    at 148 s, gets out at the upper floor at 158 s (the drawing of a lift's shaft by its one node)."""
+    net, run = one_trip(20.0, zone="lift", upstairs=6.0)
+    nodes = net.graph.nodes
+    for t, xyz in ((138.0, (5.0, 0.0, 0.0)), (148.0, (5.0, 0.0, 3.0)), (158.0, (5.0, 0.0, 6.0)),
+                   (166.0, (12.0, 0.0, 6.0))):
+        assert position(run.events, nodes, "AGV-01", t) == pytest.approx(xyz, abs=1e-9), t

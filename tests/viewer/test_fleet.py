@@ -69,7 +69,9 @@ def test_every_vehicle_is_drawn_where_the_tracking_query_puts_it(folder, replay,
     recording, play = replay
     events = events_of(folder)
     waits = events[events.event == "enter"].t.to_numpy()      # a vehicle just let into a door, airlock or lift
-    moments = np.concatenate([np.linspace(0, 10 * 3600, 23), waits[:: max(1, len(waits) // 20)] + 3.0])
+    rides = events[(events.event == "enter") & (events.place == "LIFT-01")].t.to_numpy()
+    moments = np.concatenate([np.linspace(0, 10 * 3600, 23), waits[:: max(1, len(waits) // 20)] + 3.0,
+                              rides[:10] + 30.0])                # in the lift's car, between the floors
     assert play.fleet is not None and len(play.fleet.names) == 4
     moved = 0
     for t in moments:
