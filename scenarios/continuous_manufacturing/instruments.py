@@ -11,7 +11,8 @@ bias``) and white ``noise`` relative to the feeder's rate. Blender and feed fram
 noise's effect on the content is the RTD's response to it (:func:`content`), added to the Twin's own content.
 
 The NIR probe samples the blender outlet every ``interval`` with relative white ``noise`` and a ``bias`` (plus any
-bias steps of a sensor fault); during a dropout it returns nothing (NaN).
+bias steps of a sensor fault); during a dropout it returns nothing (NaN). :mod:`.gauges` reads all of them as the
+run goes.
 """
 from __future__ import annotations
 
@@ -29,12 +30,3 @@ def content(flows: Mapping[str, np.ndarray], steady: Mapping[str, float], api: s
     (``api``: the feeders of the API; ``steady``: each feeder's flow before t = 0)."""
     out = {tag: rtd.propagate(f, steady[tag], w) for tag, f in flows.items()}
     return sum(out[tag] for tag in api) / np.maximum(sum(out.values()), 1e-12) / target
-
-
-def nir(outlet: np.ndarray, every: int, noise: float, bias: np.ndarray, dropped: np.ndarray,
-        rng: np.random.Generator) -> np.ndarray:
-    """The probe's raw samples of the blender outlet's content ``outlet`` (every ``every`` grid points): relative
-    ``noise``, ``bias`` per sample, NaN where ``dropped``."""
-    x = outlet[::every]
-    samples = x * (1 + bias[::every] + noise * rng.standard_normal(x.size))
-    return np.where(dropped[::every], np.nan, samples)

@@ -6,14 +6,16 @@ drifts, stoppages) and control the feeders' set points: ``control: ratio`` keeps
 of the largest feeder, ``control: mpc`` lets the model-predictive controller of :mod:`.mpc` choose them. With
 ``interlock: true`` a feeder that stops stops the others at the same instant and they restart together when it
 restarts (a material-flow interlock), so the blend ratio is kept. The Twin plays the plant (``truth:`` applied,
-:mod:`.plant`); the twin's side keeps the scenario's values. After the run the plant's instruments are read
-(:mod:`.instruments`: the feeders' short-term noise, the load cells, the NIR's raw samples with their faults), the
-RTD model (:mod:`.rtd`) predicts the content reaching the press from the load cells' flows over every RTD the
-declared uncertainty allows, the estimator (:mod:`.estimator`) finds the NIR's bias, and the gate diverts what the
-band, the NIR or a feeder alarm puts out of the tightened limits (:mod:`.monitor`, :mod:`.release`); each sub-lot is
-released or not. The plant's true content tells what escaped (causal throughout: the twin's decisions at t use
-nothing after t, so computing them after the run changes nothing). Times in s (traces and events too, as the
-scenario framework and the viewer read them); mass flows in the traces in kg/h.
+:mod:`.plant`); the twin's side keeps the scenario's values. As the run goes, every minute of its clock, the plant's
+instruments report on the bus (:mod:`.gauges`: the feeders' short-term noise, the load cells, the NIR's raw samples
+with their faults) and the twin's estimator (:mod:`.estimator`) assimilates them, publishing the NIR's bias and the
+blender's residence time. The RTD model (:mod:`.rtd`) predicts the content reaching the press from the load cells'
+flows over every RTD the declared uncertainty allows, and the gate diverts what the band, the NIR (corrected by the
+estimator's bias as it stood at each instant) or a feeder alarm puts out of the tightened limits (:mod:`.monitor`,
+:mod:`.release`); each sub-lot is released or not. The gate's arithmetic runs over the whole record at the end, but
+every decision at t uses the instruments and estimates up to t only (``tests/scenarios/test_cm_live.py`` changes the
+plant after t and finds every decision before t unchanged). The plant's true content tells what escaped. Times in s
+(traces and events too, as the scenario framework and the viewer read them); mass flows in the traces in kg/h.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.continuous_manufacturing import estimator, instruments, monitor, mspc, plant, release, rtd
+from scenarios.continuous_manufacturing import estimator, gauges, instruments, monitor, mspc, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
 from scenarios.line_capacity.model import stream
@@ -81,6 +83,13 @@ class Line:
                                              "duration": fault.duration, "feed_factor": fault.feed_factor}))
             elif fault.kind == "blender_fouling":
                 tw.env.process(self.foul(fault))
+        self.gauges = self.instrument()                     # the plant's instruments, on the bus as the run goes
+        self.ranges = plant.uncertainty(params)
+        self.estimator = None     # the twin declared what it does not know: it estimates it (NIR bias, blender tau)
+        if self.ranges:
+            self.estimator = estimator.LineEstimator(params, self.ranges, tw.tags, params["sample_interval"],
+                                                     self.grid.size - 1)
+            tw.env.process(self.estimate())
         self.mpc = None
         if params["control"] != "none":
             self.moved = tw.env.event()
@@ -102,6 +111,32 @@ class Line:
                            steps=max(1, round(m["horizon"] / m["interval"])), moves=m["moves"],
                            rate_weight=m["rate_weight"], move_weight=m["move_weight"], api=self.api,
                            band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
+
+    def instrument(self) -> gauges.Gauges:
+        """The plant's load cells and NIR probe (:mod:`.gauges`) with the plant's noise, biases and faults; their
+        random numbers from the run's streams (2 and 3 per feeder, 1 for the probe, then the release's)."""
+        p, truth, dt = self.p, self.plant, self.p["sample_interval"]
+        self.grid = grid = np.arange(round(p["horizon"] / dt) + 1) * dt
+        stuck = {f.feeder: int(np.searchsorted(grid, f.at)) for f in self.faults if f.kind == "load_cell_stuck"}
+        noises = gauges.noises(lambda *key: stream(self.seed, *key), self.feeders, truth["feeders"], grid.size - 1,
+                               dt, {tag: k for tag, k in stuck.items() if k < grid.size - 1})
+        every = int(round(p["pat"]["interval"] / dt))
+        self.rng = stream(self.seed, 1)
+        z = self.rng.standard_normal(grid[::every].size)
+        bias, dropped = self.nir_faults(grid, truth["pat"]["bias"])
+        b = truth["blender"]
+        return gauges.Gauges(self.twin, grid, noises, self.rates, self.api_feeders, self.target,
+                             f"{b['tag']}.w_{self.api}", rtd.kernel(dt, b["tau"], b["tanks"], None), p["pat"]["tag"],
+                             every, truth["pat"]["noise"], bias, dropped, z)
+
+    def estimate(self):
+        """The twin's estimator, every :data:`.estimator.INTERVAL`: the instruments report up to now, the filter
+        assimilates it (:class:`.estimator.LineEstimator`)."""
+        tw = self.twin
+        while True:
+            yield tw.env.timeout(self.estimator.interval)
+            self.gauges.read_to(tw.now)
+            self.estimator.advance(tw.now)
 
     def build(self, target, params: Mapping[str, Any]) -> None:
         """Add the line's units with the values of ``params`` (the plant's or the model's) to ``target`` (the Twin
@@ -280,7 +315,7 @@ class Line:
         tw.run(until=p["horizon"])
         dt = p["sample_interval"]
         grid = np.arange(round(p["horizon"] / dt) + 1) * dt
-        press, blender = p["press"]["tag"], p["blender"]["tag"]
+        press = p["press"]["tag"]
 
         def sampled(tag: str) -> np.ndarray:      # on the grid: the last record at or before each point
             t, v, _ = tw.tags.history(tag)
@@ -288,27 +323,26 @@ class Line:
 
         massflow = sampled(f"{press}.tablet_rate") * p["press"]["tablet_mass"]
         feeds = {tag: sampled(f"{tag}.massflow") for tag in self.feeders}
-        # the plant: the Twin's content, plus what the feeders' short-term noise and load-cell bias make of it
-        flows = {tag: rtd.step_means(*tw.tags.history(f"{tag}.massflow")[:2], grid) for tag in self.feeders}
-        true, outlet, read = self.instruments(grid, flows, sampled(f"{press}.api_ratio"),
-                                              sampled(f"{blender}.w_{self.api}"))
+        # the plant's instruments, read to the end (the estimator's last turn too); the plant's true content at the
+        # press: the Twin's, plus what the feeders' short-term noise and load-cell bias make of it
+        g = self.gauges
+        g.read_to(p["horizon"])
+        read, outlet, samples = g.read, g.outlet, g.samples
+        true = self.true_content(sampled(f"{press}.api_ratio"))
         # the twin: the load cells' flows through every RTD its uncertainty allows (row 0: its own model)
-        ranges = plant.uncertainty(p)
+        ranges = self.ranges
         cases = monitor.rtds(p, ranges)
         band = monitor.predict(read, self.rates, self.api_feeders, self.target, dt, cases)
         predicted = band[0]
         w = rtd.kernel(dt, *cases[0])
         # the NIR probe at the blender outlet: sampled, noisy, biased; carried to the press by the feed frame
-        pat, probe = p["pat"], self.plant["pat"]
-        every = int(round(pat["interval"] / dt))
-        rng = stream(self.seed, 1)
-        bias, dropped = self.nir_faults(grid, probe["bias"])
-        samples = instruments.nir(outlet, every, probe["noise"], bias, dropped, rng)
+        pat, every, rng, bias = p["pat"], g.every, self.rng, g.nir_bias
         held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat["bias"])), every)[: grid.size]
         taus = [p["press"]["feed_frame_tau"]] + sorted({c[2] for c in cases} - {p["press"]["feed_frame_tau"]})
         estimates = None
-        if ranges:       # the twin declared what it does not know: it estimates it (the NIR's bias, the blender's tau)
-            estimates = estimator.estimate(p, ranges, grid, read, samples, every, self.target, self.api_feeders)
+        if self.estimator is not None:    # its estimates as it published them during the run
+            self.estimator.advance(p["horizon"])
+            estimates = self.estimator.estimates()
             nir_band = np.vstack([monitor.feed_frame(held / scale, self.target, dt, taus)
                                   for scale in monitor.bias_scales(estimates, grid, pat["bias"])])
         else:
@@ -405,38 +439,17 @@ class Line:
                        ((b + 1) * period, tag, "clear")]
         return kpis, units, traces, events
 
-    def instruments(self, grid: np.ndarray, flows: dict[str, np.ndarray], content: np.ndarray,
-                    outlet: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """The plant's true content at the press and at the blender outlet, and the flows the load cells report
-        (step means, corrected by the bias the twin believes), from the Twin's flows ``flows`` and contents
-        (:mod:`.instruments`). Without noise or bias anywhere, the Twin's own values."""
-        dt, truth = self.p["sample_interval"], self.plant["feeders"]
-        true_flows, read = {}, {}
-        for i, (tag, f) in enumerate(self.feeders.items()):
-            t = truth[tag]
-            noise = instruments.ar1(stream(self.seed, 2, i), flows[tag].size, t["flow_noise"], dt,
-                                    t["flow_noise_time"])
-            delivered = flows[tag] * (1 + noise)                 # what the loop's reading says, noise included
-            true_flows[tag] = delivered / (1 + t["load_cell_bias"])
-            cells = t["load_cell_noise"] * f["rate"] * stream(self.seed, 3, i).standard_normal(flows[tag].size)
-            read[tag] = (delivered + cells) / (1 + f["load_cell_bias"])
-            for fault in self.faults:                          # a stuck load cell: its report freezes
-                if fault.kind == "load_cell_stuck" and fault.feeder == tag:
-                    at = int(np.searchsorted(grid, fault.at))
-                    if at < read[tag].size:                  # a fault after the horizon changes nothing
-                        read[tag][at:] = read[tag][at]
-        if all(np.array_equal(true_flows[tag], flows[tag]) for tag in flows):
-            return content, outlet, read
+    def true_content(self, content: np.ndarray) -> np.ndarray:
+        """The plant's true content at the press (fraction of target): the Twin's ``content``, plus the RTD's
+        response to what the feeders' short-term noise and the load cells' bias changed in the flows
+        (:mod:`.instruments`: the line is linear in its flows). Without noise or bias, the Twin's own."""
+        g = self.gauges
+        if not g.noisy:
+            return content
         b, pr = self.plant["blender"], self.plant["press"]
-        for tau_ff, field in ((pr["feed_frame_tau"], "press"), (None, "outlet")):
-            w = rtd.kernel(self.p["sample_interval"], b["tau"], b["tanks"], tau_ff)
-            shift = (instruments.content(true_flows, self.rates, self.api_feeders, self.target, w)
-                     - instruments.content(flows, self.rates, self.api_feeders, self.target, w))
-            if field == "press":
-                content = content + shift
-            else:
-                outlet = outlet + shift * self.target
-        return content, outlet, read
+        w = rtd.kernel(self.p["sample_interval"], b["tau"], b["tanks"], pr["feed_frame_tau"])
+        return content + (instruments.content(g.true_flows, self.rates, self.api_feeders, self.target, w)
+                          - instruments.content(g.flows, self.rates, self.api_feeders, self.target, w))
 
     def estimation_kpis(self, est, grid: np.ndarray, outlet: np.ndarray, bias: np.ndarray):
         """The estimator against the plant's truth: RMS error of the blender outlet's content (% LC) and the share

@@ -150,6 +150,7 @@ class AugmentedModel:
         self._flow_fast, self._rk4_fast = _Fast(self._flow), _Fast(self._rk4)
         self._y_fast = _Fast(self.output_fn)
         self._out = _Fast(ca.Function("out_jac", [s, u], [y, ca.densify(ca.jacobian(y, s))]))
+        self._all: dict[tuple[int, int], _Fast] = {}        # RK4 over many points: (rows, sub-steps) -> function
 
     def substeps(self, h: float) -> int:
         """How many RK4 steps span ``h`` seconds (1 with CVODES, which chooses its own)."""
@@ -177,6 +178,27 @@ class AugmentedModel:
                                       f"{dict(zip(self.names, np.round(s, 6), strict=True))}: {exc}") from None
             s = f.res[0].copy()
         return s
+
+    def propagate_all(self, S: np.ndarray, u: np.ndarray, h: float) -> np.ndarray:
+        """Integrate every row of ``S`` ``h`` seconds (the UKF's sigma points): with RK4 one CasADi call for all
+        rows and sub-steps (the function is built once per number of rows and sub-steps); with CVODES row by row."""
+        if self.max_step is None:
+            return np.array([self.propagate(s, u, h) for s in S])
+        rows, m = S.shape[0], self.substeps(h)
+        f = self._all.get((rows, m))
+        if f is None:
+            S0, U, H = ca.MX.sym("S", self.n, rows), ca.MX.sym("u", len(u)), ca.MX.sym("h")
+            step, X = self._rk4.map(rows), S0
+            for _ in range(m):
+                X = step(X, ca.repmat(U, 1, rows), ca.repmat(H / m, 1, rows))
+            f = self._all[(rows, m)] = _Fast(ca.Function("rk4_all", [S0, U, H], [X]))
+        f.args[0][:], f.args[1][:], f.args[2][0] = np.asarray(S, float).ravel(), u, h   # column-major: row by row
+        f()
+        out = f.res[0].reshape(rows, self.n).copy()
+        if not np.isfinite(out).all():
+            raise EstimationError(f"the estimator's model returned non-finite values over {h:g} s (RK4 steps of "
+                                  f"{h / m:g} s); a smaller max_step, or None for CVODES")
+        return out
 
     def output_values(self, s: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Every output (``dae.y_names``) at ``s`` (a fresh array)."""

@@ -49,7 +49,7 @@ class UnscentedKalmanFilter(ExtendedKalmanFilter):
         return mean, (d.T * self._wc) @ d
 
     def _propagate(self, h: float) -> tuple[np.ndarray, np.ndarray]:
-        points = np.array([self.model.propagate(x, self.u, h) for x in self._sigma_points()])
+        points = self.model.propagate_all(self._sigma_points(), self.u, h)
         return self._weighted(points)
 
     def _measured(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, None]:
