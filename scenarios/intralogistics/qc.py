@@ -1,8 +1,10 @@
 """Release from quarantine: a fixed time, or decided by the QC lab of the scheduling study on the logistics clock.
 
 A batch's finished goods wait in quarantine at the store (``quarantine`` in the tracking) until they are
-``released``. Without ``qc:`` that takes ``batches.release``. With it, the QC lab decides: a sample (container
-``IBC-0007-S``, ``qc.sample`` kg) is carried by the fleet from the store to the lab's station; there every release
+``released``. Without ``qc:`` that takes ``batches.release``. With it, the QC lab decides: a sample (a container
+``QC-0003`` holding ``sample of IBC-0007``, ``qc.sample`` kg; ``qc.container`` names its kind, so a kind of mover
+that carries it, :mod:`scenarios.intralogistics.agents`, takes it instead of the AGVs) is carried from the store
+to the lab's station; there every release
 test of the lab runs at once on a free instrument matching its patterns, with a free qualified analyst busy for its
 hands-on part, and again with probability ``retest`` (the scheduling study's execution, :mod:`scenarios.scheduling
 .execute`, runs its tests the same way); the goods are released when the last test has passed::
@@ -35,8 +37,8 @@ LAB = Record({"tests": MapOf(TEST), "analysts": MapOf(ListOf(Str(), min_items=1)
              name="the QC lab")   # the scheduling study's lab: block, key for key
 RETESTS = 0x9C   # the key of the lab's random stream below the replication's seed
 QC = Record({"from": FilePath(), "lab": LAB, "retest": Number(minimum=0), "station": Str(),
-             "sample": Quantity("kg", "1 kg"), "due": Quantity("s", "1 h")},
-            defaults={"sample": 1.0, "due": 3600.0}, name="a QC lab release")
+             "sample": Quantity("kg", "1 kg"), "due": Quantity("s", "1 h"), "container": Str()},
+            defaults={"sample": 1.0, "due": 3600.0, "container": "QC"}, name="a QC lab release")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Lab:
     station: str
     sample: float
     due: float
+    container: str
 
 
 def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
@@ -110,7 +113,8 @@ def lab_of(spec: Mapping[str, Any] | None, stations: list[str]) -> Lab | None:
         raise _error(spec, "station", f"no lab station '{station}' on the network" if station else
                      "no lab station: no test runs on an instrument", hint=suggest(station or "", stations)
                      or "give qc.station, a station of the network where samples go")
-    return Lab(tuple(tests), tuple(lab["analysts"]), retest, station, float(spec["sample"]), float(spec["due"]))
+    return Lab(tuple(tests), tuple(lab["analysts"]), retest, station, float(spec["sample"]), float(spec["due"]),
+               str(spec["container"]))
 
 
 def _error(spec, key, message: str, **kw) -> ConfigError:
@@ -135,7 +139,8 @@ class QCLab:
     def release(self, container: str, place: str, holds: str):
         """Carry a sample of ``container`` from ``place`` to the lab, run every test until it passes."""
         m, lab = self.m, self.lab
-        sample = m.order(place, lab.station, lab.sample, m.env.now + lab.due, f"{container}-S", holds)
+        sample = m.order(place, lab.station, lab.sample, m.env.now + lab.due, m.container(lab.container),
+                         f"sample of {container}")
         yield sample.done
         yield m.env.all_of([m.env.process(self.run(test, sample.container)) for test in lab.tests])
 

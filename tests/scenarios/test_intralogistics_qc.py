@@ -40,11 +40,13 @@ def plant() -> Network:
 def lab(analysts, retest=0.0, tests=None):
     tests = tests or {"assay": {"instruments": ["HPLC-*"], "time": 4 * HOUR, "hands_on": 1 * HOUR},
                       "dissolution": {"instruments": ["DT-*"], "time": 6 * HOUR}}
-    return {"lab": {"tests": tests, "analysts": analysts}, "retest": retest, "sample": 1.0, "due": HOUR}
+    return {"lab": {"tests": tests, "analysts": analysts}, "retest": retest, "sample": 1.0, "due": HOUR,
+            "container": "QC"}
 
 
-def run(qc_spec, every=24 * HOUR, horizon=3 * 24 * HOUR, seed=1):
+def run(qc_spec, every=24 * HOUR, horizon=3 * 24 * HOUR, seed=1, movers=None):
     p = params(2, [], horizon=horizon, home="WH")
+    p["agents"] = movers
     p["batches"] = {"route": ["WH", "TP", "WH"], "every": every, "start": HOUR, "lead": 0.5 * HOUR,
                     "allowance": 0.5 * HOUR, "process": {"TP": 2 * HOUR}, "load": 300.0, "container": "IBC",
                     "release": 0.0}
@@ -52,9 +54,14 @@ def run(qc_spec, every=24 * HOUR, horizon=3 * 24 * HOUR, seed=1):
     return Logistics(p, np.random.SeedSequence(seed), network=plant()).run()
 
 
+def sample_of(events, ibc: str) -> str:
+    """The container of the sample of ``ibc`` (``QC-0001`` ...)."""
+    return next(s for s, h in zip(events["source"], events["holds"]) if h == f"sample of {ibc}")
+
+
 def sample_in(events, ibc: str):
     """Where and when the sample of ``ibc`` reached the lab."""
-    return next(s for s in history(events, f"{ibc}-S") if s.status == "delivered")
+    return next(s for s in history(events, sample_of(events, ibc)) if s.status == "delivered")
 
 
 @pytest.mark.parametrize("analysts, hours", [
@@ -133,3 +140,18 @@ def test_bad_lab_input_names_file_line_and_key(tmp_path):
     spec = config.load(scenario, config.Record({"qc": qc.QC}))["qc"]
     with pytest.raises(ConfigError, match=r"plain\.yaml.*no lab: block"):
         qc.lab_of(spec, ["HPLC-01"])
+
+
+def test_a_person_carries_the_sample_when_the_lab_names_their_kind_of_container():
+    """qc.container: SAMPLE and QC people who carry SAMPLE: the sample goes on foot, the IBCs on the AGVs."""
+    spec = {**lab({"Li": ["assay", "dissolution"]}), "container": "SAMPLE"}
+    people = {"analyst": {"count": 1, "speed": 1.2, "acceleration": 1.0, "payload": 25.0, "home": "HPLC-1",
+                          "containers": ["SAMPLE"], "avoid": [], "stairs": False, "lifts": False}}
+    r = run(spec, movers=people)
+    sample = sample_of(r.events, "IBC-0001")
+    carriers = {who for s, e, who in zip(r.events["source"], r.events["event"], r.events["place"]) if e == "loaded"
+                and s == sample}
+    assert sample == "SAMPLE-0001" and carriers == {"ANALYST-01"}
+    assert {who for s, e, who in zip(r.events["source"], r.events["event"], r.events["place"])
+            if e == "loaded" and s == "IBC-0001"} <= {"AGV-01", "AGV-02"}
+    assert sample_in(r.events, "IBC-0001").place == "HPLC-1" and r.kpis["analyst.utilisation"] > 0
