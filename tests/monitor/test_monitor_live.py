@@ -109,8 +109,34 @@ def test_a_model_of_other_tags_is_refused_by_name():
         Monitor(model).bind(bus)
     with pytest.raises(MonitorError, match="period must be a positive number of seconds"):
         Monitor(model, period=0)
+    with pytest.raises(MonitorError, match="the live monitor takes a PCA or PLS model, not dict"):
+        Monitor({"tags": TAGS})
+
+
+def test_a_pls_model_runs_live_and_writes_what_its_batch_methods_compute():
+    """PLS on the TagBus (was refused): each step's T2, SPE, alarm, predicted quality and top tag equal
+    PLSModel.statistics, predict and shares (contributions) of the same samples."""
     from twin.monitor import fit_pls
 
-    pls = fit_pls(data(0, 200), data(1, 200)[:, :1], TAGS, ["Q-1.y"], components=2)
-    with pytest.raises(MonitorError, match="the live monitor takes a PCA model, not PLSModel"):
-        Monitor(pls)
+    x = data(0, 300)
+    y = x[:, :2] @ [[1.0, 0.2], [0.5, -1.0]] + 0.1 * data(1, 300)[:, :2]
+    pls = fit_pls(x, y, TAGS, ["Q-1.a", "Q-1.b"], components=3)
+    bus = TagBus()
+    for name in TAGS:
+        bus.define(name)
+    monitor = Monitor(pls, "PLS-01").bind(bus)
+    new = data(2, 40)
+    new[20:, 4] += 3.0   # a step in U-4.x from sample 20
+    t2, spe = pls.statistics(new)
+    predicted, shares = pls.predict(new), pls.shares(new)
+    for k, row in enumerate(new):
+        for name, value in zip(TAGS, row):
+            bus.write(name, float(value), float(k))
+        alarm = monitor.step(float(k))
+        assert bus.read("PLS-01.T2") == pytest.approx(t2[k], rel=1e-10)
+        assert bus.read("PLS-01.SPE") == pytest.approx(spe[k], rel=1e-10, abs=1e-12)
+        assert alarm == bool(t2[k] > pls.t2_limit or spe[k] > pls.spe_limit)
+        assert [bus.read("PLS-01.predicted.Q-1.a"), bus.read("PLS-01.predicted.Q-1.b")] == pytest.approx(
+            predicted[k], rel=1e-10)
+        assert bus.read("PLS-01.top") == (TAGS[int(np.argmax(shares[k]))] if alarm else "")
+    assert bus.read("PLS-01.alarm") == 1.0 and bus.read("PLS-01.top") == "U-4.x"

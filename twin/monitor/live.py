@@ -26,7 +26,8 @@ the sample, with the ``lags`` samples before it for a dynamic model. A tag that 
 makes the sample unscorable: T2 and SPE are written NaN with BAD quality and the alarm stays as it was, with
 ``NAME.missing`` naming the first such tag. Output tags of a monitor ``NAME``: ``T2``, ``SPE``, ``alarm`` (1.0 or
 0.0), ``T2_limit``, ``SPE_limit`` (written once) and ``top`` (the tag carrying most of the current alarm, empty
-without one).
+without one). A PLS model (:mod:`twin.monitor.pls`) is scored the same way on its process tags, its tags at fault
+named by contributions, and writes each quality tag's prediction as ``NAME.predicted.<quality tag>``.
 """
 from __future__ import annotations
 
@@ -39,12 +40,14 @@ from collections.abc import Callable
 import numpy as np
 
 from twin.monitor.pca import MonitorError, PCAMonitor
+from twin.monitor.pls import PLSModel
 from twin.tags import Quality, TagBus
 from twin.unit import DiscreteUnit, Signal
 
 
 class Monitor(DiscreteUnit):
-    """A PCA monitor named ``tag`` (an asset tag, ``MSPC-01``) scoring the model's tags every ``period`` seconds."""
+    """A PCA (or PLS) monitor named ``tag`` (an asset tag, ``MSPC-01``) scoring the model's tags every ``period``
+    seconds."""
 
     kind = "monitor"
     signals = (Signal("T2", "out", description="Hotelling T-squared of the current sample"),
@@ -53,19 +56,25 @@ class Monitor(DiscreteUnit):
                Signal("T2_limit", "out", description="T-squared limit"),
                Signal("SPE_limit", "out", description="SPE limit"))
 
-    def __init__(self, model: PCAMonitor, tag: str = "MSPC", period: float = 1.0) -> None:
+    def __init__(self, model: PCAMonitor | PLSModel, tag: str = "MSPC", period: float = 1.0) -> None:
         super().__init__(tag)
         if not period > 0:
             raise MonitorError(f"monitor {tag}: period must be a positive number of seconds, got {period!r}")
-        if not isinstance(model, PCAMonitor):
-            raise MonitorError(f"monitor {tag}: the live monitor takes a PCA model, not {type(model).__name__}; fit "
-                               "one without --quality")
+        if not isinstance(model, PCAMonitor | PLSModel):
+            raise MonitorError(f"monitor {tag}: the live monitor takes a PCA or PLS model, not {type(model).__name__}")
         self.model, self.period = model, float(period)
         self.bus: TagBus | None = None
         self._inputs: list = []
         self._past: deque = deque(maxlen=model.lags + 1)
-        self._inv_scale = 1.0 / model.scale
-        self._inv_lambda = 1.0 / model.eigenvalues[: model.components]
+        # a sample's scores are z R, its residual z - B t', T-squared sum(t**2 / v): for PCA R = B = P, v = lambda;
+        # for PLS R = W (P'W)^-1, B = P (the x loadings), v the training scores' variances
+        if isinstance(model, PLSModel):
+            self._mean, self._inv_scale, self._rot, self._back = (model.x_mean, 1.0 / model.x_scale, model.rotations,
+                                                                  model.x_loadings)
+            self._inv_lambda, self.quality = 1.0 / model.score_variance, model.y_tags
+        else:
+            self._mean, self._inv_scale, self._rot = model.mean, 1.0 / model.scale, model.loadings
+            self._back, self._inv_lambda, self.quality = model.loadings, 1.0 / model.eigenvalues[: model.components], ()
 
     def attach(self, twin) -> None:
         self.twin = twin
@@ -86,6 +95,8 @@ class Monitor(DiscreteUnit):
         for name in ("top", "missing"):
             bus.define(self.tag_of(name), dtype=str, description="tag carrying most of the alarm" if name == "top"
                        else "first model tag without a good value")
+        for name in self.quality:
+            bus.define(self.tag_of(f"predicted.{name}"), description=f"{name} predicted from the process tags (PLS)")
         self._inputs = [bus[name] for name in self.model.tags]
         return self
 
@@ -113,11 +124,14 @@ class Monitor(DiscreteUnit):
         self._past.appendleft(x)
         if len(self._past) <= self.model.lags:
             return None
-        z = (np.concatenate(self._past) - self.model.mean) * self._inv_scale
-        p = self.model.loadings
-        scores = z @ p
-        e = z - p @ scores
+        z = (np.concatenate(self._past) - self._mean) * self._inv_scale
+        scores = z @ self._rot
+        e = z - self._back @ scores
         t2, spe = float(scores * scores @ self._inv_lambda), float(e @ e)
+        if self.quality:
+            m = self.model
+            for name, value in zip(self.quality, (m.y_loadings @ scores * m.y_scale + m.y_mean).tolist()):
+                bus.write(tag_of(f"predicted.{name}"), value, t)
         alarm = t2 > self.model.t2_limit or spe > self.model.spe_limit
         top = ""
         if alarm:
