@@ -63,7 +63,7 @@ def _reactor(asset, ctx):
         kwargs["T_trip"] = float(sis[0].properties["trip"])
     elif "max_temperature" in p:
         kwargs["T_trip"] = p["max_temperature"]
-    return lib.SemiBatchReactor, kwargs, {}
+    return lib.SemiBatchReactor.of, kwargs, {}  # its parameters by name
 
 
 def _chiller(asset, ctx):

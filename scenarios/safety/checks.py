@@ -7,7 +7,6 @@ Every refusal is a :class:`twin.config.ConfigError` naming the file, line and ke
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -115,14 +114,14 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
 def _check_thermal(spec, plant_path: Path) -> None:
     """The reactor is a semi-batch reactor of the plant and the chemistry names its model's parameters."""
     from twin import plant
-    from twin.process.units import SemiBatchReactor
+    from twin.process.units.reactor import PARAMETERS
 
     assets = {a.tag: a for a in plant.load(plant_path)}
     reactors = [t for t, a in assets.items() if a.behaviour == "semi_batch_reactor"]
     if spec["reactor"] not in reactors:
         raise spec.error("reactor", f"'{spec['reactor']}' is not a semi-batch reactor of the plant",
                          expected=f"one of {', '.join(reactors) or '(none)'}", hint=suggest(spec["reactor"], reactors))
-    known = [p for p in inspect.signature(SemiBatchReactor).parameters if p != "tag"]
+    known = list(PARAMETERS)
     for key in spec["chemistry"]:
         if key not in known:
             raise spec["chemistry"].error(key, f"'{key}' is not a parameter of the semi-batch reactor",

@@ -113,9 +113,11 @@ def top_limits(sampler, mtsr: float) -> list[tuple[float, str]]:
 
     batch, setup = sampler.batch, sampler.setup
     if setup.top == "flammable":
-        return [(_parameter(batch, "O2_alarm"), "O2 alarm"), (setup.gas.loc, "LOC")]
+        alarm = _parameter(batch, "O2_alarm")
+        return ([] if alarm is None else [(alarm, "O2 alarm")]) + [(setup.gas.loc, "LOC")]
     if setup.top == "design":
-        trip = [(_parameter(batch, "P_trip"), "PT-02 trip")] if setup.gas.pressure_trip else []
+        trip_point = _parameter(batch, "P_trip") if setup.gas.pressure_trip else None
+        trip = [] if trip_point is None else [(trip_point, "PT-02 trip")]
         relief = [(setup.barriers.relief.set, "relief set")] if setup.barriers.relief else []
         return trip + relief + [(design_pressure(batch), "design pressure")]
     return [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]

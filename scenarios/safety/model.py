@@ -8,7 +8,6 @@ use them too), :func:`thermal_risk` the reactor's Stoessel assessment.
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,12 +28,12 @@ def thermal_risk(thermal: Thermal, plant_path: Path) -> ThermalRisk:
     """The reactor's thermal risk; UA and MTT default to the plant's ``jacket_ua`` and ``max_temperature``."""
     from scenarios.safety.thermal import Decomposition, assess_reactor
     from twin import plant
-    from twin.process.units import SemiBatchReactor
+    from twin.process.units.reactor import Contents
 
     asset = {a.tag: a for a in plant.load(plant_path)}[thermal.reactor]
     chemistry = {"UA": asset.params.get("jacket_ua", 8e3), **thermal.chemistry}
     mtt = thermal.mtt if thermal.mtt is not None else asset.params.get("max_temperature")
-    d, cp = thermal.decomposition, chemistry.get("cp", inspect.signature(SemiBatchReactor).parameters["cp"].default)
+    d, cp = thermal.decomposition, chemistry.get("cp", Contents.cp)
     return assess_reactor(thermal.reactor, chemistry, thermal.dosing.flow, thermal.dosing.time, thermal.coolant,
                           mtt, Decomposition(d.q0, d.T0, d.Ea, cp))
 

@@ -96,7 +96,7 @@ def _reactor(plant: Path, tag: str, chemistry: tuple):
     from twin.behaviours import BUILDERS
 
     asset = plants.load(plant)[tag]
-    cls, kwargs, _ = BUILDERS[asset.behaviour](asset, {})
+    build, kwargs, _ = BUILDERS[asset.behaviour](asset, {})
     vessel = {"V_vessel": asset.params.get("volume"), "P_design": asset.params.get("design_pressure")}
     if vessel["P_design"] is not None:
         vessel["P_design"] += ATMOSPHERE  # the plant's design pressure is gauge (the IFC's DesignPressure_barg)
@@ -106,7 +106,7 @@ def _reactor(plant: Path, tag: str, chemistry: tuple):
             vessel["P_trip"] = float(props["trip"]) + ATMOSPHERE
         if unit == "1" and "alarm" in props:
             vessel["O2_alarm"] = float(props["alarm"])
-    return cls(tag, **(kwargs | {k: v for k, v in vessel.items() if v is not None} | dict(chemistry)))
+    return build(tag, **(kwargs | {k: v for k, v in vessel.items() if v is not None} | dict(chemistry)))
 
 
 @dataclass(frozen=True)
@@ -163,23 +163,33 @@ def write_replay(path: AccidentPath, plant: Path, folder: Path, title: str = "ac
     return Path(folder)
 
 
+def _model(batch: Batch, setup: PathSetup | None = None):
+    """The batch's reactor model for the paths of ``setup``: the chemistry with the relief device's set pressure
+    and the LOC its path watches."""
+    chemistry = dict(batch.chemistry)
+    if setup is not None and setup.barriers.relief is not None:
+        chemistry["P_relief"] = setup.barriers.relief.set
+    if setup is not None and setup.kind == "nitrogen_loss":
+        chemistry["LOC"] = setup.gas.loc
+    return _reactor(Path(batch.plant), batch.reactor, tuple(sorted(chemistry.items())))
+
+
 def trip_point(batch: Batch) -> float:
     """The SIS trip temperature (K) of the batch's reactor: the plant's (TT-02's ``trip``) unless the chemistry
     overrides ``T_trip``."""
-    model = _reactor(Path(batch.plant), batch.reactor, tuple(sorted(batch.chemistry.items())))
-    return float(model.inputs["T_trip"].value)
+    return _parameter(batch, "T_trip")
 
 
-def design_pressure(batch: Batch) -> float:
+def design_pressure(batch: Batch) -> float | None:
     """The design pressure (Pa, absolute) of the batch's reactor: the plant's unless the chemistry overrides
-    ``P_design``."""
+    ``P_design`` (None: neither gives one)."""
     return _parameter(batch, "P_design")
 
 
-def _parameter(batch: Batch, name: str) -> float:
-    """A parameter of the batch's reactor as the plant and the chemistry set it."""
-    model = _reactor(Path(batch.plant), batch.reactor, tuple(sorted(batch.chemistry.items())))
-    return float(model.inputs[name].value)
+def _parameter(batch: Batch, name: str) -> float | None:
+    """A parameter of the batch's reactor as the plant and the chemistry set it (None: a threshold not watched)."""
+    model = _model(batch)
+    return float(model.inputs[name].value) if name in model.inputs else None
 
 
 @dataclass(frozen=True)
@@ -373,7 +383,7 @@ class _Path:
 
         self.batch, self.setup, self.demand, self.r = batch, setup, demand, batch.reactor
         self.tw = Twin(sample_interval=batch.sample_interval, rtol=1e-8, atol=1e-8)
-        self.tw.add(_reactor(Path(batch.plant), self.r, tuple(sorted(batch.chemistry.items()))))
+        self.tw.add(_model(batch, setup))
         self.dose_temperature = batch.chemistry.get("T0", self.value("T"))  # B dosed at the process temperature
         self.out = AccidentPath(demand, math.nan, None)
         self.stuck = False  # the dosing valve jammed open: the recipe cannot stop it
@@ -479,7 +489,6 @@ class _Path:
 
     def relief_device(self):  # opens at the set pressure, recloses when the boil-off stops
         relief = self.setup.barriers.relief
-        self.set("P_relief", relief.set)
         while self.intact(relief.ipl):
             yield self.event("P_relief")
             self.out.acted.setdefault(relief.ipl, self.tw.now)
@@ -507,13 +516,15 @@ class _Path:
             self.set("CdA_N2", gas.supply.cda)
             process(self.design_pressure())
         if setup.kind == "nitrogen_loss":
-            self.set("LOC", gas.loc)
             process(self.flammable())
         if gas.oxygen is not None:
             process(self.oxygen_barrier())
         if gas.pressure_trip is not None:
             process(self.pressure_sis())
         if barriers.relief is not None:
+            if f"{self.r}.P_design" not in self.tw.tags:
+                raise ValueError("a relief device needs the vessel's design pressure, its top event: the plant's "
+                                 "design_pressure or P_design in the chemistry")
             if not barriers.relief.set < self.value("P_design"):
                 raise ValueError(f"the relief set pressure ({barriers.relief.set:g} Pa) must lie below the design "
                                  f"pressure ({self.value('P_design'):g} Pa, absolute)")
@@ -548,8 +559,7 @@ class _Path:
         if (out.t_mtt if relief is None else out.t_design) is not None:
             return False
         v = {name: self.value(name) for name in ("T", "Tj", "nA", "nB", "V", "dH", "rho", "cp", "k0", "m_jacket",
-                                                 "cp_cool", "PT-01", "P_design", "antoine_A", "antoine_B",
-                                                 "antoine_C")}
+                                                 "cp_cool", "PT-01", "antoine_A", "antoine_B", "antoine_C")}
         heat = min(v["nA"], v["nB"]) * -v["dH"]  # what is left to react, released at once into contents and jacket
         ceiling = max(v["T"], v["Tj"]) + heat / (v["rho"] * v["cp"] * v["V"] + v["m_jacket"] * v["cp_cool"])
         if relief is None:
@@ -558,7 +568,7 @@ class _Path:
         def vapour(T):
             return 1e5 * 10 ** (v["antoine_A"] - v["antoine_B"] / (T + v["antoine_C"]))
         gas_at_ceiling = (v["PT-01"] - vapour(v["T"])) * ceiling / v["T"]  # the head pressure at the ceiling
-        return v["k0"] > 0 and gas_at_ceiling + vapour(ceiling) >= v["P_design"]
+        return v["k0"] > 0 and gas_at_ceiling + vapour(ceiling) >= self.value("P_design")
 
     def record(self, result, keep_trace: bool) -> None:
         """The peaks of the path into :attr:`out`; with ``keep_trace`` its traces and events too."""

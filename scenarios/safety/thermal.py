@@ -95,11 +95,11 @@ class ThermalRisk:
 def assess_reactor(reactor: str, chemistry: dict[str, float], flow: float, time: float, coolant: float,
                    mtt: float, decomposition: Decomposition, dt: float = 10.0) -> ThermalRisk:
     """Dose B at ``flow`` (m3/s) for ``time`` (s) into the :class:`~twin.process.units.SemiBatchReactor` with
-    ``chemistry`` (its keyword arguments, SI) and the jacket fed at ``coolant`` (K); the MTSR over the dosing."""
+    ``chemistry`` (its parameters by name, SI) and the jacket fed at ``coolant`` (K); the MTSR over the dosing."""
     from twin.process import simulate
     from twin.process.units import SemiBatchReactor
 
-    model = SemiBatchReactor(reactor, **chemistry)
+    model = SemiBatchReactor.of(reactor, **chemistry)
     dH, rho, cp, c_dose = (model.inputs[k].value for k in ("dH", "rho", "cp", "c_dose"))
     Tp, V0, nA0 = (model.states[k].value for k in ("T", "V", "nA"))
     trace = simulate(model, until=time, dt=dt, inputs={f"{reactor}.F_dose": flow, f"{reactor}.T_cin": coolant,

@@ -1,8 +1,20 @@
 """Jacketed semi-batch reactor: adiabatic temperature rise and energy balance against hand calculations."""
+import dataclasses
+
 import pytest
 
 from twin import Twin
 from twin.process.units import SemiBatchReactor
+from twin.process.units.reactor import (
+    GROUPS,
+    PARAMETERS,
+    Contents,
+    Headspace,
+    Inerting,
+    Jacket,
+    Kinetics,
+    Relief,
+)
 
 RHO, CP, DH, C_DOSE = 1000.0, 3500.0, -1.5e5, 5000.0
 
@@ -13,10 +25,15 @@ def dose(tw, flow, seconds):
     tw.set("R-1.F_dose", 0.0)
 
 
+def reactor(UA: float) -> SemiBatchReactor:
+    """2 m3 of A at 2000 mol/m3 and 20 degC; no interlock."""
+    return SemiBatchReactor("R-1", contents=Contents(V0=2.0, cA0=2000.0, T0=293.15, rho=RHO, cp=CP, c_dose=C_DOSE),
+                            kinetics=Kinetics(dH=DH), jacket=Jacket(UA=UA), T_trip=None)
+
+
 def run(UA, F_cool, hours=8.0):
     tw = Twin(sample_interval=10.0)
-    tw.add(SemiBatchReactor("R-1", V0=2.0, cA0=2000.0, T0=293.15, UA=UA, rho=RHO, cp=CP, dH=DH, c_dose=C_DOSE,
-                            T_trip=1000.0))
+    tw.add(reactor(UA))
     tw.set("R-1.F_cool", F_cool)
     tw.env.process(dose(tw, 1e-3, 400.0))  # 0.4 m3 of B solution: 2000 mol of B, A (4000 mol) in excess
     tw.run(until=hours * 3600)
@@ -48,8 +65,7 @@ def test_an_input_changed_a_hair_after_the_start_does_not_stop_the_run():
     path): SUNDIALS cannot take such a step (it failed with RHSFUNC_ERR / TOO_MUCH_WORK), so the clock moves alone.
     Reference: the volume by hand, V = 2 + 1e-4 * 1.6e-149 + 2e-4 * 100 m3 (dosing is the only flow)."""
     tw = Twin(sample_interval=10.0)
-    tw.add(SemiBatchReactor("R-1", V0=2.0, cA0=2000.0, T0=293.15, UA=8e3, rho=RHO, cp=CP, dH=DH, c_dose=C_DOSE,
-                            T_trip=1000.0))
+    tw.add(reactor(UA=8e3))
     tw.set("R-1.F_cool", 2.0)
     tw.set("R-1.F_dose", 1e-4)
 
@@ -60,3 +76,42 @@ def test_an_input_changed_a_hair_after_the_start_does_not_stop_the_run():
     tw.env.process(double_the_dosing(tw))
     tw.run(until=100.0)
     assert tw.tags["R-1.V"].value == pytest.approx(2.0 + 2e-4 * 100.0, rel=1e-12)
+
+
+def test_a_threshold_left_out_is_not_watched():
+    """No magic numbers for "off": without a relief device, a design pressure, a pressure trip, an O2 alarm, a LOC or
+    an interlock the reactor declares neither their guards nor their tags (they were 1e12 Pa and 100 % before)."""
+    bare = SemiBatchReactor("R", T_trip=None)
+    assert set(bare.guards) == {"at_setpoint", "drained"}
+    assert not {"T_trip", "P_relief", "P_design", "P_trip", "O2_alarm", "LOC"} & set(bare.inputs)
+    watched = SemiBatchReactor("R", headspace=Headspace(P_design=7e5, P_trip=5e5), relief=Relief(P_relief=6e5),
+                               inerting=Inerting(O2_alarm=0.08, LOC=0.105))
+    assert set(watched.guards) == {"T_high", "at_setpoint", "drained", "P_relief", "P_design", "P_high", "O2_high",
+                                   "flammable", "reseat"}
+    assert {n: watched.inputs[n].value for n in ("T_trip", "P_relief", "P_design", "P_trip", "O2_alarm", "LOC")} == {
+        "T_trip": 353.15, "P_relief": 6e5, "P_design": 7e5, "P_trip": 5e5, "O2_alarm": 0.08, "LOC": 0.105}
+
+
+def test_parameters_by_name_land_in_their_groups():
+    """``SemiBatchReactor.of`` (a plant's params, a scenario's chemistry) builds the same model as the groups, every
+    parameter the tag of its name; an unknown name is refused with the known ones, and a plant's params with it."""
+    flat = SemiBatchReactor.of("R", V0=1.5, k0=1.1e4, UA=2.5e3, T_trip=348.15, p_inert=1.2e5, vent_gas=1.0,
+                               P_design=7.01e5, P_relief=6.01e5, LOC=0.105)
+    grouped = SemiBatchReactor("R", contents=Contents(V0=1.5), kinetics=Kinetics(k0=1.1e4), jacket=Jacket(UA=2.5e3),
+                               T_trip=348.15, headspace=Headspace(p_inert=1.2e5, vent_gas=True, P_design=7.01e5),
+                               relief=Relief(P_relief=6.01e5), inerting=Inerting(LOC=0.105))
+    assert {n: v.value for n, v in flat.inputs.items()} == {n: v.value for n, v in grouped.inputs.items()}
+    assert list(flat.guards) == list(grouped.guards) and "vent" in flat.outputs  # vent_gas: the three balances
+    assert flat.states["V"].value == 1.5 and flat.inputs["k0"].value == 1.1e4
+    assert set(PARAMETERS) == {f.name for g in GROUPS.values() for f in dataclasses.fields(g)} | {"T_trip"}
+    with pytest.raises(TypeError, match="no parameter 'kO'.*k0"):
+        SemiBatchReactor.of("R", kO=1.0)
+
+
+def test_a_plant_reactor_with_an_unknown_parameter_names_the_asset():
+    from twin.behaviours import BehaviourError
+    from twin.examples.reactor_interlock import PLANT
+    from twin.plant import load
+
+    with pytest.raises(BehaviourError, match=r"R-101 \(semi_batch_reactor\).*no parameter 'jacket_UA'"):
+        Twin(load(PLANT), params={"R-101": {"jacket_UA": 2e3}})

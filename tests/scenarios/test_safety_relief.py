@@ -163,9 +163,11 @@ def test_the_head_pressure_is_ethanols_boiling_point_and_boyles_law():
     headspace (no reaction, no jacket): p_inert * 2.5 / 2.0."""
     from twin import Twin
     from twin.process.units import SemiBatchReactor
+    from twin.process.units.reactor import Contents, Headspace, Jacket, Kinetics
 
     tw = Twin(sample_interval=10.0)
-    tw.add(SemiBatchReactor("R", V0=1.5, T0=351.44, k0=0.0, UA=0.0, p_inert=1e5, V_vessel=4.0))
+    tw.add(SemiBatchReactor("R", contents=Contents(V0=1.5, T0=351.44), kinetics=Kinetics(k0=0.0), jacket=Jacket(UA=0.0),
+                            headspace=Headspace(V_vessel=4.0, p_inert=1e5)))
     tw.set("R.T_dose", 351.44)
     tw.run(until=10.0)
     assert tw.tags["R.PT-01"].value - 1e5 == pytest.approx(ATMOSPHERE, rel=2e-3)

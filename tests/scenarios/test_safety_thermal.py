@@ -12,6 +12,7 @@ from scenarios.scenario import load
 from twin.config import ConfigError
 from twin.process import simulate
 from twin.process.units import SemiBatchReactor
+from twin.process.units.reactor import Contents, Jacket, Kinetics
 
 DECOMPOSITION = Decomposition(q0=10.0, T0=423.15, Ea=100e3, cp=1800.0)  # 10 W/kg at 150 degC
 
@@ -58,7 +59,8 @@ def test_mtsr_below_the_process_temperature_is_refused():
 def reactor_trace(k0: float) -> dict:
     """R-101 at 50 degC: 1.5 m3 of A at 2000 mol/m3, B (5000 mol/m3) dosed at 0.1 L/s for 4000 s, the jacket and
     the dosed solution at the process temperature."""
-    r = SemiBatchReactor("R-101", V0=1.5, cA0=2000.0, T0=323.15, k0=k0, Ea=60e3, dH=-2e5, c_dose=5000.0, UA=2.5e3)
+    r = SemiBatchReactor("R-101", contents=Contents(V0=1.5, cA0=2000.0, T0=323.15, c_dose=5000.0),
+                         kinetics=Kinetics(k0=k0, Ea=60e3, dH=-2e5), jacket=Jacket(UA=2.5e3))
     return simulate(r, until=4000, dt=20, inputs={"R-101.F_dose": 1e-4, "R-101.T_cin": 323.15,
                                                   "R-101.T_dose": 323.15})
 

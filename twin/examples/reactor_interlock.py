@@ -38,7 +38,7 @@ CHEMISTRY = dict(V0=0.2, cA0=0.0, T0=20 + CELSIUS, k0=1.1e4, Ea=60e3, dH=-2e5, c
 
 def reactor(tag: str = "R-101", **overrides) -> SemiBatchReactor:
     """The reactor model alone, with the plant's UA (2.5 kW/K) and SIS trip point (75 degC)."""
-    return SemiBatchReactor(tag, **(CHEMISTRY | dict(UA=2.5e3, T_trip=75 + CELSIUS) | overrides))
+    return SemiBatchReactor.of(tag, **(CHEMISTRY | dict(UA=2.5e3, T_trip=75 + CELSIUS) | overrides))
 
 
 def operator(tw: Twin, r: str = "R-101", recipe: dict = RECIPE):

@@ -32,8 +32,17 @@ A nitrogen regulator failed open (input ``N2_open`` = 1) lets nitrogen from the 
 orifice ``CdA_N2`` (ideal-gas orifice flow, choked below the critical pressure ratio); the moles let in (state
 ``n_N2``) raise the inert gas's pressure and dilute the oxygen. Guard ``P_high``: the head pressure rising through
 the pressure SIS's trip point ``P_trip``.
+
+The parameters come in groups, each field named as its tag: :class:`Contents`, :class:`Kinetics`, :class:`Jacket`,
+``T_trip``, :class:`Headspace`, :class:`Relief` and :class:`Inerting`. A threshold left out (None: the interlock,
+a relief device, the design pressure, the pressure trip, the O2 alarm, the LOC) is not watched: the model declares
+neither its guard nor its tag. :meth:`SemiBatchReactor.of` takes the same parameters by name, as a plant's
+``params`` and a scenario's chemistry give them.
 """
 from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
 
 import casadi as ca
 
@@ -42,19 +51,108 @@ from twin.process.model import ProcessModel
 R = 8.314462618  # J/(mol K), CODATA 2018
 AIR_O2 = 0.2095  # oxygen mole fraction of dry air
 M_N2, GAMMA_N2 = 28.0134e-3, 1.4  # kg/mol and heat-capacity ratio of nitrogen
+T_TRIP = 353.15  # K, the high-temperature interlock's trip point unless told (80 degC)
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The batch: at the start ``V0`` m3 holding A at ``cA0`` mol/m3 at ``T0`` K; the density (kg/m3) and heat
+    capacity (J/(kg K)) of the contents; B at ``c_dose`` in the dosed solution and A at ``c_charge`` in the charged
+    one (mol/m3); ``V_heel`` the volume left when drained (m3)."""
+
+    V0: float = 2.0
+    cA0: float = 2000.0
+    T0: float = 293.15
+    rho: float = 1000.0
+    cp: float = 3500.0
+    c_dose: float = 5000.0
+    c_charge: float = 2000.0
+    V_heel: float = 0.05
+
+
+@dataclass(frozen=True)
+class Kinetics:
+    """A + B -> P: the Arrhenius pre-exponential factor ``k0`` (m3/(mol s)) and activation energy ``Ea`` (J/mol),
+    the reaction enthalpy ``dH`` (J/mol, negative: exothermic)."""
+
+    k0: float = 5e4
+    Ea: float = 60e3
+    dH: float = -1.5e5
+
+
+@dataclass(frozen=True)
+class Jacket:
+    """The jacket: heat-transfer coefficient times area ``UA`` (W/K), the coolant it holds (kg) and its heat
+    capacity (J/(kg K))."""
+
+    UA: float = 8e3
+    m_jacket: float = 300.0
+    cp_cool: float = 4180.0
+
+
+@dataclass(frozen=True)
+class Headspace:
+    """The vessel above the liquid: its volume with the liquid ``V_vessel`` (m3), the inert gas's partial pressure
+    ``p_inert`` at ``T0`` and ``V0`` (Pa), the solvent (Antoine ``A``, ``B`` K, ``C`` K with p in bar; latent heat
+    ``h_vap`` J/kg; molar mass ``M_solvent`` kg/mol; default ethanol), how an open relief vents it (``vent_gas``:
+    the gas as it is with the vapour, else the vapour alone), and the pressures watched on ``PT-01`` (absolute,
+    Pa; None: not watched): the design pressure and the pressure SIS's trip point."""
+
+    V_vessel: float = 4.0
+    p_inert: float = 0.0
+    antoine_A: float = 5.24677
+    antoine_B: float = 1598.673
+    antoine_C: float = -46.424
+    h_vap: float = 8.37e5
+    M_solvent: float = 46.07e-3
+    vent_gas: bool = False
+    P_design: float | None = None
+    P_trip: float | None = None
+
+
+@dataclass(frozen=True)
+class Relief:
+    """A relief device watching the head pressure: rising through its set pressure ``P_relief`` (Pa, absolute) is
+    the guard that opens it (input ``relief`` = 1), ``reseat`` the one that closes it (see the module doc)."""
+
+    P_relief: float
+
+
+@dataclass(frozen=True)
+class Inerting:
+    """The headspace's oxygen and nitrogen: the oxygen fraction at the start, the analyser's alarm point and the
+    solvent's limiting oxygen concentration (None: not watched), the nitrogen supply before the pad regulator
+    (Pa absolute, K) and the regulator's orifice (discharge coefficient times area, m2)."""
+
+    O2_0: float = 0.01
+    O2_alarm: float | None = None
+    LOC: float | None = None
+    p_supply: float = 8e5
+    CdA_N2: float = 1e-5
+    T_supply: float = 293.15
+
+
+#: the groups of :class:`SemiBatchReactor` by keyword, each field named as its tag
+GROUPS = {"contents": Contents, "kinetics": Kinetics, "jacket": Jacket, "headspace": Headspace, "relief": Relief,
+          "inerting": Inerting}
 
 
 class SemiBatchReactor(ProcessModel):
-    def __init__(self, tag: str, *, V0: float = 2.0, cA0: float = 2000.0, T0: float = 293.15, k0: float = 5e4,
-                 Ea: float = 60e3, dH: float = -1.5e5, rho: float = 1000.0, cp: float = 3500.0, UA: float = 8e3,
-                 m_jacket: float = 300.0, cp_cool: float = 4180.0, c_dose: float = 5000.0,
-                 T_trip: float = 353.15, c_charge: float = 2000.0, V_heel: float = 0.05, V_vessel: float = 4.0,
-                 p_inert: float = 0.0, antoine_A: float = 5.24677, antoine_B: float = 1598.673,
-                 antoine_C: float = -46.424, h_vap: float = 8.37e5, P_relief: float = 1e12,
-                 P_design: float = 1e12, O2_0: float = 0.01, O2_alarm: float = 1.0, LOC: float = 1.0,
-                 p_supply: float = 8e5, CdA_N2: float = 1e-5, T_supply: float = 293.15,
-                 P_trip: float = 1e12, vent_gas: bool = False, M_solvent: float = 46.07e-3) -> None:
+    """The reactor of the module doc: ``contents``, ``kinetics``, ``jacket``, the high-temperature interlock's trip
+    point ``T_trip`` (K; None: no interlock), the ``headspace``, a ``relief`` device (None: none) and the
+    ``inerting``::
+
+        SemiBatchReactor("R-101", kinetics=Kinetics(k0=1.1e4, dH=-2e5), jacket=Jacket(UA=2.5e3),
+                         headspace=Headspace(p_inert=1.2e5, vent_gas=True), relief=Relief(P_relief=6e5))
+
+    :meth:`of` builds one from parameters by name (a plant's ``params``, a scenario's chemistry)."""
+
+    def __init__(self, tag: str, *, contents: Contents = Contents(), kinetics: Kinetics = Kinetics(),
+                 jacket: Jacket = Jacket(), T_trip: float | None = T_TRIP, headspace: Headspace = Headspace(),
+                 relief: Relief | None = None, inerting: Inerting = Inerting()) -> None:
         super().__init__(tag)
+        c, k, j, h, i = contents, kinetics, jacket, headspace, inerting
+        V0, T0 = c.V0, c.T0
         F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
         T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
         F_cool = self.input("F_cool", 2.0, "kg/s", "coolant flow through the jacket")
@@ -64,46 +162,46 @@ class SemiBatchReactor(ProcessModel):
         T_ch = self.input("T_charge", 293.15, "K", "temperature of the charged solution")
         F_out = self.input("F_out", 0.0, "m3/s", "discharge flow")
         T_sp = self.input("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event")
-        relief = self.input("relief", 0.0, "1", "relief device open (1) or closed (0)")
+        relief_open = self.input("relief", 0.0, "1", "relief device open (1) or closed (0)")
         Q_air = self.input("Q_air", 0.0, "m3/s", "air drawn into the headspace (as much gas leaves by the vent)")
         Q_N2 = self.input("Q_N2", 0.0, "m3/s", "nitrogen purged into the headspace (as much gas leaves by the vent)")
         N2_open = self.input("N2_open", 0.0, "1", "nitrogen regulator failed open (1) or working (0)")
-        k0_ = self.parameter("k0", k0, "m3/(mol s)", "pre-exponential factor")
-        Ea_ = self.parameter("Ea", Ea, "J/mol", "activation energy")
-        dH_ = self.parameter("dH", dH, "J/mol", "reaction enthalpy (negative: exothermic)")
-        rho_ = self.parameter("rho", rho, "kg/m3", "density of the contents")
-        cp_ = self.parameter("cp", cp, "J/(kg K)", "heat capacity of the contents")
-        UA_ = self.parameter("UA", UA, "W/K", "jacket heat-transfer coefficient times area")
-        mj = self.parameter("m_jacket", m_jacket, "kg", "coolant held in the jacket")
-        cpc = self.parameter("cp_cool", cp_cool, "J/(kg K)", "coolant heat capacity")
-        cB_in = self.parameter("c_dose", c_dose, "mol/m3", "concentration of B in the dosed solution")
-        T_trip_ = self.parameter("T_trip", T_trip, "K", "high-temperature interlock trip point")
-        cA_in = self.parameter("c_charge", c_charge, "mol/m3", "concentration of A in the charged solution")
-        V_heel_ = self.parameter("V_heel", V_heel, "m3", "volume left when drained")
-        V_vessel_ = self.parameter("V_vessel", V_vessel, "m3", "vessel volume (liquid + headspace)")
-        p_inert_ = self.parameter("p_inert", p_inert, "Pa", "inert gas partial pressure at T0 and V0")
-        A_ = self.parameter("antoine_A", antoine_A, "1", "solvent's Antoine A (p in bar, T in K)")
-        B_ = self.parameter("antoine_B", antoine_B, "K", "solvent's Antoine B")
-        C_ = self.parameter("antoine_C", antoine_C, "K", "solvent's Antoine C")
-        h_vap_ = self.parameter("h_vap", h_vap, "J/kg", "solvent's latent heat of vaporisation")
-        P_relief_ = self.parameter("P_relief", P_relief, "Pa", "relief device set pressure (absolute)")
-        P_design_ = self.parameter("P_design", P_design, "Pa", "vessel design pressure (absolute)")
-        O2_alarm_ = self.parameter("O2_alarm", O2_alarm, "1", "oxygen analyser's alarm point")
-        LOC_ = self.parameter("LOC", LOC, "1", "solvent's limiting oxygen concentration")
-        p_supply_ = self.parameter("p_supply", p_supply, "Pa", "nitrogen supply before the regulator (absolute)")
-        CdA_ = self.parameter("CdA_N2", CdA_N2, "m2", "regulator orifice: discharge coefficient times area")
-        T_supply_ = self.parameter("T_supply", T_supply, "K", "nitrogen supply temperature")
-        P_trip_ = self.parameter("P_trip", P_trip, "Pa", "pressure SIS trip point (absolute)")
-        M_s = self.parameter("M_solvent", M_solvent, "kg/mol", "solvent's molar mass")
+        k0_ = self.parameter("k0", k.k0, "m3/(mol s)", "pre-exponential factor")
+        Ea_ = self.parameter("Ea", k.Ea, "J/mol", "activation energy")
+        dH_ = self.parameter("dH", k.dH, "J/mol", "reaction enthalpy (negative: exothermic)")
+        rho_ = self.parameter("rho", c.rho, "kg/m3", "density of the contents")
+        cp_ = self.parameter("cp", c.cp, "J/(kg K)", "heat capacity of the contents")
+        UA_ = self.parameter("UA", j.UA, "W/K", "jacket heat-transfer coefficient times area")
+        mj = self.parameter("m_jacket", j.m_jacket, "kg", "coolant held in the jacket")
+        cpc = self.parameter("cp_cool", j.cp_cool, "J/(kg K)", "coolant heat capacity")
+        cB_in = self.parameter("c_dose", c.c_dose, "mol/m3", "concentration of B in the dosed solution")
+        T_trip_ = self._watched("T_trip", T_trip, "K", "high-temperature interlock trip point")
+        cA_in = self.parameter("c_charge", c.c_charge, "mol/m3", "concentration of A in the charged solution")
+        V_heel_ = self.parameter("V_heel", c.V_heel, "m3", "volume left when drained")
+        V_vessel_ = self.parameter("V_vessel", h.V_vessel, "m3", "vessel volume (liquid + headspace)")
+        p_inert_ = self.parameter("p_inert", h.p_inert, "Pa", "inert gas partial pressure at T0 and V0")
+        A_ = self.parameter("antoine_A", h.antoine_A, "1", "solvent's Antoine A (p in bar, T in K)")
+        B_ = self.parameter("antoine_B", h.antoine_B, "K", "solvent's Antoine B")
+        C_ = self.parameter("antoine_C", h.antoine_C, "K", "solvent's Antoine C")
+        h_vap_ = self.parameter("h_vap", h.h_vap, "J/kg", "solvent's latent heat of vaporisation")
+        P_relief_ = self._watched("P_relief", relief and relief.P_relief, "Pa", "relief device set pressure (absolute)")
+        P_design_ = self._watched("P_design", h.P_design, "Pa", "vessel design pressure (absolute)")
+        O2_alarm_ = self._watched("O2_alarm", i.O2_alarm, "1", "oxygen analyser's alarm point")
+        LOC_ = self._watched("LOC", i.LOC, "1", "solvent's limiting oxygen concentration")
+        p_supply_ = self.parameter("p_supply", i.p_supply, "Pa", "nitrogen supply before the regulator (absolute)")
+        CdA_ = self.parameter("CdA_N2", i.CdA_N2, "m2", "regulator orifice: discharge coefficient times area")
+        T_supply_ = self.parameter("T_supply", i.T_supply, "K", "nitrogen supply temperature")
+        P_trip_ = self._watched("P_trip", h.P_trip, "Pa", "pressure SIS trip point (absolute)")
+        M_s = self.parameter("M_solvent", h.M_solvent, "kg/mol", "solvent's molar mass")
         V = self.state("V", V0, "m3", "liquid volume")
-        nA = self.state("nA", cA0 * V0, "mol", "A in the reactor")
+        nA = self.state("nA", c.cA0 * V0, "mol", "A in the reactor")
         nB = self.state("nB", 0.0, "mol", "B in the reactor")
         nP = self.state("nP", 0.0, "mol", "product in the reactor")
         T = self.state("T", T0, "K", "temperature of the contents")
         Tj = self.state("Tj", T0, "K", "jacket temperature")
         Q_rx = self.state("Q_rxn", 0.0, "J", "heat released by the reaction so far")
         Q_j = self.state("Q_jacket", 0.0, "J", "heat taken by the jacket so far")
-        O2 = self.state("O2", O2_0, "1", "headspace oxygen fraction (dry basis)")
+        O2 = self.state("O2", i.O2_0, "1", "headspace oxygen fraction (dry basis)")
         n_N2 = self.state("n_N2", 0.0, "mol", "inert gas let in by a failed-open regulator, less what was vented")
         r = k0_ * ca.exp(-Ea_ / (R * T)) * nA * nB / V
         q_rx = -dH_ * r
@@ -120,23 +218,23 @@ class SemiBatchReactor(ProcessModel):
         self.output("LT-01", V, "m3", "liquid volume")
         self.output("rate", r, "mol/s", "reaction rate")
         self.output("conversion_B", nP / ca.fmax(nP + nB, 1e-12), "1", "fraction of dosed B converted")
-        self.guard("T_high", T - T_trip_, +1)
+        self._guard("T_high", T, T_trip_)
         self.guard("at_setpoint", T - T_sp, +1)
         self.guard("drained", V_heel_ - V, +1)
         Vh = ca.fmax(V_vessel_ - V, 1e-3)
         p_gas = p_inert_ * (T / T0) * (V_vessel_ - V0) / Vh + R * n_N2 * T / Vh
         P = p_gas + 1e5 * 10 ** (A_ - B_ / (T + C_))
         self.output("PT-01", P, "Pa", "head pressure (absolute): solvent vapour + inert gas")
-        self.guard("P_relief", P - P_relief_, +1)
-        self.guard("P_design", P - P_design_, +1)
-        self.guard("P_high", P - P_trip_, +1)
+        self._guard("P_relief", P, P_relief_)
+        self._guard("P_design", P, P_design_)
+        self._guard("P_high", P, P_trip_)
         g = GAMMA_N2  # orifice: p/p0 held at the critical ratio below it (choked), no flow back into the supply
         ratio = ca.fmin(ca.fmax(P / p_supply_, (2 / (g + 1)) ** (g / (g - 1))), 1.0)
         x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-8): finite slope at
         n_in = N2_open * CdA_ * p_supply_ * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * T_supply_)) * x / ca.sqrt(
             x + 1e-8)  # equal pressures, 1e-8/(2x) relative below them (x = 0.067 choked: 7.5e-8)
         F_in = F + F_ch - F_out
-        if vent_gas:  # the pressure held at the set pressure, the net heat split between warming the contents and
+        if h.vent_gas:  # the pressure held at the set pressure, the net heat split between warming the contents and
             # boiling solvent off; unknowns dT/dt, boil-off (kg/s), vent (mol/s) from three balances
             p_v, n_g = P - p_gas, p_gas * Vh / (R * T)
             system = ca.vertcat(
@@ -147,20 +245,52 @@ class SemiBatchReactor(ProcessModel):
             rates = ca.solve(system, ca.vertcat(q_net, -n_in - P * F_in / (R * T),
                                                 -R * T * n_in / Vh - n_g * R * T * F_in / Vh**2))
             dT_open, boil_off, vent = rates[0], rates[1], rates[2]
-            self.der(V, F_in - relief * boil_off / rho_)
-            self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V) + relief * dT_open)
-            self.der(n_N2, n_in - relief * (p_gas / P) * vent)
-            self.output("vent", relief * vent, "mol/s", "gas and vapour through the open relief")
+            self.der(V, F_in - relief_open * boil_off / rho_)
+            self.der(T, (1 - relief_open) * q_net / (rho_ * cp_ * V) + relief_open * dT_open)
+            self.der(n_N2, n_in - relief_open * (p_gas / P) * vent)
+            self.output("vent", relief_open * vent, "mol/s", "gas and vapour through the open relief")
             reseat = -vent  # the vent flow falling through zero
         else:  # vapour only, the temperature held
-            self.der(V, F_in - relief * q_net / (h_vap_ * rho_))
-            self.der(T, (1 - relief) * q_net / (rho_ * cp_ * V))
+            self.der(V, F_in - relief_open * q_net / (h_vap_ * rho_))
+            self.der(T, (1 - relief_open) * q_net / (rho_ * cp_ * V))
             self.der(n_N2, n_in)
             reseat = -q_net  # the net heat falling through zero
         n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * T)  # moles of gas in the headspace
         self.der(O2, (Q_air * (AIR_O2 - O2) - Q_N2 * O2) / Vh - n_in * O2 / n_gas)
         self.output("AT-01", O2, "1", "headspace oxygen fraction (dry basis)")
         self.output("N2_in", n_in, "mol/s", "nitrogen through a failed-open regulator")
-        self.guard("O2_high", O2 - O2_alarm_, +1)
-        self.guard("flammable", O2 - LOC_, +1)
-        self.guard("reseat", reseat - (1 - relief) * 1e12, +1)  # watched only while the device is open
+        self._guard("O2_high", O2, O2_alarm_)
+        self._guard("flammable", O2, LOC_)
+        if relief is not None:  # watched only while the device is open
+            self.guard("reseat", reseat - (1 - relief_open) * 1e12, +1)
+
+    def _watched(self, name: str, value: float | None, unit: str, description: str):
+        """A threshold parameter, or None when ``value`` is None (its guard is not declared: nothing to watch)."""
+        return None if value is None else self.parameter(name, value, unit, description)
+
+    def _guard(self, name: str, signal, threshold) -> None:
+        """The guard ``name``: ``signal`` rising through ``threshold`` (none when the threshold is not watched)."""
+        if threshold is not None:
+            self.guard(name, signal - threshold, +1)
+
+    @classmethod
+    def of(cls, tag: str, **parameters: float) -> SemiBatchReactor:
+        """The reactor from parameters by name, each the tag of the same name (``UA``, ``k0``, ``P_design``,
+        ``vent_gas`` ...: :data:`PARAMETERS`), as a plant's ``params`` and a scenario's chemistry give them; an
+        unknown name raises a TypeError that names the known ones."""
+        unknown = sorted(set(parameters) - set(PARAMETERS))
+        if unknown:
+            raise TypeError(f"SemiBatchReactor has no parameter {', '.join(map(repr, unknown))}; "
+                            f"the parameters are {', '.join(PARAMETERS)}")
+        groups = {}
+        for key, group in GROUPS.items():
+            given = {f.name: parameters[f.name] for f in dataclasses.fields(group) if f.name in parameters}
+            if "vent_gas" in given:
+                given["vent_gas"] = bool(given["vent_gas"])
+            if given or key != "relief":
+                groups[key] = group(**given)
+        return cls(tag, T_trip=parameters.get("T_trip", T_TRIP), **groups)
+
+
+#: every parameter :meth:`SemiBatchReactor.of` takes by name (the groups' fields and ``T_trip``)
+PARAMETERS = tuple(f.name for group in GROUPS.values() for f in dataclasses.fields(group)) + ("T_trip",)
