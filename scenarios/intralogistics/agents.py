@@ -126,34 +126,32 @@ def check(params: Mapping[str, Any], base: Network) -> None:
                 raise _error(spec["containers"], i, f"{name}: container {container} is carried by {owner[container]}"
                              " already", hint="give each container kind to one kind of mover")
             owner[container] = name
-    legs = [(stream, "from", "to", stream["container"], stream["load"]) for stream in params.get("orders") or []]
+    legs = [(stream, "to", stream["container"], stream["load"], [(a, b) for a in stream["from"] for b in stream["to"]])
+            for stream in params.get("orders") or []]
     batches = params.get("batches")
-    for stream, src, dst, container, load in legs:
+    if batches:
+        route = list(batches["route"])
+        legs.append((batches, "route", batches["container"], batches["load"], list(zip(route, route[1:]))))
+        if params.get("qc") is not None:   # the sample goes from the store to the lab
+            from scenarios.intralogistics.qc import lab_of
+
+            lab = lab_of(params["qc"], [n for n, d in base.graph.nodes(data=True) if d["kind"] == "station"])
+            legs.append((params["qc"], "container", lab.container, lab.sample, [(route[-1], lab.station)]))
+    for spec, key, container, load, pairs in legs:
         kind = kinds.get(owner.get(container, ""))
         if kind is None:
             continue
         if load > kind.payload:
-            raise _error(stream, "load", f"{kind.name} carries {container}, but {load:g} kg is over its payload of "
-                         f"{kind.payload:g} kg", hint=f"raise agents.{kind.name}.payload or let the AGVs carry it")
-        for a in stream[src]:
-            for b in stream[dst]:
-                if not (reachable(kind, kind.home, a) and reachable(kind, a, b)):
-                    where = b if reachable(kind, kind.home, a) else a
-                    raise _error(stream, src if where == a else dst, f"{kind.name} carries {container}, but cannot "
-                                 f"reach {where}" + _why(base, agents[kind.name], where),
-                                 hint=f"let the AGVs carry {container}, or open a way for the {kind.name}")
-    if batches and batches.get("container") in owner:
-        kind = kinds[owner[batches["container"]]]
-        if batches["load"] > kind.payload:
-            raise _error(batches, "load", f"{kind.name} carries {batches['container']}, but {batches['load']:g} kg "
+            raise _error(spec, "load" if "load" in spec else key, f"{kind.name} carries {container}, but {load:g} kg "
                          f"is over its payload of {kind.payload:g} kg",
                          hint=f"raise agents.{kind.name}.payload or let the AGVs carry it")
-        route = list(batches["route"])
-        for a, b in zip(route, route[1:]):
-            if not reachable(kind, a, b):
-                raise _error(batches, "route", f"{kind.name} carries {batches['container']}, but cannot go from {a} "
-                             f"to {b}" + _why(base, agents[kind.name], b if a in kind.net.graph else a),
-                             hint=f"let the AGVs carry {batches['container']}")
+        for a, b in pairs:
+            for start, end in ((kind.home, a), (a, b)):
+                if not reachable(kind, start, end):
+                    where = end if start in kind.net.graph else start
+                    raise _error(spec, key, f"{kind.name} carries {container}, but cannot go from {start} to {end}"
+                                 + _why(base, agents[kind.name], where),
+                                 hint=f"let the AGVs carry {container}, or open a way for the {kind.name}")
 
 
 def _why(base: Network, spec: Mapping[str, Any], node: str) -> str:

@@ -138,10 +138,10 @@ def test_a_person_takes_the_stairs_in_the_leg_plus_the_climb():
                     if s == "OPERATOR-01" and e == "at"]
 
 
-def bad(kinds, orders=(), batches=None):
+def bad(kinds, orders=(), batches=None, qc=None):
     net = floor(["CNC", "D", "C", "CNC"], 2)
     p = params(1, list(orders), horizon=3600.0)
-    p["agents"], p["batches"] = kinds, batches
+    p["agents"], p["batches"], p["qc"] = kinds, batches, qc
     agents.check(p, net)
 
 
@@ -150,8 +150,8 @@ def stream(container, a, b, load=10.0):
 
 
 def test_bad_agent_input_is_refused_with_the_reason():
-    with pytest.raises(ConfigError, match=r"forklift carries PAL, but cannot reach S1 \(S1 is in R1, grade D, "
-                                          r"which it avoids\)"):
+    with pytest.raises(ConfigError, match=r"forklift carries PAL, but cannot go from S0 to S1 \(S1 is in R1, grade "
+                                          r"D, which it avoids\)"):
         bad({"forklift": kind(1, "S0", ["PAL"], avoid=["D"])}, [stream("PAL", "S0", "S1")])
     with pytest.raises(ConfigError, match=r"forklift carries PAL, but 900 kg is over its payload of 500 kg"):
         bad({"forklift": kind(1, "S0", ["PAL"])}, [stream("PAL", "S0", "S3", load=900.0)])
@@ -162,3 +162,7 @@ def test_bad_agent_input_is_refused_with_the_reason():
     route = {"route": ["S0", "S1", "S3"], "load": 300.0, "container": "IBC"}
     with pytest.raises(ConfigError, match=r"forklift carries IBC, but cannot go from S0 to S1"):
         bad({"forklift": kind(1, "S0", ["IBC"], avoid=["D"])}, batches=route)
+    lab = {"lab": {"tests": {"assay": {"instruments": ["S2"], "time": 3600.0}}, "analysts": {"Li": ["assay"]}},
+           "sample": 1.0, "due": 3600.0, "container": "QC"}
+    with pytest.raises(ConfigError, match=r"walker carries QC, but cannot go from S3 to S2 \(S2 is in R2, grade C"):
+        bad({"walker": kind(1, "S0", ["QC"], avoid=["C"])}, batches=route, qc=lab)
