@@ -220,6 +220,7 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
     from twin import Twin
     from twin.following import AlarmWatch, StepMeans
     from twin.process.estimation import Estimator, ExtendedKalmanFilter
+    from twin.tags import TagBus
 
     measured, wanted = plan.measured_tags, plan.plant_tags
     if mapping is None:
@@ -228,9 +229,11 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
         mapping = Mapping(tuple(TagMap(name, node=f"ns={ns};s={name}", unit=plan.model.units.get(name, ""))
                                 for name in wanted), endpoint=endpoint, queue_size=1000)
     origin = time.time()
-    follower = Twin(sample_interval=plan.period)
-    bridge = Bridge(follower.tags, mapping, endpoint, security=security, time_origin=origin,
+    follower, live = Twin(sample_interval=plan.period), TagBus()
+    bridge = Bridge(live, mapping, endpoint, security=security, time_origin=origin,
                     report=lambda message: print(f"twin follow: {message}", file=sys.stderr))
+    for name in wanted:             # the plant's tags, handed to the follower in time order as its clock advances
+        follower.tags.define(name, unit=live[name].unit, dtype=live[name].dtype)
     steps = StepMeans(follower.tags, plan.step_means)
     inputs = {name: steps.names.get(tag, tag) for name, tag in plan.inputs.items()}
     end = None if duration is None else time.monotonic() + duration
@@ -238,7 +241,7 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
     server = tagged = None
     try:
         async with bridge:
-            t_first = await _first_sample(follower.tags, measured, first_sample)
+            t_first = await _first_sample(live, measured, first_sample)
             ekf = ExtendedKalmanFilter(plan.model, t0=t_first, **plan.settings)
             follower.add(Estimator(ekf, period=plan.period, tags=plan.tags, inputs=inputs, publish=plan.publish))
             AlarmWatch(follower.tags, plan.alarms)
@@ -247,12 +250,14 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
 
                 tagged = TagLog(log, follower.tags)
             if serve:
-                from bridge.server import TwinServer
+                from bridge.server import TwinServer, hierarchy_of
 
-                server = TwinServer(follower.tags, serve, name="follower", security=serve_security,
+                plant = plan.plant
+                server = TwinServer(follower.tags, serve, name=f"{plant.name} (follower)" if plant else "follower",
+                                    hierarchy=hierarchy_of(plant) if plant else None, security=serve_security,
                                     time_origin=origin, clock=lambda: follower.now)
                 await server.start()
-            await _loop(follower, done, wanted, measured, t_first, end, stop, stale, tagged)
+            await _loop(follower, live, done, wanted, measured, t_first, end, stop, stale, tagged)
     finally:
         if server is not None:
             await server.stop()
@@ -262,28 +267,36 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
     return done
 
 
-async def _loop(follower, done: Followed, wanted: list[str], measured: list[str], t_first: float, end, stop, stale,
-                log) -> None:
-    """Run the follower to the plant's latest sample as samples arrive; report silences; append to the log."""
-    bus = follower.tags
+async def _loop(follower, live, done: Followed, wanted: list[str], measured: list[str], t_first: float, end, stop,
+                stale, log) -> None:
+    """As samples arrive on the ``live`` bus, hand them to the follower in time order, one estimator period at a
+    time, up to the time every tag still reporting has reached (a sample arriving later is not late; a burst is
+    assimilated turn by turn, not all at the first); report silences; append to the log."""
     start = time.monotonic()
     heard = dict.fromkeys(wanted, start)        # when each tag last brought a new sample (wall)
-    stamps = {name: bus[name].timestamp for name in wanted}
+    stamps = {name: live[name].timestamp for name in wanted}
+    handed = dict.fromkeys(wanted, 0)           # samples of each tag handed to the follower
     quiet, silent, ran, flushed = set(), False, False, start
     while (end is None or time.monotonic() < end) and not (stop is not None and stop.is_set()):
         now = time.monotonic()
         for name in wanted:
-            if bus[name].timestamp != stamps[name] and bus[name].timestamp == bus[name].timestamp:
-                stamps[name], heard[name] = bus[name].timestamp, now
+            if live[name].timestamp != stamps[name] and live[name].timestamp == live[name].timestamp:
+                stamps[name], heard[name] = live[name].timestamp, now
                 quiet.discard(name)
-        # up to the time every tag that still reports has reached: a sample arriving later is not late
         going = [t for name, t in stamps.items() if t == t and now - heard[name] <= stale]
         latest = min(going, default=max((t for t in stamps.values() if t == t), default=0.0))
         if latest > follower.now or not ran:  # the first samples may predate the follower's t = 0
             busy = time.perf_counter()
-            follower.run(until=max(latest, follower.now))
+            target = max(latest, follower.now)
+            while True:
+                step = min(follower.now + follower.sample_interval, target) if ran else follower.now
+                _hand(live, follower.tags, handed, step)
+                follower.run(until=step)
+                ran = True
+                if step >= target:
+                    break
             done.busy += time.perf_counter() - busy
-            silent, ran = False, True
+            silent = False
         elif not silent and now - max(heard.values()) > stale:
             print(f"twin follow: no new sample from the plant for {stale:g} s (the last at t = {follower.now:.6g} "
                   "s); the estimates wait at that time", file=sys.stderr)
@@ -298,6 +311,21 @@ async def _loop(follower, done: Followed, wanted: list[str], measured: list[str]
             flushed = now
         done.plant_time, done.wall_time = follower.now - t_first, time.monotonic() - start
         await asyncio.sleep(0.05)
+    _hand(live, follower.tags, handed, math.inf)  # what came after the last turn is logged too
+
+
+def _hand(live, bus, handed: dict[str, int], until: float) -> None:
+    """Write each tag's samples of ``live`` up to time ``until`` not yet handed into ``bus``."""
+    import numpy as np
+
+    from twin.tags import Quality
+
+    for name, done in handed.items():
+        t, v, q = live.history(name)
+        stop = done + int(np.searchsorted(t[done:], until, side="right"))
+        for k in range(done, stop):
+            bus.write(name, v[k], t=float(t[k]), quality=Quality(int(q[k])))
+        handed[name] = stop
 
 
 async def _namespace(endpoint: str, security=None) -> int:

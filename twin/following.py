@@ -64,6 +64,7 @@ class FollowPlan:
     alarms: tuple[Alarm, ...] = ()
     notes: tuple[str, ...] = ()
     step_means: Mapping[str, float] = field(default_factory=dict)
+    plant: Any = None                                          # the twin.plant.Plant it stands for (for serving)
     options: Mapping[str, Any] = field(default_factory=dict)   # more keyword arguments of the filter (max_step)
 
     @property

@@ -50,6 +50,7 @@ def plant_twin(params: Mapping[str, Any], seed: np.random.SeedSequence):
 
 def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
     """How the twin follows the line: the filter's model, priors and noises from the scenario (see the module)."""
+    import twin.plant
     from twin.process import Flowsheet
     from twin.process.units import Blender, TabletPress
 
@@ -110,7 +111,8 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
                       inputs={f"{b['tag']}.in.m_{f['component']}": f"{tag}.cell_flow" for tag, f in feeders.items()},
                       step_means={f"{tag}.cell_flow": dt for tag in feeders},
                       publish=(*parameters, f"{b['tag']}.w_{api}", f"{pr['tag']}.api_ratio"),
-                      period=PERIOD, alarms=(divert,), notes=tuple(notes), options={"max_step": dt})
+                      period=PERIOD, alarms=(divert,), notes=tuple(notes), options={"max_step": dt},
+                      plant=twin.plant.load(params["plant"]))
 
 
 
