@@ -37,6 +37,9 @@ def trace_bands(table, column: str, confidence: float = 0.95) -> tuple[np.ndarra
 
 
 POINTS = 1500   # buckets a curve is thinned to: a panel is ~600 px wide, so more points cost time and show nothing
+#: how report figures are saved: 110 dpi, PNG at zlib level 1 (PIL's default 6 took a quarter of the save time of
+#: the flagship's figures for files ~15 % smaller)
+PNG = {"dpi": 110, "pil_kwargs": {"compress_level": 1}}
 
 
 def thinned(t: np.ndarray, mean: np.ndarray, half: np.ndarray, points: int = POINTS):
@@ -137,7 +140,7 @@ def write(results: Sequence, folder: Path) -> list[Path]:
     written = []
     for name, fig in (("traces.png", traces_figure(results)), ("kpis.png", kpis_figure(results))):
         if fig is not None:
-            fig.savefig(folder / name, dpi=110)
+            fig.savefig(folder / name, **PNG)
             written.append(folder / name)
     return written
 

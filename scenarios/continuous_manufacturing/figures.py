@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from scenarios.continuous_manufacturing import release, rtd
-from scenarios.figures import add_view, thinned
+from scenarios.figures import PNG, add_view, thinned
 
 HOUR = 3600.0
 
@@ -23,8 +23,8 @@ def figures(result) -> list[Path]:
     table = result.traces()
     if table is None:
         return []
-    first = table.filter(table.column("replication").to_numpy() == 0).to_pydict()
-    traces = {k: np.asarray(v, float) for k, v in first.items() if k != "replication"}
+    first = table.column("replication").to_numpy() == 0
+    traces = {k: table.column(k).to_numpy()[first].astype(float) for k in table.column_names if k != "replication"}
     s = result.settings
     written = []
     charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s)),
@@ -39,7 +39,7 @@ def figures(result) -> list[Path]:
         charts.append(("lots.png", lots(first_events, list(s["feeders"]))))
     for name, fig in charts:
         written.append(Path(result.path) / "figures" / name)
-        fig.savefig(written[-1], dpi=110)
+        fig.savefig(written[-1], **PNG)
     if events is not None:
         worst_moment(result, traces, first_events)
     return written
@@ -316,12 +316,12 @@ def comparison_figures(results, folder: Path) -> list[Path]:
     right.grid(axis="x", alpha=0.3)
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "tradeoff.png"
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, **PNG)
     faults = [(r.name, r.kpis) for r in results if "mspc_delay" in r.kpis]
     if not faults:
         return [out]
     fig = mspc_comparison(faults)
-    fig.savefig(folder / "mspc_faults.png", dpi=110)
+    fig.savefig(folder / "mspc_faults.png", **PNG)
     return [out, folder / "mspc_faults.png"]
 
 
