@@ -48,8 +48,9 @@ def table(record: Record, path: str, required=(), defaults=None, level: int = 3)
     """Markdown lines: the table of ``record``'s keys, then a section per nested record."""
     required, defaults = set(required or record.required), record.defaults if defaults is None else defaults
     nested = []
-    yield "| key | expected | default |"
-    yield "|---|---|---|"
+    described = any(schema.doc for schema in record.fields.values())  # a column for the keys' meaning
+    yield "| key | expected | default |" + (" meaning |" if described else "")
+    yield "|---|---|---|" + ("---|" if described else "")
     for key, schema in record.fields.items():
         inner = _nested(schema)
         name = f"**{key}**" if key in required else key
@@ -62,7 +63,8 @@ def table(record: Record, path: str, required=(), defaults=None, level: int = 3)
                 what = f"a list of {what}"
         else:
             what = schema.expected
-        yield f"| {name} | {_cell(what)} | {_cell(_default(defaults.get(key)))} |"
+        yield f"| {name} | {_cell(what)} | {_cell(_default(defaults.get(key)))} |" + (
+            f" {_cell(schema.doc)} |" if described else "")
     for sub_path, sub in nested:
         yield ""
         yield f"{'#' * level} `{sub_path}`"

@@ -387,6 +387,12 @@ class Schema:
     """A node of a declarative schema: ``validate`` checks a parsed value and returns it converted."""
 
     expected = "a value"
+    doc = ""  # what the key means, for the generated YAML reference (see described)
+
+    def described(self, text: str) -> Schema:
+        """This node, with ``text`` saying what its key means (``scenarios.reference`` shows it)."""
+        self.doc = text
+        return self
 
     def validate(self, value, where: _Where):
         raise NotImplementedError

@@ -104,3 +104,22 @@ def test_the_samples_give_the_results_they_gave_before_the_refactors(case, tmp_p
     events = result.events().to_pandas()
     text = "\n".join(f"{s}|{e}" for s, e in zip(events["source"], events["event"], strict=True))
     assert (len(events), hashlib.sha256(text.encode()).hexdigest()[:16]) == (golden["n_events"], golden["events"])
+
+
+def test_every_key_of_the_study_is_documented_from_its_schema():
+    """Each key of the safety schema says what it means, and the generated YAML reference shows it."""
+    from scenarios.reference import markdown
+    from scenarios.safety.schema import FIELDS
+    from twin.config import ListOf, MapOf, Record
+
+    def keys(fields: dict, path: str = ""):
+        for key, schema in fields.items():
+            yield f"{path}{key}", schema
+            inner = schema.item if isinstance(schema, ListOf) else schema.value if isinstance(schema, MapOf) else schema
+            if isinstance(inner, Record):
+                yield from keys(inner.fields, f"{path}{key}.")
+
+    every = dict(keys(FIELDS))
+    assert len(every) > 50 and not [k for k, s in every.items() if not s.doc]
+    page = markdown()
+    assert all(s.doc.replace("|", "\\|") in page for s in every.values())
