@@ -66,40 +66,55 @@ def _check_paths(spec, study: lopa.Lopa, params) -> None:
     if params["thermal"] is None:
         raise spec.error("scenarios", "accident paths run the reactor of the 'thermal' section, which is missing",
                          hint="add a thermal: section (reactor, chemistry, dosing, coolant, decomposition)")
-    hazards = {h.name: h for h in study.hazards}
     named = [(spec[k], "ipl") for k in ("alarm", "relief", "oxygen") if spec[k] and spec[k]["ipl"]] + [
         (spec, k) for k in ("trip", "interlock", "pressure_trip") if spec[k]]
     for where, key in named:
         if where[key] not in study.layers:
             raise where.error(key, f"'{where[key]}' is not an IPL of the LOPA",
                               expected=f"one of {', '.join(study.layers)}", hint=suggest(where[key], study.layers))
+    hazards = {h.name: h for h in study.hazards}
     for name, sim in spec["scenarios"].items():
         if name not in hazards:
             raise spec["scenarios"].error(name, f"'{name}' is not a scenario of the LOPA",
                                           expected=f"one of {', '.join(hazards)}", hint=suggest(name, hazards))
-        if sim["restart"] is not None and sim["initiating_event"] != "agitator_stop":
-            raise sim.error("restart", f"'{name}' starts with {sim['initiating_event']}: there is no agitator to "
-                            "restart", hint="restart: belongs to an agitator_stop scenario; remove it here")
-        for key, kind, example in (("ingress", "nitrogen_loss", "ingress: 5 m3/h"),
-                                   ("supply", "regulator_open", "supply: {pressure: 7 bar, cda: 1e-5 m2}")):
-            if (sim[key] is not None) != (sim["initiating_event"] == kind):
-                raise sim.error(key, f"'{name}' starts with {sim['initiating_event']}: {key} belongs to a {kind} "
-                                "scenario, which needs it", hint=example if sim[key] is None else f"remove {key}: here")
-        if sim["initiating_event"] == "nitrogen_loss" and spec["oxygen"] is None:
-            raise spec.error("scenarios", f"'{name}' loses the nitrogen: its top event is the headspace oxygen "
-                             "rising through the solvent's LOC, which the oxygen: section gives",
-                             hint="oxygen: {loc: 10.5 %} (ethanol; add ipl:, purge: for the O2 alarm's action)")
-        for i, modifier in enumerate(sim["simulates"]):
-            if modifier not in hazards[name].modifiers:
-                raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
-                                             expected=f"one of {', '.join(hazards[name].modifiers) or '(none)'}",
-                                             hint=suggest(modifier, hazards[name].modifiers))
-    batch = model.batch(SafetyParams.of(params))
+        _check_simulated(name, sim, hazards[name], spec)
+    _check_limits(spec, model.batch(SafetyParams.of(params)))
+
+
+def _check_simulated(name: str, sim, hazard: lopa.Hazard, spec) -> None:
+    """A simulated scenario's options belong to its initiating event, its modifiers are its LOPA row's."""
+    kind = sim["initiating_event"]
+    if sim["restart"] is not None and kind != "agitator_stop":
+        raise sim.error("restart", f"'{name}' starts with {kind}: there is no agitator to restart",
+                        hint="restart: belongs to an agitator_stop scenario; remove it here")
+    for key, needs, example in (("ingress", "nitrogen_loss", "ingress: 5 m3/h"),
+                                ("supply", "regulator_open", "supply: {pressure: 7 bar, cda: 1e-5 m2}")):
+        if (sim[key] is not None) != (kind == needs):
+            raise sim.error(key, f"'{name}' starts with {kind}: {key} belongs to a {needs} scenario, which needs it",
+                            hint=example if sim[key] is None else f"remove {key}: here")
+    if kind == "nitrogen_loss" and spec["oxygen"] is None:
+        raise spec.error("scenarios", f"'{name}' loses the nitrogen: its top event is the headspace oxygen rising "
+                         "through the solvent's LOC, which the oxygen: section gives",
+                         hint="oxygen: {loc: 10.5 %} (ethanol; add ipl:, purge: for the O2 alarm's action)")
+    for i, modifier in enumerate(sim["simulates"]):
+        if modifier not in hazard.modifiers:
+            raise sim["simulates"].error(i, f"'{modifier}' is not a modifier of scenario '{name}'",
+                                         expected=f"one of {', '.join(hazard.modifiers) or '(none)'}",
+                                         hint=suggest(modifier, hazard.modifiers))
+
+
+def _check_limits(spec, batch: paths.Batch) -> None:
+    """The SIS trip point and the alarm lie below the MTT, a relief device's set pressure below the design
+    pressure."""
     limits = [("the SIS trip point", paths.trip_point(batch), spec, "trip")]
     if spec["alarm"]:
         limits.append(("the alarm", spec["alarm"]["at"], spec["alarm"], "at"))
     if spec["relief"]:
         design = paths.design_pressure(batch)
+        if design is None:
+            raise spec.error("relief", f"{batch.reactor} has no design pressure, the top event of a path with a "
+                             "relief device", hint="give the reactor a design_pressure in the plant overlay, or "
+                             "P_design (absolute) in thermal.chemistry")
         if not spec["relief"]["set"] + paths.ATMOSPHERE < design:
             raise spec["relief"].error("set", f"the set pressure ({spec['relief']['set'] / 1e5:g} bar gauge) is not "
                                        f"below the design pressure ({(design - paths.ATMOSPHERE) / 1e5:g} bar gauge)",

@@ -52,8 +52,9 @@ those layers and modifiers enter the estimate as their probabilities (conditiona
 modifiers the batch itself decides (``dosing_in_progress``: whether there is B to accumulate) are replaced by the
 simulation. Importance sampling draws each simulated barrier failed with probability ``max(PFD, bias)``::
 
-    paths = AccidentPaths(batch, hazard, "cooling_loss", alarm="TAH-101", trip="SIF-101", simulated_modifiers=[...])
-    estimate = paths.estimate(400, rng)      # frequency (1/yr) with its 95% interval, and why it differs from LOPA
+    setup = PathSetup("cooling_loss", Barriers(alarm="TAH-101", trip="SIF-101"))   # what each path runs
+    paths = AccidentPaths(batch, hazard, setup, simulated_modifiers=("dosing_in_progress",))
+    found = paths.estimate(400, rng)         # frequency (1/yr) with its 95% interval, and why it differs from LOPA
 
 Where the estimate and the static LOPA differ, the diagnostics say which dynamic effect: ``reach`` (the share of
 unprotected demands that really reach the MTT, against the LOPA's modifiers) and ``late`` (per barrier, the share

@@ -208,3 +208,20 @@ def test_the_relief_variants_figure_draws_the_head_pressure():
     sampler = samplers["runaway_cooling_loss"]
     bare = sampler.run(Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.response.median))
     assert head.get_lines()[-1].get_ydata().max() == pytest.approx((bare.peak_pressure - ATMOSPHERE) / 1e5)
+
+
+def test_a_relief_on_a_reactor_without_design_pressure_is_refused_with_its_key(tmp_path):
+    """The top event of a relieved path is the design pressure: a plant that gives none is named at the relief key
+    (it was a TypeError traceback deep in the check)."""
+    from scenarios.scenario import load
+    from twin.config import ConfigError
+
+    plant = (ROOT / "plant_models" / "api_bay" / "plant.yaml").read_text()
+    plant = plant.replace(", design_pressure: 6 bar", "").replace(
+        "plant: api_bay.ifc", f"plant: {ROOT / 'plant_models' / 'api_bay' / 'api_bay.ifc'}")
+    (tmp_path / "plant.yaml").write_text(plant)
+    text = (FOLDER / "api_bay_paths.yaml").read_text().replace("../../plant_models/api_bay/plant.yaml", "plant.yaml")
+    (tmp_path / "paths.yaml").write_text(text.replace("api_bay_lopa.yaml", str(FOLDER / "api_bay_lopa.yaml")))
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path / "paths.yaml")
+    assert "relief" in str(info.value) and "no design pressure" in str(info.value) and info.value.line is not None
