@@ -6,7 +6,9 @@ and material airlocks between rooms, lifts between floors, extra rooms and stati
 power and battery (``chargers`` by station or room); ``orders`` are Poisson streams of transport requests between
 stations, ``batches`` the production schedule that orders a kit from the store before each batch and an IBC to the
 next station after each step; ``warehouse`` the store's pickers; ``dispatch`` the rule (``fifo``, ``nearest``,
-``due``) or the ``optimised`` assignment over a rolling window of orders. See ``multipurpose_osd.yaml`` beside
+``due``), the ``optimised`` assignment over a rolling window of orders, or ``cpsat``: each vehicle's next orders
+planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan, about seconds);
+``routing`` static or around busy zones (``congestion``). See ``multipurpose_osd.yaml`` beside
 this file and :mod:`scenarios.intralogistics.model` for the model.
 
 KPIs, in SI units: ``delivered`` (orders/s), ``lead_time``, ``waiting`` (order to vehicle assigned) and
@@ -81,8 +83,8 @@ BATCHES = Record({"route": ListOf(Str(), min_items=2), "every": Quantity("s", "4
                  name="a production schedule")
 ROUTING = Record({"congestion": Boolean(), "replan": Str(["start", "room"])},
                  defaults={"congestion": False, "replan": "start"}, name="a routing policy")
-DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1)}, defaults={"rule": "fifo", "window": 10},
-                  name="a dispatch policy")
+DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1), "effort": Number(minimum=0)},
+                  defaults={"rule": "fifo", "window": 10, "effort": 0.1}, name="a dispatch policy")
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -108,7 +110,7 @@ STUDY = Study(
             "orders": ListOf(STREAM), "batches": BATCHES, "qc": QC,
             "agents": AGENTS, "dispatch": DISPATCH, "routing": ROUTING,
             "trace_interval": Quantity("s", "1 h", positive=True)},
-    defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10},
+    defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10, "effort": 0.1},
               "routing": {"congestion": False, "replan": "start"},
               "trace_interval": 3600.0},
     required=("network", "fleet"),

@@ -8,6 +8,9 @@ vehicle ``i`` needs to reach order ``j``'s pickup (empty travel). Orders come ol
 - ``due``: the orders with the earliest due times, each to the nearest idle vehicle;
 - ``optimised``: the assignment of the ``window`` oldest orders to the idle vehicles with the least total empty
   travel (Kuhn-Munkres, :func:`scipy.optimize.linear_sum_assignment`), made again at each event: a rolling horizon.
+- ``cpsat``: a plan of each vehicle's next orders, busy vehicles included, of least total completion time
+  (:mod:`scenarios.intralogistics.cpsat`, never worse on that plan than the rules' plans); it is made by the model,
+  which knows the busy vehicles, not by :func:`assign`.
 
 The optimised assignment's empty travel is never more than ``fifo``'s or ``nearest``'s (its window holds the orders
 they take, and it is the optimum over all assignments of as many pairs), nor ``due``'s when the window holds every
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-RULES = ("fifo", "nearest", "due", "optimised")
+RULES = ("fifo", "nearest", "due", "optimised", "cpsat")
 
 
 def greedy(cost: np.ndarray, order: Sequence[int], nearest: bool) -> list[tuple[int, int]]:

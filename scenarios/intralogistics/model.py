@@ -102,6 +102,7 @@ class Vehicle:
         self.job: Order | None = None
         self.wake = None
         self.zone_request = None  # the reservation of the zone it is in
+        self.until = 0.0          # when its current job should be done (for the cpsat dispatcher)
         self.busy = self.charging = self.empty_m = self.loaded_m = self.energy = 0.0
 
 
@@ -115,6 +116,7 @@ class Logistics:
         self.fleet, self.handling = params["fleet"], params["handling"]
         self.warmup, self.horizon = float(params["warmup"]), float(params["horizon"])
         self.rule, self.window = params["dispatch"]["rule"], int(params["dispatch"]["window"])
+        self.plan_seconds = float(params["dispatch"].get("effort", 0.1))
         battery = self.fleet["battery"]
         self.capacity = battery["capacity"] if battery else math.inf
         home = self.fleet["home"]
@@ -214,23 +216,58 @@ class Logistics:
         (the oldest, or the earliest due for ``due``: as many as the window or the idle vehicles)."""
         if not self.idle or not self.pending:
             return
-        k = max(self.window, len(self.idle))
-        if self.rule == "due":
-            candidates = heapq.nsmallest(k, self.pending, key=lambda o: (o.due, o.number))
+        if self.rule == "cpsat":
+            chosen = self.rolling()
         else:
-            candidates = self.pending[:k]
-        time = self.net.time
-        cost = np.array([[time(v.place, o.origin) for o in candidates] for v in self.idle])
-        pairs = dispatch.assign(self.rule, cost, [o.due for o in candidates], self.window)
-        taken = set()
-        for i, j in pairs:
-            vehicle, order = self.idle[i], candidates[j]
-            vehicle.job, order.assigned = order, self.env.now
-            taken.add(order.number)
+            k = max(self.window, len(self.idle))
+            if self.rule == "due":
+                candidates = heapq.nsmallest(k, self.pending, key=lambda o: (o.due, o.number))
+            else:
+                candidates = self.pending[:k]
+            time = self.net.time
+            cost = np.array([[time(v.place, o.origin) for o in candidates] for v in self.idle])
+            pairs = dispatch.assign(self.rule, cost, [o.due for o in candidates], self.window)
+            chosen = [(self.idle[i], candidates[j]) for i, j in pairs]
+        now = self.env.now
+        for vehicle, order in chosen:
+            vehicle.job, order.assigned = order, now
+            vehicle.until = now + self.net.time(vehicle.place, order.origin) + self.service(order)
             vehicle.wake.succeed()
-        chosen = {id(self.idle[i]) for i, _ in pairs}
-        self.idle = [v for v in self.idle if id(v) not in chosen]
+        taken = {o.number for _, o in chosen}
+        busy = {id(v) for v, _ in chosen}
+        self.idle = [v for v in self.idle if id(v) not in busy]
         self.pending = [o for o in self.pending if o.number not in taken]
+
+    def service(self, o: Order) -> float:
+        """Nominal seconds from reaching ``o``'s pickup to its delivery: picking, loading, the loaded leg, unloading
+        and putting away."""
+        h = self.handling
+        return (h["load"] + h["unload"] + self.net.time(o.origin, o.target, o.flow)
+                + (self.store_times[0] if o.origin == self.store else 0.0)
+                + (self.store_times[1] if o.target == self.store else 0.0))
+
+    def rolling(self) -> list[tuple[Vehicle, Order]]:
+        """The ``cpsat`` rule: plan the window's oldest orders over the idle vehicles nearest them and the busy
+        vehicles freeing first (:mod:`scenarios.intralogistics.cpsat`); dispatch what starts now."""
+        from scenarios.intralogistics import cpsat
+
+        now, time, window = self.env.now, self.net.time, self.window
+        orders = self.pending[:window]
+        idle = heapq.nsmallest(2 * window, self.idle, key=lambda v: min(time(v.place, o.origin) for o in orders))
+        free = {id(v) for v in self.idle}
+        busy = heapq.nsmallest(window, (v for v in self.vehicles if id(v) not in free), key=lambda v: v.until)
+        seen = idle + busy
+        where = [v.place for v in idle] + [v.job.target if v.job else v.place for v in busy]
+        h = cpsat.Horizon(ready=np.array([max(0.0, v.until - now) if k >= len(idle) else 0.0
+                                          for k, v in enumerate(seen)]),
+                          empty=np.array([[time(p, o.origin) for o in orders] for p in where]),
+                          between=np.array([[time(a.target, b.origin) for b in orders] for a in orders]),
+                          service=np.array([self.service(o) for o in orders]))
+        cost = h.empty[:len(idle)]
+        rules = [cpsat.complete(h, dispatch.assign(rule, cost, [o.due for o in orders], window))
+                 for rule in ("fifo", "nearest", "due", "optimised")]
+        plan = cpsat.solve(h, min(rules, key=lambda p: cpsat.total(h, p)), self.plan_seconds)
+        return [(idle[k], orders[plan[k][0]]) for k in range(len(idle)) if plan[k]]
 
     # -- vehicles ---------------------------------------------------------------------------------------------------
     def drive_loop(self, v: Vehicle):
@@ -279,6 +316,8 @@ class Logistics:
     def charge(self, v: Vehicle):
         """Drive to the nearest charging point, queue for it, charge to full."""
         point = nearest(self.net, list(self.chargers), v.place)
+        v.until = self.env.now + self.net.time(v.place, point) + (self.capacity - v.battery) / self.fleet["battery"][
+            "power"]
         yield from self.drive(v, point, loaded=False)
         with self.chargers[point].request() as turn:
             yield turn
