@@ -115,16 +115,34 @@ def test_monitor_off_changes_nothing(tmp_path):
 
 
 @pytest.mark.slow
-def test_false_alarm_rate_on_a_held_out_normal_day(tmp_path):
-    """Why not the binomial interval of 1 - confidence: the features are not independent samples. A lot's feed
-    factor holds for about an hour (the measured feed factor is constant over hundreds of 10 s samples), and the
-    training's 4 x 6 h see some 80 lots, so the limits carry the sampling error of a few dozen lot draws and the
-    alarms come in lot-long clusters; on held-out days the rate measured 2.4-4.1 % (6 days, seeds 100-105) against
-    1 - 0.99**2 = 1.99 %. What is checked instead: on a held-out normal day of the shipped training the rate is
-    below three times the nominal rate, and well below the 79 % of a PCA on the raw tags (issue 19's note)."""
-    p = params(tmp_path, horizon="24 h", runs=4, hours="6 h")
-    run = Line(p, np.random.SeedSequence(101)).run()
-    assert 0 < run.kpis["mspc_false_alarm_rate"] < 3 * (1 - 0.99 ** 2)
+def test_false_alarm_rate_over_held_out_normal_runs_includes_the_nominal(tmp_path):
+    """Four held-out normal runs of 6 h (seeds 100-103) against the shipped training (4 x 6 h): with the limits from
+    the training statistics' own 99 % quantiles (limits: empirical) the 95 % t interval of the runs' false-alarm
+    rates holds 1 - 0.99**2 = 1.99 % (measured 1.8, 3.0, 1.3, 2.6 %); with the F and Jackson-Mudholkar limits of
+    normal data the mean is 3.0 % (four runs of 6 h do not separate it from the nominal; 6 days of 24 h did: 3.1 %
+    [2.4, 3.7], empirical 2.2 % [1.7, 2.7]). The features are not normal: on the training runs themselves those
+    limits alarm 2.8 % where a normal sample of the same covariance alarms 1.9 %. The alarms are not clustered
+    (lag-1 autocorrelation of the alarm 0.01), so each run's rate is nearly binomial and the runs are independent
+    replications."""
+    from scipy import stats
+
+    p = params(tmp_path, horizon="6 h", runs=4, hours="6 h")
+    empirical = mspc.fit(p)
+    theoretical = empirical.with_confidence(0.99)   # the limits recomputed from the model: F and Jackson-Mudholkar
+    assert empirical.t2_limit > theoretical.t2_limit and empirical.spe_limit > theoretical.spe_limit
+    rates = {"empirical": [], "theoretical": []}
+    for seed in range(100, 104):
+        line = Line(p, np.random.SeedSequence(seed))
+        line.run()
+        x = line.mspc_features()
+        x = x[np.isfinite(x).all(axis=1)]
+        for name, model in (("empirical", empirical), ("theoretical", theoretical)):
+            t2, spe = model.statistics(x)
+            rates[name].append(np.mean((t2 > model.t2_limit) | (spe > model.spe_limit)))
+    nominal = 1 - 0.99 ** 2
+    low, high = stats.t.interval(0.95, 3, np.mean(rates["empirical"]), stats.sem(rates["empirical"]))
+    assert low <= nominal <= high, rates
+    assert np.mean(rates["theoretical"]) > 1.3 * nominal   # 3.0 % measured (2.6, 3.9, 1.7, 3.7)
 
 
 def test_a_comparison_with_fault_variants_draws_the_monitor_figure(tmp_path):
