@@ -166,3 +166,23 @@ def test_bad_agent_input_is_refused_with_the_reason():
            "sample": 1.0, "due": 3600.0, "container": "QC"}
     with pytest.raises(ConfigError, match=r"walker carries QC, but cannot go from S3 to S2 \(S2 is in R2, grade C"):
         bad({"walker": kind(1, "S0", ["QC"], avoid=["C"])}, batches=route, qc=lab)
+
+
+def test_on_the_sample_plant_the_forklift_keeps_out_of_the_grade_d_suites():
+    """The sample's forklift_and_people variant for 12 h on the logistics plant's IFC: the forklift brings
+    packaging material from the upper store (by the goods lift) to the packing hall and never passes a node of a
+    grade D room; the people take the samples from the presses in grade D to the QC lab, never in the lift."""
+    import scenarios
+    from scenarios.intralogistics.network import network_of
+
+    params = dict(scenarios.load("scenarios/intralogistics/multipurpose_osd.yaml").variants["forklift_and_people"],
+                  horizon=12 * 3600.0, warmup=0.0)
+    run = Logistics(params, np.random.SeedSequence(4)).run()
+    net = network_of(params)
+    grade_d = {n for n, d in net.graph.nodes(data=True) if d["room"] and net.rooms[d["room"]].grade == "D"}
+    rows = list(zip(run.events["source"], run.events["event"], run.events["place"]))
+    forklift = [p for s, e, p in rows if s == "FORKLIFT-01" and e == "at"]
+    people = [p for s, e, p in rows if s.startswith("OPERATOR") and e == "at"]
+    assert "LIFT-01" in forklift and forklift and not set(forklift) & grade_d
+    assert set(people) & grade_d and "LIFT-01" not in people
+    assert run.kpis["forklift.utilisation"] > 0 and run.kpis["operator.lead_time"] > 0
