@@ -115,3 +115,15 @@ def test_a_plant_reactor_with_an_unknown_parameter_names_the_asset():
 
     with pytest.raises(BehaviourError, match=r"R-101 \(semi_batch_reactor\).*no parameter 'jacket_UA'"):
         Twin(load(PLANT), params={"R-101": {"jacket_UA": 2e3}})
+
+
+def test_every_field_of_the_groups_reaches_the_model():
+    """Each group field is a parameter tag of its name, a state's start, or the build-time vent_gas choice."""
+    from twin.process.units.reactor import _PARAMETERS
+
+    declared = {name: group for name, group, _, _ in _PARAMETERS}
+    starts = {"V0", "cA0", "T0", "O2_0"}
+    for key, group in GROUPS.items():
+        for f in dataclasses.fields(group):
+            assert declared.get(f.name) == key or f.name in starts | {"vent_gas"}, (key, f.name)
+    assert set(declared) - {f.name for g in GROUPS.values() for f in dataclasses.fields(g)} == {"T_trip"}

@@ -137,6 +137,55 @@ GROUPS = {"contents": Contents, "kinetics": Kinetics, "jacket": Jacket, "headspa
           "inerting": Inerting}
 
 
+#: the reactor's inputs: (tag, default, unit, meaning)
+INPUTS = (
+    ("F_dose", 0.0, "m3/s", "dosing flow of the B solution"),
+    ("T_dose", 293.15, "K", "temperature of the dosed solution"),
+    ("F_cool", 2.0, "kg/s", "coolant flow through the jacket"),
+    ("T_cin", 283.15, "K", "coolant inlet temperature"),
+    ("Q_heat", 0.0, "W", "heating power into the contents"),
+    ("F_charge", 0.0, "m3/s", "charging flow of the A solution"),
+    ("T_charge", 293.15, "K", "temperature of the charged solution"),
+    ("F_out", 0.0, "m3/s", "discharge flow"),
+    ("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event"),
+    ("relief", 0.0, "1", "relief device open (1) or closed (0)"),
+    ("Q_air", 0.0, "m3/s", "air drawn into the headspace (as much gas leaves by the vent)"),
+    ("Q_N2", 0.0, "m3/s", "nitrogen purged into the headspace (as much gas leaves by the vent)"),
+    ("N2_open", 0.0, "1", "nitrogen regulator failed open (1) or working (0)"),
+)
+
+#: the reactor's parameters in the order it declares them: (tag, its group, unit, meaning); T_trip has no group
+_PARAMETERS = (
+    ("k0", "kinetics", "m3/(mol s)", "pre-exponential factor"),
+    ("Ea", "kinetics", "J/mol", "activation energy"),
+    ("dH", "kinetics", "J/mol", "reaction enthalpy (negative: exothermic)"),
+    ("rho", "contents", "kg/m3", "density of the contents"),
+    ("cp", "contents", "J/(kg K)", "heat capacity of the contents"),
+    ("UA", "jacket", "W/K", "jacket heat-transfer coefficient times area"),
+    ("m_jacket", "jacket", "kg", "coolant held in the jacket"),
+    ("cp_cool", "jacket", "J/(kg K)", "coolant heat capacity"),
+    ("c_dose", "contents", "mol/m3", "concentration of B in the dosed solution"),
+    ("T_trip", None, "K", "high-temperature interlock trip point"),
+    ("c_charge", "contents", "mol/m3", "concentration of A in the charged solution"),
+    ("V_heel", "contents", "m3", "volume left when drained"),
+    ("V_vessel", "headspace", "m3", "vessel volume (liquid + headspace)"),
+    ("p_inert", "headspace", "Pa", "inert gas partial pressure at T0 and V0"),
+    ("antoine_A", "headspace", "1", "solvent's Antoine A (p in bar, T in K)"),
+    ("antoine_B", "headspace", "K", "solvent's Antoine B"),
+    ("antoine_C", "headspace", "K", "solvent's Antoine C"),
+    ("h_vap", "headspace", "J/kg", "solvent's latent heat of vaporisation"),
+    ("P_relief", "relief", "Pa", "relief device set pressure (absolute)"),
+    ("P_design", "headspace", "Pa", "vessel design pressure (absolute)"),
+    ("O2_alarm", "inerting", "1", "oxygen analyser's alarm point"),
+    ("LOC", "inerting", "1", "solvent's limiting oxygen concentration"),
+    ("p_supply", "inerting", "Pa", "nitrogen supply before the regulator (absolute)"),
+    ("CdA_N2", "inerting", "m2", "regulator orifice: discharge coefficient times area"),
+    ("T_supply", "inerting", "K", "nitrogen supply temperature"),
+    ("P_trip", "headspace", "Pa", "pressure SIS trip point (absolute)"),
+    ("M_solvent", "headspace", "kg/mol", "solvent's molar mass"),
+)
+
+
 class SemiBatchReactor(ProcessModel):
     """The reactor of the module doc: ``contents``, ``kinetics``, ``jacket``, the high-temperature interlock's trip
     point ``T_trip`` (K; None: no interlock), the ``headspace``, a ``relief`` device (None: none) and the
@@ -151,122 +200,113 @@ class SemiBatchReactor(ProcessModel):
                  jacket: Jacket = Jacket(), T_trip: float | None = T_TRIP, headspace: Headspace = Headspace(),
                  relief: Relief | None = None, inerting: Inerting = Inerting()) -> None:
         super().__init__(tag)
-        c, k, j, h, i = contents, kinetics, jacket, headspace, inerting
-        V0, T0 = c.V0, c.T0
-        F = self.input("F_dose", 0.0, "m3/s", "dosing flow of the B solution")
-        T_dose = self.input("T_dose", 293.15, "K", "temperature of the dosed solution")
-        F_cool = self.input("F_cool", 2.0, "kg/s", "coolant flow through the jacket")
-        T_cin = self.input("T_cin", 283.15, "K", "coolant inlet temperature")
-        Q_heat = self.input("Q_heat", 0.0, "W", "heating power into the contents")
-        F_ch = self.input("F_charge", 0.0, "m3/s", "charging flow of the A solution")
-        T_ch = self.input("T_charge", 293.15, "K", "temperature of the charged solution")
-        F_out = self.input("F_out", 0.0, "m3/s", "discharge flow")
-        T_sp = self.input("T_sp", 1e4, "K", "temperature set point announced by the at_setpoint event")
-        relief_open = self.input("relief", 0.0, "1", "relief device open (1) or closed (0)")
-        Q_air = self.input("Q_air", 0.0, "m3/s", "air drawn into the headspace (as much gas leaves by the vent)")
-        Q_N2 = self.input("Q_N2", 0.0, "m3/s", "nitrogen purged into the headspace (as much gas leaves by the vent)")
-        N2_open = self.input("N2_open", 0.0, "1", "nitrogen regulator failed open (1) or working (0)")
-        k0_ = self.parameter("k0", k.k0, "m3/(mol s)", "pre-exponential factor")
-        Ea_ = self.parameter("Ea", k.Ea, "J/mol", "activation energy")
-        dH_ = self.parameter("dH", k.dH, "J/mol", "reaction enthalpy (negative: exothermic)")
-        rho_ = self.parameter("rho", c.rho, "kg/m3", "density of the contents")
-        cp_ = self.parameter("cp", c.cp, "J/(kg K)", "heat capacity of the contents")
-        UA_ = self.parameter("UA", j.UA, "W/K", "jacket heat-transfer coefficient times area")
-        mj = self.parameter("m_jacket", j.m_jacket, "kg", "coolant held in the jacket")
-        cpc = self.parameter("cp_cool", j.cp_cool, "J/(kg K)", "coolant heat capacity")
-        cB_in = self.parameter("c_dose", c.c_dose, "mol/m3", "concentration of B in the dosed solution")
-        T_trip_ = self._watched("T_trip", T_trip, "K", "high-temperature interlock trip point")
-        cA_in = self.parameter("c_charge", c.c_charge, "mol/m3", "concentration of A in the charged solution")
-        V_heel_ = self.parameter("V_heel", c.V_heel, "m3", "volume left when drained")
-        V_vessel_ = self.parameter("V_vessel", h.V_vessel, "m3", "vessel volume (liquid + headspace)")
-        p_inert_ = self.parameter("p_inert", h.p_inert, "Pa", "inert gas partial pressure at T0 and V0")
-        A_ = self.parameter("antoine_A", h.antoine_A, "1", "solvent's Antoine A (p in bar, T in K)")
-        B_ = self.parameter("antoine_B", h.antoine_B, "K", "solvent's Antoine B")
-        C_ = self.parameter("antoine_C", h.antoine_C, "K", "solvent's Antoine C")
-        h_vap_ = self.parameter("h_vap", h.h_vap, "J/kg", "solvent's latent heat of vaporisation")
-        P_relief_ = self._watched("P_relief", relief and relief.P_relief, "Pa", "relief device set pressure (absolute)")
-        P_design_ = self._watched("P_design", h.P_design, "Pa", "vessel design pressure (absolute)")
-        O2_alarm_ = self._watched("O2_alarm", i.O2_alarm, "1", "oxygen analyser's alarm point")
-        LOC_ = self._watched("LOC", i.LOC, "1", "solvent's limiting oxygen concentration")
-        p_supply_ = self.parameter("p_supply", i.p_supply, "Pa", "nitrogen supply before the regulator (absolute)")
-        CdA_ = self.parameter("CdA_N2", i.CdA_N2, "m2", "regulator orifice: discharge coefficient times area")
-        T_supply_ = self.parameter("T_supply", i.T_supply, "K", "nitrogen supply temperature")
-        P_trip_ = self._watched("P_trip", h.P_trip, "Pa", "pressure SIS trip point (absolute)")
-        M_s = self.parameter("M_solvent", h.M_solvent, "kg/mol", "solvent's molar mass")
-        V = self.state("V", V0, "m3", "liquid volume")
-        nA = self.state("nA", c.cA0 * V0, "mol", "A in the reactor")
-        nB = self.state("nB", 0.0, "mol", "B in the reactor")
-        nP = self.state("nP", 0.0, "mol", "product in the reactor")
-        T = self.state("T", T0, "K", "temperature of the contents")
-        Tj = self.state("Tj", T0, "K", "jacket temperature")
-        Q_rx = self.state("Q_rxn", 0.0, "J", "heat released by the reaction so far")
-        Q_j = self.state("Q_jacket", 0.0, "J", "heat taken by the jacket so far")
-        O2 = self.state("O2", i.O2_0, "1", "headspace oxygen fraction (dry basis)")
-        n_N2 = self.state("n_N2", 0.0, "mol", "inert gas let in by a failed-open regulator, less what was vented")
-        r = k0_ * ca.exp(-Ea_ / (R * T)) * nA * nB / V
-        q_rx = -dH_ * r
-        q_j = UA_ * (T - Tj)
-        out = F_out / ca.fmax(V, 1e-6)  # fraction of the contents drained per second
-        q_net = q_rx - q_j + rho_ * cp_ * (F * (T_dose - T) + F_ch * (T_ch - T)) + Q_heat
-        self.der(nA, F_ch * cA_in - r - out * nA)
-        self.der(nB, F * cB_in - r - out * nB)
-        self.der(nP, r - out * nP)
-        self.der(Tj, (q_j + F_cool * cpc * (T_cin - Tj)) / (mj * cpc))
-        self.der(Q_rx, q_rx)
-        self.der(Q_j, q_j)
+        groups = {"contents": contents, "kinetics": kinetics, "jacket": jacket, "headspace": headspace,
+                  "relief": relief, "inerting": inerting}
+        v = {name: self.input(name, default, unit, text) for name, default, unit, text in INPUTS}
+        for name, group, unit, text in _PARAMETERS:  # a threshold left out (None) is not declared
+            value = T_trip if group is None else getattr(groups[group], name) if groups[group] else None
+            if value is not None:
+                v[name] = self.parameter(name, value, unit, text)
+        c = contents
+        v |= {name: self.state(name, start, unit, text) for name, start, unit, text in (
+            ("V", c.V0, "m3", "liquid volume"), ("nA", c.cA0 * c.V0, "mol", "A in the reactor"),
+            ("nB", 0.0, "mol", "B in the reactor"), ("nP", 0.0, "mol", "product in the reactor"),
+            ("T", c.T0, "K", "temperature of the contents"), ("Tj", c.T0, "K", "jacket temperature"),
+            ("Q_rxn", 0.0, "J", "heat released by the reaction so far"),
+            ("Q_jacket", 0.0, "J", "heat taken by the jacket so far"),
+            ("O2", inerting.O2_0, "1", "headspace oxygen fraction (dry basis)"),
+            ("n_N2", 0.0, "mol", "inert gas let in by a failed-open regulator, less what was vented"))}
+        q_net, F_in = self._reaction(v)
+        P, p_gas, Vh = self._head_pressure(v, c)
+        n_in = self._regulator(v, P)
+        reseat = self._liquid(v, headspace.vent_gas, q_net, F_in, P, p_gas, Vh, n_in)
+        self._oxygen(v, p_gas, Vh, n_in)
+        if relief is not None:  # watched only while the device is open
+            self.guard("reseat", reseat - (1 - v["relief"]) * 1e12, +1)
+
+    def _reaction(self, v: dict):
+        """A + B -> P, the jacket, the two running heat totals; the net heat into the contents and the net flow in."""
+        T, V = v["T"], v["V"]
+        r = v["k0"] * ca.exp(-v["Ea"] / (R * T)) * v["nA"] * v["nB"] / V
+        q_rx = -v["dH"] * r
+        q_j = v["UA"] * (T - v["Tj"])
+        out = v["F_out"] / ca.fmax(V, 1e-6)  # fraction of the contents drained per second
+        q_net = q_rx - q_j + v["rho"] * v["cp"] * (v["F_dose"] * (v["T_dose"] - T) + v["F_charge"] * (
+            v["T_charge"] - T)) + v["Q_heat"]
+        self.der(v["nA"], v["F_charge"] * v["c_charge"] - r - out * v["nA"])
+        self.der(v["nB"], v["F_dose"] * v["c_dose"] - r - out * v["nB"])
+        self.der(v["nP"], r - out * v["nP"])
+        self.der(v["Tj"], (q_j + v["F_cool"] * v["cp_cool"] * (v["T_cin"] - v["Tj"])) / (v["m_jacket"] * v["cp_cool"]))
+        self.der(v["Q_rxn"], q_rx)
+        self.der(v["Q_jacket"], q_j)
         self.output("TT-01", T, "K", "reactor temperature")
         self.output("LT-01", V, "m3", "liquid volume")
         self.output("rate", r, "mol/s", "reaction rate")
-        self.output("conversion_B", nP / ca.fmax(nP + nB, 1e-12), "1", "fraction of dosed B converted")
-        self._guard("T_high", T, T_trip_)
-        self.guard("at_setpoint", T - T_sp, +1)
-        self.guard("drained", V_heel_ - V, +1)
-        Vh = ca.fmax(V_vessel_ - V, 1e-3)
-        p_gas = p_inert_ * (T / T0) * (V_vessel_ - V0) / Vh + R * n_N2 * T / Vh
-        P = p_gas + 1e5 * 10 ** (A_ - B_ / (T + C_))
+        self.output("conversion_B", v["nP"] / ca.fmax(v["nP"] + v["nB"], 1e-12), "1", "fraction of dosed B converted")
+        self._guard("T_high", T, v.get("T_trip"))
+        self.guard("at_setpoint", T - v["T_sp"], +1)
+        self.guard("drained", v["V_heel"] - V, +1)
+        return q_net, v["F_dose"] + v["F_charge"] - v["F_out"]
+
+    def _head_pressure(self, v: dict, c: Contents):
+        """``PT-01``: the inert gas compressed by the liquid plus the solvent's vapour (Antoine); its guards."""
+        T, V = v["T"], v["V"]
+        Vh = ca.fmax(v["V_vessel"] - V, 1e-3)
+        p_gas = v["p_inert"] * (T / c.T0) * (v["V_vessel"] - c.V0) / Vh + R * v["n_N2"] * T / Vh
+        P = p_gas + 1e5 * 10 ** (v["antoine_A"] - v["antoine_B"] / (T + v["antoine_C"]))
         self.output("PT-01", P, "Pa", "head pressure (absolute): solvent vapour + inert gas")
-        self._guard("P_relief", P, P_relief_)
-        self._guard("P_design", P, P_design_)
-        self._guard("P_high", P, P_trip_)
+        self._guard("P_relief", P, v.get("P_relief"))
+        self._guard("P_design", P, v.get("P_design"))
+        self._guard("P_high", P, v.get("P_trip"))
+        return P, p_gas, Vh
+
+    def _regulator(self, v: dict, P):
+        """Nitrogen through a failed-open pad regulator's orifice (mol/s): ideal-gas orifice flow, choked below the
+        critical pressure ratio, no flow back into the supply."""
         g = GAMMA_N2  # orifice: p/p0 held at the critical ratio below it (choked), no flow back into the supply
-        ratio = ca.fmin(ca.fmax(P / p_supply_, (2 / (g + 1)) ** (g / (g - 1))), 1.0)
+        ratio = ca.fmin(ca.fmax(P / v["p_supply"], (2 / (g + 1)) ** (g / (g - 1))), 1.0)
         x = ratio ** (2 / g) - ratio ** ((g + 1) / g)  # sqrt(x) regularised as x / sqrt(x + 1e-8): finite slope at
-        n_in = N2_open * CdA_ * p_supply_ * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * T_supply_)) * x / ca.sqrt(
-            x + 1e-8)  # equal pressures, 1e-8/(2x) relative below them (x = 0.067 choked: 7.5e-8)
-        F_in = F + F_ch - F_out
-        if h.vent_gas:  # the pressure held at the set pressure, the net heat split between warming the contents and
+        return v["N2_open"] * v["CdA_N2"] * v["p_supply"] * ca.sqrt(2 * g / ((g - 1) * M_N2 * R * v["T_supply"])) * \
+            x / ca.sqrt(x + 1e-8)  # equal pressures, 1e-8/(2x) relative below them (x = 0.067 choked: 7.5e-8)
+
+    def _liquid(self, v: dict, vent_gas: bool, q_net, F_in, P, p_gas, Vh, n_in):
+        """The volume, the temperature and the inert gas, with the relief device shut or open (input ``relief``):
+        open, it boils solvent off with the net heat (the vapour only, the temperature held) or, ``vent_gas``,
+        vents the headspace as it is at the set pressure. Returns what closes it rising through zero (reseat)."""
+        T, V, rho, cp, opened = v["T"], v["V"], v["rho"], v["cp"], v["relief"]
+        if vent_gas:  # the pressure held at the set pressure, the net heat split between warming the contents and
             # boiling solvent off; unknowns dT/dt, boil-off (kg/s), vent (mol/s) from three balances
             p_v, n_g = P - p_gas, p_gas * Vh / (R * T)
+            B_, C_ = v["antoine_B"], v["antoine_C"]
             system = ca.vertcat(
-                ca.horzcat(rho_ * cp_ * V, h_vap_, 0),  # energy
-                ca.horzcat(P * Vh / (R * T**2), 1 / M_s - P / (R * T * rho_), -1),  # moles in the headspace
-                ca.horzcat(R * n_g / Vh + p_v * ca.log(10) * B_ / (T + C_) ** 2, -n_g * R * T / (Vh**2 * rho_),
+                ca.horzcat(rho * cp * V, v["h_vap"], 0),  # energy
+                ca.horzcat(P * Vh / (R * T**2), 1 / v["M_solvent"] - P / (R * T * rho), -1),  # moles in the headspace
+                ca.horzcat(R * n_g / Vh + p_v * ca.log(10) * B_ / (T + C_) ** 2, -n_g * R * T / (Vh**2 * rho),
                            -R * T * (p_gas / P) / Vh))  # the pressure held
             rates = ca.solve(system, ca.vertcat(q_net, -n_in - P * F_in / (R * T),
                                                 -R * T * n_in / Vh - n_g * R * T * F_in / Vh**2))
             dT_open, boil_off, vent = rates[0], rates[1], rates[2]
-            self.der(V, F_in - relief_open * boil_off / rho_)
-            self.der(T, (1 - relief_open) * q_net / (rho_ * cp_ * V) + relief_open * dT_open)
-            self.der(n_N2, n_in - relief_open * (p_gas / P) * vent)
-            self.output("vent", relief_open * vent, "mol/s", "gas and vapour through the open relief")
+            self.der(V, F_in - opened * boil_off / rho)
+            self.der(T, (1 - opened) * q_net / (rho * cp * V) + opened * dT_open)
+            self.der(v["n_N2"], n_in - opened * (p_gas / P) * vent)
+            self.output("vent", opened * vent, "mol/s", "gas and vapour through the open relief")
             reseat = -vent  # the vent flow falling through zero
         else:  # vapour only, the temperature held
-            self.der(V, F_in - relief_open * q_net / (h_vap_ * rho_))
-            self.der(T, (1 - relief_open) * q_net / (rho_ * cp_ * V))
-            self.der(n_N2, n_in)
+            self.der(V, F_in - opened * q_net / (v["h_vap"] * rho))
+            self.der(T, (1 - opened) * q_net / (rho * cp * V))
+            self.der(v["n_N2"], n_in)
             reseat = -q_net  # the net heat falling through zero
-        n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * T)  # moles of gas in the headspace
-        self.der(O2, (Q_air * (AIR_O2 - O2) - Q_N2 * O2) / Vh - n_in * O2 / n_gas)
+        return reseat
+
+    def _oxygen(self, v: dict, p_gas, Vh, n_in) -> None:
+        """The headspace's oxygen (dry basis), well mixed: air in, nitrogen purged in or let in; its guards."""
+        O2 = v["O2"]
+        n_gas = ca.fmax(p_gas, 1.0) * Vh / (R * v["T"])  # moles of gas in the headspace
+        self.der(O2, (v["Q_air"] * (AIR_O2 - O2) - v["Q_N2"] * O2) / Vh - n_in * O2 / n_gas)
         self.output("AT-01", O2, "1", "headspace oxygen fraction (dry basis)")
         self.output("N2_in", n_in, "mol/s", "nitrogen through a failed-open regulator")
-        self._guard("O2_high", O2, O2_alarm_)
-        self._guard("flammable", O2, LOC_)
-        if relief is not None:  # watched only while the device is open
-            self.guard("reseat", reseat - (1 - relief_open) * 1e12, +1)
-
-    def _watched(self, name: str, value: float | None, unit: str, description: str):
-        """A threshold parameter, or None when ``value`` is None (its guard is not declared: nothing to watch)."""
-        return None if value is None else self.parameter(name, value, unit, description)
+        self._guard("O2_high", O2, v.get("O2_alarm"))
+        self._guard("flammable", O2, v.get("LOC"))
 
     def _guard(self, name: str, signal, threshold) -> None:
         """The guard ``name``: ``signal`` rising through ``threshold`` (none when the threshold is not watched)."""
