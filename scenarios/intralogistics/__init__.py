@@ -44,7 +44,7 @@ DOOR = Record({"between": ListOf(Str(), min_items=2), "airlock": Quantity("s", "
                "name": Str()}, required=("between",), defaults={"airlock": 0.0, "one_way": False}, name="a door")
 LIFT = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "capacity": Integer(minimum=1),
                "payload": Quantity("kg", "2000 kg", positive=True), "ride": Quantity("s", "45 s")},
-              required=("payload", "ride"), defaults={"capacity": 1}, name="a lift")   # stops, at: from the IFC
+              required=("ride",), defaults={"capacity": 1}, name="a lift")   # stops, at, payload: from the IFC
 STATION = Record({"room": Str(), "at": XY}, required=("room", "at"), name="a station")
 FLOWS = ("clean", "dirty")
 NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(DOOR), "lifts": MapOf(LIFT),

@@ -67,12 +67,17 @@ def _loads(params, network: Network) -> None:
             raise container.error(key, f"a load of {load:g} kg is more than the vehicles' payload "
                                   f"{fleet['payload']:g} kg", hint="split the load or raise fleet.payload")
     heaviest = fleet["mass"] + max([fleet["payload"], *(load for *_, load in loads)])
-    for name, lift in params["network"]["lifts"].items():
-        if lift["payload"] < heaviest:
-            raise params["network"]["lifts"][name].error(
-                "payload", f"lift {name} lifts {lift['payload']:g} kg, less than a vehicle with its load "
-                f"({fleet['mass']:g} kg + {heaviest - fleet['mass']:g} kg)",
-                hint=f"a lift of at least {heaviest:g} kg, or lighter vehicles or loads")
+    lifts = params["network"]["lifts"]
+    for name, rated in network.graph.nodes(data="payload"):
+        if rated is not None and rated < heaviest:
+            declared = bool(lifts[name]["payload"])
+            source = "" if declared else " (Payload_kg of its IFC property sets)"
+            message = (f"lift {name} lifts {rated:g} kg{source}, less than a vehicle with its load "
+                       f"({fleet['mass']:g} kg + {heaviest - fleet['mass']:g} kg)")
+            hint = (f"a lift of at least {heaviest:g} kg (network.lifts.{name}.payload overrides the IFC), or lighter "
+                    "vehicles or loads")
+            raise lifts[name].error("payload", message, hint=hint) if declared else lifts.error(name, message,
+                                                                                               hint=hint)
 
 
 def _trips(params):
@@ -126,10 +131,16 @@ def _lifts(network, in_ifc: dict) -> None:
         if name not in in_ifc and (not lift["stops"] or not lift["at"]):
             raise lifts.error(name, f"lift {name} is not an IfcTransportElement of the plant: say where it stops",
                               hint="add stops: [ROOM, ROOM] and at: [x, y]")
-    for name, (stops, _) in in_ifc.items():
+    for name, lift in lifts.items():
+        rated = in_ifc[name][2] if name in in_ifc else None
+        if not lift["payload"] and rated is None:
+            raise lifts.error(name, f"lift {name} has no payload: neither the scenario nor the IFC's property sets "
+                              "(Payload_kg) give one", hint=f"add payload: 2000 kg to network.lifts.{name}")
+    for name, (stops, _, rated) in in_ifc.items():
         if name not in lifts:
-            raise network.error("lifts", f"the plant's lift {name} (IfcTransportElement) has no payload and ride time",
-                                hint=f"add network.lifts.{name}: {{payload: 2000 kg, ride: 40 s}}")
+            raise network.error("lifts", f"the plant's lift {name} (IfcTransportElement) has no ride time",
+                                hint=f"add network.lifts.{name}: {{ride: 40 s}}" + (
+                                    "" if rated else " and its payload: 2000 kg"))
         if len(stops) < 2 and not lifts[name]["stops"]:
             raise lifts.error(name, f"the plant's lift {name} touches rooms on {len(stops)} storey(s) only",
                               hint="give its stops: [ROOM, ROOM]")

@@ -13,8 +13,9 @@ Driving follows the route of :class:`~scenarios.intralogistics.network.Network`,
 fastest path given the queues at busy zones when the leg starts (and again in every room with ``replan: room``;
 :mod:`scenarios.intralogistics.routing`); a changed route logs ``detour``. Each leg starts and ends at rest
 (``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
-over its edges by length. A lift of capacity one is one car: called from another floor than the one its car is at,
-it first rides there empty (one more ride time). Doors, airlocks and lifts are reserved zones (a ``Resource`` of
+over its edges by length. A lift has one car (:mod:`scenarios.intralogistics.lift`): called from another floor than
+the one it is at, it first rides there empty (one more ride time); vehicles waiting at one stop ride together, up to
+the lift's capacity and payload. Doors, airlocks and lifts are reserved zones (a ``Resource`` of
 the zone's capacity); a vehicle asks for the next zone from the room before it and gives it back on reaching the
 room after it. No deadlock: a vehicle waits only in a room, holding no zone (every zone lies between two rooms),
 and each holder leaves its zone in a finite time; so no cycle of vehicles each holding what the next one waits for
@@ -35,6 +36,7 @@ import numpy as np
 
 import twin.des
 from scenarios.intralogistics import agents, dispatch, qc, routing
+from scenarios.intralogistics.lift import Car
 from scenarios.intralogistics.network import ZONES, Network, network_of
 from scenarios.registry import Run
 
@@ -125,7 +127,7 @@ class Logistics:
         self.pending: list[Order] = []
         self.orders: list[Order] = []
         self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
-        self.cars: dict[str, str] = {}   # lift -> the room its car stands at
+        self.cars: dict[str, Car] = {}   # lift -> its car
         self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
         self.holds = {z: crossing(self.net, z) for z in self.zones}
         self.congestion = params["routing"]["congestion"]
@@ -327,15 +329,17 @@ class Logistics:
             yield self.env.timeout(duration)
             v.battery = self.capacity
 
-    def dwell(self, zone: str, before: str, after: str) -> float:
-        """Seconds held in ``zone`` entered from room ``before`` towards room ``after``: an airlock's cycle, a lift's
-        ride; a lift of one car for one vehicle first rides empty to ``before`` if its car waits at another stop."""
+    def dwell(self, zone: str, before: str, after: str, ready: float | None = None, mass: float = 0.0) -> float:
+        """Seconds held in ``zone`` once at its door (at ``ready``, default now) from room ``before`` towards room
+        ``after``: an airlock's cycle; for a lift, the wait for its car and the ride (:class:`~scenarios.
+        intralogistics.lift.Car`: rides shared up to the capacity and payload, an empty ride to a caller)."""
         node = self.net.graph.nodes[zone]
-        if node["kind"] != "lift" or node["capacity"] != 1:
+        if node["kind"] != "lift":
             return node["dwell"]
-        at = self.cars.get(zone, before)   # a car not yet called is where it is first called from
-        self.cars[zone] = after
-        return node["dwell"] * (1 if at == before else 2)
+        ready = self.env.now if ready is None else ready
+        car = self.cars.setdefault(zone, Car())
+        return car.call(before, after, ready, mass, node["dwell"], node["capacity"],
+                        node.get("payload") or math.inf) - ready
 
     # -- routing ----------------------------------------------------------------------------------------------------
     def free_in(self, zone: str) -> float:
@@ -380,6 +384,7 @@ class Logistics:
         ahead = 0.0
         driven = 0.0
         log, carried = self.log, v.job.container if loaded else ""
+        mass = self.fleet["mass"] + (v.job.load if loaded else 0.0)
         log.append((env.now, v.name, "at", path[0], carried))   # waypoints: straight lines between them in time
         i = -1
         while i + 2 < len(path):
@@ -408,7 +413,7 @@ class Logistics:
                 if env.now > asked:
                     log.append((env.now, v.name, "at", u, carried))   # waited in the room until now
                 ahead += edges[u, w]["length"] * per_metre
-                dwell = self.dwell(w, u, path[i + 2])
+                dwell = self.dwell(w, u, path[i + 2], env.now + ahead, mass)
                 log.append((env.now + ahead, v.name, "at", w, carried))
                 self.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
                 yield env.timeout(ahead + dwell)

@@ -12,7 +12,8 @@ one never a dirty-only one (the GMP rule that keeps the flows apart); empty vehi
 Rooms come from the plant (IFC ``IfcSpace`` with their storey, grade and box), doors from its ``IfcDoor`` elements
 (each joining the two rooms it touches; between two grades it is an airlock of ``network.airlock`` seconds) and
 lifts from its ``IfcTransportElement`` assets (stopping at the rooms its shaft touches, one per storey; the scenario's
-``network.lifts.<tag>`` gives payload, ride time and capacity). The scenario's ``network:`` adds doors, lifts, rooms
+``network.lifts.<tag>`` gives ride time and capacity, and the payload where the IFC's property sets have no
+``Payload_kg`` or the scenario overrides it). The scenario's ``network:`` adds doors, lifts, rooms
 and stations (the sample IFC has neither doors nor a second floor), so a planner edits the layout where the study is
 written. Every reserved zone (door, airlock, lift) lies between two rooms, so a
 vehicle never waits while it holds a zone: the argument :mod:`scenarios.intralogistics.model` rests its freedom from
@@ -161,9 +162,14 @@ def ifc_doors(plant, rooms: dict[str, Room]) -> list[tuple[str, str, str, tuple[
     return found
 
 
-def ifc_lifts(plant, rooms: dict[str, Room]) -> dict[str, tuple[list[str], tuple[float, float]]]:
-    """The plant's ``IfcTransportElement`` assets by tag: the rooms their shaft touches (one per storey) and the
-    shaft's centre (x, y)."""
+def payload(properties: Mapping[str, Any]) -> float | None:
+    """A lift's rated load (kg) from its property sets: the first ``*.Payload_kg`` property, else None."""
+    return next((float(v) for k, v in properties.items() if k.lower().endswith(".payload_kg")), None)
+
+
+def ifc_lifts(plant, rooms: dict[str, Room]) -> dict[str, tuple[list[str], tuple[float, float], float | None]]:
+    """The plant's ``IfcTransportElement`` assets by tag: the rooms their shaft touches (one per storey), the
+    shaft's centre (x, y) and the payload of their property sets (kg, None if they have none)."""
     lifts = {}
     for asset in plant:
         if asset.ifc_class == "IfcTransportElement" and asset.bounds is not None:
@@ -173,7 +179,7 @@ def ifc_lifts(plant, rooms: dict[str, Room]) -> dict[str, tuple[list[str], tuple
                 if _touching(room, box):
                     stops.setdefault(room.storey, room.number)
             centre = (float(box[0][0] + box[1][0]) / 2, float(box[0][1] + box[1][1]) / 2)
-            lifts[asset.tag] = (list(stops.values()), centre)
+            lifts[asset.tag] = (list(stops.values()), centre, payload(asset.properties))
     return lifts
 
 
@@ -232,14 +238,16 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
     in_ifc = ifc_lifts(plant, rooms)
     for name, lift in spec.get("lifts", {}).items():
         if name in in_ifc:
-            lift = {**lift, "stops": lift.get("stops") or in_ifc[name][0], "at": lift.get("at") or in_ifc[name][1]}
+            stops, at, rated = in_ifc[name]
+            lift = {**lift, "stops": lift.get("stops") or stops, "at": lift.get("at") or at,
+                    "payload": lift.get("payload") or rated}
         for k, number in enumerate(lift["stops"]):
             if number not in rooms:
                 raise _error(lift["stops"], k, f"unknown room '{number}'", expected="a room of the plant or of "
                              "network.rooms", hint=suggest(number, rooms))
         x, y = lift["at"]
         graph.add_node(name, kind="lift", xyz=(x, y, rooms[lift["stops"][0]].z), dwell=float(lift["ride"]),
-                       capacity=int(lift["capacity"]), room=None)
+                       capacity=int(lift["capacity"]), room=None, payload=lift.get("payload"))
         for number in lift["stops"]:
             two_way(number, name, _distance(rooms[number].centre, (x, y)))
     stations = {a.tag: (a.space, tuple(map(float, a.base))) for a in plant

@@ -1,7 +1,9 @@
 """Doors and lifts read from the IFC: a two-storey plant authored here with ifcopenshell (two rooms below, one above,
 an IfcDoor in the wall between the lower rooms, an IfcTransportElement shaft through both floors) gives a network
 with the door on that wall, an airlock of network.airlock between grades, and the lift stopping on both storeys;
-a declared door between the same rooms replaces the IFC's; the IFC's lift without payload is refused by name."""
+a declared door between the same rooms replaces the IFC's; the lift's payload comes from its property set
+(Payload_kg) unless the scenario overrides it, and a lift too small for a vehicle with its load is refused by name;
+an IFC lift without its ride time is refused by name."""
 import sys
 
 import pytest
@@ -27,7 +29,7 @@ def ifc(tmp_path_factory):
     p.equipment("BOX-2", "IfcFurniture", c, (5.0, 5.0, 5.0), box=(1.0, 1.0, 1.0))
     p.equipment("D-1", "IfcDoor", ground, (10.0, 4.0, 0.0), box=(0.2, 1.2, 2.1))
     p.equipment("LIFT-9", "IfcTransportElement", ground, (1.0, 9.0, 0.0), box=(1.6, 1.6, 8.0),
-                predefined_type="ELEVATOR")
+                predefined_type="ELEVATOR", psets={"PharmaTwin_Equipment": {"Payload_kg": 1200.0}})
     return p.write(tmp_path_factory.mktemp("ifc") / "two_floors.ifc")
 
 
@@ -44,12 +46,32 @@ def test_the_network_takes_doors_and_lifts_from_the_ifc(ifc):
     assert "D-1" not in declared.graph and declared.graph.nodes["A|B"]["dwell"] == 10.0
 
 
-def test_the_ifc_lift_needs_its_payload(ifc, tmp_path):
+def test_the_ifc_lift_needs_its_ride_time(ifc, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(f"plant: {ifc}\nstudy: intralogistics\nhorizon: 1 d\nseed: 1\nnetwork: {{}}\n"
                     "fleet: {vehicles: 1, speed: 1 m/s, home: BOX-1}\n")
     with pytest.raises(ConfigError) as caught:
         scenarios.load(path)
     assert caught.value.line == 5 and caught.value.key == "network.lifts" and "LIFT-9" in str(caught.value)
+    assert "has no ride time" in caught.value.message
     path.write_text(path.read_text().replace("network: {}", "network: {lifts: {LIFT-9: {payload: 2 t, ride: 30 s}}}"))
+    assert scenarios.load(path).variants["base"]["network"]["lifts"]["LIFT-9"]["payload"] == 2000.0
+
+
+def test_the_lift_payload_comes_from_the_ifc_unless_overridden(ifc, tmp_path):
+    """1200 kg in the IFC's Pset, read onto the lift node; a 600 kg AGV with its 1000 kg payload is refused on the
+    lift's line, the message naming the property set; the scenario's 2 t overrides it."""
+    plant = plants.load(ifc)
+    assert build(plant, {"lifts": {"LIFT-9": {"ride": 30.0, "capacity": 1}}}, 1.0).graph.nodes["LIFT-9"][
+        "payload"] == 1200.0
+    path = tmp_path / "s.yaml"
+    path.write_text(f"plant: {ifc}\nstudy: intralogistics\nhorizon: 1 d\nseed: 1\n"
+                    "network: {lifts: {LIFT-9: {ride: 30 s}}}\nfleet: {vehicles: 1, speed: 1 m/s, home: BOX-1}\n")
+    with pytest.raises(ConfigError) as caught:
+        scenarios.load(path)
+    error = caught.value
+    assert error.line == 5 and error.key == "network.lifts.LIFT-9", str(error)
+    assert "lift LIFT-9 lifts 1200 kg (Payload_kg of its IFC property sets)" in error.message
+    assert "at least 1600 kg" in str(error) and "overrides the IFC" in str(error)
+    path.write_text(path.read_text().replace("ride: 30 s", "ride: 30 s, payload: 2 t"))
     assert scenarios.load(path).variants["base"]["network"]["lifts"]["LIFT-9"]["payload"] == 2000.0
