@@ -16,7 +16,8 @@ reads nothing else of it (it never imports the study):
   carries or "")``, one on reaching each node and one on leaving a node it stood at. Between two waypoints a
   vehicle moves on the straight line at constant speed; before its first it stands at its first node, after its
   last at its last. A ``lift`` node stands for the shaft: a mover gets in at the floor it came from and out at the
-  floor it goes to, riding while it stands there. It carries what its next waypoint says (nothing after its last).
+  floor it goes to, riding while it stands there. It is drawn loaded between two waypoints that name the same
+  load (on a loaded leg), empty while it stands between legs.
 
 >>> data = FleetData.read("results/intralogistics/multipurpose_osd/base")
 >>> data.tracks["AGV-03"].at(10 * 3600 + 35 * 60)     # where AGV-03 was at 10:35: (x, y, z) in m
@@ -54,9 +55,12 @@ class Track:
         return self.points[before] + share * (self.points[after] - self.points[before])
 
     def carrying(self, t: float) -> str:
-        """What the vehicle carries at ``t``: what its next waypoint says."""
+        """What the vehicle carries at ``t``: the load both waypoints around ``t`` name (a loaded leg, its waits
+        and dwells included); nothing while it stands between legs."""
         after = int(np.searchsorted(self.times, t, side="right"))
-        return self.holds[after] if after < len(self.times) else ""
+        if 0 < after < len(self.times) and self.holds[after - 1] == self.holds[after]:
+            return self.holds[after]
+        return ""
 
 
 @dataclass(frozen=True)

@@ -177,3 +177,9 @@ def test_movie_frames_span_the_window_asked(replay):
     _, play = replay
     assert play.times(5, 1, 7200.0, 10800.0) == pytest.approx(np.linspace(7200.0, 10800.0, 5))
     assert play.times(5, 1, -50.0, 1e9)[[0, -1]] == pytest.approx([play.t0, play.t1])   # kept inside the run
+
+
+def test_a_vehicle_shows_its_load_on_the_loaded_leg_only():
+    """Empty from A to B (0-10 s), loading at B (10-40 s), loaded from B to C (40-50 s), unloaded after."""
+    track = tracks.Track(np.array([0.0, 10.0, 40.0, 50.0]), np.zeros((4, 3)), ("", "", "IBC-0001", "IBC-0001"))
+    assert [track.carrying(t) for t in (5.0, 20.0, 45.0, 60.0)] == ["", "", "IBC-0001", ""]
