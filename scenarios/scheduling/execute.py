@@ -21,7 +21,9 @@ released when all its tests pass. Three policies decide what a unit or instrumen
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +32,7 @@ from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from scenarios.scheduling import horizon
 from scenarios.scheduling.greedy import outside
+from scenarios.scheduling.params import Uncertainty
 from scenarios.scheduling.plan import DAY, Operation, Plan, PlanError, Problem, Start
 
 POLICIES = ("shift_right", "replan", "dispatch")
@@ -42,8 +45,8 @@ class Execution:
     schedule of its own). ``des`` is ``twin.des`` or ``simpy``.
     """
 
-    def __init__(self, plan: Plan | Problem, uncertainty, policy: str, seed: np.random.SeedSequence,
-                 des: ModuleType = twin.des) -> None:
+    def __init__(self, plan: Plan | Problem, uncertainty: Uncertainty | Mapping[str, Any], policy: str,
+                 seed: np.random.SeedSequence, des: ModuleType = twin.des) -> None:
         self.plan = plan if isinstance(plan, Plan) else None
         self.problem = problem = plan.problem if self.plan else plan
         self.policy = policy
@@ -58,10 +61,9 @@ class Execution:
         instruments = sorted({u for t in problem.tests for u in t.instruments})
         self.time = {u: dict.fromkeys(("busy", "cleaning", "down"), 0.0) for u in units + instruments}
         self.log: list[tuple[float, str, str, int, int]] = []
-        cv, self.mtbf, self.mttr = uncertainty["duration_cv"], uncertainty["mtbf"], uncertainty["mttr"]
-        self.retest = uncertainty.get("retest") or 0.0
-        self.replan_after = uncertainty.get("replan_after") or 0.0
-        self.replan_limit = uncertainty.get("replan_limit") or 1.0
+        u = uncertainty if isinstance(uncertainty, Uncertainty) else Uncertainty.of(uncertainty)
+        cv, self.mtbf, self.mttr = u.duration_cv, u.mtbf, u.mttr
+        self.retest, self.replan_after, self.replan_limit = u.retest, u.replan_after, u.replan_limit
         self.replans = 0
         self.draw = {u: self.sampler(cv, stream(seed, 1, i)) for i, u in enumerate(units + instruments)}
         self.failures = {u: stream(seed, 2, i) for i, u in enumerate(units)}
@@ -70,7 +72,7 @@ class Execution:
         self.last: dict[str, str | None] = dict.fromkeys(units)        # product a unit ran last
         self.clean_for: dict[str, str | None] = dict.fromkeys(units)   # product it is cleaned for
         self.staff = {crew: des.Container(env, capacity=n, init=n) for crew, n in problem.pools().items()}
-        absence = uncertainty.get("absence") or 0.0
+        absence = u.absence
         for i, (crew, n) in enumerate(problem.pools().items()):   # (the general pool first, as before crews)
             if problem.shift:
                 env.process(self.shifts(self.staff[crew], n, absence, stream(seed, 4, i)))

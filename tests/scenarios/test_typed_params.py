@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("module", ["scenarios.line_capacity.params", "scenarios.maintenance.params",
-                                    "scenarios.energy.params"])
+                                    "scenarios.energy.params", "scenarios.scheduling.params"])
 def test_the_docstring_example_runs(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
@@ -75,3 +75,17 @@ def test_energy_parameters_hold_every_variant(sample):
         _same(p, given, name)
         with pytest.raises(dataclasses.FrozenInstanceError):
             p.chillers.pump = 0.0
+
+
+def test_scheduling_run_parameters_hold_every_variant():
+    from scenarios.scheduling.params import RunParams, Uncertainty
+
+    defaults = dataclasses.asdict(Uncertainty())     # what a None means (no breakdowns: mtbf and mttr stay None)
+    for name, params in load(ROOT / "scenarios" / "scheduling" / "multipurpose_osd.yaml").variants.items():
+        p = RunParams.of(params)
+        assert p.policy == params["policy"], name
+        assert dataclasses.asdict(p.solver) == dict(params["solver"]), name
+        expected = {k: defaults[k] if v is None else v for k, v in params["uncertainty"].items()}
+        assert dataclasses.asdict(p.uncertainty) == expected, name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            p.uncertainty.mtbf = 1.0
