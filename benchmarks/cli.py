@@ -13,6 +13,7 @@ examples:
   twin bench fmu                 FMU stepped through the twin vs fmpy.simulate_fmu
   twin bench startup             twin --help and each command's help vs the bare interpreter's start
   twin bench estimation          EKF per update vs filterpy's KalmanFilter (linear); EKF and MHE on nonlinear models
+  twin bench follow              twin follow on loopback: the flagship's plant served at 200x; real-time factor
 """
 
 
@@ -49,3 +50,6 @@ def add_parser(subparsers) -> None:
     from benchmarks import estimation
 
     estimation.add_arguments(suites.add_parser("estimation", help="EKF and MHE per update vs filterpy's Kalman filter"))
+    from benchmarks import follow
+
+    follow.add_arguments(suites.add_parser("follow", help="twin follow on loopback: real-time factor vs offline"))

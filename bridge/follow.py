@@ -269,10 +269,10 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
 
 async def _loop(follower, live, done: Followed, wanted: list[str], measured: list[str], t_first: float, end, stop,
                 stale, log) -> None:
-    """As samples arrive on the ``live`` bus, hand them to the follower in time order, one estimator period at a
-    time, up to the time every tag still reporting has reached (a sample arriving later is not late; a burst is
-    assimilated turn by turn, not all at the first); report silences; append to the log."""
-    start = time.monotonic()
+    """As samples arrive on the ``live`` bus, hand them to the follower in time order, turn by turn of its
+    estimator (which sees what came up to its turn, never after), up to the time every tag still reporting has
+    reached (a sample arriving later is not late); report silences; append to the log."""
+    start, period = time.monotonic(), follower.sample_interval
     heard = dict.fromkeys(wanted, start)        # when each tag last brought a new sample (wall)
     stamps = {name: live[name].timestamp for name in wanted}
     handed = dict.fromkeys(wanted, 0)           # samples of each tag handed to the follower
@@ -288,8 +288,9 @@ async def _loop(follower, live, done: Followed, wanted: list[str], measured: lis
         if latest > follower.now or not ran:  # the first samples may predate the follower's t = 0
             busy = time.perf_counter()
             target = max(latest, follower.now)
-            while True:
-                step = min(follower.now + follower.sample_interval, target) if ran else follower.now
+            while True:     # to each turn of the estimator (every period from t = 0) with what came up to it
+                turn = (math.floor(follower.now / period + 1e-9) + 1) * period
+                step = min(turn, target) if ran else follower.now
                 _hand(live, follower.tags, handed, step)
                 follower.run(until=step)
                 ran = True

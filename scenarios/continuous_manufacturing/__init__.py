@@ -188,12 +188,6 @@ def _plant_tag(where, key, tag: str, tags: frozenset[str], message: str) -> None
                           hint=suggest(tag, tags) or f"the plant's tags are {', '.join(sorted(tags))}")
 
 
-def _line(params: Mapping[str, Any], seed):
-    from scenarios.continuous_manufacturing.model import Line  # here: the schema is read without CasADi
-
-    return Line(params, seed)
-
-
 STUDY = Study(
     name="continuous_manufacturing",
     description=__doc__.splitlines()[0],
@@ -212,7 +206,7 @@ STUDY = Study(
     check=check,
     figures=Deferred("scenarios.continuous_manufacturing.figures:figures"),
     comparison_figures=Deferred("scenarios.continuous_manufacturing.figures:comparison_figures"),
-    twin=lambda params, seed: _line(params, seed).twin,
+    twin=Deferred("scenarios.continuous_manufacturing.live:plant_twin"),
     follow=Deferred("scenarios.continuous_manufacturing.live:follow_plan"),
     ranges={"mspc_false_alarm_rate": (0.0, 1.0), "mspc_detected": (0.0, 1.0), "mspc_alarm_rate": (0.0, 1.0),
             "mspc_blame": (0.0, 1.0), "mspc_delay": (0.0, float("inf")), "mspc_alarm": (0.0, 1.0)},

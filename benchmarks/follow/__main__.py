@@ -1,0 +1,4 @@
+"""``python -m benchmarks.follow``: see :mod:`benchmarks.follow`."""
+from benchmarks.follow import main
+
+raise SystemExit(main())
