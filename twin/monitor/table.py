@@ -116,7 +116,7 @@ def _csv_batches(path: str, wanted: list[str], tags: list[str]):
     read = pacsv.ReadOptions(block_size=CSV_BLOCK)
     convert = pacsv.ConvertOptions(include_columns=wanted, column_types=dict.fromkeys(tags, pa.float64()))
     try:
-        with pacsv.open_csv(path, read_options=read, convert_options=convert) as reader:
+        with pacsv.open_csv(pa.memory_map(path), read_options=read, convert_options=convert) as reader:
             yield from reader
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc):
