@@ -108,6 +108,23 @@ class Fleet:
             layer.append(actor)
             self._labels = actor
 
+    def at(self, point, slack: float = 0.3) -> str | None:
+        """The mover whose box, as drawn now, holds the world ``point`` (``slack`` m around it), or None."""
+        point = np.asarray(point, float)
+        for name, (x, y, z), size in zip(self.names, self.drawn().values(), self._size):
+            lo = np.array([x - size[0] / 2, y - size[1] / 2, z]) - slack
+            hi = np.array([x + size[0] / 2, y + size[1] / 2, z + size[2]]) + slack
+            if np.all(lo <= point) and np.all(point <= hi):
+                return name
+        return None
+
+    def describe(self, name: str, t: float) -> str:
+        """What ``name`` is doing at ``t``: its load, and the node it stands at or the two it drives between."""
+        track = self.data.tracks[name]
+        a, b = track.leg(t)
+        where = f"at {a}" if a == b else f"from {a} to {b}"
+        return f"{name}\n  {where}\n  carrying {track.carrying(t) or 'nothing'}"
+
     def drawn(self) -> dict[str, np.ndarray]:
         """Each vehicle's point (m) as the picture shows it: its box's centre on the floor, read from the mesh."""
         boxes = np.asarray(self.mesh.points, float).reshape(len(self.names), -1, 3)

@@ -194,7 +194,13 @@ class Playback:
         self.frame(t)
 
     def clicked(self, point) -> str | None:
-        """A click at world ``point``: inspect the asset there; returns its tag (None if no asset is there)."""
+        """A click at world ``point``: inspect the vehicle or else the asset there; returns its name (None if
+        nothing is there)."""
+        mover = self.fleet.at(point) if self.fleet is not None else None
+        if mover is not None:
+            self.scene.plotter.add_text(self.fleet.describe(mover, self.time), position=(0.70, 0.38), viewport=True,
+                                        font_size=9, color="black", name="inspect")
+            return mover
         tag = self.scene.asset_at(point)
         if tag is not None:
             self.inspect(tag)

@@ -44,6 +44,7 @@ class Track:
     times: np.ndarray
     points: np.ndarray
     holds: tuple[str, ...]
+    nodes: tuple[str, ...] = ()   # the network's node of each waypoint
 
     def at(self, t: float) -> np.ndarray:
         """The point at time ``t``: on the line between the waypoints before and after ``t``."""
@@ -53,6 +54,14 @@ class Track:
         before = after - 1
         share = (t - self.times[before]) / (self.times[after] - self.times[before])
         return self.points[before] + share * (self.points[after] - self.points[before])
+
+    def leg(self, t: float) -> tuple[str, str]:
+        """The nodes of the waypoints before and after ``t`` (the same node while the vehicle stands there)."""
+        after = int(np.searchsorted(self.times, t, side="right"))
+        if after == 0 or after == len(self.times):
+            node = self.nodes[0 if after == 0 else -1]
+            return node, node
+        return self.nodes[after - 1], self.nodes[after]
 
     def carrying(self, t: float) -> str:
         """What the vehicle carries at ``t``: the load both waypoints around ``t`` name (a loaded leg, its waits
@@ -117,7 +126,7 @@ class FleetData:
         for who, waypoints in sorted(rows.items()):
             waypoints.sort(key=lambda w: w[0])   # stable: waypoints at one instant keep their logged order
             tracks[who] = Track(np.array([w[0] for w in waypoints]), _shaft([w[1] for w in waypoints], points, kinds),
-                                tuple(w[2] for w in waypoints))
+                                tuple(w[2] for w in waypoints), tuple(w[1] for w in waypoints))
         return cls(points, kinds, edges, tracks, sizes)
 
 

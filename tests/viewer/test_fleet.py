@@ -183,3 +183,19 @@ def test_a_vehicle_shows_its_load_on_the_loaded_leg_only():
     """Empty from A to B (0-10 s), loading at B (10-40 s), loaded from B to C (40-50 s), unloaded after."""
     track = tracks.Track(np.array([0.0, 10.0, 40.0, 50.0]), np.zeros((4, 3)), ("", "", "IBC-0001", "IBC-0001"))
     assert [track.carrying(t) for t in (5.0, 20.0, 45.0, 60.0)] == ["", "", "IBC-0001", ""]
+
+
+def test_a_click_on_a_vehicle_says_what_it_is_doing(folder, replay):
+    """IBC-0001 half-way through its ride: a click on its vehicle's box names the vehicle, the two nodes it drives
+    between and its load; a click on empty floor far from every vehicle names none."""
+    recording, play = replay
+    events = events_of(folder)
+    mine = events[(events.source == "IBC-0001") & events.event.isin(["loaded", "delivered"])].t.to_numpy()
+    t = (mine[0] + mine[1]) / 2
+    play.frame(t)
+    vehicle = where(events, "IBC-0001", t).place
+    assert play.clicked(play.fleet.drawn()[vehicle] + np.array([0.3, 0.2, 0.5])) == vehicle
+    text = play.fleet.describe(vehicle, t)
+    a, b = play.fleet.data.tracks[vehicle].leg(t)
+    assert text.startswith(vehicle) and "carrying IBC-0001" in text and (f"from {a} to {b}" in text or a == b)
+    assert play.fleet.at(np.array([-500.0, -500.0, 0.0])) is None
