@@ -495,6 +495,12 @@ class Bridge:
         return time.time() - self.time_origin
 
     # -- problems ------------------------------------------------------------------------------------------------
+    @property
+    def unbridged(self) -> set[str]:
+        """The mapping's tags left out: their node or browse path does not exist on the server, or it refused to
+        monitor it (each reported once in :attr:`problems`)."""
+        return self._reported & self._maps.keys()
+
     def _problem(self, message: str, key: str) -> None:
         """Report a problem once per key (a tag, a kind of connection failure), and only the first ``SHOWN`` of them,
         so that a flood stays readable; all are kept in ``problems``."""

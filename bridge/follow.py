@@ -42,7 +42,8 @@ A virtual plant to try it on: twin serve flagship.yaml --variant mismatch --spee
 per sqrt(s)); --std0 STATE=SD: a state's initial uncertainty; --input TAG: a model input read from the plant.
 See docs/estimation.md and docs/bridge.md.
 
-exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted); 3 refused by a server (certificate,
+exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted; or the plant's server has none of the
+measured tags); 3 refused by a server (certificate,
 policy, login); 4 the plant's server could not be reached, or sent no sample within 30 s; 130 interrupted (the log
 is kept)
 """
@@ -159,6 +160,9 @@ def _main(args) -> int:
     except Refused as exc:
         print(f"twin follow: {exc}", file=sys.stderr)
         return 3
+    except Unmeasured as exc:
+        print(f"twin follow: {exc}", file=sys.stderr)
+        return 2
     except TimeoutError as exc:
         print(f"twin follow: {exc}", file=sys.stderr)
         return 4
@@ -241,7 +245,7 @@ async def follow(plan, endpoint: str, *, serve: str | None = None, serve_securit
     server = tagged = None
     try:
         async with bridge:
-            t_first = await _first_sample(live, measured, first_sample)
+            t_first = await _first_sample(live, measured, first_sample, lambda: bridge.unbridged)
             ekf = ExtendedKalmanFilter(plan.model, t0=t_first, **plan.settings)
             follower.add(Estimator(ekf, period=plan.period, tags=plan.tags, inputs=inputs, publish=plan.publish))
             AlarmWatch(follower.tags, plan.alarms)
@@ -341,13 +345,22 @@ async def _namespace(endpoint: str, security=None) -> int:
         return await client.get_namespace_index(NAMESPACE)
 
 
-async def _first_sample(bus, measured: list[str], timeout: float) -> float:
-    """The time of the plant's first measurement (the filter starts there)."""
+async def _first_sample(bus, measured: list[str], timeout: float, unbridged=lambda: set()) -> float:
+    """The time of the plant's first measurement (the filter starts there). When the server has none of the
+    measured tags (``unbridged()``: the bridge's tags it found no node for) it is a :class:`Unmeasured` error."""
     end = time.monotonic() + timeout
     while True:
         stamps = [bus[n].timestamp for n in measured if bus[n].timestamp == bus[n].timestamp]
         if stamps:
             return min(stamps)
+        if set(measured) <= unbridged():
+            raise Unmeasured(f"the plant's server has no node for {', '.join(measured)}: a measurement with no "
+                             "instrument on the plant; hint: twin serve a scenario (its instruments are served as "
+                             "tags), or map the plant's nodes to these tags with --mapping (twin bridge --discover)")
         if time.monotonic() > end:
             raise TimeoutError(f"no sample of {', '.join(measured)} from the plant within {timeout:g} s")
         await asyncio.sleep(0.05)
+
+
+class Unmeasured(ValueError):
+    """The plant's server has none of the tags the twin measures."""

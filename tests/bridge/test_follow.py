@@ -10,7 +10,7 @@ import pytest
 from asyncua import Client
 from loopback import free_port, run
 
-from bridge.follow import follow
+from bridge.follow import Unmeasured, follow
 from bridge.realtime import run_in_real_time
 from bridge.server import NAMESPACE, TwinServer
 from twin import Twin
@@ -161,3 +161,20 @@ def test_a_measured_tag_that_stops_is_reported_once_and_the_log_keeps_everything
     stop, t_T = bus.history("R-1.cA")[0][-1], bus.history("R-1.T")[0]
     assert bus.read("R-1.cA") == 500.0 and stop in t_T and (t_T > stop).sum() > 20   # the 20th, then only T
     assert followed.twin.now > 5.0 * 25                                 # it went on past the silence
+
+
+def test_a_measurement_with_no_instrument_on_the_plant_is_named_at_once():
+    """The plant's server has the coolant but not the temperature the twin measures: refused by name as soon as
+    the bridge finds no node for it (not after waiting 30 s for a first sample: a TimeoutError)."""
+    port = free_port()
+    bus = TagBus()
+    bus.define("R-1.T_c")
+    bus.write("R-1.T_c", 300.0, t=0.0)
+
+    async def body():
+        async with TwinServer(bus, f"opc.tcp://127.0.0.1:{port}", time_origin=time.time()):
+            with pytest.raises(Unmeasured, match="the plant's server has no node for R-1.T: a measurement with no "
+                                                 "instrument on the plant"):
+                await follow(cstr_plan(), f"opc.tcp://127.0.0.1:{port}", duration=20.0)   # not a TimeoutError
+
+    run(body(), timeout=60)
