@@ -38,7 +38,8 @@ INTERVAL = 60.0             # s between the filter's updates
 STEP_FRACTION = 5           # RK4 steps of at most a fifth of the fastest tank's time constant (the range's low end)
 WINDOW = 5                  # samples averaged per update (the last ones, assimilated at their mean time)
 BIAS_WALK = 1e-5            # 1/sqrt(s): the probe's bias may wander 0.06 % in an hour (a random walk)
-JUMP = 0.9999               # an innovation beyond this chi-square quantile is a jump of the probe's bias
+JUMP = 0.9999               # an innovation beyond this chi-square quantile is a jump of the probe's bias ...
+QUIET = 600.0               # s ... if no set point moved for this long (else the model is the likelier culprit)
 
 
 class Probe(ProcessModel):
@@ -105,6 +106,7 @@ class LineEstimator:
         self.flows = {"API": np.zeros(steps), REST: np.zeros(steps)}   # the load cells' flows per step
         self.samples = np.full(steps // self.every + 1, np.nan)          # the probe's samples (NaN: none)
         self.breaks: list[float] = []                                    # set-point changes not yet passed
+        self.moves: list[float] = []                                     # every set-point change so far
         self._read = {}                                                   # bus tag -> records already read
         self.t_update = 0.0
         self.record: list[tuple[float, float, float, float, float, float, float]] = []
@@ -142,10 +144,12 @@ class LineEstimator:
             self.flows["API" if tag in self.api_feeders else REST][k] += v
             t, _, _ = self._new(f"{tag}.F_sp")          # the twin's own set points: the flows change there
             self.breaks += list(np.ceil(t / self.dt - 1e-9) * self.dt)
+            self.moves += list(t[t > 0])
         t, v, q = self._new(f"{self.tags['NIR.bias'].split('.')[0]}.sample")
         good = (q != Quality.BAD) & np.isfinite(v)
         self.samples[np.rint(t[good] / (self.dt * self.every)).astype(int)] = v[good]
         self.breaks = sorted({b for b in self.breaks if b > self.ekf.t})
+        self.moves.sort()
 
     # -- the filter's turns -----------------------------------------------------------------------------------------
     def advance(self, now: float) -> None:
@@ -165,8 +169,7 @@ class LineEstimator:
                 self._predict(at)
                 reading = {"NIR.reading": float(self.samples[chunk].mean())}
                 if not self.ekf.update(reading):     # beyond the gate: the probe's bias jumped (see JUMP)
-                    self._jump()
-                    self.ekf.update(reading)
+                    self._beyond(reading)
             self._predict(t_u)
             self._keep(t_u)
 
@@ -183,12 +186,19 @@ class LineEstimator:
             else:
                 f.predict(nxt)
 
-    def _jump(self) -> None:
-        """Let the probe's bias take the last innovation: its variance grows by the innovation's square in bias
-        units (``reading = w (1 + bias)``), so the next update moves the bias, not the blender."""
+    def _beyond(self, reading: Mapping[str, float]) -> None:
+        """An innovation beyond the gate. On a steady line (no set point moved for :data:`QUIET`) the probe's bias
+        jumped: its variance grows by the innovation's square in bias units (``reading = w (1 + bias)``), so the
+        update moves the bias, not the blender. In a transient the model is the likelier culprit (a residence time
+        still off, the blender's tanks not the plant's): the update is made as it is."""
         f, i = self.ekf, self._i("NIR.bias")
-        f.P[i, i] += (f.innovation["NIR.reading"] / max(f.mean("BL.w_API"), 1e-6)) ** 2
-        self.jumps.append(f.t)
+        k = bisect.bisect_right(self.moves, f.t)
+        if not k or f.t - self.moves[k - 1] >= QUIET:
+            f.P[i, i] += (f.innovation["NIR.reading"] / max(f.mean("BL.w_API"), 1e-6)) ** 2
+            self.jumps.append(f.t)
+        gate, f.gate = f.gate, None
+        f.update(reading)
+        f.gate = gate
 
     def _keep(self, t: float) -> None:
         f = self.ekf

@@ -39,6 +39,7 @@ REFILL_TIME = 60.0   # s to top a hopper up
 DRIFT_STEPS = 20     # a drift is applied as this many small steps
 FEEDER_UPSETS = ("step", "drift", "stoppage")   # the disturbances of a feeder (the rest are the NIR probe's faults)
 LOT_WAIT = 60.0       # s: the longest wait before checking again whether a new lot reached the screw
+TAU_ROWS = 13        # predictions over the blender's declared range, interpolated to the estimator's tau
 DRIFT_PERIOD = 300.0  # s between the steps of the plant's own slow feed-factor drift (truth: drift)
 
 
@@ -345,6 +346,12 @@ class Line:
             estimates = self.estimator.estimates()
             nir_band = np.vstack([monitor.feed_frame(held / scale, self.target, dt, taus)
                                   for scale in monitor.bias_scales(estimates, grid, pat["bias"])])
+            # the content predicted with the blender as the estimator knew it at each instant (added to the band)
+            tau = p["blender"]["tau"]
+            span = ranges.get("blender.tau", (0.7 * tau, 1.3 * tau))
+            predicted = monitor.estimated(read, self.rates, self.api_feeders, self.target, dt, cases[0],
+                                          np.linspace(*span, TAU_ROWS), monitor.held(estimates, "BL.tau", grid, tau))
+            band = np.vstack([band, predicted])
         else:
             nir_band = monitor.feed_frame(held, self.target, dt, taus)
         measured = nir_band[0]

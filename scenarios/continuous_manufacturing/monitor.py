@@ -44,6 +44,18 @@ def predict(flows: Mapping[str, np.ndarray], steady: Mapping[str, float], api: s
     return np.array([instruments.content(flows, steady, api, target, rtd.kernel(dt, *case)) for case in cases])
 
 
+def estimated(flows: Mapping[str, np.ndarray], steady: Mapping[str, float], api: set[str], target: float, dt: float,
+              case: tuple[float, int, float], taus: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """The content at the press (fraction of target) predicted with the blender's residence time ``tau`` the
+    estimator held at each grid point (the model's tanks and feed frame of ``case``): the predictions with each of
+    ``taus`` (a grid over the declared range), interpolated linearly to ``tau`` (clipped to the grid)."""
+    rows = predict(flows, steady, api, target, dt, [(t, case[1], case[2]) for t in taus])
+    at = np.interp(tau, taus, np.arange(taus.size))
+    i = np.minimum(at.astype(int), taus.size - 2)
+    k = np.arange(rows.shape[1])
+    return rows[i, k] + (at - i) * (rows[i + 1, k] - rows[i, k])
+
+
 def feed_frame(held: np.ndarray, target: float, dt: float, taus: list[float]) -> np.ndarray:
     """The NIR's held samples (blender outlet) carried to the press by a feed frame of each residence time in
     ``taus`` (an exact first-order lag for a held input, full at the target before t = 0); one row each."""
@@ -101,10 +113,17 @@ def alarm_windows(alarm: np.ndarray, dt: float, cases: list[tuple[float, int, fl
     return out
 
 
+def held(estimates, name: str, grid: np.ndarray, prior: float) -> np.ndarray:
+    """The estimator's latest ``name`` (mean) at each grid point: its last update at or before it (``prior``
+    before the first)."""
+    k = np.searchsorted(estimates.t, grid, side="right") - 1
+    return np.where(k >= 0, estimates.mean[name][np.maximum(k, 0)], prior)
+
+
 def bias_scales(estimates, grid: np.ndarray, prior: float, spread: float = 3.0) -> list[np.ndarray]:
     """What the NIR's readings are divided by to give the content, at each grid point: ``1 + b``, with ``b`` the
     estimator's latest bias (``prior`` before its first update), then ``b -/+ spread`` standard deviations."""
     k = np.searchsorted(estimates.t, grid, side="right") - 1
-    mean = np.where(k >= 0, estimates.mean["NIR.bias"][np.maximum(k, 0)], prior)
+    mean = held(estimates, "NIR.bias", grid, prior)
     std = np.where(k >= 0, estimates.std["NIR.bias"][np.maximum(k, 0)], estimates.std["NIR.bias"][0])
     return [1 + mean, 1 + mean - spread * std, 1 + mean + spread * std]
