@@ -178,3 +178,58 @@ def test_a_measurement_with_no_instrument_on_the_plant_is_named_at_once():
                 await follow(cstr_plan(), f"opc.tcp://127.0.0.1:{port}", duration=20.0)   # not a TimeoutError
 
     run(body(), timeout=60)
+
+
+@pytest.mark.slow  # certificates made, two encrypted sessions: ~10 s
+def test_follow_a_secured_plant_and_serve_the_estimate_secured(tmp_path):
+    """The plant's server takes only Basic256Sha256/SignAndEncrypt with a user; so does the follower's, whose
+    estimate a client reads with its own user, and which refuses an anonymous client."""
+    from asyncua import ua
+
+    from bridge.security import ClientSecurity, ServerSecurity
+
+    plant_port, follower_port = free_port(), free_port()
+    truth = plant()
+    encrypted = (("Basic256Sha256", "SignAndEncrypt"),)
+    plant_security = ServerSecurity(encrypted, pki=tmp_path / "plant-pki", users={"twin": "pw1"})
+    serve_security = ServerSecurity(encrypted, pki=tmp_path / "follower-pki", users={"scada": "pw2"})
+    client = ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=tmp_path / "twin-pki", username="twin",
+                            password="pw1")
+    reader = ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=tmp_path / "scada-pki", username="scada",
+                            password="pw2")
+    endpoint = f"opc.tcp://127.0.0.1:{follower_port}"
+
+    async def read(security):
+        c = Client(endpoint, timeout=4)
+        await security.apply(c)
+        async with c:
+            ns = await c.get_namespace_index(NAMESPACE)
+            return await c.get_node(f"ns={ns};s=R-1.UA.est").read_value()
+
+    async def body():
+        async with TwinServer(truth.tags, f"opc.tcp://127.0.0.1:{plant_port}", time_origin=time.time(),
+                              clock=lambda: truth.now, security=plant_security):
+            clock = asyncio.create_task(run_in_real_time(truth, speed=200.0, step=0.05))
+            stop = asyncio.Event()
+            task = asyncio.create_task(follow(cstr_plan(), f"opc.tcp://127.0.0.1:{plant_port}", security=client,
+                                              serve=endpoint, serve_security=serve_security, stop=stop))
+            served = anonymous = None
+            for _ in range(100):
+                await asyncio.sleep(0.2)
+                try:
+                    served = await read(reader)
+                    break
+                except (OSError, TimeoutError):
+                    continue
+            try:
+                await read(ClientSecurity("Basic256Sha256", "SignAndEncrypt", pki=tmp_path / "anon-pki"))
+            except ua.UaError as exc:
+                anonymous = exc
+            stop.set()
+            followed = await task
+            clock.cancel()
+            return followed, served, anonymous
+
+    followed, served, anonymous = run(body(), timeout=90)
+    assert followed.twin.tags.read("EST.updates") > 0 and served is not None and 500 < served < 1500
+    assert anonymous is not None and "BadIdentityTokenRejected" in type(anonymous).__name__ + str(anonymous)
