@@ -94,3 +94,19 @@ def test_a_csv_column_of_words_is_named(tmp_path):
     with pytest.raises(TableError, match="column 'batch' holds string values, not numbers"):
         read_table(path)
     assert read_table(path, ["A.x"]).values[-1, 0] == 2999.5
+
+
+@pytest.mark.parametrize("lags", [0, 1])
+def test_blame_and_top_tags_without_the_share_matrix_equal_those_with_it(lags, monkeypatch):
+    """A summary sums the shares block by block (no alarms x tags array): the same means and top tags."""
+    monkeypatch.setattr("twin.monitor.pca.CHUNK", 16)   # many blocks
+    model = fit_pca(samples(0, 400), TAGS, components=2, lags=lags)
+    x = samples(6, 500)
+    x[200:, 3] += 3.0
+    lean, full = model.check(x), model.check(x)
+    full.share  # noqa: B018  (computed: the reference)
+    assert "share" not in lean.__dict__ and len(lean.rows) > 30
+    assert lean.top_tags(int(lean.rows[7]), 4) == full.top_tags(int(full.rows[7]), 4)
+    assert [t for t, _ in lean.blame()] == [t for t, _ in full.blame()]
+    assert [v for _, v in lean.blame()] == pytest.approx([v for _, v in full.blame()], rel=1e-12)
+    assert "share" not in lean.__dict__

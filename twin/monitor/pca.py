@@ -194,13 +194,20 @@ class Check:
         k = np.searchsorted(self.rows, row)
         if k == len(self.rows) or self.rows[k] != row:
             return []
-        return [self.tags[j] for j in np.argsort(-self.share[k], kind="stable")[:count]]
+        share = self.share[k] if "share" in self.__dict__ else self.model.shares(self.x, self.rows[k: k + 1])[0]
+        return [self.tags[j] for j in np.argsort(-share, kind="stable")[:count]]
 
     def blame(self) -> list[tuple[str, float]]:
-        """Every tag with its mean share of the alarms, largest first (empty without alarms)."""
+        """Every tag with its mean share of the alarms, largest first (empty without alarms). Without the shares
+        at hand (a summary), a PCA model sums them block by block instead of holding alarms x tags of them."""
         if not len(self.rows):
             return []
-        mean = self.share.mean(axis=0)
+        if "share" in self.__dict__ or not isinstance(self.model, PCAMonitor):
+            mean = self.share.mean(axis=0)
+        else:
+            step = max(1, CHUNK // (self.model.lags + 1))
+            mean = sum(self.model.shares(self.x, self.rows[k: k + step]).sum(axis=0)
+                       for k in range(0, len(self.rows), step)) / len(self.rows)
         return [(self.tags[j], float(mean[j])) for j in np.argsort(-mean, kind="stable")]
 
 
