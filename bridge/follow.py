@@ -42,20 +42,24 @@ A virtual plant to try it on: twin serve flagship.yaml --variant mismatch --spee
 per sqrt(s)); --std0 STATE=SD: a state's initial uncertainty; --input TAG: a model input read from the plant.
 See docs/estimation.md and docs/bridge.md.
 
-exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted; or the plant's server has none of the
-measured tags); 3 refused by a server (certificate,
-policy, login); 4 the plant's server could not be reached, or sent no sample within 30 s; 130 interrupted (the log
-is kept)
+exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted), or the plant's server has none of
+the measured tags; 3 refused by a server (certificate, policy, login); 4 the plant's server could not be reached,
+or sent no sample within 30 s; 130 interrupted (the log is kept)
 """
 
 FLUSH = 5.0      # s of wall time between appends to the log
+DESCRIPTION = """\
+The bridge streams the plant's tags into a follower twin as they arrive; an extended Kalman filter over the model
+the twin believes (a scenario's, from its uncertainty: and instruments; or the flags' for a plant file) assimilates
+them on a clock that follows the plant's timestamps; the estimates (NAME.est, NAME.std), predictions and alarms are
+served over OPC UA (--serve) and logged as they come (--log .csv or .parquet)."""
 
 
 def add_parser(subparsers) -> None:
     from bridge.cli import _security_arguments, _serve_arguments
 
     p = subparsers.add_parser("follow", help="follow a live plant: estimate states and parameters from its tags",
-                              description=__doc__.split("\n\n")[1], epilog=EXAMPLES,
+                              description=DESCRIPTION, epilog=EXAMPLES,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", help="scenario or plant file: the model the twin believes")
     p.add_argument("--variant", help="the scenario's variant whose model the twin believes (default: as written)")
