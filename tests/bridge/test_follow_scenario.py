@@ -43,6 +43,16 @@ def test_the_flagship_plan_comes_from_its_uncertainty_and_instruments():
     assert any("blender.tanks" in note for note in plan.notes)
 
 
+def test_the_served_plant_reports_every_sample_as_it_is_taken(tmp_path):
+    """twin serve's plant: its probe and load cells on the bus each second up to now (the study's own run reads
+    them every minute, which a follower would see as minute-long bursts)."""
+    truth = twin_of(str(excited_flagship(tmp_path, horizon="1 h")))
+    truth.run(until=125.0)
+    t = truth.tags.history("NIR-101.sample")[0]
+    assert t[-1] == 125.0 and np.allclose(np.diff(t), 1.0)
+    assert truth.tags.history("LIW-101.cell_flow")[0][-1] == 125.0    # the step 124-125, known at its end
+
+
 @pytest.mark.slow
 def test_follow_the_flagship_plant_served_at_100x(tmp_path):
     scenario = excited_flagship(tmp_path, horizon="1 h")
