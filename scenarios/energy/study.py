@@ -172,7 +172,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
     if not params["chillers"]["units"]:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
-    check_capacities(params)
+    check_chillers(params)
     plant = params["chillers"]
     if plant["eir"] is not None and len(plant["eir"]) != 3:
         raise plant.error("eir", f"the part-load curve has {len(plant['eir'])} coefficients",
@@ -194,6 +194,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not 0 <= limits["rh_low"] < limits["rh_high"] <= 1:
         raise params.error("room", "the humidity band is infeasible", expected="0 <= rh_low < rh_high <= 1",
                            hint="relative humidity as a fraction, e.g. rh_high: 0.6")
+    check_air_temperatures(params)
     for i, pair in enumerate(params["leakage"]["doors"]):
         doors = params["leakage"]["doors"]
         if len(pair) != 2 or pair[0] == pair[1]:
@@ -208,13 +209,45 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
 
 
-def check_capacities(params: Mapping[str, Any]) -> None:
-    """Each chiller has a positive capacity, as given or from its asset in the plant."""
+AIR = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (scenarios.energy.psychro) finds dew points
+
+
+def check_air_temperatures(params: Mapping[str, Any]) -> None:
+    """The design day, the rooms' limits and the coil lie where the moist-air model holds (-40 to 100 degC), and so
+    does the dew point of the rooms' humidity limit when the supply reset keys on it."""
+    from scenarios.energy import psychro
+
+    weather = params["weather"]
+    temperatures = [("weather", "max", weather["max"]), ("weather", "range", weather["max"] - weather["range"]),
+                    ("weather", "dew_point", weather["dew_point"])] if weather["epw"] is None else []
+    temperatures += [("room", key, params["room"][key]) for key in ("set", "low", "high")]
+    temperatures += [("control", key, params["control"][key]) for key in ("coil_leaving", "coil_leaving_max")]
+    for section, key, value in temperatures:
+        if not AIR[0] <= value <= AIR[1]:
+            where = params[section] if hasattr(params[section], "error") else params
+            what = "the design day's coldest hour (max - range)" if key == "range" else f"{section}.{key}"
+            raise where.error(key if where is not params else section,
+                              f"{what} is {value - 273.15:g} degC, outside the moist-air model's -40 to 100 degC",
+                              expected="an air temperature such as 21 degC")
+    room = params["room"]
+    limit = psychro.humidity_ratio(room["rh_high"] * psychro.saturation_vapour_pressure(room["set"]))
+    if params["control"]["supply_reset"] and psychro.vapour_pressure(limit) < psychro.saturation_vapour_pressure(
+            AIR[0]):
+        raise params.error("room", f"rh_high {room['rh_high']:g} at {room['set'] - 273.15:g} degC has its dew point "
+                                   "below -40 degC, where the supply reset cannot find it",
+                           expected="a humidity limit such as rh_high: 0.6")
+
+
+def check_chillers(params: Mapping[str, Any]) -> None:
+    """Each chiller has a positive COP and a positive capacity, as given or from its asset in the plant."""
     from scenarios.energy.model import PLANT_CAPACITY, capacity
     from scenarios.energy.params import Chiller
 
     units = params["chillers"]["units"]
     for tag, unit in units.items():
+        if not unit["cop"] > 0:
+            raise unit.error("cop", f"chiller {tag} has a COP of {unit['cop']:g}", expected="a positive COP",
+                             hint="e.g. cop: 5.5 (W of cooling per W of electricity at the rated point)")
         given = capacity(params["plant"], tag, Chiller(unit["capacity"], unit["cop"]))
         if given is None or not given > 0:
             raise units.error(tag, f"chiller {tag} has no capacity", expected="a positive capacity",
