@@ -16,7 +16,8 @@ as every result folder; events too). With a ``thermal`` section, the reactor's t
 ``monte_carlo`` section, each scenario's accident paths sampled (:mod:`scenarios.safety.montecarlo`):
 ``mc_frequency.s`` (1/yr) and ``mc_agrees.s`` (1 when the static LOPA value lies in its 95% interval). With an
 ``accident_paths`` section, LOPA scenarios run demand by demand through the twin's reactor
-(:mod:`scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s`` (95%), ``dyn_agrees.s``,
+(:mod:`scenarios.safety.path`, :mod:`~scenarios.safety.paths`): ``dyn_frequency.s`` with ``dyn_low.s``/``dyn_high.s``
+(95%), ``dyn_agrees.s``,
 ``dyn_reach.s`` against ``dyn_assumed_reach.s`` and ``dyn_late.s.<ipl>``: why the dynamic value differs;
 ``dyn_trip_limit.s`` (K) the highest SIS trip point that still stops the path in time (NaN: none does;
 ``trip_limit: false`` skips its bisection). An
@@ -48,7 +49,8 @@ The package: :mod:`~scenarios.safety.schema` (the keys above, their units and de
 - :mod:`scenarios.safety.live`    barrier health from the TagBus, frequencies and alarms recomputed on each change
 - :mod:`scenarios.safety.thermal` Stoessel's criticality of a semi-batch reaction: MTSR, TMRad, TD24
 - :mod:`scenarios.safety.montecarlo` accident paths sampled, importance sampling over barrier failures
-- :mod:`scenarios.safety.paths`   accident paths through the twin's reactor, operator response times
+- :mod:`scenarios.safety.path`    one accident path on the twin's reactor: the initiating event, the barriers
+- :mod:`scenarios.safety.paths`   accident paths sampled (operator response times, importance sampling), trip limits
 - :mod:`scenarios.safety.figures` the report's bow-tie and Swiss-cheese pictures
 """
 from __future__ import annotations

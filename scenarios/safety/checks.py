@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scenarios.safety import lopa, model, paths
+from scenarios.safety import lopa, model, path
 from scenarios.safety.params import SafetyParams
 from twin.config import suggest, to_si
 
@@ -103,21 +103,21 @@ def _check_simulated(name: str, sim, hazard: lopa.Hazard, spec) -> None:
                                          hint=suggest(modifier, hazard.modifiers))
 
 
-def _check_limits(spec, batch: paths.Batch) -> None:
+def _check_limits(spec, batch: path.Batch) -> None:
     """The SIS trip point and the alarm lie below the MTT, a relief device's set pressure below the design
     pressure."""
-    limits = [("the SIS trip point", paths.trip_point(batch), spec, "trip")]
+    limits = [("the SIS trip point", path.trip_point(batch), spec, "trip")]
     if spec["alarm"]:
         limits.append(("the alarm", spec["alarm"]["at"], spec["alarm"], "at"))
     if spec["relief"]:
-        design = paths.design_pressure(batch)
+        design = path.design_pressure(batch)
         if design is None:
             raise spec.error("relief", f"{batch.reactor} has no design pressure, the top event of a path with a "
                              "relief device", hint="give the reactor a design_pressure in the plant overlay, or "
                              "P_design (absolute) in thermal.chemistry")
-        if not spec["relief"]["set"] + paths.ATMOSPHERE < design:
+        if not spec["relief"]["set"] + path.ATMOSPHERE < design:
             raise spec["relief"].error("set", f"the set pressure ({spec['relief']['set'] / 1e5:g} bar gauge) is not "
-                                       f"below the design pressure ({(design - paths.ATMOSPHERE) / 1e5:g} bar gauge)",
+                                       f"below the design pressure ({(design - path.ATMOSPHERE) / 1e5:g} bar gauge)",
                                        hint="a relief device must open before the vessel's design pressure")
     for what, value, where, key in limits:
         if not value < batch.mtt:

@@ -99,7 +99,7 @@ def swiss_cheese_figure(study: lopa.Lopa, pfd: dict[str, float]) -> Figure:
 
 def top_scale(top: str):
     """How a figure shows the signal a top event watches: (SI -> display, axis label)."""
-    from scenarios.safety.paths import ATMOSPHERE
+    from scenarios.safety.path import ATMOSPHERE
 
     return {"mtt": (lambda x: x - 273.15, "reactor temperature [degC]"),
             "design": (lambda x: (x - ATMOSPHERE) / 1e5, "head pressure [bar gauge]"),
@@ -109,7 +109,7 @@ def top_scale(top: str):
 def top_limits(sampler, mtsr: float) -> list[tuple[float, str]]:
     """The lines a path's peak is read against (SI): MTSR, MTT and TD24; the pressure SIS trip and the design
     pressure; the O2 alarm and the LOC."""
-    from scenarios.safety.paths import _parameter, design_pressure
+    from scenarios.safety.path import _parameter, design_pressure
 
     batch, setup = sampler.batch, sampler.setup
     if setup.top == "flammable":
@@ -172,7 +172,7 @@ def paths_figure(samplers: dict, mtsr: float) -> Figure:
     batch's MTSR, the MTT and TD24; with a simulated relief device, the head pressure too (thin, right axis). A
     headspace scenario shows its own signal instead: the O2 against the alarm and the LOC, or the head pressure
     against the PT-02 trip and the design pressure."""
-    from scenarios.safety.paths import ATMOSPHERE, GAS_KINDS, Demand
+    from scenarios.safety.path import ATMOSPHERE, GAS_KINDS, Demand
 
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
@@ -297,7 +297,7 @@ def write(result) -> list[Path]:
 def replay(sampler, folder: Path) -> Path:
     """The sampler's typical unprotected path (the event a quarter into the dosing, every simulated barrier failed)
     as a result folder for the viewer: ``twin view <folder>`` or a training hazard's ``replay:``."""
-    from scenarios.safety.paths import Demand, write_replay
+    from scenarios.safety.path import Demand, write_replay
 
     demand = Demand(sampler.batch.dose_time / 4, frozenset(sampler.barriers), sampler.response.median)
     return write_replay(sampler.run(demand, keep_trace=True), sampler.batch.plant, folder,

@@ -18,7 +18,7 @@ import numpy as np
 from scenarios.registry import Run
 from scenarios.safety import lopa, montecarlo, paths
 from scenarios.safety.params import MonteCarlo, SafetyParams, Thermal
-from scenarios.safety.paths import TOP_EVENTS
+from scenarios.safety.path import TOP_EVENTS, AccidentPath, Barriers, Batch, Gas, PathSetup
 
 if TYPE_CHECKING:
     from scenarios.safety.thermal import ThermalRisk
@@ -38,12 +38,12 @@ def thermal_risk(thermal: Thermal, plant_path: Path) -> ThermalRisk:
                           mtt, Decomposition(d.q0, d.T0, d.Ea, cp))
 
 
-def batch(p: SafetyParams) -> paths.Batch:
+def batch(p: SafetyParams) -> Batch:
     """The batch the accident paths run: the thermal section's reaction, then the digestion."""
     thermal, ap = p.thermal, p.accident_paths
     risk = thermal_risk(thermal, p.plant)
     dose = thermal.dosing
-    return paths.Batch(p.plant, thermal.reactor, dict(thermal.chemistry), dose.flow, dose.time,
+    return Batch(p.plant, thermal.reactor, dict(thermal.chemistry), dose.flow, dose.time,
                        ap.digest if ap.digest is not None else dose.time, thermal.coolant,
                        ap.alarm.at if ap.alarm else risk.mtt, risk.mtt, risk.td24)
 
@@ -64,16 +64,16 @@ def accident_paths(params: SafetyParams | Mapping[str, Any]) -> dict[str, paths.
     for name, sim in spec.scenarios.items():
         h = hazards[name]
         credited = functools.partial(_credited, h)
-        gas = paths.Gas(ingress=sim.ingress or 0.0, loc=oxygen and oxygen.loc, purge=oxygen.purge if oxygen else 0.0,
+        gas = Gas(ingress=sim.ingress or 0.0, loc=oxygen and oxygen.loc, purge=oxygen.purge if oxygen else 0.0,
                         oxygen=credited(oxygen and oxygen.ipl), operator=bool(oxygen and oxygen.operator),
                         supply=sim.supply, pressure_trip=credited(spec.pressure_trip))
         # the simulated relief is tempered (vapour): a gas overpressure's enters as its PFD
         relief = spec.relief if spec.relief and sim.initiating_event != "regulator_open" and credited(
             spec.relief.ipl) else None
-        barriers = paths.Barriers(alarm=credited(spec.alarm and spec.alarm.ipl), trip=credited(spec.trip),
+        barriers = Barriers(alarm=credited(spec.alarm and spec.alarm.ipl), trip=credited(spec.trip),
                                   interlock=credited(spec.interlock), full_cooling=spec.full_cooling,
                                   quench=spec.quench, relief=relief)
-        setup = paths.PathSetup(sim.initiating_event, barriers, gas, stuck_flow=sim.flow, restart=sim.restart)
+        setup = PathSetup(sim.initiating_event, barriers, gas, stuck_flow=sim.flow, restart=sim.restart)
         out[name] = paths.AccidentPaths(the_batch, h, setup, simulated_modifiers=sim.simulates,
                                         response=spec.alarm.response if spec.alarm else paths.Response())
     return out
@@ -168,7 +168,7 @@ def path_kpis(p: SafetyParams, rng: np.random.Generator, out: _Output) -> None:
             log_path(name, path, weight, out)
 
 
-def log_path(name: str, path: paths.AccidentPath, weight: float, out: _Output) -> None:
+def log_path(name: str, path: AccidentPath, weight: float, out: _Output) -> None:
     """A path's top event at its time in the batch, and the path itself (source ``<name>.path``, at its initiating
     event, with its peak and importance weight) for the report's scatter."""
     said = (f"event at {path.demand.t_event:.0f} s, failed: {', '.join(sorted(path.demand.failed)) or 'none'}"

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.safety.paths import ATMOSPHERE, FullCooling, Quench, ReliefDevice, Response, Supply
+from scenarios.safety.path import ATMOSPHERE, FullCooling, Quench, ReliefDevice, Supply
+from scenarios.safety.paths import Response
 from twin.config import to_si
 
 

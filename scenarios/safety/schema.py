@@ -6,7 +6,7 @@ mapping becomes :class:`scenarios.safety.params.SafetyParams`.
 """
 from __future__ import annotations
 
-from scenarios.safety.paths import KINDS
+from scenarios.safety.path import KINDS
 from twin.config import (
     Anything,
     Boolean,

@@ -15,7 +15,8 @@ from scipy.integrate import solve_ivp
 from scenarios.runs import execute, tasks
 from scenarios.safety import lopa
 from scenarios.safety.model import accident_paths
-from scenarios.safety.paths import STILL_UA, AccidentPaths, Barriers, Batch, Demand, PathSetup, simulate
+from scenarios.safety.path import STILL_UA, Barriers, Batch, Demand, PathSetup, simulate
+from scenarios.safety.paths import AccidentPaths
 from scenarios.scenario import load
 from twin.config import ConfigError
 

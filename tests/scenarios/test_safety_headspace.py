@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, Gas, PathSetup, ReliefDevice, Supply, simulate
+from scenarios.safety.path import ATMOSPHERE, Barriers, Batch, Demand, Gas, PathSetup, ReliefDevice, Supply, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "scenarios" / "safety"
@@ -235,7 +235,7 @@ def test_with_pt02_failed_the_supply_drives_the_vessel_through_its_design_pressu
 
 def test_the_orifice_is_choked_below_the_critical_ratio():
     """At the start (1.5 bar into 8 bar) the flow is the textbook choked flow: the pressure rises at n R T / Vh."""
-    from scenarios.safety.paths import _reactor
+    from scenarios.safety.path import _reactor
     from twin import Twin
 
     tw = Twin(sample_interval=1.0)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import Barriers, Batch, Demand, PathSetup, simulate
+from scenarios.safety.path import Barriers, Batch, Demand, PathSetup, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C, R = 273.15, 8.314462618

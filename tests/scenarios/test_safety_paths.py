@@ -19,7 +19,8 @@ from scipy.integrate import solve_ivp
 
 from scenarios.runs import execute, tasks
 from scenarios.safety import lopa
-from scenarios.safety.paths import AccidentPaths, Barriers, Batch, Demand, PathSetup, Response, simulate
+from scenarios.safety.path import Barriers, Batch, Demand, PathSetup, simulate
+from scenarios.safety.paths import AccidentPaths, Response
 from scenarios.scenario import load
 from twin.config import ConfigError
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
+from scenarios.safety.path import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C = 273.15

@@ -19,7 +19,7 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from scenarios.safety.paths import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
+from scenarios.safety.path import ATMOSPHERE, Barriers, Batch, Demand, PathSetup, ReliefDevice, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C, R = 273.15, 8.314462618

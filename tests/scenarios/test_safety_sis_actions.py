@@ -14,7 +14,7 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize_scalar
 
-from scenarios.safety.paths import Barriers, Batch, Demand, FullCooling, PathSetup, Quench, simulate
+from scenarios.safety.path import Barriers, Batch, Demand, FullCooling, PathSetup, Quench, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 C = 273.15
