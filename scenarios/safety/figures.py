@@ -166,61 +166,70 @@ def sampled_records(events) -> dict[str, dict]:
     return {name: {k: np.array(v) for k, v in r.items()} for name, r in out.items()}
 
 
-def paths_figure(samplers: dict, mtsr: float) -> Figure:
-    """Per simulated LOPA scenario, the reactor temperature on its typical accident paths (the initiating event a
-    quarter into the dosing; the operator at the median and the 95th percentile of the response time) against the
-    batch's MTSR, the MTT and TD24; with a simulated relief device, the head pressure too (thin, right axis). A
-    headspace scenario shows its own signal instead: the O2 against the alarm and the LOC, or the head pressure
-    against the PT-02 trip and the design pressure."""
-    from scenarios.safety.path import ATMOSPHERE, GAS_KINDS, Demand
+def typical_cases(sampler) -> list[tuple[str, frozenset[str], float]]:
+    """The typical paths of a sampler as ``(label, failed barriers, response time s)``: every barrier working, each
+    alone (an operator's also at the 95th percentile of the response time), none."""
+    barriers, simulated, headspace = frozenset(sampler.barriers), sampler.setup.barriers, sampler.setup.gas
+    median = sampler.response.median
+    slow = median * math.exp(1.645 * sampler.response.sigma)
+    cases = [("every barrier works", frozenset(), median)]
+    for b in sampler.barriers:  # in the order the scenario names them
+        relief = simulated.relief is not None and b == simulated.relief.ipl
+        answered = b == simulated.alarm or (b == headspace.oxygen and headspace.operator)
+        kept = ("operator" if answered else "relief" if relief else "interlock"
+                if b in (simulated.interlock, headspace.oxygen) else "SIS")
+        cases.append((f"{b} alone ({kept})", barriers - {b}, median))
+        if answered:
+            cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
+    return cases + [("no barrier", barriers, median)]
 
+
+def paths_figure(samplers: dict, mtsr: float) -> Figure:
+    """Per simulated LOPA scenario, the reactor temperature on its typical accident paths (:func:`typical_cases`, the
+    initiating event a quarter into the dosing) against the batch's MTSR, the MTT and TD24; with a simulated relief
+    device, the head pressure too (thin, right axis). A headspace scenario shows its own signal instead: the O2
+    against the alarm and the LOC, or the head pressure against the PT-02 trip and the design pressure."""
     fig = Figure(figsize=(6.2 * len(samplers), 4.2))
     axes = fig.subplots(1, len(samplers), squeeze=False).ravel()
     for ax, (name, sampler) in zip(axes, samplers.items(), strict=True):
-        batch, barriers, setup = sampler.batch, frozenset(sampler.barriers), sampler.setup
-        simulated, headspace, median = setup.barriers, setup.gas, sampler.response.median
-        t_event = batch.dose_time / 4
-        slow = median * math.exp(1.645 * sampler.response.sigma)
-        cases = [("every barrier works", frozenset(), median)]
-        for b in sampler.barriers:  # in the order the scenario names them
-            relief = simulated.relief is not None and b == simulated.relief.ipl
-            answered = b == simulated.alarm or (b == headspace.oxygen and headspace.operator)
-            kept = ("operator" if answered else "relief" if relief else "interlock"
-                    if b in (simulated.interlock, headspace.oxygen) else "SIS")
-            cases.append((f"{b} alone ({kept})", barriers - {b}, median))
-            if answered:
-                cases.append((f"{b} alone, slow operator ({slow / 60:.0f} min)", barriers - {b}, slow))
-        cases.append(("no barrier", barriers, median))
-        gas = setup.kind in GAS_KINDS
-        top = {"mtt": " -> MTT", "design": " -> design pressure", "flammable": " -> LOC"}[setup.top]
-        signal = {"mtt": "T", "design": "PT-01", "flammable": "AT-01"}[setup.top if gas else "mtt"]
-        show, ylabel = top_scale(setup.top if gas else "mtt")
-        head = ax.twinx() if simulated.relief is not None else None
-        for label, failed, response in cases:
-            path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
-            t = path.trace["t"]
-            line, = ax.plot(t / 3600, show(path.trace[f"{batch.reactor}.{signal}"]), lw=1.4,
-                            label=label + (top if path.top_event else ""))
-            if head is not None:
-                head.plot(t / 3600, (path.trace[f"{batch.reactor}.PT-01"] - ATMOSPHERE) / 1e5, lw=0.8, ls=":",
-                          color=line.get_color())
-        if head is not None:
-            head.set_ylabel("head pressure [bar gauge] (dotted)")
-        limits = top_limits(sampler, mtsr) if gas else [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]
-        for value, text in limits:
-            ax.axhline(show(value), color="#7f7f7f" if text in ("MTSR", "O2 alarm", "PT-02 trip") else "#d62728",
-                       ls="--", lw=1)
-            ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
-        ax.axvline(t_event / 3600, color="#7f7f7f", lw=0.8)
-        ax.annotate(setup.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
-                    rotation=90, va="bottom", ha="right")
-        ax.set_title(name, fontsize="medium")
-        ax.set_xlabel("time in the batch [h]")
-        ax.set_ylabel(ylabel)
-        ax.legend(fontsize="x-small", loc="best")
-        ax.grid(alpha=0.3)
+        _paths_panel(ax, name, sampler, mtsr)
     fig.tight_layout()
     return fig
+
+
+def _paths_panel(ax, name: str, sampler, mtsr: float) -> None:
+    from scenarios.safety.path import ATMOSPHERE, GAS_KINDS, Demand
+
+    batch, setup = sampler.batch, sampler.setup
+    t_event = batch.dose_time / 4
+    gas = setup.kind in GAS_KINDS
+    top = {"mtt": " -> MTT", "design": " -> design pressure", "flammable": " -> LOC"}[setup.top]
+    signal = {"mtt": "T", "design": "PT-01", "flammable": "AT-01"}[setup.top if gas else "mtt"]
+    show, ylabel = top_scale(setup.top if gas else "mtt")
+    head = ax.twinx() if setup.barriers.relief is not None else None
+    for label, failed, response in typical_cases(sampler):
+        path = sampler.run(Demand(t_event, failed, response), keep_trace=True)
+        t = path.trace["t"]
+        line, = ax.plot(t / 3600, show(path.trace[f"{batch.reactor}.{signal}"]), lw=1.4,
+                        label=label + (top if path.top_event else ""))
+        if head is not None:
+            head.plot(t / 3600, (path.trace[f"{batch.reactor}.PT-01"] - ATMOSPHERE) / 1e5, lw=0.8, ls=":",
+                      color=line.get_color())
+    if head is not None:
+        head.set_ylabel("head pressure [bar gauge] (dotted)")
+    limits = top_limits(sampler, mtsr) if gas else [(mtsr, "MTSR"), (batch.mtt, "MTT"), (batch.td24, "TD24")]
+    for value, text in limits:
+        ax.axhline(show(value), color="#7f7f7f" if text in ("MTSR", "O2 alarm", "PT-02 trip") else "#d62728",
+                   ls="--", lw=1)
+        ax.annotate(text, (ax.get_xlim()[1], show(value)), fontsize="small", ha="right", va="bottom")
+    ax.axvline(t_event / 3600, color="#7f7f7f", lw=0.8)
+    ax.annotate(setup.kind.replace("_", " "), (t_event / 3600, ax.get_ylim()[0]), fontsize="small",
+                rotation=90, va="bottom", ha="right")
+    ax.set_title(name, fontsize="medium")
+    ax.set_xlabel("time in the batch [h]")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="x-small", loc="best")
+    ax.grid(alpha=0.3)
 
 
 def barrier_scores(live: LiveBarriers) -> dict[str, float]:
