@@ -28,7 +28,9 @@ integral - 1) z - gain)``; by Jury's test the loop is stable exactly when ``0 <=
 (1 - gain)``. A constant disturbance ``D`` (inside the limit) leaves ``e_k = D s_k`` with ``s`` the step response of
 ``S``, which decays to 0: the integral action removes any offset. A loop that reacts to every tablet (``every =
 1``) passes white fill scatter through ``S``, whose squared gain exceeds 1: it adds variance (Deming's funnel);
-averaging over a period and a deadband are what keep a real press's loop from chasing noise.
+averaging over a period and a deadband are what keep a real press's loop from chasing noise. With the density's
+AR(1) inside the periods the tablets' variance is that of the loop lifted to the control periods (a discrete
+Lyapunov equation; ``tests/process/test_press.py`` derives it and checks the flagship's press against it).
 """
 from __future__ import annotations
 
