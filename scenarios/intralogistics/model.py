@@ -249,27 +249,33 @@ class Logistics:
                 + (self.store_times[1] if o.target == self.store else 0.0))
 
     def rolling(self) -> list[tuple[Vehicle, Order]]:
-        """The ``cpsat`` rule: plan the window's oldest orders over the idle vehicles nearest them and the busy
-        vehicles freeing first (:mod:`scenarios.intralogistics.cpsat`); dispatch what starts now."""
+        """The ``cpsat`` rule: plan the window's oldest orders over the vehicles that could reach one of them among
+        the first three (idle ones where they stand, busy ones where and when their job should end;
+        :mod:`scenarios.intralogistics.cpsat`); dispatch what starts now."""
         from scenarios.intralogistics import cpsat
 
         now, time, window = self.env.now, self.net.time, self.window
         orders = self.pending[:window]
-        idle = heapq.nsmallest(2 * window, self.idle, key=lambda v: min(time(v.place, o.origin) for o in orders))
         free = {id(v) for v in self.idle}
-        busy = heapq.nsmallest(window, (v for v in self.vehicles if id(v) not in free), key=lambda v: v.until)
-        seen = idle + busy
-        where = [v.place for v in idle] + [v.job.target if v.job else v.place for v in busy]
-        h = cpsat.Horizon(ready=np.array([max(0.0, v.until - now) if k >= len(idle) else 0.0
-                                          for k, v in enumerate(seen)]),
-                          empty=np.array([[time(p, o.origin) for o in orders] for p in where]),
+        fleet = self.idle + [v for v in self.vehicles if id(v) not in free]
+        ready = np.array([0.0 if id(v) in free else max(0.0, v.until - now) for v in fleet])
+        where = [v.place if id(v) in free or v.job is None else v.job.target for v in fleet]
+        reach = ready[:, None] + np.array([[time(p, o.origin) for o in orders] for p in where])
+        keep = sorted(set(np.argsort(reach, axis=0, kind="stable")[:3].ravel().tolist()))
+        idle = [k for k in keep if id(fleet[k]) in free]
+        if not idle:
+            return []
+        if len(orders) == 1:     # the optimum is the vehicle that gets there first (idle ones first on ties)
+            k = int(np.argmin(reach[keep, 0]))
+            return [(fleet[keep[k]], orders[0])] if k < len(idle) else []
+        h = cpsat.Horizon(ready=ready[keep], empty=reach[keep] - ready[keep, None],
                           between=np.array([[time(a.target, b.origin) for b in orders] for a in orders]),
                           service=np.array([self.service(o) for o in orders]))
-        cost = h.empty[:len(idle)]
+        cost = h.empty[:len(idle)]      # the idle vehicles come first in ``fleet``, so first in ``keep``
         rules = [cpsat.complete(h, dispatch.assign(rule, cost, [o.due for o in orders], window))
                  for rule in ("fifo", "nearest", "due", "optimised")]
         plan = cpsat.solve(h, min(rules, key=lambda p: cpsat.total(h, p)), self.plan_seconds)
-        return [(idle[k], orders[plan[k][0]]) for k in range(len(idle)) if plan[k]]
+        return [(fleet[keep[i]], orders[plan[i][0]]) for i in range(len(idle)) if plan[i]]
 
     # -- vehicles ---------------------------------------------------------------------------------------------------
     def drive_loop(self, v: Vehicle):
