@@ -52,9 +52,11 @@ def scenario_follow_plan(path: str | Path, variant: str | None = None):
     try:
         return scenario.study.follow(scenario.variants[name])
     except ConfigError as exc:
-        if exc.file is None:  # a key of the scenario's top level: the file's own line for it
+        if exc.file is None:  # a key of the scenario's top level: the line of the variant's or the file's own
             raw = config.load(path)
-            raise raw.error(exc.key or "study", exc.message, expected=exc.expected, hint=exc.hint) from None
+            override = raw.get("variants", {}).get(name, {}) if name != BASE else {}
+            where = override if exc.key in override else raw
+            raise where.error(exc.key or "study", exc.message, expected=exc.expected, hint=exc.hint) from None
         raise
 
 

@@ -102,3 +102,17 @@ def test_a_scenario_is_followed_only_with_what_it_declares(tmp_path, capsys):
                  "--serve-user", "scada:secret"])
     err = capsys.readouterr().err
     assert code == 2 and "--serve-user on policy None" in err, err
+
+
+def test_a_variant_is_a_scenario_s_and_must_declare_what_it_does_not_know(capsys):
+    """mismatch_no_band empties uncertainty: (the twin trusting its model): nothing to follow with; --variant of a
+    plant file is refused for twin serve and twin follow alike."""
+    flagship = str(ROOT / "scenarios" / "continuous_manufacturing" / "flagship.yaml")
+    code = main(["follow", flagship, "--variant", "mismatch_no_band", "--endpoint", "opc.tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "key 'variants.mismatch_no_band.uncertainty'" in err and "nothing to estimate" in err, err
+    plant = str(ROOT / "plant_models" / "api_bay" / "plant.yaml")
+    assert main(["serve", plant, "--variant", "mismatch", "--allow-anonymous"]) == 2
+    assert "--variant mismatch: " in capsys.readouterr().err
+    assert main(["follow", plant, "--variant", "mismatch", "--endpoint", "opc.tcp://127.0.0.1:1"]) == 2
+    assert "is not a scenario with variants" in capsys.readouterr().err
