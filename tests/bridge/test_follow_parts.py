@@ -116,3 +116,12 @@ def test_a_variant_is_a_scenario_s_and_must_declare_what_it_does_not_know(capsys
     assert "--variant mismatch: " in capsys.readouterr().err
     assert main(["follow", plant, "--variant", "mismatch", "--endpoint", "opc.tcp://127.0.0.1:1"]) == 2
     assert "is not a scenario with variants" in capsys.readouterr().err
+
+
+def test_the_plan_module_example_runs_as_written():
+    import doctest
+
+    import twin.following
+
+    result = doctest.testmod(twin.following)
+    assert result.attempted > 0 and result.failed == 0
