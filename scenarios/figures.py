@@ -91,7 +91,7 @@ def traces_figure(results: Sequence) -> Figure | None:
                 line, = ax.plot(t / size, mean, lw=1.2, label=name)
                 if np.any(high > low):  # one replication: no band
                     ax.fill_between(tb / size, low, high, color=line.get_color(), alpha=0.25, lw=0)
-        ax.set_title(signal, fontsize="medium")
+        ax.set_title(signal, fontsize="medium", y=1.0)   # y given: no search for the top ticks (same pixels)
         ax.grid(alpha=0.3)
     for ax in axes[len(signals):]:
         ax.set_visible(False)
@@ -127,7 +127,7 @@ def kpis_figure(results: Sequence) -> Figure | None:
             error = np.nan_to_num(np.array([below, above]) / size)
             ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=error, capsize=2, label=r.name)
         ax.set_xticks(x, keys, rotation=45, ha="right", fontsize="small")
-        ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium")
+        ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium", y=1.0)
         ax.grid(axis="y", alpha=0.3)
     if len(results) > 1:
         fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncols=len(results), fontsize="small")
