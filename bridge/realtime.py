@@ -1,12 +1,17 @@
 """A Twin in step with the wall clock, for serving it (``twin serve``) or running it beside the plant (shadow).
 
 ``run_in_real_time`` advances the twin every ``step`` seconds to the wall time elapsed (times ``speed``), inside the
-event loop, so that OPC UA writes and reads see the twin between two steps and never in the middle of one.
+event loop, so that OPC UA writes and reads see the twin between two steps and never in the middle of one. A twin
+slower than ``speed`` asks (a plant served faster than the machine can simulate it) is advanced by at most two
+steps' worth at a time: it falls behind the wall clock, and the event loop still answers clients between steps
+(one long catch-up would starve them: a client's connect timing out against a server that is only busy).
 """
 from __future__ import annotations
 
 import asyncio
 import time
+
+CATCH_UP = 2.0   # the most a twin that fell behind advances at a time, in steps' worth of simulated time
 
 
 async def run_in_real_time(twin, *, speed: float = 1.0, step: float = 0.2, until: float | None = None) -> None:
@@ -20,5 +25,5 @@ async def run_in_real_time(twin, *, speed: float = 1.0, step: float = 0.2, until
         if until is not None:
             target = min(target, until)
         if target > twin.now:
-            twin.run(until=target)
+            twin.run(until=min(target, twin.now + CATCH_UP * step * speed))
         await asyncio.sleep(step)
