@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -22,7 +23,7 @@ from scenarios.figures import add_view
 from scenarios.safety import lopa
 from scenarios.safety.bowtie import BowTie
 from scenarios.safety.live import LiveBarriers
-from twin.config import to_si
+from scenarios.safety.params import SafetyParams, State
 from twin.tags import TagBus
 
 COLOURS = {"threat": "#c7c7c7", "consequence": "#d62728", "event": "#1f77b4"}
@@ -243,22 +244,21 @@ def barrier_scores(live: LiveBarriers) -> dict[str, float]:
     return scores
 
 
-def worst_barrier_moment(study: lopa.Lopa, states: list) -> tuple[float, dict[str, float]]:
+def worst_barrier_moment(study: lopa.Lopa, states: Sequence[State]) -> tuple[float, dict[str, float]]:
     """The worst moment of the timeline ``states`` (the first with the most degraded barriers) and each asset's
     barrier score then (:func:`barrier_scores`: 0 healthy, 1 degraded, 2 lost)."""
     bus = TagBus()
     live = LiveBarriers(study, bus)
     worst, at = barrier_scores(live), 0.0
-    for state in sorted(states, key=lambda s: s["at"]):
-        value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
-        bus.write(state["tag"], value, t=state["at"])
+    for state in sorted(states, key=lambda s: s.at):
+        bus.write(state.tag, state.bus_value, t=state.at)
         scores = barrier_scores(live)
         if sum(scores.values()) > sum(worst.values()):
-            worst, at = scores, float(state["at"])
+            worst, at = scores, state.at
     return at, worst
 
 
-def barrier_view(result, study: lopa.Lopa, states: list) -> None:
+def barrier_view(result, study: lopa.Lopa, states: Sequence[State]) -> None:
     """Ask for ``barriers_3d.png``: the plant in 3D, each asset coloured by its barriers' worst state at the worst
     moment of the timeline (drawn by the viewer, :func:`scenarios.figures.add_view`)."""
     at, scores = worst_barrier_moment(study, states)
@@ -268,26 +268,23 @@ def barrier_view(result, study: lopa.Lopa, states: list) -> None:
 
 def write(result) -> list[Path]:
     """``bowtie.png`` and ``swiss_cheese.png`` for a result folder, the barriers in their state at the horizon."""
-    settings = result.settings
-    study = lopa.load(settings["lopa"])
+    p = SafetyParams.of(result.settings)
+    study = lopa.load(p.lopa)
     bus = TagBus()
     live = LiveBarriers(study, bus)
-    for state in sorted(settings.get("states") or [], key=lambda s: s["at"]):
-        value = to_si(state["value"], "s") if state["tag"].endswith(".test_age") else state["value"]
-        bus.write(state["tag"], value, t=state["at"])
+    for state in sorted(p.states, key=lambda s: s.at):
+        bus.write(state.tag, state.bus_value, t=state.at)
     folder = Path(result.path) / "figures"
     written = []
     for name, fig in (("bowtie.png", bowtie_figure(live.bowtie)),
                       ("swiss_cheese.png", swiss_cheese_figure(study, live.bowtie.pfd))):
         fig.savefig(folder / name, dpi=100)
         written.append(folder / name)
-    if settings.get("barrier_view"):
-        barrier_view(result, study, settings.get("states") or [])
-    if settings.get("accident_paths"):
+    if p.barrier_view:
+        barrier_view(result, study, p.states)
+    if p.accident_paths is not None:
         from scenarios.safety.model import accident_paths, thermal_risk
-        from scenarios.safety.params import SafetyParams
 
-        p = SafetyParams.of(settings)
         samplers = accident_paths(p)
         mtsr = thermal_risk(p.thermal, p.plant).mtsr
         fig = paths_figure(samplers, mtsr)

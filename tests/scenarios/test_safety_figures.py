@@ -81,6 +81,7 @@ def test_barrier_view_colours_the_plant_at_the_worst_moment(tmp_path):
 
     from scenarios.safety import lopa
     from scenarios.safety.figures import barrier_view
+    from scenarios.safety.params import SafetyParams
     from viewer import views
 
     settings = load(ROOT / "scenarios" / "safety" / "api_bay.yaml").settings("base")
@@ -95,7 +96,7 @@ def test_barrier_view_colours_the_plant_at_the_worst_moment(tmp_path):
         r, g, b = image[..., 0], image[..., 1], image[..., 2]
         return np.array([((r - g > 0.25) & (r - b > 0.2)).sum(), ((g - r > 0.15) & (g - b > 0.05)).sum()])
 
-    red, green = colours(settings["states"], "worst") - colours([], "healthy")
+    red, green = colours(SafetyParams.of(settings).states, "worst") - colours([], "healthy")
     assert red > 500 and green < -500
 
 
