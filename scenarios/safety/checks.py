@@ -27,12 +27,26 @@ def plant_signals(path: Path) -> frozenset[str]:
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """The LOPA file reads cleanly, its IPLs stand on tags of the plant, the states name their health tags."""
-    from scenarios.safety.live import HEALTH
-
     study = lopa.load(params["lopa"])
     lopa.check_tags(study, tags | plant_signals(params["plant"]))
+    _check_states(params["states"], study, params["horizon"])
+    if params["thermal"] is not None:
+        _check_thermal(params["thermal"], params["plant"])
+    mc = params["monte_carlo"]
+    for section in (mc, params["accident_paths"]):
+        if section is not None and section["bias"] is not None and not 0 < section["bias"] < 1:
+            raise section.error("bias", f"got {section['bias']}", hint="bias: 0.5 (or leave it out)",
+                                expected="a probability in (0, 1): the biased failure chance")
+    if params["accident_paths"] is not None:
+        _check_paths(params["accident_paths"], study, params)
+
+
+def _check_states(states, study: lopa.Lopa, horizon: float) -> None:
+    """Each state names the health tag of an IPL, with a value of its kind (a flag, a proof test's age that is a
+    time and not negative), within the horizon."""
+    from scenarios.safety.live import HEALTH
+
     health = {f"{layer.tag}.{signal}": kind for layer in study.layers.values() for signal, kind in HEALTH.items()}
-    states = params["states"]
     for i, state in enumerate(states):
         if state["tag"] not in health:
             raise states[i].error("tag", f"'{state['tag']}' is not the health tag of an IPL",
@@ -43,21 +57,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             raise states[i].error("value", f"got {value!r}", expected="true or false")
         if kind is float:
             try:
-                to_si(value, "s")
+                age = to_si(value, "s")
             except ValueError as exc:
                 raise states[i].error("value", f"got {value!r}: {exc}", expected="a time such as 400 d") from None
-        if not 0 <= state["at"] <= params["horizon"]:
+            if not age >= 0:
+                raise states[i].error("value", f"got {value!r}: a proof test's age cannot be negative",
+                                      expected="a time since the last proof test, such as 400 d (0 d: just tested)")
+        if not 0 <= state["at"] <= horizon:
             raise states[i].error("at", f"{state['at']:g} s lies outside the horizon",
-                                  expected=f"0 <= at <= {params['horizon']:g} s")
-    if params["thermal"] is not None:
-        _check_thermal(params["thermal"], params["plant"])
-    mc = params["monte_carlo"]
-    for section in (mc, params["accident_paths"]):
-        if section is not None and section["bias"] is not None and not 0 < section["bias"] < 1:
-            raise section.error("bias", f"got {section['bias']}", hint="bias: 0.5 (or leave it out)",
-                                expected="a probability in (0, 1): the biased failure chance")
-    if params["accident_paths"] is not None:
-        _check_paths(params["accident_paths"], study, params)
+                                  expected=f"0 <= at <= {horizon:g} s")
 
 
 def _check_paths(spec, study: lopa.Lopa, params) -> None:

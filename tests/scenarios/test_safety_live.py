@@ -81,6 +81,7 @@ states:
     ("R-101.TT-02.bypass", "true", "did you mean 'R-101.TT-02.bypassed'?"),
     ("R-101.TT-02.bypassed", "yes please", "expected: true or false"),
     ("R-101.TT-02.test_age", "3 kg", "expected: a time such as 400 d"),
+    ("R-101.TT-02.test_age", "-30 d", "a proof test's age cannot be negative"),  # was taken: a negative PFD
 ])
 def test_bad_states(write_scenario, tag, value, message):
     path = write_scenario(STATES.format(plant=ROOT / "plant_models" / "api_bay" / "plant.yaml",
