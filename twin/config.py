@@ -537,18 +537,25 @@ class FilePath(Schema):
 
 
 class ListOf(Schema):
-    """A list whose items all match ``item``."""
+    """A list whose items all match ``item``, at least ``min_items`` and at most ``max_items`` of them (a point
+    ``[x, y]`` is ``min_items=2, max_items=2``: a third value is refused, not dropped)."""
 
-    def __init__(self, item: Schema, *, min_items: int = 0) -> None:
-        self.item, self.min_items = item, min_items
-        self.expected = f"a list of {item.expected}" + (f" (at least {min_items})" if min_items else "")
+    def __init__(self, item: Schema, *, min_items: int = 0, max_items: int | None = None) -> None:
+        self.item, self.min_items, self.max_items = item, min_items, max_items
+        count = (f" (exactly {min_items})" if max_items == min_items else
+                 f" ({min_items} to {max_items})" if min_items and max_items is not None else
+                 f" (at most {max_items})" if max_items is not None else
+                 f" (at least {min_items})" if min_items else "")
+        self.expected = f"a list of {item.expected}{count}"
 
     def missing(self):
         return Sequence()
 
     def validate(self, value, where):
-        if not isinstance(value, list) or len(value) < self.min_items:
-            raise self.fail(value, where)
+        if not isinstance(value, list) or len(value) < self.min_items or (
+                self.max_items is not None and len(value) > self.max_items):
+            got = f"a list of {len(value)}" if isinstance(value, list) else _kind(value)
+            raise where.error(f"got {got}", expected=self.expected)
         out = Sequence(self.item.validate(v, where.child(value, i)) for i, v in enumerate(value))
         _copy_marks(value, out)
         return out

@@ -36,9 +36,10 @@ from scenarios.intralogistics.qc import QC
 from scenarios.registry import Deferred, Study
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str
 
-XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2)
+XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2, max_items=2)
 FLOOR = Record({"elevation": Quantity("m", "6 m", minimum=None)}, required=("elevation",), name="a storey")
-ROOM = Record({"storey": Str(), "origin": XY, "size": ListOf(Quantity("m", "20 m", positive=True), min_items=2),
+ROOM = Record({"storey": Str(), "origin": XY,
+               "size": ListOf(Quantity("m", "20 m", positive=True), min_items=2, max_items=2),
                "grade": Str()}, required=("storey", "origin", "size"), name="a room")
 DOOR = Record({"between": ListOf(Str(), min_items=2), "airlock": Quantity("s", "90 s"), "one_way": Boolean(),
                "name": Str()}, required=("between",), defaults={"airlock": 0.0, "one_way": False}, name="a door")

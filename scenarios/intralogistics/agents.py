@@ -39,14 +39,14 @@ import numpy as np
 from scenarios.intralogistics.network import ZONES, Network
 from twin.config import Boolean, Integer, ListOf, MapOf, Quantity, Record, Str
 
-XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2)
+XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2, max_items=2)
 STAIRS = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "climb": Quantity("s", "30 s")},
                 required=("stops", "at"), defaults={"climb": 30.0}, name="a staircase")
 KIND = Record({"count": Integer(minimum=1), "speed": Quantity("m/s", "1.2 m/s", positive=True),
                "acceleration": Quantity("m/s**2", "1 m/s**2", positive=True),
                "payload": Quantity("kg", "25 kg", positive=True), "home": Str(),
                "containers": ListOf(Str(), min_items=1), "avoid": ListOf(Str()), "stairs": Boolean(),
-               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3)},
+               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3, max_items=3)},
               required=("count", "speed", "payload", "home", "containers"),
               defaults={"acceleration": 1.0, "avoid": [], "stairs": False, "lifts": True},
               name="a kind of mover")

@@ -106,6 +106,19 @@ def test_errors_name_file_line_key_and_fix(text, line, key, words):
         assert word in str(error)
 
 
+def test_a_list_of_a_fixed_length_refuses_extra_items():
+    """A point [x, y] given a third value is refused by length, not cut to two (or unpacked into a traceback)."""
+    point = ListOf(Quantity("m", "2 m", minimum=None), min_items=2, max_items=2)
+    schema = Record({"at": point}, required=("at",))
+    assert loads("at: [1 m, 2 m]\n", schema)["at"] == [1.0, 2.0]
+    for text in ("at: [1 m, 2 m, 3 m]\n", "at: [1 m]\n"):
+        with pytest.raises(ConfigError) as caught:
+            loads(text, schema, file="s.yaml")
+        assert caught.value.key == "at" and "(exactly 2)" in str(caught.value), str(caught.value)
+    assert "a list of 3" in str(pytest.raises(ConfigError, loads, "at: [1, 2, 3]\n", schema).value)
+    assert "(1 to 3)" in ListOf(Str(), min_items=1, max_items=3).expected
+
+
 def test_later_checks_point_at_the_right_line():
     data = loads("plant: x\nparams:\n  alpha: 1\n  beta: 2\n", SCHEMA, file="p.yaml")
     error = data["params"].error("beta", "not used by this unit", choices=["bet", "gamma"])

@@ -60,6 +60,8 @@ CASES = [  # (old, new: the edit on the culprit's line; its key, words of the me
      "airlock: 90 s"),
     ("[P01, P10]", "[P10, P40]", "network.doors[2]", "share no wall", "lift"),
     ("load: 300 kg}", "load: 1300 kg}", "orders[0].load", "more than the vehicles' payload", "split"),
+    ("at: [10, 20]}", "at: [10, 20, 3]}", "network.stations.WH-02.at", "got a list of 3", "(exactly 2)"),
+    ("size: [20, 40]", "size: [20, 40, 3]", "network.rooms.W02.size", "got a list of 3", "(exactly 2)"),
 ]
 
 
