@@ -11,7 +11,9 @@ The feed frame is downstream of the probe and so not observable from it: the gat
 (:mod:`.monitor`).
 
 Every :data:`INTERVAL` of the Twin's clock the filter reads what arrived on the bus (:mod:`.gauges`), predicts on the
-load cells' mean flows in sub-steps at the set points' changes (the flows move there: an MPC's moves, a stop), and
+load cells' mean flows in sub-steps at the set points' changes and, while the feeders' loops settle after them, of
+a quarter of their time constant (the flows move there: an MPC's moves, a stop, the others following a stopped
+lead), and
 updates with the mean of the last :data:`WINDOW` raw samples at their mean time (a dropout leaves none: the filter
 only predicts, and its uncertainty grows). The unscented filter, not the extended one: with the plant's residence
 time two prior standard deviations from the model's (the flagship's ``mismatch``), the EKF's linearisation settles
@@ -35,6 +37,7 @@ from twin.tags import Quality
 
 REST = "rest"               # the blend's other components, lumped
 INTERVAL = 60.0             # s between the filter's updates
+SETTLE, SETTLE_STEPS = 5, 4  # after a set point moves: sub-steps of a quarter of the feeders' loop time for 5 of them
 STEP_FRACTION = 5           # RK4 steps of at most a fifth of the fastest tank's time constant (the range's low end)
 WINDOW = 5                  # samples averaged per update (the last ones, assimilated at their mean time)
 BIAS_WALK = 1e-5            # 1/sqrt(s): the probe's bias may wander 0.06 % in an hour (a random walk)
@@ -105,7 +108,10 @@ class LineEstimator:
         self._full_at_start(holdup, tau, n)
         self.flows = {"API": np.zeros(steps), REST: np.zeros(steps)}   # the load cells' flows per step
         self.samples = np.full(steps // self.every + 1, np.nan)          # the probe's samples (NaN: none)
-        self.breaks: list[float] = []                                    # set-point changes not yet passed
+        self.breaks: list[float] = []                                    # sub-step ends not yet passed
+        loop = max(f["control_time"] for f in feeders.values())          # the gravimetric loops' time constant
+        fine = max(dt, np.ceil(loop / SETTLE_STEPS / dt) * dt)
+        self.settling = np.arange(0.0, SETTLE * loop + fine / 2, fine)  # sub-steps after a set point moved
         self.moves: list[float] = []                                     # every set-point change so far
         self._read = {}                                                   # bus tag -> records already read
         self.t_update = 0.0
@@ -142,8 +148,9 @@ class LineEstimator:
             t, v, _ = self._new(f"{tag}.cell_flow")     # step k ends at (k + 1) dt
             k = np.rint(t / self.dt).astype(int) - 1
             self.flows["API" if tag in self.api_feeders else REST][k] += v
-            t, _, _ = self._new(f"{tag}.F_sp")          # the twin's own set points: the flows change there
-            self.breaks += list(np.ceil(t / self.dt - 1e-9) * self.dt)
+            t, _, _ = self._new(f"{tag}.F_sp")          # the twin's own set points: the flows change there ...
+            start = np.ceil(t / self.dt - 1e-9) * self.dt
+            self.breaks += list((start[:, None] + self.settling[None, :]).ravel())   # ... and while the loop settles
             self.moves += list(t[t > 0])
         t, v, q = self._new(f"{self.tags['NIR.bias'].split('.')[0]}.sample")
         good = (q != Quality.BAD) & np.isfinite(v)
