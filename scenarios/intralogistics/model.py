@@ -104,7 +104,7 @@ class Vehicle:
         self.job: Order | None = None
         self.wake = None
         self.zone_request = None  # the reservation of the zone it is in
-        self.until = 0.0          # when its current job should be done (for the cpsat dispatcher)
+        self.until, self.frees = math.inf, place   # when and where it will be free, once sure (cpsat dispatcher)
         self.busy = self.charging = self.empty_m = self.loaded_m = self.energy = 0.0
 
 
@@ -233,7 +233,6 @@ class Logistics:
         now = self.env.now
         for vehicle, order in chosen:
             vehicle.job, order.assigned = order, now
-            vehicle.until = now + self.net.time(vehicle.place, order.origin) + self.service(order)
             vehicle.wake.succeed()
         taken = {o.number for _, o in chosen}
         busy = {id(v) for v, _ in chosen}
@@ -250,16 +249,16 @@ class Logistics:
 
     def rolling(self) -> list[tuple[Vehicle, Order]]:
         """The ``cpsat`` rule: plan the window's oldest orders over the vehicles that could reach one of them among
-        the first three (idle ones where they stand, busy ones where and when their job should end;
+        the first three (idle ones where they stand, unloading ones where and when they will be free;
         :mod:`scenarios.intralogistics.cpsat`); dispatch what starts now."""
         from scenarios.intralogistics import cpsat
 
         now, time, window = self.env.now, self.net.time, self.window
         orders = self.pending[:window]
         free = {id(v) for v in self.idle}
-        fleet = self.idle + [v for v in self.vehicles if id(v) not in free]
+        fleet = self.idle + [v for v in self.vehicles if id(v) not in free and v.until < math.inf]
         ready = np.array([0.0 if id(v) in free else max(0.0, v.until - now) for v in fleet])
-        where = [v.place if id(v) in free or v.job is None else v.job.target for v in fleet]
+        where = [v.place if id(v) in free else v.frees for v in fleet]
         reach = ready[:, None] + np.array([[time(p, o.origin) for o in orders] for p in where])
         keep = sorted(set(np.argsort(reach, axis=0, kind="stable")[:3].ravel().tolist()))
         idle = [k for k in keep if id(fleet[k]) in free]
@@ -292,6 +291,8 @@ class Logistics:
             yield env.timeout(handling["load"])
             self.log.append((env.now, o.container, "loaded", v.name, o.holds))
             yield from self.drive(v, o.target, loaded=True, flow=o.flow)
+            if o.target != self.store:   # only the unloading left (no picker to queue for): a sure end
+                v.until, v.frees = env.now + handling["unload"], o.target
             yield env.timeout(handling["unload"])
             if o.target == self.store:
                 yield from self.picker(self.store_times[1])
@@ -299,7 +300,7 @@ class Logistics:
             self.log.append((env.now, o.container, "stored" if o.target == self.store else "delivered", o.target,
                              o.holds))
             o.done.succeed()
-            v.job = None
+            v.job, v.until = None, math.inf
             home = self.fleet["park"] == "home" and v.place != self.fleet["home"]
             if self.chargers and (v.battery < self.fleet["battery"]["low"] * self.capacity
                                   or home and self.short(v, (v.place, self.fleet["home"], False))):
@@ -324,8 +325,6 @@ class Logistics:
     def charge(self, v: Vehicle):
         """Drive to the nearest charging point, queue for it, charge to full."""
         point = nearest(self.net, list(self.chargers), v.place)
-        v.until = self.env.now + self.net.time(v.place, point) + (self.capacity - v.battery) / self.fleet["battery"][
-            "power"]
         yield from self.drive(v, point, loaded=False)
         with self.chargers[point].request() as turn:
             yield turn
