@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from twin.arguments import endpoint, positive
 from twin.config import ConfigError
 
 BRIDGE_EXAMPLES = """\
@@ -71,11 +72,11 @@ def add_bridge(subparsers) -> None:
                                           "reconnects, back-fills or marks gaps, reports bad tags and goes on.",
                               epilog=BRIDGE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("mapping", nargs="?", help="the mapping YAML (node -> tag)")
-    p.add_argument("endpoint", nargs="?", help="opc.tcp://host:port (default: the mapping's endpoint)")
-    p.add_argument("--discover", metavar="ENDPOINT", help="browse ENDPOINT and write a starter mapping")
+    p.add_argument("endpoint", nargs="?", type=endpoint, help="opc.tcp://host:port (default: the mapping's endpoint)")
+    p.add_argument("--discover", metavar="ENDPOINT", type=endpoint, help="browse ENDPOINT and write a starter mapping")
     p.add_argument("-o", "--output", default="-", help="where --discover writes the mapping (default: stdout)")
     p.add_argument("--plant", help="plant (YAML/IFC) whose instrument tags --discover matches node names to")
-    p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
+    p.add_argument("--duration", type=positive, help="stop after this many seconds (default: run until Ctrl-C)")
     p.add_argument("--csv", help="write the recorded tag history (tag, t, value, quality) here on exit")
     p.add_argument("--clock", choices=("run", "unix"), default="run",
                    help="the times t of the tags: seconds since the bridge started (run, the default) or UNIX time "
@@ -94,7 +95,7 @@ def add_bridge(subparsers) -> None:
 def _serve_arguments(p, title: str, description: str, serve_help: str) -> None:
     """``--serve ENDPOINT`` and its security flags (``twin bridge --shadow``, ``twin follow``)."""
     g = p.add_argument_group(title, description)
-    g.add_argument("--serve", metavar="ENDPOINT", help=serve_help)
+    g.add_argument("--serve", metavar="ENDPOINT", type=endpoint, help=serve_help)
     g.add_argument("--serve-policy", action="append", default=None, help="as `twin serve --policy` (default: None)")
     g.add_argument("--serve-pki", type=Path, help="the server's certificate folder (not the bridge's --pki; "
                                                   "default ~/.local/share/pharma-twin/pki/serve)")
@@ -115,12 +116,12 @@ def add_serve(subparsers) -> None:
                    "scenario YAML whose study builds a twin")
     p.add_argument("--variant", help="a scenario's variant to serve (e.g. a plant that is not the model: "
                                      "--variant mismatch); default: the scenario as written")
-    p.add_argument("--endpoint", default="opc.tcp://127.0.0.1:4840", help="where to listen")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second")
+    p.add_argument("--endpoint", default="opc.tcp://127.0.0.1:4840", type=endpoint, help="where to listen")
+    p.add_argument("--speed", type=positive, default=1.0, help="simulated seconds per wall-clock second")
     p.add_argument("--setpoint", action="append", default=None, metavar="PATTERN",
                    help="glob of tags clients may write (repeatable; default: *_sp, *_set, *.F_sp)")
     p.add_argument("--history", help="SQLite file in which to store every tag's history for clients to read")
-    p.add_argument("--duration", type=float, help="stop after this many seconds (default: run until Ctrl-C)")
+    p.add_argument("--duration", type=positive, help="stop after this many seconds (default: run until Ctrl-C)")
     _security_arguments(p, server=True)
     p.set_defaults(func=_serve)
 
@@ -157,10 +158,13 @@ def _fail(message: str, status: int = 2) -> int:
 
 
 def _endpoint(url: str | None, what: str) -> None:
-    """Refuse an endpoint that is not ``opc.tcp://`` (the only transport asyncua speaks)."""
-    if url is not None and not url.startswith("opc.tcp://"):
-        raise ValueError(f"{what} {url!r} is not an OPC UA endpoint; expected opc.tcp://host:port (HTTPS and "
-                         "WebSocket transports are not supported)")
+    """Refuse an endpoint that is not ``opc.tcp://host[:port]`` (the only transport asyncua speaks; a port in
+    0-65535): the command line's are checked by argparse (twin.arguments.endpoint), a mapping file's here."""
+    if url is not None:
+        try:
+            endpoint(url)
+        except argparse.ArgumentTypeError as exc:
+            raise ValueError(f"{what} {exc}") from None
 
 
 def _pki(folder: Path | None, role: str) -> Path:

@@ -25,6 +25,8 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
+from twin.arguments import endpoint, positive
+
 EXAMPLES = """\
 examples:
   twin follow scenarios/continuous_manufacturing/flagship.yaml --endpoint opc.tcp://127.0.0.1:4840 \\
@@ -63,7 +65,7 @@ def add_parser(subparsers) -> None:
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", help="scenario or plant file: the model the twin believes")
     p.add_argument("--variant", help="the scenario's variant whose model the twin believes (default: as written)")
-    p.add_argument("--endpoint", required=True, help="the plant's OPC UA server, opc.tcp://host:port")
+    p.add_argument("--endpoint", required=True, type=endpoint, help="the plant's OPC UA server, opc.tcp://host:port")
     p.add_argument("--mapping", help="mapping YAML (node -> tag) of a live plant's server (default: tag names in "
                                      "the urn:pharma-twin:tags namespace, as twin serve publishes them)")
     for flag, meta, text in (("--measure", "TAG=SD", "a measured output tag and its noise sd (repeatable)"),
@@ -72,13 +74,13 @@ def add_parser(subparsers) -> None:
                              ("--std0", "STATE=SD", "initial standard deviation of a state")):
         p.add_argument(flag, action="append", default=[], metavar=meta, help=text)
     p.add_argument("--input", action="append", default=[], metavar="TAG", help="a model input read from the plant")
-    p.add_argument("--period", type=float, help="seconds of plant time between published estimates (the "
+    p.add_argument("--period", type=positive, help="seconds of plant time between published estimates (the "
                                                 "scenario's, else 10)")
     p.add_argument("--log", help="log the plant's tags, the estimates and alarms here as they come (.csv or "
                                  ".parquet)")
     p.add_argument("--csv", help=argparse.SUPPRESS)        # the older name of --log FILE.csv
-    p.add_argument("--duration", type=float, help="stop after this many seconds of wall time (default: Ctrl-C)")
-    p.add_argument("--stale", type=float, default=10.0, help="report a plant tag silent this many seconds (10)")
+    p.add_argument("--duration", type=positive, help="stop after this many seconds of wall time (default: Ctrl-C)")
+    p.add_argument("--stale", type=positive, default=10.0, help="report a plant tag silent this many seconds (10)")
     _security_arguments(p, server=False)
     _serve_arguments(p, "serving the follower", "the follower's estimates, predictions and alarms served to "
                         "SCADA/MES (twin serve's address space)", "serve the follower here (opc.tcp://127.0.0.1:4841)")

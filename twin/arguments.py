@@ -2,7 +2,9 @@
 
 ``p.add_argument("--workers", type=count(1))`` turns ``--workers 0`` into the one-line usage error
 ``argument --workers: 0 is not a whole number >= 1``, before anything is loaded; ``type=duration`` reads
-``--time 2 h`` as 7200.0 s and refuses ``-5`` or ``2 parsecs`` the same way.
+``--time 2 h`` as 7200.0 s and refuses ``-5`` or ``2 parsecs`` the same way; ``type=positive`` refuses
+``--fps 0`` or ``--duration -5``, ``type=endpoint`` ``--endpoint opc.tcp://plc:99999`` (in a second, not after the
+OPC UA stack has loaded).
 """
 from __future__ import annotations
 
@@ -38,3 +40,39 @@ def duration(text: str) -> float:
     if not math.isfinite(seconds) or seconds < 0:
         raise argparse.ArgumentTypeError(f"'{text}' is not a time >= 0 (give a time such as '2 h' or seconds)")
     return seconds
+
+
+def positive(text: str) -> float:
+    """An argparse type: a finite number > 0 (a rate, a period, a duration in seconds, frames per second)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number > 0")
+    return value
+
+
+positive.__name__ = "number > 0"
+
+
+def endpoint(text: str) -> str:
+    """An argparse type: an OPC UA endpoint ``opc.tcp://host[:port]`` with a port in 0-65535, checked before
+    anything is imported or contacted; returns it unchanged."""
+    from urllib.parse import urlsplit
+
+    fix = "expected opc.tcp://host:port"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname if parts.port is None or parts.port >= 0 else None   # .port: ValueError if bad
+    except ValueError as exc:          # a port out of range or not a number
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}; {fix}") from None
+    if parts.scheme != "opc.tcp":
+        raise argparse.ArgumentTypeError(f"{text!r} is not an OPC UA endpoint; {fix} (HTTPS and WebSocket "
+                                         "transports are not supported)")
+    if not host:
+        raise argparse.ArgumentTypeError(f"{text!r} names no host; {fix}")
+    return text
+
+
+endpoint.__name__ = "OPC UA endpoint"

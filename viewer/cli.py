@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from twin.arguments import duration
+from twin.arguments import duration, positive
 from twin.config import ConfigError
 
 EPILOG = """\
@@ -48,8 +48,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--screenshot", metavar="PNG", help="render off screen to this PNG")
     p.add_argument("--html", metavar="HTML", help="write a standalone HTML page (vtk.js, works offline)")
     p.add_argument("--movie", metavar="MP4", help="record the replayed run as an MP4")
-    p.add_argument("--fps", type=float, default=20.0, help="movie frames per second (default 20)")
-    p.add_argument("--seconds", type=float, default=10.0, help="movie length in seconds (default 10)")
+    p.add_argument("--fps", type=positive, default=20.0, help="movie frames per second (default 20)")
+    p.add_argument("--seconds", type=positive, default=10.0, help="movie length in seconds (default 10)")
     p.add_argument("--from", dest="start", type=duration, default=None, metavar="TIME",
                    help="the movie starts at this time of the run ('10 h'; default its start)")
     p.add_argument("--to", dest="end", type=duration, default=None, metavar="TIME",

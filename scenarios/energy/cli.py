@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from scenarios.scenario import BASE, load
+from twin.arguments import endpoint, positive
 from twin.config import ConfigError, suggest
 
 EPILOG = """\
@@ -28,7 +29,8 @@ examples:
 --start is the date and time of the scenario's t = 0 (a Monday midnight for a weekly production pattern); without
 a zone it is local time. The recording must cover the scenario's window (warmup to horizon). The report holds the
 energy study's KPIs and figures on the measured weather, the metered kWh, and the agreement of ASHRAE Guideline 14:
-NMBE and CV(RMSE) (a calibrated model: within 10% and 30% on hourly data). Exit status: 0 done, 2 bad input.
+NMBE and CV(RMSE) (a calibrated model: within 10% and 30% on hourly data). Exit status: 0 done, 2 bad input,
+4 (--endpoint) the site's server could not be reached.
 """
 
 
@@ -45,11 +47,12 @@ def add_parser(sub) -> None:
     s.add_argument("scenario", type=Path, help="an energy scenario YAML file")
     source = s.add_mutually_exclusive_group(required=True)
     source.add_argument("--tags", type=Path, help="the recording: `twin bridge MAP --csv FILE`")
-    source.add_argument("--endpoint", help="the site's OPC UA server: its tags streamed live until they cover the "
-                                           "scenario's window (the bridge's feed; --start then required)")
+    source.add_argument("--endpoint", type=endpoint,
+                        help="the site's OPC UA server: its tags streamed live until they cover the "
+                             "scenario's window (the bridge's feed; --start then required)")
     s.add_argument("--mapping", help="with --endpoint: the mapping YAML of the site's nodes (twin bridge --discover; "
                                      "default: tag names in twin serve's namespace)")
-    s.add_argument("--duration", type=float, help="with --endpoint: give up after this many seconds of wall time")
+    s.add_argument("--duration", type=positive, help="with --endpoint: give up after this many seconds of wall time")
     s.add_argument("--start", help="date and time of the scenario's t = 0, ISO 8601 (the recording is in UNIX time, "
                                    "`twin bridge --clock unix`); leave out if its t is the scenario's already")
     s.add_argument("--dry-bulb", required=True, metavar="TAG", help="the outdoor dry bulb tag (K)")
@@ -82,8 +85,14 @@ def shadow_command(args) -> int:
 
             if args.start is None:
                 raise ValueError("--endpoint: give --start, the date and time of the scenario's t = 0")
-            run = live.run(params, args.endpoint, names, start=_unix(args.start), mapping=args.mapping,
-                           duration=args.duration)
+            try:
+                run = live.run(params, args.endpoint, names, start=_unix(args.start), mapping=args.mapping,
+                               duration=args.duration)
+            except OSError as exc:   # as twin follow: the site's server not reached (or silent) is exit 4
+                reason = exc if isinstance(exc, TimeoutError) else (
+                    f"cannot reach {args.endpoint}: {exc}; is the server running, host and port right?")
+                print(f"twin energy shadow: {reason}", file=sys.stderr)
+                return 4
         else:
             bus = shadow.recording(args.tags, names.values(), start=_unix(args.start))
             run = shadow.run(params, bus, **names)

@@ -85,7 +85,9 @@ def test_the_live_monitor_on_a_served_plant_alarms_on_the_step_and_names_the_tag
 
 def test_live_command_refuses_bad_input(tmp_path, capsys):
     save(fit_pca(samples(0, 200), TAGS, components=2), tmp_path / "m.json")
-    code = main(["monitor", "live", str(tmp_path / "m.json"), "--endpoint", "http://plc:80"])
+    with pytest.raises(SystemExit) as refused:     # by argparse (twin.arguments.endpoint), before anything loads
+        main(["monitor", "live", str(tmp_path / "m.json"), "--endpoint", "http://plc:80"])
+    code = refused.value.code
     assert code == 2 and "is not an OPC UA endpoint; expected opc.tcp://host:port" in capsys.readouterr().err
     code = main(["monitor", "live", str(tmp_path / "none.json"), "--endpoint", "opc.tcp://127.0.0.1:1"])
     assert code == 2 and "no such model file" in capsys.readouterr().err
