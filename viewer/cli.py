@@ -83,6 +83,7 @@ def _run(args) -> int:
     for target, suffix in ((args.screenshot, ".png"), (args.html, ".html"), (args.movie, ".mp4")):
         if target:
             export.check_target(target, suffix)  # before a long load: a missing folder, a folder, a wrong suffix
+    _check_window(args)
     if offline:
         headless()
     size = _size(args.size)
@@ -90,6 +91,7 @@ def _run(args) -> int:
     recording = None
     if source.is_dir():
         recording = Recording.from_folder(source, args.replication)
+        _check_window(args, recording.span)
         plant_file = Path(args.plant) if args.plant else recording.plant_file
         if plant_file is None:
             raise ValueError(f"{source}: the result folder names no plant; give it with --plant PLANT_FILE")
@@ -135,6 +137,27 @@ def _run(args) -> int:
         if training is not None and training.finished:
             print(f"{training.summary()}; score saved to {training.result_file}")
     return 0
+
+
+def _check_window(args, span: tuple[float, float] | None = None) -> None:
+    """Refuse a --from/--to without a movie or not in order, and (given the run's ``span``) a --time, --from or
+    --to outside the run: it would have been clamped to the run silently (a movie of its frozen last moment)."""
+    start, end = args.start, args.end
+    if (start is not None or end is not None) and not args.movie:
+        raise ValueError("--from/--to set the window of a movie: give --movie OUT.mp4 too (a still is --time)")
+    if start is not None and end is not None and start >= end:
+        raise ValueError(f"--from {_hours(start)} is not before --to {_hours(end)}: give the movie's start first")
+    if span is None:
+        return
+    t0, t1 = span
+    for flag, t in (("--time", args.time), ("--from", start), ("--to", end)):
+        if t is not None and not t0 <= t <= t1:
+            raise ValueError(f"{flag} {_hours(t)} is outside the run, which spans {_hours(t0)} to {_hours(t1)}; "
+                             "give a time within it")
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.4g} h" if seconds >= 3600 else f"{seconds:.4g} s"
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -94,6 +94,26 @@ def test_bad_input_is_explained(args, message, tmp_path, capsys, monkeypatch):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--from", "10 min", "--to", "5 min"], "--from 600 s is not before --to 300 s"),
+    (["--from", "10 min", "--to", "10 min"], "is not before"),
+    (["--from", "2 h"], "--from 2 h is outside the run, which spans 0 s to 1200 s"),
+    (["--to", "30 h"], "--to 30 h is outside the run"),
+    (["--time", "100 h"], "--time 100 h is outside the run"),
+    (["--from", "5 min", "--no-movie"], "give --movie OUT.mp4 too"),
+])
+def test_a_window_the_run_does_not_hold_is_refused(result_folder, args, message, tmp_path, capsys):
+    """A movie window out of order, past the run's end or without --movie was clamped or ignored silently (a movie
+    of the run's frozen last moment, exit 0); now one line, exit 2, before anything is drawn."""
+    args = [a for a in args if a != "--no-movie"] + (
+        [] if "--no-movie" in args else ["--movie", str(tmp_path / "m.mp4")] if "--time" not in args else [])
+    out = ["--screenshot", str(tmp_path / "x.png")] if "--movie" not in args else []
+    assert main(["view", str(result_folder), "--replication", "1", *args, *out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("twin view: ") and message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "m.mp4").exists() and not (tmp_path / "x.png").exists()
+
+
 def test_rules_and_results_that_do_not_fit_still_open(result_folder, tmp_path, capsys):
     other = SAMPLES / "api_bay" / "plant.yaml"
     out = tmp_path / "other.png"
