@@ -44,6 +44,8 @@ from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quant
 GRADES = Str(list(DEFAULTS))
 PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
 #                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
+MIN_EFFICIENCY = 0.01    # below 1 % an efficiency is a typo (0.0065 for 0.65), and 1e-313 overflows the fan power
+AIR = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (scenarios.energy.psychro) finds dew points
 ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6,
                  "thermal_mass": THERMAL_MASS, "moisture_mass": 0.0}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
@@ -168,8 +170,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             served[room] = name
         if not 0 <= ahu["outside_air"] <= 1:
             raise ahus[name].error("outside_air", "the outside-air fraction must lie between 0 and 1")
-        if not 0 < ahu["fan_efficiency"] <= 1:
-            raise ahus[name].error("fan_efficiency", "the fan efficiency must lie in (0, 1]")
+        if not MIN_EFFICIENCY <= ahu["fan_efficiency"] <= 1:
+            raise ahus[name].error("fan_efficiency", f"a fan efficiency of {ahu['fan_efficiency']:g}",
+                                   expected=f"a fraction in [{MIN_EFFICIENCY:g}, 1], e.g. 0.65")
     if not params["chillers"]["units"]:
         raise params["chillers"].error("units", "no chillers", expected="chillers with capacity and COP")
     check_chillers(params)
@@ -207,9 +210,6 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
-
-
-AIR = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (scenarios.energy.psychro) finds dew points
 
 
 def check_air_temperatures(params: Mapping[str, Any]) -> None:
@@ -256,16 +256,17 @@ def check_chillers(params: Mapping[str, Any]) -> None:
 
 
 def check_utilities(params: Mapping[str, Any]) -> None:
-    """Efficiencies in (0, 1], a tower with a range, compressors above the atmosphere."""
+    """Efficiencies in [1 %, 1], a tower with a range, compressors above the atmosphere."""
     from scenarios.energy.model import HOUR
 
     for section, key in (("boiler", "efficiency"), ("compressed_air", "efficiency")):
-        if not 0 < params[section][key] <= 1:
-            raise params.error(section, f"the {section.replace('_', ' ')} {key} must lie in (0, 1]")
+        if not MIN_EFFICIENCY <= params[section][key] <= 1:
+            raise params.error(section, f"the {section.replace('_', ' ')} {key} must lie in [{MIN_EFFICIENCY:g}, 1]")
     tower = params["chillers"]["tower"]
-    if not (tower["range"] > 0 and 0 < tower["pump_efficiency"] <= 1):
+    if not (tower["range"] > 0 and MIN_EFFICIENCY <= tower["pump_efficiency"] <= 1):
         raise params["chillers"].error("tower", "the cooling tower needs a positive range and a pump efficiency in "
-                                                "(0, 1]", hint="e.g. tower: {range: 5.6 K, pump_efficiency: 0.7}")
+                                                f"[{MIN_EFFICIENCY:g}, 1]",
+                                       hint="e.g. tower: {range: 5.6 K, pump_efficiency: 0.7}")
     hourly = params["chillers"]["storage"]["capacity"] > 0 or params["chillers"]["dispatch"] == "optimal"
     if hourly and (HOUR % params["step"] or (params["horizon"] - params["warmup"]) % HOUR):
         raise params.error("step", "a chilled-water tank and the optimal dispatch are planned by the hour: the step "
