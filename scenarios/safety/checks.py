@@ -135,17 +135,11 @@ def _check_limits(spec, batch: path.Batch) -> None:
 
 
 def _check_thermal(spec, plant_path: Path) -> None:
-    """The reactor is a semi-batch reactor of the plant and the chemistry names its model's parameters."""
+    """The reactor is a semi-batch reactor of the plant (the chemistry's names, units and signs are the schema's)."""
     from twin import plant
-    from twin.process.units.reactor import PARAMETERS
 
     assets = {a.tag: a for a in plant.load(plant_path)}
     reactors = [t for t, a in assets.items() if a.behaviour == "semi_batch_reactor"]
     if spec["reactor"] not in reactors:
         raise spec.error("reactor", f"'{spec['reactor']}' is not a semi-batch reactor of the plant",
                          expected=f"one of {', '.join(reactors) or '(none)'}", hint=suggest(spec["reactor"], reactors))
-    known = list(PARAMETERS)
-    for key in spec["chemistry"]:
-        if key not in known:
-            raise spec["chemistry"].error(key, f"'{key}' is not a parameter of the semi-batch reactor",
-                                          expected=f"one of {', '.join(known)}", hint=suggest(key, known))

@@ -14,30 +14,68 @@ from twin.config import (
     Integer,
     ListOf,
     MapOf,
+    Mapping,
     Number,
     Quantity,
     Record,
-    Schema,
     Str,
-    to_si,
 )
 
+#: the reactor's parameters a chemistry may set: name -> (SI unit, example, sign, meaning). The same names, units and
+#: meanings as :class:`twin.process.units.SemiBatchReactor`'s tags (its module imports CasADi, which a scenario is
+#: checked without; tests/scenarios/test_safety_params.py holds the two equal). Sign: "+" positive, "0" not
+#: negative, "" signed.
+CHEMISTRY = {
+    "V0": ("m3", "1.5 m3", "+", "liquid volume at the start (A charged)"),
+    "cA0": ("mol/m3", "2000 mol/m3", "0", "A in the charge"),
+    "T0": ("K", "50 degC", "+", "the process temperature at the start (B is dosed at it)"),
+    "rho": ("kg/m3", "1000 kg/m3", "+", "density of the contents"),
+    "cp": ("J/(kg K)", "3.5 kJ/(kg K)", "+", "heat capacity of the contents"),
+    "c_dose": ("mol/m3", "5000 mol/m3", "0", "concentration of B in the dosed solution"),
+    "c_charge": ("mol/m3", "2000 mol/m3", "0", "concentration of A in the charged solution"),
+    "V_heel": ("m3", "0.05 m3", "0", "volume left when drained"),
+    "k0": ("m3/(mol s)", "1.1e4 m3/(mol s)", "0", "pre-exponential factor"),
+    "Ea": ("J/mol", "60 kJ/mol", "0", "activation energy"),
+    "dH": ("J/mol", "-200 kJ/mol", "", "reaction enthalpy (negative: exothermic)"),
+    "UA": ("W/K", "2.5 kW/K", "0", "jacket heat-transfer coefficient times area (default: the plant's jacket_ua)"),
+    "m_jacket": ("kg", "300 kg", "+", "coolant held in the jacket"),
+    "cp_cool": ("J/(kg K)", "4.18 kJ/(kg K)", "+", "coolant heat capacity"),
+    "V_vessel": ("m3", "4 m3", "+", "vessel volume, liquid and headspace (default: the plant's volume)"),
+    "p_inert": ("Pa", "1.2 bar", "0", "inert gas partial pressure at T0 and V0 (absolute)"),
+    "antoine_A": ("1", "5.24677", "", "solvent's Antoine A (p in bar, T in K; default ethanol)"),
+    "antoine_B": ("K", "1598.673 K", "", "solvent's Antoine B"),
+    "antoine_C": ("K", "-46.424 K", "", "solvent's Antoine C"),
+    "h_vap": ("J/kg", "837 kJ/kg", "+", "solvent's latent heat of vaporisation"),
+    "M_solvent": ("kg/mol", "46.07 g/mol", "+", "solvent's molar mass"),
+    "vent_gas": ("1", "1", "0", "1: an open relief vents the headspace as it is, gas with the vapour"),
+    "P_design": ("Pa", "7 bar", "+", "vessel design pressure, absolute (default: the plant's design_pressure)"),
+    "P_trip": ("Pa", "5 bar", "+", "pressure SIS trip point, absolute (default: the plant's PT-02 trip)"),
+    "P_relief": ("Pa", "6 bar", "+", "relief device set pressure, absolute (accident_paths.relief sets it)"),
+    "O2_0": ("1", "1 %", "0", "headspace oxygen fraction at the start"),
+    "O2_alarm": ("1", "8 %", "0", "oxygen analyser's alarm point (default: the plant's AT-01 alarm)"),
+    "LOC": ("1", "10.5 %", "0", "solvent's limiting oxygen concentration (accident_paths.oxygen sets it)"),
+    "p_supply": ("Pa", "8 bar", "+", "nitrogen supply before the regulator, absolute"),
+    "CdA_N2": ("m2", "1e-5 m2", "0", "regulator orifice: discharge coefficient times area"),
+    "T_supply": ("K", "20 degC", "+", "nitrogen supply temperature"),
+    "T_trip": ("K", "75 degC", "+", "high-temperature interlock trip point (default: the plant's TT-02 trip)"),
+}
 
-class Real(Schema):
-    """A number: plain, written as text (YAML reads ``1.1e4`` as a string), or ``value unit`` (-> SI)."""
 
-    expected = "a number or a 'value unit' string"
+class Chemistry(Record):
+    """The reactor's parameters by name, each in its unit and sign; only those given (the model's defaults, or the
+    plant's, hold for the rest)."""
+
+    def __init__(self) -> None:
+        super().__init__({name: Quantity(unit, example, minimum=None if sign == "" else 0.0,
+                                         positive=sign == "+").described(text)
+                          for name, (unit, example, sign, text) in CHEMISTRY.items()},
+                         name="the reactor's parameters by name")
 
     def validate(self, value, where):
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(value, where)
-        try:
-            return float(value)
-        except ValueError:
-            try:
-                return to_si(value)
-            except ValueError as exc:
-                raise where.error(f"got {value!r}: {exc}", expected=self.expected) from None
+        out = super().validate(Mapping() if value is None else value, where)
+        for name in [k for k, v in out.items() if v is None]:
+            del out[name]
+        return out
 
 
 STATE = Record({
@@ -55,8 +93,7 @@ DECOMPOSITION = Record({
     required=("q0", "T0", "Ea"), name="a decomposition")
 THERMAL = Record({
     "reactor": Str().described("the plant's semi-batch reactor (tag)"),
-    "chemistry": MapOf(Real()).described("parameters of the reactor model by name (V0, cA0, T0, k0, Ea, dH, c_dose, "
-                                         "p_inert, vent_gas ...: twin.process.units.reactor.PARAMETERS)"),
+    "chemistry": Chemistry().described("the reactor model's parameters by name (see thermal.chemistry below)"),
     "dosing": DOSING.described("B dosed into A at the process temperature"),
     "coolant": Quantity("K", "20 degC").described("the jacket's coolant inlet temperature"),
     "mtt": Quantity("K", "80 degC").described("the maximum technical temperature (default: the plant's "

@@ -123,3 +123,18 @@ def test_every_key_of_the_study_is_documented_from_its_schema():
     assert len(every) > 50 and not [k for k, s in every.items() if not s.doc]
     page = markdown()
     assert all(s.doc.replace("|", "\\|") in page for s in every.values())
+
+
+def test_the_chemistry_schema_is_the_reactors_parameters():
+    """thermal.chemistry's keys are SemiBatchReactor.of's names, each in the unit of its tag (or of the state it
+    starts), so a value in the wrong unit or sign is refused at its line."""
+    from scenarios.safety.schema import CHEMISTRY
+    from twin.process.units.reactor import PARAMETERS, SemiBatchReactor
+
+    assert set(CHEMISTRY) == set(PARAMETERS)
+    model = SemiBatchReactor.of("R", P_design=7e5, P_trip=5e5, P_relief=6e5, O2_alarm=0.08, LOC=0.105)
+    starts = {"V0": "V", "cA0": None, "T0": "T", "O2_0": "O2", "vent_gas": None}
+    for name, (unit, _, _, _) in CHEMISTRY.items():
+        declared = model.inputs.get(name) or (model.states[starts[name]] if starts.get(name) else None)
+        assert declared is None or declared.unit == unit, (name, unit, declared and declared.unit)
+    assert CHEMISTRY["cA0"][0] == "mol/m3" and model.states["nA"].unit == "mol"  # nA = cA0 V0

@@ -123,7 +123,9 @@ def test_study_thermal_kpis_worked_by_hand(write_scenario):
     ("R-1O1", "k0: 1e-12", "did you mean 'R-101'?"),
     ("D-101", "k0: 1e-12", "not a semi-batch reactor"),
     ("R-101", "k_0: 1e-12", "did you mean 'k0'?"),
-    ("R-101", "k0: fast", "expected: a number or a 'value unit' string"),
+    ("R-101", "k0: fast", "expected: a number in m3/(mol s) or a 'value unit' string"),
+    ("R-101", "k0: 1e-12, UA: 2.5 kg", "'kg' is not a unit of W/K"),       # accepted as 2.5 W/K before
+    ("R-101", "k0: 1e-12, m_jacket: -300 kg", "must be positive"),          # accepted before
 ])
 def test_bad_thermal_sections(write_scenario, reactor, chemistry, message):
     with pytest.raises(ConfigError) as info:
