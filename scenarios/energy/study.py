@@ -45,7 +45,7 @@ GRADES = Str(list(DEFAULTS))
 PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
 #                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
 MIN_EFFICIENCY = 0.01    # below 1 % an efficiency is a typo (0.0065 for 0.65), and 1e-313 overflows the fan power
-AIR = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (scenarios.energy.psychro) finds dew points
+AIR_RANGE = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (psychro) finds dew points
 ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6,
                  "thermal_mass": THERMAL_MASS, "moisture_mass": 0.0}
 SETBACK_DEFAULTS = {"enabled": False, "fraction": 0.5, "hold_pressure": True, "recovery": 3600.0,
@@ -223,7 +223,7 @@ def check_air_temperatures(params: Mapping[str, Any]) -> None:
     temperatures += [("room", key, params["room"][key]) for key in ("set", "low", "high")]
     temperatures += [("control", key, params["control"][key]) for key in ("coil_leaving", "coil_leaving_max")]
     for section, key, value in temperatures:
-        if not AIR[0] <= value <= AIR[1]:
+        if not AIR_RANGE[0] <= value <= AIR_RANGE[1]:
             where = params[section] if hasattr(params[section], "error") else params
             what = "the design day's coldest hour (max - range)" if key == "range" else f"{section}.{key}"
             raise where.error(key if where is not params else section,
@@ -232,7 +232,7 @@ def check_air_temperatures(params: Mapping[str, Any]) -> None:
     room = params["room"]
     limit = psychro.humidity_ratio(room["rh_high"] * psychro.saturation_vapour_pressure(room["set"]))
     if params["control"]["supply_reset"] and psychro.vapour_pressure(limit) < psychro.saturation_vapour_pressure(
-            AIR[0]):
+            AIR_RANGE[0]):
         raise params.error("room", f"rh_high {room['rh_high']:g} at {room['set'] - 273.15:g} degC has its dew point "
                                    "below -40 degC, where the supply reset cannot find it",
                            expected="a humidity limit such as rh_high: 0.6")
