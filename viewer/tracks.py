@@ -111,6 +111,7 @@ class FleetData:
             kinds = {n: str(d.get("kind", "station")) for n, d in spec["nodes"].items()}
             edges = tuple((str(u), str(v)) for u, v in spec.get("edges", []))
             sizes = {str(k): tuple(float(x) for x in v["size"]) for k, v in spec.get("movers", {}).items()}
+            _check_shapes(points, edges, sizes)
         except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{network}: not a transport network ({type(exc).__name__}: {exc}); expected "
                              '{"nodes": {NAME: {"xyz": [x, y, z], "kind": KIND}}, "edges": [[A, B], ...]}') from None
@@ -128,6 +129,20 @@ class FleetData:
             tracks[who] = Track(np.array([w[0] for w in waypoints]), _shaft([w[1] for w in waypoints], points, kinds),
                                 tuple(w[2] for w in waypoints), tuple(w[1] for w in waypoints))
         return cls(points, kinds, edges, tracks, sizes)
+
+
+def _check_shapes(points: dict[str, np.ndarray], edges, sizes: dict[str, tuple]) -> None:
+    """A ValueError naming the first node that is not at three finite coordinates, edge that joins a node the
+    network does not hold, or mover size that is not three lengths > 0 (an edited or foreign file)."""
+    for name, point in points.items():
+        if point.shape != (3,) or not np.isfinite(point).all():
+            raise ValueError(f"node '{name}' has xyz {point.tolist()}, not three finite numbers")
+    for u, v in edges:
+        if u not in points or v not in points:
+            raise ValueError(f"edge [{u}, {v}] joins '{v if u in points else u}', which is not in nodes")
+    for kind, size in sizes.items():
+        if len(size) != 3 or not all(np.isfinite(x) and x > 0 for x in size):
+            raise ValueError(f"mover {kind} has size {list(size)}, not three lengths > 0 in m")
 
 
 def _shaft(nodes: list[str], points: dict[str, np.ndarray], kinds: dict[str, str]) -> np.ndarray:

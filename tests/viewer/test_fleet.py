@@ -139,6 +139,21 @@ def test_a_network_file_that_does_not_fit_is_refused_in_one_line(tmp_path):
         tracks.FleetData.of(tmp_path / tracks.NETWORK, [], [], [], [], [])
 
 
+@pytest.mark.parametrize("spec, words", [
+    ({"nodes": {"A": {"xyz": [0, 0]}}}, "node 'A' has xyz [0.0, 0.0], not three finite numbers"),
+    ({"nodes": {"A": {"xyz": ["NaN", 0, 0]}}}, "node 'A' has xyz [nan, 0.0, 0.0]"),
+    ({"nodes": {"A": {"xyz": [0, 0, 0]}}, "edges": [["A", "B"]]}, "edge [A, B] joins 'B', which is not in nodes"),
+    ({"nodes": {"A": {"xyz": [0, 0, 0]}}, "movers": {"AGV": {"size": [2, -1, 1]}}}, "mover AGV has size"),
+])
+def test_an_edited_network_file_is_refused_by_its_culprit(tmp_path, spec, words):
+    """A node at two coordinates was a NumPy 'inhomogeneous shape' error naming no file; a NaN point, an edge to
+    no node and a negative size were drawn silently."""
+    (tmp_path / tracks.NETWORK).write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match="not a transport network") as caught:
+        tracks.FleetData.of(tmp_path / tracks.NETWORK, [], [], [], [], [])
+    assert str(tmp_path / tracks.NETWORK) in str(caught.value) and words in str(caught.value)
+
+
 def test_each_kind_of_mover_is_drawn_at_its_size_standing_on_the_floor(two_rooms, tmp_path):
     """A person (0.6 x 0.6 x 1.8 m, as network.json sizes OPERATOR) half-way from A (1, 1) to B (7, 1) at t = 5 of
     10 s stands at (4, 1) from z = 0 to 1.8 m; an AGV, not sized, gets the default box."""
