@@ -46,8 +46,9 @@ FEEDER = Record({"component": Str(), "rate": Quantity("kg/s", "6 kg/h"), "hopper
 BLENDER = Record({"tag": Str(), "tau": Quantity("s", "90 s"), "tanks": Integer(minimum=1)},
                  required=("tag", "tau", "tanks"), name="a blender")
 DIE_FILL = Record({"density_sd": Quantity("1", "1 %"), "density_time": Quantity("s", "30 s"),
-                   "fill_sd": Quantity("1", "1 %")},
-                  defaults={"density_sd": 0.0, "density_time": 0.0, "fill_sd": 0.0}, name="the press's die fill")
+                   "fill_sd": Quantity("1", "1 %"), "densities": MapOf(Quantity("kg/m^3", "450 kg/m^3"))},
+                  defaults={"density_sd": 0.0, "density_time": 0.0, "fill_sd": 0.0, "densities": {}},
+                  name="the press's die fill")
 WEIGHT_CONTROL = Record({"enabled": Boolean(), "every": Integer(minimum=1), "gain": Number(minimum=0),
                          "integral": Number(minimum=0), "deadband": Quantity("1", "0.5 %"),
                          "limit": Quantity("1", "20 %")},
@@ -56,7 +57,8 @@ WEIGHT_CONTROL = Record({"enabled": Boolean(), "every": Integer(minimum=1), "gai
 PRESS = Record({"tag": Str(), "api": Str(), "tablet_mass": Quantity("kg", "400 mg"),
                 "feed_frame_tau": Quantity("s", "20 s"), "weight": DIE_FILL, "weight_control": WEIGHT_CONTROL},
                required=("tag", "tablet_mass", "feed_frame_tau"),
-               defaults={"api": "API", "weight": {"density_sd": 0.0, "density_time": 0.0, "fill_sd": 0.0},
+               defaults={"api": "API", "weight": {"density_sd": 0.0, "density_time": 0.0, "fill_sd": 0.0,
+                                                  "densities": {}},
                          "weight_control": {"enabled": False, "every": 50, "gain": 0.2, "integral": 0.3,
                                             "deadband": 0.0, "limit": 0.2}}, name="a press")
 PAT = Record({"tag": Str(), "interval": Quantity("s", "5 s"), "noise": Quantity("1", "1 %"),
@@ -165,6 +167,16 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                       "model (issue 17)", expected="the press's die fill and weight control under press:",
                       hint="delete tablet_cv; put e.g. weight: {density_sd: 1 %, density_time: 30 s, fill_sd: 1 %} "
                            "and weight_control: {enabled: true, every: 50, gain: 0.2, integral: 0.3} under press:")
+    densities = params["press"]["weight"]["densities"]
+    missing = [c for c in dict.fromkeys(components) if c not in densities]
+    if densities and missing:
+        raise params["press"]["weight"].error("densities", f"no bulk density for {', '.join(missing)}",
+                                              expected="one for every component the feeders deliver",
+                                              hint=f"add {missing[0]}: 500 kg/m^3")
+    for c, rho in densities.items():
+        if not rho > 0:
+            raise densities.error(c, f"a bulk density of {rho:g} kg/m^3", expected="a positive density such as 450 "
+                                  "kg/m^3")
     control = params["press"]["weight_control"]
     if control["enabled"] and not (control["gain"] < 1 and 0 < control["integral"] < 2 * (1 - control["gain"])):
         # Jury's test on the loop's characteristic polynomial (twin.process.units.press)

@@ -547,7 +547,7 @@ class Line:
         mass = massflow * dt                        # kg pressed in each step
         good, waste = mass[~diverted].sum(), mass[diverted].sum()
         escaped = mass[out & ~diverted].sum()
-        self.tablets, self.pressed = self.press(t)
+        self.tablets, self.pressed = self.press(t, true)
         self.sublots = lots = self.release(t, true, estimate, diverted, rng)
         avs = np.array([lot["av"] for lot in lots])
         kpis = {"throughput": good / (p["horizon"] / HOUR), "yield": good / (good + waste), "diverted": waste,
@@ -563,19 +563,36 @@ class Line:
             units["pat_av_max"] = "% LC"
         return kpis, units
 
-    def press(self, grid: np.ndarray) -> tuple[release.Tablets, press_model.Pressed]:
+    def press(self, grid: np.ndarray, true: np.ndarray) -> tuple[release.Tablets, press_model.Pressed]:
         """The tablets the press struck over the run, one by one: how many by each grid point (the Twin's tablet
         counter), each one's weight from the die fill and the weight control (:func:`twin.process.units.press.press`,
-        on its own random stream) at the nominal tablet rate."""
+        on its own random stream) at the nominal tablet rate; with ``press.weight.densities`` the blend's bulk
+        density also follows its composition (the true API content ``true``, fraction of target, the other
+        components in their nominal proportions) and moves the weights (:meth:`density_change`)."""
         p = self.p["press"]
         t, v, _ = self.twin.tags.history(f"{p['tag']}.tablets")
         steps = release.Tablets.steps(np.interp(grid, t, v))
+        moved = self.density_change(true)[steps] if p["weight"]["densities"] else None
         c = p["weight_control"]
         control = press_model.WeightControl(c["every"], c["gain"], c["integral"], c["deadband"], c["limit"]) \
             if c["enabled"] else None
-        pressed = press_model.press(steps.size, self.total / p["tablet_mass"], press_model.DieFill(**p["weight"]),
-                                    control, stream(self.seed, 4))
+        w = p["weight"]
+        fill = press_model.DieFill(w["density_sd"], w["density_time"], w["fill_sd"])
+        pressed = press_model.press(steps.size, self.total / p["tablet_mass"], fill, control, stream(self.seed, 4),
+                                    disturbance=moved)
         return release.Tablets(steps, pressed.weight), pressed
+
+    def density_change(self, true: np.ndarray) -> np.ndarray:
+        """The blend's bulk density relative to the nominal blend's, minus 1, at each grid sample: the API at ``true``
+        times its target fraction, the other components sharing the rest in their nominal proportions."""
+        densities = self.p["press"]["weight"]["densities"]
+        shares = {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c) / self.total
+                  for c in dict.fromkeys(self.components)}
+        api = np.clip(self.target * true, 0.0, 1.0)
+        rest = {c: share / (1 - self.target) for c, share in shares.items() if c != self.api}
+        blend = {self.api: api} | {c: (1 - api) * r for c, r in rest.items()}
+        nominal = press_model.blend_density(shares, densities)
+        return press_model.blend_density(blend, densities) / nominal - 1
 
     def press_traces(self, size: int) -> dict[str, np.ndarray]:
         """Per grid sample: the mean weight (mg) of the tablets struck in it, the same tablets' weight without the

@@ -16,6 +16,8 @@ from scenarios.scenario import load, plain
 from twin.config import ConfigError
 from twin.process.units import press as press_model
 
+DENSITIES = "densities: {API: 450 kg/m^3, excipient: 600 kg/m^3, lubricant: 250 kg/m^3}"
+
 
 def test_a_tablets_content_is_its_weight_times_its_blend_and_the_av_is_the_hand_calculation():
     tablets = release.Tablets(step=np.arange(10), weight=np.array([0.01, -0.01] * 5))
@@ -49,12 +51,13 @@ def test_the_release_tests_the_presss_tablets(tmp_path):
     p = got.p["press"]
     counted = got.twin.tags.history(f"{p['tag']}.tablets")[1][-1]
     assert got.tablets.weight.size == int(np.floor(counted + 1e-9)) > 100_000
-    c = p["weight_control"]
+    c, w = p["weight_control"], p["weight"]
     again = press_model.press(got.tablets.weight.size, got.total / p["tablet_mass"],
-                              press_model.DieFill(**p["weight"]),
+                              press_model.DieFill(w["density_sd"], w["density_time"], w["fill_sd"]),
                               press_model.WeightControl(c["every"], c["gain"], c["integral"], c["deadband"],
-                                                        c["limit"]), stream(got.seed, 4))
-    np.testing.assert_array_equal(got.tablets.weight, again.weight)
+                                                        c["limit"]), stream(got.seed, 4),
+                              disturbance=got.density_change(run.traces["api_true"] / 100)[got.tablets.step])
+    np.testing.assert_allclose(got.tablets.weight, again.weight, rtol=0, atol=1e-12)   # the trace is in % LC
     diverted = run.traces["diverting"] > 0
     estimate = run.traces["api_nir"] / 100
     for lot in got.sublots:
@@ -67,9 +70,26 @@ def test_the_release_tests_the_presss_tablets(tmp_path):
         hand = abs(min(max(mean, 98.5), 101.5) - mean) + 2.24 * x.std(ddof=1)
         assert lot["pat_av"] == pytest.approx(hand, rel=1e-12)
     still, _ = line(tmp_path, ("density_sd: 1.5 %, density_time: 60 s, fill_sd: 1 %",
-                               "density_sd: 0 %, density_time: 60 s, fill_sd: 0 %"))
+                               "density_sd: 0 %, density_time: 60 s, fill_sd: 0 %"), (DENSITIES, "densities: {}"))
     assert not still.tablets.weight.any()
     assert max(lot["pat_av"] for lot in still.sublots) < min(lot["pat_av"] for lot in got.sublots)
+
+
+def test_the_blends_density_follows_its_composition(tmp_path):
+    """Bulk volumes add (1 / rho = sum w_c / rho_c): the flagship's blend (30 % API at 450 kg/m3, 67.5 % excipient
+    at 600, 2.5 % lubricant at 250) at 90 % of its API target holds 27 % API, 70.393 % excipient and 2.607 %
+    lubricant (the rest in their nominal proportions): 532.62 kg/m3 against 528.63, 0.755 % denser. A press
+    without scatter or control gives each tablet exactly its blend's density change."""
+    nominal = 1 / (0.3 / 450 + 0.675 / 600 + 0.025 / 250)
+    short = 1 / (0.27 / 450 + 0.73 * 0.675 / 0.7 / 600 + 0.73 * 0.025 / 0.7 / 250)
+    assert short / nominal - 1 == pytest.approx(0.007545, abs=1e-6)
+    got, run = line(tmp_path, ("density_sd: 1.5 %, density_time: 60 s, fill_sd: 1 %",
+                               "density_sd: 0 %, density_time: 60 s, fill_sd: 0 %"), variant="no_weight_control")
+    assert got.density_change(np.array([1.0, 0.9]))[1] == pytest.approx(short / nominal - 1, rel=1e-12)
+    assert got.density_change(np.array([1.0]))[0] == pytest.approx(0, abs=1e-15)
+    expected = got.density_change(run.traces["api_true"] / 100)[got.tablets.step]
+    np.testing.assert_allclose(got.tablets.weight, expected, rtol=0, atol=1e-12)
+    assert np.ptp(expected) > 1e-3             # the feeders' noise moves the content, and so the weights
 
 
 def test_the_weight_control_narrows_the_tablets_scatter(tmp_path):
@@ -91,6 +111,8 @@ def test_the_weight_control_narrows_the_tablets_scatter(tmp_path):
     ("gain: 0.2, integral: 0.3", "gain: 0.2, integral: 1.7", "makes the weight loop unstable"),
     ("gain: 0.2, integral: 0.3", "gain: 0.2, integral: 0", "makes the weight loop unstable"),
     ("every: 50", "every: 0", "every"),
+    ("API: 450 kg/m^3, ", "", "no bulk density for API"),
+    ("API: 450 kg/m^3", "API: 0 kg/m^3", "a bulk density of 0 kg/m^3"),
 ])
 def test_bad_press_settings_are_refused(tmp_path, old, new, says):
     path = tmp_path / "cm.yaml"

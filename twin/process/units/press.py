@@ -16,7 +16,9 @@ tablet ``i`` weighs ``W (1 + y_i)`` with::
   deviation ``density_sd``, correlation time ``density_time``: consolidation in the feed frame, fines and air
   content drift slowly against the tablet rate), stationary, variance ``density_sd**2``;
 - ``v_i``: die-to-die fill scatter, white (punch lengths, the feed frame's paddles), standard deviation ``fill_sd``;
-- ``d_i``: any deterministic disturbance the caller adds (a step of density with a new lot);
+- ``d_i``: any deterministic disturbance the caller adds, such as the blend's density moving with its composition
+  (:func:`blend_density`: bulk volumes add, ``1 / rho = sum_c w_c / rho_c``, so a blend short of a light API is
+  denser and its tablets heavier);
 - ``u_k``: the fill-depth correction of the weight control, held over control period ``k`` (``every`` tablets).
 
 Without control (``u = 0``) the weights have variance ``density_sd**2 + fill_sd**2``, the closed form the tests
@@ -101,6 +103,12 @@ class WeightControl:
         if not (0 <= self.gain < 1 and 0 < self.integral < 2 * (1 - self.gain)):
             raise ValueError(f"weight control gain {self.gain:g}, integral {self.integral:g} is unstable: needs "
                              "0 <= gain < 1 and 0 < integral < 2 (1 - gain) (Jury's test)")
+
+
+def blend_density(fractions: dict[str, np.ndarray], densities: dict[str, float]) -> np.ndarray:
+    """The bulk density of a blend of mass ``fractions`` (per component, summing to 1) from its components' bulk
+    ``densities``, their bulk volumes adding up: ``1 / sum_c (w_c / rho_c)``."""
+    return 1 / sum(np.asarray(w, float) / densities[c] for c, w in fractions.items())
 
 
 @dataclass(frozen=True)
