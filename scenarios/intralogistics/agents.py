@@ -152,6 +152,57 @@ def check(params: Mapping[str, Any], base: Network) -> None:
                     raise _error(spec, key, f"{kind.name} carries {container}, but cannot go from {start} to {end}"
                                  + _why(base, agents[kind.name], where),
                                  hint=f"let the AGVs carry {container}, or open a way for the {kind.name}")
+    _check_names(params, base)
+
+
+def _check_names(params: Mapping[str, Any], base: Network) -> None:
+    """What a typo would make silently useless: a grade that is none (the kind would enter the grade meant), a
+    container nothing carries (the kind would stand idle), a staircase stop that is no room (dropped), a stop
+    twice, a staircase named as a node of the network (it would replace that node in the kind's network), a kind
+    whose movers would be named as the AGVs or another kind's."""
+    from twin.config import suggest
+    from twin.plant.model import GRADES
+
+    grades = sorted({room.grade for room in base.rooms.values() if room.grade} | set(GRADES))
+    used = sorted(_containers(params))
+    movers = {"AGV": "the AGVs"}   # a mover's name: its kind's in capitals and a number (AGV-01, FORKLIFT-02)
+    for name, spec in (params.get("agents") or {}).items():
+        if name.upper() in movers:
+            raise _error(params["agents"], name, f"the movers of kind '{name}' would be named as those of "
+                         f"{movers[name.upper()]} ({name.upper()}-01, ...), their tracks and KPIs mixed",
+                         hint="give the kind a name of its own")
+        movers[name.upper()] = f"kind '{name}'"
+        for i, grade in enumerate(spec.get("avoid") or ()):
+            if grade not in grades:   # a GMP grade this plant has no room of is a rule kept for other plants
+                raise _error(spec["avoid"], i, f"{name}: '{grade}' is neither a GMP grade nor a grade of a room of "
+                             "the network", hint=suggest(grade, grades) or f"one of {', '.join(grades)}")
+        for i, container in enumerate(spec["containers"]):
+            if container not in used:
+                raise _error(spec["containers"], i, f"{name}: nothing carries a container '{container}' (no order "
+                             "stream, batch or QC sample), so this kind would stand idle",
+                             hint=suggest(container, used) or f"the containers carried: {', '.join(used)}")
+    for name, flight in ((params.get("network") or {}).get("stairs") or {}).items():
+        if name in base.graph:
+            raise _error(params["network"]["stairs"], name, f"stairs '{name}' are named as a "
+                         f"{base.graph.nodes[name]['kind']} of the network", hint="give the stairs a name of their "
+                         "own, e.g. ST-01")
+        for i, stop in enumerate(flight["stops"]):
+            if stop not in base.rooms:
+                raise _error(flight["stops"], i, f"stairs {name}: '{stop}' is not a room of the network",
+                             hint=suggest(stop, base.rooms) or "a stop is a room the stairs join")
+            if stop in flight["stops"][:i]:
+                raise _error(flight["stops"], i, f"stairs {name} stop at {stop} twice",
+                             hint="the rooms the stairs join, one on each floor")
+
+
+def _containers(params: Mapping[str, Any]) -> set[str]:
+    """The kinds of container the scenario moves: its order streams', its batches' and the QC sample's."""
+    out = {stream["container"] for stream in params.get("orders") or []}
+    if params.get("batches"):
+        out.add(params["batches"]["container"])
+        if params.get("qc") is not None:
+            out.add(params["qc"]["container"])
+    return out
 
 
 def _why(base: Network, spec: Mapping[str, Any], node: str) -> str:

@@ -168,6 +168,32 @@ def test_bad_agent_input_is_refused_with_the_reason():
         bad({"walker": kind(1, "S0", ["QC"], avoid=["C"])}, batches=route, qc=lab)
 
 
+def test_what_a_typo_would_make_silently_useless_is_refused():
+    """Each loaded before and ran wrong: a forklift avoiding grade 'Z' (meant D) drove through D, a kind given
+    'PALS' (meant PAL) stood idle while the AGVs did its work, a staircase's unknown stop was dropped, stairs named
+    as a station replaced it in the kind's network, a kind 'agv' shared the AGVs' names AGV-01, ..."""
+    pal = [stream("PAL", "S0", "S3")]
+    with pytest.raises(ConfigError, match=r"forklift: 'Z' is neither a GMP grade nor a grade of a room"):
+        bad({"forklift": kind(1, "S0", ["PAL"], avoid=["Z"])}, pal)
+    bad({"forklift": kind(1, "S0", ["PAL"], avoid=["B"])}, pal)   # a GMP grade this plant lacks: a kept rule
+    with pytest.raises(ConfigError, match=r"forklift: nothing carries a container 'PALS'.*idle(.|\n)*'PAL'"):
+        bad({"forklift": kind(1, "S0", ["PALS"])}, pal)
+    with pytest.raises(ConfigError, match=r"the movers of kind 'agv' would be named as those of the AGVs"):
+        bad({"agv": kind(1, "S0", ["PAL"])}, pal)
+    with pytest.raises(ConfigError, match=r"the movers of kind 'Forklift' would be named as those of kind 'forkl"):
+        bad({"forklift": kind(1, "S0", ["PAL"]), "Forklift": kind(1, "S0", ["TOTE"])},
+            pal + [stream("TOTE", "S0", "S3")])
+    flight = {"at": [0.0, 0.0], "climb": 30.0}
+    for stairs, words in (({"ST": {"stops": ["R0", "R9"], **flight}}, "stairs ST: 'R9' is not a room of the network"),
+                          ({"ST": {"stops": ["R0", "R0"], **flight}}, "stairs ST stop at R0 twice"),
+                          ({"S1": {"stops": ["R0", "R3"], **flight}}, "stairs 'S1' are named as a station of the")):
+        net = floor(["CNC", "D", "C", "CNC"], 2)
+        p = params(1, pal, horizon=3600.0)
+        p["agents"], p["network"] = {"walker": kind(1, "S0", ["PAL"], stairs=True)}, {"stairs": stairs}
+        with pytest.raises(ConfigError, match=words):
+            agents.check(p, net)
+
+
 def test_on_the_sample_plant_the_forklift_keeps_out_of_the_grade_d_suites():
     """The sample's forklift_and_people variant for 12 h on the logistics plant's IFC: the forklift brings
     packaging material from the upper store (by the goods lift) to the packing hall and never passes a node of a
