@@ -69,6 +69,9 @@ class Lab:
 def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
     """The ``lab:`` block and the retest probability of ``qc`` (its own, or read from the file ``qc.from``)."""
     if spec.get("lab") is not None:
+        if spec.get("from") is not None:
+            raise _error(spec, "lab", "qc has both lab: and from:, and lab: would silently win over the file's",
+                         hint="keep one: the lab here, or from: the scheduling scenario whose lab: block is used")
         return spec["lab"], float(spec.get("retest") or 0.0)
     if spec.get("from") is None:
         raise _error(spec, "lab", "qc needs the QC lab: lab: {tests: ..., analysts: ...}, or from: a scheduling "
@@ -77,7 +80,7 @@ def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
     if not isinstance(doc, Mapping) or doc.get("lab") is None:
         raise ConfigError("no lab: block in this file", file=spec["from"], key="lab",
                           hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
-    lab = config.validate(doc["lab"], LAB)
+    lab = config.validate(doc["lab"], LAB, key="lab")
     retest = spec.get("retest")
     if retest is None:
         retest = config.validate((doc.get("uncertainty") or {}).get("retest", 0.0), Number(minimum=0))
@@ -105,6 +108,9 @@ def lab_of(spec: Mapping[str, Any] | None, stations: list[str]) -> Lab | None:
             raise _error(lab, "analysts", f"no analyst is qualified for the lab test '{name}'",
                          hint=f"add '{name}' to an analyst's list")
         hands_on = test.get("hands_on")
+        if hands_on is not None and hands_on > test["time"]:   # as the scheduling study refuses it
+            raise _error(test, "hands_on", f"lab test '{name}': hands-on time longer than the test",
+                         expected="hands_on <= time")
         tests.append(Test(name, tuple(found), float(test["time"]), float(test["time"] if hands_on is None
                                                                            else min(hands_on, test["time"])),
                           analysts))

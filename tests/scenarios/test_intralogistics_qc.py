@@ -142,6 +142,24 @@ def test_bad_lab_input_names_file_line_and_key(tmp_path):
         qc.lab_of(spec, ["HPLC-01"])
 
 
+def test_a_lab_given_twice_too_long_a_hands_on_or_bad_in_its_file_is_named(tmp_path):
+    """lab: beside from: silently won over the file's lab; a hands-on part longer than the test was cut to the test
+    (the scheduling study refuses it); an error in the from: file's lab said key 'tests...', not 'lab.tests...'."""
+    (tmp_path / "lab.yaml").write_text("study: scheduling\nlab:\n  tests: {assay: {time: -4 h}}\n"
+                                       "  analysts: {Li: [assay]}\n")
+    lab = "lab: {tests: {assay: {instruments: [HPLC-*], time: 4 h, hands_on: TIME}}, analysts: {Li: [assay]}}"
+    cases = [("qc: {from: lab.yaml, " + lab.replace("TIME", "1 h") + "}", "s.yaml:1, key 'qc.lab'",
+              "both lab: and from:"),
+             ("qc: {" + lab.replace("TIME", "5 h") + "}", "key 'qc.lab.tests.assay.hands_on'", "longer than the test"),
+             ("qc: {from: lab.yaml}", "lab.yaml:3, key 'lab.tests.assay.time'", "cannot be negative")]
+    for text, located, words in cases:
+        (tmp_path / "s.yaml").write_text(text + "\n")
+        spec = config.load(tmp_path / "s.yaml", config.Record({"qc": qc.QC}))["qc"]
+        with pytest.raises(ConfigError) as caught:
+            qc.lab_of(spec, ["HPLC-01", "WH-01"])
+        assert located in str(caught.value) and words in str(caught.value), str(caught.value)
+
+
 def test_a_person_carries_the_sample_when_the_lab_names_their_kind_of_container():
     """qc.container: SAMPLE and QC people who carry SAMPLE: the sample goes on foot, the IBCs on the AGVs."""
     spec = {**lab({"Li": ["assay", "dissolution"]}), "container": "SAMPLE"}
