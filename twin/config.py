@@ -345,6 +345,7 @@ def to_si(text: str | float, unit: str | None = None) -> float:
     if not written:
         return value
     ureg = units()
+    unit = _POWER.sub(r"**\1", unit) if unit else unit    # the expected unit written as the values are ("kg/m3")
     try:
         quantity = ureg.Quantity(value, _POWER.sub(r"**\1", written))
         converted = quantity.to(unit) if unit else quantity.to_base_units()

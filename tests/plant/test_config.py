@@ -67,6 +67,12 @@ def test_unit_errors_are_readable():
     assert to_si(7) == 7.0 and to_si("7") == 7.0
 
 
+def test_the_expected_unit_is_written_as_the_values_are():
+    """'kg/m3' as the expected unit, as the safety chemistry's rho and a value are written (it was 'unknown unit')."""
+    assert to_si("1000 kg/m3", "kg/m3") == 1000.0 and to_si("1 g/cm3", "kg/m3") == pytest.approx(1000.0)
+    assert to_si("2 m3", "m3") == 2.0
+
+
 SCHEMA = Record({"plant": Str(), "volume": Quantity("m**3", "2.5 m3"), "count": Integer(minimum=1),
                  "kind": Str(["reactor", "dryer"]), "tags": ListOf(Str()), "params": MapOf(Param()),
                  "file": FilePath()}, required=["plant"])
