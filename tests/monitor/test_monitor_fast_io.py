@@ -110,3 +110,9 @@ def test_blame_and_top_tags_without_the_share_matrix_equal_those_with_it(lags, m
     assert [t for t, _ in lean.blame()] == [t for t, _ in full.blame()]
     assert [v for _, v in lean.blame()] == pytest.approx([v for _, v in full.blame()], rel=1e-12)
     assert "share" not in lean.__dict__
+
+
+def test_an_empty_csv_field_is_a_gap(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text("t,A.x,A.y\n0,1.5,2\n1,,3\n2,4,\n")
+    assert np.array_equal(read_table(path).values, [[1.5, 2.0], [np.nan, 3.0], [4.0, np.nan]], equal_nan=True)

@@ -74,13 +74,26 @@ def _header(path: str) -> list[str]:
         if _is_parquet(path):
             import pyarrow.parquet as pq
 
-            return list(pq.read_schema(path).names)
-        import pyarrow.csv as pacsv
+            names = list(pq.read_schema(path).names)
+        else:
+            import pyarrow.csv as pacsv
 
-        with pacsv.open_csv(path) as reader:
-            return list(reader.schema.names)
+            with pacsv.open_csv(path) as reader:
+                names = list(reader.schema.names)
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable(path, exc) from None
+    except UnicodeDecodeError as exc:   # a header in Latin-1 or UTF-16 (pyarrow decodes names as UTF-8)
+        raise TableError(f"{path}: the header is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                         f"{exc.start}); save the file as UTF-8 CSV") from None
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise TableError(f"{path}: column {twice!r} appears twice in the header (columns "
+                         f"{names.index(twice) + 1} and {names.index(twice, names.index(twice) + 1) + 1}); "
+                         "rename or drop one")
+    if len(names) == 1 and ";" in names[0] and not _is_parquet(path):
+        raise TableError(f"{path}: one column named {names[0][:40]!r}: the file looks separated by ';'; write "
+                         "it with commas (e.g. pandas to_csv(sep=','))")
+    return names
 
 
 def _unreadable(path: str, exc: Exception) -> TableError:
@@ -139,11 +152,15 @@ def _stream(tags: list[str], time_name: str | None, expected: float, batches) ->
             if values is not None:
                 grown[:rows] = values[:rows]
             values = grown
-        for j, name in enumerate(tags):
-            column = batch.column(name)
-            if column.type != pa.float64():
-                column = column.cast(pa.float64())
-            values[rows: rows + n, j] = column.to_numpy(zero_copy_only=False)
+        block = batch.select(tags)
+        if n and all(t == pa.float64() for t in block.schema.types):  # one C++ copy, column-major, nulls as NaN
+            values[rows: rows + n] = np.asarray(block.to_tensor(null_to_nan=True, row_major=False))
+        else:
+            for j, name in enumerate(tags):
+                column = block.column(name)
+                if column.type != pa.float64():
+                    column = column.cast(pa.float64())
+                values[rows: rows + n, j] = column.to_numpy(zero_copy_only=False)
         if time_name is not None:
             times.append(batch.column(time_name))
         rows += n
