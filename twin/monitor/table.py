@@ -143,6 +143,7 @@ def _stream(tags: list[str], time_name: str | None, expected: float, batches) ->
     import pyarrow as pa
 
     rows, values, times = 0, None, []
+    tensor = int(pa.__version__.split(".")[0]) >= 16   # RecordBatch.to_tensor(null_to_nan=, row_major=) from 16 on
     for batch in batches:
         n = batch.num_rows
         if values is None or rows + n > len(values):
@@ -153,7 +154,7 @@ def _stream(tags: list[str], time_name: str | None, expected: float, batches) ->
                 grown[:rows] = values[:rows]
             values = grown
         block = batch.select(tags)
-        if n and all(t == pa.float64() for t in block.schema.types):  # one C++ copy, column-major, nulls as NaN
+        if n and tensor and all(t == pa.float64() for t in block.schema.types):  # one copy, column-major, NaN nulls
             values[rows: rows + n] = np.asarray(block.to_tensor(null_to_nan=True, row_major=False))
         else:
             for j, name in enumerate(tags):
