@@ -172,6 +172,10 @@ def _layer(name: str, spec) -> Layer:
     return Layer(name, spec["tag"], pfd, dict(spec["sif"]) if spec["sif"] else None, (spec.file, spec.line), partner)
 
 
+#: the columns every LOPA worksheet has
+COLUMNS = ("scenario", "initiating_event", "frequency", "consequence", "tolerable")
+
+
 def read_csv(path: Path) -> Lopa:
     """A LOPA worksheet: one row per scenario, ``cm:``, ``ipl:`` and ``sif:`` columns (see the module doc)."""
     if not path.exists():
@@ -181,51 +185,60 @@ def read_csv(path: Path) -> Lopa:
     if not rows:
         raise ConfigError("the LOPA worksheet is empty", file=path, line=1, expected="a header row")
     header = [h.strip() for h in rows[0]]
-    fixed = ("scenario", "initiating_event", "frequency", "consequence", "tolerable")
-    for name in fixed:
-        if name not in header:
-            raise ConfigError(f"missing column '{name}'", file=path, line=1, expected=f"columns {', '.join(fixed)}",
-                              hint=config.suggest(name, header))
-    layers: dict[str, Layer] = {}
-    for h in header:
-        if h not in fixed and not h.startswith(("cm:", "ipl:", "sif:")):
-            raise ConfigError(f"unknown column '{h}'", file=path, line=1, key=h,
-                              expected=f"{', '.join(fixed)}, cm:<modifier>, ipl:<name>@<tag> or sif:<name>@<tag>",
-                              hint=config.suggest(h, fixed))
-        if h.startswith(("ipl:", "sif:")):
-            name, at, tag = h[4:].partition("@")
-            if not at or not name or not tag:
-                raise ConfigError(f"IPL column '{h}' does not name its tag", file=path, line=1, key=h,
-                                  expected="ipl:<name>@<plant tag>", hint=f"e.g. ipl:{name or 'SIF-101'}@R-101.TT-02")
-            layers[name] = Layer(name, tag, 1.0, {} if h.startswith("sif:") else None, (path, 1))
-    hazards = []
+    layers = _csv_layers(path, header)
+    hazards: list[Hazard] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise ConfigError(f"row has {len(row)} cells, the header {len(header)}", file=path, line=line,
                               hint="check for a stray or a missing comma")
-        cells = dict(zip(header, (c.strip() for c in row), strict=True))
-
-        def value(key: str, schema, cells=cells, line=line):
-            if not cells[key]:
-                raise ConfigError(f"scenario '{cells['scenario']}' has no {key}", file=path, line=line, key=key,
-                                  expected=schema.expected)
-            text = cells[key]
-            if isinstance(schema, Probability):
-                text = _number(text) if _number(text) is not None else text
-            return config.validate(text, schema, file=path, line=line, key=key)
-
-        modifiers = {h[3:]: value(h, Probability()) for h in header if h.startswith("cm:") and cells[h]}
-        pfds = {h[4:].partition("@")[0]: value(h, Probability()) for h in header
-                if h.startswith(("ipl:", "sif:")) and cells[h]}
-        if any(h.name == cells["scenario"] for h in hazards):
-            raise ConfigError(f"scenario '{cells['scenario']}' appears twice", file=path, line=line, key="scenario",
-                              hint="give each row its own scenario name")
-        hazards.append(Hazard(value("scenario", Str()), value("initiating_event", Str()),
-                              value("frequency", Frequency()), value("consequence", Str()),
-                              value("tolerable", Frequency()), modifiers, pfds))
+        hazards.append(_csv_hazard(path, line, dict(zip(header, (c.strip() for c in row), strict=True)),
+                                   {h.name for h in hazards}))
     return Lopa(layers, hazards, path)
+
+
+def _csv_layers(path: Path, header: list[str]) -> dict[str, Layer]:
+    """The worksheet's header checked, and its IPLs (``ipl:<name>@<tag>``, ``sif:<name>@<tag>``)."""
+    for name in COLUMNS:
+        if name not in header:
+            raise ConfigError(f"missing column '{name}'", file=path, line=1, expected=f"columns {', '.join(COLUMNS)}",
+                              hint=config.suggest(name, header))
+    layers: dict[str, Layer] = {}
+    for h in header:
+        if h not in COLUMNS and not h.startswith(("cm:", "ipl:", "sif:")):
+            raise ConfigError(f"unknown column '{h}'", file=path, line=1, key=h,
+                              expected=f"{', '.join(COLUMNS)}, cm:<modifier>, ipl:<name>@<tag> or sif:<name>@<tag>",
+                              hint=config.suggest(h, COLUMNS))
+        if h.startswith(("ipl:", "sif:")):
+            name, at, tag = h[4:].partition("@")
+            if not at or not name or not tag:
+                raise ConfigError(f"IPL column '{h}' does not name its tag", file=path, line=1, key=h,
+                                  expected="ipl:<name>@<plant tag>", hint=f"e.g. ipl:{name or 'SIF-101'}@R-101.TT-02")
+            layers[name] = Layer(name, tag, 1.0, {} if h.startswith("sif:") else None, (path, 1))
+    return layers
+
+
+def _csv_hazard(path: Path, line: int, cells: dict[str, str], seen: set[str]) -> Hazard:
+    """One worksheet row (``cells`` by column) as a LOPA scenario, each cell checked where it stands; ``seen``: the
+    scenarios of the rows above."""
+    def value(key: str, schema):
+        if not cells[key]:
+            raise ConfigError(f"scenario '{cells['scenario']}' has no {key}", file=path, line=line, key=key,
+                              expected=schema.expected)
+        text = cells[key]
+        if isinstance(schema, Probability):
+            text = _number(text) if _number(text) is not None else text
+        return config.validate(text, schema, file=path, line=line, key=key)
+
+    modifiers = {h[3:]: value(h, Probability()) for h in cells if h.startswith("cm:") and cells[h]}
+    pfds = {h[4:].partition("@")[0]: value(h, Probability()) for h in cells
+            if h.startswith(("ipl:", "sif:")) and cells[h]}
+    if cells["scenario"] in seen:
+        raise ConfigError(f"scenario '{cells['scenario']}' appears twice", file=path, line=line, key="scenario",
+                          hint="give each row its own scenario name")
+    return Hazard(value("scenario", Str()), value("initiating_event", Str()), value("frequency", Frequency()),
+                  value("consequence", Str()), value("tolerable", Frequency()), modifiers, pfds)
 
 
 def _number(text: str) -> float | None:
