@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from scenarios.continuous_manufacturing import estimator, gauges, instruments, monitor, mspc, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
@@ -312,6 +313,13 @@ class Line:
 
     # -- the outcome ----------------------------------------------------------------------------------------------
     def run(self) -> Run:
+        """Run the line and compute its outcome, NumPy's and SciPy's BLAS held to one thread: the matrices here are
+        small (a 6 x 6 exponential, the filter's 12 x 12), where the library's threads cost far more than they
+        bring on a shared machine (scipy.linalg.expm of the RTD's tanks: 20 ms against 0.02 ms at load 8)."""
+        with ThreadpoolController().limit(limits=1, user_api="blas"):
+            return self._run()
+
+    def _run(self) -> Run:
         p, tw = self.p, self.twin
         tw.run(until=p["horizon"])
         dt = p["sample_interval"]
