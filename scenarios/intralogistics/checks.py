@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from scenarios.intralogistics.motion import nearest, need
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
 from twin.config import suggest
 
@@ -104,8 +105,6 @@ def _flows(params, network: Network) -> None:
 def _battery(params, network: Network) -> None:
     """Every trip fits in a full battery: from the charger a vehicle last charged at, empty to the pickup, loaded to
     the drop, empty on to the charger nearest the drop (the reserve the model keeps before it takes a job)."""
-    from scenarios.intralogistics.model import nearest, need  # twin.des: after the schema
-
     fleet = params["fleet"]
     battery = fleet["battery"]
     if not battery:

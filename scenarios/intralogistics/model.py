@@ -37,45 +37,9 @@ import numpy as np
 import twin.des
 from scenarios.intralogistics import agents, dispatch, qc, routing
 from scenarios.intralogistics.lift import Car
+from scenarios.intralogistics.motion import leg_time, nearest, need
 from scenarios.intralogistics.network import ZONES, Network, network_of
 from scenarios.registry import Run
-
-
-def leg_time(distance: float, speed: float, acceleration: float) -> float:
-    """Seconds to cover ``distance`` from rest to rest: a trapezoidal (or triangular) speed profile."""
-    if distance <= 0:
-        return 0.0
-    if distance >= speed * speed / acceleration:
-        return distance / speed + speed / acceleration
-    return 2.0 * math.sqrt(distance / acceleration)
-
-
-def crossing(net: Network, zone: str) -> float:
-    """Nominal seconds a vehicle holds ``zone``: its dwell and the mean edge in and out at the fleet's speed."""
-    into = [d["length"] for *_, d in net.graph.in_edges(zone, data=True)]
-    out = [d["length"] for *_, d in net.graph.out_edges(zone, data=True)]
-    return net.graph.nodes[zone]["dwell"] + (float(np.mean(into)) + float(np.mean(out))) / net.speed
-
-
-def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool,
-                 flow: str | None = None) -> float:
-    """Joules to drive from ``a`` to ``b`` on the static route (of a container of ``flow``): the drive power over the
-    leg's moving time (a vehicle waiting at a zone or riding a lift draws nothing)."""
-    moving = leg_time(net.length(a, b, flow), fleet["speed"], fleet["acceleration"])
-    return fleet["power"]["loaded" if loaded else "empty"] * moving
-
-
-def nearest(net: Network, chargers: list[str], place: str) -> str:
-    """The charging point nearest ``place`` in time."""
-    return min(chargers, key=lambda c: net.time(place, c))
-
-
-def need(net: Network, fleet: Mapping[str, Any], chargers: list[str], legs) -> float:
-    """Joules to drive ``legs`` ((from, to, loaded[, flow]), ...) and then empty to the charger nearest the last
-    stop."""
-    end = legs[-1][1]
-    return sum(drive_energy(net, fleet, *leg) for leg in legs) + drive_energy(
-        net, fleet, end, nearest(net, chargers, end), False)
 
 
 @dataclass(slots=True)
@@ -129,7 +93,7 @@ class Logistics:
         self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
         self.cars: dict[str, Car] = {}   # lift -> its car
         self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
-        self.holds = {z: crossing(self.net, z) for z in self.zones}
+        self.holds = {z: routing.crossing(self.net, z) for z in self.zones}
         self.congestion = params["routing"]["congestion"]
         self.replan = self.congestion and params["routing"]["replan"] == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}

@@ -20,6 +20,8 @@ import heapq
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 from scenarios.intralogistics.network import Network
 
 
@@ -59,3 +61,10 @@ def arrival(net: Network, path: tuple[str, ...], free: Mapping[str, float]) -> f
     for u, w in zip(path, path[1:]):
         t = max(t, free.get(w, 0.0)) + net.weight(u, w, graph.edges[u, w])
     return t
+
+
+def crossing(net: Network, zone: str) -> float:
+    """Nominal seconds a vehicle holds ``zone``: its dwell and the mean edge in and out at the fleet's speed."""
+    into = [d["length"] for *_, d in net.graph.in_edges(zone, data=True)]
+    out = [d["length"] for *_, d in net.graph.out_edges(zone, data=True)]
+    return net.graph.nodes[zone]["dwell"] + (float(np.mean(into)) + float(np.mean(out))) / net.speed

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.intralogistics.model import leg_time
+from scenarios.intralogistics.motion import leg_time
 from scenarios.intralogistics.network import Network
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from logistics_graphs import grid, params
 
-from scenarios.intralogistics.model import Logistics, drive_energy
+from scenarios.intralogistics.model import Logistics
+from scenarios.intralogistics.motion import drive_energy
 
 NET = grid(1, 4)
 
