@@ -138,6 +138,33 @@ def test_bad_training_input_writes_no_model(tmp_path, capsys, change, args, mess
     assert list(tmp_path.iterdir()) == [tmp_path / "normal.csv"]
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"t,A-1.x,A-1.x,B-1.y\n0,1,2,3\n", "column 'A-1.x' appears twice in the header (columns 2 and 3); rename"),
+    ("t,Temp\u00e9rature,B-1.y\n0,1,2\n".encode("latin-1"), "not UTF-8 text (byte 0xe9 in a column name)"),
+    (b"t;A-1.x;B-1.y\n0;1;2\n", "the file looks separated by ';'; write it with commas"),
+])
+def test_a_file_pyarrow_reads_otherwise_is_named_in_one_line(tmp_path, normal, capsys, content, message):
+    """A repeated column was pyarrow's KeyError traceback (fit and check), a Latin-1 header a UnicodeDecodeError
+    traceback in check; a ';'-separated file one column of words."""
+    run(capsys, "fit", normal, "--components", "2", "-o", tmp_path / "m.json")
+    (tmp_path / "odd.csv").write_bytes(content)
+    for argv in (["fit", tmp_path / "odd.csv", "-o", tmp_path / "new.json"], ["check", tmp_path / "m.json",
+                                                                             tmp_path / "odd.csv"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and message in err and "Traceback" not in err, err
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_a_variance_that_overflows_writes_no_model(tmp_path, capsys):
+    """One corrupt 1e300 overflowed the column's variance: a model was written with overflow warnings and other
+    limits."""
+    x = samples(0, 300)
+    x[3, 1] = 1e300
+    code, _, err = run(capsys, "fit", write_csv(tmp_path / "normal.csv", x), "-o", tmp_path / "m.json")
+    assert code == 2 and "tag FD-EXC.massflow: its variance overflows (a value of 1e+300 at row 4)" in err, err
+    assert "RuntimeWarning" not in err and not (tmp_path / "m.json").exists()
+
+
 def test_too_few_samples_and_text_columns(tmp_path, capsys):
     data = write_csv(tmp_path / "few.csv", samples(0, 6))
     code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")

@@ -303,3 +303,9 @@ def _check_data(x: np.ndarray, tags: tuple[str, ...]) -> None:
     if len(x) and len(flat):
         raise MonitorError(f"tag {tags[flat[0]]} is constant ({x[0, flat[0]]:g}) in the training data: it carries no "
                            "variation to scale by; leave it out (--columns) or train on data where it varies")
+    with np.errstate(over="ignore", invalid="ignore"):
+        huge = np.flatnonzero(~np.isfinite(x.std(axis=0, ddof=1))) if len(x) > 1 else []
+    if len(huge):   # squares past 1.8e308: the scale, every score and limit would be inf or NaN
+        row = int(np.argmax(np.abs(x[:, huge[0]])))
+        raise MonitorError(f"tag {tags[huge[0]]}: its variance overflows (a value of {x[row, huge[0]]:g} at row "
+                           f"{row + 1}); give it in other units or drop the corrupt rows")

@@ -83,8 +83,8 @@ def _header(path: str) -> list[str]:
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable(path, exc) from None
     except UnicodeDecodeError as exc:   # a header in Latin-1 or UTF-16 (pyarrow decodes names as UTF-8)
-        raise TableError(f"{path}: the header is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
-                         f"{exc.start}); save the file as UTF-8 CSV") from None
+        raise TableError(f"{path}: the header is not UTF-8 text (byte {exc.object[exc.start]:#04x} in a column "
+                         "name); save the file as UTF-8 CSV") from None
     twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
     if twice is not None:
         raise TableError(f"{path}: column {twice!r} appears twice in the header (columns "
