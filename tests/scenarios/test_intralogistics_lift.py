@@ -5,6 +5,8 @@ lift (30 s ride; S0 R0 LIFT R1 S1 is 2 + 3 + 3 + 2 m), two AGVs of 600 kg carryi
 S0."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from logistics_graphs import grid, params
 
 from scenarios.intralogistics.lift import Car
@@ -69,3 +71,27 @@ def test_one_car_serves_both_directions_in_turn():
     delivered = np.sort(ev["t"][ev["event"] == "delivered"])
     assert delivered[0] == pytest.approx(30.0 + leg_time(10.0, 1.0, 0.5) + 60.0)
     assert delivered[1] - delivered[0] == pytest.approx(30.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 3), st.floats(800.0, 3000.0), st.lists(st.tuples(
+    st.floats(0.0, 500.0), st.sampled_from(["R0", "R1", "R2"]), st.sampled_from(["R0", "R1", "R2"]),
+    st.sampled_from([600.0, 1000.0])).filter(lambda c: c[1] != c[2]), min_size=1, max_size=25))
+def test_the_car_never_overfills_and_never_is_in_two_places(capacity, payload, calls):
+    """Any sequence of calls (ready times in any order): grouping the bookings by their trip (same stops, same
+    arrival), a trip carries at most its capacity and payload, leaves only once every rider is ready, and the car's
+    trips follow one another in time with an empty ride between two that do not meet at one stop. (Each of three
+    mutations of Car.call, joining past the capacity, past the payload, or skipping the empty ride, fails it.)"""
+    car, ride, trips = Car(), 30.0, {}
+    for ready, before, after, mass in calls:
+        if mass > payload:
+            continue
+        arrival = car.call(before, after, ready, mass, ride, capacity, payload)
+        assert arrival >= ready + ride - 1e-9
+        trips.setdefault((arrival, before, after), []).append((ready, mass))
+    timeline = sorted(trips.items())
+    for (arrival, _, _), riders in timeline:
+        assert len(riders) <= capacity and sum(m for _, m in riders) <= payload
+        assert all(r <= arrival - ride + 1e-9 for r, _ in riders)
+    for ((a0, _, after), _), ((a1, before, _), _) in zip(timeline, timeline[1:]):
+        assert a1 - ride >= a0 + (0.0 if after == before else ride) - 1e-9
