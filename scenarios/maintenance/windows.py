@@ -69,11 +69,14 @@ def from_scenario(path, variant: str, until: float, ages: Mapping[str, float] | 
                   ) -> dict[str, list[tuple[float, float]]]:
     """The planned windows of ``variant`` of the maintenance scenario file at ``path`` (see :func:`planned`)."""
     from scenarios.scenario import load
+    from twin import config
 
-    scenario = load(path)
-    if scenario.study.name != "maintenance":
-        raise NotPlanned(f"{path} is a {scenario.study.name} scenario; name a maintenance scenario "
+    doc = config.load(path)   # its study first: a scheduling file naming itself would load itself without end
+    study = doc.get("study") if isinstance(doc, Mapping) else None
+    if study != "maintenance":
+        raise NotPlanned(f"{path} is {'a ' + str(study) if study else 'no'} scenario; name a maintenance scenario "
                          "(e.g. scenarios/maintenance/multipurpose_osd.yaml)")
+    scenario = load(path)
     if variant not in scenario.variants:
         raise NotPlanned(f"{path} has no variant '{variant}'; its variants are {', '.join(scenario.variants)}",
                          "variant")

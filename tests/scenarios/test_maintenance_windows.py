@@ -150,6 +150,8 @@ def test_a_scheduling_scenario_plans_around_the_maintenance_scenarios_windows(wr
     ("ages: {BL-301: 99 h}", "variant: late", "maintenance_plan.variant", "has no variant 'late'"),
     ("{BL-301: 99 h}", "{BL-302: 99 h}", "maintenance_plan.ages.BL-302", "has no asset 'BL-302'"),
     ("scenario: maintenance.yaml", "scenario: nothing.yaml", "maintenance_plan.scenario", "file not found"),
+    # the scheduling file naming itself: was a RecursionError traceback (each load checked its plan by loading it)
+    ("scenario: maintenance.yaml", "scenario: scenario.yaml", "maintenance_plan.scenario", "is a scheduling scenario"),
 ])
 def test_a_bad_maintenance_plan_is_named_with_file_line_and_key(write_scenario, old, new, key, words):
     write_scenario(MAINTENANCE, "maintenance.yaml")
