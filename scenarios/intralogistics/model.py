@@ -286,6 +286,16 @@ class Logistics:
         the last stop: the reserve that keeps every vehicle able to reach a charger after any job."""
         return bool(self.chargers) and v.battery < need(self.net, self.fleet, list(self.chargers), legs)
 
+    def affords(self, v: Vehicle, battery: float, joules: float, target: str, loaded: bool) -> bool:
+        """Whether ``battery`` covers ``joules`` to ``target`` and what the job needs after it: the loaded leg if
+        ``target`` is the pickup, and the drive on to the charger nearest the drop (the reserve of :meth:`short`)."""
+        if not self.chargers:
+            return True
+        o, chargers = v.job, list(self.chargers)
+        if not loaded and o is not None and target == o.origin:
+            return battery >= joules + need(self.net, self.fleet, chargers, ((o.origin, o.target, True, o.flow),))
+        return battery >= joules + need(self.net, self.fleet, chargers, ((target, target, False),))
+
     def charge(self, v: Vehicle):
         """Drive to the nearest charging point, queue for it, charge to full."""
         point = nearest(self.net, list(self.chargers), v.place)
@@ -341,8 +351,12 @@ class Logistics:
         """Drive ``v`` to ``target`` along its route (for a load of ``flow``), reserving each zone from the room before
         it; with ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
         env, net = self.env, self.net
-        path = self.plan(v.place, target, flow=flow)
-        if path != net.route(v.place, target, flow):
+        power = self.fleet["power"]["loaded" if loaded else "empty"]
+        static, path = net.route(v.place, target, flow), self.plan(v.place, target, flow=flow)
+        if path != static and not self.affords(v, v.battery, power * leg_time(
+                net.metres(path), self.fleet["speed"], self.fleet["acceleration"]), target, loaded):
+            path = static                # a detour the battery could not afford
+        if path != static:
             self.log.append((env.now, v.name, "detour", v.place, ""))
         metres = net.metres(path)
         if metres == 0:
@@ -364,7 +378,8 @@ class Logistics:
                     yield env.timeout(ahead)     # plan from the room when the vehicle is there
                     moving, ahead = moving + ahead, 0.0
                 rest = self.plan(u, target, path[i:], flow)
-                if rest != path[i:]:
+                if rest != path[i:] and self.affords(v, v.battery - power * moving,
+                                                     power * per_metre * net.metres(rest), target, loaded):
                     log.append((env.now, v.name, "detour", u, ""))
                     path = path[:i] + rest
                     u, w = path[i], path[i + 1]
@@ -403,7 +418,6 @@ class Logistics:
             yield env.timeout(ahead)
             moving += ahead
         v.place = target
-        power = self.fleet["power"]["loaded" if loaded else "empty"]
         v.battery -= power * moving
         if v.battery < -1e-6 * self.capacity:   # flagged: only a plan the check would refuse gets here
             self.log.append((env.now, v.name, "flat", target, ""))

@@ -89,3 +89,25 @@ def test_replanning_in_every_room_turns_away_from_a_door_taken_on_the_way():
     assert "detour" not in events and delivered == pytest.approx(90 + 12 * pace + 30)
     delivered, events = held_door(90.0, congestion=True, replan="room", start=31.0)
     assert "detour" in events and delivered == pytest.approx(30 + 34 * pace + 30)
+
+
+def test_a_detour_the_battery_cannot_afford_is_not_taken():
+    """The held door of the test above (to 60 s) with a 25 kJ battery and the charger at S0: the direct leg needs
+    800 W x 16 s = 12.8 kJ and 6.4 kJ to get back to the charger (19.2 kJ), the 34 m detour 800 W x 36 s = 28.8 kJ:
+    the vehicle waits for the door as the static route would."""
+    p = params(1, [], horizon=3600.0, congestion=True)
+    p["fleet"]["battery"] = {"capacity": 25e3, "low": 0.0, "power": 1e3, "chargers": ["S0"]}
+    m = Logistics(p, np.random.SeedSequence(0), network=SQUARE)
+
+    def blocker():
+        with m.zones["D0|1"].request() as turn:
+            yield turn
+            m.inside["D0|1"]["blocker"] = 60.0
+            yield m.env.timeout(60.0)
+            del m.inside["D0|1"]["blocker"]
+    m.env.process(blocker())
+    m.order("S0", "S1", 0.0, 1e9, "T")
+    ev = m.run().events
+    assert "detour" not in set(ev["event"]) and "flat" not in set(ev["event"])
+    assert ev["t"][ev["event"] == "delivered"][0] == pytest.approx(60 + 12 * leg_time(14, 1, 0.5) / 14 + 30)
+    assert m.vehicles[0].battery == pytest.approx(25e3 - 12.8e3)
