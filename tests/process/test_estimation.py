@@ -69,7 +69,8 @@ def reference_kalman(times, us, ys, s0, P0, Qc, r):
                                                      (ExtendedKalmanFilter, {"max_step": 0.05}, 1e-7),
                                                      (UnscentedKalmanFilter, TIGHT, 1e-9),
                                                      (UnscentedKalmanFilter, TIGHT | {"alpha": 0.5, "kappa": 1.0},
-                                                      1e-9)])
+                                                      1e-9),
+                                                     (UnscentedKalmanFilter, {"max_step": 0.05}, 1e-7)])
 def test_ekf_on_a_linear_model_is_the_closed_form_kalman_filter(cls, options, tol):
     """CVODES (the default) to 1e-9; RK4 steps of 0.05 s (error of order 0.05**4 |A|**5) to 1e-7; the unscented
     filter is exact on a linear model, whatever its sigma-point spread (its sigma points integrated without
@@ -97,6 +98,19 @@ def test_ekf_on_a_linear_model_is_the_closed_form_kalman_filter(cls, options, to
     c = np.array([1.0, 0.5, 0.0])
     assert ekf.mean("LIN.y") == pytest.approx(c @ ekf.s, rel=1e-12)
     assert ekf.std("LIN.y") == pytest.approx(math.sqrt(c @ ekf.covariance @ c), rel=1e-12)
+
+
+def test_the_sigma_points_in_one_call_equal_them_one_by_one():
+    """``propagate_all`` (RK4 over every row in one mapped CasADi call, as the UKF uses it) equals ``propagate`` row
+    by row, bit for bit, for a step of one RK4 sub-step and of several (a new function per shape)."""
+    ukf = UnscentedKalmanFilter(cstr(), measurements={"R-1.T": 0.2}, parameters={"R-1.UA": 200.0},
+                                std0={"R-1.T": 1.0, "R-1.cA": 20.0}, max_step=2.0)
+    m = ukf.model
+    points = ukf._sigma_points()
+    for h in (1.5, 7.0):
+        rows = np.array([m.propagate(x, ukf.u, h) for x in points])
+        np.testing.assert_array_equal(m.propagate_all(points, ukf.u, h), rows)
+    assert sorted(m._all) == [(points.shape[0], 1), (points.shape[0], 4)]
 
 
 def test_nis_and_gating():
