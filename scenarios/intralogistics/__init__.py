@@ -22,8 +22,8 @@ with ``agents`` (forklifts and people that carry the containers of their kind wh
 :mod:`scenarios.intralogistics.agents`) ``<kind>.utilisation`` and ``<kind>.lead_time`` for each kind. Events:
 every container's ``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released``
 (a QC sample's ``testing``/``retest``) with its place (query them with
-:func:`scenarios.intralogistics.tracking.where`), each vehicle's waypoints ``at`` and each zone's
-``wait``/``enter``/``leave``.
+:func:`scenarios.intralogistics.tracking.where`), each vehicle's waypoints ``at``, its ``detour`` (a route
+changed by congestion), ``charge`` and ``flat`` (a battery below zero), and each zone's ``wait``/``enter``/``leave``.
 """
 from __future__ import annotations
 
