@@ -247,3 +247,21 @@ def test_the_estimated_prediction_interpolates_between_residence_times():
     stepped = monitor.estimated(*args, (90.0, 5, 20.0), taus, tau)
     rows = monitor.predict(*args, [(taus[2], 5, 20.0), (taus[9], 5, 20.0)])
     np.testing.assert_array_equal(stepped, np.where(np.arange(3001) < 1500, rows[0], rows[1]))
+
+
+@pytest.mark.parametrize(("at", "stop", "first"), [(30, False, 30), (11, True, 22)])
+def test_a_step_of_the_nir_bias_is_taken_as_a_jump_on_a_steady_line_only(tmp_path, at, stop, first):
+    """The NIR reading 3 % low from ``at`` min: on a steady line the filter takes it as a jump of the probe's bias at
+    the first update that sees it; one minute into the API screw's 2 min stop (its set point moved at 10 and 12 min)
+    the innovation is left to the model until the line has been steady for 10 minutes (22 min). Either way the bias
+    ends within 3 sd of the plant's 0.3 % - 3 % and nothing escapes."""
+    upset = f"  - {{kind: nir_bias, at: {at} min, bias: -3 %}}\n"
+    if stop:
+        upset += "  - {kind: stoppage, feeder: LIW-101, at: 10 min, duration: 2 min}\n"
+    text = flagship_text(("horizon: 24 h", "horizon: 40 min"), realistic=True)
+    line = line_of(tmp_path, text.replace("\nvariants:", upset + "\nvariants:", 1))
+    run = line.run()
+    jumps = line.estimator.jumps
+    assert jumps and first * 60 < jumps[0] <= (first + 1) * 60, jumps
+    assert abs(line.twin.tags.read("NIR-101.bias.est") - (0.003 - 0.03)) <= 3 * line.twin.tags.read("NIR-101.bias.std")
+    assert run.kpis["escaped"] == 0.0
