@@ -14,6 +14,8 @@ twin.config.ConfigError: plant.yaml:1, key 'params.volume': got str '-4 m3': it 
 """
 from __future__ import annotations
 
+import difflib
+
 from twin.config import Integer, MapOf, Number, Param, Quantity, Schema, Str
 
 #: name -> schema: what the engine's behaviours and studies read from ``asset.params`` (see twin.behaviours)
@@ -48,6 +50,12 @@ class Params(MapOf):
 
     def validate(self, value, where):
         out = super().validate(value, where)
+        for name in out:
+            near = difflib.get_close_matches(str(name), KNOWN, n=1, cutoff=0.85) if name not in KNOWN else None
+            if near:   # a free name one typo from a known one: the known one would silently stay unset
+                raise where.child(value, name).error(
+                    f"'{name}' is not a known parameter",
+                    hint=f"did you mean '{near[0]}'? (names of your own are free, but not this close to a known one)")
         for name, schema in KNOWN.items():
             if name in out:
                 out[name] = schema.validate(value[name], where.child(value, name))
