@@ -26,7 +26,7 @@ from twin.config import Integer, MapOf, Number, Quantity, Record, Str, suggest
 
 ACTION = Record({"cost": Number(minimum=0), "duration": Quantity("s", "4 h")}, required=("cost", "duration"),
                 name="a maintenance action")
-WEAR = Record({"mean_life": Quantity("s", "2000 h", positive=True), "cv": Number(minimum=0)},
+WEAR = Record({"mean_life": Quantity("s", "2000 h", minimum=1.0), "cv": Number(minimum=0)},  # 1 / life finite
               required=("mean_life", "cv"), name="a wear process")
 ASSET = Record({"shape": Number(minimum=0), "scale": Quantity("s", "2000 h", positive=True), "wear": WEAR,
                 "corrective": ACTION, "preventive": ACTION},
