@@ -145,8 +145,9 @@ CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("k
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """AHUs serve rooms of the plant, each room once; the tariff covers the day; the numbers are physical."""
-    from scenarios.energy.model import part_load, zones  # CasADi, CoolProp: after the schema's checks
+    from scenarios.energy.air import zones  # CasADi, CoolProp: after the schema's checks
     from scenarios.energy.params import ChillerPlant, RoomOverride
+    from scenarios.energy.water import part_load
 
     spaces = plants.load(params["plant"]).spaces
     for number in params["rooms"]:
@@ -240,8 +241,8 @@ def check_air_temperatures(params: Mapping[str, Any]) -> None:
 
 def check_chillers(params: Mapping[str, Any]) -> None:
     """Each chiller has a positive COP and a positive capacity, as given or from its asset in the plant."""
-    from scenarios.energy.model import PLANT_CAPACITY, capacity
     from scenarios.energy.params import Chiller
+    from scenarios.energy.water import PLANT_CAPACITY, capacity
 
     units = params["chillers"]["units"]
     for tag, unit in units.items():
@@ -257,7 +258,7 @@ def check_chillers(params: Mapping[str, Any]) -> None:
 
 def check_utilities(params: Mapping[str, Any]) -> None:
     """Efficiencies in [1 %, 1], a tower with a range, compressors above the atmosphere."""
-    from scenarios.energy.model import HOUR
+    from scenarios.energy.air import HOUR
 
     for section, key in (("boiler", "efficiency"), ("compressed_air", "efficiency")):
         if not MIN_EFFICIENCY <= params[section][key] <= 1:

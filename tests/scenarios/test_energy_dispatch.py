@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scenarios.energy import dispatch
-from scenarios.energy.model import DOE2_EIR
+from scenarios.energy.water import DOE2_EIR
 
 CAPACITY = np.array([300e3, 300e3, 200e3])
 COP = np.array([6.0, 5.5, 5.0])

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import figures, model
+from scenarios.energy import air, figures, model
 from tests.scenarios.test_energy_model import example_flows
 
 MULTIPURPOSE = Path(__file__).resolve().parents[2] / "scenarios" / "energy" / "multipurpose_osd.yaml"
@@ -91,7 +91,7 @@ def test_the_room_conditions_drawn_against_their_limits_agree_with_the_violation
     assert np.all(traces["T_room_min"] <= traces["T_room_max"])
     # the example's limits: 18..24 degC, at most 60% relative humidity, pressures at least at their limits
     outside = ((traces["T_room_min"] < 18) | (traces["T_room_max"] > 24) | (traces["RH_room_max"] > 60 + 1e-7)
-               | (traces["dp_margin_min"] < -model.DP_TOLERANCE))
+               | (traces["dp_margin_min"] < -air.DP_TOLERANCE))
     if flows.kpis["compliant"]:
         assert not outside.any()
     else:   # the violation KPI counts room-minutes: at least one room for every step a trace is over its limit

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios import scenario
-from scenarios.energy import model, tariff, weather
+from scenarios.energy import model, tariff, water, weather
 from scenarios.energy.params import EnergyParams, Tariff
 from twin import plant as plants
 from twin.cli import main
@@ -75,7 +75,7 @@ def test_an_infeasible_comfort_band_and_an_unknown_room(tmp_path):
 def test_chiller_capacity_from_the_plant_or_a_clear_error(tmp_path):
     s = load(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-01: {cop: 5.0}"})
     # CH-01's IFC: CoolingCapacity_kW 120
-    assert model.capacities(EnergyParams.of(s.variants["base"])) == pytest.approx([120e3])
+    assert water.capacities(EnergyParams.of(s.variants["base"])) == pytest.approx([120e3])
     exc = error(tmp_path, **{"CH-01: {capacity: 60 kW}": "CH-09: {cop: 5.0}"})
     assert "chiller CH-09 has no capacity" in str(exc) and exc.line == 7 and "{capacity: 150 kW}" in str(exc)
 

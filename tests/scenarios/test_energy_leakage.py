@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import fsolve
 
 from scenarios import scenario
-from scenarios.energy import leakage, model
+from scenarios.energy import air, leakage, model
 from scenarios.energy.params import EnergyParams
 from twin import plant as plants
 from twin.config import ConfigError
@@ -77,12 +77,12 @@ def test_neighbours_come_from_the_rooms_walls():
 
 def test_the_design_offsets_hold_the_design_cascade_and_a_joint_setback_quarters_it():
     params = EnergyParams.of(example().variants["base"])
-    zone_of = model.zones(params.plant, params.rooms)
+    zone_of = air.zones(params.plant, params.rooms)
     served = [zone_of[n] for ahu in params.ahus.values() for n in ahu.serves]
     design = np.array([z.dp for z in served])
     steps = np.ones((2, len(served)))
     steps[1] = 0.5
-    pressures, margin = model.cascade(EnergyParams.of(example().variants["setback_losing_pressure"]), served, steps)
+    pressures, margin = air.cascade(EnergyParams.of(example().variants["setback_losing_pressure"]), served, steps)
     assert pressures[0] == pytest.approx(design, abs=1e-6)
     # the orifice law is homogeneous: half of every offset is a quarter of every pressure (30 -> 7.5, 15 -> 3.75)
     assert pressures[1] == pytest.approx(design / 4, abs=1e-6)
@@ -92,11 +92,11 @@ def test_the_design_offsets_hold_the_design_cascade_and_a_joint_setback_quarters
 def test_setting_back_only_the_corridors_shifts_the_cascade_as_fsolve_says():
     params = example().variants["setback_corridors_only"]
     typed = EnergyParams.of(params)
-    zone_of = model.zones(typed.plant, typed.rooms)
+    zone_of = air.zones(typed.plant, typed.rooms)
     served = [zone_of[n] for ahu in typed.ahus.values() for n in ahu.serves]
     names = [z.number for z in served]
     fraction = np.array([[0.5 if z.grade == "D" else 1.0 for z in served]])
-    pressures, margin = model.cascade(typed, served, fraction)
+    pressures, margin = air.cascade(typed, served, fraction)
     # the same network written out from the scenario: its doors at 124 cm2, each room's shell 1 cm2 per m2
     paths = [(a, b, 0.0124) for a, b in params["leakage"]["doors"]] + [(z.number, "outside", 1e-4 * z.area)
                                                                        for z in served]

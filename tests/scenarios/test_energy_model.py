@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import dispatch, grades, model, psychro, tariff, weather
+from scenarios.energy import air, dispatch, grades, model, psychro, tariff, water, weather
 from scenarios.energy.params import EnergyParams, RoomOverride, Tariff
 from twin.process import Flowsheet, simulate, steady_state
 from twin.process.units import Chiller, CleanroomZone
@@ -143,8 +143,8 @@ def test_fan_power_follows_the_affinity_law():
 
 @pytest.mark.parametrize("load_kw, plr", [(15.0, 0.25), (30.0, 0.5), (60.0, 1.0)])
 def test_chiller_power_follows_its_doe2_curve_and_the_chiller_model(load_kw, plr):
-    a, b, c = model.DOE2_EIR
-    power, unmet = dispatch.staged(np.array([load_kw * 1e3]), np.array([60e3]), np.array([5.5]), model.DOE2_EIR)
+    a, b, c = water.DOE2_EIR
+    power, unmet = dispatch.staged(np.array([load_kw * 1e3]), np.array([60e3]), np.array([5.5]), water.DOE2_EIR)
     # DOE-2: P = Q_nom / COP_nom * (a + b PLR + c PLR^2)
     assert power[0] == pytest.approx(60e3 / 5.5 * (a + b * plr + c * plr**2), rel=1e-12)
     assert unmet[0] == 0
@@ -156,9 +156,9 @@ def test_chiller_power_follows_its_doe2_curve_and_the_chiller_model(load_kw, plr
 
 
 def test_chillers_are_staged_in_order_and_share_the_load():
-    a, b, c = model.DOE2_EIR
+    a, b, c = water.DOE2_EIR
     power, unmet = dispatch.staged(np.array([90e3, 150e3, 0.0]), np.array([60e3, 60e3]), np.array([5.5, 5.0]),
-                                   model.DOE2_EIR)
+                                   water.DOE2_EIR)
     eir = a + b * 0.75 + c * 0.75**2                    # 90 kW on two 60 kW chillers: both at 75%
     assert power[0] == pytest.approx(60e3 / 5.5 * eir + 60e3 / 5.0 * eir, rel=1e-12)
     assert unmet[1] == pytest.approx(30e3)              # 150 kW asked of 120 kW
@@ -228,13 +228,13 @@ def test_a_grade_a_zone_is_sized_by_its_face_velocity(tmp_path):
     25.2 m3/s, i.e. 540 air changes in its 3 m height (the old 400 per hour were 0.33 m/s, below Annex 1's range);
     a face of 12 m2 at 0.4 m/s gives 4.8 m3/s. The scenario's air changes, then its face velocity, then the space's
     IFC property win over the default."""
-    ach = model._air_changes(RoomOverride(), {}, grades.DEFAULTS["A"], 168, 56)
+    ach = air._air_changes(RoomOverride(), {}, grades.DEFAULTS["A"], 168, 56)
     assert ach * 168 / 3600 == pytest.approx(0.45 * 56)
     assert grades.ANNEX1_FACE_VELOCITY[0] <= grades.GRADE_A_FACE_VELOCITY <= grades.ANNEX1_FACE_VELOCITY[1]
 
     def zone(override):
         params = load(tmp_path, ONE_ROOM + f"rooms: {{G10: {{grade: A{override}}}}}\n").variants["base"]
-        return model.zones(params["plant"], EnergyParams.of(params).rooms)["G10"]
+        return air.zones(params["plant"], EnergyParams.of(params).rooms)["G10"]
 
     assert zone("").ach == 25  # G10's IFC property
     assert zone(", face_velocity: 0.45 m/s").ach * 168 / 3600 == pytest.approx(0.45 * 56, rel=1e-12)

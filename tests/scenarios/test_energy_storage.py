@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from scenarios import scenario
-from scenarios.energy import model, storage
+from scenarios.energy import dispatch, model, storage, water
 from twin.config import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,20 +23,20 @@ def multipurpose():
 
 
 def test_the_hull_is_convex_and_never_above_the_least_power():
-    made, drawn = storage.hull(CAPACITY, COP, model.DOE2_EIR)
+    made, drawn = storage.hull(CAPACITY, COP, water.DOE2_EIR)
     slopes = np.diff(drawn) / np.diff(made)
     assert np.all(np.diff(slopes) >= -1e-12)
     q = np.linspace(0, CAPACITY.sum(), storage.CURVE_POINTS)
-    least, _ = model.dispatch.optimal(q, CAPACITY, COP, model.DOE2_EIR)
+    least, _ = dispatch.optimal(q, CAPACITY, COP, water.DOE2_EIR)
     assert np.all(storage.power_on_hull(q, (made, drawn)) <= least + 1e-9)
     assert storage.power_on_hull(made, (made, drawn)) == pytest.approx(
-        model.dispatch.optimal(made, CAPACITY, COP, model.DOE2_EIR)[0], rel=1e-12)
+        dispatch.optimal(made, CAPACITY, COP, water.DOE2_EIR)[0], rel=1e-12)
 
 
 def test_the_plan_equals_brute_force_over_every_tank_level():
     # six hours, loads and a 100 kWh tank on the curve's grid (200 kW / 60): dynamic programming over every level
     # of the tank and every production of the chillers, for every starting level, ending where it started
-    curve = storage.hull(CAPACITY, COP, model.DOE2_EIR)
+    curve = storage.hull(CAPACITY, COP, water.DOE2_EIR)
     load = np.array([18, 27, 45, 54, 36, 9])                 # in UNITs: 60 .. 180 kW
     price = np.array([0.10, 0.10, 0.30, 0.30, 0.25, 0.10])
     levels = 30                                              # 30 UNIT h = 100 kWh
@@ -62,7 +62,7 @@ def test_the_plan_equals_brute_force_over_every_tank_level():
 def test_a_demand_charge_flattens_the_chillers_to_the_mean_load():
     # one price all day, a demand charge, a tank big enough: the cheapest is to make the mean load every hour
     # (the hull is convex, so any other profile costs more energy and a higher peak)
-    curve = storage.hull(CAPACITY, COP, model.DOE2_EIR)
+    curve = storage.hull(CAPACITY, COP, water.DOE2_EIR)
     load = np.array([40e3, 160e3, 120e3, 80e3])
     plan = storage.plan(load, np.full(4, 0.2), np.zeros(4), 500 * 3.6e6, curve, 15.0)
     assert plan.made == pytest.approx(np.full(4, 100e3), rel=1e-6)
