@@ -2,16 +2,15 @@
 
 ``run_in_real_time`` advances the twin every ``step`` seconds to the wall time elapsed (times ``speed``), inside the
 event loop, so that OPC UA writes and reads see the twin between two steps and never in the middle of one. A twin
-slower than ``speed`` asks (a plant served faster than the machine can simulate it) is advanced by at most two
-steps' worth at a time: it falls behind the wall clock, and the event loop still answers clients between steps
-(one long catch-up would starve them: a client's connect timing out against a server that is only busy).
+slower than ``speed`` asks (a plant served faster than the machine can simulate it) is advanced in slices of about
+``step`` seconds of computing, sized from the last slice: it falls behind the wall clock, and the event loop still
+answers clients between slices (one long catch-up would starve them: a client's connect timing out against a
+server that is only busy).
 """
 from __future__ import annotations
 
 import asyncio
 import time
-
-CATCH_UP = 2.0   # the most a twin that fell behind advances at a time, in steps' worth of simulated time
 
 
 async def run_in_real_time(twin, *, speed: float = 1.0, step: float = 0.2, until: float | None = None) -> None:
@@ -20,10 +19,15 @@ async def run_in_real_time(twin, *, speed: float = 1.0, step: float = 0.2, until
     if speed <= 0 or step <= 0:
         raise ValueError(f"speed and step must be positive, got speed={speed}, step={step}")
     start, t0 = time.monotonic(), twin.now
+    slice_ = step * speed                       # simulated seconds per slice, resized to take about `step`
     while until is None or twin.now < until:
         target = t0 + (time.monotonic() - start) * speed
         if until is not None:
             target = min(target, until)
         if target > twin.now:
-            twin.run(until=min(target, twin.now + CATCH_UP * step * speed))
+            before, wall = twin.now, time.perf_counter()
+            twin.run(until=min(target, twin.now + slice_))
+            spent = time.perf_counter() - wall
+            if spent > 0 and twin.now > before:
+                slice_ = max(step * (twin.now - before) / spent, 1e-3)
         await asyncio.sleep(step)
