@@ -138,3 +138,15 @@ def test_the_chemistry_schema_is_the_reactors_parameters():
         declared = model.inputs.get(name) or (model.states[starts[name]] if starts.get(name) else None)
         assert declared is None or declared.unit == unit, (name, unit, declared and declared.unit)
     assert CHEMISTRY["cA0"][0] == "mol/m3" and model.states["nA"].unit == "mol"  # nA = cA0 V0
+
+
+def test_every_chemistry_key_takes_its_example():
+    """Each chemistry key accepts the example the reference shows, in its unit (a 'kg/m3' parameter refused every
+    value as an unknown unit until 4978fa9; nothing in the samples sets rho)."""
+    from scenarios.safety.schema import CHEMISTRY, Chemistry
+    from twin.config import to_si, validate
+
+    text = {name: example for name, (_, example, _, _) in CHEMISTRY.items()}
+    checked = validate(text, Chemistry(), file="chemistry.yaml")
+    assert checked == {name: to_si(example, unit) for name, (unit, example, _, _) in CHEMISTRY.items()}
+    assert checked["rho"] == 1000.0 and checked["cp"] == 3500.0 and checked["M_solvent"] == pytest.approx(0.04607)
