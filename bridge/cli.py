@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from twin.arguments import endpoint, positive
+from twin.arguments import endpoint, new_file, positive
 from twin.config import ConfigError
 
 BRIDGE_EXAMPLES = """\
@@ -77,7 +77,7 @@ def add_bridge(subparsers) -> None:
     p.add_argument("-o", "--output", default="-", help="where --discover writes the mapping (default: stdout)")
     p.add_argument("--plant", help="plant (YAML/IFC) whose instrument tags --discover matches node names to")
     p.add_argument("--duration", type=positive, help="stop after this many seconds (default: run until Ctrl-C)")
-    p.add_argument("--csv", help="write the recorded tag history (tag, t, value, quality) here on exit")
+    p.add_argument("--csv", type=new_file, help="write the recorded tag history (tag, t, value, quality) here on exit")
     p.add_argument("--clock", choices=("run", "unix"), default="run",
                    help="the times t of the tags: seconds since the bridge started (run, the default) or UNIX time "
                         "(unix: a recording that another tool lines up with the calendar, e.g. twin energy shadow)")
@@ -120,7 +120,8 @@ def add_serve(subparsers) -> None:
     p.add_argument("--speed", type=positive, default=1.0, help="simulated seconds per wall-clock second")
     p.add_argument("--setpoint", action="append", default=None, metavar="PATTERN",
                    help="glob of tags clients may write (repeatable; default: *_sp, *_set, *.F_sp)")
-    p.add_argument("--history", help="SQLite file in which to store every tag's history for clients to read")
+    p.add_argument("--history", type=new_file,
+                   help="SQLite file in which to store every tag's history for clients to read")
     p.add_argument("--duration", type=positive, help="stop after this many seconds (default: run until Ctrl-C)")
     _security_arguments(p, server=True)
     p.set_defaults(func=_serve)

@@ -25,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
-from twin.arguments import endpoint, positive
+from twin.arguments import endpoint, new_file, positive
 
 EXAMPLES = """\
 examples:
@@ -76,9 +76,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--input", action="append", default=[], metavar="TAG", help="a model input read from the plant")
     p.add_argument("--period", type=positive, help="seconds of plant time between published estimates (the "
                                                 "scenario's, else 10)")
-    p.add_argument("--log", help="log the plant's tags, the estimates and alarms here as they come (.csv or "
-                                 ".parquet)")
-    p.add_argument("--csv", help=argparse.SUPPRESS)        # the older name of --log FILE.csv
+    p.add_argument("--log", type=new_file, help="log the plant's tags, the estimates and alarms here as they come "
+                                                "(.csv or .parquet)")
+    p.add_argument("--csv", type=new_file, help=argparse.SUPPRESS)        # the older name of --log FILE.csv
     p.add_argument("--duration", type=positive, help="stop after this many seconds of wall time (default: Ctrl-C)")
     p.add_argument("--stale", type=positive, default=10.0, help="report a plant tag silent this many seconds (10)")
     _security_arguments(p, server=False)

@@ -76,3 +76,19 @@ def endpoint(text: str) -> str:
 
 
 endpoint.__name__ = "OPC UA endpoint"
+
+
+def new_file(text: str) -> str:
+    """An argparse type: a file a command will write (a log, a recording written on exit): its folder must exist
+    and it must not be a folder, checked before hours of recording rather than when they are written."""
+    from pathlib import Path
+
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a folder; give a file name in it")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}': no folder '{path.parent}' to write it in; create it first")
+    return text
+
+
+new_file.__name__ = "file to write"

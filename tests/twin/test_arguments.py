@@ -1,15 +1,16 @@
-"""Command-line numbers and endpoints are checked when argparse reads them (twin.arguments): a negative duration, a
-zero frame rate or an OPC UA port out of range is a one-line usage error with exit status 2 before anything is
-loaded or contacted, in every command that takes one (twin follow, serve, bridge, monitor live, energy shadow,
-view). Before these types, ``--endpoint opc.tcp://127.0.0.1:99999`` was a ValueError traceback (exit 1) from
-asyncua, ``--duration -5`` or ``--fps 0`` went through."""
+"""Command-line numbers, endpoints and files to write are checked when argparse reads them (twin.arguments): a
+negative duration, a zero frame rate, an OPC UA port out of range or a log in a missing folder is a one-line usage
+error with exit status 2 before anything is loaded or contacted, in every command that takes one (twin follow,
+serve, bridge, monitor live, energy shadow, view). Before these types, ``--endpoint opc.tcp://127.0.0.1:99999``
+was a ValueError traceback (exit 1) from asyncua, ``--duration -5`` or ``--fps 0`` went through, and ``twin bridge
+--csv /missing/site.csv`` recorded for its whole --duration and then failed to write it."""
 import argparse
 import socket
 from pathlib import Path
 
 import pytest
 
-from twin.arguments import endpoint, positive
+from twin.arguments import endpoint, new_file, positive
 from twin.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,14 @@ def test_endpoint_passes_a_good_one_unchanged():
     assert endpoint("opc.tcp://plc.example.com") == "opc.tcp://plc.example.com"   # asyncua's default port
 
 
+def test_new_file_needs_its_folder_and_is_no_folder(tmp_path):
+    assert new_file(str(tmp_path / "log.csv")) == str(tmp_path / "log.csv")
+    with pytest.raises(argparse.ArgumentTypeError, match="no folder .* to write it in; create it first"):
+        new_file(str(tmp_path / "missing" / "log.csv"))
+    with pytest.raises(argparse.ArgumentTypeError, match="is a folder; give a file name in it"):
+        new_file(str(tmp_path))
+
+
 @pytest.mark.parametrize("args, words", [
     (["follow", FLAGSHIP, "--endpoint", "opc.tcp://127.0.0.1:99999"], "argument --endpoint"),
     (["follow", FLAGSHIP, "--endpoint", "opc.tcp://127.0.0.1:4840", "--duration", "-5"], "argument --duration"),
@@ -58,6 +67,13 @@ def test_endpoint_passes_a_good_one_unchanged():
      "argument --duration"),
     (["view", "results", "--movie", "m.mp4", "--fps", "0"], "argument --fps"),
     (["view", "results", "--movie", "m.mp4", "--seconds", "-1"], "argument --seconds"),
+    # a file written on exit in a folder that does not exist: a day's recording was lost at its end
+    (["bridge", "map.yaml", "--duration", "86400", "--csv", "/nonexistent/site.csv"], "argument --csv"),
+    (["follow", FLAGSHIP, "--endpoint", "opc.tcp://127.0.0.1:4840", "--log", "/nonexistent/f.parquet"],
+     "argument --log"),
+    (["monitor", "live", "m.json", "--endpoint", "opc.tcp://127.0.0.1:4840", "--csv", "/nonexistent/m.csv"],
+     "argument --csv"),
+    (["serve", FLAGSHIP, "--history", "/nonexistent/h.db"], "argument --history"),
 ])
 def test_commands_refuse_them_in_one_line_with_status_2(args, words, capsys):
     with pytest.raises(SystemExit) as refused:

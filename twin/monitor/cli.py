@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from twin.arguments import endpoint, positive
+from twin.arguments import endpoint, new_file, positive
 
 EXAMPLES = """\
 examples:
@@ -69,7 +69,7 @@ def add_parser(subparsers) -> None:
     live.add_argument("--period", type=positive, default=1.0, help="seconds of plant time between samples (1)")
     live.add_argument("--name", default="MSPC", help="the monitor's asset tag: NAME.T2, NAME.SPE, NAME.alarm (MSPC)")
     live.add_argument("--duration", type=positive, help="stop after this many seconds of wall time (default: Ctrl-C)")
-    live.add_argument("--csv", help="write the monitor's tags (tag, t, value, quality) here on exit")
+    live.add_argument("--csv", type=new_file, help="write the monitor's tags (tag, t, value, quality) here on exit")
     live.set_defaults(func=run_live)
 
 
