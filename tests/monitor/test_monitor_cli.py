@@ -165,6 +165,18 @@ def test_a_variance_that_overflows_writes_no_model(tmp_path, capsys):
     assert "RuntimeWarning" not in err and not (tmp_path / "m.json").exists()
 
 
+def test_a_check_file_with_no_samples_or_an_overflowing_value_is_refused(tmp_path, normal, capsys):
+    """A header-only file was '0 of 0 samples', exit 0; a 1e300 printed RuntimeWarnings and counted its sample
+    'unscored: a missing value'."""
+    run(capsys, "fit", normal, "--components", "2", "-o", tmp_path / "m.json")
+    code, _, err = run(capsys, "check", tmp_path / "m.json", write_csv(tmp_path / "empty.csv", np.zeros((0, 6))))
+    assert code == 2 and "empty.csv: no samples (a header only)" in err, err
+    x = samples(1, 20)
+    x[5, 3] = 1e300
+    code, _, err = run(capsys, "check", tmp_path / "m.json", write_csv(tmp_path / "huge.csv", x))
+    assert code == 2 and "tag 'NIR-01.api' holds 1e+300 at row 6" in err and "RuntimeWarning" not in err, err
+
+
 def test_too_few_samples_and_text_columns(tmp_path, capsys):
     data = write_csv(tmp_path / "few.csv", samples(0, 6))
     code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")

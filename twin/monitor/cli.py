@@ -170,6 +170,8 @@ def run_check(args) -> int:
         model = load(args.model)
         table = read_table(args.data)
         x = select(table, model.tags, args.model)
+        if not len(x):
+            raise TableError(f"{args.data}: no samples (a header only); give one sample a row below the header")
         if not args.skip_missing:
             _complete(x, table, model.tags)
     except (MonitorError, TableError) as exc:
@@ -204,6 +206,11 @@ def _complete(x, table, tags) -> None:
         raise TableError(f"{table.path}: tag {tags[col]!r} has a missing or non-finite value at {table.label(row)} "
                          f"({bad.sum()} in all); fill or drop those samples, or give --skip-missing to leave them "
                          "unscored")
+    huge = np.abs(x) > 1e150   # its square overflows: T-squared and SPE would be inf or NaN, said to be 'missing'
+    if huge.any():
+        row, col = np.argwhere(huge)[0]
+        raise TableError(f"{table.path}: tag {tags[col]!r} holds {x[row, col]:g} at {table.label(row)}, too large to "
+                         "score (its square overflows); fix or drop that sample")
 
 
 def report(model, table, result, model_file: str, top: int) -> str:
