@@ -40,6 +40,8 @@ def test_every_asset_of_the_class_gets_its_params_and_its_own_win(tmp_path):
     ("8000 h", "8000 m", 3, "classes.Pump.params.weibull_scale", ["8000 m", "in s"]),
     ("wear_cv: 0.3", "wear_cv: 0", 3, "classes.Pump.params.wear_cv", ["got int 0"]),
     ("500 h", "0 h", 5, "assets.P-102.params.weibull_scale", ["positive"]),
+    # a subnormal life (2.2e-313 s) passed as positive: the wear drift 1 / life overflowed, the DES divided by zero
+    ("wear_mean_life: 8760 h", "wear_mean_life: 2.2e-313 s", 3, "classes.Pump.params.wear_mean_life", ["below 1 s"]),
     # a known name one typo off was a free parameter: the lifetime stayed unset, the maintenance study said later
     # that the pumps have none
     ("weibull_shape: 1.5", "weibul_shape: 1.5", 3, "classes.Pump.params.weibul_shape",

@@ -37,7 +37,8 @@ KNOWN: dict[str, Schema] = {
     # degradation (the maintenance study, twin.monitor.degradation): a Weibull lifetime, or a wear indicator from 0
     # (new) to 1 (failed) as a Wiener process of mean life and the life's coefficient of variation
     "weibull_shape": Number(minimum=0.05), "weibull_scale": Quantity("s", "2000 h", positive=True),
-    "wear_mean_life": Quantity("s", "2000 h", positive=True), "wear_cv": Number(minimum=0.01),
+    "wear_mean_life": Quantity("s", "2000 h", minimum=1.0),  # at least 1 s: the drift 1 / life finite
+    "wear_cv": Number(minimum=0.01),
 }
 
 
