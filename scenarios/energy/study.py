@@ -45,6 +45,7 @@ GRADES = Str(list(DEFAULTS))
 PERSON_W = 80.0   # W: a person at light bench work in a factory, sensible heat (ASHRAE Handbook - Fundamentals
 #                   2013, ch. 18, table 1; the 140 W latent is not modelled: the rooms have no moisture sources)
 MIN_EFFICIENCY = 0.01    # below 1 % an efficiency is a typo (0.0065 for 0.65), and 1e-313 overflows the fan power
+MAX_FAN_PRESSURE = 10e3   # Pa: an AHU's fan works at 0.5-3 kPa (a judgement; 1e300 Pa overflowed the power)
 AIR_RANGE = (233.15, 373.15)   # K: -40 to 100 degC, where the moist-air model (psychro) finds dew points
 ROOM_DEFAULTS = {"set": 294.15, "low": 291.15, "high": 297.15, "rh_low": 0.0, "rh_high": 0.6,
                  "thermal_mass": THERMAL_MASS, "moisture_mass": 0.0}
@@ -171,6 +172,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             served[room] = name
         if not 0 <= ahu["outside_air"] <= 1:
             raise ahus[name].error("outside_air", "the outside-air fraction must lie between 0 and 1")
+        if not ahu["fan_pressure"] <= MAX_FAN_PRESSURE:
+            raise ahus[name].error("fan_pressure", f"a fan pressure of {ahu['fan_pressure'] / 1e3:g} kPa",
+                                   expected=f"at most {MAX_FAN_PRESSURE / 1e3:g} kPa; an AHU's fan works at "
+                                            "0.5 to 3 kPa, e.g. fan_pressure: 1200 Pa")
         if not MIN_EFFICIENCY <= ahu["fan_efficiency"] <= 1:
             raise ahus[name].error("fan_efficiency", f"a fan efficiency of {ahu['fan_efficiency']:g}",
                                    expected=f"a fraction in [{MIN_EFFICIENCY:g}, 1], e.g. 0.65")
@@ -191,6 +196,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if not 0 < setback["fraction"] <= 1:
         where = setback if hasattr(setback, "error") else params
         raise where.error("fraction", "the setback fraction of the design air flow must lie in (0, 1]")
+    if setback["recovery"] > params["horizon"]:
+        where = setback if hasattr(setback, "error") else params
+        raise where.error("recovery", f"a recovery lead of {setback['recovery'] / 3600:g} h, longer than the run",
+                          expected="a lead of hours, e.g. recovery: 1 h (longer: the setback never starts)")
     limits = params["room"]
     if not limits["low"] < limits["set"] < limits["high"]:
         raise params.error("room", "the comfort band is infeasible: the set-point must lie between low and high",

@@ -141,10 +141,12 @@ ENERGY_FIELDS = ["30 degC", "8 K", "12 degC", "step: 1 h", "21 degC", "18 degC",
 @example(changes={"30 degC": "0.001"})    # a design day at 0.001 K (NaN electricity)
 @example(changes={"cop: 5.5": "0.0"})     # a chiller of COP 0 (NaN electricity)
 @example(changes={"0.65": "2.2250738585e-313"})   # a fan efficiency that overflows the fan's power (NaN)
+@example(changes={"recovery: 1 h": "1e+300"})     # a recovery lead of 1e300 s (NumPy: dimension exceeded)
+@example(changes={"1200 Pa": "1.0e+300 Pa"})      # a fan pressure that overflows the fan's power (NaN)
 def test_an_accepted_energy_scenario_runs_and_a_refused_one_is_named(write_scenario, changes):
     """Two rooms of the multipurpose plant on one AHU for a day (setback, supply reset, a tariff of two periods),
     its numbers drawn: each is refused at its line and key, or the day runs to finite KPIs. The examples are what
-    the draws found: all four were accepted and then failed or gave NaN KPIs."""
+    the draws found: all six were accepted and then failed or gave NaN KPIs."""
     text = ENERGY
     for field, value in changes.items():
         key = field.split(":")[0] + ": " if ":" in field else ""
