@@ -9,6 +9,10 @@ the first replication (the most containers on vehicles), ``fleet_queue.png`` the
 for doors, airlocks and lifts, drawn by the viewer from the result folder's
 ``network.json`` (written here: nodes with their point and kind, edges) and the vehicles' waypoints in the event log
 (``at`` rows); ``twin view RESULT_FOLDER --time 10:35`` or ``--movie`` replays them the same way.
+
+A comparison (``twin sweep``, ``twin compare``) gets ``paired.png`` (each variant against the base) and
+``best_rule.png`` with ``best_rule.json`` (the optimised dispatch against the best rule, paired:
+:mod:`scenarios.intralogistics.versus`).
 """
 from __future__ import annotations
 
@@ -178,19 +182,17 @@ PAIRED = (("lead_time", 1 / 60, "min"), ("waiting", 1.0, "s"), ("empty_travel", 
 def paired(base: list[float], variant: list[float]) -> tuple[float, float]:
     """Mean and 95 % half-width (Student's t) of ``variant - base`` paired by replication: replication ``r`` of
     every variant runs on the same seed, so the pairs share their order streams (common random numbers)."""
-    from scipy import stats
+    from scenarios.results import summarise
 
     n = min(len(base), len(variant))
-    d = np.asarray(variant[:n], float) - np.asarray(base[:n], float)
-    d = d[np.isfinite(d)]
-    if len(d) < 2:
-        return (float(d.mean()) if len(d) else float("nan")), float("nan")
-    return float(d.mean()), float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    s = summarise(np.asarray(variant[:n], float) - np.asarray(base[:n], float))
+    return s["mean"], s["half_width"]
 
 
 def comparison_figures(results, folder: Path) -> list[Path]:
     """``paired.png``: each variant's difference to the first (the base) in lead time, wait, empty travel and
-    on-time share, paired by replication, with its 95 % interval: how much a rule or a fleet changes them."""
+    on-time share, paired by replication, with its 95 % interval: how much a rule or a fleet changes them;
+    ``best_rule.png`` (:func:`best_rule_figure`): the optimised dispatch against the best rule."""
     results = list(results)
     if len(results) < 2 or "lead_time" not in results[0].kpis:
         return []
@@ -213,4 +215,38 @@ def comparison_figures(results, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "paired.png"
     fig.savefig(out, dpi=110)
+    return [out, *best_rule_figure(results, folder)]
+
+
+def best_rule_figure(results, folder: Path) -> list[Path]:
+    """``best_rule.png`` and ``best_rule.json``: each optimised dispatch (``optimised``, ``cpsat``) against the
+    best rule among the results on its random numbers, in lead time and wait, by how much with its paired 95 %
+    interval and p-value (:func:`scenarios.intralogistics.versus.versus_best_rule`); nothing without such a pair."""
+    from dataclasses import asdict
+
+    from scenarios.intralogistics.versus import versus_best_rule
+
+    kpis = [(kpi, scale, unit) for kpi, scale, unit in PAIRED if kpi in ("lead_time", "waiting")]
+    rows = {kpi: versus_best_rule(results, kpi) for kpi, _, _ in kpis}
+    if not rows["lead_time"]:
+        return []
+    fig = Figure(figsize=(11, 1.4 + 0.6 * len(rows["lead_time"])), layout="constrained")
+    for ax, (kpi, scale, unit) in zip(fig.subplots(1, len(kpis), sharey=False), kpis):
+        for y, v in enumerate(rows[kpi]):
+            ax.errorbar(v.difference * scale, y, xerr=[[(v.difference - v.low) * scale], [(v.high - v.difference)
+                                                                                         * scale]],
+                        fmt="o", capsize=3, color="tab:green" if v.high < 0 else "tab:blue")
+        ax.set_yticks(range(len(rows[kpi])), [f"{v.variant} - {v.rule}\n{v.difference * scale:+.3g} {unit} "
+                                              f"[{v.low * scale:.3g}, {v.high * scale:.3g}], p {v.p_value:.2g}"
+                                              for v in rows[kpi]], fontsize=8)
+        ax.axvline(0, color="0.5", linewidth=0.8)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{kpi}: optimised - best rule ({unit})")
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle("Optimised dispatch against the best rule (lowest mean lead time) on the same random numbers, "
+                 "paired 95 % intervals", fontsize=10)
+    out = folder / "best_rule.png"
+    fig.savefig(out, dpi=110)
+    (folder / "best_rule.json").write_text(json.dumps({k: [asdict(v) for v in vs] for k, vs in rows.items()},
+                                                      indent=2), encoding="utf-8")
     return [out]
