@@ -38,7 +38,7 @@ from twin.tags import Quality
 REST = "rest"               # the blend's other components, lumped
 INTERVAL = 60.0             # s between the filter's updates
 SETTLE, SETTLE_STEPS = 5, 4  # after a set point moves: sub-steps of a quarter of the feeders' loop time for 5 of them
-STEP_FRACTION = 5           # RK4 steps of at most a fifth of the fastest tank's time constant (the range's low end)
+STEP_FRACTION = 2           # RK4 steps of half the fastest tank's time constant (range's low end): content 4e-5 off
 WINDOW = 5                  # samples averaged per update (the last ones, assimilated at their mean time)
 BIAS_WALK = 1e-5            # 1/sqrt(s): the probe's bias may wander 0.06 % in an hour (a random walk)
 JUMP = 0.9999               # an innovation beyond this chi-square quantile is a jump of the probe's bias ...
