@@ -435,21 +435,22 @@ class Str(Schema):
 
 
 class Number(Schema):
-    """A plain finite number (no unit), optionally bounded below."""
+    """A plain finite number (no unit), optionally bounded below and above (a fraction: ``Number(0, 1)``)."""
 
     expected = "a number"
 
-    def __init__(self, minimum: float | None = None) -> None:
-        self.minimum = minimum
-        if minimum is not None:
-            self.expected = f"{type(self).expected} >= {minimum}"
+    def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+        bounds = [f">= {minimum}"] * (minimum is not None) + [f"<= {maximum}"] * (maximum is not None)
+        if bounds:
+            self.expected = f"{type(self).expected} {' and '.join(bounds)}"
 
     def validate(self, value, where):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(value, where)
         if not math.isfinite(value):  # YAML's .inf and .nan
             raise where.error(f"got {_kind(value)}: not a finite number", expected=self.expected)
-        if self.minimum is not None and value < self.minimum:
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
             raise self.fail(value, where)
         return value
 

@@ -54,7 +54,7 @@ NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(
                   "dirty": ListOf(Str())}, defaults={"airlock": 90.0},
                  name="a transport network")
 POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W")}, name="a drive power")
-BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0),
+BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0, maximum=1),
                   "power": Quantity("W", "3 kW", positive=True), "chargers": ListOf(Str(), min_items=1)},
                  required=("capacity", "power", "chargers"), defaults={"low": 0.2}, name="a battery")
 FLEET = Record({"vehicles": Integer(), "speed": Quantity("m/s", "1.2 m/s", positive=True),

@@ -16,6 +16,7 @@ from twin.config import (
     ListOf,
     MapOf,
     Mapping,
+    Number,
     Param,
     Quantity,
     Record,
@@ -123,6 +124,14 @@ def test_a_list_of_a_fixed_length_refuses_extra_items():
         assert caught.value.key == "at" and "(exactly 2)" in str(caught.value), str(caught.value)
     assert "a list of 3" in str(pytest.raises(ConfigError, loads, "at: [1, 2, 3]\n", schema).value)
     assert "(1 to 3)" in ListOf(Str(), min_items=1, max_items=3).expected
+
+
+def test_a_number_bounded_above_refuses_more():
+    """A fraction (a battery's low mark) as Number(0, 1): 1.5 was taken (only a minimum could be said)."""
+    schema = Record({"low": Number(minimum=0, maximum=1)}, required=("low",))
+    assert loads("low: 0.25\n", schema)["low"] == 0.25 and loads("low: 1\n", schema)["low"] == 1
+    with pytest.raises(ConfigError, match=r"got float 1.5(.|\n)*expected: a number >= 0 and <= 1"):
+        loads("low: 1.5\n", schema)
 
 
 def test_later_checks_point_at_the_right_line():

@@ -62,6 +62,7 @@ CASES = [  # (old, new: the edit on the culprit's line; its key, words of the me
     ("load: 300 kg}", "load: 1300 kg}", "orders[0].load", "more than the vehicles' payload", "split"),
     ("at: [10, 20]}", "at: [10, 20, 3]}", "network.stations.WH-02.at", "got a list of 3", "(exactly 2)"),
     ("size: [20, 40]", "size: [20, 40, 3]", "network.rooms.W02.size", "got a list of 3", "(exactly 2)"),
+    ("power: 2 kW, chargers", "low: 1.5, power: 2 kW, chargers", "fleet.battery.low", "got float 1.5", "<= 1"),
 ]
 
 
