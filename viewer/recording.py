@@ -96,6 +96,9 @@ class Recording:
         traces = {tag: (t, np.asarray(values, dtype=object if isinstance(values[0], str) else float)[keep])
                   for tag, values in table.items()}
         events, moving = [], None
+        if (folder / tracks.NETWORK).is_file() and not (folder / "events.parquet").is_file():
+            raise ValueError(f"{folder}: a transport network ({tracks.NETWORK}) but no events.parquet: the vehicles' "
+                             "waypoints are missing (was the folder copied in part?); run the scenario again")
         if (folder / "events.parquet").is_file():
             ev = pq.read_table(folder / "events.parquet").to_pydict()
             rows = [i for i, r in enumerate(ev.get("replication", [replication] * len(ev.get("t", []))))

@@ -154,6 +154,18 @@ def test_an_edited_network_file_is_refused_by_its_culprit(tmp_path, spec, words)
     assert str(tmp_path / tracks.NETWORK) in str(caught.value) and words in str(caught.value)
 
 
+def test_a_fleet_result_without_its_event_log_is_refused(folder, tmp_path):
+    """Copied without events.parquet, a fleet's result folder showed the plant with no network and no vehicle, and
+    said nothing."""
+    import shutil
+
+    part = tmp_path / "part"
+    shutil.copytree(folder, part)
+    (part / "events.parquet").unlink()
+    with pytest.raises(ValueError, match=r"network.json\) but no events.parquet: the vehicles' waypoints are missing"):
+        Recording.from_folder(part)
+
+
 def test_each_kind_of_mover_is_drawn_at_its_size_standing_on_the_floor(two_rooms, tmp_path):
     """A person (0.6 x 0.6 x 1.8 m, as network.json sizes OPERATOR) half-way from A (1, 1) to B (7, 1) at t = 5 of
     10 s stands at (4, 1) from z = 0 to 1.8 m; an AGV, not sized, gets the default box."""
