@@ -15,7 +15,10 @@ registered study to it; :mod:`scenarios.line_capacity` and :mod:`scenarios.maint
   ``Study.defaults``, ``Study.required``), in ``__init__.py`` or the module ``STUDY`` comes from;
 - ``check(params, tags)``: what a schema cannot say (plant tags that exist, times that fit), raising
   :class:`twin.config.ConfigError` with the file, line and key of the culprit;
-- the model (``model.py``): ``simulate(params, seed) -> Run``, one replication, everything in SI units;
+- the parameters (``params.py``): what the model reads as typed, frozen dataclasses, a class per section of the
+  scenario with the key it comes from in its docstring, built from the checked mapping by ``<Name>Params.of``;
+- the model (``model.py``): ``simulate(params, seed) -> Run``, one replication, everything in SI units, reading the
+  typed parameters (it takes them or the mapping);
 - ``figures.py`` if it draws its own: ``figures(result) -> [png]`` into ``result.path / "figures"`` and
   ``comparison_figures(results, folder)``; a study never imports the viewer (:func:`scenarios.figures.add_view`);
 - optional steps: ``prepare(params)``, work every replication of a variant shares (the scheduling plan), run once
