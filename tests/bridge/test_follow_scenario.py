@@ -55,7 +55,7 @@ def test_the_served_plant_reports_every_sample_as_it_is_taken(tmp_path):
 
 @pytest.mark.slow
 def test_follow_the_flagship_plant_served_at_100x(tmp_path):
-    scenario = excited_flagship(tmp_path, horizon="1 h")
+    scenario = excited_flagship(tmp_path, horizon="2 h")
     plant_port, follower_port = free_port(), free_port()
     log = tmp_path / "follow.parquet"
     truth = twin_of(str(scenario))               # what `twin serve line.yaml` serves
@@ -64,7 +64,7 @@ def test_follow_the_flagship_plant_served_at_100x(tmp_path):
     def follower():                              # `twin follow line.yaml` in a thread of its own
         outcome["code"] = main(["follow", str(scenario), "--endpoint", f"opc.tcp://127.0.0.1:{plant_port}",
                                 "--serve", f"opc.tcp://127.0.0.1:{follower_port}", "--serve-allow-anonymous",
-                                "--log", str(log), "--duration", "26"])
+                                "--log", str(log), "--duration", "40"])
 
     async def body():
         origin = time.time()
@@ -80,7 +80,7 @@ def test_follow_the_flagship_plant_served_at_100x(tmp_path):
             served = None
             while thread.is_alive():              # the follower's server, read by a client near the end
                 await asyncio.sleep(0.2)
-                if served is None and truth.now > 2200:
+                if served is None and truth.now > 1800:    # after both API stops (a loaded machine: < 100x)
                     try:
                         async with Client(f"opc.tcp://127.0.0.1:{follower_port}", timeout=4) as client:
                             ns = await client.get_namespace_index(NAMESPACE)
