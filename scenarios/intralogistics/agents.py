@@ -46,9 +46,10 @@ KIND = Record({"count": Integer(minimum=1), "speed": Quantity("m/s", "1.2 m/s", 
                "acceleration": Quantity("m/s**2", "1 m/s**2", positive=True),
                "payload": Quantity("kg", "25 kg", positive=True), "home": Str(),
                "containers": ListOf(Str(), min_items=1), "avoid": ListOf(Str()), "stairs": Boolean(),
-               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3, max_items=3)},
+               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3, max_items=3),
+               "mass": Quantity("kg", "3 t")},
               required=("count", "speed", "payload", "home", "containers"),
-              defaults={"acceleration": 1.0, "avoid": [], "stairs": False, "lifts": True},
+              defaults={"acceleration": 1.0, "avoid": [], "stairs": False, "lifts": True, "mass": 0.0},
               name="a kind of mover")
 AGENTS = MapOf(KIND)
 
@@ -65,6 +66,7 @@ class Kind:
     home: str
     containers: frozenset[str]
     net: Network
+    mass: float = 0.0    # kg, its own: with its load against a lift's payload
 
 
 def forbidden(base: Network, avoid) -> set[str]:
@@ -101,7 +103,8 @@ def kinds_of(params: Mapping[str, Any], base: Network) -> list[Kind]:
     """The scenario's kinds of movers on the network ``base``."""
     stairs = (params.get("network") or {}).get("stairs") or {}
     return [Kind(name, int(k["count"]), float(k["speed"]), float(k["acceleration"]), float(k["payload"]),
-                 k["home"], frozenset(k["containers"]), kind_network(base, k, stairs, float(k["speed"])))
+                 k["home"], frozenset(k["containers"]), kind_network(base, k, stairs, float(k["speed"])),
+                 float(k.get("mass", 0.0)))
             for name, k in (params.get("agents") or {}).items()]
 
 
@@ -111,8 +114,9 @@ def reachable(kind: Kind, a: str, b: str) -> bool:
 
 
 def check(params: Mapping[str, Any], base: Network) -> None:
-    """Each kind's home on its network; every order a kind carries within its payload and between stations its
-    network joins; no container carried by two kinds. Errors name the stream's or the kind's key."""
+    """Each kind's home on its network; every lift on it able to lift the kind's mass and payload; every order a
+    kind carries within its payload and between stations its network joins; no container carried by two kinds.
+    Errors name the stream's or the kind's key."""
     agents = params.get("agents") or {}
     kinds = {k.name: k for k in kinds_of(params, base)}
     owner: dict[str, str] = {}
@@ -126,6 +130,11 @@ def check(params: Mapping[str, Any], base: Network) -> None:
                 raise _error(spec["containers"], i, f"{name}: container {container} is carried by {owner[container]}"
                              " already", hint="give each container kind to one kind of mover")
             owner[container] = name
+        for lift, rated in kind.net.graph.nodes(data="payload"):
+            if rated is not None and rated < kind.mass + kind.payload:
+                raise _error(spec, "mass", f"{name}: lift {lift} lifts {rated:g} kg, less than a {name} with its "
+                             f"payload ({kind.mass:g} kg + {kind.payload:g} kg)",
+                             hint=f"lighter {name}s or a lower payload, or lifts: false to keep them out of lifts")
     legs = [(stream, "to", stream["container"], stream["load"], [(a, b) for a in stream["from"] for b in stream["to"]])
             for stream in params.get("orders") or []]
     batches = params.get("batches")
@@ -274,12 +283,12 @@ class Pools:
         while True:
             yield v.wake
             o, start = v.job, env.now
-            yield from self.drive(v, o.origin, "")
+            yield from self.drive(v, o.origin, "", v.kind.mass)
             if o.origin == m.store:
                 yield from m.picker(m.store_times[0])
             yield env.timeout(handling["load"])
             m.log.append((env.now, o.container, "loaded", v.name, o.holds))
-            yield from self.drive(v, o.target, o.container)
+            yield from self.drive(v, o.target, o.container, v.kind.mass + o.load)
             yield env.timeout(handling["unload"])
             if o.target == m.store:
                 yield from m.picker(m.store_times[1])
@@ -292,9 +301,10 @@ class Pools:
             self.idle[v.kind.name].append(v)
             self.assign(v.kind)
 
-    def drive(self, v: Mover, target: str, carried: str):
-        """Drive ``v`` to ``target`` on its kind's network, reserving the AGVs' zones it crosses from the room
-        before them; logs its waypoints."""
+    def drive(self, v: Mover, target: str, carried: str, mass: float):
+        """Drive ``v`` (of ``mass`` kg with its load) to ``target`` on its kind's network, reserving the AGVs'
+        zones it crosses from the room before them, booking a lift's car as an AGV does (when at the lift door, with
+        its mass) and holding a zone in ``m.inside`` so that the congestion estimate sees it; logs its waypoints."""
         from scenarios.intralogistics.model import leg_time
 
         m, net = self.m, v.kind.net
@@ -319,7 +329,8 @@ class Pools:
                 if env.now > asked:
                     log.append((env.now, v.name, "at", u, carried))
                 ahead = edges[u, w]["length"] * per_metre
-                dwell = m.dwell(w, u, path[i + 2])
+                dwell = m.dwell(w, u, path[i + 2], env.now + ahead, mass)
+                m.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
                 log.append((env.now + ahead, v.name, "at", w, carried))
                 yield env.timeout(ahead + dwell)
                 if dwell:
@@ -332,6 +343,7 @@ class Pools:
                     yield env.timeout(ahead)
                     ahead = 0.0
                     m.zones[u].release(held)
+                    del m.inside[u][v.name]
                     log.append((env.now, v.name, "leave", u, ""))
                 elif nodes[w]["kind"] == "stairs":
                     yield env.timeout(ahead + nodes[w]["dwell"])   # the climb

@@ -168,6 +168,23 @@ def test_bad_agent_input_is_refused_with_the_reason():
         bad({"walker": kind(1, "S0", ["QC"], avoid=["C"])}, batches=route, qc=lab)
 
 
+def test_a_lift_lighter_than_a_kind_with_its_payload_is_refused():
+    """The lift L of 1200 kg: a 600 kg forklift of 500 kg payload fits; at 800 kg it does not (it booked the lift with
+    no mass of its own before, so no check could see it)."""
+    net = floor(["CNC", "CNC"], 2, upper=1)
+    net.graph.nodes["L"]["payload"] = 1200.0
+    p = params(1, [stream("PAL", "S0", "S1")], horizon=3600.0)
+    p["batches"], p["qc"] = None, None
+    for mass, refused in ((600.0, False), (800.0, True)):
+        p["agents"] = {"forklift": kind(1, "S0", ["PAL"], mass=mass)}
+        if refused:
+            with pytest.raises(ConfigError, match=r"forklift: lift L lifts 1200 kg, less than a forklift with its "
+                                                  r"payload \(800 kg \+ 500 kg\)"):
+                agents.check(p, net)
+        else:
+            agents.check(p, net)
+
+
 def test_what_a_typo_would_make_silently_useless_is_refused():
     """Each loaded before and ran wrong: a forklift avoiding grade 'Z' (meant D) drove through D, a kind given
     'PALS' (meant PAL) stood idle while the AGVs did its work, a staircase's unknown stop was dropped, stairs named
@@ -212,3 +229,56 @@ def test_on_the_sample_plant_the_forklift_keeps_out_of_the_grade_d_suites():
     assert "LIFT-01" in forklift and forklift and not set(forklift) & grade_d
     assert set(people) & grade_d and "LIFT-01" not in people
     assert run.kpis["forklift.utilisation"] > 0 and run.kpis["operator.lead_time"] > 0
+
+
+def test_the_congestion_estimate_sees_a_person_in_a_door():
+    """A person (1.5 m/s, 1 m/s2) carries a sample S0 -> R0 -> D0-1 -> R1 -> S1 (2 + 5 + 5 + 2 m, one leg at pace
+    p s/m) after 20 s of loading: it takes the door at 120 + 2p and leaves it at 120 + 12p, so at 120 + 6p the
+    AGVs' congestion estimate (``free_in``) must say 6p, and 0 once it has left (it said 0 throughout before)."""
+    net = floor(["CNC", "CNC"], 2)
+    pace = leg_time(14.0, 1.5, 1.0) / 14.0
+    seen = {}
+
+    def probe(m):
+        yield m.env.timeout(120.0 + 6 * pace)
+        seen["in"] = m.free_in("D0-1")
+        yield m.env.timeout(7 * pace)
+        seen["out"] = m.free_in("D0-1")
+
+    p = params(1, [], horizon=3600.0, handling=20.0)
+    p["agents"], p["network"] = {"operator": kind(1, "S0", ["SAMPLE"])}, {"stairs": {}}
+    m = Logistics(p, np.random.SeedSequence(2), network=net)
+
+    def ask():
+        yield m.env.timeout(100.0)
+        m.order("S0", "S1", 10.0, 3700.0, m.container("SAMPLE"))
+
+    m.env.process(ask())
+    m.env.process(probe(m))
+    m.run()
+    assert seen == {"in": pytest.approx(6 * pace), "out": 0.0}
+
+
+@pytest.mark.parametrize("mass,apart", [(1000.0, 0.0), (1500.0, 40.0)])
+def test_a_forklift_books_the_lift_with_its_mass(mass, apart):
+    """Two forklifts each carry 10 kg S0 -> R0 -> lift L (20 s ride, two places, 2500 kg) -> R1 -> S1 at once: at
+    1000 kg each both ride one trip (2020 kg) and arrive together; at 1500 kg (3020 kg) the second waits for the car
+    to come back empty and go up again, 2 x 20 s later (before, movers weighed nothing and rode together)."""
+    net = floor(["CNC", "CNC"], 2, upper=1)
+    net.graph.nodes["L"].update(capacity=2, payload=2500.0)
+    p = params(1, [], horizon=3600.0, handling=20.0, home="S0")
+    p["agents"] = {"forklift": kind(2, "S0", ["PM"], mass=mass)}
+    p["network"] = {"stairs": {}}
+    m = Logistics(p, np.random.SeedSequence(2), network=net)
+
+    def ask():
+        yield m.env.timeout(100.0)
+        for _ in range(2):
+            m.order("S0", "S1", 10.0, 3700.0, m.container("PM"))
+
+    m.env.process(ask())
+    m.run()
+    first, second = sorted(o.delivered for o in m.orders)
+    pace = leg_time(10.0, 1.5, 1.0) / 10.0
+    assert first == pytest.approx(100.0 + 20.0 + 10 * pace + 20.0 + 20.0)   # load, 2 + 3 + 3 + 2 m, ride, unload
+    assert second - first == pytest.approx(apart)
