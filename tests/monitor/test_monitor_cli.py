@@ -86,7 +86,9 @@ def test_model_file_round_trip_is_exact(tmp_path):
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    (lambda d: d.update(version=2), "version 2, this pharma-twin reads version 1; fit the model again"),
+    (lambda d: d.update(version=3), "version 3, this pharma-twin reads versions 1 and 2; fit the model again"),
+    (lambda d: d["limits"].update(kind="quantile"), "limits.kind is 'quantile'; use one of theoretical, empirical"),
+    (lambda d: d["limits"].pop("kind"), "key 'limits.kind' missing"),
     (lambda d: d.update(format="other"), "not a monitor model"),
     (lambda d: d["limits"].update(spe=1.0), "limits.spe is 1.0 but the model's numbers give"),
     (lambda d: d.pop("loadings"), "key 'loadings' missing"),

@@ -34,7 +34,8 @@ def reference_json(model, result, top):
             row["quality"] = dict(zip(model.y_tags, quality[i].tolist()))
         rows.append(row)
     return {"limits": {"t2": model.t2_limit, "spe": model.spe_limit, "confidence": model.confidence,
-                       "spe_method": model.spe_method}, "alarm_fraction": result.alarm_fraction, "rows": rows}
+                       "spe_method": model.spe_method, "kind": model.limits},
+            "alarm_fraction": result.alarm_fraction, "rows": rows}
 
 
 @pytest.mark.parametrize("lags, top", [(0, 3), (2, 1), (0, 10), (1, 0)])

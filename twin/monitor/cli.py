@@ -16,6 +16,8 @@ examples:
   twin monitor fit normal.parquet --components press --lags 1 -o model.json     components by cross-validation
   twin monitor fit normal.csv --components 0.9 --columns FD-API.massflow,NIR-01.api -o model.json
   twin monitor fit normal.csv --quality NIR-01.api --components 2 -o pls.json   PLS: quality from process tags
+  twin monitor fit features.csv --components 4 --limits empirical -o model.json  limits from the training's own
+                                                                                 quantiles (features not normal)
   twin monitor check model.json today.csv --plot charts.png                      summary and control charts
   twin monitor check model.json today.csv --json > verdict.json                  one row per sample
   twin monitor live model.json --endpoint opc.tcp://127.0.0.1:4840 --duration 600 --csv live.csv
@@ -49,6 +51,9 @@ def add_parser(subparsers) -> None:
                      help="fit PLS instead: these tags predicted from the others (needs a number of --components)")
     fit.add_argument("--spe-method", default="jackson-mudholkar",
                      choices=("jackson-mudholkar", "box", "nomikos-macgregor"), help="the SPE limit's approximation")
+    fit.add_argument("--limits", default="theoretical", choices=("theoretical", "empirical"),
+                     help="theoretical (F and the SPE method: normal data) or empirical (the training statistics' "
+                          "own quantiles: features that are not normal, given many samples); default theoretical")
     fit.set_defaults(func=run_fit)
     check = commands.add_parser("check", help="score data against a model: T-squared, SPE, alarms, contributions",
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,7 +113,7 @@ def run_fit(args) -> int:
         else:
             table = read_table(args.data, columns)
             model = fit_pca(table.values, table.tags, components=_components(args.components),
-                            confidence=args.confidence, lags=args.lags, spe_method=args.spe_method)
+                            confidence=args.confidence, lags=args.lags, spe_method=args.spe_method, limits=args.limits)
     except TableError as exc:
         return _fail(str(exc))
     except (MonitorError, ValueError) as exc:
@@ -137,16 +142,26 @@ def _fit_pls(args, columns):
     x = read_table(args.data, columns)
     process = [j for j, tag in enumerate(x.tags) if tag not in quality]
     return fit_pls(x.values[:, process], y.values, [x.tags[j] for j in process], y.tags, components=components,
-                   confidence=args.confidence)
+                   confidence=args.confidence, limits=args.limits)
+
+
+def _sources(model) -> tuple[str, str]:
+    """Where each limit comes from, for people."""
+    if model.limits == "empirical":
+        quantile = f"the training's {100 * model.confidence:g} % quantile"
+        return quantile, quantile
+    return "F distribution", {"jackson-mudholkar": "Jackson-Mudholkar", "box": "Box chi-square",
+                              "nomikos-macgregor": "Nomikos-MacGregor chi-square"}[model.spe_method]
 
 
 def summary(model, data: str, output: str) -> str:
     """What a fit prints: the data, the components and their variance, both limits."""
+    t2_from, spe_from = _sources(model)
+    limits = (f"{model.limits} limits at {100 * model.confidence:g} % confidence: T-squared {model.t2_limit:.4g} "
+              f"({t2_from}), SPE {model.spe_limit:.4g} ({spe_from})")
     if hasattr(model, "y_tags"):
         return (f"{output}: PLS of {', '.join(model.y_tags)} on {len(model.x_tags)} process tags, {model.components} "
-                f"components, fitted on {model.samples} samples of {data}\n"
-                f"limits at {100 * model.confidence:g} % confidence: T-squared {model.t2_limit:.4g} (F distribution), "
-                f"SPE {model.spe_limit:.4g} (Nomikos-MacGregor chi-square)")
+                f"components, fitted on {model.samples} samples of {data}\n{limits}")
     variance = model.explained_variance_ratio
     lines = [f"{output}: PCA monitor of {len(model.tags)} tags" + (f" x {model.lags + 1} lags" if model.lags else "")
              + f", fitted on {model.samples} samples of {data}",
@@ -154,10 +169,7 @@ def summary(model, data: str, output: str) -> str:
              "  PC  eigenvalue  explained  cumulative"]
     for a, (lam, share, total) in enumerate(zip(model.eigenvalues, variance, variance.cumsum()), start=1):
         lines.append(f"  {a:2d}  {lam:10.4g}  {100 * share:7.2f} %  {100 * total:8.2f} %")
-    method = {"jackson-mudholkar": "Jackson-Mudholkar", "box": "Box chi-square",
-              "nomikos-macgregor": "Nomikos-MacGregor chi-square"}[model.spe_method]
-    lines.append(f"limits at {100 * model.confidence:g} % confidence: T-squared {model.t2_limit:.4g} (F distribution), "
-                 f"SPE {model.spe_limit:.4g} ({method})")
+    lines.append(limits)
     return "\n".join(lines)
 
 
@@ -220,7 +232,7 @@ def report(model, table, result, model_file: str, top: int) -> str:
     n, alarms = len(result.t2), len(result.rows)
     lines = [f"{table.path}: {n} samples against {model_file} ({len(model.tags)} tags, {model.components} "
              f"components, {100 * model.confidence:g} % confidence)",
-             f"limits: T-squared {model.t2_limit:.4g}, SPE {model.spe_limit:.4g}",
+             f"{model.limits} limits: T-squared {model.t2_limit:.4g}, SPE {model.spe_limit:.4g}",
              f"alarms: {alarms} of {n} samples ({100 * result.alarm_fraction:.2f} %; normal data alarm about "
              f"{100 * (1 - model.confidence ** 2):.2g} % of the time, 1 - confidence squared)"]
     unscored = int((~np.isfinite(result.t2)).sum()) - model.lags

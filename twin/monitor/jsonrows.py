@@ -30,7 +30,7 @@ def write_json(out, model, result, top: int) -> None:
     """Write ``{"limits": ..., "alarm_fraction": f, "rows": [{"t2", "spe", "alarm", "top"[, "quality"]}, ...]}``
     for the check ``result`` of ``model`` to the text stream ``out``; ``top``: tags named per alarm."""
     limits = json.dumps({"t2": model.t2_limit, "spe": model.spe_limit, "confidence": model.confidence,
-                         "spe_method": model.spe_method})
+                         "spe_method": model.spe_method, "kind": model.limits})
     out.write(f'{{"limits": {limits}, "alarm_fraction": {result.alarm_fraction!r}, "rows": [')
     tops = _top_tags(result, top)
     quality = model.predict(result.x) if hasattr(model, "y_tags") else None  # PLS: each sample's predicted quality

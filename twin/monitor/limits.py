@@ -15,6 +15,15 @@ with ``c`` the standard normal quantile at the confidence. Box (1954) matches a 
 to the same two moments (``g = theta2 / theta1``, ``h = theta1**2 / theta2``); Nomikos & MacGregor (1995) match
 it to the mean ``m`` and variance ``v`` of the training SPE instead (``g = v / 2m``, ``h = 2 m**2 / v``), the choice
 when there are no left-out eigenvalues to sum (PLS).
+
+**Theoretical or empirical.** The limits above assume the monitored variables are jointly normal (T-squared's F law,
+SPE's chi-square mixture). Where they are not (skewed or heavy-tailed features: a log spread, a ratio, a bounded
+signal), the same confidence alarms more often than ``1 - confidence`` on normal operation, however much data is
+fitted. ``empirical`` limits are then the training statistics' own ``confidence`` quantiles (:func:`empirical`),
+which hold the false-alarm rate without the normality, given enough training samples that the quantile is well
+estimated (a few hundred beyond the limit: 0.99 wants tens of thousands of rows, and rows far apart enough to be
+nearly independent). Use the theoretical limits for normal-looking data and short training sets; use the empirical
+ones when a check of held-out normal data alarms clearly above ``1 - confidence``.
 """
 from __future__ import annotations
 
@@ -22,6 +31,10 @@ import numpy as np
 
 #: The SPE limit methods, by name (the model file stores the name).
 SPE_METHODS = ("jackson-mudholkar", "box", "nomikos-macgregor")
+
+#: Where the limits come from, by name (the model file stores the name): the distributions above, or the training
+#: statistics' quantiles.
+LIMITS = ("theoretical", "empirical")
 
 
 def check_confidence(confidence: float) -> float:
@@ -61,3 +74,13 @@ def spe_limit(residual_eigenvalues, confidence: float, method: str = "jackson-mu
     c = ndtri(alpha)
     return float(theta1 * (c * np.sqrt(2.0 * theta2 * h0**2) / theta1 + 1.0
                            + theta2 * h0 * (h0 - 1.0) / theta1**2) ** (1.0 / h0))
+
+
+def empirical(t2, spe, confidence: float) -> tuple[float, float]:
+    """T-squared and SPE limits as the ``confidence`` quantiles of the training samples' own statistics (NumPy's
+    default: linear between the order statistics); rows that could not be scored (NaN: a dynamic model's first
+    ``lags`` rows) are left out."""
+    alpha = check_confidence(confidence)
+    t2, spe = np.asarray(t2, dtype=float), np.asarray(spe, dtype=float)
+    scored = np.isfinite(t2) & np.isfinite(spe)
+    return float(np.quantile(t2[scored], alpha)), float(np.quantile(spe[scored], alpha))

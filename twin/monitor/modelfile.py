@@ -1,6 +1,6 @@
 """Monitor models as JSON files: readable, versioned, and carrying the tag names they watch.
 
-A file of version 1 (``"format": "pharma-twin monitor"``) of a PCA monitor holds::
+A file of version 2 (``"format": "pharma-twin monitor"``) of a PCA monitor holds::
 
     kind            "pca"
     tags            the monitored tags, in the order of the variables
@@ -8,7 +8,7 @@ A file of version 1 (``"format": "pharma-twin monitor"``) of a PCA monitor holds
     samples         training rows (after lagging)
     confidence      of the limits, in (0, 1)
     spe_method      "jackson-mudholkar", "box" or "nomikos-macgregor"
-    limits          {"t2": ..., "spe": ...} at that confidence
+    limits          {"kind": "theoretical" or "empirical", "t2": ..., "spe": ...} at that confidence
     mean, scale     per variable (each tag, then each tag at t-1, ...), of the training data
     loadings        one row per variable, one column per component
     eigenvalues     all of them, largest first (the left-out ones set the SPE limit)
@@ -20,10 +20,14 @@ A PLS model (``kind: "pls"``) holds ``tags`` (the process tags), ``quality`` (th
 ``samples``, ``confidence``, ``limits``, ``training_spe``, ``x_mean``, ``x_scale``, ``y_mean``, ``y_scale``,
 ``weights``, ``x_loadings``, ``y_loadings``, ``rotations`` (``W (P'W)^-1``) and ``score_variance``.
 
+``limits.kind`` says where the limits come from (:mod:`twin.monitor.limits`): ``theoretical`` ones are recomputed on
+load from the model's numbers and must match (a hand-edited limit is refused); ``empirical`` ones, the training
+statistics' quantiles, are read as stored (positive and finite). Version 1 files (before ``kind``) still load, with
+theoretical limits.
+
 Numbers are written with full precision (``repr``), so a model loads exactly as it was saved. A file is written to a
 temporary name and renamed, so a failed save never leaves behind something that looks like a valid model. Loading
-checks the format, the version, the shapes and the limits (recomputed from the eigenvalues; a hand-edited limit is
-refused).
+checks the format, the version, the shapes and the limits.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.monitor.limits import LIMITS
 from twin.monitor.pca import MonitorError, PCAMonitor
 from twin.monitor.pls import PLSModel
 
@@ -41,7 +46,8 @@ PLS_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale", "weights", "x_loadings",
               "score_variance")
 
 FORMAT = "pharma-twin monitor"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # version 1: no limits.kind (theoretical limits)
 
 
 def to_dict(model: PCAMonitor | PLSModel, source: str = "") -> dict:
@@ -49,18 +55,22 @@ def to_dict(model: PCAMonitor | PLSModel, source: str = "") -> dict:
     if isinstance(model, PLSModel):
         return {"format": FORMAT, "version": VERSION, "kind": "pls", "tags": list(model.x_tags),
                 "quality": list(model.y_tags), "components": model.components, "samples": model.samples,
-                "confidence": model.confidence, "limits": {"t2": model.t2_limit, "spe": model.spe_limit},
+                "confidence": model.confidence, "limits": _limits(model),
                 "training_spe": {"mean": model.training_spe[0], "variance": model.training_spe[1]},
                 **{name: getattr(model, name).tolist() for name in PLS_ARRAYS}, "source": source}
     return {"format": FORMAT, "version": VERSION, "kind": "pca", "tags": list(model.tags), "lags": model.lags,
             "samples": model.samples, "confidence": model.confidence, "spe_method": model.spe_method,
-            "limits": {"t2": model.t2_limit, "spe": model.spe_limit},
+            "limits": _limits(model),
             "components": model.components,
             "explained_variance": model.explained_variance_ratio.tolist(),
             "mean": model.mean.tolist(), "scale": model.scale.tolist(), "loadings": model.loadings.tolist(),
             "eigenvalues": model.eigenvalues.tolist(),
             "training_spe": {"mean": model.training_spe[0], "variance": model.training_spe[1]},
             "source": source}
+
+
+def _limits(model) -> dict:
+    return {"kind": model.limits, "t2": model.t2_limit, "spe": model.spe_limit}
 
 
 def save(model: PCAMonitor | PLSModel, path: str | Path, source: str = "") -> None:
@@ -91,13 +101,14 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MonitorError(f"{path}: not a monitor model (key 'format' should be {FORMAT!r}); fit one with "
                            "twin monitor fit")
-    if doc.get("version") != VERSION:
-        raise MonitorError(f"{path}: model file version {doc.get('version')!r}, this pharma-twin reads version "
-                           f"{VERSION}; fit the model again with this version (twin monitor fit)")
+    if doc.get("version") not in READS:
+        raise MonitorError(f"{path}: model file version {doc.get('version')!r}, this pharma-twin reads versions "
+                           f"{' and '.join(map(str, READS))}; fit the model again with this version (twin monitor fit)")
     if doc.get("kind") not in ("pca", "pls"):
         raise MonitorError(f"{path}: key 'kind' is {doc.get('kind')!r}; this version reads 'pca' and 'pls' models")
+    kind = _kind(doc, path)
     if doc["kind"] == "pls":
-        return _pls(doc, path)
+        return _pls(doc, path, kind)
     try:
         tags, lags = tuple(doc["tags"]), int(doc["lags"])
         arrays = {k: np.asarray(doc[k], dtype=float) for k in ("mean", "scale", "loadings", "eigenvalues")}
@@ -105,7 +116,7 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
         model = PCAMonitor(tags, lags, arrays["mean"], arrays["scale"], arrays["loadings"], arrays["eigenvalues"],
                            int(doc["samples"]), float(doc["confidence"]), str(doc["spe_method"]),
                            float(doc["limits"]["t2"]), float(doc["limits"]["spe"]),
-                           (float(spe["mean"]), float(spe["variance"])))
+                           (float(spe["mean"]), float(spe["variance"])), kind)
     except KeyError as exc:
         raise MonitorError(f"{path}: key {exc.args[0]!r} missing; fit the model again (twin monitor fit)") from None
     except (TypeError, ValueError) as exc:
@@ -115,13 +126,13 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
     return model
 
 
-def _pls(doc: dict, path: str) -> PLSModel:
+def _pls(doc: dict, path: str, kind: str) -> PLSModel:
     try:
         arrays = {k: np.asarray(doc[k], dtype=float) for k in PLS_ARRAYS}
         spe = doc["training_spe"]
         model = PLSModel(tuple(doc["tags"]), tuple(doc["quality"]), *(arrays[k] for k in PLS_ARRAYS),
                          int(doc["samples"]), float(doc["confidence"]), float(doc["limits"]["t2"]),
-                         float(doc["limits"]["spe"]), (float(spe["mean"]), float(spe["variance"])))
+                         float(doc["limits"]["spe"]), (float(spe["mean"]), float(spe["variance"])), kind)
     except KeyError as exc:
         raise MonitorError(f"{path}: key {exc.args[0]!r} missing; fit the model again (twin monitor fit)") from None
     except (TypeError, ValueError) as exc:
@@ -137,8 +148,28 @@ def _pls(doc: dict, path: str) -> PLSModel:
     return model
 
 
+def _kind(doc: dict, path: str) -> str:
+    """Where the file's limits come from: ``limits.kind`` (version 2), theoretical in a version 1 file."""
+    if doc["version"] == 1:
+        return "theoretical"
+    kind = doc["limits"].get("kind") if isinstance(doc.get("limits"), dict) else None
+    if kind is None:
+        raise MonitorError(f"{path}: key 'limits.kind' missing (a version 2 file says where its limits come from); "
+                           "fit the model again (twin monitor fit)")
+    if kind not in LIMITS:
+        raise MonitorError(f"{path}: limits.kind is {kind!r}; use one of {', '.join(LIMITS)}")
+    return kind
+
+
 def _check_limits(model, path: str) -> None:
-    """Refuse stored limits that the model's own numbers do not give (a hand-edited file)."""
+    """Refuse stored limits that the model's own numbers do not give (a hand-edited file); empirical limits, which
+    only the training data gives, must be positive numbers."""
+    if model.limits == "empirical":
+        for name, stored in (("t2", model.t2_limit), ("spe", model.spe_limit)):
+            if not (math.isfinite(stored) and stored > 0):
+                raise MonitorError(f"{path}: limits.{name} is {stored!r}; empirical limits are positive numbers: "
+                                   "fit the model again (twin monitor fit --limits empirical)")
+        return
     again = model.with_confidence(model.confidence)
     for name, stored, computed in (("t2", model.t2_limit, again.t2_limit), ("spe", model.spe_limit, again.spe_limit)):
         if not math.isclose(stored, computed, rel_tol=1e-9):

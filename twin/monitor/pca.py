@@ -32,7 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
-from twin.monitor.limits import SPE_METHODS, check_confidence, spe_limit, t2_limit
+from twin.monitor.limits import LIMITS, SPE_METHODS, check_confidence, empirical, spe_limit, t2_limit
 
 #: Rows scored at once: a block of 50 tags (800 kB) stays in the core's cache between the passes over it, and
 #: stays under the size at which OpenBLAS wakes its threads (1e6 x 50 samples in 0.2 s; 1.8 s in blocks of 65536).
@@ -50,6 +50,8 @@ class PCAMonitor:
     ``tags``: the monitored tags in column order. ``lags``: past samples stacked beside each sample (0: static PCA).
     ``mean``, ``scale``: of the training data per variable (tag and lag). ``loadings``: variables x components.
     ``eigenvalues``: all of them, largest first (the left-out ones set the SPE limit). ``samples``: training rows.
+    ``limits``: ``"theoretical"`` (F and ``spe_method``) or ``"empirical"`` (the training statistics' quantiles,
+    :mod:`twin.monitor.limits`).
     """
 
     tags: tuple[str, ...]
@@ -64,6 +66,7 @@ class PCAMonitor:
     t2_limit: float
     spe_limit: float
     training_spe: tuple[float, float]  # mean and variance of the training SPE (for the Nomikos-MacGregor limit)
+    limits: str = "theoretical"
 
     @property
     def components(self) -> int:
@@ -153,10 +156,12 @@ class PCAMonitor:
             out[block] = (phi_z**2 / diagonal / phi[:, None]).reshape(len(z), self.lags + 1, m).sum(axis=1)
         return out
 
-    def with_confidence(self, confidence: float, spe_method: str | None = None) -> PCAMonitor:
-        """The same model with limits at another confidence (or SPE method)."""
+    def with_confidence(self, confidence: float, spe_method: str | None = None,
+                        limits: str | None = None) -> PCAMonitor:
+        """The same model with limits at another confidence, SPE method or ``limits="theoretical"``. Empirical
+        limits stay at the confidence they were fitted at (the model does not keep the training statistics)."""
         method = spe_method or self.spe_method
-        return _replace_limits(self, check_confidence(confidence), method)
+        return _replace_limits(self, check_confidence(confidence), method, limits or self.limits)
 
 
 @dataclass(frozen=True)
@@ -225,12 +230,14 @@ def _with_past(rows: np.ndarray, lags: int) -> np.ndarray:
 
 
 def fit_pca(x, tags, *, components: int | float | str = 0.9, confidence: float = 0.99, lags: int = 0,
-            spe_method: str = "jackson-mudholkar", folds: int = 7) -> PCAMonitor:
+            spe_method: str = "jackson-mudholkar", limits: str = "theoretical", folds: int = 7) -> PCAMonitor:
     """Fit a PCA monitor on normal operating data ``x`` (samples x tags, columns named by ``tags``).
 
     ``components``: a number of components; a fraction in (0, 1) (the fewest components that explain it of the
     variance); or ``"press"`` (the fewest with the least cross-validated prediction error over ``folds`` blocks of
-    rows, :func:`twin.monitor.components.press`). ``lags``: past samples beside each (dynamic PCA).
+    rows, :func:`twin.monitor.components.press`). ``lags``: past samples beside each (dynamic PCA). ``limits``:
+    ``"theoretical"`` (F, ``spe_method``) or ``"empirical"`` (quantiles of ``x``'s own statistics; for features that
+    are not normal, :mod:`twin.monitor.limits`).
     """
     from twin.monitor.components import by_variance, press
 
@@ -240,6 +247,7 @@ def fit_pca(x, tags, *, components: int | float | str = 0.9, confidence: float =
     confidence = check_confidence(confidence)
     if spe_method not in SPE_METHODS:
         raise MonitorError(f"unknown SPE limit method {spe_method!r}; use one of {', '.join(SPE_METHODS)}")
+    check_limits(limits)
     if not isinstance(lags, int) or lags < 0:
         raise MonitorError(f"lags must be a whole number >= 0, got {lags!r}")
     z = lagged(x, lags)
@@ -264,7 +272,8 @@ def fit_pca(x, tags, *, components: int | float | str = 0.9, confidence: float =
     spe = np.einsum("ij,ij->i", e, e)
     model = PCAMonitor(tags, lags, mean, scale, p, eigenvalues, n, confidence, spe_method, np.nan, np.nan,
                        (float(spe.mean()), float(spe.var(ddof=1))))
-    return _replace_limits(model, confidence, spe_method)
+    model = _replace_limits(model, confidence, spe_method, "theoretical")
+    return with_empirical_limits(model, x) if limits == "empirical" else model
 
 
 def _eig(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,14 +285,45 @@ def _eig(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s**2 / (len(z) - 1), vectors * signs
 
 
-def _replace_limits(model: PCAMonitor, confidence: float, method: str) -> PCAMonitor:
+def _replace_limits(model: PCAMonitor, confidence: float, method: str, limits: str) -> PCAMonitor:
     from dataclasses import replace
 
     if method not in SPE_METHODS:
         raise MonitorError(f"unknown SPE limit method {method!r}; use one of {', '.join(SPE_METHODS)}")
-    return replace(model, confidence=confidence, spe_method=method,
+    if empirical_kept(model, confidence, limits):
+        return replace(model, spe_method=method)
+    return replace(model, confidence=confidence, spe_method=method, limits="theoretical",
                    t2_limit=t2_limit(model.components, model.samples, confidence),
                    spe_limit=spe_limit(model.eigenvalues[model.components:], confidence, method, model.training_spe))
+
+
+def check_limits(limits: str) -> str:
+    """``limits`` if it names where limits come from, else a MonitorError listing the names."""
+    if limits not in LIMITS:
+        raise MonitorError(f"unknown limits {limits!r}; use one of {', '.join(LIMITS)}")
+    return limits
+
+
+def with_empirical_limits(model, x: np.ndarray):
+    """``model`` (PCA or PLS) with empirical limits: the quantiles of its own statistics on its training rows ``x``
+    at its confidence."""
+    from dataclasses import replace
+
+    t2, spe = model.statistics(x)
+    t2_lim, spe_lim = empirical(t2, spe, model.confidence)
+    return replace(model, limits="empirical", t2_limit=t2_lim, spe_limit=spe_lim)
+
+
+def empirical_kept(model, confidence: float, limits: str) -> bool:
+    """Whether a change of limits keeps ``model``'s empirical ones (asked for again at their confidence); refuses
+    empirical limits at another confidence, which need the training data (the model keeps none of it)."""
+    if check_limits(limits) == "theoretical":
+        return False
+    if model.limits == "empirical" and confidence == model.confidence:
+        return True
+    raise MonitorError(f"empirical limits at confidence {confidence:g} need the training data's statistics, which "
+                       "a model does not keep: fit again with that --confidence and --limits empirical, or use "
+                       "theoretical limits")
 
 
 def _check_data(x: np.ndarray, tags: tuple[str, ...]) -> None:

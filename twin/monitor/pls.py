@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.monitor.limits import check_confidence, spe_limit, t2_limit
-from twin.monitor.pca import MonitorError, _check_data
+from twin.monitor.pca import MonitorError, _check_data, check_limits, empirical_kept, with_empirical_limits
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class PLSModel:
     t2_limit: float
     spe_limit: float
     training_spe: tuple[float, float]  # mean and variance of the training SPE (its limit's moments)
+    limits: str = "theoretical"  # or "empirical": the training statistics' quantiles (twin.monitor.limits)
 
     lags = 0  # a static model (the check and the charts ask)
     spe_method = "nomikos-macgregor"
@@ -64,12 +65,16 @@ class PLSModel:
     def components(self) -> int:
         return self.weights.shape[1]
 
-    def with_confidence(self, confidence: float) -> PLSModel:
-        """The same model with limits at another confidence."""
+    def with_confidence(self, confidence: float, limits: str | None = None) -> PLSModel:
+        """The same model with limits at another confidence or ``limits="theoretical"`` (empirical limits stay at
+        the confidence they were fitted at, as :meth:`twin.monitor.pca.PCAMonitor.with_confidence`)."""
         from dataclasses import replace
 
         confidence = check_confidence(confidence)
-        return replace(self, confidence=confidence, t2_limit=t2_limit(self.components, self.samples, confidence),
+        if empirical_kept(self, confidence, limits or self.limits):
+            return self
+        return replace(self, confidence=confidence, limits="theoretical",
+                       t2_limit=t2_limit(self.components, self.samples, confidence),
                        spe_limit=spe_limit(None, confidence, "nomikos-macgregor", self.training_spe))
 
     @property
@@ -119,15 +124,17 @@ class PLSModel:
         return Check(self, np.asarray(x, dtype=float), t2, spe, alarm, np.flatnonzero(alarm))
 
 
-def fit_pls(x, y, x_tags, y_tags, *, components: int, confidence: float = 0.99, tol: float = 1e-10,
-            max_iter: int = 500) -> PLSModel:
-    """Fit PLS by NIPALS on process samples ``x`` and quality samples ``y`` (rows are the same samples)."""
+def fit_pls(x, y, x_tags, y_tags, *, components: int, confidence: float = 0.99, limits: str = "theoretical",
+            tol: float = 1e-10, max_iter: int = 500) -> PLSModel:
+    """Fit PLS by NIPALS on process samples ``x`` and quality samples ``y`` (rows are the same samples); ``limits``
+    as :func:`twin.monitor.pca.fit_pca`'s."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     y = y[:, None] if y.ndim == 1 else y
     x_tags, y_tags = tuple(x_tags), tuple(y_tags)
     _check_data(x, x_tags)
     _check_data(y, y_tags)
     confidence = check_confidence(confidence)
+    check_limits(limits)
     n, m = x.shape
     if len(y) != n:
         raise MonitorError(f"{n} process samples but {len(y)} quality samples; give both for the same samples")
@@ -157,6 +164,7 @@ def fit_pls(x, y, x_tags, y_tags, *, components: int, confidence: float = 0.99, 
     e = z - t @ p_.T
     spe = np.einsum("ij,ij->i", e, e)
     moments = (float(spe.mean()), float(spe.var(ddof=1)))
-    return PLSModel(x_tags, y_tags, x_mean, x_scale, y_mean, y_scale, w_, p_, c_, rotations, t.var(axis=0, ddof=1),
-                    n, confidence, t2_limit(components, n, confidence),
-                    spe_limit(None, confidence, "nomikos-macgregor", moments), moments)
+    model = PLSModel(x_tags, y_tags, x_mean, x_scale, y_mean, y_scale, w_, p_, c_, rotations, t.var(axis=0, ddof=1),
+                     n, confidence, t2_limit(components, n, confidence),
+                     spe_limit(None, confidence, "nomikos-macgregor", moments), moments)
+    return with_empirical_limits(model, x) if limits == "empirical" else model
