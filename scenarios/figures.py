@@ -134,19 +134,21 @@ def kpis_figure(results: Sequence) -> Figure | None:
     return fig
 
 
-def write(results: Sequence, folder: Path) -> list[Path]:
-    """Write ``traces.png`` and ``kpis.png`` for ``results`` into ``folder``; returns the files written."""
+def write(results: Sequence, folder: Path, traces: bool = True) -> list[Path]:
+    """Write ``traces.png`` (unless ``traces`` is false) and ``kpis.png`` for ``results`` into ``folder``; returns
+    the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fig in (("traces.png", traces_figure(results)), ("kpis.png", kpis_figure(results))):
-        if fig is not None:
+    drawn = (("traces.png", traces_figure), ("kpis.png", kpis_figure)) if traces else (("kpis.png", kpis_figure),)
+    for name, draw in drawn:
+        if (fig := draw(results)) is not None:
             fig.savefig(folder / name, **PNG)
             written.append(folder / name)
     return written
 
 
-def write_result_figures(result) -> list[Path]:
-    return write([result], result.path / "figures")
+def write_result_figures(result, traces: bool = True) -> list[Path]:
+    return write([result], result.path / "figures", traces)
 
 
 def add_view(result, name: str, *, title: str = "", t: float | None = None, assets: dict | None = None,

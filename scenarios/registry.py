@@ -83,6 +83,9 @@ class Study:
     check: Callable[[Mapping[str, Any], frozenset[str]], None] = lambda params, tags: None
     figures: Callable[[Any], list] | None = None  # extra PNGs for a result folder's report (result -> files)
     comparison_figures: Callable[[Any, Any], list] | None = None  # extra PNGs for a comparison (results, folder)
+    #: its ``figures`` draw every trace of the first replication, so the generic ``traces.png`` (the mean and band
+    #: over the replications) would repeat them for a result of one replication and is drawn only over several
+    figures_show_traces: bool = False
     twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
     follow: Callable[[Mapping[str, Any]], Any] | None = None  # how a twin follows the plant live: a FollowPlan
     prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)

@@ -198,10 +198,12 @@ class Result:
         advance("data")
         there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
         (folder / "figures").mkdir()
-        figures.write_result_figures(there)
+        study = get_study(self.study) if self.study in STUDIES else None
+        duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1
+        figures.write_result_figures(there, traces=not duplicate)
         advance("figures")
-        if self.study in STUDIES and get_study(self.study).figures is not None:
-            get_study(self.study).figures(there)
+        if study is not None and study.figures is not None:
+            study.figures(there)
         figures.write_plugin_figures(there)
         advance("study figures")
         report.write_result_report(there)

@@ -118,10 +118,42 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
     out = tmp_path / "result"
     assert main(["run", str(path), "-o", str(out), "--workers", "1"]) == 0
-    for name in ("content.png", "feeders.png", "rtd.png", "funnel.png", "lots.png", "weight.png", "traces.png",
+    for name in ("content.png", "feeders.png", "rtd.png", "funnel.png", "lots.png", "weight.png",
                  "kpis.png", "worst.png"):
         assert (out / "figures" / name).stat().st_size > 10_000, name
-    assert (out / "report.html").read_text().count("<img") == 9      # all of them embedded in the report
+    assert (out / "report.html").read_text().count("<img") == 8      # all of them embedded in the report
+    assert not (out / "figures" / "traces.png").exists()   # one replication: the study's figures show its traces
+
+
+def test_the_study_figures_draw_every_trace(flagship):
+    """Why a one-replication report leaves the generic traces.png out (``figures_show_traces``): every trace of the
+    run is read by the study's own figures (content, feeders, weight; mspc.png with the monitor on)."""
+    from scenarios.continuous_manufacturing import figures
+
+    class Reads(dict):
+        read: set = set()
+
+        def __getitem__(self, key):
+            self.read.add(key)
+            return super().__getitem__(key)
+
+        def __iter__(self):             # feeders.png takes every massflow.* column it finds
+            keys = list(super().__iter__())
+            self.read.update(keys)
+            return iter(keys)
+
+    line, run = flagship
+    traces = Reads(run.traces)
+    figures.content(traces, line.p)
+    figures.weight_chart(traces, line.p)
+    Reads.read = set()
+    figures.feeders(traces)
+    feeders = {k for k in Reads.read if k.startswith("massflow.")}
+    assert feeders == {f"massflow.{tag}" for tag in line.p["feeders"]}
+    Reads.read = set()
+    figures.content(traces, line.p)
+    figures.weight_chart(traces, line.p)
+    assert set(run.traces) - {"t"} <= Reads.read | feeders, set(run.traces) - Reads.read - feeders
 
 
 def test_the_worst_moment_shows_each_unit_in_its_state(flagship):
