@@ -78,8 +78,10 @@ def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
                      "scenario file whose lab: block is used", hint="e.g. from: ../scheduling/multipurpose_osd.yaml")
     doc = config.load(spec["from"])
     if not isinstance(doc, Mapping) or doc.get("lab") is None:
-        raise ConfigError("no lab: block in this file", file=spec["from"], key="lab",
-                          hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
+        study = doc.get("study") if isinstance(doc, Mapping) else None
+        kind = f" (it is a {study} scenario)" if study and study != "scheduling" else ""
+        raise _error(spec, "from", f"{spec['from']} has no lab: block{kind}",
+                     hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
     lab = config.validate(doc["lab"], LAB, key="lab")
     retest = spec.get("retest")
     if retest is None:

@@ -138,7 +138,10 @@ def test_bad_lab_input_names_file_line_and_key(tmp_path):
     (tmp_path / "plain.yaml").write_text("study: scheduling\n")
     scenario.write_text("qc: {from: plain.yaml}\n")
     spec = config.load(scenario, config.Record({"qc": qc.QC}))["qc"]
-    with pytest.raises(ConfigError, match=r"plain\.yaml.*no lab: block"):
+    with pytest.raises(ConfigError, match=r"s\.yaml:1, key 'qc.from': .*plain\.yaml has no lab: block"):
+        qc.lab_of(spec, ["HPLC-01"])   # located where it is named (was in plain.yaml, with no line)
+    (tmp_path / "plain.yaml").write_text("study: energy\n")
+    with pytest.raises(ConfigError, match=r"plain\.yaml has no lab: block \(it is an? energy scenario\)"):
         qc.lab_of(spec, ["HPLC-01"])
 
 
