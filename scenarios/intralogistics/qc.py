@@ -79,7 +79,8 @@ def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
     doc = config.load(spec["from"])
     if not isinstance(doc, Mapping) or doc.get("lab") is None:
         study = doc.get("study") if isinstance(doc, Mapping) else None
-        kind = f" (it is a {study} scenario)" if study and study != "scheduling" else ""
+        kind = f" (it is {'an' if str(study)[:1] in 'aeiou' else 'a'} {study} scenario)" \
+            if study and study != "scheduling" else ""
         raise _error(spec, "from", f"{spec['from']} has no lab: block{kind}",
                      hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
     lab = config.validate(doc["lab"], LAB, key="lab")

@@ -74,7 +74,8 @@ def from_scenario(path, variant: str, until: float, ages: Mapping[str, float] | 
     doc = config.load(path)   # its study first: a scheduling file naming itself would load itself without end
     study = doc.get("study") if isinstance(doc, Mapping) else None
     if study != "maintenance":
-        raise NotPlanned(f"{path} is {'a ' + str(study) if study else 'no'} scenario; name a maintenance scenario "
+        article = ("an " if str(study)[:1] in "aeiou" else "a ") + str(study) if study else "no"
+        raise NotPlanned(f"{path} is {article} scenario; name a maintenance scenario "
                          "(e.g. scenarios/maintenance/multipurpose_osd.yaml)")
     scenario = load(path)
     if variant not in scenario.variants:
