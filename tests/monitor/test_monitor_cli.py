@@ -179,6 +179,14 @@ def test_a_check_file_with_no_samples_or_an_overflowing_value_is_refused(tmp_pat
     assert code == 2 and "tag 'NIR-01.api' holds 1e+300 at row 6" in err and "RuntimeWarning" not in err, err
 
 
+def test_columns_as_people_type_them(tmp_path, normal, capsys):
+    """'--columns "A, B"' asked for a column ' B' (did you mean 'B'?); an empty --columns fitted every column."""
+    code, _, _ = run(capsys, "fit", normal, "--columns", f"{TAGS[0]}, {TAGS[2]}, {TAGS[4]}", "-o", tmp_path / "m.json")
+    assert code == 0 and load(tmp_path / "m.json").tags == (TAGS[0], TAGS[2], TAGS[4])
+    code, _, err = run(capsys, "fit", normal, "--columns", "", "-o", tmp_path / "n.json")
+    assert code == 2 and "--columns is empty" in err and not (tmp_path / "n.json").exists()
+
+
 def test_too_few_samples_and_text_columns(tmp_path, capsys):
     data = write_csv(tmp_path / "few.csv", samples(0, 6))
     code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")

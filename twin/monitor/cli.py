@@ -107,7 +107,9 @@ def run_fit(args) -> int:
     except ValueError as exc:
         return _fail(f"--{exc}")
     try:
-        columns = args.columns.split(",") if args.columns else None
+        columns = [c.strip() for c in args.columns.split(",")] if args.columns is not None else None
+        if columns == [""]:
+            raise ValueError("--columns is empty: give TAG,TAG, or leave it out for every column but time")
         if args.quality:
             model = _fit_pls(args, columns)
         else:
