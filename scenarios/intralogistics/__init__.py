@@ -7,7 +7,9 @@ power and battery (``chargers`` by station or room); ``orders`` are Poisson stre
 stations, ``batches`` the production schedule that orders a kit from the store before each batch and an IBC to the
 next station after each step; ``warehouse`` the store's pickers; ``dispatch`` the rule (``fifo``, ``nearest``,
 ``due``), the ``optimised`` assignment over a rolling window of orders, or ``cpsat``: each vehicle's next orders
-planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan, about seconds);
+planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan, about seconds;
+``objective``: the sum of completion times, ``lead_time``, or first the sum of lateness against the due times,
+``lateness``);
 ``routing`` static or around busy zones (``congestion``). See ``multipurpose_osd.yaml`` beside
 this file and :mod:`scenarios.intralogistics.model` for the model.
 
@@ -84,8 +86,10 @@ BATCHES = Record({"route": ListOf(Str(), min_items=2), "every": Quantity("s", "4
                  name="a production schedule")
 ROUTING = Record({"congestion": Boolean(), "replan": Str(["start", "room"])},
                  defaults={"congestion": False, "replan": "start"}, name="a routing policy")
-DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1), "effort": Number(minimum=0)},
-                  defaults={"rule": "fifo", "window": 10, "effort": 0.1}, name="a dispatch policy")
+DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1), "effort": Number(minimum=0),
+                   "objective": Str(["lead_time", "lateness"])},
+                  defaults={"rule": "fifo", "window": 10, "effort": 0.1, "objective": "lead_time"},
+                  name="a dispatch policy")
 
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
@@ -111,7 +115,8 @@ STUDY = Study(
             "orders": ListOf(STREAM), "batches": BATCHES, "qc": QC,
             "agents": AGENTS, "dispatch": DISPATCH, "routing": ROUTING,
             "trace_interval": Quantity("s", "1 h", positive=True)},
-    defaults={"handling": {"load": 60.0, "unload": 60.0}, "dispatch": {"rule": "fifo", "window": 10, "effort": 0.1},
+    defaults={"handling": {"load": 60.0, "unload": 60.0},
+              "dispatch": {"rule": "fifo", "window": 10, "effort": 0.1, "objective": "lead_time"},
               "routing": {"congestion": False, "replan": "start"},
               "trace_interval": 3600.0},
     required=("network", "fleet"),

@@ -15,8 +15,13 @@ after ``i``), ``skip[k, j]`` (``k`` does not take ``j``), each order taken by ex
 times ``C[j] >= ready[k] + empty[k, j] + service[j]`` after a first arc, ``C[j] >= C[i] + between[i, j] +
 service[j]`` after a next arc. Times are rounded to :data:`RESOLUTION` seconds.
 
+With ``dispatch.objective: lateness`` each order also has a due time ``due[j]``, and the plan minimises first the
+sum of lateness ``L[j] >= C[j] - due[j]``, ``L[j] >= 0`` (tardiness), then the sum of completion times: one integer
+objective, ``sum(L) * W + sum(C)`` with ``W`` above any ``sum(C)``, so the second never buys the first.
+
 The rules' plans (each rule's dispatch now, the remaining orders then taken oldest first by the vehicle free
-earliest: :func:`complete`) are the hint, and the answer is never worse than the best of them on the planned sum:
+earliest: :func:`complete`) are the hint, and the answer is never worse than the best of them on the planned
+objective (:func:`cost`):
 whatever the solver's time limit, :func:`solve` returns the better plan. The tests check the solver against brute
 force on small instances.
 """
@@ -34,12 +39,14 @@ Plan = tuple[tuple[int, ...], ...]   # for each vehicle, the orders it takes, in
 class Horizon:
     """What the planner sees, in seconds from now: ``ready[k]`` until vehicle ``k`` is free (0: idle),
     ``empty[k, j]`` from where it frees to order ``j``'s pickup, ``between[i, j]`` from order ``i``'s drop to order
-    ``j``'s pickup, ``service[j]`` from reaching ``j``'s pickup to its delivery (load, loaded leg, unload)."""
+    ``j``'s pickup, ``service[j]`` from reaching ``j``'s pickup to its delivery (load, loaded leg, unload);
+    ``due[j]`` until order ``j`` is due (negative: late already), or None to plan on completion times alone."""
 
     ready: np.ndarray
     empty: np.ndarray
     between: np.ndarray
     service: np.ndarray
+    due: np.ndarray | None = None
 
 
 def finish(h: Horizon, plan: Plan) -> np.ndarray:
@@ -56,6 +63,16 @@ def finish(h: Horizon, plan: Plan) -> np.ndarray:
 def total(h: Horizon, plan: Plan) -> float:
     """The planned sum of completion times."""
     return float(finish(h, plan).sum())
+
+
+def lateness(h: Horizon, plan: Plan) -> float:
+    """The planned sum of lateness (0 without due times)."""
+    return 0.0 if h.due is None else float(np.maximum(finish(h, plan) - h.due, 0.0).sum())
+
+
+def cost(h: Horizon, plan: Plan) -> tuple[float, float]:
+    """What the planner minimises, in order: the sum of lateness (with due times), the sum of completion times."""
+    return lateness(h, plan), total(h, plan)
 
 
 def complete(h: Horizon, first: list[tuple[int, int]]) -> Plan:
@@ -79,7 +96,7 @@ def complete(h: Horizon, first: list[tuple[int, int]]) -> Plan:
 
 
 def solve(h: Horizon, hint: Plan, seconds: float = 1.0) -> Plan:
-    """The plan of least total completion time CP-SAT finds from ``hint`` (never worse than ``hint``)."""
+    """The plan of least :func:`cost` CP-SAT finds from ``hint`` (never worse than ``hint``)."""
     from ortools.sat.python import cp_model  # ortools: only for this rule
 
     vehicles, orders = h.empty.shape
@@ -106,7 +123,14 @@ def solve(h: Horizon, hint: Plan, seconds: float = 1.0) -> Plan:
         model.add_circuit(circuit)
     for j in range(orders):
         model.add_exactly_one(arcs[k, j, j].Not() for k in range(vehicles))
-    model.minimize(sum(done))
+    if h.due is None:
+        model.minimize(sum(done))
+    else:
+        due = [int(np.floor(x / RESOLUTION + 1e-9)) for x in h.due]
+        late = [model.new_int_var(0, bound + max(0, -min(due)), f"L{j}") for j in range(orders)]
+        for j in range(orders):
+            model.add(late[j] >= done[j] - due[j])
+        model.minimize(sum(late) * (orders * bound + 1) + sum(done))
     for k, sequence in enumerate(hint):
         used = {(k, None, sequence[0])} if sequence else set()
         used |= {(k, i, j) for i, j in zip(sequence, sequence[1:])} | {(k, j, j) for j in range(orders)
@@ -133,5 +157,5 @@ def solve(h: Horizon, hint: Plan, seconds: float = 1.0) -> Plan:
             at = nxt
         plan.append(tuple(sequence))
     plan = tuple(plan)
-    return plan if total(h, plan) <= total(h, hint) else hint
+    return plan if cost(h, plan) <= cost(h, hint) else hint
 

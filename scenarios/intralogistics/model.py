@@ -83,6 +83,7 @@ class Logistics:
         self.warmup, self.horizon = float(params["warmup"]), float(params["horizon"])
         self.rule, self.window = params["dispatch"]["rule"], int(params["dispatch"]["window"])
         self.plan_seconds = float(params["dispatch"].get("effort", 0.1))
+        self.lateness = params["dispatch"].get("objective", "lead_time") == "lateness"   # what cpsat minimises
         battery = self.fleet["battery"]
         self.capacity = battery["capacity"] if battery else math.inf
         home = self.fleet["home"]
@@ -233,11 +234,12 @@ class Logistics:
             return [(fleet[keep[k]], orders[0])] if k < len(idle) else []
         h = cpsat.Horizon(ready=ready[keep], empty=reach[keep] - ready[keep, None],
                           between=np.array([[time(a.target, b.origin) for b in orders] for a in orders]),
-                          service=np.array([self.service(o) for o in orders]))
+                          service=np.array([self.service(o) for o in orders]),
+                          due=np.array([o.due - now for o in orders]) if self.lateness else None)
         cost = h.empty[:len(idle)]      # the idle vehicles come first in ``fleet``, so first in ``keep``
         rules = [cpsat.complete(h, dispatch.assign(rule, cost, [o.due for o in orders], window))
                  for rule in ("fifo", "nearest", "due", "optimised")]
-        plan = cpsat.solve(h, min(rules, key=lambda p: cpsat.total(h, p)), self.plan_seconds)
+        plan = cpsat.solve(h, min(rules, key=lambda p: cpsat.cost(h, p)), self.plan_seconds)
         return [(fleet[keep[i]], orders[plan[i][0]]) for i in range(len(idle)) if plan[i]]
 
     # -- vehicles ---------------------------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ from scenarios.intralogistics import cpsat, dispatch
 from scenarios.intralogistics.model import Logistics
 
 
-def brute_force(h: cpsat.Horizon) -> float:
-    """The least total completion time over every plan: each order to any vehicle, each vehicle's in any order."""
+def brute_force(h: cpsat.Horizon, key=cpsat.total):
+    """The least ``key`` (the total completion time) over every plan: each order to any vehicle, each vehicle's in
+    any order."""
     vehicles, orders = h.empty.shape
-    best = np.inf
-    for owner in itertools.product(range(vehicles), repeat=orders):
-        groups = [[j for j in range(orders) if owner[j] == k] for k in range(vehicles)]
-        for sequences in itertools.product(*(itertools.permutations(g) for g in groups)):
-            best = min(best, cpsat.total(h, tuple(sequences)))
-    return best
+    plans = (tuple(sequences) for owner in itertools.product(range(vehicles), repeat=orders)
+             for sequences in itertools.product(*(itertools.permutations([j for j in range(orders) if owner[j] == k])
+                                                  for k in range(vehicles))))
+    return min(key(h, plan) for plan in plans)
 
 
 def horizon(seed: int, vehicles: int, orders: int) -> cpsat.Horizon:
@@ -46,6 +45,35 @@ def test_the_plan_is_optimal_and_never_worse_than_a_rule(vehicles, orders, seed)
     assert sorted(j for seq in plan for j in seq) == list(range(orders))     # every order exactly once
     assert cpsat.total(h, plan) == pytest.approx(brute_force(h), abs=1e-6)
     assert all(cpsat.total(h, plan) <= cpsat.total(h, p) + 1e-9 for p in rules)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 3), st.integers(2, 4), st.integers(0, 10**6))
+def test_with_due_times_the_plan_is_least_late_then_soonest_and_never_worse_than_a_rule(vehicles, orders, seed):
+    """Due times on the 0.1 s grid from late already (-100 s) to 900 s ahead: the plan's (sum of lateness, sum of
+    completion times) equals the least over every plan in that order, and is no worse than any rule's plan."""
+    h = horizon(seed, vehicles, orders)
+    due = np.round(np.random.default_rng(seed + 1).uniform(-100, 900, orders), 1)
+    h = cpsat.Horizon(h.ready, h.empty, h.between, h.service, due)
+    idle = [k for k in range(vehicles) if h.ready[k] == 0] or [0]
+    rules = [cpsat.complete(h, [(idle[i], j) for i, j in dispatch.assign(rule, h.empty[idle], list(due), orders)])
+             for rule in ("fifo", "nearest", "due", "optimised")]
+    plan = cpsat.solve(h, min(rules, key=lambda p: cpsat.cost(h, p)), seconds=5.0)
+    late, soon = cpsat.cost(h, plan)
+    best_late, best_soon = brute_force(h, cpsat.cost)
+    assert late == pytest.approx(best_late, abs=1e-6) and soon == pytest.approx(best_soon, abs=1e-6)
+    assert all(cpsat.cost(h, plan) <= cpsat.cost(h, p) for p in rules)
+
+
+def test_the_lateness_objective_takes_the_urgent_order_first():
+    """By hand: one idle vehicle, order 0 (10 s away, 20 s service, due in 1000 s) and order 1 (10 s away and
+    10 s between them, 20 s service, due in 35 s). Least completion sum: 0 then 1 (30 + 60 = 90 s, 1 late 25 s);
+    least lateness: 1 then 0 (30 + 60 = 90 s too, none late): the objective decides the tie-free order of lateness."""
+    h = cpsat.Horizon(ready=np.array([0.0]), empty=np.array([[10.0, 10.0]]),
+                      between=np.array([[0.0, 10.0], [10.0, 0.0]]), service=np.array([20.0, 20.0]),
+                      due=np.array([1000.0, 35.0]))
+    assert cpsat.solve(h, ((0, 1),)) == ((1, 0),)
+    assert cpsat.cost(h, ((1, 0),)) == (0.0, 90.0) and cpsat.cost(h, ((0, 1),)) == (25.0, 90.0)
 
 
 def test_the_plan_keeps_an_order_for_a_busy_vehicle_about_to_free_up_next_to_it():
@@ -90,3 +118,25 @@ def test_cpsat_against_the_best_rule_on_the_same_random_numbers():
     d = runs["cpsat"] - runs[best]
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     assert d.mean() + half < 0, f"cpsat - {best}: {d.mean():.2f} +/- {half:.2f} s"
+
+
+@pytest.mark.slow
+def test_cpsat_on_lateness_against_the_best_rule_on_the_same_random_numbers():
+    """The grid of the test above with orders due 150 s after they are made: CP-SAT planning on lateness first
+    (``dispatch.objective: lateness``) is less late than the best rule (the Hungarian one) on the same order streams,
+    the 95 % paired t interval (SciPy's ttest_rel) entirely below zero (measured: mean lateness 2.25 s against
+    2.71 s, -0.45 +/- 0.31 s on these 6 replications; FIFO 4.04 s, nearest and due 3.45 s; CP-SAT on completion
+    times 2.59 s)."""
+    from scipy import stats
+
+    net, stations = grid(2, 4), [f"S{i}" for i in range(8)]
+    stream = {"from": stations, "to": stations, "every": 40.0, "load": 0.0, "container": "T", "due": 150.0}
+
+    def late(rule, r):
+        p = params(4, [stream], horizon=4 * 3600.0, warmup=600.0, rule=rule)
+        p["dispatch"]["objective"] = "lateness"     # read by cpsat only
+        return Logistics(p, np.random.SeedSequence([2, r]), network=net).run().kpis["lateness"]
+    runs = {rule: np.array([late(rule, r) for r in range(6)]) for rule in ("fifo", "nearest", "due", "optimised",
+                                                                           "cpsat")}
+    best = min(("fifo", "nearest", "due", "optimised"), key=lambda rule: runs[rule].mean())
+    assert stats.ttest_rel(runs["cpsat"], runs[best]).confidence_interval(0.95).high < 0, (best, runs)
