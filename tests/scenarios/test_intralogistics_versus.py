@@ -2,6 +2,7 @@
 and p-value equal SciPy's paired t-test (``scipy.stats.ttest_rel`` and its ``confidence_interval``), an independent
 computation of the same textbook interval (mean of the differences +/- t(0.975, n-1) sd / sqrt(n))."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +58,10 @@ def test_no_row_without_a_rule_on_the_same_random_numbers():
                              result("base", "fifo", [1.0, 2.0], seed=9)]) == []
 
 
-def test_the_sample_sweep_reports_the_optimised_dispatch_against_the_best_rule(tmp_path):
+def test_the_sample_sweep_reports_the_optimised_dispatch_against_the_best_rule(tmp_path, monkeypatch, capsys):
     """The sample plant for 8 h, three replications of FIFO, nearest, Hungarian and CP-SAT: the comparison's
-    ``best_rule.json`` and ``best_rule.png`` give each optimised variant against the rule of lowest mean lead time,
+    ``best_rule.json`` and ``best_rule.png`` (and the manual's example, docs/studies/intralogistics.md, run on these
+    results) give each optimised variant against the rule of lowest mean lead time,
     the numbers SciPy's paired t-test gives on the replications' lead times (the Hungarian assignment measured equal
     to nearest in all three: rarely more than one order waits for an idle vehicle in 8 h)."""
     import scenarios
@@ -87,3 +89,8 @@ def test_the_sample_sweep_reports_the_optimised_dispatch_against_the_best_rule(t
         if np.ptp(np.subtract(lead[w["variant"]], lead[best])) == 0:   # SciPy: nan; compare.paired: 1 when all 0
             p = 1.0 if mean == 0 else 0.0
         assert w["p_value"] == pytest.approx(p, rel=1e-9)
+    page = (SAMPLE.parents[2] / "docs" / "studies" / "intralogistics.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(import scenarios\nfrom scenarios.intralogistics.versus .*?)```", page, re.S)
+    monkeypatch.setattr(scenarios, "run", lambda *args, **kw: results)   # the docs' example on these results
+    exec(code, {})
+    assert capsys.readouterr().out.splitlines() == [str(v) for v in versus_best_rule(results)]
