@@ -17,7 +17,8 @@ every ``period`` from what the plant's instruments report over that period (:fun
 
 Training (:func:`fit`): ``training.runs`` runs of ``training.hours`` of the same plant (its ``truth:``) without the
 scenario's disturbances and without faults, each on its own seed, pooled (many refill cycles and lots). The limits
-are the training statistics' own ``confidence`` quantiles (``limits: empirical``, the default), not the F and
+are twin.monitor's empirical ones, the training statistics' own ``confidence`` quantiles (``limits: empirical``,
+the default; kept in the monitor's model file like any other), not the F and
 Jackson-Mudholkar limits of normal data (``limits: theoretical``): the features are not normal (the load cells' log
 spreads skewed and heavy-tailed, the feed factors of a few lots), so on the training runs themselves the
 theoretical limits alarm 2.8 % of the samples (T2 1.3 %, SPE 1.5 %) where a normal sample of the same covariance
@@ -45,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from twin.config import Boolean, Integer, ListOf, Number, Quantity, Record, Str
+from twin.monitor.limits import LIMITS
 
 FAULT = Record({"kind": Str(["feeder_drift", "nir_bias", "load_cell_stuck", "blender_fouling"]), "feeder": Str(),
                 "at": Quantity("s", "6 h"), "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0),
@@ -58,7 +60,7 @@ DEFAULTS = {"enabled": False, "tag": "MSPC-101", "period": 10.0, "components": 4
             "faults": []}
 MONITOR = Record({"enabled": Boolean(), "tag": Str(), "period": Quantity("s", "10 s"),
                   "components": Integer(minimum=1), "confidence": Number(minimum=0),
-                  "limits": Str(["empirical", "theoretical"]),
+                  "limits": Str(list(LIMITS)),
                   "holdup_noise": Quantity("1", "0.5 %"), "training": TRAINING, "faults": ListOf(FAULT)},
                  defaults=DEFAULTS, name="the MSPC monitor")
 
@@ -199,14 +201,9 @@ def _fit(key: str):
         rows.append(line.mspc_features())
     x = np.vstack(rows)
     x = x[np.isfinite(x).all(axis=1)]
-    model = fit_pca(x, feature_names(params), components=m["components"], confidence=m["confidence"])
-    if m.get("limits", "empirical") == "theoretical":
-        return model
-    from dataclasses import replace
-
-    t2, spe = model.statistics(x)   # the training runs' own quantiles: the features are not normal (see above)
-    return replace(model, t2_limit=float(np.quantile(t2, m["confidence"])),
-                   spe_limit=float(np.quantile(spe, m["confidence"])))
+    # empirical limits by default: the features are not normal (see above)
+    return fit_pca(x, feature_names(params), components=m["components"], confidence=m["confidence"],
+                   limits=m.get("limits", "empirical"))
 
 
 def watch(model, params: Mapping[str, Any], x: np.ndarray) -> dict[str, np.ndarray]:

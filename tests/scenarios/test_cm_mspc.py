@@ -75,7 +75,14 @@ def test_nir_bias_step_is_caught_within_30_s_and_blamed_on_the_nir(tmp_path):
     assert run.traces["mspc_alarm"][run.traces["t"] > 1.1 * HOUR].mean() > 0.95
     # the monitor on the TagBus wrote what the batch statistics of the fitted model give on the same features
     x = line.mspc_features()
-    t2, spe = mspc.fit(p).statistics(x)
+    model = mspc.fit(p)
+    t2, spe = model.statistics(x)
+    # its limits are twin.monitor's empirical ones, kept by the model file (a saved flagship model alarms alike)
+    from twin.monitor import load, save
+    save(model, tmp_path / "flagship_mspc.json")
+    again = load(tmp_path / "flagship_mspc.json")
+    assert model.limits == again.limits == "empirical" and (again.t2_limit, again.spe_limit) == (
+        model.t2_limit, model.spe_limit) == (run.traces["mspc_t2_limit"][0], run.traces["mspc_spe_limit"][0])
     every = int(p["monitor"]["period"] / p["sample_interval"])
     np.testing.assert_allclose(run.traces["mspc_t2"][every::every], t2, rtol=1e-9)
     np.testing.assert_allclose(run.traces["mspc_spe"][every::every], spe, rtol=1e-9, atol=1e-9)
@@ -128,7 +135,7 @@ def test_false_alarm_rate_over_held_out_normal_runs_includes_the_nominal(tmp_pat
 
     p = params(tmp_path, horizon="6 h", runs=4, hours="6 h")
     empirical = mspc.fit(p)
-    theoretical = empirical.with_confidence(0.99)   # the limits recomputed from the model: F and Jackson-Mudholkar
+    theoretical = empirical.with_confidence(0.99, limits="theoretical")   # F and Jackson-Mudholkar
     assert empirical.t2_limit > theoretical.t2_limit and empirical.spe_limit > theoretical.spe_limit
     rates = {"empirical": [], "theoretical": []}
     for seed in range(100, 104):
