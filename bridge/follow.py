@@ -347,8 +347,12 @@ async def _namespace(endpoint: str, security=None) -> int:
     client = Client(endpoint, timeout=4)
     if security is not None:
         await security.apply(client)
-    async with client:
-        return await client.get_namespace_index(NAMESPACE)
+    try:
+        async with client:
+            return await client.get_namespace_index(NAMESPACE)
+    except TimeoutError:   # asyncio's carries no message: a port that takes the connection and says nothing
+        raise TimeoutError(f"{endpoint} took the connection but gave no OPC UA answer within 4 s; is it the "
+                           "plant's OPC UA server (host and port)?") from None
 
 
 async def _first_sample(bus, measured: list[str], timeout: float, unbridged=lambda: set()) -> float:

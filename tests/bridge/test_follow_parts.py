@@ -55,6 +55,38 @@ def test_a_log_of_another_kind_is_refused_before_anything_runs(capsys):
     assert code == 2 and "write .csv or .parquet" in capsys.readouterr().err
 
 
+@pytest.fixture
+def silent_port():
+    """A TCP port that takes connections and never says a word (not an OPC UA server)."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"opc.tcp://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("command", [
+    ["follow", str(ROOT / "scenarios" / "continuous_manufacturing" / "flagship.yaml")],
+    ["monitor", "live", "MODEL"],
+])
+def test_a_port_that_says_nothing_is_named_with_status_4(silent_port, command, tmp_path, capsys):
+    """asyncio's TimeoutError has no text: twin follow printed 'twin follow: ' and twin monitor live 'cannot follow
+    ... ()' with exit 2, where it documents 4 for no sample from the plant."""
+    if "MODEL" in command:
+        import numpy as np
+
+        from twin.monitor.modelfile import save
+        from twin.monitor.pca import fit_pca
+
+        rng = np.random.default_rng(1)
+        save(fit_pca(rng.normal(size=(50, 3)), ("A.x", "B.y", "C.z"), components=1), tmp_path / "m.json")
+        command = [*command[:-1], str(tmp_path / "m.json")]
+    code = main([*command, "--endpoint", silent_port, "--duration", "20"])
+    err = capsys.readouterr().err
+    assert code == 4 and "took the connection but gave no OPC UA answer within 4 s" in err, err
+
+
 def test_step_means_hold_over_the_step_they_report():
     """A load cell's mean over [t - 1, t], reported at t, is the value over that step: stamped t - 1."""
     bus = TagBus()

@@ -286,8 +286,9 @@ def run_live(args) -> int:
                           mapping=args.mapping, on_step=on_step))
     except KeyboardInterrupt:
         pass
-    except (OSError, TimeoutError) as exc:
-        return _fail(f"live: cannot follow {args.endpoint} ({exc or type(exc).__name__}); is the server running?")
+    except (OSError, TimeoutError) as exc:   # no sample from the plant: exit 4, as documented
+        _fail(f"live: cannot follow {args.endpoint} ({str(exc) or type(exc).__name__}); is the server running?")
+        return 4
     except MonitorError as exc:
         return _fail(f"live: {exc}")
     if args.csv:
