@@ -77,10 +77,11 @@ def test_follow_the_flagship_plant_served_at_100x(tmp_path):
                 await asyncio.sleep(0.05)
             server.time_origin = time.time()
             clock = asyncio.create_task(run_in_real_time(truth, speed=100.0, step=0.05))
-            served = None
+            served, late = None, time.monotonic() + 32.0
             while thread.is_alive():              # the follower's server, read by a client near the end
                 await asyncio.sleep(0.2)
-                if served is None and truth.now > 1800:    # after both API stops (a loaded machine: < 100x)
+                # after both API stops; on a machine too loaded for 100x, before the follower's 40 s end
+                if served is None and (truth.now > 1800 or time.monotonic() > late):
                     try:
                         async with Client(f"opc.tcp://127.0.0.1:{follower_port}", timeout=4) as client:
                             ns = await client.get_namespace_index(NAMESPACE)
@@ -91,7 +92,7 @@ def test_follow_the_flagship_plant_served_at_100x(tmp_path):
                             path = []
                             while (node := await node.get_parent()) is not None and node.nodeid.Identifier != 85:
                                 path.insert(0, (await node.read_browse_name()).Name)
-                            served["path"] = path
+                            served["path"], served["plant time"] = path, truth.now
                     except (OSError, TimeoutError):
                         continue
             clock.cancel()
@@ -100,7 +101,7 @@ def test_follow_the_flagship_plant_served_at_100x(tmp_path):
     served = run(body(), timeout=120)
     assert outcome["code"] == 0
     print(served)
-    assert served is not None
+    assert served is not None and served["plant time"] > 700, served     # the first stop and the step seen
     # the blender from 90 +/- 9 s to the plant's 117 s, the probe's bias from 0.3 +/- 0.67 % to 1.5 %
     tau, tau_sd = served["BL-101.tau.est"], served["BL-101.tau.std"]
     assert abs(tau - TRUTH["blender.tau"]) < 3 * tau_sd < 1.0, (tau, tau_sd)
