@@ -136,6 +136,7 @@ def _main(args) -> int:
     from bridge.client import Refused
     from bridge.log import kind_of
     from bridge.security import SecurityError
+    from bridge.server import Unservable
     from twin.config import ConfigError
     from twin.process.estimation import EstimationError, ExtendedKalmanFilter
 
@@ -168,6 +169,9 @@ def _main(args) -> int:
         return 3
     except Unmeasured as exc:
         print(f"twin follow: {exc}", file=sys.stderr)
+        return 2
+    except Unservable as exc:   # --serve's port taken: not the plant out of reach
+        print(f"twin follow: --serve {exc}", file=sys.stderr)
         return 2
     except TimeoutError as exc:
         print(f"twin follow: {exc}", file=sys.stderr)

@@ -103,6 +103,10 @@ def _naive_text(text: str) -> str:
     return _naive(datetime.fromisoformat(text)).isoformat(" ")
 
 
+class Unservable(OSError):
+    """The server cannot listen where it was told (the port taken): the caller's setting, not the network."""
+
+
 class TwinServer:
     """An OPC UA server over a TagBus. Use ``async with`` (or ``start``/``stop``) inside a running event loop.
 
@@ -179,8 +183,8 @@ class TwinServer:
             await server.start()
         except OSError as exc:
             await self.stop()
-            raise OSError(f"cannot serve on {self.endpoint}: {exc.strerror or exc}; hint: is another server "
-                          "using this port? choose another with --endpoint") from None
+            raise Unservable(f"cannot serve on {self.endpoint}: {exc.strerror or exc}; hint: is another server "
+                             "using this port? choose another port") from None
 
     async def stop(self) -> None:
         """Stop serving; the bus keeps its tags and history."""

@@ -87,6 +87,31 @@ def test_a_port_that_says_nothing_is_named_with_status_4(silent_port, command, t
     assert code == 4 and "took the connection but gave no OPC UA answer within 4 s" in err, err
 
 
+def test_a_taken_serve_port_is_named_as_the_followers_not_the_plants(silent_port, monkeypatch, capsys):
+    """The follower's --serve on a port in use said 'cannot reach <the plant's endpoint>: cannot serve on <port> ...
+    choose another with --endpoint', exit 4 (the plant was up). The server's refusal is an Unservable now."""
+    import asyncio
+
+    import bridge.follow
+    from bridge.server import TwinServer, Unservable
+
+    async def serve():
+        async with TwinServer(TagBus(), silent_port):
+            pass
+
+    with pytest.raises(Unservable, match="cannot serve on .*choose another port"):
+        asyncio.run(serve())
+
+    async def taken(*args, **kwargs):
+        return await serve()
+
+    monkeypatch.setattr(bridge.follow, "follow", taken)
+    code = main(["follow", str(ROOT / "scenarios" / "continuous_manufacturing" / "flagship.yaml"), "--endpoint",
+                 "opc.tcp://127.0.0.1:4840", "--serve", silent_port, "--serve-allow-anonymous"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--serve cannot serve on {silent_port}" in err and "cannot reach" not in err, err
+
+
 def test_step_means_hold_over_the_step_they_report():
     """A load cell's mean over [t - 1, t], reported at t, is the value over that step: stamped t - 1."""
     bus = TagBus()
