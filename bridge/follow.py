@@ -45,8 +45,8 @@ per sqrt(s)); --std0 STATE=SD: a state's initial uncertainty; --input TAG: a mod
 See docs/estimation.md and docs/bridge.md.
 
 exit status: 0 ran to the end (--duration); 2 bad input (nothing contacted), or the plant's server has none of
-the measured tags; 3 refused by a server (certificate, policy, login); 4 the plant's server could not be reached,
-or sent no sample within 30 s; 130 interrupted (the log is kept)
+the measured tags, or --serve's port is taken; 3 refused by a server (certificate, policy, login); 4 the plant's
+server could not be reached, gave no OPC UA answer, or sent no sample within 30 s; 130 interrupted (the log is kept)
 """
 
 FLUSH = 5.0      # s of wall time between appends to the log
