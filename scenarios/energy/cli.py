@@ -53,8 +53,9 @@ def add_parser(sub) -> None:
     s.add_argument("--mapping", help="with --endpoint: the mapping YAML of the site's nodes (twin bridge --discover; "
                                      "default: tag names in twin serve's namespace)")
     s.add_argument("--duration", type=positive, help="with --endpoint: give up after this many seconds of wall time")
-    s.add_argument("--start", help="date and time of the scenario's t = 0, ISO 8601 (the recording is in UNIX time, "
-                                   "`twin bridge --clock unix`); leave out if its t is the scenario's already")
+    s.add_argument("--start", type=_iso,
+                   help="date and time of the scenario's t = 0, ISO 8601 (the recording is in UNIX time, "
+                        "`twin bridge --clock unix`); leave out if its t is the scenario's already")
     s.add_argument("--dry-bulb", required=True, metavar="TAG", help="the outdoor dry bulb tag (K)")
     s.add_argument("--dew-point", required=True, metavar="TAG", help="the outdoor dew point tag (K)")
     s.add_argument("--meter", required=True, metavar="TAG", help="the site's electric power tag (W)")
@@ -109,6 +110,16 @@ def shadow_command(args) -> int:
     print(f"metered {k['metered']:,.0f} kWh, predicted {k['electricity']:,.0f} kWh: NMBE {k['shadow.nmbe']:+.1%}, "
           f"CV(RMSE) {k['shadow.cv_rmse']:.1%} ({verdict} by ASHRAE Guideline 14) -> {folder.path / 'report.html'}")
     return 0
+
+
+def _iso(text: str) -> str:
+    """An argparse type: an ISO 8601 date and time, checked before the scenario loads; returned as given."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time; expected ISO 8601, e.g. "
+                                         "2026-11-16T00:00+01:00 (the scenario's t = 0)") from None
+    return text
 
 
 def _unix(start: str | None) -> float | None:
