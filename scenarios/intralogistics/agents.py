@@ -314,6 +314,7 @@ class Pools:
             return
         nodes, edges = net.graph.nodes, net.graph.edges
         per_metre = leg_time(metres, v.kind.speed, v.kind.acceleration) / metres
+        m.expect(v, path, net)   # the AGVs' congestion estimate counts it where it will ask
         log.append((env.now, v.name, "at", path[0], carried))
         ahead, held = 0.0, None
         for i, (u, w) in enumerate(zip(path, path[1:])):
@@ -321,6 +322,7 @@ class Pools:
                 if ahead:
                     yield env.timeout(ahead)
                     ahead = 0.0
+                m.coming[w].pop(v.name, None)
                 request = m.zones[w].request()
                 log.append((env.now, v.name, "wait", w, ""))
                 asked = env.now

@@ -95,6 +95,7 @@ class Logistics:
         self.cars: dict[str, Car] = {}   # lift -> its car
         self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
         self.holds = {z: routing.crossing(self.net, z) for z in self.zones}
+        self.coming: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> asks at
         self.congestion = params["routing"]["congestion"]
         self.replan = self.congestion and params["routing"]["replan"] == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
@@ -334,32 +335,73 @@ class Logistics:
             heapq.heappush(places, heapq.heappop(places) + self.holds[zone])
         return places[0]
 
+    def admission(self, zone: str):
+        """None if ``zone`` admits a vehicle whenever it comes (a free place, no queue, nobody driving towards it);
+        else the gate ``t -> s`` of :func:`~scenarios.intralogistics.routing.fastest`: seconds from now until it
+        admits a vehicle that asks at ``t`` s from now, after its holders, its queue and the vehicles that will ask
+        before ``t`` on their routes (:meth:`expect`) have each taken the next free place for the nominal crossing."""
+        now, hold = self.env.now, self.holds[zone]
+        places = [max(0.0, t - now) for t in self.inside[zone].values()]
+        places += [0.0] * (self.zones[zone].capacity - len(places))
+        heapq.heapify(places)
+        for _ in range(len(self.zones[zone].queue)):
+            heapq.heappush(places, heapq.heappop(places) + hold)
+        coming = sorted(t - now for t in self.coming[zone].values())
+        if places[0] == 0 and not coming:
+            return None
+
+        def gate(t: float) -> float:
+            free = list(places)
+            for c in coming:
+                if c >= t:
+                    break
+                heapq.heappush(free, max(heapq.heappop(free), c) + hold)
+            return free[0]
+        return gate
+
+    def expect(self, v: Vehicle, path: tuple[str, ...] = (), net: Network | None = None) -> None:
+        """Under ``routing.congestion``: ``v`` (a vehicle or a mover on its kind's ``net``) will ask for each zone of
+        ``path`` when it reaches the room before it, at the static times from now (the other vehicles'
+        :meth:`admission` count it); ``()`` forgets its route."""
+        if not self.congestion:
+            return
+        for zones in self.coming.values():
+            zones.pop(v.name, None)
+        net = net or self.net
+        t, graph = self.env.now, net.graph
+        for u, w in zip(path, path[1:]):
+            if w in self.coming:
+                self.coming[w][v.name] = t
+            t += net.weight(u, w, graph.edges[u, w])
+
     def plan(self, a: str, b: str, current: tuple[str, ...] | None = None, flow: str | None = None) \
             -> tuple[str, ...]:
         """The route from ``a`` to ``b`` for a container of ``flow``: the static one, or under ``routing.congestion``
-        the fastest given the busy zones' queues (:func:`~scenarios.intralogistics.routing.fastest`), keeping
-        ``current`` (else the static route) unless another path arrives strictly earlier."""
+        the fastest given the busy zones' holders, queues and the vehicles driving towards them
+        (:meth:`admission`, :func:`~scenarios.intralogistics.routing.fastest`), keeping ``current`` (else the static
+        route) unless another path arrives strictly earlier."""
         path = current or self.net.route(a, b, flow)
         if not self.congestion:
             return path
-        free = {z: t for z in path if z in self.zones and (t := self.free_in(z)) > 0}
-        if not free:
+        gates = {z: g for z in self.zones if (g := self.admission(z)) is not None}
+        if not any(z in gates for z in path):
             return path      # no wait on it: no path arrives earlier
-        free = {z: t for z in self.zones if (t := self.free_in(z)) > 0}
-        best, t = routing.fastest(self.net, a, b, free, self.net.avoid(flow))
-        return best if t < routing.arrival(self.net, path, free) - 1e-9 else path
+        best, t = routing.fastest(self.net, a, b, gates, self.net.avoid(flow))
+        return best if t < routing.arrival(self.net, path, gates) - 1e-9 else path
 
     def drive(self, v: Vehicle, target: str, loaded: bool, flow: str | None = None):
         """Drive ``v`` to ``target`` along its route (for a load of ``flow``), reserving each zone from the room before
         it; with ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
         env, net = self.env, self.net
         power = self.fleet["power"]["loaded" if loaded else "empty"]
+        self.expect(v)                   # its own last route is not in the way of its plan
         static, path = net.route(v.place, target, flow), self.plan(v.place, target, flow=flow)
         if path != static and not self.affords(v, v.battery, power * leg_time(
                 net.metres(path), self.fleet["speed"], self.fleet["acceleration"]), target, loaded):
             path = static                # a detour the battery could not afford
         if path != static:
             self.log.append((env.now, v.name, "detour", v.place, ""))
+        self.expect(v, path)
         metres = net.metres(path)
         if metres == 0:
             return
@@ -379,18 +421,21 @@ class Logistics:
                 if ahead:
                     yield env.timeout(ahead)     # plan from the room when the vehicle is there
                     moving, ahead = moving + ahead, 0.0
+                self.expect(v)
                 rest = self.plan(u, target, path[i:], flow)
                 if rest != path[i:] and self.affords(v, v.battery - power * moving,
                                                      power * per_metre * net.metres(rest), target, loaded):
                     log.append((env.now, v.name, "detour", u, ""))
                     path = path[:i] + rest
                     u, w = path[i], path[i + 1]
+                self.expect(v, path[i:])
             driven += edges[u, w]["length"]
             if nodes[w]["kind"] in ZONES:
                 if ahead:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
                 zone = self.zones[w]
+                self.coming[w].pop(v.name, None)   # in its queue from now
                 request = zone.request()
                 log.append((env.now, v.name, "wait", w, ""))
                 asked = env.now

@@ -8,7 +8,9 @@ other edge takes its static time (length at the fleet's speed plus the dwell of 
 
     fastest(net, "S0", "S1", {"D0|1": 40.0})     # (('S0', 'R0', 'D0|2', ...), 34.0): the detour beats the wait
 
-Arriving later never lets a vehicle leave earlier (``max(t, F) + w`` grows with ``t``: a FIFO network), so Dijkstra
+``free[z]`` may also be a function of ``t`` that never decreases (:meth:`~scenarios.intralogistics.model.Logistics.
+admission`: the vehicles driving towards ``z`` that ask for it before ``t`` take their places first).
+Arriving later never lets a vehicle leave earlier (``max(t, F(t)) + w`` grows with ``t``: a FIFO network), so Dijkstra
 on arrival times is exact (Kaufman and Smith, IVHS Journal 1(1), 1993; Dreyfus, Operations Research 17, 1969). With
 no busy zone it is Dijkstra on the static weights: the same route as :meth:`Network.route`, which the tests check
 against networkx. The times are planning estimates at constant speed; the drive itself follows the trapezoidal
@@ -18,17 +20,22 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from scenarios.intralogistics.network import Network
 
+#: When a zone admits one more vehicle, in seconds from now: a number, or a function of the time the vehicle asks (the
+#: vehicles driving towards the zone that ask before it go first); non-decreasing in that time, so still FIFO
+Gate = float | Callable[[float], float]
 
-def fastest(net: Network, a: str, b: str, free: Mapping[str, float], avoid: frozenset[str] = frozenset()) \
+
+def fastest(net: Network, a: str, b: str, free: Mapping[str, Gate], avoid: frozenset[str] = frozenset()) \
         -> tuple[tuple[str, ...], float]:
     """The path from ``a`` to ``b`` that arrives first when zone ``z`` admits no vehicle before ``free[z]`` seconds
-    from now, passing no node of ``avoid`` (another flow's corridors), and its arrival time (s from now)."""
+    from now (or, for a gate ``free[z](t)``, before that when the vehicle asks at ``t``), passing no node of
+    ``avoid`` (another flow's corridors), and its arrival time (s from now)."""
     best, before = {a: 0.0}, {}
     heap, count = [(0.0, 0, a)], 1
     succ = net.graph.succ
@@ -41,7 +48,7 @@ def fastest(net: Network, a: str, b: str, free: Mapping[str, float], avoid: froz
         for w, data in succ[u].items():
             if w in avoid:
                 continue
-            arrive = max(t, free.get(w, 0.0)) + net.weight(u, w, data)
+            arrive = max(t, opens(free, w, t)) + net.weight(u, w, data)
             if arrive < best.get(w, math.inf):
                 best[w], before[w] = arrive, u
                 heapq.heappush(heap, (arrive, count, w))
@@ -59,8 +66,14 @@ def arrival(net: Network, path: tuple[str, ...], free: Mapping[str, float]) -> f
     t = 0.0
     graph = net.graph
     for u, w in zip(path, path[1:]):
-        t = max(t, free.get(w, 0.0)) + net.weight(u, w, graph.edges[u, w])
+        t = max(t, opens(free, w, t)) + net.weight(u, w, graph.edges[u, w])
     return t
+
+
+def opens(free: Mapping[str, Gate], zone: str, t: float) -> float:
+    """Seconds from now until ``zone`` admits a vehicle asking at ``t`` (0 for a zone not in ``free``)."""
+    gate = free.get(zone)
+    return 0.0 if gate is None else gate(t) if callable(gate) else gate
 
 
 def crossing(net: Network, zone: str) -> float:

@@ -282,3 +282,25 @@ def test_a_forklift_books_the_lift_with_its_mass(mass, apart):
     pace = leg_time(10.0, 1.5, 1.0) / 10.0
     assert first == pytest.approx(100.0 + 20.0 + 10 * pace + 20.0 + 20.0)   # load, 2 + 3 + 3 + 2 m, ride, unload
     assert second - first == pytest.approx(apart)
+
+
+def test_a_person_on_the_way_to_a_door_is_expected_there():
+    """With congestion routing, the person of the test above leaves S0 at 120 s and will ask for D0-1 on reaching R0
+    (2 m at its 1.5 m/s): at 121 s the AGVs' estimate expects it at 120 + 2 / 1.5 s, and after it asked, no more."""
+    net = floor(["CNC", "CNC"], 2)
+    p = params(1, [], horizon=3600.0, handling=20.0, congestion=True)
+    p["agents"], p["network"] = {"operator": kind(1, "S0", ["SAMPLE"])}, {"stairs": {}}
+    m = Logistics(p, np.random.SeedSequence(2), network=net)
+    seen = []
+
+    def events():
+        yield m.env.timeout(100.0)
+        m.order("S0", "S1", 10.0, 3700.0, m.container("SAMPLE"))
+        yield m.env.timeout(21.0)
+        seen.append(dict(m.coming["D0-1"]))
+        yield m.env.timeout(5.0)
+        seen.append(dict(m.coming["D0-1"]))
+
+    m.env.process(events())
+    m.run()
+    assert seen == [{"OPERATOR-01": pytest.approx(120.0 + 2.0 / 1.5)}, {}]

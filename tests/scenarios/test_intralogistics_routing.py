@@ -111,3 +111,33 @@ def test_a_detour_the_battery_cannot_afford_is_not_taken():
     assert "detour" not in set(ev["event"]) and "flat" not in set(ev["event"])
     assert ev["t"][ev["event"] == "delivered"][0] == pytest.approx(60 + 12 * leg_time(14, 1, 0.5) / 14 + 30)
     assert m.vehicles[0].battery == pytest.approx(25e3 - 12.8e3)
+
+
+@pytest.mark.parametrize("asks,expected", [((0.5, 1.0, 1.5), ROUND), ((0.5, 1.0), DIRECT), ((3.0, 4.0, 5.0), DIRECT)])
+def test_vehicles_driving_towards_a_door_count_when_they_ask_before(asks, expected):
+    """D0|1 is free, but vehicles on their way will ask for it ``asks`` s from now, each holding it for its nominal
+    crossing (10 m at 1 m/s = 10 s). A vehicle planning S0 -> S1 asks at 2 s: three asking before it free the door at
+    0.5 + 3 x 10 = 30.5 s, past the 22 s break-even, so it goes round; two free it at 20.5 s, and three asking after
+    it (3, 4, 5 s) do not delay it: it goes through. (Before, the estimate saw only holders and queues: direct.)"""
+    m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=SQUARE)
+    m.coming["D0|1"].update({f"X{i}": t for i, t in enumerate(asks)})
+    assert m.plan("S0", "S1") == expected
+    gate = m.admission("D0|1")
+    assert gate(2.0) == pytest.approx({3: 30.5, 2: 20.5}[len(asks)] if asks[0] < 2 else 0.0)
+    assert all(gate(a) <= gate(b) for a, b in zip(np.arange(0, 40, 0.5), np.arange(0.5, 40.5, 0.5)))   # FIFO
+
+
+def test_a_vehicle_on_its_way_is_expected_at_each_zone_at_its_static_times():
+    """On the direct route it asks for D0|1 on reaching R0 (2 m at 1 m/s); on the way round for D0|2 at 2 s, D2|3 on
+    reaching R2 at 2 + 5 + 5 = 12 s and D1|3 in R3 at 22 s; a new route forgets the old one, and asking for a zone
+    leaves the list."""
+    m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=SQUARE)
+    v = m.vehicles[0]
+    m.expect(v, DIRECT)
+    assert {z: c for z, c in m.coming.items() if c} == {"D0|1": {"AGV-01": 2.0}}
+    m.expect(v, ROUND)
+    assert {z: c for z, c in m.coming.items() if c} == {"D0|2": {"AGV-01": 2.0}, "D2|3": {"AGV-01": 12.0},
+                                                         "D1|3": {"AGV-01": 22.0}}
+    m.order("S0", "S1", 0.0, 1e9, "T")
+    m.run()
+    assert not any(m.coming.values())
