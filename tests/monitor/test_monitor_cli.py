@@ -93,6 +93,9 @@ def test_model_file_round_trip_is_exact(tmp_path):
     (lambda d: d["limits"].update(spe=1.0), "limits.spe is 1.0 but the model's numbers give"),
     (lambda d: d.pop("loadings"), "key 'loadings' missing"),
     (lambda d: d.update(tags=d["tags"][:-1]), "key 'mean' does not fit 5 tags"),
+    # a repeated tag checked one column as two variables (no alarm, exit 0); confidence 5 was a ValueError traceback
+    (lambda d: d["tags"].__setitem__(1, d["tags"][0]), "tag 'FD-API.massflow' appears twice in the model's tags"),
+    (lambda d: d.update(confidence=5), "confidence is 5, not in \\(0, 1\\)"),
 ])
 def test_a_model_file_edited_or_of_another_version_is_refused(tmp_path, edit, message):
     save(fit_pca(samples(0, 500), TAGS, components=2), tmp_path / "m.json")

@@ -106,6 +106,7 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
                            f"{' and '.join(map(str, READS))}; fit the model again with this version (twin monitor fit)")
     if doc.get("kind") not in ("pca", "pls"):
         raise MonitorError(f"{path}: key 'kind' is {doc.get('kind')!r}; this version reads 'pca' and 'pls' models")
+    _check_names(doc, path)
     kind = _kind(doc, path)
     if doc["kind"] == "pls":
         return _pls(doc, path, kind)
@@ -124,6 +125,19 @@ def from_dict(doc: dict, path: str = "<model>") -> PCAMonitor | PLSModel:
     _check_shapes(model, path)
     _check_limits(model, path)
     return model
+
+
+def _check_names(doc: dict, path: str) -> None:
+    """Tags named once each (a repeated tag reads one column for two variables) and a confidence in (0, 1)."""
+    names = [*(doc.get("tags") or []), *(doc.get("quality") or [])]
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise MonitorError(f"{path}: tag {twice!r} appears twice in the model's tags; fit the model again "
+                           "(twin monitor fit)")
+    confidence = doc.get("confidence")
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0 < confidence < 1:
+        raise MonitorError(f"{path}: confidence is {confidence!r}, not in (0, 1); change it with twin monitor fit "
+                           "--confidence, not by hand")
 
 
 def _pls(doc: dict, path: str, kind: str) -> PLSModel:
