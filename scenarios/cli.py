@@ -118,11 +118,13 @@ def _run(args, variants: list[str] | None) -> int:
     except ConfigError as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return 2
-    from scenarios import api  # here, not at the top: `twin --help` skips them too
+    from scenarios import api, plugins  # here, not at the top: `twin --help` skips them too
     from scenarios.results import ResultError, scenario_folder
     from scenarios.runs import Interrupted
     from scenarios.sweep import ClusterError
 
+    if variants and scenario.study.views:   # one variant: the second core warms the 3D views
+        plugins.start(scenario.plant)
     try:
         results = api.run(scenario, variants, workers=args.workers, cluster=args.cluster, progress=args.progress)
         page = results.report(args.output, progress=args.progress)
@@ -136,6 +138,8 @@ def _run(args, variants: list[str] | None) -> int:
     except KeyboardInterrupt:
         print(f"{command}: interrupted; nothing written", file=sys.stderr)
         return 130
+    finally:
+        plugins.stop()
     if args.output is None and (mine := scenario_folder(scenario.provenance())).name != scenario.name:
         print(f"note: {mine.with_name(scenario.name)} holds the results of another {scenario.file.name}, so these "
               f"are in {mine} (-o names a folder)", file=sys.stderr)

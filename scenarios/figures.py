@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
+from scenarios import plugins
 from scenarios.report import display_unit
 
 RELATIVE = "-"   # the unit of fractions (utilisation, downtime)
@@ -176,15 +175,8 @@ def _plain(value):
 
 
 def write_plugin_figures(result) -> list[Path]:
-    """Figures drawn by the plug-ins of the entry-point group ``twin.report_figures`` (the viewer's 3D views).
-
+    """Figures drawn by the plug-ins of the entry-point group ``twin.report_figures`` (the viewer's 3D views), by
+    the warm process :func:`scenarios.plugins.start` launched if it runs, else here (:mod:`scenarios.plugins`).
     A plug-in that fails costs its pictures, not the result folder: the reason is printed and the report goes on.
     """
-    written = []
-    for plugin in entry_points(group="twin.report_figures"):
-        try:
-            written += plugin.load()(result.path)
-        except Exception as exc:  # a picture must never lose a simulated result
-            print(f"{result.path}: the {plugin.name} figures could not be drawn: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-    return written
+    return plugins.draw(Path(result.path))

@@ -86,6 +86,9 @@ class Study:
     #: its ``figures`` draw every trace of the first replication, so the generic ``traces.png`` (the mean and band
     #: over the replications) would repeat them for a result of one replication and is drawn only over several
     figures_show_traces: bool = False
+    #: its ``figures`` ask for 3D views (:func:`scenarios.figures.add_view`): ``twin run`` warms the viewer in a
+    #: process of its own while the run simulates (:mod:`scenarios.plugins`)
+    views: bool = False
     twin: Callable[[Mapping[str, Any], np.random.SeedSequence], Any] | None = None  # a replication's Twin, unrun
     follow: Callable[[Mapping[str, Any]], Any] | None = None  # how a twin follows the plant live: a FollowPlan
     prepare: Callable[[Mapping[str, Any]], Any] | None = None  # once per variant before its replications (a plan)

@@ -17,7 +17,9 @@ names a replication whose vehicles are drawn where they were at ``t`` on the fol
 """
 from __future__ import annotations
 
+import functools
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +46,29 @@ def render(folder: str | Path) -> list[Path]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{folder / FILE}: not JSON ({exc}); delete it or write it with scenarios.figures.add_view"
                          ) from None
-    loaded: dict[str, plants.Plant] = {}
-    written = []
-    for view in views:
-        plant = loaded.get(view["plant"]) or loaded.setdefault(view["plant"], plants.load(view["plant"]))
-        written.append(draw(plant, view, folder / "figures" / f"{view['name']}.png", folder=folder))
-    return written
+    return [draw(_plant(view["plant"]), view, folder / "figures" / f"{view['name']}.png", folder=folder)
+            for view in views]
+
+
+@functools.cache
+def _loaded(path: str, mtime: int) -> plants.Plant:
+    return plants.load(path)
+
+
+def _plant(path: str) -> plants.Plant:
+    """The plant of ``path``, loaded once while its file is unchanged."""
+    return _loaded(str(path), Path(path).stat().st_mtime_ns)
+
+
+def warm(plant: str | Path) -> None:
+    """Do ahead what every picture of ``plant`` needs: load it and draw a first frame off screen (VTK's first
+    render sets up its context and shaders: about 0.5 s of a first picture's 0.7 s). :mod:`scenarios.plugins`
+    calls it in its drawing process while the run simulates."""
+    with tempfile.TemporaryDirectory() as tmp:
+        draw(_plant(plant), {"name": "warm"}, Path(tmp) / "warm.png")
+
+
+render.warm = warm
 
 
 def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1100, 700),

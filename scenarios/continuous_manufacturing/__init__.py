@@ -219,6 +219,7 @@ STUDY = Study(
     figures=Deferred("scenarios.continuous_manufacturing.figures:figures"),
     comparison_figures=Deferred("scenarios.continuous_manufacturing.figures:comparison_figures"),
     figures_show_traces=True,   # content, feeders, weight and mspc.png draw every trace
+    views=True,   # its figures ask for 3D views
     twin=Deferred("scenarios.continuous_manufacturing.live:plant_twin"),
     follow=Deferred("scenarios.continuous_manufacturing.live:follow_plan"),
     ranges={"mspc_false_alarm_rate": (0.0, 1.0), "mspc_detected": (0.0, 1.0), "mspc_alarm_rate": (0.0, 1.0),

@@ -353,4 +353,5 @@ STUDY = Study(
     run=Deferred("scenarios.energy.model:simulate"),
     check=check,
     figures=Deferred("scenarios.energy.figures:write"),
+    views=True,   # its figures ask for 3D views
 )

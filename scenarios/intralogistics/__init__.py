@@ -124,4 +124,5 @@ STUDY = Study(
     check=check,
     figures=Deferred("scenarios.intralogistics.figures:figures"),
     comparison_figures=Deferred("scenarios.intralogistics.figures:comparison_figures"),
+    views=True,   # its figures ask for 3D views
 )

@@ -67,4 +67,5 @@ STUDY = Study(
     run=Deferred("scenarios.safety.model:assess"),
     check=check,
     figures=Deferred("scenarios.safety.figures:write"),
+    views=True,   # its figures ask for 3D views
 )
