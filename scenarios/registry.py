@@ -20,7 +20,9 @@ registered study to it; :mod:`scenarios.line_capacity` and :mod:`scenarios.maint
 - the model (``model.py``): ``simulate(params, seed) -> Run``, one replication, everything in SI units, reading the
   typed parameters (it takes them or the mapping);
 - ``figures.py`` if it draws its own: ``figures(result) -> [png]`` into ``result.path / "figures"`` and
-  ``comparison_figures(results, folder)``; a study never imports the viewer (:func:`scenarios.figures.add_view`);
+  ``comparison_figures(results, folder)``; a study never imports the viewer (:func:`scenarios.figures.add_view`,
+  with ``views=True`` so ``twin run`` warms the viewer beside the run); ``figures_show_traces=True`` when they draw
+  every trace, so a one-replication report leaves out the generic ``traces.png`` that would repeat them;
 - optional steps: ``prepare(params)``, work every replication of a variant shares (the scheduling plan), run once
   in the parent before them with a progress bar; ``twin(params, seed)``, a replication's Twin unrun, for
   ``twin serve``;
