@@ -108,6 +108,12 @@ def test_serve_a_simulated_line_and_bridge_a_second_twin_to_it(tmp_path):
                 for tag in ("LIW-101.massflow", "LIW-101.m_hopper", "LIW-101.F_sp"):
                     node = client.get_node(next(m.node for m in mapping.tags if m.tag == tag))
                     history[tag] = await node.read_raw_history(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+                # a change stored just before the read may still be on its way (publishing interval, a loaded
+                # machine): the proof is that it arrives, so wait for each tag's last stored change to be bridged
+                for tag, stored in history.items():
+                    last = stored[-1].SourceTimestamp.replace(tzinfo=UTC).timestamp()
+                    await until(lambda: second.tags.history(tag)[0][-1] + ORIGIN[0] >= last - 2e-6, timeout=30,  # noqa: B023
+                                what=f"{tag}'s last stored change to be bridged")
             return connected_at, history, bridge.problems
 
     try:
