@@ -336,10 +336,12 @@ class Logistics:
         return places[0]
 
     def admission(self, zone: str):
-        """None if ``zone`` admits a vehicle whenever it comes (a free place, no queue, nobody driving towards it);
-        else the gate ``t -> s`` of :func:`~scenarios.intralogistics.routing.fastest`: seconds from now until it
-        admits a vehicle that asks at ``t`` s from now, after its holders, its queue and the vehicles that will ask
-        before ``t`` on their routes (:meth:`expect`) have each taken the next free place for the nominal crossing."""
+        """None if ``zone`` admits a vehicle whenever it comes (a free place, no queue, nobody driving towards it, for a
+        lift no car to wait for); else the gate ``(t, before) -> s`` of :func:`~scenarios.intralogistics.routing.
+        fastest`: seconds from now until a vehicle asking at ``t`` s from now in room ``before`` may go on, after the
+        holders, the queue and the vehicles that will ask before ``t`` on their routes (:meth:`expect`) have each
+        taken the next free place for the nominal crossing, and, at a lift, so that it reaches the door when the car
+        can leave from ``before``: free from its booked trips and, standing at another stop, after an empty ride."""
         now, hold = self.env.now, self.holds[zone]
         places = [max(0.0, t - now) for t in self.inside[zone].values()]
         places += [0.0] * (self.zones[zone].capacity - len(places))
@@ -347,16 +349,24 @@ class Logistics:
         for _ in range(len(self.zones[zone].queue)):
             heapq.heappush(places, heapq.heappop(places) + hold)
         coming = sorted(t - now for t in self.coming[zone].values())
-        if places[0] == 0 and not coming:
+        car = self.cars.get(zone)
+        if car is not None and car.at is None:
+            car = None                   # never called: it waits at whichever stop is called first
+        if places[0] == 0 and not coming and car is None:
             return None
+        node, graph = self.net.graph.nodes[zone], self.net.graph
 
-        def gate(t: float) -> float:
+        def gate(t: float, before: str | None = None) -> float:
             free = list(places)
             for c in coming:
                 if c >= t:
                     break
                 heapq.heappush(free, max(heapq.heappop(free), c) + hold)
-            return free[0]
+            if car is None or before is None:
+                return free[0]
+            leaves = max(car.free - now, 0.0) + (node["dwell"] if car.at != before else 0.0)
+            approach = self.net.weight(before, zone, graph.edges[before, zone]) - node["dwell"]
+            return max(free[0], leaves - approach)
         return gate
 
     def expect(self, v: Vehicle, path: tuple[str, ...] = (), net: Network | None = None) -> None:

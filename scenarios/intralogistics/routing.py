@@ -27,8 +27,9 @@ import numpy as np
 from scenarios.intralogistics.network import Network
 
 #: When a zone admits one more vehicle, in seconds from now: a number, or a function of the time the vehicle asks (the
-#: vehicles driving towards the zone that ask before it go first); non-decreasing in that time, so still FIFO
-Gate = float | Callable[[float], float]
+#: vehicles driving towards the zone that ask before it go first) and the room it asks from (a lift's car may stand at
+#: another stop); non-decreasing in that time, so still FIFO
+Gate = float | Callable[[float, str], float]
 
 
 def fastest(net: Network, a: str, b: str, free: Mapping[str, Gate], avoid: frozenset[str] = frozenset()) \
@@ -48,7 +49,7 @@ def fastest(net: Network, a: str, b: str, free: Mapping[str, Gate], avoid: froze
         for w, data in succ[u].items():
             if w in avoid:
                 continue
-            arrive = max(t, opens(free, w, t)) + net.weight(u, w, data)
+            arrive = max(t, opens(free, w, t, u)) + net.weight(u, w, data)
             if arrive < best.get(w, math.inf):
                 best[w], before[w] = arrive, u
                 heapq.heappush(heap, (arrive, count, w))
@@ -66,14 +67,15 @@ def arrival(net: Network, path: tuple[str, ...], free: Mapping[str, float]) -> f
     t = 0.0
     graph = net.graph
     for u, w in zip(path, path[1:]):
-        t = max(t, opens(free, w, t)) + net.weight(u, w, graph.edges[u, w])
+        t = max(t, opens(free, w, t, u)) + net.weight(u, w, graph.edges[u, w])
     return t
 
 
-def opens(free: Mapping[str, Gate], zone: str, t: float) -> float:
-    """Seconds from now until ``zone`` admits a vehicle asking at ``t`` (0 for a zone not in ``free``)."""
+def opens(free: Mapping[str, Gate], zone: str, t: float, before: str) -> float:
+    """Seconds from now until ``zone`` admits a vehicle asking at ``t`` in room ``before`` (0 for a zone not in
+    ``free``)."""
     gate = free.get(zone)
-    return 0.0 if gate is None else gate(t) if callable(gate) else gate
+    return 0.0 if gate is None else gate(t, before) if callable(gate) else gate
 
 
 def crossing(net: Network, zone: str) -> float:

@@ -141,3 +141,26 @@ def test_a_vehicle_on_its_way_is_expected_at_each_zone_at_its_static_times():
     m.order("S0", "S1", 0.0, 1e9, "T")
     m.run()
     assert not any(m.coming.values())
+
+
+@pytest.mark.parametrize("at,free,expected", [("R0", 0.0, "lift"), ("R1", -np.inf, "lift"), ("R1", 10.0, "round"),
+                                              (None, 0.0, "lift")])
+def test_a_lift_car_at_the_other_stop_or_busy_counts(at, free, expected):
+    """R0 and R1 joined by a lift (3 m in, 10 s ride, 3 m out) and the long way round by doors (34 m): S0 -> S1 by the
+    lift takes 2 + 3 + 10 + 3 + 2 = 20 s with the car waiting at R0. Standing at R1 it first rides down empty (back
+    at 10 s): the vehicle leaves R0 at 10 - 3 = 7 s and arrives at 7 + 3 + 10 + 3 + 2 = 25 s, before 34 s; at R1
+    and busy for 10 s more it is down at 20 s, the vehicle arrives at 35 s: round is faster. A car never called
+    waits where it is called.
+    (Before, the estimate ignored the car: the lift always.)"""
+    from scenarios.intralogistics.lift import Car
+
+    net = grid(2, 2, doors={(0, 2), (2, 3), (1, 3)}, lift=(0, 1))
+    net.graph.nodes["LIFT"]["dwell"] = 10.0
+    m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=net)
+    m.cars["LIFT"] = Car(at=at, free=free)
+    path = m.plan("S0", "S1")
+    assert path == (("S0", "R0", "LIFT", "R1", "S1") if expected == "lift" else
+                    ("S0", "R0", "D0|2", "R2", "D2|3", "R3", "D1|3", "R1", "S1"))
+    gates = {z: g for z in m.zones if (g := m.admission(z)) is not None}
+    assert arrival(net, ("S0", "R0", "LIFT", "R1", "S1"), gates) == pytest.approx(
+        {("R0", 0.0): 20.0, ("R1", -np.inf): 25.0, ("R1", 10.0): 35.0, (None, 0.0): 20.0}[at, free])
