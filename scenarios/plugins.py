@@ -18,6 +18,7 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -64,14 +65,28 @@ def stop() -> None:
 
 def draw(folder: Path) -> list[Path]:
     """The plug-ins' pictures of ``folder``: by the warm process when one runs, else here (as after a failure of it)."""
-    if _worker is not None and _worker.poll() is None:
+    return begin(folder)()
+
+
+def begin(folder: Path) -> Callable[[], list[Path]]:
+    """Start drawing the plug-ins' pictures of ``folder``; call the answer for them. The warm process draws while
+    this one goes on (the report's other figures); without it they are drawn here when asked for."""
+    if _worker is None or _worker.poll() is not None:
+        return lambda: draw_here(Path(folder))
+    try:
+        _worker.stdin.write(json.dumps({"folder": str(folder)}) + "\n")
+        _worker.stdin.flush()
+    except OSError:   # it died: draw here
+        stop()
+        return lambda: draw_here(Path(folder))
+
+    def drawn() -> list[Path]:
         try:
-            _worker.stdin.write(json.dumps({"folder": str(folder)}) + "\n")
-            _worker.stdin.flush()
             return [Path(p) for p in json.loads(_worker.stdout.readline())["written"]]
-        except (OSError, ValueError, KeyError):   # it died: draw here
+        except (OSError, ValueError, KeyError, AttributeError):   # it died: draw here
             stop()
-    return draw_here(Path(folder))
+            return draw_here(Path(folder))
+    return drawn
 
 
 def serve() -> None:

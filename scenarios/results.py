@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 import yaml
 from scipy import stats
 
-from scenarios import figures, report
+from scenarios import figures, plugins, report
 from scenarios.registry import STUDIES, get_study
 from scenarios.runs import Failure, Outcome
 from scenarios.scenario import plain
@@ -199,13 +199,14 @@ class Result:
         there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
         (folder / "figures").mkdir()
         study = get_study(self.study) if self.study in STUDIES else None
-        duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1
-        figures.write_result_figures(there, traces=not duplicate)
-        advance("figures")
         if study is not None and study.figures is not None:
             study.figures(there)
-        figures.write_plugin_figures(there)
         advance("study figures")
+        views = plugins.begin(folder)   # the 3D views they asked for: drawn by a warm process while this goes on
+        duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1
+        figures.write_result_figures(there, traces=not duplicate)
+        views()
+        advance("figures")
         report.write_result_report(there)
         advance("page")
 
