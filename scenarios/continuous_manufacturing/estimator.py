@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.continuous_manufacturing import gauges, plant
 from twin.process import Flowsheet, ProcessModel
 from twin.process.estimation import UnscentedKalmanFilter
 from twin.process.model import solids
@@ -94,10 +95,8 @@ class LineEstimator:
         model = Flowsheet(Blender("BL", comps, tau=tau, n=n, holdup=holdup), Probe("NIR", comps, "API", pat["bias"]))
         model.connect("BL.out", "NIR.in").boundary("BL.in")
         spread = {"BL.tau": _sd(ranges, "blender.tau", 0.3 * tau), "NIR.bias": _sd(ranges, "pat.bias", 0.01)}
-        noise = max(pat["noise"], 1e-3) * self.target / np.sqrt(WINDOW)
-        # the load cells' white noise enters the first tank unseen: a diffusion of sd * rate * sqrt(dt) per sqrt(s)
-        cells = {name: np.sqrt(sum((feeders[tag]["load_cell_noise"] * feeders[tag]["rate"]) ** 2 for tag in tags)
-                               * dt)
+        noise = gauges.nir_sd(pat, self.target) / np.sqrt(WINDOW)
+        cells = {name: gauges.cell_diffusion(feeders, tags, dt)
                  for name, tags in (("BL.M_API_1", self.api_feeders),
                                     (f"BL.M_{REST}_1", set(feeders) - set(self.api_feeders)))}
         low = ranges.get("blender.tau", (tau, tau))[0]
@@ -231,8 +230,5 @@ def _total(params) -> float:
 
 
 def _sd(ranges, path: str, default: float) -> float:
-    """A declared range as a standard deviation: its half-width over 3 (the range is taken as +/- 3 sd)."""
-    if path not in ranges:
-        return default
-    low, high = ranges[path]
-    return max((high - low) / 6, 1e-9)
+    """The declared range of ``path`` as a standard deviation (:func:`.plant.spread`), else ``default``."""
+    return plant.spread(*ranges[path]) if path in ranges else default

@@ -10,7 +10,7 @@ feeders' noise is the blender's RTD over the steps so far, :func:`tail`).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,6 +139,19 @@ def _history(bus, name: str, since: float) -> tuple[np.ndarray, np.ndarray]:
     t = h.t[:h.n]
     i = max(0, int(np.searchsorted(t, since * (1 + 1e-12), side="right")) - 1)
     return t[i:], h.v[i:h.n]
+
+
+def cell_diffusion(feeders: Mapping[str, Mapping], tags: Iterable[str], dt: float) -> float:
+    """The white noise of the load cells of ``tags`` (of ``feeders``, the scenario's) as a filter fed their step
+    means over ``dt`` sees it: flow that enters the blender's first tank unseen, a diffusion of ``sqrt(sum (noise *
+    rate)**2 * dt)`` kg per sqrt(s)."""
+    return float(np.sqrt(sum((feeders[tag]["load_cell_noise"] * feeders[tag]["rate"]) ** 2 for tag in tags) * dt))
+
+
+def nir_sd(pat: Mapping, target: float) -> float:
+    """The probe's noise on one raw sample as a filter takes it: ``pat.noise`` relative to the API fraction
+    ``target``, at least 0.1 % of it (a filter needs some)."""
+    return max(pat["noise"], 1e-3) * target
 
 
 def noises(seed_stream, feeders: Mapping[str, Mapping], truth: Mapping[str, Mapping], steps: int, dt: float,

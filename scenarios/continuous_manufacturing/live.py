@@ -16,13 +16,12 @@ prediction -/+ 3 sd leaves the gate's limits (the scenario's limits tightened by
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from scenarios.continuous_manufacturing import estimator, plant
+from scenarios.continuous_manufacturing import estimator, gauges, plant
 from twin.config import ConfigError
 from twin.following import Alarm, FollowPlan
 
@@ -83,7 +82,7 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
     for path, (low, high) in ranges.items():
         if path in ESTIMATED:
             unit, name = ESTIMATED[path]
-            parameters[f"{tags[unit]}.{name}"] = max((high - low) / (2 * plant.SD_RANGE), 1e-9)
+            parameters[f"{tags[unit]}.{name}"] = plant.spread(low, high)
         elif path == "blender.tanks":
             notes.append(f"blender.tanks {low:g}-{high:g}: a whole number, not estimated (the twin keeps "
                          f"{b['tanks']})")
@@ -91,9 +90,8 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
             notes.append(f"{path}: not estimated live (the twin reads the load cells' flows)")
     dt = params["sample_interval"]
     noise = {f"{pat['tag']}.bias": estimator.BIAS_WALK} if f"{pat['tag']}.bias" in parameters else {}
-    for c in dict.fromkeys(components):    # the load cells' white noise enters the first tank unseen
-        q = math.sqrt(sum((f["load_cell_noise"] * f["rate"]) ** 2 for f in feeders.values()
-                          if f["component"] == c) * dt)
+    for c in dict.fromkeys(components):
+        q = gauges.cell_diffusion(feeders, [tag for tag, f in feeders.items() if f["component"] == c], dt)
         if q > 0:
             noise[f"{b['tag']}.M_{c}_1"] = q
     # a follower may join the line in an upset: each hold-up known only within a share of the recipe's
@@ -105,7 +103,7 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
     divert = Alarm(f"{params['gate']['tag']}.divert", of=f"{pr['tag']}.api_ratio", low=low + margin,
                    high=high - margin, description=f"the twin would divert: the content predicted at "
                    f"{pr['tag']} -/+ 3 sd outside {low + margin:.1%}..{high - margin:.1%}")
-    return FollowPlan(sheet.build(), measurements={f"{pat['tag']}.reading": max(pat["noise"], 1e-3) * target},
+    return FollowPlan(sheet.build(), measurements={f"{pat['tag']}.reading": gauges.nir_sd(pat, target)},
                       parameters=parameters, process_noise=noise, std0=std0,
                       tags={f"{pat['tag']}.reading": f"{pat['tag']}.sample"},
                       inputs={f"{b['tag']}.in.m_{f['component']}": f"{tag}.cell_flow" for tag, f in feeders.items()},

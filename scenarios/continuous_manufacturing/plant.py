@@ -87,6 +87,12 @@ def uncertainty(params: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     return out
 
 
+def spread(low: float, high: float) -> float:
+    """A declared range ``(low, high)`` as a standard deviation: the range is taken as -/+ :data:`SD_RANGE` of them
+    (what the twin's filters start from, in the run and following live)."""
+    return max((high - low) / (2 * SD_RANGE), 1e-9)
+
+
 def apply(params: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``params`` with the plant's values of ``truth:`` in place of the model's."""
     plant = copy.deepcopy(dict(params))

@@ -53,6 +53,24 @@ def test_the_served_plant_reports_every_sample_as_it_is_taken(tmp_path):
     assert truth.tags.history("LIW-101.cell_flow")[0][-1] == 125.0    # the step 124-125, known at its end
 
 
+def test_the_served_plant_the_follower_and_the_run_share_one_instrument_model(tmp_path):
+    """One instrument model of the line, :mod:`scenarios.continuous_manufacturing.gauges`: the follower reads the
+    tags the study's own estimator reads (``tests/scenarios/test_cm_live.py`` lists the same set), the served plant
+    writes them and no other reading, with the noise the plant has: the API load cells' step means scatter about
+    the 6 kg/h rate by the flagship's 2 % flow noise (AR(1)) and 1 % cell noise, sqrt(2**2 + 1**2) = 2.24 %
+    (an instrument model without the flow noise gives 1 %); before the first stop at 5 min."""
+    plan = plan_of(str(FLAGSHIP))
+    assert set(plan.inputs.values()) | set(plan.tags.values()) == ({f"LIW-10{i}.cell_flow" for i in (1, 2, 3)}
+                                                                    | {"NIR-101.sample"})
+    truth = twin_of(str(excited_flagship(tmp_path, horizon="1 h")))
+    truth.run(until=290.0)
+    assert not [name for name in truth.tags if name.endswith((".reading", ".cell_flow", ".sample"))
+                and name not in {*plan.inputs.values(), *plan.tags.values()}]
+    t, v, _ = truth.tags.history("LIW-101.cell_flow")
+    rel = v[np.isfinite(v)] / (6 / 3600) - 1
+    assert rel.size == 290 and 0.017 < rel.std() < 0.028
+
+
 @pytest.mark.slow
 def test_follow_the_flagship_plant_served_at_100x(tmp_path):
     scenario = excited_flagship(tmp_path, horizon="2 h")
