@@ -52,15 +52,23 @@ def test_json_equals_the_row_by_row_reference(lags, top):
     assert doc["rows"][50]["t2"] is None and any(r["alarm"] for r in doc["rows"])
 
 
-def test_json_of_a_pls_model_carries_each_samples_quality(monkeypatch):
+@pytest.mark.parametrize("stream", ["text", "bytes"])
+def test_json_of_a_pls_model_carries_each_samples_quality(monkeypatch, stream):
+    """Several blocks, to a text stream and to a file with bytes underneath (stdout: Arrow's bytes written to it
+    directly, the file's own text before and after them in order)."""
     x, y = samples(0, 400), samples(2, 400)[:, :2]
     model = fit_pls(x, x[:, :2] @ [[1.0], [0.5]] + 0.1 * y[:, :1], TAGS, ["Q.api"], components=2)
     x1 = samples(3, 100)
     x1[60:, 0] += 5.0
     monkeypatch.setattr("twin.monitor.jsonrows.BLOCK", 32)  # several blocks, joined by ", "
-    out = io.StringIO()
+    out = io.StringIO() if stream == "text" else io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     write_json(out, model, model.check(x1), 2)
-    assert json.loads(out.getvalue()) == reference_json(model, model.check(x1), 2)
+    if stream == "bytes":
+        out.flush()
+        text = out.buffer.getvalue().decode()
+    else:
+        text = out.getvalue()
+    assert json.loads(text) == reference_json(model, model.check(x1), 2)
 
 
 def test_csv_streams_into_one_array_even_when_the_row_guess_is_short(tmp_path, monkeypatch):

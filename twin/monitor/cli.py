@@ -214,6 +214,8 @@ def _complete(x, table, tags) -> None:
 
     from twin.monitor.table import TableError
 
+    if len(x) and np.min(x) >= -1e150 and np.max(x) <= 1e150:   # two reductions (NaN fails both), no temporaries:
+        return                               # np.abs(x) of a million x 50 samples allocated 400 MB, 1.3 s of CPU
     bad = ~np.isfinite(x)
     if bad.any():
         row, col = np.argwhere(bad)[0]

@@ -12,8 +12,9 @@
 
 A million rows written one by one cost about 10 s of Python (a float's ``repr``, a ``json.dumps`` and a sort per
 alarm); here each field is one Arrow kernel over the column (a float cast to its shortest round-trip text, string
-concatenation), the alarms' top tags one NumPy sort of the shares, and the rows' text goes out as one buffer per
-block. Numbers are the shortest text that reads back to the same float (``2`` for 2.0, ``1e-7``); a sample that
+concatenation), the alarms' top tags come from a few NumPy argmax passes over the shares of each block of alarms,
+and the rows' text goes out as one buffer per block, its bytes written as Arrow holds them (no Python string of
+90 MB). Numbers are the shortest text that reads back to the same float (``2`` for 2.0, ``1e-7``); a sample that
 could not be scored has ``null`` statistics.
 """
 from __future__ import annotations
@@ -34,16 +35,22 @@ def write_json(out, model, result, top: int) -> None:
     out.write(f'{{"limits": {limits}, "alarm_fraction": {result.alarm_fraction!r}, "rows": [')
     tops = _top_tags(result, top)
     quality = model.predict(result.x) if hasattr(model, "y_tags") else None  # PLS: each sample's predicted quality
+    raw = getattr(out, "buffer", None)   # a text file's bytes underneath (stdout): written to directly
     for start in range(0, len(result.t2), BLOCK):
         rows = slice(start, start + BLOCK)
         text = _rows(result, rows, tops[rows], None if quality is None else (model.y_tags, quality[rows]))
-        out.write(", " if start else "")
-        out.write(text)
+        if start + BLOCK >= len(result.t2):
+            text = text[:-2]            # the last row: no ", " after it
+        if raw is not None:
+            out.flush()
+            raw.write(text)
+        else:
+            out.write(str(text, "utf-8"))
     out.write("]}\n")
 
 
-def _rows(result, rows: slice, tops, quality) -> str:
-    """The JSON objects of ``rows``, joined by ``", "``."""
+def _rows(result, rows: slice, tops, quality) -> memoryview:
+    """The UTF-8 text of the JSON objects of ``rows``, each followed by ``", "``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -54,9 +61,10 @@ def _rows(result, rows: slice, tops, quality) -> str:
         for k, tag in enumerate(tags):
             fields += [(', "quality": {' if k == 0 else ", ") + json.dumps(tag) + ": ", _numbers(values[:, k])]
         fields.append("}")
-    fields.append("}")
+    fields.append("}, ")
     text = pc.binary_join_element_wise(*fields, "")
-    return pc.binary_join(pa.ListArray.from_arrays([0, len(text)], text), ", ")[0].as_py()
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset: text.offset + len(text) + 1]
+    return memoryview(text.buffers()[2])[offsets[0]: offsets[-1]]
 
 
 def _numbers(values: np.ndarray):
@@ -77,7 +85,12 @@ def _top_tags(result, top: int):
     empty = pa.repeat(pa.scalar("[]"), n)
     if not len(result.rows) or count <= 0:
         return empty
-    order = np.argsort(-result.share, axis=1, kind="stable")[:, :count]
+    order = np.empty((len(result.rows), count), dtype=np.intp)
+    for k, share in result.share_blocks():   # the largest shares by repeated argmax (ties: the earlier tag)
+        share = share.copy()
+        for c in range(count):
+            order[k, c] = j = np.argmax(share, axis=1)
+            share[np.arange(len(share)), j] = -np.inf
     names = pa.array([json.dumps(tag) for tag in result.tags])
     joined = pc.binary_join_element_wise(*(pc.take(names, order[:, k]) for k in range(count)), ", ")
     mask = np.zeros(n, dtype=bool)
