@@ -3,15 +3,14 @@
 The transport network is built from the plant (rooms with storey and grade) and the scenario's ``network:`` (doors
 and material airlocks between rooms, lifts between floors, extra rooms and stations): see
 :mod:`scenarios.intralogistics.network`. ``fleet`` says how many vehicles, their speed, acceleration, payload,
-power and battery (``chargers`` by station or room); ``orders`` are Poisson streams of transport requests between
-stations, ``batches`` the production schedule that orders a kit from the store before each batch and an IBC to the
-next station after each step; ``warehouse`` the store's pickers; ``dispatch`` the rule (``fifo``, ``nearest``,
-``due``), the ``optimised`` assignment over a rolling window of orders, or ``cpsat``: each vehicle's next orders
-planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan, about seconds;
-``objective``: the sum of completion times, ``lead_time``, or first the sum of lateness against the due times,
-``lateness``);
-``routing`` static or around busy zones (``congestion``). See ``multipurpose_osd.yaml`` beside
-this file and :mod:`scenarios.intralogistics.model` for the model.
+power, battery (``chargers`` by station or room) and ``cleaning`` after dirty loads; ``orders`` are Poisson streams
+of transport requests between stations, ``batches`` the production schedule that orders a kit from the store before
+each batch and an IBC to the next station after each step; ``warehouse`` the store's pickers; ``dispatch`` the rule
+(``fifo``, ``nearest``, ``due``), the ``optimised`` assignment over a rolling window of orders, or ``cpsat``: each
+vehicle's next orders planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan,
+about seconds; ``objective``: the sum of completion times, ``lead_time``, or first the sum of lateness against the
+due times, ``lateness``); ``routing`` static or around busy zones (``congestion``). See ``multipurpose_osd.yaml``
+beside this file and :mod:`scenarios.intralogistics.model` for the model.
 
 KPIs, in SI units: ``delivered`` (orders/s), ``lead_time``, ``waiting`` (order to vehicle assigned) and
 ``lateness`` (s, mean over delivered orders), ``on_time`` (share), ``backlog`` (orders not delivered by the
@@ -25,7 +24,8 @@ with ``agents`` (forklifts and people that carry the containers of their kind wh
 every container's ``requested``/``loaded``/``delivered``/``stored``/``processing``/``quarantine``/``released``
 (a QC sample's ``testing``/``retest``) with its place (query them with
 :func:`scenarios.intralogistics.tracking.where`), each vehicle's waypoints ``at``, its ``detour`` (a route
-changed by congestion), ``charge`` and ``flat`` (a battery below zero), and each zone's ``wait``/``enter``/``leave``.
+changed by congestion), ``charge``, ``flat`` (a battery below zero) and ``cleaned`` (after a dirty load, with
+``fleet.cleaning``), and each zone's ``wait``/``enter``/``leave``.
 """
 from __future__ import annotations
 
@@ -59,10 +59,13 @@ POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W"
 BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0, maximum=1),
                   "power": Quantity("W", "3 kW", positive=True), "chargers": ListOf(Str(), min_items=1)},
                  required=("capacity", "power", "chargers"), defaults={"low": 0.2}, name="a battery")
+CLEANING = Record({"station": Str(), "time": Quantity("s", "10 min")}, required=("station",), defaults={"time": 600.0},
+                  name="a vehicle cleaning")
 FLEET = Record({"vehicles": Integer(), "speed": Quantity("m/s", "1.2 m/s", positive=True),
                 "acceleration": Quantity("m/s**2", "0.5 m/s**2", positive=True),
                 "payload": Quantity("kg", "1000 kg", positive=True), "mass": Quantity("kg", "600 kg"),
-                "home": Str(), "park": Str(["home", "stay"]), "power": POWER, "battery": BATTERY},
+                "home": Str(), "park": Str(["home", "stay"]), "power": POWER, "battery": BATTERY,
+                "cleaning": CLEANING},
                required=("vehicles", "speed", "home"),
                defaults={"acceleration": 0.5, "payload": 1000.0, "mass": 600.0, "park": "stay",
                          "power": {"empty": 400.0, "loaded": 800.0}}, name="a fleet")

@@ -23,6 +23,8 @@ def places(params: Mapping[str, Any]) -> list[tuple[Any, Any, str]]:
     battery = params["fleet"]["battery"]
     if battery:
         out += [(battery["chargers"], i, c) for i, c in enumerate(battery["chargers"])]
+    if params["fleet"].get("cleaning"):
+        out.append((params["fleet"]["cleaning"], "station", params["fleet"]["cleaning"]["station"]))
     if params["warehouse"]:
         out.append((params["warehouse"], "station", params["warehouse"]["station"]))
     for stream in params["orders"]:

@@ -97,6 +97,7 @@ class Logistics:
         self.holds = {z: routing.crossing(self.net, z) for z in self.zones}
         self.coming: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> asks at
         self.congestion = params["routing"]["congestion"]
+        self.cleaning = self.fleet.get("cleaning")   # {station, time} or None
         self.replan = self.congestion and params["routing"]["replan"] == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
         store = params["warehouse"]
@@ -250,7 +251,11 @@ class Logistics:
         while True:
             yield v.wake
             o, start = v.job, env.now
-            if self.short(v, (v.place, o.origin, False), (o.origin, o.target, True, o.flow)):
+            wash = self.cleaning if o.flow == "dirty" else None    # a vehicle is cleaned after a dirty load
+            legs = [(v.place, o.origin, False), (o.origin, o.target, True, o.flow)]
+            if wash:
+                legs.append((o.target, wash["station"], False))
+            if self.short(v, *legs):
                 yield from self.charge(v)   # the job would leave too little to reach a charger: charge first
             yield from self.drive(v, o.origin, loaded=False)
             if o.origin == self.store:
@@ -258,7 +263,7 @@ class Logistics:
             yield env.timeout(handling["load"])
             self.log.append((env.now, o.container, "loaded", v.name, o.holds))
             yield from self.drive(v, o.target, loaded=True, flow=o.flow)
-            if o.target != self.store:   # only the unloading left (no picker to queue for): a sure end
+            if o.target != self.store and not wash:   # only the unloading left (no picker to queue for): a sure end
                 v.until, v.frees = env.now + handling["unload"], o.target
             yield env.timeout(handling["unload"])
             if o.target == self.store:
@@ -268,6 +273,10 @@ class Logistics:
                              o.holds))
             o.done.succeed()
             v.job, v.until = None, math.inf
+            if wash:
+                yield from self.drive(v, wash["station"], loaded=False)
+                yield env.timeout(wash["time"])
+                self.log.append((env.now, v.name, "cleaned", wash["station"], ""))
             home = self.fleet["park"] == "home" and v.place != self.fleet["home"]
             if self.chargers and (v.battery < self.fleet["battery"]["low"] * self.capacity
                                   or home and self.short(v, (v.place, self.fleet["home"], False))):

@@ -65,3 +65,26 @@ def test_without_the_check_the_battery_runs_flat():
             return False
     m, ev = run(7, Unchecked)
     assert m.lowest < 0 and "flat" in set(ev["event"])
+
+
+def test_the_cleaning_after_a_dirty_load_is_in_the_battery_reserve():
+    """Dirty loads S1 -> S3 and cleaning at S2 (S3 -> S2 empty 14 m, 6.4 kJ; from S2 to the charger 24 m, 10.4 kJ), a
+    76 kJ battery: the first job from S0 uses 6.4 + 20.8 + 6.4 = 33.6 kJ and leaves 42.4 kJ; the next one from S2
+    needs 6.4 + 20.8 + 6.4 + 10.4 = 44.0 kJ, so the vehicle charges first. Counting no cleaning leg (41.6 kJ from
+    S3) it went on and later ran flat on its way to the charger (8.8 kJ left for 10.4 kJ)."""
+    p = params(1, [], horizon=3 * 3600.0)
+    p["fleet"]["battery"] = {"capacity": 76e3, "low": 0.0, "power": 1e3, "chargers": ["S0"]}
+    p["fleet"]["cleaning"] = {"station": "S2", "time": 60.0}
+    m = Watched(p, np.random.SeedSequence(0), network=NET)
+
+    def requests():
+        for k in range(3):
+            yield m.env.timeout(3600.0 if k else 1.0)
+            m.order("S1", "S3", 0.0, 1e9, "W", flow="dirty")
+    m.env.process(requests())
+    ev = m.run().events
+    loaded, cleaned = ev["t"][ev["event"] == "loaded"], ev["t"][ev["event"] == "cleaned"]
+    charges = ev["t"][ev["event"] == "charge"]
+    assert len(loaded) == 3 and len(cleaned) == 3 and "flat" not in set(ev["event"])
+    assert len(charges) >= 1 and cleaned[0] < charges[0] < loaded[1]
+    assert m.lowest == pytest.approx(42.4e3 - 10.4e3)    # on reaching the charger after the first job

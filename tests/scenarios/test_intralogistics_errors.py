@@ -111,3 +111,15 @@ def test_an_unknown_corridor_in_a_flow_is_named(tmp_path):
     error = caught.value
     assert error.key == "network.clean[1]" and "'P011' is not a room, door or lift" in error.message, str(error)
     assert "did you mean 'P01'" in str(error)
+
+
+def test_a_cleaning_station_not_on_the_network_is_named(tmp_path):
+    """``fleet.cleaning.station`` is checked as every station is: on the graph (with the nearest name) and reachable."""
+    text = VALID.replace("  home: WH-01\n", "  home: WH-01\n  cleaning: {station: WH-03, time: 5 min}\n", 1)
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    message = str(caught.value)
+    assert "fleet.cleaning.station" in message and "'WH-03' is not on the transport network" in message
+    line = 1 + text.splitlines().index("  cleaning: {station: WH-03, time: 5 min}")
+    assert f"logistics.yaml:{line}, key" in message
+    assert load(tmp_path, text.replace("WH-03", "WH-02")).study.name == "intralogistics"

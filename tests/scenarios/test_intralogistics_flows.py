@@ -5,6 +5,7 @@ routing that avoids them), under static and congestion-aware routes; without the
 crossing, so the property can fail."""
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from logistics_graphs import grid, params
@@ -82,3 +83,38 @@ def test_the_count_sees_a_crossing_without_the_rule():
     assert crossings(events, net, flows) == [("DIRTY-0001", "R1")]
     flows, events = run(net, 1, requests)
     assert crossings(events, net, flows) == [] and "R4" in set(events["place"])
+
+
+def test_a_vehicle_is_cleaned_after_a_dirty_load_before_its_next_job():
+    """By hand on a row of three rooms (doors 10 m apart, stations 2 m off; 1 m/s, 0.5 m/s2, 30 s handling) with
+    ``fleet.cleaning: {station: S2, time: 100 s}``: a dirty load S0 -> S1 (14 m) is delivered at 30 + leg(14) + 30;
+    the vehicle then drives empty to S2 (14 m) and is cleaned 100 s; a clean order from S0 made at the delivery waits
+    for it: S2 -> S0 is 24 m, so it is loaded at cleaned + leg(24) + 30. Without cleaning, loaded at delivered +
+    leg(14) + 30 (the drive back). A clean load needs no cleaning."""
+    from scenarios.intralogistics.model import leg_time
+
+    def run(cleaning, flow="dirty"):
+        p = params(1, [], horizon=3600.0)
+        p["fleet"]["cleaning"] = cleaning
+        m = Logistics(p, np.random.SeedSequence(0), network=grid(1, 3))
+        first = m.order("S0", "S1", 0.0, 1e9, "WASTE-1", flow=flow)
+
+        def then():
+            yield first.done
+            m.order("S0", "S2", 0.0, 1e9, "KIT-1", flow="clean")
+        m.env.process(then())
+        ev = m.run().events
+        at = lambda source, event: [t for t, s, e in zip(ev["t"], ev["source"], ev["event"])   # noqa: E731
+                                    if s == source and e == event]
+        return at, first.delivered
+
+    at, delivered = run({"station": "S2", "time": 100.0})
+    assert delivered == pytest.approx(30 + leg_time(14, 1, 0.5) + 30)
+    (cleaned,) = at("AGV-01", "cleaned")
+    assert cleaned == pytest.approx(delivered + leg_time(14, 1, 0.5) + 100)
+    assert at("KIT-1", "loaded") == [pytest.approx(cleaned + leg_time(24, 1, 0.5) + 30)]
+    at, delivered = run(None)
+    assert at("AGV-01", "cleaned") == [] and at("KIT-1", "loaded") == [pytest.approx(delivered + leg_time(14, 1, 0.5)
+                                                                                      + 30)]
+    at, _ = run({"station": "S2", "time": 100.0}, flow="clean")
+    assert at("AGV-01", "cleaned") == []
