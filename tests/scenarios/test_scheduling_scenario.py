@@ -73,7 +73,7 @@ def test_example_scenario_and_its_variants_validate():
     scenario = load(ROOT / "scenarios" / "scheduling" / "multipurpose_osd.yaml")
     assert scenario.names == ["base", "dispatching", "replanning", "one_more_press", "shorter_major_clean",
                               "one_less_analyst", "four_operators", "two_shifts",
-                              "more_demand"]
+                              "more_demand", "planned_maintenance"]
     press = problem_of(scenario.variants["one_more_press"]).recipes["IBU-400"][4]
     assert press.name == "compression" and press.units == ("TP-401", "TP-402", "TP-403")
 
