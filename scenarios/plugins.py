@@ -1,15 +1,16 @@
-"""The report plug-ins (entry-point group ``twin.report_figures``: the viewer's 3D views) and a process that draws
-them warm.
+"""A process that draws reports warm, and the report plug-ins (entry-point group ``twin.report_figures``: the
+viewer's 3D views).
 
-A plug-in is ``draw(folder) -> [png]``; it may carry ``draw.warm(plant)``, which does ahead the work every picture
-of ``plant`` needs (the viewer: import pyvista, load the plant, a first off-screen frame: about 1 s of CPU, most of
-the 3D view's cost). ``twin run`` uses one core, so :func:`start` launches ``python -m scenarios.plugins`` beside
-the simulation as it starts; the child loads the plug-ins and warms them on the second core, then draws each result
-folder the report sends it (:func:`draw` goes through it while it lives) in a fraction of a second. Without it (a
-notebook, a test) :func:`draw` calls the plug-ins in this process, with the same pictures.
+``twin run`` uses one core, so :func:`start` launches ``python -m scenarios.plugins`` beside the simulation as it
+starts. On the second core the child imports what drawing needs (matplotlib, Arrow: about 0.6 s of CPU) and warms
+each plug-in: a plug-in is ``draw(folder) -> [png]`` and may carry ``draw.warm(plant)``, which does ahead what every
+picture of ``plant`` needs (the viewer: import pyvista, load the plant, a first off-screen frame: about 1.1 of its
+view's 1.35 s). When the run is over, the report writes the result's data and sends the folder (:func:`report`):
+the child draws the figures and the page from it. Without the child (a notebook, a test) or should it fail, the
+report's own process draws them, the same pictures; :func:`draw` and :func:`begin` call the plug-ins alone.
 
-The two processes speak JSON lines: ``{"plant": path}`` once, then ``{"folder": path}``, answered by
-``{"written": [paths]}``.
+The two processes speak JSON lines: ``{"plant": path}`` once, then ``{"report": folder}`` answered by
+``{"drawn": true}`` or ``{"folder": folder}`` answered by ``{"written": [paths]}``.
 """
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ def stop() -> None:
         worker.stdout.close()
 
 
+def _alive() -> bool:
+    """Whether the warm process runs (one that died is waited for and forgotten)."""
+    if _worker is not None and _worker.poll() is not None:
+        stop()
+    return _worker is not None
+
+
 def draw(folder: Path) -> list[Path]:
     """The plug-ins' pictures of ``folder``: by the warm process when one runs, else here (as after a failure of it)."""
     return begin(folder)()
@@ -71,7 +79,7 @@ def draw(folder: Path) -> list[Path]:
 def begin(folder: Path) -> Callable[[], list[Path]]:
     """Start drawing the plug-ins' pictures of ``folder``; call the answer for them. The warm process draws while
     this one goes on (the report's other figures); without it they are drawn here when asked for."""
-    if _worker is None or _worker.poll() is not None:
+    if not _alive():
         return lambda: draw_here(Path(folder))
     try:
         _worker.stdin.write(json.dumps({"folder": str(folder)}) + "\n")
@@ -89,12 +97,28 @@ def begin(folder: Path) -> Callable[[], list[Path]]:
     return drawn
 
 
+def report(folder: Path) -> bool:
+    """Have the warm process draw the figures and page of the result whose data ``folder`` holds
+    (:meth:`scenarios.results.Result.draw`); False when none runs or it could not (then draw them here: a failure
+    shows as it would)."""
+    if not _alive():
+        return False
+    try:
+        _worker.stdin.write(json.dumps({"report": str(Path(folder).resolve())}) + "\n")
+        _worker.stdin.flush()
+        return json.loads(_worker.stdout.readline()).get("drawn", False)
+    except (OSError, ValueError, AttributeError):   # it died
+        stop()
+        return False
+
+
 def serve() -> None:
     """The drawing process: warm every plug-in for the plant it is given, then draw each folder it is sent. It
     answers on its own stdout only (what plug-ins print goes to stderr); in a session of its own, it never sees the
     terminal's Ctrl-C: the parent ends it (:func:`stop`), or it ends when the parent's pipe closes."""
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))   # leaves no temporary file behind
     answer, sys.stdout = sys.stdout, sys.stderr
+    from scenarios import results  # the report's libraries (matplotlib, Arrow, SciPy), imported ahead
     plugins = []
     for plugin in entry_points(group=GROUP):
         with suppress(Exception):   # reported when a folder asks for it (draw_here)
@@ -105,6 +129,13 @@ def serve() -> None:
             for plugin in plugins:
                 with suppress(Exception):   # a warm-up only saves time: the drawing says what is wrong
                     getattr(plugin, "warm", lambda plant: None)(message["plant"])
+        elif "report" in message:
+            try:
+                results.read(message["report"]).draw(Path(message["report"]))
+                drawn = True
+            except Exception:   # the parent draws it again, and shows the failure as it would
+                drawn = False
+            print(json.dumps({"drawn": drawn}), file=answer, flush=True)
         else:
             written = draw_here(Path(message["folder"]))
             print(json.dumps({"written": [str(p) for p in written]}), file=answer, flush=True)

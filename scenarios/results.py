@@ -192,10 +192,20 @@ class Result:
                 pq.write_table(table, folder / f"{name}.parquet")
 
     def write_report(self, folder: Path, advance: Callable[[str], None] | None = None) -> None:
-        """Data, figures and page into the (new, empty) ``folder``; ``advance(step)`` after each step."""
+        """Data, figures and page into the (new, empty) ``folder``; ``advance(step)`` after each step. The figures
+        and page are drawn from the data by the warm process of :mod:`scenarios.plugins` when one runs."""
         advance = advance or (lambda step: None)
         self.write_data(folder)
         advance("data")
+        if plugins.report(folder):
+            for step in ("study figures", "figures", "page"):
+                advance(step)
+        else:
+            self.draw(folder, advance)
+
+    def draw(self, folder: Path, advance: Callable[[str], None] | None = None) -> None:
+        """The figures and ``report.html`` of this result into ``folder``, which holds its data."""
+        advance = advance or (lambda step: None)
         there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
         (folder / "figures").mkdir()
         study = get_study(self.study) if self.study in STUDIES else None
