@@ -15,6 +15,7 @@ The two processes speak JSON lines: ``{"plant": path}`` once, then ``{"report": 
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import signal
 import subprocess
@@ -41,14 +42,15 @@ def draw_here(folder: Path) -> list[Path]:
     return [Path(p) for p in written]
 
 
-def start(plant: str | Path) -> None:
-    """Launch the warm drawing process for results of ``plant`` (once; no-op when it runs or there is no plug-in)."""
+def start(plant: str | Path, study: str | None = None) -> None:
+    """Launch the warm drawing process for results of ``study`` on ``plant`` (once; no-op when it runs or there is
+    no plug-in)."""
     global _worker
     if _worker is not None and _worker.poll() is None or not entry_points(group=GROUP):
         return
     _worker = subprocess.Popen([sys.executable, "-m", "scenarios.plugins"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, start_new_session=True)   # Ctrl-C: for us only
-    _worker.stdin.write(json.dumps({"plant": str(plant)}) + "\n")
+    _worker.stdin.write(json.dumps({"plant": str(plant), "study": study}) + "\n")
     _worker.stdin.flush()
     atexit.register(stop)
 
@@ -112,6 +114,23 @@ def report(folder: Path) -> bool:
         return False
 
 
+def warm(study: str | None) -> None:
+    """Import ``study``'s figure modules and draw a first text into a PNG (matplotlib loads its fonts then)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    from scenarios.registry import STUDIES, Deferred, get_study
+
+    if study in STUDIES:
+        for step in (get_study(study).figures, get_study(study).comparison_figures):
+            if isinstance(step, Deferred):
+                importlib.import_module(step.target.partition(":")[0])
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("warm")
+    figure.savefig(io.BytesIO(), format="png")
+
+
 def serve() -> None:
     """The drawing process: warm every plug-in for the plant it is given, then draw each folder it is sent. It
     answers on its own stdout only (what plug-ins print goes to stderr); in a session of its own, it never sees the
@@ -126,8 +145,10 @@ def serve() -> None:
     for line in sys.stdin:
         message = json.loads(line)
         if "plant" in message:
+            with suppress(Exception):   # a warm-up only saves time: the drawing says what is wrong
+                warm(message.get("study"))
             for plugin in plugins:
-                with suppress(Exception):   # a warm-up only saves time: the drawing says what is wrong
+                with suppress(Exception):
                     getattr(plugin, "warm", lambda plant: None)(message["plant"])
         elif "report" in message:
             try:
