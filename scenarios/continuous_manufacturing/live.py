@@ -27,6 +27,11 @@ from twin.following import Alarm, FollowPlan
 
 HOLDUP_SD = 0.3          # of a hold-up's steady value: how well a follower joining the line knows it
 PERIOD = 10.0            # s between the follower's published estimates (every sample is assimilated)
+# The probe's bias as a random walk, 1/sqrt(s). Ten times the in-run estimator's (estimator.BIAS_WALK), which takes
+# a step as a jump and can walk slowly; the follower has no jump rule, so its walk alone must follow a drift. With 1 s
+# samples of 1 % noise (R = 1e-4 s) the Kalman-Bucy steady state has sd (q R)^(1/4) = 0.1 % and a lag of
+# sqrt(R/q) = 100 s: a drift stays within 3 sd up to ~10 %/h (with 1e-5: 0.032 % and 1,000 s, ~0.35 %/h).
+BIAS_WALK = 1e-4
 #: uncertainty path -> (unit, parameter) the filter estimates
 ESTIMATED = {"blender.tau": ("blender", "tau"), "press.feed_frame_tau": ("press", "tau_ff"),
              "pat.bias": ("pat", "bias")}
@@ -89,7 +94,7 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
         else:
             notes.append(f"{path}: not estimated live (the twin reads the load cells' flows)")
     dt = params["sample_interval"]
-    noise = {f"{pat['tag']}.bias": estimator.BIAS_WALK} if f"{pat['tag']}.bias" in parameters else {}
+    noise = {f"{pat['tag']}.bias": BIAS_WALK} if f"{pat['tag']}.bias" in parameters else {}
     for c in dict.fromkeys(components):
         q = gauges.cell_diffusion(feeders, [tag for tag, f in feeders.items() if f["component"] == c], dt)
         if q > 0:
