@@ -67,6 +67,10 @@ UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "2
                      name="the uncertainty of execution (and how the replan policy answers it)")
 
 
+MAX_TIME = 2.0**53   # s: CP-SAT plans in whole seconds as 64-bit integers; sums of a few times must still fit
+TOO_LONG = "a time below 2**53 s (285 million years)"
+
+
 def eligible(pattern: str, tags) -> list[str]:
     """The plant tags a step's unit entry names: the tag itself, or those matching a pattern like ``TP-40*``."""
     return sorted(fnmatch.filter(tags, pattern)) if any(c in pattern for c in "*?[") else (
@@ -109,12 +113,21 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                  hint="lower the step's operators or raise the scenario's 'operators'")
             if step["hold"] is not None and step["hold"] < 0:
                 raise step.error("hold", "a hold time cannot be negative", expected="a time such as 24 h")
+            for key, value in (("time", step["time"]), ("hold", step["hold"] or 0.0)):
+                if value >= MAX_TIME:
+                    raise step.error(key, f"{value:g} s is too long for the planner", expected=TOO_LONG)
+            for unit, value in step["times"].items():
+                if value >= MAX_TIME:
+                    raise step["times"].error(unit, f"{value:g} s is too long for the planner", expected=TOO_LONG)
     if not params["orders"]:
         raise params.error("orders", "no orders", expected="a list of orders {product, batches, due}")
     for i, order in enumerate(params["orders"]):
         if order["product"] not in products:
             raise order.error("product", f"order {i}: unknown product '{order['product']}'",
                               expected=f"one of {', '.join(products)}", hint=suggest(order["product"], products))
+        if order["due"] >= MAX_TIME:
+            raise order.error("due", f"order {i} is due at {order['due']:g} s, too late for the planner",
+                              expected=TOO_LONG)
         if order["due"] < order["release"]:
             raise order.error("due", f"order {i} ({order['product']}) is due ({order['due'] / 3600:g} h) before it "
                               f"is released ({order['release'] / 3600:g} h)", expected="due >= release")
@@ -140,6 +153,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             if b not in matrix[a]:
                 raise matrix.error(a, f"the cleaning matrix misses the clean from '{a}' to '{b}'",
                                    expected=f"'{b}: TIME' in the row of '{a}'")
+            if matrix[a][b] >= MAX_TIME:
+                raise matrix[a].error(b, f"a clean of {matrix[a][b]:g} s is too long for the planner",
+                                      expected=TOO_LONG)
     check_lab(params, tags)
     check_shift(params)
     _check_maintenance_plan(params)

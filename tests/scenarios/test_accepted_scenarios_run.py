@@ -12,6 +12,7 @@ The same for a maintenance scenario (Weibull and wear assets under each policy, 
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from scenario_files import SMALL
@@ -153,3 +154,32 @@ def test_an_accepted_energy_scenario_runs_and_a_refused_one_is_named(write_scena
         rest = field[field.index(","):] if "," in field else ""
         text = text.replace(field, f"{key}{value}{rest}", 1)
     _accepted_runs(write_scenario(text))
+
+
+
+SCHEDULING = """\
+plant: {plant}
+study: scheduling
+horizon: 4 d
+seed: 3
+replications: 1
+products:
+  MET:
+    steps:
+      blending: {units: [BL-30*], time: 2 h, hold: 24 h}
+orders:
+  - {product: MET, batches: 2, due: 2 d}
+cleaning:
+  MET: {MET: 30 min}
+"""
+
+
+@pytest.mark.parametrize("field, key", [("hold: 24 h", "hold"), ("30 min", "cleaning.MET.MET"), ("due: 2 d", "due"),
+                                        ("time: 2 h", "time")])
+def test_a_scheduling_time_too_long_for_the_planner_is_named(write_scenario, field, key):
+    """1e300 s was accepted and then failed in CP-SAT ('Unable to cast Python instance of type int'): drawn by a
+    property test of scheduling scenarios (too slow to keep: a tiny mtbf replans thousands of times)."""
+    value = f"{field.split(':')[0]}: 1e+300 s" if ":" in field else "1e+300 s"
+    with pytest.raises(ConfigError, match="too (long|late) for the planner") as err:
+        load(write_scenario(SCHEDULING.replace(field, value, 1)))
+    assert err.value.line is not None and key in err.value.key
