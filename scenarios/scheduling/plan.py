@@ -267,6 +267,9 @@ class Model:
             for k in range(len(done), len(recipe)):
                 step = recipe[k]
                 times = sorted({step.time_on(u) for u in step.units})
+                if ready + times[0] > H:   # (a replan late in the run: the shop floor is past what fits)
+                    raise PlanError(f"batch {b} cannot finish step {step.name} by the horizon ({H / HOUR:g} h): it "
+                                    f"can start at {ready / HOUR:g} h and takes {times[0] / HOUR:g} h")
                 s = m.new_int_var(ready, H, f"s{b}_{k}")
                 e = m.new_int_var(ready + times[0], H, f"e{b}_{k}")
                 d = m.new_int_var_from_domain(cp_model.Domain.from_values(times), f"d{b}_{k}")

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.scheduling.execute import Execution
-from scenarios.scheduling.plan import HOUR, Batch, PlanError, Problem, Step, solve
+from scenarios.scheduling.plan import HOUR, Batch, PlanError, Problem, Start, Step, solve
 
 WEIGHTS = {"makespan": 1.0, "tardiness": 0.0, "major_cleans": 0.0}
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None}
@@ -212,3 +212,13 @@ def test_operators_limit_how_much_runs_at_once(operators, hours):
                for ops in plan.operations for op in ops)
     dispatched = Execution(plan.problem, CERTAIN, "dispatch", np.random.SeedSequence(0)).run()
     assert dispatched.kpis["makespan"] == hours * HOUR
+
+
+def test_a_replan_later_than_a_step_can_finish_is_a_plan_error():
+    """A replan late in a run (found with `policy: replan` and a tiny mtbf): a 10 h step that can start only at 40 h
+    of a 48 h horizon. It was an invalid CP-SAT model (RuntimeError: the step's end had an empty domain); a
+    PlanError lets the running plan stand, as Execution.replan does for any plan it cannot better."""
+    problem = Problem({"X": [Step("press", ("TP-401",), 10 * HOUR)]}, [Batch(0, "X", 0, 10**6)],
+                      {"X": {"X": 0}}, 48 * HOUR, {**WEIGHTS, "lab": 0.0})
+    with pytest.raises(PlanError, match="cannot finish step press by the horizon"):
+        solve(problem, 1.0, start=Start(now=40 * HOUR))
