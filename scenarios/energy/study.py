@@ -100,7 +100,8 @@ ROOM_LIMITS = Record({"set": Quantity("K", "21 degC"), "low": Quantity("K", "18 
                                                   "(the rooms' heat capacity as a multiple of their air's; 0: none) "
                                                   "and moisture mass (their vapour capacity as a multiple of their "
                                                   "air's: 1 the air alone; 0: the steady state)")
-PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"), "days_per_week": Number(minimum=0)},
+PRODUCTION = Record({"start": Quantity("s", "6 h"), "end": Quantity("s", "22 h"),
+                     "days_per_week": Number(minimum=0, maximum=7)},
                     defaults={"start": 6 * 3600.0, "end": 22 * 3600.0, "days_per_week": 5}, name="a production window")
 GAINS = Record({"production": Quantity("W/m**2", "60 W/m2"), "idle": Quantity("W/m**2", "8 W/m2")},
                defaults={"production": 60.0, "idle": 8.0}, name="internal gains per floor area")

@@ -187,3 +187,10 @@ def test_twin_run_writes_the_result_folder_of_a_variant(tmp_path):
     assert (out / "figures" / "room_energy.png").exists()                    # and the rooms in 3D by kWh/m2
     assert (out / "figures" / "load_profiles.png").exists() and (out / "figures" / "room_conditions.png").exists()
     assert "violation_minutes" in (out / "kpis.json").read_text()
+
+
+def test_a_week_of_more_than_seven_production_days(tmp_path):
+    """``days_per_week: 9`` was accepted and ran as 7 (the schedule compares the day of the week with it)."""
+    exc = error(tmp_path, **{"seed: 1\n": "seed: 1\nproduction: {days_per_week: 9}\n"})
+    assert "days_per_week" in str(exc) and "<= 7" in str(exc) and exc.line == 5
+    assert load(tmp_path, **{"seed: 1\n": "seed: 1\nproduction: {days_per_week: 7}\n"})
