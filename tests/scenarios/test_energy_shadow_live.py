@@ -101,37 +101,15 @@ class Site:
                 await asyncio.sleep(0.05)
 
 
-def write_site_mapping(folder: Path, series: dict) -> Path:
-    """The bridge mapping of the site server's tags (meter in W, temperatures in K)."""
-    path = folder / "site.yaml"
-    path.write_text(
-        "subscription: {publishing_interval: 100 ms, sampling_interval: 0 s, queue_size: 1000}\ntags:\n"
-        + "".join(f"  - {{tag: {tag}, node: 'ns=2;s={tag}', unit: {'W' if tag == TAGS['meter'] else 'K'}}}\n"
-                  for tag in series))
-    return path
-
-
-def assert_report_is_compare_of(out: Path, params, series: dict):
-    """The report's shadow KPIs equal `shadow.compare` on the same series handed to it directly (the reference);
-    returns the reference and the report's KPI means."""
-    bus = TagBus()
-    for tag, (t, v) in series.items():
-        bus.define(tag)
-        bus.record(tag, t, v)
-    reference = shadow.compare(params, bus, **TAGS)
-    kpis = {k: v["mean"] for k, v in json.loads((out / "kpis.json").read_text())["kpis"].items()}
-    assert kpis["shadow.nmbe"] == pytest.approx(reference.nmbe, rel=1e-12)
-    assert kpis["shadow.cv_rmse"] == pytest.approx(reference.cv_rmse, rel=1e-12)
-    assert kpis["metered"] == pytest.approx(reference.measured.sum() * params["step"] / 3.6e6, rel=1e-12)
-    return reference, kpis
-
-
 @pytest.mark.slow  # a server, 6 s of bridging, the model three times and the report's figures: ~30 s
 def test_a_day_bridged_from_an_opc_ua_server_gives_the_shadow_report_of_the_same_series(tmp_path, capsys):
     path = day_scenario(tmp_path)
     params = scenario.load(path).variants["base"]
     series = site_series(params)
-    write_site_mapping(tmp_path, series)
+    (tmp_path / "site.yaml").write_text(
+        "subscription: {publishing_interval: 100 ms, sampling_interval: 0 s, queue_size: 1000}\ntags:\n"
+        + "".join(f"  - {{tag: {tag}, node: 'ns=2;s={tag}', unit: {'W' if tag == TAGS['meter'] else 'K'}}}\n"
+                  for tag in series))
     with Site(series) as site:
         code = main(["bridge", str(tmp_path / "site.yaml"), site.endpoint, "--clock", "unix", "--duration", "6",
                      "--csv", str(tmp_path / "site.csv")])
@@ -143,7 +121,15 @@ def test_a_day_bridged_from_an_opc_ua_server_gives_the_shadow_report_of_the_same
                  "-o", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
-    reference, kpis = assert_report_is_compare_of(out, params, series)
+    bus = TagBus()                                     # the reference: the same series, straight into compare
+    for tag, (t, v) in series.items():
+        bus.define(tag)
+        bus.record(tag, t, v)
+    reference = shadow.compare(params, bus, **TAGS)
+    kpis = {k: v["mean"] for k, v in json.loads((out / "kpis.json").read_text())["kpis"].items()}
+    assert kpis["shadow.nmbe"] == pytest.approx(reference.nmbe, rel=1e-12)
+    assert kpis["shadow.cv_rmse"] == pytest.approx(reference.cv_rmse, rel=1e-12)
+    assert kpis["metered"] == pytest.approx(reference.measured.sum() * params["step"] / 3.6e6, rel=1e-12)
     assert kpis["electricity"] == pytest.approx(reference.flows.kpis["electricity"], rel=1e-12)
     assert kpis["cost"] == pytest.approx(reference.flows.kpis["cost"], rel=1e-12)
     assert kpis["shadow.nmbe"] == pytest.approx(0.06 / 1.06, abs=0.02)     # the 6% the meter reads above the model
