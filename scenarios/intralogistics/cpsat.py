@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scenarios import cpsat
+
 RESOLUTION = 0.1   # s: the planner's clock tick
 Plan = tuple[tuple[int, ...], ...]   # for each vehicle, the orders it takes, in sequence
 
@@ -144,7 +146,7 @@ def solve(h: Horizon, hint: Plan, seconds: float = 1.0) -> Plan:
     solver.parameters.num_workers = 1                    # one worker and a deterministic limit: reproducible
     solver.parameters.max_deterministic_time = seconds
     solver.parameters.random_seed = 0
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if cpsat.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint
     plan = []
     for k in range(vehicles):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
+from scenarios import cpsat
 from twin.config import ConfigError
 
 #: The largest sum of all operation times: CP-SAT reports the makespan as a double, exact up to 2**53 only.
@@ -116,7 +117,7 @@ def solve(shop: JobShop, time_limit: float = 10.0, workers: int = 0) -> Solution
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    status = cpsat.solve(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution(None, int(solver.best_objective_bound), False, [])
     return Solution(int(solver.objective_value), int(solver.best_objective_bound), status == cp_model.OPTIMAL,

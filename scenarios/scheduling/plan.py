@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from scenarios import cpsat
+
 HOUR = 3600
 DAY = 24 * HOUR
 
@@ -468,7 +470,7 @@ class Model:
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         solver.parameters.cp_model_probing_level = 0   # probing costs seconds on big models and finds little here
-        status = solver.solve(self.m)
+        status = cpsat.solve(solver, self.m)
         if status == cp_model.INFEASIBLE:
             raise PlanError(infeasible_reason(self.problem))
         if status == cp_model.MODEL_INVALID:
@@ -516,7 +518,7 @@ def feasible(problem: Problem, time_limit: float = 2.0) -> bool:
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.stop_after_first_solution = True
     solver.parameters.num_workers = 1
-    status = solver.solve(Model(problem, SCRATCH, range(len(problem.batches))).m)
+    status = cpsat.solve(solver, Model(problem, SCRATCH, range(len(problem.batches))).m)
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
