@@ -37,6 +37,7 @@ import networkx as nx
 import numpy as np
 
 from scenarios.intralogistics.network import ZONES, Network
+from scenarios.intralogistics.params import Agent, LogisticsParams, NetworkParams, Staircase
 from twin.config import Boolean, Integer, ListOf, MapOf, Quantity, Record, Str
 
 XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2, max_items=2)
@@ -75,21 +76,21 @@ def forbidden(base: Network, avoid) -> set[str]:
     return {n for n, d in base.graph.nodes(data=True) if d.get("room") in rooms}
 
 
-def kind_network(base: Network, spec: Mapping[str, Any], stairs: Mapping[str, Any], speed: float) -> Network:
+def kind_network(base: Network, spec: Agent, stairs: Mapping[str, Staircase], speed: float) -> Network:
     """``base`` as a kind of mover may use it: less the rooms of the grades it avoids (and their stations), less
     the lifts unless it takes lifts, plus the stairs if it climbs them (a node of kind ``stairs`` whose dwell is
     the climb, joined to the room centre of each stop)."""
     graph = base.graph.copy()
-    gone = forbidden(base, spec.get("avoid") or ())
-    if not spec.get("lifts", True):
+    gone = forbidden(base, spec.avoid)
+    if not spec.lifts:
         gone |= {n for n, d in graph.nodes(data=True) if d["kind"] == "lift"}
     graph.remove_nodes_from(gone)
-    if spec.get("stairs"):
+    if spec.stairs:
         for name, flight in stairs.items():
-            stops = [s for s in flight["stops"] if s in graph]
-            x, y = flight["at"]
-            z = base.rooms[flight["stops"][0]].z if flight["stops"][0] in base.rooms else 0.0
-            graph.add_node(name, kind="stairs", xyz=(float(x), float(y), z), dwell=float(flight["climb"]),
+            stops = [s for s in flight.stops if s in graph]
+            x, y = flight.at
+            z = base.rooms[flight.stops[0]].z if flight.stops[0] in base.rooms else 0.0
+            graph.add_node(name, kind="stairs", xyz=(x, y, z), dwell=flight.climb,
                            capacity=0, room=None)
             for stop in stops:
                 (cx, cy, _) = graph.nodes[stop]["xyz"]
@@ -99,13 +100,11 @@ def kind_network(base: Network, spec: Mapping[str, Any], stairs: Mapping[str, An
     return Network(graph, base.rooms, speed)
 
 
-def kinds_of(params: Mapping[str, Any], base: Network) -> list[Kind]:
-    """The scenario's kinds of movers on the network ``base``."""
-    stairs = (params.get("network") or {}).get("stairs") or {}
-    return [Kind(name, int(k["count"]), float(k["speed"]), float(k["acceleration"]), float(k["payload"]),
-                 k["home"], frozenset(k["containers"]), kind_network(base, k, stairs, float(k["speed"])),
-                 float(k.get("mass", 0.0)))
-            for name, k in (params.get("agents") or {}).items()]
+def kinds_of(agents: Mapping[str, Agent], stairs: Mapping[str, Staircase], base: Network) -> list[Kind]:
+    """The scenario's kinds of movers (``agents``) on the network ``base`` with the scenario's ``stairs``."""
+    return [Kind(name, k.count, k.speed, k.acceleration, k.payload, k.home, frozenset(k.containers),
+                 kind_network(base, k, stairs, k.speed), k.mass)
+            for name, k in agents.items()]
 
 
 def reachable(kind: Kind, a: str, b: str) -> bool:
@@ -118,7 +117,8 @@ def check(params: Mapping[str, Any], base: Network) -> None:
     kind carries within its payload and between stations its network joins; no container carried by two kinds.
     Errors name the stream's or the kind's key."""
     agents = params.get("agents") or {}
-    kinds = {k.name: k for k in kinds_of(params, base)}
+    stairs = NetworkParams.of(params.get("network")).stairs
+    kinds = {k.name: k for k in kinds_of({name: Agent.of(a) for name, a in agents.items()}, stairs, base)}
     owner: dict[str, str] = {}
     for name, kind in kinds.items():
         spec = agents[name]
@@ -286,10 +286,10 @@ class Pools:
             yield from self.drive(v, o.origin, "", v.kind.mass)
             if o.origin == m.store:
                 yield from m.picker(m.store_times[0])
-            yield env.timeout(handling["load"])
+            yield env.timeout(handling.load)
             m.log.append((env.now, o.container, "loaded", v.name, o.holds))
             yield from self.drive(v, o.target, o.container, v.kind.mass + o.load)
-            yield env.timeout(handling["unload"])
+            yield env.timeout(handling.unload)
             if o.target == m.store:
                 yield from m.picker(m.store_times[1])
             o.delivered = env.now
@@ -356,9 +356,9 @@ class Pools:
         v.place = target
 
 
-def pools(m, params: Mapping[str, Any]) -> Pools | None:
+def pools(m, params: LogisticsParams) -> Pools | None:
     """The movers of the scenario's ``agents`` in the model ``m``, or None without any."""
-    kinds = kinds_of(params, m.net) if params.get("agents") else []
+    kinds = kinds_of(params.agents, params.network.stairs, m.net)
     return Pools(m, kinds) if kinds else None
 
 

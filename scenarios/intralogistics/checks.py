@@ -14,6 +14,7 @@ import networkx as nx
 
 from scenarios.intralogistics.motion import nearest, need
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
+from scenarios.intralogistics.params import Fleet
 from twin.config import suggest
 
 
@@ -111,13 +112,13 @@ def _battery(params, network: Network) -> None:
     battery = fleet["battery"]
     if not battery:
         return
-    chargers = list(battery["chargers"])
+    chargers, typed = list(battery["chargers"]), Fleet.of(fleet)
     trips = list(_trips(params))
     stops = {fleet["home"], *chargers, *(a for *_, a, _, _ in trips), *(b for *_, b, _ in trips)}
     starts = sorted({nearest(network, chargers, p) for p in stops})
     for container, key, a, b, flow in trips:
         for c in starts:
-            joules = need(network, fleet, chargers, ((c, a, False), (a, b, True, flow)))
+            joules = need(network, typed, chargers, ((c, a, False), (a, b, True, flow)))
             if joules > battery["capacity"]:
                 raise container.error(key, f"a trip from {a} to {b} needs {joules / 3.6e6:.3g} kWh from charger {c} "
                                       f"(empty to {a}, loaded to {b}, on to the nearest charger), more than the "

@@ -31,6 +31,7 @@ from matplotlib.patches import Rectangle
 from scenarios.figures import add_view
 from scenarios.intralogistics import agents
 from scenarios.intralogistics.network import ZONES, Network, network_of
+from scenarios.intralogistics.params import LogisticsParams
 
 
 def zone_load(events, replications: int, days: float) -> tuple[dict[str, float], dict[str, float]]:
@@ -103,21 +104,21 @@ def figures(result) -> list[Path]:
     events = {k: np.asarray(events.column(k).to_numpy(zero_copy_only=False))
               for k in ("replication", "t", "source", "event", "place")}
     settings = result.settings
+    p = LogisticsParams.of(settings)
     replications = max(1, len(set(events["replication"].tolist())))
-    days = float(settings["horizon"]) / 86400   # the zone log runs from time 0
+    days = p.horizon / 86400   # the zone log runs from time 0
     waited, passed = zone_load(events, replications, days)
     path = Path(result.path) / "figures" / "congestion.png"
     net = network_of(settings)
     congestion_figure(net, waited, passed, f"Congestion, {settings.get('variant', 'base')}").savefig(path, dpi=110)
-    battery = settings["fleet"].get("battery") or {}
-    kinds = agents.kinds_of(settings, net)
-    drawn = network_json(net, battery.get("chargers") or (), [k.net for k in kinds])
-    drawn["movers"] = {"AGV": {"size": list(AGV)}} | {k.name.upper(): {"size": list(settings["agents"][k.name]["size"])}
-                                                      for k in kinds if settings["agents"][k.name].get("size")}
+    kinds = agents.kinds_of(p.agents, p.network.stairs, net)
+    drawn = network_json(net, p.fleet.battery.chargers if p.fleet.battery else (), [k.net for k in kinds])
+    drawn["movers"] = {"AGV": {"size": list(AGV)}} | {k.name.upper(): {"size": list(p.agents[k.name].size)}
+                                                      for k in kinds if p.agents[k.name].size}
     (Path(result.path) / "network.json").write_text(json.dumps(drawn), encoding="utf-8")
     rep = int(events["replication"].min())
     first = {k: v[events["replication"] == rep] for k, v in events.items()}
-    warmup = float(settings.get("warmup") or 0.0)
+    warmup = p.warmup
     t = busiest(first, warmup)
     add_view(result, "fleet", title=f"vehicles at {_clock(t)}", t=t, fleet=rep)
     t = longest_queue(first, warmup)

@@ -39,6 +39,7 @@ from scenarios.intralogistics import agents, dispatch, qc, routing
 from scenarios.intralogistics.lift import Car
 from scenarios.intralogistics.motion import leg_time, nearest, need
 from scenarios.intralogistics.network import ZONES, Network, network_of
+from scenarios.intralogistics.params import Batches, LogisticsParams, Stream
 from scenarios.registry import Run
 
 
@@ -75,19 +76,21 @@ class Vehicle:
 class Logistics:
     """One replication: the fleet, the dispatcher, the order streams, the schedule and what they record."""
 
-    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence, network: Network | None = None,
-                 des=twin.des) -> None:
+    def __init__(self, params: LogisticsParams | Mapping[str, Any], seed: np.random.SeedSequence,
+                 network: Network | None = None, des=twin.des) -> None:
         self.des, self.env = des, des.Environment()
         self.net = network or network_of(params)
-        self.fleet, self.handling = params["fleet"], params["handling"]
-        self.warmup, self.horizon = float(params["warmup"]), float(params["horizon"])
-        self.rule, self.window = params["dispatch"]["rule"], int(params["dispatch"]["window"])
-        self.plan_seconds = float(params["dispatch"].get("effort", 0.1))
-        self.lateness = params["dispatch"].get("objective", "lead_time") == "lateness"   # what cpsat minimises
-        battery = self.fleet["battery"]
-        self.capacity = battery["capacity"] if battery else math.inf
-        home = self.fleet["home"]
-        self.vehicles = [Vehicle(i, home, self.capacity) for i in range(self.fleet["vehicles"])]
+        if not isinstance(params, LogisticsParams):
+            params = LogisticsParams.of(params)
+        self.p = p = params
+        self.fleet, self.handling = p.fleet, p.handling
+        self.warmup, self.horizon = p.warmup, p.horizon
+        self.rule, self.window = p.dispatch.rule, p.dispatch.window
+        self.plan_seconds = p.dispatch.effort
+        self.lateness = p.dispatch.objective == "lateness"   # what cpsat minimises
+        battery = self.fleet.battery
+        self.capacity = battery.capacity if battery else math.inf
+        self.vehicles = [Vehicle(i, self.fleet.home, self.capacity) for i in range(self.fleet.vehicles)]
         self.idle = list(self.vehicles)
         self.pending: list[Order] = []
         self.orders: list[Order] = []
@@ -96,31 +99,31 @@ class Logistics:
         self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
         self.holds = {z: routing.crossing(self.net, z) for z in self.zones}
         self.coming: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> asks at
-        self.congestion = params["routing"]["congestion"]
-        self.cleaning = self.fleet.get("cleaning")   # {station, time} or None
-        self.replan = self.congestion and params["routing"]["replan"] == "room"
-        self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery["chargers"] if battery else [])}
-        store = params["warehouse"]
-        self.store = store["station"] if store else None
-        self.pickers = des.Resource(self.env, capacity=store["pickers"]) if store else None
-        self.store_times = (store["pick"], store["put_away"]) if store else (0.0, 0.0)
+        self.congestion = p.routing.congestion
+        self.cleaning = self.fleet.cleaning
+        self.replan = self.congestion and p.routing.replan == "room"
+        self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery.chargers if battery else [])}
+        store = p.warehouse
+        self.store = store.station if store else None
+        self.pickers = des.Resource(self.env, capacity=store.pickers) if store else None
+        self.store_times = (store.pick, store.put_away) if store else (0.0, 0.0)
         self.log: list[tuple] = []   # (t, source, event, place, holds)
         self.counters: dict[str, int] = {}
         self.starved = 0.0
         self.samples: list[tuple] = []
         rng = np.random.default_rng(seed)
-        for k, stream in enumerate(params["orders"]):
+        for k, stream in enumerate(p.orders):
             self.env.process(self.poisson(stream, np.random.default_rng(rng.integers(2**63) + k)))
-        if params["batches"]:
-            self.stations = {t: des.Resource(self.env, capacity=1) for t in params["batches"]["route"][1:-1]}
-            self.env.process(self.schedule(params["batches"]))
-        lab = qc.lab_of(params.get("qc"), [n for n, d in self.net.graph.nodes(data=True) if d["kind"] == "station"])
+        if p.batches:
+            self.stations = {t: des.Resource(self.env, capacity=1) for t in p.batches.route[1:-1]}
+            self.env.process(self.schedule(p.batches))
+        lab = qc.lab_of(p.qc, [n for n, d in self.net.graph.nodes(data=True) if d["kind"] == "station"])
         self.lab = qc.QCLab(self, lab, seed) if lab else None   # releases from quarantine
-        self.agents = agents.pools(self, params)   # forklifts, people: the orders of the containers they carry
+        self.agents = agents.pools(self, p)   # forklifts, people: the orders of the containers they carry
         for vehicle in self.vehicles:
             vehicle.wake = self.env.event()
             self.env.process(self.drive_loop(vehicle))
-        self.env.process(self.sample(float(params["trace_interval"])))
+        self.env.process(self.sample(p.trace_interval))
 
     # -- orders -----------------------------------------------------------------------------------------------------
     def container(self, kind: str) -> str:
@@ -140,36 +143,35 @@ class Logistics:
             self.dispatch()
         return o
 
-    def poisson(self, stream: Mapping[str, Any], rng: np.random.Generator):
+    def poisson(self, stream: Stream, rng: np.random.Generator):
         """Orders from a random ``from`` station to a random ``to`` station, exponential gaps of mean ``every``."""
-        sources, targets = list(stream["from"]), list(stream["to"])
+        sources, targets = stream.origins, stream.targets
         while True:
-            yield self.env.timeout(rng.exponential(stream["every"]))
+            yield self.env.timeout(rng.exponential(stream.every))
             a = sources[rng.integers(len(sources))]
             b = targets[rng.integers(len(targets))]
-            self.order(a, b, stream["load"], self.env.now + stream["due"], self.container(stream["container"]),
-                       flow=stream.get("flow"))
+            self.order(a, b, stream.load, self.env.now + stream.due, self.container(stream.container),
+                       flow=stream.flow)
 
-    def schedule(self, spec: Mapping[str, Any]):
+    def schedule(self, spec: Batches):
         """Release a batch every ``every`` from ``start``; its kit is ordered ``lead`` before the batch is due."""
-        route, number = list(spec["route"]), 0
-        first = spec["start"]
-        yield self.env.timeout(max(0.0, first - spec["lead"]))
+        number = 0
+        yield self.env.timeout(max(0.0, spec.start - spec.lead))
         while True:
-            self.env.process(self.batch(number, route, spec))
+            self.env.process(self.batch(number, spec.route, spec))
             number += 1
-            yield self.env.timeout(spec["every"])
+            yield self.env.timeout(spec.every)
 
-    def batch(self, number: int, route: list[str], spec: Mapping[str, Any]):
+    def batch(self, number: int, route: tuple[str, ...], spec: Batches):
         """One batch: transported along ``route``, processed at each station between its ends."""
-        due = self.env.now + spec["lead"]
-        container = self.container(spec["container"])
+        due = self.env.now + spec.lead
+        container = self.container(spec.container)
         for k, (a, b) in enumerate(zip(route, route[1:])):
             holds = f"batch {number}" + (f" after {a}" if k else " kit")
-            order = self.order(a, b, spec["load"], due, container, holds, spec.get("flow"))
+            order = self.order(a, b, spec.load, due, container, holds, spec.flow)
             yield order.done
             if k + 1 == len(route) - 1:
-                yield from qc.release(self, order.container, b, holds, spec)   # finished goods in quarantine
+                yield from qc.release(self, order.container, b, holds, spec.release)   # finished goods in quarantine
                 return
             station = self.stations[b]
             if station.count == 0 and not station.queue and self.env.now > due >= self.warmup:
@@ -177,8 +179,8 @@ class Logistics:
             with station.request() as turn:
                 yield turn
                 self.log.append((self.env.now, order.container, "processing", b, holds))
-                yield self.env.timeout(spec["process"][b])
-            due = self.env.now + spec["allowance"]
+                yield self.env.timeout(spec.process[b])
+            due = self.env.now + spec.allowance
 
     def dispatch(self) -> None:
         """Hand waiting orders to idle vehicles by the scenario's rule, among the first orders it would look at
@@ -210,7 +212,7 @@ class Logistics:
         """Nominal seconds from reaching ``o``'s pickup to its delivery: picking, loading, the loaded leg, unloading
         and putting away."""
         h = self.handling
-        return (h["load"] + h["unload"] + self.net.time(o.origin, o.target, o.flow)
+        return (h.load + h.unload + self.net.time(o.origin, o.target, o.flow)
                 + (self.store_times[0] if o.origin == self.store else 0.0)
                 + (self.store_times[1] if o.target == self.store else 0.0))
 
@@ -254,18 +256,18 @@ class Logistics:
             wash = self.cleaning if o.flow == "dirty" else None    # a vehicle is cleaned after a dirty load
             legs = [(v.place, o.origin, False), (o.origin, o.target, True, o.flow)]
             if wash:
-                legs.append((o.target, wash["station"], False))
+                legs.append((o.target, wash.station, False))
             if self.short(v, *legs):
                 yield from self.charge(v)   # the job would leave too little to reach a charger: charge first
             yield from self.drive(v, o.origin, loaded=False)
             if o.origin == self.store:
                 yield from self.picker(self.store_times[0])
-            yield env.timeout(handling["load"])
+            yield env.timeout(handling.load)
             self.log.append((env.now, o.container, "loaded", v.name, o.holds))
             yield from self.drive(v, o.target, loaded=True, flow=o.flow)
             if o.target != self.store and not wash:   # only the unloading left (no picker to queue for): a sure end
-                v.until, v.frees = env.now + handling["unload"], o.target
-            yield env.timeout(handling["unload"])
+                v.until, v.frees = env.now + handling.unload, o.target
+            yield env.timeout(handling.unload)
             if o.target == self.store:
                 yield from self.picker(self.store_times[1])
             o.delivered = env.now
@@ -274,15 +276,15 @@ class Logistics:
             o.done.succeed()
             v.job, v.until = None, math.inf
             if wash:
-                yield from self.drive(v, wash["station"], loaded=False)
-                yield env.timeout(wash["time"])
-                self.log.append((env.now, v.name, "cleaned", wash["station"], ""))
-            home = self.fleet["park"] == "home" and v.place != self.fleet["home"]
-            if self.chargers and (v.battery < self.fleet["battery"]["low"] * self.capacity
-                                  or home and self.short(v, (v.place, self.fleet["home"], False))):
+                yield from self.drive(v, wash.station, loaded=False)
+                yield env.timeout(wash.time)
+                self.log.append((env.now, v.name, "cleaned", wash.station, ""))
+            home = self.fleet.park == "home" and v.place != self.fleet.home
+            if self.chargers and (v.battery < self.fleet.battery.low * self.capacity
+                                  or home and self.short(v, (v.place, self.fleet.home, False))):
                 yield from self.charge(v)
             if home:
-                yield from self.drive(v, self.fleet["home"], loaded=False)
+                yield from self.drive(v, self.fleet.home, loaded=False)
             v.busy += self.in_window(start, env.now)
             v.wake = env.event()
             self.idle.append(v)
@@ -315,7 +317,7 @@ class Logistics:
         with self.chargers[point].request() as turn:
             yield turn
             self.log.append((self.env.now, v.name, "charge", point, ""))
-            duration = (self.capacity - v.battery) / self.fleet["battery"]["power"]
+            duration = (self.capacity - v.battery) / self.fleet.battery.power
             v.charging += self.in_window(self.env.now, self.env.now + duration)
             yield self.env.timeout(duration)
             v.battery = self.capacity
@@ -412,11 +414,11 @@ class Logistics:
         """Drive ``v`` to ``target`` along its route (for a load of ``flow``), reserving each zone from the room before
         it; with ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
         env, net = self.env, self.net
-        power = self.fleet["power"]["loaded" if loaded else "empty"]
+        power = self.fleet.power.draw(loaded)
         self.expect(v)                   # its own last route is not in the way of its plan
         static, path = net.route(v.place, target, flow), self.plan(v.place, target, flow=flow)
         if path != static and not self.affords(v, v.battery, power * leg_time(
-                net.metres(path), self.fleet["speed"], self.fleet["acceleration"]), target, loaded):
+                net.metres(path), self.fleet.speed, self.fleet.acceleration), target, loaded):
             path = static                # a detour the battery could not afford
         if path != static:
             self.log.append((env.now, v.name, "detour", v.place, ""))
@@ -425,12 +427,12 @@ class Logistics:
         if metres == 0:
             return
         nodes, edges = net.graph.nodes, net.graph.edges
-        per_metre = leg_time(metres, self.fleet["speed"], self.fleet["acceleration"]) / metres
+        per_metre = leg_time(metres, self.fleet.speed, self.fleet.acceleration) / metres
         moving = 0.0
         ahead = 0.0
         driven = 0.0
         log, carried = self.log, v.job.container if loaded else ""
-        mass = self.fleet["mass"] + (v.job.load if loaded else 0.0)
+        mass = self.fleet.mass + (v.job.load if loaded else 0.0)
         log.append((env.now, v.name, "at", path[0], carried))   # waypoints: straight lines between them in time
         i = -1
         while i + 2 < len(path):

@@ -9,10 +9,9 @@ reach a charger.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 from scenarios.intralogistics.network import Network
+from scenarios.intralogistics.params import Fleet
 
 
 def leg_time(distance: float, speed: float, acceleration: float) -> float:
@@ -24,12 +23,11 @@ def leg_time(distance: float, speed: float, acceleration: float) -> float:
     return 2.0 * math.sqrt(distance / acceleration)
 
 
-def drive_energy(net: Network, fleet: Mapping[str, Any], a: str, b: str, loaded: bool,
-                 flow: str | None = None) -> float:
+def drive_energy(net: Network, fleet: Fleet, a: str, b: str, loaded: bool, flow: str | None = None) -> float:
     """Joules to drive from ``a`` to ``b`` on the static route (of a container of ``flow``): the drive power over the
     leg's moving time (a vehicle waiting at a zone or riding a lift draws nothing)."""
-    moving = leg_time(net.length(a, b, flow), fleet["speed"], fleet["acceleration"])
-    return fleet["power"]["loaded" if loaded else "empty"] * moving
+    moving = leg_time(net.length(a, b, flow), fleet.speed, fleet.acceleration)
+    return fleet.power.draw(loaded) * moving
 
 
 def nearest(net: Network, chargers: list[str], place: str) -> str:
@@ -37,7 +35,7 @@ def nearest(net: Network, chargers: list[str], place: str) -> str:
     return min(chargers, key=lambda c: net.time(place, c))
 
 
-def need(net: Network, fleet: Mapping[str, Any], chargers: list[str], legs) -> float:
+def need(net: Network, fleet: Fleet, chargers: list[str], legs) -> float:
     """Joules to drive ``legs`` ((from, to, loaded[, flow]), ...) and then empty to the charger nearest the last
     stop."""
     end = legs[-1][1]

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.intralogistics.params import QcRelease
 from twin import config
 from twin.config import ConfigError, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -66,35 +67,39 @@ class Lab:
     container: str
 
 
-def lab_spec(spec: Mapping[str, Any]) -> tuple[Mapping[str, Any], float]:
-    """The ``lab:`` block and the retest probability of ``qc`` (its own, or read from the file ``qc.from``)."""
-    if spec.get("lab") is not None:
-        if spec.get("from") is not None:
+def lab_spec(spec: Mapping[str, Any] | QcRelease) -> tuple[Mapping[str, Any], float]:
+    """The ``lab:`` block and the retest probability of ``qc`` (its own, or read from the file ``qc.from``); errors
+    name their line when ``spec`` is the checked mapping."""
+    release = spec if isinstance(spec, QcRelease) else QcRelease.of(spec)
+    if release.lab is not None:
+        if release.source is not None:
             raise _error(spec, "lab", "qc has both lab: and from:, and lab: would silently win over the file's",
                          hint="keep one: the lab here, or from: the scheduling scenario whose lab: block is used")
-        return spec["lab"], float(spec.get("retest") or 0.0)
-    if spec.get("from") is None:
+        return release.lab, float(release.retest or 0.0)
+    if release.source is None:
         raise _error(spec, "lab", "qc needs the QC lab: lab: {tests: ..., analysts: ...}, or from: a scheduling "
                      "scenario file whose lab: block is used", hint="e.g. from: ../scheduling/multipurpose_osd.yaml")
-    doc = config.load(spec["from"])
+    doc = config.load(release.source)
     if not isinstance(doc, Mapping) or doc.get("lab") is None:
         study = doc.get("study") if isinstance(doc, Mapping) else None
         kind = f" (it is {'an' if str(study)[:1] in 'aeiou' else 'a'} {study} scenario)" \
             if study and study != "scheduling" else ""
-        raise _error(spec, "from", f"{spec['from']} has no lab: block{kind}",
+        raise _error(spec, "from", f"{release.source} has no lab: block{kind}",
                      hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
     lab = config.validate(doc["lab"], LAB, key="lab")
-    retest = spec.get("retest")
+    retest = release.retest
     if retest is None:
         retest = config.validate((doc.get("uncertainty") or {}).get("retest", 0.0), Number(minimum=0))
     return lab, float(retest)
 
 
-def lab_of(spec: Mapping[str, Any] | None, stations: list[str]) -> Lab | None:
-    """The lab of the scenario's ``qc`` on a network with these ``stations``; None without ``qc``."""
+def lab_of(spec: Mapping[str, Any] | QcRelease | None, stations: list[str]) -> Lab | None:
+    """The lab of the scenario's ``qc`` (typed, or the checked mapping: then errors name their line) on a network
+    with these ``stations``; None without ``qc``."""
     if spec is None:
         return None
     lab, retest = lab_spec(spec)
+    release = spec if isinstance(spec, QcRelease) else QcRelease.of(spec)
     if retest >= 1:
         raise _error(spec, "retest", f"a retest probability of {retest:g} never ends", expected="0 <= retest < 1")
     tests = []
@@ -117,13 +122,13 @@ def lab_of(spec: Mapping[str, Any] | None, stations: list[str]) -> Lab | None:
         tests.append(Test(name, tuple(found), float(test["time"]), float(test["time"] if hands_on is None
                                                                            else min(hands_on, test["time"])),
                           analysts))
-    station = spec.get("station") or next((t.instruments[0] for t in tests if t.instruments), None)
+    station = release.station or next((t.instruments[0] for t in tests if t.instruments), None)
     if station is None or station not in stations:
         raise _error(spec, "station", f"no lab station '{station}' on the network" if station else
                      "no lab station: no test runs on an instrument", hint=suggest(station or "", stations)
                      or "give qc.station, a station of the network where samples go")
-    return Lab(tuple(tests), tuple(lab["analysts"]), retest, station, float(spec["sample"]), float(spec["due"]),
-               str(spec["container"]))
+    return Lab(tuple(tests), tuple(lab["analysts"]), retest, station, float(release.sample), float(release.due),
+               str(release.container))
 
 
 def _error(spec, key, message: str, **kw) -> ConfigError:
@@ -170,14 +175,14 @@ class QCLab:
             yield self.instruments.put(instrument)
 
 
-def release(m, container: str, place: str, holds: str, spec: Mapping[str, Any]):
+def release(m, container: str, place: str, holds: str, after: float):
     """Hold the finished goods ``container`` in quarantine at ``place`` until released: by the QC lab (``m.lab``)
-    or after ``spec["release"]`` seconds (none when zero)."""
-    if m.lab is None and spec["release"] <= 0:
+    or after ``after`` seconds (``batches.release``; none when zero)."""
+    if m.lab is None and after <= 0:
         return
     m.log.append((m.env.now, container, "quarantine", place, holds))
     if m.lab is None:
-        yield m.env.timeout(spec["release"])
+        yield m.env.timeout(after)
     else:
         yield from m.lab.release(container, place, holds)
     m.log.append((m.env.now, container, "released", place, holds))

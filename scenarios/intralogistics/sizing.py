@@ -10,26 +10,25 @@ therefore never be below :func:`lower_bound`, which the tests check on simulated
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from scenarios.intralogistics.motion import leg_time
 from scenarios.intralogistics.network import Network
+from scenarios.intralogistics.params import LogisticsParams
 
 
-def offered_load(params: Mapping[str, Any], network: Network) -> float:
+def offered_load(params: LogisticsParams, network: Network) -> float:
     """Vehicles kept busy on average by the loaded legs and handling of the scenario's order streams."""
-    fleet, handling = params["fleet"], params["handling"]
+    fleet, handling = params.fleet, params.handling
     total = 0.0
-    for stream in params["orders"]:
-        legs = [leg_time(network.length(a, b), fleet["speed"], fleet["acceleration"]) for a in stream["from"]
-                for b in stream["to"]]
-        total += (float(np.mean(legs)) + handling["load"] + handling["unload"]) / stream["every"]
+    for stream in params.orders:
+        legs = [leg_time(network.length(a, b), fleet.speed, fleet.acceleration) for a in stream.origins
+                for b in stream.targets]
+        total += (float(np.mean(legs)) + handling.load + handling.unload) / stream.every
     return total
 
 
-def lower_bound(params: Mapping[str, Any], network: Network) -> int:
+def lower_bound(params: LogisticsParams, network: Network) -> int:
     """The fewest vehicles that could keep up: the offered load rounded up."""
     return max(1, math.ceil(offered_load(params, network) - 1e-12))

@@ -13,6 +13,7 @@ from logistics_graphs import grid, params
 
 from scenarios.intralogistics.model import Logistics
 from scenarios.intralogistics.motion import drive_energy
+from scenarios.intralogistics.params import Fleet
 
 NET = grid(1, 4)
 
@@ -41,7 +42,7 @@ def run(jobs: int, model=Watched):
 
 
 def test_the_hand_count_of_the_legs():
-    fleet = params(1, [], horizon=1.0)["fleet"]
+    fleet = Fleet.of(params(1, [], horizon=1.0)["fleet"])
     assert [drive_energy(NET, fleet, a, b, loaded) for a, b, loaded in
             (("S0", "S1", False), ("S1", "S3", True), ("S3", "S0", False), ("S3", "S1", False))] == \
         pytest.approx([6400.0, 20800.0, 14400.0, 10400.0])

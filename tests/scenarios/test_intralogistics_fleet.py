@@ -8,6 +8,7 @@ import simpy
 from logistics_graphs import grid, params
 
 from scenarios.intralogistics.model import Logistics
+from scenarios.intralogistics.params import LogisticsParams
 from scenarios.intralogistics.sizing import lower_bound, offered_load
 
 NET = grid(2, 4)
@@ -22,14 +23,15 @@ def stream(every):
 @pytest.mark.parametrize("every", [40.0, 25.0, pytest.param(15.0, marks=pytest.mark.slow)])
 def test_the_smallest_fleet_that_keeps_up_is_never_below_the_bound(every):
     p = params(1, [stream(every)], horizon=DAY, warmup=0.25 * DAY)
-    bound = lower_bound(p, NET)
+    bound = lower_bound(LogisticsParams.of(p), NET)
     kept_up = None
     for n in range(1, bound + 4):
         p["fleet"]["vehicles"] = n
         run = Logistics(p, np.random.SeedSequence(11), network=NET).run()
         window = p["horizon"] - p["warmup"]
         # the measured busy time covers at least the loaded work predicted from the route table (-3 sd of noise)
-        assert run.kpis["utilisation"] * n >= offered_load(p, NET) * 0.9 or run.kpis["utilisation"] > 0.99
+        offered = offered_load(LogisticsParams.of(p), NET)
+        assert run.kpis["utilisation"] * n >= offered * 0.9 or run.kpis["utilisation"] > 0.99
         if run.kpis["backlog"] < 0.01 * window / every:
             kept_up = n
             break
