@@ -169,12 +169,14 @@ class Comparison:
 
 def table(rows: Sequence[dict]) -> str:
     """The comparison as text for a terminal."""
-    head = f"{'KPI':<26}{'variant':<18}{'base':>10}{'variant':>10}{'diff':>11}{'p':>11}  significant  unit"
+    kpi = max([24, *(len(r["kpi"]) for r in rows)]) + 2         # a long name never runs into the next column
+    variant = max([16, *(len(r["variant"]) for r in rows)]) + 2
+    head = f"{'KPI':<{kpi}}{'variant':<{variant}}{'base':>11}{'variant':>11}{'diff':>11}{'p':>11}  significant  unit"
     lines = [head, "-" * len(head)]
     for r in rows:
         size, unit = report.display_unit(r["unit"], r["base"])
         base, value, diff = (report.number(r[k] / size) for k in ("base", "value", "difference"))
-        lines.append(f"{r['kpi']:<26}{r['variant']:<18}{base:>10}{value:>10}{diff:>11}"
+        lines.append(f"{r['kpi']:<{kpi}}{r['variant']:<{variant}}{base:>11}{value:>11}{diff:>11}"
                      f"{report.number(r['p_value']):>11}  {'YES' if r['significant'] else 'no':<11}  {unit}")
     return "\n".join(lines)
 
