@@ -14,7 +14,7 @@ import networkx as nx
 
 from scenarios.intralogistics.motion import nearest, need
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
-from scenarios.intralogistics.params import Fleet
+from scenarios.intralogistics.params import Fleet, NetworkParams
 from twin.config import suggest
 
 
@@ -164,7 +164,7 @@ def check_scenario(params: Mapping[str, Any]) -> None:
                     raise item.error(key, f"{key} takes two numbers, x and y", expected="e.g. [12 m, 4 m]")
     plant = plants.load(params["plant"])
     _lifts(network, ifc_lifts(plant, plant_rooms(plant)))
-    network = build(plant, network, fleet["speed"])
+    network = build(plant, NetworkParams.of(network), fleet["speed"], where=network)
     named = places(params)
     _on_graph(network, named)
     _reachable(params, network, named)

@@ -78,10 +78,10 @@ class Logistics:
 
     def __init__(self, params: LogisticsParams | Mapping[str, Any], seed: np.random.SeedSequence,
                  network: Network | None = None, des=twin.des) -> None:
-        self.des, self.env = des, des.Environment()
-        self.net = network or network_of(params)
         if not isinstance(params, LogisticsParams):
             params = LogisticsParams.of(params)
+        self.des, self.env = des, des.Environment()
+        self.net = network or network_of(params)
         self.p = p = params
         self.fleet, self.handling = p.fleet, p.handling
         self.warmup, self.horizon = p.warmup, p.horizon

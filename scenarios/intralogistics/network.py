@@ -24,8 +24,6 @@ enters; the tests check every route against :func:`scipy.sparse.csgraph.shortest
 """
 from __future__ import annotations
 
-import functools
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from scenarios.intralogistics.params import LogisticsParams, NetworkParams
 from twin.config import ConfigError, suggest
 
 ZONES = ("door", "lift")  # node kinds a vehicle reserves before it enters
@@ -109,10 +108,16 @@ class Network:
         return [n for n, d in self.graph.nodes(data=True) if d["kind"] in ZONES]
 
 
-def _error(spec, key, message: str, **kw) -> ConfigError:
-    if hasattr(spec, "error"):
-        return spec.error(key, message, **kw)
-    return ConfigError(message, key=str(key), **kw)
+def _located(where: Mapping[str, Any] | None, path: tuple, message: str, **kw) -> ConfigError:
+    """The error at ``path`` (keys below ``network``): with its file and line when ``where`` is the checked
+    ``network`` mapping, else naming the key."""
+    node = where
+    for key in path[:-1] if where is not None else ():
+        node = node[key]
+    if hasattr(node, "error"):
+        return node.error(path[-1], message, **kw)
+    return ConfigError(message, key="network" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path),
+                       **kw)
 
 
 def plant_rooms(plant) -> dict[str, Room]:
@@ -187,18 +192,17 @@ def _distance(p, q) -> float:
     return math.dist(p[:2], q[:2])
 
 
-def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
-    """The network of ``plant`` (a :class:`twin.plant.Plant`) with the scenario's ``network:`` ``spec``."""
+def build(plant, spec: NetworkParams, speed: float, where: Mapping[str, Any] | None = None) -> Network:
+    """The network of ``plant`` (a :class:`twin.plant.Plant`) with the scenario's ``network:`` ``spec``; a layout
+    that cannot be built is refused at its key, with its line when ``where`` is the checked ``network`` mapping."""
     rooms = plant_rooms(plant)
-    floors = {r.storey: r.z for r in rooms.values()}
-    for name, floor in spec.get("floors", {}).items():
-        floors[name] = floor["elevation"]
-    for number, room in spec.get("rooms", {}).items():
-        if room["storey"] not in floors:
-            raise _error(room, "storey", f"unknown storey '{room['storey']}'", expected="a storey of the plant or of "
-                         "network.floors", hint=suggest(room["storey"], floors))
-        (x, y), (w, d) = room["origin"], room["size"]
-        rooms[number] = Room(number, room["storey"], (x, y), (x + w, y + d), floors[room["storey"]], room["grade"])
+    floors = {r.storey: r.z for r in rooms.values()} | dict(spec.floors)
+    for number, room in spec.rooms.items():
+        if room.storey not in floors:
+            raise _located(where, ("rooms", number, "storey"), f"unknown storey '{room.storey}'",
+                           expected="a storey of the plant or of network.floors", hint=suggest(room.storey, floors))
+        (x, y), (w, d) = room.origin, room.size
+        rooms[number] = Room(number, room.storey, (x, y), (x + w, y + d), floors[room.storey], room.grade)
     graph = nx.DiGraph()
     for room in rooms.values():
         graph.add_node(room.number, kind="room", xyz=room.centre, dwell=0.0, capacity=0, room=room.number)
@@ -208,67 +212,67 @@ def build(plant, spec: Mapping[str, Any], speed: float) -> Network:
         if not forward_only:
             graph.add_edge(v, u, length=length)
 
-    declared = {frozenset(door["between"]) for door in spec.get("doors", [])}
+    declared = {frozenset(door.between) for door in spec.doors}
     for name, a, b, xyz in ifc_doors(plant, rooms):
         if frozenset((a, b)) not in declared:     # a declared door between the same rooms replaces the IFC's
-            dwell = float(spec.get("airlock") or 0.0) if rooms[a].grade != rooms[b].grade else 0.0
+            dwell = spec.airlock if rooms[a].grade != rooms[b].grade else 0.0
             graph.add_node(name, kind="door", xyz=xyz, dwell=dwell, capacity=1, room=None)
             two_way(a, name, _distance(rooms[a].centre, xyz))
             two_way(name, b, _distance(xyz, rooms[b].centre))
-    for i, door in enumerate(spec.get("doors", [])):
-        a, b = door["between"]
+    for i, door in enumerate(spec.doors):
+        a, b = door.between
         for k, number in enumerate((a, b)):
             if number not in rooms:
-                raise _error(door["between"], k, f"unknown room '{number}'", expected="a room of the plant or of "
-                             "network.rooms", hint=suggest(number, rooms))
+                raise _located(where, ("doors", i, "between", k), f"unknown room '{number}'",
+                               expected="a room of the plant or of network.rooms", hint=suggest(number, rooms))
         wall = shared_wall(rooms[a], rooms[b])
         if wall is None:
-            raise _error(spec["doors"], i, f"rooms {a} and {b} share no wall on one storey",
-                         hint="a door joins neighbouring rooms; join floors with a lift")
+            raise _located(where, ("doors", i), f"rooms {a} and {b} share no wall on one storey",
+                           hint="a door joins neighbouring rooms; join floors with a lift")
         grades = rooms[a].grade, rooms[b].grade
-        if grades[0] != grades[1] and not door["airlock"] > 0:
-            raise _error(door, "between", f"the door between {a} (grade {grades[0]}) and {b} (grade {grades[1]}) "
-                         "joins two grades without a material airlock",
-                         hint="GMP: give it its interlock cycle, e.g. airlock: 90 s")
-        name = door.get("name") or f"{a}|{b}"
+        if grades[0] != grades[1] and not door.airlock > 0:
+            raise _located(where, ("doors", i, "between"), f"the door between {a} (grade {grades[0]}) and {b} "
+                           f"(grade {grades[1]}) joins two grades without a material airlock",
+                           hint="GMP: give it its interlock cycle, e.g. airlock: 90 s")
+        name = door.name or f"{a}|{b}"
         xyz = (*wall, rooms[a].z)
-        graph.add_node(name, kind="door", xyz=xyz, dwell=float(door["airlock"]), capacity=1, room=None)
-        two_way(a, name, _distance(rooms[a].centre, xyz), door["one_way"])
-        two_way(name, b, _distance(xyz, rooms[b].centre), door["one_way"])
+        graph.add_node(name, kind="door", xyz=xyz, dwell=door.airlock, capacity=1, room=None)
+        two_way(a, name, _distance(rooms[a].centre, xyz), door.one_way)
+        two_way(name, b, _distance(xyz, rooms[b].centre), door.one_way)
     in_ifc = ifc_lifts(plant, rooms)
-    for name, lift in spec.get("lifts", {}).items():
-        if name in in_ifc:
-            stops, at, rated = in_ifc[name]
-            lift = {**lift, "stops": lift.get("stops") or stops, "at": lift.get("at") or at,
-                    "payload": lift.get("payload") or rated}
-        for k, number in enumerate(lift["stops"]):
+    for name, lift in spec.lifts.items():
+        stops, at, rated = lift.stops, lift.at, lift.payload
+        if name in in_ifc:      # the scenario's stops, place and payload over the IFC's
+            stops, at, rated = stops or tuple(in_ifc[name][0]), at or in_ifc[name][1], rated or in_ifc[name][2]
+        for k, number in enumerate(stops):
             if number not in rooms:
-                raise _error(lift["stops"], k, f"unknown room '{number}'", expected="a room of the plant or of "
-                             "network.rooms", hint=suggest(number, rooms))
-        x, y = lift["at"]
-        graph.add_node(name, kind="lift", xyz=(x, y, rooms[lift["stops"][0]].z), dwell=float(lift["ride"]),
-                       capacity=int(lift["capacity"]), room=None, payload=lift.get("payload"))
-        for number in lift["stops"]:
+                raise _located(where, ("lifts", name, "stops", k), f"unknown room '{number}'",
+                               expected="a room of the plant or of network.rooms", hint=suggest(number, rooms))
+        x, y = at
+        graph.add_node(name, kind="lift", xyz=(x, y, rooms[stops[0]].z), dwell=lift.ride, capacity=lift.capacity,
+                       room=None, payload=rated)
+        for number in stops:
             two_way(number, name, _distance(rooms[number].centre, (x, y)))
     stations = {a.tag: (a.space, tuple(map(float, a.base))) for a in plant
                 if a.space in rooms and a.tag not in graph}   # a lift's tag is its zone, not a station
-    for tag, station in spec.get("stations", {}).items():
-        if station["room"] not in rooms:
-            raise _error(station, "room", f"unknown room '{station['room']}'", hint=suggest(station["room"], rooms))
-        room = rooms[station["room"]]
-        stations[tag] = (room.number, (*station["at"], room.z))
+    for tag, station in spec.stations.items():
+        if station.room not in rooms:
+            raise _located(where, ("stations", tag, "room"), f"unknown room '{station.room}'",
+                           hint=suggest(station.room, rooms))
+        room = rooms[station.room]
+        stations[tag] = (room.number, (*station.at, room.z))
     for tag, (number, xyz) in stations.items():
         graph.add_node(tag, kind="station", xyz=xyz, dwell=0.0, capacity=0, room=number)
         two_way(number, tag, _distance(rooms[number].centre, xyz))
     nx.set_node_attributes(graph, None, "flow")
     for flow in FLOWS:
-        for k, name in enumerate(spec.get(flow) or []):
+        for k, name in enumerate(getattr(spec, flow)):
             if name not in graph or graph.nodes[name]["kind"] == "station":
-                raise _error(spec[flow], k, f"'{name}' is not a room, door or lift of the transport network",
-                             hint=suggest(name, [n for n, d in graph.nodes(data=True) if d["kind"] != "station"]))
+                raise _located(where, (flow, k), f"'{name}' is not a room, door or lift of the transport network",
+                               hint=suggest(name, [n for n, d in graph.nodes(data=True) if d["kind"] != "station"]))
             if graph.nodes[name]["flow"] not in (None, flow):
-                raise _error(spec[flow], k, f"'{name}' is tagged both clean and dirty",
-                             hint="a corridor serves one flow: drop it from network.clean or network.dirty")
+                raise _located(where, (flow, k), f"'{name}' is tagged both clean and dirty",
+                               hint="a corridor serves one flow: drop it from network.clean or network.dirty")
             graph.nodes[name]["flow"] = flow
     return Network(graph, rooms, speed)
 
@@ -288,17 +292,21 @@ def unreachable(network: Network, places: list[str]) -> tuple[str, str] | None:
     return None
 
 
-@functools.lru_cache(maxsize=8)
-def _cached(plant_path: str, spec_json: str, speed: float) -> Network:
+_BUILT: dict[tuple[str, str, float], Network] = {}   # (plant, layout, speed) -> network: the last 8 built
+
+
+def network_of(params: LogisticsParams | Mapping[str, Any]) -> Network:
+    """The network of a scenario's parameters (typed, or the checked mapping), built once per process for each
+    plant, layout and speed."""
     from twin import plant as plants
 
-    return build(plants.load(plant_path), json.loads(spec_json), speed)
-
-
-def network_of(params: Mapping[str, Any]) -> Network:
-    """The network of a scenario's parameters, built once per process for each plant and layout."""
-    return _cached(str(params["plant"]), json.dumps(params["network"], sort_keys=True, default=str),
-                   float(params["fleet"]["speed"]))
+    p = params if isinstance(params, LogisticsParams) else LogisticsParams.of(params)
+    key = (str(p.plant), repr(p.network), p.fleet.speed)
+    if key not in _BUILT:
+        while len(_BUILT) >= 8:
+            del _BUILT[next(iter(_BUILT))]
+        _BUILT[key] = build(plants.load(p.plant), p.network, p.fleet.speed)
+    return _BUILT[key]
 
 
 def as_matrix(network: Network) -> tuple[list[str], np.ndarray]:

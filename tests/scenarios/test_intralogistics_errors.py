@@ -63,6 +63,12 @@ CASES = [  # (old, new: the edit on the culprit's line; its key, words of the me
     ("at: [10, 20]}", "at: [10, 20, 3]}", "network.stations.WH-02.at", "got a list of 3", "(exactly 2)"),
     ("size: [20, 40]", "size: [20, 40, 3]", "network.rooms.W02.size", "got a list of 3", "(exactly 2)"),
     ("power: 2 kW, chargers", "low: 1.5, power: 2 kW, chargers", "fleet.battery.low", "got float 1.5", "<= 1"),
+    # the layout's own errors, raised where the typed network is built (network.build) and located in the file
+    ("storey: Upper,", "storey: Attic,", "network.rooms.W02.storey", "unknown storey 'Attic'", "network.floors"),
+    ("[W01, P60]", "[W01, P61]", "network.doors[0].between[1]", "unknown room 'P61'", "did you mean"),
+    ("stops: [W01, W02]", "stops: [W01, W03]", "network.lifts.LIFT-01.stops[1]", "unknown room 'W03'",
+     "did you mean 'W02'?"),
+    ("{room: W02, at", "{room: W20, at", "network.stations.WH-02.room", "unknown room 'W20'", "did you mean 'W02'?"),
 ]
 
 

@@ -11,6 +11,7 @@ from scenario_files import ROOT
 
 import scenarios
 from scenarios.intralogistics.network import build
+from scenarios.intralogistics.params import NetworkParams
 from twin import plant as plants
 from twin.config import ConfigError
 
@@ -35,14 +36,15 @@ def ifc(tmp_path_factory):
 
 def test_the_network_takes_doors_and_lifts_from_the_ifc(ifc):
     plant = plants.load(ifc)
-    net = build(plant, {"airlock": 75.0, "lifts": {"LIFT-9": {"payload": 2000.0, "ride": 30.0, "capacity": 1}}}, 1.0)
+    net = build(plant, NetworkParams.of({"airlock": 75.0, "lifts": {"LIFT-9": {"payload": 2000.0, "ride": 30.0}}}),
+                1.0)
     door = net.graph.nodes["D-1"]
     assert door["kind"] == "door" and door["dwell"] == 75.0 and door["xyz"][:2] == pytest.approx((10.0, 4.0))
     assert set(net.graph.predecessors("D-1")) == {"A", "B"}
     assert set(net.graph.successors("LIFT-9")) == {"A", "C"}
     assert net.route("BOX-2", "B") == ("BOX-2", "C", "LIFT-9", "A", "D-1", "B")
-    declared = build(plant, {"doors": [{"between": ["A", "B"], "airlock": 10.0, "one_way": False}],
-                             "lifts": {"LIFT-9": {"payload": 2000.0, "ride": 30.0, "capacity": 1}}}, 1.0)
+    declared = build(plant, NetworkParams.of({"doors": [{"between": ["A", "B"], "airlock": 10.0}],
+                                              "lifts": {"LIFT-9": {"payload": 2000.0, "ride": 30.0}}}), 1.0)
     assert "D-1" not in declared.graph and declared.graph.nodes["A|B"]["dwell"] == 10.0
 
 
@@ -62,7 +64,7 @@ def test_the_lift_payload_comes_from_the_ifc_unless_overridden(ifc, tmp_path):
     """1200 kg in the IFC's Pset, read onto the lift node; a 600 kg AGV with its 1000 kg payload is refused on the
     lift's line, the message naming the property set; the scenario's 2 t overrides it."""
     plant = plants.load(ifc)
-    assert build(plant, {"lifts": {"LIFT-9": {"ride": 30.0, "capacity": 1}}}, 1.0).graph.nodes["LIFT-9"][
+    assert build(plant, NetworkParams.of({"lifts": {"LIFT-9": {"ride": 30.0}}}), 1.0).graph.nodes["LIFT-9"][
         "payload"] == 1200.0
     path = tmp_path / "s.yaml"
     path.write_text(f"plant: {ifc}\nstudy: intralogistics\nhorizon: 1 d\nseed: 1\n"
@@ -75,3 +77,12 @@ def test_the_lift_payload_comes_from_the_ifc_unless_overridden(ifc, tmp_path):
     assert "at least 1600 kg" in str(error) and "overrides the IFC" in str(error)
     path.write_text(path.read_text().replace("ride: 30 s", "ride: 30 s, payload: 2 t"))
     assert scenarios.load(path).variants["base"]["network"]["lifts"]["LIFT-9"]["payload"] == 2000.0
+
+
+def test_a_typed_layout_built_without_its_file_names_the_key(ifc):
+    """Built from typed parameters alone (a notebook's NetworkParams, no file), a bad layout still names its key."""
+    bad = NetworkParams.of({"doors": [{"between": ["A", "Z"], "airlock": 10.0}],
+                            "lifts": {"LIFT-9": {"payload": 2000.0, "ride": 30.0}}})
+    with pytest.raises(ConfigError) as caught:
+        build(plants.load(ifc), bad, 1.0)
+    assert caught.value.key == "network.doors[0].between[1]" and "unknown room 'Z'" in caught.value.message
