@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from scenarios.registry import Run, Study
-from scenarios.scenario import plain, plant_tags
+from scenarios.scenario import plant_tags
 from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import POLICIES, Execution
+from scenarios.scheduling.params import Planning, RunParams
 from scenarios.scheduling.plan import Plan, PlanError, Problem
 from twin.config import FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -263,25 +264,26 @@ def problem_of(params: Mapping[str, Any]) -> Problem:
 
 CERTAIN = {"duration_cv": 0.0, "mtbf": None, "mttr": None, "retest": 0.0, "absence": None, "replan_after": 0.0,
            "replan_limit": 1.0}   # planned times, no breakdowns, no absences
-PLANNED = ("plant", "products", "orders", "cleaning", "horizon", "objective", "solver", "operators", "lab",
-           "maintenance", "maintenance_plan", "shift", "crews")
 
 
 def plan_of(params: Mapping[str, Any]) -> Plan:
     """The plan of a scenario, made once per process and reused by every replication (as is a failure to plan)."""
-    plan = _plan(json.dumps(plain({k: params[k] for k in PLANNED})))   # key order kept: recipe steps are in order
+    return planned(Planning.of(params))
+
+
+def planned(planning: Planning) -> Plan:
+    """The plan :class:`~scenarios.scheduling.params.Planning` describes, from the cache if it was made before."""
+    plan = _plan(planning)
     if isinstance(plan, PlanError):
         raise plan
     return plan
 
 
 @functools.lru_cache(maxsize=8)
-def _plan(key: str) -> Plan | PlanError:
-    params = json.loads(key)
-    problem = problem_of(params)
-    solver = params["solver"]
+def _plan(planning: Planning) -> Plan | PlanError:
+    problem, solver = problem_of(json.loads(planning.problem)), planning.solver
     try:
-        return horizon.plan(problem, solver["time_limit"], solver["workers"], solver["window"])
+        return horizon.plan(problem, solver.time_limit, solver.workers, solver.window)
     except PlanError as exc:
         return exc
 
@@ -297,7 +299,8 @@ def gantt_figure(result) -> list[Path]:
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     """One replication: the scenario's plan executed under its uncertainty and policy."""
-    return Execution(plan_of(params), params["uncertainty"], params["policy"], seed).run()
+    run = RunParams.of(params)
+    return Execution(planned(run.planning), run.uncertainty, run.policy, seed).run()
 
 
 STUDY = Study(

@@ -84,7 +84,7 @@ def test_scheduling_run_parameters_hold_every_variant():
     for name, params in load(ROOT / "scenarios" / "scheduling" / "multipurpose_osd.yaml").variants.items():
         p = RunParams.of(params)
         assert p.policy == params["policy"], name
-        assert dataclasses.asdict(p.solver) == dict(params["solver"]), name
+        assert dataclasses.asdict(p.planning.solver) == dict(params["solver"]), name
         expected = {k: defaults[k] if v is None else v for k, v in params["uncertainty"].items()}
         assert dataclasses.asdict(p.uncertainty) == expected, name
         with pytest.raises(dataclasses.FrozenInstanceError):
