@@ -43,8 +43,9 @@ FLOOR = Record({"elevation": Quantity("m", "6 m", minimum=None)}, required=("ele
 ROOM = Record({"storey": Str(), "origin": XY,
                "size": ListOf(Quantity("m", "20 m", positive=True), min_items=2, max_items=2),
                "grade": Str()}, required=("storey", "origin", "size"), name="a room")
-DOOR = Record({"between": ListOf(Str(), min_items=2), "airlock": Quantity("s", "90 s"), "one_way": Boolean(),
-               "name": Str()}, required=("between",), defaults={"airlock": 0.0, "one_way": False}, name="a door")
+DOOR = Record({"between": ListOf(Str(), min_items=2, max_items=2), "airlock": Quantity("s", "90 s"),
+               "one_way": Boolean(), "name": Str()}, required=("between",), defaults={"airlock": 0.0, "one_way": False},
+              name="a door")
 LIFT = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "capacity": Integer(minimum=1),
                "payload": Quantity("kg", "2000 kg", positive=True), "ride": Quantity("s", "45 s")},
               required=("ride",), defaults={"capacity": 1}, name="a lift")   # stops, at, payload: from the IFC

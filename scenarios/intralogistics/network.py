@@ -248,6 +248,9 @@ def build(plant, spec: NetworkParams, speed: float, where: Mapping[str, Any] | N
             if number not in rooms:
                 raise _located(where, ("lifts", name, "stops", k), f"unknown room '{number}'",
                                expected="a room of the plant or of network.rooms", hint=suggest(number, rooms))
+            if number in stops[:k]:
+                raise _located(where, ("lifts", name, "stops", k), f"lift {name} stops at {number} twice",
+                               hint="the rooms the lift joins, one on each floor")
         x, y = at
         graph.add_node(name, kind="lift", xyz=(x, y, rooms[stops[0]].z), dwell=lift.ride, capacity=lift.capacity,
                        room=None, payload=rated)

@@ -69,6 +69,11 @@ CASES = [  # (old, new: the edit on the culprit's line; its key, words of the me
     ("stops: [W01, W02]", "stops: [W01, W03]", "network.lifts.LIFT-01.stops[1]", "unknown room 'W03'",
      "did you mean 'W02'?"),
     ("{room: W02, at", "{room: W20, at", "network.stations.WH-02.room", "unknown room 'W20'", "did you mean 'W02'?"),
+    # a door between three rooms: a ValueError traceback (too many values to unpack) before the schema said 2
+    ("[W01, P60]", "[W01, P60, P10]", "network.doors[0].between", "got a list of 3", "(exactly 2)"),
+    # a lift stopping twice in one room: blamed on the first order stream ('no route from WH-01 to WH-02') before
+    ("stops: [W01, W02]", "stops: [W01, W01]", "network.lifts.LIFT-01.stops[1]", "stops at W01 twice",
+     "one on each floor"),
 ]
 
 
