@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from scenarios import plugins
+from scenarios import drawing, plugins
 from scenarios.report import display_unit
 
 RELATIVE = "-"   # the unit of fractions (utilisation, downtime)
@@ -133,17 +134,23 @@ def kpis_figure(results: Sequence) -> Figure | None:
     return fig
 
 
+def save(path: Path, build: Callable[[], Figure | None]) -> Path:
+    """Save the figure ``build()`` gives (none when it gives None) as the PNG ``path``: now, or when the open
+    :func:`scenarios.drawing.batch` closes, maybe in another process; returns ``path``."""
+    def job() -> None:
+        if (fig := build()) is not None:
+            fig.savefig(path, **PNG)
+    drawing.submit(job)
+    return Path(path)
+
+
 def write(results: Sequence, folder: Path, traces: bool = True) -> list[Path]:
     """Write ``traces.png`` (unless ``traces`` is false) and ``kpis.png`` for ``results`` into ``folder``; returns
-    the files written."""
+    the files written (in an open :func:`scenarios.drawing.batch`: to be written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     drawn = (("traces.png", traces_figure), ("kpis.png", kpis_figure)) if traces else (("kpis.png", kpis_figure),)
-    for name, draw in drawn:
-        if (fig := draw(results)) is not None:
-            fig.savefig(folder / name, **PNG)
-            written.append(folder / name)
-    return written
+    files = [save(folder / name, partial(draw, results)) for name, draw in drawn]
+    return [f for f in files if drawing.batching() or f.is_file()]
 
 
 def write_result_figures(result, traces: bool = True) -> list[Path]:

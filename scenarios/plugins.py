@@ -5,27 +5,33 @@ viewer's 3D views).
 starts. On the second core the child imports what drawing needs (matplotlib, Arrow: about 0.6 s of CPU) and warms
 each plug-in: a plug-in is ``draw(folder) -> [png]`` and may carry ``draw.warm(plant)``, which does ahead what every
 picture of ``plant`` needs (the viewer: import pyvista, load the plant, a first off-screen frame: about 1.1 of its
-view's 1.35 s). When the run is over, the report writes the result's data and sends the folder (:func:`report`):
-the child draws the figures and the page from it. Without the child (a notebook, a test) or should it fail, the
-report's own process draws them, the same pictures; :func:`draw` and :func:`begin` call the plug-ins alone.
+view's 1.35 s). When the run is over, the report writes the result's settings and KPIs, hands its tables over in
+memory and sends the folder (:func:`report`): the child draws the figures and the page, with a forked helper on the
+second core (:mod:`scenarios.drawing`), while the report's process writes the Parquet files. Without the child (a
+notebook, a test) or should it fail, the report's own process draws them, the same pictures; :func:`draw` and
+:func:`begin` call the plug-ins alone.
 
-The two processes speak JSON lines: ``{"plant": path}`` once, then ``{"report": folder}`` answered by
-``{"drawn": true}`` or ``{"folder": folder}`` answered by ``{"written": [paths]}``.
+The two processes speak JSON lines: ``{"plant": path}`` once, then ``{"report": folder, "tables": {name: file}}``
+answered by ``{"drawn": true}`` or ``{"folder": folder}`` answered by ``{"written": [paths]}``.
 """
 from __future__ import annotations
 
 import atexit
 import importlib
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 GROUP = "twin.report_figures"
+HANDED = ".tables"   # where the run's process hands a result's tables to the warm process (report)
 _worker: subprocess.Popen | None = None
 
 
@@ -60,7 +66,8 @@ def stop() -> None:
     global _worker
     worker, _worker = _worker, None
     if worker is not None:
-        worker.terminate()
+        with suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGTERM)   # its group (its own session): with a drawing helper it forked
         worker.wait()
         worker.stdin.close()
         worker.stdout.close()
@@ -99,19 +106,53 @@ def begin(folder: Path) -> Callable[[], list[Path]]:
     return drawn
 
 
-def report(folder: Path) -> bool:
-    """Have the warm process draw the figures and page of the result whose data ``folder`` holds
-    (:meth:`scenarios.results.Result.draw`); False when none runs or it could not (then draw them here: a failure
-    shows as it would)."""
+def report(folder: Path, tables: Mapping[str, Any] | None = None) -> Callable[[], bool]:
+    """Have the warm process draw the figures and page of the result whose settings and KPIs ``folder`` holds and
+    whose ``tables`` (``{"traces": pyarrow.Table, ...}``) are given (:meth:`scenarios.results.Result.draw`); call the
+    answer to wait for it: False when none runs or it could not (then draw them here: a failure shows as it would).
+
+    The tables are handed over as uncompressed Arrow IPC files in ``folder/.tables``, which the warm process maps
+    (nothing decoded: a Parquet read back cost it 0.3-0.5 s); they are gone when the answer returns."""
     if not _alive():
-        return False
+        return lambda: False
+    files = _hand_over(Path(folder), tables or {})
     try:
-        _worker.stdin.write(json.dumps({"report": str(Path(folder).resolve())}) + "\n")
+        _worker.stdin.write(json.dumps({"report": str(Path(folder).resolve()), "tables": files}) + "\n")
         _worker.stdin.flush()
-        return json.loads(_worker.stdout.readline()).get("drawn", False)
-    except (OSError, ValueError, AttributeError):   # it died
+    except OSError:   # it died
+        shutil.rmtree(Path(folder) / HANDED, ignore_errors=True)
         stop()
-        return False
+        return lambda: False
+
+    def drawn() -> bool:
+        try:
+            return json.loads(_worker.stdout.readline()).get("drawn", False)
+        except (OSError, ValueError, AttributeError):   # it died
+            stop()
+            return False
+        finally:
+            shutil.rmtree(Path(folder) / HANDED, ignore_errors=True)
+    return drawn
+
+
+def _hand_over(folder: Path, tables: Mapping[str, Any]) -> dict[str, str]:
+    """``tables`` as Arrow IPC files in ``folder/.tables``; their paths by name."""
+    import pyarrow as pa
+
+    (folder / HANDED).mkdir(exist_ok=True)
+    files = {}
+    for name, table in tables.items():
+        files[name] = str((folder / HANDED / f"{name}.arrow").resolve())
+        with pa.OSFile(files[name], "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    return files
+
+
+def _mapped(files: Mapping[str, str]) -> dict[str, Any]:
+    """The tables handed over (:func:`_hand_over`), memory-mapped."""
+    import pyarrow as pa
+
+    return {name: pa.ipc.open_file(pa.memory_map(path)).read_all() for name, path in files.items()}
 
 
 def warm(study: str | None) -> None:
@@ -137,7 +178,8 @@ def serve() -> None:
     terminal's Ctrl-C: the parent ends it (:func:`stop`), or it ends when the parent's pipe closes."""
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))   # leaves no temporary file behind
     answer, sys.stdout = sys.stdout, sys.stderr
-    from scenarios import results  # the report's libraries (matplotlib, Arrow, SciPy), imported ahead
+    from scenarios import drawing, results  # the report's libraries (matplotlib, Arrow, SciPy), imported ahead
+    drawing.allow_helper()   # both cores are free once the run is over: a report's figures are drawn by two
     plugins = []
     for plugin in entry_points(group=GROUP):
         with suppress(Exception):   # reported when a folder asks for it (draw_here)
@@ -152,7 +194,9 @@ def serve() -> None:
                     getattr(plugin, "warm", lambda plant: None)(message["plant"])
         elif "report" in message:
             try:
-                results.read(message["report"]).draw(Path(message["report"]))
+                result = results.read(message["report"])
+                result.tables.update(_mapped(message.get("tables", {})))
+                result.draw(Path(message["report"]))
                 drawn = True
             except Exception:   # the parent draws it again, and shows the failure as it would
                 drawn = False

@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 import yaml
 from scipy import stats
 
-from scenarios import figures, plugins, report
+from scenarios import drawing, figures, plugins, report
 from scenarios.registry import STUDIES, get_study
 from scenarios.runs import Failure, Outcome
 from scenarios.scenario import plain
@@ -178,44 +178,55 @@ class Result:
         self.path = folder
         return folder / "report.html"
 
-    def write_data(self, folder: Path) -> None:
-        """The data files into the (new, empty) ``folder``."""
+    def write_data(self, folder: Path, tables: Sequence[str] = ("traces", "events")) -> None:
+        """The data files into the (new, empty) ``folder``; of the tables, those named in ``tables``
+        (:meth:`write_tables` writes the others)."""
         (folder / "scenario.yaml").write_text(yaml.safe_dump(self.settings, sort_keys=False, allow_unicode=True))
         (folder / "kpis.json").write_text(json.dumps({"variant": self.settings.get("variant"),
                                                       "confidence": CONFIDENCE, "kpis": self.kpis},
                                                      indent=2, allow_nan=True))
         if self.failures:
             (folder / "failures.json").write_text(json.dumps(self.failures, indent=2))
-        for name in ("traces", "events"):
+        self.write_tables(folder, tables)
+
+    def write_tables(self, folder: Path, names: Sequence[str] = ("traces", "events")) -> None:
+        """The tables ``names`` as ``<name>.parquet`` into ``folder`` (none for a table the result lacks)."""
+        for name in names:
             table = self._table(name)
             if table is not None:
                 pq.write_table(table, folder / f"{name}.parquet")
 
     def write_report(self, folder: Path, advance: Callable[[str], None] | None = None) -> None:
         """Data, figures and page into the (new, empty) ``folder``; ``advance(step)`` after each step. The figures
-        and page are drawn from the data by the warm process of :mod:`scenarios.plugins` when one runs."""
+        and page are drawn by the warm process of :mod:`scenarios.plugins` when one runs: it is handed the tables
+        in memory and draws while the traces' Parquet file is written here (the events' comes first: the viewer's
+        fleet views read it)."""
         advance = advance or (lambda step: None)
-        self.write_data(folder)
+        self.write_data(folder, tables=("events",))
+        drawn = plugins.report(folder, {name: table for name in ("traces", "events")
+                                        if (table := self._table(name)) is not None})
+        self.write_tables(folder, ("traces",))
         advance("data")
-        if plugins.report(folder):
+        if drawn():
             for step in ("study figures", "figures", "page"):
                 advance(step)
         else:
             self.draw(folder, advance)
 
     def draw(self, folder: Path, advance: Callable[[str], None] | None = None) -> None:
-        """The figures and ``report.html`` of this result into ``folder``, which holds its data."""
+        """The figures and ``report.html`` of this result into ``folder``, which holds its data. The figures are
+        drawn together (:func:`scenarios.drawing.batch`: in the warm process, by two processes at once)."""
         advance = advance or (lambda step: None)
         there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
         (folder / "figures").mkdir()
         study = get_study(self.study) if self.study in STUDIES else None
-        if study is not None and study.figures is not None:
-            study.figures(there)
+        with drawing.batch():
+            if study is not None and study.figures is not None:
+                study.figures(there)
+            drawing.here(plugins.begin(folder))   # the 3D views they asked for (a warm process may draw them)
+            duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1
+            figures.write_result_figures(there, traces=not duplicate)
         advance("study figures")
-        views = plugins.begin(folder)   # the 3D views they asked for: drawn by a warm process while this goes on
-        duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1
-        figures.write_result_figures(there, traces=not duplicate)
-        views()
         advance("figures")
         report.write_result_report(there)
         advance("page")

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from scenarios.continuous_manufacturing import release, rtd
-from scenarios.figures import PNG, add_view, thinned
+from scenarios.figures import PNG, add_view, save, thinned
 
 HOUR = 3600.0
 
@@ -26,23 +26,18 @@ def figures(result) -> list[Path]:
     first = table.column("replication").to_numpy() == 0
     traces = {k: table.column(k).to_numpy()[first].astype(float) for k in table.column_names if k != "replication"}
     s = result.settings
-    written = []
-    charts = [("content.png", content(traces, s)), ("feeders.png", feeders(traces)), ("rtd.png", rtd_curves(s)),
-              ("funnel.png", disturbance_map(s))]
+    charts = [("content.png", lambda: content(traces, s)), ("feeders.png", lambda: feeders(traces)),
+              ("rtd.png", lambda: rtd_curves(s)), ("funnel.png", lambda: disturbance_map(s))]
     if "mspc_t2" in traces:
-        charts.append(("mspc.png", mspc_charts(traces, s)))
+        charts.append(("mspc.png", lambda: mspc_charts(traces, s)))
     if "tablet_weight" in traces:
-        charts.append(("weight.png", weight_chart(traces, s)))
+        charts.append(("weight.png", lambda: weight_chart(traces, s)))
     events = result.events()
     if events is not None:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
-        charts.append(("lots.png", lots(first_events, list(s["feeders"]))))
-    for name, fig in charts:
-        written.append(Path(result.path) / "figures" / name)
-        fig.savefig(written[-1], **PNG)
-    if events is not None:
+        charts.append(("lots.png", lambda: lots(first_events, list(s["feeders"]))))
         worst_moment(result, traces, first_events)
-    return written
+    return [save(Path(result.path) / "figures" / name, chart) for name, chart in charts]
 
 
 def worst_moment(result, traces: dict, events: dict) -> None:
