@@ -304,17 +304,18 @@ class Pools:
     def drive(self, v: Mover, target: str, carried: str, mass: float):
         """Drive ``v`` (of ``mass`` kg with its load) to ``target`` on its kind's network, reserving the AGVs'
         zones it crosses from the room before them, booking a lift's car as an AGV does (when at the lift door, with
-        its mass) and holding a zone in ``m.inside`` so that the congestion estimate sees it; logs its waypoints."""
-        from scenarios.intralogistics.model import leg_time
+        its mass) and holding a zone in the model's :class:`~scenarios.intralogistics.traffic.Traffic` so that the
+        congestion estimate sees it; logs its waypoints."""
+        from scenarios.intralogistics.motion import leg_time
 
-        m, net = self.m, v.kind.net
+        m, net, traffic = self.m, v.kind.net, self.m.traffic
         env, log = m.env, m.log
         path, metres, _ = net.leg(v.place, target)
         if metres == 0:
             return
         nodes, edges = net.graph.nodes, net.graph.edges
         per_metre = leg_time(metres, v.kind.speed, v.kind.acceleration) / metres
-        m.expect(v, path, net)   # the AGVs' congestion estimate counts it where it will ask
+        traffic.expect(v, path, net)   # the AGVs' congestion estimate counts it where it will ask
         log.append((env.now, v.name, "at", path[0], carried))
         ahead, held = 0.0, None
         for i, (u, w) in enumerate(zip(path, path[1:])):
@@ -322,8 +323,8 @@ class Pools:
                 if ahead:
                     yield env.timeout(ahead)
                     ahead = 0.0
-                m.coming[w].pop(v.name, None)
-                request = m.zones[w].request()
+                traffic.coming[w].pop(v.name, None)
+                request = traffic.zones[w].request()
                 log.append((env.now, v.name, "wait", w, ""))
                 asked = env.now
                 yield request
@@ -331,8 +332,8 @@ class Pools:
                 if env.now > asked:
                     log.append((env.now, v.name, "at", u, carried))
                 ahead = edges[u, w]["length"] * per_metre
-                dwell = m.dwell(w, u, path[i + 2], env.now + ahead, mass)
-                m.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
+                dwell = traffic.dwell(w, u, path[i + 2], env.now + ahead, mass)
+                traffic.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
                 log.append((env.now + ahead, v.name, "at", w, carried))
                 yield env.timeout(ahead + dwell)
                 if dwell:
@@ -344,8 +345,8 @@ class Pools:
                 if nodes[u]["kind"] in ZONES:
                     yield env.timeout(ahead)
                     ahead = 0.0
-                    m.zones[u].release(held)
-                    del m.inside[u][v.name]
+                    traffic.zones[u].release(held)
+                    del traffic.inside[u][v.name]
                     log.append((env.now, v.name, "leave", u, ""))
                 elif nodes[w]["kind"] == "stairs":
                     yield env.timeout(ahead + nodes[w]["dwell"])   # the climb

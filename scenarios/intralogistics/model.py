@@ -15,14 +15,16 @@ fastest path given the queues at busy zones when the leg starts (and again in ev
 (``d/v + v/a`` for a leg long enough to reach speed ``v`` at acceleration ``a``, ``2 sqrt(d/a)`` otherwise), spread
 over its edges by length. A lift has one car (:mod:`scenarios.intralogistics.lift`): called from another floor than
 the one it is at, it first rides there empty (one more ride time); vehicles waiting at one stop ride together, up to
-the lift's capacity and payload. Doors, airlocks and lifts are reserved zones (a ``Resource`` of
-the zone's capacity); a vehicle asks for the next zone from the room before it and gives it back on reaching the
-room after it. No deadlock: a vehicle waits only in a room, holding no zone (every zone lies between two rooms),
-and each holder leaves its zone in a finite time; so no cycle of vehicles each holding what the next one waits for
-can form.
+the lift's capacity and payload. Doors, airlocks and lifts are reserved zones (a ``Resource`` of the zone's
+capacity, :mod:`scenarios.intralogistics.traffic`); a vehicle asks for the next zone from the room before it and
+gives it back on reaching the room after it. No deadlock: a vehicle waits only in a room, holding no zone (every
+zone lies between two rooms), and each holder leaves its zone in a finite time; so no cycle of vehicles each holding
+what the next one waits for can form.
 
 Every container's place and status is an event (``source`` = container, ``event``, ``place``, ``holds``); zones
-log ``wait``/``enter``/``leave`` with the vehicle as ``source``. Times in seconds, energies in joules.
+log ``wait``/``enter``/``leave`` with the vehicle as ``source``; :mod:`scenarios.intralogistics.outcome` turns the
+finished replication into KPIs. The parameters are :class:`~scenarios.intralogistics.params.LogisticsParams`.
+Times in seconds, energies in joules.
 """
 from __future__ import annotations
 
@@ -35,11 +37,12 @@ from typing import Any
 import numpy as np
 
 import twin.des
-from scenarios.intralogistics import agents, dispatch, qc, routing
-from scenarios.intralogistics.lift import Car
+from scenarios.intralogistics import agents, dispatch, qc
 from scenarios.intralogistics.motion import leg_time, nearest, need
 from scenarios.intralogistics.network import ZONES, Network, network_of
+from scenarios.intralogistics.outcome import outcome
 from scenarios.intralogistics.params import Batches, LogisticsParams, Stream
+from scenarios.intralogistics.traffic import Traffic
 from scenarios.registry import Run
 
 
@@ -94,14 +97,9 @@ class Logistics:
         self.idle = list(self.vehicles)
         self.pending: list[Order] = []
         self.orders: list[Order] = []
-        self.zones = {z: des.Resource(self.env, capacity=self.net.graph.nodes[z]["capacity"]) for z in self.net.zones()}
-        self.cars: dict[str, Car] = {}   # lift -> its car
-        self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
-        self.holds = {z: routing.crossing(self.net, z) for z in self.zones}
-        self.coming: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> asks at
-        self.congestion = p.routing.congestion
+        self.traffic = Traffic(des, self.env, self.net, p.routing.congestion)   # doors, airlocks, lifts; routes
         self.cleaning = self.fleet.cleaning
-        self.replan = self.congestion and p.routing.replan == "room"
+        self.replan = p.routing.congestion and p.routing.replan == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery.chargers if battery else [])}
         store = p.warehouse
         self.store = store.station if store else None
@@ -322,107 +320,19 @@ class Logistics:
             yield self.env.timeout(duration)
             v.battery = self.capacity
 
-    def dwell(self, zone: str, before: str, after: str, ready: float | None = None, mass: float = 0.0) -> float:
-        """Seconds held in ``zone`` once at its door (at ``ready``, default now) from room ``before`` towards room
-        ``after``: an airlock's cycle; for a lift, the wait for its car and the ride (:class:`~scenarios.
-        intralogistics.lift.Car`: rides shared up to the capacity and payload, an empty ride to a caller)."""
-        node = self.net.graph.nodes[zone]
-        if node["kind"] != "lift":
-            return node["dwell"]
-        ready = self.env.now if ready is None else ready
-        car = self.cars.setdefault(zone, Car())
-        return car.call(before, after, ready, mass, node["dwell"], node["capacity"],
-                        node.get("payload") or math.inf) - ready
-
-    # -- routing ----------------------------------------------------------------------------------------------------
-    def free_in(self, zone: str) -> float:
-        """Seconds from now until ``zone`` admits one more vehicle: its holders leave at the times they entered with,
-        each vehicle queued in front takes the next free place for the zone's nominal crossing."""
-        now = self.env.now
-        places = [max(0.0, t - now) for t in self.inside[zone].values()]
-        places += [0.0] * (self.zones[zone].capacity - len(places))
-        heapq.heapify(places)
-        for _ in range(len(self.zones[zone].queue)):
-            heapq.heappush(places, heapq.heappop(places) + self.holds[zone])
-        return places[0]
-
-    def admission(self, zone: str):
-        """None if ``zone`` admits a vehicle whenever it comes (a free place, no queue, nobody driving towards it, for a
-        lift no car to wait for); else the gate ``(t, before) -> s`` of :func:`~scenarios.intralogistics.routing.
-        fastest`: seconds from now until a vehicle asking at ``t`` s from now in room ``before`` may go on, after the
-        holders, the queue and the vehicles that will ask before ``t`` on their routes (:meth:`expect`) have each
-        taken the next free place for the nominal crossing, and, at a lift, so that it reaches the door when the car
-        can leave from ``before``: free from its booked trips and, standing at another stop, after an empty ride."""
-        now, hold = self.env.now, self.holds[zone]
-        places = [max(0.0, t - now) for t in self.inside[zone].values()]
-        places += [0.0] * (self.zones[zone].capacity - len(places))
-        heapq.heapify(places)
-        for _ in range(len(self.zones[zone].queue)):
-            heapq.heappush(places, heapq.heappop(places) + hold)
-        coming = sorted(t - now for t in self.coming[zone].values())
-        car = self.cars.get(zone)
-        if car is not None and car.at is None:
-            car = None                   # never called: it waits at whichever stop is called first
-        if places[0] == 0 and not coming and car is None:
-            return None
-        node, graph = self.net.graph.nodes[zone], self.net.graph
-
-        def gate(t: float, before: str | None = None) -> float:
-            free = list(places)
-            for c in coming:
-                if c >= t:
-                    break
-                heapq.heappush(free, max(heapq.heappop(free), c) + hold)
-            if car is None or before is None:
-                return free[0]
-            leaves = max(car.free - now, 0.0) + (node["dwell"] if car.at != before else 0.0)
-            approach = self.net.weight(before, zone, graph.edges[before, zone]) - node["dwell"]
-            return max(free[0], leaves - approach)
-        return gate
-
-    def expect(self, v: Vehicle, path: tuple[str, ...] = (), net: Network | None = None) -> None:
-        """Under ``routing.congestion``: ``v`` (a vehicle or a mover on its kind's ``net``) will ask for each zone of
-        ``path`` when it reaches the room before it, at the static times from now (the other vehicles'
-        :meth:`admission` count it); ``()`` forgets its route."""
-        if not self.congestion:
-            return
-        for zones in self.coming.values():
-            zones.pop(v.name, None)
-        net = net or self.net
-        t, graph = self.env.now, net.graph
-        for u, w in zip(path, path[1:]):
-            if w in self.coming:
-                self.coming[w][v.name] = t
-            t += net.weight(u, w, graph.edges[u, w])
-
-    def plan(self, a: str, b: str, current: tuple[str, ...] | None = None, flow: str | None = None) \
-            -> tuple[str, ...]:
-        """The route from ``a`` to ``b`` for a container of ``flow``: the static one, or under ``routing.congestion``
-        the fastest given the busy zones' holders, queues and the vehicles driving towards them
-        (:meth:`admission`, :func:`~scenarios.intralogistics.routing.fastest`), keeping ``current`` (else the static
-        route) unless another path arrives strictly earlier."""
-        path = current or self.net.route(a, b, flow)
-        if not self.congestion:
-            return path
-        gates = {z: g for z in self.zones if (g := self.admission(z)) is not None}
-        if not any(z in gates for z in path):
-            return path      # no wait on it: no path arrives earlier
-        best, t = routing.fastest(self.net, a, b, gates, self.net.avoid(flow))
-        return best if t < routing.arrival(self.net, path, gates) - 1e-9 else path
-
     def drive(self, v: Vehicle, target: str, loaded: bool, flow: str | None = None):
         """Drive ``v`` to ``target`` along its route (for a load of ``flow``), reserving each zone from the room before
         it; with ``routing.replan: room`` the rest of the route is planned again in every room on the way."""
-        env, net = self.env, self.net
+        env, net, traffic = self.env, self.net, self.traffic
         power = self.fleet.power.draw(loaded)
-        self.expect(v)                   # its own last route is not in the way of its plan
-        static, path = net.route(v.place, target, flow), self.plan(v.place, target, flow=flow)
+        traffic.expect(v)                   # its own last route is not in the way of its plan
+        static, path = net.route(v.place, target, flow), traffic.plan(v.place, target, flow=flow)
         if path != static and not self.affords(v, v.battery, power * leg_time(
                 net.metres(path), self.fleet.speed, self.fleet.acceleration), target, loaded):
             path = static                # a detour the battery could not afford
         if path != static:
             self.log.append((env.now, v.name, "detour", v.place, ""))
-        self.expect(v, path)
+        traffic.expect(v, path)
         metres = net.metres(path)
         if metres == 0:
             return
@@ -442,21 +352,21 @@ class Logistics:
                 if ahead:
                     yield env.timeout(ahead)     # plan from the room when the vehicle is there
                     moving, ahead = moving + ahead, 0.0
-                self.expect(v)
-                rest = self.plan(u, target, path[i:], flow)
+                traffic.expect(v)
+                rest = traffic.plan(u, target, path[i:], flow)
                 if rest != path[i:] and self.affords(v, v.battery - power * moving,
                                                      power * per_metre * net.metres(rest), target, loaded):
                     log.append((env.now, v.name, "detour", u, ""))
                     path = path[:i] + rest
                     u, w = path[i], path[i + 1]
-                self.expect(v, path[i:])
+                traffic.expect(v, path[i:])
             driven += edges[u, w]["length"]
             if nodes[w]["kind"] in ZONES:
                 if ahead:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
-                zone = self.zones[w]
-                self.coming[w].pop(v.name, None)   # in its queue from now
+                zone = traffic.zones[w]
+                traffic.coming[w].pop(v.name, None)   # in its queue from now
                 request = zone.request()
                 log.append((env.now, v.name, "wait", w, ""))
                 asked = env.now
@@ -465,9 +375,9 @@ class Logistics:
                 if env.now > asked:
                     log.append((env.now, v.name, "at", u, carried))   # waited in the room until now
                 ahead += edges[u, w]["length"] * per_metre
-                dwell = self.dwell(w, u, path[i + 2], env.now + ahead, mass)
+                dwell = traffic.dwell(w, u, path[i + 2], env.now + ahead, mass)
                 log.append((env.now + ahead, v.name, "at", w, carried))
-                self.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
+                traffic.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
                 yield env.timeout(ahead + dwell)
                 if dwell:
                     log.append((env.now, v.name, "at", w, carried))   # out of the airlock or lift
@@ -479,8 +389,8 @@ class Logistics:
                 if nodes[u]["kind"] in ZONES:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
-                    self.zones[u].release(v.zone_request)
-                    del self.inside[u][v.name]
+                    traffic.zones[u].release(v.zone_request)
+                    del traffic.inside[u][v.name]
                     self.log.append((env.now, v.name, "leave", u, ""))
         if ahead:
             yield env.timeout(ahead)
@@ -510,67 +420,6 @@ class Logistics:
     def run(self) -> Run:
         self.env.run(until=self.horizon)
         return outcome(self)
-
-
-def zone_waits(log: list[tuple]) -> dict[str, list[float]]:
-    """Each zone's waiting times (from ``wait`` to ``enter`` of one vehicle)."""
-    asked: dict[tuple[str, str], float] = {}
-    waits: dict[str, list[float]] = {}
-    for t, source, event, place, _ in log:
-        if event == "wait":
-            asked[source, place] = t
-        elif event == "enter":
-            waits.setdefault(place, []).append(t - asked.pop((source, place)))
-    return waits
-
-
-def outcome(m: Logistics) -> Run:
-    """KPIs, traces and the event log of a finished replication."""
-    window = m.horizon - m.warmup
-    counted = [o for o in m.orders if o.created >= m.warmup]
-    done = [o for o in counted if o.delivered == o.delivered]
-    lead = [o.delivered - o.created for o in done]
-    late = [max(0.0, o.delivered - o.due) for o in done]
-    fleet = max(1, len(m.vehicles))
-    travelled = sum(v.empty_m + v.loaded_m for v in m.vehicles)
-    kinds = {z: m.net.graph.nodes[z] for z in m.zones}
-    waits = zone_waits(m.log)
-
-    def mean_wait(test) -> float:
-        values = [w for z, ws in waits.items() if test(kinds[z]) for w in ws]
-        return float(np.mean(values)) if values else 0.0
-
-    nan = math.nan
-    kpis = {
-        "delivered": len(done) / window,
-        "lead_time": float(np.mean(lead)) if lead else nan,
-        "waiting": float(np.mean([o.assigned - o.created for o in done])) if done else nan,
-        "lateness": float(np.mean(late)) if late else nan,
-        "on_time": float(np.mean([x == 0 for x in late])) if late else nan,
-        "backlog": float(len(counted) - len(done)),
-        "starved": m.starved / window,
-        "utilisation": sum(v.busy for v in m.vehicles) / (fleet * window),
-        "empty_travel": sum(v.empty_m for v in m.vehicles) / travelled if travelled else 0.0,
-        "energy": sum(v.energy for v in m.vehicles) / window,
-        "charging": sum(v.charging for v in m.vehicles) / (fleet * window),
-        "lift_wait": mean_wait(lambda d: d["kind"] == "lift"),
-        "airlock_wait": mean_wait(lambda d: d["kind"] == "door" and d["dwell"] > 0),
-        "door_wait": mean_wait(lambda d: d["kind"] == "door" and d["dwell"] == 0),
-    }
-    units = {"delivered": "orders/s", "lead_time": "s", "waiting": "s", "lateness": "s", "on_time": "-",
-             "backlog": "orders", "starved": "-", "utilisation": "-", "empty_travel": "-", "energy": "W",
-             "charging": "-", "lift_wait": "s", "airlock_wait": "s", "door_wait": "s"}
-    kpis |= qc.kpis(m.log, m.warmup, m.horizon)
-    units |= qc.UNITS
-    kpis |= agents.kpis(m.agents, m.warmup, m.horizon)
-    units |= agents.units(m.agents)
-    rows = np.array(m.samples, dtype=float).reshape(-1, 4)
-    traces = {"t": rows[:, 0], "waiting_orders": rows[:, 1], "busy_vehicles": rows[:, 2], "battery": rows[:, 3]}
-    columns = list(zip(*m.log)) if m.log else [(), (), (), (), ()]
-    events = {"t": np.array(columns[0], dtype=float)}
-    for name, column in zip(("source", "event", "place", "holds"), columns[1:]):
-        events[name] = np.array(column, dtype=object)
-    return Run(kpis=kpis, units=units, traces=traces, events=events)
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:

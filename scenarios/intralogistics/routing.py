@@ -2,13 +2,13 @@
 
 A vehicle planning a leg knows, for each busy zone ``z`` (a door, airlock or lift at capacity, or with a queue), the
 seconds ``free[z]`` from now until a place in it frees up for one more vehicle (the model estimates them from the
-holders' expected leave times and the queue in front: :meth:`~scenarios.intralogistics.model.Logistics.free_in`).
+holders' expected leave times and the queue in front: :meth:`~scenarios.intralogistics.traffic.Traffic.free_in`).
 Reaching the room before ``z`` at ``t`` seconds from now, the vehicle waits there until ``max(t, free[z])``; every
 other edge takes its static time (length at the fleet's speed plus the dwell of the node it enters)::
 
     fastest(net, "S0", "S1", {"D0|1": 40.0})     # (('S0', 'R0', 'D0|2', ...), 34.0): the detour beats the wait
 
-``free[z]`` may also be a function of ``t`` that never decreases (:meth:`~scenarios.intralogistics.model.Logistics.
+``free[z]`` may also be a function of ``t`` that never decreases (:meth:`~scenarios.intralogistics.traffic.Traffic.
 admission`: the vehicles driving towards ``z`` that ask for it before ``t`` take their places first).
 Arriving later never lets a vehicle leave earlier (``max(t, F(t)) + w`` grows with ``t``: a FIFO network), so Dijkstra
 on arrival times is exact (Kaufman and Smith, IVHS Journal 1(1), 1993; Dreyfus, Operations Research 17, 1969). With

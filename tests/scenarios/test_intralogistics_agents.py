@@ -241,9 +241,9 @@ def test_the_congestion_estimate_sees_a_person_in_a_door():
 
     def probe(m):
         yield m.env.timeout(120.0 + 6 * pace)
-        seen["in"] = m.free_in("D0-1")
+        seen["in"] = m.traffic.free_in("D0-1")
         yield m.env.timeout(7 * pace)
-        seen["out"] = m.free_in("D0-1")
+        seen["out"] = m.traffic.free_in("D0-1")
 
     p = params(1, [], horizon=3600.0, handling=20.0)
     p["agents"], p["network"] = {"operator": kind(1, "S0", ["SAMPLE"])}, {"stairs": {}}
@@ -297,9 +297,9 @@ def test_a_person_on_the_way_to_a_door_is_expected_there():
         yield m.env.timeout(100.0)
         m.order("S0", "S1", 10.0, 3700.0, m.container("SAMPLE"))
         yield m.env.timeout(21.0)
-        seen.append(dict(m.coming["D0-1"]))
+        seen.append(dict(m.traffic.coming["D0-1"]))
         yield m.env.timeout(5.0)
-        seen.append(dict(m.coming["D0-1"]))
+        seen.append(dict(m.traffic.coming["D0-1"]))
 
     m.env.process(events())
     m.run()

@@ -51,11 +51,11 @@ def held_door(hold: float, congestion: bool, replan: str = "start", start: float
 
     def blocker():
         yield m.env.timeout(start)
-        with m.zones["D0|1"].request() as turn:
+        with m.traffic.zones["D0|1"].request() as turn:
             yield turn
-            m.inside["D0|1"]["blocker"] = hold      # what the model records for a vehicle that enters
+            m.traffic.inside["D0|1"]["blocker"] = hold      # what the model records for a vehicle that enters
             yield m.env.timeout(hold - start)
-            del m.inside["D0|1"]["blocker"]
+            del m.traffic.inside["D0|1"]["blocker"]
     m.env.process(blocker())
     m.order("S0", "S1", 0.0, 1e9, "T")
     ev = m.run().events
@@ -100,11 +100,11 @@ def test_a_detour_the_battery_cannot_afford_is_not_taken():
     m = Logistics(p, np.random.SeedSequence(0), network=SQUARE)
 
     def blocker():
-        with m.zones["D0|1"].request() as turn:
+        with m.traffic.zones["D0|1"].request() as turn:
             yield turn
-            m.inside["D0|1"]["blocker"] = 60.0
+            m.traffic.inside["D0|1"]["blocker"] = 60.0
             yield m.env.timeout(60.0)
-            del m.inside["D0|1"]["blocker"]
+            del m.traffic.inside["D0|1"]["blocker"]
     m.env.process(blocker())
     m.order("S0", "S1", 0.0, 1e9, "T")
     ev = m.run().events
@@ -120,9 +120,9 @@ def test_vehicles_driving_towards_a_door_count_when_they_ask_before(asks, expect
     0.5 + 3 x 10 = 30.5 s, past the 22 s break-even, so it goes round; two free it at 20.5 s, and three asking after
     it (3, 4, 5 s) do not delay it: it goes through. (Before, the estimate saw only holders and queues: direct.)"""
     m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=SQUARE)
-    m.coming["D0|1"].update({f"X{i}": t for i, t in enumerate(asks)})
-    assert m.plan("S0", "S1") == expected
-    gate = m.admission("D0|1")
+    m.traffic.coming["D0|1"].update({f"X{i}": t for i, t in enumerate(asks)})
+    assert m.traffic.plan("S0", "S1") == expected
+    gate = m.traffic.admission("D0|1")
     assert gate(2.0) == pytest.approx({3: 30.5, 2: 20.5}[len(asks)] if asks[0] < 2 else 0.0)
     assert all(gate(a) <= gate(b) for a, b in zip(np.arange(0, 40, 0.5), np.arange(0.5, 40.5, 0.5)))   # FIFO
 
@@ -133,14 +133,14 @@ def test_a_vehicle_on_its_way_is_expected_at_each_zone_at_its_static_times():
     leaves the list."""
     m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=SQUARE)
     v = m.vehicles[0]
-    m.expect(v, DIRECT)
-    assert {z: c for z, c in m.coming.items() if c} == {"D0|1": {"AGV-01": 2.0}}
-    m.expect(v, ROUND)
-    assert {z: c for z, c in m.coming.items() if c} == {"D0|2": {"AGV-01": 2.0}, "D2|3": {"AGV-01": 12.0},
+    m.traffic.expect(v, DIRECT)
+    assert {z: c for z, c in m.traffic.coming.items() if c} == {"D0|1": {"AGV-01": 2.0}}
+    m.traffic.expect(v, ROUND)
+    assert {z: c for z, c in m.traffic.coming.items() if c} == {"D0|2": {"AGV-01": 2.0}, "D2|3": {"AGV-01": 12.0},
                                                          "D1|3": {"AGV-01": 22.0}}
     m.order("S0", "S1", 0.0, 1e9, "T")
     m.run()
-    assert not any(m.coming.values())
+    assert not any(m.traffic.coming.values())
 
 
 @pytest.mark.parametrize("at,free,expected", [("R0", 0.0, "lift"), ("R1", -np.inf, "lift"), ("R1", 10.0, "round"),
@@ -157,10 +157,10 @@ def test_a_lift_car_at_the_other_stop_or_busy_counts(at, free, expected):
     net = grid(2, 2, doors={(0, 2), (2, 3), (1, 3)}, lift=(0, 1))
     net.graph.nodes["LIFT"]["dwell"] = 10.0
     m = Logistics(params(1, [], horizon=3600.0, congestion=True), np.random.SeedSequence(0), network=net)
-    m.cars["LIFT"] = Car(at=at, free=free)
-    path = m.plan("S0", "S1")
+    m.traffic.cars["LIFT"] = Car(at=at, free=free)
+    path = m.traffic.plan("S0", "S1")
     assert path == (("S0", "R0", "LIFT", "R1", "S1") if expected == "lift" else
                     ("S0", "R0", "D0|2", "R2", "D2|3", "R3", "D1|3", "R1", "S1"))
-    gates = {z: g for z in m.zones if (g := m.admission(z)) is not None}
+    gates = {z: g for z in m.traffic.zones if (g := m.traffic.admission(z)) is not None}
     assert arrival(net, ("S0", "R0", "LIFT", "R1", "S1"), gates) == pytest.approx(
         {("R0", 0.0): 20.0, ("R1", -np.inf): 25.0, ("R1", 10.0): 35.0, (None, 0.0): 20.0}[at, free])

@@ -73,8 +73,8 @@ def test_the_occupancy_count_sees_a_zone_without_reservation():
     """The check can fail: with the doors' Resources opened wide, vehicles meet in one door."""
     net = grid(1, 2)
     m = Logistics(params(6, [], horizon=1e6), np.random.SeedSequence(0), network=net)
-    for zone in m.zones:
-        m.zones[zone] = m.des.Resource(m.env, capacity=100)
+    for zone in m.traffic.zones:
+        m.traffic.zones[zone] = m.des.Resource(m.env, capacity=100)
     for _ in range(6):
         m.order("S0", "S1", 0.0, 0.0, "T")
     assert occupancy_violations(m.run().events, net)
