@@ -124,7 +124,7 @@ def _run(args, variants: list[str] | None) -> int:
     from scenarios.sweep import ClusterError
 
     if variants and scenario.study.views:   # one variant: the second core warms the 3D views
-        plugins.start(scenario.plant, scenario.study.name)
+        plugins.start(scenario.plant, scenario.study.name, scenario.settings(variants[0]))
     try:
         results = api.run(scenario, variants, workers=args.workers, cluster=args.cluster, progress=args.progress)
         page = results.report(args.output, progress=args.progress)

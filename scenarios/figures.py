@@ -6,6 +6,7 @@ Results hold SI values (time ``t`` in seconds); the axes show them in the units 
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -134,14 +135,29 @@ def kpis_figure(results: Sequence) -> Figure | None:
     return fig
 
 
-def save(path: Path, build: Callable[[], Figure | None]) -> Path:
+_AHEAD: dict[str, bytes] = {}   # PNGs drawn before their result was (ahead), by the key of what they show
+
+
+def save(path: Path, build: Callable[[], Figure | None], key: str | None = None) -> Path:
     """Save the figure ``build()`` gives (none when it gives None) as the PNG ``path``: now, or when the open
-    :func:`scenarios.drawing.batch` closes, maybe in another process; returns ``path``."""
+    :func:`scenarios.drawing.batch` closes, maybe in another process; returns ``path``. ``key`` names everything
+    the figure shows (the settings it is drawn from): a PNG drawn :func:`ahead` under that key is written instead."""
     def job() -> None:
-        if (fig := build()) is not None:
+        if key in _AHEAD:
+            Path(path).write_bytes(_AHEAD[key])
+        elif (fig := build()) is not None:
             fig.savefig(path, **PNG)
     drawing.submit(job)
     return Path(path)
+
+
+def ahead(key: str, build: Callable[[], Figure]) -> None:
+    """Draw ``build()``'s figure now and keep its PNG for :func:`save` under the same ``key``. A figure known before
+    its result (drawn from the settings alone) is drawn so by the warm process of :mod:`scenarios.plugins` while
+    the run simulates: a study's figure module does it in its ``ahead(settings)``."""
+    buffer = io.BytesIO()
+    build().savefig(buffer, format="png", **PNG)
+    _AHEAD[key] = buffer.getvalue()
 
 
 def write(results: Sequence, folder: Path, traces: bool = True) -> list[Path]:

@@ -48,15 +48,16 @@ def draw_here(folder: Path) -> list[Path]:
     return [Path(p) for p in written]
 
 
-def start(plant: str | Path, study: str | None = None) -> None:
+def start(plant: str | Path, study: str | None = None, settings: Mapping[str, Any] | None = None) -> None:
     """Launch the warm drawing process for results of ``study`` on ``plant`` (once; no-op when it runs or there is
-    no plug-in)."""
+    no plug-in); given the run's ``settings`` (:meth:`Scenario.settings`), it draws ahead the figures that show
+    nothing else."""
     global _worker
     if _worker is not None and _worker.poll() is None or not entry_points(group=GROUP):
         return
     _worker = subprocess.Popen([sys.executable, "-m", "scenarios.plugins"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, start_new_session=True)   # Ctrl-C: for us only
-    _worker.stdin.write(json.dumps({"plant": str(plant), "study": study}) + "\n")
+    _worker.stdin.write(json.dumps({"plant": str(plant), "study": study, "settings": settings}, default=str) + "\n")
     _worker.stdin.flush()
     atexit.register(stop)
 
@@ -155,21 +156,32 @@ def _mapped(files: Mapping[str, str]) -> dict[str, Any]:
     return {name: pa.ipc.open_file(pa.memory_map(path)).read_all() for name, path in files.items()}
 
 
-def warm(study: str | None) -> None:
-    """Import ``study``'s figure modules and draw a first text into a PNG (matplotlib loads its fonts then)."""
+def warm(study: str | None) -> list:
+    """Import ``study``'s figure modules and draw a first text into a PNG (matplotlib loads its fonts then); returns
+    the modules."""
     import io
 
     from matplotlib.figure import Figure
 
     from scenarios.registry import STUDIES, Deferred, get_study
 
+    modules = []
     if study in STUDIES:
         for step in (get_study(study).figures, get_study(study).comparison_figures):
             if isinstance(step, Deferred):
-                importlib.import_module(step.target.partition(":")[0])
+                modules.append(importlib.import_module(step.target.partition(":")[0]))
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("warm")
     figure.savefig(io.BytesIO(), format="png")
+    return modules
+
+
+def ahead(modules: list, settings: Mapping[str, Any] | None) -> None:
+    """Let each figure module that can draw its figures of ``settings`` alone (``ahead(settings)``, as
+    :func:`scenarios.figures.ahead`) do it now, before the result is there."""
+    for module in modules if settings else ():
+        if hasattr(module, "ahead"):
+            module.ahead(settings)
 
 
 def serve() -> None:
@@ -187,11 +199,14 @@ def serve() -> None:
     for line in sys.stdin:
         message = json.loads(line)
         if "plant" in message:
+            modules = []
             with suppress(Exception):   # a warm-up only saves time: the drawing says what is wrong
-                warm(message.get("study"))
+                modules = warm(message.get("study"))
             for plugin in plugins:
                 with suppress(Exception):
                     getattr(plugin, "warm", lambda plant: None)(message["plant"])
+            with suppress(Exception):
+                ahead(modules, message.get("settings"))
         elif "report" in message:
             try:
                 result = results.read(message["report"])

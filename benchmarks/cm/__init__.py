@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     task = next(tasks(scenario, ["base"]))
     loaded, loaded_cpu = time.perf_counter(), time.process_time()
     if not args.cold:
-        plugins.start(scenario.plant, scenario.study.name)
+        plugins.start(scenario.plant, scenario.study.name, scenario.settings("base"))
     line = Line(task.params, task.seed_sequence)
     estimating, estimating_cpu = [], []   # the estimator's wall and CPU time inside the replication (its turns)
     advance = model.estimator.LineEstimator.advance

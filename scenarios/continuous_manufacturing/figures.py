@@ -4,6 +4,7 @@ its worst moment (first replication; see :func:`figures`); and, for a comparison
 diverted and escaped mass (:func:`comparison_figures`)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from scenarios.continuous_manufacturing import release, rtd
 from scenarios.figures import PNG, add_view, save, thinned
+from scenarios.figures import ahead as figures_ahead
 
 HOUR = 3600.0
 
@@ -26,8 +28,9 @@ def figures(result) -> list[Path]:
     first = table.column("replication").to_numpy() == 0
     traces = {k: table.column(k).to_numpy()[first].astype(float) for k in table.column_names if k != "replication"}
     s = result.settings
-    charts = [("content.png", lambda: content(traces, s)), ("feeders.png", lambda: feeders(traces)),
-              ("rtd.png", lambda: rtd_curves(s)), ("funnel.png", lambda: disturbance_map(s))]
+    written = [save(Path(result.path) / "figures" / name, chart, key=_key(name, s))
+               for name, chart in _of_settings(s).items()]
+    charts = [("content.png", lambda: content(traces, s)), ("feeders.png", lambda: feeders(traces))]
     if "mspc_t2" in traces:
         charts.append(("mspc.png", lambda: mspc_charts(traces, s)))
     if "tablet_weight" in traces:
@@ -37,7 +40,24 @@ def figures(result) -> list[Path]:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
         charts.append(("lots.png", lambda: lots(first_events, list(s["feeders"]))))
         worst_moment(result, traces, first_events)
-    return [save(Path(result.path) / "figures" / name, chart) for name, chart in charts]
+    return written + [save(Path(result.path) / "figures" / name, chart) for name, chart in charts]
+
+
+def ahead(settings: dict) -> None:
+    """Draw the charts of the settings alone (``rtd.png``, ``funnel.png``) before the run is over: the warm process
+    of :mod:`scenarios.plugins` does it while the run simulates, :func:`figures` then writes them as drawn."""
+    for name, chart in _of_settings(settings).items():
+        figures_ahead(_key(name, settings), chart)
+
+
+def _of_settings(settings: dict) -> dict:
+    return {"rtd.png": lambda: rtd_curves(settings), "funnel.png": lambda: disturbance_map(settings)}
+
+
+def _key(name: str, settings: dict) -> str:
+    """What the chart ``name`` of :func:`_of_settings` shows: the settings it reads."""
+    shown = {k: settings.get(k) for k in ("feeders", "press", "blender", "limits", "margin", "disturbances")}
+    return f"{__name__}:{name}:{json.dumps(shown, sort_keys=True, default=str)}"
 
 
 def worst_moment(result, traces: dict, events: dict) -> None:

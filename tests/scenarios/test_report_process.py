@@ -35,3 +35,56 @@ def test_a_report_is_drawn_here_when_the_warm_process_died(result, tmp_path):
     plugins._worker.wait()
     page = result.report(tmp_path / "r")
     assert "<img" in page.read_text() and plugins._worker is None
+
+
+def test_a_figure_drawn_ahead_is_written_as_drawn(tmp_path):
+    """figures.save writes the PNG kept under its key by figures.ahead instead of drawing it again."""
+    from matplotlib.figure import Figure
+
+    from scenarios import figures
+
+    figures.ahead("test:a", lambda: Figure(figsize=(1, 1)))
+    figures.save(tmp_path / "a.png", lambda: pytest.fail("drawn again"), key="test:a")
+    figures.save(tmp_path / "b.png", lambda: Figure(figsize=(2, 1)), key="test:other")
+    assert Image.open(tmp_path / "a.png").size == (110, 110) and Image.open(tmp_path / "b.png").size == (220, 110)
+
+
+def test_the_flagship_draws_its_charts_of_the_settings_ahead_under_the_keys_its_report_asks_for(tmp_path):
+    """The warm process is sent the scenario's settings as JSON and draws rtd.png and funnel.png from them; the
+    report looks them up by the settings read back from the result's scenario.yaml: the keys must agree."""
+    import json
+
+    from cm_files import FLAGSHIP
+
+    from scenarios.continuous_manufacturing import figures
+    from scenarios.scenario import load
+
+    scenario = load(FLAGSHIP)
+    sent = json.loads(json.dumps(scenario.settings("base"), default=str))
+    saved = results.Result.of(scenario.settings("base"), [], scenario.provenance()).save(tmp_path / "r")
+    read = results.read(saved).settings
+    keys = [figures._key(name, sent) for name in figures._of_settings(sent)]
+    assert len(keys) == 2 and keys == [figures._key(name, read) for name in figures._of_settings(read)]
+
+
+@pytest.mark.slow
+def test_the_flagship_report_of_the_warm_process_is_the_one_drawn_here(tmp_path):
+    """Drawn ahead, by two processes and from the tables handed over, the flagship's report (12.5 h) is byte for byte
+    the report drawn in this process."""
+    from cm_files import flagship_text
+
+    path = tmp_path / "flagship.yaml"
+    path.write_text(flagship_text(("horizon: 24 h", "horizon: 12.5 h")))
+    scenario = scenarios.load(path)
+    plugins.start(scenario.plant, scenario.study.name, scenario.settings("base"))
+    try:
+        result = scenarios.run(scenario, "base", workers=1)["base"]
+        there = result.report(tmp_path / "there").parent
+    finally:
+        plugins.stop()
+    here = result.report(tmp_path / "here").parent
+    pictures = sorted(p.name for p in (here / "figures").glob("*.png"))
+    assert len(pictures) == 8 and pictures == sorted(p.name for p in (there / "figures").glob("*.png"))
+    for name in pictures:
+        assert (here / "figures" / name).read_bytes() == (there / "figures" / name).read_bytes(), name
+    assert (here / "report.html").read_text() == (there / "report.html").read_text()
