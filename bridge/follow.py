@@ -299,7 +299,11 @@ async def _loop(follower, live, done: Followed, wanted: list[str], measured: lis
                 quiet.discard(name)
         going = [t for name, t in stamps.items() if t == t and now - heard[name] <= stale]
         latest = min(going, default=max((t for t in stamps.values() if t == t), default=0.0))
-        if latest > follower.now or not ran:  # the first samples may predate the follower's t = 0
+        # the first turn runs the filter to the follower's t = 0, so it waits for the samples to reach it: those
+        # stamped before it (the values read at connection, the changes queued since) may still be on the way, and
+        # handed after that turn they were late, skipped (unless the plant is silent: then all there is is here)
+        first = not ran and (latest >= follower.now or now - max(heard.values()) > stale)
+        if latest > follower.now or first:
             busy = time.perf_counter()
             target = max(latest, follower.now)
             while True:     # to each turn of the estimator (every period from t = 0) with what came up to it
