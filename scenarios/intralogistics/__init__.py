@@ -56,7 +56,8 @@ NETWORK = Record({"floors": MapOf(FLOOR), "rooms": MapOf(ROOM), "doors": ListOf(
                   "stations": MapOf(STATION), "airlock": Quantity("s", "90 s"), "clean": ListOf(Str()),
                   "dirty": ListOf(Str())}, defaults={"airlock": 90.0},
                  name="a transport network")
-POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W")}, name="a drive power")
+POWER = Record({"empty": Quantity("W", "400 W"), "loaded": Quantity("W", "800 W")},
+               defaults={"empty": 400.0, "loaded": 800.0}, name="a drive power")
 BATTERY = Record({"capacity": Quantity("J", "10 kWh", positive=True), "low": Number(minimum=0, maximum=1),
                   "power": Quantity("W", "3 kW", positive=True), "chargers": ListOf(Str(), min_items=1)},
                  required=("capacity", "power", "chargers"), defaults={"low": 0.2}, name="a battery")

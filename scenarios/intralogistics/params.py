@@ -18,7 +18,7 @@ the QC block's ``from`` (``source``)::
 
 Times are in seconds, lengths in m, speeds in m/s, masses in kg, powers in W, energies in J, fractions in 0..1.
 The mapping a test builds by hand may leave out what the model does not need: a missing key takes the schema's
-default, and a missing order or batch ``flow`` stays None (no corridor avoided).
+default (``tests/scenarios/test_intralogistics_params.py`` checks that the two agree).
 """
 from __future__ import annotations
 
@@ -133,7 +133,8 @@ class Warehouse:
 class Stream:
     """``orders[i]``: Poisson transport orders, a mean gap of ``every`` seconds, from a random station of
     ``origins`` (``from``) to one of ``targets`` (``to``), each a ``container`` of ``load`` kg wanted ``due``
-    seconds after it is ordered, of GMP ``flow`` (``clean``, ``dirty``; None: no corridor avoided)."""
+    seconds after it is ordered, of GMP ``flow`` (``clean`` or ``dirty``: it keeps out of the other flow's
+    corridors)."""
 
     origins: tuple[str, ...]
     targets: tuple[str, ...]
@@ -141,12 +142,12 @@ class Stream:
     load: float = 0.0
     container: str = "TOTE"
     due: float = 3600.0
-    flow: str | None = None
+    flow: str = "clean"
 
     @classmethod
     def of(cls, given: Mapping[str, Any]) -> Stream:
         return cls(tuple(given["from"]), tuple(given["to"]), given["every"], given.get("load", 0.0),
-                   given.get("container", "TOTE"), given.get("due", 3600.0), given.get("flow"))
+                   given.get("container", "TOTE"), given.get("due", 3600.0), given.get("flow", "clean"))
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,13 @@ class Batches:
     load: float = 300.0
     container: str = "IBC"
     release: float = 0.0
-    flow: str | None = None
+    flow: str = "clean"
 
     @classmethod
     def of(cls, given: Mapping[str, Any]) -> Batches:
         return cls(tuple(given["route"]), given["every"], dict(given["process"]), given.get("start", 3600.0),
                    given.get("lead", 1800.0), given.get("allowance", 1200.0), given.get("load", 300.0),
-                   given.get("container", "IBC"), given.get("release", 0.0), given.get("flow"))
+                   given.get("container", "IBC"), given.get("release", 0.0), given.get("flow", "clean"))
 
 
 # -- policies ---------------------------------------------------------------------------------------------------------
