@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from importlib.metadata import entry_points
 
@@ -32,10 +33,23 @@ def _commands() -> dict[str, str]:
     return {ep.name: ep.value for ep in sorted(entry_points(group="twin.commands"), key=lambda e: e.name)}
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, reading a word that starts with '-' and a digit as a value, not as an option.
+
+    argparse takes only plain negative numbers (``-5``) as values: ``--from -1h`` was "expected one argument".
+    Now the option's own check answers ("'-1h' is not a time >= 0"). No option of ``twin`` starts with a digit.
+    Sub-parsers are of the class of their parent, so every command has it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``twin`` parser with every registered command. With *command* (the word the user typed), only that
     plug-in is imported; the others are added by name, enough to parse the line or to list them in an error."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="twin",
         description="pharma-twin: run, question and view digital twins of pharmaceutical plants.",
         epilog=EPILOG,

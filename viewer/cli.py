@@ -49,7 +49,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--html", metavar="HTML", help="write a standalone HTML page (vtk.js, works offline)")
     p.add_argument("--movie", metavar="MP4", help="record the replayed run as an MP4")
     p.add_argument("--fps", type=positive, default=20.0, help="movie frames per second (default 20)")
-    p.add_argument("--seconds", type=positive, default=10.0, help="movie length in seconds (default 10)")
+    p.add_argument("--seconds", type=positive, default=10.0,
+                   help="movie length in seconds (default 10; --fps x --seconds at most 18,000 frames)")
     p.add_argument("--from", dest="start", type=duration, default=None, metavar="TIME",
                    help="the movie starts at this time of the run ('10 h'; default its start)")
     p.add_argument("--to", dest="end", type=duration, default=None, metavar="TIME",
@@ -139,6 +140,11 @@ def _run(args) -> int:
     return 0
 
 
+MAX_FRAMES = 18_000
+"""The most frames a movie may have: each takes 0.05-0.1 s to draw, so 18,000 is a quarter to half an hour of
+rendering; a typo (``--seconds 100000``: three million frames, days of drawing) is refused before anything loads."""
+
+
 def _check_window(args, span: tuple[float, float] | None = None) -> None:
     """Refuse a --from/--to without a movie or not in order, and (given the run's ``span``) a --time, --from or
     --to outside the run: it would have been clamped to the run silently (a movie of its frozen last moment)."""
@@ -147,6 +153,10 @@ def _check_window(args, span: tuple[float, float] | None = None) -> None:
         raise ValueError("--from/--to set the window of a movie: give --movie OUT.mp4 too (a still is --time)")
     if start is not None and end is not None and start >= end:
         raise ValueError(f"--from {_hours(start)} is not before --to {_hours(end)}: give the movie's start first")
+    if args.movie and args.fps * args.seconds > MAX_FRAMES:
+        raise ValueError(f"--fps {args.fps:g} x --seconds {args.seconds:g} is {args.fps * args.seconds:,.0f} frames, "
+                         f"more than {MAX_FRAMES:,} ({MAX_FRAMES // 1800} min at 30 fps, about half an hour to draw): "
+                         "lower --seconds or --fps, and show a part of the run with --from/--to")
     if span is None:
         return
     t0, t1 = span

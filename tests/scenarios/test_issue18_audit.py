@@ -4,7 +4,10 @@ Each test fails on the code before its fix; the audit's note (notes/issue-18-aud
 """
 import re
 
+import pytest
+
 from scenarios import compare
+from twin.cli import build_parser, main
 
 
 def test_the_comparison_table_keeps_long_names_and_numbers_in_their_columns():
@@ -22,3 +25,31 @@ def test_the_comparison_table_keeps_long_names_and_numbers_in_their_columns():
     assert [len(f) for f in fields[1:]] == [8, 8]
     # every column starts where its heading does
     assert lines[2].index("a_variant") == lines[3].index("b ") == lines[0].index("variant")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["view", "results/x", "--movie", "m.mp4", "--from", "-1h"], "argument --from: '-1h' is not a time >= 0"),
+    (["view", "results/x", "--time", "-5h"], "argument --time: '-5h' is not a time >= 0"),
+    (["view", "results/x", "--time", "-.5"], "argument --time: '-.5' is not a time >= 0"),
+])
+def test_a_value_that_starts_with_minus_and_a_digit_reaches_the_options_check(argv, message, capsys):
+    """argparse read '-1h' as an option: `twin view R --movie m.mp4 --from -1h` said "expected one argument"
+    (only `--from=-1h` reached the time check). Now every command's parser takes it as the option's value."""
+    with pytest.raises(SystemExit) as stop:
+        build_parser(argv[0]).parse_args(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "expected one argument" not in err, err
+
+
+@pytest.mark.parametrize("fps, seconds, refused", [("30", "100000", True), ("1000", "600", True),
+                                                    ("30", "600", False), ("20", "10", False)])
+def test_a_movie_of_more_frames_than_can_be_drawn_is_refused_before_anything_loads(tmp_path, capsys, fps, seconds,
+                                                                                   refused):
+    """`--fps 30 --seconds 100000` (three million frames, days of drawing and a growing MP4) started drawing."""
+    missing = tmp_path / "no_such_result"      # refused before the source is read: its absence is the next error
+    code = main(["view", str(missing), "--movie", str(tmp_path / "m.mp4"), "--fps", fps, "--seconds", seconds])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert ("frames, more than 18,000" in err) == refused, err
+    assert not (tmp_path / "m.mp4").exists()
