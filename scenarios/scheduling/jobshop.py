@@ -87,7 +87,7 @@ def read(path: str | Path) -> JobShop:
         raise ConfigError(f"no such file: {path}", expected="a job-shop instance in the OR-Library format")
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")   # a byte-order mark (Notepad) is not part of the header
     except UnicodeDecodeError as exc:
         raise ConfigError(f"byte {data[exc.start]:#04x} is not UTF-8 text", file=path,
                           line=data[:exc.start].count(b"\n") + 1,

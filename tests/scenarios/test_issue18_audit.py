@@ -7,6 +7,7 @@ import re
 import pytest
 
 from scenarios import compare
+from scenarios.scheduling import jobshop
 from twin.cli import build_parser, main
 
 
@@ -53,3 +54,10 @@ def test_a_movie_of_more_frames_than_can_be_drawn_is_refused_before_anything_loa
     assert code == 2 and len(err.splitlines()) == 1, err
     assert ("frames, more than 18,000" in err) == refused, err
     assert not (tmp_path / "m.mp4").exists()
+
+
+def test_a_job_shop_file_with_a_byte_order_mark_is_read(tmp_path):
+    """A job-shop file saved by Notepad starts with U+FEFF: it was refused as "bad header '\\ufeff2 2'"."""
+    path = tmp_path / "bom.txt"
+    path.write_bytes("2 2\r\n0 1 1 3\r\n1 3 0 2\r\n".encode("utf-8-sig"))
+    assert jobshop.read(path) == jobshop.JobShop([[(0, 1), (1, 3)], [(1, 3), (0, 2)]], 2)
