@@ -1,0 +1,95 @@
+"""Any intralogistics scenario the schema accepts runs; any it refuses is refused with file, line and key (hypothesis).
+
+A small scenario on the multipurpose OSD plant (two floors joined by a lift, doors and an airlock, a battery, a
+cleaning station, the warehouse's pickers, a clean and a dirty order stream; six hours) with up to four of its numbers
+drawn: any sign, zero, tiny, huge, units of the wrong kind. Loading either raises a ConfigError pointing into the
+file, or gives parameters whose replication runs to its horizon with KPIs that are finite or NaN (NaN: nothing
+delivered to average over). Order gaps and the trace interval are drawn at 30 s or more (or refused values): a
+scenario that orders every millisecond is valid and runs, only for hours. Before the schema's power defaults,
+``power: {empty: 5 W}`` was accepted and failed with a TypeError traceback in the battery check.
+"""
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+from scenario_files import ROOT
+
+from scenarios.scenario import BASE, load
+from twin.config import ConfigError
+
+PLANT = ROOT / "plant_models" / "multipurpose_osd" / "plant.yaml"
+TEXT = f"""\
+plant: {PLANT}
+study: intralogistics
+horizon: 6 h
+warmup: 1 h
+seed: 1
+replications: 1
+network:
+  airlock: 90 s
+  floors: {{Upper: {{elevation: 6 m}}}}
+  rooms: {{W02: {{storey: Upper, origin: [0, 0], size: [20, 40], grade: CNC}}}}
+  doors:
+    - {{between: [W01, P60]}}
+    - {{between: [W01, P01], airlock: 60 s}}
+    - {{between: [P01, P10]}}
+  lifts:
+    LIFT-01: {{stops: [W01, W02], at: [2, 38], payload: 2000 kg, ride: 40 s, capacity: 1}}
+  stations:
+    WH-02: {{room: W02, at: [10, 20]}}
+fleet:
+  vehicles: 2
+  speed: 1 m/s
+  acceleration: 0.5 m/s**2
+  payload: 1000 kg
+  mass: 600 kg
+  home: WH-01
+  power: {{empty: 400 W, loaded: 800 W}}
+  battery: {{capacity: 2 kWh, low: 0.2, power: 2 kW, chargers: [WH-01]}}
+  cleaning: {{station: WH-01, time: 10 min}}
+handling: {{load: 1 min, unload: 50 s}}
+warehouse: {{station: WH-01, pickers: 1, pick: 3 min, put_away: 2 min}}
+orders:
+  - {{from: [WH-02], to: [DS-101], every: 20 min, load: 300 kg, due: 1 h}}
+  - {{from: [DS-101], to: [WH-01], every: 30 min, load: 100 kg, due: 2 h, flow: dirty}}
+dispatch: {{rule: nearest, window: 10}}
+trace_interval: 1 h
+"""
+FIELDS = ["horizon: 6 h", "warmup: 1 h", "airlock: 90 s", "elevation: 6 m", "airlock: 60 s", "payload: 2000 kg",
+          "ride: 40 s", "capacity: 1}", "vehicles: 2", "speed: 1 m/s", "acceleration: 0.5 m/s**2",
+          "payload: 1000 kg", "mass: 600 kg", "empty: 400 W", "loaded: 800 W", "capacity: 2 kWh", "low: 0.2",
+          "power: 2 kW", "time: 10 min", "load: 1 min", "unload: 50 s", "pickers: 1", "pick: 3 min",
+          "put_away: 2 min", "load: 300 kg", "due: 1 h", "load: 100 kg", "window: 10"]
+SLOW = ["every: 20 min", "every: 30 min", "trace_interval: 1 h"]   # how often: many events when tiny
+NUMBERS = st.sampled_from([-1.0, 0.0, 1e-3, 0.5, 1.0, 2.5, 30.0, 1e6, 1e300]) | st.floats(-10, 100, allow_nan=False)
+UNITS = st.sampled_from(["s", "min", "h", "m", "m/s", "m/s**2", "kg", "t", "W", "kW", "kWh", "J", "", "parsecs"])
+ANY = st.builds(lambda x, unit: f"{x!r} {unit}".strip(), NUMBERS, UNITS)
+SPARSE = st.builds(lambda x, unit: f"{x!r} {unit}".strip(), st.sampled_from([-1.0, 0.0, 30.0, 1e6, 1e300]),
+                   st.sampled_from(["s", "min", "h", "kg", ""]))
+
+
+def edited(changes: dict[str, str]) -> str:
+    text = TEXT
+    for field, value in changes.items():
+        assert text.count(field) == 1, field
+        key, _, rest = field.partition(": ")
+        text = text.replace(field, f"{key}: {value}" + ("}" if rest.endswith("}") else ""))
+    return text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), ANY, min_size=1, max_size=3)
+       | st.dictionaries(st.sampled_from(SLOW), SPARSE, min_size=1, max_size=1))
+@example(changes={"loaded: 800 W": ""})   # a drive power given in part (was a TypeError)
+def test_an_accepted_logistics_scenario_runs_and_a_refused_one_is_named(write_scenario, changes):
+    text = edited(changes).replace("loaded: }", "}").replace(", }", "}")
+    try:
+        scenario = load(write_scenario(text))
+    except ConfigError as err:
+        assert err.file is not None and err.line is not None and err.key, str(err)
+        event("refused")
+        return
+    event("accepted and run")
+    run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
+    assert run.kpis and all(math.isfinite(v) or math.isnan(v) for v in run.kpis.values()), run.kpis
