@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from twin.process.estimation import UnscentedKalmanFilter
 from twin.process.model import solids
 from twin.process.units import Blender
 from twin.tags import Quality
+
+if TYPE_CHECKING:
+    from scenarios.continuous_manufacturing.params import CmParams
 
 REST = "rest"               # the blend's other components, lumped
 INTERVAL = 60.0             # s between the filter's updates
@@ -79,20 +82,20 @@ class LineEstimator:
     the estimates of each update are published as tags (``<blender>.tau.est``/``.std``, ``<pat>.bias.est``/``.std``,
     ``<blender>.w_<api>.est``/``.std``) and kept for the run's record (:meth:`estimates`)."""
 
-    def __init__(self, params: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]], bus, dt: float,
+    def __init__(self, params: CmParams, ranges: Mapping[str, tuple[float, float]], bus, dt: float,
                  steps: int, interval: float = INTERVAL) -> None:
-        blender, pat, feeders = params["blender"], params["pat"], params["feeders"]
-        api = params["press"]["api"]
-        total = _total(params)
-        self.target = sum(f["rate"] for f in feeders.values() if f["component"] == api) / total
-        self.api_feeders = [tag for tag, f in feeders.items() if f["component"] == api]
+        blender, pat, feeders = params.blender, params.pat, params.feeders
+        api = params.press.api
+        total = params.total
+        self.target = params.target
+        self.api_feeders = params.api_feeders()
         self.feeders = list(feeders)
         self.bus, self.dt, self.interval = bus, dt, float(interval)
-        self.every = max(1, round(pat["interval"] / dt))
+        self.every = max(1, round(pat.interval / dt))
         comps = ("API", REST)
-        tau, n = blender["tau"], blender["tanks"]
+        tau, n = blender.tau, blender.tanks
         holdup = {"API": self.target * total * tau, REST: (1 - self.target) * total * tau}
-        model = Flowsheet(Blender("BL", comps, tau=tau, n=n, holdup=holdup), Probe("NIR", comps, "API", pat["bias"]))
+        model = Flowsheet(Blender("BL", comps, tau=tau, n=n, holdup=holdup), Probe("NIR", comps, "API", pat.bias))
         model.connect("BL.out", "NIR.in").boundary("BL.in")
         spread = {"BL.tau": _sd(ranges, "blender.tau", 0.3 * tau), "NIR.bias": _sd(ranges, "pat.bias", 0.01)}
         noise = gauges.nir_sd(pat, self.target) / np.sqrt(WINDOW)
@@ -108,15 +111,15 @@ class LineEstimator:
         self.flows = {"API": np.zeros(steps), REST: np.zeros(steps)}   # the load cells' flows per step
         self.samples = np.full(steps // self.every + 1, np.nan)          # the probe's samples (NaN: none)
         self.breaks: list[float] = []                                    # sub-step ends not yet passed
-        loop = max(f["control_time"] for f in feeders.values())          # the gravimetric loops' time constant
+        loop = max(f.control_time for f in feeders.values())          # the gravimetric loops' time constant
         fine = max(dt, np.ceil(loop / SETTLE_STEPS / dt) * dt)
         self.settling = np.arange(0.0, SETTLE * loop + fine / 2, fine)  # sub-steps after a set point moved
         self.moves: list[float] = []                                     # every set-point change so far
         self._read = {}                                                   # bus tag -> records already read
         self.t_update = 0.0
         self.record: list[tuple[float, float, float, float, float, float, float]] = []
-        self.tags = {"BL.tau": f"{blender['tag']}.tau", "NIR.bias": f"{pat['tag']}.bias",
-                     "BL.w_API": f"{blender['tag']}.w_{api}"}
+        self.tags = {"BL.tau": f"{blender.tag}.tau", "NIR.bias": f"{pat.tag}.bias",
+                     "BL.w_API": f"{blender.tag}.w_{api}"}
         for name in self.tags.values():
             bus.define(f"{name}.est", description=f"the twin's estimate of {name}")
             bus.define(f"{name}.std", description=f"standard deviation of the twin's estimate of {name}")
@@ -223,10 +226,6 @@ class LineEstimator:
         r = np.array(self.record).reshape(-1, 7)
         return Estimates(r[:, 0], r[:, 1], r[:, 2], {"BL.tau": r[:, 3], "NIR.bias": r[:, 4]},
                          {"BL.tau": r[:, 5], "NIR.bias": r[:, 6]})
-
-
-def _total(params) -> float:
-    return sum(f["rate"] for f in params["feeders"].values())
 
 
 def _sd(ranges, path: str, default: float) -> float:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.continuous_manufacturing import instruments, observer
+from scenarios.continuous_manufacturing.params import Feeder, Pat
 from twin.tags import Quality
 
 
@@ -141,20 +142,20 @@ def _history(bus, name: str, since: float) -> tuple[np.ndarray, np.ndarray]:
     return t[i:], h.v[i:h.n]
 
 
-def cell_diffusion(feeders: Mapping[str, Mapping], tags: Iterable[str], dt: float) -> float:
+def cell_diffusion(feeders: Mapping[str, Feeder], tags: Iterable[str], dt: float) -> float:
     """The white noise of the load cells of ``tags`` (of ``feeders``, the scenario's) as a filter fed their step
     means over ``dt`` sees it: flow that enters the blender's first tank unseen, a diffusion of ``sqrt(sum (noise *
     rate)**2 * dt)`` kg per sqrt(s)."""
-    return float(np.sqrt(sum((feeders[tag]["load_cell_noise"] * feeders[tag]["rate"]) ** 2 for tag in tags) * dt))
+    return float(np.sqrt(sum((feeders[tag].load_cell_noise * feeders[tag].rate) ** 2 for tag in tags) * dt))
 
 
-def nir_sd(pat: Mapping, target: float) -> float:
+def nir_sd(pat: Pat, target: float) -> float:
     """The probe's noise on one raw sample as a filter takes it: ``pat.noise`` relative to the API fraction
     ``target``, at least 0.1 % of it (a filter needs some)."""
-    return max(pat["noise"], 1e-3) * target
+    return max(pat.noise, 1e-3) * target
 
 
-def noises(seed_stream, feeders: Mapping[str, Mapping], truth: Mapping[str, Mapping], steps: int, dt: float,
+def noises(seed_stream, feeders: Mapping[str, Feeder], truth: Mapping[str, Feeder], steps: int, dt: float,
            stuck: Mapping[str, int]) -> dict[str, Noise]:
     """Each feeder's :class:`Noise` for ``steps`` steps of ``dt``: the flow noise from stream ``(2, i)`` and the
     load cells' from ``(3, i)`` (``seed_stream(*key)`` gives a generator), the true values from ``truth`` and the
@@ -162,7 +163,7 @@ def noises(seed_stream, feeders: Mapping[str, Mapping], truth: Mapping[str, Mapp
     out = {}
     for i, (tag, f) in enumerate(feeders.items()):
         t = truth[tag]
-        flow = instruments.ar1(seed_stream(2, i), steps, t["flow_noise"], dt, t["flow_noise_time"])
-        cells = t["load_cell_noise"] * f["rate"] * seed_stream(3, i).standard_normal(steps)
-        out[tag] = Noise(flow, cells, t["load_cell_bias"], f["load_cell_bias"], stuck.get(tag))
+        flow = instruments.ar1(seed_stream(2, i), steps, t.flow_noise, dt, t.flow_noise_time)
+        cells = t.load_cell_noise * f.rate * seed_stream(3, i).standard_normal(steps)
+        out[tag] = Noise(flow, cells, t.load_cell_bias, f.load_cell_bias, stuck.get(tag))
     return out

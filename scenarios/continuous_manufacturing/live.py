@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.continuous_manufacturing import estimator, gauges, plant
+from scenarios.continuous_manufacturing.params import CmParams
 from twin.config import ConfigError
 from twin.following import Alarm, FollowPlan
 
@@ -46,7 +47,7 @@ def plant_twin(params: Mapping[str, Any], seed: np.random.SeedSequence):
     def report(tw):
         while True:
             line.gauges.read_to(tw.now)
-            yield tw.env.timeout(params["sample_interval"])
+            yield tw.env.timeout(line.p.sample_interval)
 
     line.twin.env.process(report(line.twin))
     return line.twin
@@ -58,31 +59,29 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
     from twin.process import Flowsheet
     from twin.process.units import Blender, TabletPress
 
-    feeders, b, pr, pat = params["feeders"], params["blender"], params["press"], params["pat"]
-    components = [f["component"] for f in feeders.values()]
+    p = CmParams.of(params)
+    feeders, b, pr, pat = p.feeders, p.blender, p.press, p.pat
+    components = list(p.components)
     shared = sorted({c for c in components if components.count(c) > 1})
     if shared:
         raise _error(params, "feeders", f"several feeders deliver {', '.join(shared)}: the live estimator reads one "
                            "load cell per component", expected="one feeder per component to follow the line live")
-    ranges = plant.uncertainty(params)
+    ranges = p.uncertainty
     if not ranges:
         raise _error(params, "uncertainty", "the scenario declares nothing the twin does not know: there is nothing "
                            "to estimate", expected="an uncertainty: section",
                            hint="e.g. uncertainty: {blender.tau: {within: 30 %}, pat.bias: [-2 %, 2 %]}")
     comps = tuple(components)
-    api = pr["api"]
-    total = sum(f["rate"] for f in feeders.values())
-    target = sum(f["rate"] for f in feeders.values() if f["component"] == api) / total
-    steady = {f["component"]: f["rate"] for f in feeders.values()}
-    tags = {"blender": b["tag"], "press": pr["tag"], "pat": pat["tag"]}
-    sheet = Flowsheet(Blender(b["tag"], comps, tau=b["tau"], n=b["tanks"],
-                              holdup={c: r * b["tau"] for c, r in steady.items()}),
-                      estimator.Probe(pat["tag"], comps, api, pat["bias"]),
-                      TabletPress(pr["tag"], comps, api, api_target=target, tau_ff=pr["feed_frame_tau"],
-                                  tablet_mass=pr["tablet_mass"],
-                                  holdup={c: r * pr["feed_frame_tau"] for c, r in steady.items()}))
-    sheet.connect(f"{b['tag']}.out", f"{pat['tag']}.in").connect(f"{pat['tag']}.out", f"{pr['tag']}.in")
-    sheet.boundary(f"{b['tag']}.in")
+    api, target = pr.api, p.target
+    steady = {f.component: f.rate for f in feeders.values()}
+    tags = {"blender": b.tag, "press": pr.tag, "pat": pat.tag}
+    sheet = Flowsheet(Blender(b.tag, comps, tau=b.tau, n=b.tanks, holdup={c: r * b.tau for c, r in steady.items()}),
+                      estimator.Probe(pat.tag, comps, api, pat.bias),
+                      TabletPress(pr.tag, comps, api, api_target=target, tau_ff=pr.feed_frame_tau,
+                                  tablet_mass=pr.tablet_mass,
+                                  holdup={c: r * pr.feed_frame_tau for c, r in steady.items()}))
+    sheet.connect(f"{b.tag}.out", f"{pat.tag}.in").connect(f"{pat.tag}.out", f"{pr.tag}.in")
+    sheet.boundary(f"{b.tag}.in")
     parameters, notes = {}, []
     for path, (low, high) in ranges.items():
         if path in ESTIMATED:
@@ -90,32 +89,32 @@ def follow_plan(params: Mapping[str, Any]) -> FollowPlan:
             parameters[f"{tags[unit]}.{name}"] = plant.spread(low, high)
         elif path == "blender.tanks":
             notes.append(f"blender.tanks {low:g}-{high:g}: a whole number, not estimated (the twin keeps "
-                         f"{b['tanks']})")
+                         f"{b.tanks})")
         else:
             notes.append(f"{path}: not estimated live (the twin reads the load cells' flows)")
-    dt = params["sample_interval"]
-    noise = {f"{pat['tag']}.bias": BIAS_WALK} if f"{pat['tag']}.bias" in parameters else {}
+    dt = p.sample_interval
+    noise = {f"{pat.tag}.bias": BIAS_WALK} if f"{pat.tag}.bias" in parameters else {}
     for c in dict.fromkeys(components):
-        q = gauges.cell_diffusion(feeders, [tag for tag, f in feeders.items() if f["component"] == c], dt)
+        q = gauges.cell_diffusion(feeders, [tag for tag, f in feeders.items() if f.component == c], dt)
         if q > 0:
-            noise[f"{b['tag']}.M_{c}_1"] = q
+            noise[f"{b.tag}.M_{c}_1"] = q
     # a follower may join the line in an upset: each hold-up known only within a share of the recipe's
     std0 = {f"{unit}.M_{c}{suffix}": HOLDUP_SD * r * tau for unit, tau, suffixes in
-            ((b["tag"], b["tau"] / b["tanks"], [f"_{j}" for j in range(1, b["tanks"] + 1)]),
-             (pr["tag"], pr["feed_frame_tau"], [""])) for c, r in steady.items() for suffix in suffixes}
-    low, high = params["limits"]
-    margin = params["margin"]
-    divert = Alarm(f"{params['gate']['tag']}.divert", of=f"{pr['tag']}.api_ratio", low=low + margin,
+            ((b.tag, b.tau / b.tanks, [f"_{j}" for j in range(1, b.tanks + 1)]),
+             (pr.tag, pr.feed_frame_tau, [""])) for c, r in steady.items() for suffix in suffixes}
+    low, high = p.limits
+    margin = p.margin
+    divert = Alarm(f"{p.gate.tag}.divert", of=f"{pr.tag}.api_ratio", low=low + margin,
                    high=high - margin, description=f"the twin would divert: the content predicted at "
-                   f"{pr['tag']} -/+ 3 sd outside {low + margin:.1%}..{high - margin:.1%}")
-    return FollowPlan(sheet.build(), measurements={f"{pat['tag']}.reading": gauges.nir_sd(pat, target)},
+                   f"{pr.tag} -/+ 3 sd outside {low + margin:.1%}..{high - margin:.1%}")
+    return FollowPlan(sheet.build(), measurements={f"{pat.tag}.reading": gauges.nir_sd(pat, target)},
                       parameters=parameters, process_noise=noise, std0=std0,
-                      tags={f"{pat['tag']}.reading": f"{pat['tag']}.sample"},
-                      inputs={f"{b['tag']}.in.m_{f['component']}": f"{tag}.cell_flow" for tag, f in feeders.items()},
+                      tags={f"{pat.tag}.reading": f"{pat.tag}.sample"},
+                      inputs={f"{b.tag}.in.m_{f.component}": f"{tag}.cell_flow" for tag, f in feeders.items()},
                       step_means={f"{tag}.cell_flow": dt for tag in feeders},
-                      publish=(*parameters, f"{b['tag']}.w_{api}", f"{pr['tag']}.api_ratio"),
+                      publish=(*parameters, f"{b.tag}.w_{api}", f"{pr.tag}.api_ratio"),
                       period=PERIOD, alarms=(divert,), notes=tuple(notes), options={"max_step": dt},
-                      plant=twin.plant.load(params["plant"]))
+                      plant=twin.plant.load(p.plant))
 
 
 

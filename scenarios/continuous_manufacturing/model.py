@@ -28,6 +28,7 @@ from threadpoolctl import ThreadpoolController
 from scenarios.continuous_manufacturing import estimator, gauges, instruments, monitor, mspc, plant, release, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
+from scenarios.continuous_manufacturing.params import CmParams, Disturbance, typed
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
 from twin import Twin
@@ -47,18 +48,18 @@ DRIFT_PERIOD = 300.0  # s between the steps of the plant's own slow feed-factor 
 class Line:
     """The Twin of the line and the DES processes that disturb and control it."""
 
-    def __init__(self, params: Mapping[str, Any], seed: np.random.SeedSequence) -> None:
-        self.p = params
-        self.feeders = params["feeders"]
-        self.components = tuple(f["component"] for f in self.feeders.values())
-        self.rates = {tag: f["rate"] for tag, f in self.feeders.items()}
+    def __init__(self, params: CmParams | Mapping[str, Any], seed: np.random.SeedSequence) -> None:
+        self.p = p = typed(params)
+        self.feeders = p.feeders
+        self.components = p.components
+        self.rates = {tag: f.rate for tag, f in self.feeders.items()}
         self.total = sum(self.rates.values())
-        self.api = params["press"]["api"]
-        self.target = sum(f["rate"] for f in self.feeders.values() if f["component"] == self.api) / self.total
-        self.api_feeders = {tag for tag, f in self.feeders.items() if f["component"] == self.api}
+        self.api = p.press.api
+        self.target = sum(f.rate for f in self.feeders.values() if f.component == self.api) / self.total
+        self.api_feeders = set(p.api_feeders())
         self.seed = seed
-        self.plant = plant.apply(params)                    # the simulated plant: the model where no truth is given
-        self.lot = {tag: f["feed_factor"] for tag, f in self.plant["feeders"].items()}   # of the lot in the hopper
+        self.plant = plant.apply(p)                         # the simulated plant: the model where no truth is given
+        self.lot = {tag: f.feed_factor for tag, f in self.plant.feeders.items()}   # of the lot in the hopper
         self.drift = dict.fromkeys(self.feeders, 1.0)       # the feed factor's drift since t = 0 (truth: drift)
         self.upset = dict.fromkeys(self.feeders, 1.0)       # disturbance factor on it
         self.stopped: list[str] = []                        # feeders whose own screw stopped (once per stoppage)
@@ -68,68 +69,65 @@ class Line:
         self.stops: list[tuple[float, str, str]] = []        # (time, feeder, "stop" / "restart")
         self.lead = max(self.rates, key=self.rates.get)     # the feeder the others follow under ratio control
         self.moved = None                                   # succeeds when a disturbance wakes the controller
-        self.twin = tw = Twin(sample_interval=params["sample_interval"])
+        self.twin = tw = Twin(sample_interval=p.sample_interval)
         self.build(tw, self.plant)                          # the Twin plays the plant
-        press = params["press"]
+        press = p.press
         for i, tag in enumerate(self.feeders):
             tw.env.process(self.refills(tag, stream(seed, 0, i)))
-            if self.plant["feeders"][tag]["drift"]:
+            if self.plant.feeders[tag].drift:
                 tw.env.process(self.drifts(tag))
-        for d in params["disturbances"]:
-            if d["kind"] in FEEDER_UPSETS:
+        for d in p.disturbances:
+            if d.kind in FEEDER_UPSETS:
                 tw.env.process(self.disturb(d))
-        self.faults = mspc.faults(params)                   # the monitor's faults, injected into the plant
+        self.faults = mspc.faults(p)                        # the monitor's faults, injected into the plant
         for fault in self.faults:
             if fault.kind == "feeder_drift":
-                tw.env.process(self.disturb({"kind": "drift", "feeder": fault.feeder, "at": fault.at,
-                                             "duration": fault.duration, "feed_factor": fault.feed_factor}))
+                tw.env.process(self.disturb(Disturbance("drift", fault.at, fault.feeder, fault.duration,
+                                                        fault.feed_factor)))
             elif fault.kind == "blender_fouling":
                 tw.env.process(self.foul(fault))
         self.gauges = self.instrument()                     # the plant's instruments, on the bus as the run goes
-        self.ranges = plant.uncertainty(params)
+        self.ranges = p.uncertainty
         self.estimator = None     # the twin declared what it does not know: it estimates it (NIR bias, blender tau)
         if self.ranges:
-            self.estimator = estimator.LineEstimator(params, self.ranges, tw.tags, params["sample_interval"],
-                                                     self.grid.size - 1)
+            self.estimator = estimator.LineEstimator(p, self.ranges, tw.tags, p.sample_interval, self.grid.size - 1)
             tw.env.process(self.estimate())
         self.mpc = None
-        if params["control"] != "none":
+        if p.control != "none":
             self.moved = tw.env.event()
-            tw.env.process(self.ratio_control() if params["control"] == "ratio" else self.predictive_control())
-        if params["control"] == "mpc":
-            m = params["mpc"]
-            shares = {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c) / self.total
-                      for c in dict.fromkeys(self.components)}
+            tw.env.process(self.ratio_control() if p.control == "ratio" else self.predictive_control())
+        if p.control == "mpc":
+            m = p.mpc
             model = Flowsheet()
-            self.build(model, params)                       # the MPC plans on the twin's model, not the plant
+            self.build(model, p)                            # the MPC plans on the twin's model, not the plant
             dae = model.build()
-            b = params["blender"]
-            self.observer = HoldupObserver(dae.x_names, b["tag"], press["tag"],
-                                           {tag: f["component"] for tag, f in self.feeders.items()},
-                                           {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c)
+            b = p.blender
+            self.observer = HoldupObserver(dae.x_names, b.tag, press.tag,
+                                           {tag: f.component for tag, f in self.feeders.items()},
+                                           {c: sum(f.rate for f in self.feeders.values() if f.component == c)
                                             for c in dict.fromkeys(self.components)},
-                                           b["tau"], b["tanks"], press["feed_frame_tau"])
-            self.mpc = Mpc(dae, self.rates, press["tag"], shares, interval=m["interval"],
-                           steps=max(1, round(m["horizon"] / m["interval"])), moves=m["moves"],
-                           rate_weight=m["rate_weight"], move_weight=m["move_weight"], api=self.api,
-                           band=(params["limits"][0] + params["margin"], params["limits"][1] - params["margin"]))
+                                           b.tau, b.tanks, press.feed_frame_tau)
+            self.mpc = Mpc(dae, self.rates, press.tag, p.shares(), interval=m.interval,
+                           steps=max(1, round(m.horizon / m.interval)), moves=m.moves, rate_weight=m.rate_weight,
+                           move_weight=m.move_weight, api=self.api,
+                           band=(p.limits[0] + p.margin, p.limits[1] - p.margin))
 
     def instrument(self) -> gauges.Gauges:
         """The plant's load cells and NIR probe (:mod:`.gauges`) with the plant's noise, biases and faults; their
         random numbers from the run's streams (2 and 3 per feeder, 1 for the probe, then the release's)."""
-        p, truth, dt = self.p, self.plant, self.p["sample_interval"]
-        self.grid = grid = np.arange(round(p["horizon"] / dt) + 1) * dt
+        p, truth, dt = self.p, self.plant, self.p.sample_interval
+        self.grid = grid = np.arange(round(p.horizon / dt) + 1) * dt
         stuck = {f.feeder: int(np.searchsorted(grid, f.at)) for f in self.faults if f.kind == "load_cell_stuck"}
-        noises = gauges.noises(lambda *key: stream(self.seed, *key), self.feeders, truth["feeders"], grid.size - 1,
+        noises = gauges.noises(lambda *key: stream(self.seed, *key), self.feeders, truth.feeders, grid.size - 1,
                                dt, {tag: k for tag, k in stuck.items() if k < grid.size - 1})
-        every = int(round(p["pat"]["interval"] / dt))
+        every = int(round(p.pat.interval / dt))
         self.rng = stream(self.seed, 1)
         z = self.rng.standard_normal(grid[::every].size)
-        bias, dropped = self.nir_faults(grid, truth["pat"]["bias"])
-        b = truth["blender"]
+        bias, dropped = self.nir_faults(grid, truth.pat.bias)
+        b = truth.blender
         return gauges.Gauges(self.twin, grid, noises, self.rates, self.api_feeders, self.target,
-                             f"{b['tag']}.w_{self.api}", rtd.kernel(dt, b["tau"], b["tanks"], None), p["pat"]["tag"],
-                             every, truth["pat"]["noise"], bias, dropped, z)
+                             f"{b.tag}.w_{self.api}", rtd.kernel(dt, b.tau, b.tanks, None), p.pat.tag,
+                             every, truth.pat.noise, bias, dropped, z)
 
     def estimate(self):
         """The twin's estimator, every :data:`.estimator.INTERVAL`: the instruments report up to now, the filter
@@ -140,26 +138,26 @@ class Line:
             self.gauges.read_to(tw.now)
             self.estimator.advance(tw.now)
 
-    def build(self, target, params: Mapping[str, Any]) -> None:
+    def build(self, target, params: CmParams) -> None:
         """Add the line's units with the values of ``params`` (the plant's or the model's) to ``target`` (the Twin
         or a flowsheet) and connect them."""
-        blender, press = params["blender"], params["press"]
-        tau_b, tau_ff = blender["tau"], press["feed_frame_tau"]
-        steady = {f["component"]: f["rate"] for f in self.feeders.values()}
+        blender, press = params.blender, params.press
+        tau_b, tau_ff = blender.tau, press.feed_frame_tau
+        steady = {f.component: f.rate for f in self.feeders.values()}
         for tag, f in self.feeders.items():
-            target.add(LossInWeightFeeder(tag, f["component"], self.components, F_sp=f["rate"], F_max=3 * f["rate"],
-                                          m0=f["hopper"], m_low=f["refill_at"], tau_c=f["control_time"]))
-        target.add(Blender(blender["tag"], self.components, tau=tau_b, n=blender["tanks"],
+            target.add(LossInWeightFeeder(tag, f.component, self.components, F_sp=f.rate, F_max=3 * f.rate,
+                                          m0=f.hopper, m_low=f.refill_at, tau_c=f.control_time))
+        target.add(Blender(blender.tag, self.components, tau=tau_b, n=blender.tanks,
                            holdup={c: r * tau_b for c, r in steady.items()}))
-        target.add(TabletPress(press["tag"], self.components, self.api, api_target=self.target, tau_ff=tau_ff,
-                               tablet_mass=press["tablet_mass"], holdup={c: r * tau_ff for c, r in steady.items()}))
+        target.add(TabletPress(press.tag, self.components, self.api, api_target=self.target, tau_ff=tau_ff,
+                               tablet_mass=press.tablet_mass, holdup={c: r * tau_ff for c, r in steady.items()}))
         for tag in self.feeders:
-            target.connect(f"{tag}.out", f"{blender['tag']}.in")
-        target.connect(f"{blender['tag']}.out", f"{press['tag']}.in")
+            target.connect(f"{tag}.out", f"{blender.tag}.in")
+        target.connect(f"{blender.tag}.out", f"{press.tag}.in")
 
     def feed_factor(self, tag: str) -> None:
         self.twin.set(f"{tag}.ff", 0.0 if tag in self.held else self.lot[tag] * self.upset[tag] * self.drift[tag])
-        wakes = self.p["control"] == "mpc" or tag == self.lead
+        wakes = self.p.control == "mpc" or tag == self.lead
         if wakes and self.moved is not None and not self.moved.triggered:
             self.moved.succeed()
 
@@ -169,19 +167,19 @@ class Line:
         meanwhile (the feeder model holds its speed). In a first-in first-out hopper (``hopper_mixing: fifo``) the
         new lot reaches the screw, and its feed factor with it, once the ``refill_at`` kg it was poured onto have been
         delivered, as the genealogy (:meth:`outflows`) has it; in a mixed hopper at the end of the refill."""
-        f, tw, factor = self.feeders[tag], self.twin, self.plant["feeders"][tag]["feed_factor"]
+        f, tw, factor = self.feeders[tag], self.twin, self.plant.feeders[tag].feed_factor
         while True:
             yield tw.event(f"{tag}.low")
             self.refilled[tag].append(tw.now)
             before = tw.tags.read(f"{tag}.m_hopper")
-            poured = f["hopper"] - f["refill_at"]
+            poured = f.hopper - f.refill_at
             tw.set(f"{tag}.refill", poured / REFILL_TIME)
             yield tw.env.timeout(REFILL_TIME)
             tw.set(f"{tag}.refill", 0.0)
-            lot = factor * (1.0 + f["ff_sd"] * rng.standard_normal())
-            while f["hopper_mixing"] == "fifo":      # the old material below the new lot leaves first
-                left = f["refill_at"] - (before + poured - tw.tags.read(f"{tag}.m_hopper"))
-                if left <= 1e-9 * f["hopper"]:
+            lot = factor * (1.0 + f.ff_sd * rng.standard_normal())
+            while f.hopper_mixing == "fifo":         # the old material below the new lot leaves first
+                left = f.refill_at - (before + poured - tw.tags.read(f"{tag}.m_hopper"))
+                if left <= 1e-9 * f.hopper:
                     break
                 yield tw.env.timeout(min(LOT_WAIT, max(left / max(tw.tags.read(f"{tag}.massflow"), 1e-12), 1e-3)))
             self.lot[tag] = lot
@@ -189,32 +187,32 @@ class Line:
 
     def drifts(self, tag: str):
         """The plant's feed factor drifting at ``drift`` (1/s) from t = 0, applied every :data:`DRIFT_PERIOD`."""
-        rate = self.plant["feeders"][tag]["drift"]
+        rate = self.plant.feeders[tag].drift
         while True:
             yield self.twin.env.timeout(DRIFT_PERIOD)
             self.drift[tag] = max(0.0, 1 + rate * self.twin.now)
             self.feed_factor(tag)
 
-    def disturb(self, d: Mapping[str, Any]):
+    def disturb(self, d: Disturbance):
         """A feed-factor step, a linear drift over ``duration``, or a stoppage (no flow for ``duration``)."""
-        tw, tag = self.twin, d["feeder"]
-        yield tw.env.timeout(d["at"])
-        if d["kind"] == "step":
-            self.upset[tag] *= d["feed_factor"]
+        tw, tag = self.twin, d.feeder
+        yield tw.env.timeout(d.at)
+        if d.kind == "step":
+            self.upset[tag] *= d.feed_factor
             self.feed_factor(tag)
-        elif d["kind"] == "drift":
+        elif d.kind == "drift":
             start = self.upset[tag]
             for k in range(1, DRIFT_STEPS + 1):
-                yield tw.env.timeout(d["duration"] / DRIFT_STEPS)
-                self.upset[tag] = start * (1 + (d["feed_factor"] - 1) * k / DRIFT_STEPS)
+                yield tw.env.timeout(d.duration / DRIFT_STEPS)
+                self.upset[tag] = start * (1 + (d.feed_factor - 1) * k / DRIFT_STEPS)
                 self.feed_factor(tag)
         else:
             self.stopped.append(tag)
-            for other in self.feeders if self.p["interlock"] else (tag,):
+            for other in self.feeders if self.p.interlock else (tag,):
                 self.hold(other)
-            yield tw.env.timeout(d["duration"])
+            yield tw.env.timeout(d.duration)
             self.stopped.remove(tag)
-            if not self.p["interlock"]:
+            if not self.p.interlock:
                 if tag not in self.stopped:         # no other stoppage of this screw still under way
                     self.resume(tag)
             elif not self.stopped:                  # the last stopped screw runs again: all restart together
@@ -224,8 +222,8 @@ class Line:
 
     def foul(self, fault: mspc.Fault):
         """The blender's residence time creeping from its plant value to ``factor`` times it over ``duration``."""
-        tw, tag = self.twin, self.plant["blender"]["tag"]
-        start = self.plant["blender"]["tau"]
+        tw, tag = self.twin, self.plant.blender.tag
+        start = self.plant.blender.tau
         yield tw.env.timeout(fault.at)
         for k in range(1, DRIFT_STEPS + 1):
             yield tw.env.timeout(fault.duration / DRIFT_STEPS)
@@ -252,8 +250,8 @@ class Line:
         """Every ``control_interval``, set the other feeders to their share of the leading feeder's measured flow
         (a change under the 0.5 % dead band is not sent). Between its own changes the lead's flow is steady, so
         the controller sleeps until the lead moves and then works until its gravimetric loop has settled."""
-        tw, c, lead = self.twin, self.p["control_interval"], self.lead
-        settle = 10 * self.feeders[lead]["control_time"]
+        tw, c, lead = self.twin, self.p.control_interval, self.lead
+        settle = 10 * self.feeders[lead].control_time
         while True:
             yield self.moved
             self.moved = tw.env.event()
@@ -284,7 +282,7 @@ class Line:
         while True:
             yield self.moved if resting else tw.env.any_of([tw.env.timeout(mpc.interval), self.moved])
             if self.moved.triggered:
-                yield tw.env.timeout(self.p["sample_interval"])
+                yield tw.env.timeout(self.p.sample_interval)
                 self.moved = tw.env.event()
             p = dae.p0.copy()                     # the model's parameters; the feeders' live signals read
             for tag in self.feeders:
@@ -295,7 +293,7 @@ class Line:
             self.observer.advance(tw.now, {tag: (self.records(f"{tag}.m_hopper")[0],
                                                  delivered(*self.records(f"{tag}.m_hopper"),
                                                            *self.records(f"{tag}.refill")))
-                                           for tag in self.feeders}, self.p["sample_interval"])
+                                           for tag in self.feeders}, self.p.sample_interval)
             x = self.observer.fill(dae.x0.copy())
             for tag in self.feeders:              # the feeders' states are measured (load cells, screw drive)
                 for name in ("m_hopper", "speed"):
@@ -321,21 +319,21 @@ class Line:
 
     def _run(self) -> Run:
         p, tw = self.p, self.twin
-        tw.run(until=p["horizon"])
-        dt = p["sample_interval"]
-        grid = np.arange(round(p["horizon"] / dt) + 1) * dt
-        press = p["press"]["tag"]
+        tw.run(until=p.horizon)
+        dt = p.sample_interval
+        grid = np.arange(round(p.horizon / dt) + 1) * dt
+        press = p.press.tag
 
         def sampled(tag: str) -> np.ndarray:      # on the grid: the last record at or before each point
             t, v, _ = tw.tags.history(tag)
             return v[np.searchsorted(t, grid * (1 + 1e-12), side="right") - 1]
 
-        massflow = sampled(f"{press}.tablet_rate") * p["press"]["tablet_mass"]
+        massflow = sampled(f"{press}.tablet_rate") * p.press.tablet_mass
         feeds = {tag: sampled(f"{tag}.massflow") for tag in self.feeders}
         # the plant's instruments, read to the end (the estimator's last turn too); the plant's true content at the
         # press: the Twin's, plus what the feeders' short-term noise and load-cell bias make of it
         g = self.gauges
-        g.read_to(p["horizon"])
+        g.read_to(p.horizon)
         read, outlet, samples = g.read, g.outlet, g.samples
         true = self.true_content(sampled(f"{press}.api_ratio"))
         # the twin: the load cells' flows through every RTD its uncertainty allows (row 0: its own model)
@@ -345,17 +343,17 @@ class Line:
         predicted = band[0]
         w = rtd.kernel(dt, *cases[0])
         # the NIR probe at the blender outlet: sampled, noisy, biased; carried to the press by the feed frame
-        pat, every, rng, bias = p["pat"], g.every, self.rng, g.nir_bias
-        held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat["bias"])), every)[: grid.size]
-        taus = [p["press"]["feed_frame_tau"]] + sorted({c[2] for c in cases} - {p["press"]["feed_frame_tau"]})
+        pat, every, rng, bias = p.pat, g.every, self.rng, g.nir_bias
+        held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat.bias)), every)[: grid.size]
+        taus = [p.press.feed_frame_tau] + sorted({c[2] for c in cases} - {p.press.feed_frame_tau})
         estimates = None
         if self.estimator is not None:    # its estimates as it published them during the run
-            self.estimator.advance(p["horizon"])
+            self.estimator.advance(p.horizon)
             estimates = self.estimator.estimates()
             nir_band = np.vstack([monitor.feed_frame(held / scale, self.target, dt, taus)
-                                  for scale in monitor.bias_scales(estimates, grid, pat["bias"])])
+                                  for scale in monitor.bias_scales(estimates, grid, pat.bias)])
             # the content predicted with the blender as the estimator knew it at each instant (added to the band)
-            tau = p["blender"]["tau"]
+            tau = p.blender.tau
             span = ranges.get("blender.tau", (0.7 * tau, 1.3 * tau))
             predicted = monitor.estimated(read, self.rates, self.api_feeders, self.target, dt, cases[0],
                                           np.linspace(*span, TAU_ROWS), monitor.held(estimates, "BL.tau", grid, tau))
@@ -363,15 +361,15 @@ class Line:
         else:
             nir_band = monitor.feed_frame(held, self.target, dt, taus)
         measured = nir_band[0]
-        low, high = p["limits"]
-        gate = p["gate"]
-        lag = int(np.ceil(gate["switch_time"] / dt - 1e-9))     # whole samples, rounded up (conservative)
+        low, high = p.limits
+        gate = p.gate
+        lag = int(np.ceil(gate.switch_time / dt - 1e-9))     # whole samples, rounded up (conservative)
         # each step's reported flow against the set point held over that step; flagged at the step's end
         alarm = np.concatenate([[False], monitor.feeder_alarms(
             read, {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders}, self.rates, self.stopped_on(grid)[:-1],
-            gate["alarm"])])
-        diverted = release.divert(band, nir_band, low, high, p["margin"], lag,
-                                  hold=int(np.ceil(gate["hold"] / dt)), settle=int(np.ceil(gate["settle"] / dt)),
+            gate.alarm)])
+        diverted = release.divert(band, nir_band, low, high, p.margin, lag,
+                                  hold=int(np.ceil(gate.hold / dt)), settle=int(np.ceil(gate.settle / dt)),
                                   also=monitor.alarm_windows(alarm, dt, cases))
         out = (true < low) | (true > high)
         kpis, units = self.kpis(grid, massflow, diverted, out, true, measured, rng)
@@ -386,13 +384,13 @@ class Line:
             got, got_units = self.estimation_kpis(estimates, grid, outlet, bias)
             kpis |= got
             units |= got_units
-        if p["power"]:
+        if p.power:
             kpis["energy"] = self.energy() / 3.6e6
-            kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p["horizon"] / HOUR)
+            kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p.horizon / HOUR)
             units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
         # the monitor's features of this run, computed when asked (the monitor on, or a training run)
         self.mspc_features = lambda: self.monitor_features(grid, sampled, read, samples, every, bias)
-        if p["monitor"]["enabled"]:
+        if p.monitor.enabled:
             got, got_units, got_traces, got_events = self.watch(grid)
             kpis |= got
             units |= got_units
@@ -400,14 +398,14 @@ class Line:
                   "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
                   **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}, **self.press_traces(grid.size)}
-        if p["monitor"]["enabled"]:
+        if p.monitor.enabled:
             traces |= got_traces
-        events = [(grid[i], p["gate"]["tag"], kind) for s in spans for i, kind in ((s[0], "divert"),
+        events = [(grid[i], p.gate.tag, kind) for s in spans for i, kind in ((s[0], "divert"),
                                                                                       (s[1] - 1, "accept"))]
         events += self.genealogy(grid, w) + self.stops
         events += [(lot["start"], "RTRT", f"sub-lot {k} {'released' if lot['released'] else 'rejected'}")
                    for k, lot in enumerate(self.sublots)]
-        if p["monitor"]["enabled"]:
+        if p.monitor.enabled:
             events += got_events
         events.sort()
         events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
@@ -417,10 +415,10 @@ class Line:
     def monitor_features(self, grid: np.ndarray, sampled, read: dict[str, np.ndarray], samples: np.ndarray,
                          every: int, bias: np.ndarray) -> np.ndarray:
         """The MSPC monitor's features of this run (:func:`.mspc.features`) from the plant's instruments."""
-        p, b = self.p, self.p["blender"]
-        names = [n for n in self.twin.tags if n.startswith(f"{b['tag']}.M_")]
+        p, b = self.p, self.p.blender
+        names = [n for n in self.twin.tags if n.startswith(f"{b.tag}.M_")]
         holdup = sum(sampled(n) for n in names)
-        w = rtd.kernel(p["sample_interval"], b["tau"], b["tanks"], None)
+        w = rtd.kernel(p.sample_interval, b.tau, b.tanks, None)
         steps = grid.size - 1                      # each value holds over a step, as the load cells' flows
         signals = {"read": read, "setpoint": {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders},
                    "speed": {tag: sampled(f"{tag}.speed")[:-1] for tag in self.feeders},
@@ -436,9 +434,9 @@ class Line:
         model = mspc.fit(p)
         watched = mspc.watch(model, p, self.mspc_features())
         start = min((f.at for f in self.faults), default=None)
-        blamed = tuple(t for f in self.faults for t in f.blamed(self.feeders, p["blender"]["tag"], p["pat"]["tag"]))
+        blamed = tuple(t for f in self.faults for t in mspc.blamed(f, p.blender.tag, p.pat.tag))
         kpis, units = mspc.kpis(p, watched, blamed, start)
-        every = int(round(p["monitor"]["period"] / p["sample_interval"]))
+        every = int(round(p.monitor.period / p.sample_interval))
 
         def on_grid(x):
             return np.concatenate([[np.nan], np.repeat(np.asarray(x, float), every)])[: grid.size]
@@ -446,7 +444,7 @@ class Line:
                   "mspc_alarm": np.nan_to_num(on_grid(watched["alarm"])),
                   "mspc_t2_limit": np.full(grid.size, model.t2_limit),
                   "mspc_spe_limit": np.full(grid.size, model.spe_limit)}
-        period, tag = p["monitor"]["period"], p["monitor"]["tag"]
+        period, tag = p.monitor.period, p.monitor.tag
         events = []
         for a, b in release.windows(watched["alarm"]):
             names, counts = np.unique(watched["top"][a:b].astype(str), return_counts=True)
@@ -461,8 +459,8 @@ class Line:
         g = self.gauges
         if not g.noisy:
             return content
-        b, pr = self.plant["blender"], self.plant["press"]
-        w = rtd.kernel(self.p["sample_interval"], b["tau"], b["tanks"], pr["feed_frame_tau"])
+        b, pr = self.plant.blender, self.plant.press
+        w = rtd.kernel(self.p.sample_interval, b.tau, b.tanks, pr.feed_frame_tau)
         return content + (instruments.content(g.true_flows, self.rates, self.api_feeders, self.target, w)
                           - instruments.content(g.flows, self.rates, self.api_feeders, self.target, w))
 
@@ -472,7 +470,7 @@ class Line:
         the end, their errors and standard deviations."""
         at = np.searchsorted(grid, est.t)
         error = est.content - outlet[at] / self.target
-        tau = self.plant["blender"]["tau"]
+        tau = self.plant.blender.tau
         kpis = {"estimate_error": float(np.sqrt(np.mean(error ** 2)) * 100),
                 "estimate_coverage": float(np.mean(np.abs(error) <= 3 * est.content_std)),
                 "nir_bias_error": float(abs(est.mean["NIR.bias"][-1] - bias[at[-1]]) * 100),
@@ -487,22 +485,22 @@ class Line:
         """Where a feeder's screw stood still while others ran (its stoppages; not the interlock's stops of the
         whole line, which keep the blend), one flag per grid point."""
         flag = np.zeros(grid.size, bool)
-        if self.p["interlock"]:
+        if self.p.interlock:
             return flag
-        for d in self.p["disturbances"]:
-            if d["kind"] == "stoppage":
-                flag[(grid >= d["at"]) & (grid < d["at"] + d["duration"])] = True
+        for d in self.p.disturbances:
+            if d.kind == "stoppage":
+                flag[(grid >= d.at) & (grid < d.at + d.duration)] = True
         return flag
 
     def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:
         """The probe's bias at each grid point (its own plus the ``nir_bias`` steps) and where it dropped out
         (``nir_dropout``)."""
         biases, dropped = np.full(grid.size, bias), np.zeros(grid.size, bool)
-        for d in self.p["disturbances"]:
-            if d["kind"] == "nir_bias":
-                biases[grid >= d["at"]] += d["bias"]
-            elif d["kind"] == "nir_dropout":
-                dropped[(grid >= d["at"]) & (grid < d["at"] + d["duration"])] = True
+        for d in self.p.disturbances:
+            if d.kind == "nir_bias":
+                biases[grid >= d.at] += d.bias
+            elif d.kind == "nir_dropout":
+                dropped[(grid >= d.at) & (grid < d.at + d.duration)] = True
         for fault in self.faults:
             if fault.kind == "nir_bias":
                 biases[grid >= fault.at] += fault.bias
@@ -511,8 +509,8 @@ class Line:
     def energy(self) -> float:
         """Electric energy (J) of the units given a ``power``: running power while running, idle power while a
         feeder's screw is stopped (the rest of the line runs throughout)."""
-        horizon, total = self.p["horizon"], 0.0
-        for tag, power in self.p["power"].items():
+        horizon, total = self.p.horizon, 0.0
+        for tag, power in self.p.power.items():
             stopped, since = 0.0, None
             for t, feeder, kind in self.stops:
                 if feeder != tag:
@@ -523,7 +521,7 @@ class Line:
                     stopped, since = stopped + t - since, None
             if since is not None:                 # still stopped at the end
                 stopped += horizon - since
-            total += power["running"] * (horizon - stopped) + power["idle"] * stopped
+            total += power.running * (horizon - stopped) + power.idle * stopped
         return total
 
     def outflows(self, tag: str, grid: np.ndarray) -> np.ndarray:
@@ -531,18 +529,18 @@ class Line:
         perfectly mixed (``hopper_mixing``), from the Twin's records (:mod:`.rtd`)."""
         f, tags = self.feeders[tag], self.twin.tags
         t, flow, _ = tags.history(f"{tag}.massflow")
-        if f["hopper_mixing"] == "fifo":
-            return rtd.fifo_outflow(t, flow, grid, self.refilled[tag], f["refill_at"])
+        if f.hopper_mixing == "fifo":
+            return rtd.fifo_outflow(t, flow, grid, self.refilled[tag], f.refill_at)
         t_mass, mass, _ = tags.history(f"{tag}.m_hopper")
         return rtd.mixed_outflow(t, flow, grid, self.refilled[tag], REFILL_TIME,
-                                 (f["hopper"] - f["refill_at"]) / REFILL_TIME, t_mass, mass)
+                                 (f.hopper - f.refill_at) / REFILL_TIME, t_mass, mass)
 
     def genealogy(self, grid: np.ndarray, w: np.ndarray, share: float = 0.01) -> list[tuple[float, str, str]]:
         """When each raw-material lot reaches the press: first and last time its share of its feeder's material
         there exceeds ``share`` (events ``lot k in`` / ``lot k out``, source the feeder)."""
         events = []
         for tag, f in self.feeders.items():
-            shares = rtd.lot_shares(self.outflows(tag, grid), f["rate"], w)
+            shares = rtd.lot_shares(self.outflows(tag, grid), f.rate, w)
             for k, row in enumerate(shares):
                 present = np.flatnonzero(row > share)
                 if present.size:
@@ -551,21 +549,21 @@ class Line:
 
     def kpis(self, t, massflow, diverted, out, true, estimate, rng) -> tuple[dict[str, float], dict[str, str]]:
         p = self.p
-        dt = p["sample_interval"]
+        dt = p.sample_interval
         mass = massflow * dt                        # kg pressed in each step
         good, waste = mass[~diverted].sum(), mass[diverted].sum()
         escaped = mass[out & ~diverted].sum()
         self.tablets, self.pressed = self.press(t, true)
         self.sublots = lots = self.release(t, true, estimate, diverted, rng)
         avs = np.array([lot["av"] for lot in lots])
-        kpis = {"throughput": good / (p["horizon"] / HOUR), "yield": good / (good + waste), "diverted": waste,
+        kpis = {"throughput": good / (p.horizon / HOUR), "yield": good / (good + waste), "diverted": waste,
                 "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
                 "av_max": float(np.nanmax(avs)) if np.isfinite(avs).any() else np.nan,
                 "windows_released": float(np.mean([lot["released"] for lot in lots]))}
         kpis["tablet_weight_rsd"] = float(100 * self.tablets.weight.std()) if self.tablets.weight.size else np.nan
         units = {"throughput": "kg/h", "yield": "-", "diverted": "kg", "escaped": "kg", "diversion_events": "events",
                  "av_max": "% LC", "windows_released": "-", "tablet_weight_rsd": "%"}
-        if p["rtrt"]["pat_units"]:
+        if p.rtrt.pat_units:
             pat = np.array([lot["pat_av"] for lot in lots])
             kpis["pat_av_max"] = float(np.nanmax(pat)) if np.isfinite(pat).any() else np.nan
             units["pat_av_max"] = "% LC"
@@ -577,25 +575,23 @@ class Line:
         on its own random stream) at the nominal tablet rate; with ``press.weight.densities`` the blend's bulk
         density also follows its composition (the true API content ``true``, fraction of target, the other
         components in their nominal proportions) and moves the weights (:meth:`density_change`)."""
-        p = self.p["press"]
-        t, v, _ = self.twin.tags.history(f"{p['tag']}.tablets")
+        p = self.p.press
+        t, v, _ = self.twin.tags.history(f"{p.tag}.tablets")
         steps = release.Tablets.steps(np.interp(grid, t, v))
-        moved = self.density_change(true)[steps] if p["weight"]["densities"] else None
-        c = p["weight_control"]
-        control = press_model.WeightControl(c["every"], c["gain"], c["integral"], c["deadband"], c["limit"]) \
-            if c["enabled"] else None
-        w = p["weight"]
-        fill = press_model.DieFill(w["density_sd"], w["density_time"], w["fill_sd"])
-        pressed = press_model.press(steps.size, self.total / p["tablet_mass"], fill, control, stream(self.seed, 4),
+        moved = self.density_change(true)[steps] if p.weight.densities else None
+        c = p.weight_control
+        control = press_model.WeightControl(c.every, c.gain, c.integral, c.deadband, c.limit) if c.enabled else None
+        w = p.weight
+        fill = press_model.DieFill(w.density_sd, w.density_time, w.fill_sd)
+        pressed = press_model.press(steps.size, self.total / p.tablet_mass, fill, control, stream(self.seed, 4),
                                     disturbance=moved)
         return release.Tablets(steps, pressed.weight), pressed
 
     def density_change(self, true: np.ndarray) -> np.ndarray:
         """The blend's bulk density relative to the nominal blend's, minus 1, at each grid sample: the API at ``true``
         times its target fraction, the other components sharing the rest in their nominal proportions."""
-        densities = self.p["press"]["weight"]["densities"]
-        shares = {c: sum(f["rate"] for f in self.feeders.values() if f["component"] == c) / self.total
-                  for c in dict.fromkeys(self.components)}
+        densities = self.p.press.weight.densities
+        shares = self.p.shares()
         api = np.clip(self.target * true, 0.0, 1.0)
         rest = {c: share / (1 - self.target) for c, share in shares.items() if c != self.api}
         blend = {self.api: api} | {c: (1 - api) * r for c, r in rest.items()}
@@ -606,8 +602,8 @@ class Line:
         """Per grid sample: the mean weight (mg) of the tablets struck in it, the same tablets' weight without the
         weight control's correction (what the die fill alone gave), each held from the last sample that struck any
         (the target before the first), and the fill-depth correction (%) then."""
-        p, tablets = self.p["press"], self.tablets
-        every = p["weight_control"]["every"] if p["weight_control"]["enabled"] else 1
+        p, tablets = self.p.press, self.tablets
+        every = p.weight_control.every if p.weight_control.enabled else 1
         correction = np.repeat(self.pressed.correction, every)[:tablets.weight.size]
         last = np.searchsorted(tablets.step, np.arange(size), side="right") - 1
         out = {"fill_correction": 100 * np.where(last >= 0, correction[np.maximum(last, 0)], 0.0)}
@@ -617,7 +613,7 @@ class Line:
             struck = np.flatnonzero(np.isfinite(mean))
             held = np.searchsorted(struck, np.arange(size), side="right") - 1
             mean = np.where(held >= 0, mean[struck[np.maximum(held, 0)]] if struck.size else 0.0, 0.0)
-            out[name] = p["tablet_mass"] * 1e6 * (1 + mean)
+            out[name] = p.tablet_mass * 1e6 * (1 + mean)
         return out
 
     def release(self, t, true, estimate, diverted, rng) -> list[dict[str, Any]]:
@@ -628,28 +624,28 @@ class Line:
         press weighs every tablet) times the twin's PAT estimate of its blend (never the simulator's truth). A
         sub-lot is released when every test run passes; one that kept fewer tablets than the tests need is not.
         Returns per sub-lot its start, AVs and decision."""
-        r = self.p["rtrt"]
+        r = self.p.rtrt
         tablets = self.tablets
         lots = []
-        for start in np.arange(0, self.p["horizon"], r["window"]):
-            first, end = np.searchsorted(t, [start, start + r["window"]])
+        for start in np.arange(0, self.p.horizon, r.window):
+            first, end = np.searchsorted(t, [start, start + r.window])
             pick = tablets.between(first, end)
             pick = pick[~diverted[tablets.step[pick]]]
             lot = {"start": float(start), "av": np.nan, "pat_av": np.nan, "released": False}
             lots.append(lot)
-            if pick.size < r["tablets"] or pick.size < r["pat_units"]:
+            if pick.size < r.tablets or pick.size < r.pat_units:
                 continue
 
             def assay(n: int, pick=pick) -> np.ndarray:
                 return tablets.contents(rng.choice(pick, n, replace=False), true)
-            if r["tablets"] == 10:
+            if r.tablets == 10:
                 passed, lot["av"], _ = release.two_stages(assay)
             else:
-                units = assay(r["tablets"])
+                units = assay(r.tablets)
                 lot["av"] = release.acceptance_value(units)
                 passed = lot["av"] <= release.L1 and release.outside_l2(units) == 0
-            if r["pat_units"]:
-                at = pick[np.linspace(0, pick.size - 1, r["pat_units"]).astype(int)]
+            if r.pat_units:
+                at = pick[np.linspace(0, pick.size - 1, r.pat_units).astype(int)]
                 ok, lot["pat_av"] = release.large_sample(tablets.contents(at, estimate))
                 passed = passed and ok
             lot["released"] = bool(passed)
@@ -658,4 +654,4 @@ class Line:
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
     """One replication of the line described by ``params`` (resolved scenario parameters, SI units)."""
-    return Line(params, seed).run()
+    return Line(CmParams.of(params), seed).run()

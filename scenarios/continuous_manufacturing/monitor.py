@@ -14,27 +14,30 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
 
 from scenarios.continuous_manufacturing import instruments, release, rtd
 
+if TYPE_CHECKING:
+    from scenarios.continuous_manufacturing.params import CmParams
 
-def rtds(params: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]]) -> list[tuple[float, int, float]]:
+
+def rtds(params: CmParams, ranges: Mapping[str, tuple[float, float]]) -> list[tuple[float, int, float]]:
     """``(tau, tanks, feed_frame_tau)`` of the model and of every corner and edge midpoint of the declared box
     (the model's value, the range's ends; every whole number of tanks in its range)."""
     def values(path: str, model: float) -> list[float]:
         low, high = ranges.get(path, (model, model))
         return sorted({low, model, high})
 
-    tau = values("blender.tau", params["blender"]["tau"])
-    tanks = params["blender"]["tanks"]
+    tau = values("blender.tau", params.blender.tau)
+    tanks = params.blender.tanks
     low, high = ranges.get("blender.tanks", (tanks, tanks))
     ns = list(range(max(1, int(np.ceil(low))), int(np.floor(high)) + 1)) or [tanks]
-    ff = values("press.feed_frame_tau", params["press"]["feed_frame_tau"])
-    model = (params["blender"]["tau"], tanks, params["press"]["feed_frame_tau"])
+    ff = values("press.feed_frame_tau", params.press.feed_frame_tau)
+    model = (params.blender.tau, tanks, params.press.feed_frame_tau)
     return [model] + [c for c in itertools.product(tau, ns, ff) if c != model]
 
 

@@ -37,14 +37,13 @@ its value at ``at``; the plant's own gravimetric loop is not modelled to follow 
 """
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
+from scenarios.continuous_manufacturing.params import CmParams, Fault
 from twin.config import Boolean, Integer, ListOf, Number, Quantity, Record, Str
 from twin.monitor.limits import LIMITS
 
@@ -65,33 +64,18 @@ MONITOR = Record({"enabled": Boolean(), "tag": Str(), "period": Quantity("s", "1
                  defaults=DEFAULTS, name="the MSPC monitor")
 
 
-@dataclass(frozen=True)
-class Fault:
-    """A fault of the plant (see the module's docstring); times in s."""
-
-    kind: str
-    at: float
-    feeder: str | None = None
-    duration: float = 0.0
-    feed_factor: float = 1.0
-    bias: float = 0.0
-    factor: float = 1.0
-
-    def blamed(self, feeder_tags, blender: str, nir: str) -> tuple[str, ...]:
-        """The monitor's tags that point at this fault."""
-        if self.kind in ("feeder_drift", "load_cell_stuck"):
-            return tuple(f"{self.feeder}.{f}" for f in FEEDER_FEATURES)
-        if self.kind == "nir_bias":
-            return tuple(f"{nir}.{f}" for f in NIR_FEATURES)
-        return (f"{blender}.holdup",)
+def blamed(fault: Fault, blender: str, nir: str) -> tuple[str, ...]:
+    """The monitor's tags that point at ``fault`` (a :class:`.params.Fault`, see the module's docstring)."""
+    if fault.kind in ("feeder_drift", "load_cell_stuck"):
+        return tuple(f"{fault.feeder}.{f}" for f in FEEDER_FEATURES)
+    if fault.kind == "nir_bias":
+        return tuple(f"{nir}.{f}" for f in NIR_FEATURES)
+    return (f"{blender}.holdup",)
 
 
-def faults(params: Mapping[str, Any]) -> list[Fault]:
+def faults(p: CmParams) -> list[Fault]:
     """The faults of an enabled ``monitor:`` (none when it is off)."""
-    m = params["monitor"]
-    if not m["enabled"]:
-        return []
-    return [Fault(**{k: v for k, v in f.items()}) for f in m["faults"]]
+    return list(p.monitor.faults) if p.monitor.enabled else []
 
 
 def check(params: Mapping[str, Any]) -> None:
@@ -113,7 +97,7 @@ def check(params: Mapping[str, Any]) -> None:
         if f["kind"] in ("feeder_drift", "blender_fouling") and not f["duration"] > 0:
             raise where.error("duration", f"a {f['kind']} ramps over a positive duration",
                               expected="a time such as 2 h")
-    tags = len(feature_names(params))
+    tags = len(feature_names(params["feeders"], params["pat"]["tag"], params["blender"]["tag"]))
     if not m["components"] < tags:
         raise m.error("components", f"{m['components']} components for {tags} monitored tags",
                       expected=f"fewer than {tags}, e.g. 4")
@@ -131,11 +115,15 @@ DETECT_RUN = 3   # alarms in a row that make a detection (a single alarm is a fa
 NIR_FEATURES = ("dev", "residual")
 
 
-def feature_names(params: Mapping[str, Any]) -> list[str]:
-    """The monitored tags, in column order."""
-    names = [f"{tag}.{f}" for tag in params["feeders"] for f in FEEDER_FEATURES]
-    names += [f"{params['pat']['tag']}.{f}" for f in NIR_FEATURES]
-    return names + [f"{params['blender']['tag']}.holdup"]
+def feature_names(feeders: Iterable[str], nir: str, blender: str) -> list[str]:
+    """The monitored tags of a line with ``feeders`` (tags), NIR probe ``nir`` and ``blender``, in column order."""
+    names = [f"{tag}.{f}" for tag in feeders for f in FEEDER_FEATURES]
+    names += [f"{nir}.{f}" for f in NIR_FEATURES]
+    return names + [f"{blender}.holdup"]
+
+
+def _names(p: CmParams) -> list[str]:
+    return feature_names(p.feeders, p.pat.tag, p.blender.tag)
 
 
 def period_means(x: np.ndarray, every: int) -> np.ndarray:
@@ -147,15 +135,15 @@ def period_means(x: np.ndarray, every: int) -> np.ndarray:
         return np.where(count > 0, np.nansum(blocks, axis=1) / np.maximum(count, 1), np.nan)
 
 
-def features(params: Mapping[str, Any], signals: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
+def features(params: CmParams, signals: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """The monitored features, one row per ``period`` (the period ending at each row's time), from the run's
     instrument ``signals``, one value per sample step: ``read`` (load cells, per feeder), ``setpoint``, ``speed``
     (fraction), ``nir`` (samples held on the grid, NaN in a dropout), ``predicted`` (RTD at the outlet, fraction of
     target), ``holdup`` (the blender's mass, kg)."""
-    every = int(round(params["monitor"]["period"] / params["sample_interval"]))
+    every = int(round(params.monitor.period / params.sample_interval))
     cols = []
-    for tag, f in params["feeders"].items():
-        rate, read, sp = f["rate"], signals["read"][tag], signals["setpoint"][tag]
+    for tag, f in params.feeders.items():
+        rate, read, sp = f.rate, signals["read"][tag], signals["setpoint"][tag]
         dev = (read - sp) / rate
         flow = period_means(dev, every)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -165,62 +153,64 @@ def features(params: Mapping[str, Any], signals: Mapping[str, Any], rng: np.rand
     target = signals["target"]
     nir = signals["nir"] / target - 1
     cols += [period_means(nir, every), period_means(nir - (signals["predicted"] - 1), every)]
-    b = params["blender"]
-    held = signals["holdup"] / (signals["total"] * b["tau"]) - 1
+    held = signals["holdup"] / (signals["total"] * params.blender.tau) - 1
     held = period_means(held, every)
-    cols.append(held + params["monitor"]["holdup_noise"] * rng.standard_normal(held.size))
+    cols.append(held + params.monitor.holdup_noise * rng.standard_normal(held.size))
     return np.column_stack(cols)
 
 
-def normal_params(params: Mapping[str, Any]) -> dict[str, Any]:
+def normal_params(p: CmParams) -> CmParams:
     """The scenario's plant as the training sees it: same line and ``truth:``, no disturbances, no monitor."""
-    out = dict(params)
-    m = dict(params["monitor"])
-    out["disturbances"], out["horizon"] = [], m["training"]["hours"]
-    out["monitor"] = {**m, "enabled": False, "faults": []}
-    return out
+    return dataclasses.replace(p, disturbances=(), horizon=p.monitor.training.hours,
+                               monitor=dataclasses.replace(p.monitor, enabled=False, faults=()))
 
 
-def fit(params: Mapping[str, Any]):
+FITTED: dict[str, Any] = {}   # repr of the training's parameters -> the monitor fitted on them (this process's)
+KEEP = 8                      # fitted monitors kept
+
+
+def fit(p: CmParams):
     """The PCA monitor fitted on the training runs (cached per training set within a process)."""
-    key = json.dumps(normal_params(params), sort_keys=True, default=str)
-    return _fit(key)
+    normal = normal_params(p)
+    key = repr(normal)
+    if key not in FITTED:
+        while len(FITTED) >= KEEP:
+            FITTED.pop(next(iter(FITTED)))
+        FITTED[key] = _fit(normal)
+    return FITTED[key]
 
 
-@functools.lru_cache(maxsize=8)
-def _fit(key: str):
+def _fit(p: CmParams):
     from scenarios.continuous_manufacturing.model import Line
     from twin.monitor import fit_pca
 
-    params = json.loads(key)
-    m = params["monitor"]
+    m = p.monitor
     rows = []
-    for k in range(m["training"]["runs"]):
-        line = Line(params, np.random.SeedSequence([m["training"]["seed"], k]))
+    for k in range(m.training.runs):
+        line = Line(p, np.random.SeedSequence([m.training.seed, k]))
         line.run()
         rows.append(line.mspc_features())
     x = np.vstack(rows)
     x = x[np.isfinite(x).all(axis=1)]
     # empirical limits by default: the features are not normal (see above)
-    return fit_pca(x, feature_names(params), components=m["components"], confidence=m["confidence"],
-                   limits=m.get("limits", "empirical"))
+    return fit_pca(x, _names(p), components=m.components, confidence=m.confidence, limits=m.limits)
 
 
-def watch(model, params: Mapping[str, Any], x: np.ndarray) -> dict[str, np.ndarray]:
+def watch(model, params: CmParams, x: np.ndarray) -> dict[str, np.ndarray]:
     """The monitor on a TagBus: each row of ``x`` written as the tags' values at its period's end, then the
     monitor steps (as on live tags); its T2, SPE, alarm and top tag per row."""
     from twin.monitor import Monitor
     from twin.tags import TagBus
 
-    m, bus = params["monitor"], TagBus()
-    names = feature_names(params)
+    m, bus = params.monitor, TagBus()
+    names = _names(params)
     for name in names:
         bus.define(name)
-    monitor = Monitor(model, m["tag"], period=m["period"]).bind(bus)
+    monitor = Monitor(model, m.tag, period=m.period).bind(bus)
     out = {"t2": np.full(len(x), np.nan), "spe": np.full(len(x), np.nan), "alarm": np.zeros(len(x), bool),
            "top": np.empty(len(x), dtype=object)}
     for k, row in enumerate(x):
-        t = (k + 1) * m["period"]
+        t = (k + 1) * m.period
         for name, value in zip(names, row):
             bus.write(name, float(value), t)
         monitor.step(t)
@@ -229,13 +219,13 @@ def watch(model, params: Mapping[str, Any], x: np.ndarray) -> dict[str, np.ndarr
     return out
 
 
-def kpis(params: Mapping[str, Any], watched: Mapping[str, np.ndarray], blamed: tuple[str, ...] | None,
+def kpis(params: CmParams, watched: Mapping[str, np.ndarray], blamed: tuple[str, ...] | None,
          start: float | None) -> tuple[dict[str, float], dict[str, str]]:
     """``mspc_false_alarm_rate``: the share of samples alarmed outside the fault window (all of them without a
     fault); with a fault from ``start``: ``mspc_detected`` (1 if the window holds :data:`DETECT_RUN` alarms in a
     row), ``mspc_delay`` (h, from ``start`` to the first of them; NaN if none), ``mspc_alarm_rate`` (share of the
     window alarmed) and ``mspc_blame`` (share of the window's alarms whose top tag is one of ``blamed``)."""
-    period = params["monitor"]["period"]
+    period = params.monitor.period
     t = (np.arange(len(watched["alarm"])) + 1) * period
     alarm = watched["alarm"]
     inside = t > start if start is not None else np.zeros(t.size, bool)

@@ -292,7 +292,7 @@ class CmParams:
     monitor: Monitor
     truth: dict[str, float]
     uncertainty: dict[str, tuple[float, float]]
-    plant: Any = None
+    plant: str | None = None
 
     @property
     def total(self) -> float:
@@ -333,7 +333,8 @@ class CmParams:
                    power={tag: Power.of(w) for tag, w in params["power"].items()},
                    disturbances=tuple(Disturbance.of(d) for d in params["disturbances"]), rtrt=Rtrt.of(params["rtrt"]),
                    monitor=Monitor.of(params["monitor"]), truth=plant.truth(params),
-                   uncertainty=plant.uncertainty(params), plant=params.get("plant"))
+                   uncertainty=plant.uncertainty(params),
+                   plant=None if params.get("plant") is None else str(params["plant"]))
 
 
 def typed(params: CmParams | Mapping[str, Any]) -> CmParams:

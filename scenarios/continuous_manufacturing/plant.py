@@ -19,11 +19,14 @@ load cells report). Without ``truth:`` the plant is the model, bit for bit.
 """
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twin.config import ConfigError, suggest, to_si
+
+if TYPE_CHECKING:
+    from scenarios.continuous_manufacturing.params import CmParams
 
 SD_RANGE = 3.0   # a standard deviation spans the range model -/+ this many of them (99.7 % of a normal)
 
@@ -93,16 +96,22 @@ def spread(low: float, high: float) -> float:
     return max((high - low) / (2 * SD_RANGE), 1e-9)
 
 
-def apply(params: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``params`` with the plant's values of ``truth:`` in place of the model's."""
-    plant = copy.deepcopy(dict(params))
-    for path, value in truth(params).items():
-        *parents, last = _split(path)
-        node = plant
-        for part in parents:
-            node = node[part]
-        node[last] = int(round(value)) if path == "blender.tanks" else value
-    return plant
+def apply(p: CmParams) -> CmParams:
+    """``p`` with the plant's values of ``truth:`` in place of the model's (the simulated plant)."""
+    for path, value in p.truth.items():
+        p = _replaced(p, _split(path), int(round(value)) if path == "blender.tanks" else value)
+    return p
+
+
+def _replaced(node, parts: list[str], value):
+    """``node`` (a frozen dataclass or a mapping) with the value at ``parts`` replaced."""
+    head, *rest = parts
+    new = _replaced(_get(node, head), rest, value) if rest else value
+    return {**node, head: new} if isinstance(node, Mapping) else dataclasses.replace(node, **{head: new})
+
+
+def _get(node, key: str):
+    return node[key] if isinstance(node, Mapping) else getattr(node, key)
 
 
 def check(params: Mapping[str, Any]) -> None:

@@ -65,7 +65,7 @@ def test_the_api_mass_balance_closes_with_the_interlock(tmp_path):
     """API fed + hold-up at the start = struck by the press + hold-up at the end, within 0.1 %, from the Twin's
     integrated flows and states (as tests/scenarios/test_cm_study.py does for the flagship day)."""
     line = quiet_line(tmp_path, EXCIPIENT_STOPS, interlock=True)
-    tags, tau_ff = line.twin.tags, line.p["press"]["feed_frame_tau"]
+    tags, tau_ff = line.twin.tags, line.p.press.feed_frame_tau
 
     def holdup(at):
         names = [f"BL-101.M_API_{j}" for j in range(1, 6)] + ["TP-101.M_API"]

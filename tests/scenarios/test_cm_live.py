@@ -42,27 +42,27 @@ def test_the_instruments_read_live_equal_the_whole_record(tmp_path):
     line = line_of(tmp_path, flagship_text(*HOUR, realistic=True) + truth)
     line.run()
     p, grid, bus, seed = line.p, line.grid, line.twin.tags, line.seed
-    dt = p["sample_interval"]
+    dt = p.sample_interval
     flows, true_flows = {}, {}
     for i, (tag, f) in enumerate(line.feeders.items()):
         t_r, r, _ = bus.history(f"{tag}.refill")
         flows[tag] = np.diff(delivered(grid, sampled(line, f"{tag}.m_hopper"), t_r, r)) / dt
-        plant = line.plant["feeders"][tag]
-        noise = instruments.ar1(stream(seed, 2, i), grid.size - 1, plant["flow_noise"], dt, plant["flow_noise_time"])
-        cells = plant["load_cell_noise"] * f["rate"] * stream(seed, 3, i).standard_normal(grid.size - 1)
-        true_flows[tag] = flows[tag] * (1 + noise) / (1 + plant["load_cell_bias"])
-        read = (flows[tag] * (1 + noise) + cells) / (1 + f["load_cell_bias"])
+        plant = line.plant.feeders[tag]
+        noise = instruments.ar1(stream(seed, 2, i), grid.size - 1, plant.flow_noise, dt, plant.flow_noise_time)
+        cells = plant.load_cell_noise * f.rate * stream(seed, 3, i).standard_normal(grid.size - 1)
+        true_flows[tag] = flows[tag] * (1 + noise) / (1 + plant.load_cell_bias)
+        read = (flows[tag] * (1 + noise) + cells) / (1 + f.load_cell_bias)
         t, v, _ = bus.history(f"{tag}.cell_flow")
         assert np.array_equal(t, grid[1:])                      # one report per step, at its end
         np.testing.assert_allclose(v, read, rtol=1e-12, atol=1e-15)
-    b = line.plant["blender"]
-    w = rtd.kernel(dt, b["tau"], b["tanks"], None)
+    b = line.plant.blender
+    w = rtd.kernel(dt, b.tau, b.tanks, None)
     shift = (instruments.content(true_flows, line.rates, line.api_feeders, line.target, w)
              - instruments.content(flows, line.rates, line.api_feeders, line.target, w))
     outlet = sampled(line, "BL-101.w_API") + shift * line.target
     every = line.gauges.every
     z = stream(seed, 1).standard_normal(grid[::every].size)
-    expected = outlet[::every] * (1 + line.plant["pat"]["bias"] + line.plant["pat"]["noise"] * z)
+    expected = outlet[::every] * (1 + line.plant.pat.bias + line.plant.pat.noise * z)
     t, v, _ = bus.history("NIR-101.sample")
     assert np.array_equal(t, grid[::every])
     np.testing.assert_allclose(v, expected, rtol=1e-12)
@@ -115,7 +115,7 @@ def test_the_estimator_reads_the_instruments_and_keeps_the_models_values(tmp_pat
                               | {"NIR-101.sample"})
     dae = est.ekf.model.dae
     assert dae.p0[dae.p_names.index("BL.tau")] == 90.0 and dae.p0[dae.p_names.index("NIR.bias")] == 0.003
-    assert line.plant["blender"]["tau"] == 110.0
+    assert line.plant.blender.tau == 110.0
     t, tau, _ = line.twin.tags.history("BL-101.tau.est")
     np.testing.assert_array_equal(t, np.arange(1, 121) * 60.0)
     sd = line.twin.tags.read("BL-101.tau.std")

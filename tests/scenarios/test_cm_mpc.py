@@ -51,7 +51,7 @@ def reference_first_move(line: Line, p: np.ndarray, dae, interval: float, steps:
     ``M_f' = (n/tau) M_n - M_f / tau_ff``; how far the API content leaves ``band``, priced by ``band_weight``,
     written out (the slack variables' value at the optimum), gradients by hand."""
     prm = dict(zip(dae.p_names, p, strict=True))
-    tau, n, tau_ff = line.p["blender"]["tau"], line.p["blender"]["tanks"], line.p["press"]["feed_frame_tau"]
+    tau, n, tau_ff = line.p.blender.tau, line.p.blender.tanks, line.p.press.feed_frame_tau
     tw = line.twin
     feeders = list(line.feeders)
     size = 1 + n + 1                                  # states per component
@@ -59,7 +59,7 @@ def reference_first_move(line: Line, p: np.ndarray, dae, interval: float, steps:
     B = np.zeros((3 * size, 3))
     x0 = np.zeros(3 * size)
     for c, tag in enumerate(feeders):
-        comp, o = line.feeders[tag]["component"], c * size
+        comp, o = line.feeders[tag].component, c * size
         k, tau_c, ff = prm[f"{tag}.F_max"], prm[f"{tag}.tau_c"], prm[f"{tag}.ff"]
         A[o, o], B[o, c] = -ff / tau_c, 1 / (k * tau_c)
         A[o + 1, o] = ff * k
@@ -73,12 +73,12 @@ def reference_first_move(line: Line, p: np.ndarray, dae, interval: float, steps:
         x0[o + n + 1] = tw.tags.read(f"TP-101.M_{comp}")
     Ad, Bd, *_ = signal.cont2discrete((A, B, np.eye(3 * size), np.zeros((3 * size, 3))), interval, method="zoh")
     nominal = np.array([line.rates[t] for t in feeders])
-    shares = np.array([SHARES[line.feeders[t]["component"]] for t in feeders])
+    shares = np.array([SHARES[line.feeders[t].component] for t in feeders])
     full = tau_ff * nominal.sum()
     v_prev = p[[dae.p_names.index(f"{t}.F_sp") for t in feeders]] / nominal
     frame = [c * size + n + 1 for c in range(3)]
 
-    a = [line.feeders[t]["component"] for t in feeders].index(api)
+    a = [line.feeders[t].component for t in feeders].index(api)
     m = 3 * moves
 
     def contents(flat):                 # the feed frame's hold-ups, one row per interval

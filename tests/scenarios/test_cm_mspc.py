@@ -14,6 +14,7 @@ from cm_files import flagship_text
 
 from scenarios.continuous_manufacturing import mspc
 from scenarios.continuous_manufacturing.model import Line
+from scenarios.continuous_manufacturing.params import CmParams
 from scenarios.scenario import load, plain
 from twin.config import ConfigError
 
@@ -47,7 +48,7 @@ def test_each_fault_moves_its_feature_by_its_size(tmp_path, fault, column, expec
     """The fault's feature against the same seed without it: the last 20 min (the ramps done, the blender settled)
     differ by the fault's size; before the fault nothing differs. Fails if the injection does nothing."""
     p = params(tmp_path, f"[{fault}]")
-    names = mspc.feature_names(p)
+    names = mspc.feature_names(p["feeders"], p["pat"]["tag"], p["blender"]["tag"])
     with_fault, _, _ = features(p)
     p["monitor"] = {**p["monitor"], "faults": []}
     without, _, _ = features(p)
@@ -75,7 +76,7 @@ def test_nir_bias_step_is_caught_within_30_s_and_blamed_on_the_nir(tmp_path):
     assert run.traces["mspc_alarm"][run.traces["t"] > 1.1 * HOUR].mean() > 0.95
     # the monitor on the TagBus wrote what the batch statistics of the fitted model give on the same features
     x = line.mspc_features()
-    model = mspc.fit(p)
+    model = mspc.fit(CmParams.of(p))
     t2, spe = model.statistics(x)
     # its limits are twin.monitor's empirical ones, kept by the model file (a saved flagship model alarms alike)
     from twin.monitor import load, save
@@ -134,7 +135,7 @@ def test_false_alarm_rate_over_held_out_normal_runs_includes_the_nominal(tmp_pat
     from scipy import stats
 
     p = params(tmp_path, horizon="6 h", runs=4, hours="6 h")
-    empirical = mspc.fit(p)
+    empirical = mspc.fit(CmParams.of(p))
     theoretical = empirical.with_confidence(0.99, limits="theoretical")   # F and Jackson-Mudholkar
     assert empirical.t2_limit > theoretical.t2_limit and empirical.spe_limit > theoretical.spe_limit
     rates = {"empirical": [], "theoretical": []}

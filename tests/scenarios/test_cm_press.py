@@ -48,14 +48,14 @@ def test_the_release_tests_the_presss_tablets(tmp_path):
     random stream; each sub-lot's 2.9.47 AV is the hand formula on its 500 tablets (weight x the twin's PAT
     estimate); a press with no scatter gives a PAT AV of the estimate's scatter alone (smaller)."""
     got, run = line(tmp_path)
-    p = got.p["press"]
-    counted = got.twin.tags.history(f"{p['tag']}.tablets")[1][-1]
+    p = got.p.press
+    counted = got.twin.tags.history(f"{p.tag}.tablets")[1][-1]
     assert got.tablets.weight.size == int(np.floor(counted + 1e-9)) > 100_000
-    c, w = p["weight_control"], p["weight"]
-    again = press_model.press(got.tablets.weight.size, got.total / p["tablet_mass"],
-                              press_model.DieFill(w["density_sd"], w["density_time"], w["fill_sd"]),
-                              press_model.WeightControl(c["every"], c["gain"], c["integral"], c["deadband"],
-                                                        c["limit"]), stream(got.seed, 4),
+    c, w = p.weight_control, p.weight
+    again = press_model.press(got.tablets.weight.size, got.total / p.tablet_mass,
+                              press_model.DieFill(w.density_sd, w.density_time, w.fill_sd),
+                              press_model.WeightControl(c.every, c.gain, c.integral, c.deadband, c.limit),
+                              stream(got.seed, 4),
                               disturbance=got.density_change(run.traces["api_true"] / 100)[got.tablets.step])
     np.testing.assert_allclose(got.tablets.weight, again.weight, rtol=0, atol=1e-12)   # the trace is in % LC
     diverted = run.traces["diverting"] > 0

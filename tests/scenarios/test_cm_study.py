@@ -33,10 +33,18 @@ def flagship(tmp_path_factory):
     return line, line.run()
 
 
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    """The flagship's base variant as a result's settings (plain data), as the study's figures read them."""
+    path = tmp_path_factory.mktemp("cm") / "flagship.yaml"
+    path.write_text(flagship_text())
+    return plain(load(path).variants["base"])
+
+
 def test_api_mass_balance_closes(flagship):
     line, run = flagship
-    tags, dt = line.twin.tags, line.p["sample_interval"]
-    tau_ff = line.p["press"]["feed_frame_tau"]
+    tags, dt = line.twin.tags, line.p.sample_interval
+    tau_ff = line.p.press.feed_frame_tau
 
     def integral(name, scale=1.0):                 # trapezoid over every record, events included
         t, v, _ = tags.history(name)
@@ -76,7 +84,7 @@ def test_no_out_of_spec_material_escapes_with_the_default_margin(flagship):
     assert run.kpis["escaped"] == 0
     assert run.kpis["diversion_events"] >= 2       # the API stoppage and the excipient stoppage at least
     mass = run.kpis["diverted"] + run.kpis["throughput"] * 24
-    struck = line.twin.tags.history("TP-101.tablets")[1][-1] * line.p["press"]["tablet_mass"]
+    struck = line.twin.tags.history("TP-101.tablets")[1][-1] * line.p.press.tablet_mass
     assert mass == pytest.approx(struck, rel=1e-3)  # the tablet counter integrated by the Twin
     assert run.kpis["yield"] == pytest.approx(1 - run.kpis["diverted"] / mass)
 
@@ -125,7 +133,7 @@ def test_twin_run_writes_the_report_with_the_study_figures(tmp_path):
     assert not (out / "figures" / "traces.png").exists()   # one replication: the study's figures show its traces
 
 
-def test_the_study_figures_draw_every_trace(flagship):
+def test_the_study_figures_draw_every_trace(flagship, settings):
     """Why a one-replication report leaves the generic traces.png out (``figures_show_traces``): every trace of the
     run is read by the study's own figures (content, feeders, weight; mspc.png with the monitor on)."""
     from scenarios.continuous_manufacturing import figures
@@ -144,29 +152,29 @@ def test_the_study_figures_draw_every_trace(flagship):
 
     line, run = flagship
     traces = Reads(run.traces)
-    figures.content(traces, line.p)
-    figures.weight_chart(traces, line.p)
+    figures.content(traces, settings)
+    figures.weight_chart(traces, settings)
     Reads.read = set()
     figures.feeders(traces)
     feeders = {k for k in Reads.read if k.startswith("massflow.")}
-    assert feeders == {f"massflow.{tag}" for tag in line.p["feeders"]}
+    assert feeders == {f"massflow.{tag}" for tag in line.feeders}
     Reads.read = set()
-    figures.content(traces, line.p)
-    figures.weight_chart(traces, line.p)
+    figures.content(traces, settings)
+    figures.weight_chart(traces, settings)
     assert set(run.traces) - {"t"} <= Reads.read | feeders, set(run.traces) - Reads.read - feeders
 
 
-def test_the_worst_moment_shows_each_unit_in_its_state(flagship):
+def test_the_worst_moment_shows_each_unit_in_its_state(flagship, settings):
     """The 3D snapshot's colours: the API screw is down during its stoppage (12 h, 2 min); at the moment the true
     content strays furthest, the press holds out-of-limit content and the gate is diverting it."""
     line, run = flagship
-    during = line_states(line.p, run.traces, run.events, 12 * 3600 + 60)
+    during = line_states(settings, run.traces, run.events, 12 * 3600 + 60)
     assert during["LIW-101"] == "down" and during["LIW-102"] == during["LIW-103"] == "running"
     worst = run.traces["t"][np.argmax(np.abs(run.traces["api_true"] - 100))]
     assert 12 * 3600 < worst < 12 * 3600 + 600                   # the API stoppage takes the content furthest
-    states = line_states(line.p, run.traces, run.events, worst)
+    states = line_states(settings, run.traces, run.events, worst)
     assert states["TP-101"] == "alarm" and states["DV-101"] == "alarm"
-    assert line_states(line.p, run.traces, run.events, 3600.0) == dict.fromkeys(
+    assert line_states(settings, run.traces, run.events, 3600.0) == dict.fromkeys(
         ["LIW-101", "LIW-102", "LIW-103", "BL-101", "NIR-101", "DV-101", "TP-101"], "running")
 
 

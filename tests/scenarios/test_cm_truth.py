@@ -66,7 +66,7 @@ def test_truth_moves_the_plant_not_the_model(tmp_path):
     line, _ = run(tmp_path, "truth: {press.feed_frame_tau: 40 s, blender.tanks: 7}\n")
     assert line.twin.tags.read("TP-101.tau_ff") == 40.0
     assert sum(name.startswith("BL-101.M_API_") for name in line.twin.tags.names()) == 7
-    assert line.p["press"]["feed_frame_tau"] == 20.0 and line.p["blender"]["tanks"] == 5
+    assert line.p.press.feed_frame_tau == 20.0 and line.p.blender.tanks == 5
 
 
 def error_of(tmp_path, extra: str, *replacements) -> str:
@@ -237,7 +237,7 @@ def test_the_plants_feed_factor_drifts_the_models_does_not(tmp_path):
     line, _ = run(tmp_path, "truth: {feeders.LIW-101.drift: -6 %/h}\n")
     t, ff, _ = line.twin.tags.history("LIW-101.ff")
     assert ff[np.flatnonzero(t >= 1800)[0]] == pytest.approx(0.97, rel=1e-12)
-    assert line.p["feeders"]["LIW-101"]["drift"] == 0.0
+    assert line.p.feeders["LIW-101"].drift == 0.0
 
 
 def test_a_feeder_alarm_by_hand():
