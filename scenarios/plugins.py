@@ -157,10 +157,11 @@ def _mapped(files: Mapping[str, str]) -> dict[str, Any]:
 
 
 def warm(study: str | None) -> list:
-    """Import ``study``'s figure modules and draw a first text into a PNG (matplotlib loads its fonts then); returns
-    the modules."""
+    """Import ``study``'s figure modules, draw a first text into a PNG (matplotlib loads its fonts then) and let
+    Arrow load pandas; returns the modules."""
     import io
 
+    import pyarrow as pa
     from matplotlib.figure import Figure
 
     from scenarios.registry import STUDIES, Deferred, get_study
@@ -173,6 +174,7 @@ def warm(study: str | None) -> list:
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("warm")
     figure.savefig(io.BytesIO(), format="png")
+    pa.array([0.0]).to_numpy()   # Arrow imports pandas the first time it converts from or to NumPy: 1 s of CPU
     return modules
 
 
