@@ -61,3 +61,24 @@ def test_a_job_shop_file_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "bom.txt"
     path.write_bytes("2 2\r\n0 1 1 3\r\n1 3 0 2\r\n".encode("utf-8-sig"))
     assert jobshop.read(path) == jobshop.JobShop([[(0, 1), (1, 3)], [(1, 3), (0, 2)]], 2)
+
+
+def test_a_parquet_bool_column_is_not_fitted_as_a_measurement_unless_named(tmp_path, capsys):
+    """`twin monitor fit` took a Parquet bool column (a pump running) by default and scored it as 0/1: a model of
+    four tags whose alarms blamed 'RUN'. Now it is refused by name; named with --columns it is taken as 0/1, and a
+    check against that model reads it."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=300)
+    data = tmp_path / "train.parquet"
+    pq.write_table(pa.table({"A": a, "B": a + 0.3 * rng.normal(size=300), "RUN": rng.random(300) > 0.5}), data)
+    assert main(["monitor", "fit", str(data), "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'RUN' holds true/false states" in err and "--columns" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "m.json").exists()
+    assert main(["monitor", "fit", str(data), "--columns", "A,B,RUN", "-o", str(tmp_path / "m.json")]) == 0
+    assert main(["monitor", "check", str(tmp_path / "m.json"), str(data)]) in (0, 1)   # 1: some alarms
+    assert "300 samples against" in capsys.readouterr().out

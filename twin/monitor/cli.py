@@ -113,7 +113,7 @@ def run_fit(args) -> int:
         if args.quality:
             model = _fit_pls(args, columns)
         else:
-            table = read_table(args.data, columns)
+            table = read_table(args.data, columns, states=False)
             model = fit_pca(table.values, table.tags, components=_components(args.components),
                             confidence=args.confidence, lags=args.lags, spe_method=args.spe_method, limits=args.limits)
     except TableError as exc:
@@ -141,7 +141,7 @@ def _fit_pls(args, columns):
     if args.lags:
         raise MonitorError("--lags is for PCA; PLS here is static (leave out --lags or --quality)")
     y = read_table(args.data, quality)
-    x = read_table(args.data, columns)
+    x = read_table(args.data, columns, states=False)
     process = [j for j, tag in enumerate(x.tags) if tag not in quality]
     return fit_pls(x.values[:, process], y.values, [x.tags[j] for j in process], y.tags, components=components,
                    confidence=args.confidence, limits=args.limits)

@@ -33,18 +33,21 @@ class Table:
         return f"row {row + 1}" + (f" (t = {self.time[row]})" if self.time is not None else "")
 
 
-def read_table(path: str | Path, columns: list[str] | None = None) -> Table:
+def read_table(path: str | Path, columns: list[str] | None = None, *, states: bool = True) -> Table:
     """Read a CSV or Parquet (``.parquet``/``.pq``) file; ``columns``: the tags to take (default: all but time).
 
     The file streams block by block straight into one float array (a CSV's tag columns parsed as float64, no type
     guessing; a Parquet file's row groups cast as they come), so a 1 GB CSV of a million samples is read in about
     3 s without holding an Arrow table beside the array; a CSV with a column that is not numbers falls back to
-    Arrow's type inference, to name that column."""
+    Arrow's type inference, to name that column. ``states=False`` refuses a Parquet bool column taken by default
+    (``columns`` None): a model fitted on every column would score a state as a 0/1 measurement."""
     path = str(path)
     names = _header(path)
     time_name = next((n for n in names if n.lower() in TIME_COLUMNS and n not in (columns or ())), None)
     if columns is None:
         columns = [n for n in names if n != time_name]
+        if not states:
+            _refuse_flags(path, columns)
     else:
         missing = [c for c in columns if c not in names]
         if missing:
@@ -94,6 +97,22 @@ def _header(path: str) -> list[str]:
         raise TableError(f"{path}: one column named {names[0][:40]!r}: the file looks separated by ';'; write "
                          "it with commas (e.g. pandas to_csv(sep=','))")
     return names
+
+
+def _refuse_flags(path: str, columns: list[str]) -> None:
+    """A Parquet file's bool columns (a pump running, a valve open) are states, not measurements: taken by default
+    they would be scored as 0/1 beside the measurements and blamed in alarms. Named with --columns they are."""
+    if not _is_parquet(path):
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    flags = [n for n in columns if pa.types.is_boolean(schema.field(n).type)]
+    if flags:
+        raise TableError(f"{path}: column {flags[0]!r} holds true/false states, not measurements"
+                         f"{f' (and {len(flags) - 1} more)' if len(flags) > 1 else ''}; name the tags to monitor "
+                         "with --columns (a bool column named there is taken as 0/1)")
 
 
 def _unreadable(path: str, exc: Exception) -> TableError:
