@@ -323,31 +323,15 @@ class Pools:
                 if ahead:
                     yield env.timeout(ahead)
                     ahead = 0.0
-                traffic.coming[w].pop(v.name, None)
-                request = traffic.zones[w].request()
-                log.append((env.now, v.name, "wait", w, ""))
-                asked = env.now
-                yield request
-                log.append((env.now, v.name, "enter", w, ""))
-                if env.now > asked:
-                    log.append((env.now, v.name, "at", u, carried))
-                ahead = edges[u, w]["length"] * per_metre
-                dwell = traffic.dwell(w, u, path[i + 2], env.now + ahead, mass)
-                traffic.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
-                log.append((env.now + ahead, v.name, "at", w, carried))
-                yield env.timeout(ahead + dwell)
-                if dwell:
-                    log.append((env.now, v.name, "at", w, carried))
-                ahead, held = 0.0, request
+                held = yield from traffic.enter(v, u, w, path[i + 2], edges[u, w]["length"] * per_metre,
+                                                edges[w, path[i + 2]]["length"] * per_metre, mass, carried)
             else:
                 ahead += edges[u, w]["length"] * per_metre
                 log.append((env.now + ahead, v.name, "at", w, carried))
                 if nodes[u]["kind"] in ZONES:
                     yield env.timeout(ahead)
                     ahead = 0.0
-                    traffic.zones[u].release(held)
-                    del traffic.inside[u][v.name]
-                    log.append((env.now, v.name, "leave", u, ""))
+                    traffic.leave(v, u, held)
                 elif nodes[w]["kind"] == "stairs":
                     yield env.timeout(ahead + nodes[w]["dwell"])   # the climb
                     ahead = 0.0

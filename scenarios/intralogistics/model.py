@@ -97,7 +97,8 @@ class Logistics:
         self.idle = list(self.vehicles)
         self.pending: list[Order] = []
         self.orders: list[Order] = []
-        self.traffic = Traffic(des, self.env, self.net, p.routing.congestion)   # doors, airlocks, lifts; routes
+        self.log: list[tuple] = []   # (t, source, event, place, holds)
+        self.traffic = Traffic(des, self.env, self.net, p.routing.congestion, self.log)   # zones and routes
         self.cleaning = self.fleet.cleaning
         self.replan = p.routing.congestion and p.routing.replan == "room"
         self.chargers = {c: des.Resource(self.env, capacity=1) for c in (battery.chargers if battery else [])}
@@ -105,7 +106,6 @@ class Logistics:
         self.store = store.station if store else None
         self.pickers = des.Resource(self.env, capacity=store.pickers) if store else None
         self.store_times = (store.pick, store.put_away) if store else (0.0, 0.0)
-        self.log: list[tuple] = []   # (t, source, event, place, holds)
         self.counters: dict[str, int] = {}
         self.starved = 0.0
         self.samples: list[tuple] = []
@@ -365,33 +365,17 @@ class Logistics:
                 if ahead:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
-                zone = traffic.zones[w]
-                traffic.coming[w].pop(v.name, None)   # in its queue from now
-                request = zone.request()
-                log.append((env.now, v.name, "wait", w, ""))
-                asked = env.now
-                yield request
-                log.append((env.now, v.name, "enter", w, ""))
-                if env.now > asked:
-                    log.append((env.now, v.name, "at", u, carried))   # waited in the room until now
-                ahead += edges[u, w]["length"] * per_metre
-                dwell = traffic.dwell(w, u, path[i + 2], env.now + ahead, mass)
-                log.append((env.now + ahead, v.name, "at", w, carried))
-                traffic.inside[w][v.name] = env.now + ahead + dwell + edges[w, path[i + 2]]["length"] * per_metre
-                yield env.timeout(ahead + dwell)
-                if dwell:
-                    log.append((env.now, v.name, "at", w, carried))   # out of the airlock or lift
-                moving, ahead = moving + ahead, 0.0
-                v.zone_request = request
+                approach = edges[u, w]["length"] * per_metre
+                v.zone_request = yield from traffic.enter(v, u, w, path[i + 2], approach,
+                                                          edges[w, path[i + 2]]["length"] * per_metre, mass, carried)
+                moving += approach
             else:
                 ahead += edges[u, w]["length"] * per_metre
                 log.append((env.now + ahead, v.name, "at", w, carried))
                 if nodes[u]["kind"] in ZONES:
                     yield env.timeout(ahead)
                     moving, ahead = moving + ahead, 0.0
-                    traffic.zones[u].release(v.zone_request)
-                    del traffic.inside[u][v.name]
-                    self.log.append((env.now, v.name, "leave", u, ""))
+                    traffic.leave(v, u, v.zone_request)
         if ahead:
             yield env.timeout(ahead)
             moving += ahead

@@ -24,15 +24,45 @@ from scenarios.intralogistics.network import Network
 class Traffic:
     """The zones of one replication on the network ``net``: a ``Resource`` each (``zones``), their holders' leave
     times (``inside``: zone -> vehicle -> s), the vehicles' expected asks (``coming``: zone -> vehicle -> s), each
-    zone's nominal crossing (``holds``, s) and the lifts' cars (``cars``); ``congestion``: routes around busy zones."""
+    zone's nominal crossing (``holds``, s) and the lifts' cars (``cars``); ``congestion``: routes around busy zones.
+    Crossings are logged to the model's ``log``."""
 
-    def __init__(self, des, env, net: Network, congestion: bool) -> None:
-        self.env, self.net, self.congestion = env, net, congestion
+    def __init__(self, des, env, net: Network, congestion: bool, log: list[tuple]) -> None:
+        self.env, self.net, self.congestion, self.log = env, net, congestion, log
         self.zones = {z: des.Resource(env, capacity=net.graph.nodes[z]["capacity"]) for z in net.zones()}
         self.cars: dict[str, Car] = {}   # lift -> its car
         self.inside: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> leaves at
         self.holds = {z: routing.crossing(net, z) for z in self.zones}
         self.coming: dict[str, dict[str, float]] = {z: {} for z in self.zones}   # zone -> vehicle -> asks at
+
+    def enter(self, v, before: str, zone: str, after: str, approach: float, leave: float, mass: float,
+              carried: str):
+        """``v`` (a vehicle or mover, of ``mass`` kg with its load ``carried``) standing in room ``before`` asks for
+        ``zone`` and waits there for a place, then drives ``approach`` s to it and holds it for its :meth:`dwell`
+        towards room ``after``, which it expects to reach ``leave`` s after; logs ``wait``, ``enter`` and its
+        waypoints. Returns the place, for :meth:`leave` on reaching ``after``."""
+        env, log = self.env, self.log
+        self.coming[zone].pop(v.name, None)   # in its queue from now
+        request = self.zones[zone].request()
+        log.append((env.now, v.name, "wait", zone, ""))
+        asked = env.now
+        yield request
+        log.append((env.now, v.name, "enter", zone, ""))
+        if env.now > asked:
+            log.append((env.now, v.name, "at", before, carried))   # waited in the room until now
+        dwell = self.dwell(zone, before, after, env.now + approach, mass)
+        log.append((env.now + approach, v.name, "at", zone, carried))
+        self.inside[zone][v.name] = env.now + approach + dwell + leave
+        yield env.timeout(approach + dwell)
+        if dwell:
+            log.append((env.now, v.name, "at", zone, carried))   # out of the airlock or lift
+        return request
+
+    def leave(self, v, zone: str, request) -> None:
+        """``v`` has reached the room after ``zone``: its place there is free again."""
+        self.zones[zone].release(request)
+        del self.inside[zone][v.name]
+        self.log.append((self.env.now, v.name, "leave", zone, ""))
 
     def dwell(self, zone: str, before: str, after: str, ready: float | None = None, mass: float = 0.0) -> float:
         """Seconds held in ``zone`` once at its door (at ``ready``, default now) from room ``before`` towards room
