@@ -44,24 +44,6 @@ from typing import Any
 import numpy as np
 
 from scenarios.continuous_manufacturing.params import CmParams, Fault
-from twin.config import Boolean, Integer, ListOf, Number, Quantity, Record, Str
-from twin.monitor.limits import LIMITS
-
-FAULT = Record({"kind": Str(["feeder_drift", "nir_bias", "load_cell_stuck", "blender_fouling"]), "feeder": Str(),
-                "at": Quantity("s", "6 h"), "duration": Quantity("s", "2 h"), "feed_factor": Number(minimum=0),
-                "bias": Quantity("1", "2 %", minimum=None), "factor": Number(minimum=0)},
-               required=("kind", "at"), defaults={"duration": 0.0, "feed_factor": 1.0, "bias": 0.0, "factor": 1.0},
-               name="a fault")
-TRAINING = Record({"runs": Integer(minimum=1), "hours": Quantity("s", "6 h"), "seed": Integer(minimum=0)},
-                  defaults={"runs": 4, "hours": 6 * 3600.0, "seed": 1}, name="the monitor's training")
-DEFAULTS = {"enabled": False, "tag": "MSPC-101", "period": 10.0, "components": 4, "confidence": 0.99,
-            "limits": "empirical", "holdup_noise": 0.005, "training": {"runs": 4, "hours": 6 * 3600.0, "seed": 1},
-            "faults": []}
-MONITOR = Record({"enabled": Boolean(), "tag": Str(), "period": Quantity("s", "10 s"),
-                  "components": Integer(minimum=1), "confidence": Number(minimum=0),
-                  "limits": Str(list(LIMITS)),
-                  "holdup_noise": Quantity("1", "0.5 %"), "training": TRAINING, "faults": ListOf(FAULT)},
-                 defaults=DEFAULTS, name="the MSPC monitor")
 
 
 def blamed(fault: Fault, blender: str, nir: str) -> tuple[str, ...]:
