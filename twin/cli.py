@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from importlib.metadata import entry_points
@@ -85,6 +86,19 @@ def _unavailable(name: str, target: str, exc: Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv``; its exit status. A reader that goes away (``twin ... | head``) ends it quietly
+    with 141, as SIGPIPE ends a C tool: Python would print a BrokenPipeError traceback, or exit 120."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()   # here, where a closed pipe can still be caught (not at the interpreter's exit)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # what is left in the buffer goes nowhere
+        return 141
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # The first word is the command (``twin`` itself has no option that takes a value); none: ``twin --help``.
     parser = build_parser(next((arg for arg in argv if not arg.startswith("-")), None))

@@ -82,3 +82,20 @@ def test_a_parquet_bool_column_is_not_fitted_as_a_measurement_unless_named(tmp_p
     assert main(["monitor", "fit", str(data), "--columns", "A,B,RUN", "-o", str(tmp_path / "m.json")]) == 0
     assert main(["monitor", "check", str(tmp_path / "m.json"), str(data)]) in (0, 1)   # 1: some alarms
     assert "300 samples against" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["--help"], ["inspect", "plant_models/api_bay/api_bay.ifc"]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(args):
+    """`twin monitor fit ... | head -1` printed a BrokenPipeError traceback; `twin --help` with its reader gone
+    printed 'Exception ignored ... BrokenPipeError' and exited 120. Now: nothing on stderr, 141 (as SIGPIPE)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}   # stdout buffered, as by default
+    p = subprocess.Popen([sys.executable, "-m", "twin.cli", *args], cwd=Path(__file__).resolve().parents[2],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdout.close()                       # the reader is gone before the first line
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 141 and err == "", err
