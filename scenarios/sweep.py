@@ -204,13 +204,27 @@ def _deaf_children():
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: drop the queued chunks and terminate the workers instead of waiting for their chunks."""
+    """Stop a pool now: drop the queued chunks and terminate the workers instead of waiting for their chunks.
+
+    A worker terminated while it sends a chunk's outcomes (a replication's are ~0.6 MB, written in pieces through a
+    64 kB pipe) leaves the pool's manager thread waiting for the rest of the message for ever, and the interpreter's
+    exit joins that thread: `twin run` hung after Ctrl-C. Closing this process's end of the result pipe, its last
+    writer once the workers are gone, turns the wait into an end of file, which the manager takes for a broken pool:
+    it ends."""
     processes = list((pool._processes or {}).values())  # the executor offers no public way to terminate them
+    results, manager = pool._result_queue, pool._executor_manager_thread
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if results is not None:
+        results._writer.close()
+    if manager is not None:
+        manager.join(5)
 
 
 @contextmanager
