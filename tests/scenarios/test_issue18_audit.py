@@ -99,3 +99,20 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(args):
     p.stdout.close()                       # the reader is gone before the first line
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 141 and err == "", err
+
+
+def test_the_engines_public_names_come_from_twin():
+    """Issue 18 names `twin.Twin` and `twin.load_plant` as the one import path of each: `twin.load_plant` was an
+    AttributeError (the README imported `load` from `twin.plant`). Both load on first use: `import twin` stays light."""
+    import subprocess
+    import sys
+
+    import twin
+    import twin.plant
+    from twin.twin import Twin
+
+    assert twin.load_plant is twin.plant.load and twin.Twin is Twin
+    assert {"Twin", "load_plant"} <= set(twin.__all__)
+    light = subprocess.run([sys.executable, "-c", "import sys, twin; print('twin.plant' in sys.modules)"],
+                           capture_output=True, text=True, check=True)
+    assert light.stdout.strip() == "False"
