@@ -9,11 +9,12 @@ of running it, and the batch draws them all when it closes::
 
 Outside a batch, or in any process but the warm one, jobs run one after the other as they come (a notebook, a test,
 the run's own process when it draws). The warm process of :mod:`scenarios.plugins` has both cores to itself once
-the run is over, so :func:`allow_helper` lets it fork a helper when a batch closes: a copy of the warm process,
-ready at once (no import, no warm-up). The two take the jobs from one queue (a pipe holding one byte per job), so the
-work splits as it goes. Jobs given to :func:`here` stay in this process (the 3D views: VTK's drawing context is not
-to be forked) and run first. A job the helper failed or did not finish (it died, or made no progress for
-:data:`PATIENCE` seconds) is run again here, where a failure raises as it would have.
+the run is over, so :func:`allow_helper` lets it fork a helper when a batch closes and a core is idle
+(:func:`idle_core`): a copy of the warm process, ready at once (no import, no warm-up). The two take the jobs from
+one queue (a pipe holding one byte per job), so the work splits as it goes. Jobs given to :func:`here` stay in this
+process (the 3D views: VTK's drawing context is not to be forked) and run first. A job the helper failed or did not
+finish (it died, or made no progress for :data:`PATIENCE` seconds) is run again here, where a failure raises as it
+would have.
 """
 from __future__ import annotations
 
@@ -73,9 +74,16 @@ def batch() -> Iterator[None]:
     run(shared, mine)
 
 
+def idle_core() -> bool:
+    """Whether a core is free for a helper: the last minute's load average is under the cores less this process's.
+    On a busy machine a helper only takes its share of the same cores and adds its own cost (the fork, pages copied
+    as they are written, caches warmed again: a quarter more CPU for the flagship's report)."""
+    return os.getloadavg()[0] < (os.cpu_count() or 1) - 1
+
+
 def run(shared: list[Job], mine: list[Job]) -> None:
     """Run ``mine`` here and ``shared`` here or in a forked helper (see the module's docstring)."""
-    if not _helper or not shared or len(shared) + len(mine) < 2 or len(shared) > 255:
+    if not _helper or not shared or len(shared) + len(mine) < 2 or len(shared) > 255 or not idle_core():
         for job in shared + mine:   # as before batches: the views, which may wait on another process, last
             job()
         return

@@ -12,7 +12,9 @@ from scenarios import drawing, plugins
 
 
 @pytest.fixture
-def helper():
+def helper(monkeypatch):
+    """A helper is allowed, and a core is idle (the machine running the tests may be busy)."""
+    monkeypatch.setattr(drawing, "idle_core", lambda: True)
     drawing.allow_helper()
     yield
     drawing.allow_helper(False)
@@ -45,6 +47,20 @@ def test_outside_a_batch_a_job_runs_at_once_and_inside_when_it_closes(tmp_path):
         drawing.here(recorder(tmp_path, "here"))
         assert drawing.batching() and not (tmp_path / "later").exists() and not (tmp_path / "here").exists()
     assert ran(tmp_path, "later") == ran(tmp_path, "here") == [os.getpid()]   # no helper unless allowed
+
+
+def test_no_helper_on_a_busy_machine(tmp_path, monkeypatch):
+    """With every core busy (load average at the cores less a half, this process counted), the jobs run here."""
+    monkeypatch.setattr(os, "getloadavg", lambda: ((os.cpu_count() or 1) - 0.5, 0.0, 0.0))
+    drawing.allow_helper()
+    try:
+        with drawing.batch():
+            drawing.here(recorder(tmp_path, "here"))
+            for name in "ab":
+                drawing.submit(recorder(tmp_path, name))
+    finally:
+        drawing.allow_helper(False)
+    assert ran(tmp_path, "a") == ran(tmp_path, "b") == ran(tmp_path, "here") == [os.getpid()]
 
 
 def test_the_helper_draws_beside_this_process_and_every_job_runs_once(tmp_path, helper):
