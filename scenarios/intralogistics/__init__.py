@@ -99,16 +99,15 @@ DISPATCH = Record({"rule": Str(RULES), "window": Integer(minimum=1), "effort": N
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """Stations on the graph and reachable from each other, a fleet, loads the vehicles and lifts can carry."""
-    from scenarios.intralogistics.checks import check_scenario  # networkx and the plant: after the schema
+    from scenarios.intralogistics.checks import check_agents, check_scenario  # networkx and the plant: now
 
     check_scenario(params)
     if params.get("qc") is not None or params.get("agents"):
-        from scenarios.intralogistics import agents
         from scenarios.intralogistics.network import network_of
         from scenarios.intralogistics.qc import lab_of
 
         net = network_of(params)
-        agents.check(params, net)   # forklifts and people reach what they carry, within their payload
+        check_agents(params, net)   # forklifts and people reach what they carry, within their payload
         if params.get("qc") is not None:   # the QC lab's instruments are stations of the network
             lab_of(params["qc"], [n for n, d in net.graph.nodes(data=True) if d["kind"] == "station"])
 

@@ -3,7 +3,8 @@
 A station tag not on the graph, stations one cannot reach from another, a charging point nowhere reachable, a
 fleet of zero, a load heavier than the vehicles' payload or than a lift on the way can lift, a trip a full battery
 cannot make (with the drive on to a charger), a container that cannot reach its drop without crossing the other GMP
-flow's corridors, a batch step without its process time.
+flow's corridors, a batch step without its process time; and for the other movers (forklifts, people), a kind that
+cannot reach or carry what it is given (:func:`check_agents`).
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 
 import networkx as nx
 
+from scenarios.intralogistics.agents import kinds_of, reachable
 from scenarios.intralogistics.motion import nearest, need
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
-from scenarios.intralogistics.params import Fleet, NetworkParams
+from scenarios.intralogistics.params import Agent, Fleet, NetworkParams
 from twin.config import suggest
 
 
@@ -177,3 +179,122 @@ def check_scenario(params: Mapping[str, Any]) -> None:
             if tag not in batches["process"]:
                 raise batches["route"].error(i, f"no process time for '{tag}'",
                                              hint=f"add it under batches.process, e.g. {tag}: 2 h")
+
+
+def check_agents(params: Mapping[str, Any], base: Network) -> None:
+    """The other movers (:mod:`scenarios.intralogistics.agents`): each kind's home on its network; every lift on
+    it able to lift the kind's mass and payload; every order a kind carries within its payload and between stations
+    its network joins; no container carried by two kinds; the names of :func:`_check_names`. Errors name the
+    stream's or the kind's key."""
+    agents = params.get("agents") or {}
+    stairs = NetworkParams.of(params.get("network")).stairs
+    kinds = {k.name: k for k in kinds_of({name: Agent.of(a) for name, a in agents.items()}, stairs, base)}
+    owner: dict[str, str] = {}
+    for name, kind in kinds.items():
+        spec = agents[name]
+        if kind.home not in kind.net.graph:
+            raise _error(spec, "home", f"{name}: home '{kind.home}' is not on its network"
+                         + _why(base, spec, kind.home), hint="a station in a room this kind may enter")
+        for i, container in enumerate(spec["containers"]):
+            if container in owner:
+                raise _error(spec["containers"], i, f"{name}: container {container} is carried by {owner[container]}"
+                             " already", hint="give each container kind to one kind of mover")
+            owner[container] = name
+        for lift, rated in kind.net.graph.nodes(data="payload"):
+            if rated is not None and rated < kind.mass + kind.payload:
+                raise _error(spec, "mass", f"{name}: lift {lift} lifts {rated:g} kg, less than a {name} with its "
+                             f"payload ({kind.mass:g} kg + {kind.payload:g} kg)",
+                             hint=f"lighter {name}s or a lower payload, or lifts: false to keep them out of lifts")
+    legs = [(stream, "to", stream["container"], stream["load"], [(a, b) for a in stream["from"] for b in stream["to"]])
+            for stream in params.get("orders") or []]
+    batches = params.get("batches")
+    if batches:
+        route = list(batches["route"])
+        legs.append((batches, "route", batches["container"], batches["load"], list(zip(route, route[1:]))))
+        if params.get("qc") is not None:   # the sample goes from the store to the lab
+            from scenarios.intralogistics.qc import lab_of
+
+            lab = lab_of(params["qc"], [n for n, d in base.graph.nodes(data=True) if d["kind"] == "station"])
+            legs.append((params["qc"], "container", lab.container, lab.sample, [(route[-1], lab.station)]))
+    for spec, key, container, load, pairs in legs:
+        kind = kinds.get(owner.get(container, ""))
+        if kind is None:
+            continue
+        if load > kind.payload:
+            raise _error(spec, "load" if "load" in spec else key, f"{kind.name} carries {container}, but {load:g} kg "
+                         f"is over its payload of {kind.payload:g} kg",
+                         hint=f"raise agents.{kind.name}.payload or let the AGVs carry it")
+        for a, b in pairs:
+            for start, end in ((kind.home, a), (a, b)):
+                if not reachable(kind, start, end):
+                    where = end if start in kind.net.graph else start
+                    raise _error(spec, key, f"{kind.name} carries {container}, but cannot go from {start} to {end}"
+                                 + _why(base, agents[kind.name], where),
+                                 hint=f"let the AGVs carry {container}, or open a way for the {kind.name}")
+    _check_names(params, base)
+
+
+def _check_names(params: Mapping[str, Any], base: Network) -> None:
+    """What a typo would make silently useless: a grade that is none (the kind would enter the grade meant), a
+    container nothing carries (the kind would stand idle), a staircase stop that is no room (dropped), a stop
+    twice, a staircase named as a node of the network (it would replace that node in the kind's network), a kind
+    whose movers would be named as the AGVs or another kind's."""
+    from twin.config import suggest
+    from twin.plant.model import GRADES
+
+    grades = sorted({room.grade for room in base.rooms.values() if room.grade} | set(GRADES))
+    used = sorted(_containers(params))
+    movers = {"AGV": "the AGVs"}   # a mover's name: its kind's in capitals and a number (AGV-01, FORKLIFT-02)
+    for name, spec in (params.get("agents") or {}).items():
+        if name.upper() in movers:
+            raise _error(params["agents"], name, f"the movers of kind '{name}' would be named as those of "
+                         f"{movers[name.upper()]} ({name.upper()}-01, ...), their tracks and KPIs mixed",
+                         hint="give the kind a name of its own")
+        movers[name.upper()] = f"kind '{name}'"
+        for i, grade in enumerate(spec.get("avoid") or ()):
+            if grade not in grades:   # a GMP grade this plant has no room of is a rule kept for other plants
+                raise _error(spec["avoid"], i, f"{name}: '{grade}' is neither a GMP grade nor a grade of a room of "
+                             "the network", hint=suggest(grade, grades) or f"one of {', '.join(grades)}")
+        for i, container in enumerate(spec["containers"]):
+            if container not in used:
+                raise _error(spec["containers"], i, f"{name}: nothing carries a container '{container}' (no order "
+                             "stream, batch or QC sample), so this kind would stand idle",
+                             hint=suggest(container, used) or f"the containers carried: {', '.join(used)}")
+    for name, flight in ((params.get("network") or {}).get("stairs") or {}).items():
+        if name in base.graph:
+            raise _error(params["network"]["stairs"], name, f"stairs '{name}' are named as a "
+                         f"{base.graph.nodes[name]['kind']} of the network", hint="give the stairs a name of their "
+                         "own, e.g. ST-01")
+        for i, stop in enumerate(flight["stops"]):
+            if stop not in base.rooms:
+                raise _error(flight["stops"], i, f"stairs {name}: '{stop}' is not a room of the network",
+                             hint=suggest(stop, base.rooms) or "a stop is a room the stairs join")
+            if stop in flight["stops"][:i]:
+                raise _error(flight["stops"], i, f"stairs {name} stop at {stop} twice",
+                             hint="the rooms the stairs join, one on each floor")
+
+
+def _containers(params: Mapping[str, Any]) -> set[str]:
+    """The kinds of container the scenario moves: its order streams', its batches' and the QC sample's."""
+    out = {stream["container"] for stream in params.get("orders") or []}
+    if params.get("batches"):
+        out.add(params["batches"]["container"])
+        if params.get("qc") is not None:
+            out.add(params["qc"]["container"])
+    return out
+
+
+def _why(base: Network, spec: Mapping[str, Any], node: str) -> str:
+    room = base.graph.nodes[node].get("room") if node in base.graph else None
+    grade = base.rooms[room].grade if room in base.rooms else None
+    if grade and grade in set(spec.get("avoid") or ()):
+        return f" ({node} is in {room}, grade {grade}, which it avoids)"
+    return ""
+
+
+def _error(spec, key, message: str, **kw):
+    from twin.config import ConfigError
+
+    if hasattr(spec, "error"):
+        return spec.error(key, message, **kw)
+    return ConfigError(message, key=str(key), **kw)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from logistics_graphs import params
 
-from scenarios.intralogistics import agents
+from scenarios.intralogistics.checks import check_agents
 from scenarios.intralogistics.model import Logistics, leg_time
 from scenarios.intralogistics.network import Network, Room
 from twin.config import ConfigError
@@ -142,7 +142,7 @@ def bad(kinds, orders=(), batches=None, qc=None):
     net = floor(["CNC", "D", "C", "CNC"], 2)
     p = params(1, list(orders), horizon=3600.0)
     p["agents"], p["batches"], p["qc"] = kinds, batches, qc
-    agents.check(p, net)
+    check_agents(p, net)
 
 
 def stream(container, a, b, load=10.0):
@@ -180,9 +180,9 @@ def test_a_lift_lighter_than_a_kind_with_its_payload_is_refused():
         if refused:
             with pytest.raises(ConfigError, match=r"forklift: lift L lifts 1200 kg, less than a forklift with its "
                                                   r"payload \(800 kg \+ 500 kg\)"):
-                agents.check(p, net)
+                check_agents(p, net)
         else:
-            agents.check(p, net)
+            check_agents(p, net)
 
 
 def test_what_a_typo_would_make_silently_useless_is_refused():
@@ -208,7 +208,7 @@ def test_what_a_typo_would_make_silently_useless_is_refused():
         p = params(1, pal, horizon=3600.0)
         p["agents"], p["network"] = {"walker": kind(1, "S0", ["PAL"], stairs=True)}, {"stairs": stairs}
         with pytest.raises(ConfigError, match=words):
-            agents.check(p, net)
+            check_agents(p, net)
 
 
 def test_on_the_sample_plant_the_forklift_keeps_out_of_the_grade_d_suites():
