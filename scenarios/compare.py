@@ -68,8 +68,8 @@ def check(results: Sequence[Result]) -> None:
     base = results[0]
     for other in results[1:]:
         if other.study != base.study:
-            raise ResultError(f"cannot compare results of different studies: {_where(base)} is a {base.study} "
-                              f"study, {_where(other)} a {other.study} study; compare variants of one study")
+            raise ResultError(f"cannot compare results of different studies: {_where(base)} is from the {base.study} "
+                              f"study, {_where(other)} from the {other.study} study; compare variants of one study")
         for kpi, b in base.kpis.items():
             unit = other.kpis.get(kpi, {}).get("unit", b["unit"])
             if unit != b["unit"]:
