@@ -32,7 +32,7 @@ from scenarios.compare import Comparison
 from scenarios.results import Result, ResultError, replacing
 from scenarios.runs import Interrupted
 from scenarios.scenario import Scenario
-from scenarios.sweep import sweep
+from scenarios.sweep import sweep, ticking
 from twin.config import ConfigError, suggest
 
 __all__ = ["run", "read", "Results"]
@@ -135,7 +135,7 @@ class Results(Mapping[str, Result]):
         (``report.html`` at the top) into ``folder``; returns the top page. ``progress`` as for :func:`run`."""
         steps = 4 * len(self) + (len(self) > 1)
         with tqdm(total=steps, desc="writing reports", unit="step", disable=not progress if progress is not None
-                  else None) as bar:
+                  else None) as bar, ticking(bar):
             def advance(step: str) -> None:
                 bar.set_postfix_str(step, refresh=False)
                 bar.update()

@@ -101,12 +101,34 @@ def prepare(scenario: Scenario, todo: Sequence[Task], progress: bool | None) -> 
         return
     firsts = list({t.variant: t for t in reversed(todo)}.values())[::-1]
     with tqdm(total=len(firsts), desc="preparing", unit="variant", disable=not progress if progress is not None
-              else None) as bar:
+              else None) as bar, ticking(bar):
         for task in firsts:
             bar.set_postfix_str(task.variant)
             with suppress(Exception):  # its replications meet the same error and report it as failures
                 step(task.params)
             bar.update()
+
+
+@contextmanager
+def ticking(bar: tqdm, every: float = 1.0):
+    """Redraw ``bar`` every ``every`` seconds while the block runs, so that its clock moves through a long step (a
+    plan of a minute, a report's figures) instead of standing at ``0/1 [00:00<?]`` as if nothing ran."""
+    if bar.disable:
+        yield bar
+        return
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every):
+            bar.refresh()   # under tqdm's lock: the main thread's updates and this redraw do not interleave
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield bar
+    finally:
+        stop.set()
+        thread.join()
 
 
 def chunk_size(left: int, workers: int, seconds_per_task: float) -> int:

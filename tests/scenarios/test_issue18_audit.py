@@ -116,3 +116,17 @@ def test_the_engines_public_names_come_from_twin():
     light = subprocess.run([sys.executable, "-c", "import sys, twin; print('twin.plant' in sys.modules)"],
                            capture_output=True, text=True, check=True)
     assert light.stdout.strip() == "False"
+
+
+def test_a_long_preparation_shows_its_clock_moving(capsys):
+    """The scheduling run's plan sat at 'preparing: 0%| 0/1 [00:00<?, base]' with nothing moving while it planned
+    (68 s when the issue was filed): tqdm redraws only on an update. Now the bar is redrawn each second."""
+    import time
+    from types import SimpleNamespace
+
+    from scenarios import sweep
+
+    scenario = SimpleNamespace(study=SimpleNamespace(prepare=lambda params: time.sleep(2.6)))
+    sweep.prepare(scenario, [SimpleNamespace(variant="base", params={})], progress=True)
+    drawn = capsys.readouterr().err.replace("\r", "\n")
+    assert re.search(r"0/1 \[00:0[12]<", drawn), drawn    # drawn at 0 %, with a second or two gone
