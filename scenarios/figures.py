@@ -125,8 +125,9 @@ def kpis_figure(results: Sequence) -> Figure | None:
             mean = [r.kpis[k]["mean"] / size for k in keys]
             below = [r.kpis[k]["mean"] - r.kpis[k]["low"] for k in keys]   # the interval, cut to the KPI's range
             above = [r.kpis[k]["high"] - r.kpis[k]["mean"] for k in keys]
-            error = np.nan_to_num(np.array([below, above]) / size)
-            ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, yerr=error, capsize=2, label=r.name)
+            error = np.array([below, above]) / size   # NaN without an interval (one replication): no error bar
+            ax.bar(x + (j - (len(results) - 1) / 2) * width, mean, width, label=r.name,
+                   **({"yerr": np.nan_to_num(error), "capsize": 2} if np.isfinite(error).any() else {}))
         ax.set_xticks(x, keys, rotation=45, ha="right", fontsize="small")
         ax.set_title("fraction of time" if unit == RELATIVE else shown, fontsize="medium", y=1.0)
         ax.grid(axis="y", alpha=0.3)
