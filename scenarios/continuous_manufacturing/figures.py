@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from scenarios.continuous_manufacturing import release, rtd
+from scenarios.continuous_manufacturing.params import CmParams
 from scenarios.figures import PNG, add_view, save, thinned
 from scenarios.figures import ahead as figures_ahead
 
@@ -28,17 +29,18 @@ def figures(result) -> list[Path]:
     first = table.column("replication").to_numpy() == 0
     traces = {k: table.column(k).to_numpy()[first].astype(float) for k in table.column_names if k != "replication"}
     s = result.settings
+    p = CmParams.of(s)
     written = [save(Path(result.path) / "figures" / name, chart, key=_key(name, s))
                for name, chart in _of_settings(s).items()]
-    charts = [("content.png", lambda: content(traces, s)), ("feeders.png", lambda: feeders(traces))]
+    charts = [("content.png", lambda: content(traces, p)), ("feeders.png", lambda: feeders(traces))]
     if "mspc_t2" in traces:
-        charts.append(("mspc.png", lambda: mspc_charts(traces, s)))
+        charts.append(("mspc.png", lambda: mspc_charts(traces, p)))
     if "tablet_weight" in traces:
-        charts.append(("weight.png", lambda: weight_chart(traces, s)))
+        charts.append(("weight.png", lambda: weight_chart(traces, p)))
     events = result.events()
     if events is not None:
         first_events = events.filter(events.column("replication").to_numpy() == 0).to_pydict()
-        charts.append(("lots.png", lambda: lots(first_events, list(s["feeders"]))))
+        charts.append(("lots.png", lambda: lots(first_events, list(p.feeders))))
         worst_moment(result, traces, first_events)
     return written + [save(Path(result.path) / "figures" / name, chart) for name, chart in charts]
 
@@ -51,7 +53,8 @@ def ahead(settings: dict) -> None:
 
 
 def _of_settings(settings: dict) -> dict:
-    return {"rtd.png": lambda: rtd_curves(settings), "funnel.png": lambda: disturbance_map(settings)}
+    p = CmParams.of(settings)
+    return {"rtd.png": lambda: rtd_curves(p), "funnel.png": lambda: disturbance_map(p)}
 
 
 def _key(name: str, settings: dict) -> str:
@@ -66,30 +69,30 @@ def worst_moment(result, traces: dict, events: dict) -> None:
     (:func:`scenarios.figures.add_view`)."""
     i = int(np.argmax(np.abs(traces["api_true"] - 100)))
     worst = float(traces["t"][i])
-    add_view(result, "worst", t=worst, assets=line_states(result.settings, traces, events, worst),
+    add_view(result, "worst", t=worst, assets=line_states(CmParams.of(result.settings), traces, events, worst),
              title="worst moment")       # short: the time is drawn beside it
 
 
-def line_states(settings: dict, traces: dict, events: dict, at: float) -> dict[str, str]:
+def line_states(p: CmParams, traces: dict, events: dict, at: float) -> dict[str, str]:
     """Each unit's state at time ``at`` (s): a feeder stopped then is ``down``; the gate diverting, the NIR probe
     reading outside the tightened band and the press holding out-of-limit content are in ``alarm``; the rest
     ``running``."""
     i = int(np.searchsorted(traces["t"], at))
-    low, high = (100 * x for x in settings["limits"])
-    margin = 100 * settings["margin"]
+    low, high = (100 * x for x in p.limits)
+    margin = 100 * p.margin
     states = {}
-    for tag in settings["feeders"]:
+    for tag in p.feeders:
         changes = [e for t, src, e in zip(events["t"], events["source"], events["event"], strict=True)
                    if src == tag and e in ("stop", "restart") and t <= at]
         states[tag] = "down" if changes and changes[-1] == "stop" else "running"
-    states[settings["blender"]["tag"]] = "running"
-    states[settings["pat"]["tag"]] = "alarm" if not low + margin <= traces["api_nir"][i] <= high - margin else "running"
-    states[settings["gate"]["tag"]] = "alarm" if traces["diverting"][i] > 0 else "running"
-    states[settings["press"]["tag"]] = "alarm" if not low <= traces["api_true"][i] <= high else "running"
+    states[p.blender.tag] = "running"
+    states[p.pat.tag] = "alarm" if not low + margin <= traces["api_nir"][i] <= high - margin else "running"
+    states[p.gate.tag] = "alarm" if traces["diverting"][i] > 0 else "running"
+    states[p.press.tag] = "alarm" if not low <= traces["api_true"][i] <= high else "running"
     return states
 
 
-def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
+def content(traces: dict, p: CmParams, zooms: int = 3) -> Figure:
     """API content at the press: true (Twin), predicted (RTD model) with the band its declared uncertainty allows,
     and NIR, limits, margin and diversion shaded;
     the whole run on top (curves thinned to each bucket's extremes, :func:`scenarios.figures.thinned`), the first
@@ -100,12 +103,12 @@ def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
     fig.subplots_adjust(left=0.07, right=0.99, top=0.94, bottom=0.08, hspace=0.45, wspace=0.25)
     shown = spans[:zooms]
     grid = fig.add_gridspec(2, max(1, len(shown)))
-    _content_panel(fig.add_subplot(grid[0, :]), traces, settings, spans, legend=True)
+    _content_panel(fig.add_subplot(grid[0, :]), traces, p, spans, legend=True)
     for k, (start, end) in enumerate(shown):
         ax = fig.add_subplot(grid[1, k])
         pad = max(t[min(end, t.size - 1)] - t[start], 5 / 60)
         window = np.searchsorted(t, [t[start] - pad, t[min(end, t.size - 1)] + pad]) + [0, 1]
-        _content_panel(ax, traces, settings, spans, window=slice(*window))
+        _content_panel(ax, traces, p, spans, window=slice(*window))
         ax.set_xlim(t[start] - pad, t[min(end, t.size - 1)] + pad)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.set_title(f"diversion at {t[start]:.2f} h", fontsize="small")
@@ -114,36 +117,35 @@ def content(traces: dict, settings: dict, zooms: int = 3) -> Figure:
     return fig
 
 
-def mspc_charts(traces: dict, settings: dict) -> Figure:
+def mspc_charts(traces: dict, p: CmParams) -> Figure:
     """The MSPC monitor's T-squared and SPE against their limits (log scale), the fault window shaded from the
     earliest fault on, the alarms marked."""
     fig = Figure(figsize=(10, 5), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     t = traces["t"] / HOUR
-    faults = settings["monitor"]["faults"]
-    start = min((f["at"] for f in faults), default=None)
+    faults = p.monitor.faults
+    start = min((f.at for f in faults), default=None)
     alarm = traces["mspc_alarm"] > 0
     for ax, name, label in ((axes[0], "mspc_t2", "Hotelling T$^2$"), (axes[1], "mspc_spe", "SPE (Q)")):
         ax.semilogy(t, traces[name], lw=0.6, color="tab:blue", label=label)
         ax.axhline(traces[f"{name}_limit"][0], color="tab:red", lw=1, ls="--",
-                   label=f"limit ({settings['monitor']['confidence']:.0%})")
+                   label=f"limit ({p.monitor.confidence:.0%})")
         ax.plot(t[alarm], traces[name][alarm], ".", ms=1.5, color="tab:red", label="alarm")
         if start is not None:
             ax.axvspan(start / HOUR, t[-1], color="tab:orange", alpha=0.15, lw=0,
-                       label="fault: " + ", ".join(f["kind"] for f in faults))
+                       label="fault: " + ", ".join(f.kind for f in faults))
         ax.set_ylabel(label)
         ax.legend(loc="upper left", fontsize=7)
     axes[1].set_xlabel("time (h)")
     return fig
 
 
-def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
+def weight_chart(traces: dict, p: CmParams, minutes: float = 1.0) -> Figure:
     """The press's weight-control chart: the tablets' mean weight per ``minutes`` with the weight control (blue)
     and what the die fill alone would have given the same tablets (grey), against the target and the control's
     deadband; below, the fill-depth correction (thinned to its extremes, :func:`scenarios.figures.thinned`)."""
-    press = settings["press"]
-    target = press["tablet_mass"] * 1e6
-    control = press["weight_control"]
+    target = p.press.tablet_mass * 1e6
+    control = p.press.weight_control
     fig = Figure(figsize=(11, 4.6))
     fig.subplots_adjust(left=0.08, right=0.99, top=0.93, bottom=0.1, hspace=0.1)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
@@ -157,9 +159,9 @@ def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
             top.plot(mid, traces[name][: blocks * per].reshape(blocks, per).mean(axis=1), lw=0.7, color=color,
                      label=label)
     top.axhline(target, color="k", lw=1, label=f"target {target:g} mg")
-    if control["enabled"] and control["deadband"] > 0:
-        top.axhspan(target * (1 - control["deadband"]), target * (1 + control["deadband"]), color="tab:green",
-                    alpha=0.2, lw=0, label=f"deadband +-{control['deadband']:.1%}")
+    if control.enabled and control.deadband > 0:
+        top.axhspan(target * (1 - control.deadband), target * (1 + control.deadband), color="tab:green",
+                    alpha=0.2, lw=0, label=f"deadband +-{control.deadband:.1%}")
     top.set_ylabel(f"mean tablet weight\nper {minutes:g} min [mg]")
     top.legend(fontsize="small", loc="upper left", ncols=4)
     top.grid(alpha=0.3)
@@ -168,17 +170,17 @@ def weight_chart(traces: dict, settings: dict, minutes: float = 1.0) -> Figure:
     bottom.set_ylabel("fill depth\ncorrection [%]")
     bottom.set_xlabel("time [h]")
     bottom.grid(alpha=0.3)
-    how = (f"PI on the mean of every {control['every']} tablets (gain {control['gain']:g}, integral "
-           f"{control['integral']:g})" if control["enabled"] else "weight control off")
+    how = (f"PI on the mean of every {control.every} tablets (gain {control.gain:g}, integral "
+           f"{control.integral:g})" if control.enabled else "weight control off")
     top.set_title(f"press weight control: {how}", fontsize="medium")
     return fig
 
 
-def _content_panel(ax, traces: dict, settings: dict, spans, legend: bool = False, window: slice | None = None) -> None:
+def _content_panel(ax, traces: dict, p: CmParams, spans, legend: bool = False, window: slice | None = None) -> None:
     """One panel of :func:`content`: the samples in ``window`` as they are, or (None) the whole run thinned."""
     t = traces["t"] / HOUR
-    low, high = (100 * x for x in settings["limits"])
-    margin = 100 * settings["margin"]
+    low, high = (100 * x for x in p.limits)
+    margin = 100 * p.margin
 
     def curve(name: str) -> tuple[np.ndarray, np.ndarray]:
         return (t[window], traces[name][window]) if window else thinned(t, traces[name], np.zeros(t.size))[0]
@@ -219,9 +221,9 @@ def feeders(traces: dict) -> Figure:
     return fig
 
 
-def rtd_curves(settings: dict) -> Figure:
+def rtd_curves(p: CmParams) -> Figure:
     """``E(t)`` of the blender alone and of blender plus feed frame (the kernel the prediction uses)."""
-    tau, n, tau_ff = settings["blender"]["tau"], settings["blender"]["tanks"], settings["press"]["feed_frame_tau"]
+    tau, n, tau_ff = p.blender.tau, p.blender.tanks, p.press.feed_frame_tau
     dt = 0.5
     fig = Figure(figsize=(6, 3.2))
     fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.16)
@@ -238,19 +240,18 @@ def rtd_curves(settings: dict) -> Figure:
     return fig
 
 
-def disturbance_map(settings: dict) -> Figure:
+def disturbance_map(p: CmParams) -> Figure:
     """The funnel plot (:func:`.rtd.funnel`): the API content at the press at its furthest from target after the API
     feeder delivers too much or too little for a while, by the size and length of the upset; the limits' contours
     bound what the line absorbs, beyond them the gate must divert. The scenario's stoppages of the API feeder are
     marked (-100 % for their duration)."""
-    feeders, api = settings["feeders"], settings["press"]["api"]
-    share = sum(f["rate"] for f in feeders.values() if f["component"] == api) / sum(f["rate"] for f in feeders.values())
-    tau, n, tau_ff = settings["blender"]["tau"], settings["blender"]["tanks"], settings["press"]["feed_frame_tau"]
+    feeders, api, share = p.feeders, p.press.api, p.target
+    tau, n, tau_ff = p.blender.tau, p.blender.tanks, p.press.feed_frame_tau
     durations = np.geomspace(1.0, max(3600.0, 10 * (tau + tau_ff)), 120)
     magnitudes = np.linspace(-1.0, 1.0, 161)
     content = 100 * rtd.funnel(durations, magnitudes, tau, n, tau_ff, share)
-    low, high = (100 * x for x in settings["limits"])
-    margin = 100 * settings["margin"]
+    low, high = (100 * x for x in p.limits)
+    margin = 100 * p.margin
     fig = Figure(figsize=(8, 4.6))
     fig.subplots_adjust(left=0.09, right=0.99, bottom=0.11, top=0.93)
     ax = fig.subplots()
@@ -263,8 +264,7 @@ def disturbance_map(settings: dict) -> Figure:
     if margin > 0:
         ax.contour(durations, 100 * magnitudes, content, levels=[low + margin, high - margin], colors="k",
                    linewidths=0.8, linestyles=":")
-    stops = [d["duration"] for d in settings["disturbances"]
-             if d["kind"] == "stoppage" and feeders[d["feeder"]]["component"] == api]
+    stops = [d.duration for d in p.disturbances if d.kind == "stoppage" and feeders[d.feeder].component == api]
     if stops:
         ax.scatter(stops, [-100] * len(stops), marker="v", s=60, color="k", clip_on=False, zorder=3,
                    label="the scenario's API stoppages")

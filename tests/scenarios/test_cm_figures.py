@@ -4,13 +4,14 @@ points per curve (scenarios.figures.thinned); the zoom panels of content.png dra
 The weight chart averages per minute (the block means by hand) and draws the fill-depth correction's extremes."""
 import numpy as np
 import pytest
+from cm_files import FLAGSHIP
 
 from scenarios.continuous_manufacturing.figures import content, feeders, weight_chart
+from scenarios.continuous_manufacturing.params import CmParams
+from scenarios.scenario import load
 
 N = 86_401
-SETTINGS = {"limits": [0.95, 1.05], "margin": 0.01,
-            "press": {"tablet_mass": 4e-4, "weight_control": {"enabled": True, "every": 50, "gain": 0.2,
-                                                              "integral": 0.3, "deadband": 0.003}}}
+SETTINGS = CmParams.of(load(FLAGSHIP).variants["base"])   # limits 95-105 %, margin 1 %, 400 mg, deadband 0.3 %
 
 
 @pytest.fixture(scope="module")

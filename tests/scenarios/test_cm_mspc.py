@@ -89,7 +89,7 @@ def test_nir_bias_step_is_caught_within_30_s_and_blamed_on_the_nir(tmp_path):
     np.testing.assert_allclose(run.traces["mspc_spe"][every::every], spe, rtol=1e-9, atol=1e-9)
     # the report's chart of it
     from scenarios.continuous_manufacturing.figures import mspc_charts
-    assert len(mspc_charts(run.traces, p).axes) == 2
+    assert len(mspc_charts(run.traces, CmParams.of(p)).axes) == 2
 
 
 def test_no_fault_no_window_kpis(tmp_path):

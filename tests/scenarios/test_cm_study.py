@@ -18,6 +18,7 @@ from scipy import integrate, optimize, stats
 import scenarios
 from scenarios.continuous_manufacturing.figures import line_states
 from scenarios.continuous_manufacturing.model import Line
+from scenarios.continuous_manufacturing.params import CmParams
 from scenarios.runs import execute, tasks
 from scenarios.scenario import load, plain
 from twin.cli import main
@@ -35,10 +36,10 @@ def flagship(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    """The flagship's base variant as a result's settings (plain data), as the study's figures read them."""
+    """The flagship's base variant typed, as the study's figures read a result's settings."""
     path = tmp_path_factory.mktemp("cm") / "flagship.yaml"
     path.write_text(flagship_text())
-    return plain(load(path).variants["base"])
+    return CmParams.of(load(path).variants["base"])
 
 
 def test_api_mass_balance_closes(flagship):
