@@ -140,7 +140,7 @@ def batch_count(order: Mapping[str, Any], products: Mapping[str, Any]) -> int:
     if order.get("quantity") is None:
         return order.get("batches") or 1
     size = products[order["product"]]["batch_size"]
-    return -(-order["quantity"] // size)
+    return int(-(-order["quantity"] // size))
 
 
 @dataclass(frozen=True)
@@ -375,6 +375,9 @@ class Model:
             for i, test in enumerate(problem.tests):
                 if i in done:
                     continue
+                if self.start.now > H:   # (a replan after the horizon: a batch late past it waits for its tests)
+                    raise PlanError(f"batch {b}'s release test {test.name} cannot start by the horizon "
+                                    f"({H / HOUR:g} h): the plan is made at {self.start.now / HOUR:g} h")
                 s = m.new_int_var(self.start.now, H, f"t{b}_{i}")
                 m.add(s >= made)
                 self.tests[b, i] = s

@@ -34,7 +34,7 @@ from scenarios.scenario import plant_tags
 from scenarios.scheduling import horizon
 from scenarios.scheduling.execute import POLICIES, Execution
 from scenarios.scheduling.params import Planning, RunParams
-from scenarios.scheduling.plan import Plan, PlanError, Problem
+from scenarios.scheduling.plan import Plan, PlanError, Problem, batch_count
 from twin.config import FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
 STEP = Record({"units": ListOf(Str(), min_items=1), "time": Quantity("s", "3 h"), "hold": Quantity("s", "24 h"),
@@ -70,6 +70,11 @@ UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "2
 
 MAX_TIME = 2.0**53   # s: CP-SAT plans in whole seconds as 64-bit integers; sums of a few times must still fit
 TOO_LONG = "a time below 2**53 s (285 million years)"
+MAX_OBJECTIVE = 2.0**62   # CP-SAT refuses a model whose objective could leave its 64-bit integers (a margin of 2)
+MAX_BATCHES = 10_000      # 50 times the benchmark's 200: a Python object per operation, a CP-SAT model per 20
+SHIFT_DAYS = 366          # the shift calendar lists each night off to the horizon (3000 d: 20 batches in 25 s)
+MAX_BREAKDOWNS = 100_000  # expected over the plan's work (a DES event each: ~2 s); replans cost a CP-SAT search each
+MAX_REPLANS = 1_000
 
 
 def eligible(pattern: str, tags) -> list[str]:
@@ -86,6 +91,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     for name, product in products.items():
         if not product["steps"]:
             raise products[name].error("steps", f"product '{name}' has no steps", expected="a mapping of steps")
+        if product["batch_size"] is not None and not product["batch_size"] > 0:
+            raise product.error("batch_size", f"product '{name}': a batch size of {product['batch_size']:g}",
+                                expected="a positive number (the quantity one batch makes)")
         for step_name, step in product["steps"].items():
             for i, pattern in enumerate(step["units"]):
                 if not eligible(pattern, tags):
@@ -117,9 +125,13 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             for key, value in (("time", step["time"]), ("hold", step["hold"] or 0.0)):
                 if value >= MAX_TIME:
                     raise step.error(key, f"{value:g} s is too long for the planner", expected=TOO_LONG)
-            for unit, value in step["times"].items():
-                if value >= MAX_TIME:
-                    raise step["times"].error(unit, f"{value:g} s is too long for the planner", expected=TOO_LONG)
+            for where, key, value in ((step, "time", step["time"]), *((step["times"], u, t)
+                                                                      for u, t in step["times"].items())):
+                if value > params["horizon"]:
+                    raise where.error(key, f"product '{name}', step '{step_name}' takes {value / 3600:g} h, longer "
+                                      f"than the horizon ({params['horizon'] / 3600:g} h)", expected="a time within "
+                                      "the horizon: no plan can use it, and dispatching would run it",
+                                      hint="shorten it, lengthen the horizon, or leave the unit out of the step")
     if not params["orders"]:
         raise params.error("orders", "no orders", expected="a list of orders {product, batches, due}")
     for i, order in enumerate(params["orders"]):
@@ -138,6 +150,12 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         if order["quantity"] is not None and products[order["product"]]["batch_size"] is None:
             raise order.error("quantity", f"order {i} gives a quantity but product '{order['product']}' has no "
                               "batch_size", hint=f"add 'batch_size: ...' to product '{order['product']}'")
+        size = order["quantity"] / products[order["product"]]["batch_size"] if order["quantity"] is not None else (
+            order["batches"] or 1)
+        if size > MAX_BATCHES:
+            raise order.error("batches" if order["quantity"] is None else "quantity", f"order {i} ({order['product']}) "
+                              f"makes {size:.3g} batches", expected=f"at most {MAX_BATCHES} batches in a plan",
+                              hint="plan a campaign at a time")
         route = sum(min([step["time"], *step["times"].values()])
                     for step in products[order["product"]]["steps"].values())
         if order["release"] + route > params["horizon"]:
@@ -157,6 +175,12 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             if matrix[a][b] >= MAX_TIME:
                 raise matrix[a].error(b, f"a clean of {matrix[a][b]:g} s is too long for the planner",
                                       expected=TOO_LONG)
+            if matrix[a][b] > params["horizon"]:
+                raise matrix[a].error(b, f"a clean from '{a}' to '{b}' of {matrix[a][b] / 3600:g} h, longer than "
+                                      f"the horizon ({params['horizon'] / 3600:g} h)", expected="a time within the "
+                                      "horizon (dispatching would run it)")
+    check_size(params)
+    check_capacity(params, tags)
     check_lab(params, tags)
     check_shift(params)
     _check_maintenance_plan(params)
@@ -168,13 +192,82 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             if window["to"] <= window["from"]:
                 raise window.error("to", f"maintenance of {unit}: the window ends before it starts",
                                    expected="to > from")
+            if window["to"] >= MAX_TIME:
+                raise window.error("to", f"maintenance of {unit}: {window['to']:g} s is too long for the planner",
+                                   expected=TOO_LONG)
     u = params["uncertainty"]
     if (u["mtbf"] is None) != (u["mttr"] is None):
         raise params.error("uncertainty", "breakdowns need both mtbf and mttr", hint="give both, or neither")
+    check_breakdowns(params)
     if u["absence"] is not None and u["absence"] > 1:
         raise u.error("absence", f"an absence probability of {u['absence']:g}", expected="0 <= absence <= 1")
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
+
+
+def check_size(params: Mapping[str, Any]) -> None:
+    """The plan fits CP-SAT's 64-bit integers and memory: at most :data:`MAX_BATCHES` batches, a horizon in whole
+    seconds below 2**53 (a year with a shift), an objective below 2**62 at its worst (every weighted term at the
+    horizon, a major clean at every operation; :meth:`scenarios.scheduling.plan.Model.objective`)."""
+    products, horizon, w = params["products"], params["horizon"], params["objective"]
+    counts = [batch_count(o, products) for o in params["orders"]]
+    if sum(counts) > MAX_BATCHES:
+        raise params.error("orders", f"the orders make {sum(counts)} batches", expected=f"at most {MAX_BATCHES}",
+                           hint="plan a campaign at a time")
+    if horizon >= MAX_TIME:
+        raise params.error("horizon", f"{horizon:g} s is too long for the planner", expected=TOO_LONG)
+    if params["shift"] is not None and horizon > SHIFT_DAYS * 86400:
+        raise params.error("horizon", f"a horizon of {horizon / 86400:g} days with a daily shift",
+                           expected=f"at most {SHIFT_DAYS} days (the shift calendar lists every night)",
+                           hint="plan a year at a time")
+    operations = sum(n * len(products[o["product"]]["steps"]) for n, o in zip(counts, params["orders"]))
+    worst = (horizon * 100 * (w["makespan"] + w["lab"] * sum(counts)
+                              + 2 * w["tardiness"] * sum(n * o["priority"] for n, o in zip(counts, params["orders"])))
+             + 100 * 3600 * w["major_cleans"] * operations)
+    if not worst < MAX_OBJECTIVE:
+        raise params.error("objective", f"the objective can reach {worst:.3g} over the {horizon / 3600:g} h horizon",
+                           expected="below 2**62 (CP-SAT's integers)",
+                           hint="lower the weights or the orders' priorities, or shorten the horizon")
+
+
+def check_capacity(params: Mapping[str, Any], tags: frozenset[str]) -> None:
+    """No plan exists if a step's units have more work than fits between its first release and the horizon, shared
+    out evenly (each batch on the step's fastest unit): refused here, in microseconds, rather than by the planner."""
+    products, work, first = params["products"], {}, {}
+    for order in params["orders"]:
+        n = batch_count(order, products)
+        for step in products[order["product"]]["steps"].values():
+            units = tuple(sorted({t for pattern in step["units"] for t in eligible(pattern, tags)}))
+            work[units] = work.get(units, 0.0) + n * min([step["time"], *step["times"].values()])
+            first[units] = min(first.get(units, math.inf), order["release"])
+    for units, total in work.items():
+        if first[units] + total / len(units) > params["horizon"]:
+            raise params.error("orders", f"the orders do not fit in the horizon of {params['horizon'] / 3600:g} h: "
+                               f"units {', '.join(units)} have {total / 3600:g} h of work from "
+                               f"{first[units] / 3600:g} h", hint="lengthen the horizon, add units or drop orders")
+
+
+def check_breakdowns(params: Mapping[str, Any]) -> None:
+    """Breakdowns a run can simulate: at most :data:`MAX_BREAKDOWNS` expected over the plan's work (each step on
+    its fastest unit), and under the ``replan`` policy at most :data:`MAX_REPLANS` repairs longer than
+    ``replan_after`` (exponential repairs: a share ``exp(-replan_after / mttr)`` of the breakdowns)."""
+    u, products = params["uncertainty"], params["products"]
+    if not u["mtbf"]:
+        return
+    work = sum(batch_count(o, products) * sum(min([s["time"], *s["times"].values()])
+                                               for s in products[o["product"]]["steps"].values())
+               for o in params["orders"])
+    breakdowns = work / u["mtbf"]
+    if breakdowns > MAX_BREAKDOWNS:
+        raise u.error("mtbf", f"a mean time between failures of {u['mtbf']:g} s breaks the plan's "
+                      f"{work / 3600:g} h of work about {breakdowns:.3g} times",
+                      expected=f"at most {MAX_BREAKDOWNS} breakdowns: an mtbf of {work / MAX_BREAKDOWNS:.3g} s or more")
+    replans = breakdowns * math.exp(-u["replan_after"] / u["mttr"]) if u["mttr"] else 0.0   # (no repair: none)
+    if params["policy"] == "replan" and replans > MAX_REPLANS:
+        raise u.error("replan_after", f"about {replans:.3g} of the {breakdowns:.3g} breakdowns expected take longer "
+                      f"than replan_after ({u['replan_after'] / 3600:g} h) and re-plan",
+                      expected=f"at most {MAX_REPLANS} re-plans (a CP-SAT search each)",
+                      hint="raise replan_after or mtbf")
 
 
 def _check_maintenance_plan(params: Mapping[str, Any]) -> None:
@@ -235,6 +328,9 @@ def check_lab(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                 raise test["instruments"].error(i, f"lab test '{name}': no plant instrument is '{pattern}'",
                                                 expected="a plant tag, or a pattern such as HPLC-0*",
                                                 hint=suggest(pattern, tags))
+        if test["time"] > params["horizon"]:
+            raise test.error("time", f"lab test '{name}' takes {test['time'] / 3600:g} h, longer than the horizon "
+                             f"({params['horizon'] / 3600:g} h)", expected="a time within the horizon")
         if test["hands_on"] is not None and test["hands_on"] > test["time"]:
             raise test.error("hands_on", f"lab test '{name}': hands-on time longer than the test",
                              expected="hands_on <= time")

@@ -58,16 +58,22 @@ def test_an_accepted_scenario_runs_and_a_refused_one_is_named(write_scenario, ch
     assert run.kpis and all(math.isfinite(v) or math.isnan(v) for v in run.kpis.values())
 
 
-def _accepted_runs(path) -> None:
-    """Load the scenario at ``path``: a refusal names file, line and key; an accepted one runs to finite KPIs."""
+def _accepted_runs(path, answers: tuple[type[Exception], ...] = ()) -> None:
+    """Load the scenario at ``path``: a refusal names file, line and key; an accepted one runs to finite KPIs, or
+    fails with one of the study's ``answers`` (a scheduling plan that does not fit: the study says why, not where)."""
     try:
         scenario = load(path)
     except ConfigError as err:
         assert err.file is not None and err.line is not None and err.key, str(err)
         event("refused")
         return
+    try:
+        run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
+    except answers as err:
+        assert str(err), f"a {type(err).__name__} says why"
+        event(f"answered: {type(err).__name__}")
+        return
     event("accepted and run")
-    run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
     assert run.kpis and all(math.isfinite(v) for v in run.kpis.values()), run.kpis
 
 

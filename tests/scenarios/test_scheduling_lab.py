@@ -330,3 +330,20 @@ def test_no_operation_starts_off_shift():
     execution = Execution(problem, CERTAIN, "dispatch", np.random.SeedSequence(0))
     assert execution.run().kpis["makespan"] == 40 * HOUR
     assert sorted(start / HOUR for _, start, _ in execution.actual.values()) == [6, 16, 30]
+
+
+def test_a_replan_after_the_horizon_with_tests_to_run_is_a_plan_error():
+    """A run whose last step ended past the horizon (breakdowns) and then replans: the batch's release test can no
+    longer start by the horizon. It was an invalid CP-SAT model (RuntimeError: 't0_0' has no domain; found by the
+    scheduling property test with `policy: replan` and a 30 s mtbf); a PlanError lets the running plan stand."""
+    from scenarios.scheduling import horizon
+    from scenarios.scheduling.plan import Operation, PlanError, Start
+
+    problem = Problem({"X": [Step("press", ("TP-401",), 10 * HOUR)]}, [Batch(0, "X", 0, 10**6)], {"X": {"X": 0}},
+                      48 * HOUR, {"makespan": 1.0, "tardiness": 0.0, "major_cleans": 0.0, "lab": 0.0},
+                      tests=(LabTest("assay", ("HPLC-01",), 4 * HOUR, ("Li",)),))
+    late = Start(now=50 * HOUR, fixed=(Operation(0, 0, "TP-401", 0, 50 * HOUR),))
+    with pytest.raises(PlanError, match="release test assay cannot start by the horizon"):
+        solve(problem, 1.0, start=late)
+    with pytest.raises(PlanError, match="lab's tests within the horizon"):   # as Execution.replan asks
+        horizon.plan(problem, 1.0, start=late)
