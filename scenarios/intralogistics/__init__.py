@@ -10,7 +10,8 @@ each batch and an IBC to the next station after each step; ``warehouse`` the sto
 vehicle's next orders planned by CP-SAT, busy vehicles included (``effort``: its deterministic time limit per plan,
 about seconds; ``objective``: the sum of completion times, ``lead_time``, or first the sum of lateness against the
 due times, ``lateness``); ``routing`` static or around busy zones (``congestion``). See ``multipurpose_osd.yaml``
-beside this file and :mod:`scenarios.intralogistics.model` for the model.
+beside this file, :mod:`scenarios.intralogistics.params` for the parameters as the model reads them (typed, frozen,
+SI units) and :mod:`scenarios.intralogistics.model` for the model.
 
 KPIs, in SI units: ``delivered`` (orders/s), ``lead_time``, ``waiting`` (order to vehicle assigned) and
 ``lateness`` (s, mean over delivered orders), ``on_time`` (share), ``backlog`` (orders not delivered by the
