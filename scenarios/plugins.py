@@ -169,8 +169,9 @@ def warm(study: str | None) -> list:
     modules = []
     if study in STUDIES:
         for step in (get_study(study).figures, get_study(study).comparison_figures):
-            if isinstance(step, Deferred):
-                modules.append(importlib.import_module(step.target.partition(":")[0]))
+            if isinstance(step, Deferred) and (module := importlib.import_module(step.target.partition(":")[0])) \
+                    not in modules:
+                modules.append(module)
     figure = Figure(figsize=(1, 1))
     figure.subplots().set_title("warm")
     figure.savefig(io.BytesIO(), format="png")
