@@ -32,7 +32,7 @@ import math
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -352,6 +352,7 @@ def replacing(folder: Path) -> Iterator[Path]:
     if folder.exists() and not _replaceable(folder):
         raise ResultError(f"{folder}: the folder holds files that are not a pharma-twin result, so it is not "
                           "replaced; give a new or empty folder (-o)")
+    made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]   # deepest first
     folder.parent.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
     tmp, old = folder.with_name(f".{folder.name}.partial-{tag}"), folder.with_name(f".{folder.name}.old-{tag}")
@@ -367,6 +368,9 @@ def replacing(folder: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         if moved and not folder.exists():
             old.rename(folder)
+        for parent in made:   # the folders made for this result (results/<study>/...), unless another wrote there
+            with suppress(OSError):
+                parent.rmdir()
         raise
     if moved:
         shutil.rmtree(old, ignore_errors=True)

@@ -130,3 +130,15 @@ def test_a_long_preparation_shows_its_clock_moving(capsys):
     sweep.prepare(scenario, [SimpleNamespace(variant="base", params={})], progress=True)
     drawn = capsys.readouterr().err.replace("\r", "\n")
     assert re.search(r"0/1 \[00:0[12]<", drawn), drawn    # drawn at 0 %, with a second or two gone
+
+
+def test_an_interrupted_write_leaves_no_empty_folders_behind(tmp_path):
+    """Ctrl-C while `twin sweep` wrote its reports left an empty results/line_capacity: 'complete results or none'
+    held for the result but not for the folders made to hold it. An existing parent is kept."""
+    from scenarios.results import replacing
+
+    (tmp_path / "results").mkdir()
+    with pytest.raises(KeyboardInterrupt), replacing(tmp_path / "results" / "line_capacity" / "osd" / "base") as tmp:
+        (tmp / "kpis.json").write_text("{}")
+        raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.rglob("*")] == ["results"]
