@@ -40,15 +40,24 @@ from scenarios.intralogistics.network import ZONES, Network
 from scenarios.intralogistics.params import Agent, LogisticsParams, Staircase
 from twin.config import Boolean, Integer, ListOf, MapOf, Quantity, Record, Str
 
-XY = ListOf(Quantity("m", "12 m", minimum=None), min_items=2, max_items=2)
-STAIRS = Record({"stops": ListOf(Str(), min_items=2), "at": XY, "climb": Quantity("s", "30 s")},
+STAIRS = Record({"stops": ListOf(Str(), min_items=2).described("the rooms they join, one per storey"),
+                 "at": ListOf(Quantity("m", "12 m", minimum=None), min_items=2, max_items=2).described(
+                     "where they stand (x, y)"),
+                 "climb": Quantity("s", "30 s").described("one flight up or down")},
                 required=("stops", "at"), defaults={"climb": 30.0}, name="a staircase")
-KIND = Record({"count": Integer(minimum=1), "speed": Quantity("m/s", "1.2 m/s", positive=True),
-               "acceleration": Quantity("m/s**2", "1 m/s**2", positive=True),
-               "payload": Quantity("kg", "25 kg", positive=True), "home": Str(),
-               "containers": ListOf(Str(), min_items=1), "avoid": ListOf(Str()), "stairs": Boolean(),
-               "lifts": Boolean(), "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3, max_items=3),
-               "mass": Quantity("kg", "3 t")},
+KIND = Record({"count": Integer(minimum=1).described("how many movers of this kind"),
+               "speed": Quantity("m/s", "1.2 m/s", positive=True).described("walking or driving speed"),
+               "acceleration": Quantity("m/s**2", "1 m/s**2", positive=True).described("acceleration and braking"),
+               "payload": Quantity("kg", "25 kg", positive=True).described("the heaviest load one carries"),
+               "home": Str().described("the station they start at"),
+               "containers": ListOf(Str(), min_items=1).described("the container kinds they carry instead of the "
+                                                                  "AGVs"),
+               "avoid": ListOf(Str()).described("room grades they never enter"),
+               "stairs": Boolean().described("they take the stairs of network.stairs"),
+               "lifts": Boolean().described("they take the lifts"),
+               "size": ListOf(Quantity("m", "1.8 m", positive=True), min_items=3, max_items=3).described(
+                   "the box the viewer draws: length, width, height"),
+               "mass": Quantity("kg", "3 t").described("one's own mass (with its load, against a lift's payload)")},
               required=("count", "speed", "payload", "home", "containers"),
               defaults={"acceleration": 1.0, "avoid": [], "stairs": False, "lifts": True, "mass": 0.0},
               name="a kind of mover")

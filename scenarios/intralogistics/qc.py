@@ -32,13 +32,23 @@ from scenarios.intralogistics.params import QcRelease
 from twin import config
 from twin.config import ConfigError, FilePath, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
-TEST = Record({"instruments": ListOf(Str()), "time": Quantity("s", "6 h"), "hands_on": Quantity("s", "2 h")},
+TEST = Record({"instruments": ListOf(Str()).described("the stations it may run on, patterns such as HPLC-0* "
+                                                        "(none: on the bench)"),
+               "time": Quantity("s", "6 h").described("how long it takes"),
+               "hands_on": Quantity("s", "2 h").described("the analyst's part of it (default: all of it)")},
               required=("time",), name="a lab test")
-LAB = Record({"tests": MapOf(TEST), "analysts": MapOf(ListOf(Str(), min_items=1))}, required=("tests", "analysts"),
-             name="the QC lab")   # the scheduling study's lab: block, key for key
+LAB = Record({"tests": MapOf(TEST).described("the release tests by name"),
+              "analysts": MapOf(ListOf(Str(), min_items=1)).described("the analysts by name, each with the tests "
+                                                                      "they are qualified for")},
+             required=("tests", "analysts"), name="the QC lab")   # the scheduling study's lab: block, key for key
 RETESTS = 0x9C   # the key of the lab's random stream below the replication's seed
-QC = Record({"from": FilePath(), "lab": LAB, "retest": Number(minimum=0), "station": Str(),
-             "sample": Quantity("kg", "1 kg"), "due": Quantity("s", "1 h"), "container": Str()},
+QC = Record({"from": FilePath().described("a scheduling scenario whose lab: block (and uncertainty.retest) is used"),
+             "lab": LAB.described("the QC lab written here, in the scheduling study's form"),
+             "retest": Number(minimum=0).described("the chance a test has to run again (default: the file's)"),
+             "station": Str().described("where samples go (default: a test's first instrument)"),
+             "sample": Quantity("kg", "1 kg").described("a sample's mass"),
+             "due": Quantity("s", "1 h").described("a sample is wanted at the lab this long after it is taken"),
+             "container": Str().described("the sample's container kind (a kind of mover may carry it)")},
             defaults={"sample": 1.0, "due": 3600.0, "container": "QC"}, name="a QC lab release")
 
 
