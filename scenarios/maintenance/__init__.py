@@ -26,7 +26,8 @@ from twin.config import Integer, MapOf, Number, Quantity, Record, Str, suggest
 
 ACTION = Record({"cost": Number(minimum=0), "duration": Quantity("s", "4 h")}, required=("cost", "duration"),
                 name="a maintenance action")
-WEAR = Record({"mean_life": Quantity("s", "2000 h", minimum=1.0), "cv": Number(minimum=0)},  # 1 / life finite
+WEAR = Record({"mean_life": Quantity("s", "2000 h", minimum=1.0),   # 1 / life finite
+               "cv": Number(minimum=0.01, maximum=10.0)},   # as the plant's wear_cv (twin.plant.parameters)
               required=("mean_life", "cv"), name="a wear process")
 ASSET = Record({"shape": Number(minimum=0), "scale": Quantity("s", "2000 h", positive=True), "wear": WEAR,
                 "corrective": ACTION, "preventive": ACTION},
@@ -57,8 +58,6 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                     "and wear_cv) in the plant overlay's classes: and name the overlay as plant:")
         if asset.get("wear") is None and not asset["shape"] > 0:
             raise asset.error("shape", "the Weibull shape must be positive", expected="e.g. 2.5 (wear-out)")
-        if asset.get("wear") is not None and not asset["wear"]["cv"] > 0:
-            raise asset["wear"].error("cv", "the life's coefficient of variation must be positive", expected="e.g. 0.3")
         if policy["kind"] in ("condition", "rul") and asset.get("wear") is None:
             raise assets.error(tag, f"a {policy['kind']} policy needs the asset's wear process",
                                hint="add wear: {mean_life: 2000 h, cv: 0.3} (its indicator runs from 0 to 1)")

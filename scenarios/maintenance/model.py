@@ -12,6 +12,7 @@ over ``[warmup, horizon]``: ``cost_rate`` (per second, all assets), ``availabili
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,24 +73,27 @@ class Maintenance:
             life = asset.scale * rng.weibull(asset.shape)
         else:
             wear = Wiener.from_life(asset.wear.mean_life, asset.wear.cv)
+            left = self.horizon - self.env.now   # (a path past the run's end is not simulated)
             if policy.kind == "condition":
-                return wear.until(rng, policy.level, policy.inspect)
+                return wear.until(rng, policy.level, policy.inspect, within=left)
             if policy.kind == "rul":
-                return self.by_rul(wear, rng, rul)
+                return self.by_rul(wear, rng, rul, left)
             life = float(wear.life().rvs(random_state=rng))
         return min(life, self.age), life < self.age
 
-    def by_rul(self, wear: Wiener, rng: np.random.Generator, rul: RULEstimator) -> tuple[float, bool]:
-        """Inspect, re-estimate the remaining life, replace once failing within the lead is likely enough."""
+    def by_rul(self, wear: Wiener, rng: np.random.Generator, rul: RULEstimator,
+               left: float = math.inf) -> tuple[float, bool]:
+        """Inspect, re-estimate the remaining life, replace once failing within the lead is likely enough (the path
+        read up to ``left``, the run's end)."""
         inspect, lead, risk = self.policy.inspect, self.policy.lead, self.policy.risk
-        values, failure = wear.readings(rng, inspect)
+        values, failure = wear.readings(rng, inspect, within=left)
         rul.renew()
         rul.update(0.0, wear.x0)
         for k, x in enumerate(values.tolist(), start=1):
             rul.update(k * inspect, x)
             if rul.risk(lead) >= risk:
                 return k * inspect, False
-        return failure, True
+        return (failure, True) if math.isfinite(failure) else (len(values) * inspect, False)
 
     def run(self) -> Run:
         self.env.run(until=self.horizon)

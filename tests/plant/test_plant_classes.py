@@ -39,6 +39,8 @@ def test_every_asset_of_the_class_gets_its_params_and_its_own_win(tmp_path):
     ("weibull_shape: 1.5", "weibull_shape: -1", 3, "classes.Pump.params.weibull_shape", ["got int -1", ">= 0.05"]),
     ("8000 h", "8000 m", 3, "classes.Pump.params.weibull_scale", ["8000 m", "in s"]),
     ("wear_cv: 0.3", "wear_cv: 0", 3, "classes.Pump.params.wear_cv", ["got int 0"]),
+    # a cv of 1e160 squared to inf: the maintenance study divided by zero (its own wear.cv has the same range)
+    ("wear_cv: 0.3", "wear_cv: 1.0e+160", 3, "classes.Pump.params.wear_cv", ["got float 1e+160", "<= 10"]),
     ("500 h", "0 h", 5, "assets.P-102.params.weibull_scale", ["positive"]),
     # a subnormal life (2.2e-313 s) passed as positive: the wear drift 1 / life overflowed, the DES divided by zero
     ("wear_mean_life: 8760 h", "wear_mean_life: 2.2e-313 s", 3, "classes.Pump.params.wear_mean_life", ["below 1 s"]),

@@ -78,6 +78,14 @@ def _accepted_runs(path, answers: tuple[type[Exception], ...] = ()) -> None:
 
 
 NUMBER = NUMBERS.map(repr)
+
+
+def yaml_number(x: float | int) -> str:
+    """``x`` as YAML 1.1 reads a number: 1e+300 is a string there (refused by every numeric key), 1.0e+300 a float."""
+    text = repr(x)
+    return text.replace("e", ".0e") if "e" in text and "." not in text else text
+
+
 QUANTITY = st.builds(lambda x, unit: f"{x!r} {unit}".strip(), NUMBERS,
                      st.sampled_from(["h", "d", "degC", "K", "W", "kW", "Pa", "W/m2", "kg", ""]))
 MAINTENANCE = """\
@@ -106,7 +114,9 @@ MAINTENANCE_FIELDS = ["2.5", "400 h", "12000", "24 h", "4 h", "500 h", "0.3", "3
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(["run_to_failure", "age", "rul"]),
-       changes=st.dictionaries(st.sampled_from(MAINTENANCE_FIELDS), NUMBER | QUANTITY, min_size=1, max_size=3))
+       changes=st.dictionaries(st.sampled_from(MAINTENANCE_FIELDS), NUMBERS.map(yaml_number) | QUANTITY, min_size=1,
+                               max_size=3))
+@example(kind="age", changes={"0.3": "2.2e-311"})   # a subnormal cv: its square 0, 'a Wiener degradation needs ...'
 def test_an_accepted_maintenance_scenario_runs_and_a_refused_one_is_named(write_scenario, kind, changes):
     """The condition-based policies need the CT-501's wear: with ``rul`` the TP-401's Weibull life is refused."""
     text = MAINTENANCE.replace("KIND", kind)
@@ -115,6 +125,37 @@ def test_an_accepted_maintenance_scenario_runs_and_a_refused_one_is_named(write_
         rest = ", lead" if field.endswith(", lead") else ""
         text = text.replace(field, f"{key}{value}{rest}", 1)
     _accepted_runs(write_scenario(text))
+
+
+WORN = MAINTENANCE.replace("    shape: 2.5\n    scale: 400 h\n", "    wear: {mean_life: 400 h, cv: 0.5}\n")   # two wear
+
+
+@pytest.mark.parametrize("cv", ["2.2e-311", "1.0e-160", "1.0e-155", "1.0e+160", "0.005", "10.5"])
+def test_a_wear_cv_out_of_its_range_is_refused_at_its_key(write_scenario, cv):
+    """The life's cv of a wear process is 0.01 to 10, as the plant's ``wear_cv``. What the run did before: 2.2e-311
+    (subnormal) and 1e-160 squared to 0 (ValueError: 'a Wiener degradation needs ... diffusion > 0'), 1e-155 made
+    the life's scale infinite (SciPy: domain error), 1e160 squared to inf (ZeroDivisionError); 0.005 and 10.5 ran."""
+    with pytest.raises(ConfigError) as err:
+        load(write_scenario(WORN.replace("KIND", "age").replace("cv: 0.3", f"cv: {cv}")))
+    assert err.value.line == 15 and err.value.key == "assets.CT-501.wear.cv", str(err.value)
+    assert ">= 0.01 and <= 10" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["run_to_failure", "age", "condition", "rul"])
+def test_wear_at_the_ends_of_its_range_runs_under_every_policy(write_scenario, kind):
+    for cv in ("0.01", "10.0"):
+        scenario = load(write_scenario(WORN.replace("KIND", kind).replace("cv: 0.3", f"cv: {cv}")))
+        run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
+        assert all(math.isfinite(v) for v in run.kpis.values()), (cv, run.kpis)
+
+
+@pytest.mark.parametrize("kind", ["condition", "rul"])
+def test_a_life_far_beyond_the_run_is_read_to_the_run_s_end_only(write_scenario, kind):
+    """A wear life of 1e9 h under an inspection policy: its path was simulated and read every 24 h to its end (40
+    million readings; still running after minutes). It is read to the run's end now: never stopped in 60 days."""
+    scenario = load(write_scenario(WORN.replace("KIND", kind).replace("500 h", "1.0e+9 h")))
+    run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
+    assert run.kpis["availability.CT-501"] == 1.0 and run.kpis["cost_rate.CT-501"] == 0.0
 
 
 ENERGY = """\

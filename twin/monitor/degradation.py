@@ -89,11 +89,12 @@ class Wiener:
         return cls(drift, math.sqrt(cv * cv * drift), 1.0)
 
     def readings(self, rng: np.random.Generator, inspect: float, steps: int = 16,
-                 until_level: float | None = None) -> tuple[np.ndarray, float]:
+                 until_level: float | None = None, within: float = math.inf) -> tuple[np.ndarray, float]:
         """One path from ``x0``, read every ``inspect``: the readings before it fails, and its failure time (the
         crossing of ``threshold`` checked between ``steps`` sub-steps per inspection by the Brownian bridge; the
         time is the end of its sub-step). With ``until_level``, the path stops at the first reading at or above it
-        (failure time then ``inf``)."""
+        (failure time then ``inf``). A path still going at ``within`` (a run's end) stops there: its readings so far,
+        at least to ``within``, and failure time ``inf`` (a mean life of 1e9 h is not simulated to its end)."""
         dt, var = inspect / steps, self.diffusion**2 * inspect / steps
         # sub-steps drawn in chunks of about the expected life: a path is done in one or two
         target = self.threshold if until_level is None else until_level
@@ -115,11 +116,14 @@ class Wiener:
             if first_fail < chunk:
                 return np.concatenate(read), (done + first_fail + 1) * dt
             x, done = float(path[-1]), done + chunk
+            if done * dt >= within:
+                return np.concatenate(read), math.inf
 
-    def until(self, rng: np.random.Generator, level: float, inspect: float, steps: int = 16) -> tuple[float, bool]:
+    def until(self, rng: np.random.Generator, level: float, inspect: float, steps: int = 16,
+              within: float = math.inf) -> tuple[float, bool]:
         """Run one path until it fails or an inspection every ``inspect`` finds it at ``level`` or above: the time
-        and whether it failed."""
-        values, failure = self.readings(rng, inspect, steps, until_level=level)
+        and whether it failed (at least ``within`` and False for a path still going then)."""
+        values, failure = self.readings(rng, inspect, steps, until_level=level, within=within)
         return (failure, True) if math.isfinite(failure) else (len(values) * inspect, False)
 
 
