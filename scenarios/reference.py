@@ -34,6 +34,16 @@ def _nested(schema: Schema) -> tuple[Record, str] | None:
     return None
 
 
+def keys(fields: Mapping[str, Schema], path: str = "") -> Iterator[tuple[str, Schema]]:
+    """Every key of ``fields`` as the reference names it (``network.doors[i].between``), nested records included,
+    with its schema."""
+    for key, schema in fields.items():
+        yield f"{path}{key}", schema
+        inner = _nested(schema)
+        if inner:
+            yield from keys(inner[0].fields, f"{path}{key}{inner[1]}.")
+
+
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
