@@ -9,6 +9,7 @@ load. The network is built once before the clocks start (the plant's IFC takes s
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -19,24 +20,23 @@ import scenarios
 import twin.des
 from scenarios.intralogistics.model import Logistics
 from scenarios.intralogistics.network import network_of
+from scenarios.intralogistics.params import LogisticsParams, Stream
 
 SAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "intralogistics" / "multipurpose_osd.yaml"
 WEEK = 7 * 86400.0
 
 
-def week_params(vehicles: int = 50, orders: int = 10_000) -> dict:
+def week_params(vehicles: int = 50, orders: int = 10_000) -> LogisticsParams:
     """The sample scenario with ``vehicles`` AGVs and ``orders`` Poisson orders a week between its stations."""
-    params = dict(scenarios.load(SAMPLE).variants["base"])
-    stations = ["WH-01", "WH-02", "DS-101", "GR-201", "GR-202", "BL-301", "BL-302", "TP-401", "TP-402", "CT-501",
-                "PK-601", "PK-602", "PK-603", "HPLC-01"]
-    params.update(horizon=WEEK, warmup=0.0, batches=None,
-                  orders=[{"from": stations, "to": stations, "every": WEEK / orders, "load": 200.0,
-                           "container": "TOTE", "due": 3600.0}])
-    params["fleet"] = {**params["fleet"], "vehicles": vehicles}
-    return params
+    base = LogisticsParams.of(scenarios.load(SAMPLE).variants["base"])
+    stations = ("WH-01", "WH-02", "DS-101", "GR-201", "GR-202", "BL-301", "BL-302", "TP-401", "TP-402", "CT-501",
+                "PK-601", "PK-602", "PK-603", "HPLC-01")
+    return dataclasses.replace(base, horizon=WEEK, warmup=0.0, batches=None,
+                               orders=(Stream(stations, stations, WEEK / orders, load=200.0, due=3600.0),),
+                               fleet=dataclasses.replace(base.fleet, vehicles=vehicles))
 
 
-def timed(params: dict, des, network) -> tuple[float, float, int, dict]:
+def timed(params: LogisticsParams, des, network) -> tuple[float, float, int, dict]:
     """Wall and CPU seconds of one run on ``des``, the events processed (counted on SimPy only), its KPIs."""
     model = Logistics(params, np.random.SeedSequence(1), network=network, des=des)
     steps = 0
