@@ -1,8 +1,9 @@
 """The reserved zones (doors, airlocks, lifts) as the vehicles share them, and what a vehicle planning its route
 knows of them.
 
-Each zone is a ``Resource`` of its capacity: a vehicle asks for it from the room before it and gives it back on
-reaching the room after it (:meth:`~scenarios.intralogistics.model.Logistics.drive`). :class:`Traffic` keeps, beside
+Each zone is a ``Resource`` of its capacity: a vehicle asks for it from the room before it, waits there holding no
+zone, and gives it back on reaching the room after it (:meth:`Traffic.enter`, :meth:`Traffic.leave`: the one
+protocol AGVs and movers cross by, which keeps them free of deadlock). :class:`Traffic` keeps, beside
 the resources, who is inside each zone and until when (recorded at entry: the approach, the dwell and the way out),
 who will ask for it and when (:meth:`Traffic.expect`, under ``routing.congestion``) and each lift's car
 (:class:`~scenarios.intralogistics.lift.Car`). From these it answers how long a vehicle holds a zone once at its door
