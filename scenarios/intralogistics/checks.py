@@ -17,6 +17,7 @@ from scenarios.intralogistics.agents import kinds_of, reachable
 from scenarios.intralogistics.motion import nearest, need
 from scenarios.intralogistics.network import Network, build, ifc_lifts, plant_rooms, unreachable
 from scenarios.intralogistics.params import Agent, Fleet, NetworkParams
+from scenarios.intralogistics.qc import error_at, lab_of
 from twin.config import suggest
 
 
@@ -193,16 +194,16 @@ def check_agents(params: Mapping[str, Any], base: Network) -> None:
     for name, kind in kinds.items():
         spec = agents[name]
         if kind.home not in kind.net.graph:
-            raise _error(spec, "home", f"{name}: home '{kind.home}' is not on its network"
+            raise error_at(spec, "home", f"{name}: home '{kind.home}' is not on its network"
                          + _why(base, spec, kind.home), hint="a station in a room this kind may enter")
         for i, container in enumerate(spec["containers"]):
             if container in owner:
-                raise _error(spec["containers"], i, f"{name}: container {container} is carried by {owner[container]}"
+                raise error_at(spec["containers"], i, f"{name}: container {container} is carried by {owner[container]}"
                              " already", hint="give each container kind to one kind of mover")
             owner[container] = name
         for lift, rated in kind.net.graph.nodes(data="payload"):
             if rated is not None and rated < kind.mass + kind.payload:
-                raise _error(spec, "mass", f"{name}: lift {lift} lifts {rated:g} kg, less than a {name} with its "
+                raise error_at(spec, "mass", f"{name}: lift {lift} lifts {rated:g} kg, less than a {name} with its "
                              f"payload ({kind.mass:g} kg + {kind.payload:g} kg)",
                              hint=f"lighter {name}s or a lower payload, or lifts: false to keep them out of lifts")
     legs = [(stream, "to", stream["container"], stream["load"], [(a, b) for a in stream["from"] for b in stream["to"]])
@@ -212,8 +213,6 @@ def check_agents(params: Mapping[str, Any], base: Network) -> None:
         route = list(batches["route"])
         legs.append((batches, "route", batches["container"], batches["load"], list(zip(route, route[1:]))))
         if params.get("qc") is not None:   # the sample goes from the store to the lab
-            from scenarios.intralogistics.qc import lab_of
-
             lab = lab_of(params["qc"], [n for n, d in base.graph.nodes(data=True) if d["kind"] == "station"])
             legs.append((params["qc"], "container", lab.container, lab.sample, [(route[-1], lab.station)]))
     for spec, key, container, load, pairs in legs:
@@ -221,14 +220,14 @@ def check_agents(params: Mapping[str, Any], base: Network) -> None:
         if kind is None:
             continue
         if load > kind.payload:
-            raise _error(spec, "load" if "load" in spec else key, f"{kind.name} carries {container}, but {load:g} kg "
+            raise error_at(spec, "load" if "load" in spec else key, f"{kind.name} carries {container}, but {load:g} kg "
                          f"is over its payload of {kind.payload:g} kg",
                          hint=f"raise agents.{kind.name}.payload or let the AGVs carry it")
         for a, b in pairs:
             for start, end in ((kind.home, a), (a, b)):
                 if not reachable(kind, start, end):
                     where = end if start in kind.net.graph else start
-                    raise _error(spec, key, f"{kind.name} carries {container}, but cannot go from {start} to {end}"
+                    raise error_at(spec, key, f"{kind.name} carries {container}, but cannot go from {start} to {end}"
                                  + _why(base, agents[kind.name], where),
                                  hint=f"let the AGVs carry {container}, or open a way for the {kind.name}")
     _check_names(params, base)
@@ -247,30 +246,30 @@ def _check_names(params: Mapping[str, Any], base: Network) -> None:
     movers = {"AGV": "the AGVs"}   # a mover's name: its kind's in capitals and a number (AGV-01, FORKLIFT-02)
     for name, spec in (params.get("agents") or {}).items():
         if name.upper() in movers:
-            raise _error(params["agents"], name, f"the movers of kind '{name}' would be named as those of "
+            raise error_at(params["agents"], name, f"the movers of kind '{name}' would be named as those of "
                          f"{movers[name.upper()]} ({name.upper()}-01, ...), their tracks and KPIs mixed",
                          hint="give the kind a name of its own")
         movers[name.upper()] = f"kind '{name}'"
         for i, grade in enumerate(spec.get("avoid") or ()):
             if grade not in grades:   # a GMP grade this plant has no room of is a rule kept for other plants
-                raise _error(spec["avoid"], i, f"{name}: '{grade}' is neither a GMP grade nor a grade of a room of "
+                raise error_at(spec["avoid"], i, f"{name}: '{grade}' is neither a GMP grade nor a grade of a room of "
                              "the network", hint=suggest(grade, grades) or f"one of {', '.join(grades)}")
         for i, container in enumerate(spec["containers"]):
             if container not in used:
-                raise _error(spec["containers"], i, f"{name}: nothing carries a container '{container}' (no order "
+                raise error_at(spec["containers"], i, f"{name}: nothing carries a container '{container}' (no order "
                              "stream, batch or QC sample), so this kind would stand idle",
                              hint=suggest(container, used) or f"the containers carried: {', '.join(used)}")
     for name, flight in ((params.get("network") or {}).get("stairs") or {}).items():
         if name in base.graph:
-            raise _error(params["network"]["stairs"], name, f"stairs '{name}' are named as a "
+            raise error_at(params["network"]["stairs"], name, f"stairs '{name}' are named as a "
                          f"{base.graph.nodes[name]['kind']} of the network", hint="give the stairs a name of their "
                          "own, e.g. ST-01")
         for i, stop in enumerate(flight["stops"]):
             if stop not in base.rooms:
-                raise _error(flight["stops"], i, f"stairs {name}: '{stop}' is not a room of the network",
+                raise error_at(flight["stops"], i, f"stairs {name}: '{stop}' is not a room of the network",
                              hint=suggest(stop, base.rooms) or "a stop is a room the stairs join")
             if stop in flight["stops"][:i]:
-                raise _error(flight["stops"], i, f"stairs {name} stop at {stop} twice",
+                raise error_at(flight["stops"], i, f"stairs {name} stop at {stop} twice",
                              hint="the rooms the stairs join, one on each floor")
 
 
@@ -291,10 +290,3 @@ def _why(base: Network, spec: Mapping[str, Any], node: str) -> str:
         return f" ({node} is in {room}, grade {grade}, which it avoids)"
     return ""
 
-
-def _error(spec, key, message: str, **kw):
-    from twin.config import ConfigError
-
-    if hasattr(spec, "error"):
-        return spec.error(key, message, **kw)
-    return ConfigError(message, key=str(key), **kw)

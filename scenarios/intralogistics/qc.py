@@ -83,18 +83,18 @@ def lab_spec(spec: Mapping[str, Any] | QcRelease) -> tuple[Mapping[str, Any], fl
     release = spec if isinstance(spec, QcRelease) else QcRelease.of(spec)
     if release.lab is not None:
         if release.source is not None:
-            raise _error(spec, "lab", "qc has both lab: and from:, and lab: would silently win over the file's",
+            raise error_at(spec, "lab", "qc has both lab: and from:, and lab: would silently win over the file's",
                          hint="keep one: the lab here, or from: the scheduling scenario whose lab: block is used")
         return release.lab, float(release.retest or 0.0)
     if release.source is None:
-        raise _error(spec, "lab", "qc needs the QC lab: lab: {tests: ..., analysts: ...}, or from: a scheduling "
+        raise error_at(spec, "lab", "qc needs the QC lab: lab: {tests: ..., analysts: ...}, or from: a scheduling "
                      "scenario file whose lab: block is used", hint="e.g. from: ../scheduling/multipurpose_osd.yaml")
     doc = config.load(release.source)
     if not isinstance(doc, Mapping) or doc.get("lab") is None:
         study = doc.get("study") if isinstance(doc, Mapping) else None
         kind = f" (it is {'an' if str(study)[:1] in 'aeiou' else 'a'} {study} scenario)" \
             if study and study != "scheduling" else ""
-        raise _error(spec, "from", f"{release.source} has no lab: block{kind}",
+        raise error_at(spec, "from", f"{release.source} has no lab: block{kind}",
                      hint="qc.from names a scheduling scenario with its QC lab (tests and analysts)")
     lab = config.validate(doc["lab"], LAB, key="lab")
     retest = release.retest
@@ -111,37 +111,39 @@ def lab_of(spec: Mapping[str, Any] | QcRelease | None, stations: list[str]) -> L
     lab, retest = lab_spec(spec)
     release = spec if isinstance(spec, QcRelease) else QcRelease.of(spec)
     if retest >= 1:
-        raise _error(spec, "retest", f"a retest probability of {retest:g} never ends", expected="0 <= retest < 1")
+        raise error_at(spec, "retest", f"a retest probability of {retest:g} never ends", expected="0 <= retest < 1")
     tests = []
     for name, test in lab["tests"].items():
         found: list[str] = []
         for i, pattern in enumerate(test.get("instruments") or []):
             matched = fnmatch.filter(stations, pattern)
             if not matched:
-                raise _error(test["instruments"], i, f"lab test '{name}': no station of the network is '{pattern}'",
+                raise error_at(test["instruments"], i, f"lab test '{name}': no station of the network is '{pattern}'",
                              hint=suggest(pattern, stations) or "instruments are plant assets by tag")
             found += [m for m in sorted(matched) if m not in found]
         analysts = tuple(a for a, skills in lab["analysts"].items() if name in skills)
         if not analysts:
-            raise _error(lab, "analysts", f"no analyst is qualified for the lab test '{name}'",
+            raise error_at(lab, "analysts", f"no analyst is qualified for the lab test '{name}'",
                          hint=f"add '{name}' to an analyst's list")
         hands_on = test.get("hands_on")
         if hands_on is not None and hands_on > test["time"]:   # as the scheduling study refuses it
-            raise _error(test, "hands_on", f"lab test '{name}': hands-on time longer than the test",
+            raise error_at(test, "hands_on", f"lab test '{name}': hands-on time longer than the test",
                          expected="hands_on <= time")
         tests.append(Test(name, tuple(found), float(test["time"]), float(test["time"] if hands_on is None
                                                                            else min(hands_on, test["time"])),
                           analysts))
     station = release.station or next((t.instruments[0] for t in tests if t.instruments), None)
     if station is None or station not in stations:
-        raise _error(spec, "station", f"no lab station '{station}' on the network" if station else
+        raise error_at(spec, "station", f"no lab station '{station}' on the network" if station else
                      "no lab station: no test runs on an instrument", hint=suggest(station or "", stations)
                      or "give qc.station, a station of the network where samples go")
     return Lab(tuple(tests), tuple(lab["analysts"]), retest, station, float(release.sample), float(release.due),
                str(release.container))
 
 
-def _error(spec, key, message: str, **kw) -> ConfigError:
+def error_at(spec, key, message: str, **kw) -> ConfigError:
+    """The error at ``spec[key]``: with its file and line when ``spec`` is a checked mapping, else naming the key
+    (a mapping built by hand, typed parameters)."""
     if hasattr(spec, "error"):
         return spec.error(key, message, **kw)
     return ConfigError(message, key=str(key), **kw)
