@@ -14,10 +14,12 @@ heat with it.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.interpolate import CubicSpline
-from scipy.optimize import brentq
+
+if TYPE_CHECKING:   # SciPy is imported where it is used: the energy study's check imports this module
+    from scipy.interpolate import CubicSpline
 
 P_ATM = 101325.0   # Pa
 H_FG = 2.45e6      # J/kg
@@ -34,6 +36,7 @@ def saturation_pressure(t):
 @functools.cache
 def _enhancement(p: float) -> CubicSpline:
     import CoolProp.CoolProp as coolprop
+    from scipy.interpolate import CubicSpline
 
     t = np.arange(273.15, 363.15 + 0.25, 0.5)
     psi = np.array([coolprop.HAPropsSI("psi_w", "T", x, "P", p, "R", 1.0) for x in t])  # mole fraction of water
@@ -72,6 +75,8 @@ def vapour_pressure(w, p: float = P_ATM):
 
 def wet_bulb(t, w, p: float = P_ATM):
     """The thermodynamic wet-bulb temperature (K) of air at ``t`` (K) and humidity ratio ``w`` (arrays allowed)."""
+    from scipy.optimize import brentq
+
     def solve(t, w):
         c = t - 273.15
 
@@ -84,5 +89,7 @@ def wet_bulb(t, w, p: float = P_ATM):
 
 def dew_point(w: float, p: float = P_ATM) -> float:
     """The temperature (K) at which air of humidity ratio ``w`` saturates."""
+    from scipy.optimize import brentq
+
     target = vapour_pressure(w, p)
     return brentq(lambda t: saturation_vapour_pressure(t, p) - target, 233.15, 373.15, xtol=1e-10)

@@ -7,7 +7,6 @@ from its stationary distribution: every sample has variance ``sd**2`` and sample
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 
 def ar1(rng: np.random.Generator, size: int, sd: float, dt: float, time: float) -> np.ndarray:
@@ -16,6 +15,8 @@ def ar1(rng: np.random.Generator, size: int, sd: float, dt: float, time: float) 
     w = rng.standard_normal(size)
     if sd == 0 or size == 0:
         return np.zeros(size)
+    from scipy import signal  # here: a scenario's check imports the units, and SciPy's signal costs 0.3 s
+
     a = np.exp(-dt / time) if time > 0 else 0.0
     rest = signal.lfilter([sd * np.sqrt(1 - a * a)], [1, -a], w[1:], zi=[a * sd * w[0]])[0]
     return np.concatenate([[sd * w[0]], rest])
