@@ -29,13 +29,15 @@ def load(path: str | Path, *, tag_property: str | None = None, grade_property: s
         return ifc.read(path, tag_property=tag_property, grade_property=grade_property,
                         geometry_cache=geometry_cache, progress=progress)
     if suffix in YAML:  # overlays and layouts import their stacks (FMUs, trimesh) only when met: an .ifc skips them
-        from twin.plant import meshes, overlay
-
         document = config.load(path)
         if isinstance(document, dict) and "plant" in document:
+            from twin.plant import overlay  # an overlay on an IFC file needs no trimesh (0.5 s)
+
             return overlay.read(path, _delivery, grade_property=grade_property, geometry_cache=geometry_cache,
                                 progress=progress, **({"tag_property": tag_property} if tag_property else {}))
         if isinstance(document, dict) and "meshes" in document:
+            from twin.plant import meshes
+
             return meshes.read(path)
         raise config.ConfigError("neither a plant overlay nor a mesh layout", file=path, line=1,
                                  expected="a mapping with a 'plant:' key (overlay) or a 'meshes:' key (layout)")
