@@ -45,7 +45,12 @@ def run(scenario: Scenario | str | Path, variants: str | Sequence[str] | None = 
     (``tcp://HOST:PORT`` or ``local:N``); ``progress=True`` shows a bar (None: only on a terminal)."""
     if not isinstance(scenario, Scenario):
         scenario = scenarios_file.load(scenario)
-    names = [variants] if isinstance(variants, str) else list(variants or scenario.names)
+    names = [variants] if isinstance(variants, str) else list(scenario.names if variants is None else variants)
+    if not names:
+        raise ValueError("variants=[]: no variant to run; give their names, or None for every variant")
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:   # its replications would run twice with the same seeds: one sample counted as two
+        raise ValueError(f"variants names '{twice}' twice; name each variant once")
     for name in names:
         if name not in scenario.names:
             raise ConfigError(f"no variant '{name}' in {scenario.file}", expected=f"one of {', '.join(scenario.names)}",

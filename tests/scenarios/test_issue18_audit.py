@@ -175,3 +175,16 @@ def test_a_scenario_refused_at_a_plant_tag_does_not_wait_for_trimesh(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(bad)], capture_output=True, text=True, cwd=tmp_path)
     assert "unknown plant tag 'TP-491'" in done.stderr, done.stderr
     assert done.stdout.split() == ["2", "False"], done.stdout
+
+
+@pytest.mark.parametrize("variants, message", [(["base", "base"], "names 'base' twice"), ([], "no variant to run")])
+def test_a_variant_list_that_would_mislead_is_refused(variants, message):
+    """`scenarios.run(s, variants=["base", "base"])` ran base's replications twice on the same seeds and reported
+    n = 2 x replications (each value twice: an interval too narrow by sqrt 2); `variants=[]` ran every variant."""
+    from pathlib import Path
+
+    import scenarios
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/line_capacity/multipurpose_osd.yaml"
+    with pytest.raises(ValueError, match=message):
+        scenarios.run(sample, variants=variants, workers=1)
