@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -176,6 +177,14 @@ def _archive(plotter, window) -> bytes:
 def movie(playback, path: str | Path, fps: float = 20.0, seconds: float | None = None,
           progress: bool = True, start: float | None = None, end: float | None = None) -> Path:
     """Record ``playback`` (a :class:`viewer.playback.Playback`) as an MP4 at ``path``, from ``start`` to ``end``
-    (s; default the whole run)."""
-    return playback.movie(check_target(path, ".mp4"), fps=fps, seconds=seconds, progress=progress, start=start,
-                          end=end)
+    (s; default the whole run). The movie is whole or absent: it is written under a hidden name beside ``path`` and
+    moved there at the end, so an error or Ctrl-C midway leaves no cut file (and an earlier movie as it was)."""
+    path = check_target(path, ".mp4")
+    partial = path.with_name(f".{path.stem}.partial-{uuid.uuid4().hex[:8]}.mp4")
+    try:
+        playback.movie(partial, fps=fps, seconds=seconds, progress=progress, start=start, end=end)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path

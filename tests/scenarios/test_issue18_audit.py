@@ -188,3 +188,27 @@ def test_a_variant_list_that_would_mislead_is_refused(variants, message):
     sample = Path(__file__).resolve().parents[2] / "scenarios/line_capacity/multipurpose_osd.yaml"
     with pytest.raises(ValueError, match=message):
         scenarios.run(sample, variants=variants, workers=1)
+
+
+def test_a_movie_is_whole_or_absent(tmp_path):
+    """Ctrl-C 45 frames into `twin view RESULT --movie run.mp4` left a cut run.mp4 (and would have cut an earlier
+    movie at that name). Now the movie is written under a hidden name and moved in place at its end."""
+    from viewer import export
+
+    class Playback:   # writes what a movie writer would, frame by frame, then is interrupted (or not)
+        def __init__(self, stop: bool) -> None:
+            self.stop = stop
+
+        def movie(self, path, **options):
+            path.write_bytes(b"frames")
+            if self.stop:
+                raise KeyboardInterrupt
+            return path
+
+    target = tmp_path / "run.mp4"
+    target.write_bytes(b"an earlier movie")
+    with pytest.raises(KeyboardInterrupt):
+        export.movie(Playback(stop=True), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["run.mp4"] and target.read_bytes() == b"an earlier movie"
+    assert export.movie(Playback(stop=False), target) == target
+    assert [p.name for p in tmp_path.iterdir()] == ["run.mp4"] and target.read_bytes() == b"frames"
