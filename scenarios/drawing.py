@@ -60,17 +60,17 @@ def batching() -> bool:
 
 @contextmanager
 def batch() -> Iterator[None]:
-    """Keep the jobs submitted inside; draw them all when it closes (not when it is left by an exception)."""
+    """Keep the jobs submitted inside; draw them all when it closes (not when it is left by an exception). A batch
+    opened inside another draws its own jobs when it closes: a result written while a study draws (safety's
+    replay folder) is moved in place right after."""
     global _shared, _here
-    if _shared is not None:   # nested: the outer batch draws them
-        yield
-        return
+    outer = _shared, _here
     _shared, _here = [], []
     try:
         yield
         shared, mine = _shared, _here
     finally:
-        _shared, _here = None, []
+        _shared, _here = outer
     run(shared, mine)
 
 

@@ -218,7 +218,7 @@ class Result:
         drawn together (:func:`scenarios.drawing.batch`: in the warm process, by two processes at once)."""
         advance = advance or (lambda step: None)
         there = replace(self, path=folder)  # the figures of studies and plug-ins read the folder they draw into
-        (folder / "figures").mkdir()
+        (folder / "figures").mkdir(exist_ok=True)   # a warm process that died drawing may have made it
         study = get_study(self.study) if self.study in STUDIES else None
         with drawing.batch():
             if study is not None and study.figures is not None:

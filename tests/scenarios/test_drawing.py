@@ -49,6 +49,15 @@ def test_outside_a_batch_a_job_runs_at_once_and_inside_when_it_closes(tmp_path):
     assert ran(tmp_path, "later") == ran(tmp_path, "here") == [os.getpid()]   # no helper unless allowed
 
 
+def test_a_batch_inside_another_draws_its_own_jobs_when_it_closes(tmp_path):
+    with drawing.batch():
+        drawing.submit(recorder(tmp_path, "outer"))
+        with drawing.batch():
+            drawing.submit(recorder(tmp_path, "inner"))
+        assert (tmp_path / "inner").exists() and not (tmp_path / "outer").exists()
+    assert (tmp_path / "outer").exists() and not drawing.batching()
+
+
 def test_no_helper_on_a_busy_machine(tmp_path, monkeypatch):
     """With every core busy (load average at the cores less a half, this process counted), the jobs run here."""
     monkeypatch.setattr(os, "getloadavg", lambda: ((os.cpu_count() or 1) - 0.5, 0.0, 0.0))

@@ -37,6 +37,16 @@ def test_a_report_is_drawn_here_when_the_warm_process_died(result, tmp_path):
     assert "<img" in page.read_text() and plugins._worker is None
 
 
+def test_a_report_is_drawn_here_over_what_a_warm_process_that_died_drawing_left(result, tmp_path):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    result.write_data(folder)
+    (folder / "figures").mkdir()
+    (folder / "figures" / "kpis.png").write_bytes(b"half a PNG")
+    result.draw(folder)
+    assert Image.open(folder / "figures" / "kpis.png").size[0] > 100 and (folder / "report.html").is_file()
+
+
 def test_a_figure_drawn_ahead_is_written_as_drawn(tmp_path):
     """figures.save writes the PNG kept under its key by figures.ahead instead of drawing it again."""
     from matplotlib.figure import Figure
