@@ -12,9 +12,10 @@ with their faults) and the twin's estimator (:mod:`.estimator`) assimilates them
 blender's residence time. The RTD model (:mod:`.rtd`) predicts the content reaching the press from the load cells'
 flows over every RTD the declared uncertainty allows, and the gate diverts what the band, the NIR (corrected by the
 estimator's bias as it stood at each instant) or a feeder alarm puts out of the tightened limits (:mod:`.monitor`,
-:mod:`.release`); each sub-lot is released or not. The gate's arithmetic runs over the whole record at the end, but
-every decision at t uses the instruments and estimates up to t only (``tests/scenarios/test_cm_live.py`` changes the
-plant after t and finds every decision before t unchanged). The plant's true content tells what escaped. Times in s
+:mod:`.release`); the press's tablets are struck one by one and each sub-lot released or not (:mod:`.tablets`).
+The gate's arithmetic runs over the whole record at the end, but every decision at t uses the instruments and
+estimates up to t only (``tests/scenarios/test_cm_live.py`` changes the plant after t and finds every decision
+before t unchanged). The plant's true content tells what escaped. Times in s
 (traces and events too, as the scenario framework and the viewer read them); mass flows in the traces in kg/h.
 """
 from __future__ import annotations
@@ -25,7 +26,17 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from scenarios.continuous_manufacturing import estimator, gauges, instruments, monitor, mspc, plant, release, rtd
+from scenarios.continuous_manufacturing import (
+    estimator,
+    gauges,
+    instruments,
+    monitor,
+    mspc,
+    plant,
+    release,
+    rtd,
+    tablets,
+)
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
 from scenarios.continuous_manufacturing.params import CmParams, Disturbance, typed
@@ -34,7 +45,6 @@ from scenarios.registry import Run
 from twin import Twin
 from twin.process import Flowsheet
 from twin.process.units import Blender, LossInWeightFeeder, TabletPress
-from twin.process.units import press as press_model
 
 HOUR = 3600.0
 REFILL_TIME = 60.0   # s to top a hopper up
@@ -397,7 +407,8 @@ class Line:
         traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
                   "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
                   "api_nir": measured * 100, "diverting": diverted.astype(float),
-                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders}, **self.press_traces(grid.size)}
+                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders},
+                  **tablets.traces(p, self.tablets, self.pressed, grid.size)}
         if p.monitor.enabled:
             traces |= got_traces
         events = [(grid[i], p.gate.tag, kind) for s in spans for i, kind in ((s[0], "divert"),
@@ -553,8 +564,9 @@ class Line:
         mass = massflow * dt                        # kg pressed in each step
         good, waste = mass[~diverted].sum(), mass[diverted].sum()
         escaped = mass[out & ~diverted].sum()
-        self.tablets, self.pressed = self.press(t, true)
-        self.sublots = lots = self.release(t, true, estimate, diverted, rng)
+        t_count, count, _ = self.twin.tags.history(f"{p.press.tag}.tablets")   # the press's tablet counter
+        self.tablets, self.pressed = tablets.strike(p, np.interp(t, t_count, count), true, stream(self.seed, 4))
+        self.sublots = lots = tablets.release_sublots(p, self.tablets, t, true, estimate, diverted, rng)
         avs = np.array([lot["av"] for lot in lots])
         kpis = {"throughput": good / (p.horizon / HOUR), "yield": good / (good + waste), "diverted": waste,
                 "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
@@ -568,88 +580,6 @@ class Line:
             kpis["pat_av_max"] = float(np.nanmax(pat)) if np.isfinite(pat).any() else np.nan
             units["pat_av_max"] = "% LC"
         return kpis, units
-
-    def press(self, grid: np.ndarray, true: np.ndarray) -> tuple[release.Tablets, press_model.Pressed]:
-        """The tablets the press struck over the run, one by one: how many by each grid point (the Twin's tablet
-        counter), each one's weight from the die fill and the weight control (:func:`twin.process.units.press.press`,
-        on its own random stream) at the nominal tablet rate; with ``press.weight.densities`` the blend's bulk
-        density also follows its composition (the true API content ``true``, fraction of target, the other
-        components in their nominal proportions) and moves the weights (:meth:`density_change`)."""
-        p = self.p.press
-        t, v, _ = self.twin.tags.history(f"{p.tag}.tablets")
-        steps = release.Tablets.steps(np.interp(grid, t, v))
-        moved = self.density_change(true)[steps] if p.weight.densities else None
-        c = p.weight_control
-        control = press_model.WeightControl(c.every, c.gain, c.integral, c.deadband, c.limit) if c.enabled else None
-        w = p.weight
-        fill = press_model.DieFill(w.density_sd, w.density_time, w.fill_sd)
-        pressed = press_model.press(steps.size, self.total / p.tablet_mass, fill, control, stream(self.seed, 4),
-                                    disturbance=moved)
-        return release.Tablets(steps, pressed.weight), pressed
-
-    def density_change(self, true: np.ndarray) -> np.ndarray:
-        """The blend's bulk density relative to the nominal blend's, minus 1, at each grid sample: the API at ``true``
-        times its target fraction, the other components sharing the rest in their nominal proportions."""
-        densities = self.p.press.weight.densities
-        shares = self.p.shares()
-        api = np.clip(self.target * true, 0.0, 1.0)
-        rest = {c: share / (1 - self.target) for c, share in shares.items() if c != self.api}
-        blend = {self.api: api} | {c: (1 - api) * r for c, r in rest.items()}
-        nominal = press_model.blend_density(shares, densities)
-        return press_model.blend_density(blend, densities) / nominal - 1
-
-    def press_traces(self, size: int) -> dict[str, np.ndarray]:
-        """Per grid sample: the mean weight (mg) of the tablets struck in it, the same tablets' weight without the
-        weight control's correction (what the die fill alone gave), each held from the last sample that struck any
-        (the target before the first), and the fill-depth correction (%) then."""
-        p, tablets = self.p.press, self.tablets
-        every = p.weight_control.every if p.weight_control.enabled else 1
-        correction = np.repeat(self.pressed.correction, every)[:tablets.weight.size]
-        last = np.searchsorted(tablets.step, np.arange(size), side="right") - 1
-        out = {"fill_correction": 100 * np.where(last >= 0, correction[np.maximum(last, 0)], 0.0)}
-        for name, weight in (("tablet_weight", tablets.weight),
-                             ("tablet_weight_uncontrolled", tablets.weight - correction)):
-            mean = release.Tablets(tablets.step, weight).per_sample(size)
-            struck = np.flatnonzero(np.isfinite(mean))
-            held = np.searchsorted(struck, np.arange(size), side="right") - 1
-            mean = np.where(held >= 0, mean[struck[np.maximum(held, 0)]] if struck.size else 0.0, 0.0)
-            out[name] = p.tablet_mass * 1e6 * (1 + mean)
-        return out
-
-    def release(self, t, true, estimate, diverted, rng) -> list[dict[str, Any]]:
-        """Real-time release per sub-lot (``rtrt.window``) of the accepted stream's tablets (:meth:`press`):
-        Ph. Eur. 2.9.40 on ``tablets`` tablets drawn at random and assayed (true content: weight times the blend's
-        true API fraction; 10 tablets go to the second stage of 30 if the first fails) and, with ``pat_units``,
-        Ph. Eur. 2.9.47 on that many tablets evenly spread over the sub-lot, each one's content its weight (the
-        press weighs every tablet) times the twin's PAT estimate of its blend (never the simulator's truth). A
-        sub-lot is released when every test run passes; one that kept fewer tablets than the tests need is not.
-        Returns per sub-lot its start, AVs and decision."""
-        r = self.p.rtrt
-        tablets = self.tablets
-        lots = []
-        for start in np.arange(0, self.p.horizon, r.window):
-            first, end = np.searchsorted(t, [start, start + r.window])
-            pick = tablets.between(first, end)
-            pick = pick[~diverted[tablets.step[pick]]]
-            lot = {"start": float(start), "av": np.nan, "pat_av": np.nan, "released": False}
-            lots.append(lot)
-            if pick.size < r.tablets or pick.size < r.pat_units:
-                continue
-
-            def assay(n: int, pick=pick) -> np.ndarray:
-                return tablets.contents(rng.choice(pick, n, replace=False), true)
-            if r.tablets == 10:
-                passed, lot["av"], _ = release.two_stages(assay)
-            else:
-                units = assay(r.tablets)
-                lot["av"] = release.acceptance_value(units)
-                passed = lot["av"] <= release.L1 and release.outside_l2(units) == 0
-            if r.pat_units:
-                at = pick[np.linspace(0, pick.size - 1, r.pat_units).astype(int)]
-                ok, lot["pat_av"] = release.large_sample(tablets.contents(at, estimate))
-                passed = passed and ok
-            lot["released"] = bool(passed)
-        return lots
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from cm_files import flagship_text
 
-from scenarios.continuous_manufacturing import release
+from scenarios.continuous_manufacturing import release, tablets
 from scenarios.continuous_manufacturing.model import Line
 from scenarios.line_capacity.model import stream
 from scenarios.scenario import load, plain
@@ -56,7 +56,7 @@ def test_the_release_tests_the_presss_tablets(tmp_path):
                               press_model.DieFill(w.density_sd, w.density_time, w.fill_sd),
                               press_model.WeightControl(c.every, c.gain, c.integral, c.deadband, c.limit),
                               stream(got.seed, 4),
-                              disturbance=got.density_change(run.traces["api_true"] / 100)[got.tablets.step])
+                              disturbance=tablets.density_change(got.p, run.traces["api_true"] / 100)[got.tablets.step])
     np.testing.assert_allclose(got.tablets.weight, again.weight, rtol=0, atol=1e-12)   # the trace is in % LC
     diverted = run.traces["diverting"] > 0
     estimate = run.traces["api_nir"] / 100
@@ -85,9 +85,9 @@ def test_the_blends_density_follows_its_composition(tmp_path):
     assert short / nominal - 1 == pytest.approx(0.007545, abs=1e-6)
     got, run = line(tmp_path, ("density_sd: 1.5 %, density_time: 60 s, fill_sd: 1 %",
                                "density_sd: 0 %, density_time: 60 s, fill_sd: 0 %"), variant="no_weight_control")
-    assert got.density_change(np.array([1.0, 0.9]))[1] == pytest.approx(short / nominal - 1, rel=1e-12)
-    assert got.density_change(np.array([1.0]))[0] == pytest.approx(0, abs=1e-15)
-    expected = got.density_change(run.traces["api_true"] / 100)[got.tablets.step]
+    assert tablets.density_change(got.p, np.array([1.0, 0.9]))[1] == pytest.approx(short / nominal - 1, rel=1e-12)
+    assert tablets.density_change(got.p, np.array([1.0]))[0] == pytest.approx(0, abs=1e-15)
+    expected = tablets.density_change(got.p, run.traces["api_true"] / 100)[got.tablets.step]
     np.testing.assert_allclose(got.tablets.weight, expected, rtol=0, atol=1e-12)
     assert np.ptp(expected) > 1e-3             # the feeders' noise moves the content, and so the weights
 
