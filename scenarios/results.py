@@ -350,8 +350,8 @@ def replacing(folder: Path) -> Iterator[Path]:
     """
     folder = Path(folder)
     if folder.exists() and not _replaceable(folder):
-        raise ResultError(f"{folder}: the folder holds files that are not a pharma-twin result, so it is not "
-                          "replaced; give a new or empty folder (-o)")
+        raise ResultError(f"{folder}: the folder holds files that are not a pharma-twin result (or the results of "
+                          "several runs, such as results/), so it is not replaced; give a new or empty folder (-o)")
     made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]   # deepest first
     folder.parent.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
@@ -377,13 +377,20 @@ def replacing(folder: Path) -> Iterator[Path]:
 
 
 def _replaceable(folder: Path) -> bool:
-    """Whether ``folder`` is empty, a result, a comparison, or a folder of such (a sweep, a study's results)."""
+    """Whether ``folder`` is empty, a result, a comparison, or a folder of such (a sweep, a scenario's variants);
+    not a folder of those folders (``results/``, ``results/<study>``), which ``-o results`` would have wiped whole,
+    every study's results, to write one run."""
     if not folder.is_dir():
         return False
-    if (folder / "kpis.json").is_file() or (folder / "comparison.json").is_file():
+    if _written(folder):
         return True
     children = [c for c in folder.iterdir() if not _leftover(c)]
-    return all(c.is_dir() and _replaceable(c) for c in children)
+    return all(c.is_dir() and _written(c) for c in children)
+
+
+def _written(folder: Path) -> bool:
+    """A result's or a comparison's folder (one variant, a sweep with its comparison, a comparison of results)."""
+    return (folder / "kpis.json").is_file() or (folder / "comparison.json").is_file()
 
 
 def _leftover(path: Path) -> bool:

@@ -212,3 +212,22 @@ def test_a_movie_is_whole_or_absent(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["run.mp4"] and target.read_bytes() == b"an earlier movie"
     assert export.movie(Playback(stop=False), target) == target
     assert [p.name for p in tmp_path.iterdir()] == ["run.mp4"] and target.read_bytes() == b"frames"
+
+
+def test_a_folder_of_several_runs_results_is_never_replaced_by_one(tmp_path):
+    """`twin run X -o results` replaced the whole results/ folder (the flagship's run, a sweep, comparisons of
+    other studies) with the one result: a folder of result folders counted as replaceable at any depth. Now only a
+    result, a comparison, or a folder of those (a sweep, a scenario's variants) is replaced."""
+    from scenarios.results import ResultError, replacing
+
+    results = tmp_path / "results"
+    for variant in ("results/line_capacity/osd/base", "results/safety/bay/base", "scenario/base", "scenario/two"):
+        (tmp_path / variant).mkdir(parents=True)
+        (tmp_path / variant / "kpis.json").write_text("{}")
+    for folder in (results, results / "line_capacity"):
+        with pytest.raises(ResultError, match="several runs"), replacing(folder):
+            pass
+    assert (results / "safety/bay/base/kpis.json").is_file() and (results / "line_capacity/osd/base").is_dir()
+    with replacing(tmp_path / "scenario") as tmp:   # a scenario's variants: a sweep writes there
+        (tmp / "kpis.json").write_text("{}")
+    assert [p.name for p in (tmp_path / "scenario").iterdir()] == ["kpis.json"]
