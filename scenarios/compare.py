@@ -134,6 +134,10 @@ class Comparison:
         """Write ``comparison.json``, overlaid figures and ``report.html`` into ``folder`` (default
         :meth:`default_folder`), replacing an earlier comparison there; returns the page."""
         folder = Path(folder) if folder is not None else self.default_folder()
+        for r in self.results:   # replacing a result it compares (or a sweep holding it) would delete that result
+            if r.path is not None and folder.resolve() in (r.path.resolve(), *r.path.resolve().parents):
+                raise ResultError(f"{folder}: it holds {r.path}, a result this compares, which writing the comparison "
+                                  "there would delete; give another folder (-o)")
         with replacing(folder) as tmp:
             self.write_report(tmp)
         self.path = folder

@@ -231,3 +231,22 @@ def test_a_folder_of_several_runs_results_is_never_replaced_by_one(tmp_path):
     with replacing(tmp_path / "scenario") as tmp:   # a scenario's variants: a sweep writes there
         (tmp / "kpis.json").write_text("{}")
     assert [p.name for p in (tmp_path / "scenario").iterdir()] == ["kpis.json"]
+
+
+def test_a_comparison_is_never_written_over_a_result_it_compares(tmp_path, capsys):
+    """`twin compare SWEEP/base SWEEP/two -o SWEEP/base` replaced the base result with the comparison (its KPIs,
+    traces and events gone), and `-o SWEEP` would have deleted the whole sweep. Both are refused now."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/line_capacity/multipurpose_osd.yaml"
+    text = sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models"))
+    scenario = tmp_path / "osd.yaml"
+    scenario.write_text(text.replace("replications: 20", "replications: 2").replace("horizon: 60 d", "horizon: 10 d"))
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", str(scenario), "-o", str(sweep), "--workers", "1", "--no-progress"]) == 0
+    capsys.readouterr()
+    for out in (sweep / "base", sweep):
+        assert main(["compare", str(sweep / "base"), str(sweep / "two_shifts"), "-o", str(out)]) == 2
+        assert "a result this compares" in capsys.readouterr().err
+    assert (sweep / "base" / "kpis.json").is_file() and (sweep / "two_shifts" / "kpis.json").is_file()
+    assert main(["compare", str(sweep / "base"), str(sweep / "two_shifts"), "-o", str(tmp_path / "c")]) == 0
