@@ -5,6 +5,7 @@ Registered in pyproject.toml under ``[project.entry-points."twin.commands"]``; e
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -118,6 +119,9 @@ def _run(args, variants: list[str] | None) -> int:
     except ConfigError as exc:
         print(f"{command}: {exc}", file=sys.stderr)
         return 2
+    if args.output is not None and (unwritable := _unwritable(Path(args.output))):
+        print(f"{command}: -o {args.output}: {unwritable}; give a folder you can write", file=sys.stderr)
+        return 2
     from scenarios import api, plugins  # here, not at the top: `twin --help` skips them too
     from scenarios.results import ResultError, scenario_folder
     from scenarios.runs import Interrupted
@@ -130,6 +134,9 @@ def _run(args, variants: list[str] | None) -> int:
         page = results.report(args.output, progress=args.progress)
     except (ConfigError, ClusterError, ResultError, ValueError) as exc:
         print(f"{command}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:   # the results' folder could not be written (a full disk, a read-only mount)
+        print(f"{command}: cannot write the results: {exc}", file=sys.stderr)
         return 2
     except Interrupted as stop:
         print(f"{command}: interrupted after {len(stop.done)} of {stop.total} replications; nothing written",
@@ -157,6 +164,18 @@ def _run(args, variants: list[str] | None) -> int:
         print(f"FAILED: variant '{f['variant']}', replication {f['replication']} (seed {f['seed']}, spawn key "
               f"{f['spawn_key']}): {f['error']}", file=sys.stderr)
     return 1 if results.failures else 0
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why the results could not be written into ``folder`` (checked before the run, not after it), or None."""
+    if folder.exists() and not folder.is_dir():
+        return "is a file, not a folder"
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
 
 
 def compare_command(args) -> int:

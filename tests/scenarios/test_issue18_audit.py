@@ -250,3 +250,35 @@ def test_a_comparison_is_never_written_over_a_result_it_compares(tmp_path, capsy
         assert "a result this compares" in capsys.readouterr().err
     assert (sweep / "base" / "kpis.json").is_file() and (sweep / "two_shifts" / "kpis.json").is_file()
     assert main(["compare", str(sweep / "base"), str(sweep / "two_shifts"), "-o", str(tmp_path / "c")]) == 0
+
+
+def test_a_results_folder_that_cannot_be_written_is_one_line(tmp_path, capsys, monkeypatch):
+    """`twin run X -o /proc/x` ran the whole study, then printed a FileNotFoundError traceback (a read-only mount
+    or a full disk would have done the same). An -o that is a file, or under one, is now refused before the run;
+    a write that fails anyway is one line, exit 2."""
+    from pathlib import Path
+
+    import scenarios.api
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/line_capacity/multipurpose_osd.yaml"
+    scenario = tmp_path / "osd.yaml"
+    scenario.write_text(sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models"))
+                        .replace("replications: 20", "replications: 2").replace("horizon: 60 d", "horizon: 10 d"))
+    (tmp_path / "a.txt").write_text("mine")
+    ran = []
+    monkeypatch.setattr(scenarios.api, "sweep", lambda *a, **k: ran.append(1))
+    for out, message in ((tmp_path / "a.txt", "is a file, not a folder"),
+                         (tmp_path / "a.txt" / "x", "a.txt is a file")):
+        assert main(["run", str(scenario), "-o", str(out), "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.splitlines()) == 1, err
+    assert ran == [] and (tmp_path / "a.txt").read_text() == "mine"
+    monkeypatch.undo()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(scenarios.api.Results, "report", full)
+    assert main(["run", str(scenario), "-o", str(tmp_path / "out"), "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err == "twin run: cannot write the results: [Errno 28] No space left on device\n", err
