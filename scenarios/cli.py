@@ -188,6 +188,9 @@ def compare_command(args) -> int:
     except ResultError as exc:
         print(f"twin compare: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:   # the comparison's folder could not be written
+        print(f"twin compare: cannot write the comparison: {exc}", file=sys.stderr)
+        return 2
     print(comparison.table())
     print(f"comparison -> {page}")
     return 0

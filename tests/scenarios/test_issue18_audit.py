@@ -282,3 +282,17 @@ def test_a_results_folder_that_cannot_be_written_is_one_line(tmp_path, capsys, m
     assert main(["run", str(scenario), "-o", str(tmp_path / "out"), "--workers", "1", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err == "twin run: cannot write the results: [Errno 28] No space left on device\n", err
+
+
+def test_a_comparison_that_cannot_be_written_is_one_line(tmp_path, capsys, monkeypatch):
+    """`twin compare A B -o /proc/x` printed a FileNotFoundError traceback."""
+    from scenarios.compare import Comparison
+
+    def full(self, folder=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Comparison, "report", full)
+    monkeypatch.setattr("scenarios.results.read", lambda folder: None)
+    monkeypatch.setattr(Comparison, "__init__", lambda self, results: None)
+    assert main(["compare", "a", "b", "-o", str(tmp_path / "c")]) == 2
+    assert capsys.readouterr().err == "twin compare: cannot write the comparison: [Errno 28] No space left on device\n"
