@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from twin.arguments import count
+from twin.arguments import count, new_file
 from twin.config import ConfigError, suggest
 
 EPILOG = """\
@@ -49,7 +49,8 @@ def add_parser(sub) -> None:
     pl.add_argument("--variant", default="base", help="the variant to plan (default: base, the scenario as written)")
     pl.add_argument("--time-limit", type=float, metavar="S", help="deterministic seconds of search "
                     "(default: the scenario's solver.time_limit)")
-    pl.add_argument("-o", "--output", type=Path, help="write the Gantt chart to this PNG file")
+    pl.add_argument("-o", "--output", type=lambda text: Path(new_file(text)),
+                    help="write the Gantt chart to this PNG file (its folder must exist)")
     pl.set_defaults(func=plan_command)
 
 
@@ -117,6 +118,10 @@ def plan_command(args) -> int:
           f"on time: {kpis['on_time']:.0%}\nmajor cleans: {kpis['major_cleans']}\n"
           f"optimal: {'yes (proven)' if plan.optimal else f'not proven, gap {plan.gap:.1%}'}")
     if args.output:
-        gantt(plan, f"{args.scenario.stem} / {args.variant}").savefig(args.output, dpi=110)
+        try:
+            gantt(plan, f"{args.scenario.stem} / {args.variant}").savefig(args.output, dpi=110)
+        except (OSError, ValueError) as exc:   # no such folder, not writable, a suffix matplotlib cannot write
+            print(f"twin schedule: cannot write the Gantt chart to {args.output}: {exc}", file=sys.stderr)
+            return 2
         print(f"Gantt chart -> {args.output}")
     return 0

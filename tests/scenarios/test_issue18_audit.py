@@ -296,3 +296,10 @@ def test_a_comparison_that_cannot_be_written_is_one_line(tmp_path, capsys, monke
     monkeypatch.setattr(Comparison, "__init__", lambda self, results: None)
     assert main(["compare", "a", "b", "-o", str(tmp_path / "c")]) == 2
     assert capsys.readouterr().err == "twin compare: cannot write the comparison: [Errno 28] No space left on device\n"
+
+
+def test_a_gantt_chart_with_no_folder_to_go_to_is_refused_before_the_plan(tmp_path, capsys):
+    """`twin schedule plan S -o /nope/p.png` planned for seconds, then printed a FileNotFoundError traceback."""
+    with pytest.raises(SystemExit) as stop:
+        build_parser("schedule").parse_args(["schedule", "plan", "s.yaml", "-o", str(tmp_path / "nope" / "p.png")])
+    assert stop.value.code == 2 and "no folder" in capsys.readouterr().err
