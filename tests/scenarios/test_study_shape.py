@@ -22,10 +22,11 @@ def test_study_package_shape(name):
     assert samples, f"a sample scenario (study: {name}) beside scenarios/{name}/__init__.py"
 
 
-@pytest.mark.parametrize("name", [n for n in STUDIES if (Path(__file__).parents[2] / "scenarios" / n / "params.py")
-                                  .is_file()])
+@pytest.mark.parametrize("name", list(STUDIES))
 def test_a_study_s_parameters_are_typed_and_frozen(name):
-    """``params.py`` holds frozen dataclasses only (each with a docstring) and one of them builds from the mapping."""
+    """Every study has a ``params.py`` of frozen dataclasses only (each with a docstring), one of which builds from the
+    checked mapping: the model reads typed values, not string keys."""
+    assert (Path(__file__).parents[2] / "scenarios" / name / "params.py").is_file(), f"scenarios/{name}/params.py"
     module = importlib.import_module(f"scenarios.{name}.params")
     classes = [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__]
     assert classes and all(dataclasses.is_dataclass(c) and c.__dataclass_params__.frozen and c.__doc__
