@@ -364,11 +364,12 @@ async def _namespace(endpoint: str, security=None) -> int:
 
 
 async def _first_sample(bus, measured: list[str], timeout: float, unbridged=lambda: set()) -> float:
-    """The time of the plant's first measurement (the filter starts there). When the server has none of the
-    measured tags (``unbridged()``: the bridge's tags it found no node for) it is a :class:`Unmeasured` error."""
+    """The time of the plant's first measurement (the filter starts there: not at the latest, which skipped the
+    samples that had come before it as late). When the server has none of the measured tags (``unbridged()``: the
+    bridge's tags it found no node for) it is a :class:`Unmeasured` error."""
     end = time.monotonic() + timeout
     while True:
-        stamps = [bus[n].timestamp for n in measured if bus[n].timestamp == bus[n].timestamp]
+        stamps = [t[0] for t in (bus.history(n)[0] for n in measured) if t.size]
         if stamps:
             return min(stamps)
         if set(measured) <= unbridged():

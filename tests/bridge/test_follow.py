@@ -10,7 +10,7 @@ import pytest
 from asyncua import Client
 from loopback import free_port, run
 
-from bridge.follow import Followed, Unmeasured, _loop, follow
+from bridge.follow import Followed, Unmeasured, _first_sample, _loop, follow
 from bridge.realtime import run_in_real_time
 from bridge.server import NAMESPACE, TwinServer
 from twin import Twin
@@ -114,6 +114,17 @@ def test_the_first_turn_waits_for_the_samples_stamped_before_it():
 
     run(body(), timeout=30)
     assert follower.tags.read("EST.late") == 0 and follower.tags.read("EST.updates") == 8   # -9, -8, 5, ..., 30 s
+
+
+def test_the_filter_starts_at_the_first_sample_that_came():
+    """Two samples came before the follower first looked (the value read at connection and a change of the first
+    publish): the filter starts at the first; it started at the latest, and the first was late (a run at load 7:
+    EST.late 1 with t0 -10.20 s and a sample at -10.70 s)."""
+    bus = TagBus()
+    bus.define("R-1.T")
+    bus.write("R-1.T", 340.0, t=-10.7)
+    bus.write("R-1.T", 340.1, t=-10.2)
+    assert run(_first_sample(bus, ["R-1.T"], timeout=1.0)) == -10.7
 
 
 def test_bad_input_is_named_before_anything_is_contacted(capsys):
