@@ -23,10 +23,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from twin import plant as plants
 from viewer.colouring import Rule
-from viewer.export import screenshot
+from viewer.export import check_target
 from viewer.fleet import Fleet
 from viewer.playback import Playback
 from viewer.recording import Recording
@@ -34,6 +35,7 @@ from viewer.scene import PlantScene, headless
 from viewer.tracks import NETWORK, FleetData
 
 FILE = "views.json"
+SIZE = (1100, 700)   # pixels of a view
 
 
 def render(folder: str | Path) -> list[Path]:
@@ -60,24 +62,29 @@ def _plant(path: str) -> plants.Plant:
     return _loaded(str(path), Path(path).stat().st_mtime_ns)
 
 
+_spare: dict[tuple, PlantScene] = {}   # a scene built ahead for the next picture of a (cached) plant, by its id
+
+
 def warm(plant: str | Path) -> None:
-    """Do ahead what every picture of ``plant`` needs: load it and draw a first frame off screen (VTK's first
-    render sets up its context and shaders: about 0.5 s of a first picture's 0.7 s). :mod:`scenarios.plugins`
-    calls it in its drawing process while the run simulates."""
+    """Do ahead what every picture of ``plant`` needs: load it, draw a first frame off screen (VTK's first render
+    sets up its context and shaders: about 0.5 s of a first picture's 0.7 s) and build the scene of the next picture
+    (0.07 s). :mod:`scenarios.plugins` calls it in its drawing process while the run simulates."""
     with tempfile.TemporaryDirectory() as tmp:
         draw(_plant(plant), {"name": "warm"}, Path(tmp) / "warm.png")
+    _spare[id(_plant(plant)), True, SIZE] = PlantScene(_plant(plant), labels=True, off_screen=True, window_size=SIZE)
 
 
 render.warm = warm
 
 
-def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1100, 700),
+def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = SIZE,
          folder: Path | None = None) -> Path:
     """One view (a dict as in :data:`views.json <viewer.views>`) of ``plant`` to the PNG ``path``; a ``fleet`` view
     reads the network and the waypoints of the result ``folder``."""
     headless()
-    crowded = view.get("rooms") or view.get("fleet") is not None   # their own labels, not the tags
-    scene = PlantScene(plant, labels=not crowded, off_screen=True, window_size=size)
+    labels = not (view.get("rooms") or view.get("fleet") is not None)   # crowded views: their own labels, not tags
+    scene = _spare.pop((id(plant), labels, tuple(size)), None) or PlantScene(plant, labels=labels, off_screen=True,
+                                                                          window_size=size)
     try:
         if view.get("title"):
             scene.set_title(f"{plant.name}: {view['title']}")
@@ -87,7 +94,7 @@ def draw(plant: plants.Plant, view: dict, path: Path, size: tuple[int, int] = (1
             _colour_rooms(scene, view)
         if view.get("fleet") is not None:
             _fleet(scene, view, folder)
-        screenshot(scene, path)
+        Image.fromarray(scene.screenshot()).save(check_target(path, ".png"), compress_level=1)   # as figures.PNG
     finally:
         scene.close()
     return Path(path)
