@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.line_capacity.model import DAY, simulate
-from scenarios.line_capacity.times import Duration
+from scenarios.line_capacity.times import Duration, mean
 from scenarios.registry import Study
 from twin.config import Integer, ListOf, MapOf, Quantity, Record, Str, suggest
 
@@ -58,6 +58,34 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise shifts.error("length", "the shifts must fit in a day", expected="0 < count x length <= 24 h")
     if not params["trace_interval"] > 0:
         raise params.error("trace_interval", "the trace interval must be positive", expected="a time such as 1 h")
+    check_bounded(params)
+
+
+MAX_HORIZON = 100 * 365 * DAY
+MAX_EVENTS = 1_000_000
+"""At most this many releases, breakdowns of one unit, batches through a saturated stage or trace rows in one
+replication: a typo of a few orders of magnitude (``horizon: 1e300 d``, ``every: 1e-300 h``) ran for ever."""
+
+
+def check_bounded(params: Mapping[str, Any]) -> None:
+    """The horizon at most a century, and each count of events it implies at most :data:`MAX_EVENTS`."""
+    horizon = params["horizon"]
+    if horizon > MAX_HORIZON:
+        raise params.error("horizon", f"a horizon of {horizon / DAY:g} d", expected="at most 100 years (36500 d)")
+    release, stages = params["release"], params["stages"]
+    counts = [(params, "trace_interval", horizon / params["trace_interval"], "trace rows")]
+    if release["pattern"] != "saturated":
+        counts.append((release, "every", horizon / release["every"], "releases"))
+    for name, stage in stages.items():
+        if stage["mtbf"] is not None:
+            counts.append((stages[name], "mtbf", horizon / stage["mtbf"], "breakdowns of each unit"))
+        if release["pattern"] == "saturated":
+            counts.append((stages[name], "process", horizon / max(mean(stage["process"]) + stage["cleaning"], 1e-300)
+                           * len(stage["units"]), "batches through the stage"))
+    for where, key, count, what in counts:
+        if not count <= MAX_EVENTS:
+            raise where.error(key, f"{count:.3g} {what} over the horizon", expected=f"at most {MAX_EVENTS:,}",
+                              hint=f"lengthen '{key}' or shorten the horizon")
 
 
 STUDY = Study(

@@ -303,3 +303,27 @@ def test_a_gantt_chart_with_no_folder_to_go_to_is_refused_before_the_plan(tmp_pa
     with pytest.raises(SystemExit) as stop:
         build_parser("schedule").parse_args(["schedule", "plan", "s.yaml", "-o", str(tmp_path / "nope" / "p.png")])
     assert stop.value.code == 2 and "no folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change, key, message", [
+    (("horizon: 60 d", "horizon: 1e300 d"), "horizon", r"a horizon of 1e\+300 d"),
+    (("every: 4.8 h}", "every: 1e-300 h}"), "release.every", "releases over the horizon"),
+    (("mtbf: 150 h", "mtbf: 1e-9 h"), "stages.granulation.mtbf", "breakdowns of each unit over the horizon"),
+    (("trace_interval: 1 h", "trace_interval: 1e-6 s"), "trace_interval", "trace rows over the horizon"),
+])
+def test_a_line_that_would_run_for_ever_is_refused_at_its_key(tmp_path, change, key, message):
+    """`horizon: 1e300 d` or `every: 1e-300 h` in the line-capacity sample were accepted and ran for ever (no
+    output with --no-progress, killed after 30 s); now refused at their key before anything runs."""
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/line_capacity/multipurpose_osd.yaml"
+    text = sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models"))
+    text += "trace_interval: 1 h\n" if "trace_interval" not in text else ""
+    assert change[0] in text
+    (tmp_path / "s.yaml").write_text(text.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match=message) as refused:
+        scenarios.load(tmp_path / "s.yaml")
+    assert refused.value.key == key and refused.value.line is not None
