@@ -44,7 +44,7 @@ def plan(problem: Problem, time_limit: float = 10.0, workers: int = 1, window: i
             result = solve(problem, max(share, 0.05), workers, seed, rough, wall_clock, here, part)
         except PlanError:
             if not fits(rough, part):
-                raise PlanError(infeasible_reason(problem)) from None
+                raise PlanError(infeasible_reason(problem, time_limit)) from None
             result = rough
         fixed += [op for b in part for op in result.operations[b] if op not in start.fixed]
         tests += [t for b in part for t in (result.tests[b] if result.tests else ()) if t not in start.tests]

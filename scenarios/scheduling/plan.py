@@ -475,7 +475,7 @@ class Model:
         solver.parameters.cp_model_probing_level = 0   # probing costs seconds on big models and finds little here
         status = cpsat.solve(solver, self.m)
         if status == cp_model.INFEASIBLE:
-            raise PlanError(infeasible_reason(self.problem))
+            raise PlanError(infeasible_reason(self.problem, time_limit))
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"invalid CP-SAT model: {self.m.validate()}")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -525,9 +525,10 @@ def feasible(problem: Problem, time_limit: float = 2.0) -> bool:
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def infeasible_reason(problem: Problem) -> str:
+def infeasible_reason(problem: Problem, time_limit: float = 2.0) -> str:
     """Why no plan fits: a batch that cannot make it alone, an idle resource of the lab, a kind of rule without
-    which a plan exists, or the work of the busiest step against the horizon."""
+    which a plan exists (each looked for in the plan's ``time_limit``, at most 2 deterministic seconds), or the
+    work of the busiest step against the horizon."""
     for batch in problem.batches:
         route = sum(s.fastest for s in problem.recipes[batch.product])
         if batch.release + route > problem.horizon:
@@ -538,7 +539,7 @@ def infeasible_reason(problem: Problem) -> str:
         if not test.analysts:
             return f"no analyst is qualified for the lab test '{test.name}'; qualify one in lab.analysts"
     for rule, relaxed in relaxations(problem):
-        if feasible(relaxed):
+        if feasible(relaxed, min(time_limit, 2.0)):
             return f"no plan keeps {rule}; without them one exists: relax them or lengthen the horizon"
     load: dict[tuple[str, ...], int] = {}
     for batch in problem.batches:

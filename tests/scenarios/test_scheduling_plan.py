@@ -222,3 +222,20 @@ def test_a_replan_later_than_a_step_can_finish_is_a_plan_error():
                       {"X": {"X": 0}}, 48 * HOUR, {**WEIGHTS, "lab": 0.0})
     with pytest.raises(PlanError, match="cannot finish step press by the horizon"):
         solve(problem, 1.0, start=Start(now=40 * HOUR))
+
+
+def test_why_no_plan_fits_is_searched_within_the_plan_s_time_limit(monkeypatch):
+    """Two 10 h steps on two presses, one operator, a 15 h horizon: no plan, and without the operator limit one.
+    Each relaxation was searched for 2 deterministic seconds whatever the plan's own limit (a scenario held to 0.1 s
+    of CP-SAT spent 8 s on its answer, found by the scheduling property test); now for at most the plan's limit."""
+    from scenarios.scheduling import horizon, plan
+
+    asked = []
+    feasible = plan.feasible
+    monkeypatch.setattr(plan, "feasible", lambda problem, limit=2.0: asked.append(limit) or feasible(problem, limit))
+    problem = Problem({"X": [Step("press", ("TP-401", "TP-402"), 10 * HOUR, operators=1)]},
+                      [Batch(0, "X", 0, 10**6), Batch(1, "X", 0, 10**6)], {"X": {"X": 0}}, 15 * HOUR,
+                      {**WEIGHTS, "lab": 0.0}, operators=1)
+    with pytest.raises(PlanError, match="no plan keeps the operators on shift"):
+        horizon.plan(problem, 0.1)
+    assert asked and max(asked) <= 0.1
