@@ -190,7 +190,16 @@ def _set(doc: Mapping, variant: Mapping, path: str, value, base: Mapping) -> Non
         node, defaults = node[part], defaults.get(part) if known else None
 
 
+MAX_HORIZON = 100 * 365 * 86400.0
+"""The longest horizon of any study, a century: ``horizon: 1e300 d`` was accepted and the energy, maintenance and
+continuous-manufacturing runs never ended. (A study may hold it shorter: scheduling's planner, line capacity's
+counts of events.)"""
+
+
 def _check_window(params: Mapping, raw: Mapping) -> None:
+    if params["horizon"] > MAX_HORIZON:
+        raise raw.error("horizon", f"a horizon of {params['horizon'] / 86400:g} d", expected="at most 100 years "
+                        "(36500 d)", hint="a study's horizon is days to years; check the value and its unit")
     if not 0 <= params["warmup"] < params["horizon"]:
         key = "warmup" if "warmup" in raw else "horizon"
         raise raw.error(key, f"the warm-up ({params['warmup']:g} s) must be shorter than the horizon "

@@ -327,3 +327,28 @@ def test_a_line_that_would_run_for_ever_is_refused_at_its_key(tmp_path, change, 
     with pytest.raises(ConfigError, match=message) as refused:
         scenarios.load(tmp_path / "s.yaml")
     assert refused.value.key == key and refused.value.line is not None
+
+
+@pytest.mark.parametrize("sample", ["energy/osd_cm_line.yaml", "maintenance/condition.yaml",
+                                    "continuous_manufacturing/flagship.yaml", "safety/api_bay.yaml"])
+def test_a_horizon_of_more_than_a_century_is_refused_in_every_study(tmp_path, sample):
+    """`horizon: 1e300 d` was accepted by the energy, maintenance and flagship samples, whose runs never ended
+    (killed after 15 s), and by safety, which reported 'time_above 1e+300 d'."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "scenarios" / Path(sample).parent, tmp_path / "scenarios" / Path(sample).parent,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (tmp_path / "plant_models").symlink_to(root / "plant_models")
+    copy = tmp_path / "scenarios" / sample
+    text, n = re.subn(r"^horizon: .*$", "horizon: 1e300 d", copy.read_text(), count=1, flags=re.M)
+    assert n == 1
+    copy.write_text(text)
+    with pytest.raises(ConfigError, match="at most 100 years") as refused:
+        scenarios.load(copy)
+    assert refused.value.key == "horizon"
