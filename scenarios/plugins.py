@@ -218,10 +218,20 @@ def serve() -> None:
                 drawn = True
             except Exception:   # the parent draws it again, and shows the failure as it would
                 drawn = False
-            print(json.dumps({"drawn": drawn}), file=answer, flush=True)
+            _answer(answer, {"drawn": drawn})
         else:
             written = draw_here(Path(message["folder"]))
-            print(json.dumps({"written": [str(p) for p in written]}), file=answer, flush=True)
+            _answer(answer, {"written": [str(p) for p in written]})
+
+
+def _answer(answer, message: dict) -> None:
+    """One line to the parent; if it is gone (killed, its pipe closed), end quietly: a BrokenPipeError traceback
+    here landed on the terminal the parent shared, after the parent's own last line."""
+    try:
+        print(json.dumps(message), file=answer, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), answer.fileno())   # the exit's flush of it would raise again
+        sys.exit(0)
 
 
 if __name__ == "__main__":

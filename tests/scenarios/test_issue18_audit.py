@@ -352,3 +352,17 @@ def test_a_horizon_of_more_than_a_century_is_refused_in_every_study(tmp_path, sa
     with pytest.raises(ConfigError, match="at most 100 years") as refused:
         scenarios.load(copy)
     assert refused.value.key == "horizon"
+
+
+def test_the_drawing_process_ends_quietly_when_its_parent_is_gone(tmp_path):
+    """`twin run` of an energy scenario killed mid-report left its drawing process printing a BrokenPipeError
+    traceback onto the terminal they shared. Here the parent closes the answer pipe before the first answer."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "from scenarios.plugins import serve; serve()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    _, err = child.communicate(f'{{"report": "{tmp_path / "missing"}"}}\n'.encode(), timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()[-600:]
+    assert child.returncode == 0
