@@ -180,7 +180,7 @@ class Execution:
         self.log.append((start, instrument or who, "test", b, i))
         while True:
             time = self.draw[instrument](test.time) if instrument else test.time
-            attended = time * test.attended / test.time if test.time else 0.0
+            attended = min(time, time * test.attended / test.time) if test.time else 0.0   # (x * 3 / 3 > x)
             yield env.timeout(attended)
             yield self.analysts.put(who)
             yield env.timeout(time - attended)

@@ -10,7 +10,7 @@ settings, a tenth of a second of deterministic search and one worker, so an exam
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_accepted_scenarios_run import _accepted_runs
+from test_accepted_scenarios_run import _accepted_runs, yaml_number
 
 from scenarios.scenario import load
 from scenarios.scheduling.plan import PlanError
@@ -71,12 +71,6 @@ NAN_ISH = st.sampled_from([".nan", ".inf", "-.inf", "nan", "NaN h", "inf h", "1e
 UNIT = st.sampled_from(["s", "min", "h", "d", "kg", "parsecs", "m3", ""])
 
 
-def yaml_number(x: float | int) -> str:
-    """``x`` as YAML 1.1 reads a number: 1e+300 is a string there, 1.0e+300 a float."""
-    text = repr(x)
-    return text.replace("e", ".0e") if "e" in text and "." not in text else text
-
-
 VALUE = st.one_of(NUMBER.map(yaml_number), st.builds(lambda x, u: f"{x!r} {u}".strip(), NUMBER, UNIT), NAN_ISH)
 
 
@@ -90,17 +84,19 @@ def scenario_text(policy: str, changes: dict[str, str]) -> str:
 POLICY = st.sampled_from(["shift_right", "replan", "dispatch"])
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
+@settings(max_examples=120, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(policy=POLICY, changes=st.dictionaries(st.sampled_from(sorted(FIELDS)), VALUE, min_size=1, max_size=3))
 @example(policy="shift_right", changes={"quantity: 15": "2.5"})   # 2.5 / 10 made 0.0 + 1 = 1.0 batches: TypeError
 @example(policy="dispatch", changes={"batch_size: 10": "2.5"})    # 6.0 batches (a float): TypeError in range()
+@example(policy="shift_right", changes={"hands_on: 1 h": "3", "time: 4 h": "3"})   # all hands-on: x * 3 / 3 > x,
+# the analyst's part of a drawn time outlasted it ('Negative delay -4.4e-16' in the DES; found by the slow draws)
 def test_an_accepted_scheduling_scenario_runs_and_a_refused_one_is_named(write_scenario, policy, changes):
     _accepted_runs(write_scenario(scenario_text(policy, changes)), answers=(PlanError,))
 
 
 @pytest.mark.slow
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(policy=POLICY, changes=st.dictionaries(st.sampled_from(sorted(FIELDS)), VALUE, min_size=1, max_size=5))
 def test_many_scheduling_scenarios_run_or_are_named(write_scenario, policy, changes):
