@@ -9,14 +9,13 @@ restarts (a material-flow interlock), so the blend ratio is kept. The Twin plays
 :mod:`.plant`); the twin's side keeps the scenario's values. As the run goes, every minute of its clock, the plant's
 instruments report on the bus (:mod:`.gauges`: the feeders' short-term noise, the load cells, the NIR's raw samples
 with their faults) and the twin's estimator (:mod:`.estimator`) assimilates them, publishing the NIR's bias and the
-blender's residence time. The RTD model (:mod:`.rtd`) predicts the content reaching the press from the load cells'
-flows over every RTD the declared uncertainty allows, and the gate diverts what the band, the NIR (corrected by the
-estimator's bias as it stood at each instant) or a feeder alarm puts out of the tightened limits (:mod:`.monitor`,
-:mod:`.release`); the press's tablets are struck one by one and each sub-lot released or not (:mod:`.tablets`).
-The gate's arithmetic runs over the whole record at the end, but every decision at t uses the instruments and
-estimates up to t only (``tests/scenarios/test_cm_live.py`` changes the plant after t and finds every decision
-before t unchanged). The plant's true content tells what escaped. Times in s
-(traces and events too, as the scenario framework and the viewer read them); mass flows in the traces in kg/h.
+blender's residence time. At the horizon :mod:`.outcome` turns the records into the replication's KPIs, traces and
+events: the RTD band predicted from the load cells' flows, the gate's diversions (:mod:`.monitor`,
+:mod:`.release`), the press's tablets and sub-lots (:mod:`.tablets`), the lots' genealogy. The gate's arithmetic
+runs over the whole record at the end, but every decision at t uses the instruments and estimates up to t only
+(``tests/scenarios/test_cm_live.py`` changes the plant after t and finds every decision before t unchanged). The
+plant's true content tells what escaped. Times in s (traces and events too, as the scenario framework and the viewer
+read them); mass flows in the traces in kg/h.
 """
 from __future__ import annotations
 
@@ -26,19 +25,10 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from scenarios.continuous_manufacturing import (
-    estimator,
-    gauges,
-    instruments,
-    monitor,
-    mspc,
-    plant,
-    release,
-    rtd,
-    tablets,
-)
+from scenarios.continuous_manufacturing import estimator, gauges, mspc, plant, rtd
 from scenarios.continuous_manufacturing.mpc import Mpc
 from scenarios.continuous_manufacturing.observer import HoldupObserver, delivered
+from scenarios.continuous_manufacturing.outcome import outcome
 from scenarios.continuous_manufacturing.params import CmParams, Disturbance, typed
 from scenarios.line_capacity.model import stream
 from scenarios.registry import Run
@@ -46,17 +36,16 @@ from twin import Twin
 from twin.process import Flowsheet
 from twin.process.units import Blender, LossInWeightFeeder, TabletPress
 
-HOUR = 3600.0
 REFILL_TIME = 60.0   # s to top a hopper up
 DRIFT_STEPS = 20     # a drift is applied as this many small steps
 FEEDER_UPSETS = ("step", "drift", "stoppage")   # the disturbances of a feeder (the rest are the NIR probe's faults)
 LOT_WAIT = 60.0       # s: the longest wait before checking again whether a new lot reached the screw
-TAU_ROWS = 13        # predictions over the blender's declared range, interpolated to the estimator's tau
 DRIFT_PERIOD = 300.0  # s between the steps of the plant's own slow feed-factor drift (truth: drift)
 
 
 class Line:
-    """The Twin of the line and the DES processes that disturb and control it."""
+    """The Twin of the line and the DES processes that disturb and control it; :meth:`run` runs it and returns
+    its outcome (:func:`.outcome.outcome`, which leaves the tablets, sub-lots and MSPC features on the line)."""
 
     def __init__(self, params: CmParams | Mapping[str, Any], seed: np.random.SeedSequence) -> None:
         self.p = p = typed(params)
@@ -138,6 +127,20 @@ class Line:
         return gauges.Gauges(self.twin, grid, noises, self.rates, self.api_feeders, self.target,
                              f"{b.tag}.w_{self.api}", rtd.kernel(dt, b.tau, b.tanks, None), p.pat.tag,
                              every, truth.pat.noise, bias, dropped, z)
+
+    def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:
+        """The probe's bias at each grid point (its own plus the ``nir_bias`` steps) and where it dropped out
+        (``nir_dropout``)."""
+        biases, dropped = np.full(grid.size, bias), np.zeros(grid.size, bool)
+        for d in self.p.disturbances:
+            if d.kind == "nir_bias":
+                biases[grid >= d.at] += d.bias
+            elif d.kind == "nir_dropout":
+                dropped[(grid >= d.at) & (grid < d.at + d.duration)] = True
+        for fault in self.faults:
+            if fault.kind == "nir_bias":
+                biases[grid >= fault.at] += fault.bias
+        return biases, dropped
 
     def estimate(self):
         """The twin's estimator, every :data:`.estimator.INTERVAL`: the instruments report up to now, the filter
@@ -319,221 +322,13 @@ class Line:
         t, v, _ = self.twin.tags.history(name)
         return np.append(t, self.twin.now), np.append(v, self.twin.tags.read(name))
 
-    # -- the outcome ----------------------------------------------------------------------------------------------
     def run(self) -> Run:
         """Run the line and compute its outcome, NumPy's and SciPy's BLAS held to one thread: the matrices here are
         small (a 6 x 6 exponential, the filter's 12 x 12), where the library's threads cost far more than they
         bring on a shared machine (scipy.linalg.expm of the RTD's tanks: 20 ms against 0.02 ms at load 8)."""
         with ThreadpoolController().limit(limits=1, user_api="blas"):
-            return self._run()
-
-    def _run(self) -> Run:
-        p, tw = self.p, self.twin
-        tw.run(until=p.horizon)
-        dt = p.sample_interval
-        grid = np.arange(round(p.horizon / dt) + 1) * dt
-        press = p.press.tag
-
-        def sampled(tag: str) -> np.ndarray:      # on the grid: the last record at or before each point
-            t, v, _ = tw.tags.history(tag)
-            return v[np.searchsorted(t, grid * (1 + 1e-12), side="right") - 1]
-
-        massflow = sampled(f"{press}.tablet_rate") * p.press.tablet_mass
-        feeds = {tag: sampled(f"{tag}.massflow") for tag in self.feeders}
-        # the plant's instruments, read to the end (the estimator's last turn too); the plant's true content at the
-        # press: the Twin's, plus what the feeders' short-term noise and load-cell bias make of it
-        g = self.gauges
-        g.read_to(p.horizon)
-        read, outlet, samples = g.read, g.outlet, g.samples
-        true = self.true_content(sampled(f"{press}.api_ratio"))
-        # the twin: the load cells' flows through every RTD its uncertainty allows (row 0: its own model)
-        ranges = self.ranges
-        cases = monitor.rtds(p, ranges)
-        band = monitor.predict(read, self.rates, self.api_feeders, self.target, dt, cases)
-        predicted = band[0]
-        w = rtd.kernel(dt, *cases[0])
-        # the NIR probe at the blender outlet: sampled, noisy, biased; carried to the press by the feed frame
-        pat, every, rng, bias = p.pat, g.every, self.rng, g.nir_bias
-        held = np.repeat(monitor.hold_last(samples, self.target * (1 + pat.bias)), every)[: grid.size]
-        taus = [p.press.feed_frame_tau] + sorted({c[2] for c in cases} - {p.press.feed_frame_tau})
-        estimates = None
-        if self.estimator is not None:    # its estimates as it published them during the run
-            self.estimator.advance(p.horizon)
-            estimates = self.estimator.estimates()
-            nir_band = np.vstack([monitor.feed_frame(held / scale, self.target, dt, taus)
-                                  for scale in monitor.bias_scales(estimates, grid, pat.bias)])
-            # the content predicted with the blender as the estimator knew it at each instant (added to the band)
-            tau = p.blender.tau
-            span = ranges.get("blender.tau", (0.7 * tau, 1.3 * tau))
-            predicted = monitor.estimated(read, self.rates, self.api_feeders, self.target, dt, cases[0],
-                                          np.linspace(*span, TAU_ROWS), monitor.held(estimates, "BL.tau", grid, tau))
-            band = np.vstack([band, predicted])
-        else:
-            nir_band = monitor.feed_frame(held, self.target, dt, taus)
-        measured = nir_band[0]
-        low, high = p.limits
-        gate = p.gate
-        lag = int(np.ceil(gate.switch_time / dt - 1e-9))     # whole samples, rounded up (conservative)
-        # each step's reported flow against the set point held over that step; flagged at the step's end
-        alarm = np.concatenate([[False], monitor.feeder_alarms(
-            read, {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders}, self.rates, self.stopped_on(grid)[:-1],
-            gate.alarm)])
-        diverted = release.divert(band, nir_band, low, high, p.margin, lag,
-                                  hold=int(np.ceil(gate.hold / dt)), settle=int(np.ceil(gate.settle / dt)),
-                                  also=monitor.alarm_windows(alarm, dt, cases))
-        out = (true < low) | (true > high)
-        kpis, units = self.kpis(grid, massflow, diverted, out, true, measured, rng)
-        kpis["prediction_error"] = float(np.abs(predicted - true).max() * 100)
-        kpis["iae"] = float(np.abs(true - 1).sum() * dt * 100 / 60)
-        units |= {"prediction_error": "% LC", "iae": "% LC min"}
-        spans = release.windows(diverted)
-        kpis["false_diversions"] = float(sum(not out[a:b].any() for a, b in spans))
-        kpis["diverted_in_spec"] = float((massflow * dt)[diverted & ~out].sum())
-        units |= {"false_diversions": "events", "diverted_in_spec": "kg"}
-        if estimates is not None:
-            got, got_units = self.estimation_kpis(estimates, grid, outlet, bias)
-            kpis |= got
-            units |= got_units
-        if p.power:
-            kpis["energy"] = self.energy() / 3.6e6
-            kpis["specific_energy"] = kpis["energy"] / (kpis["throughput"] * p.horizon / HOUR)
-            units |= {"energy": "kWh", "specific_energy": "kWh/kg"}
-        # the monitor's features of this run, computed when asked (the monitor on, or a training run)
-        self.mspc_features = lambda: self.monitor_features(grid, sampled, read, samples, every, bias)
-        if p.monitor.enabled:
-            got, got_units, got_traces, got_events = self.watch(grid)
-            kpis |= got
-            units |= got_units
-        traces = {"t": grid, "api_true": true * 100, "api_predicted": predicted * 100,
-                  "api_band_low": band.min(axis=0) * 100, "api_band_high": band.max(axis=0) * 100,
-                  "api_nir": measured * 100, "diverting": diverted.astype(float),
-                  **{f"massflow.{tag}": feeds[tag] * HOUR for tag in self.feeders},
-                  **tablets.traces(p, self.tablets, self.pressed, grid.size)}
-        if p.monitor.enabled:
-            traces |= got_traces
-        events = [(grid[i], p.gate.tag, kind) for s in spans for i, kind in ((s[0], "divert"),
-                                                                                      (s[1] - 1, "accept"))]
-        events += self.genealogy(grid, w) + self.stops
-        events += [(lot["start"], "RTRT", f"sub-lot {k} {'released' if lot['released'] else 'rejected'}")
-                   for k, lot in enumerate(self.sublots)]
-        if p.monitor.enabled:
-            events += got_events
-        events.sort()
-        events = {"t": np.array([e[0] for e in events]), "source": np.array([e[1] for e in events], dtype=object),
-                  "event": np.array([e[2] for e in events], dtype=object)}
-        return Run(kpis=kpis, units=units, traces=traces, events=events)
-
-    def monitor_features(self, grid: np.ndarray, sampled, read: dict[str, np.ndarray], samples: np.ndarray,
-                         every: int, bias: np.ndarray) -> np.ndarray:
-        """The MSPC monitor's features of this run (:func:`.mspc.features`) from the plant's instruments."""
-        p, b = self.p, self.p.blender
-        names = [n for n in self.twin.tags if n.startswith(f"{b.tag}.M_")]
-        holdup = sum(sampled(n) for n in names)
-        w = rtd.kernel(p.sample_interval, b.tau, b.tanks, None)
-        steps = grid.size - 1                      # each value holds over a step, as the load cells' flows
-        signals = {"read": read, "setpoint": {tag: sampled(f"{tag}.F_sp")[:-1] for tag in self.feeders},
-                   "speed": {tag: sampled(f"{tag}.speed")[:-1] for tag in self.feeders},
-                   "nir": np.repeat(samples, every)[:steps], "target": self.target,
-                   "predicted": instruments.content(read, self.rates, self.api_feeders, self.target, w)[:-1],
-                   "holdup": holdup[:-1], "total": self.total}
-        return mspc.features(p, signals, stream(self.seed, 9))
-
-    def watch(self, grid: np.ndarray):
-        """The MSPC monitor (fitted on normal runs of this plant) watching this run: KPIs, traces on the grid,
-        events (an alarm naming its top tag, and its clearing)."""
-        p = self.p
-        model = mspc.fit(p)
-        watched = mspc.watch(model, p, self.mspc_features())
-        start = min((f.at for f in self.faults), default=None)
-        blamed = tuple(t for f in self.faults for t in mspc.blamed(f, p.blender.tag, p.pat.tag))
-        kpis, units = mspc.kpis(p, watched, blamed, start)
-        every = int(round(p.monitor.period / p.sample_interval))
-
-        def on_grid(x):
-            return np.concatenate([[np.nan], np.repeat(np.asarray(x, float), every)])[: grid.size]
-        traces = {"mspc_t2": on_grid(watched["t2"]), "mspc_spe": on_grid(watched["spe"]),
-                  "mspc_alarm": np.nan_to_num(on_grid(watched["alarm"])),
-                  "mspc_t2_limit": np.full(grid.size, model.t2_limit),
-                  "mspc_spe_limit": np.full(grid.size, model.spe_limit)}
-        period, tag = p.monitor.period, p.monitor.tag
-        events = []
-        for a, b in release.windows(watched["alarm"]):
-            names, counts = np.unique(watched["top"][a:b].astype(str), return_counts=True)
-            events += [((a + 1) * period, tag, f"alarm (top {names[np.argmax(counts)]})"),
-                       ((b + 1) * period, tag, "clear")]
-        return kpis, units, traces, events
-
-    def true_content(self, content: np.ndarray) -> np.ndarray:
-        """The plant's true content at the press (fraction of target): the Twin's ``content``, plus the RTD's
-        response to what the feeders' short-term noise and the load cells' bias changed in the flows
-        (:mod:`.instruments`: the line is linear in its flows). Without noise or bias, the Twin's own."""
-        g = self.gauges
-        if not g.noisy:
-            return content
-        b, pr = self.plant.blender, self.plant.press
-        w = rtd.kernel(self.p.sample_interval, b.tau, b.tanks, pr.feed_frame_tau)
-        return content + (instruments.content(g.true_flows, self.rates, self.api_feeders, self.target, w)
-                          - instruments.content(g.flows, self.rates, self.api_feeders, self.target, w))
-
-    def estimation_kpis(self, est, grid: np.ndarray, outlet: np.ndarray, bias: np.ndarray):
-        """The estimator against the plant's truth: RMS error of the blender outlet's content (% LC) and the share
-        of updates where it lies within 3 standard deviations; the NIR's bias and the blender's residence time at
-        the end, their errors and standard deviations."""
-        at = np.searchsorted(grid, est.t)
-        error = est.content - outlet[at] / self.target
-        tau = self.plant.blender.tau
-        kpis = {"estimate_error": float(np.sqrt(np.mean(error ** 2)) * 100),
-                "estimate_coverage": float(np.mean(np.abs(error) <= 3 * est.content_std)),
-                "nir_bias_error": float(abs(est.mean["NIR.bias"][-1] - bias[at[-1]]) * 100),
-                "nir_bias_std": float(est.std["NIR.bias"][-1] * 100),
-                "blender_tau_error": float(abs(est.mean["BL.tau"][-1] - tau)),
-                "blender_tau_std": float(est.std["BL.tau"][-1])}
-        units = {"estimate_error": "% LC", "estimate_coverage": "-", "nir_bias_error": "%", "nir_bias_std": "%",
-                 "blender_tau_error": "s", "blender_tau_std": "s"}
-        return kpis, units
-
-    def stopped_on(self, grid: np.ndarray) -> np.ndarray:
-        """Where a feeder's screw stood still while others ran (its stoppages; not the interlock's stops of the
-        whole line, which keep the blend), one flag per grid point."""
-        flag = np.zeros(grid.size, bool)
-        if self.p.interlock:
-            return flag
-        for d in self.p.disturbances:
-            if d.kind == "stoppage":
-                flag[(grid >= d.at) & (grid < d.at + d.duration)] = True
-        return flag
-
-    def nir_faults(self, grid: np.ndarray, bias: float) -> tuple[np.ndarray, np.ndarray]:
-        """The probe's bias at each grid point (its own plus the ``nir_bias`` steps) and where it dropped out
-        (``nir_dropout``)."""
-        biases, dropped = np.full(grid.size, bias), np.zeros(grid.size, bool)
-        for d in self.p.disturbances:
-            if d.kind == "nir_bias":
-                biases[grid >= d.at] += d.bias
-            elif d.kind == "nir_dropout":
-                dropped[(grid >= d.at) & (grid < d.at + d.duration)] = True
-        for fault in self.faults:
-            if fault.kind == "nir_bias":
-                biases[grid >= fault.at] += fault.bias
-        return biases, dropped
-
-    def energy(self) -> float:
-        """Electric energy (J) of the units given a ``power``: running power while running, idle power while a
-        feeder's screw is stopped (the rest of the line runs throughout)."""
-        horizon, total = self.p.horizon, 0.0
-        for tag, power in self.p.power.items():
-            stopped, since = 0.0, None
-            for t, feeder, kind in self.stops:
-                if feeder != tag:
-                    continue
-                if kind == "stop":
-                    since = t
-                else:
-                    stopped, since = stopped + t - since, None
-            if since is not None:                 # still stopped at the end
-                stopped += horizon - since
-            total += power.running * (horizon - stopped) + power.idle * stopped
-        return total
+            self.twin.run(until=self.p.horizon)
+            return outcome(self)
 
     def outflows(self, tag: str, grid: np.ndarray) -> np.ndarray:
         """Each lot's mean outflow from feeder ``tag`` over each grid step, its hopper first-in first-out or
@@ -545,41 +340,6 @@ class Line:
         t_mass, mass, _ = tags.history(f"{tag}.m_hopper")
         return rtd.mixed_outflow(t, flow, grid, self.refilled[tag], REFILL_TIME,
                                  (f.hopper - f.refill_at) / REFILL_TIME, t_mass, mass)
-
-    def genealogy(self, grid: np.ndarray, w: np.ndarray, share: float = 0.01) -> list[tuple[float, str, str]]:
-        """When each raw-material lot reaches the press: first and last time its share of its feeder's material
-        there exceeds ``share`` (events ``lot k in`` / ``lot k out``, source the feeder)."""
-        events = []
-        for tag, f in self.feeders.items():
-            shares = rtd.lot_shares(self.outflows(tag, grid), f.rate, w)
-            for k, row in enumerate(shares):
-                present = np.flatnonzero(row > share)
-                if present.size:
-                    events += [(grid[present[0]], tag, f"lot {k} in"), (grid[present[-1]], tag, f"lot {k} out")]
-        return events
-
-    def kpis(self, t, massflow, diverted, out, true, estimate, rng) -> tuple[dict[str, float], dict[str, str]]:
-        p = self.p
-        dt = p.sample_interval
-        mass = massflow * dt                        # kg pressed in each step
-        good, waste = mass[~diverted].sum(), mass[diverted].sum()
-        escaped = mass[out & ~diverted].sum()
-        t_count, count, _ = self.twin.tags.history(f"{p.press.tag}.tablets")   # the press's tablet counter
-        self.tablets, self.pressed = tablets.strike(p, np.interp(t, t_count, count), true, stream(self.seed, 4))
-        self.sublots = lots = tablets.release_sublots(p, self.tablets, t, true, estimate, diverted, rng)
-        avs = np.array([lot["av"] for lot in lots])
-        kpis = {"throughput": good / (p.horizon / HOUR), "yield": good / (good + waste), "diverted": waste,
-                "escaped": escaped, "diversion_events": float(len(release.windows(diverted))),
-                "av_max": float(np.nanmax(avs)) if np.isfinite(avs).any() else np.nan,
-                "windows_released": float(np.mean([lot["released"] for lot in lots]))}
-        kpis["tablet_weight_rsd"] = float(100 * self.tablets.weight.std()) if self.tablets.weight.size else np.nan
-        units = {"throughput": "kg/h", "yield": "-", "diverted": "kg", "escaped": "kg", "diversion_events": "events",
-                 "av_max": "% LC", "windows_released": "-", "tablet_weight_rsd": "%"}
-        if p.rtrt.pat_units:
-            pat = np.array([lot["pat_av"] for lot in lots])
-            kpis["pat_av_max"] = float(np.nanmax(pat)) if np.isfinite(pat).any() else np.nan
-            units["pat_av_max"] = "% LC"
-        return kpis, units
 
 
 def simulate(params: Mapping[str, Any], seed: np.random.SeedSequence) -> Run:
