@@ -71,6 +71,32 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         raise params.error("policy", "a rul policy's risk must be between 0 and 1", hint="e.g. risk: 0.05")
     if params["crew"] < 1:
         raise params.error("crew", "the crew must have at least one person", expected="an integer >= 1")
+    check_bounded(params)
+
+
+MAX_EVENTS = 1_000_000
+"""At most this many inspections, or replacements or failures of one asset, over a replication's horizon:
+``inspect: 1e-300 h`` or ``age: 1e-300 h`` were accepted and the run never ended."""
+
+
+def check_bounded(params: Mapping[str, Any]) -> None:
+    """Each count of events the horizon implies at most :data:`MAX_EVENTS`, refused at the key that makes it."""
+    horizon, policy, assets = params["horizon"], params["policy"], params["assets"]
+    counts = []
+    if policy["kind"] in ("condition", "rul"):
+        counts.append((policy, "inspect", horizon / policy["inspect"], "inspections"))
+    if policy["kind"] == "age":
+        counts.append((policy, "age", horizon / policy["age"], "replacements of each asset"))
+    for tag, asset in assets.items():
+        life = asset["wear"]["mean_life"] if asset.get("wear") is not None else asset.get("scale")
+        key = "wear" if asset.get("wear") is not None else "scale"
+        if life is not None:
+            counts.append((assets[tag], key, horizon / life, "lifetimes of the asset"))
+    for where, key, count, what in counts:
+        if not count <= MAX_EVENTS:
+            where = where if hasattr(where, "error") else params
+            raise where.error(key if where is not params else "policy", f"{count:.3g} {what} over the horizon",
+                              expected=f"at most {MAX_EVENTS:,}", hint=f"lengthen '{key}' or shorten the horizon")
 
 
 def lifetimes_from_plant(plant, tag: str, asset: dict) -> None:

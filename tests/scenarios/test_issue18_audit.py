@@ -366,3 +366,23 @@ def test_the_drawing_process_ends_quietly_when_its_parent_is_gone(tmp_path):
     _, err = child.communicate(f'{{"report": "{tmp_path / "missing"}"}}\n'.encode(), timeout=120)
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()[-600:]
     assert child.returncode == 0
+
+
+@pytest.mark.parametrize("change, key, message", [
+    (("inspect: 24 h}", "inspect: 1e-300 h}"), "policy.inspect", "inspections over the horizon"),
+    (("age: 1400 h}", "age: 1e-300 h}"), "variants.age.policy.age", "replacements of each asset over the horizon"),
+])
+def test_a_maintenance_policy_that_would_run_for_ever_is_refused_at_its_key(tmp_path, change, key, message):
+    """`inspect: 1e-300 h` or `age: 1e-300 h` in the condition sample were accepted; the sweep never ended."""
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/maintenance/condition.yaml"
+    text = sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models"))
+    assert change[0] in text
+    (tmp_path / "m.yaml").write_text(text.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match=message) as refused:
+        scenarios.load(tmp_path / "m.yaml")
+    assert refused.value.key == key
