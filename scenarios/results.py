@@ -221,7 +221,7 @@ class Result:
         (folder / "figures").mkdir(exist_ok=True)   # a warm process that died drawing may have made it
         study = get_study(self.study) if self.study in STUDIES else None
         with drawing.batch():
-            if study is not None and study.figures is not None:
+            if study is not None and study.figures is not None and self.kpis:   # no replication ran: no data to draw
                 study.figures(there)
             drawing.here(plugins.begin(folder))   # the 3D views they asked for (a warm process may draw them)
             duplicate = study is not None and study.figures_show_traces and self.settings.get("replications_done") == 1

@@ -386,3 +386,25 @@ def test_a_maintenance_policy_that_would_run_for_ever_is_refused_at_its_key(tmp_
     with pytest.raises(ConfigError, match=message) as refused:
         scenarios.load(tmp_path / "m.yaml")
     assert refused.value.key == key
+
+
+@pytest.mark.slow   # 8 s CPU: the energy study's check and report
+def test_a_run_whose_every_replication_failed_still_gets_its_report(tmp_path, monkeypatch, capsys):
+    """An energy run whose replications all failed (`step: 1e-300 s`) ended in a KeyError traceback from the
+    study's figures, which need the replications' data; the failures were never shown. Now the report lists them
+    and `twin run` exits 1 with each failure named."""
+    from pathlib import Path
+
+    import scenarios.energy.model
+
+    def fails(params, rng):
+        raise ValueError("the model failed")
+
+    monkeypatch.setattr(scenarios.energy.model, "simulate", fails)
+    sample = Path(__file__).resolve().parents[2] / "scenarios/energy/osd_cm_line.yaml"
+    scenario = tmp_path / "e.yaml"
+    scenario.write_text(sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models")))
+    assert main(["run", str(scenario), "-o", str(tmp_path / "out"), "--workers", "1", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "FAILED: variant 'base', replication 0" in err and "the model failed" in err
+    assert "the model failed" in (tmp_path / "out" / "report.html").read_text()
