@@ -144,6 +144,8 @@ LEAKAGE = Record({"door": Quantity("m**2", "124 cm2"), "envelope": Quantity("m**
 CO2 = Record({"electricity": Quantity("kg/J", "0.35 kg/kWh"), "gas": Quantity("kg/J", "0.20 kg/kWh")},
              defaults={"electricity": 0.35 / 3.6e6, "gas": 0.20 / 3.6e6}, name="emission factors")
 
+MAX_STEPS = 600_000
+
 
 def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     """AHUs serve rooms of the plant, each room once; the tariff covers the day; the numbers are physical."""
@@ -221,6 +223,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
+    if not params["horizon"] / params["step"] <= MAX_STEPS:   # step: 1e-300 s (or 1 ms) ran for ever
+        raise params.error("step", f"{params['horizon'] / params['step']:.3g} control steps over the horizon",
+                           expected=f"at most {MAX_STEPS:,} (a year in 1-minute steps)",
+                           hint="lengthen the step or shorten the horizon")
 
 
 def check_air_temperatures(params: Mapping[str, Any]) -> None:

@@ -408,3 +408,19 @@ def test_a_run_whose_every_replication_failed_still_gets_its_report(tmp_path, mo
     err = capsys.readouterr().err
     assert "Traceback" not in err and "FAILED: variant 'base', replication 0" in err and "the model failed" in err
     assert "the model failed" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_an_energy_step_that_would_run_for_ever_is_refused_at_its_key(tmp_path):
+    """`step: 1 ms` (6e8 steps in the sample's week) or `1e-300 s` were accepted: the run never ended."""
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    sample = Path(__file__).resolve().parents[2] / "scenarios/energy/osd_cm_line.yaml"
+    text = sample.read_text().replace("../../plant_models", str(sample.parents[2] / "plant_models"))
+    assert "\nstep: 5 min" in text
+    (tmp_path / "e.yaml").write_text(text.replace("\nstep: 5 min", "\nstep: 1 ms", 1))
+    with pytest.raises(ConfigError, match="control steps over the horizon") as refused:
+        scenarios.load(tmp_path / "e.yaml")
+    assert refused.value.key == "step"
