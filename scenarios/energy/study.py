@@ -223,7 +223,9 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
-    if not params["horizon"] / params["step"] <= MAX_STEPS:   # step: 1e-300 s (or 1 ms) ran for ever
+    from scenarios.scenario import MAX_HORIZON  # a longer horizon is refused at its own key, after this check
+
+    if params["horizon"] <= MAX_HORIZON and not params["horizon"] / params["step"] <= MAX_STEPS:   # step: 1 ms
         raise params.error("step", f"{params['horizon'] / params['step']:.3g} control steps over the horizon",
                            expected=f"at most {MAX_STEPS:,} (a year in 1-minute steps)",
                            hint="lengthen the step or shorten the horizon")
