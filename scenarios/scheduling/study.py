@@ -201,6 +201,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_breakdowns(params)
     if u["absence"] is not None and u["absence"] > 1:
         raise u.error("absence", f"an absence probability of {u['absence']:g}", expected="0 <= absence <= 1")
+    staffed = any(step["operators"] for product in params["products"].values() for step in product["steps"].values())
+    if u["absence"] == 1 and staffed:
+        raise u.error("absence", "an absence probability of 1 leaves every shift empty: the steps that need "
+                      "operators never run (the run never ends)", expected="0 <= absence < 1")
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
 
