@@ -160,6 +160,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     from scenarios.intralogistics.checks import check_agents, check_scenario  # networkx and the plant: now
 
     check_scenario(params)
+    check_bounded(params)
     if params.get("qc") is not None or params.get("agents"):
         from scenarios.intralogistics.network import network_of
         from scenarios.intralogistics.qc import lab_of
@@ -168,6 +169,29 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
         check_agents(params, net)   # forklifts and people reach what they carry, within their payload
         if params.get("qc") is not None:   # the QC lab's instruments are stations of the network
             lab_of(params["qc"], [n for n, d in net.graph.nodes(data=True) if d["kind"] == "station"])
+
+
+MAX_EVENTS = 1_000_000
+"""At most this many orders of a stream, batches or trace rows over a replication's horizon: ``every: 1e-300 s``
+on an order stream was accepted and the run never ended."""
+
+
+def check_bounded(params: Mapping[str, Any]) -> None:
+    """Each count of events the horizon implies at most :data:`MAX_EVENTS`, refused at the key that makes it (a
+    horizon beyond a century is refused at its own key by :mod:`scenarios.scenario`, after this check)."""
+    from scenarios.scenario import MAX_HORIZON
+
+    horizon = params["horizon"]
+    if horizon > MAX_HORIZON:
+        return
+    counts = [(params, "trace_interval", horizon / params["trace_interval"], "trace rows")]
+    counts += [(stream, "every", horizon / stream["every"], "orders of the stream") for stream in params["orders"]]
+    if params.get("batches") is not None:
+        counts.append((params["batches"], "every", horizon / params["batches"]["every"], "batches"))
+    for where, key, count, what in counts:
+        if not count <= MAX_EVENTS:
+            raise where.error(key, f"{count:.3g} {what} over the horizon", expected=f"at most {MAX_EVENTS:,}",
+                              hint=f"lengthen '{key}' or shorten the horizon")
 
 
 STUDY = Study(

@@ -424,3 +424,25 @@ def test_an_energy_step_that_would_run_for_ever_is_refused_at_its_key(tmp_path):
     with pytest.raises(ConfigError, match="control steps over the horizon") as refused:
         scenarios.load(tmp_path / "e.yaml")
     assert refused.value.key == "step"
+
+
+def test_an_order_stream_that_would_run_for_ever_is_refused_at_its_key(tmp_path):
+    """`every: 1e-300 s` on an intralogistics order stream was accepted; the run never ended (killed after 25 s)."""
+    import shutil
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    root = Path(__file__).resolve().parents[2]
+    for study in ("intralogistics", "scheduling", "maintenance"):   # the sample's qc.from names the scheduling one
+        shutil.copytree(root / "scenarios" / study, tmp_path / "scenarios" / study,
+                        ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (tmp_path / "plant_models").symlink_to(root / "plant_models")
+    copy = tmp_path / "scenarios/intralogistics/multipurpose_osd.yaml"
+    text = copy.read_text()
+    assert "every: 20 min, load: 300 kg" in text
+    copy.write_text(text.replace("every: 20 min, load: 300 kg", "every: 1e-300 s, load: 300 kg"))
+    with pytest.raises(ConfigError, match="orders of the stream over the horizon") as refused:
+        scenarios.load(copy)
+    assert refused.value.key == "orders[2].every"
