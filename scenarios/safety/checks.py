@@ -31,6 +31,7 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     lopa.check_tags(study, tags | plant_signals(params["plant"]))
     _check_states(params["states"], study, params["horizon"])
     if params["thermal"] is not None:
+        _check_step_times(params["thermal"]["dosing"], params["accident_paths"])
         _check_thermal(params["thermal"], params["plant"])
     mc = params["monte_carlo"]
     for section in (mc, params["accident_paths"]):
@@ -39,6 +40,19 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
                                 expected="a probability in (0, 1): the biased failure chance")
     if params["accident_paths"] is not None:
         _check_paths(params["accident_paths"], study, params)
+
+
+MAX_STEP_TIME = 7 * 86400.0
+"""The longest dosing or digestion the reactor is simulated over: hours in practice, a week at most (1e300 s
+overflowed the simulator: a ValueError traceback at the check, or every replication failed)."""
+
+
+def _check_step_times(dosing, paths) -> None:
+    """The dosing's ``time`` and the accident paths' ``digest`` at most :data:`MAX_STEP_TIME`."""
+    for where, name in ((dosing, "time"), (paths, "digest")):
+        if where is not None and where.get(name) is not None and where[name] > MAX_STEP_TIME:
+            raise where.error(name, f"{where[name] / 3600:.3g} h", expected="at most 7 d (a dosing or digestion "
+                              "takes hours)", hint="check the value and its unit")
 
 
 def _check_states(states, study: lopa.Lopa, horizon: float) -> None:

@@ -446,3 +446,26 @@ def test_an_order_stream_that_would_run_for_ever_is_refused_at_its_key(tmp_path)
     with pytest.raises(ConfigError, match="orders of the stream over the horizon") as refused:
         scenarios.load(copy)
     assert refused.value.key == "orders[2].every"
+
+
+@pytest.mark.parametrize("change, key", [(("time: 4000 s}", "time: 1e300 s}"), "thermal.dosing.time"),
+                                         (("digest: 4000 s ", "digest: 1e300 s "), "accident_paths.digest")])
+def test_a_dosing_or_digestion_of_more_than_a_week_is_refused_at_its_key(tmp_path, change, key):
+    """In the safety paths sample, a dosing `time: 1e300 s` gave a ValueError traceback from the simulator at the
+    check, and `digest: 1e300 s` made every replication fail ('Maximum allowed size exceeded')."""
+    import shutil
+    from pathlib import Path
+
+    import scenarios
+    from twin.config import ConfigError
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "scenarios/safety", tmp_path / "scenarios/safety",
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (tmp_path / "plant_models").symlink_to(root / "plant_models")
+    copy = tmp_path / "scenarios/safety/api_bay_paths.yaml"
+    assert change[0] in copy.read_text()
+    copy.write_text(copy.read_text().replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match="at most 7 d") as refused:
+        scenarios.load(copy)
+    assert refused.value.key == key
