@@ -91,6 +91,8 @@ POLICY = st.sampled_from(["shift_right", "replan", "dispatch"])
 @example(policy="dispatch", changes={"batch_size: 10": "2.5"})    # 6.0 batches (a float): TypeError in range()
 @example(policy="shift_right", changes={"hands_on: 1 h": "3", "time: 4 h": "3"})   # all hands-on: x * 3 / 3 > x,
 # the analyst's part of a drawn time outlasted it ('Negative delay -4.4e-16' in the DES; found by the slow draws)
+@example(policy="shift_right", changes={"operators: 1}": "13", "operators: 2": "13"})   # a step of all 13 with
+# absences: 'RuntimeError: 6 operations never ran: the execution deadlocked' (found by the slow draws)
 def test_an_accepted_scheduling_scenario_runs_and_a_refused_one_is_named(write_scenario, policy, changes):
     _accepted_runs(write_scenario(scenario_text(policy, changes)), answers=(PlanError,))
 
@@ -120,6 +122,7 @@ def test_many_scheduling_scenarios_run_or_are_named(write_scenario, policy, chan
     ("shift_right", "makespan: 1", "1.0e+15", "objective", "the objective can reach"),   # CP-SAT: integer overflow
     ("shift_right", "batches: 2", "40", "orders", "do not fit in the horizon"),   # the planner's PlanError
     ("replan", "absence: 0.05", "1.0", "uncertainty.absence", "leaves every shift empty"),   # hung: nobody came
+    ("shift_right", "operators: 1}", "2", "uncertainty.absence", "can deadlock"),   # sometimes: 'never ran'
 ])
 def test_what_the_draws_found_is_refused_at_its_key(write_scenario, policy, field, value, key, words):
     with pytest.raises(ConfigError) as err:
