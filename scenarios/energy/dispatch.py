@@ -28,8 +28,6 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 BISECTIONS = 60  # halvings of the bracket of lambda: far below a watt
 HOUR, KWH = 3600.0, 3.6e6
@@ -116,6 +114,9 @@ def committed(load: np.ndarray, capacity: np.ndarray, cop: np.ndarray, eir, *, s
 def _commit(mean: np.ndarray, peak: np.ndarray, capacity: np.ndarray, cop: np.ndarray, eir, energy_price: np.ndarray,
             start_cost: float, min_on: int, min_off: int, running: np.ndarray) -> np.ndarray:
     """On/off per hour and chiller from the MILP; ``energy_price``: currency per W held through each hour."""
+    from scipy import sparse  # here: the energy study's check imports this module
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     a, b, c = eir
     n, m = mean.size, capacity.size
     sets = np.array(list(itertools.product([False, True], repeat=m)))              # every set of running chillers

@@ -5,7 +5,8 @@ Saturation pressure over liquid water by Hyland and Wexler (ASHRAE Fundamentals 
 eq. 35 (the air saturated adiabatically by water at the wet bulb). Saturated moist air holds a little more water
 than the ideal gases would (the water vapour's partial pressure is ``f p_ws``, ``f`` about 1.004-1.005 at 1 atm):
 the enhancement factor ``f`` is CoolProp's HumidAirProp (Herrmann, Kretzschmar and Gatley, ASHRAE RP-1485, 2009),
-tabulated once per pressure every 0.5 K from 0 to 90 degC (its end values beyond) and interpolated, so that
+tabulated once per pressure every 0.5 K from 0 to 90 degC (its end values beyond; at 1 atm read from CoolProp's
+table stored beside this module, since CoolProp takes seconds to import) and interpolated, so that
 saturation, relative humidity and the dew point agree with CoolProp above 0 degC (without it the saturation
 humidity ratio was 0.4-0.6 % low); below 0 degC the air saturates over supercooled water here, over ice in CoolProp.
 Latent heat at a constant ``H_FG = 2.45 MJ/kg`` (water near 20 degC): moisture condensed on a coil carries that
@@ -14,6 +15,8 @@ heat with it.
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +28,8 @@ P_ATM = 101325.0   # Pa
 H_FG = 2.45e6      # J/kg
 EPSILON = 0.621945
 _C = (-5.8002206e3, 1.3914993, -4.8640239e-2, 4.1764768e-5, -1.4452093e-8, 6.5459673)
+#: CoolProp's water mole fractions of saturated air at 1 atm on the enhancement factor's grid (``water_fractions``)
+SATURATED_AIR_1ATM = Path(__file__).with_name("saturated_air_1atm.json")
 
 
 def saturation_pressure(t):
@@ -33,13 +38,21 @@ def saturation_pressure(t):
     return np.exp(c8 / t + c9 + c10 * t + c11 * t**2 + c12 * t**3 + c13 * np.log(t))
 
 
+def water_fractions(t, p: float) -> np.ndarray:
+    """CoolProp's mole fraction of water in moist air saturated at ``t`` (K) and ``p`` (Pa)."""
+    import CoolProp.CoolProp as coolprop
+
+    return np.array([coolprop.HAPropsSI("psi_w", "T", x, "P", p, "R", 1.0) for x in t])
+
+
 @functools.cache
 def _enhancement(p: float) -> CubicSpline:
-    import CoolProp.CoolProp as coolprop
     from scipy.interpolate import CubicSpline
 
     t = np.arange(273.15, 363.15 + 0.25, 0.5)
-    psi = np.array([coolprop.HAPropsSI("psi_w", "T", x, "P", p, "R", 1.0) for x in t])  # mole fraction of water
+    stored = json.loads(SATURATED_AIR_1ATM.read_text())
+    at_table = p == stored["pressure"] and t.tolist() == stored["t"]
+    psi = np.array(stored["psi_w"]) if at_table else water_fractions(t, p)
     return CubicSpline(t, psi * p / saturation_pressure(t))
 
 

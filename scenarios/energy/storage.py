@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from scenarios.energy import dispatch
 
@@ -69,6 +67,9 @@ def plan(load: np.ndarray, price: np.ndarray, other: np.ndarray, capacity: float
     at reference conditions, ``capft`` and ``eirft`` the water temperatures' factors in each hour
     (:mod:`scenarios.energy.chillers`): making ``Q`` then draws ``capft eirft curve(Q / capft)``, so each segment
     ``P >= a_k Q + b_k`` of the curve becomes ``P_t >= eirft_t a_k Q_t + capft_t eirft_t b_k``."""
+    from scipy import sparse  # here: the energy study's check imports this module
+    from scipy.optimize import linprog
+
     n = load.size
     made, drawn = curve
     capft, eirft = np.broadcast_to(capft, (n,)), np.broadcast_to(eirft, (n,))

@@ -5,12 +5,15 @@
 - :mod:`twin.process.simulator`  integrate it on a sample grid and locate state events
 - :mod:`twin.process.steady`     steady states (rootfinder) and optimisation (Ipopt)
 - :mod:`twin.process.units`      the pharma unit library
-"""
-from twin.process.flowsheet import Dae, Flowsheet, FlowsheetError
-from twin.process.model import ModelError, ProcessModel, StreamType, solids
-from twin.process.simulator import IntegrationError, Simulator, simulate
-from twin.process.steady import SteadyStateError, optimal_control, optimize_steady_state, steady_state
 
-__all__ = ["Dae", "Flowsheet", "FlowsheetError", "IntegrationError", "ModelError", "ProcessModel", "Simulator",
-           "SteadyStateError", "StreamType", "optimal_control", "optimize_steady_state", "simulate", "solids",
-           "steady_state"]
+The names below are imported on first use, so a module that needs one unit or constant (a scenario check) does not
+wait for SciPy's optimisers.
+"""
+from twin.lazy import lazy
+
+_WHERE = {"Dae": "flowsheet", "Flowsheet": "flowsheet", "FlowsheetError": "flowsheet", "ModelError": "model",
+          "ProcessModel": "model", "StreamType": "model", "solids": "model", "IntegrationError": "simulator",
+          "Simulator": "simulator", "simulate": "simulator", "SteadyStateError": "steady",
+          "optimal_control": "steady", "optimize_steady_state": "steady", "steady_state": "steady"}
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy(__name__, {name: f"twin.process.{module}" for name, module in _WHERE.items()})
