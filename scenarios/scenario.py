@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+from collections.abc import Iterable
 from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +195,25 @@ MAX_HORIZON = 100 * 365 * 86400.0
 """The longest horizon of any study, a century: ``horizon: 1e300 d`` was accepted and the energy, maintenance and
 continuous-manufacturing runs never ended. (A study may hold it shorter: scheduling's planner, line capacity's
 counts of events.)"""
+
+MAX_EVENTS = 1_000_000
+"""At most this many events of one kind (releases, inspections, orders of a stream, trace rows...) over a
+replication's horizon: ``every: 1e-300 s`` was accepted and the run never ended."""
+
+
+def check_events(horizon: float, counts: Iterable[tuple[Mapping, str, float, str]], *,
+                 limit: int = MAX_EVENTS, note: str = "", hint: str | None = None) -> None:
+    """Refuse, at its file, line and key, the first count of events over the horizon above ``limit``: each of
+    ``counts`` is ``(mapping, key, count, what)``, the mapping holding the key that makes the events, e.g.
+    ``(stream, "every", horizon / stream["every"], "orders of the stream")``. ``note`` follows the limit in the
+    message's expected value; ``hint`` defaults to lengthening the key. A horizon beyond :data:`MAX_HORIZON` is left
+    to its own key (refused after the study's check), not blamed on a rate."""
+    if horizon > MAX_HORIZON:
+        return
+    for where, key, count, what in counts:
+        if not count <= limit:  # NaN too
+            raise where.error(key, f"{count:.3g} {what} over the horizon", expected=f"at most {limit:,}{note}",
+                              hint=hint or f"lengthen '{key}' or shorten the horizon")
 
 
 def _check_window(params: Mapping, raw: Mapping) -> None:

@@ -38,6 +38,7 @@ from scenarios.energy.tariff import DAY
 from scenarios.energy.thermal import THERMAL_MASS
 from scenarios.energy.utilities import ASHRAE_90_1_FAN, F_RANGE, P_ATM
 from scenarios.registry import Deferred, Study
+from scenarios.scenario import check_events
 from twin import plant as plants
 from twin.config import Boolean, FilePath, Integer, ListOf, MapOf, Number, Quantity, Record, Str, suggest
 
@@ -223,12 +224,8 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_batches(params, zone_of, served)
     if not params["step"] > 0:
         raise params.error("step", "the control step must be positive", expected="a time such as 5 min")
-    from scenarios.scenario import MAX_HORIZON  # a longer horizon is refused at its own key, after this check
-
-    if params["horizon"] <= MAX_HORIZON and not params["horizon"] / params["step"] <= MAX_STEPS:   # step: 1 ms
-        raise params.error("step", f"{params['horizon'] / params['step']:.3g} control steps over the horizon",
-                           expected=f"at most {MAX_STEPS:,} (a year in 1-minute steps)",
-                           hint="lengthen the step or shorten the horizon")
+    check_events(params["horizon"], [(params, "step", params["horizon"] / params["step"], "control steps")],  # 1 ms
+                 limit=MAX_STEPS, note=" (a year in 1-minute steps)", hint="lengthen the step or shorten the horizon")
 
 
 def check_air_temperatures(params: Mapping[str, Any]) -> None:

@@ -37,6 +37,7 @@ from scenarios.intralogistics.agents import AGENTS, STAIRS
 from scenarios.intralogistics.dispatch import RULES
 from scenarios.intralogistics.qc import QC
 from scenarios.registry import Deferred, Study
+from scenarios.scenario import check_events
 from twin.config import Boolean, Integer, ListOf, MapOf, Number, Quantity, Record, Str
 
 
@@ -171,27 +172,15 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
             lab_of(params["qc"], [n for n, d in net.graph.nodes(data=True) if d["kind"] == "station"])
 
 
-MAX_EVENTS = 1_000_000
-"""At most this many orders of a stream, batches or trace rows over a replication's horizon: ``every: 1e-300 s``
-on an order stream was accepted and the run never ended."""
-
-
 def check_bounded(params: Mapping[str, Any]) -> None:
-    """Each count of events the horizon implies at most :data:`MAX_EVENTS`, refused at the key that makes it (a
-    horizon beyond a century is refused at its own key by :mod:`scenarios.scenario`, after this check)."""
-    from scenarios.scenario import MAX_HORIZON
-
+    """At most :data:`scenarios.scenario.MAX_EVENTS` orders of a stream, batches or trace rows over a replication's
+    horizon (``every: 1e-300 s`` on an order stream ran for ever), refused at the key that makes them."""
     horizon = params["horizon"]
-    if horizon > MAX_HORIZON:
-        return
     counts = [(params, "trace_interval", horizon / params["trace_interval"], "trace rows")]
     counts += [(stream, "every", horizon / stream["every"], "orders of the stream") for stream in params["orders"]]
     if params.get("batches") is not None:
         counts.append((params["batches"], "every", horizon / params["batches"]["every"], "batches"))
-    for where, key, count, what in counts:
-        if not count <= MAX_EVENTS:
-            raise where.error(key, f"{count:.3g} {what} over the horizon", expected=f"at most {MAX_EVENTS:,}",
-                              hint=f"lengthen '{key}' or shorten the horizon")
+    check_events(horizon, counts)
 
 
 STUDY = Study(

@@ -19,6 +19,7 @@ from typing import Any
 from scenarios.line_capacity.model import DAY, simulate
 from scenarios.line_capacity.times import Duration, mean
 from scenarios.registry import Study
+from scenarios.scenario import check_events
 from twin.config import Integer, ListOf, MapOf, Quantity, Record, Str, suggest
 
 RELEASE = Record({"every": Quantity("s", "4 h"), "pattern": Str(["fixed", "poisson", "saturated"])},
@@ -61,19 +62,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_bounded(params)
 
 
-MAX_EVENTS = 1_000_000
-"""At most this many releases, breakdowns of one unit, batches through a saturated stage or trace rows in one
-replication: a typo of a few orders of magnitude (``horizon: 1e300 d``, ``every: 1e-300 h``) ran for ever."""
-
-
 def check_bounded(params: Mapping[str, Any]) -> None:
-    """Each count of events the horizon implies at most :data:`MAX_EVENTS` (a horizon beyond a century is refused
-    at its own key by :mod:`scenarios.scenario`, after this check: not blamed on a rate here)."""
-    from scenarios.scenario import MAX_HORIZON
-
+    """At most :data:`scenarios.scenario.MAX_EVENTS` releases, breakdowns of one unit, batches through a saturated
+    stage or trace rows in one replication (``every: 1e-300 h`` ran for ever), refused at the key that makes them."""
     horizon = params["horizon"]
-    if horizon > MAX_HORIZON:
-        return
     release, stages = params["release"], params["stages"]
     counts = [(params, "trace_interval", horizon / params["trace_interval"], "trace rows")]
     if release["pattern"] != "saturated":
@@ -84,10 +76,7 @@ def check_bounded(params: Mapping[str, Any]) -> None:
         if release["pattern"] == "saturated":
             counts.append((stages[name], "process", horizon / max(mean(stage["process"]) + stage["cleaning"], 1e-300)
                            * len(stage["units"]), "batches through the stage"))
-    for where, key, count, what in counts:
-        if not count <= MAX_EVENTS:
-            raise where.error(key, f"{count:.3g} {what} over the horizon", expected=f"at most {MAX_EVENTS:,}",
-                              hint=f"lengthen '{key}' or shorten the horizon")
+    check_events(horizon, counts)
 
 
 STUDY = Study(

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scenarios.registry import Deferred, Study
+from scenarios.scenario import check_events
 from twin.config import Integer, MapOf, Number, Quantity, Record, Str, suggest
 
 ACTION = Record({"cost": Number(minimum=0), "duration": Quantity("s", "4 h")}, required=("cost", "duration"),
@@ -74,19 +75,10 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     check_bounded(params)
 
 
-MAX_EVENTS = 1_000_000
-"""At most this many inspections, or replacements or failures of one asset, over a replication's horizon:
-``inspect: 1e-300 h`` or ``age: 1e-300 h`` were accepted and the run never ended."""
-
-
 def check_bounded(params: Mapping[str, Any]) -> None:
-    """Each count of events the horizon implies at most :data:`MAX_EVENTS`, refused at the key that makes it (a
-    horizon beyond a century is refused at its own key by :mod:`scenarios.scenario`, after this check)."""
-    from scenarios.scenario import MAX_HORIZON
-
+    """At most :data:`scenarios.scenario.MAX_EVENTS` inspections, or replacements or failures of one asset, over a
+    replication's horizon (``inspect: 1e-300 h`` ran for ever), refused at the key that makes them."""
     horizon, policy, assets = params["horizon"], params["policy"], params["assets"]
-    if horizon > MAX_HORIZON:
-        return
     counts = []
     if policy["kind"] in ("condition", "rul"):
         counts.append((policy, "inspect", horizon / policy["inspect"], "inspections"))
@@ -97,11 +89,7 @@ def check_bounded(params: Mapping[str, Any]) -> None:
         key = "wear" if asset.get("wear") is not None else "scale"
         if life is not None:
             counts.append((assets[tag], key, horizon / life, "lifetimes of the asset"))
-    for where, key, count, what in counts:
-        if not count <= MAX_EVENTS:
-            where = where if hasattr(where, "error") else params
-            raise where.error(key if where is not params else "policy", f"{count:.3g} {what} over the horizon",
-                              expected=f"at most {MAX_EVENTS:,}", hint=f"lengthen '{key}' or shorten the horizon")
+    check_events(horizon, counts)
 
 
 def lifetimes_from_plant(plant, tag: str, asset: dict) -> None:
