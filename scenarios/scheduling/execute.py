@@ -20,6 +20,7 @@ released when all its tests pass. Three policies decide what a unit or instrumen
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from types import ModuleType
@@ -71,7 +72,7 @@ class Execution:
         self.up_left = {u: self.failures[u].exponential(self.mtbf) if self.mtbf else math.inf for u in units}
         self.last: dict[str, str | None] = dict.fromkeys(units)        # product a unit ran last
         self.clean_for: dict[str, str | None] = dict.fromkeys(units)   # product it is cleaned for
-        self.staff = {crew: des.Container(env, capacity=n, init=n) for crew, n in problem.pools().items()}
+        self.staff = {crew: crew_of(des)(env, capacity=n, init=n) for crew, n in problem.pools().items()}
         absence = u.absence
         for i, (crew, n) in enumerate(problem.pools().items()):   # (the general pool first, as before crews)
             if problem.shift:
@@ -200,7 +201,7 @@ class Execution:
         while len(self.actual) < steps:
             today = int(rng.binomial(capacity, p))
             if today > away:
-                yield staff.get(today - away)
+                yield staff.leave(today - away)
             elif today < away:
                 yield staff.put(away - today)
             away = today
@@ -224,13 +225,13 @@ class Execution:
         if (env.now - start) % DAY >= length:   # the pool starts full: off shift at time 0, all go home
             at_work = 0
         if at_work < capacity:
-            yield staff.get(capacity - at_work)
+            yield staff.leave(capacity - at_work)
         while len(self.actual) < steps:
             phase = (env.now - start) % DAY
             if phase < length:   # on shift until it ends
                 yield env.timeout(length - phase)
                 if at_work:
-                    yield staff.get(at_work)
+                    yield staff.leave(at_work)
                 at_work = 0
             else:
                 yield env.timeout(DAY - phase)
@@ -400,6 +401,38 @@ class Execution:
                   "event": np.array([e[2] for e in log], dtype=object), "batch": np.array([e[3] for e in log]),
                   "step": np.array([e[4] for e in log])}
         return Run(kpis=kpis, units=units, events=events)
+
+
+@functools.cache
+def crew_of(des: ModuleType) -> type:
+    """The class of a crew on ``des``: a Container of operators whose requests are served first come, first served,
+    but from which those going home or staying away (:meth:`leave`) are taken as soon as they are free, even past
+    a step waiting for more operators than are in (which would otherwise block them, and the day, for ever).
+
+    With steps of one operator each, or without absences, a request that cannot be met means nobody is free, so
+    leaving out of turn never happens and the order is the Container's."""
+
+    class Crew(des.Container):
+        leaving = None   # the pending request of those leaving (at most one: one process per crew takes them)
+
+        def leave(self, amount: int):
+            """Take ``amount`` operators out of the pool; triggered when they are free (after the work in hand)."""
+            self.leaving = self.get(amount)
+            self.serve_leaving()
+            return self.leaving
+
+        def _trigger_get(self, put_event):
+            super()._trigger_get(put_event)
+            self.serve_leaving()
+
+        def serve_leaving(self) -> None:
+            event = self.leaving
+            if event is not None and not event.triggered and self.level >= event.amount:
+                self.get_queue.remove(event)
+                self._level -= event.amount
+                event.succeed()
+
+    return Crew
 
 
 def replace_end(t: Operation, now: int) -> Operation:

@@ -205,14 +205,39 @@ def check(params: Mapping[str, Any], tags: frozenset[str]) -> None:
     if u["absence"] == 1 and staffed:
         raise u.error("absence", "an absence probability of 1 leaves every shift empty: the steps that need "
                       "operators never run (the run never ends)", expected="0 <= absence < 1")
-    team = max((step["operators"] for product in params["products"].values()
-                for step in product["steps"].values()), default=0)
-    if u["absence"] and team > 1:   # (a known defect of execute.Execution.absences/shifts, not a rule of the plant)
-        raise u.error("absence", f"absences with a step that needs {team} operators: the execution can deadlock "
-                      "(a step waiting for more operators than are in blocks the day's absences behind it)",
-                      expected="absence: 0, or steps of one operator each")
+    if u["absence"]:
+        check_teams(params)
     if u["retest"] >= 1:
         raise u.error("retest", f"a retest probability of {u['retest']:g} never ends", expected="0 <= retest < 1")
+
+
+def check_teams(params: Mapping[str, Any], least: float = 1e-4) -> None:
+    """Each step's operators are all in on at least ``least`` of the days: with absence p, the chance that k of a
+    crew of n are in is the binomial tail P(X >= k), X ~ B(n, 1 - p); below it the step waits for them over 1/least
+    days (27 years) and the run does not end in reasonable time."""
+    u = params["uncertainty"]
+    for name, product in params["products"].items():
+        for step_name, step in product["steps"].items():
+            n = params["operators"] if step["crew"] is None else params["crews"][step["crew"]]
+            k = step["operators"]
+            if k and n is not None and (days := present(n, k, 1 - u["absence"])) < least:
+                raise u.error("absence", f"an absence probability of {u['absence']:g}: the {k} operators of step "
+                              f"'{step_name}' (product '{name}') are all in on {days:.2g} of the days (of {n} on "
+                              f"shift): it would wait ~{1 / days if days else math.inf:.2g} days for them",
+                              expected=f"0 <= absence, with each step's operators in on at least {least:g} of the "
+                              "days (fewer operators for the step)")
+
+
+def present(n: int, k: int, q: float) -> float:
+    """P(X >= k) for X ~ B(n, q), summed in logs over the shorter side of the distribution."""
+    def term(j: int) -> float:
+        if q == 0 or q == 1:
+            return float(j == (n if q == 1 else 0))
+        return math.exp(math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
+                        + j * math.log(q) + (n - j) * math.log1p(-q))
+    if n - k + 1 <= k:
+        return min(1.0, math.fsum(term(j) for j in range(k, n + 1)))
+    return max(0.0, 1 - math.fsum(term(j) for j in range(k)))
 
 
 def check_size(params: Mapping[str, Any]) -> None:
