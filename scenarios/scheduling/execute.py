@@ -227,7 +227,7 @@ class Execution:
         if at_work < capacity:
             yield staff.leave(capacity - at_work)
         while len(self.actual) < steps:
-            phase = (env.now - start) % DAY
+            phase = (env.now - start) % DAY % DAY   # (-7e-12 % DAY is DAY in floats: the shift's start, not its end)
             if phase < length:   # on shift until it ends
                 yield env.timeout(length - phase)
                 if at_work:

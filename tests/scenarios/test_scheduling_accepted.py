@@ -160,6 +160,17 @@ def test_a_step_of_the_whole_crew_runs_through_absences(write_scenario, policy):
         assert list(peer.events[column]) == list(values), column
 
 
+def test_a_shift_that_starts_again_a_float_early_is_not_counted_twice(write_scenario):
+    """The slow draws' find (also on bd00fa7): granulation's overtime ends at 15386.37 s, and the wait to the 6 h
+    shift start lands at 21599.999999999993 s, where (t - start) % DAY is 86400.0 (DAY, not ~0). The shift process
+    read that as the night and let the crew in a second time; the pool overflowed, the steps' hand-backs waited for
+    ever: 'RuntimeError: 4 operations never ran'."""
+    changes = {"MET: 20 min": "0.0", "duration_cv: 0.1": "2.5", "MET: 3 h": "0.0", "end: 22 h": "1.0"}
+    scenario = load(write_scenario(scenario_text("dispatch", changes)))
+    run = scenario.study.run(scenario.variants["base"], np.random.SeedSequence(scenario.seed))
+    assert (run.events["event"] == "end").sum() == 6 and (run.events["event"] == "test").sum() >= 4
+
+
 def test_a_team_that_is_almost_never_all_in_is_refused_at_the_absence(write_scenario):
     """13 of 13 in at absence 0.9: on 1e-13 of the days. The run would wait ~1e13 days (with the fix and without
     this check; absence 0.6, 6.7e-6 of the days, ran 51,533 days)."""
