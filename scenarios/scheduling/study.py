@@ -61,7 +61,7 @@ OBJECTIVE = Record({"makespan": Number(minimum=0), "tardiness": Number(minimum=0
                    name="objective weights")
 SOLVER = Record({"time_limit": Quantity("s", "10 s"), "workers": Integer(minimum=1), "window": Integer(minimum=1)},
                 defaults={"time_limit": 10.0, "workers": 1, "window": 20}, name="solver settings")
-UNCERTAINTY = Record({"duration_cv": Number(minimum=0), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h"),
+UNCERTAINTY = Record({"duration_cv": Number(0, 10), "mtbf": Quantity("s", "200 h"), "mttr": Quantity("s", "4 h"),
                       "retest": Number(minimum=0), "absence": Number(minimum=0), "replan_after": Quantity("s", "8 h"),
                       "replan_limit": Quantity("s", "1 s")},
                      defaults={"duration_cv": 0.0, "retest": 0.0, "replan_after": 0.0, "replan_limit": 1.0},

@@ -123,6 +123,7 @@ def test_many_scheduling_scenarios_run_or_are_named(write_scenario, policy, chan
     ("shift_right", "makespan: 1", "1.0e+15", "objective", "the objective can reach"),   # CP-SAT: integer overflow
     ("shift_right", "batches: 2", "40", "orders", "do not fit in the horizon"),   # the planner's PlanError
     ("replan", "absence: 0.05", "1.0", "uncertainty.absence", "leaves every shift empty"),   # hung: nobody came
+    ("shift_right", "duration_cv: 0.1", "1.0e+300", "uncertainty.duration_cv", "<= 10"),   # cv**2 = inf: 'delay nan'
     ("shift_right", "absence: 0.05", "0.99999", "uncertainty.absence", "days for them"),   # ran 36,019 days
 ])
 def test_what_the_draws_found_is_refused_at_its_key(write_scenario, policy, field, value, key, words):
