@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Self
 
 
 def _record(cls, given: Mapping[str, Any], **nested):
@@ -30,7 +30,17 @@ def _record(cls, given: Mapping[str, Any], **nested):
 
 
 @dataclass(frozen=True)
-class Feeder:
+class Record:
+    """A section of the scenario: :meth:`of` builds it from the schema's checked mapping, each field from the key of
+    its name (a section with nested sections converts them in its own ``of``)."""
+
+    @classmethod
+    def of(cls, given: Mapping[str, Any]) -> Self:
+        return _record(cls, given)
+
+
+@dataclass(frozen=True)
+class Feeder(Record):
     """``feeders.<tag>``: a loss-in-weight feeder. Its ``component``, set point ``rate`` (kg/s), ``hopper`` size
     and ``refill_at`` level (kg), the lots' feed-factor scatter ``ff_sd``, the gravimetric loop's ``control_time``
     (s), ``hopper_mixing`` (``fifo`` or ``mixed``), the first lot's ``feed_factor`` and its ``drift`` (1/s); the
@@ -51,13 +61,9 @@ class Feeder:
     load_cell_noise: float = 0.0
     load_cell_bias: float = 0.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Feeder:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Blender:
+class Blender(Record):
     """``blender:``: the blender's plant ``tag``, mean residence time ``tau`` (s) and ``tanks`` in series (its
     RTD)."""
 
@@ -65,13 +71,9 @@ class Blender:
     tau: float
     tanks: int
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Blender:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class DieFill:
+class DieFill(Record):
     """``press.weight``: the blend's bulk density at the dies wandering by ``density_sd`` (relative) with a
     ``density_time`` (s) correlation, the die-to-die ``fill_sd``, and the components' bulk ``densities`` (kg/m^3;
     empty: the density does not follow the composition)."""
@@ -87,7 +89,7 @@ class DieFill:
 
 
 @dataclass(frozen=True)
-class WeightControl:
+class WeightControl(Record):
     """``press.weight_control``: a PI law on the mean weight of every ``every`` tablets moving the fill depth
     (``gain``, ``integral``), errors within ``deadband`` left alone, at most ``limit`` of fill depth (relative)."""
 
@@ -98,13 +100,9 @@ class WeightControl:
     deadband: float = 0.0
     limit: float = 0.2
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> WeightControl:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Press:
+class Press(Record):
     """``press:``: the tablet press's plant ``tag``, the ``api`` component, ``tablet_mass`` (kg), the feed frame's
     residence time ``feed_frame_tau`` (s), its die fill ``weight`` and ``weight_control``."""
 
@@ -121,7 +119,7 @@ class Press:
 
 
 @dataclass(frozen=True)
-class Pat:
+class Pat(Record):
     """``pat:``: the NIR probe at the blender outlet: its ``tag``, sampling ``interval`` (s), relative ``noise`` and
     ``bias`` on each sample."""
 
@@ -130,13 +128,9 @@ class Pat:
     noise: float = 0.0
     bias: float = 0.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Pat:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Gate:
+class Gate(Record):
     """``gate:``: the diversion gate's ``tag``, its ``switch_time`` (s), the shortest window ``hold`` and the time
     ``settle`` it stays after the content is back (s), and the feeder ``alarm`` (relative deviation; 0: off)."""
 
@@ -146,13 +140,9 @@ class Gate:
     settle: float = 0.0
     alarm: float = 0.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Gate:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Disturbance:
+class Disturbance(Record):
     """``disturbances[i]``: a ``kind`` (``step``, ``drift``, ``stoppage`` of a ``feeder``; ``nir_bias``,
     ``nir_dropout`` of the probe) ``at`` a time (s), over ``duration`` (s), to a ``feed_factor`` or by a ``bias``."""
 
@@ -163,25 +153,17 @@ class Disturbance:
     feed_factor: float = 1.0
     bias: float = 0.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Disturbance:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Power:
+class Power(Record):
     """``power.<tag>``: a unit's electric power (W) ``running`` and ``idle`` (a stopped feeder)."""
 
     running: float
     idle: float = 0.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Power:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class MpcTuning:
+class MpcTuning(Record):
     """``mpc:``: the model-predictive controller solves every ``interval`` (s) over ``horizon`` (s) with ``moves``
     free moves, weighing the press's intake (``rate_weight``) and the screws' moves (``move_weight``)."""
 
@@ -191,13 +173,9 @@ class MpcTuning:
     rate_weight: float = 0.1
     move_weight: float = 0.01
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> MpcTuning:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Rtrt:
+class Rtrt(Record):
     """``rtrt:``: real-time release per sub-lot of ``window`` (s): Ph. Eur. 2.9.40 on ``tablets`` (10 or 30) and,
     with ``pat_units`` (0: none), 2.9.47 on that many PAT units."""
 
@@ -205,13 +183,9 @@ class Rtrt:
     tablets: int = 10
     pat_units: int = 0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Rtrt:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Fault:
+class Fault(Record):
     """``monitor.faults[i]``: a fault of the plant (:mod:`.mspc`): a ``kind`` (``feeder_drift``, ``nir_bias``,
     ``load_cell_stuck``, ``blender_fouling``) ``at`` a time (s) over ``duration`` (s), of a ``feeder``, to a
     ``feed_factor``, by a ``bias`` or by a ``factor`` of the blender's residence time."""
@@ -224,13 +198,9 @@ class Fault:
     bias: float = 0.0
     factor: float = 1.0
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Fault:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Training:
+class Training(Record):
     """``monitor.training``: the MSPC monitor is fitted on ``runs`` normal runs of ``hours`` (s) each, seeded from
     ``seed``."""
 
@@ -238,13 +208,9 @@ class Training:
     hours: float = 6 * 3600.0
     seed: int = 1
 
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> Training:
-        return _record(cls, given)
-
 
 @dataclass(frozen=True)
-class Monitor:
+class Monitor(Record):
     """``monitor:``: the MSPC monitor (``enabled``, its ``tag``), sampling every ``period`` (s), with
     ``components`` principal components and ``confidence`` limits (``empirical`` or ``theoretical``), the blender's
     weighed hold-up with relative ``holdup_noise``; its ``training`` and the plant's ``faults``."""
