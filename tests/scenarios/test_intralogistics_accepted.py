@@ -9,15 +9,11 @@ delivered to average over). Order gaps and the trace interval are drawn at 30 s 
 scenario that orders every millisecond is valid and runs, only for hours. Before the schema's power defaults,
 ``power: {empty: 5 W}`` was accepted and failed with a TypeError traceback in the battery check.
 """
-import math
 
-import numpy as np
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scenario_files import ROOT
-
-from scenarios.scenario import BASE, load
-from twin.config import ConfigError
+from test_accepted_scenarios_run import _accepted_runs
 
 PLANT = ROOT / "plant_models" / "multipurpose_osd" / "plant.yaml"
 TEXT = f"""\
@@ -117,24 +113,11 @@ def edited(text: str, changes: dict[str, str]) -> str:
        | st.dictionaries(st.sampled_from(SLOW), SPARSE, min_size=1, max_size=1))
 @example(changes={"loaded: 800 W": ""})   # a drive power given in part (was a TypeError)
 def test_an_accepted_logistics_scenario_runs_and_a_refused_one_is_named(write_scenario, changes):
-    accepted_runs(write_scenario(edited(TEXT, changes).replace("loaded: }", "}").replace(", }", "}")))
+    _accepted_runs(write_scenario(edited(TEXT, changes).replace("loaded: }", "}").replace(", }", "}")), nan_ok=True)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.dictionaries(st.sampled_from(MADE), ANY, max_size=3))
 def test_an_accepted_scenario_with_batches_movers_and_the_lab_runs(write_scenario, changes):
     """A hunt of 1,300 examples of this one (plausible units half the time) found nothing the check let through."""
-    accepted_runs(write_scenario(edited(PRODUCTION, changes)))
-
-
-def accepted_runs(path) -> None:
-    """Load ``path``: a refusal names file, line and key; an accepted scenario runs to finite (or NaN) KPIs."""
-    try:
-        scenario = load(path)
-    except ConfigError as err:
-        assert err.file is not None and err.line is not None and err.key, str(err)
-        event("refused")
-        return
-    event("accepted and run")
-    run = scenario.study.run(scenario.variants[BASE], np.random.SeedSequence(scenario.seed))
-    assert run.kpis and all(math.isfinite(v) or math.isnan(v) for v in run.kpis.values()), run.kpis
+    _accepted_runs(write_scenario(edited(PRODUCTION, changes)), nan_ok=True)
